@@ -1,0 +1,184 @@
+"""The ``kb`` command line: thin commands over library functions.
+
+Each command parses its options, calls one library function, prints the result
+(text or ``--json``) and maps :class:`kb.errors.KBError` to a one-line message and
+exit code 1 (2 for usage errors, from click).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from kb.errors import KBError
+from kb.settings import Settings, database_url_from
+
+__all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _settings(db: str | None, source_root: str | None) -> Settings:
+    overrides: dict[str, Any] = {}
+    if db:
+        overrides["database_url"] = database_url_from(db)
+    if source_root:
+        overrides["source_root"] = Path(source_root).expanduser().resolve()
+    return Settings(**overrides)
+
+
+def common_options(func: F) -> F:
+    func = click.option(
+        "--db",
+        "db",
+        metavar="PATH_OR_URL",
+        help="Database file or SQLAlchemy URL (overrides KB_DATABASE_URL).",
+    )(func)
+    func = click.option(
+        "--source-root", metavar="DIR", help="Where third-party texts live (overrides KB_SOURCE_ROOT)."
+    )(func)
+    return func
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except KBError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+@click.group()
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+@click.version_option(package_name="facelaw-kb")
+def cli(verbose: int) -> None:
+    """facelaw-kb: China's facial recognition rules and the commentary on them."""
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s")
+
+
+@cli.command()
+@common_options
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also ingest every statute file under DIR (ids from titles and dates). Repeatable.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def ingest(
+    db: str | None, source_root: str | None, sources: tuple[Path, ...], as_json: bool, quiet: bool
+) -> None:
+    """Build the knowledge base from the manifest (and --source folders), atomically.
+
+    Example: kb ingest --db var/kb.sqlite
+    """
+    from kb.pipeline import build
+
+    settings = _settings(db, source_root)
+    with _errors():
+        if quiet or as_json or not sys.stderr.isatty():
+            report = build(settings, sources)
+        else:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            with Progress(
+                TextColumn("{task.description:<40}"), BarColumn(), TimeRemainingColumn(), transient=True
+            ) as bar:
+                task = bar.add_task("building", total=1)
+
+                def tick(what: str, done: int, total: int) -> None:
+                    bar.update(task, description=what[:40], completed=done, total=total)
+
+                report = build(settings, sources, progress=tick)
+    if as_json:
+        from dataclasses import asdict
+
+        click.echo(json.dumps(asdict(report), ensure_ascii=False, indent=2))
+        return
+    from kb.clirender import print_build_report
+
+    print_build_report(report)
+
+
+@cli.command()
+@common_options
+@click.argument("target")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def show(db: str | None, source_root: str | None, target: str, as_json: bool) -> None:
+    """Show a document (DOC_ID) or a provision or passage (DOC_ID/EID).
+
+    Example: kb show pipl-2021/art_13
+    """
+    from kb.store import query
+
+    settings = _settings(db, source_root)
+    with _errors(), query.open_reader(settings) as reader:
+        data = query.show(reader, target)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    from kb.clirender import print_show
+
+    print_show(data)
+
+
+@cli.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def stats(db: str | None, source_root: str | None, as_json: bool) -> None:
+    """Counts of what the database holds, per document and overall.
+
+    Example: kb stats --json
+    """
+    from kb.store import query
+
+    settings = _settings(db, source_root)
+    with _errors(), query.open_reader(settings) as reader:
+        data = query.stats(reader)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    from kb.clirender import print_stats
+
+    print_stats(data)
+
+
+@cli.command()
+@common_options
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+def serve(db: str | None, source_root: str | None, host: str, port: int, workers: int) -> None:
+    """Serve the read-only API and web interface with uvicorn.
+
+    Example: kb serve --port 8000
+    """
+    import os
+
+    import uvicorn
+
+    settings = _settings(db, source_root)
+    if settings.sqlite_path is not None and not settings.sqlite_path.exists():
+        click.echo(f"error: no database at {settings.sqlite_path}: run `kb ingest` first", err=True)
+        sys.exit(1)
+    # Workers are separate processes: hand them the settings through the environment.
+    os.environ["KB_DATABASE_URL"] = settings.database_url
+    os.environ["KB_SOURCE_ROOT"] = str(settings.source_root)
+    uvicorn.run(
+        "api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers, log_level="info"
+    )
+
+
+def main() -> None:
+    cli(prog_name="kb")

@@ -1,0 +1,103 @@
+"""One exception tree for facelaw-kb.
+
+::
+
+    KBError
+     ├── ConfigError          a setting or parameter is wrong
+     ├── SourceError          a source file cannot be used (names file, and line if known)
+     │    ├── SourceMissing
+     │    ├── UnsafePath      a manifest path escapes the source root
+     │    ├── HashMismatch
+     │    ├── EncodingError
+     │    └── EmptySource
+     ├── ParseError           the text was read but its structure is wrong (no articles, gaps)
+     ├── ManifestError        the manifest itself is wrong (duplicate ids, bad fields)
+     ├── BuildError           a build could not complete; the previous database is untouched
+     │    └── BuildLocked     another build holds the lock
+     ├── NotFound             a query named an id that does not exist
+     └── InvalidQuery         a query parameter is out of range or malformed
+
+The CLI maps these to one-line messages and exit codes; the API maps them to
+RFC 9457 problem responses (404 for NotFound, 422 for InvalidQuery).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BuildError",
+    "BuildLocked",
+    "ConfigError",
+    "EmptySource",
+    "EncodingError",
+    "HashMismatch",
+    "InvalidQuery",
+    "KBError",
+    "ManifestError",
+    "NotFound",
+    "ParseError",
+    "SourceError",
+    "SourceMissing",
+    "UnsafePath",
+]
+
+
+class KBError(Exception):
+    """Base class of every error facelaw-kb raises on purpose."""
+
+
+class ConfigError(KBError):
+    pass
+
+
+class SourceError(KBError):
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        where = path if line is None else f"{path}:{line}"
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class SourceMissing(SourceError):
+    pass
+
+
+class UnsafePath(SourceError):
+    pass
+
+
+class HashMismatch(SourceError):
+    pass
+
+
+class EncodingError(SourceError):
+    pass
+
+
+class EmptySource(SourceError):
+    pass
+
+
+class ParseError(SourceError):
+    pass
+
+
+class ManifestError(KBError):
+    pass
+
+
+class BuildError(KBError):
+    pass
+
+
+class BuildLocked(BuildError):
+    pass
+
+
+class NotFound(KBError):
+    pass
+
+
+class InvalidQuery(KBError):
+    def __init__(self, message: str, *, parameter: str | None = None) -> None:
+        self.parameter = parameter
+        super().__init__(f"{parameter}: {message}" if parameter else message)
