@@ -1,0 +1,182 @@
+"""Our own unofficial English working translations (``corpus/translations/*.toml``).
+
+One file per document, named ``<doc_id>.toml``::
+
+    doc_id = "spc-frt-2021"
+    status = "unofficial"
+    complete = true          # false when only some articles are translated
+    translator = "facelaw-kb project"
+    note = "Unofficial English working translation ... the Chinese text prevails."
+
+    [articles]
+    preamble = "For the purposes of ..."
+    art_1 = \"\"\"These Provisions apply to ...
+    The processing of facial information includes ...\"\"\"
+
+Keys are article eids (``art_13``, ``art_17-1`` for 第十七条之一) or ``preamble``. A
+value is the article's text without its "Article N" label; each paragraph (款) and each
+item (项, rendered ``(1) ...``) sits on its own line, so line *i* of the English
+matches unit *i* of the Chinese article.
+
+>>> from kb.settings import get_settings
+>>> files = translation_files(get_settings().corpus_dir)
+>>> files["spc-frt-2021"].articles["art_16"].splitlines()[0]
+'These Provisions come into force on 1 August 2021.'
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from kb.errors import ManifestError
+from kb.model import Translation
+
+__all__ = [
+    "KEY_RE",
+    "STATUS",
+    "TRANSLATIONS_DIR",
+    "TranslationFile",
+    "eid_sort_key",
+    "load_translations",
+    "parse_translation_file",
+    "read_translation_file",
+    "translation_files",
+]
+
+TRANSLATIONS_DIR = "translations"
+# The only status we may claim: these are working translations, never official ones.
+STATUS = "unofficial"
+# Article eids as kb.ingest.statute.eid_for writes them (art_17-1 is 第十七条之一), or the
+# text before the first article. No leading zeros: art_01 would never match a provision.
+KEY_RE = re.compile(r"^(art_[1-9]\d*(-[1-9]\d*)?|preamble)$")
+# An "Article 5" / "第五条" label at the start of a value: the label belongs to the
+# provision, not to its text, and would shift every line-by-line comparison.
+# "Article 5 of this Law ..." is a legitimate opening, so a label is a number followed by
+# punctuation, the end, or a new sentence.
+_CN = "零〇一二两三四五六七八九十百千0-9"
+_LABEL_RE = re.compile(
+    rf"^(?:Article|Art\.)\s*\d+(?:\s*[.:：—–-]|\s*$|\s+[A-Z(“\"])|^第[{_CN}]+条(?:之[{_CN}]+)?(?:\s|$)"
+)
+
+_REQUIRED: dict[str, type] = {"doc_id": str, "status": str, "complete": bool, "note": str, "articles": dict}
+_OPTIONAL: dict[str, type] = {"translator": str}
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationFile:
+    """One validated ``<doc_id>.toml``; ``articles`` maps eid -> English text, in document order."""
+
+    doc_id: str
+    status: str
+    complete: bool
+    note: str
+    articles: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    translator: str | None = None
+
+    def translations(self) -> tuple[Translation, ...]:
+        return tuple(Translation(self.doc_id, eid, text, self.status) for eid, text in self.articles.items())
+
+
+def eid_sort_key(eid: str) -> tuple[int, int, int]:
+    """Document order of translation keys: the preamble, then articles by number.
+
+    >>> sorted(["art_10", "art_2-1", "preamble", "art_2"], key=eid_sort_key)
+    ['preamble', 'art_2', 'art_2-1', 'art_10']
+    """
+    if eid == "preamble":
+        return (0, 0, 0)
+    number, _, sub = eid.removeprefix("art_").partition("-")
+    return (1, int(number), int(sub or 0))
+
+
+def parse_translation_file(
+    raw: Mapping[str, Any], *, origin: str, stem: str | None = None
+) -> TranslationFile:
+    """Validate one decoded file; ``origin`` names it in errors, ``stem`` must equal doc_id.
+
+    >>> parse_translation_file({"doc_id": "x", "status": "official"}, origin="x.toml")
+    Traceback (most recent call last):
+    ...
+    kb.errors.ManifestError: x.toml: missing key 'complete'
+    """
+    for key, kind in _REQUIRED.items():
+        if key not in raw:
+            raise ManifestError(f"{origin}: missing key {key!r}")
+        _check_type(raw[key], kind, origin, key)
+    for key, kind in _OPTIONAL.items():
+        if key in raw:
+            _check_type(raw[key], kind, origin, key)
+    unknown = sorted(set(raw) - set(_REQUIRED) - set(_OPTIONAL))
+    if unknown:
+        raise ManifestError(f"{origin}: unknown key {unknown[0]!r}")
+    if raw["status"] != STATUS:
+        raise ManifestError(f"{origin}: key 'status' must be {STATUS!r}, not {raw['status']!r}")
+    doc_id: str = raw["doc_id"]
+    if stem is not None and doc_id != stem:
+        raise ManifestError(f"{origin}: key 'doc_id' is {doc_id!r} but the file is named {stem!r}")
+    articles = raw["articles"]
+    if not articles:
+        raise ManifestError(f"{origin}: key 'articles' is empty")
+    texts = {eid: _article_text(eid, value, origin) for eid, value in articles.items()}
+    ordered = {eid: texts[eid] for eid in sorted(texts, key=eid_sort_key)}
+    return TranslationFile(
+        doc_id=doc_id,
+        status=raw["status"],
+        complete=raw["complete"],
+        note=raw["note"],
+        articles=MappingProxyType(ordered),
+        translator=raw.get("translator"),
+    )
+
+
+def read_translation_file(path: Path) -> TranslationFile:
+    """Read and validate one file; every problem is a ManifestError naming ``path``."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{path}: {exc}") from None
+    return parse_translation_file(raw, origin=str(path), stem=path.stem)
+
+
+def translation_files(corpus_dir: Path) -> dict[str, TranslationFile]:
+    """Every ``<corpus_dir>/translations/*.toml``, by doc_id (sorted); {} when there are none."""
+    folder = corpus_dir / TRANSLATIONS_DIR
+    if not folder.is_dir():
+        return {}
+    files = (read_translation_file(path) for path in sorted(folder.glob("*.toml")))
+    return {f.doc_id: f for f in files}
+
+
+def load_translations(corpus_dir: Path) -> tuple[Translation, ...]:
+    """All translated articles of all documents, by doc_id then document order."""
+    return tuple(t for f in translation_files(corpus_dir).values() for t in f.translations())
+
+
+def _check_type(value: Any, kind: type, origin: str, key: str) -> None:
+    # bool is a subclass of int, not of str/dict, so isinstance is exact enough here
+    if not isinstance(value, kind):
+        raise ManifestError(f"{origin}: key {key!r} must be a {kind.__name__}, not {type(value).__name__}")
+
+
+def _article_text(eid: str, value: Any, origin: str) -> str:
+    where = f"{origin}: key 'articles.{eid}'"
+    if not KEY_RE.match(eid):
+        raise ManifestError(f"{where} is not an article eid (art_<N>, art_<N>-<M>) or 'preamble'")
+    if not isinstance(value, str):
+        raise ManifestError(f"{where} must be a string, not {type(value).__name__}")
+    # Authors may end a multi-line string on its own line; that newline is not a unit.
+    text = value.strip()
+    if not text:
+        raise ManifestError(f"{where} is empty")
+    lines = text.split("\n")
+    if any(not line.strip() for line in lines):
+        raise ManifestError(f"{where} has a blank line; units are separated by single newlines")
+    if _LABEL_RE.match(text):
+        raise ManifestError(f"{where} starts with its article label; leave the label out")
+    return "\n".join(line.strip() for line in lines)
