@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The two set-up commands of the README, on a fresh machine with Python 3.11:
+#
+#   bash scripts/dev.sh serve   # install, build the knowledge base from the default corpus, serve it
+#   bash scripts/dev.sh test    # install, then ruff, mypy, import contracts and the whole test suite
+#
+# Everything is installed into .venv from the pins in pyproject.toml. The source root
+# (third-party texts) defaults to ../shared; set KB_SOURCE_ROOT to change it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    "$PY" -m venv .venv
+fi
+if ! .venv/bin/python -c "import kb, fastapi, spacy, jieba, pytest" 2>/dev/null \
+    || [ pyproject.toml -nt .venv/.installed ]; then
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -e '.[dev]'
+    touch .venv/.installed
+fi
+
+case "${1:-}" in
+    serve)
+        shift
+        .venv/bin/kb ingest
+        exec .venv/bin/kb serve "$@"
+        ;;
+    test)
+        shift
+        .venv/bin/ruff check .
+        .venv/bin/mypy
+        .venv/bin/lint-imports
+        exec .venv/bin/pytest "$@"
+        ;;
+    *)
+        echo "usage: bash scripts/dev.sh serve|test [args]" >&2
+        exit 2
+        ;;
+esac
