@@ -1,0 +1,757 @@
+"""Commentary captures -> clean passages.
+
+A capture is the text of a web page as a browser would copy it: the article plus the
+site around it (menus, share widgets, photo credits, by-lines, bios, related posts,
+footers, subscription appeals). The cleaner works in layers, each testable alone:
+
+1. :func:`segment_blocks` cuts the text into blocks (one per line; a line that
+   plainly continues the one before, starting lower-case, is joined to it) and keeps
+   each block's offsets into the raw text and its list or quote marker;
+2. :func:`layout_blocks` finds the title, the first and last block of the article
+   and decides for every block: kept (as heading, paragraph, list item or quote) or
+   dropped, with the reason (``credit``, ``caption``, ``bio``, ``after-end`` ...);
+3. :func:`parse_commentary` turns the kept blocks into :class:`~kb.model.Passage`
+   objects with sentence spans (:func:`split_sentences`) and source offsets.
+
+Invariant (tested): for every passage, ``normalise(text[p.source.start:p.source.end])
+== p.text``. The rules that say what furniture looks like are data
+(``corpus/commentary_rules.toml``, see :mod:`kb.ingest.furniture`).
+
+>>> from kb.model import DocumentMeta
+>>> page = "Menu\\n\\nA Title About Face Rules\\n\\nBy Jane Doe\\n\\nThe draft bans it. Dr. Li agrees.\\n"
+>>> parsed = parse_commentary(DocumentMeta(id="x", kind="commentary"), page, "x.txt")
+>>> [(p.id, p.kind, p.text) for p in parsed.passages]
+[('x/p_1', 'paragraph', 'The draft bans it. Dr. Li agrees.')]
+>>> parsed.passages[0].sentences
+((0, 18), (19, 33))
+>>> dict(parsed.extracted)
+{'title': 'A Title About Face Rules', 'authors': 'Jane Doe'}
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from kb.errors import EmptySource
+from kb.ingest.furniture import (
+    FurnitureRules,
+    is_breadcrumb,
+    is_title_case,
+    load_rules,
+    parse_byline,
+    parse_date_line,
+    text_units,
+)
+from kb.ingest.normalize import collapse_space
+from kb.model import DocumentMeta, ParsedCommentary, Passage, SourceSpan
+
+__all__ = [
+    "Block",
+    "BlockDecision",
+    "Layout",
+    "PassageKind",
+    "layout_blocks",
+    "normalise",
+    "parse_commentary",
+    "segment_blocks",
+    "split_sentences",
+]
+
+log = logging.getLogger(__name__)
+
+PassageKind = Literal["paragraph", "heading", "list_item", "quote"]
+Part = Literal["body", "newsletter-items"]
+
+# ------------------------------------------------------------------ thresholds
+# Tuned on the sample captures, chosen to be generic: a heading is a short line, a
+# paragraph of prose is a sentence of some length, a caption is short.
+HEADING_MAX_UNITS = 16  # "China's new facial recognition rules define ... purpose" is 15
+QUESTION_HEADING_MAX_UNITS = 12  # "Why does China need a facial recognition law?"
+COLON_HEADING_MAX_UNITS = 5  # "Key Takeaways:"; longer lines ending ":" introduce a list
+PROSE_MIN_UNITS = 8  # shorter lines are labels, menus or headings
+PROSE_UNTERMINATED_UNITS = 30  # this long, a line is prose even without a full stop
+MENU_LIKE_MAX_UNITS = 3  # before the article, lines this short are menus and labels
+CAPTION_MAX_UNITS = 45
+CAPTION_MAX_SENTENCES = 2
+CAPTION_MIN_BARE_UNITS = 6  # a caption without a full stop is a description, not a label
+BIO_MAX_SENTENCES = 2
+NAV_LIST_SHORT_UNITS = 4
+NAV_LIST_SHORT_SHARE = 0.8  # of the items must be short for a list to be a menu ...
+NAV_LIST_VOCAB_SHARE = 0.3  # ... and this many menu words, unless a menu label heads it
+TITLE_MIN_SCORE = 3
+TITLE_SHORT_UNITS = 2  # "China Power", "Recent Features": section names, rarely headlines
+TITLE_SUFFIX_MAX_CHARS = 40  # "Headline | Site Name" repeats the headline
+TITLE_BYLINE_WINDOW = 5  # a title is followed by its by-line or date within this many blocks
+END_TRAILING_PROSE_BLOCKS = 2  # an end marker followed by this much prose is a mid-article box
+END_TRAILING_PROSE_CHARS = 400
+HEADING_CHAIN_MAX = 3  # "Key Takeaways:" / "Why does China need ...?" / text
+
+# ------------------------------------------------------------- normalisation
+# Invisible format characters: soft hyphen, Mongolian vowel separator, zero-width
+# space/non-joiner/joiner, word joiner and invisible operators, BOM.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff]")
+
+
+def normalise(text: str) -> str:
+    """NFC, no invisible characters, every space ASCII, runs collapsed, ends stripped.
+
+    NFC and not NFKC: curly quotes, dashes and full-width punctuation stay as printed.
+
+    >>> normalise("  China\\u00a0\\u2019s\\u200b  rules\\n")
+    'China ’s rules'
+    """
+    return collapse_space(unicodedata.normalize("NFC", _INVISIBLE.sub("", text)))
+
+
+# ----------------------------------------------------------------- segmentation
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029\x0b\x0c\x85]")
+_LEADING_SPACE = re.compile(r"[ \t\u00a0\u1680\u2000-\u200d\u202f\u205f\u3000\ufeff]*")
+# List markers at the start of a line: a bullet glyph, or 1. 1) (1) (a) a) i. — each
+# followed by a space. The em dash is not a bullet: it introduces attributions.
+_BULLET = re.compile(r"(?P<m>[•●○◦▪▫■□‣⁃∙·*+\-–])[ \t\u00a0\u2000-\u200a\u202f]+")
+_NUMBERED = re.compile(
+    r"(?P<m>\d{1,3}[.)]|\(\d{1,3}\)|\([a-z]\)|[a-z][.)]|[ivx]{1,5}[.)]|（[一二三四五六七八九十]{1,3}）)"
+    r"[ \t\u00a0\u2000-\u200a\u202f]+"
+)
+_QUOTE_MARK = re.compile(r">[ \t\u00a0]?")
+_ENDS_SENTENCE = re.compile(r"[.!?。！？…](?:[”’\"')\]»」』）]*)\d{0,3}$")
+_ENDS_CLAUSE = re.compile(r"[.!?;:。！？；：](?:[”’\"')\]»」』）]*)$")
+_ENDS_ELLIPSIS = re.compile(r"(?:…|\.\.\.)$")
+_STARTS_LOWER = re.compile(r"^(?:…|\.\.\.)?\s*[a-z]")
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A line (or lines joined as one paragraph) of the capture.
+
+    ``start``/``end`` are offsets into the raw text of the block's content, after any
+    list or quote marker, so ``normalise(raw[start:end]) == text``.
+    """
+
+    index: int
+    start: int
+    end: int
+    text: str
+    marker: str | None = None  # "•", "1.", "(a)" ... for list items
+    quote_marked: bool = False  # a "> " line
+    indent: int = 0
+    lines: int = 1
+
+    @property
+    def units(self) -> int:
+        return text_units(self.text)
+
+
+def _raw_lines(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in _LINE_BREAK.finditer(text):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    return spans
+
+
+def _continues(previous: str, line: str, blank_lines: int) -> bool:
+    """Does ``line`` carry on the sentence of ``previous`` (a wrapped or split line)?"""
+    if not _STARTS_LOWER.match(line) or _ENDS_CLAUSE.search(previous):
+        return False
+    # Across a blank line only an ellipsis carries a sentence on ("a world where…").
+    return blank_lines == 0 or (blank_lines == 1 and bool(_ENDS_ELLIPSIS.search(previous)))
+
+
+def segment_blocks(text: str) -> tuple[Block, ...]:
+    """Cut a capture into blocks with raw offsets; blank lines separate nothing else."""
+    blocks: list[Block] = []
+    blank = 0
+    for line_start, line_end in _raw_lines(text):
+        line = text[line_start:line_end]
+        if not normalise(line):
+            blank += 1
+            continue
+        lead = _LEADING_SPACE.match(line)
+        offset = lead.end() if lead else 0
+        indent = len(line[:offset].expandtabs(4))
+        marker: str | None = None
+        quoted = False
+        m = _BULLET.match(line, offset) or _NUMBERED.match(line, offset)
+        if m:
+            marker, offset = m.group("m"), m.end()
+        elif q := _QUOTE_MARK.match(line, offset):
+            quoted, offset = True, q.end()
+        content = normalise(line[offset:])
+        if not content:
+            blank += 1
+            continue
+        prev = blocks[-1] if blocks else None
+        if prev and marker is None and not quoted and not prev.quote_marked and _continues(prev.text, content, blank):
+            blocks[-1] = Block(
+                index=prev.index,
+                start=prev.start,
+                end=line_end,
+                text=normalise(text[prev.start : line_end]),
+                marker=prev.marker,
+                indent=prev.indent,
+                lines=prev.lines + 1,
+            )
+        else:
+            blocks.append(
+                Block(
+                    index=len(blocks),
+                    start=line_start + offset,
+                    end=line_end,
+                    text=content,
+                    marker=marker,
+                    quote_marked=quoted,
+                    indent=indent,
+                )
+            )
+        blank = 0
+    return tuple(blocks)
+
+
+# ------------------------------------------------------------ sentence splitting
+# A candidate sentence end: terminal punctuation, closing quotes or brackets after it.
+_EN_END = re.compile(r"[.!?…]+[”’\"')\]»]*")
+_CJK_END = re.compile(r"[。！？]+[”’\"」』）)]*")
+_FOOTNOTE_MARK = re.compile(r"\d{1,3}(?=\s)")  # "readers.1 No need" — a footnote number
+_OPENERS = "“‘\"'([«「『（"
+_ROMAN = re.compile(r"^[IVXLC]+\b")
+_INITIAL = re.compile(r"^[A-Z]$")
+_DOTTED = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")  # U.S, e.g, P.R.C (final dot excluded)
+
+
+def _next_word(text: str, pos: int) -> str:
+    """The word starting at ``pos`` without opening quotes or brackets."""
+    end = pos
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return text[pos:end].lstrip(_OPENERS)
+
+
+def _word_before(text: str, pos: int, floor: int) -> str:
+    start = pos
+    while start > floor and not text[start - 1].isspace():
+        start -= 1
+    return text[start:pos].lstrip(_OPENERS)
+
+
+def _is_boundary(text: str, punct: str, p: int, nxt: str, sentence_start: int, rules: FurnitureRules) -> bool:
+    """Decide whether the punctuation at ``p`` ends a sentence, given the next word."""
+    first = nxt[:1]
+    if not first or first.islower():
+        return False  # "etc. and", "where… magic", "U.S.-based"
+    if punct != ".":
+        return True  # ! ? … and runs of dots before a capital
+    word = _word_before(text, p, sentence_start)
+    if not word or (word.isdigit() and len(word) <= 3 and text[sentence_start:p].strip() == word):
+        return False  # a list number at the start of the sentence: "1. This is ..."
+    if word in rules.abbrev_titles or _INITIAL.match(word):
+        return False  # "Dr. Li", "H. Andrew Schwartz"
+    numeric_next = first.isdigit() or bool(_ROMAN.match(nxt))
+    if word in rules.abbrev_before_numbers:
+        return not numeric_next  # "Art. 13", "Oct. 8, 2019"
+    if word in rules.abbrev_ambiguous or _DOTTED.match(word):
+        bare = nxt.rstrip(",.;:!?”’\"')")
+        return bare in rules.sentence_starters  # "in the U.S. It additionally ..."
+    return True
+
+
+def split_sentences(text: str, rules: FurnitureRules | None = None) -> tuple[tuple[int, int], ...]:
+    """Sentence spans ``(start, end)`` into ``text``, rule-based, English and Chinese.
+
+    Knows abbreviations (``Dr.``, ``U.S.``, ``Art. 13``, ``No. 4``, initials), closing
+    quotes after the stop, footnote numbers glued to it, and 。！？.
+
+    >>> t = "Dr. Li said “no.” The U.S. It ends. Art. 13 applies. 我们同意。他们不同意！"
+    >>> [t[s:e] for s, e in split_sentences(t)]
+    ['Dr. Li said “no.”', 'The U.S.', 'It ends.', 'Art. 13 applies.', '我们同意。', '他们不同意！']
+    """
+    rules = rules or load_rules()
+    spans: list[tuple[int, int]] = []
+    n = len(text)
+    start = 0
+    while start < n and text[start].isspace():
+        start += 1
+    ends = sorted(
+        [(m.start(), m.end(), "cjk") for m in _CJK_END.finditer(text)]
+        + [(m.start(), m.end(), "en") for m in _EN_END.finditer(text)]
+    )
+    for p, e, script in ends:
+        if p < start:
+            continue
+        end = e
+        if script == "en":
+            if end < n and not text[end].isspace():
+                note = _FOOTNOTE_MARK.match(text, end)
+                # A footnote number only follows a word's stop, never a decimal: "2.5 m".
+                if not (note and p > 0 and text[p - 1].isalpha()):
+                    continue
+                end = note.end()
+            q = end
+            while q < n and text[q].isspace():
+                q += 1
+            if q < n and not _is_boundary(text, text[p:e].rstrip("”’\"')]»"), p, _next_word(text, q), start, rules):
+                continue
+        spans.append((start, end))
+        start = end
+        while start < n and text[start].isspace():
+            start += 1
+    if start < n:
+        stop = n
+        while stop > start and text[stop - 1].isspace():
+            stop -= 1
+        spans.append((start, stop))
+    return tuple(spans)
+
+
+# -------------------------------------------------------------------- layout
+@dataclass(frozen=True, slots=True)
+class BlockDecision:
+    """What became of one block: kept as ``kind`` in ``part``, or dropped for ``reason``."""
+
+    block: Block
+    keep: bool
+    reason: str
+    kind: PassageKind | None = None
+    part: Part = "body"
+
+
+@dataclass(frozen=True)
+class Layout:
+    decisions: tuple[BlockDecision, ...]
+    sentences: tuple[tuple[tuple[int, int], ...], ...]  # per block
+    title_index: int | None
+    body_start: int
+    body_end: int
+    extracted: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+_QUOTE_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+_ISSUE_TITLE = re.compile(r"^(?P<name>[A-Z][\w&.' -]{1,40}?)\s*#\s*\d+\s*[:|–—-]")
+_COPYRIGHT_HOLDER = re.compile(r"©\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?P<name>[A-Z][^.|©]{2,60}?)\s*(?:[.|]|$)")
+_AFFILIATION = re.compile(r"\b(?:at|with)\s+(?:the\s+)?(?P<org>[A-Z][^,.;()]{2,80})")
+_POSSESSIVE = re.compile(r"[’']s$")
+_BYLINE_PARTS = re.compile(r"\s+[|•·]\s+")
+
+
+# [line.*] rules checked on every block, in order, and the drop reason each gives.
+_LINE_REASONS = (
+    ("credit", "credit"),
+    ("menu_label", "menu"),
+    ("end_marker", "end-marker"),
+    ("related_marker", "related"),
+    ("breadcrumb_label", "breadcrumb"),
+)
+
+
+def _fold(text: str) -> str:
+    return text.translate(_QUOTE_FOLD).casefold().rstrip(" .:")
+
+
+class _Page:
+    """Per-block features of one capture, computed once."""
+
+    def __init__(self, blocks: Sequence[Block], rules: FurnitureRules) -> None:
+        self.blocks = blocks
+        self.rules = rules
+        self.sentences = tuple(split_sentences(b.text, rules) for b in blocks)
+        self.folds = [_fold(b.text) for b in blocks]
+        self.fold_counts = Counter(self.folds)
+        self.furniture = [self._local_furniture(i) for i in range(len(blocks))]
+
+    def _local_furniture(self, i: int) -> str | None:
+        """Why block ``i`` is furniture whatever its position, or None."""
+        b, rules = self.blocks[i], self.rules
+        for rule, reason in _LINE_REASONS:
+            if rules.line_is(rule, b.text):
+                return reason
+        if parse_byline(b.text, rules):
+            return "byline"  # before breadcrumbs: "By Zhang Wei | March 3, 2021"
+        if is_breadcrumb(b.text):
+            return "breadcrumb"
+        if parse_date_line(b.text):
+            return "dateline"
+        cues = [rules.sentence_cue(b.text[s:e]) for s, e in self.sentences[i]]
+        hits = [c for c in cues if c]
+        if hits and 2 * len(hits) >= len(cues):
+            return hits[0]
+        if rules.is_widget(b.text):
+            return "menu"
+        return None
+
+    def ends_sentence(self, i: int) -> bool:
+        return bool(_ENDS_SENTENCE.search(self.blocks[i].text))
+
+    def is_prose(self, i: int) -> bool:
+        b = self.blocks[i]
+        if b.units >= PROSE_UNTERMINATED_UNITS:
+            return True
+        return b.units >= PROSE_MIN_UNITS and self.ends_sentence(i) and not is_title_case(b.text)
+
+    def heading_like(self, i: int) -> bool:
+        b = self.blocks[i]
+        text = b.text.rstrip("”’\"')]»")
+        if b.marker or b.quote_marked or b.lines > 1 or not any(c.isalpha() for c in text):
+            return False
+        if (
+            b.units > HEADING_MAX_UNITS
+            or len(text) > 200
+            or text.endswith((".", "!", ";", ",", "…", "。", "！", "；", "，"))
+        ):
+            return False
+        if text.endswith(("?", "？")):
+            return b.units <= QUESTION_HEADING_MAX_UNITS
+        if text.endswith((":", "：")):
+            # "Key Takeaways:" is a heading; "Banned places include:" introduces a list.
+            return b.units <= COLON_HEADING_MAX_UNITS and is_title_case(text)
+        return True
+
+    def is_caption(self, i: int) -> bool:
+        """A short line right above a photo credit (a short Title Case line there is a heading)."""
+        nxt, b = i + 1, self.blocks[i]
+        return (
+            nxt < len(self.blocks)
+            and self.furniture[nxt] == "credit"
+            and b.marker is None
+            and b.units <= CAPTION_MAX_UNITS
+            and len(self.sentences[i]) <= CAPTION_MAX_SENTENCES
+            and (not self.heading_like(i) or (b.units >= CAPTION_MIN_BARE_UNITS and not is_title_case(b.text)))
+        )
+
+    def bio_subject(self, i: int) -> str | None:
+        """The person a short author-bio paragraph is about, if block ``i`` is one."""
+        if len(self.sentences[i]) > BIO_MAX_SENTENCES or self.blocks[i].marker:
+            return None
+        text = self.blocks[i].text
+        for s, e in self.sentences[i]:
+            subject = self.rules.bio_subject(text[s:e])
+            # A bio names where the person works: "... at the Council on Foreign Relations".
+            if subject and _AFFILIATION.search(text[s:e], len(subject)):
+                return subject
+        return None
+
+
+def _find_title(page: _Page, first_prose: int, meta: DocumentMeta | None) -> int | None:
+    """The block holding the headline, looked for before the first paragraph of prose."""
+    limit = min(first_prose + 1, len(page.blocks))
+    if meta is not None and meta.title_en:
+        wanted = _fold(normalise(meta.title_en))
+        for i in range(limit):
+            if page.folds[i] == wanted:
+                return i
+    best: tuple[int, int] | None = None
+    first_candidate = True
+    for i in range(min(first_prose, len(page.blocks))):
+        b = page.blocks[i]
+        if page.furniture[i] or not page.heading_like(i) or b.units < 2:
+            continue
+        if page.rules.is_site_name(b.text):
+            continue  # the masthead, not the headline
+        score = 0
+        score += 2 if is_title_case(b.text) else 0
+        score += 1 if b.units >= 4 else -2 if b.units <= TITLE_SHORT_UNITS else 0
+        score += 3 if page.fold_counts[page.folds[i]] > 1 else 0
+        window = range(i + 1, min(i + 1 + TITLE_BYLINE_WINDOW, len(page.blocks)))
+        score += 2 if any(page.furniture[j] in ("byline", "dateline") for j in window) else 0
+        score += 1 if first_candidate else 0
+        first_candidate = False
+        if score >= TITLE_MIN_SCORE and (best is None or score > best[0]):
+            best = (score, i)
+    return best[1] if best else None
+
+
+def _find_end(page: _Page, body_start: int) -> int:
+    """The first hard end marker, or related-posts/copyright marker not followed by article prose."""
+    n = len(page.blocks)
+    # Suffix sums of article-like prose after each block: blocks and characters.
+    count_after = [0] * (n + 1)
+    chars_after = [0] * (n + 1)
+    for j in range(n - 1, -1, -1):
+        prose = page.furniture[j] is None and page.is_prose(j) and not page.bio_subject(j)
+        count_after[j] = count_after[j + 1] + prose
+        chars_after[j] = chars_after[j + 1] + (len(page.blocks[j].text) if prose else 0)
+    for c in range(body_start + 1, n):
+        if page.furniture[c] == "end-marker":
+            return c
+        if page.furniture[c] not in ("related", "legal"):
+            continue
+        if count_after[c + 1] < END_TRAILING_PROSE_BLOCKS and chars_after[c + 1] < END_TRAILING_PROSE_CHARS:
+            return c
+    return n
+
+
+def _nav_lists(page: _Page, lo: int, hi: int) -> set[int]:
+    """Indices of list items in [lo, hi) that form navigation menus, not article lists."""
+    found: set[int] = set()
+    i = lo
+    while i < hi:
+        if not page.blocks[i].marker:
+            i += 1
+            continue
+        j = i
+        while j < hi and page.blocks[j].marker:
+            j += 1
+        run = range(i, j)
+        short = sum(1 for k in run if page.blocks[k].units <= NAV_LIST_SHORT_UNITS and not page.ends_sentence(k))
+        vocab = sum(1 for k in run if page.rules.is_nav_item(page.blocks[k].text))
+        labelled = i > 0 and page.furniture[i - 1] == "menu"
+        if short >= NAV_LIST_SHORT_SHARE * len(run) and (labelled or vocab >= NAV_LIST_VOCAB_SHARE * len(run)):
+            found.update(run)
+        i = j
+    return found
+
+
+def _keep_heading_chains(decisions: list[BlockDecision]) -> None:
+    """Drop headings with no article text under them (related-post titles, menu labels)."""
+    depth: dict[int, int] = {}  # kept heading -> headings in its chain (itself included)
+    for i in range(len(decisions) - 1, -1, -1):
+        d = decisions[i]
+        if not (d.keep and d.kind == "heading"):
+            continue
+        j = i + 1
+        while j < len(decisions) and not decisions[j].keep and decisions[j].reason in ("caption", "credit"):
+            j += 1  # a photo between a heading and its text
+        ok = False
+        if j < len(decisions) and decisions[j].keep:
+            nxt = decisions[j]
+            if nxt.kind != "heading":
+                ok, depth[i] = True, 1
+            elif j in depth and depth[j] < HEADING_CHAIN_MAX:
+                ok, depth[i] = True, depth[j] + 1
+        if not ok:
+            decisions[i] = BlockDecision(d.block, False, "empty-heading")
+
+
+def _body_kind(page: _Page, i: int, previous: BlockDecision | None) -> PassageKind:
+    b = page.blocks[i]
+    if b.marker:
+        return "list_item"
+    if b.quote_marked or _fully_quoted(b.text):
+        return "quote"
+    if page.heading_like(i):
+        return "heading"
+    if (
+        previous is not None
+        and previous.kind == "paragraph"
+        and previous.block.text.endswith(":")
+        and previous.block.units >= 6
+    ):
+        return "quote"  # the paragraph a lead-in like "... he writes:" introduces
+    return "paragraph"
+
+
+def _repeats_title(fold: str, title_fold: str) -> bool:
+    """The headline again, perhaps with the site's name: "Headline – The Diplomat"."""
+    if fold == title_fold:
+        return True
+    rest = fold.removeprefix(title_fold)
+    return rest != fold and len(rest) <= TITLE_SUFFIX_MAX_CHARS and rest[:3].strip() in ("-", "–", "—", "|", ":")
+
+
+def _fully_quoted(text: str) -> bool:
+    """“…” from first to last character, with no closing quote in between."""
+    core = text.rstrip(".")
+    return len(core) > 2 and core[0] == "“" and core[-1] == "”" and "”" not in core[:-1]
+
+
+def layout_blocks(text: str, meta: DocumentMeta | None = None, rules: FurnitureRules | None = None) -> Layout:
+    """Decide for every block of a capture whether it is article text, and what kind.
+
+    ``meta.title_en``, when given, helps find the headline; nothing else of ``meta`` is used.
+    """
+    rules = rules or load_rules()
+    blocks = segment_blocks(text)
+    page = _Page(blocks, rules)
+    n = len(blocks)
+    first_prose = next((i for i in range(n) if page.furniture[i] is None and page.is_prose(i)), n)
+    title = _find_title(page, first_prose, meta)
+    if title is not None and title >= first_prose:
+        first_prose = next((i for i in range(title + 1, n) if page.furniture[i] is None and page.is_prose(i)), n)
+    body_start = first_prose if first_prose < n else (title + 1 if title is not None else 0)
+    body_end = _find_end(page, body_start)
+    title_fold = page.folds[title] if title is not None else None
+    nav = _nav_lists(page, 0, n)
+    body_span = max(1, body_end - body_start)
+
+    decisions: list[BlockDecision] = []
+    dek_open = title is not None  # the first line after the headline may be its standfirst
+    for i, b in enumerate(blocks):
+        reason: str | None = None
+        if title is not None and i < title:
+            reason = "before-title"
+        elif i == title:
+            reason = "title"
+        elif i >= body_end:
+            reason = "after-end"
+        elif page.furniture[i]:
+            reason = page.furniture[i]
+        elif title_fold is not None and _repeats_title(page.folds[i], title_fold):
+            reason = "title-repeat"
+        elif page.is_caption(i):
+            reason = "caption"
+        elif i in nav:
+            reason = "nav-list"
+        elif page.bio_subject(i) and (
+            i < body_start
+            or (
+                (i - body_start) / body_span >= 0.5
+                and (i + 1 >= body_end or page.furniture[i - 1] is not None or page.furniture[i + 1] is not None)
+                # a bio closes the article: last, or next to other furniture
+            )
+        ):
+            reason = "bio"
+        elif page.heading_like(i) and page.fold_counts[page.folds[i]] > 1:
+            reason = "repeated"
+        elif i < body_start and (b.units <= MENU_LIKE_MAX_UNITS or (b.marker and not page.is_prose(i))):
+            reason = "menu-like"
+        elif i < body_start and title is None and rules.is_site_name(b.text):
+            reason = "masthead"
+        if reason is not None:
+            decisions.append(BlockDecision(b, False, reason))
+            continue
+        previous = next((d for d in reversed(decisions) if d.keep), None)
+        kind = _body_kind(page, i, previous)
+        if dek_open and i < body_start and kind == "heading":
+            decisions.append(BlockDecision(b, True, "dek", "paragraph"))
+        else:
+            decisions.append(BlockDecision(b, True, "body", kind))
+        dek_open = False
+
+    _keep_heading_chains(decisions)
+    decisions = _assign_parts(decisions, rules)
+    extracted = _extract(page, decisions, title, body_start, body_end)
+    warnings = () if title is not None else ("no title found in the text",)
+    return Layout(tuple(decisions), page.sentences, title, body_start, body_end, extracted, warnings)
+
+
+def _assign_parts(decisions: list[BlockDecision], rules: FurnitureRules) -> list[BlockDecision]:
+    """From a newsletter round-up heading on, kept blocks are ``newsletter-items``."""
+    out: list[BlockDecision] = []
+    part: Part = "body"
+    for d in decisions:
+        if d.keep and d.kind == "heading" and rules.line_is("newsletter_heading", d.block.text):
+            part = "newsletter-items"
+        out.append(BlockDecision(d.block, d.keep, d.reason, d.kind, part if d.keep else "body"))
+    return out
+
+
+# ---------------------------------------------------------------- extraction
+def _full_name(subject: str, text: str) -> str:
+    """Expand a bio's first name ("Jeff is ...") from the same paragraph ("Jeff Ding's")."""
+    if " " in subject:
+        return subject
+    m = re.search(rf"\b{re.escape(subject)}\s+([A-Z][\w-]+(?:[’']s)?)", text)
+    return f"{subject} {_POSSESSIVE.sub('', m.group(1))}" if m else subject
+
+
+def _extract(
+    page: _Page, decisions: Sequence[BlockDecision], title: int | None, body_start: int, body_end: int
+) -> dict[str, str]:
+    """Title, subtitle, authors, date, outlet and affiliation as the text states them."""
+    blocks, rules = page.blocks, page.rules
+    out: dict[str, str] = {}
+    if title is not None:
+        out["title"] = blocks[title].text
+    dek = next((d.block.text for d in decisions if d.keep and d.reason == "dek"), None)
+    if dek:
+        out["subtitle"] = dek
+    # Look next to the headline first, then in the article: never in related posts.
+    top = range(title if title is not None else 0, body_start)
+    rest = range(body_start, body_end)
+    authors: list[str] = []
+    for zone in (top, rest):
+        for i in zone:
+            if page.furniture[i] == "byline":
+                authors.extend(a for a in parse_byline(blocks[i].text, rules) or () if a not in authors)
+        if authors:
+            break
+    bios = [i for i, d in enumerate(decisions) if d.reason == "bio"]
+    if not authors:
+        for i in bios:
+            subject = page.bio_subject(i)
+            if subject:
+                name = _full_name(subject, blocks[i].text)
+                if name not in authors:
+                    authors.append(name)
+    if authors:
+        out["authors"] = "; ".join(authors)
+    for i in bios:
+        for s, e in page.sentences[i]:
+            sentence = blocks[i].text[s:e]
+            subject = rules.bio_subject(sentence)
+            # The last "at X" names the institution: "a fellow with the Chair ... at CSIS".
+            found = list(_AFFILIATION.finditer(sentence, len(subject))) if subject else []
+            if found:
+                out.setdefault("affiliation", found[-1].group("org").strip())
+    # A date line, or the date in a by-line: "By Zhang Wei | March 3, 2021".
+    pieces = (piece for i in (*top, *rest) for piece in _BYLINE_PARTS.split(blocks[i].text))
+    date = next((d for piece in pieces if (d := parse_date_line(piece))), None)
+    if date:
+        out["date"] = date
+    outlet = _outlet(page, title)
+    if outlet:
+        out["outlet"] = outlet
+    return out
+
+
+def _outlet(page: _Page, title: int | None) -> str | None:
+    """The site or newsletter name: masthead line, ``Name #163:`` issue title, or © holder."""
+    blocks = page.blocks
+    for i in range(title if title is not None else 0):
+        if page.rules.is_site_name(blocks[i].text) and not blocks[i].marker:
+            return blocks[i].text
+    if title is not None and (m := _ISSUE_TITLE.match(blocks[title].text)):
+        return m.group("name").strip()
+    for b in blocks:
+        if "©" in b.text and (m := _COPYRIGHT_HOLDER.search(b.text)):
+            return m.group("name").strip()
+    return None
+
+
+# ------------------------------------------------------------------- passages
+def parse_commentary(
+    meta: DocumentMeta, text: str, path: str, *, rules: FurnitureRules | None = None
+) -> ParsedCommentary:
+    """Clean one capture into passages ``<meta.id>/p_<n>`` (n from 1, document order).
+
+    ``text`` is the decoded file, ``path`` its path relative to the source root (kept
+    in each passage's :class:`~kb.model.SourceSpan`). ``extracted`` holds what the text
+    says of itself: ``title``, ``subtitle``, ``authors`` (``"; "``-separated), ``date``
+    (ISO), ``outlet``, ``affiliation``; ``meta`` is not changed.
+
+    Raises :class:`~kb.errors.EmptySource` when no article text is found.
+    """
+    layout = layout_blocks(text, meta, rules)
+    passages: list[Passage] = []
+    section: str | None = None
+    for d in layout.decisions:
+        if not d.keep or d.kind is None:
+            continue
+        b = d.block
+        passages.append(
+            Passage(
+                doc_id=meta.id,
+                n=len(passages) + 1,
+                text=b.text,
+                kind=d.kind,
+                section=section,
+                part=d.part,
+                sentences=layout.sentences[b.index],
+                source=SourceSpan(path, b.start, b.end),
+            )
+        )
+        if d.kind == "heading":
+            section = b.text
+    if not any(p.part == "body" and p.kind != "heading" for p in passages):
+        raise EmptySource(f"no article text found ({len(layout.decisions)} blocks, all page furniture)", path=path)
+    dropped = Counter(d.reason for d in layout.decisions if not d.keep)
+    log.debug("%s: %d passages; dropped %s", path, len(passages), dict(dropped))
+    return ParsedCommentary(meta=meta, passages=tuple(passages), extracted=layout.extracted, warnings=layout.warnings)

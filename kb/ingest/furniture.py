@@ -1,0 +1,372 @@
+"""What page furniture looks like: rules loaded from ``corpus/commentary_rules.toml``.
+
+A web capture mixes the article with the site around it. This module knows the
+*kinds* of furniture by their generic wording (subscribe/share/cookie vocabulary,
+photo credits, by-lines, bios, menu labels, end-of-article markers) and answers
+questions about one line or sentence; :mod:`kb.ingest.commentary` decides from the
+page's structure which blocks are the article.
+
+>>> rules = load_rules()
+>>> rules.sentence_cue("Please subscribe here to support us.")
+'subscribe'
+>>> rules.line_is("credit", "Credit: AP Photo/Mark Schiefelbein")
+True
+>>> parse_date_line("May 4, 2020")
+'2020-05-04'
+>>> parse_byline("By Scott Kennedy, Ilaria Mazzocco and Paul Triolo", rules)
+('Scott Kennedy', 'Ilaria Mazzocco', 'Paul Triolo')
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from kb.errors import ConfigError
+from kb.settings import PROJECT_ROOT, get_settings
+
+__all__ = [
+    "LINE_RULES",
+    "RULES_NAME",
+    "CueRule",
+    "FurnitureRules",
+    "all_examples",
+    "is_breadcrumb",
+    "is_title_case",
+    "load_rules",
+    "parse_byline",
+    "parse_date_line",
+    "rules_from_mapping",
+    "text_units",
+]
+
+RULES_NAME = "commentary_rules.toml"
+
+# The [line.*] sections the code relies on; a rules file without one is refused.
+LINE_RULES = (
+    "credit",
+    "menu_label",
+    "end_marker",
+    "related_marker",
+    "newsletter_heading",
+    "byline",
+    "breadcrumb_label",
+)
+
+# Separators of breadcrumb trails ("China Power | Society | East Asia",
+# "Trustee Chair ... > Trustee China Hand"); spaces on both sides, so "Guardian/Wikipedia"
+# and "U.S.-China" are not trails.
+_BREADCRUMB_SPLIT = re.compile(r"\s+(?:>|»|›|\||::|→)\s+")
+_BREADCRUMB_MAX_SEGMENT_WORDS = 8
+
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[^\W\d_][\w’'.&-]*")
+# Short function words that stay lower-case in a title-case headline.
+_MINOR_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "nor",
+        "of",
+        "on",
+        "or",
+        "per",
+        "the",
+        "to",
+        "up",
+        "via",
+        "vs",
+        "with",
+        "within",
+    ]
+)
+
+_MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9,
+    "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12,
+    "december": 12,
+}  # fmt: skip
+_MONTH = (
+    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>\d{4})"
+# A line that is only a date, perhaps with "Published"/"Updated", a time or a weekday
+# before it and a time or reading time after it. Dates inside prose are not
+# publication dates.
+_DATE_PREFIX = (
+    r"^(?:(?:published|updated|last updated|posted|date|first published)(?: on)?\s*:?\s*)?"
+    r"(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?\s*,?\s*)?"  # "10:32 AM EDT, "
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"  # "Tue August 8, 2023"
+)
+_DATE_SUFFIX = (
+    r"(?:\s*(?:,|at|\||·|•)?\s*\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?"  # ", 10:30 am ET"
+    r"(?:\s*[|·•]\s*\d+\s*min(?:ute)?s? read)?\s*$"  # "| 5 min read"
+)
+_DATE_BODIES = (
+    _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR,  # May 4, 2020
+    _DAY + r"\s+" + _MONTH + r",?\s+" + _YEAR,  # 4 May 2020
+    _YEAR + r"[-/.](?P<mnum>\d{1,2})[-/.]" + _DAY,  # 2020-05-04
+    _YEAR + r"\s*年\s*(?P<mnum>\d{1,2})\s*月\s*" + _DAY + r"\s*日",  # 2020年5月4日
+    _MONTH + r",?\s+" + _YEAR,  # May 2020
+)
+_DATE_LINE_PATTERNS = tuple(re.compile(_DATE_PREFIX + body + _DATE_SUFFIX, re.I) for body in _DATE_BODIES)
+
+
+def text_units(text: str) -> int:
+    """Length in words, counting each CJK character as one (Chinese has no spaces).
+
+    >>> text_units("By Seungha Lee"), text_units("人工智能应用准则")
+    (3, 8)
+    """
+    cjk = len(_CJK_CHAR.findall(text))
+    words = len(_CJK_CHAR.sub(" ", text).split())
+    return words + cjk
+
+
+def is_title_case(text: str) -> bool:
+    """True when nearly every word but short function words is capitalised.
+
+    >>> is_title_case("Coming into Focus: China’s Facial Recognition Regulations")
+    True
+    >>> is_title_case("China flag in a crowded street showing facial recognition technology")
+    False
+    """
+    words = _WORD.findall(text)
+    content = [w for w in words[1:] if w.lower() not in _MINOR_WORDS] if len(words) > 1 else words
+    if not content:
+        return bool(words) and words[0][0].isupper()
+    capitalised = sum(1 for w in content if w[0].isupper())
+    return capitalised / len(content) >= 0.75
+
+
+def is_breadcrumb(text: str) -> bool:
+    """A trail of short section names joined by ``>``, ``|``, ``»`` ... without a sentence end.
+
+    >>> is_breadcrumb("China Power | Society | East Asia")
+    True
+    >>> is_breadcrumb("The score was 3 > 2, he said.")
+    False
+    """
+    parts = _BREADCRUMB_SPLIT.split(text.strip())
+    if len(parts) < 2 or text.rstrip().endswith((".", "!", "?", "。")):
+        return False
+    return all(0 < len(p.split()) <= _BREADCRUMB_MAX_SEGMENT_WORDS for p in parts)
+
+
+def parse_date_line(text: str) -> str | None:
+    """The ISO date of a line that is only a date (``2020-05-04``, or ``2020-05``), else None.
+
+    >>> parse_date_line("Published Aug. 8, 2023 at 10:30 am ET")
+    '2023-08-08'
+    >>> parse_date_line("The rules were published on May 4, 2020.") is None
+    True
+    """
+    line = text.strip()
+    if len(line) > 80:
+        return None
+    for pattern in _DATE_LINE_PATTERNS:
+        m = pattern.match(line)
+        if not m:
+            continue
+        groups = m.groupdict()
+        year = int(groups["year"])
+        month = _MONTHS[groups["month"].lower()] if groups.get("month") else int(groups["mnum"])
+        if not (1 <= month <= 12 and 1000 <= year <= 2999):
+            return None
+        if groups.get("day") is None:
+            return f"{year:04d}-{month:02d}"
+        day = int(groups["day"])
+        return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= day <= 31 else None
+    return None
+
+
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|、|，|\band\b)\s*")
+# A word of a personal name: capitalised, a particle, or two to six Chinese characters.
+_NAME_TOKEN = re.compile(r"^(?:[A-Z][\w’'.-]*|de|da|van|von|der|del|bin|al-\w+|[\u4e00-\u9fff·]{2,6})$")
+
+
+def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
+    """The names in a by-line (``By A, B and C``), or None when ``text`` is not one."""
+    m = rules.line_match("byline", text)
+    if m is None or "names" not in m.groupdict():
+        return None
+    names: list[str] = []
+    for chunk in _NAME_SPLIT.split(m.group("names").strip().rstrip(".")):
+        tokens = chunk.split()
+        if not tokens:
+            continue
+        if not (1 <= len(tokens) <= 5 and all(_NAME_TOKEN.match(t) for t in tokens)):
+            return None
+        names.append(" ".join(tokens))
+    return tuple(names) or None
+
+
+@dataclass(frozen=True)
+class CueRule:
+    """One named kind of furniture: compiled patterns plus the examples that document it."""
+
+    name: str
+    patterns: tuple[re.Pattern[str], ...]
+    max_units: int | None = None
+    examples: tuple[str, ...] = ()
+    counter_examples: tuple[str, ...] = ()
+
+    def match(self, text: str) -> re.Match[str] | None:
+        """The first pattern match in ``text``, if ``text`` is short enough to be this kind."""
+        if self.max_units is not None and text_units(text) > self.max_units:
+            return None
+        for pattern in self.patterns:
+            m = pattern.search(text)
+            if m:
+                return m
+        return None
+
+
+@dataclass(frozen=True)
+class FurnitureRules:
+    """Everything in ``commentary_rules.toml``, compiled."""
+
+    sentence_cues: tuple[CueRule, ...]
+    lines: Mapping[str, CueRule]
+    bio: CueRule
+    nav_items: frozenset[str]
+    widget_items: frozenset[str]
+    org_words: frozenset[str]
+    abbrev_titles: frozenset[str]
+    abbrev_before_numbers: frozenset[str]
+    abbrev_ambiguous: frozenset[str]
+    sentence_starters: frozenset[str]
+
+    def sentence_cue(self, sentence: str) -> str | None:
+        """The name of the first furniture cue the sentence carries, if any."""
+        text = sentence.strip()
+        for rule in self.sentence_cues:
+            if rule.match(text):
+                return rule.name
+        return None
+
+    def line_match(self, name: str, text: str) -> re.Match[str] | None:
+        return self.lines[name].match(text.strip())
+
+    def line_is(self, name: str, text: str) -> bool:
+        return self.line_match(name, text) is not None
+
+    def is_nav_item(self, text: str) -> bool:
+        return text.strip().casefold().rstrip(":") in self.nav_items
+
+    def is_widget(self, text: str) -> bool:
+        return text.strip().casefold().rstrip(":") in self.widget_items
+
+    def is_site_name(self, text: str) -> bool:
+        """A short title-case name with an organisation word: the site's masthead."""
+        words = [w.casefold() for w in _WORD.findall(text)]
+        return (
+            0 < len(words) <= 8 and ":" not in text and is_title_case(text) and any(w in self.org_words for w in words)
+        )
+
+    def bio_subject(self, sentence: str) -> str | None:
+        """The person an author-bio sentence is about ("Lauren Dudley is a ..."), else None."""
+        m = self.bio.match(sentence.strip())
+        return m.group("name") if m else None
+
+
+def _strings(raw: Mapping[str, Any], key: str, origin: str) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{origin}: {key!r} must be a list of strings")
+    return tuple(value)
+
+
+def _cue_rule(name: str, raw: Any, origin: str) -> CueRule:
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{origin}: [{name}] must be a table")
+    flags = 0 if raw.get("case_sensitive", False) else re.IGNORECASE
+    try:
+        patterns = tuple(re.compile(p, flags) for p in _strings(raw, "patterns", f"{origin} [{name}]"))
+    except re.error as exc:
+        raise ConfigError(f"{origin} [{name}]: bad pattern: {exc}") from exc
+    if not patterns:
+        raise ConfigError(f"{origin} [{name}]: no patterns")
+    max_units = raw.get("max_units")
+    if max_units is not None and not isinstance(max_units, int):
+        raise ConfigError(f"{origin} [{name}]: max_units must be an integer")
+    return CueRule(
+        name=name.rsplit(".", 1)[-1],
+        patterns=patterns,
+        max_units=max_units,
+        examples=_strings(raw, "examples", origin),
+        counter_examples=_strings(raw, "counter_examples", origin),
+    )
+
+
+def rules_from_mapping(raw: Mapping[str, Any], origin: str = RULES_NAME) -> FurnitureRules:
+    """Validate and compile a parsed rules file."""
+    cues_raw = raw.get("sentence_cue", {})
+    lines_raw = raw.get("line", {})
+    if not isinstance(cues_raw, Mapping) or not isinstance(lines_raw, Mapping):
+        raise ConfigError(f"{origin}: [sentence_cue] and [line] must be tables")
+    missing = [name for name in LINE_RULES if name not in lines_raw]
+    if missing:
+        raise ConfigError(f"{origin}: missing [line.{missing[0]}]")
+    vocab = raw.get("vocab", {})
+    sentences = raw.get("sentences", {})
+    return FurnitureRules(
+        sentence_cues=tuple(_cue_rule(f"sentence_cue.{k}", v, origin) for k, v in cues_raw.items()),
+        lines={k: _cue_rule(f"line.{k}", v, origin) for k, v in lines_raw.items()},
+        bio=_cue_rule("bio", raw.get("bio"), origin),
+        nav_items=frozenset(s.casefold() for s in _strings(vocab, "nav_items", origin)),
+        widget_items=frozenset(s.casefold() for s in _strings(vocab, "widget_items", origin)),
+        org_words=frozenset(s.casefold() for s in _strings(vocab, "org_words", origin)),
+        abbrev_titles=frozenset(_strings(sentences, "titles", origin)),
+        abbrev_before_numbers=frozenset(_strings(sentences, "before_numbers", origin)),
+        abbrev_ambiguous=frozenset(_strings(sentences, "ambiguous", origin)),
+        sentence_starters=frozenset(_strings(sentences, "sentence_starters", origin)),
+    )
+
+
+def _default_rules_path() -> Path:
+    # The corpus directory may be swapped for a test corpus; the rules then still come
+    # from the project unless that corpus brings its own.
+    candidate = get_settings().corpus_dir / RULES_NAME
+    return candidate if candidate.is_file() else PROJECT_ROOT / "corpus" / RULES_NAME
+
+
+@lru_cache(maxsize=4)
+def _load_rules_cached(path: Path) -> FurnitureRules:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: commentary rules file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    return rules_from_mapping(raw, origin=str(path))
+
+
+def load_rules(path: Path | None = None) -> FurnitureRules:
+    """The compiled furniture rules (cached per path)."""
+    return _load_rules_cached((path or _default_rules_path()).resolve())
+
+
+def all_examples(rules: FurnitureRules) -> Sequence[tuple[CueRule, str, bool]]:
+    """Every (rule, example, should_match) the rules file documents, for the tests."""
+    every = (*rules.sentence_cues, *rules.lines.values(), rules.bio)
+    return [(r, e, True) for r in every for e in r.examples] + [
+        (r, e, False) for r in every for e in r.counter_examples
+    ]
