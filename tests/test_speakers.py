@@ -1,0 +1,315 @@
+"""kb.annotate.speakers: quotations, their speakers, and the voice of each passage."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kb.annotate.speakers import (
+    SpeakerInfo,
+    find_quotes,
+    find_reported_speech,
+    load_lexicon,
+    passage_speakers,
+)
+from kb.model import Annotation, DocumentMeta, Passage
+from kb.settings import get_settings
+
+FIXTURES = Path(__file__).parent / "fixtures" / "speakers"
+CASES: list[dict[str, Any]] = tomllib.loads((FIXTURES / "attributions.toml").read_text("utf-8"))["case"]
+LEXICON = load_lexicon(get_settings().corpus_dir / "speakers")
+
+
+def make_doc(
+    texts: list[str], authors: tuple[str, ...] = (), outlet: str | None = "The Test Post"
+) -> tuple[DocumentMeta, list[Passage]]:
+    meta = DocumentMeta(id="fx", kind="commentary", authors=authors, outlet=outlet)
+    passages = []
+    for n, text in enumerate(texts, 1):
+        kind = "list_item" if text.startswith("- ") else "paragraph"
+        passages.append(Passage("fx", n, text.removeprefix("- "), kind=kind))
+    return meta, passages
+
+
+def real_doc(doc_id: str, manifest: dict[str, DocumentMeta], source_root: Path) -> tuple[DocumentMeta, list[Passage]]:
+    """A real commentary's passages: from the ingest cleaner when there is one, else one per line."""
+    meta = manifest[doc_id]
+    path = meta.sources[0].path
+    text = (source_root / path).read_text(encoding="utf-8")
+    try:
+        from kb.ingest.commentary import parse_commentary  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        passages = []
+        for line in text.splitlines():
+            bullet = re.match(r"^\s*(?:[•*-]|\d+\.)\s+", line)
+            body = (line[bullet.end() :] if bullet else line).strip()
+            if body:
+                kind = "list_item" if bullet else "paragraph"
+                passages.append(Passage(doc_id, len(passages) + 1, body, kind=kind))
+        return meta, passages
+    return meta, list(parse_commentary(meta, text, path).passages)
+
+
+def passage_with(passages: list[Passage], phrase: str) -> Passage:
+    hits = [p for p in passages if phrase in p.text]
+    assert len(hits) == 1, f"{phrase!r} is in {len(hits)} passages"
+    return hits[0]
+
+
+# ---------------------------------------------------------------------------- fixtures
+
+
+def test_every_attribution_form_has_two_cases() -> None:
+    forms = [c["form"] for c in CASES]
+    for form in (
+        "X said",
+        "said X",
+        "X says",
+        "according to X",
+        "X writes:",
+        "states X",
+        "X, role, said",
+        "X told",
+        "X warned",
+    ):
+        assert forms.count(form) >= 2, form
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{i}-{c['form']}" for i, c in enumerate(CASES)])
+def test_fixture_quotes(case: dict[str, Any]) -> None:
+    meta, passages = make_doc(case["passages"], tuple(case.get("authors", ())), case.get("outlet", "The Test Post"))
+    quotes = find_quotes(passages, meta)
+    expected = case["quotes"]
+    assert [q.text[: len(e["starts"])] for q, e in zip(quotes, expected, strict=False)] == [
+        e["starts"] for e in expected
+    ], [q.text for q in quotes]
+    assert len(quotes) == len(expected), [q.text for q in quotes]
+    for q, e in zip(quotes, expected, strict=True):
+        assert q.kind == "quote"
+        assert q.label == e["speaker"]
+        assert q.data["speaker"] == (e["speaker"] or None)
+        for key in ("cue", "role", "mention"):
+            if key in e:
+                assert q.data[key] == e[key], (key, q.data)
+        passage = next(p for p in passages if p.id == q.target_id)
+        assert passage.text[q.start : q.end] == q.text
+
+
+@pytest.mark.parametrize(("text", "speaker"), LEXICON.verb_examples)
+def test_reporting_verb_examples(text: str, speaker: str) -> None:
+    """Every example in reporting_verbs.toml is attributed to its speaker."""
+    meta, passages = make_doc([text])
+    labels = [a.label for a in find_quotes(passages, meta)] + [a.label for a in find_reported_speech(passages, meta)]
+    assert speaker in labels
+
+
+@pytest.mark.parametrize(("text", "speaker", "role"), LEXICON.name_examples)
+def test_name_examples(text: str, speaker: str, role: str) -> None:
+    """Every example in names.toml yields its speaker and role."""
+    meta, passages = make_doc([text])
+    found = find_quotes(passages, meta) + find_reported_speech(passages, meta)
+    assert any(a.label == speaker and (a.data["role"] or "") == role for a in found), [
+        (a.label, a.data["role"]) for a in found
+    ]
+
+
+REPORTED = [
+    ("Priya Natarajan argues that the exemption swallows the rule.", "Priya Natarajan", "argues"),
+    ("The threshold is too low, Tom Berger noted.", "Tom Berger", "noted"),
+    ("According to Ruth Abebe, the cameras were removed in May.", "Ruth Abebe", "According to"),
+    ("Lin Yue, a lawyer in Shenzhen, believes the rule will be ignored.", "Lin Yue", "believes"),
+    (
+        "Law professor Ma Rui even went as far as to pose the possibility that data could leak.",
+        "Ma Rui",
+        "pose the possibility",
+    ),
+]
+
+NOT_REPORTED = [
+    "A widely watched CCTV report exposed the market for face data.",  # "report" is a noun
+    "Long criticized from abroad, the city now publishes its camera list.",  # "Long" is no speaker
+    "The draft from the regulator, the Cyberspace Administration, proposes a registry.",  # appositive
+    "Johnston is a journalist who writes about cycling.",  # writes about: a topic
+    "More than 80 percent of people said they doubted the vendors.",  # no one named
+    "It states that facial data should not be kept.",  # "it" is no speaker
+]
+
+
+@pytest.mark.parametrize(("text", "speaker", "cue"), REPORTED)
+def test_reported_speech(text: str, speaker: str, cue: str) -> None:
+    meta, passages = make_doc([text])
+    found = find_reported_speech(passages, meta)
+    assert [(a.label, a.data["cue"]) for a in found] == [(speaker, cue)]
+    assert found[0].kind == "reported_speech"
+
+
+@pytest.mark.parametrize("text", NOT_REPORTED)
+def test_not_reported_speech(text: str) -> None:
+    meta, passages = make_doc([text])
+    assert [a.label for a in find_reported_speech(passages, meta) if a.label] == []
+
+
+def test_passage_speakers_on_fixture() -> None:
+    meta, passages = make_doc(
+        [
+            "The draft rules were published on Tuesday.",
+            "“The rules are thin,” said Ada Novak, a fellow at the Harbour Institute.",
+            "Novak argues that the registry will be ignored by small shops.",
+            "Lambert writes:",
+            "The exemptions are the law; the rest is decoration.",
+            "I think the draft is a start.",
+        ],
+        authors=("Jo Hart",),
+    )
+    voices = passage_speakers(passages, meta, find_quotes(passages, meta))
+    assert voices == {
+        "fx/p_1": SpeakerInfo("Jo Hart", None, "author"),
+        "fx/p_2": SpeakerInfo("Ada Novak", "a fellow at the Harbour Institute", "quoted"),
+        "fx/p_3": SpeakerInfo("Ada Novak", "a fellow at the Harbour Institute", "reported"),
+        "fx/p_4": SpeakerInfo("Lambert", None, "reported"),
+        "fx/p_5": SpeakerInfo("Lambert", None, "quoted"),
+        "fx/p_6": SpeakerInfo("Jo Hart", None, "author"),
+    }
+
+
+def test_outlet_voice_without_authors() -> None:
+    meta, passages = make_doc(["The draft rules were published on Tuesday."], outlet="The Test Post")
+    assert passage_speakers(passages, meta, []) == {"fx/p_1": SpeakerInfo("The Test Post", None, "outlet")}
+
+
+def test_passage_speakers_respects_given_quotes() -> None:
+    """A caller that drops a quotation also drops the voice it gave its passage."""
+    meta, passages = make_doc(["“The registry is a paper tiger and everyone in the trade knows it,” said Chen Hao."])
+    quotes: list[Annotation] = find_quotes(passages, meta)
+    assert passage_speakers(passages, meta, quotes)["fx/p_1"].kind == "quoted"
+    assert passage_speakers(passages, meta, [])["fx/p_1"].kind in ("reported", "outlet")
+
+
+# ---------------------------------------------------------------------------- real commentary
+
+
+def quotes_by_speaker(quotes: list[Annotation]) -> dict[str, list[Annotation]]:
+    out: dict[str, list[Annotation]] = {}
+    for q in quotes:
+        out.setdefault(q.label, []).append(q)
+    return out
+
+
+def test_wsj_sacks_and_webster(manifest: dict[str, DocumentMeta], source_root: Path) -> None:
+    meta, passages = real_doc("wsj-draft-rules-2023", manifest, source_root)
+    by = quotes_by_speaker(find_quotes(passages, meta))
+    assert len(by.get("Samm Sacks", [])) >= 2
+    assert len(by.get("Graham Webster", [])) >= 1
+    # Later mentions by surname ("Sacks mentioned", "he said") are normalised to the full name.
+    assert {q.data["mention"] for q in by["Samm Sacks"]} >= {"Sacks"}
+    assert by["Samm Sacks"][0].data["role"].startswith("a senior fellow at Yale Law School")
+    assert "Sacks" not in by and "Webster" not in by
+    reported = {a.label for a in find_reported_speech(passages, meta)}
+    assert {"Samm Sacks", "Graham Webster"} <= reported  # "…, Webster said." / "…, Sacks said."
+
+
+def test_wsj_voices(manifest: dict[str, DocumentMeta], source_root: Path) -> None:
+    meta, passages = real_doc("wsj-draft-rules-2023", manifest, source_root)
+    voices = passage_speakers(passages, meta, find_quotes(passages, meta))
+    assert voices[passage_with(passages, "sweet and sour").id].name == "Samm Sacks"
+    assert voices[passage_with(passages, "cool the proliferation").id].name == "Graham Webster"
+    # Unquoted text is the outlet's voice: the manifest names no author for this copy.
+    outlet = SpeakerInfo("The Wall Street Journal", None, "outlet")
+    assert voices[passage_with(passages, "has been burgeoning").id] == outlet
+    assert voices[passage_with(passages, "Surveillance cameras are ubiquitous").id] == outlet
+
+
+def test_diplomat_lao_dongyan(manifest: dict[str, DocumentMeta], source_root: Path) -> None:
+    meta, passages = real_doc("diplomat-backlash-2020", manifest, source_root)
+    found = find_reported_speech(passages, meta)
+    lao = [a for a in found if a.label == "Lao Dongyan"]
+    assert lao and lao[0].data["role"] == "Tsinghua Law professor"
+    assert "misused by public authorities" in lao[0].text
+    voices = passage_speakers(passages, meta, find_quotes(passages, meta))
+    voice = voices[passage_with(passages, "it is unlikely that the proposal").id]
+    assert (voice.name, voice.kind) == ("Lauren Dudley", "author")
+    # A quoted phrase of the standard is not anybody's quotation of a person.
+    assert all(q.label == "" for q in find_quotes(passages, meta))
+
+
+def test_chinai_weijun_liu(manifest: dict[str, DocumentMeta], source_root: Path) -> None:
+    meta, passages = real_doc("chinai-163", manifest, source_root)
+    quotes = find_quotes(passages, meta)
+    liu = [q for q in quotes if q.label == "Weijun Liu"]
+    assert len(liu) >= 5
+    assert {q.data["mention"] for q in liu} >= {"Liu", "he"}
+    voices = passage_speakers(passages, meta, quotes)
+    for phrase in (
+        "Liu also articulates",  # reported
+        "Liu gestures at",
+        "Liu wants public security bureaus",
+        "“Obviously, the current",  # "… states Liu." closes the passage
+        "Require processing of face data",  # a list item under "Liu outlines a few planks:"
+        "Strengthen protections for the face information",
+    ):
+        voice = voices[passage_with(passages, phrase).id]
+        assert voice.name == "Weijun Liu", phrase
+        assert voice.kind in ("quoted", "reported")
+    # The newsletter's own reflections are the authors' voice.
+    own = voices[passage_with(passages, "careful about drawing bold conclusions").id]
+    assert own.kind == "author"
+    assert voices[passage_with(passages, "Tom Nunlist, an analyst").id].name == "Tom Nunlist"
+
+
+def test_no_scare_quotes_in_cpo(manifest: dict[str, DocumentMeta], source_root: Path) -> None:
+    meta, passages = real_doc("cpo-draft-rules-2023", manifest, source_root)
+    texts = [q.text for q in find_quotes(passages, meta)]
+    for phrase in ("Sharp Eyes", "specific purpose", "sufficient necessity", "Strict", "legal permission"):
+        assert all(phrase != t for t in texts), phrase
+
+
+# ---------------------------------------------------------------------------- robustness
+
+_PIECES = st.sampled_from(
+    [
+        "“",
+        "”",
+        '"',
+        "’",
+        "'",
+        ":",
+        ",",
+        ".",
+        " ",
+        "\n",
+        "said",
+        "says",
+        "Liu",
+        "Weijun Liu",
+        "he",
+        "writes",
+        "according to",
+        "a professor at",
+        "Dr.",
+        "the",
+        "rule",
+        "(PPSUC)",
+        "who",
+        "and",
+        "-",
+        "—",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_PIECES, max_size=25).map(" ".join), min_size=1, max_size=4))
+def test_any_text_gives_valid_spans(texts: list[str]) -> None:
+    meta, passages = make_doc([t or "x" for t in texts])
+    quotes = find_quotes(passages, meta)
+    reported = find_reported_speech(passages, meta)
+    by_id = {p.id: p for p in passages}
+    for a in quotes + reported:
+        assert by_id[a.target_id].text[a.start : a.end] == a.text
+    assert set(passage_speakers(passages, meta, quotes)) == set(by_id)
