@@ -1,0 +1,171 @@
+"""Shared, lazily built NLP pipelines and the tokenisation the full-text index uses.
+
+Nothing heavy happens at import time: spaCy and jieba are imported and built on the
+first call and then cached for the life of the process.
+
+* :func:`english_nlp` — ``spacy.blank("en")`` + ``sentencizer``.
+* :func:`chinese_nlp` — spaCy's Chinese tokenizer driven by jieba, with the legal user
+  dictionary (``corpus/dict/legal.dict.txt``) loaded, so 个人信息处理者, 单独同意,
+  不满十四周岁 … stay whole tokens; token offsets always match the text.
+* :func:`segment_zh` / :func:`tokens_for_index` — jieba directly (no spaCy), in a search
+  mode that also emits the dictionary words inside long compounds, for SQLite FTS5.
+
+>>> [t.text for t in chinese_nlp()("个人信息处理者应当取得单独同意")]
+['个人信息处理者', '应当', '取得', '单独同意']
+>>> tokens_for_index("个人信息处理者 may NOT process.")
+'个人 信息 处理 个人信息 信息处理 个人信息处理者 may not process'
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kb.errors import ManifestError
+from kb.settings import get_settings
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; spaCy is imported lazily
+    from spacy.language import Language
+
+__all__ = [
+    "chinese_nlp",
+    "english_nlp",
+    "legal_dict_path",
+    "legal_terms",
+    "read_legal_dict",
+    "segment_zh",
+    "tokens_for_index",
+]
+
+# A user-dictionary line: ``word freq pos`` (jieba's format; we require all three).
+_DICT_LINE = re.compile(r"^(?P<word>\S+) (?P<freq>[0-9]+) (?P<pos>[a-z]+)$")
+
+# jieba's Tokenizer is not safe to initialise from two threads at once.
+_JIEBA_LOCK = threading.Lock()
+
+
+def legal_dict_path() -> Path:
+    """The jieba user dictionary of legal terms: ``<corpus_dir>/dict/legal.dict.txt``."""
+    return get_settings().corpus_dir / "dict" / "legal.dict.txt"
+
+
+def read_legal_dict(path: Path) -> tuple[tuple[str, int, str], ...]:
+    """Parse the user dictionary; a malformed line is a :class:`ManifestError`."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ManifestError(f"{path}: cannot read jieba user dictionary: {exc}") from exc
+    entries: list[tuple[str, int, str]] = []
+    for lineno, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        m = _DICT_LINE.match(line)
+        if m is None:
+            raise ManifestError(f"{path}:{lineno}: expected 'word freq pos', got {raw!r}")
+        entries.append((m["word"], int(m["freq"]), m["pos"]))
+    return tuple(entries)
+
+
+@lru_cache(maxsize=1)
+def legal_terms() -> frozenset[str]:
+    """Every word in the legal user dictionary."""
+    return frozenset(word for word, _, _ in read_legal_dict(legal_dict_path()))
+
+
+@lru_cache(maxsize=1)
+def _jieba_tokenizer() -> Any:
+    """A private jieba Tokenizer with the legal dictionary.
+
+    Private rather than the global ``jieba.dt`` so that nothing else in the process
+    (another library calling ``jieba.add_word``) can change how we segment: the index
+    must be deterministic.
+    """
+    import jieba
+
+    with _JIEBA_LOCK:
+        tk = jieba.Tokenizer()
+        tk.initialize()
+        for word, freq, pos in read_legal_dict(legal_dict_path()):
+            tk.add_word(word, freq, pos)
+    return tk
+
+
+@lru_cache(maxsize=1)
+def english_nlp() -> Language:
+    """``spacy.blank("en")`` with a rule-based ``sentencizer``."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def chinese_nlp() -> Language:
+    """spaCy Chinese (jieba segmenter, legal dictionary) with a ``sentencizer``.
+
+    spaCy's ``ChineseTokenizer`` calls ``self.jieba_seg.cut(text, cut_all=False)`` and
+    aligns the words back onto the text, so swapping in our own jieba Tokenizer keeps
+    offsets exact while adding the legal vocabulary.
+    """
+    import spacy
+
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    tokenizer: Any = nlp.tokenizer  # spacy.lang.zh.ChineseTokenizer
+    tokenizer.jieba_seg = _jieba_tokenizer()
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def _search_words(word: str, freq: dict[str, int]) -> list[str]:
+    """The dictionary words inside ``word`` (length >= 2, left to right), then ``word``.
+
+    jieba's own ``cut_for_search`` only looks at 2- and 3-character pieces, which would
+    hide 个人信息 inside 个人信息处理者 from a search for 个人信息.
+    """
+    if len(word) <= 2:
+        return [word]
+    out: list[str] = []
+    for n in range(2, len(word)):
+        for i in range(len(word) - n + 1):
+            piece = word[i : i + n]
+            if freq.get(piece):
+                out.append(piece)
+    out.append(word)
+    return out
+
+
+def segment_zh(text: str) -> list[str]:
+    """Segment text for a full-text index (jieba, legal dictionary, search mode).
+
+    Whitespace is dropped; punctuation is kept (``tokens_for_index`` drops it).
+    Deterministic: the same text always gives the same list.
+
+    >>> segment_zh("不满十四周岁")
+    ['不满', '十四', '四周', '周岁', '四周岁', '十四周岁', '不满十四周岁']
+    """
+    tk = _jieba_tokenizer()
+    freq: dict[str, int] = tk.FREQ
+    words: list[str] = []
+    for word in tk.cut(text, cut_all=False, HMM=True):
+        if not word or word.isspace():
+            continue
+        words.extend(_search_words(word, freq))
+    return words
+
+
+def _is_indexable(token: str) -> bool:
+    """True when the token has a letter or digit (CJK counts as letters)."""
+    return any(ch.isalnum() for ch in token)
+
+
+def tokens_for_index(text: str) -> str:
+    """Space-joined, lower-cased tokens for an FTS5 ``unicode61`` column.
+
+    Use the same function on the query so that query and index agree.
+    """
+    return " ".join(tok.lower() for tok in segment_zh(text) if _is_indexable(tok))

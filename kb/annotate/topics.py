@@ -1,0 +1,559 @@
+"""Tag provisions and passages with topics from a bilingual taxonomy kept as data.
+
+The taxonomy lives in ``<corpus_dir>/topics/``:
+
+* ``taxonomy.toml`` — the topics (id, labels, one-line definition, positive and
+  negative examples in both languages) and named **cue lists** (``[cues.<id>]`` with
+  ``en`` and ``zh`` terms) that patterns can require as sentence context;
+* ``patterns_en.jsonl`` / ``patterns_zh.jsonl`` — one spaCy-style pattern a line::
+
+      {"label": "consent", "id": "consent-word", "pattern": [{"LOWER": {"REGEX": "^consent"}}]}
+      {"label": "minors", "id": "children-data", "pattern": "children|kids",
+       "requires_context": ["privacy-cue"]}
+      {"label": "consent", "id": "consent-decree", "pattern": "consent decree*", "blocks": true}
+
+  ``pattern`` is either a token pattern (a list, given to spaCy's ``Matcher`` as is) or
+  a phrase (a string). English phrases are a compact token pattern: words match
+  ``LOWER``; ``a|b`` is a choice; a trailing ``*`` matches any ending (``exempt*``); a
+  trailing ``?`` makes the word optional; ``...`` skips up to four tokens; hyphens
+  between words are optional (``national security`` also matches
+  ``national-security``). Chinese phrases are literal strings (``a|b`` a choice) found
+  in the text and widened to whole jieba tokens, so they do not depend on where jieba
+  draws a boundary.
+
+  ``requires_context``: every entry (a cue id, or a list of cue ids of which one is
+  enough) must be found in the same sentence. ``unless_context``: the match is dropped
+  when any of these cues is in the sentence. ``blocks``: the pattern tags nothing; it
+  removes matches of the same label that overlap it (near misses such as *consent
+  decree*).
+
+A tag is an :class:`~kb.model.Annotation` of kind ``topic`` whose span is the text that
+triggered it; ``data`` records the pattern id, the language, the sentence span and the
+context cues that licensed it.
+
+>>> tax = load_taxonomy()
+>>> [(a.label, a.text) for a in tag_text("x", "取得个人的单独同意。", "zh", tax)]
+[('consent', '单独同意')]
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import tomllib
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from kb.annotate.nlp import chinese_nlp, english_nlp
+from kb.errors import ManifestError
+from kb.model import Annotation, Topic
+from kb.settings import get_settings
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; spaCy is imported lazily
+    from spacy.tokens import Doc, Span
+
+__all__ = [
+    "LANGS",
+    "Lang",
+    "Taxonomy",
+    "TopicExamples",
+    "TopicPattern",
+    "detect_lang",
+    "en_phrase_tokens",
+    "load_taxonomy",
+    "tag_text",
+    "topic_summary",
+]
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("en", "zh")
+
+TAXONOMY_FILE = "topics/taxonomy.toml"
+PATTERN_FILES: Mapping[Lang, str] = {"en": "topics/patterns_en.jsonl", "zh": "topics/patterns_zh.jsonl"}
+
+# Keys a pattern line may carry; anything else is a typo worth failing on.
+_PATTERN_KEYS = frozenset({"label", "id", "pattern", "requires_context", "unless_context", "blocks", "note"})
+_TOPIC_KEYS = frozenset(
+    {"id", "label_en", "label_zh", "definition", "positive_en", "negative_en", "positive_zh", "negative_zh"}
+)
+_EXAMPLE_KEYS = ("positive_en", "negative_en", "positive_zh", "negative_zh")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+# Hyphen-like tokens spaCy's English tokenizer splits out of "national-security".
+_HYPHENS = ["-", "‐", "‑", "–", "—"]
+# A gap (``...``) never runs over the end of a sentence.
+_SENTENCE_ENDS = [".", "!", "?", ";", "。", "！", "？", "；"]
+# A CJK ideograph (basic block and extension A) for language detection.
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+_LATIN_WORD_WEIGHT = 2
+# Hyphen between two word characters inside an English phrase word ("carve-out").
+_INNER_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+# Share of CJK in the weighted content above which a text is Chinese.
+_ZH_SHARE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class TopicPattern:
+    """One line of a pattern file."""
+
+    id: str
+    label: str
+    lang: Lang
+    pattern: tuple[Mapping[str, Any], ...] | str
+    requires_context: tuple[tuple[str, ...], ...] = ()  # AND of OR-groups of cue ids
+    unless_context: tuple[str, ...] = ()
+    blocks: bool = False
+    source: str = ""  # "patterns_en.jsonl:12", for error messages
+
+
+@dataclass(frozen=True, slots=True)
+class TopicExamples:
+    positive_en: tuple[str, ...] = ()
+    negative_en: tuple[str, ...] = ()
+    positive_zh: tuple[str, ...] = ()
+    negative_zh: tuple[str, ...] = ()
+
+    def positives(self, lang: Lang) -> tuple[str, ...]:
+        return self.positive_en if lang == "en" else self.positive_zh
+
+    def negatives(self, lang: Lang) -> tuple[str, ...]:
+        return self.negative_en if lang == "en" else self.negative_zh
+
+
+@dataclass(frozen=True, eq=False)
+class Taxonomy:
+    """Topics, their patterns, the context cue lists and the examples.
+
+    Compared and hashed by identity: the compiled matchers are cached on the instance.
+    """
+
+    topics: tuple[Topic, ...]
+    patterns: tuple[TopicPattern, ...]
+    cues: Mapping[str, Mapping[Lang, tuple[str, ...]]]
+    examples: Mapping[str, TopicExamples]
+    _compiled: dict[Lang, _Compiled] = field(default_factory=dict, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @property
+    def topic_ids(self) -> tuple[str, ...]:
+        return tuple(t.id for t in self.topics)
+
+    def topic(self, topic_id: str) -> Topic:
+        for t in self.topics:
+            if t.id == topic_id:
+                return t
+        raise KeyError(topic_id)
+
+    def patterns_for(self, lang: Lang) -> tuple[TopicPattern, ...]:
+        return tuple(p for p in self.patterns if p.lang == lang)
+
+
+# ------------------------------------------------------------------ loading
+
+
+def load_taxonomy(corpus_dir: Path | None = None) -> Taxonomy:
+    """Read and validate the taxonomy and pattern files under ``corpus_dir/topics``.
+
+    Raises :class:`ManifestError` naming the file (and line, where there is one) for
+    malformed TOML or JSON, unknown topic labels or cue ids, and duplicate ids.
+    """
+    root = corpus_dir if corpus_dir is not None else get_settings().corpus_dir
+    tax_path = root / TAXONOMY_FILE
+    raw_text = _read(tax_path)
+    try:
+        doc = tomllib.loads(raw_text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(f"{tax_path}: invalid TOML: {exc}") from exc
+    topics, examples = _parse_topics(doc, tax_path, raw_text)
+    cues = _parse_cues(doc, tax_path, raw_text)
+    topic_ids = {t.id for t in topics}
+    patterns: list[TopicPattern] = []
+    for lang, rel in PATTERN_FILES.items():
+        patterns.extend(_parse_patterns(root / rel, lang, topic_ids, cues))
+    return Taxonomy(topics=tuple(topics), patterns=tuple(patterns), cues=cues, examples=examples)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ManifestError(f"{path}: cannot read: {exc}") from exc
+
+
+def _line_of(raw_text: str, needle: str) -> int | None:
+    """1-based line of the first occurrence of ``needle`` (tomllib keeps no positions)."""
+    idx = raw_text.find(needle)
+    return None if idx < 0 else raw_text.count("\n", 0, idx) + 1
+
+
+def _where(path: Path, raw_text: str, needle: str) -> str:
+    line = _line_of(raw_text, needle)
+    return f"{path}:{line}" if line else str(path)
+
+
+def _str_tuple(value: object, where: str, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ManifestError(f"{where}: {key} must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _parse_topics(doc: Mapping[str, Any], path: Path, raw_text: str) -> tuple[list[Topic], dict[str, TopicExamples]]:
+    entries = doc.get("topic")
+    if not isinstance(entries, list) or not entries:
+        raise ManifestError(f"{path}: no [[topic]] entries")
+    topics: list[Topic] = []
+    examples: dict[str, TopicExamples] = {}
+    for entry in entries:
+        tid = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(tid, str) or not _ID.match(tid):
+            raise ManifestError(f"{path}: topic without a valid id: {entry!r:.80}")
+        where = _where(path, raw_text, f'id = "{tid}"')
+        unknown = set(entry) - _TOPIC_KEYS
+        if unknown:
+            raise ManifestError(f"{where}: topic {tid}: unknown keys {sorted(unknown)}")
+        if tid in examples:
+            raise ManifestError(f"{where}: duplicate topic id {tid!r}")
+        for key in ("label_en", "label_zh", "definition"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                raise ManifestError(f"{where}: topic {tid}: {key} is required")
+        topics.append(Topic(tid, entry["label_en"], entry["label_zh"], entry["definition"]))
+        examples[tid] = TopicExamples(**{k: _str_tuple(entry.get(k, []), where, k) for k in _EXAMPLE_KEYS})
+    return topics, examples
+
+
+def _parse_cues(doc: Mapping[str, Any], path: Path, raw_text: str) -> dict[str, Mapping[Lang, tuple[str, ...]]]:
+    table = doc.get("cues", {})
+    if not isinstance(table, dict):
+        raise ManifestError(f"{path}: [cues] must be a table of cue lists")
+    cues: dict[str, Mapping[Lang, tuple[str, ...]]] = {}
+    for cid, langs in table.items():
+        where = _where(path, raw_text, f"[cues.{cid}]")
+        if not _ID.match(cid) or not isinstance(langs, dict) or set(langs) - set(LANGS):
+            raise ManifestError(f"{where}: cue list {cid!r} must have only 'en' and 'zh' term lists")
+        cues[cid] = {lang: _str_tuple(langs.get(lang, []), where, f"cues.{cid}.{lang}") for lang in LANGS}
+    return cues
+
+
+def _parse_patterns(path: Path, lang: Lang, topic_ids: set[str], cues: Mapping[str, object]) -> Iterator[TopicPattern]:
+    seen: set[str] = set()
+    for lineno, raw in enumerate(_read(path).splitlines(), start=1):
+        if not raw.strip():
+            continue
+        where = f"{path}:{lineno}"
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ManifestError(f"{where}: invalid JSON: {exc.msg}") from exc
+        if not isinstance(obj, dict):
+            raise ManifestError(f"{where}: a pattern line must be a JSON object")
+        unknown = set(obj) - _PATTERN_KEYS
+        if unknown:
+            raise ManifestError(f"{where}: unknown keys {sorted(unknown)}")
+        label, pid, pattern = obj.get("label"), obj.get("id"), obj.get("pattern")
+        if label not in topic_ids:
+            raise ManifestError(f"{where}: unknown topic label {label!r}")
+        if not isinstance(pid, str) or not _ID.match(pid):
+            raise ManifestError(f"{where}: pattern id must be a lower-case slug, got {pid!r}")
+        if pid in seen:
+            raise ManifestError(f"{where}: duplicate pattern id {pid!r}")
+        seen.add(pid)
+        yield TopicPattern(
+            id=pid,
+            label=str(label),
+            lang=lang,
+            pattern=_check_pattern(pattern, where),
+            requires_context=tuple(_cue_group(g, cues, where) for g in _as_list(obj, "requires_context", where)),
+            unless_context=tuple(_cue_id(c, cues, where) for c in _as_list(obj, "unless_context", where)),
+            blocks=_as_bool(obj, "blocks", where),
+            source=f"{path.name}:{lineno}",
+        )
+
+
+def _check_pattern(pattern: object, where: str) -> tuple[Mapping[str, Any], ...] | str:
+    if isinstance(pattern, str) and pattern.strip():
+        return pattern.strip()
+    if isinstance(pattern, list) and pattern and all(isinstance(t, dict) for t in pattern):
+        return tuple(pattern)
+    raise ManifestError(f"{where}: pattern must be a non-empty string or a list of token objects")
+
+
+def _as_list(obj: Mapping[str, Any], key: str, where: str) -> list[Any]:
+    value = obj.get(key, [])
+    if not isinstance(value, list):
+        raise ManifestError(f"{where}: {key} must be a list")
+    return value
+
+
+def _as_bool(obj: Mapping[str, Any], key: str, where: str) -> bool:
+    value = obj.get(key, False)
+    if not isinstance(value, bool):
+        raise ManifestError(f"{where}: {key} must be true or false")
+    return value
+
+
+def _cue_id(value: object, cues: Mapping[str, object], where: str) -> str:
+    if not isinstance(value, str) or value not in cues:
+        raise ManifestError(f"{where}: unknown cue list {value!r}")
+    return value
+
+
+def _cue_group(value: object, cues: Mapping[str, object], where: str) -> tuple[str, ...]:
+    if isinstance(value, list) and value:
+        return tuple(_cue_id(v, cues, where) for v in value)
+    return (_cue_id(value, cues, where),)
+
+
+# ------------------------------------------------------------------ compiling
+
+
+def _en_word_spec(word: str) -> dict[str, Any]:
+    optional = len(word) > 1 and word.endswith("?")
+    word = word[:-1] if optional else word
+    alts = [a for a in word.lower().split("|") if a]
+    spec: dict[str, Any]
+    if any(a.endswith("*") for a in alts):
+        body = "|".join(re.escape(a[:-1]) + ".*" if a.endswith("*") else re.escape(a) for a in alts)
+        spec = {"LOWER": {"REGEX": f"^(?:{body})$"}}
+    elif len(alts) > 1:
+        spec = {"LOWER": {"IN": alts}}
+    else:
+        spec = {"LOWER": alts[0]}
+    if optional:
+        spec["OP"] = "?"
+    return spec
+
+
+def en_phrase_tokens(phrase: str) -> list[dict[str, Any]]:
+    """Compile an English phrase (see the module docstring) to a Matcher token pattern.
+
+    >>> en_phrase_tokens("carve-out*")
+    [{'LOWER': 'carve'}, {'ORTH': {'IN': ['-', '‐', '‑', '–', '—']}, 'OP': '?'}, {'LOWER': {'REGEX': '^(?:out.*)$'}}]
+    """
+    tokens: list[dict[str, Any]] = []
+    for word in _INNER_HYPHEN.sub(" ", phrase).split():
+        if word == "...":
+            tokens.append({"ORTH": {"NOT_IN": list(_SENTENCE_ENDS)}, "OP": "{,4}"})
+            continue
+        if tokens and "LOWER" in tokens[-1]:
+            tokens.append({"ORTH": {"IN": list(_HYPHENS)}, "OP": "?"})
+        tokens.append(_en_word_spec(word))
+    return tokens
+
+
+def _zh_phrase_regex(phrase: str) -> re.Pattern[str]:
+    alts = sorted({a for a in phrase.split("|") if a}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(a) for a in alts))
+
+
+@dataclass
+class _Compiled:
+    """Matchers for one language, built once per taxonomy."""
+
+    lang: Lang
+    matcher: Any  # spacy.matcher.Matcher over token patterns (and English phrases)
+    phrase_regexes: list[tuple[TopicPattern, re.Pattern[str]]]  # Chinese phrases
+    by_id: dict[str, TopicPattern]
+    cue_matcher: Any  # English cue terms
+    cue_regexes: dict[str, re.Pattern[str]]  # Chinese cue terms
+
+
+def _compile(taxonomy: Taxonomy, lang: Lang) -> _Compiled:
+    with taxonomy._lock:
+        compiled = taxonomy._compiled.get(lang)
+        if compiled is None:
+            compiled = _build(taxonomy, lang)
+            taxonomy._compiled[lang] = compiled
+        return compiled
+
+
+def _build(taxonomy: Taxonomy, lang: Lang) -> _Compiled:
+    from spacy.matcher import Matcher
+
+    nlp = english_nlp() if lang == "en" else chinese_nlp()
+    matcher = Matcher(nlp.vocab, validate=True)
+    phrase_regexes: list[tuple[TopicPattern, re.Pattern[str]]] = []
+    by_id: dict[str, TopicPattern] = {}
+    for p in taxonomy.patterns_for(lang):
+        by_id[p.id] = p
+        if isinstance(p.pattern, str) and lang == "zh":
+            phrase_regexes.append((p, _zh_phrase_regex(p.pattern)))
+            continue
+        tokens = en_phrase_tokens(p.pattern) if isinstance(p.pattern, str) else [dict(t) for t in p.pattern]
+        try:
+            matcher.add(p.id, [tokens])
+        except Exception as exc:  # spaCy raises ValueError/KeyError/MatchPatternError
+            raise ManifestError(f"{p.source}: invalid spaCy pattern {p.id!r}: {exc}") from exc
+    cue_matcher = Matcher(nlp.vocab, validate=True)
+    cue_regexes: dict[str, re.Pattern[str]] = {}
+    for cid, by_lang in taxonomy.cues.items():
+        terms = by_lang.get(lang, ())
+        if not terms:
+            continue
+        if lang == "zh":
+            cue_regexes[cid] = _zh_phrase_regex("|".join(terms))
+        else:
+            cue_matcher.add(cid, [en_phrase_tokens(t) for t in terms])
+    return _Compiled(lang, matcher, phrase_regexes, by_id, cue_matcher, cue_regexes)
+
+
+# ------------------------------------------------------------------ tagging
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    pattern: TopicPattern
+    start: int  # char offsets into the line
+    end: int
+    sent_start: int
+    sent_end: int
+    context: tuple[tuple[str, str], ...]  # (cue id, cue text) that licensed the hit
+
+
+def detect_lang(text: str) -> Lang:
+    """``"zh"`` when CJK ideographs are more than half of the text's content, else ``"en"``.
+
+    Content is counted in CJK characters and Latin words, a Latin word weighing as much
+    as two characters (a Chinese word is about two characters long), so an English
+    paragraph quoting a Chinese title stays English and a Chinese article naming the
+    GDPR stays Chinese. Text with neither is ``"en"``.
+
+    >>> detect_lang("第十四条 基于个人同意处理个人信息的"), detect_lang("PIPL Article 14 (个人信息)")
+    ('zh', 'en')
+    """
+    cjk = len(_CJK.findall(text))
+    words = len(_LATIN_WORD.findall(text))
+    if cjk + words == 0:
+        return "en"
+    return "zh" if cjk / (cjk + _LATIN_WORD_WEIGHT * words) > _ZH_SHARE else "en"
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """Non-blank lines with their offsets: a sentence never spans a line break."""
+    for m in re.finditer(r"[^\n]+", text):
+        if m.group().strip():
+            yield m.start(), m.group()
+
+
+def _sentence_cues(doc: Doc, text: str, comp: _Compiled) -> dict[int, dict[str, str]]:
+    """For each sentence (keyed by its first token), the cue ids found there and a sample.
+
+    ``text`` is ``doc.text``, passed in because spaCy rebuilds that string on every access.
+    """
+    found: dict[int, dict[str, str]] = {}
+    if comp.lang == "en":
+        strings = doc.vocab.strings
+        for match_id, start, end in comp.cue_matcher(doc):
+            sent = doc[start].sent
+            found.setdefault(sent.start, {}).setdefault(strings[match_id], doc[start:end].text)
+        return found
+    sents = list(doc.sents)
+    starts = [s.start_char for s in sents]
+    for cid, rx in comp.cue_regexes.items():
+        for m in rx.finditer(text):
+            sent = sents[bisect_right(starts, m.start()) - 1]
+            if m.end() <= sent.end_char:
+                found.setdefault(sent.start, {}).setdefault(cid, m.group())
+    return found
+
+
+def _raw_matches(doc: Doc, text: str, comp: _Compiled) -> Iterator[tuple[TopicPattern, Span]]:
+    strings = doc.vocab.strings
+    for match_id, start, end in comp.matcher(doc):
+        yield comp.by_id[strings[match_id]], doc[start:end]
+    for p, rx in comp.phrase_regexes:
+        for m in rx.finditer(text):
+            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if span is not None:
+                yield p, span
+
+
+def _licensed(p: TopicPattern, cues: Mapping[str, str]) -> tuple[tuple[str, str], ...] | None:
+    """The cues that satisfy ``p``'s context rules, or None when they are not satisfied."""
+    if any(c in cues for c in p.unless_context):
+        return None
+    used: list[tuple[str, str]] = []
+    for group in p.requires_context:
+        hit = next((c for c in group if c in cues), None)
+        if hit is None:
+            return None
+        used.append((hit, cues[hit]))
+    return tuple(used)
+
+
+def _hits(doc: Doc, text: str, comp: _Compiled) -> list[_Hit]:
+    cues_by_sent = _sentence_cues(doc, text, comp)
+    hits: list[_Hit] = []
+    blockers: dict[str, list[tuple[int, int]]] = {}
+    for p, span in _raw_matches(doc, text, comp):
+        sent = doc[span.start].sent
+        if span.end > sent.end:  # a trigger stays inside one sentence
+            continue
+        licensed = _licensed(p, cues_by_sent.get(sent.start, {}))
+        if licensed is None:
+            continue
+        if p.blocks:
+            blockers.setdefault(p.label, []).append((span.start_char, span.end_char))
+            continue
+        hits.append(_Hit(p, span.start_char, span.end_char, sent.start_char, sent.end_char, licensed))
+    kept = [h for h in hits if not any(s < h.end and h.start < e for s, e in blockers.get(h.pattern.label, ()))]
+    return _longest_per_label(kept)
+
+
+def _longest_per_label(hits: Iterable[_Hit]) -> list[_Hit]:
+    """Within one label keep the longest of overlapping hits (ties: earliest, then id)."""
+    chosen: list[_Hit] = []
+    taken: dict[str, list[tuple[int, int]]] = {}
+    for h in sorted(hits, key=lambda h: (-(h.end - h.start), h.start, h.pattern.id)):
+        spans = taken.setdefault(h.pattern.label, [])
+        if any(s < h.end and h.start < e for s, e in spans):
+            continue
+        spans.append((h.start, h.end))
+        chosen.append(h)
+    return sorted(chosen, key=lambda h: (h.start, h.end, h.pattern.label))
+
+
+def tag_text(target_id: str, text: str, lang: Lang, taxonomy: Taxonomy) -> list[Annotation]:
+    """Topic annotations for ``text`` (a provision's or passage's text), in text order.
+
+    One annotation per triggering span: ``start``/``end`` index ``text``; ``data`` holds
+    ``pattern`` (the pattern id), ``lang``, ``sentence`` ([start, end] in ``text``) and
+    ``context`` ([[cue id, cue text], ...] that the pattern required).
+    """
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+    comp = _compile(taxonomy, lang)
+    nlp = english_nlp() if lang == "en" else chinese_nlp()
+    lines = list(_lines(text))
+    out: list[Annotation] = []
+    for (offset, line), doc in zip(lines, nlp.pipe(line for _, line in lines), strict=True):
+        for h in _hits(doc, line, comp):
+            start, end = offset + h.start, offset + h.end
+            out.append(
+                Annotation(
+                    target_id=target_id,
+                    kind="topic",
+                    label=h.pattern.label,
+                    start=start,
+                    end=end,
+                    text=text[start:end],
+                    data={
+                        "pattern": h.pattern.id,
+                        "lang": lang,
+                        "sentence": [offset + h.sent_start, offset + h.sent_end],
+                        "context": [list(c) for c in h.context],
+                    },
+                )
+            )
+    return out
+
+
+def topic_summary(annotations: Sequence[Annotation] | Iterable[Annotation]) -> dict[str, int]:
+    """Number of topic annotations per topic id, sorted by id."""
+    counts = Counter(a.label for a in annotations if a.kind == "topic")
+    return dict(sorted(counts.items()))
