@@ -76,9 +76,7 @@ def cli(verbose: int) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def ingest(
-    db: str | None, source_root: str | None, sources: tuple[Path, ...], as_json: bool, quiet: bool
-) -> None:
+def ingest(db: str | None, source_root: str | None, sources: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
     """Build the knowledge base from the manifest (and --source folders), atomically.
 
     Example: kb ingest --db var/kb.sqlite
@@ -156,6 +154,38 @@ def stats(db: str | None, source_root: str | None, as_json: bool) -> None:
 
 @cli.command()
 @common_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def verify(db: str | None, source_root: str | None, as_json: bool) -> None:
+    """Check a built database: integrity, full-text index, counts, source hashes.
+
+    Exits 1 when anything is wrong. Example: kb verify
+    """
+    from sqlalchemy import create_engine
+
+    from kb.store.verify import verify as run_verify
+
+    settings = _settings(db, source_root)
+    if settings.sqlite_path is not None and not settings.sqlite_path.exists():
+        click.echo(f"error: no database at {settings.sqlite_path}: run `kb ingest` first", err=True)
+        sys.exit(1)
+    engine = create_engine(settings.database_url)
+    try:
+        report = run_verify(engine, settings.source_root)
+    finally:
+        engine.dispose()
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"integrity: {report.get('integrity_check', 'n/a')} · index: {report.get('fts', 'n/a')}")
+        click.echo(" · ".join(f"{k} {v}" for k, v in report["counts"].items()))
+        for problem in report["problems"]:
+            click.echo(f"problem: {problem}")
+        click.echo("ok" if report["ok"] else "NOT OK")
+    sys.exit(0 if report["ok"] else 1)
+
+
+@cli.command()
+@common_options
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
@@ -175,9 +205,7 @@ def serve(db: str | None, source_root: str | None, host: str, port: int, workers
     # Workers are separate processes: hand them the settings through the environment.
     os.environ["KB_DATABASE_URL"] = settings.database_url
     os.environ["KB_SOURCE_ROOT"] = str(settings.source_root)
-    uvicorn.run(
-        "api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers, log_level="info"
-    )
+    uvicorn.run("api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
 def main() -> None:

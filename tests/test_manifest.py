@@ -14,14 +14,41 @@ from kb.ingest.sources import resolve_source
 from kb.model import DocumentMeta
 
 REQUIRED_IDS = {
-    "pipl-2021", "spc-frt-2021", "csl-2016", "csl-2025", "dsl-2021", "video-image-2025",
-    "civil-code-2020", "minors-protection-2020", "minors-protection-2024", "minors-online-2023",
-    "network-data-2024", "national-security-2015", "counter-espionage-2014", "counter-espionage-2023",
-    "counter-terrorism-2018", "chinai-163", "csis-coming-into-focus-2020", "wsj-draft-rules-2023",
-    "diplomat-backlash-2020", "cpo-draft-rules-2023", "cac-frt-2023-draft", "cac-mps-frt-2025",
-    "pi-spec-2020", "tc260-consent-2020", "mps-video-2016-draft", "children-pi-2019",
+    "pipl-2021",
+    "spc-frt-2021",
+    "csl-2016",
+    "csl-2025",
+    "dsl-2021",
+    "video-image-2025",
+    "civil-code-2020",
+    "minors-protection-2020",
+    "minors-protection-2024",
+    "minors-online-2023",
+    "network-data-2024",
+    "national-security-2015",
+    "counter-espionage-2014",
+    "counter-espionage-2023",
+    "counter-terrorism-2018",
+    "chinai-163",
+    "csis-coming-into-focus-2020",
+    "wsj-draft-rules-2023",
+    "diplomat-backlash-2020",
+    "cpo-draft-rules-2023",
+    "cac-frt-2023-draft",
+    "cac-mps-frt-2025",
+    "pi-spec-2020",
+    "tc260-consent-2020",
+    "mps-video-2016-draft",
+    "children-pi-2019",
 }
-ABSENT = {"cac-frt-2023-draft", "cac-mps-frt-2025", "pi-spec-2020", "tc260-consent-2020", "mps-video-2016-draft", "children-pi-2019"}
+ABSENT = {
+    "cac-frt-2023-draft",
+    "cac-mps-frt-2025",
+    "pi-spec-2020",
+    "tc260-consent-2020",
+    "mps-video-2016-draft",
+    "children-pi-2019",
+}
 LINEAGE = [
     ("csl-2025", "csl-2016"),
     ("minors-protection-2024", "minors-protection-2020"),

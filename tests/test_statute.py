@@ -123,10 +123,20 @@ def test_cross_reference_at_line_start_is_not_an_article() -> None:
 
 
 EXPECTED_ARTICLES = {
-    "pipl-2021": 74, "spc-frt-2021": 16, "csl-2016": 79, "csl-2025": 81, "dsl-2021": 55,
-    "video-image-2025": 34, "civil-code-2020": 1260, "minors-protection-2020": 132,
-    "minors-protection-2024": 132, "minors-online-2023": 60, "network-data-2024": 64,
-    "national-security-2015": 84, "counter-espionage-2014": 40, "counter-espionage-2023": 71,
+    "pipl-2021": 74,
+    "spc-frt-2021": 16,
+    "csl-2016": 79,
+    "csl-2025": 81,
+    "dsl-2021": 55,
+    "video-image-2025": 34,
+    "civil-code-2020": 1260,
+    "minors-protection-2020": 132,
+    "minors-protection-2024": 132,
+    "minors-online-2023": 60,
+    "network-data-2024": 64,
+    "national-security-2015": 84,
+    "counter-espionage-2014": 40,
+    "counter-espionage-2023": 71,
     "counter-terrorism-2018": 97,
 }
 
@@ -158,7 +168,9 @@ def test_real_article_counts(doc_id: str, count: int, manifest: dict[str, Docume
         ("csl-2016", "art_41__para_1", "网络运营者收集、使用个人信息"),
     ],
 )
-def test_real_pinpoints(doc_id: str, eid: str, startswith: str, manifest: dict[str, DocumentMeta], source_root: Path) -> None:
+def test_real_pinpoints(
+    doc_id: str, eid: str, startswith: str, manifest: dict[str, DocumentMeta], source_root: Path
+) -> None:
     nodes = {p.eid: p for p in _parse_real(manifest[doc_id], source_root).provisions}
     assert nodes[eid].text.startswith(startswith)
 
@@ -166,7 +178,16 @@ def test_real_pinpoints(doc_id: str, eid: str, startswith: str, manifest: dict[s
 def test_civil_code_books_in_order(manifest: dict[str, DocumentMeta], source_root: Path) -> None:
     parsed = _parse_real(manifest["civil-code-2020"], source_root)
     books = [(p.eid, p.heading) for p in parsed.provisions if p.level == "book"]
-    assert [h for _, h in books] == ["总则", "物权编", "合同编", "人格权编", "婚姻家庭编", "继承编", "侵权责任编", "附则"]
+    assert [h for _, h in books] == [
+        "总则",
+        "物权编",
+        "合同编",
+        "人格权编",
+        "婚姻家庭编",
+        "继承编",
+        "侵权责任编",
+        "附则",
+    ]
     nodes = {p.eid: p for p in parsed.provisions}
     assert nodes["art_1034"].parent_eid.startswith("book_4__")  # type: ignore[union-attr]
 

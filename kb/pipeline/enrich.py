@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.annotate.citations import CitationIndex, citation_annotations, citation_links, find_citations
-from kb.annotate.speakers import find_quotes, passage_speakers
+from kb.annotate.speakers import find_quotes, find_reported_speech, passage_speakers
 from kb.annotate.stance import stance_annotations
 from kb.annotate.topics import load_taxonomy, tag_text
 from kb.annotate.translations import load_translations
@@ -103,6 +103,7 @@ def enrich(
         tick("speakers and stance", i, len(commentary))
         quotes = find_quotes(c.passages, c.meta)
         annotations.extend(quotes)
+        annotations.extend(find_reported_speech(c.passages, c.meta))
         for pid, info in passage_speakers(c.passages, c.meta, quotes).items():
             speakers[pid] = {"name": info.name, "role": info.role, "kind": info.kind}
         for passage in c.passages:

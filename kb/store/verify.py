@@ -1,0 +1,112 @@
+"""Checking a built database: its own integrity, its index, and its sources.
+
+``kb verify`` runs :func:`verify`; the build tests use :func:`content_digest` to show
+that the same input gives the same ids and the same content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select, text
+
+from kb.ingest.sources import sha256_file
+from kb.store.schema import (
+    AnnotationRow,
+    DocumentRow,
+    LinkRow,
+    PassageRow,
+    ProvisionRow,
+    SearchUnitRow,
+    SourceFileRow,
+)
+
+__all__ = ["content_digest", "verify"]
+
+# What the digest covers: every row that a build derives from its input, in a stable order.
+_DIGEST_QUERIES = (
+    select(DocumentRow.id, DocumentRow.kind, DocumentRow.status, DocumentRow.meta).order_by(DocumentRow.id),
+    select(
+        ProvisionRow.id, ProvisionRow.parent_id, ProvisionRow.level, ProvisionRow.text, ProvisionRow.text_en
+    ).order_by(ProvisionRow.id),
+    select(PassageRow.id, PassageRow.text, PassageRow.section, PassageRow.speaker, PassageRow.stance).order_by(
+        PassageRow.id
+    ),
+    select(
+        AnnotationRow.target_id, AnnotationRow.kind, AnnotationRow.label, AnnotationRow.start, AnnotationRow.end
+    ).order_by(
+        AnnotationRow.target_id, AnnotationRow.kind, AnnotationRow.label, AnnotationRow.start, AnnotationRow.end
+    ),
+    select(LinkRow.src, LinkRow.dst, LinkRow.kind, LinkRow.score).order_by(LinkRow.src, LinkRow.dst, LinkRow.kind),
+)
+
+
+def content_digest(engine: Engine) -> str:
+    """A sha256 over the derived content (not build time, not paths of the build)."""
+    digest = hashlib.sha256()
+    with engine.connect() as conn:
+        for query in _DIGEST_QUERIES:
+            for row in conn.execute(query):
+                digest.update(json.dumps(list(row), ensure_ascii=False, sort_keys=True, default=str).encode())
+                digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def verify(engine: Engine, source_root: Path | None = None) -> dict[str, Any]:
+    """Integrity, FTS consistency, counts and (with ``source_root``) source hashes.
+
+    Returns a report with ``ok`` and a list of ``problems``; it raises nothing for a
+    bad database, so a caller can print everything that is wrong.
+    """
+    problems: list[str] = []
+    report: dict[str, Any] = {}
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            result = conn.execute(text("PRAGMA integrity_check")).scalar()
+            report["integrity_check"] = result
+            if result != "ok":
+                problems.append(f"integrity_check: {result}")
+            try:
+                conn.execute(text("INSERT INTO search_fts(search_fts) VALUES('integrity-check')"))
+                report["fts"] = "ok"
+            except Exception as exc:  # the FTS5 check reports corruption as an error
+                report["fts"] = "corrupt"
+                problems.append(f"full-text index: {exc}")
+            fts_rows = conn.execute(text("SELECT count(*) FROM search_fts")).scalar()
+            units = conn.execute(select(func.count()).select_from(SearchUnitRow)).scalar()
+            if fts_rows != units:
+                problems.append(f"full-text index has {fts_rows} rows, search_units {units}")
+        counts = {
+            "documents": conn.execute(select(func.count()).select_from(DocumentRow)).scalar(),
+            "provisions": conn.execute(select(func.count()).select_from(ProvisionRow)).scalar(),
+            "passages": conn.execute(select(func.count()).select_from(PassageRow)).scalar(),
+            "annotations": conn.execute(select(func.count()).select_from(AnnotationRow)).scalar(),
+            "links": conn.execute(select(func.count()).select_from(LinkRow)).scalar(),
+        }
+        report["counts"] = counts
+        orphans = conn.execute(
+            select(func.count())
+            .select_from(ProvisionRow)
+            .where(
+                ProvisionRow.parent_id.is_not(None),
+                ProvisionRow.parent_id.not_in(select(ProvisionRow.id)),
+            )
+        ).scalar()
+        if orphans:
+            problems.append(f"{orphans} provisions have a parent that does not exist")
+        changed: list[str] = []
+        if source_root is not None:
+            for row in conn.execute(select(SourceFileRow.path, SourceFileRow.sha256)):
+                path = source_root / row.path
+                if not path.is_file():
+                    changed.append(f"{row.path}: missing")
+                elif sha256_file(path) != row.sha256:
+                    changed.append(f"{row.path}: changed since the build")
+            problems.extend(changed)
+        report["sources_changed"] = changed
+    report["problems"] = problems
+    report["ok"] = not problems
+    return report
