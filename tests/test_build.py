@@ -88,7 +88,7 @@ def test_failed_build_leaves_the_previous_database_untouched(built_db: Settings,
     first_sha = text.split('sha256 = "', 1)[1][:64]
     manifest.write_text(text.replace(first_sha, "0" * 64, 1), encoding="utf-8")
     broken = Settings(database_url=f"sqlite:///{target}", source_root=built_db.source_root, corpus_dir=corpus)
-    with pytest.raises(HashMismatch, match="pipl-2021.zh.txt"):
+    with pytest.raises(HashMismatch, match=r"pipl-2021\.zh\.txt"):
         build(broken)
     assert target.read_bytes() == before
     assert not list(tmp_path.glob("kb.sqlite.building-*"))

@@ -77,7 +77,7 @@ def test_symlink_out_of_root_is_refused(root: Path, tmp_path: Path) -> None:
 
 
 def test_missing_file(root: Path) -> None:
-    with pytest.raises(SourceMissing, match="nope.txt"):
+    with pytest.raises(SourceMissing, match=r"nope\.txt"):
         read_source(root, "nope.txt")
 
 

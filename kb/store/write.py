@@ -102,7 +102,7 @@ def write_corpus(
     with Session(engine) as session:
         _tick(progress, "documents", 1, steps)
         _insert(session, DocumentRow, _document_rows(corpus, extracted or {}))
-        _insert(session, SourceFileRow, source_meta)
+        _insert(session, SourceFileRow, (dict(m) for m in source_meta))
         _tick(progress, "provisions", 2, steps)
         _insert(session, ProvisionRow, (_provision_row(p, translations) for p in corpus.provisions))
         _tick(progress, "passages", 3, steps)
