@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -294,3 +297,45 @@ def tiny_db(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     finally:
         engine.dispose()
     return Settings(database_url=f"sqlite:///{db}")
+
+
+# ---------------------------------------------------------------- API test clients
+
+
+@contextmanager
+def _api_client(
+    settings: Settings, *, overrides: dict[Callable[..., Any], Callable[..., Any]] | None = None, **client_args: Any
+) -> Iterator[Any]:
+    import warnings
+
+    from api.app import create_app
+
+    with warnings.catch_warnings():
+        # starlette.testclient warns once, on import, that it would rather have httpx2.
+        warnings.simplefilter("ignore", UserWarning)
+        from fastapi.testclient import TestClient
+
+    app = create_app(settings)
+    app.dependency_overrides.update(overrides or {})
+    with TestClient(app, **client_args) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def make_api_client() -> Callable[..., AbstractContextManager[Any]]:
+    """``with make_api_client(settings, overrides={dep: fn}, **TestClient_args) as client``."""
+    return _api_client
+
+
+@pytest.fixture(scope="session")
+def api_client(built_db: Settings) -> Iterator[Any]:
+    """A ``fastapi.testclient.TestClient`` on the API over the default corpus (lifespan run)."""
+    with _api_client(built_db) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def tiny_client(tiny_db: Settings) -> Iterator[Any]:
+    """A ``TestClient`` on the API over :func:`tiny_corpus`."""
+    with _api_client(tiny_db) as client:
+        yield client

@@ -1,79 +1,100 @@
 """Read-side queries: everything the CLI and the API read goes through here.
 
-Functions take a :class:`Reader` (an engine opened read-only) and return plain
-JSON-able dicts. They raise :class:`kb.errors.NotFound` for unknown ids and
-:class:`kb.errors.InvalidQuery` for bad parameters.
+Functions take a :class:`Reader` (an engine opened read-only, see ``kb.store.reader``)
+and return plain JSON-able dicts. They raise :class:`kb.errors.NotFound` for unknown
+ids and :class:`kb.errors.InvalidQuery` for bad parameters.
+
+This module answers for documents, provisions and passages itself and re-exports the
+rest of the read side, so callers (``api``, ``kb.cli``) import one module: topics from
+``kb.store.topicviews``, versions and the graph from ``kb.store.graphs``, citations
+from ``kb.store.citing``. Full-text search is ``kb.store.search``; citation formats
+are ``kb.store.citeformat``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kb.errors import NotFound
-from kb.settings import Settings
-from kb.store.schema import (
-    AnnotationRow,
-    BuildInfoRow,
-    DocumentRow,
-    LinkRow,
-    PassageRow,
-    ProvisionRow,
-    SourceFileRow,
+from kb.store import citeformat
+from kb.store.citing import citation_index, cite, resolve_citations
+from kb.store.graphs import GRAPH_KINDS, GRAPH_MAX_NODES, compare_versions, graph
+from kb.store.lookups import (
+    CONTAINERS,
+    TOC_LEVELS,
+    UNIT_LEVELS,
+    annotations_of,
+    chunks,
+    doc_summary,
+    document_metas,
+    document_row,
+    document_titles,
+    grouped_topics,
+    is_passage_id,
+    meta_from_row,
+    node_type,
+    passage_briefs,
+    provision_labels,
+    speaker_of,
+    stance_tags,
+    topic_labels,
+    topic_rows,
+    version_entry,
 )
+from kb.store.reader import PUBLIC_BUILD_KEYS, Reader, ReaderSource, build_info, open_reader, read_only_engine
+from kb.store.schema import AnnotationRow, DocumentRow, LinkRow, PassageRow, ProvisionRow, SourceFileRow
+from kb.store.topicviews import get_topic, list_topics, topic_viewpoints
 
 __all__ = [
+    "CONTAINERS",
+    "GRAPH_KINDS",
+    "GRAPH_MAX_NODES",
+    "PUBLIC_BUILD_KEYS",
+    "TOC_LEVELS",
+    "UNIT_LEVELS",
     "Reader",
+    "ReaderSource",
     "build_info",
+    "cite",
+    "compare_versions",
+    "document_metas",
+    "document_passages",
     "get_document",
     "get_passage",
     "get_provision",
+    "get_topic",
+    "graph",
+    "health",
     "list_documents",
+    "list_topics",
+    "meta_from_row",
+    "node_type",
     "open_reader",
     "read_only_engine",
+    "resolve_citations",
     "show",
     "stats",
+    "topic_viewpoints",
+    "warm_caches",
 ]
 
+log = logging.getLogger(__name__)
 
-@dataclass(frozen=True)
-class Reader:
-    engine: Engine
-
-    def session(self) -> Session:
-        return Session(self.engine)
+# Links from a commentary passage that make it commentary on a provision.
+_COMMENTARY_KINDS = ("discusses", "cites", "mentions")
 
 
-def read_only_engine(settings: Settings) -> Engine:
-    """An engine that cannot write: SQLite opened with ``mode=ro``."""
-    path = settings.sqlite_path
-    if path is not None:
-        if not path.exists():
-            raise NotFound(f"no database at {path}: run `kb ingest` first")
-        return create_engine(
-            f"sqlite+pysqlite:///file:{path}?mode=ro&uri=true",
-            connect_args={"check_same_thread": False},
-        )
-    return create_engine(settings.database_url, execution_options={"postgresql_readonly": True})
-
-
-@contextmanager
-def open_reader(settings: Settings) -> Iterator[Reader]:
-    engine = read_only_engine(settings)
-    try:
-        yield Reader(engine)
-    finally:
-        engine.dispose()
-
-
-def build_info(reader: Reader) -> dict[str, str]:
+def health(reader: Reader) -> dict[str, Any]:
+    """``GET /health``: the database answers; what build it is."""
+    info = build_info(reader)
     with reader.session() as s:
-        return {r.key: r.value for r in s.scalars(select(BuildInfoRow))}
+        documents = s.scalar(select(func.count()).select_from(DocumentRow)) or 0
+    return {"status": "ok", "build": {k: info.get(k) for k in PUBLIC_BUILD_KEYS}, "documents": documents}
 
 
 def _document_dict(row: DocumentRow, counts: dict[str, int] | None = None) -> dict[str, Any]:
@@ -107,9 +128,7 @@ def _document_dict(row: DocumentRow, counts: dict[str, int] | None = None) -> di
     }
 
 
-def list_documents(
-    reader: Reader, *, kind: str | None = None, status: str | None = None
-) -> list[dict[str, Any]]:
+def list_documents(reader: Reader, *, kind: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
     with reader.session() as s:
         q = select(DocumentRow).order_by(DocumentRow.ordinal)
         if kind:
@@ -117,16 +136,14 @@ def list_documents(
         if status:
             q = q.where(DocumentRow.status == status)
         rows = list(s.scalars(q))
-        counts = _counts(s)
-        return [_document_dict(r, counts.get(r.id, {})) for r in rows]
+    counts = _cached_counts(reader)
+    return [_document_dict(r, counts.get(r.id, {})) for r in rows]
 
 
 def _counts(s: Session) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for doc_id, level, n in s.execute(
-        select(ProvisionRow.doc_id, ProvisionRow.level, func.count()).group_by(
-            ProvisionRow.doc_id, ProvisionRow.level
-        )
+        select(ProvisionRow.doc_id, ProvisionRow.level, func.count()).group_by(ProvisionRow.doc_id, ProvisionRow.level)
     ):
         out.setdefault(doc_id, {})[level + "s"] = n
     for doc_id, n in s.execute(select(PassageRow.doc_id, func.count()).group_by(PassageRow.doc_id)):
@@ -134,12 +151,18 @@ def _counts(s: Session) -> dict[str, dict[str, int]]:
     return out
 
 
+def _cached_counts(reader: Reader) -> dict[str, dict[str, int]]:
+    def compute() -> dict[str, dict[str, int]]:
+        with reader.session() as s:
+            return _counts(s)
+
+    return reader.cached("counts", compute)
+
+
 def get_document(reader: Reader, doc_id: str) -> dict[str, Any]:
     with reader.session() as s:
-        row = s.get(DocumentRow, doc_id)
-        if row is None:
-            raise NotFound(f"no document {doc_id!r}")
-        data = _document_dict(row, _counts(s).get(doc_id, {}))
+        row = document_row(s, doc_id)
+        data = _document_dict(row, _cached_counts(reader).get(doc_id, {}))
         data["sources"] = [
             {"path": f.path, "sha256": f.sha256, "size": f.size, "encoding": f.encoding}
             for f in s.scalars(
@@ -155,10 +178,7 @@ def get_document(reader: Reader, doc_id: str) -> dict[str, Any]:
                 ProvisionRow.heading,
                 ProvisionRow.parent_id,
             )
-            .where(
-                ProvisionRow.doc_id == doc_id,
-                ProvisionRow.level.in_(["book", "subbook", "chapter", "section", "preamble", "article"]),
-            )
+            .where(ProvisionRow.doc_id == doc_id, ProvisionRow.level.in_(TOC_LEVELS))
             .order_by(ProvisionRow.ordinal)
         )
         data["toc"] = [
@@ -172,117 +192,185 @@ def get_document(reader: Reader, doc_id: str) -> dict[str, Any]:
             }
             for r in toc
         ]
+        versions = (
+            s.scalars(
+                select(DocumentRow)
+                .where(DocumentRow.work == row.work, DocumentRow.id != row.id)
+                .order_by(DocumentRow.ordinal)
+            ).all()
+            if row.work
+            else []
+        )
+        data["versions"] = [doc_summary(v) for v in versions]
+        data["extracted"] = row.extracted or {}
         return data
 
 
-def _annotations(
-    s: Session, target_ids: list[str], kinds: tuple[str, ...] | None = None
-) -> list[dict[str, Any]]:
-    q = select(AnnotationRow).where(AnnotationRow.target_id.in_(target_ids)).order_by(AnnotationRow.id)
-    if kinds:
-        q = q.where(AnnotationRow.kind.in_(kinds))
-    return [
+def document_passages(reader: Reader, doc_id: str) -> dict[str, Any]:
+    """A commentary document's passages in order, with topics, speaker and stance."""
+    with reader.session() as s:
+        doc = document_row(s, doc_id)
+        if doc.kind != "commentary":
+            raise NotFound(f"document {doc_id!r} is a {doc.kind}, not commentary: it has provisions, not passages")
+        rows = list(s.scalars(select(PassageRow).where(PassageRow.doc_id == doc_id).order_by(PassageRow.n)))
+        topics = topic_labels(s, [r.id for r in rows])
+    results = [
         {
-            "target_id": a.target_id,
-            "kind": a.kind,
-            "label": a.label,
-            "start": a.start,
-            "end": a.end,
-            "text": a.text,
-            "data": a.data,
+            "id": r.id,
+            "n": r.n,
+            "text": r.text,
+            "kind": r.kind,
+            "section": r.section,
+            "part": r.part,
+            "speaker": speaker_of(r),
+            "topics": topics.get(r.id, []),
+            "stance": r.stance,
         }
-        for a in s.scalars(q)
-    ]
-
-
-def _link_dicts(rows: list[LinkRow], key: str) -> list[dict[str, Any]]:
-    return [
-        {key: getattr(r, key), "kind": r.kind, "score": round(r.score, 4), "evidence": r.evidence}
         for r in rows
     ]
+    return {"document": doc_summary(doc), "results": results, "count": len(results)}
 
 
-def get_provision(reader: Reader, provision_id: str) -> dict[str, Any]:
+def _translation_of_part(article_text: str, article_en: str | None, part_text: str) -> str | None:
+    """The English of a paragraph or item, cut from its article's line-aligned translation.
+
+    Translations keep one line per paragraph and item, in the order of the Chinese
+    article's lines, so the part's lines pick out the same lines of the English.
+    """
+    if not article_en:
+        return None
+    zh_lines = article_text.split("\n")
+    en_lines = article_en.split("\n")
+    part_lines = part_text.split("\n")
+    if len(zh_lines) != len(en_lines) or not part_lines:
+        return None
+    n = len(part_lines)
+    for i in range(len(zh_lines) - n + 1):
+        if zh_lines[i : i + n] == part_lines:
+            return "\n".join(en_lines[i : i + n])
+    return None
+
+
+def get_provision(reader: Reader, provision_id: str, *, base_url: str = "") -> dict[str, Any]:
+    """A provision with its text, translation, place in the tree, topics and links."""
     with reader.session() as s:
         row = s.get(ProvisionRow, provision_id)
         if row is None:
             raise NotFound(f"no provision {provision_id!r}")
+        is_container = row.level in CONTAINERS
         descendants = (
-            list(
+            []
+            if is_container
+            else list(
                 s.scalars(
-                    select(ProvisionRow)
-                    .where(
+                    select(ProvisionRow.id).where(
                         ProvisionRow.doc_id == row.doc_id,
                         ProvisionRow.eid.like(row.eid + "\\_\\_%", escape="\\"),
                     )
-                    .order_by(ProvisionRow.ordinal)
                 )
             )
-            if row.level not in ("book", "subbook", "chapter", "section")
-            else []
         )
         children = list(
-            s.scalars(
-                select(ProvisionRow).where(ProvisionRow.parent_id == row.id).order_by(ProvisionRow.ordinal)
-            )
+            s.scalars(select(ProvisionRow).where(ProvisionRow.parent_id == row.id).order_by(ProvisionRow.ordinal))
         )
         path = _ancestors(s, row)
-        ids = [row.id, *(d.id for d in descendants)]
-        anns = _annotations(s, ids)
-        out_links = list(
-            s.scalars(select(LinkRow).where(LinkRow.src.in_(ids)).order_by(LinkRow.score.desc(), LinkRow.id))
-        )
-        in_links = list(
-            s.scalars(select(LinkRow).where(LinkRow.dst.in_(ids)).order_by(LinkRow.score.desc(), LinkRow.id))
-        )
-        doc = s.get(DocumentRow, row.doc_id)
-        return {
-            "id": row.id,
-            "doc_id": row.doc_id,
-            "eid": row.eid,
-            "level": row.level,
-            "number": row.number,
-            "label": row.label,
-            "heading": row.heading,
-            "text": row.text,
-            "text_en": row.text_en,
-            "translation_status": row.translation_status or "none",
-            "document": {
-                "id": doc.id,
-                "title_zh": doc.title_zh,
-                "title_en": doc.title_en,
-                "status": doc.status,
+        ids = [row.id, *descendants]
+        own = set(ids)
+        anns = annotations_of(s, [row.id])
+        out_links: list[LinkRow] = []
+        in_links: list[LinkRow] = []
+        for chunk in chunks(ids):
+            out_links.extend(s.scalars(select(LinkRow).where(LinkRow.src.in_(chunk))))
+            in_links.extend(s.scalars(select(LinkRow).where(LinkRow.dst.in_(chunk))))
+        by_score: Callable[[LinkRow], tuple[float, int]] = lambda lk: (-lk.score, lk.id)  # noqa: E731
+        out_links.sort(key=by_score)
+        in_links.sort(key=by_score)
+        doc = document_row(s, row.doc_id)
+        text_en, translation_status = row.text_en, row.translation_status
+        if text_en is None and row.level not in ("article", "preamble") and not is_container:
+            article = next((p for p in path if p["level"] == "article"), None)
+            art_row = s.get(ProvisionRow, article["id"]) if article else None
+            if art_row is not None:
+                text_en = _translation_of_part(art_row.text, art_row.text_en, row.text)
+                if text_en:
+                    translation_status = f"{art_row.translation_status} (from the article's translation)"
+        cites_out = [lk for lk in out_links if lk.kind == "cites"]
+        cited_in = [lk for lk in in_links if lk.kind == "cites"]
+        from_passages = [lk for lk in in_links if is_passage_id(lk.src) and lk.kind in _COMMENTARY_KINDS]
+        prov_ids = {lk.dst for lk in cites_out if node_type(lk.dst) == "provision"}
+        prov_ids |= {lk.src for lk in cited_in if node_type(lk.src) == "provision"}
+        labels = provision_labels(s, sorted(prov_ids))
+        passage_ids = {lk.src for lk in (*from_passages, *cited_in) if is_passage_id(lk.src)}
+        briefs = passage_briefs(s, sorted(passage_ids))
+        doc_titles = document_titles(s, sorted({lk.dst for lk in cites_out if "/" not in lk.dst}))
+    meta = meta_from_row(doc)
+    citation = citeformat.citation_record(meta, row.eid, base_url=base_url)
+
+    def target(node: str) -> dict[str, Any]:
+        kind = node_type(node)
+        if kind == "provision":
+            return {"type": kind, **labels.get(node, {})}
+        if kind == "passage":
+            return {"type": kind, **briefs.get(node, {})}
+        return {"type": kind, "document_title": doc_titles.get(node)}
+
+    return {
+        "id": row.id,
+        "doc_id": row.doc_id,
+        "eid": row.eid,
+        "level": row.level,
+        "number": row.number,
+        "label": row.label,
+        "heading": row.heading,
+        "text": row.text,
+        "text_en": text_en,
+        "translation_status": translation_status or "none",
+        "document": doc_summary(doc),
+        "path": path,
+        "children": [
+            {"id": c.id, "eid": c.eid, "level": c.level, "label": c.label, "text": c.text, "heading": c.heading}
+            for c in children
+        ],
+        "topics": grouped_topics(anns, topic_rows(reader)),
+        "annotations": [a for a in anns if a["kind"] != "topic"],
+        "cites": [
+            {
+                "src": lk.src,
+                "dst": lk.dst,
+                "kind": lk.kind,
+                "score": round(lk.score, 4),
+                "evidence": lk.evidence,
+                **target(lk.dst),
             }
-            if doc
-            else None,
-            "path": path,
-            "children": [
-                {
-                    "id": c.id,
-                    "eid": c.eid,
-                    "level": c.level,
-                    "label": c.label,
-                    "text": c.text,
-                    "heading": c.heading,
-                }
-                for c in children
-            ],
-            "topics": [a for a in anns if a["kind"] == "topic"],
-            "annotations": [a for a in anns if a["kind"] != "topic"],
-            "cites": [
-                {"src": lk.src, **d}
-                for lk, d in zip(
-                    [x for x in out_links if x.kind == "cites"],
-                    _link_dicts([x for x in out_links if x.kind == "cites"], "dst"),
-                    strict=True,
-                )
-            ],
-            "cited_by": _link_dicts([x for x in in_links if x.kind == "cites"], "src"),
-            "versions": _link_dicts([x for x in out_links if x.kind == "aligned"], "dst")
-            + _link_dicts([x for x in in_links if x.kind == "aligned"], "src"),
-            "commentary": _link_dicts([x for x in in_links if x.kind == "discusses"], "src"),
-            "source": {"path": row.source_path, "start": row.source_start, "end": row.source_end},
-        }
+            for lk in cites_out
+        ],
+        "cited_by": [
+            {
+                "src": lk.src,
+                "dst": lk.dst,
+                "kind": lk.kind,
+                "score": round(lk.score, 4),
+                "evidence": lk.evidence,
+                **target(lk.src),
+            }
+            for lk in cited_in
+        ],
+        "versions": [version_entry(lk, own) for lk in (*out_links, *in_links) if lk.kind == "aligned"],
+        "commentary": [
+            {
+                "passage_id": lk.src,
+                "src": lk.src,
+                "target_id": lk.dst,
+                "kind": lk.kind,
+                "score": round(lk.score, 4),
+                "evidence": lk.evidence,
+                **briefs.get(lk.src, {}),
+            }
+            for lk in from_passages
+        ],
+        "citation": {"zh": citation["zh"], "en": citation["en"], "url": citation["url"]},
+        "source": {"path": row.source_path, "start": row.source_start, "end": row.source_end},
+    }
 
 
 def _ancestors(s: Session, row: ProvisionRow) -> list[dict[str, Any]]:
@@ -306,53 +394,73 @@ def _ancestors(s: Session, row: ProvisionRow) -> list[dict[str, Any]]:
 
 
 def get_passage(reader: Reader, passage_id: str) -> dict[str, Any]:
+    """A commentary passage with speaker, topics, stance and its links, best first."""
     with reader.session() as s:
         row = s.get(PassageRow, passage_id)
         if row is None:
             raise NotFound(f"no passage {passage_id!r}")
-        anns = _annotations(s, [row.id])
-        links = list(
-            s.scalars(select(LinkRow).where(LinkRow.src == row.id).order_by(LinkRow.score.desc(), LinkRow.id))
-        )
-        return {
-            "id": row.id,
-            "doc_id": row.doc_id,
-            "n": row.n,
-            "text": row.text,
-            "kind": row.kind,
-            "section": row.section,
-            "part": row.part,
-            "speaker": {"name": row.speaker, "role": row.speaker_role, "kind": row.speaker_kind},
-            "stance": row.stance,
-            "sentences": row.sentences,
-            "topics": [a for a in anns if a["kind"] == "topic"],
-            "annotations": [a for a in anns if a["kind"] != "topic"],
-            "links": [
-                {
-                    "provision_id": lk.dst,
-                    "kind": lk.kind,
-                    "score": round(lk.score, 4),
-                    "evidence": lk.evidence,
-                }
-                for lk in links
-                if lk.kind in ("discusses", "cites") and "/" in lk.dst
-            ],
-            "documents": [
-                {"doc_id": lk.dst, "kind": lk.kind, "score": round(lk.score, 4), "evidence": lk.evidence}
-                for lk in links
-                if "/" not in lk.dst
-            ],
-            "source": {"path": row.source_path, "start": row.source_start, "end": row.source_end},
-        }
+        doc = document_row(s, row.doc_id)
+        anns = annotations_of(s, [row.id])
+        links = list(s.scalars(select(LinkRow).where(LinkRow.src == row.id).order_by(LinkRow.score.desc(), LinkRow.id)))
+        labels = provision_labels(s, sorted({lk.dst for lk in links if node_type(lk.dst) == "provision"}))
+        titles = document_titles(s, sorted({lk.dst for lk in links if "/" not in lk.dst}))
+    return {
+        "id": row.id,
+        "doc_id": row.doc_id,
+        "n": row.n,
+        "text": row.text,
+        "kind": row.kind,
+        "section": row.section,
+        "part": row.part,
+        "document": doc_summary(doc),
+        "speaker": speaker_of(row),
+        "stance": row.stance,
+        "stances": stance_tags(anns),
+        "sentences": row.sentences,
+        "topics": grouped_topics(anns, topic_rows(reader)),
+        "annotations": [a for a in anns if a["kind"] != "topic"],
+        "links": [
+            {
+                "provision_id": lk.dst,
+                "kind": lk.kind,
+                "score": round(lk.score, 4),
+                "evidence": lk.evidence,
+                **labels.get(lk.dst, {}),
+            }
+            for lk in links
+            if node_type(lk.dst) == "provision"
+        ],
+        "documents": [
+            {
+                "doc_id": lk.dst,
+                "kind": lk.kind,
+                "score": round(lk.score, 4),
+                "evidence": lk.evidence,
+                "document_title": titles.get(lk.dst),
+            }
+            for lk in links
+            if "/" not in lk.dst
+        ],
+        "source": {"path": row.source_path, "start": row.source_start, "end": row.source_end},
+    }
 
 
 def show(reader: Reader, target: str) -> dict[str, Any]:
     """``kb show``: a document, provision or passage by id."""
-    if "/" not in target:
+    kind = node_type(target)
+    if kind == "document":
         return {"type": "document", **get_document(reader, target)}
-    if "/p_" in target:
+    if kind == "passage":
         return {"type": "passage", **get_passage(reader, target)}
     return {"type": "provision", **get_provision(reader, target)}
+
+
+def warm_caches(reader: Reader) -> None:
+    """Fill the reader's caches now rather than on the first request that needs them."""
+    build_info(reader)
+    _cached_counts(reader)
+    list_topics(reader)
+    citation_index(reader)
 
 
 def stats(reader: Reader) -> dict[str, Any]:
@@ -363,28 +471,16 @@ def stats(reader: Reader) -> dict[str, Any]:
             "documents": len(docs),
             "documents_with_text": sum(1 for d in docs if d.text_available),
             "provisions": s.scalar(select(func.count()).select_from(ProvisionRow)) or 0,
-            "articles": s.scalar(
-                select(func.count()).select_from(ProvisionRow).where(ProvisionRow.level == "article")
-            )
+            "articles": s.scalar(select(func.count()).select_from(ProvisionRow).where(ProvisionRow.level == "article"))
             or 0,
             "passages": s.scalar(select(func.count()).select_from(PassageRow)) or 0,
             "annotations": dict(
-                s.execute(select(AnnotationRow.kind, func.count()).group_by(AnnotationRow.kind))
-                .tuples()
-                .all()
+                s.execute(select(AnnotationRow.kind, func.count()).group_by(AnnotationRow.kind)).tuples().all()
             ),
-            "links": dict(
-                s.execute(select(LinkRow.kind, func.count()).group_by(LinkRow.kind)).tuples().all()
-            ),
+            "links": dict(s.execute(select(LinkRow.kind, func.count()).group_by(LinkRow.kind)).tuples().all()),
         }
         per_doc = [
-            {
-                "id": d.id,
-                "kind": d.kind,
-                "status": d.status,
-                "text_available": d.text_available,
-                **counts.get(d.id, {}),
-            }
+            {"id": d.id, "kind": d.kind, "status": d.status, "text_available": d.text_available, **counts.get(d.id, {})}
             for d in docs
         ]
     return {"build": build_info(reader), "totals": totals, "documents": per_doc}

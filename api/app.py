@@ -1,0 +1,147 @@
+"""The read-only HTTP API: :func:`create_app` builds it, :func:`create_app_from_env` is
+the uvicorn factory ``kb serve`` runs (``uvicorn api.app:create_app_from_env --factory``).
+
+Nothing happens at import time: the database is opened read-only in the lifespan
+handler (a :class:`kb.store.query.ReaderSource`, which also notices when ``kb ingest``
+swaps in a new database), and closed on shutdown.
+
+Routes live under ``/api/v1`` (one router per resource in ``api.routes``); the
+OpenAPI document is ``/openapi.json`` and the interactive docs ``/docs``. Errors are
+RFC 9457 problem responses (``api.problems``); caching and security headers come from
+``api.headers``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import anyio.to_thread
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.openapi.utils import get_openapi
+
+from api.headers import CachingAndSecurityHeaders
+from api.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
+from api.routes import ROUTERS, TAGS
+from kb.settings import Settings
+from kb.store.query import PUBLIC_BUILD_KEYS, ReaderSource, build_info
+from kb.store.search import warm_up
+
+__all__ = ["API_PREFIX", "create_app", "create_app_from_env"]
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+DOCS_PATHS = ("/docs", "/docs/oauth2-redirect")
+
+
+def _code_version() -> str:
+    try:
+        return version("facelaw-kb")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+        return "0+unknown"
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The API over the database ``settings.database_url`` (opened when the app starts)."""
+    code_version = _code_version()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        readers = ReaderSource(settings)
+        app.state.readers = readers
+        # The Chinese segmenter and the citation index take a second to load: do it now.
+        await anyio.to_thread.run_sync(warm_up, readers.get())
+        info = build_info(readers.get())
+        log.info(
+            "serving %s (corpus %s, built %s)", settings.database_url, info.get("corpus_hash"), info.get("built_at")
+        )
+        try:
+            yield
+        finally:
+            readers.close()
+
+    app = FastAPI(
+        title="facelaw-kb",
+        version=code_version,
+        summary="China's rules on facial recognition technology, and the commentary on them.",
+        description=(
+            "A read-only knowledge base of Chinese statutes on facial recognition (Chinese text, unofficial "
+            "English working translations), English commentary, and the links between them: citations, "
+            "topics, stances, versions. All errors are `application/problem+json` (RFC 9457)."
+        ),
+        openapi_tags=TAGS,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    install_problem_handlers(app)
+
+    def build_token() -> str | None:
+        readers: ReaderSource | None = getattr(app.state, "readers", None)
+        if readers is None:
+            return None
+        info = build_info(readers.get())
+        # The corpus hash and code version say what was built; built_at also changes the
+        # ETag on every rebuild, so output changed by unversioned code is never served as
+        # "not modified". A content digest of the database, when the build records one,
+        # is exact and survives identical rebuilds.
+        keys = ("content_digest",) if "content_digest" in info else PUBLIC_BUILD_KEYS
+        return "|".join([*(info.get(k, "") for k in keys), code_version])
+
+    # Added innermost first: gzip, then caching/security headers, then CORS outside them.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(CachingAndSecurityHeaders, build_token=build_token, docs_paths=DOCS_PATHS)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET"],
+            allow_headers=["If-None-Match"],
+            expose_headers=["ETag", "Link"],
+        )
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _openapi(app, settings)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
+    """FastAPI's schema, with problem responses typed ``application/problem+json`` and
+    the configured query-length limit on ``q``."""
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        summary=app.summary,
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
+    )
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status.isdigit() and int(status) >= 400 and "application/json" in content:
+                    content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+            for param in operation.get("parameters", []):
+                if param.get("name") == "q" and param.get("in") == "query":
+                    param.setdefault("schema", {})["maxLength"] = settings.max_query_length
+    return schema
+
+
+def create_app_from_env() -> FastAPI:
+    """The uvicorn factory: settings from the environment (``KB_DATABASE_URL`` ...)."""
+    return create_app(Settings())

@@ -1,0 +1,37 @@
+"""Request dependencies as typed aliases: ``reader: ReaderDep``, ``settings: SettingsDep``.
+
+The app opens the database in its lifespan and keeps a
+:class:`kb.store.query.ReaderSource` in ``app.state``; tests may override
+:func:`get_reader` with ``app.dependency_overrides``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from kb.settings import Settings
+from kb.store.query import Reader, ReaderSource
+
+__all__ = ["BaseUrlDep", "ReaderDep", "SettingsDep", "base_url", "get_reader", "get_settings"]
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_reader(request: Request) -> Reader:
+    readers: ReaderSource = request.app.state.readers
+    return readers.get()
+
+
+def base_url(request: Request) -> str:
+    """The scheme and host the client used, for absolute URLs in responses (no trailing slash)."""
+    return str(request.base_url).rstrip("/")
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ReaderDep = Annotated[Reader, Depends(get_reader)]
+BaseUrlDep = Annotated[str, Depends(base_url)]

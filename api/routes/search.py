@@ -1,0 +1,115 @@
+"""``/search``: ranked full-text search over provisions and passages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api.deps import ReaderDep, SettingsDep
+from api.routes._common import responses
+from api.schemas import SearchResponse
+from kb.store import search as fts
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["search"])
+
+_EXAMPLE = {
+    "query": "人脸识别",
+    "mode": "all",
+    "match": "all",
+    "terms": ["人脸", "识别", "人脸识别"],
+    "results": [
+        {
+            "id": "spc-frt-2021/art_1",
+            "type": "provision",
+            "doc_id": "spc-frt-2021",
+            "label": "第一条",
+            "document_title": "最高人民法院关于审理使用人脸识别技术处理个人信息相关民事案件适用法律若干问题的规定",
+            "doc_status": "in_force",
+            "score": 4.21,
+            "snippet": "因信息处理者违反法律、行政法规的规定或者双方的约定使用<mark>人脸识别</mark>技术处理人脸信息…",
+            "snippet_lang": "zh",
+            "topics": ["consent"],
+        }
+    ],
+    "count": 57,
+    "next": "eyJ2IjoxLCJtIjoiYWxsIiwicyI6LTQuMiwiciI6MTIsImgiOiIwMTIzIn0",
+    "next_url": "https://kb.example/api/v1/search?q=%E4%BA%BA%E8%84%B8%E8%AF%86%E5%88%AB&cursor=eyJ2IjoxLCJtIjoi",
+}
+
+
+@router.get(
+    "/search",
+    response_model=SearchResponse,
+    summary="Search provisions and passages",
+    description=(
+        "Ranked (BM25) results over articles and commentary passages. Chinese and English queries work alike; "
+        "an English query also finds Chinese articles through their English translations. Each result has "
+        "an HTML `snippet`: the escaped display text with `<mark>` around the matched terms.\n\n"
+        "Query words are taken literally by default (`mode=all`: every word must match; if nothing matches, "
+        "any word may, and `match` says `any`). `mode=raw` passes SQLite FTS5 syntax through "
+        '(`"单独 同意" OR consent*`); a syntax error is a 422.\n\n'
+        'Pages: pass the `next` cursor (or follow `next_url`, or the `Link: rel="next"` header).'
+    ),
+    responses=responses(
+        _EXAMPLE,
+        404,
+        extra={
+            "headers": {
+                "Link": {
+                    "description": 'The next page: `<url>; rel="next"` (absent on the last page)',
+                    "schema": {"type": "string"},
+                }
+            }
+        },
+    ),
+)
+def search(
+    request: Request,
+    response: Response,
+    reader: ReaderDep,
+    settings: SettingsDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            description="The query, Chinese or English",
+            examples=["人脸识别", "facial recognition consent"],
+        ),
+    ],
+    type: Annotated[Literal["provision", "passage"] | None, Query(description="Only this kind of result")] = None,
+    doc: Annotated[str | None, Query(description="Only this document", examples=["pipl-2021"], max_length=200)] = None,
+    topic: Annotated[
+        str | None, Query(description="Only results tagged with this topic", examples=["consent"], max_length=100)
+    ] = None,
+    lang: Annotated[
+        Literal["zh", "en"] | None,
+        Query(description="Match only Chinese text (zh) or only English text: translations and passages (en)"),
+    ] = None,
+    status: Annotated[
+        str | None, Query(description="Only documents with this status", examples=["in_force"], max_length=40)
+    ] = None,
+    mode: Annotated[Literal["all", "any", "raw"], Query(description="all words, any word, or raw FTS5")] = "all",
+    limit: Annotated[int, Query(ge=1, le=fts.MAX_LIMIT, description="Results per page")] = 20,
+    cursor: Annotated[str | None, Query(description="The `next` value of the previous page", max_length=200)] = None,
+) -> dict[str, Any]:
+    data = fts.search(
+        reader,
+        q,
+        mode=mode,
+        type=type,
+        doc=doc,
+        topic=topic,
+        lang=lang,
+        status=status,
+        limit=limit,
+        cursor=cursor,
+        max_query_length=settings.max_query_length,
+    )
+    next_url = None
+    if data["next"]:
+        next_url = str(request.url.include_query_params(cursor=data["next"]))
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return {**data, "next_url": next_url}

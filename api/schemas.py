@@ -1,0 +1,601 @@
+"""Response schemas: what each endpoint returns, as pydantic models (and so in OpenAPI).
+
+They mirror the dicts ``kb.store.query`` / ``kb.store.search`` / ``kb.store.citeformat``
+return; they are separate from the storage schema so the database can change without
+changing the API. Lists come in an envelope ``{"results": [...], "count": n}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AlignedArticle",
+    "Annotation",
+    "BuildFacts",
+    "CitationRecord",
+    "CitationStrings",
+    "CiteLink",
+    "CommentaryLink",
+    "Comparison",
+    "Document",
+    "DocumentDetail",
+    "DocumentList",
+    "DocumentRef",
+    "DocumentSummary",
+    "FoundCitation",
+    "Graph",
+    "GraphEdge",
+    "GraphNode",
+    "Health",
+    "PassageDetail",
+    "PassageItem",
+    "PassageList",
+    "Problem",
+    "ProblemError",
+    "ProblemType",
+    "ProblemTypeList",
+    "ProvisionDetail",
+    "ProvisionLink",
+    "ResolveResponse",
+    "SearchHit",
+    "SearchResponse",
+    "Speaker",
+    "TopicDetail",
+    "TopicList",
+    "TopicSummary",
+    "Viewpoints",
+]
+
+JSONObject = dict[str, Any]
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+# ---------------------------------------------------------------- problems
+
+
+class ProblemError(Schema):
+    """One invalid parameter."""
+
+    detail: str
+    parameter: str | None = None
+    location: str | None = Field(default=None, description="query, path or header")
+    type: str | None = None
+
+
+class Problem(Schema):
+    """An RFC 9457 problem detail (``application/problem+json``)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "/api/v1/problems#not-found",
+                    "title": "Not Found",
+                    "status": 404,
+                    "detail": "no provision 'pipl-2021/art_999'",
+                    "instance": "/api/v1/provisions/pipl-2021/art_999",
+                }
+            ]
+        }
+    )
+
+    type: str = Field(description="A URI reference naming the kind of problem")
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[ProblemError] | None = None
+
+
+class ProblemType(Schema):
+    type: str
+    title: str
+    status: int
+    description: str
+
+
+class ProblemTypeList(Schema):
+    results: list[ProblemType]
+    count: int
+
+
+# ---------------------------------------------------------------- documents
+
+
+class DocumentSummary(Schema):
+    id: str
+    kind: str
+    status: str
+    title_zh: str | None = None
+    title_en: str | None = None
+    date: str | None = None
+    text_available: bool
+
+
+class Document(Schema):
+    id: str
+    kind: str
+    status: str
+    title_zh: str | None = None
+    title_en: str | None = None
+    short_names: list[str] = []
+    work: str | None = None
+    supersedes: str | None = None
+    issuer: str | None = None
+    adopted: str | None = None
+    promulgated: str | None = None
+    effective: str | None = None
+    date: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    authors: list[str] = []
+    discusses: list[str] = []
+    doc_number: str | None = None
+    notes: str | None = None
+    text_available: bool
+    text_status: str
+    header_notes: list[Any] = []
+    counts: dict[str, int] = Field(default_factory=dict, description="provisions per level, passages")
+
+
+class SourceFile(Schema):
+    path: str
+    sha256: str
+    size: int
+    encoding: str
+
+
+class TocEntry(Schema):
+    id: str
+    eid: str
+    level: str
+    label: str
+    heading: str | None = None
+    parent_id: str | None = None
+
+
+class DocumentDetail(Document):
+    sources: list[SourceFile] = []
+    toc: list[TocEntry] = Field(default_factory=list, description="containers, preamble and articles in order")
+    versions: list[DocumentSummary] = Field(default_factory=list, description="other versions of the same work")
+    extracted: JSONObject = Field(default_factory=dict, description="metadata found in the text (commentary)")
+
+
+class DocumentList(Schema):
+    results: list[Document]
+    count: int
+
+
+# ---------------------------------------------------------------- passages
+
+
+class Speaker(Schema):
+    name: str | None = None
+    role: str | None = None
+    kind: str | None = Field(default=None, description="quoted, reported, author or outlet")
+
+
+class PassageItem(Schema):
+    id: str
+    n: int
+    text: str
+    kind: str
+    section: str | None = None
+    part: str
+    speaker: Speaker
+    topics: list[str]
+    stance: str | None = None
+
+
+class PassageList(Schema):
+    document: DocumentSummary
+    results: list[PassageItem]
+    count: int
+
+
+class Span(Schema):
+    start: int
+    end: int
+    text: str
+    data: JSONObject = {}
+
+
+class TopicTag(Schema):
+    id: str
+    label: str
+    label_en: str | None = None
+    label_zh: str | None = None
+    evidence: list[Span] = Field(description="the spans of the text that carry the topic")
+
+
+class Annotation(Schema):
+    target_id: str
+    kind: str
+    label: str
+    start: int
+    end: int
+    text: str
+    data: JSONObject = {}
+
+
+class StanceTag(Schema):
+    stance: str
+    topic: str | None = None
+    start: int
+    end: int
+    text: str
+    data: JSONObject = {}
+
+
+class ProvisionLink(Schema):
+    provision_id: str
+    kind: str
+    score: float
+    evidence: JSONObject = {}
+    label: str | None = None
+    heading: str | None = None
+    level: str | None = None
+    document_title: str | None = None
+
+
+class DocumentRef(Schema):
+    doc_id: str
+    kind: str
+    score: float
+    evidence: JSONObject = {}
+    document_title: str | None = None
+
+
+class SourceLocation(Schema):
+    path: str | None = None
+    start: int | None = None
+    end: int | None = None
+
+
+class PassageDetail(Schema):
+    id: str
+    doc_id: str
+    n: int
+    text: str
+    kind: str
+    section: str | None = None
+    part: str
+    document: DocumentSummary
+    speaker: Speaker
+    stance: str | None = None
+    stances: list[StanceTag] = Field(description="stance annotations, per topic, with their cues")
+    sentences: list[list[int]] = []
+    topics: list[TopicTag]
+    annotations: list[Annotation]
+    links: list[ProvisionLink] = Field(description="links to provisions, best score first")
+    documents: list[DocumentRef] = Field(description="references to whole documents")
+    source: SourceLocation
+
+
+# ---------------------------------------------------------------- provisions
+
+
+class PathEntry(Schema):
+    id: str
+    eid: str
+    level: str
+    label: str
+    heading: str | None = None
+
+
+class Child(PathEntry):
+    text: str
+
+
+class CiteLink(Schema):
+    """A ``cites`` link, with what is at its other end."""
+
+    src: str
+    dst: str
+    kind: str
+    score: float
+    evidence: JSONObject = {}
+    type: str = Field(description="document, provision or passage: the other end")
+    label: str | None = None
+    heading: str | None = None
+    level: str | None = None
+    document_title: str | None = None
+    doc_id: str | None = None
+    excerpt: str | None = None
+    speaker: Speaker | None = None
+    stance: str | None = None
+
+
+class VersionLink(Schema):
+    provision_id: str | None = Field(description="the article in the other version; null when added or removed")
+    doc_id: str
+    direction: Literal["earlier", "later"]
+    status: str | None = None
+    score: float
+    diff: list[JSONObject] = []
+    old_id: str | None = None
+    new_id: str | None = None
+    moved: bool = False
+
+
+class CommentaryLink(Schema):
+    passage_id: str
+    src: str
+    target_id: str = Field(description="the provision (this one or a paragraph or item of it) the link points at")
+    kind: str
+    score: float
+    evidence: JSONObject = {}
+    doc_id: str | None = None
+    document_title: str | None = None
+    excerpt: str | None = None
+    speaker: Speaker | None = None
+    stance: str | None = None
+
+
+class CitationStrings(Schema):
+    zh: str | None = None
+    en: str
+    url: str
+
+
+class ProvisionDetail(Schema):
+    id: str
+    doc_id: str
+    eid: str
+    level: str
+    number: int | None = None
+    label: str
+    heading: str | None = None
+    text: str
+    text_en: str | None = None
+    translation_status: str = Field(description="unofficial, or none when there is no English")
+    document: DocumentSummary
+    path: list[PathEntry] = Field(description="book, chapter, section ... above the provision")
+    children: list[Child]
+    topics: list[TopicTag]
+    annotations: list[Annotation]
+    cites: list[CiteLink]
+    cited_by: list[CiteLink]
+    versions: list[VersionLink]
+    commentary: list[CommentaryLink]
+    citation: CitationStrings
+    source: SourceLocation
+
+
+# ---------------------------------------------------------------- search
+
+
+class SearchHit(Schema):
+    id: str
+    type: Literal["provision", "passage"]
+    doc_id: str
+    label: str | None = None
+    document_title: str | None = None
+    doc_status: str
+    score: float = Field(description="BM25 relevance, larger is better")
+    snippet: str = Field(description="HTML: escaped text with <mark> around matched terms")
+    snippet_lang: str
+    topics: list[str]
+
+
+class SearchResponse(Schema):
+    query: str
+    mode: Literal["all", "any", "raw"]
+    match: Literal["all", "any", "raw"] = Field(description="'any' when no result had every term")
+    terms: list[str]
+    results: list[SearchHit]
+    count: int = Field(description="hits over all pages")
+    next: str | None = Field(default=None, description="cursor of the next page")
+    next_url: str | None = None
+
+
+# ---------------------------------------------------------------- topics
+
+
+class TopicCounts(Schema):
+    provisions: int
+    passages: int
+
+
+class TopicBase(Schema):
+    id: str
+    label_en: str
+    label_zh: str
+    definition: str
+
+
+class TopicSummary(TopicBase):
+    counts: TopicCounts
+
+
+class TopicList(Schema):
+    results: list[TopicSummary]
+    count: int
+
+
+class TopicProvision(Schema):
+    id: str
+    doc_id: str
+    eid: str
+    label: str
+    document_title: str | None = None
+    document_status: str | None = None
+    excerpt: str
+    text_en: str | None = None
+    evidence: list[str]
+
+
+class TopicPassage(Schema):
+    id: str
+    doc_id: str
+    document_title: str | None = None
+    date: str | None = None
+    excerpt: str
+    speaker: Speaker
+    stance: str | None = None
+    evidence: list[str]
+
+
+class TopicDetail(TopicBase):
+    counts: TopicCounts
+    provisions: list[TopicProvision]
+    passages: list[TopicPassage]
+
+
+class ViewpointPassage(Schema):
+    id: str
+    n: int
+    text: str
+    section: str | None = None
+    stance: str | None = None
+    stance_evidence: JSONObject = {}
+
+
+class DiscussedProvision(Schema):
+    id: str
+    doc_id: str
+    label: str | None = None
+    heading: str | None = None
+    level: str | None = None
+    document_title: str | None = None
+    score: float
+    passages: list[str]
+
+
+class SpeakerView(Schema):
+    speaker: Speaker
+    stance: str | None = Field(default=None, description="the speaker's most frequent stance on the topic")
+    stances: dict[str, int]
+    passages: list[ViewpointPassage]
+    provisions: list[DiscussedProvision] = Field(description="provisions the passages discuss, best first")
+
+
+class DocumentView(Schema):
+    document: DocumentSummary
+    outlet: str | None = None
+    authors: list[str] = []
+    speakers: list[SpeakerView]
+
+
+class Viewpoints(Schema):
+    topic: TopicBase
+    documents: list[DocumentView]
+    count: int = Field(description="passages on the topic")
+
+
+# ---------------------------------------------------------------- citations
+
+
+class CitationTarget(Schema):
+    id: str
+    type: str
+    label: str | None = None
+    document_title: str | None = None
+    citation_zh: str | None = None
+    citation_en: str | None = None
+
+
+class FoundCitation(Schema):
+    text: str
+    span: list[int] = Field(min_length=2, max_length=2, description="[start, end) into the text")
+    start: int
+    end: int
+    status: Literal["resolved", "ambiguous", "not_found", "text_absent"]
+    ids: list[str]
+    doc_id: str | None = None
+    pinpoint: str | None = None
+    note: str | None = None
+    targets: list[CitationTarget]
+
+
+class ResolveResponse(Schema):
+    results: list[FoundCitation]
+    count: int
+
+
+class CitationRecord(Schema):
+    id: str
+    doc_id: str
+    eid: str | None = None
+    zh: str | None = Field(default=None, description="《中华人民共和国个人信息保护法》第十三条第一款第（四）项")
+    en: str = Field(description="PIPL art. 13(1)(iv)")
+    pinpoint_zh: str | None = None
+    pinpoint_en: str | None = None
+    url: str = Field(description="stable URL of the cited document or provision in this API")
+    source_url: str | None = Field(default=None, description="the official publication, when known")
+    text_available: bool
+    csl: JSONObject = Field(description="one CSL-JSON item")
+    bibtex: str
+    ris: str
+
+
+# ---------------------------------------------------------------- versions and graph
+
+
+class AlignedArticle(Schema):
+    old_id: str | None = None
+    new_id: str | None = None
+    old_label: str | None = None
+    new_label: str | None = None
+    status: str | None = Field(default=None, description="unchanged, renumbered, modified, added, removed ...")
+    score: float
+    moved: bool = False
+    diff: list[JSONObject] = []
+
+
+class Comparison(Schema):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: DocumentSummary = Field(alias="from")
+    to: DocumentSummary
+    summary: dict[str, int] = Field(description="articles per status")
+    results: list[AlignedArticle]
+    count: int
+
+
+class GraphNode(Schema):
+    id: str
+    type: Literal["document", "provision", "passage"]
+    hop: int
+    label: str | None = None
+    doc_id: str | None = None
+
+
+class GraphEdge(Schema):
+    id: int
+    source: str
+    target: str
+    kind: str
+    score: float
+
+
+class Graph(Schema):
+    node: str
+    depth: int
+    kinds: list[str]
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    truncated: bool = Field(description="true when the neighbourhood had more than max_nodes nodes")
+    max_nodes: int
+
+
+# ---------------------------------------------------------------- health
+
+
+class BuildFacts(Schema):
+    corpus_hash: str | None = None
+    code_version: str | None = None
+    built_at: str | None = None
+    schema_version: str | None = None
+
+
+class Health(Schema):
+    status: Literal["ok"]
+    build: BuildFacts
+    documents: int

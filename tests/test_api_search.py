@@ -1,0 +1,210 @@
+"""kb.store.search and kb.store.highlight: ranking, filters, cursors, escaping, snippets."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kb.errors import InvalidQuery, NotFound
+from kb.settings import Settings
+from kb.store import query
+from kb.store.highlight import find_ranges, porter_stem, snippet
+from kb.store.search import SearchParams, decode_cursor, search, search_sql
+
+
+@pytest.fixture(scope="module")
+def reader(tiny_db: Settings) -> Iterator[query.Reader]:
+    with query.open_reader(tiny_db) as r:
+        yield r
+
+
+def ids(result: dict[str, Any]) -> list[str]:
+    return [r["id"] for r in result["results"]]
+
+
+# ---------------------------------------------------------------- stemming and snippets
+
+
+def test_porter_stems_agree_with_sqlite_fts5(source_root: Path) -> None:
+    """What we mark is what the index matched: our stems equal FTS5's for every word."""
+    words: set[str] = {"caresses", "ponies", "agreed", "hopping", "sky", "generalization", "oscillators"}
+    for path in sorted((source_root / "corpus" / "commentary").glob("*.txt")):
+        words.update(w.lower() for w in re.findall(r"[A-Za-z]+", path.read_text(encoding="utf-8")))
+    ordered = sorted(words)
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='porter unicode61 remove_diacritics 2')")
+    conn.executemany("INSERT INTO t(rowid, x) VALUES (?, ?)", list(enumerate(ordered, 1)))
+    conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+    stems = {doc: term for term, doc, _col, _off in conn.execute("SELECT term, doc, col, offset FROM v")}
+    wrong = [(w, stems[i], porter_stem(w)) for i, w in enumerate(ordered, 1) if stems[i] != porter_stem(w)]
+    assert len(ordered) > 1000
+    assert wrong == []
+
+
+SNIPPETS = [
+    # text, terms, expected snippet
+    (
+        "个人信息处理者应当取得个人的单独同意。",
+        ["单独同意", "个人"],
+        "<mark>个人</mark>信息处理者应当取得<mark>个人</mark>的<mark>单独同意</mark>。",
+    ),
+    (
+        "Consent was required; consenting adults consented; consensus.",
+        ["consent"],
+        "<mark>Consent</mark> was required; <mark>consenting</mark> adults <mark>consented</mark>; consensus.",
+    ),
+    (
+        "Recognition <script>alert(1)</script> & co",
+        ["recognition"],
+        "<mark>Recognition</mark> &lt;script&gt;alert(1)&lt;/script&gt; &amp; co",
+    ),
+    ("no match here", ["zebra"], "no match here"),
+    ("人脸识别", ["人脸", "识别", "人脸识别"], "<mark>人脸识别</mark>"),
+]
+
+
+@pytest.mark.parametrize(("text", "terms", "expected"), SNIPPETS)
+def test_snippets_mark_matches_in_escaped_text(text: str, terms: list[str], expected: str) -> None:
+    assert snippet(text, terms) == expected
+
+
+def test_long_snippets_are_cut_around_the_matches() -> None:
+    text = "filler words " * 50 + "the consent clause " + "more filler " * 50
+    out = snippet(text, ["consent"], width=80)
+    assert "<mark>consent</mark>" in out
+    assert out.startswith("…") and out.endswith("…")
+    assert len(out) < 120
+
+
+def test_ranges_merge_overlapping_terms() -> None:
+    assert find_ranges("个人信息处理者", ["个人", "个人信息", "信息处理"]) == [(0, 6)]
+
+
+# ---------------------------------------------------------------- search on the tiny database
+
+SEARCHES = [
+    # query, options, expected ids (in rank order where it matters: see the test)
+    ("单独同意", {}, {"tiny-law-2021/art_2", "tiny-law-2024/art_2"}),
+    ("书面同意", {}, {"tiny-law-2024/art_2"}),
+    ("separate consent", {}, {"tiny-comment-2023/p_2", "tiny-law-2021/art_2"}),
+    ("separate consent", {"type": "passage"}, {"tiny-comment-2023/p_2"}),
+    ("separate consent", {"type": "provision"}, {"tiny-law-2021/art_2"}),
+    ("facial recognition", {"lang": "en", "type": "provision"}, {"tiny-law-2021/art_1"}),
+    ("人脸识别", {"lang": "en"}, set()),
+    ("consent", {"lang": "zh"}, set()),
+    ("同意", {"doc": "tiny-law-2024"}, {"tiny-law-2024/art_2"}),
+    ("同意", {"status": "amended"}, {"tiny-law-2021/art_2"}),
+    ("consent", {"topic": "consent"}, {"tiny-comment-2023/p_2", "tiny-law-2021/art_2"}),
+    ("consent", {"topic": "minors"}, set()),
+    ('"separate consent"', {"mode": "raw"}, {"tiny-comment-2023/p_2", "tiny-law-2021/art_2"}),
+    ("consen*", {"mode": "raw", "type": "passage"}, {"tiny-comment-2023/p_1", "tiny-comment-2023/p_2"}),
+    ("loophole OR 书面同意", {"mode": "raw"}, {"tiny-comment-2023/p_2", "tiny-law-2024/art_2"}),
+]
+
+
+@pytest.mark.parametrize(("q", "options", "expected"), SEARCHES)
+def test_search_finds(reader: query.Reader, q: str, options: dict[str, Any], expected: set[str]) -> None:
+    result = search(reader, q, **options)
+    assert set(ids(result)) == expected
+    assert result["count"] == len(expected)
+    for hit in result["results"]:
+        assert "<mark>" in hit["snippet"], hit
+
+
+def test_an_english_query_finds_a_chinese_provision_through_its_translation(reader: query.Reader) -> None:
+    hit = next(h for h in search(reader, "public health emergency")["results"] if h["id"] == "tiny-law-2021/art_2")
+    assert hit["type"] == "provision" and hit["snippet_lang"] == "en"
+    assert "<mark>public</mark> <mark>health</mark> <mark>emergency</mark>" in hit["snippet"]
+
+
+def test_results_are_ranked_best_first(reader: query.Reader) -> None:
+    scores = [h["score"] for h in search(reader, "同意")["results"]]
+    assert scores == sorted(scores, reverse=True) and len(scores) >= 2
+
+
+def test_all_terms_falls_back_to_any_term(reader: query.Reader) -> None:
+    result = search(reader, "loophole zebra")
+    assert result["match"] == "any"
+    assert ids(result) == ["tiny-comment-2023/p_2"]
+    assert search(reader, "loophole Ada")["match"] == "all"
+
+
+def test_pages_follow_the_cursor_without_gaps_or_repeats(reader: query.Reader) -> None:
+    everything = ids(search(reader, "同意 OR consent OR face", mode="raw", limit=100))
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = search(reader, "同意 OR consent OR face", mode="raw", limit=2, cursor=cursor)
+        seen.extend(ids(page))
+        cursor = page["next"]
+        if cursor is None:
+            break
+    assert seen == everything and len(seen) > 2
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ['"', "NEAR(", 'face "NEAR(', "AND OR NOT", "a*b*", "-face", "^start", "{zh_tokens}:x", "(((", "'; DROP TABLE x"],
+)
+def test_user_input_is_escaped_by_default(reader: query.Reader, hostile: str) -> None:
+    try:
+        result = search(reader, hostile)
+    except InvalidQuery as exc:  # nothing searchable in it: a clean 422, never a crash
+        assert exc.parameter == "q"
+    else:
+        assert isinstance(result["results"], list)
+
+
+@pytest.mark.parametrize("broken", ['"unterminated', "NEAR(", "consent AND", "nosuchcolumn: face", "((a)"])
+def test_raw_syntax_errors_are_invalid_queries(reader: query.Reader, broken: str) -> None:
+    with pytest.raises(InvalidQuery) as exc:
+        search(reader, broken, mode="raw")
+    assert exc.value.parameter == "q"
+
+
+@pytest.mark.parametrize(
+    ("options", "parameter"),
+    [
+        ({"q": "x" * 1001}, "q"),
+        ({"q": "   "}, "q"),
+        ({"q": "😀"}, "q"),
+        ({"q": "x", "limit": 0}, "limit"),
+        ({"q": "x", "limit": 101}, "limit"),
+        ({"q": "x", "lang": "fr"}, "lang"),
+        ({"q": "x", "cursor": "not-a-cursor"}, "cursor"),
+        ({"q": "x", "cursor": "eyJ2IjoxfQ"}, "cursor"),
+    ],
+)
+def test_bad_parameters_are_invalid_queries(reader: query.Reader, options: dict[str, Any], parameter: str) -> None:
+    with pytest.raises(InvalidQuery) as exc:
+        search(reader, **options)
+    assert exc.value.parameter == parameter
+
+
+@pytest.mark.parametrize("options", [{"topic": "no-such-topic"}, {"doc": "no-such-doc"}])
+def test_unknown_filters_are_not_found(reader: query.Reader, options: dict[str, Any]) -> None:
+    with pytest.raises(NotFound):
+        search(reader, "consent", **options)
+
+
+def test_a_cursor_only_works_for_the_query_that_issued_it(reader: query.Reader) -> None:
+    token = search(reader, "同意", limit=1)["next"]
+    assert token
+    decode_cursor(SearchParams(q="同意", limit=5), token)  # another page size is fine
+    with pytest.raises(InvalidQuery):
+        decode_cursor(SearchParams(q="consent"), token)
+    with pytest.raises(InvalidQuery):
+        decode_cursor(SearchParams(q="同意", type="passage"), token)
+
+
+def test_search_sql_is_built_apart_from_running_it() -> None:
+    sql, args = search_sql(SearchParams(q="x", type="passage", topic="consent", lang="en", limit=5), '"x"')
+    assert "bm25(search_fts" in sql and "ORDER BY f.rank, su.rowid" in sql
+    assert args == {"match": '{en_text} : ("x")', "type": "passage", "topic": "consent", "limit": 6}
+    count_sql, _ = search_sql(SearchParams(q="x"), '"x"', count=True)
+    assert count_sql.startswith("SELECT count(*)")
