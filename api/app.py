@@ -28,6 +28,7 @@ from fastapi.openapi.utils import get_openapi
 from api.headers import CachingAndSecurityHeaders
 from api.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from api.routes import ROUTERS, TAGS
+from api.web import mount_web
 from kb.settings import Settings
 from kb.store.query import PUBLIC_BUILD_KEYS, ReaderSource, build_info
 from kb.store.search import warm_up
@@ -116,6 +117,7 @@ def create_app(settings: Settings) -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    mount_web(app)  # the researchers' web interface, under /
     return app
 
 

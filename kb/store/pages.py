@@ -1,0 +1,704 @@
+"""Read-side queries shaped for the web pages (``api.web``).
+
+Each public function answers one page in one call and returns plain JSON-able
+dicts, like :mod:`kb.store.query` (whose functions it reuses); it adds what only a
+page needs: a statute's whole body with per-article commentary counts, a commentary
+text with every annotation and link of every passage, search facets, and a topic's
+side-by-side. Unknown ids raise :class:`kb.errors.NotFound`, bad parameters
+:class:`kb.errors.InvalidQuery`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kb.errors import InvalidQuery
+from kb.store import query
+from kb.store import search as fts_search
+from kb.store.fts import FTS_TABLE, QueryMode, match_expression
+from kb.store.schema import AnnotationRow, DocumentRow, LinkRow, PassageRow, ProvisionRow
+
+__all__ = [
+    "DOC_GROUPS",
+    "FACETS",
+    "article_eid",
+    "compare_page",
+    "document_page",
+    "graph_page",
+    "home_page",
+    "provision_page",
+    "search_facets",
+    "search_page",
+    "short_name",
+    "topic_page",
+]
+
+# How the home page groups documents: (heading, kinds). A kind not listed goes under "Other".
+DOC_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Laws", ("law",)),
+    (
+        "Regulations, rules and interpretations",
+        ("administrative-regulation", "departmental-rule", "judicial-interpretation", "local-regulation"),
+    ),
+    ("Standards", ("standard",)),
+    ("Drafts", ("draft",)),
+    ("Commentary", ("commentary",)),
+)
+# The facets of a search page, in display order.
+FACETS = ("type", "doc", "topic", "lang")
+# A statute unit that stands on its own (what commentary counts attach to).
+_UNIT_LEVELS = ("article", "preamble")
+_CHUNK = 500
+# A search page counts facets over at most this many hits (enough for any real query here;
+# beyond it the counts say they are partial rather than slow the page down).
+FACET_SCAN_LIMIT = 20_000
+
+
+def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _like_prefix(value: str) -> str:
+    """A LIKE pattern for ids starting with ``value/`` (``_`` and ``%`` escaped with ``\\``)."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
+
+
+def article_eid(eid: str) -> str:
+    """The eid of the article (or preamble) a provision belongs to.
+
+    >>> article_eid("art_13__para_1__item_4"), article_eid("art_17-1"), article_eid("preamble")
+    ('art_13', 'art_17-1', 'preamble')
+    """
+    return eid.split("__", 1)[0]
+
+
+def short_name(doc: Mapping[str, Any]) -> str:
+    """A short, readable name for a document: its first Latin short name, else a title.
+
+    >>> short_name({"id": "x", "short_names": ["PIPL", "个保法"], "title_zh": "中华人民共和国个人信息保护法"})
+    'PIPL'
+    >>> short_name({"id": "x", "short_names": [], "title_zh": "网络数据安全管理条例", "title_en": "Regulation"})
+    '网络数据安全管理条例'
+    """
+    names = list(doc.get("short_names") or [])
+    latin = [n for n in names if n.isascii()]
+    if latin:
+        return str(latin[0])
+    if names:
+        return str(names[0])
+    title = doc.get("title_zh") or doc.get("title_en") or doc.get("outlet") or doc["id"]
+    return str(title).removeprefix("中华人民共和国")
+
+
+# ---------------------------------------------------------------- home
+
+
+def home_page(reader: query.Reader) -> dict[str, Any]:
+    """Documents grouped by kind (with status, dates and text availability), topics with
+    counts, the works that have versions to compare, and corpus totals."""
+    docs = query.list_documents(reader)
+    groups: list[dict[str, Any]] = []
+    placed: set[str] = set()
+    for heading, kinds in DOC_GROUPS:
+        members = [d for d in docs if d["kind"] in kinds]
+        placed.update(d["id"] for d in members)
+        if members:
+            groups.append({"heading": heading, "kinds": list(kinds), "documents": members})
+    rest = [d for d in docs if d["id"] not in placed]
+    if rest:
+        groups.append({"heading": "Other", "kinds": sorted({d["kind"] for d in rest}), "documents": rest})
+    totals: Counter[str] = Counter()
+    for d in docs:
+        totals.update(d.get("counts") or {})
+    return {
+        "groups": groups,
+        "topics": query.list_topics(reader),
+        "version_pairs": _version_pairs(docs),
+        "totals": {
+            "documents": len(docs),
+            "documents_with_text": sum(1 for d in docs if d["text_available"]),
+            "articles": totals.get("articles", 0),
+            "passages": totals.get("passages", 0),
+        },
+    }
+
+
+def _version_pairs(docs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Consecutive versions (with text) of each work: the comparisons worth offering."""
+    by_work: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for d in docs:
+        if d.get("work") and d["text_available"] and d["kind"] != "commentary":
+            by_work[d["work"]].append(d)
+    pairs = []
+    for versions in by_work.values():
+        ordered = sorted(versions, key=lambda d: d.get("promulgated") or d.get("adopted") or d.get("date") or "")
+        for old, new in itertools.pairwise(ordered):
+            pairs.append({"from": old["id"], "to": new["id"], "title": new.get("title_zh") or new.get("title_en")})
+    return pairs
+
+
+# ---------------------------------------------------------------- search
+
+
+def search_page(
+    reader: query.Reader,
+    q: str,
+    *,
+    type: str | None = None,
+    doc: str | None = None,
+    topic: str | None = None,
+    lang: str | None = None,
+    cursor: str | None = None,
+    limit: int = 20,
+    max_query_length: int = 1000,
+) -> dict[str, Any]:
+    """One page of :func:`kb.store.search.search` results plus facet counts.
+
+    Each facet is counted over the hits of ``q`` with every *other* selected filter
+    applied, so a reader can switch between the values of one facet.
+    """
+    if type not in (None, "provision", "passage"):
+        raise InvalidQuery("must be provision or passage", parameter="type")
+    result = fts_search.search(
+        reader,
+        q,
+        type=type,  # type: ignore[arg-type]  # checked above
+        doc=doc,
+        topic=topic,
+        lang=lang,
+        cursor=cursor,
+        limit=limit,
+        max_query_length=max_query_length,
+    )
+    selected = {"type": type, "doc": doc, "topic": topic, "lang": lang}
+    facets = search_facets(reader, q, result["match"], selected)
+    return {**result, "facets": facets, "selected": selected}
+
+
+def _facet_hits(reader: query.Reader, expression: str, column: str | None) -> list[tuple[int, str, str, str]]:
+    match = f"{{{column}}} : ({expression})" if column else expression
+    sql = (
+        f"SELECT su.rowid, su.type, su.doc_id, su.topics FROM {FTS_TABLE} AS f "
+        f"JOIN search_units su ON su.rowid = f.rowid WHERE {FTS_TABLE} MATCH :match LIMIT :limit"
+    )
+    rows = fts_search.run_search(reader, sql, {"match": match, "limit": FACET_SCAN_LIMIT}, raw=True)
+    return [(int(r["rowid"]), str(r["type"]), str(r["doc_id"]), str(r["topics"] or "")) for r in rows]
+
+
+def search_facets(reader: query.Reader, q: str, match: QueryMode, selected: Mapping[str, str | None]) -> dict[str, Any]:
+    """Counts of the hits of ``q`` per type, document, topic and language.
+
+    ``match`` is the mode the search ran in (``all``, or ``any`` after its fallback).
+    A facet's counts apply the other facets' selected values, not its own.
+    """
+    expression = match_expression(q, match)
+    if expression is None:
+        return {name: [] for name in FACETS} | {"partial": False}
+    hits = _facet_hits(reader, expression, None)
+    in_lang = {
+        "zh": {h[0] for h in _facet_hits(reader, expression, "zh_tokens")},
+        "en": {h[0] for h in _facet_hits(reader, expression, "en_text")},
+    }
+
+    def keep(hit: tuple[int, str, str, str], skip: str) -> bool:
+        rowid, kind, doc_id, topics = hit
+        if skip != "type" and selected.get("type") and kind != selected["type"]:
+            return False
+        if skip != "doc" and selected.get("doc") and doc_id != selected["doc"]:
+            return False
+        if skip != "topic" and selected.get("topic") and selected["topic"] not in topics.split():
+            return False
+        lang = selected.get("lang")
+        return skip == "lang" or not lang or rowid in in_lang.get(lang, set())
+
+    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    for hit in hits:
+        if keep(hit, "type"):
+            counts["type"][hit[1]] += 1
+        if keep(hit, "doc"):
+            counts["doc"][hit[2]] += 1
+        if keep(hit, "topic"):
+            counts["topic"].update(set(hit[3].split()))
+        if keep(hit, "lang"):
+            for lang, rowids in in_lang.items():
+                if hit[0] in rowids:
+                    counts["lang"][lang] += 1
+    docs = query.document_metas(reader)
+    topics = {t["id"]: t for t in query.list_topics(reader)}
+    type_labels = {"provision": "Provisions", "passage": "Commentary passages"}
+    lang_labels = {"zh": "Chinese text", "en": "English text"}
+
+    def entries(name: str, label: Any) -> list[dict[str, Any]]:
+        return [
+            {"value": value, "label": label(value), "count": n, "selected": selected.get(name) == value}
+            for value, n in sorted(counts[name].items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+
+    def doc_label(doc_id: str) -> str:
+        meta = docs.get(doc_id)
+        if meta is None:
+            return doc_id
+        return short_name(
+            {
+                "id": doc_id,
+                "short_names": meta.short_names,
+                "title_zh": meta.title_zh,
+                "title_en": meta.title_en,
+                "outlet": meta.outlet,
+            }
+        )
+
+    doc_entries = entries("doc", doc_label)
+    # Versions of one law share a short name: tell them apart by year, else by id.
+    for clash in _duplicates(e["label"] for e in doc_entries):
+        for e in doc_entries:
+            meta = docs.get(e["value"])
+            if e["label"] == clash and meta is not None:
+                year = (meta.promulgated or meta.adopted or meta.date or "")[:4]
+                e["label"] = f"{clash} {year}".strip()
+    for clash in _duplicates(e["label"] for e in doc_entries):
+        for e in doc_entries:
+            if e["label"] == clash:
+                e["label"] = f"{clash} ({e['value']})"
+    return {
+        "type": entries("type", lambda v: type_labels.get(v, v)),
+        "doc": doc_entries,
+        "topic": entries("topic", lambda v: topics.get(v, {}).get("label_en") or v),
+        "lang": entries("lang", lambda v: lang_labels.get(v, v)),
+        "partial": len(hits) >= FACET_SCAN_LIMIT,
+    }
+
+
+def _duplicates(values: Iterable[str]) -> set[str]:
+    counts = Counter(values)
+    return {v for v, n in counts.items() if n > 1}
+
+
+# ---------------------------------------------------------------- documents
+
+
+def document_page(reader: query.Reader, doc_id: str) -> dict[str, Any]:
+    """A document with everything its page shows.
+
+    Statutes get ``body``: containers and articles in order, each article with its
+    lines (paragraphs and items, with their eids), the English translation line by line
+    when it lines up, its topics, and how many commentary passages discuss it and how
+    many provisions cite it. Commentary gets ``passages``: every passage with its
+    annotations and its links. Every document gets ``referenced_by``: the commentary
+    passages that mention or cite the document as a whole.
+    """
+    doc = query.get_document(reader, doc_id)
+    with reader.session() as s:
+        if doc["kind"] == "commentary":
+            doc["passages"] = _commentary_passages(s, reader, doc_id)
+            doc["body"] = []
+        else:
+            doc["body"] = _statute_body(s, reader, doc_id)
+            doc["passages"] = []
+        doc["referenced_by"] = _referenced_by(s, doc_id)
+    doc["short_name"] = short_name(doc)
+    own = doc.get("promulgated") or doc.get("adopted") or doc.get("date") or ""
+    for v in doc.get("versions") or ():
+        earlier = (v.get("date") or "") < own
+        v["compare"] = (
+            {"from": v["id"] if earlier else doc["id"], "to": doc["id"] if earlier else v["id"]}
+            if v["text_available"] and doc["text_available"]
+            else None
+        )
+    return doc
+
+
+def _topic_names(reader: query.Reader) -> dict[str, dict[str, Any]]:
+    return {t["id"]: t for t in query.list_topics(reader)}
+
+
+def _statute_body(s: Session, reader: query.Reader, doc_id: str) -> list[dict[str, Any]]:
+    rows = list(s.scalars(select(ProvisionRow).where(ProvisionRow.doc_id == doc_id).order_by(ProvisionRow.ordinal)))
+    prefix = _like_prefix(doc_id)
+    discussed: dict[str, set[str]] = defaultdict(set)
+    cited: dict[str, set[str]] = defaultdict(set)
+    for src, dst, kind in s.execute(
+        select(LinkRow.src, LinkRow.dst, LinkRow.kind).where(
+            LinkRow.kind.in_(("discusses", "cites")), LinkRow.dst.like(prefix, escape="\\")
+        )
+    ):
+        eid = article_eid(dst.split("/", 1)[1])
+        if kind == "discusses":
+            discussed[eid].add(src)
+        else:
+            cited[eid].add(src)
+    topics: dict[str, list[str]] = defaultdict(list)
+    for target, label in s.execute(
+        select(AnnotationRow.target_id, AnnotationRow.label)
+        .where(AnnotationRow.kind == "topic", AnnotationRow.target_id.like(prefix, escape="\\"))
+        .order_by(AnnotationRow.id)
+    ):
+        eid = target.split("/", 1)[1]
+        if article_eid(eid) == eid and label not in topics[eid]:
+            topics[eid].append(label)
+    names = _topic_names(reader)
+    parts: dict[str, list[ProvisionRow]] = defaultdict(list)
+    for r in rows:
+        if r.level not in query.CONTAINERS and r.level not in _UNIT_LEVELS:
+            parts[article_eid(r.eid)].append(r)
+    body: list[dict[str, Any]] = []
+    for r in rows:
+        if r.level in query.CONTAINERS:
+            body.append(
+                {
+                    "kind": "container",
+                    "eid": r.eid,
+                    "id": r.id,
+                    "level": r.level,
+                    "label": r.label,
+                    "heading": r.heading,
+                    "depth": r.eid.count("__"),
+                }
+            )
+        elif r.level in _UNIT_LEVELS:
+            body.append(
+                {
+                    "kind": "article",
+                    "eid": r.eid,
+                    "id": r.id,
+                    "level": r.level,
+                    "label": r.label,
+                    "text_en": r.text_en,
+                    "translation_status": r.translation_status,
+                    "lines": article_lines(r.text, r.text_en, [(p.eid, p.level, p.text) for p in parts[r.eid]]),
+                    "topics": [
+                        {"id": t, "label_en": names.get(t, {}).get("label_en") or t} for t in topics.get(r.eid, [])
+                    ],
+                    "discussed_by": len(discussed.get(r.eid, ())),
+                    "cited_by": len(cited.get(r.eid, ())),
+                }
+            )
+    return body
+
+
+def article_lines(text_zh: str, text_en: str | None, parts: Sequence[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """An article's lines, each with the eid and level of the part it starts, and its English.
+
+    ``parts`` are the article's paragraphs, items and sub-items in document order as
+    ``(eid, level, text)``; a part's text starts with its own line. English lines pair
+    with Chinese lines only when both have as many lines (translations keep one line
+    per paragraph and item); otherwise ``en`` is None on every line.
+
+    >>> article_lines("甲\\n（一）乙", "A\\n(1) B", [("art_1__para_1", "paragraph", "甲\\n（一）乙"),
+    ...                                        ("art_1__para_1__item_1", "item", "（一）乙")])[1]
+    {'zh': '（一）乙', 'en': '(1) B', 'eid': 'art_1__para_1__item_1', 'level': 'item'}
+    """
+    zh_lines = text_zh.split("\n") if text_zh else []
+    en_lines = text_en.split("\n") if text_en else []
+    paired = len(en_lines) == len(zh_lines)
+    out = []
+    j = 0
+    for i, line in enumerate(zh_lines):
+        eid = level = None
+        if j < len(parts) and parts[j][2].split("\n", 1)[0] == line:
+            eid, level = parts[j][0], parts[j][1]
+            j += 1
+        out.append({"zh": line, "en": en_lines[i] if paired else None, "eid": eid, "level": level})
+    return out
+
+
+def _commentary_passages(s: Session, reader: query.Reader, doc_id: str) -> list[dict[str, Any]]:
+    rows = list(s.scalars(select(PassageRow).where(PassageRow.doc_id == doc_id).order_by(PassageRow.n)))
+    ids = [r.id for r in rows]
+    anns: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    links: dict[str, list[LinkRow]] = defaultdict(list)
+    for chunk in _chunks(ids):
+        for a in s.scalars(select(AnnotationRow).where(AnnotationRow.target_id.in_(chunk)).order_by(AnnotationRow.id)):
+            anns[a.target_id].append(
+                {"kind": a.kind, "label": a.label, "start": a.start, "end": a.end, "text": a.text, "data": a.data}
+            )
+        for lk in s.scalars(select(LinkRow).where(LinkRow.src.in_(chunk)).order_by(LinkRow.score.desc(), LinkRow.id)):
+            links[lk.src].append(lk)
+    targets = sorted({lk.dst for lks in links.values() for lk in lks})
+    labels = _provision_info(s, [t for t in targets if query.node_type(t) == "provision"])
+    titles = _document_info(s, [t for t in targets if query.node_type(t) == "document"])
+    names = _topic_names(reader)
+    out = []
+    for r in rows:
+        topic_ids = list(dict.fromkeys(a["label"] for a in anns[r.id] if a["kind"] == "topic"))
+        out.append(
+            {
+                "id": r.id,
+                "n": r.n,
+                "text": r.text,
+                "kind": r.kind,
+                "section": r.section,
+                "part": r.part,
+                "speaker": {"name": r.speaker, "role": r.speaker_role, "kind": r.speaker_kind},
+                "stance": r.stance,
+                "annotations": anns[r.id],
+                "topics": [{"id": t, "label_en": names.get(t, {}).get("label_en") or t} for t in topic_ids],
+                "provisions": [
+                    {
+                        "id": lk.dst,
+                        "kind": lk.kind,
+                        "score": round(lk.score, 4),
+                        "evidence": lk.evidence,
+                        **labels.get(lk.dst, {"label": lk.dst, "document_title": None, "short_name": lk.dst}),
+                    }
+                    for lk in links[r.id]
+                    if query.node_type(lk.dst) == "provision"
+                ],
+                "documents": [
+                    {
+                        "id": lk.dst,
+                        "kind": lk.kind,
+                        "score": round(lk.score, 4),
+                        "evidence": lk.evidence,
+                        **titles.get(lk.dst, {"title": lk.dst, "short_name": lk.dst, "text_available": False}),
+                    }
+                    for lk in links[r.id]
+                    if query.node_type(lk.dst) == "document"
+                ],
+            }
+        )
+    return out
+
+
+def _provision_info(s: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """id -> label, document title and a short citation-like name (``PIPL 第十三条``)."""
+    out: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(ids):
+        for pid, label, level, doc in s.execute(
+            select(ProvisionRow.id, ProvisionRow.label, ProvisionRow.level, DocumentRow)
+            .join(DocumentRow, DocumentRow.id == ProvisionRow.doc_id)
+            .where(ProvisionRow.id.in_(chunk))
+        ):
+            name = _row_short_name(doc)
+            out[pid] = {
+                "label": _full_label(s, pid, label, level),
+                "level": level,
+                "doc_id": doc.id,
+                "document_title": doc.title_zh or doc.title_en,
+                "short_name": f"{name} {_full_label(s, pid, label, level)}",
+            }
+    return out
+
+
+def _full_label(s: Session, pid: str, label: str, level: str) -> str:
+    """第十三条第一款 rather than 第一款: a part's label is read with its article's."""
+    if level in _UNIT_LEVELS or level in query.CONTAINERS:
+        return label
+    doc_id, eid = pid.split("/", 1)
+    art = s.get(ProvisionRow, f"{doc_id}/{article_eid(eid)}")
+    return f"{art.label}{label}" if art is not None and label else label or eid
+
+
+def _row_short_name(doc: DocumentRow) -> str:
+    meta = doc.meta or {}
+    return short_name(
+        {
+            "id": doc.id,
+            "short_names": meta.get("short_names"),
+            "title_zh": doc.title_zh,
+            "title_en": doc.title_en,
+            "outlet": meta.get("outlet"),
+        }
+    )
+
+
+def _document_info(s: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(ids):
+        for doc in s.scalars(select(DocumentRow).where(DocumentRow.id.in_(chunk))):
+            out[doc.id] = {
+                "title": doc.title_zh or doc.title_en or doc.id,
+                "short_name": _row_short_name(doc),
+                "text_available": doc.text_available,
+            }
+    return out
+
+
+def _referenced_by(s: Session, doc_id: str) -> list[dict[str, Any]]:
+    """Commentary passages that mention or cite the document itself (not one provision)."""
+    rows = s.execute(
+        select(LinkRow, PassageRow, DocumentRow)
+        .join(PassageRow, PassageRow.id == LinkRow.src)
+        .join(DocumentRow, DocumentRow.id == PassageRow.doc_id)
+        .where(LinkRow.dst == doc_id, LinkRow.kind.in_(("mentions", "cites")))
+        .order_by(DocumentRow.ordinal, PassageRow.n)
+    ).all()
+    return [
+        {
+            "passage_id": p.id,
+            "doc_id": p.doc_id,
+            "n": p.n,
+            "document_title": doc.title_en or doc.title_zh or _row_short_name(doc),
+            "kind": lk.kind,
+            "text": (lk.evidence or {}).get("text"),
+            "excerpt": _excerpt(p.text, 240),
+        }
+        for lk, p, doc in rows
+    ]
+
+
+def _excerpt(value: str, limit: int) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+# ---------------------------------------------------------------- provisions
+
+
+def provision_page(reader: query.Reader, provision_id: str, *, base_url: str = "") -> dict[str, Any]:
+    """:func:`kb.store.query.get_provision` plus what its page shows besides: the full
+    citation record, commentary grouped by source and speaker (with the passages'
+    whole text), labels of its other versions, and a short name per linked provision."""
+    data = query.get_provision(reader, provision_id, base_url=base_url)
+    data["cite"] = query.cite(reader, data["doc_id"], data["eid"], base_url=base_url)
+    with reader.session() as s:
+        passage_ids = sorted({c["passage_id"] for c in data["commentary"]})
+        texts: dict[str, PassageRow] = {}
+        for chunk in _chunks(passage_ids):
+            texts.update({p.id: p for p in s.scalars(select(PassageRow).where(PassageRow.id.in_(chunk)))})
+        linked = {v["provision_id"] for v in data["versions"] if v.get("provision_id")}
+        linked |= {c["dst"] for c in data["cites"]} | {c["src"] for c in data["cited_by"]}
+        info = _provision_info(s, sorted(i for i in linked if query.node_type(i) == "provision"))
+        linked_docs = {v["doc_id"] for v in data["versions"]} | {i for i in linked if query.node_type(i) == "document"}
+        docs = _document_info(s, sorted(linked_docs))
+        dates = dict(s.execute(select(DocumentRow.id, DocumentRow.date)).tuples().all())
+    for v in data["versions"]:
+        v.update({"other": info.get(v["provision_id"] or "", {}), "other_doc": docs.get(v["doc_id"], {})})
+    for c in data["cites"]:
+        c["name"] = info.get(c["dst"], {}).get("short_name") or docs.get(c["dst"], {}).get("short_name")
+    for c in data["cited_by"]:
+        c["name"] = info.get(c["src"], {}).get("short_name")
+    data["commentary_groups"] = _group_commentary(data["commentary"], texts, dates)
+    return data
+
+
+def _group_commentary(
+    commentary: Iterable[Mapping[str, Any]], texts: Mapping[str, PassageRow], dates: Mapping[str, str | None]
+) -> list[dict[str, Any]]:
+    """Commentary links grouped by source document, then by speaker (best link first)."""
+    sources: dict[str, dict[str, Any]] = {}
+    for c in commentary:
+        doc_id = c.get("doc_id") or c["passage_id"].split("/", 1)[0]
+        source = sources.setdefault(
+            doc_id,
+            {"doc_id": doc_id, "title": c.get("document_title") or doc_id, "date": dates.get(doc_id), "speakers": {}},
+        )
+        speaker = c.get("speaker") or {}
+        group = source["speakers"].setdefault(
+            speaker.get("name") or "", {"speaker": speaker, "stances": Counter(), "passages": []}
+        )
+        row = texts.get(c["passage_id"])
+        if any(p["passage_id"] == c["passage_id"] for p in group["passages"]):
+            continue  # one passage linked to the article and to its paragraph: show it once
+        group["stances"][c.get("stance") or "none"] += 1
+        group["passages"].append(
+            {
+                "passage_id": c["passage_id"],
+                "n": row.n if row is not None else None,
+                "text": row.text if row is not None else c.get("excerpt", ""),
+                "stance": c.get("stance"),
+                "kind": c["kind"],
+                "score": c["score"],
+                "evidence": c["evidence"],
+                "target_id": c["target_id"],
+            }
+        )
+    out = []
+    for source in sources.values():
+        speakers = []
+        for group in source["speakers"].values():
+            stances: Counter[str] = group["stances"]
+            top = max(stances, key=lambda k: (stances[k], k != "none")) if stances else None
+            speakers.append({**group, "stance": None if top == "none" else top, "stances": dict(stances)})
+        out.append({**source, "speakers": speakers})
+    return sorted(out, key=lambda src: (src["date"] or "", src["doc_id"]))
+
+
+# ---------------------------------------------------------------- topics
+
+
+def topic_page(reader: query.Reader, topic_id: str, *, limit: int = 200) -> dict[str, Any]:
+    """The analyst's side-by-side for a topic: one column per commentary source (with its
+    speakers, their stance and key passages), and the provisions at stake: those the
+    commentary discusses first, then the articles tagged with the topic."""
+    views = query.topic_viewpoints(reader, topic_id)
+    tagged = query.get_topic(reader, topic_id, limit=limit)
+    discussed: dict[str, dict[str, Any]] = {}
+    for column in views["documents"]:
+        for speaker in column["speakers"]:
+            for prov in speaker["provisions"]:
+                entry = discussed.setdefault(prov["id"], {**prov, "sources": []})
+                entry["score"] = max(entry["score"], prov["score"])
+                if column["document"]["id"] not in entry["sources"]:
+                    entry["sources"].append(column["document"]["id"])
+    with reader.session() as s:
+        info = _provision_info(s, sorted(discussed))
+    at_stake = sorted(discussed.values(), key=lambda p: (-len(p["sources"]), -p["score"], p["id"]))
+    for p in at_stake:
+        p["short_name"] = info.get(p["id"], {}).get("short_name", p["id"])
+    return {
+        "topic": views["topic"],
+        "counts": tagged["counts"],
+        "columns": views["documents"],
+        "passage_count": views["count"],
+        "discussed": at_stake,
+        "tagged": [p for p in tagged["provisions"] if p["id"] not in discussed],
+        "tagged_total": tagged["counts"].get("provisions", len(tagged["provisions"])),
+    }
+
+
+# ---------------------------------------------------------------- versions
+
+
+def compare_page(reader: query.Reader, from_id: str | None, to_id: str | None) -> dict[str, Any]:
+    """The versions one can compare, and the comparison of ``from_id`` with ``to_id``
+    when both are given (:func:`kb.store.query.compare_versions`)."""
+    docs = query.list_documents(reader)
+    out: dict[str, Any] = {"pairs": _version_pairs(docs), "comparison": None}
+    if from_id or to_id:
+        if not (from_id and to_id):
+            raise InvalidQuery(
+                "give both an earlier (from) and a later (to) version", parameter="to" if from_id else "from"
+            )
+        comparison = query.compare_versions(reader, from_id, to_id)
+        changed = ("modified", "renumbered-modified", "added", "removed")
+        comparison["changed"] = sum(1 for r in comparison["results"] if r["status"] in changed)
+        out["comparison"] = comparison
+    return out
+
+
+# ---------------------------------------------------------------- graph
+
+
+def graph_page(
+    reader: query.Reader, node: str, *, depth: int = 1, kinds: Sequence[str] | None = None, max_nodes: int = 60
+) -> dict[str, Any]:
+    """:func:`kb.store.query.graph` with a short display name per node
+    (``PIPL 第二十八条``, ``chinai-163 ¶7``) for drawing."""
+    data = query.graph(reader, node, depth=depth, kinds=kinds, max_nodes=max_nodes)
+    ids = [n["id"] for n in data["nodes"]]
+    with reader.session() as s:
+        provs = _provision_info(s, [i for i in ids if query.node_type(i) == "provision"])
+        docs = _document_info(s, sorted({i.split("/", 1)[0] for i in ids}))
+    for n in data["nodes"]:
+        doc_id = n["id"].split("/", 1)[0]
+        if n["type"] == "provision":
+            n["short"] = provs.get(n["id"], {}).get("short_name", n["id"])
+        elif n["type"] == "passage":  # commentary titles are long: its id is the readable name
+            n["short"] = f"{doc_id} ¶{n['id'].rsplit('_', 1)[-1]}"
+        else:
+            n["short"] = docs.get(doc_id, {}).get("short_name", doc_id)
+    # Versions of one law share a short name (CSL, CSL 第四十一条): there, the id tells them apart.
+    clashes = _duplicates(n["short"] for n in data["nodes"])
+    for n in data["nodes"]:
+        if n["short"] in clashes:
+            label = provs.get(n["id"], {}).get("label", "")
+            n["short"] = f"{n['id'].split('/', 1)[0]} {label}".strip() if n["type"] == "provision" else n["id"]
+    return data
