@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from expected import ARTICLE_COUNTS
 from sqlalchemy import create_engine
 
 from kb.errors import BuildLocked, HashMismatch, ParseError
@@ -14,23 +15,7 @@ from kb.pipeline import _build_lock, build
 from kb.settings import Settings
 from kb.store.verify import content_digest, verify
 
-EXPECTED = {
-    "pipl-2021": 74,
-    "spc-frt-2021": 16,
-    "csl-2016": 79,
-    "csl-2025": 81,
-    "dsl-2021": 55,
-    "video-image-2025": 34,
-    "civil-code-2020": 1260,
-    "minors-protection-2020": 132,
-    "minors-protection-2024": 132,
-    "minors-online-2023": 60,
-    "network-data-2024": 64,
-    "national-security-2015": 84,
-    "counter-espionage-2014": 40,
-    "counter-espionage-2023": 71,
-    "counter-terrorism-2018": 97,
-}
+EXPECTED = ARTICLE_COUNTS
 
 
 def _db(settings: Settings) -> Path:

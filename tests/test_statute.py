@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from expected import ARTICLE_COUNTS
 
 from kb.errors import ParseError
 from kb.ingest.sources import SourceText, read_source
@@ -122,23 +123,7 @@ def test_cross_reference_at_line_start_is_not_an_article() -> None:
     assert _by_eid(parsed)["art_1__para_2"].text == "第二十条规定的情形除外。"  # type: ignore[attr-defined]
 
 
-EXPECTED_ARTICLES = {
-    "pipl-2021": 74,
-    "spc-frt-2021": 16,
-    "csl-2016": 79,
-    "csl-2025": 81,
-    "dsl-2021": 55,
-    "video-image-2025": 34,
-    "civil-code-2020": 1260,
-    "minors-protection-2020": 132,
-    "minors-protection-2024": 132,
-    "minors-online-2023": 60,
-    "network-data-2024": 64,
-    "national-security-2015": 84,
-    "counter-espionage-2014": 40,
-    "counter-espionage-2023": 71,
-    "counter-terrorism-2018": 97,
-}
+EXPECTED_ARTICLES = ARTICLE_COUNTS
 
 
 def _parse_real(doc: DocumentMeta, root: Path) -> ParsedStatute:
