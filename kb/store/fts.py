@@ -8,21 +8,37 @@ segmented the same way, so a Chinese and an English query run down one path.
 User input is escaped by default (every term becomes a quoted string), so quotes,
 ``NEAR(``, ``*`` or ``-`` from a user are plain text; ``mode="raw"`` passes FTS5 syntax
 through for those who ask for it, and raw queries still only reach the index.
+
+On PostgreSQL the same two columns get a ``tsvector`` each (generated columns
+``zh_tsv`` and ``en_tsv``, GIN-indexed): ``zh_tokens`` under the ``simple``
+configuration (jieba's tokens kept as they are, lower-cased) and ``en_text`` under
+``kb_english``, a copy of ``english`` with the original Porter stemmer and no stop
+words, which is what FTS5's ``porter`` tokenizer does. Both texts first have their
+punctuation turned into spaces (:data:`PG_PUNCTUATION`), so that PostgreSQL's parser
+splits words where ``unicode61`` does (``face-recognition``, ``www.gov.cn``).
+:func:`pg_match` turns a user query into SQL over those columns; every term is a
+bound parameter that goes through ``phraseto_tsquery``, never tsquery syntax.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from kb.annotate.nlp import tokens_for_index
 
 __all__ = [
     "FTS_TABLE",
+    "PG_EN_CONFIG",
+    "PG_PUNCTUATION",
+    "PG_ZH_CONFIG",
+    "PgMatch",
     "QueryMode",
     "create_fts_sql",
     "escape_term",
     "match_expression",
+    "pg_match",
     "query_terms",
 ]
 
@@ -33,8 +49,38 @@ QueryMode = Literal["all", "any", "raw"]
 BM25_WEIGHTS = (1.0, 1.0)
 
 
-def create_fts_sql() -> list[str]:
-    """SQLite statements that create and fill the index from ``search_units``."""
+# PostgreSQL: the text search configuration of each column.
+PG_ZH_CONFIG = "simple"
+PG_EN_CONFIG = "kb_english"
+# Punctuation, as a PostgreSQL regular expression: ASCII punctuation, the Latin-1 signs
+# that occur in legal text, General Punctuation, CJK and full-width punctuation. It is
+# spelled out rather than ``[[:punct:]]`` because a database with the C locale would
+# not count “ or — as punctuation (and its colons would read as bind parameters).
+PG_PUNCTUATION = (
+    r"[!-/:-@[-`{-~\u00a7\u00ab\u00b6\u00b7\u00bb\u2010-\u205e"
+    r"\u3000-\u3004\u3008-\u3020\u3030\u303d"
+    r"\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+"
+)
+# The generated tsvector column of each indexed column, and its configuration.
+_PG_COLUMNS = {"zh_tokens": ("zh_tsv", PG_ZH_CONFIG), "en_text": ("en_tsv", PG_EN_CONFIG)}
+# The indexed column a language filter (``lang=zh|en``) keeps.
+_PG_LANG_COLUMN = {"zh": "zh_tokens", "en": "en_text"}
+
+
+def _pg_words(expr: str) -> str:
+    """SQL: ``expr`` with its punctuation turned into spaces."""
+    return f"regexp_replace({expr}, '{PG_PUNCTUATION}', ' ', 'g')"
+
+
+def create_fts_sql(dialect: str = "sqlite") -> list[str]:
+    """Statements that create and fill the index from ``search_units``.
+
+    For ``"postgresql"`` they are idempotent and create, in the current schema, the
+    ``kb_english`` configuration, the generated ``zh_tsv``/``en_tsv`` columns and
+    their GIN indexes.
+    """
+    if dialect == "postgresql":
+        return _create_pg_fts_sql()
     return [
         f"DROP TABLE IF EXISTS {FTS_TABLE}",
         (
@@ -44,6 +90,31 @@ def create_fts_sql() -> list[str]:
         ),
         f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES('rebuild')",
     ]
+
+
+def _create_pg_fts_sql() -> list[str]:
+    # A configuration lives in a schema, so it moves with the build schema when that is
+    # renamed live; the generated columns refer to it by oid.
+    config = (
+        "DO $$ BEGIN "
+        "IF NOT EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = 'kb_porter' "
+        "AND dictnamespace = current_schema()::regnamespace) THEN "
+        "CREATE TEXT SEARCH DICTIONARY kb_porter (TEMPLATE = snowball, Language = porter); END IF; "
+        "IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'kb_english' "
+        "AND cfgnamespace = current_schema()::regnamespace) THEN "
+        f"CREATE TEXT SEARCH CONFIGURATION {PG_EN_CONFIG} (COPY = pg_catalog.english); "
+        f"ALTER TEXT SEARCH CONFIGURATION {PG_EN_CONFIG} ALTER MAPPING REPLACE english_stem WITH kb_porter; "
+        "END IF; END $$"
+    )
+    statements = [config]
+    for source, (column, cfg) in _PG_COLUMNS.items():
+        statements.append(
+            f"ALTER TABLE search_units ADD COLUMN IF NOT EXISTS {column} tsvector "
+            f"GENERATED ALWAYS AS (to_tsvector('{cfg}'::regconfig, {_pg_words(source)})) STORED"
+        )
+        statements.append(f"CREATE INDEX IF NOT EXISTS ix_search_units_{column} ON search_units USING gin ({column})")
+    statements.append("ANALYZE search_units")
+    return statements
 
 
 def escape_term(term: str) -> str:
@@ -56,6 +127,8 @@ def escape_term(term: str) -> str:
 
 
 _WORDISH = re.compile(r"\w", re.UNICODE)
+# What unicode61 splits words on: anything but letters and digits.
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def query_terms(query: str) -> list[str]:
@@ -80,3 +153,73 @@ def match_expression(query: str, mode: QueryMode = "all") -> str | None:
         return None
     joiner = " AND " if mode == "all" else " OR "
     return joiner.join(escape_term(t) for t in terms)
+
+
+@dataclass(frozen=True)
+class PgMatch:
+    """A query as PostgreSQL SQL over ``search_units su``: a condition and a rank.
+
+    ``rank`` is smaller-is-better (minus ``ts_rank_cd``), as FTS5's ``bm25()`` is, so
+    the rest of the search code does not care which database answers.
+    """
+
+    condition: str
+    rank: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+# ts_rank_cd normalisation 1: divide by 1 + log(document length), as BM25 damps long texts.
+_PG_RANK_NORMALIZATION = 1
+
+
+def pg_match(query: str, mode: QueryMode = "all", lang: str | None = None) -> PgMatch | None:
+    """The PostgreSQL condition and rank for a user query; None when it has no term.
+
+    A term must match in either column (in ``lang``'s column only, when given), as an
+    FTS5 term without a column filter does. ``mode="raw"`` hands the query to
+    ``to_tsquery`` (PostgreSQL's tsquery syntax: ``&``, ``|``, ``!``, ``<->``, ``:*``).
+
+    >>> m = pg_match("face 人脸", "all")
+    >>> m.args
+    {'t0': 'face', 't1': '人脸'}
+    >>> m.condition.count("phraseto_tsquery")
+    4
+    >>> pg_match("face", "any", "en").condition
+    "(su.en_tsv @@ (phraseto_tsquery('kb_english', :t0)))"
+    """
+    columns = list(_PG_COLUMNS) if lang is None else [_PG_LANG_COLUMN[lang]]
+    if mode == "raw":
+        raw = query.strip()
+        if not raw:
+            return None
+        per_column = {c: f"to_tsquery('{_PG_COLUMNS[c][1]}', :raw)" for c in columns}
+        condition = " OR ".join(f"su.{_PG_COLUMNS[c][0]} @@ {q}" for c, q in per_column.items())
+        return PgMatch(f"({condition})", _pg_rank(per_column), {"raw": raw})
+    terms = query_terms(query)
+    if not terms:
+        return None
+    # The index turned punctuation into spaces; a term gets the same treatment here.
+    args = {f"t{i}": _NOT_WORD.sub(" ", t).strip() for i, t in enumerate(terms)}
+
+    def tsquery(column: str, name: str) -> str:
+        return f"phraseto_tsquery('{_PG_COLUMNS[column][1]}', :{name})"
+
+    # Any term, in each column: what "any" matches and what every row is ranked by.
+    any_term = {c: "(" + " || ".join(tsquery(c, name) for name in args) + ")" for c in columns}
+    if mode == "all":
+        # Every term, each in any of the columns.
+        per_term = (" OR ".join(f"su.{_PG_COLUMNS[c][0]} @@ {tsquery(c, name)}" for c in columns) for name in args)
+        condition = " AND ".join(f"({term})" for term in per_term)
+    else:
+        condition = " OR ".join(f"su.{_PG_COLUMNS[c][0]} @@ {q}" for c, q in any_term.items())
+    return PgMatch(f"({condition})", _pg_rank(any_term), args)
+
+
+def _pg_rank(per_column: dict[str, str]) -> str:
+    """SQL for minus the weighted sum of each column's ``ts_rank_cd`` (float8, exact in a cursor)."""
+    weights = dict(zip(("zh_tokens", "en_text"), BM25_WEIGHTS, strict=True))
+    parts = [
+        f"{weights[c]} * ts_rank_cd(su.{_PG_COLUMNS[c][0]}, {q}, {_PG_RANK_NORMALIZATION})::float8"
+        for c, q in per_column.items()
+    ]
+    return "-(" + " + ".join(parts) + ")"

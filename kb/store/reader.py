@@ -6,6 +6,11 @@ changes (``kb ingest`` swaps in a new file), so a :class:`Reader` caches what is
 and the same for every request: document counts, the topic list, the citation index.
 A long-running server holds a :class:`ReaderSource`, which notices a swapped-in file
 and opens a fresh :class:`Reader` for it.
+
+On PostgreSQL (``KB_DATABASE_URL=postgresql+psycopg://...``) the reader's connections
+use the live schema (``search_path``, see :mod:`kb.store.pg`), run READ ONLY
+transactions and have a ``statement_timeout``; a build swaps a new schema in under the
+same name, and the schema's oid plays the part of the file's stamp.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from kb.errors import NotFound
 from kb.settings import Settings
+from kb.store import pg
 from kb.store.schema import BuildInfoRow
 
 __all__ = [
@@ -47,13 +53,14 @@ PUBLIC_BUILD_KEYS = ("corpus_hash", "code_version", "built_at", "schema_version"
 class Reader:
     """A read-only engine and a per-database cache.
 
-    ``path`` and ``stamp`` identify the SQLite file it opened, so a caller can tell
-    when ``kb ingest`` has swapped in a new one (:meth:`is_stale`).
+    ``path`` and ``stamp`` identify the SQLite file it opened (on PostgreSQL ``stamp``
+    is the live schema's oid), so a caller can tell when ``kb ingest`` has swapped in a
+    new one (:meth:`is_stale`).
     """
 
     engine: Engine
     path: Path | None = None
-    stamp: tuple[int, int, int] | None = None
+    stamp: tuple[int, ...] | None = None
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, compare=False, repr=False)
 
@@ -72,8 +79,14 @@ class Reader:
             return value
 
     def is_stale(self) -> bool:
-        """True when the database file was replaced since this reader opened it."""
-        return self.path is not None and _file_stamp(self.path) != self.stamp
+        """True when the database file (or the live schema) was replaced since this
+        reader opened it, and the new one is there to be opened."""
+        if self.path is not None:
+            return _file_stamp(self.path) != self.stamp
+        if self.engine.dialect.name == "postgresql":
+            current = pg.live_stamp(self.engine)
+            return current is not None and current != self.stamp
+        return False
 
 
 def _file_stamp(path: Path) -> tuple[int, int, int] | None:
@@ -100,6 +113,12 @@ def read_only_engine(settings: Settings) -> Engine:
         )
         _install_deadline(engine, settings.query_timeout_seconds)
         return engine
+    if pg.is_postgres(settings.database_url):
+        engine = pg.read_engine(settings.database_url, timeout_seconds=settings.query_timeout_seconds)
+        if pg.live_stamp(engine) is None:
+            engine.dispose()
+            raise NotFound(f"no knowledge base (schema {pg.LIVE_SCHEMA!r}) in {pg.redacted(settings.database_url)}")
+        return engine
     return create_engine(settings.database_url, execution_options={"postgresql_readonly": True})
 
 
@@ -116,8 +135,15 @@ def _install_deadline(engine: Engine, seconds: float) -> None:
 
 def _new_reader(settings: Settings) -> Reader:
     path = settings.sqlite_path
-    stamp = _file_stamp(path) if path is not None else None
-    return Reader(read_only_engine(settings), path=path, stamp=stamp)
+    engine = read_only_engine(settings)
+    stamp: tuple[int, ...] | None
+    if path is not None:
+        stamp = _file_stamp(path)
+    elif engine.dialect.name == "postgresql":
+        stamp = pg.live_stamp(engine)
+    else:
+        stamp = None
+    return Reader(engine, path=path, stamp=stamp)
 
 
 @contextmanager
@@ -132,9 +158,10 @@ def open_reader(settings: Settings) -> Iterator[Reader]:
 class ReaderSource:
     """The current :class:`Reader` of a long-running server.
 
-    ``kb ingest`` replaces the database file atomically; connections opened before
-    keep reading the old file. :meth:`get` checks the file (at most every
-    ``check_every`` seconds) and switches to a fresh reader when it has changed.
+    ``kb ingest`` replaces the database file (or the live PostgreSQL schema)
+    atomically; connections opened before keep reading the old file. :meth:`get`
+    checks (at most every ``check_every`` seconds) and switches to a fresh reader, with
+    fresh caches, when it has changed.
     """
 
     def __init__(self, settings: Settings, *, check_every: float = 2.0) -> None:
@@ -153,8 +180,8 @@ class ReaderSource:
             if now - self._checked >= self._check_every:
                 self._checked = now
                 path = self._settings.sqlite_path
-                if self._reader.is_stale() and path is not None and path.exists():
-                    log.info("database file changed; reopening %s", path)
+                if self._reader.is_stale() and (path is None or path.exists()):
+                    log.info("database changed; reopening %s", path or pg.redacted(self._settings.database_url))
                     # In-flight requests may still use the old engine: dispose it later.
                     for old in self._retired:
                         old.engine.dispose()

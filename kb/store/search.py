@@ -17,6 +17,11 @@ another (:func:`run_search`); :func:`search` puts them together:
   last result and a fingerprint of the query, so it cannot be replayed on another one;
 * snippets are the display text, HTML-escaped, with ``<mark>`` around matches
   (``kb.store.highlight``).
+
+On PostgreSQL the same function answers from the ``tsvector`` columns of
+``search_units`` (:func:`kb.store.fts.pg_match`): :func:`search` picks the SQL by the
+reader's dialect, everything else (validation, fallback, cursors, snippets) is shared.
+Raw queries there are PostgreSQL tsquery syntax (``to_tsquery``).
 """
 
 from __future__ import annotations
@@ -32,10 +37,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from kb.errors import InvalidQuery, NotFound
-from kb.store.fts import BM25_WEIGHTS, FTS_TABLE, QueryMode, match_expression, query_terms
+from kb.store.fts import BM25_WEIGHTS, FTS_TABLE, PgMatch, QueryMode, match_expression, pg_match, query_terms
 from kb.store.highlight import snippet
 from kb.store.query import Reader, document_metas, list_topics, warm_caches
 
@@ -120,33 +125,23 @@ def decode_cursor(params: SearchParams, token: str) -> Cursor:
 
 
 def search_sql(
-    params: SearchParams, match: str, *, after: Cursor | None = None, count: bool = False
+    params: SearchParams, match: str | PgMatch, *, after: Cursor | None = None, count: bool = False
 ) -> tuple[str, dict[str, Any]]:
     """The SQL and parameters of one page of results (or of the total, ``count=True``).
 
-    ``match`` is an FTS5 MATCH expression. Rank is ``bm25()`` (smaller is better); ties
+    ``match`` is an FTS5 MATCH expression (SQLite) or a :class:`PgMatch` (PostgreSQL).
+    Rank is ``bm25()`` (smaller is better); ties
     are broken by rowid, which makes the order total and the keyset cursor exact.
     ``CROSS JOIN`` keeps SQLite from starting at an indexed filter column (type,
     doc_id) and probing the index once per row: the full-text match always goes first.
     """
+    if isinstance(match, PgMatch):
+        return _pg_search_sql(params, match, after=after, count=count)
     if params.lang:
         match = f"{{{_COLUMN[params.lang]}}} : ({match})"
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
     args: dict[str, Any] = {"match": match}
-    where: list[str] = []
-    if params.type:
-        where.append("su.type = :type")
-        args["type"] = params.type
-    if params.doc:
-        where.append("su.doc_id = :doc")
-        args["doc"] = params.doc
-    if params.status:
-        where.append("su.doc_status = :status")
-        args["status"] = params.status
-    if params.topic:
-        # topics is a space-joined list of ids: match a whole id, not a substring.
-        where.append("instr(' ' || su.topics || ' ', ' ' || :topic || ' ') > 0")
-        args["topic"] = params.topic
+    where = _filters(params, args, dialect="sqlite")
     inner = f"SELECT rowid, bm25({FTS_TABLE}, {weights}) AS rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match"
     if count:
         sql = f"SELECT count(*) FROM ({inner}) AS f CROSS JOIN search_units su ON su.rowid = f.rowid"
@@ -172,17 +167,82 @@ def search_sql(
     return sql, args
 
 
+def _filters(params: SearchParams, args: dict[str, Any], *, dialect: str) -> list[str]:
+    """The WHERE conditions of the type/doc/status/topic filters (filling ``args``)."""
+    where: list[str] = []
+    if params.type:
+        where.append("su.type = :type")
+        args["type"] = params.type
+    if params.doc:
+        where.append("su.doc_id = :doc")
+        args["doc"] = params.doc
+    if params.status:
+        where.append("su.doc_status = :status")
+        args["status"] = params.status
+    if params.topic:
+        # topics is a space-joined list of ids: match a whole id, not a substring.
+        find = "instr" if dialect == "sqlite" else "strpos"
+        where.append(f"{find}(' ' || su.topics || ' ', ' ' || :topic || ' ') > 0")
+        args["topic"] = params.topic
+    return where
+
+
+# The search_units columns a result is made from.
+_UNIT_COLUMNS = ("rowid", "id", "type", "doc_id", "doc_status", "lang", "text", "en_text", "topics")
+
+
+def _pg_search_sql(
+    params: SearchParams, match: PgMatch, *, after: Cursor | None = None, count: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """:func:`search_sql` for PostgreSQL: the same columns, order and keyset.
+
+    The language filter is part of ``match`` already (:func:`kb.store.fts.pg_match`).
+    """
+    args: dict[str, Any] = dict(match.args)
+    where = [match.condition, *_filters(params, args, dialect="postgresql")]
+    if count:
+        return "SELECT count(*) FROM search_units su WHERE " + " AND ".join(where), args
+    ranked = (
+        f"SELECT {', '.join('su.' + c for c in _UNIT_COLUMNS)}, {match.rank} AS rank "
+        "FROM search_units su WHERE " + " AND ".join(where)
+    )
+    # The page is cut before the joins, so only its rows look up labels and titles.
+    page = f"SELECT * FROM ({ranked}) AS r"
+    if after is not None:
+        page += " WHERE r.rank > :after_rank OR (r.rank = :after_rank AND r.rowid > :after_rowid)"
+        args["after_rank"] = after.score
+        args["after_rowid"] = after.rowid
+    page += " ORDER BY r.rank, r.rowid LIMIT :limit"
+    args["limit"] = params.limit + 1
+    sql = (
+        f"SELECT {', '.join('f.' + c for c in _UNIT_COLUMNS)}, "
+        "f.rank, p.label AS label, d.title_zh AS title_zh, d.title_en AS title_en "
+        f"FROM ({page}) AS f "
+        "LEFT JOIN provisions p ON p.id = f.id "
+        "LEFT JOIN documents d ON d.id = f.doc_id "
+        "ORDER BY f.rank, f.rowid"
+    )
+    return sql, args
+
+
+# PostgreSQL error codes: a statement cancelled by statement_timeout; a bad tsquery.
+_PG_CANCELLED = "57014"
+_PG_SYNTAX = "42601"
+
+
 def run_search(reader: Reader, sql: str, args: Mapping[str, Any], *, raw: bool = False) -> list[dict[str, Any]]:
-    """Run SQL from :func:`search_sql`; FTS5 syntax errors and timeouts become InvalidQuery."""
+    """Run SQL from :func:`search_sql`; syntax errors of raw queries and timeouts become InvalidQuery."""
     try:
         with reader.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(text(sql), dict(args))]
-    except OperationalError as exc:
+    except DBAPIError as exc:
         message = str(exc.orig) if exc.orig is not None else str(exc)
-        if "interrupted" in message:
+        code = getattr(exc.orig, "sqlstate", None)
+        if "interrupted" in message or code == _PG_CANCELLED:
             raise InvalidQuery("the search took too long; use fewer or more specific terms", parameter="q") from None
-        if raw:
-            raise InvalidQuery(f"not a valid FTS5 query: {message}", parameter="q") from None
+        if raw and (code == _PG_SYNTAX or (code is None and isinstance(exc, OperationalError))):
+            kind = "PostgreSQL tsquery" if code else "FTS5 query"
+            raise InvalidQuery(f"not a valid {kind}: {message.strip()}", parameter="q") from None
         raise
 
 
@@ -267,13 +327,18 @@ def search(
     _validate(reader, params, max_query_length)
     after = decode_cursor(params, cursor) if cursor else None
     match_mode: QueryMode = after.match if after else mode
-    expression = match_expression(q, match_mode)
+    postgres = reader.engine.dialect.name == "postgresql"
+
+    def expression_for(m: QueryMode) -> str | PgMatch | None:
+        return pg_match(q, m, lang) if postgres else match_expression(q, m)
+
+    expression = expression_for(match_mode)
     if expression is None:
         raise InvalidQuery("no searchable words (letters, digits or Chinese characters)", parameter="q")
     raw = match_mode == "raw"
     rows = run_search(reader, *search_sql(params, expression, after=after), raw=raw)
     if not rows and after is None and match_mode == "all" and len(query_terms(q)) > 1:
-        fallback = match_expression(q, "any")
+        fallback = expression_for("any")
         if fallback is not None:
             match_mode, expression = "any", fallback
             rows = run_search(reader, *search_sql(params, expression))

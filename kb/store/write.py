@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, insert, text
+from sqlalchemy import Engine, create_engine, event, insert
 from sqlalchemy.orm import Session
 
 from kb.annotate.nlp import tokens_for_index
@@ -154,10 +154,10 @@ def write_corpus(
         _insert(session, SearchUnitRow, _search_units(corpus, translations, topics_by_target, status))
         _insert(session, BuildInfoRow, ({"key": k, "value": v} for k, v in build_info.items()))
         session.commit()
-    if engine.dialect.name == "sqlite":
+    if engine.dialect.name in ("sqlite", "postgresql"):
         with engine.begin() as conn:
-            for stmt in create_fts_sql():
-                conn.execute(text(stmt))
+            for stmt in create_fts_sql(engine.dialect.name):
+                conn.exec_driver_sql(stmt)
     _tick(progress, "done", steps, steps)
 
 
