@@ -55,6 +55,10 @@ def load_manifest(corpus_dir: Path | None = None) -> tuple[DocumentMeta, ...]:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ManifestError(f"{path}: manifest not found") from None
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"{path}: not UTF-8 (invalid byte at offset {exc.start})") from None
+    except OSError as exc:  # a directory, no permission …
+        raise ManifestError(f"{path}: cannot read the manifest: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ManifestError(f"{path}: {exc}") from None
     return parse_manifest(raw, origin=str(path))

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import DatabaseError
 
 from kb.ingest.sources import sha256_file
 from kb.store.schema import (
     AnnotationRow,
+    BuildInfoRow,
     DocumentRow,
     LinkRow,
     PassageRow,
@@ -62,7 +64,17 @@ def verify(engine: Engine, source_root: Path | None = None) -> dict[str, Any]:
     bad database, so a caller can print everything that is wrong.
     """
     problems: list[str] = []
-    report: dict[str, Any] = {}
+    report: dict[str, Any] = {"counts": {}, "sources_changed": []}
+    try:
+        _verify(engine, source_root, report, problems)
+    except DatabaseError as exc:
+        problems.append(f"the database cannot be read: {str(exc.orig).splitlines()[0]}")
+    report["problems"] = problems
+    report["ok"] = not problems
+    return report
+
+
+def _verify(engine: Engine, source_root: Path | None, report: dict[str, Any], problems: list[str]) -> None:
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             result = conn.execute(text("PRAGMA integrity_check")).scalar()
@@ -70,11 +82,12 @@ def verify(engine: Engine, source_root: Path | None = None) -> dict[str, Any]:
             if result != "ok":
                 problems.append(f"integrity_check: {result}")
             try:
-                conn.execute(text("INSERT INTO search_fts(search_fts) VALUES('integrity-check')"))
+                # rank=1 makes FTS5 compare an external-content index with its table too.
+                conn.execute(text("INSERT INTO search_fts(search_fts, rank) VALUES('integrity-check', 1)"))
                 report["fts"] = "ok"
-            except Exception as exc:  # the FTS5 check reports corruption as an error
+            except DatabaseError as exc:  # the FTS5 check reports corruption as an error
                 report["fts"] = "corrupt"
-                problems.append(f"full-text index: {exc}")
+                problems.append(f"full-text index out of step with its table: {str(exc.orig).splitlines()[0]}")
             fts_rows = conn.execute(text("SELECT count(*) FROM search_fts")).scalar()
             units = conn.execute(select(func.count()).select_from(SearchUnitRow)).scalar()
             if fts_rows != units:
@@ -99,14 +112,14 @@ def verify(engine: Engine, source_root: Path | None = None) -> dict[str, Any]:
             problems.append(f"{orphans} provisions have a parent that does not exist")
         changed: list[str] = []
         if source_root is not None:
+            # Folder documents (kb ingest --source DIR outside the root) are relative to DIR.
+            folders = conn.execute(select(BuildInfoRow.value).where(BuildInfoRow.key == "folders")).scalar() or ""
+            roots = [source_root, *(Path(f) for f in folders.split(",") if f)]
             for row in conn.execute(select(SourceFileRow.path, SourceFileRow.sha256)):
-                path = source_root / row.path
+                path = next((r / row.path for r in roots if (r / row.path).is_file()), source_root / row.path)
                 if not path.is_file():
                     changed.append(f"{row.path}: missing")
                 elif sha256_file(path) != row.sha256:
                     changed.append(f"{row.path}: changed since the build")
             problems.extend(changed)
         report["sources_changed"] = changed
-    report["problems"] = problems
-    report["ok"] = not problems
-    return report
