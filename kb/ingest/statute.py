@@ -4,14 +4,28 @@ Parsing runs in layers, each testable on its own:
 
 1. :func:`blocks` turns one source file (the line format of ``corpus/primary`` or the
    Markdown of ``corpus-scale``) into typed blocks, each with offsets into the file:
-   title, header note, heading, body line;
+   title, header note, heading, body line (a Markdown table row is a line of its own;
+   HTML comments such as ``<!-- FORCE BREAK -->`` only end a paragraph);
 2. :func:`parse_statute` walks the blocks of all of a document's files (numbering
    continues across files: the Civil Code is eight) and builds the tree:
-   编/分编/章/节 containers, 条 articles (and 第X条之一), 款 paragraphs (counted,
+   编/分编/部分/章/节 containers, 条 articles (and 第X条之一), 款 paragraphs (counted,
    unnumbered), 项 items ``（一）`` and 目 sub-items ``1.``.
 
+Documents that are not cut into articles follow the same tree with other units:
+
+* a decision or amendment numbered ``一、二、…`` (no 第X条 anywhere) has *points*:
+  article-level nodes ``point_1``, ``point_2`` labelled ``一、``; numbered ``1. 2.``
+  when there is no ``一、``; a point number that restarts under a new heading is
+  qualified by the heading's number: ``point_2-1``;
+* Markdown headings ``## 一、一般规定`` (SPC interpretations) are chapters, or sections
+  inside a 第X章 chapter; an unnumbered ``附则`` heading is a container at the top level
+  in use; ``序言`` heads the preamble;
+* annexes (``附件一``, ``附件：…``, ``附录``, ``附表`` after the body) are preamble-level
+  nodes ``annex_1``, ``annex_2`` holding the rest of the file, so they do not swell the
+  last article.
+
 Ids follow :func:`eid_for`: ``art_13__para_1__item_4``, ``art_17-1``,
-``book_3__subbook_1__chp_2__sec_1``. Every article has at least ``para_1``.
+``book_3__subbook_1__chp_2__sec_1``. Every article (and point) has at least ``para_1``.
 """
 
 from __future__ import annotations
@@ -27,25 +41,69 @@ from kb.ingest.numerals import cn_to_int, int_to_cn
 from kb.ingest.sources import SourceText
 from kb.model import DocumentMeta, Level, ParsedStatute, Provision, SourceSpan
 
-__all__ = ["Block", "blocks", "detect_format", "eid_for", "parse_statute"]
+__all__ = [
+    "ANNEX_RE",
+    "ARTICLE_RE",
+    "HEADING_RE",
+    "POINT_RE",
+    "TIGHT_ARTICLE_RE",
+    "Block",
+    "blocks",
+    "detect_format",
+    "eid_for",
+    "parse_statute",
+]
 
 _NUM = "零〇一二两三四五六七八九十百千0-9０-９"
+_CN_NUM = "零〇一二两三四五六七八九十百千"
 
 # 第十三条 / 第十七条之一, then whitespace or end of line. Requiring the separator keeps
 # "第二十条规定的…" (a cross-reference opening a paragraph) from starting an article.
-ARTICLE_RE = re.compile(rf"^第([{_NUM}]+)条(?:之([{_NUM}]+))?(?:[ \u3000\u00a0]+|$)")
-# Structure headings: 第一编 总则 / 第二分编 典型合同 / 第三章 … / 第一节 …
-HEADING_RE = re.compile(rf"^第([{_NUM}]+)(分编|编|章|节)(?:[ \u3000\u00a0]*)(.*)$")
+# A stray space inside the label (第一百二十八 条) is a typesetting artefact.
+ARTICLE_RE = re.compile(rf"^第 ?([{_NUM}]+) ?条(?: ?之([{_NUM}]+))?(?:[ \u3000\u00a0]+|$)")
+# 第十三条 glued to its text ("第十三条为了…", "第十三条：…"). Taken as an article only when
+# its number is the next one expected and the text does not go on like a
+# cross-reference (see _CROSS_REFERENCE_AFTER).
+TIGHT_ARTICLE_RE = re.compile(rf"^第 ?([{_NUM}]+) ?条(?: ?之([{_NUM}]+))?[:：]?(?=\S)")
+# What follows 第X条 when the line opens with a cross-reference: 第二十条规定的…,
+# 第二十条第一款…, 第二十条、第二十一条…, 第二十条中…, 第二十条所称….
+_CROSS_REFERENCE_AFTER = re.compile(
+    r"^(?:规定|的|第|[、，,。；;]|至|到|和|与|及|或|中|所|之|款|项|以|是|为本|修改|增加|删|作为|列|的规定)"
+)
+# Structure headings: 第一编 总则 / 第二分编 典型合同 / 第一部分 … / 第三章 … / 第一节 …
+HEADING_RE = re.compile(rf"^第([{_NUM}]+)(分编|编|部分|章|节)(?:[ \u3000\u00a0]*)(.*)$")
+# A Markdown heading numbered like a list: ## 一、一般规定 (SPC interpretations).
+CN_HEADING_RE = re.compile(rf"^([{_CN_NUM}]+)、\s*(.+)$")
+# Points of a decision or amendment: 一、将第五条修改为…
+POINT_RE = re.compile(rf"^([{_CN_NUM}]+)、")
 # Items: （一） or (一) — full- or half-width parentheses.
 ITEM_RE = re.compile(rf"^[（(]([{_NUM}]+)[）)]")
 # Sub-items: 1. / 1．/ 1、 followed by text.
 SUBITEM_RE = re.compile(r"^([0-9０-９]+)[.．、](?![0-9])")
 # Header notes: （2021年8月20日…通过）, 法释〔2021〕15号, history lines 2020年5月28日 …
 NOTE_RE = re.compile(r"^(?:[（(].*\d{4}年.*[）)]?|.*〔\d{4}〕\d+号|\d{4}年\d{1,2}月\d{1,2}日.*)$")
+# An annex after the body: 附件一 / 附件：印章规格式样 / 附录 / 附表二 / 附：
+ANNEX_RE = re.compile(rf"^(?:(附件|附录|附表)\s*([{_NUM}]*)(?:\s*[:：]\s*(.*)|\s+(.*))?|附\s*[:：]\s*(.*))$")
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s*(.*?)\s*#*$")
+# A Markdown table's separator row: |---|:--:|
+MD_TABLE_RULE_RE = re.compile(r"^\|[\s|:\-]*\|?$")
+MD_COMMENT_RE = re.compile(r"^<!--.*-->$")
 INFO_END = "<!-- INFO END -->"
 
-_LEVEL_OF_HEADING: dict[str, Level] = {"编": "book", "分编": "subbook", "章": "chapter", "节": "section"}
+# Unnumbered headings that are labels, not structure problems.
+_TOC_HEADINGS = frozenset({"目录", "目 录"})
+_PREAMBLE_HEADING = "序言"
+_SUPPLEMENTARY_HEADING = "附则"
+_MAX_ANNEX_MARKER = 60  # longer lines starting 附件 are sentences, not annex titles
+_MAX_LIST_HEADING = 40  # a 三、… line longer than this is a point, not a heading
+
+_LEVEL_OF_HEADING: dict[str, Level] = {
+    "编": "book",
+    "部分": "book",
+    "分编": "subbook",
+    "章": "chapter",
+    "节": "section",
+}
 _EID_PREFIX: dict[str, str] = {
     "book": "book",
     "subbook": "subbook",
@@ -59,6 +117,8 @@ _EID_PREFIX: dict[str, str] = {
 _CONTAINER_RANK: dict[str, int] = {"book": 0, "subbook": 1, "chapter": 2, "section": 3}
 
 BlockKind = Literal["title", "note", "heading", "part", "text"]
+# How a document's top-level units are numbered.
+Numbering = Literal["articles", "points", "arabic-points", "none"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +183,8 @@ def _line_blocks(source: SourceText) -> list[Block]:
         if ARTICLE_RE.match(norm) or (HEADING_RE.match(norm) and _looks_like_heading(norm)):
             seen_body = True
             kind: BlockKind = "text" if ARTICLE_RE.match(norm) else "heading"
+        elif normalize_space(norm) in (_PREAMBLE_HEADING, _SUPPLEMENTARY_HEADING, *_TOC_HEADINGS):
+            kind = "heading"
         elif not seen_body and NOTE_RE.match(norm):
             kind = "note"
         else:
@@ -157,6 +219,9 @@ def _markdown_blocks(source: SourceText) -> list[Block]:
             flush()
             in_header = False
             continue
+        if MD_COMMENT_RE.match(stripped):
+            flush()  # <!-- FORCE BREAK -->, <!-- TABLE -->: markup, not text
+            continue
         heading = MD_HEADING_RE.match(stripped) if stripped.startswith("#") else None
         if heading:
             flush()
@@ -168,6 +233,15 @@ def _markdown_blocks(source: SourceText) -> list[Block]:
             else:
                 kind = "heading"
             out.append(Block(kind, title, source.path, start, end, number))
+            continue
+        if stripped.startswith("|"):
+            # A table row is a line of its own; the rule under the header row is markup.
+            flush()
+            if not MD_TABLE_RULE_RE.match(stripped):
+                # Pipes kept: a cell "第244条之一 …" must not open an article.
+                cells = [collapse_space(c) for c in stripped.strip("|").split("|")]
+                if any(cells):
+                    out.append(Block("text", f"| {' | '.join(cells)} |", source.path, start, end, number))
             continue
         norm_line = collapse_space(raw)
         if not norm_line:
@@ -190,18 +264,13 @@ def _looks_like_heading(norm: str) -> bool:
     return len(norm) <= 60 and not norm.endswith(("。", "；", "：", ";", ":"))
 
 
-@dataclass
-class _Node:
-    provision: Provision
-    children: int = 0
-
-
 class _TreeBuilder:
     """Accumulates provisions in document order; knows the current path."""
 
-    def __init__(self, meta: DocumentMeta, strict: bool) -> None:
+    def __init__(self, meta: DocumentMeta, strict: bool, numbering: Numbering = "articles") -> None:
         self.meta = meta
         self.strict = strict
+        self.numbering = numbering
         self.nodes: list[Provision] = []
         self.index: dict[str, int] = {}
         self.containers: list[tuple[str, str]] = []  # (level, eid) stack
@@ -209,9 +278,15 @@ class _TreeBuilder:
         self.article: str | None = None
         self.paragraph: str | None = None
         self.item: str | None = None
+        self.annex: str | None = None
+        self.annex_count = 0
         self.article_numbers: list[tuple[int, int, Block]] = []
+        self.points = 0
         self.warnings: list[str] = []
         self.preamble_parts: list[Block] = []
+        self.stray_parts: list[Block] = []  # text outside any article after the first one
+        self.context_headings: list[Block] = []
+        self.paragraph_counts: dict[str, int] = {}
 
     # -- helpers
     def _add(self, prov: Provision) -> None:
@@ -233,6 +308,20 @@ class _TreeBuilder:
             span = SourceSpan(span.path, span.start, max(span.end, block.end))
         self.nodes[i] = replace(prov, text=joined, source=span)
 
+    def _problem(self, message: str, block: Block) -> None:
+        """A structural problem: an error in strict mode, else a warning."""
+        if self.strict:
+            raise ParseError(message, path=block.path, line=block.line)
+        self.warnings.append(f"{block.path}:{block.line}: {message}")
+
+    @property
+    def has_body(self) -> bool:
+        return bool(self.article_numbers) or self.points > 0
+
+    def new_file(self) -> None:
+        """An annex runs to the end of its file, never into the next book of a code."""
+        self.annex = None
+
     # -- structure
     def container(self, level: Level, number: int, label: str, heading: str, block: Block) -> None:
         rank = _CONTAINER_RANK[level]
@@ -242,11 +331,17 @@ class _TreeBuilder:
         eid = eid_for(level, number, parent)
         if eid in self.index:
             # A table of contents printed before the body repeats the headings: the
-            # earlier, empty occurrence gives way to the real one.
-            if self._has_descendants(eid):
-                raise ParseError(f"heading {label} appears twice", path=block.path, line=block.line)
-            self._remove(eid)
+            # earlier occurrence, with no article under it, gives way to the real one.
+            if self._holds_text(eid):
+                self._problem(f"heading {label} appears twice", block)
+                n = 2
+                while f"{eid}-{n}" in self.index:
+                    n += 1
+                eid = f"{eid}-{n}"
+            else:
+                self._remove(eid)
         self._close_article()
+        self.annex = None
         prov = Provision(
             doc_id=self.meta.id,
             eid=eid,
@@ -272,32 +367,61 @@ class _TreeBuilder:
             label, heading = f"第{m.group(1)}编", m.group(3) or title
         else:
             # 总则, 物权编 …: the official label is 第N编 by position; 附则 keeps its name.
-            label, heading = (title if title == "附则" else f"第{int_to_cn(number)}编"), title
+            label, heading = (title if title == _SUPPLEMENTARY_HEADING else f"第{int_to_cn(number)}编"), title
         self.container("book", number, label, heading, block)
 
-    def _has_descendants(self, eid: str) -> bool:
-        prefix = eid + "__"
-        return any(
-            p.eid.startswith(prefix) or p.parent_eid == eid or (p.level == "article" and _under(p, eid))
-            for p in self.nodes
+    def list_heading(self, number: int, label: str, heading: str, block: Block) -> None:
+        """``## 一、一般规定``: a chapter, or a section inside a 第X章 chapter."""
+        in_numbered_chapter = any(
+            level == "chapter" and self.nodes[self.index[eid]].label.startswith("第") for level, eid in self.containers
         )
+        self.container("section" if in_numbered_chapter else "chapter", number, label, heading, block)
+
+    def supplementary(self, block: Block) -> bool:
+        """An unnumbered 附则 heading: a container after the last one at the top level."""
+        if not self.containers:
+            if not any(p.level in _CONTAINER_RANK for p in self.nodes):
+                return False  # a document without containers: 附则 is only a label
+            level: Level = next(p.level for p in self.nodes if p.level in _CONTAINER_RANK and p.parent_eid is None)
+        else:
+            level = self.nodes[self.index[self.containers[0][1]]].level
+        siblings = [p.number or 0 for p in self.nodes if p.level == level and p.parent_eid is None]
+        self.containers.clear()
+        self.container(level, max(siblings, default=0) + 1, _SUPPLEMENTARY_HEADING, _SUPPLEMENTARY_HEADING, block)
+        return True
+
+    def _holds_text(self, eid: str) -> bool:
+        """Whether an article, point or annex sits anywhere under the container ``eid``."""
+        return any(p.level in ("article", "preamble") and _under(p, eid) for p in self.nodes)
 
     def _remove(self, eid: str) -> None:
         keep = [p for p in self.nodes if p.eid != eid and not p.eid.startswith(eid + "__")]
         self.nodes = keep
         self.index = {p.eid: i for i, p in enumerate(keep)}
-        self.containers = [c for c in self.containers if c[1] != eid]
+        self.containers = [c for c in self.containers if c[1] != eid and not c[1].startswith(eid + "__")]
 
     def _close_article(self) -> None:
         self.article = self.paragraph = self.item = None
 
+    def expects(self, number: int, sub: int | None) -> bool:
+        """Whether 第<number>条(之<sub>) is the article that comes next."""
+        if not self.article_numbers:
+            return number == 1 and not sub
+        last, last_sub, _ = self.article_numbers[-1]
+        if sub:
+            return number == last and sub == last_sub + 1
+        return number == last + 1
+
     def start_article(self, number: int, sub: int | None, label: str, body: str, block: Block) -> None:
-        self._close_article()
-        parent = self.containers[-1][1] if self.containers else None
         key = f"{number}-{sub}" if sub else str(number)
         eid = eid_for("article", key)
         if eid in self.index:
-            raise ParseError(f"article {label} appears twice", path=block.path, line=block.line)
+            self._problem(f"article {label} appears twice", block)
+            self.add_text(f"{label} {body}".strip(), block)
+            return
+        self._close_article()
+        self.annex = None
+        parent = self.containers[-1][1] if self.containers else None
         self.article_numbers.append((number, sub or 0, block))
         self._add(
             Provision(
@@ -315,9 +439,69 @@ class _TreeBuilder:
         if body:
             self.add_text(body, block)
 
+    def start_point(self, number: int, label: str, body: str, block: Block) -> None:
+        """A point of a decision (一、…): an article-level node ``point_<n>``."""
+        parent = self.containers[-1][1] if self.containers else None
+        eid = f"point_{number}"
+        if eid in self.index and parent is not None:
+            # Numbering restarts under each heading: point 1 under heading 二 is point_2-1
+            # (one segment, so the first segment of any eid is still its article).
+            eid = f"point_{self.nodes[self.index[parent]].number}-{number}"
+        if eid in self.index:
+            self.warnings.append(f"{block.path}:{block.line}: point {label} appears twice; kept as text")
+            self.add_text(f"{label}{body}", block)
+            return
+        self._close_article()
+        self.points += 1
+        self._add(
+            Provision(
+                doc_id=self.meta.id,
+                eid=eid,
+                level="article",
+                ordinal=0,
+                number=number,
+                label=label,
+                parent_eid=parent,
+                source=self._span(block),
+            )
+        )
+        self.article = eid
+        if body:
+            self.add_text(body, block)
+
+    def start_annex(self, label: str, heading: str, block: Block) -> None:
+        self._close_article()
+        self.annex_count += 1
+        eid = f"annex_{self.annex_count}"
+        self._add(
+            Provision(
+                doc_id=self.meta.id,
+                eid=eid,
+                level="preamble",
+                ordinal=0,
+                label=label,
+                heading=heading or None,
+                source=self._span(block),
+            )
+        )
+        self.annex = eid
+
     def add_text(self, text: str, block: Block) -> None:
+        if self.annex is not None:
+            self._extend(self.annex, text, block)
+            return
         if self.article is None:
+            last = self.nodes[-1] if self.nodes else None
+            if last is not None and last.level in _CONTAINER_RANK and _looks_like_heading(text) and len(text) <= 30:
+                # A heading broken over two lines, or its title on the next line:
+                # "## 第三章" then "一般规定".
+                self.nodes[-1] = replace(last, heading=f"{last.heading or ''}{text}")
+                return
+            # Text before the first article is the preamble; text between a heading and
+            # the next article is kept there too rather than lost (and reported).
             self.preamble_parts.append(block)
+            if self.has_body:
+                self.stray_parts.append(block)
             return
         item = ITEM_RE.match(text)
         sub = SUBITEM_RE.match(text)
@@ -336,9 +520,10 @@ class _TreeBuilder:
                     self._extend(eid, text, block)
             return
         # A new paragraph (款): counted, unnumbered in the text.
-        count = sum(1 for p in self.nodes if p.parent_eid == self.article and p.level == "paragraph")
-        self._child("paragraph", count + 1, f"第{int_to_cn(count + 1)}款", text, self.article, block)
-        self.paragraph = eid_for("paragraph", count + 1, self.article)
+        count = self.paragraph_counts.get(self.article, 0) + 1
+        self.paragraph_counts[self.article] = count
+        self._child("paragraph", count, f"第{int_to_cn(count)}款", text, self.article, block)
+        self.paragraph = eid_for("paragraph", count, self.article)
         self.item = None
         self._extend(self.article, text, block)
 
@@ -374,11 +559,23 @@ class _TreeBuilder:
                 eid="preamble",
                 level="preamble",
                 ordinal=0,
-                label="序言",
+                label=_PREAMBLE_HEADING,
                 text="\n".join(b.text for b in self.preamble_parts),
                 source=span,
             )
             self.nodes.insert(0, pre)
+        if self.stray_parts:
+            first = self.stray_parts[0]
+            self.warnings.append(
+                f"{first.path}:{first.line}: {len(self.stray_parts)} text block(s) between a heading "
+                f"and the next article kept in the preamble, first {first.text[:30]!r}"
+            )
+        if self.context_headings:
+            first = self.context_headings[0]
+            self.warnings.append(
+                f"{first.path}:{first.line}: {len(self.context_headings)} unnumbered heading(s) kept as "
+                f"context only, first {first.text!r}"
+            )
         # Drop containers that hold nothing (a table of contents never followed by a body).
         nonempty = {p.parent_eid for p in self.nodes if p.parent_eid}
         changed = True
@@ -391,9 +588,9 @@ class _TreeBuilder:
         return [replace(p, ordinal=i) for i, p in enumerate(nodes)]
 
 
-def _under(article: Provision, container_eid: str) -> bool:
-    return article.parent_eid == container_eid or bool(
-        article.parent_eid and article.parent_eid.startswith(container_eid + "__")
+def _under(node: Provision, container_eid: str) -> bool:
+    return node.parent_eid == container_eid or bool(
+        node.parent_eid and node.parent_eid.startswith(container_eid + "__")
     )
 
 
@@ -401,18 +598,77 @@ def _path(prov: Provision) -> str | None:
     return prov.source.path if prov.source else None
 
 
+def _article_start(text: str, tree: _TreeBuilder) -> tuple[int, int | None, str, str] | None:
+    """(number, sub, label, body) when ``text`` opens an article, else None."""
+    m = ARTICLE_RE.match(text)
+    if m is None:
+        m = TIGHT_ARTICLE_RE.match(text)
+        if m is None or _CROSS_REFERENCE_AFTER.match(text[m.end() :]):
+            return None
+        number, sub = cn_to_int(m.group(1)), cn_to_int(m.group(2)) if m.group(2) else None
+        if not tree.expects(number, sub):
+            return None
+    else:
+        number, sub = cn_to_int(m.group(1)), cn_to_int(m.group(2)) if m.group(2) else None
+    label = normalize_space(m.group(0).strip().rstrip(":："))
+    return number, sub, label, normalize_space(text[m.end() :])
+
+
+def _numbering(all_blocks: Sequence[Block]) -> Numbering:
+    """Articles when any line is an article; else 一、 points when at least two follow one
+    another (a lone 九、 is a heading that lost its ``##``), else 1. points; else none."""
+    texts = [b.text for b in all_blocks if b.kind == "text"]
+    if any(ARTICLE_RE.match(t) for t in texts):
+        return "articles"
+    probe = _TreeBuilder(DocumentMeta(id="-", kind="other"), strict=False)
+    if any(_article_start(t, probe) for t in texts):  # only 第一条 glued to its text
+        return "articles"
+    points = [cn_to_int(m.group(1)) for t in texts if (m := POINT_RE.match(t))]
+    arabic = [cn_to_int(m.group(1)) for t in texts if (m := SUBITEM_RE.match(t))]
+    if _longest_run(points) >= 2 or (points and _longest_run(arabic) < 2):
+        return "points"
+    return "arabic-points" if arabic else "none"
+
+
+def _longest_run(numbers: Sequence[int]) -> int:
+    """The longest stretch of numbers that go up by one: [1, 2, 3, 1, 2] -> 3."""
+    best = run = 0
+    previous: int | None = None
+    for n in numbers:
+        run = run + 1 if previous is not None and n == previous + 1 else 1
+        best = max(best, run)
+        previous = n
+    return best
+
+
+def _annex(text: str, tree: _TreeBuilder) -> tuple[str, str] | None:
+    """(label, heading) when ``text`` starts an annex after the body."""
+    if not tree.has_body or len(text) > _MAX_ANNEX_MARKER:
+        return None
+    m = ANNEX_RE.match(text)  # spaces kept: 附表二 应税污染物 is an annex, 附件三所列… is not
+    if m is None:
+        return None
+    if m.group(1):
+        return f"{m.group(1)}{m.group(2)}", normalize_space(m.group(3) or m.group(4) or "")
+    return "附", normalize_space(m.group(5) or "")
+
+
 def parse_statute(meta: DocumentMeta, sources: Sequence[SourceText], *, strict: bool = True) -> ParsedStatute:
     """Parse a statute from its source files (in order) into provisions.
 
     ``strict`` (the default, for manifest documents) raises :class:`ParseError` on
     numbering gaps or duplicates; with ``strict=False`` (folders of users' files) they
-    become warnings where the tree can still be built.
+    become warnings where the tree can still be built, and a text with neither articles
+    nor points is kept whole as its preamble.
     """
-    tree = _TreeBuilder(meta, strict)
+    per_file = [blocks(source) for source in sources]
+    numbering = _numbering([b for bl in per_file for b in bl])
+    tree = _TreeBuilder(meta, strict, numbering)
     notes: list[str] = []
     titles: list[str] = []
-    for source in sources:
-        for block in blocks(source):
+    for file_blocks in per_file:
+        tree.new_file()
+        for block in file_blocks:
             if block.kind == "title":
                 titles.append(normalize_space(block.text))
             elif block.kind == "note":
@@ -424,19 +680,13 @@ def parse_statute(meta: DocumentMeta, sources: Sequence[SourceText], *, strict: 
             elif block.kind == "heading":
                 _heading(tree, block)
             else:
-                article = ARTICLE_RE.match(block.text)
-                if article:
-                    number = cn_to_int(article.group(1))
-                    sub = cn_to_int(article.group(2)) if article.group(2) else None
-                    label = article.group(0).strip()
-                    body = normalize_space(block.text[article.end() :])
-                    tree.start_article(number, sub, normalize_space(label), body, block)
-                else:
-                    tree.add_text(normalize_space(block.text), block)
+                _text(tree, block)
     provisions = tree.finish()
     where = sources[0].path if sources else meta.id
     if not any(p.level == "article" for p in provisions):
-        raise ParseError("no articles (第X条) found", path=where)
+        if strict or not provisions:
+            raise ParseError("no articles (第X条) found" if strict else "no text after the header", path=where)
+        tree.warnings.append(f"{where}: no articles (第X条) or points (一、) found; the text is kept as the preamble")
     warnings = list(tree.warnings)
     _check_numbering(tree.article_numbers, strict, warnings)
     if meta.title_zh and titles and _bare(titles[0]) != _bare(meta.title_zh):
@@ -444,20 +694,56 @@ def parse_statute(meta: DocumentMeta, sources: Sequence[SourceText], *, strict: 
     return ParsedStatute(meta, tuple(provisions), tuple(notes), tuple(warnings))
 
 
-def _heading(tree: _TreeBuilder, block: Block) -> None:
-    m = HEADING_RE.match(normalize_space(block.text))
-    if not m:
-        # 目录, 序言, 附则 without a number, or any other heading: context only.
-        if block.text in ("目录", "目 录"):
-            return
-        tree.warnings.append(
-            f"{block.path}:{block.line}: unnumbered heading {block.text!r} kept as context only"
-        )
+def _text(tree: _TreeBuilder, block: Block) -> None:
+    annex = _annex(block.text, tree)
+    if annex is not None:
+        tree.start_annex(*annex, block)
         return
-    level = _LEVEL_OF_HEADING[m.group(2)]
-    number = cn_to_int(m.group(1))
-    label = f"第{m.group(1)}{m.group(2)}"
-    tree.container(level, number, label, m.group(3).strip(), block)
+    article = _article_start(block.text, tree) if tree.numbering == "articles" else None
+    if article is not None and (tree.annex is None or tree.expects(article[0], article[1])):
+        tree.start_article(*article, block)
+        return
+    if tree.annex is None and tree.numbering == "arabic-points":
+        # Among 1. 2. points, a short 三、… line is a heading that lost its ``##``.
+        listed = CN_HEADING_RE.match(normalize_space(block.text))
+        if listed and _looks_like_heading(block.text) and len(block.text) <= _MAX_LIST_HEADING:
+            tree.list_heading(cn_to_int(listed.group(1)), f"{listed.group(1)}、", listed.group(2).strip(), block)
+            return
+    if tree.annex is None and tree.numbering in ("points", "arabic-points"):
+        m = (POINT_RE if tree.numbering == "points" else SUBITEM_RE).match(block.text)
+        if m is not None:
+            body = normalize_space(block.text[m.end() :])
+            tree.start_point(cn_to_int(m.group(1)), normalize_space(m.group(0)), body, block)
+            return
+    tree.add_text(normalize_space(block.text), block)
+
+
+def _heading(tree: _TreeBuilder, block: Block) -> None:
+    text = normalize_space(block.text)
+    annex = _annex(block.text, tree)
+    if annex is not None:
+        tree.start_annex(*annex, block)
+        return
+    if tree.annex is not None:
+        tree.add_text(text, block)  # headings inside an annex are its text
+        return
+    m = HEADING_RE.match(text)
+    if m:
+        level = _LEVEL_OF_HEADING[m.group(2)]
+        label = f"第{m.group(1)}{m.group(2)}"
+        tree.container(level, cn_to_int(m.group(1)), label, m.group(3).strip(), block)
+        return
+    listed = CN_HEADING_RE.match(text)
+    if listed:
+        tree.list_heading(cn_to_int(listed.group(1)), f"{listed.group(1)}、", listed.group(2).strip(), block)
+        return
+    if block.text in _TOC_HEADINGS or text == _PREAMBLE_HEADING:
+        return  # the preamble's own heading, or a table of contents
+    if text == _SUPPLEMENTARY_HEADING and tree.supplementary(block):
+        return
+    if text == _SUPPLEMENTARY_HEADING:
+        return
+    tree.context_headings.append(block)
 
 
 def _bare(title: str) -> str:

@@ -1,0 +1,283 @@
+"""The work the build hands to worker processes, one statute (or one work) at a time.
+
+Two passes over the statutes, both run through :func:`kb.pipeline.parallel.ordered_map`:
+
+1. :func:`outline` reads and parses one statute and returns only what the rest of the
+   build needs before annotation: the eids that exist (the citation finder checks every
+   pinpoint against them), header notes and source facts. Small, so the parent holds
+   them for 3,400 documents at no cost.
+2. :func:`annotate_group` parses again (cheaper than shipping trees around) and
+   annotates: topic tags, citations resolved against the whole corpus, the full-text
+   tokens of articles, and the article alignment between versions of one work (a
+   group holds all versions that supersede one another, so no alignment needs another
+   task's provisions). Workers are prepared by :func:`init_worker`.
+
+Every function is deterministic: a build gives the same rows with any number of workers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.annotate.citations import CitationIndex, citation_links, find_citations
+from kb.annotate.nlp import tokens_for_index
+from kb.annotate.topics import load_taxonomy
+from kb.errors import KBError
+from kb.ingest.sources import SourceText, read_source
+from kb.ingest.statute import parse_statute
+from kb.link.versions import align_versions, alignment_links
+from kb.model import Annotation, Citation, DocumentMeta, Link, ParsedStatute, Provision
+from kb.pipeline.tagging import ProvisionTagger
+from kb.pipeline.trie import compact_group
+
+__all__ = [
+    "MAX_ALIGNED_ARTICLES",
+    "SEARCH_LEVELS",
+    "DocTask",
+    "GroupResult",
+    "Outline",
+    "SourceInfo",
+    "StatuteResult",
+    "annotate_group",
+    "citation_annotations_from",
+    "citation_index",
+    "index_tokens",
+    "init_worker",
+    "outline",
+]
+
+log = logging.getLogger(__name__)
+
+# Levels whose text is cited from (cross-references are read paragraph by paragraph).
+CITING_LEVELS = frozenset({"preamble", "paragraph"})
+# Levels that are units of the full-text index.
+SEARCH_LEVELS = frozenset({"article", "preamble"})
+# Two versions are aligned only when neither has more articles than this: alignment is
+# near-linear, but its diff evidence for a giant code would swamp the links table.
+MAX_ALIGNED_ARTICLES = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class DocTask:
+    meta: DocumentMeta
+    root: Path  # what its source paths are relative to
+    strict: bool  # manifest documents: any problem stops the build
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    path: str
+    sha256: str
+    size: int
+    encoding: str
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outline:
+    """Pass 1: what one statute holds, without its text."""
+
+    doc_id: str
+    sources: tuple[SourceInfo, ...] = ()  # empty when the files could not be read
+    eids: frozenset[str] = frozenset()
+    header_notes: tuple[str, ...] = ()
+    problem: str | None = None  # why a folder document has no provisions
+
+
+@dataclass(frozen=True)
+class StatuteResult:
+    """Pass 2: one statute, parsed and annotated."""
+
+    meta: DocumentMeta
+    provisions: tuple[Provision, ...] = ()
+    annotations: tuple[Annotation, ...] = ()
+    links: tuple[Link, ...] = ()
+    warnings: tuple[str, ...] = ()
+    zh_tokens: Mapping[str, str] = field(default_factory=dict)  # search unit id -> tokens
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    statutes: tuple[StatuteResult, ...]
+    links: tuple[Link, ...] = ()  # aligned links between the group's versions
+
+
+def _read(task: DocTask) -> list[SourceText]:
+    return [read_source(task.root, s.path, expected_sha256=s.sha256) for s in task.meta.sources]
+
+
+def _parse(task: DocTask, texts: Sequence[SourceText]) -> ParsedStatute:
+    return parse_statute(task.meta, texts, strict=task.strict)
+
+
+def outline(task: DocTask) -> Outline:
+    """Pass 1 for one statute. Manifest problems raise; folder problems are reported."""
+    try:
+        texts = _read(task)
+    except KBError as exc:
+        if task.strict:
+            raise
+        return Outline(task.meta.id, problem=f"{task.meta.id}: skipped: {exc}")
+    sources = tuple(SourceInfo(t.path, t.sha256, t.size, t.encoding, t.warnings) for t in texts)
+    try:
+        parsed = _parse(task, texts)
+    except KBError as exc:
+        if task.strict:
+            raise
+        return Outline(task.meta.id, sources, problem=f"{task.meta.id}: skipped: {exc}")
+    return Outline(task.meta.id, sources, frozenset(p.eid for p in parsed.provisions), parsed.header_notes)
+
+
+# ----------------------------------------------------------------------------- workers
+
+_STATE: dict[str, object] = {}
+
+
+def citation_index(documents: Sequence[DocumentMeta], eids: Mapping[str, frozenset[str]]) -> CitationIndex:
+    """:meth:`CitationIndex.build`, with its name alternation compiled as a trie.
+
+    Same matches (see :mod:`kb.pipeline.trie`), an order of magnitude faster once the
+    index names thousands of documents.
+    """
+    index = CitationIndex.build(documents, eids)
+    if index.zh_regex is None:
+        return index
+    return dataclasses.replace(index, zh_regex=compact_group(index.zh_regex, "name"))
+
+
+def init_worker(documents: Sequence[DocumentMeta], eids: Mapping[str, frozenset[str]], corpus_dir: Path) -> None:
+    """Prepare a worker for :func:`annotate_group`: taxonomy, tagger, citation index.
+
+    The taxonomy holds spaCy matchers and a lock, which cannot be pickled: each worker
+    loads its own.
+    """
+    taxonomy = load_taxonomy(corpus_dir)
+    _STATE["tagger"] = ProvisionTagger(taxonomy)
+    _STATE["index"] = citation_index(documents, eids)
+
+
+def _worker_state() -> tuple[ProvisionTagger, CitationIndex]:
+    tagger, index = _STATE.get("tagger"), _STATE.get("index")
+    if not isinstance(tagger, ProvisionTagger) or not isinstance(index, CitationIndex):
+        raise RuntimeError("annotate_group runs in a worker prepared by init_worker")
+    return tagger, index
+
+
+def annotate_group(tasks: Sequence[DocTask]) -> GroupResult:
+    """Pass 2 for the versions of one work (often a single statute)."""
+    tagger, index = _worker_state()
+    results = [_annotate(task, tagger, index) for task in tasks]
+    by_id = {r.meta.id: r for r in results}
+    links: list[Link] = []
+    for r in results:
+        old_id = r.meta.supersedes
+        old = by_id.get(old_id) if old_id else None
+        if old is None or not old.provisions or not r.provisions:
+            continue
+        sizes = [sum(1 for p in x.provisions if p.level == "article") for x in (old, r)]
+        if max(sizes) > MAX_ALIGNED_ARTICLES:
+            log.warning("not aligning %s with %s: %s articles", old.meta.id, r.meta.id, max(sizes))
+            continue
+        links.extend(alignment_links(old.meta.id, r.meta.id, align_versions(old.provisions, r.provisions)))
+    return GroupResult(tuple(results), tuple(links))
+
+
+def _annotate(task: DocTask, tagger: ProvisionTagger, index: CitationIndex) -> StatuteResult:
+    try:
+        texts = _read(task)
+        parsed = _parse(task, texts)
+    except KBError:
+        if task.strict:
+            raise
+        return StatuteResult(task.meta)  # pass 1 reported why
+    warnings = [w for t in texts for w in t.warnings] + list(parsed.warnings)
+    provisions = parsed.provisions
+    annotations = list(tagger.tag_provisions(provisions))
+    links: list[Link] = []
+    date = task.meta.in_force_from
+    for prov in provisions:
+        if prov.level not in CITING_LEVELS or not prov.text:
+            continue
+        citations = find_citations(prov.text, index, date=date, context_doc=prov.doc_id, context_eid=prov.eid)
+        annotations.extend(citation_annotations_from(prov.id, citations))
+        src = article_id(prov)
+        links.extend(dedupe_links(citation_links(src, citations), src))
+    tokens = {p.id: index_tokens(f"{p.label} {p.text}") for p in provisions if p.level in SEARCH_LEVELS}
+    return StatuteResult(task.meta, provisions, tuple(annotations), tuple(links), tuple(warnings), tokens)
+
+
+_TOKEN_CACHE: dict[str, str] = {}
+_TOKEN_CACHE_LIMIT = 200_000  # distinct clauses; about 60 MB
+
+
+def index_tokens(text: str) -> str:
+    """Exactly :func:`kb.annotate.nlp.tokens_for_index`, clause by clause, remembered.
+
+    jieba segments each run of Han characters, letters and digits on its own
+    (``jieba.re_han_default`` splits the text; punctuation and spaces are tokens of
+    their own or dropped), so the tokens of a text are the tokens of its runs in
+    order. Statutes repeat their clauses (本法自公布之日起施行, 由县级以上人民政府…):
+    about a third of all runs of the corpus are repeats, segmented once here.
+    """
+    import jieba  # lazily: the build's workers load it anyway, for the tagger
+
+    parts: list[str] = []
+    for block in jieba.re_han_default.split(text):
+        if not block:
+            continue
+        tokens = _TOKEN_CACHE.get(block)
+        if tokens is None:
+            tokens = tokens_for_index(block)
+            if len(_TOKEN_CACHE) >= _TOKEN_CACHE_LIMIT:
+                _TOKEN_CACHE.clear()
+            _TOKEN_CACHE[block] = tokens
+        if tokens:
+            parts.append(tokens)
+    return " ".join(parts)
+
+
+def citation_annotations_from(target_id: str, citations: Sequence[Citation]) -> list[Annotation]:
+    """:func:`~kb.annotate.citations.citation_annotations` of citations already found.
+
+    The finder is the costliest step of annotating a statute after the tagger; running
+    it once per paragraph (not once for annotations and again for links) halves it.
+    tests/test_scale.py checks that both give the same annotations.
+    """
+    return [
+        Annotation(
+            target_id=target_id,
+            kind="citation",
+            label=c.ids[0] if c.ids else "",
+            start=c.start,
+            end=c.end,
+            text=c.text,
+            data={"status": c.status, "ids": list(c.ids), "pinpoint": c.pinpoint}
+            | ({"note": c.note} if c.note else {}),
+        )
+        for c in citations
+    ]
+
+
+def article_id(prov: Provision) -> str:
+    """Cross-references are edges between articles (or the preamble)."""
+    if prov.level == "preamble":
+        return prov.id
+    return f"{prov.doc_id}/{prov.eid.split('__')[0]}"  # art_13__para_2 -> art_13
+
+
+def dedupe_links(links: Sequence[Link], src: str) -> list[Link]:
+    """Drop self-references (本条) and repeats within one article."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for link in links:
+        if link.dst == src or link.dst.startswith(src + "__"):
+            continue
+        key = (link.src, link.dst)
+        if key not in seen:
+            seen.add(key)
+            out.append(link)
+    return out

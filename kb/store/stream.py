@@ -1,0 +1,288 @@
+"""Writing a corpus into a fresh database piece by piece, as the build produces it.
+
+:func:`kb.store.write.write_corpus` takes a whole :class:`~kb.model.Corpus`; for the
+whole body of Chinese law (150,000 articles, a million annotations) holding it all
+first would double the build's memory. :class:`CorpusWriter` writes the same rows in
+the same shape, one statute at a time::
+
+    writer = CorpusWriter(engine, translations)
+    writer.start(documents, topics, header_notes=..., extracted=..., source_meta=...)
+    for statute in ...:                      # in document order
+        writer.add_statute(provisions, annotations, links, zh_tokens)
+    writer.add_commentary(passages, annotations, speakers)
+    writer.add_links(links)
+    writer.finish(build_info)                # commit, then the full-text index
+
+Rows are inserted in batches inside one transaction, on one SQLAlchemy connection; the caller
+owns the file (a private temp file, swapped in after :meth:`CorpusWriter.finish`).
+Search units are numbered in the order statutes arrive, then passages, as
+``write_corpus`` numbers them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import JSON, Connection, Engine, text
+
+from kb.model import CONTAINER_LEVELS, Annotation, DocumentMeta, Link, Passage, Provision, Topic, Translation
+from kb.store.fts import create_fts_sql
+from kb.store.schema import (
+    AnnotationRow,
+    Base,
+    BuildInfoRow,
+    DocumentRow,
+    LinkRow,
+    PassageRow,
+    ProvisionRow,
+    SearchUnitRow,
+    SourceFileRow,
+    TopicRow,
+)
+
+# The row shapes are write_corpus's own, so both writers produce identical databases.
+from kb.store.write import _passage_row, _provision_row, meta_to_json
+
+__all__ = ["CorpusWriter"]
+
+_BATCH = 2000
+_CACHE_KIB = 256 * 1024  # SQLite page cache of the writing connection
+_SEARCH_LEVELS = ("article", "preamble")
+
+
+class CorpusWriter:
+    """Streams a corpus into a database created by :meth:`start`; see the module docstring."""
+
+    def __init__(self, engine: Engine, translations: Iterable[Translation] = ()) -> None:
+        self.engine = engine
+        self.translations = {t.provision_id: t for t in translations}
+        self._conn: Connection | None = None
+        self._status: dict[str, str] = {}
+        self._rowid = 0
+        self.counts: dict[str, int] = defaultdict(int)
+
+    # -- plumbing
+    def _insert(self, model: type[Base], rows: Iterable[dict[str, Any]]) -> int:
+        """Insert ``rows`` (dicts keyed by column name) in batches.
+
+        Straight to the driver's ``executemany``: for a million rows SQLAlchemy's
+        per-row parameter processing would cost more than SQLite's own work. JSON
+        columns are serialised as SQLAlchemy's JSON type does (``json.dumps``), so the
+        database is the one ``write_corpus`` writes.
+        """
+        if self._conn is None:
+            raise RuntimeError("CorpusWriter.start() first")
+        count = 0
+        statement: _Statement | None = None
+        batch: list[tuple[Any, ...]] = []
+        for row in rows:
+            if statement is None:
+                statement = _statement(model, tuple(row))
+            batch.append(statement.values(row))
+            if len(batch) >= _BATCH:
+                self._conn.exec_driver_sql(statement.sql, batch)
+                count += len(batch)
+                batch = []
+        if batch and statement is not None:
+            self._conn.exec_driver_sql(statement.sql, batch)
+            count += len(batch)
+        self.counts[model.__tablename__] += count
+        return count
+
+    # -- the stream
+    def start(
+        self,
+        documents: Sequence[DocumentMeta],
+        topics: Sequence[Topic],
+        *,
+        header_notes: Mapping[str, Sequence[str]],
+        extracted: Mapping[str, Mapping[str, str]],
+        source_meta: Sequence[Mapping[str, Any]],
+    ) -> None:
+        """Create the schema; write documents, their source files and the topics."""
+        Base.metadata.create_all(self.engine)
+        self._conn = self.engine.connect()
+        if self.engine.dialect.name == "sqlite":
+            # A million rows go into indexed tables: with SQLite's default 2 MB page
+            # cache every insert into an index reads its pages from disk again.
+            self._conn.exec_driver_sql(f"PRAGMA cache_size = -{_CACHE_KIB}")
+            self._conn.commit()
+        self._conn.begin()
+        self._status = {d.id: d.status for d in documents}
+        self._insert(DocumentRow, _document_rows(documents, header_notes, extracted))
+        self._insert(SourceFileRow, (dict(m) for m in source_meta))
+        self._insert(TopicRow, ({**dataclasses.asdict(t), "ordinal": i} for i, t in enumerate(topics)))
+
+    def add_statute(
+        self,
+        provisions: Sequence[Provision],
+        annotations: Sequence[Annotation],
+        links: Sequence[Link],
+        zh_tokens: Mapping[str, str],
+    ) -> None:
+        """One statute's provisions, their annotations and links, and its search units.
+
+        ``zh_tokens`` maps each article and preamble id to its full-text tokens
+        (:func:`kb.annotate.nlp.tokens_for_index` of ``f"{label} {text}"``).
+        """
+        self._insert(ProvisionRow, (_provision_row(p, self.translations) for p in provisions))
+        self._insert(AnnotationRow, (_annotation_row(a, "provision") for a in annotations))
+        self.add_links(links)
+        topics = _topics_by_target(annotations)
+        units = []
+        for p in provisions:
+            if p.level in CONTAINER_LEVELS or p.level not in _SEARCH_LEVELS:
+                continue
+            self._rowid += 1
+            tr = self.translations.get(p.id)
+            units.append(
+                {
+                    "rowid": self._rowid,
+                    "id": p.id,
+                    "type": "provision",
+                    "doc_id": p.doc_id,
+                    "doc_status": self._status.get(p.doc_id, ""),
+                    "lang": "zh",
+                    "text": p.text,
+                    "zh_tokens": zh_tokens[p.id],
+                    "en_text": tr.text_en if tr else "",
+                    "topics": " ".join(sorted(topics.get(p.id, ()))),
+                }
+            )
+        self._insert(SearchUnitRow, units)
+
+    def add_commentary(
+        self,
+        passages: Sequence[Passage],
+        annotations: Sequence[Annotation],
+        speakers: Mapping[str, Mapping[str, str | None]],
+    ) -> None:
+        """Passages (with speaker and stance), their annotations and search units."""
+        stance: dict[str, str] = {}
+        for ann in annotations:
+            if ann.kind == "stance" and ann.target_id not in stance:
+                stance[ann.target_id] = ann.label
+        self._insert(PassageRow, (_passage_row(p, speakers.get(p.id, {}), stance.get(p.id)) for p in passages))
+        ids = {p.id for p in passages}
+        self._insert(
+            AnnotationRow, (_annotation_row(a, "passage" if a.target_id in ids else "provision") for a in annotations)
+        )
+        topics = _topics_by_target(annotations)
+        units = []
+        for passage in passages:
+            self._rowid += 1
+            units.append(
+                {
+                    "rowid": self._rowid,
+                    "id": passage.id,
+                    "type": "passage",
+                    "doc_id": passage.doc_id,
+                    "doc_status": self._status.get(passage.doc_id, ""),
+                    "lang": "en",
+                    "text": passage.text,
+                    "zh_tokens": "",
+                    "en_text": passage.text,
+                    "topics": " ".join(sorted(topics.get(passage.id, ()))),
+                }
+            )
+        self._insert(SearchUnitRow, units)
+
+    def add_links(self, links: Iterable[Link]) -> None:
+        self._insert(
+            LinkRow,
+            (
+                {"src": lk.src, "dst": lk.dst, "kind": lk.kind, "score": lk.score, "evidence": dict(lk.evidence)}
+                for lk in links
+            ),
+        )
+
+    def finish(self, build_info: Mapping[str, str]) -> None:
+        """Write the build info, commit, and build the full-text index."""
+        self._insert(BuildInfoRow, ({"key": k, "value": v} for k, v in build_info.items()))
+        if self._conn is None:
+            raise RuntimeError("CorpusWriter.start() first")
+        self._conn.commit()
+        self._conn.close()
+        self._conn = None
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.begin() as conn:
+                for stmt in create_fts_sql():
+                    conn.execute(text(stmt))
+
+    def close(self) -> None:
+        """Give up: drop the connection without committing (the caller deletes the file)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    columns: tuple[str, ...]
+    json_columns: frozenset[str]
+
+    def values(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(json.dumps(row[c]) if c in self.json_columns else row[c] for c in self.columns)
+
+
+@lru_cache(maxsize=64)
+def _statement(model: type[Base], columns: tuple[str, ...]) -> _Statement:
+    table = model.__table__
+    json_columns = frozenset(c.name for c in table.columns if isinstance(c.type, JSON) and c.name in columns)
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    return _Statement(f'INSERT INTO "{model.__tablename__}" ({names}) VALUES ({marks})', columns, json_columns)
+
+
+def _document_rows(
+    documents: Sequence[DocumentMeta],
+    header_notes: Mapping[str, Sequence[str]],
+    extracted: Mapping[str, Mapping[str, str]],
+) -> Iterable[dict[str, Any]]:
+    for i, doc in enumerate(documents):
+        yield {
+            "id": doc.id,
+            "ordinal": i,
+            "kind": doc.kind,
+            "status": doc.status,
+            "title_zh": doc.title_zh,
+            "title_en": doc.title_en or extracted.get(doc.id, {}).get("title"),
+            "work": doc.work,
+            "supersedes": doc.supersedes,
+            "adopted": doc.adopted,
+            "promulgated": doc.promulgated,
+            "effective": doc.effective,
+            "date": doc.date,
+            "text_available": doc.text_available,
+            "meta": meta_to_json(doc),
+            "header_notes": list(header_notes.get(doc.id, ())),
+            "extracted": dict(extracted.get(doc.id, {})),
+        }
+
+
+def _annotation_row(a: Annotation, target_type: str) -> dict[str, Any]:
+    return {
+        "target_id": a.target_id,
+        "target_type": target_type,
+        "kind": a.kind,
+        "label": a.label,
+        "start": a.start,
+        "end": a.end,
+        "text": a.text,
+        "data": dict(a.data),
+    }
+
+
+def _topics_by_target(annotations: Iterable[Annotation]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for ann in annotations:
+        if ann.kind == "topic":
+            out[ann.target_id].add(ann.label)
+    return out
