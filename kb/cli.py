@@ -76,7 +76,12 @@ def cli(verbose: int) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def ingest(db: str | None, source_root: str | None, sources: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: up to 2, one per core)."
+)
+def ingest(
+    db: str | None, source_root: str | None, sources: tuple[Path, ...], as_json: bool, quiet: bool, workers: int | None
+) -> None:
     """Build the knowledge base from the manifest (and --source folders), atomically.
 
     Example: kb ingest --db var/kb.sqlite
@@ -86,7 +91,7 @@ def ingest(db: str | None, source_root: str | None, sources: tuple[Path, ...], a
     settings = _settings(db, source_root)
     with _errors():
         if quiet or as_json or not sys.stderr.isatty():
-            report = build(settings, sources)
+            report = build(settings, sources, workers=workers)
         else:
             from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -98,7 +103,7 @@ def ingest(db: str | None, source_root: str | None, sources: tuple[Path, ...], a
                 def tick(what: str, done: int, total: int) -> None:
                     bar.update(task, description=what[:40], completed=done, total=total)
 
-                report = build(settings, sources, progress=tick)
+                report = build(settings, sources, progress=tick, workers=workers)
     if as_json:
         from dataclasses import asdict
 
@@ -162,13 +167,15 @@ def verify(db: str | None, source_root: str | None, as_json: bool) -> None:
     """
     from sqlalchemy import create_engine
 
+    from kb.store import pg
     from kb.store.verify import verify as run_verify
 
     settings = _settings(db, source_root)
     if settings.sqlite_path is not None and not settings.sqlite_path.exists():
         click.echo(f"error: no database at {settings.sqlite_path}: run `kb ingest` first", err=True)
         sys.exit(1)
-    engine = create_engine(settings.database_url)
+    url = settings.database_url
+    engine = pg.read_engine(url) if pg.is_postgres(url) else create_engine(url)
     try:
         report = run_verify(engine, settings.source_root)
     finally:

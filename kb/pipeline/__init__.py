@@ -58,6 +58,7 @@ from kb.pipeline.tasks import (
     outline,
 )
 from kb.settings import Settings
+from kb.store import pg
 from kb.store.stream import CorpusWriter
 from kb.store.write import create_write_engine
 
@@ -175,16 +176,25 @@ def build(
     """
     started = time.monotonic()
     target = settings.sqlite_path
-    if target is None:
-        raise ConfigError(f"database_url {settings.database_url!r}: only SQLite builds are supported so far")
     tick: Progress = progress or (lambda what, done, total: None)
+    if target is None:
+        if not pg.is_postgres(settings.database_url):
+            raise ConfigError(f"database_url {settings.database_url!r}: use a sqlite:/// or postgresql+psycopg:// URL")
+        try:
+            # A fresh schema, swapped in as the live one on success and dropped on failure.
+            with pg.postgres_build(settings.database_url) as url:
+                built = _build_into(url, settings, folders, tick, workers or default_workers())
+        except SQLAlchemyError as exc:
+            raise BuildError(f"build failed: {_reason(exc)}; the live schema is unchanged") from exc
+        size = pg.schema_size_bytes(settings.database_url)
+        return _report(pg.redacted(settings.database_url), size, *built, started=started)
     with _build_lock(target):
         _clean_leftovers(target)
         tmp = target.with_name(f"{target.name}.building-{os.getpid()}")
         tmp.unlink(missing_ok=True)
         swapped = False
         try:
-            chash, tally, warnings, documents = _build_into(tmp, settings, folders, tick, workers or default_workers())
+            built = _build_into(f"sqlite:///{tmp}", settings, folders, tick, workers or default_workers())
             _check_and_sync(tmp)
             os.replace(tmp, target)
             swapped = True
@@ -197,6 +207,19 @@ def build(
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+    return _report(str(target), target.stat().st_size, *built, started=started)
+
+
+def _report(
+    database: str,
+    size: int,
+    chash: str,
+    tally: _Tally,
+    warnings: list[str],
+    documents: tuple[DocumentMeta, ...],
+    *,
+    started: float,
+) -> BuildReport:
     per_doc = tuple(
         {
             "id": d.id,
@@ -208,7 +231,7 @@ def build(
         for d in documents
     )
     return BuildReport(
-        database=str(target),
+        database=database,
         documents=len(documents),
         provisions=tally.provisions,
         articles=tally.articles,
@@ -218,13 +241,13 @@ def build(
         warnings=tuple(warnings),
         corpus_hash=chash,
         seconds=round(time.monotonic() - started, 2),
-        size_bytes=target.stat().st_size,
+        size_bytes=size,
         per_document=per_doc,
     )
 
 
 def _build_into(
-    tmp: Path, settings: Settings, folders: Sequence[Path], tick: Progress, workers: int
+    url: str, settings: Settings, folders: Sequence[Path], tick: Progress, workers: int
 ) -> tuple[str, _Tally, list[str], tuple[DocumentMeta, ...]]:
     lap = _Laps()
     tick("reading the manifest and folders", 0, 1)
@@ -254,7 +277,7 @@ def _build_into(
         {"path": s.path, "doc_id": doc_id, "ordinal": i, "sha256": s.sha256, "size": s.size, "encoding": s.encoding}
         for i, (doc_id, s) in enumerate(sources)
     ]
-    engine = create_write_engine(f"sqlite:///{tmp}")
+    engine = create_write_engine(url)
     writer = CorpusWriter(engine, translations)
     tally = _Tally()
     try:

@@ -83,7 +83,7 @@ class CorpusWriter:
         batch: list[tuple[Any, ...]] = []
         for row in rows:
             if statement is None:
-                statement = _statement(model, tuple(row))
+                statement = _statement(model, tuple(row), self.engine.dialect.paramstyle)
             batch.append(statement.values(row))
             if len(batch) >= _BATCH:
                 self._conn.exec_driver_sql(statement.sql, batch)
@@ -233,11 +233,13 @@ class _Statement:
 
 
 @lru_cache(maxsize=64)
-def _statement(model: type[Base], columns: tuple[str, ...]) -> _Statement:
+def _statement(model: type[Base], columns: tuple[str, ...], paramstyle: str = "qmark") -> _Statement:
+    """A positional INSERT in the driver's own placeholder style (sqlite3: ?, psycopg: %s)."""
     table = model.__table__
     json_columns = frozenset(c.name for c in table.columns if isinstance(c.type, JSON) and c.name in columns)
     names = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join("?" for _ in columns)
+    mark = "?" if paramstyle == "qmark" else "%s"
+    marks = ", ".join(mark for _ in columns)
     return _Statement(f'INSERT INTO "{model.__tablename__}" ({names}) VALUES ({marks})', columns, json_columns)
 
 
