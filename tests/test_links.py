@@ -1,24 +1,33 @@
-"""Commentary -> provision links: hand-built cases for each signal, and the labelled
-set (tests/fixtures/links/labelled.jsonl) on the real corpus with precision and recall.
+"""Commentary -> provision links: hand-built cases for each signal, the concept data, and
+the labelled set (tests/fixtures/links/labelled.jsonl) on the real corpus with precision
+and recall.
 
 The labelled set was written by reading the five commentary captures and the statutes
-before the linker existed. Each row names a passage by a snippet of its text and lists
+(the first 17 links before the linker existed, the rest before looking at the linker's
+output for those passages). Each row names a passage by a short snippet of its text and
+lists
 
-* ``expected`` — provisions the passage discusses: it names them, or states the rule
-  they contain (also when it attributes that rule to a draft whose text we lack);
-* ``acceptable`` — provisions on the same point that a reader would not call wrong,
-  but that the passage does not itself discuss (proposals for a future law, related
-  articles of the same section).
+* ``expected`` — provisions (articles) the passage discusses: it names them, states the
+  rule they contain (also when it attributes that rule to a draft or standard whose text
+  we lack) or argues a case under that rule; only provisions in force at the
+  commentary's date;
+* ``acceptable`` — provisions on the same point that a reader would not call wrong, but
+  that the passage does not itself discuss (proposals for a future law, neighbouring
+  articles, narrative about facts a provision governs).
 
-Recall counts ``expected`` only. Precision is reported twice: *strict* (only
-``expected`` is right) and *lenient* (``acceptable`` is not counted wrong).
+Recall counts ``expected`` only. Precision is reported twice: *strict* (only ``expected``
+is right) and *lenient* (``acceptable`` is not counted wrong). The targets are strict
+precision >= 0.6 and recall >= 0.6 at the default threshold; the asserted floors are a
+little lower, against regressions, and the real figures are printed (``pytest -s``).
 """
 
 from __future__ import annotations
 
 import doctest
 import json
+import math
 import re
+import tomllib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
@@ -30,14 +39,17 @@ import pytest
 
 import kb.link.passages
 import kb.link.versions
+from kb.errors import ConfigError
 from kb.link.passages import (
-    CONCEPTS,
+    Concept,
     LinkConfig,
     PassageLinker,
     ProvisionIndex,
     concepts_in,
     in_force_at,
     link_passages,
+    load_concepts,
+    parse_concepts,
 )
 from kb.model import Annotation, DocumentMeta, Link, Passage, Provision, SourceRef, Translation
 
@@ -154,8 +166,12 @@ def test_a_passage_about_the_absent_draft_reaches_in_force_law_on_strong_terms_o
     assert list(found) == ["demo-law-2021/art_2"]
     link = found["demo-law-2021/art_2"]
     assert link.evidence["context"] == "open" and link.evidence["about"] == ["demo-draft-2023"]
-    assert link.score < LinkConfig().context_weight["mentioned"]  # never as sure as a named law
-    assert "signs" in link.evidence["terms"]
+    assert "signs" in link.evidence["terms"] and "signs" in link.evidence["anchors"]
+    # never as sure as the same words about a law the passage names
+    named = _passage("news", 1, f"The Demo Law goes into detail. {SIGNS}")
+    same = _discusses(_link([named], [_cite(named, "Demo Law", ["demo-law-2021"])]))["demo-law-2021/art_2"]
+    assert link.score < same.score
+    assert link.evidence["signals"]["prior"] < same.evidence["signals"]["prior"]
 
 
 @pytest.mark.parametrize(
@@ -203,6 +219,101 @@ def test_at_most_max_links_per_passage_all_scored_in_range() -> None:
     for link in many.values():
         assert 0.0 <= link.score <= 1.0
         json.dumps(link.evidence)  # evidence is plain JSON
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # share only "consent" and "personal information" with the Demo Law's articles
+        "The draft says personal information may be handled only with consent, as everyone expected it would.",
+        "The draft says that consent is key, and that the personal data of shoppers is at stake everywhere.",
+    ],
+)
+def test_generic_terms_alone_do_not_make_a_link(text: str) -> None:
+    assert _discusses(_link([_passage("news", 1, text)])) == {}
+
+
+def test_a_generic_only_link_pays_the_no_anchor_penalty_even_in_a_named_law() -> None:
+    generic = _passage("news", 1, "The Demo Law says personal information may be handled only with consent, "
+                                  "as expected.")
+    specific = _passage("news", 2, "The Demo Law says that parental consent is needed before the personal "
+                                   "information of children under 14 is handled.")
+    anns = [_cite(generic, "Demo Law", ["demo-law-2021"]), _cite(specific, "Demo Law", ["demo-law-2021"])]
+    links = _link([generic, specific], anns, config=LinkConfig(min_score=0.0))
+    weak, strong = _discusses(links, generic.id), _discusses(links, specific.id)
+    assert weak, "scored, with the penalty"
+    for link in weak.values():
+        assert link.evidence["anchors"] == []
+        assert link.evidence["signals"]["no_anchor"] == LinkConfig().no_anchor / 2  # the named law half-anchors
+    assert strong["demo-law-2021/art_3"].evidence["signals"]["no_anchor"] == 0
+    assert max(lk.score for lk in weak.values()) < strong["demo-law-2021/art_3"].score
+
+
+def test_every_inferred_score_is_the_logistic_of_its_signals() -> None:
+    text = ("The Demo Law covers everything: separate consent for facial information, cameras in public places "
+            "with prominent warning signs for public security, parental consent for children under 14.")
+    p = _passage("news", 1, text)
+    links = _discusses(_link([p], [_cite(p, "Demo Law", ["demo-law-2021"])], config=LinkConfig(min_score=0.0)))
+    assert len(links) >= 3
+    for link in links.values():
+        signals = link.evidence["signals"]
+        assert set(signals) == {"prior", "terms", "similarity", "topics", "no_anchor", "focus"}
+        assert sum(signals.values()) == pytest.approx(link.evidence["logit"], abs=0.03)
+        assert link.score == pytest.approx(1 / (1 + math.exp(-link.evidence["logit"])), abs=0.01)
+
+
+# A law with two articles on separate consent (one for sensitive information, one for
+# providing information to others) and another law with a parallel rule.
+FOCUS_LAW = DocumentMeta(id="focus-law-2021", kind="law", effective="2021-01-01", sources=TEXT)
+PARALLEL = DocumentMeta(id="parallel-law-2021", kind="law", effective="2021-01-01", sources=TEXT)
+FOCUS_ARTICLES = {
+    (FOCUS_LAW.id, "art_1"): ("处理敏感个人信息应当取得个人的单独同意。",
+                              "The individual's separate consent shall be obtained for the handling of sensitive "
+                              "personal information."),
+    (FOCUS_LAW.id, "art_2"): ("向他人提供其处理的个人信息的，应当取得个人的单独同意。",
+                              "Where a handler provides the personal information it handles to others, the "
+                              "individual's separate consent shall be obtained."),
+    (FOCUS_LAW.id, "art_3"): ("国家建立健全个人信息保护制度。",
+                              "The State establishes a personal information protection system."),
+    (FOCUS_LAW.id, "art_4"): ("国家机关应当依法履行职责。",
+                              "State organs shall perform their duties in accordance with law."),
+    (FOCUS_LAW.id, "art_5"): ("本法自2021年1月1日起施行。", "This Law comes into force on 1 January 2021."),
+    (PARALLEL.id, "art_1"): ("处理敏感个人信息，应当取得个人的单独同意。",
+                             "Separate consent shall be obtained before sensitive personal information is handled."),
+    (PARALLEL.id, "art_2"): ("国家保护个人信息。", "The State protects personal information."),
+}
+
+
+def _focus_links(text: str, cite: str | None) -> dict[str, Link]:
+    provisions = [Provision(doc, eid, "article", n, zh, number=n + 1)
+                  for n, ((doc, eid), (zh, _)) in enumerate(FOCUS_ARTICLES.items())]
+    translations = [Translation(doc, eid, en) for (doc, eid), (_, en) in FOCUS_ARTICLES.items()]
+    p = _passage("news", 1, text)
+    anns = [_cite(p, cite, [FOCUS_LAW.id])] if cite else []
+    links = link_passages([p], provisions, anns, [FOCUS_LAW, PARALLEL, NEWS, DRAFT], translations,
+                          commentary_date="2023-06", config=LinkConfig(min_score=0.0, similarity_scale=1.0))
+    return _discusses(links)
+
+
+def test_the_article_paraphrased_outranks_its_neighbour_but_not_a_parallel_law() -> None:
+    links = _focus_links("The Focus Law requires separate consent before anyone handles sensitive personal "
+                         "information such as a face or a fingerprint.", "Focus Law")
+    best, neighbour = links["focus-law-2021/art_1"], links["focus-law-2021/art_2"]
+    assert best.score > neighbour.score
+    assert neighbour.evidence["outranked_by"] == "focus-law-2021/art_1"
+    assert neighbour.evidence["signals"]["focus"] < best.evidence["signals"]["focus"] <= 0
+    parallel = links["parallel-law-2021/art_1"]
+    assert "outranked_by" not in parallel.evidence  # the same rule in another law is no rival
+    assert parallel.evidence["context"] == "open"
+
+
+def test_a_broader_concept_is_implied_but_never_anchors() -> None:
+    links = _focus_links("The draft says separate consent is needed before biometric data of shoppers is "
+                         "collected in any store.", None)
+    link = links["focus-law-2021/art_1"]
+    assert link.evidence["implied"] == {"sensitive personal information": "biometric"}
+    assert "sensitive personal information" in link.evidence["terms"]
+    assert link.evidence["anchors"] == ["separate consent"]
 
 
 def test_topics_shared_with_the_provision_are_evidence() -> None:
@@ -262,14 +373,77 @@ def _lang(text: str) -> Literal["en", "zh"]:
     return "zh" if _CJK.search(text) else "en"
 
 
-@pytest.mark.parametrize("concept", CONCEPTS, ids=lambda c: c.id)
-def test_every_concept_matches_its_examples(concept: kb.link.passages.Concept) -> None:
+CONCEPTS = load_concepts()
+
+
+@pytest.mark.parametrize("concept", CONCEPTS.concepts, ids=lambda c: c.id)
+def test_every_concept_matches_its_examples(concept: Concept) -> None:
     assert concept.examples, "every concept has examples"
     for example in concept.examples:
         assert concept.id in concepts_in(example, _lang(example)), example
     for example in concept.counter_examples:
         assert concept.id not in concepts_in(example, _lang(example)), example
-    assert concept.zh and any(_CJK.search(e) for e in concept.examples), "a Chinese example too"
+    assert any(_CJK.search(e) for e in concept.examples), "a Chinese example too"
+    assert any(not _CJK.search(e) for e in concept.examples), "an English example too"
+
+
+def test_the_concept_file_has_every_tier_and_only_known_broader_concepts() -> None:
+    tiers = {c.tier for c in CONCEPTS.concepts}
+    assert tiers == {"background", "generic", "specific"}
+    assert len(CONCEPTS.concepts) >= 40
+    for c in CONCEPTS.concepts:
+        assert all(b in CONCEPTS.by_id and b != c.id for b in c.broader)
+    # the generic terms the issue names never anchor a link on their own
+    assert CONCEPTS.tier("consent") == "generic" and CONCEPTS.tier("personal information") == "background"
+
+
+_GOOD = {"id": "x", "tier": "specific", "en": ["\\bx\\b"], "zh": ["某"], "examples": ["x", "某"]}
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({}, "needs [[concept]]"),
+        ({"concept": [{**_GOOD, "id": ""}]}, "needs id"),
+        ({"concept": [_GOOD, _GOOD]}, "defined twice"),
+        ({"concept": [{**_GOOD, "tier": "vague"}]}, "tier must be"),
+        ({"concept": [{**_GOOD, "en": ["(unclosed"]}]}, "bad pattern"),
+        ({"concept": [{**_GOOD, "zh": []}]}, "English (en) and Chinese (zh)"),
+        ({"concept": [{**_GOOD, "broader": ["nowhere"]}]}, "unknown broader"),
+        ({"concept": [{**_GOOD, "examples": "x"}]}, "list of non-empty strings"),
+    ],
+)
+def test_bad_concept_data_is_a_config_error(raw: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        parse_concepts(raw)
+
+
+def test_load_concepts_reports_a_missing_or_broken_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_concepts(tmp_path / "missing.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[[concept]\n", encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_concepts(broken)
+    assert tomllib.loads((Path(__file__).parents[1] / "corpus" / "link" / "concepts.toml").read_text())["version"] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "present", "absent"),
+    [
+        ("Parental consent must be collected from those under the age of 14.", "en",
+         {"consent", "guardian", "under 14"}, set()),
+        ("The government retains a free hand in picking how it is used.", "en", set(), {"retention"}),
+        ("Barring any surprises, the rules take effect in September.", "en", set(), {"refusing service"}),
+        ("A campaign of forced ethnic assimilation.", "en", {"ethnicity"}, {"coercion"}),
+        ("Ethnic minorities were tracked.", "en", {"ethnicity", "tracking"}, {"minors"}),
+        ("处理敏感个人信息应当取得个人的单独同意。", "zh",
+         {"sensitive personal information", "separate consent", "consent"}, set()),
+    ],
+)
+def test_concepts_in_text(text: str, lang: Literal["en", "zh"], present: set[str], absent: set[str]) -> None:
+    found = set(concepts_in(text, lang))
+    assert present <= found and not absent & found
 
 
 @pytest.mark.parametrize("module", [kb.link.passages, kb.link.versions])
@@ -325,29 +499,35 @@ def _labels() -> list[dict[str, Any]]:
     return [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def test_the_labelled_set_is_big_enough_and_well_formed(manifest: dict[str, DocumentMeta]) -> None:
+def test_the_labelled_set_is_big_enough_and_well_formed(
+    manifest: dict[str, DocumentMeta], real: tuple[list[Passage], list[Link]]
+) -> None:
     rows = _labels()
-    assert len(rows) >= 30
-    assert sum(len(r["expected"]) for r in rows) >= 15
+    assert len(rows) >= 80
+    assert sum(len(r["expected"]) for r in rows) >= 30
+    assert sum(bool(r["expected"]) for r in rows) >= 12  # spread over many passages
+    passages, _ = real
     for r in rows:
         assert set(r) == {"doc", "snippet", "expected", "acceptable", "note"}
         assert manifest[r["doc"]].is_commentary
+        assert len(r["snippet"]) <= 60, "an identifying snippet, not a copy of the text"
         assert not set(r["expected"]) & set(r["acceptable"])
         for pid in r["expected"] + r["acceptable"]:
-            assert pid.partition("/")[0] in manifest
+            doc, _, eid = pid.partition("/")
+            assert doc in manifest and re.fullmatch(r"art_\d+", eid), pid
+        assert len([p for p in passages if p.doc_id == r["doc"] and r["snippet"] in p.text]) == 1, r["snippet"]
 
 
-def test_labelled_set_precision_and_recall(real: tuple[list[Passage], list[Link]]) -> None:
-    passages, links = real
+def _score_labels(links: Sequence[Link], passages: Sequence[Passage], min_score: float) -> dict[str, list[int]]:
+    """Per commentary and in all: [tp, fp strict, fp lenient, fn] over the labelled passages."""
     found: dict[str, set[str]] = defaultdict(set)
     for lk in links:
-        if lk.kind == "discusses":
+        if lk.kind == "discusses" and lk.score >= min_score:
             found[lk.src].add(lk.dst)
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # tp, fp strict, fp lenient, fn
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for row in _labels():
-        matches = [p for p in passages if p.doc_id == row["doc"] and row["snippet"] in p.text]
-        assert len(matches) == 1, f"{row['snippet']!r} matches {len(matches)} passages"
-        got = found[matches[0].id]
+        [match] = [p for p in passages if p.doc_id == row["doc"] and row["snippet"] in p.text]
+        got = found[match.id]
         expected, acceptable = set(row["expected"]), set(row["acceptable"])
         for key in (row["doc"], "all"):
             t = totals[key]
@@ -355,15 +535,64 @@ def test_labelled_set_precision_and_recall(real: tuple[list[Passage], list[Link]
             t[1] += len(got - expected)
             t[2] += len(got - expected - acceptable)
             t[3] += len(expected - got)
+    return totals
+
+
+def _figures(t: Sequence[int]) -> tuple[float, float, float]:
+    """(strict precision, lenient precision, recall)."""
+    tp, fp, fpl, fn = t
+    return tp / max(tp + fp, 1), tp / max(tp + fpl, 1), tp / max(tp + fn, 1)
+
+
+def test_labelled_set_precision_and_recall(real: tuple[list[Passage], list[Link]]) -> None:
+    passages, links = real
+    totals = _score_labels(links, passages, LinkConfig().min_score)
+    print(f"\n  at the default threshold (score >= {LinkConfig().min_score}):")
+    for key, t in sorted(totals.items()):
+        strict, lenient, recall = _figures(t)
+        print(f"  {key:28} tp={t[0]:2} fp={t[1]:2} (lenient {t[2]:2}) fn={t[3]:2}  "
+              f"P strict={strict:.2f} lenient={lenient:.2f}  R={recall:.2f}")
+    strict, lenient, recall = _figures(totals["all"])
+    # targets: strict >= 0.6 and recall >= 0.6; floors against regressions (see the docstring)
+    assert strict >= 0.55
+    assert lenient >= 0.9
+    assert recall >= 0.45
+
+
+def test_high_scores_mean_what_they_say(real: tuple[list[Passage], list[Link]]) -> None:
+    """Precision by score band: a researcher filtering on a high score gets fewer, surer links."""
+    passages, links = real
     print()
-    for key, (tp, fp, fpl, fn) in sorted(totals.items()):
-        print(f"  {key:28} tp={tp:2} fp={fp:2} (lenient {fpl:2}) fn={fn:2}  "
-              f"P strict={tp / max(tp + fp, 1):.2f} lenient={tp / max(tp + fpl, 1):.2f}  R={tp / max(tp + fn, 1):.2f}")
-    tp, fp, fpl, fn = totals["all"]
-    recall, strict, lenient = tp / (tp + fn), tp / max(tp + fp, 1), tp / max(tp + fpl, 1)
-    assert recall >= 0.6
-    assert lenient >= 0.6
-    assert strict >= 0.35  # a floor against regressions; see the module docstring
+    rows = {}
+    for threshold in (0.5, 0.6, 0.7, 0.8):
+        t = _score_labels(links, passages, threshold)["all"]
+        rows[threshold] = (*_figures(t), t[0] + t[1])
+        print(f"  score >= {threshold}: n={t[0] + t[1]:2}  P strict={rows[threshold][0]:.2f} "
+              f"lenient={rows[threshold][1]:.2f}  R={rows[threshold][2]:.2f}")
+    assert rows[0.6][1] >= 0.9 and rows[0.6][0] >= 0.55
+    assert rows[0.8][1] >= 0.9 and rows[0.8][3] > 0
+    # links are never wrong in the lenient sense more often at a higher score
+    assert rows[0.8][1] >= rows[0.5][1] - 0.05
+
+
+def test_real_evidence_explains_every_inferred_link(real: tuple[list[Passage], list[Link]]) -> None:
+    _, links = real
+    inferred = [lk for lk in links if lk.kind == "discusses" and "signals" in lk.evidence]
+    assert inferred
+    for lk in inferred:
+        ev = lk.evidence
+        assert ev["terms"] and set(ev["anchors"]) <= set(ev["terms"])
+        assert sum(ev["signals"].values()) == pytest.approx(ev["logit"], abs=0.05)
+        assert lk.score == pytest.approx(1 / (1 + math.exp(-ev["logit"])), abs=0.01)
+        assert lk.score >= LinkConfig().min_score
+        # a link resting on generic terms only pays for it
+        assert ev["anchors"] or ev["signals"]["no_anchor"] < 0
+        json.dumps(ev)
+    per_passage: dict[str, int] = defaultdict(int)
+    for lk in links:
+        if lk.kind == "discusses":
+            per_passage[lk.src] += 1
+    assert max(per_passage.values()) <= LinkConfig().max_links
 
 
 def test_real_newsletter_items_and_headings_link_no_provisions(real: tuple[list[Passage], list[Link]]) -> None:
@@ -384,7 +613,8 @@ def test_real_mentions_of_the_2023_draft(real: tuple[list[Passage], list[Link]])
     # to in-force law, and scored below a named law's
     for lk in links:
         if lk.kind == "discusses" and lk.src in about_draft and lk.evidence.get("context") == "open":
-            assert lk.score <= LinkConfig().context_weight["open"]
+            assert lk.evidence["signals"]["prior"] == LinkConfig().prior["open"]
+            assert lk.evidence["about"] and lk.evidence["anchors"]
     assert all(lk.dst.partition("/")[0] != "cac-frt-2023-draft" for lk in links if lk.kind == "discusses")
 
 
