@@ -341,5 +341,5 @@ def test_citation_links(index: CitationIndex) -> None:
 def test_public_surface() -> None:
     assert set(citations_module.__all__) == {
         "PATTERNS_PATH", "CitationIndex", "CitationPatterns", "citation_annotations", "citation_links",
-        "find_citations", "load_patterns", "parse_patterns",
+        "citation_annotations_from", "find_citations", "load_patterns", "parse_patterns",
     }

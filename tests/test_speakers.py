@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
+from commentary_passages import passage_with, real_doc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,31 +35,6 @@ def make_doc(
         kind = "list_item" if text.startswith("- ") else "paragraph"
         passages.append(Passage("fx", n, text.removeprefix("- "), kind=kind))
     return meta, passages
-
-
-def real_doc(doc_id: str, manifest: dict[str, DocumentMeta], source_root: Path) -> tuple[DocumentMeta, list[Passage]]:
-    """A real commentary's passages: from the ingest cleaner when there is one, else one per line."""
-    meta = manifest[doc_id]
-    path = meta.sources[0].path
-    text = (source_root / path).read_text(encoding="utf-8")
-    try:
-        from kb.ingest.commentary import parse_commentary  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        passages = []
-        for line in text.splitlines():
-            bullet = re.match(r"^\s*(?:[•*-]|\d+\.)\s+", line)
-            body = (line[bullet.end() :] if bullet else line).strip()
-            if body:
-                kind = "list_item" if bullet else "paragraph"
-                passages.append(Passage(doc_id, len(passages) + 1, body, kind=kind))
-        return meta, passages
-    return meta, list(parse_commentary(meta, text, path).passages)
-
-
-def passage_with(passages: list[Passage], phrase: str) -> Passage:
-    hits = [p for p in passages if phrase in p.text]
-    assert len(hits) == 1, f"{phrase!r} is in {len(hits)} passages"
-    return hits[0]
 
 
 # ---------------------------------------------------------------------------- fixtures

@@ -46,6 +46,7 @@ __all__ = [
     "CitationIndex",
     "CitationPatterns",
     "citation_annotations",
+    "citation_annotations_from",
     "citation_links",
     "find_citations",
     "load_patterns",
@@ -1271,6 +1272,15 @@ def citation_annotations(
     citations = find_citations(
         text, index, date=date, context_doc=context_doc or doc, context_eid=context_eid or eid
     )
+    return citation_annotations_from(target_id, citations)
+
+
+def citation_annotations_from(target_id: str, citations: Iterable[Citation]) -> list[Annotation]:
+    """The annotations of citations already found on the text of ``target_id``.
+
+    For callers that need the citations for links too (:func:`citation_links`): the
+    finder runs once. The label is the first id cited (empty when none resolved).
+    """
     return [
         Annotation(
             target_id=target_id,

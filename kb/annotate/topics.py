@@ -42,10 +42,11 @@ import json
 import re
 import threading
 import tomllib
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -440,7 +441,33 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
             yield m.start(), m.group()
 
 
-def _sentence_cues(doc: Doc, text: str, comp: _Compiled) -> dict[int, dict[str, str]]:
+@dataclass(frozen=True, slots=True)
+class _Sentences:
+    """A doc's sentences, found once, looked up by bisection.
+
+    spaCy's ``token.sent`` walks to both ends of the sentence on every call: asked once
+    per match, that is quadratic on a long line with few sentence ends.
+    """
+
+    spans: list[Span]
+    token_starts: list[int]
+    char_starts: list[int]
+
+    @classmethod
+    def of(cls, doc: Doc) -> _Sentences:
+        spans = list(doc.sents)
+        return cls(spans, [s.start for s in spans], [s.start_char for s in spans])
+
+    def at_token(self, i: int) -> Span:
+        """The sentence holding token ``i`` (what ``doc[i].sent`` is)."""
+        return self.spans[bisect_right(self.token_starts, i) - 1]
+
+    def at_char(self, pos: int) -> Span:
+        """The sentence holding character ``pos`` of the doc's text."""
+        return self.spans[bisect_right(self.char_starts, pos) - 1]
+
+
+def _sentence_cues(doc: Doc, text: str, comp: _Compiled, sents: _Sentences) -> dict[int, dict[str, str]]:
     """For each sentence (keyed by its first token), the cue ids found there and a sample.
 
     ``text`` is ``doc.text``, passed in because spaCy rebuilds that string on every access.
@@ -449,14 +476,12 @@ def _sentence_cues(doc: Doc, text: str, comp: _Compiled) -> dict[int, dict[str, 
     if comp.lang == "en":
         strings = doc.vocab.strings
         for match_id, start, end in comp.cue_matcher(doc):
-            sent = doc[start].sent
+            sent = sents.at_token(start)
             found.setdefault(sent.start, {}).setdefault(strings[match_id], doc[start:end].text)
         return found
-    sents = list(doc.sents)
-    starts = [s.start_char for s in sents]
     for cid, rx in comp.cue_regexes.items():
         for m in rx.finditer(text):
-            sent = sents[bisect_right(starts, m.start()) - 1]
+            sent = sents.at_char(m.start())
             if m.end() <= sent.end_char:
                 found.setdefault(sent.start, {}).setdefault(cid, m.group())
     return found
@@ -487,11 +512,12 @@ def _licensed(p: TopicPattern, cues: Mapping[str, str]) -> tuple[tuple[str, str]
 
 
 def _hits(doc: Doc, text: str, comp: _Compiled) -> list[_Hit]:
-    cues_by_sent = _sentence_cues(doc, text, comp)
+    sents = _Sentences.of(doc)
+    cues_by_sent = _sentence_cues(doc, text, comp, sents)
     hits: list[_Hit] = []
     blockers: dict[str, list[tuple[int, int]]] = {}
     for p, span in _raw_matches(doc, text, comp):
-        sent = doc[span.start].sent
+        sent = sents.at_token(span.start)
         if span.end > sent.end:  # a trigger stays inside one sentence
             continue
         licensed = _licensed(p, cues_by_sent.get(sent.start, {}))
@@ -501,19 +527,44 @@ def _hits(doc: Doc, text: str, comp: _Compiled) -> list[_Hit]:
             blockers.setdefault(p.label, []).append((span.start_char, span.end_char))
             continue
         hits.append(_Hit(p, span.start_char, span.end_char, sent.start_char, sent.end_char, licensed))
-    kept = [h for h in hits if not any(s < h.end and h.start < e for s, e in blockers.get(h.pattern.label, ()))]
+    blocked = {label: _SpanIndex(spans) for label, spans in blockers.items()}
+    kept = [h for h in hits if h.pattern.label not in blocked or not blocked[h.pattern.label].overlaps(h.start, h.end)]
     return _longest_per_label(kept)
 
 
+class _SpanIndex:
+    """Whether a span ``[start, end)`` overlaps any of a fixed set of spans, in log time.
+
+    The spans sorted by start, with the running maximum of their ends: those that start
+    before ``end`` are a prefix, and one of them reaches past ``start`` exactly when the
+    largest end of that prefix does.
+    """
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [s for s, _ in ordered]
+        self._max_ends = list(accumulate((e for _, e in ordered), max))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_left(self._starts, end)
+        return i > 0 and self._max_ends[i - 1] > start
+
+
 def _longest_per_label(hits: Iterable[_Hit]) -> list[_Hit]:
-    """Within one label keep the longest of overlapping hits (ties: earliest, then id)."""
+    """Within one label keep the longest of overlapping hits (ties: earliest, then id).
+
+    Greedy, longest first. The spans kept for a label never overlap, so sorted by
+    (start, end) their ends rise too: the kept spans starting before a hit's end are a
+    prefix, and the hit overlaps one of them exactly when it overlaps the last of them.
+    """
     chosen: list[_Hit] = []
     taken: dict[str, list[tuple[int, int]]] = {}
     for h in sorted(hits, key=lambda h: (-(h.end - h.start), h.start, h.pattern.id)):
         spans = taken.setdefault(h.pattern.label, [])
-        if any(s < h.end and h.start < e for s, e in spans):
+        i = bisect_left(spans, (h.end,))
+        if i > 0 and spans[i - 1][1] > h.start:
             continue
-        spans.append((h.start, h.end))
+        insort(spans, (h.start, h.end))
         chosen.append(h)
     return sorted(chosen, key=lambda h: (h.start, h.end, h.pattern.label))
 

@@ -67,11 +67,20 @@ def int_to_cn(n: int) -> str:
 
     >>> int_to_cn(1260), int_to_cn(13), int_to_cn(105), int_to_cn(10), int_to_cn(110)
     ('一千二百六十', '十三', '一百零五', '十', '一百一十')
+    >>> int_to_cn(20001), int_to_cn(12345)
+    ('二万零一', '一万二千三百四十五')
     """
     if n < 0:
         raise ValueError("negative numeral")
     if n == 0:
         return "零"
+    if n >= 10_000:
+        high, rest = divmod(n, 10_000)
+        tail = int_to_cn(rest) if rest else ""
+        if 0 < rest < 1000:
+            # 一万零一十: after 零 the tens keep their 一
+            tail = "零" + ("一" + tail if tail.startswith("十") else tail)
+        return f"{int_to_cn(high)}万{tail}"
     digits = "零一二三四五六七八九"
     out: list[str] = []
     zero_pending = False

@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import dropwhile
 from typing import Literal
 
 from kb.errors import ParseError
@@ -287,6 +288,8 @@ class _TreeBuilder:
         self.stray_parts: list[Block] = []  # text outside any article after the first one
         self.context_headings: list[Block] = []
         self.paragraph_counts: dict[str, int] = {}
+        self.more_lines: dict[str, list[str]] = {}  # eid -> lines for its text (see _extend)
+        self.span_ends: dict[str, int] = {}  # eid -> end of its stretched source span
 
     # -- helpers
     def _add(self, prov: Provision) -> None:
@@ -299,14 +302,30 @@ class _TreeBuilder:
         return SourceSpan(block.path, block.start, block.end)
 
     def _extend(self, eid: str, text: str, block: Block) -> None:
-        """Append a line to a node's text and stretch its span to cover the block."""
-        i = self.index[eid]
-        prov = self.nodes[i]
-        joined = f"{prov.text}\n{text}" if prov.text else text
-        span = prov.source
+        """Append a line to a node's text and stretch its span to cover the block.
+
+        The lines are kept aside and joined once, by :meth:`_join_lines`: joining at
+        every line would copy the article's text so far each time, quadratic in an
+        article of thousands of paragraphs.
+        """
+        self.more_lines.setdefault(eid, []).append(text)
+        span = self.nodes[self.index[eid]].source
         if span is not None and span.path == block.path:
-            span = SourceSpan(span.path, span.start, max(span.end, block.end))
-        self.nodes[i] = replace(prov, text=joined, source=span)
+            self.span_ends[eid] = max(self.span_ends.get(eid, span.end), block.end)
+
+    def _join_lines(self) -> None:
+        """Give every node the lines :meth:`_extend` kept for it, one per line after its own
+        text (blank lines before the first text are dropped), and its stretched span."""
+        for eid, lines in self.more_lines.items():
+            i = self.index[eid]
+            prov = self.nodes[i]
+            span = prov.source
+            if span is not None and eid in self.span_ends:
+                span = SourceSpan(span.path, span.start, self.span_ends[eid])
+            text = "\n".join(dropwhile(lambda line: not line, [prov.text, *lines]))
+            self.nodes[i] = replace(prov, text=text, source=span)
+        self.more_lines.clear()
+        self.span_ends.clear()
 
     def _problem(self, message: str, block: Block) -> None:
         """A structural problem: an error in strict mode, else a warning."""
@@ -396,6 +415,9 @@ class _TreeBuilder:
 
     def _remove(self, eid: str) -> None:
         keep = [p for p in self.nodes if p.eid != eid and not p.eid.startswith(eid + "__")]
+        for gone in {p.eid for p in self.nodes} - {p.eid for p in keep}:
+            self.more_lines.pop(gone, None)
+            self.span_ends.pop(gone, None)
         self.nodes = keep
         self.index = {p.eid: i for i, p in enumerate(keep)}
         self.containers = [c for c in self.containers if c[1] != eid and not c[1].startswith(eid + "__")]
@@ -550,6 +572,7 @@ class _TreeBuilder:
         )
 
     def finish(self) -> list[Provision]:
+        self._join_lines()
         if self.preamble_parts:
             first = self.preamble_parts[0]
             last = self.preamble_parts[-1]

@@ -23,16 +23,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.annotate.citations import CitationIndex, citation_links, find_citations
+from kb.annotate.citations import CitationIndex, citation_annotations_from, citation_links, find_citations
 from kb.annotate.nlp import tokens_for_index
 from kb.annotate.topics import load_taxonomy
 from kb.errors import KBError
 from kb.ingest.sources import SourceText, read_source
 from kb.ingest.statute import parse_statute
 from kb.link.versions import align_versions, alignment_links
-from kb.model import Annotation, Citation, DocumentMeta, Link, ParsedStatute, Provision
+from kb.model import Annotation, DocumentMeta, Link, ParsedStatute, Provision
 from kb.pipeline.tagging import ProvisionTagger
 from kb.pipeline.trie import compact_group
+from kb.store.rows import SEARCH_LEVELS  # the levels whose tokens the writer needs
 
 __all__ = [
     "MAX_ALIGNED_ARTICLES",
@@ -54,8 +55,6 @@ log = logging.getLogger(__name__)
 
 # Levels whose text is cited from (cross-references are read paragraph by paragraph).
 CITING_LEVELS = frozenset({"preamble", "paragraph"})
-# Levels that are units of the full-text index.
-SEARCH_LEVELS = frozenset({"article", "preamble"})
 # Two versions are aligned only when neither has more articles than this: alignment is
 # near-linear, but its diff evidence for a giant code would swamp the links table.
 MAX_ALIGNED_ARTICLES = 5000
@@ -238,28 +237,6 @@ def index_tokens(text: str) -> str:
         if tokens:
             parts.append(tokens)
     return " ".join(parts)
-
-
-def citation_annotations_from(target_id: str, citations: Sequence[Citation]) -> list[Annotation]:
-    """:func:`~kb.annotate.citations.citation_annotations` of citations already found.
-
-    The finder is the costliest step of annotating a statute after the tagger; running
-    it once per paragraph (not once for annotations and again for links) halves it.
-    tests/test_scale.py checks that both give the same annotations.
-    """
-    return [
-        Annotation(
-            target_id=target_id,
-            kind="citation",
-            label=c.ids[0] if c.ids else "",
-            start=c.start,
-            end=c.end,
-            text=c.text,
-            data={"status": c.status, "ids": list(c.ids), "pinpoint": c.pinpoint}
-            | ({"note": c.note} if c.note else {}),
-        )
-        for c in citations
-    ]
 
 
 def article_id(prov: Provision) -> str:

@@ -21,7 +21,6 @@ Search units are numbered in the order statutes arrive, then passages, as
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -31,8 +30,20 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection, Engine, text
 
-from kb.model import CONTAINER_LEVELS, Annotation, DocumentMeta, Link, Passage, Provision, Topic, Translation
+from kb.model import Annotation, DocumentMeta, Link, Passage, Provision, Topic, Translation
 from kb.store.fts import create_fts_sql
+from kb.store.rows import (
+    annotation_row,
+    build_info_rows,
+    document_rows,
+    link_row,
+    passage_row,
+    provision_row,
+    search_unit_rows,
+    stance_by_passage,
+    topic_rows,
+    topics_by_target,
+)
 from kb.store.schema import (
     AnnotationRow,
     Base,
@@ -46,14 +57,10 @@ from kb.store.schema import (
     TopicRow,
 )
 
-# The row shapes are write_corpus's own, so both writers produce identical databases.
-from kb.store.write import _passage_row, _provision_row, meta_to_json
-
 __all__ = ["CorpusWriter"]
 
 _BATCH = 2000
 _CACHE_KIB = 256 * 1024  # SQLite page cache of the writing connection
-_SEARCH_LEVELS = ("article", "preamble")
 
 
 class CorpusWriter:
@@ -115,9 +122,9 @@ class CorpusWriter:
             self._conn.commit()
         self._conn.begin()
         self._status = {d.id: d.status for d in documents}
-        self._insert(DocumentRow, _document_rows(documents, header_notes, extracted))
+        self._insert(DocumentRow, document_rows(documents, header_notes, extracted))
         self._insert(SourceFileRow, (dict(m) for m in source_meta))
-        self._insert(TopicRow, ({**dataclasses.asdict(t), "ordinal": i} for i, t in enumerate(topics)))
+        self._insert(TopicRow, topic_rows(topics))
 
     def add_statute(
         self,
@@ -131,31 +138,10 @@ class CorpusWriter:
         ``zh_tokens`` maps each article and preamble id to its full-text tokens
         (:func:`kb.annotate.nlp.tokens_for_index` of ``f"{label} {text}"``).
         """
-        self._insert(ProvisionRow, (_provision_row(p, self.translations) for p in provisions))
-        self._insert(AnnotationRow, (_annotation_row(a, "provision") for a in annotations))
+        self._insert(ProvisionRow, (provision_row(p, self.translations) for p in provisions))
+        self._insert(AnnotationRow, (annotation_row(a, "provision") for a in annotations))
         self.add_links(links)
-        topics = _topics_by_target(annotations)
-        units = []
-        for p in provisions:
-            if p.level in CONTAINER_LEVELS or p.level not in _SEARCH_LEVELS:
-                continue
-            self._rowid += 1
-            tr = self.translations.get(p.id)
-            units.append(
-                {
-                    "rowid": self._rowid,
-                    "id": p.id,
-                    "type": "provision",
-                    "doc_id": p.doc_id,
-                    "doc_status": self._status.get(p.doc_id, ""),
-                    "lang": "zh",
-                    "text": p.text,
-                    "zh_tokens": zh_tokens[p.id],
-                    "en_text": tr.text_en if tr else "",
-                    "topics": " ".join(sorted(topics.get(p.id, ()))),
-                }
-            )
-        self._insert(SearchUnitRow, units)
+        self._add_search_units(provisions, (), annotations, zh_tokens)
 
     def add_commentary(
         self,
@@ -164,47 +150,38 @@ class CorpusWriter:
         speakers: Mapping[str, Mapping[str, str | None]],
     ) -> None:
         """Passages (with speaker and stance), their annotations and search units."""
-        stance: dict[str, str] = {}
-        for ann in annotations:
-            if ann.kind == "stance" and ann.target_id not in stance:
-                stance[ann.target_id] = ann.label
-        self._insert(PassageRow, (_passage_row(p, speakers.get(p.id, {}), stance.get(p.id)) for p in passages))
+        stances = stance_by_passage(annotations)
+        self._insert(PassageRow, (passage_row(p, speakers.get(p.id, {}), stances.get(p.id)) for p in passages))
         ids = {p.id for p in passages}
         self._insert(
-            AnnotationRow, (_annotation_row(a, "passage" if a.target_id in ids else "provision") for a in annotations)
+            AnnotationRow, (annotation_row(a, "passage" if a.target_id in ids else "provision") for a in annotations)
         )
-        topics = _topics_by_target(annotations)
-        units = []
-        for passage in passages:
-            self._rowid += 1
-            units.append(
-                {
-                    "rowid": self._rowid,
-                    "id": passage.id,
-                    "type": "passage",
-                    "doc_id": passage.doc_id,
-                    "doc_status": self._status.get(passage.doc_id, ""),
-                    "lang": "en",
-                    "text": passage.text,
-                    "zh_tokens": "",
-                    "en_text": passage.text,
-                    "topics": " ".join(sorted(topics.get(passage.id, ()))),
-                }
-            )
-        self._insert(SearchUnitRow, units)
+        self._add_search_units((), passages, annotations, {})
 
     def add_links(self, links: Iterable[Link]) -> None:
-        self._insert(
-            LinkRow,
-            (
-                {"src": lk.src, "dst": lk.dst, "kind": lk.kind, "score": lk.score, "evidence": dict(lk.evidence)}
-                for lk in links
-            ),
+        self._insert(LinkRow, (link_row(lk) for lk in links))
+
+    def _add_search_units(
+        self,
+        provisions: Sequence[Provision],
+        passages: Sequence[Passage],
+        annotations: Sequence[Annotation],
+        zh_tokens: Mapping[str, str],
+    ) -> None:
+        units = search_unit_rows(
+            provisions,
+            passages,
+            first_rowid=self._rowid + 1,
+            doc_status=self._status,
+            translations=self.translations,
+            topics=topics_by_target(annotations),
+            zh_tokens=lambda p: zh_tokens[p.id],
         )
+        self._rowid += self._insert(SearchUnitRow, units)
 
     def finish(self, build_info: Mapping[str, str]) -> None:
         """Write the build info, commit, and build the full-text index."""
-        self._insert(BuildInfoRow, ({"key": k, "value": v} for k, v in build_info.items()))
+        self._insert(BuildInfoRow, build_info_rows(build_info))
         if self._conn is None:
             raise RuntimeError("CorpusWriter.start() first")
         self._conn.commit()
@@ -241,50 +218,3 @@ def _statement(model: type[Base], columns: tuple[str, ...], paramstyle: str = "q
     mark = "?" if paramstyle == "qmark" else "%s"
     marks = ", ".join(mark for _ in columns)
     return _Statement(f'INSERT INTO "{model.__tablename__}" ({names}) VALUES ({marks})', columns, json_columns)
-
-
-def _document_rows(
-    documents: Sequence[DocumentMeta],
-    header_notes: Mapping[str, Sequence[str]],
-    extracted: Mapping[str, Mapping[str, str]],
-) -> Iterable[dict[str, Any]]:
-    for i, doc in enumerate(documents):
-        yield {
-            "id": doc.id,
-            "ordinal": i,
-            "kind": doc.kind,
-            "status": doc.status,
-            "title_zh": doc.title_zh,
-            "title_en": doc.title_en or extracted.get(doc.id, {}).get("title"),
-            "work": doc.work,
-            "supersedes": doc.supersedes,
-            "adopted": doc.adopted,
-            "promulgated": doc.promulgated,
-            "effective": doc.effective,
-            "date": doc.date,
-            "text_available": doc.text_available,
-            "meta": meta_to_json(doc),
-            "header_notes": list(header_notes.get(doc.id, ())),
-            "extracted": dict(extracted.get(doc.id, {})),
-        }
-
-
-def _annotation_row(a: Annotation, target_type: str) -> dict[str, Any]:
-    return {
-        "target_id": a.target_id,
-        "target_type": target_type,
-        "kind": a.kind,
-        "label": a.label,
-        "start": a.start,
-        "end": a.end,
-        "text": a.text,
-        "data": dict(a.data),
-    }
-
-
-def _topics_by_target(annotations: Iterable[Annotation]) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = defaultdict(set)
-    for ann in annotations:
-        if ann.kind == "topic":
-            out[ann.target_id].add(ann.label)
-    return out

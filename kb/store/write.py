@@ -6,9 +6,7 @@ decides where the database goes and swaps it in atomically.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -16,8 +14,20 @@ from sqlalchemy import Engine, create_engine, event, insert
 from sqlalchemy.orm import Session
 
 from kb.annotate.nlp import tokens_for_index
-from kb.model import CONTAINER_LEVELS, Corpus, DocumentMeta, Passage, Provision
+from kb.model import Corpus
 from kb.store.fts import create_fts_sql
+from kb.store.rows import (
+    annotation_row,
+    build_info_rows,
+    document_rows,
+    link_row,
+    passage_row,
+    provision_row,
+    search_unit_rows,
+    stance_by_passage,
+    topic_rows,
+    topics_by_target,
+)
 from kb.store.schema import (
     AnnotationRow,
     Base,
@@ -88,71 +98,43 @@ def write_corpus(
     """Create the schema and write every row of ``corpus``."""
     Base.metadata.create_all(engine)
     translations = {t.provision_id: t for t in corpus.translations}
-    topics_by_target: dict[str, set[str]] = defaultdict(set)
-    for ann in corpus.annotations:
-        if ann.kind == "topic":
-            topics_by_target[ann.target_id].add(ann.label)
-    stance_by_passage: dict[str, str] = {}
-    for ann in corpus.annotations:
-        if ann.kind == "stance" and ann.target_id not in stance_by_passage:
-            stance_by_passage[ann.target_id] = ann.label
+    stances = stance_by_passage(corpus.annotations)
     passage_ids = {p.id for p in corpus.passages}
     speakers = passage_speakers or {}
     steps = 7
     with Session(engine) as session:
         _tick(progress, "documents", 1, steps)
-        _insert(session, DocumentRow, _document_rows(corpus, extracted or {}))
+        _insert(session, DocumentRow, document_rows(corpus.documents, corpus.header_notes, extracted or {}))
         _insert(session, SourceFileRow, (dict(m) for m in source_meta))
         _tick(progress, "provisions", 2, steps)
-        _insert(session, ProvisionRow, (_provision_row(p, translations) for p in corpus.provisions))
+        _insert(session, ProvisionRow, (provision_row(p, translations) for p in corpus.provisions))
         _tick(progress, "passages", 3, steps)
         _insert(
             session,
             PassageRow,
-            (_passage_row(p, speakers.get(p.id, {}), stance_by_passage.get(p.id)) for p in corpus.passages),
+            (passage_row(p, speakers.get(p.id, {}), stances.get(p.id)) for p in corpus.passages),
         )
-        _insert(
-            session,
-            TopicRow,
-            ({**dataclasses.asdict(t), "ordinal": i} for i, t in enumerate(corpus.topics)),
-        )
+        _insert(session, TopicRow, topic_rows(corpus.topics))
         _tick(progress, "annotations", 4, steps)
         _insert(
             session,
             AnnotationRow,
-            (
-                {
-                    "target_id": a.target_id,
-                    "target_type": "passage" if a.target_id in passage_ids else "provision",
-                    "kind": a.kind,
-                    "label": a.label,
-                    "start": a.start,
-                    "end": a.end,
-                    "text": a.text,
-                    "data": dict(a.data),
-                }
-                for a in corpus.annotations
-            ),
+            (annotation_row(a, "passage" if a.target_id in passage_ids else "provision") for a in corpus.annotations),
         )
         _tick(progress, "links", 5, steps)
-        _insert(
-            session,
-            LinkRow,
-            (
-                {
-                    "src": lk.src,
-                    "dst": lk.dst,
-                    "kind": lk.kind,
-                    "score": lk.score,
-                    "evidence": dict(lk.evidence),
-                }
-                for lk in corpus.links
-            ),
-        )
+        _insert(session, LinkRow, (link_row(lk) for lk in corpus.links))
         _tick(progress, "search index", 6, steps)
-        status = {d.id: d.status for d in corpus.documents}
-        _insert(session, SearchUnitRow, _search_units(corpus, translations, topics_by_target, status))
-        _insert(session, BuildInfoRow, ({"key": k, "value": v} for k, v in build_info.items()))
+        units = search_unit_rows(
+            corpus.provisions,
+            corpus.passages,
+            first_rowid=1,
+            doc_status={d.id: d.status for d in corpus.documents},
+            translations=translations,
+            topics=topics_by_target(corpus.annotations),
+            zh_tokens=lambda p: tokens_for_index(f"{p.label} {p.text}"),
+        )
+        _insert(session, SearchUnitRow, units)
+        _insert(session, BuildInfoRow, build_info_rows(build_info))
         session.commit()
     if engine.dialect.name in ("sqlite", "postgresql"):
         with engine.begin() as conn:
@@ -164,115 +146,3 @@ def write_corpus(
 def _tick(progress: Progress | None, what: str, done: int, total: int) -> None:
     if progress is not None:
         progress(what, done, total)
-
-
-def _document_rows(corpus: Corpus, extracted: Mapping[str, Mapping[str, str]]) -> Iterator[dict[str, Any]]:
-    for i, doc in enumerate(corpus.documents):
-        yield {
-            "id": doc.id,
-            "ordinal": i,
-            "kind": doc.kind,
-            "status": doc.status,
-            "title_zh": doc.title_zh,
-            "title_en": doc.title_en or extracted.get(doc.id, {}).get("title"),
-            "work": doc.work,
-            "supersedes": doc.supersedes,
-            "adopted": doc.adopted,
-            "promulgated": doc.promulgated,
-            "effective": doc.effective,
-            "date": doc.date,
-            "text_available": doc.text_available,
-            "meta": meta_to_json(doc),
-            "header_notes": list(corpus.header_notes.get(doc.id, ())),
-            "extracted": dict(extracted.get(doc.id, {})),
-        }
-
-
-def meta_to_json(doc: DocumentMeta) -> dict[str, Any]:
-    data = dataclasses.asdict(doc)
-    data["sources"] = [dataclasses.asdict(s) for s in doc.sources]
-    data["extra"] = dict(doc.extra)
-    data["text_available"] = doc.text_available
-    return data
-
-
-def _provision_row(p: Provision, translations: Mapping[str, Any]) -> dict[str, Any]:
-    tr = translations.get(p.id)
-    return {
-        "id": p.id,
-        "doc_id": p.doc_id,
-        "eid": p.eid,
-        "parent_id": p.parent_id,
-        "level": p.level,
-        "number": p.number,
-        "label": p.label,
-        "heading": p.heading,
-        "text": p.text,
-        "text_en": tr.text_en if tr else None,
-        "translation_status": tr.status if tr else None,
-        "ordinal": p.ordinal,
-        "source_path": p.source.path if p.source else None,
-        "source_start": p.source.start if p.source else None,
-        "source_end": p.source.end if p.source else None,
-    }
-
-
-def _passage_row(p: Passage, speaker: Mapping[str, str | None], stance: str | None) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "doc_id": p.doc_id,
-        "n": p.n,
-        "text": p.text,
-        "kind": p.kind,
-        "section": p.section,
-        "part": p.part,
-        "speaker": speaker.get("name"),
-        "speaker_role": speaker.get("role"),
-        "speaker_kind": speaker.get("kind"),
-        "stance": stance,
-        "sentences": [list(s) for s in p.sentences],
-        "source_path": p.source.path if p.source else None,
-        "source_start": p.source.start if p.source else None,
-        "source_end": p.source.end if p.source else None,
-    }
-
-
-def _search_units(
-    corpus: Corpus,
-    translations: Mapping[str, Any],
-    topics: Mapping[str, set[str]],
-    status: Mapping[str, str],
-) -> Iterator[dict[str, Any]]:
-    """Articles and preambles (with their translations) and passages, as index units."""
-    rowid = 0
-    for p in corpus.provisions:
-        if p.level in CONTAINER_LEVELS or p.level not in ("article", "preamble"):
-            continue
-        rowid += 1
-        tr = translations.get(p.id)
-        yield {
-            "rowid": rowid,
-            "id": p.id,
-            "type": "provision",
-            "doc_id": p.doc_id,
-            "doc_status": status.get(p.doc_id, ""),
-            "lang": "zh",
-            "text": p.text,
-            "zh_tokens": tokens_for_index(f"{p.label} {p.text}"),
-            "en_text": tr.text_en if tr else "",
-            "topics": " ".join(sorted(topics.get(p.id, ()))),
-        }
-    for passage in corpus.passages:
-        rowid += 1
-        yield {
-            "rowid": rowid,
-            "id": passage.id,
-            "type": "passage",
-            "doc_id": passage.doc_id,
-            "doc_status": status.get(passage.doc_id, ""),
-            "lang": "en",
-            "text": passage.text,
-            "zh_tokens": "",
-            "en_text": passage.text,
-            "topics": " ".join(sorted(topics.get(passage.id, ()))),
-        }
