@@ -754,4 +754,5 @@ def parse_commentary(
         raise EmptySource(f"no article text found ({len(layout.decisions)} blocks, all page furniture)", path=path)
     dropped = Counter(d.reason for d in layout.decisions if not d.keep)
     log.debug("%s: %d passages; dropped %s", path, len(passages), dict(dropped))
-    return ParsedCommentary(meta=meta, passages=tuple(passages), extracted=layout.extracted, warnings=layout.warnings)
+    warnings = tuple(f"{path}: {w}" for w in layout.warnings)
+    return ParsedCommentary(meta=meta, passages=tuple(passages), extracted=layout.extracted, warnings=warnings)
