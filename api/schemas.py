@@ -378,17 +378,26 @@ class SearchHit(Schema):
     label: str | None = None
     document_title: str | None = None
     doc_status: str
-    score: float = Field(description="BM25 relevance, larger is better")
+    score: float = Field(description="Relevance (BM25 with expansion and ranking factors), larger is better")
     snippet: str = Field(description="HTML: escaped text with <mark> around matched terms")
     snippet_lang: str
     topics: list[str]
+    also_in: list[str] = Field(
+        default_factory=list, description="The same article in other versions of the work that also match"
+    )
 
 
 class SearchResponse(Schema):
     query: str
     mode: Literal["all", "any", "raw"]
-    match: Literal["all", "any", "raw"] = Field(description="'any' when no result had every term")
-    terms: list[str]
+    match: Literal["all", "any", "raw"] = Field(
+        description="'any' when the query was ranked by any of its words (no result had every word, or it is longer "
+        "than three words)"
+    )
+    terms: list[str] = Field(description="The words marked in snippets: the query's, then the expansion's")
+    expanded_terms: list[str] = Field(
+        default_factory=list, description="Legal terms added to the query for its lay words (optional, weighted less)"
+    )
     results: list[SearchHit]
     count: int = Field(description="hits over all pages")
     next: str | None = Field(default=None, description="cursor of the next page")

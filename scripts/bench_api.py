@@ -1,16 +1,26 @@
-"""Benchmark the API over real HTTP: latency of /search and /provisions, and throughput.
+"""Benchmark the API over real HTTP: latency of /search and /provisions, throughput, memory.
 
 Starts ``kb serve`` on a free loopback port with a built database, measures, stops it.
 
     .venv/bin/python scripts/bench_api.py --db var/kb.sqlite
-    .venv/bin/python scripts/bench_api.py --db /tmp/kb.sqlite --requests 200 --seconds 10 --json
+    .venv/bin/python scripts/bench_api.py --db /tmp/full.sqlite --queries corpus/eval/retrieval.jsonl --json
 
 * latency: ``--requests`` sequential requests per endpoint over one keep-alive
   connection (after a short warm-up), reported as p50 / p95 / max in milliseconds;
-* throughput: ``--clients`` concurrent clients (threads, one connection each) cycling
-  through a mix of search and provision URLs for ``--seconds``; requests per second.
+  /search cycles through the query list (``--queries``: a text file with one query a
+  line, or JSON Lines with a ``question`` field; default: ten short keyword queries),
+  each query both as it is and restricted to provisions with 50 results;
+* throughput: ``--clients`` concurrent clients (threads, one connection each) for
+  ``--seconds``: once on /search alone, once on a mix of search and provision URLs;
+  requests per second;
+* memory: the resident set size of the server (its process tree), now and at its peak
+  (VmHWM), after the runs;
+* the same queries as plain FTS5 SQL in this process on the same database file (what
+  search cost before ranking: every word, else any word, ``ORDER BY bm25`` top 20,
+  joined to the units for their text): p50 / p95, and the API's p50 over it.
 
-Everything stays on 127.0.0.1; the run is bounded by ``--requests`` and ``--seconds``.
+Everything stays on 127.0.0.1; the run is bounded by ``--requests``, ``--seconds`` and
+``--max-requests``.
 """
 
 from __future__ import annotations
@@ -30,6 +40,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SEARCH_QUERIES = [
     "人脸识别",
@@ -59,8 +71,19 @@ def free_port() -> int:
         return port
 
 
-def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
+def load_queries(path: Path | None) -> list[str]:
+    """The query list: ``path`` (text, one a line; or JSON Lines with ``question``), else the defaults."""
+    if path is None:
+        return list(SEARCH_QUERIES)
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if path.suffix == ".jsonl":
+        return [str(json.loads(line)["question"]) for line in lines]
+    return [line for line in lines if not line.startswith("#")]
+
+
+def start_server(db: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-m", "kb", "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)]
+    cmd += ["--workers", str(workers)]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
 
 
@@ -104,9 +127,9 @@ def provision_urls(client: httpx.Client, limit: int) -> list[str]:
     return urls[:limit] if limit else urls
 
 
-def search_urls() -> list[str]:
+def search_urls(queries: list[str]) -> list[str]:
     urls = []
-    for q in SEARCH_QUERIES:
+    for q in queries:
         urls.append(str(httpx.URL("/api/v1/search", params={"q": q})))
         urls.append(str(httpx.URL("/api/v1/search", params={"q": q, "type": "provision", "limit": 50})))
     return urls
@@ -181,6 +204,69 @@ def throughput(base: str, urls: list[str], clients: int, seconds: float, max_req
     }
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (uvicorn workers), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def server_memory(pid: int) -> dict[str, float]:
+    """Resident set size of the server's process tree, now and at peak, in MB."""
+    rss = hwm = 0
+    for p in _tree(pid):
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss += int(line.split()[1])
+            elif line.startswith("VmHWM:"):
+                hwm += int(line.split()[1])
+    return {"rss_mb": round(rss / 1024, 1), "peak_rss_mb": round(hwm / 1024, 1)}
+
+
+def raw_fts(db: Path, queries: list[str], count: int) -> Sample:
+    """The queries as plain FTS5 SQL on the same file: every word, else any; bm25 top 20."""
+    import sqlite3
+
+    from kb.store.fts import FTS_TABLE, match_expression
+
+    sql = (
+        f"SELECT su.id, su.text, f.rank FROM (SELECT rowid, bm25({FTS_TABLE}) AS rank FROM {FTS_TABLE} "
+        f"WHERE {FTS_TABLE} MATCH ? ORDER BY rank LIMIT 20) AS f JOIN search_units su ON su.rowid = f.rowid "
+        "ORDER BY f.rank"
+    )
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    expressions = [(match_expression(q, "all"), match_expression(q, "any")) for q in queries]
+    sample = Sample()
+    try:
+        for i in range(count + 10):
+            every, any_word = expressions[i % len(expressions)]
+            started = time.perf_counter()
+            rows = conn.execute(sql, (every,)).fetchall() if every else []
+            if not rows and any_word:
+                rows = conn.execute(sql, (any_word,)).fetchall()
+            if i >= 10:  # the first ten warm the page cache
+                sample.latencies.append((time.perf_counter() - started) * 1000)
+    finally:
+        conn.close()
+    return sample
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--db", required=True, type=Path, help="a database built by `kb ingest`")
@@ -188,43 +274,58 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients for throughput (default 4)")
     parser.add_argument("--seconds", type=float, default=15.0, help="throughput run length (default 15)")
     parser.add_argument("--max-requests", type=int, default=20_000, help="throughput request cap (default 20000)")
+    parser.add_argument("--queries", type=Path, help="search queries: text (one a line) or JSON Lines (question)")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     db = args.db.expanduser().resolve()
     if not db.exists():
         parser.error(f"no database at {db}: run `kb ingest --db {db}` first")
+    queries = load_queries(args.queries)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = start_server(db, port)
+    proc = start_server(db, port, args.workers)
     try:
         wait_until_up(base, proc)
         with httpx.Client(base_url=base, timeout=30.0) as client:
             prov = provision_urls(client, 0)
-            search = search_urls()
+            search = search_urls(queries)
             measure(client, search + prov, 30)  # warm-up: caches, connection, allocator
             results: dict[str, Any] = {
                 "database": str(db),
+                "queries": len(queries),
+                "workers": args.workers,
                 "search": summary(measure(client, search, args.requests)),
                 "provision": summary(measure(client, prov, args.requests)),
             }
+        results["throughput_search"] = throughput(base, search, args.clients, args.seconds, args.max_requests)
         results["throughput"] = throughput(base, search + prov, args.clients, args.seconds, args.max_requests)
+        results["server_memory"] = server_memory(proc.pid)
     finally:
         stop_server(proc)
+    # Plain FTS5 over the same URLs' queries (each twice in /search: as is, and provisions only).
+    raw = summary(raw_fts(db, [q for q in queries for _ in range(2)], args.requests))
+    results["raw_fts5"] = raw
+    results["search_over_raw_p50"] = round(results["search"]["p50_ms"] / raw["p50_ms"], 1) if raw["p50_ms"] else None
     if args.json:
         print(json.dumps(results, indent=2))
     else:
-        print(f"database {results['database']}")
-        for name in ("search", "provision"):
+        print(f"database {results['database']} · {results['queries']} queries · {results['workers']} worker(s)")
+        for name in ("search", "provision", "raw_fts5"):
             s = results[name]
             print(
                 f"{name:<10} {s['requests']:>5} requests  p50 {s['p50_ms']:>7.2f} ms  p95 {s['p95_ms']:>7.2f} ms  "
                 f"max {s['max_ms']:>7.2f} ms  errors {s['errors']}"
             )
-        t = results["throughput"]
-        print(
-            f"throughput {t['clients']} clients: {t['requests']} requests in {t['seconds']} s = "
-            f"{t['requests_per_second']} req/s, errors {t['errors']}"
-        )
+        print(f"search p50 / raw FTS5 p50: {results['search_over_raw_p50']}x")
+        for name in ("throughput_search", "throughput"):
+            t = results[name]
+            print(
+                f"{name:<17} {t['clients']} clients: {t['requests']} requests in {t['seconds']} s = "
+                f"{t['requests_per_second']} req/s, errors {t['errors']}"
+            )
+        m = results["server_memory"]
+        print(f"server RSS {m['rss_mb']} MB (peak {m['peak_rss_mb']} MB)")
     return 0
 
 

@@ -182,7 +182,9 @@ SEARCH: list[tuple[str, Check]] = [
     ("q=consent&doc=pipl-2021", lambda b: b["results"] and {r["doc_id"] for r in b["results"]} == {"pipl-2021"}),
     ("q=consent&topic=consent", lambda b: b["results"] and all("consent" in r["topics"] for r in b["results"])),
     ("q=consent&type=passage", lambda b: b["results"] and {r["type"] for r in b["results"]} == {"passage"}),
-    ("q=consent&lang=zh", lambda b: b["count"] == 0),
+    ("q=consent&lang=zh&expand=false", lambda b: b["count"] == 0),
+    # expansion adds 同意 / 单独同意: an English word finds Chinese text, marked there
+    ("q=consent&lang=zh", lambda b: b["results"] and all(r["snippet_lang"] == "zh" for r in b["results"])),
     (
         "q=" + quote("单独同意") + "&status=in_force",
         lambda b: b["results"] and {r["doc_status"] for r in b["results"]} == {"in_force"},

@@ -19,7 +19,8 @@ _EXAMPLE = {
     "query": "人脸识别",
     "mode": "all",
     "match": "all",
-    "terms": ["人脸", "识别", "人脸识别"],
+    "terms": ["人脸", "识别", "人脸识别", "人脸信息", "生物识别信息"],
+    "expanded_terms": ["人脸信息", "生物识别信息"],
     "results": [
         {
             "id": "spc-frt-2021/art_1",
@@ -32,6 +33,7 @@ _EXAMPLE = {
             "snippet": "因信息处理者违反法律、行政法规的规定或者双方的约定使用<mark>人脸识别</mark>技术处理人脸信息…",
             "snippet_lang": "zh",
             "topics": ["consent"],
+            "also_in": [],
         }
     ],
     "count": 57,
@@ -45,12 +47,17 @@ _EXAMPLE = {
     response_model=SearchResponse,
     summary="Search provisions and passages",
     description=(
-        "Ranked (BM25) results over articles and commentary passages. Chinese and English queries work alike; "
+        "Ranked results over articles and commentary passages. Chinese and English queries work alike; "
         "an English query also finds Chinese articles through their English translations. Each result has "
         "an HTML `snippet`: the escaped display text with `<mark>` around the matched terms.\n\n"
-        "Query words are taken literally by default (`mode=all`: every word must match; if nothing matches, "
-        "any word may, and `match` says `any`). `mode=raw` passes SQLite FTS5 syntax through "
+        "Query words are taken literally by default (`mode=all`): question words and other stopwords are "
+        "dropped, and every remaining word must match when there are at most three; a longer query, or one "
+        "that nothing matches in full, is ranked by any of its words (`match` says `any`), results with more "
+        "of the words first. `mode=raw` passes SQLite FTS5 syntax through "
         '(`"单独 同意" OR consent*`); a syntax error is a 422.\n\n'
+        "Ranking: BM25 per word; lay words add the legal terms they stand for (`expanded_terms`, weighted "
+        "0.3, never required; `expand=false` turns this off); local regulations weigh 0.8 unless the query "
+        "names a place; the versions of one article are one result (the others in `also_in`).\n\n"
         'Pages: pass the `next` cursor (or follow `next_url`, or the `Link: rel="next"` header).'
     ),
     responses=responses(
@@ -94,6 +101,7 @@ def search(
     mode: Annotated[Literal["all", "any", "raw"], Query(description="all words, any word, or raw FTS5")] = "all",
     limit: Annotated[int, Query(ge=1, le=fts.MAX_LIMIT, description="Results per page")] = 20,
     cursor: Annotated[str | None, Query(description="The `next` value of the previous page", max_length=200)] = None,
+    expand: Annotated[bool, Query(description="Add legal terms for lay words (see `expanded_terms`)")] = True,
 ) -> dict[str, Any]:
     data = fts.search(
         reader,
@@ -107,6 +115,7 @@ def search(
         limit=limit,
         cursor=cursor,
         max_query_length=settings.max_query_length,
+        expand=expand,
     )
     next_url = None
     if data["next"]:

@@ -23,6 +23,7 @@ bound parameter that goes through ``phraseto_tsquery``, never tsquery syntax.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -38,8 +39,11 @@ __all__ = [
     "create_fts_sql",
     "escape_term",
     "match_expression",
+    "maximal_terms",
     "pg_match",
+    "pg_terms_match",
     "query_terms",
+    "terms_expression",
 ]
 
 FTS_TABLE = "search_fts"
@@ -140,6 +144,31 @@ def query_terms(query: str) -> list[str]:
     return list(seen)
 
 
+def maximal_terms(terms: Sequence[str]) -> list[str]:
+    """The terms that are not part of a longer one: the words of a phrase, once.
+
+    jieba's search mode gives a compound and its parts; a phrase added by query
+    expansion should match as the compound, not as any of its parts.
+
+    >>> maximal_terms(["人脸", "信息", "人脸信息"])
+    ['人脸信息']
+    >>> maximal_terms(["公共", "安全", "公共安全", "视频", "系统"])
+    ['公共安全', '视频', '系统']
+    """
+    return [t for t in terms if not any(t != other and t in other for other in terms)]
+
+
+def terms_expression(terms: Sequence[str], *, require_all: bool = True) -> str | None:
+    """An FTS5 expression of index tokens, each quoted: all of them (AND) or any (OR).
+
+    >>> terms_expression(["face", 'a"b'], require_all=False)
+    '"face" OR "a""b"'
+    """
+    if not terms:
+        return None
+    return (" AND " if require_all else " OR ").join(escape_term(t) for t in terms)
+
+
 def match_expression(query: str, mode: QueryMode = "all") -> str | None:
     """The FTS5 MATCH expression for a user query; None when it has no searchable term.
 
@@ -148,11 +177,7 @@ def match_expression(query: str, mode: QueryMode = "all") -> str | None:
     """
     if mode == "raw":
         return query.strip() or None
-    terms = query_terms(query)
-    if not terms:
-        return None
-    joiner = " AND " if mode == "all" else " OR "
-    return joiner.join(escape_term(t) for t in terms)
+    return terms_expression(query_terms(query), require_all=mode == "all")
 
 
 @dataclass(frozen=True)
@@ -195,18 +220,33 @@ def pg_match(query: str, mode: QueryMode = "all", lang: str | None = None) -> Pg
         per_column = {c: f"to_tsquery('{_PG_COLUMNS[c][1]}', :raw)" for c in columns}
         condition = " OR ".join(f"su.{_PG_COLUMNS[c][0]} @@ {q}" for c, q in per_column.items())
         return PgMatch(f"({condition})", _pg_rank(per_column), {"raw": raw})
-    terms = query_terms(query)
-    if not terms:
-        return None
+    return pg_terms_match(query_terms(query), require_all=mode == "all", lang=lang)
+
+
+def pg_terms_match(
+    terms: Sequence[str], *, require_all: bool = True, lang: str | None = None, prefix: str = "t"
+) -> PgMatch | None:
+    """:func:`pg_match` for index tokens given as they are (not segmented again).
+
+    ``prefix`` names the bound parameters (``t0``, ``t1`` ...), so that the matches of
+    several term groups can share one statement.
+
+    >>> pg_terms_match(["人脸识别"], prefix="u3_").args
+    {'u3_0': '人脸识别'}
+    """
+    columns = list(_PG_COLUMNS) if lang is None else [_PG_LANG_COLUMN[lang]]
     # The index turned punctuation into spaces; a term gets the same treatment here.
-    args = {f"t{i}": _NOT_WORD.sub(" ", t).strip() for i, t in enumerate(terms)}
+    args = {f"{prefix}{i}": _NOT_WORD.sub(" ", t).strip() for i, t in enumerate(terms)}
+    args = {name: value for name, value in args.items() if value}
+    if not args:
+        return None
 
     def tsquery(column: str, name: str) -> str:
         return f"phraseto_tsquery('{_PG_COLUMNS[column][1]}', :{name})"
 
     # Any term, in each column: what "any" matches and what every row is ranked by.
     any_term = {c: "(" + " || ".join(tsquery(c, name) for name in args) + ")" for c in columns}
-    if mode == "all":
+    if require_all:
         # Every term, each in any of the columns.
         per_term = (" OR ".join(f"su.{_PG_COLUMNS[c][0]} @@ {tsquery(c, name)}" for c in columns) for name in args)
         condition = " AND ".join(f"({term})" for term in per_term)

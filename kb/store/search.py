@@ -1,27 +1,57 @@
-"""Full-text search over articles and commentary passages, ranked by BM25.
+"""Full-text search over articles and commentary passages, ranked by BM25 and more.
 
 One index (``search_fts``, see ``kb.store.fts``) covers both languages: a Chinese
 query matches the jieba tokens of an article, an English query matches the English
 translations of articles and the commentary passages, so "facial recognition"
 finds Chinese provisions through their translations.
 
-As in sqlite-utils, the SQL is built by one function (:func:`search_sql`) and run by
-another (:func:`run_search`); :func:`search` puts them together:
+How a query is matched (``mode``):
 
-* user input is escaped into quoted FTS5 terms (``mode="all"``, the default, or
-  ``"any"``); ``mode="raw"`` passes FTS5 syntax through, and a syntax error there is
-  an :class:`~kb.errors.InvalidQuery`, never a crash;
-* if every term is required and nothing matches, the query is run again with any
-  term (the result says ``"match": "any"``);
-* pages are keyset pages: the opaque ``next`` cursor holds the rank and rowid of the
-  last result and a fingerprint of the query, so it cannot be replayed on another one;
-* snippets are the display text, HTML-escaped, with ``<mark>`` around matches
-  (``kb.store.highlight``).
+* ``all`` (the default): every term of a keyword query must match. Question words and
+  other stopwords (``corpus/search/stopwords.txt``: 吗, 怎么, how, can ...) are dropped
+  first, unless the query has nothing else. A question or sentence (a query that had
+  stopwords, or more than :data:`MAX_ALL_WORDS` words) is ranked as in ``any`` mode,
+  and so is a query that nothing matches in full: the result says ``"match": "any"``.
+* ``any``: any content term; a result that has more of the query's distinct terms
+  ranks higher (a coordination factor, below).
+* ``raw``: FTS5 syntax (PostgreSQL: ``to_tsquery`` syntax) passed through; a syntax
+  error is an :class:`~kb.errors.InvalidQuery`, never a crash. No expansion.
 
-On PostgreSQL the same function answers from the ``tsvector`` columns of
-``search_units`` (:func:`kb.store.fts.pg_match`): :func:`search` picks the SQL by the
-reader's dialect, everything else (validation, fallback, cursors, snippets) is shared.
-Raw queries there are PostgreSQL tsquery syntax (``to_tsquery``).
+User input is escaped into quoted terms in ``all`` and ``any``, so quotes, ``NEAR(``,
+``*`` or ``-`` from a user are plain text.
+
+How results are ranked (``score``, larger is better):
+
+1. each query term (and each expansion phrase) runs as its own index query whose
+   score is the index's relevance (``-bm25()`` on SQLite, ``ts_rank_cd`` on
+   PostgreSQL). BM25 is a sum over terms, so the sum of the per-term scores is the
+   BM25 score of the whole query, and we also learn how many terms each row has;
+2. ``main`` = that sum times (matched terms / content terms) ** :data:`COORD_EXPONENT`:
+   a row with three of the four words beats a row that repeats one rare word;
+3. query expansion (``expand=True``, ``kb.store.expand``): the legal phrases that
+   ``corpus/search/synonyms.toml`` maps the query's lay words to ("刷脸" -> 人脸识别)
+   are searched as well, each phrase as one unit (all of its words), and add
+   :data:`EXPANSION_WEIGHT` x their score. They are never required: in ``all`` mode
+   they only re-rank what has every query term; in ``any`` mode a row that has only an
+   expansion phrase is a result too. The response lists them as ``expanded_terms``;
+4. local regulations (55% of a national corpus, and verbose on generic words) are
+   scaled by :data:`KIND_FACTORS` unless the query names a place that has them
+   (a province or city in a local regulation's title or metadata);
+5. versions: one result per article of a work (same ``work``, same ``eid``) across
+   its versions, ranked by its best-scoring version; the version shown is the one in
+   force, else the newest, of those that matched, and the others are listed in its
+   ``also_in``. ``count`` counts these results.
+
+Pages are keyset pages: the opaque ``next`` cursor holds the score and rowid of the
+last result and a fingerprint of the query, so it cannot be replayed on another one.
+Snippets are the display text, HTML-escaped, with ``<mark>`` around the query's
+content terms and the expansion phrases (``kb.store.highlight``).
+
+SQLite and PostgreSQL share everything but the per-term SQL (:func:`search_sql`, run
+by :func:`run_search`; the PostgreSQL side is :func:`kb.store.fts.pg_terms_match`):
+matching, filters and per-term scores are SQL, the combination above is Python over
+the matched rowids, with a per-database cache of each row's version group and kind
+(:func:`unit_groups`).
 """
 
 from __future__ import annotations
@@ -32,28 +62,52 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import sqlite3
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from kb.errors import InvalidQuery, NotFound
-from kb.store.fts import BM25_WEIGHTS, FTS_TABLE, PgMatch, QueryMode, match_expression, pg_match, query_terms
-from kb.store.highlight import snippet
+from kb.store.expand import content_terms, expansion_terms, names_place
+from kb.store.fts import (
+    BM25_WEIGHTS,
+    FTS_TABLE,
+    QueryMode,
+    maximal_terms,
+    pg_match,
+    pg_terms_match,
+    query_terms,
+    terms_expression,
+)
+from kb.store.highlight import find_ranges, snippet
 from kb.store.query import Reader, document_metas, list_topics, warm_caches
 
 __all__ = [
+    "COMMON_MIN_ROWS",
+    "COMMON_SHARE",
+    "COORD_EXPONENT",
+    "EXPANSION_WEIGHT",
+    "KIND_FACTORS",
     "LANGS",
+    "MAX_ALL_WORDS",
     "MAX_LIMIT",
+    "QueryPlan",
     "SearchParams",
+    "Unit",
+    "UnitGroups",
     "decode_cursor",
     "encode_cursor",
     "highlight_terms",
+    "plan_query",
     "run_search",
     "search",
     "search_sql",
+    "unit_groups",
     "warm_up",
 ]
 
@@ -62,13 +116,39 @@ log = logging.getLogger(__name__)
 MAX_LIMIT = 100
 LANGS = ("zh", "en")
 ResultType = Literal["provision", "passage"]
+# An expansion phrase counts this much of a query term: it is our guess at what the
+# user meant, not what they typed (measured on the dev questions, scripts/bench_retrieval.py).
+EXPANSION_WEIGHT = 0.3
+# Scale of a document kind's scores (kinds not listed: 1). Local regulations repeat
+# national rules in many places' words; they rank first only when a query names a place.
+KIND_FACTORS: Mapping[str, float] = {"local-regulation": 0.8}
+# main score x (matched content terms / content terms) ** COORD_EXPONENT.
+COORD_EXPONENT = 1.0
+# A word in more than this share of the search units is common: in mode=any it only
+# scores rows that have a rarer word of the query (:func:`_word_units`).
+COMMON_SHARE = 0.05
+# ... and in more than this many: scoring a few thousand rows is cheap anyway.
+COMMON_MIN_ROWS = 2000
+# mode=all requires every word of a keyword query of at most this many words (content
+# words, a compound counted once). A longer query, or one with stopwords (吗, how, the),
+# is a question or a sentence, which no article repeats word for word: it is ranked by
+# any word instead, results with more of its words first (``match: any``).
+MAX_ALL_WORDS = 3
 # The index column a language's text lives in.
 _COLUMN = {"zh": "zh_tokens", "en": "en_text"}
 # FTS5 operators and punctuation, dropped from a raw query to find the words to mark.
 _RAW_SYNTAX = re.compile(r"\b(?:AND|OR|NOT|NEAR)\b|[{}():^*+\"]|\b\w+\s*:")
 # A prefix term of a raw query: consen*
 _RAW_PREFIX = re.compile(r"([^\W_]+)\*")
-_CURSOR_VERSION = 1
+# A place at the start of a local regulation's title: 上海市, 广东省, 延边朝鲜族自治州.
+# 广西壮族自治区, 延边朝鲜族自治州: the place without its peoples' names.
+_TITLE_PLACE = re.compile(
+    r"^([\u4e00-\u9fff]{2,10}?)(?:[\u4e00-\u9fff]{1,6}?族|维吾尔)?(?:自治区|自治州|自治县)"
+    r"|^([\u4e00-\u9fff]{2,10}?)(?:省|市|县|地区|盟|经济特区)"
+)
+_PLACE_SUFFIXES = ("自治区", "自治州", "省", "市")
+_CURSOR_VERSION = 2
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -83,10 +163,13 @@ class SearchParams:
     lang: str | None = None
     status: str | None = None
     limit: int = 20
+    expand: bool = True
 
     def fingerprint(self) -> str:
         """Ties a cursor to the query and filters it was issued for (not the limit)."""
-        key = json.dumps([self.q, self.type, self.doc, self.topic, self.lang, self.status], ensure_ascii=False)
+        key = json.dumps(
+            [self.q, self.type, self.doc, self.topic, self.lang, self.status, self.expand], ensure_ascii=False
+        )
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
@@ -124,47 +207,84 @@ def decode_cursor(params: SearchParams, token: str) -> Cursor:
     return Cursor(match=match, score=float(score), rowid=rowid)
 
 
-def search_sql(
-    params: SearchParams, match: str | PgMatch, *, after: Cursor | None = None, count: bool = False
-) -> tuple[str, dict[str, Any]]:
-    """The SQL and parameters of one page of results (or of the total, ``count=True``).
+# ---------------------------------------------------------------- what a query asks
 
-    ``match`` is an FTS5 MATCH expression (SQLite) or a :class:`PgMatch` (PostgreSQL).
-    Rank is ``bm25()`` (smaller is better); ties
-    are broken by rowid, which makes the order total and the keyset cursor exact.
-    ``CROSS JOIN`` keeps SQLite from starting at an indexed filter column (type,
-    doc_id) and probing the index once per row: the full-text match always goes first.
+
+@dataclass(frozen=True)
+class Unit:
+    """One index query: rows with every one of ``terms`` (or the ``raw`` expression).
+
+    ``main`` units are the query's own terms (they count for coordination); the
+    others are expansion phrases, weighted by ``weight``. ``within``: terms a row must
+    also have, which do not count in this unit's score (an expansion phrase in
+    ``mode=all`` only re-ranks rows that have every query term: the index need not
+    score it anywhere else); ``within_any``: term groups a row must have one of (all of
+    its terms), likewise: a common word scores only rows that have a rarer word of the
+    query. The terms of ``within``/``within_any`` must be the terms of the statement's
+    unconditional units, whose scores :func:`_scores` takes off again.
     """
-    if isinstance(match, PgMatch):
-        return _pg_search_sql(params, match, after=after, count=count)
-    if params.lang:
-        match = f"{{{_COLUMN[params.lang]}}} : ({match})"
-    weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-    args: dict[str, Any] = {"match": match}
-    where = _filters(params, args, dialect="sqlite")
-    inner = f"SELECT rowid, bm25({FTS_TABLE}, {weights}) AS rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match"
-    if count:
-        sql = f"SELECT count(*) FROM ({inner}) AS f CROSS JOIN search_units su ON su.rowid = f.rowid"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        return sql, args
-    if after is not None:
-        where.append("(f.rank > :after_rank OR (f.rank = :after_rank AND su.rowid > :after_rowid))")
-        args["after_rank"] = after.score
-        args["after_rowid"] = after.rowid
-    sql = (
-        "SELECT su.rowid, su.id, su.type, su.doc_id, su.doc_status, su.lang, su.text, su.en_text, su.topics, "
-        "f.rank, p.label AS label, d.title_zh AS title_zh, d.title_en AS title_en "
-        f"FROM ({inner}) AS f "
-        "CROSS JOIN search_units su ON su.rowid = f.rowid "
-        "LEFT JOIN provisions p ON p.id = su.id "
-        "LEFT JOIN documents d ON d.id = su.doc_id"
-    )
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY f.rank, su.rowid LIMIT :limit"
-    args["limit"] = params.limit + 1  # one more than a page: is there a next page?
-    return sql, args
+
+    terms: tuple[str, ...]
+    weight: float = 1.0
+    main: bool = True
+    raw: str | None = None
+    within: tuple[str, ...] = ()
+    within_any: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.within or self.within_any)
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """A query taken apart: its tokens, the content terms, and the expansion phrases."""
+
+    terms: tuple[str, ...]
+    content: tuple[str, ...]
+    expanded: tuple[str, ...] = ()
+    expansion: tuple[Unit, ...] = ()
+
+    def is_sentence(self) -> bool:
+        """A question or a sentence rather than keywords: it has stopwords, or many words."""
+        return len(self.content) < len(self.terms) or len(maximal_terms(self.content)) > MAX_ALL_WORDS
+
+    def highlight(self) -> list[str]:
+        """The words to mark: content terms, then the expansion phrases' words."""
+        seen = dict.fromkeys(self.content)
+        for unit in self.expansion:
+            seen.update(dict.fromkeys(unit.terms))
+        return list(seen)
+
+
+@lru_cache(maxsize=1024)
+def plan_query(q: str, *, expand: bool = True) -> QueryPlan:
+    """The terms of a (non-raw) query, and its expansion units when ``expand``.
+
+    >>> p = plan_query("小区能强制刷脸吗")
+    >>> "吗" in p.terms, "吗" in p.content, "人脸识别" in p.expanded
+    (True, False, True)
+    >>> [u.terms for u in p.expansion][0]
+    ('人脸识别',)
+    """
+    terms = query_terms(q)
+    content = content_terms(terms)
+    if not expand:
+        return QueryPlan(tuple(terms), tuple(content))
+    expanded: list[str] = []
+    units: dict[tuple[str, ...], Unit] = {}
+    for phrase in expansion_terms(q):
+        words = tuple(maximal_terms(content_terms(query_terms(phrase))))
+        # A one-character word of a longer phrase (建筑物管理人 -> 建筑物 管理 人) is in a
+        # good part of the corpus: requiring it costs a long posting list and adds nothing.
+        words = tuple(w for w in words if len(w) > 1) or words
+        if words and words not in units:
+            units[words] = Unit(words, weight=EXPANSION_WEIGHT, main=False)
+            expanded.append(phrase)
+    return QueryPlan(tuple(terms), tuple(content), tuple(expanded), tuple(units.values()))
+
+
+# ---------------------------------------------------------------- SQL
 
 
 def _filters(params: SearchParams, args: dict[str, Any], *, dialect: str) -> list[str]:
@@ -187,42 +307,66 @@ def _filters(params: SearchParams, args: dict[str, Any], *, dialect: str) -> lis
     return where
 
 
-# The search_units columns a result is made from.
-_UNIT_COLUMNS = ("rowid", "id", "type", "doc_id", "doc_status", "lang", "text", "en_text", "topics")
+def search_sql(params: SearchParams, units: Sequence[Unit], *, dialect: str = "sqlite") -> tuple[str, dict[str, Any]]:
+    """One statement giving ``(u, rowid, score)`` for every row each unit matches.
 
-
-def _pg_search_sql(
-    params: SearchParams, match: PgMatch, *, after: Cursor | None = None, count: bool = False
-) -> tuple[str, dict[str, Any]]:
-    """:func:`search_sql` for PostgreSQL: the same columns, order and keyset.
-
-    The language filter is part of ``match`` already (:func:`kb.store.fts.pg_match`).
+    ``u`` is the unit's index in ``units``; ``score`` is larger-is-better (``-bm25()``
+    on SQLite, ``ts_rank_cd`` on PostgreSQL). The filters of ``params`` apply; the
+    full-text match always runs first (``CROSS JOIN`` keeps SQLite from starting at an
+    indexed filter column and probing the index once per row).
     """
-    args: dict[str, Any] = dict(match.args)
-    where = [match.condition, *_filters(params, args, dialect="postgresql")]
-    if count:
-        return "SELECT count(*) FROM search_units su WHERE " + " AND ".join(where), args
-    ranked = (
-        f"SELECT {', '.join('su.' + c for c in _UNIT_COLUMNS)}, {match.rank} AS rank "
-        "FROM search_units su WHERE " + " AND ".join(where)
-    )
-    # The page is cut before the joins, so only its rows look up labels and titles.
-    page = f"SELECT * FROM ({ranked}) AS r"
-    if after is not None:
-        page += " WHERE r.rank > :after_rank OR (r.rank = :after_rank AND r.rowid > :after_rowid)"
-        args["after_rank"] = after.score
-        args["after_rowid"] = after.rowid
-    page += " ORDER BY r.rank, r.rowid LIMIT :limit"
-    args["limit"] = params.limit + 1
-    sql = (
-        f"SELECT {', '.join('f.' + c for c in _UNIT_COLUMNS)}, "
-        "f.rank, p.label AS label, d.title_zh AS title_zh, d.title_en AS title_en "
-        f"FROM ({page}) AS f "
-        "LEFT JOIN provisions p ON p.id = f.id "
-        "LEFT JOIN documents d ON d.id = f.doc_id "
-        "ORDER BY f.rank, f.rowid"
-    )
-    return sql, args
+    args: dict[str, Any] = {}
+    where = _filters(params, args, dialect=dialect)
+    parts = []
+    for i, unit in enumerate(units):
+        if dialect == "postgresql":
+            match = pg_match(unit.raw, "raw", params.lang) if unit.raw is not None else None
+            if unit.raw is None:
+                match = pg_terms_match(unit.terms, lang=params.lang, prefix=f"u{i}_")
+            if match is None:
+                continue
+            args.update({f"u{i}_raw" if k == "raw" else k: v for k, v in match.args.items()})
+            condition = match.condition.replace(":raw", f":u{i}_raw")
+            rank = match.rank.replace(":raw", f":u{i}_raw")
+            # ts_rank_cd is not a sum over terms: match with the other terms, rank by the unit's.
+            required = pg_terms_match(unit.within, lang=params.lang, prefix=f"u{i}w_") if unit.within else None
+            if required is not None:
+                args.update(required.args)
+                condition = f"{condition} AND {required.condition}"
+            alternatives = []
+            for j, group in enumerate(unit.within_any):
+                one = pg_terms_match(group, lang=params.lang, prefix=f"u{i}a{j}_")
+                if one is not None:
+                    args.update(one.args)
+                    alternatives.append(one.condition)
+            if alternatives:
+                condition = f"{condition} AND ({' OR '.join(alternatives)})"
+            parts.append(
+                f"SELECT {i} AS u, su.rowid AS rowid, -({rank}) AS score FROM search_units su "
+                "WHERE " + " AND ".join([condition, *where])
+            )
+            continue
+        # bm25() sums over the phrases that matched (FTS5 drops those of an OR branch that
+        # did not): the scores of ``within``/``within_any`` are taken off by _scores.
+        expression = unit.raw if unit.raw is not None else terms_expression((*unit.within, *unit.terms))
+        if expression is not None and unit.within_any:
+            either = " OR ".join(f"({terms_expression(g)})" for g in unit.within_any if g)
+            expression = f"{expression} AND ({either})"
+        if expression is None:
+            continue
+        if params.lang:
+            expression = f"{{{_COLUMN[params.lang]}}} : ({expression})"
+        args[f"m{i}"] = expression
+        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        inner = f"SELECT rowid, -bm25({FTS_TABLE}, {weights}) AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m{i}"
+        if where:
+            parts.append(
+                f"SELECT {i} AS u, f.rowid AS rowid, f.score AS score FROM ({inner}) AS f "
+                "CROSS JOIN search_units su ON su.rowid = f.rowid WHERE " + " AND ".join(where)
+            )
+        else:
+            parts.append(f"SELECT {i} AS u, rowid, score FROM ({inner})")
+    return " UNION ALL ".join(parts), args
 
 
 # PostgreSQL error codes: a statement cancelled by statement_timeout; a bad tsquery.
@@ -231,31 +375,281 @@ _PG_SYNTAX = "42601"
 
 
 def run_search(reader: Reader, sql: str, args: Mapping[str, Any], *, raw: bool = False) -> list[dict[str, Any]]:
-    """Run SQL from :func:`search_sql`; syntax errors of raw queries and timeouts become InvalidQuery."""
+    """Run search SQL; syntax errors of raw queries and timeouts become InvalidQuery."""
     try:
         with reader.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(text(sql), dict(args))]
     except DBAPIError as exc:
-        message = str(exc.orig) if exc.orig is not None else str(exc)
-        code = getattr(exc.orig, "sqlstate", None)
-        if "interrupted" in message or code == _PG_CANCELLED:
-            raise InvalidQuery("the search took too long; use fewer or more specific terms", parameter="q") from None
-        if raw and (code == _PG_SYNTAX or (code is None and isinstance(exc, OperationalError))):
-            kind = "PostgreSQL tsquery" if code else "FTS5 query"
-            raise InvalidQuery(f"not a valid {kind}: {message.strip()}", parameter="q") from None
+        _raise_invalid(exc, raw=raw)
         raise
 
 
+def _execute(reader: Reader, sql: str, args: Mapping[str, Any], *, raw: bool = False) -> list[Any]:
+    try:
+        with reader.engine.connect() as conn:
+            if reader.engine.dialect.name == "sqlite":
+                # Tuples straight from the driver: a long question matches tens of
+                # thousands of (unit, rowid, score) rows, and Row objects cost more
+                # than the query. sqlite3 takes the same :name parameters.
+                dbapi = conn.connection.driver_connection
+                if dbapi is not None:
+                    return list(dbapi.execute(sql, dict(args)).fetchall())
+            return list(conn.execute(text(sql), dict(args)).all())
+    except (DBAPIError, sqlite3.Error) as exc:
+        _raise_invalid(exc, raw=raw)
+        raise
+
+
+def _raise_invalid(exc: Exception, *, raw: bool) -> None:
+    """Raise InvalidQuery for a timeout, or a syntax error of a raw query; else return."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    message = str(orig) if orig is not None else str(exc)
+    code = getattr(orig, "sqlstate", None)
+    if "interrupted" in message or code == _PG_CANCELLED:
+        raise InvalidQuery("the search took too long; use fewer or more specific terms", parameter="q") from None
+    if raw and (code == _PG_SYNTAX or (code is None and isinstance(orig, sqlite3.OperationalError))):
+        kind = "PostgreSQL tsquery" if code else "FTS5 query"
+        raise InvalidQuery(f"not a valid {kind}: {message.strip()}", parameter="q") from None
+
+
+# ---------------------------------------------------------------- per-database facts about rows
+
+
+@dataclass(frozen=True)
+class UnitGroups:
+    """For every search unit (by rowid): its version group, preference and kind factor.
+
+    ``group[rowid]`` numbers the (work, eid) an article belongs to across the versions
+    of its work (a passage, or a document without a work, is its document's);
+    ``preference[rowid]`` orders the versions of one work (0 first: in force, then the
+    newest); ``factor`` is the :data:`KIND_FACTORS` of its document's kind;
+    ``places`` the place names that local regulations belong to.
+    """
+
+    group: array[int]
+    preference: array[int]
+    factor: array[float]
+    places: frozenset[str] = field(default_factory=frozenset)
+
+
+def unit_groups(reader: Reader) -> UnitGroups:
+    """The :class:`UnitGroups` of the reader's database (computed once per reader)."""
+    return reader.cached("search.unit_groups", lambda: _compute_unit_groups(reader))
+
+
+def _place_names(title: str, meta: Any) -> set[str]:
+    names: set[str] = set()
+    if isinstance(meta, str):
+        try:
+            meta = json.loads(meta)
+        except ValueError:
+            meta = None
+    province = meta.get("province") if isinstance(meta, dict) else None
+    if isinstance(province, str) and len(province) >= 2:
+        names.add(province)
+    m = None if title.startswith("关于") else _TITLE_PLACE.match(title)  # 关于…市…的决定 names no place
+    if m:
+        names.add(m.group(1) or m.group(2))
+    out = set()
+    for name in names:
+        for suffix in _PLACE_SUFFIXES:
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                name = name[: -len(suffix)]
+                break
+        out.add(name)
+    return out
+
+
+def _compute_unit_groups(reader: Reader) -> UnitGroups:
+    with reader.engine.connect() as conn:
+        docs = conn.execute(
+            text(
+                "SELECT id, kind, work, status, title_zh, meta, "
+                "coalesce(effective, promulgated, adopted, date, '') AS day FROM documents"
+            )
+        ).all()
+        units = conn.execute(text("SELECT rowid, id, doc_id FROM search_units")).all()
+    work_of = {d.id: d.work or d.id for d in docs}
+    factor_of = {d.id: KIND_FACTORS.get(d.kind, 1.0) for d in docs}
+    versions: dict[str, list[Any]] = {}
+    for d in docs:
+        versions.setdefault(work_of[d.id], []).append(d)
+    preference_of: dict[str, int] = {}
+    for members in versions.values():
+        members.sort(key=lambda d: (d.status != "in_force", tuple(-ord(c) for c in d.day), d.id))
+        for i, d in enumerate(members):
+            preference_of[d.id] = min(i, 127)
+    places: set[str] = set()
+    for d in docs:
+        if d.kind in KIND_FACTORS and KIND_FACTORS[d.kind] != 1.0:
+            places |= _place_names(d.title_zh or "", d.meta)
+    size = max((u.rowid for u in units), default=0) + 1
+    group = array("q", range(-1, -size - 1, -1))  # unknown rows: a group of their own
+    preference = array("b", bytes(size))
+    factor = array("d", [1.0]) * size
+    keys: dict[tuple[str, str], int] = {}
+    for u in units:
+        eid = u.id[len(u.doc_id) + 1 :] if u.id.startswith(u.doc_id + "/") else u.id
+        group[u.rowid] = keys.setdefault((work_of.get(u.doc_id, u.doc_id), eid), len(keys))
+        preference[u.rowid] = preference_of.get(u.doc_id, 0)
+        factor[u.rowid] = factor_of.get(u.doc_id, 1.0)
+    return UnitGroups(group, preference, factor, frozenset(places))
+
+
+# ---------------------------------------------------------------- common words
+
+
+def _document_frequency(reader: Reader, terms: tuple[str, ...], lang: str | None) -> int:
+    """How many search units have all of ``terms`` (in ``lang``'s column), cached per reader."""
+    cache: dict[tuple[tuple[str, ...], str | None], int] = reader.cached("search.df", dict)
+    key = (terms, lang)
+    if key not in cache:
+        if len(cache) > 100_000:  # a bound on memory, not a policy
+            cache.clear()
+        if reader.engine.dialect.name == "postgresql":
+            match = pg_terms_match(terms, lang=lang)
+            if match is None:
+                return 0
+            sql, args = f"SELECT count(*) FROM search_units su WHERE {match.condition}", match.args
+        else:
+            expression = terms_expression(terms) or '""'
+            if lang:
+                expression = f"{{{_COLUMN[lang]}}} : ({expression})"
+            sql, args = f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m", {"m": expression}
+        cache[key] = int(_execute(reader, sql, args)[0][0])
+    return cache[key]
+
+
+def _unit_count(reader: Reader) -> int:
+    return reader.cached("search.units", lambda: int(_execute(reader, "SELECT count(*) FROM search_units", {})[0][0]))
+
+
+def _any_units(reader: Reader, plan: QueryPlan, lang: str | None) -> list[Unit]:
+    """The units of ``mode=any``: one per content word, one per expansion phrase.
+
+    A word or phrase in more than :data:`COMMON_SHARE` of the units (可以, 规定,
+    information) adds little to any score, but alone it would make much of the corpus a
+    result, each to be scored and sorted. When the query also has rarer ones, a common
+    word or phrase scores only the rows that have one of them, and makes no result of
+    its own.
+    """
+    units = [*(Unit((w,)) for w in plan.content), *plan.expansion]
+    if len(units) < 2:
+        return units
+    limit = max(COMMON_SHARE * _unit_count(reader), COMMON_MIN_ROWS)
+    frequency = [_document_frequency(reader, u.terms, lang) for u in units]
+    common = [n > limit for n in frequency]
+    anchors = tuple(u.terms for u, c in zip(units, common, strict=True) if not c)
+    if not any(common) or not any(0 < n <= limit for n in frequency):
+        return units
+    return [Unit(u.terms, u.weight, u.main, within_any=anchors) if c else u for u, c in zip(units, common, strict=True)]
+
+
+# ---------------------------------------------------------------- ranking
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """The results of a query in order: (score, rowid) of each shown row, and its other versions."""
+
+    order: list[tuple[float, int]]
+    also_in: dict[int, list[int]]
+
+
+def _scores(
+    rows: Sequence[Any], units: Sequence[Unit], *, subtract_within: bool = False
+) -> tuple[dict[int, float], dict[int, int], dict[int, float]]:
+    """Per rowid: summed main score, number of main units matched, summed expansion score.
+
+    ``subtract_within``: the score of a unit with ``within``/``within_any`` terms includes
+    theirs (SQLite's bm25 is a sum over the phrases that matched), and those terms are
+    the unconditional units': take the row's unweighted score from those off.
+    """
+    conditional = [u.conditional for u in units]
+    is_main = [u.main for u in units]
+    weight = [u.weight for u in units]
+    anchor: dict[int, float] = {}
+    for u, rowid, score in rows:
+        if not conditional[u]:
+            anchor[rowid] = anchor.get(rowid, 0.0) + score
+    main: dict[int, float] = {}
+    matched: dict[int, int] = {}
+    extra: dict[int, float] = {}
+    for u, rowid, score in rows:
+        own = float(score)
+        if subtract_within and conditional[u]:
+            own -= anchor.get(rowid, 0.0)
+        if is_main[u]:
+            main[rowid] = main.get(rowid, 0.0) + own
+            matched[rowid] = matched.get(rowid, 0) + 1
+        else:
+            extra[rowid] = extra.get(rowid, 0.0) + weight[u] * own
+    return main, matched, extra
+
+
+def rank_rows(
+    candidates: Iterable[int],
+    main: Mapping[int, float],
+    matched: Mapping[int, int],
+    n_main: int,
+    extra: Mapping[int, float],
+    groups: UnitGroups,
+    *,
+    local_penalty: bool,
+) -> Ranked:
+    """Combine the scores of the candidate rows; one result per article across versions.
+
+    An article ranks by its best-scoring version and shows the preferred one of those
+    that matched (in force, then the newest: it does not depend on the database's
+    scoring); the others are its ``also_in``, preferred first. The order is by score
+    (larger first), then rowid: total, so a keyset cursor is exact.
+    """
+    # group -> (preference, -score, rowid) of the version shown, and the group's best score
+    shown: dict[int, tuple[int, float, int]] = {}
+    best: dict[int, float] = {}
+    members: dict[int, list[tuple[int, float, int]]] = {}
+    coord = n_main > 1 and COORD_EXPONENT != 0
+    group_of, preference_of, factor_of, known = groups.group, groups.preference, groups.factor, len(groups.group)
+    for rowid in candidates:
+        score = main.get(rowid, 0.0)
+        if coord:
+            score *= (matched.get(rowid, 0) / n_main) ** COORD_EXPONENT
+        score += extra.get(rowid, 0.0)
+        if 0 <= rowid < known:
+            group, preference = group_of[rowid], preference_of[rowid]
+            if local_penalty:
+                score *= factor_of[rowid]
+        else:  # not in the cache (cannot happen with a built database): a group of its own
+            group, preference = -rowid - 1, 0
+        key = (preference, -score, rowid)
+        held = shown.get(group)
+        if held is None:
+            shown[group], best[group] = key, score
+            continue
+        members.setdefault(group, [held]).append(key)
+        if key < held:
+            shown[group] = key
+        if score > best[group]:
+            best[group] = score
+    order = sorted((-best[g], k[2]) for g, k in shown.items())
+    also_in = {shown[g][2]: [k[2] for k in sorted(ms) if k[2] != shown[g][2]] for g, ms in members.items()}
+    return Ranked([(-s, r) for s, r in order], also_in)
+
+
+# ---------------------------------------------------------------- results
+
+
 def warm_up(reader: Reader) -> None:
-    """Load the segmenter and fill the reader's caches, so the first search is not slow."""
-    query_terms("人脸识别 warm-up")
+    """Load the segmenter and expansion data, fill the reader's caches: the first search is not slow."""
+    plan_query("人脸识别 warm-up")
     warm_caches(reader)
+    unit_groups(reader)
 
 
 def highlight_terms(q: str, mode: QueryMode) -> list[str]:
-    """The words of a query to mark in snippets (FTS5 operators dropped in raw mode)."""
+    """The words of a query to mark in snippets (stopwords and FTS5 operators dropped)."""
     if mode != "raw":
-        return query_terms(q)
+        return content_terms(query_terms(q))
     prefixes = [f"{p.lower()}*" for p in _RAW_PREFIX.findall(q)]
     return [*query_terms(_RAW_SYNTAX.sub(" ", _RAW_PREFIX.sub(" ", q))), *prefixes]
 
@@ -277,19 +671,28 @@ def _validate(reader: Reader, params: SearchParams, max_query_length: int) -> No
         raise NotFound(f"no document {params.doc!r}")
 
 
-def _result(row: Mapping[str, Any], terms: Sequence[str], lang: str | None) -> dict[str, Any]:
-    """One hit, with its snippet in the language that matched (Chinese text first)."""
-    zh_snip = None
+def _result(
+    row: Mapping[str, Any], terms: Sequence[str], own: Sequence[str], lang: str | None, score: float
+) -> dict[str, Any]:
+    """One hit, with its snippet in the language that matched (Chinese text first).
+
+    ``own`` are the query's own words: the snippet is in the language they matched in,
+    so an English query that matched an article's translation shows the translation
+    even when expansion terms matched its Chinese text; ``terms`` are all marked.
+    """
+    texts = []
     if row["lang"] == "zh" and lang != "en":
-        zh_snip = snippet(row["text"], terms, width=120)
-        if "<mark>" not in zh_snip and row["en_text"]:
-            zh_snip = None
-    if zh_snip is not None:
-        snip, snip_lang = zh_snip, "zh"
-    elif row["en_text"]:
-        snip, snip_lang = snippet(row["en_text"], terms, width=240), "en"
-    else:
-        snip, snip_lang = snippet(row["text"], terms, width=120), row["lang"]
+        texts.append((row["text"], "zh", 120))
+    if row["en_text"] and not (lang == "zh" and texts):  # lang=zh matched the Chinese text
+        texts.append((row["en_text"], "en", 240))
+    if not texts:
+        texts.append((row["text"], row["lang"], 120))
+    chosen = None
+    for words in (own, terms):
+        chosen = next((t for t in texts if _mentions(t[0], words)), None)
+        if chosen is not None:
+            break
+    text_, snip_lang, width = chosen or texts[-1]
     return {
         "id": row["id"],
         "type": row["type"],
@@ -297,11 +700,41 @@ def _result(row: Mapping[str, Any], terms: Sequence[str], lang: str | None) -> d
         "label": row["label"],
         "document_title": row["title_zh"] or row["title_en"],
         "doc_status": row["doc_status"],
-        "score": float(f"{-float(row['rank']):.6g}"),
-        "snippet": snip,
+        "score": float(f"{score:.6g}"),
+        "snippet": snippet(text_, terms, width=width),
         "snippet_lang": snip_lang,
         "topics": row["topics"].split() if row["topics"] else [],
+        "also_in": [],
     }
+
+
+def _mentions(text_: str, words: Sequence[str]) -> bool:
+    """Whether a snippet of ``text_`` would mark one of ``words`` (cheaper than making it)."""
+    lowered = text_.lower()
+    latin = []
+    for word in words:
+        if _CJK.search(word):
+            if word in lowered:
+                return True
+        else:
+            latin.append(word)
+    return bool(latin) and bool(find_ranges(text_, latin))
+
+
+_ROWS_SQL = (
+    "SELECT su.rowid AS rowid, su.id, su.type, su.doc_id, su.doc_status, su.lang, su.text, su.en_text, su.topics, "
+    "p.label AS label, d.title_zh AS title_zh, d.title_en AS title_en "
+    "FROM search_units su LEFT JOIN provisions p ON p.id = su.id LEFT JOIN documents d ON d.id = su.doc_id "
+)
+
+
+def _rows(reader: Reader, rowids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The display rows of these rowids."""
+    if not rowids:
+        return {}
+    names = {f"r{i}": r for i, r in enumerate(rowids)}
+    sql = _ROWS_SQL + "WHERE su.rowid IN (" + ", ".join(f":{n}" for n in names) + ")"
+    return {int(r["rowid"]): r for r in run_search(reader, sql, names)}
 
 
 def search(
@@ -317,46 +750,83 @@ def search(
     limit: int = 20,
     cursor: str | None = None,
     max_query_length: int = 1000,
+    expand: bool = True,
 ) -> dict[str, Any]:
     """Ranked provisions and passages for ``q``; see the module docstring.
 
-    Returns ``{"query", "match", "results", "count", "next"}``: ``count`` is the
-    number of hits over all pages, ``next`` the cursor of the next page or None.
+    Returns ``{"query", "mode", "match", "terms", "expanded_terms", "results", "count",
+    "next"}``: ``count`` is the number of results over all pages (versions of one
+    article count once), ``next`` the cursor of the next page or None.
     """
-    params = SearchParams(q=q, mode=mode, type=type, doc=doc, topic=topic, lang=lang, status=status, limit=limit)
+    params = SearchParams(
+        q=q, mode=mode, type=type, doc=doc, topic=topic, lang=lang, status=status, limit=limit, expand=expand
+    )
     _validate(reader, params, max_query_length)
     after = decode_cursor(params, cursor) if cursor else None
     match_mode: QueryMode = after.match if after else mode
-    postgres = reader.engine.dialect.name == "postgresql"
+    dialect = "postgresql" if reader.engine.dialect.name == "postgresql" else "sqlite"
+    groups = unit_groups(reader)
 
-    def expression_for(m: QueryMode) -> str | PgMatch | None:
-        return pg_match(q, m, lang) if postgres else match_expression(q, m)
-
-    expression = expression_for(match_mode)
-    if expression is None:
-        raise InvalidQuery("no searchable words (letters, digits or Chinese characters)", parameter="q")
-    raw = match_mode == "raw"
-    rows = run_search(reader, *search_sql(params, expression, after=after), raw=raw)
-    if not rows and after is None and match_mode == "all" and len(query_terms(q)) > 1:
-        fallback = expression_for("any")
-        if fallback is not None:
-            match_mode, expression = "any", fallback
-            rows = run_search(reader, *search_sql(params, expression))
-    count_rows = run_search(reader, *search_sql(params, expression, count=True), raw=raw)
-    total = int(next(iter(count_rows[0].values()))) if count_rows else 0
-    page, more = rows[: params.limit], len(rows) > params.limit
-    terms = highlight_terms(q, match_mode)
+    if mode == "raw":
+        if not q.strip():
+            raise InvalidQuery("no searchable words (letters, digits or Chinese characters)", parameter="q")
+        plan = QueryPlan(tuple(highlight_terms(q, "raw")), ())
+        units: list[Unit] = [Unit((), raw=q.strip())]
+        rows = _execute(reader, *search_sql(params, units, dialect=dialect), raw=True)
+        main, matched, extra = _scores(rows, units)
+        candidates: Iterable[int] = main.keys()
+        n_main = 1
+    else:
+        plan = plan_query(q, expand=expand)
+        if not plan.content:
+            raise InvalidQuery("no searchable words (letters, digits or Chinese characters)", parameter="q")
+        n_main = len(plan.content)
+        main, matched, extra = {}, {}, {}
+        if match_mode == "all" and after is None and plan.is_sentence():
+            match_mode = "any"
+        if match_mode == "all" and n_main > 1:
+            # Every content term at once: a small set, usually, and exact.
+            units = [Unit(plan.content)]
+            units += [Unit(u.terms, u.weight, main=False, within=plan.content) for u in plan.expansion]
+            rows = _execute(reader, *search_sql(params, units, dialect=dialect))
+            main, _, extra = _scores(rows, units, subtract_within=dialect == "sqlite")
+            matched = dict.fromkeys(main, n_main)
+            if not main and after is None:
+                match_mode = "any"
+        if match_mode == "any" or n_main == 1:
+            units = _any_units(reader, plan, lang)
+            rows = _execute(reader, *search_sql(params, units, dialect=dialect))
+            main, matched, extra = _scores(rows, units, subtract_within=dialect == "sqlite")
+        if match_mode == "all" and not main and after is None:
+            match_mode = "any"  # a single lay word that only its expansion finds (刷脸)
+        candidates = main.keys() if match_mode == "all" else main.keys() | extra.keys()
+    local_penalty = not names_place(q, groups.places)
+    ranked = rank_rows(candidates, main, matched, n_main, extra, groups, local_penalty=local_penalty)
+    order = ranked.order
+    if after is not None:
+        position = (-after.score, after.rowid)
+        order = [sr for sr in order if (-sr[0], sr[1]) > position]
+    page, more = order[:limit], len(order) > limit
+    wanted = [r for _, r in page]
+    wanted += [o for r in wanted for o in ranked.also_in.get(r, ())]
+    shown = _rows(reader, wanted)
+    terms = plan.highlight() if mode != "raw" else list(plan.terms)
+    own = list(plan.content) if mode != "raw" else terms
+    results = []
+    for score, rowid in page:
+        hit = _result(shown[rowid], terms, own, lang, score)
+        hit["also_in"] = [shown[o]["id"] for o in ranked.also_in.get(rowid, ()) if o in shown]
+        results.append(hit)
     next_token = None
     if more and page:
-        last = page[-1]
-        position = Cursor(match=match_mode, score=float(last["rank"]), rowid=int(last["rowid"]))
-        next_token = encode_cursor(params, position)
+        next_token = encode_cursor(params, Cursor(match=match_mode, score=page[-1][0], rowid=page[-1][1]))
     return {
         "query": q,
         "mode": mode,
         "match": match_mode,
         "terms": terms,
-        "results": [_result(r, terms, lang) for r in page],
-        "count": total,
+        "expanded_terms": list(plan.expanded),
+        "results": results,
+        "count": len(ranked.order),
         "next": next_token,
     }
