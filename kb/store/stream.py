@@ -16,7 +16,7 @@ the same shape, one statute at a time::
 Rows are inserted in batches inside one transaction, on one SQLAlchemy connection; the caller
 owns the file (a private temp file, swapped in after :meth:`CorpusWriter.finish`).
 Search units are numbered in the order statutes arrive, then passages, as
-``write_corpus`` numbers them.
+:func:`kb.store.write.write_corpus` feeds it a whole in-memory corpus the same way.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Engine, text
+from sqlalchemy import JSON, Connection, Engine
 
 from kb.model import Annotation, DocumentMeta, Link, Passage, Provision, Topic, Translation
 from kb.store.fts import create_fts_sql
@@ -187,10 +187,11 @@ class CorpusWriter:
         self._conn.commit()
         self._conn.close()
         self._conn = None
-        if self.engine.dialect.name == "sqlite":
+        dialect = self.engine.dialect.name
+        if dialect in ("sqlite", "postgresql"):
             with self.engine.begin() as conn:
-                for stmt in create_fts_sql():
-                    conn.execute(text(stmt))
+                for stmt in create_fts_sql(dialect):
+                    conn.exec_driver_sql(stmt)
 
     def close(self) -> None:
         """Give up: drop the connection without committing (the caller deletes the file)."""

@@ -1,52 +1,26 @@
 """Writing a built :class:`~kb.model.Corpus` into a fresh database.
 
-Only this module and ``kb.store.query`` know SQLAlchemy. The caller (``kb.pipeline``)
+There is one write path, :class:`kb.store.stream.CorpusWriter`; :func:`write_corpus` feeds
+it a whole corpus held in memory (tests, :func:`kb.store.pg.build_postgres`), while the
+pipeline streams statutes into it as the workers finish them. The caller (``kb.pipeline``)
 decides where the database goes and swaps it in atomically.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, create_engine, event
 
 from kb.annotate.nlp import tokens_for_index
 from kb.model import Corpus
-from kb.store.fts import create_fts_sql
-from kb.store.rows import (
-    annotation_row,
-    build_info_rows,
-    document_rows,
-    link_row,
-    passage_row,
-    provision_row,
-    search_unit_rows,
-    stance_by_passage,
-    topic_rows,
-    topics_by_target,
-)
-from kb.store.schema import (
-    AnnotationRow,
-    Base,
-    BuildInfoRow,
-    DocumentRow,
-    LinkRow,
-    PassageRow,
-    ProvisionRow,
-    SearchUnitRow,
-    SourceFileRow,
-    TopicRow,
-)
+from kb.store.rows import SEARCH_LEVELS
+from kb.store.stream import CorpusWriter
 
 __all__ = ["create_write_engine", "write_corpus"]
 
-log = logging.getLogger(__name__)
-T = TypeVar("T")
 Progress = Callable[[str, int, int], None]
-_BATCH = 2000
 
 
 def create_write_engine(url: str) -> Engine:
@@ -66,25 +40,6 @@ def create_write_engine(url: str) -> Engine:
     return engine
 
 
-def _batches(rows: Iterable[T], size: int = _BATCH) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _insert(session: Session, model: type[Base], rows: Iterable[dict[str, Any]]) -> int:
-    count = 0
-    for batch in _batches(rows):
-        session.execute(insert(model), batch)
-        count += len(batch)
-    return count
-
-
 def write_corpus(
     engine: Engine,
     corpus: Corpus,
@@ -96,53 +51,37 @@ def write_corpus(
     source_meta: Sequence[Mapping[str, Any]] = (),
 ) -> None:
     """Create the schema and write every row of ``corpus``."""
-    Base.metadata.create_all(engine)
-    translations = {t.provision_id: t for t in corpus.translations}
-    stances = stance_by_passage(corpus.annotations)
+
+    def tick(what: str, done: int) -> None:
+        if progress is not None:
+            progress(what, done, 4)
+
     passage_ids = {p.id for p in corpus.passages}
-    speakers = passage_speakers or {}
-    steps = 7
-    with Session(engine) as session:
-        _tick(progress, "documents", 1, steps)
-        _insert(session, DocumentRow, document_rows(corpus.documents, corpus.header_notes, extracted or {}))
-        _insert(session, SourceFileRow, (dict(m) for m in source_meta))
-        _tick(progress, "provisions", 2, steps)
-        _insert(session, ProvisionRow, (provision_row(p, translations) for p in corpus.provisions))
-        _tick(progress, "passages", 3, steps)
-        _insert(
-            session,
-            PassageRow,
-            (passage_row(p, speakers.get(p.id, {}), stances.get(p.id)) for p in corpus.passages),
+    writer = CorpusWriter(engine, corpus.translations)
+    try:
+        tick("documents", 1)
+        writer.start(
+            corpus.documents,
+            corpus.topics,
+            header_notes=corpus.header_notes,
+            extracted=extracted or {},
+            source_meta=source_meta,
         )
-        _insert(session, TopicRow, topic_rows(corpus.topics))
-        _tick(progress, "annotations", 4, steps)
-        _insert(
-            session,
-            AnnotationRow,
-            (annotation_row(a, "passage" if a.target_id in passage_ids else "provision") for a in corpus.annotations),
-        )
-        _tick(progress, "links", 5, steps)
-        _insert(session, LinkRow, (link_row(lk) for lk in corpus.links))
-        _tick(progress, "search index", 6, steps)
-        units = search_unit_rows(
+        tick("provisions", 2)
+        writer.add_statute(
             corpus.provisions,
-            corpus.passages,
-            first_rowid=1,
-            doc_status={d.id: d.status for d in corpus.documents},
-            translations=translations,
-            topics=topics_by_target(corpus.annotations),
-            zh_tokens=lambda p: tokens_for_index(f"{p.label} {p.text}"),
+            [a for a in corpus.annotations if a.target_id not in passage_ids],
+            corpus.links,
+            {p.id: tokens_for_index(f"{p.label} {p.text}") for p in corpus.provisions if p.level in SEARCH_LEVELS},
         )
-        _insert(session, SearchUnitRow, units)
-        _insert(session, BuildInfoRow, build_info_rows(build_info))
-        session.commit()
-    if engine.dialect.name in ("sqlite", "postgresql"):
-        with engine.begin() as conn:
-            for stmt in create_fts_sql(engine.dialect.name):
-                conn.exec_driver_sql(stmt)
-    _tick(progress, "done", steps, steps)
-
-
-def _tick(progress: Progress | None, what: str, done: int, total: int) -> None:
-    if progress is not None:
-        progress(what, done, total)
+        tick("passages", 3)
+        writer.add_commentary(
+            corpus.passages,
+            [a for a in corpus.annotations if a.target_id in passage_ids],
+            passage_speakers or {},
+        )
+        writer.finish(build_info)
+    except BaseException:
+        writer.close()
+        raise
+    tick("done", 4)
