@@ -445,6 +445,10 @@ class _TreeBuilder:
         self.annex = None
         parent = self.containers[-1][1] if self.containers else None
         self.article_numbers.append((number, sub or 0, block))
+        self._open_article(eid, number, label, parent, body, block)
+
+    def _open_article(self, eid: str, number: int, label: str, parent: str | None, body: str, block: Block) -> None:
+        """Add an article-level node and make it current; its first text starts paragraph 1."""
         self._add(
             Provision(
                 doc_id=self.meta.id,
@@ -475,21 +479,7 @@ class _TreeBuilder:
             return
         self._close_article()
         self.points += 1
-        self._add(
-            Provision(
-                doc_id=self.meta.id,
-                eid=eid,
-                level="article",
-                ordinal=0,
-                number=number,
-                label=label,
-                parent_eid=parent,
-                source=self._span(block),
-            )
-        )
-        self.article = eid
-        if body:
-            self.add_text(body, block)
+        self._open_article(eid, number, label, parent, body, block)
 
     def start_annex(self, label: str, heading: str, block: Block) -> None:
         self._close_article()
