@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import logging
 import re
-import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from kb.datafiles import read_toml
 from kb.errors import ConfigError
 from kb.ingest.numerals import cn_to_int, roman_to_int
 from kb.model import Annotation, Citation, CitationStatus, DocumentMeta, Link
@@ -192,12 +192,7 @@ def parse_patterns(raw: Mapping[str, Any], *, origin: str = "patterns") -> Citat
 def load_patterns(path: Path | None = None) -> CitationPatterns:
     """Read ``corpus/citations/patterns.toml`` (or ``path``)."""
     path = path or get_settings().corpus_dir / PATTERNS_PATH
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: citation patterns not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    raw = read_toml(path, "citation patterns")
     return parse_patterns(raw, origin=str(path))
 
 

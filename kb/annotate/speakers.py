@@ -32,13 +32,13 @@ SpeakerInfo(name='Ada Novak', role='a fellow at the Harbour Institute', kind='re
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+from kb.datafiles import read_toml
 from kb.errors import ConfigError
 from kb.model import Annotation, DocumentMeta, Passage
 from kb.settings import get_settings
@@ -147,12 +147,7 @@ def _alternation(words: Iterable[str]) -> str:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: speaker word list not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    return read_toml(path, "speaker word list")
 
 
 def _str_list(raw: Mapping[str, Any], key: str, origin: Path) -> list[str]:

@@ -17,7 +17,6 @@ carries the writer's view. The label follows from the two weight totals, and eve
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kb.annotate.speakers import SpeakerInfo
+from kb.datafiles import read_toml
 from kb.errors import ConfigError
 from kb.model import Annotation, DocumentMeta, Passage
 from kb.settings import get_settings
@@ -110,12 +110,7 @@ def _word_alternation(words: Sequence[str]) -> str:
 
 def load_cues(path: Path) -> CueSet:
     """Read and compile a cue file (``corpus/stance/cues.toml``)."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: stance cue file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    raw = read_toml(path, "stance cue file")
     settings = raw.get("settings", {})
     cues: list[_Cue] = []
     examples: dict[Polarity, tuple[str, ...]] = {}

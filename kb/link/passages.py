@@ -66,7 +66,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -74,6 +73,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from kb.datafiles import read_toml
 from kb.errors import ConfigError
 from kb.model import Annotation, DocumentMeta, Link, Passage, Provision, Translation
 from kb.settings import get_settings
@@ -215,12 +215,7 @@ def parse_concepts(raw: Mapping[str, Any], origin: str = "<concepts>") -> Concep
 def load_concepts(path: Path | None = None) -> ConceptSet:
     """The concept file, ``<corpus_dir>/link/concepts.toml`` by default (cached)."""
     path = path or get_settings().corpus_dir / CONCEPTS_PATH
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: concept file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    raw = read_toml(path, "concept file")
     return parse_concepts(raw, str(path))
 
 
