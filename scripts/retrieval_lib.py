@@ -9,8 +9,9 @@ Kept out of ``kb`` on purpose: the knowledge base does not grow evaluation code.
   (:func:`source_candidates`, for the test) or from a database (the bench script);
 * checking the labels against the texts: :func:`article_eids`, :func:`check_ref`;
 * ranking metrics: :func:`first_rank`, :func:`recall_at`, :func:`summarise`;
-* query expansion data (``corpus/search/synonyms.toml``): :func:`load_synonyms`,
-  :func:`expansion_terms` (the reference implementation of the spec in that file).
+* query expansion data (``corpus/search/synonyms.toml``) and stopwords: :func:`load_synonyms`,
+  :func:`expansion_terms`, :func:`phrase_in`, :func:`load_stopwords` are re-exported
+  from :mod:`kb.store.expand`, so the bench expands queries exactly as the search does.
 
 >>> Ref("中华人民共和国刑法", 253, sub=1).eid
 'art_253-1'
@@ -22,11 +23,12 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from kb.store.expand import SynonymEntry, content_terms, expansion_terms, load_stopwords, load_synonyms, phrase_in
 
 __all__ = [
     "Candidate",
@@ -376,91 +378,7 @@ def summarise(runs: Sequence[tuple[Sequence[str], Mapping[str, frozenset[str]]]]
     )
 
 
-# ---------------------------------------------------------------- query expansion data
-
-
-@dataclass(frozen=True)
-class SynonymEntry:
-    """Lay phrases (``match``) and the legal terms to add when one occurs (``expand``)."""
-
-    match: tuple[str, ...]
-    expand: tuple[str, ...]
-    examples: tuple[str, ...] = ()
-    counter_examples: tuple[str, ...] = ()
-
-
-def _has_cjk(text: str) -> bool:
-    return any("\u3400" <= ch <= "\u9fff" for ch in text)
-
-
-def _normalise_query(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u2019", "'").lower()).strip()
-
-
-def phrase_in(phrase: str, query: str) -> bool:
-    """Whether a lay phrase occurs in a query (see the spec in synonyms.toml).
-
-    Chinese phrases match as substrings; other phrases match case-insensitively as whole
-    words (no letter or digit on either side).
-
-    >>> phrase_in("kid", "Can my kids use it?"), phrase_in("kid", "kidney")
-    (False, False)
-    >>> phrase_in("kids", "Can my kids use it?"), phrase_in("刷脸", "小区能强制刷脸吗")
-    (True, True)
-    """
-    p, q = _normalise_query(phrase), _normalise_query(query)
-    if _has_cjk(p):
-        return p in q
-    return re.search(rf"(?<![0-9a-z]){re.escape(p)}(?![0-9a-z])", q) is not None
-
-
-def expansion_terms(query: str, entries: Sequence[SynonymEntry]) -> list[str]:
-    """The terms to add to ``query``: every matching entry's ``expand``, deduplicated, in order."""
-    seen: dict[str, None] = {}
-    for entry in entries:
-        if any(phrase_in(p, query) for p in entry.match):
-            for term in entry.expand:
-                seen.setdefault(term, None)
-    return list(seen)
-
-
-def _strings(raw: Any, where: str, *, required: bool) -> tuple[str, ...]:
-    if raw is None and not required:
-        return ()
-    if not isinstance(raw, list) or (required and not raw) or not all(isinstance(s, str) and s.strip() for s in raw):
-        raise ValueError(f"{where}: expected a {'non-empty ' if required else ''}list of non-empty strings")
-    return tuple(raw)
-
-
-def load_synonyms(path: Path) -> tuple[SynonymEntry, ...]:
-    """Read ``synonyms.toml`` (format in its header); a malformed entry is a ValueError."""
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    entries = raw.get("entry")
-    if not isinstance(entries, list) or not entries:
-        raise ValueError(f"{path}: no [[entry]] tables")
-    out = []
-    for i, e in enumerate(entries):
-        where = f"{path} entry {i + 1}"
-        if not isinstance(e, dict) or set(e) - {"match", "expand", "examples", "counter_examples"}:
-            raise ValueError(f"{where}: keys are match, expand, examples, counter_examples")
-        out.append(
-            SynonymEntry(
-                match=_strings(e.get("match"), f"{where} match", required=True),
-                expand=_strings(e.get("expand"), f"{where} expand", required=True),
-                examples=_strings(e.get("examples"), f"{where} examples", required=True),
-                counter_examples=_strings(e.get("counter_examples"), f"{where} counter_examples", required=False),
-            )
-        )
-    return tuple(out)
-
-
 # ---------------------------------------------------------------- stopwords and versions
-
-
-def load_stopwords(path: Path) -> frozenset[str]:
-    """``stopwords.txt``: one lower-case index token a line; ``#`` starts a comment line."""
-    words = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-    return frozenset(w for w in words if w and not w.startswith("#"))
 
 
 def drop_stopwords(terms: Sequence[str], stopwords: frozenset[str]) -> list[str]:
@@ -471,8 +389,7 @@ def drop_stopwords(terms: Sequence[str], stopwords: frozenset[str]) -> list[str]
     >>> drop_stopwords(["的"], frozenset({"的"}))
     ['的']
     """
-    kept = [t for t in terms if t not in stopwords]
-    return kept or list(terms)
+    return content_terms(terms, stopwords)
 
 
 def collapse_versions(ranked: Sequence[str], work_of: Mapping[str, str]) -> list[str]:
