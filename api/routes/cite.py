@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
@@ -13,13 +13,14 @@ from api.formats import CITE_MEDIA_TYPES
 from api.routes._common import responses
 from api.schemas import CitationRecord
 from kb.store import query
+from kb.store.citeformat import CiteFormat
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["citations"])
 
 CiteFormatParam = Annotated[
-    Literal["json", "text", "csl-json", "bibtex", "ris"],
+    CiteFormat,
     Query(description="json (everything), text (the Chinese and English strings), csl-json, bibtex or ris"),
 ]
 DocId = Annotated[str, Path(examples=["pipl-2021"], max_length=200)]

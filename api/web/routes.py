@@ -32,7 +32,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.deps import ReaderDep, SettingsDep
+from api.deps import BaseUrlDep, ReaderDep, SettingsDep
 from api.web import markup
 from api.web.graphsvg import radial_layout
 from kb.errors import InvalidQuery, NotFound
@@ -104,10 +104,6 @@ class PageRoute(APIRoute):
 router = APIRouter(route_class=PageRoute, include_in_schema=False, default_response_class=HTMLResponse)
 
 
-def _base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
-
-
 # ---------------------------------------------------------------- pages
 
 
@@ -133,8 +129,8 @@ def document(request: Request, reader: ReaderDep, doc_id: str) -> HTMLResponse:
 
 
 @router.get("/provisions/{doc_id}/{eid}")
-def provision(request: Request, reader: ReaderDep, doc_id: str, eid: str) -> HTMLResponse:
-    data = pages.provision_page(reader, f"{doc_id}/{eid}", base_url=_base_url(request))
+def provision(request: Request, reader: ReaderDep, base: BaseUrlDep, doc_id: str, eid: str) -> HTMLResponse:
+    data = pages.provision_page(reader, f"{doc_id}/{eid}", base_url=base)
     return render(request, "provision.html", {"p": data})
 
 

@@ -23,6 +23,7 @@ from kb.store.lookups import (
     document_row,
     document_titles,
     excerpt,
+    like_escape,
     node_type,
     passage_briefs,
     provision_labels,
@@ -60,10 +61,10 @@ def compare_versions(reader: Reader, from_id: str, to_id: str) -> dict[str, Any]
                     LinkRow.kind == "aligned",
                     or_(
                         (
-                            LinkRow.src.like(f"{_like(to_id)}/%", escape="\\")
-                            & (LinkRow.dst.like(f"{_like(from_id)}/%", escape="\\") | (LinkRow.dst == from_id))
+                            LinkRow.src.like(f"{like_escape(to_id)}/%", escape="\\")
+                            & (LinkRow.dst.like(f"{like_escape(from_id)}/%", escape="\\") | (LinkRow.dst == from_id))
                         ),
-                        (LinkRow.src.like(f"{_like(from_id)}/%", escape="\\") & (LinkRow.dst == to_id)),
+                        (LinkRow.src.like(f"{like_escape(from_id)}/%", escape="\\") & (LinkRow.dst == to_id)),
                     ),
                 )
             )
@@ -105,18 +106,14 @@ def compare_versions(reader: Reader, from_id: str, to_id: str) -> dict[str, Any]
     }
 
 
-def _like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _has_alignment(s: Session, new_id: str, old_id: str) -> bool:
     return (
         s.scalar(
             select(LinkRow.id)
             .where(
                 LinkRow.kind == "aligned",
-                LinkRow.src.like(f"{_like(new_id)}/%", escape="\\"),
-                LinkRow.dst.like(f"{_like(old_id)}/%", escape="\\"),
+                LinkRow.src.like(f"{like_escape(new_id)}/%", escape="\\"),
+                LinkRow.dst.like(f"{like_escape(old_id)}/%", escape="\\"),
             )
             .limit(1)
         )

@@ -37,6 +37,7 @@ __all__ = [
     "excerpt",
     "grouped_topics",
     "is_passage_id",
+    "like_escape",
     "meta_from_row",
     "node_type",
     "passage_briefs",
@@ -73,6 +74,15 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 def excerpt(text: str, limit: int = EXCERPT) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def like_escape(value: str) -> str:
+    r"""``value`` for a LIKE pattern with ``escape="\"``: ``\``, ``%`` and ``_`` taken literally.
+
+    >>> like_escape("a_b%c")
+    'a\\_b\\%c'
+    """
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def is_passage_id(node_id: str) -> bool:

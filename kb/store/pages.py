@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from kb.errors import InvalidQuery
 from kb.store import query
 from kb.store import search as fts_search
 from kb.store.fts import FTS_TABLE, QueryMode, match_expression
+from kb.store.lookups import UNIT_LEVELS, chunks, like_escape, speaker_of
 from kb.store.schema import AnnotationRow, DocumentRow, LinkRow, PassageRow, ProvisionRow
 
 __all__ = [
@@ -52,22 +53,9 @@ DOC_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 # The facets of a search page, in display order.
 FACETS = ("type", "doc", "topic", "lang")
-# A statute unit that stands on its own (what commentary counts attach to).
-_UNIT_LEVELS = ("article", "preamble")
-_CHUNK = 500
 # A search page counts facets over at most this many hits (enough for any real query here;
 # beyond it the counts say they are partial rather than slow the page down).
 FACET_SCAN_LIMIT = 20_000
-
-
-def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-def _like_prefix(value: str) -> str:
-    """A LIKE pattern for ids starting with ``value/`` (``_`` and ``%`` escaped with ``\\``)."""
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
 
 
 def article_eid(eid: str) -> str:
@@ -321,7 +309,7 @@ def _topic_names(reader: query.Reader) -> dict[str, dict[str, Any]]:
 
 def _statute_body(s: Session, reader: query.Reader, doc_id: str) -> list[dict[str, Any]]:
     rows = list(s.scalars(select(ProvisionRow).where(ProvisionRow.doc_id == doc_id).order_by(ProvisionRow.ordinal)))
-    prefix = _like_prefix(doc_id)
+    prefix = like_escape(doc_id) + "/%"
     discussed: dict[str, set[str]] = defaultdict(set)
     cited: dict[str, set[str]] = defaultdict(set)
     for src, dst, kind in s.execute(
@@ -346,7 +334,7 @@ def _statute_body(s: Session, reader: query.Reader, doc_id: str) -> list[dict[st
     names = _topic_names(reader)
     parts: dict[str, list[ProvisionRow]] = defaultdict(list)
     for r in rows:
-        if r.level not in query.CONTAINERS and r.level not in _UNIT_LEVELS:
+        if r.level not in query.CONTAINERS and r.level not in UNIT_LEVELS:
             parts[article_eid(r.eid)].append(r)
     body: list[dict[str, Any]] = []
     for r in rows:
@@ -362,7 +350,7 @@ def _statute_body(s: Session, reader: query.Reader, doc_id: str) -> list[dict[st
                     "depth": r.eid.count("__"),
                 }
             )
-        elif r.level in _UNIT_LEVELS:
+        elif r.level in UNIT_LEVELS:
             body.append(
                 {
                     "kind": "article",
@@ -414,7 +402,7 @@ def _commentary_passages(s: Session, reader: query.Reader, doc_id: str) -> list[
     ids = [r.id for r in rows]
     anns: dict[str, list[dict[str, Any]]] = defaultdict(list)
     links: dict[str, list[LinkRow]] = defaultdict(list)
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for a in s.scalars(select(AnnotationRow).where(AnnotationRow.target_id.in_(chunk)).order_by(AnnotationRow.id)):
             anns[a.target_id].append(
                 {"kind": a.kind, "label": a.label, "start": a.start, "end": a.end, "text": a.text, "data": a.data}
@@ -436,29 +424,19 @@ def _commentary_passages(s: Session, reader: query.Reader, doc_id: str) -> list[
                 "kind": r.kind,
                 "section": r.section,
                 "part": r.part,
-                "speaker": {"name": r.speaker, "role": r.speaker_role, "kind": r.speaker_kind},
+                "speaker": speaker_of(r),
                 "stance": r.stance,
                 "annotations": anns[r.id],
                 "topics": [{"id": t, "label_en": names.get(t, {}).get("label_en") or t} for t in topic_ids],
                 "provisions": [
-                    {
-                        "id": lk.dst,
-                        "kind": lk.kind,
-                        "score": round(lk.score, 4),
-                        "evidence": lk.evidence,
-                        **labels.get(lk.dst, {"label": lk.dst, "document_title": None, "short_name": lk.dst}),
-                    }
+                    _link_entry(lk, labels.get(lk.dst, {"label": lk.dst, "document_title": None, "short_name": lk.dst}))
                     for lk in links[r.id]
                     if query.node_type(lk.dst) == "provision"
                 ],
                 "documents": [
-                    {
-                        "id": lk.dst,
-                        "kind": lk.kind,
-                        "score": round(lk.score, 4),
-                        "evidence": lk.evidence,
-                        **titles.get(lk.dst, {"title": lk.dst, "short_name": lk.dst, "text_available": False}),
-                    }
+                    _link_entry(
+                        lk, titles.get(lk.dst, {"title": lk.dst, "short_name": lk.dst, "text_available": False})
+                    )
                     for lk in links[r.id]
                     if query.node_type(lk.dst) == "document"
                 ],
@@ -467,10 +445,15 @@ def _commentary_passages(s: Session, reader: query.Reader, doc_id: str) -> list[
     return out
 
 
+def _link_entry(lk: LinkRow, target: Mapping[str, Any]) -> dict[str, Any]:
+    """One link of a passage as the commentary page lists it: the link, then what it points to."""
+    return {"id": lk.dst, "kind": lk.kind, "score": round(lk.score, 4), "evidence": lk.evidence, **target}
+
+
 def _provision_info(s: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """id -> label, document title and a short citation-like name (``PIPL 第十三条``)."""
     out: dict[str, dict[str, Any]] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for pid, label, level, doc in s.execute(
             select(ProvisionRow.id, ProvisionRow.label, ProvisionRow.level, DocumentRow)
             .join(DocumentRow, DocumentRow.id == ProvisionRow.doc_id)
@@ -489,7 +472,7 @@ def _provision_info(s: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]]
 
 def _full_label(s: Session, pid: str, label: str, level: str) -> str:
     """第十三条第一款 rather than 第一款: a part's label is read with its article's."""
-    if level in _UNIT_LEVELS or level in query.CONTAINERS:
+    if level in UNIT_LEVELS or level in query.CONTAINERS:
         return label
     doc_id, eid = pid.split("/", 1)
     art = s.get(ProvisionRow, f"{doc_id}/{article_eid(eid)}")
@@ -511,7 +494,7 @@ def _row_short_name(doc: DocumentRow) -> str:
 
 def _document_info(s: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for doc in s.scalars(select(DocumentRow).where(DocumentRow.id.in_(chunk))):
             out[doc.id] = {
                 "title": doc.title_zh or doc.title_en or doc.id,
@@ -561,7 +544,7 @@ def provision_page(reader: query.Reader, provision_id: str, *, base_url: str = "
     with reader.session() as s:
         passage_ids = sorted({c["passage_id"] for c in data["commentary"]})
         texts: dict[str, PassageRow] = {}
-        for chunk in _chunks(passage_ids):
+        for chunk in chunks(passage_ids):
             texts.update({p.id: p for p in s.scalars(select(PassageRow).where(PassageRow.id.in_(chunk)))})
         linked = {v["provision_id"] for v in data["versions"] if v.get("provision_id")}
         linked |= {c["dst"] for c in data["cites"]} | {c["src"] for c in data["cited_by"]}
