@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import doctest
 import re
-import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -25,31 +23,16 @@ Client = Any  # fastapi.testclient.TestClient
 HTML = {"accept": "text/html,application/xhtml+xml"}
 
 
-@contextmanager
-def web_client(settings: Settings) -> Iterator[Client]:
-    """The app as ``kb serve`` will build it: the API plus :func:`api.web.mount_web`."""
-    from api.app import create_app
-    from api.web import mount_web
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # starlette.testclient's import-time notice
-        from fastapi.testclient import TestClient
-
-    app = create_app(settings)
-    mount_web(app)
-    with TestClient(app) as client:
+@pytest.fixture(scope="module")
+def tiny(tiny_db: Settings, make_api_client: Any) -> Iterator[Client]:
+    # create_app mounts the web pages, so this is the app as `kb serve` builds it.
+    with make_api_client(tiny_db) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
-def tiny(tiny_db: Settings) -> Iterator[Client]:
-    with web_client(tiny_db) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def real(built_db: Settings) -> Iterator[Client]:
-    with web_client(built_db) as client:
+def real(built_db: Settings, make_api_client: Any) -> Iterator[Client]:
+    with make_api_client(built_db) as client:
         yield client
 
 
