@@ -35,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from kb.annotate.trie import compact_group
 from kb.datafiles import read_toml
 from kb.errors import ConfigError
 from kb.ingest.numerals import cn_to_int, roman_to_int
@@ -362,6 +363,10 @@ class CitationIndex:
             if zh_alts
             else None
         )
+        if zh_regex is not None:
+            # Thousands of names in one alternation: a trie of it finds the same matches
+            # an order of magnitude faster (see kb.annotate.trie).
+            zh_regex = compact_group(zh_regex, "name")
         en_alts = sorted(en_surface, key=lambda s: (-len(s), s))
         en_regex = (
             re.compile(

@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from kb import __version__
+from kb.annotate.citations import CitationIndex
 from kb.annotate.topics import load_taxonomy
 from kb.annotate.translations import load_translations
 from kb.errors import BuildError, BuildLocked, ConfigError
@@ -53,7 +54,6 @@ from kb.pipeline.tasks import (
     Outline,
     SourceInfo,
     annotate_group,
-    citation_index,
     init_worker,
     outline,
 )
@@ -296,7 +296,7 @@ def _build_into(
         warnings.extend(w for c in commentary for w in c.warnings)
 
         tick("commentary: annotations", 0, 1)
-        index = citation_index(documents, eids)
+        index = CitationIndex.build(documents, eids)
         notes = annotate_commentary(commentary, index, taxonomy)
         lap("commentary annotations")
         tick("commentary: links", 0, 1)

@@ -23,8 +23,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from kb.annotate.topics import Taxonomy, TopicPattern, tag_text
+from kb.annotate.trie import split_alternatives, trie_pattern
 from kb.model import Annotation, Provision
-from kb.pipeline.trie import split_alternatives, trie_pattern
 
 __all__ = ["TAGGED_LEVELS", "ProvisionTagger", "pattern_needles"]
 

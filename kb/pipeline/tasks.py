@@ -17,7 +17,6 @@ Every function is deterministic: a build gives the same rows with any number of 
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +31,6 @@ from kb.ingest.statute import parse_statute
 from kb.link.versions import align_versions, alignment_links
 from kb.model import Annotation, DocumentMeta, Link, ParsedStatute, Provision
 from kb.pipeline.tagging import ProvisionTagger
-from kb.pipeline.trie import compact_group
 from kb.store.rows import SEARCH_LEVELS  # the levels whose tokens the writer needs
 
 __all__ = [
@@ -45,7 +43,6 @@ __all__ = [
     "StatuteResult",
     "annotate_group",
     "citation_annotations_from",
-    "citation_index",
     "index_tokens",
     "init_worker",
     "outline",
@@ -136,18 +133,6 @@ def outline(task: DocTask) -> Outline:
 _STATE: dict[str, object] = {}
 
 
-def citation_index(documents: Sequence[DocumentMeta], eids: Mapping[str, frozenset[str]]) -> CitationIndex:
-    """:meth:`CitationIndex.build`, with its name alternation compiled as a trie.
-
-    Same matches (see :mod:`kb.pipeline.trie`), an order of magnitude faster once the
-    index names thousands of documents.
-    """
-    index = CitationIndex.build(documents, eids)
-    if index.zh_regex is None:
-        return index
-    return dataclasses.replace(index, zh_regex=compact_group(index.zh_regex, "name"))
-
-
 def init_worker(documents: Sequence[DocumentMeta], eids: Mapping[str, frozenset[str]], corpus_dir: Path) -> None:
     """Prepare a worker for :func:`annotate_group`: taxonomy, tagger, citation index.
 
@@ -156,7 +141,7 @@ def init_worker(documents: Sequence[DocumentMeta], eids: Mapping[str, frozenset[
     """
     taxonomy = load_taxonomy(corpus_dir)
     _STATE["tagger"] = ProvisionTagger(taxonomy)
-    _STATE["index"] = citation_index(documents, eids)
+    _STATE["index"] = CitationIndex.build(documents, eids)
 
 
 def _worker_state() -> tuple[ProvisionTagger, CitationIndex]:
