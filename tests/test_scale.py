@@ -26,7 +26,7 @@ from kb.model import DocumentMeta, ParsedStatute
 from kb.pipeline import BuildReport, build
 from kb.pipeline.parallel import ordered_map
 from kb.pipeline.tagging import ProvisionTagger
-from kb.pipeline.tasks import citation_annotations_from, index_tokens
+from kb.pipeline.tasks import citation_annotations_from
 from kb.settings import Settings
 
 SCALE = Path(__file__).parent / "fixtures" / "scale"
@@ -253,9 +253,14 @@ def test_citations_found_once_give_the_same_annotations(manifest: dict[str, Docu
     assert found > 10
 
 
-def test_index_tokens_equal_tokens_for_index(manifest: dict[str, DocumentMeta], source_root: Path) -> None:
-    from kb.annotate.nlp import tokens_for_index
+def test_index_tokens_run_by_run_equal_the_whole_text_segmented(
+    manifest: dict[str, DocumentMeta], source_root: Path
+) -> None:
+    from kb.annotate.nlp import _is_indexable, segment_zh, tokens_for_index
     from kb.ingest.sources import read_source
+
+    def index_tokens(text: str) -> str:  # the whole text at once, no runs, no cache
+        return " ".join(tok.lower() for tok in segment_zh(text) if _is_indexable(tok))
 
     doc = manifest["pipl-2021"]
     parsed = parse_statute(doc, [read_source(source_root, s.path) for s in doc.sources])

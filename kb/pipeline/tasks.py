@@ -43,7 +43,6 @@ __all__ = [
     "StatuteResult",
     "annotate_group",
     "citation_annotations_from",
-    "index_tokens",
     "init_worker",
     "outline",
 ]
@@ -190,38 +189,8 @@ def _annotate(task: DocTask, tagger: ProvisionTagger, index: CitationIndex) -> S
         annotations.extend(citation_annotations_from(prov.id, citations))
         src = article_id(prov)
         links.extend(dedupe_links(citation_links(src, citations), src))
-    tokens = {p.id: index_tokens(f"{p.label} {p.text}") for p in provisions if p.level in SEARCH_LEVELS}
+    tokens = {p.id: tokens_for_index(f"{p.label} {p.text}") for p in provisions if p.level in SEARCH_LEVELS}
     return StatuteResult(task.meta, provisions, tuple(annotations), tuple(links), tuple(warnings), tokens)
-
-
-_TOKEN_CACHE: dict[str, str] = {}
-_TOKEN_CACHE_LIMIT = 200_000  # distinct clauses; about 60 MB
-
-
-def index_tokens(text: str) -> str:
-    """Exactly :func:`kb.annotate.nlp.tokens_for_index`, clause by clause, remembered.
-
-    jieba segments each run of Han characters, letters and digits on its own
-    (``jieba.re_han_default`` splits the text; punctuation and spaces are tokens of
-    their own or dropped), so the tokens of a text are the tokens of its runs in
-    order. Statutes repeat their clauses (本法自公布之日起施行, 由县级以上人民政府…):
-    about a third of all runs of the corpus are repeats, segmented once here.
-    """
-    import jieba  # lazily: the build's workers load it anyway, for the tagger
-
-    parts: list[str] = []
-    for block in jieba.re_han_default.split(text):
-        if not block:
-            continue
-        tokens = _TOKEN_CACHE.get(block)
-        if tokens is None:
-            tokens = tokens_for_index(block)
-            if len(_TOKEN_CACHE) >= _TOKEN_CACHE_LIMIT:
-                _TOKEN_CACHE.clear()
-            _TOKEN_CACHE[block] = tokens
-        if tokens:
-            parts.append(tokens)
-    return " ".join(parts)
 
 
 def article_id(prov: Provision) -> str:
