@@ -92,7 +92,7 @@ def test_set_reaches_beyond_the_frt_laws() -> None:
         ('{"id": "x", "question": "q", "lang": "en", "relevant": [{"title": "t", "article": 1}], "x": 1}', "unknown"),
         ("not json", "not JSON"),
         (
-            '{"id": "x", "question": "q", "lang": "en", "relevant": [{"title": "t", "article": 1}], "split": "test"}',
+            '{"id": "x", "question": "q", "lang": "en", "relevant": [{"title": "t", "article": 1}], "split": "train"}',
             "split",
         ),
     ],
