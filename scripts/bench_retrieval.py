@@ -238,6 +238,7 @@ def report(
         "zh": [q for q in scored if q.lang == "zh"],
         **{split: [q for q in scored if q.split == split] for split in SPLITS},
     }
+    groups = {name: qs for name, qs in groups.items() if qs}
     summary = {
         name: {g: asdict(summarise([(ranked[q.id], rel[q.id]) for q in qs])) for g, qs in groups.items()}
         for name, ranked in runs.items()

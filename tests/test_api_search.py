@@ -14,7 +14,7 @@ from kb.errors import InvalidQuery, NotFound
 from kb.settings import Settings
 from kb.store import query
 from kb.store.highlight import find_ranges, porter_stem, snippet
-from kb.store.search import SearchParams, Unit, decode_cursor, search, search_sql
+from kb.store.search import SearchParams, Unit, concepts, decode_cursor, plan_query, search, search_sql
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +106,8 @@ SEARCHES = [
     ("consent", {"lang": "zh"}, {"tiny-law-2021/art_2", "tiny-law-2024/art_2"}),
     ("同意", {"doc": "tiny-law-2024"}, {"tiny-law-2024/art_2"}),
     ("同意", {"status": "amended"}, {"tiny-law-2021/art_2"}),
+    ("同意", {"status": "amended", "type": "passage"}, set()),
+    ("同意", {"status": "no-such-status"}, set()),
     ("consent", {"topic": "consent"}, {"tiny-comment-2023/p_2", "tiny-law-2021/art_2"}),
     ("consent", {"topic": "minors"}, set()),
     ('"separate consent"', {"mode": "raw"}, {"tiny-comment-2023/p_2", "tiny-law-2021/art_2"}),
@@ -215,14 +217,24 @@ def test_search_sql_is_built_apart_from_running_it() -> None:
     params = SearchParams(q="x", type="passage", topic="consent", lang="en", limit=5)
     sql, args = search_sql(params, [Unit(("x",)), Unit(("y", 'z"')), Unit((), raw="x OR y")])
     assert sql.count("bm25(search_fts") == 3 and sql.count(" UNION ALL ") == 2
-    assert "CROSS JOIN search_units su" in sql and "su.type = :type" in sql
+    # topic is a join; type and status are tested on the matched rows (UnitGroups.keeper), not in SQL
+    assert "CROSS JOIN search_units su" in sql and "su.topics" in sql and "su.type" not in sql
     assert args == {
         "m0": '{en_text} : ("x")',
         "m1": '{en_text} : ("y" AND "z""")',
         "m2": "{en_text} : (x OR y)",
-        "type": "passage",
         "topic": "consent",
     }
+    assert "CROSS JOIN" not in search_sql(SearchParams(q="x", type="passage", status="draft"), [Unit(("x",))])[0]
     pg_sql, pg_args = search_sql(params, [Unit(("x",)), Unit(("y", "z"))], dialect="postgresql")
     assert pg_sql.count("ts_rank_cd") == 2 and "bm25" not in pg_sql
     assert {k: v for k, v in pg_args.items() if k.startswith("u")} == {"u0_0": "x", "u1_0": "y", "u1_1": "z"}
+
+
+def test_a_compound_is_one_word_and_falls_back_to_its_parts_when_the_index_lacks_it(reader: query.Reader) -> None:
+    # jieba's search mode gives 人脸信息 with its parts; the compound alone is the word
+    assert plan_query("人脸信息").content == ("人脸", "信息", "人脸信息")
+    assert concepts(reader, plan_query("人脸信息"), None) == [("人脸信息",)]
+    # the tiny laws never say 人脸识别: its parts stand in, and the article is still found
+    assert concepts(reader, plan_query("人脸识别"), None) == [("人脸",), ("识别",)]
+    assert "tiny-law-2024/art_2" in found(search(reader, "人脸识别", mode="any", expand=False))

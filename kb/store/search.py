@@ -22,11 +22,12 @@ User input is escaped into quoted terms in ``all`` and ``any``, so quotes, ``NEA
 
 How results are ranked (``score``, larger is better):
 
-1. each query term (and each expansion phrase) runs as its own index query whose
+1. each query word (and each expansion phrase) runs as its own index query whose
    score is the index's relevance (``-bm25()`` on SQLite, ``ts_rank_cd`` on
-   PostgreSQL). BM25 is a sum over terms, so the sum of the per-term scores is the
-   BM25 score of the whole query, and we also learn how many terms each row has;
-2. ``main`` = that sum times (matched terms / content terms) ** :data:`COORD_EXPONENT`:
+   PostgreSQL). BM25 is a sum over terms, so the sum of the per-word scores is the
+   BM25 score of the whole query, and we also learn how many words each row has. A
+   word is a compound, not also its parts (:func:`concepts`: 未成年人, not 成年人);
+2. ``main`` = that sum times (matched words / query words) ** :data:`COORD_EXPONENT`:
    a row with three of the four words beats a row that repeats one rare word;
 3. query expansion (``expand=True``, ``kb.store.expand``): the legal phrases that
    ``corpus/search/synonyms.toml`` maps the query's lay words to ("刷脸" -> 人脸识别)
@@ -64,7 +65,7 @@ import logging
 import re
 import sqlite3
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -100,6 +101,7 @@ __all__ = [
     "SearchParams",
     "Unit",
     "UnitGroups",
+    "concepts",
     "decode_cursor",
     "encode_cursor",
     "highlight_terms",
@@ -288,17 +290,12 @@ def plan_query(q: str, *, expand: bool = True) -> QueryPlan:
 
 
 def _filters(params: SearchParams, args: dict[str, Any], *, dialect: str) -> list[str]:
-    """The WHERE conditions of the type/doc/status/topic filters (filling ``args``)."""
+    """The WHERE conditions of the doc and topic filters (filling ``args``)."""
     where: list[str] = []
-    if params.type:
-        where.append("su.type = :type")
-        args["type"] = params.type
+    # type and status: tested on the matched rows by UnitGroups.keeper, not here.
     if params.doc:
         where.append("su.doc_id = :doc")
         args["doc"] = params.doc
-    if params.status:
-        where.append("su.doc_status = :status")
-        args["status"] = params.status
     if params.topic:
         # topics is a space-joined list of ids: match a whole id, not a substring.
         find = "instr" if dialect == "sqlite" else "strpos"
@@ -423,13 +420,37 @@ class UnitGroups:
     of its work (a passage, or a document without a work, is its document's);
     ``preference[rowid]`` orders the versions of one work (0 first: in force, then the
     newest); ``factor`` is the :data:`KIND_FACTORS` of its document's kind;
-    ``places`` the place names that local regulations belong to.
+    ``places`` the place names that local regulations belong to. ``kind[rowid]`` and
+    ``status[rowid]`` number the unit's type and its document's status
+    (``codes``: value -> number; -1 for a row not in the table): the type and status
+    filters test them here rather than in SQL, where each would cost an index lookup per
+    matched row, as much again as scoring it.
     """
 
     group: array[int]
     preference: array[int]
     factor: array[float]
     places: frozenset[str] = field(default_factory=frozenset)
+    kind: array[int] = field(default_factory=lambda: array("b"))
+    status: array[int] = field(default_factory=lambda: array("b"))
+    codes: Mapping[str, int] = field(default_factory=dict)
+
+    def keeper(self, type: str | None, status: str | None) -> Callable[[int], bool] | None:
+        """A test of a rowid for these filters (None: no filter)."""
+        if type is None and status is None:
+            return None
+        want_kind = self.codes.get(f"type:{type}", -2) if type is not None else None
+        want_status = self.codes.get(f"status:{status}", -2) if status is not None else None
+        kinds, statuses, size = self.kind, self.status, len(self.kind)
+
+        def keep(rowid: int) -> bool:
+            if not 0 <= rowid < size:
+                return False
+            if want_kind is not None and kinds[rowid] != want_kind:
+                return False
+            return want_status is None or statuses[rowid] == want_status
+
+        return keep
 
 
 def unit_groups(reader: Reader) -> UnitGroups:
@@ -468,7 +489,7 @@ def _compute_unit_groups(reader: Reader) -> UnitGroups:
                 "coalesce(effective, promulgated, adopted, date, '') AS day FROM documents"
             )
         ).all()
-        units = conn.execute(text("SELECT rowid, id, doc_id FROM search_units")).all()
+        units = conn.execute(text("SELECT rowid, id, doc_id, type, doc_status FROM search_units")).all()
     work_of = {d.id: d.work or d.id for d in docs}
     factor_of = {d.id: KIND_FACTORS.get(d.kind, 1.0) for d in docs}
     versions: dict[str, list[Any]] = {}
@@ -487,13 +508,26 @@ def _compute_unit_groups(reader: Reader) -> UnitGroups:
     group = array("q", range(-1, -size - 1, -1))  # unknown rows: a group of their own
     preference = array("b", bytes(size))
     factor = array("d", [1.0]) * size
+    kind = array("b", [-1]) * size
+    status = array("b", [-1]) * size
+    codes: dict[str, int] = {}
     keys: dict[tuple[str, str], int] = {}
     for u in units:
         eid = u.id[len(u.doc_id) + 1 :] if u.id.startswith(u.doc_id + "/") else u.id
         group[u.rowid] = keys.setdefault((work_of.get(u.doc_id, u.doc_id), eid), len(keys))
         preference[u.rowid] = preference_of.get(u.doc_id, 0)
         factor[u.rowid] = factor_of.get(u.doc_id, 1.0)
-    return UnitGroups(group, preference, factor, frozenset(places))
+        kind[u.rowid] = _code(codes, f"type:{u.type}")
+        status[u.rowid] = _code(codes, f"status:{u.doc_status}")
+    return UnitGroups(group, preference, factor, frozenset(places), kind, status, codes)
+
+
+def _code(codes: dict[str, int], value: str) -> int:
+    """A small number for ``value`` (types and statuses are a handful; an array of bytes holds them)."""
+    code = codes.setdefault(value, len(codes))
+    if code > 127:
+        raise ValueError(f"more than 128 unit types and document statuses: {value!r}")
+    return code
 
 
 # ---------------------------------------------------------------- common words
@@ -524,8 +558,28 @@ def _unit_count(reader: Reader) -> int:
     return reader.cached("search.units", lambda: int(_execute(reader, "SELECT count(*) FROM search_units", {})[0][0]))
 
 
+def concepts(reader: Reader, plan: QueryPlan, lang: str | None) -> list[tuple[str, ...]]:
+    """The query's own words as index queries: one per word that is not part of a longer one.
+
+    jieba's search mode gives a compound and its parts (未成年人 -> 未成 成年 未成年 成年人
+    未成年人); a row that has the compound has its parts too, so the compound alone
+    finds the same rows, scores once (not five times, which would outweigh the other
+    words of a question), and does not bring in rows that have only a part (成年人 for
+    未成年人). A compound the index never has (a lay coinage) falls back to its parts.
+    Deterministic: the order of the content terms.
+    """
+    out: list[tuple[str, ...]] = []
+    for word in maximal_terms(plan.content):
+        parts = [t for t in plan.content if t != word and t in word]
+        if parts and _document_frequency(reader, (word,), lang) == 0:
+            out.extend((p,) for p in maximal_terms(parts) if (p,) not in out)
+        elif (word,) not in out:
+            out.append((word,))
+    return out
+
+
 def _any_units(reader: Reader, plan: QueryPlan, lang: str | None) -> list[Unit]:
-    """The units of ``mode=any``: one per content word, one per expansion phrase.
+    """The units of ``mode=any``: one per concept (:func:`concepts`), one per expansion phrase.
 
     A word or phrase in more than :data:`COMMON_SHARE` of the units (可以, 规定,
     information) adds little to any score, but alone it would make much of the corpus a
@@ -533,7 +587,7 @@ def _any_units(reader: Reader, plan: QueryPlan, lang: str | None) -> list[Unit]:
     word or phrase scores only the rows that have one of them, and makes no result of
     its own.
     """
-    units = [*(Unit((w,)) for w in plan.content), *plan.expansion]
+    units = [*(Unit(c) for c in concepts(reader, plan, lang)), *plan.expansion]
     if len(units) < 2:
         return units
     limit = max(COMMON_SHARE * _unit_count(reader), COMMON_MIN_ROWS)
@@ -780,26 +834,31 @@ def search(
         plan = plan_query(q, expand=expand)
         if not plan.content:
             raise InvalidQuery("no searchable words (letters, digits or Chinese characters)", parameter="q")
-        n_main = len(plan.content)
+        words = concepts(reader, plan, lang)
+        n_main = len(words)
         main, matched, extra = {}, {}, {}
         if match_mode == "all" and after is None and plan.is_sentence():
             match_mode = "any"
-        if match_mode == "all" and n_main > 1:
-            # Every content term at once: a small set, usually, and exact.
-            units = [Unit(plan.content)]
-            units += [Unit(u.terms, u.weight, main=False, within=plan.content) for u in plan.expansion]
+        if match_mode == "all":
+            # Every word at once: a small set, usually, and exact.
+            required = tuple(t for c in words for t in c)
+            units = [Unit(required)]
+            units += [Unit(u.terms, u.weight, main=False, within=required) for u in plan.expansion]
             rows = _execute(reader, *search_sql(params, units, dialect=dialect))
             main, _, extra = _scores(rows, units, subtract_within=dialect == "sqlite")
             matched = dict.fromkeys(main, n_main)
             if not main and after is None:
                 match_mode = "any"
-        if match_mode == "any" or n_main == 1:
+        if match_mode == "any":
             units = _any_units(reader, plan, lang)
             rows = _execute(reader, *search_sql(params, units, dialect=dialect))
             main, matched, extra = _scores(rows, units, subtract_within=dialect == "sqlite")
         if match_mode == "all" and not main and after is None:
             match_mode = "any"  # a single lay word that only its expansion finds (刷脸)
         candidates = main.keys() if match_mode == "all" else main.keys() | extra.keys()
+    keep = groups.keeper(type, status)
+    if keep is not None:
+        candidates = [r for r in candidates if keep(r)]
     local_penalty = not names_place(q, groups.places)
     ranked = rank_rows(candidates, main, matched, n_main, extra, groups, local_penalty=local_penalty)
     order = ranked.order
