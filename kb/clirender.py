@@ -44,9 +44,7 @@ def print_show(data: dict[str, Any]) -> None:
     console = _console()
     kind = data.get("type")
     if kind == "document":
-        console.print(
-            f"[bold]{data['id']}[/bold]  {data.get('title_zh') or ''}  {data.get('title_en') or ''}"
-        )
+        console.print(f"[bold]{data['id']}[/bold]  {data.get('title_zh') or ''}  {data.get('title_en') or ''}")
         console.print(f"kind {data['kind']} · status {data['status']} · text {data['text_status']}")
         for key in ("issuer", "adopted", "promulgated", "effective", "date", "outlet", "url"):
             if data.get(key):
@@ -55,9 +53,7 @@ def print_show(data: dict[str, Any]) -> None:
             indent = {"book": 0, "subbook": 1, "chapter": 1, "section": 2, "preamble": 1, "article": 3}.get(
                 entry["level"], 3
             )
-            console.print(
-                "  " * indent + f"{entry['label']} {entry.get('heading') or ''}  [dim]{entry['id']}[/dim]"
-            )
+            console.print("  " * indent + f"{entry['label']} {entry.get('heading') or ''}  [dim]{entry['id']}[/dim]")
     elif kind == "provision":
         console.print(f"[bold]{data['id']}[/bold]  {data['label']} {data.get('heading') or ''}")
         console.print(" › ".join(f"{p['label']} {p.get('heading') or ''}" for p in data.get("path", [])))
@@ -70,9 +66,7 @@ def print_show(data: dict[str, Any]) -> None:
         for link in data.get("commentary", [])[:10]:
             console.print(f"  discussed by {link['src']} (score {link['score']})")
     else:
-        console.print(
-            f"[bold]{data['id']}[/bold]  speaker {data['speaker'].get('name')} · stance {data.get('stance')}"
-        )
+        console.print(f"[bold]{data['id']}[/bold]  speaker {data['speaker'].get('name')} · stance {data.get('stance')}")
         console.print(data["text"])
         for link in data.get("links", [])[:10]:
             console.print(f"  → {link['provision_id']} {link['kind']} {link['score']}")
@@ -87,9 +81,7 @@ def print_stats(data: dict[str, Any]) -> None:
         table.add_column(col)
     for d in data["documents"]:
         provs = sum(
-            v
-            for k, v in d.items()
-            if k.endswith("s") and k not in ("status", "passages") and isinstance(v, int)
+            v for k, v in d.items() if k.endswith("s") and k not in ("status", "passages") and isinstance(v, int)
         )
         table.add_row(
             d["id"],

@@ -85,32 +85,50 @@ TABLE: list[tuple[str, Mapping[str, str], Found]] = [
     ("个人信息保护法第十三条第一款第四项", {}, [(R, ids("pipl-2021/art_13__para_1__item_4"))]),
     ("个人信息保护法第十三条第（四）项", {}, [(R, ids("pipl-2021/art_13__para_1__item_4"))]),
     ("民法典第一千零三十四条", {}, [(R, ids("civil-code-2020/art_1034"))]),
-    ("《民法典》第一千零三十四条、第一千零三十五条", {},
-     [(R, ids("civil-code-2020/art_1034")), (R, ids("civil-code-2020/art_1035"))]),
-    ("民法典第一千一百六十九条第一款和第一千一百七十条", {},
-     [(R, ids("civil-code-2020/art_1169__para_1")), (R, ids("civil-code-2020/art_1170"))]),
+    (
+        "《民法典》第一千零三十四条、第一千零三十五条",
+        {},
+        [(R, ids("civil-code-2020/art_1034")), (R, ids("civil-code-2020/art_1035"))],
+    ),
+    (
+        "民法典第一千一百六十九条第一款和第一千一百七十条",
+        {},
+        [(R, ids("civil-code-2020/art_1169__para_1")), (R, ids("civil-code-2020/art_1170"))],
+    ),
     ("个保法第二十八条", {}, [(R, ids("pipl-2021/art_28"))]),
     ("《个人信息保护法》第13条第1款第4项", {}, [(R, ids("pipl-2021/art_13__para_1__item_4"))]),
-    ("个人信息保护法第十三条第一款第（四）项、第（五）项", {},
-     [(R, ids("pipl-2021/art_13__para_1__item_4")), (R, ids("pipl-2021/art_13__para_1__item_5"))]),
-    ("网络安全法第四十一条至四十三条", {"date": "2020"},
-     [(R, ids("csl-2016/art_41", "csl-2016/art_42", "csl-2016/art_43"))]),
+    (
+        "个人信息保护法第十三条第一款第（四）项、第（五）项",
+        {},
+        [(R, ids("pipl-2021/art_13__para_1__item_4")), (R, ids("pipl-2021/art_13__para_1__item_5"))],
+    ),
+    (
+        "网络安全法第四十一条至四十三条",
+        {"date": "2020"},
+        [(R, ids("csl-2016/art_41", "csl-2016/art_42", "csl-2016/art_43"))],
+    ),
     # ---- Chinese: self and relative references
     ("依照本法第十三条", PIPL, [(R, ids("pipl-2021/art_13"))]),
     ("本法第三十四条至第三十七条", PIPL, [(R, ARTS_34_TO_37)]),
     ("本条第二款", PIPL_13_1, [(R, ids("pipl-2021/art_13__para_2"))]),
     ("前款规定", PIPL_13_2, [(R, ids("pipl-2021/art_13__para_1"))]),
     ("有前款第二项至第七项规定情形的", PIPL_13_2, [(R, ITEMS_2_TO_7)]),
-    ("前两款规定的部门", {"context_doc": "pipl-2021", "context_eid": "art_60__para_3"},
-     [(R, ids("pipl-2021/art_60__para_1", "pipl-2021/art_60__para_2"))]),
+    (
+        "前两款规定的部门",
+        {"context_doc": "pipl-2021", "context_eid": "art_60__para_3"},
+        [(R, ids("pipl-2021/art_60__para_1", "pipl-2021/art_60__para_2"))],
+    ),
     ("依照第一款规定", PIPL_13_2, [(R, ids("pipl-2021/art_13__para_1"))]),
     ("适用本规定。", SPC, [(R, ids("spc-frt-2021"))]),
     ("本规定第五条", SPC, [(R, ids("spc-frt-2021/art_5"))]),
     ("前款规定", {}, [(N, ())]),
     ("第十七条之一", PIPL, [(N, ())]),
     # ---- Chinese: lists of documents, versions
-    ("根据《中华人民共和国民法典》《中华人民共和国网络安全法》《中华人民共和国电子商务法》等法律", SPC,
-     [(R, ids("civil-code-2020")), (R, ids("csl-2016")), (N, ())]),
+    (
+        "根据《中华人民共和国民法典》《中华人民共和国网络安全法》《中华人民共和国电子商务法》等法律",
+        SPC,
+        [(R, ids("civil-code-2020")), (R, ids("csl-2016")), (N, ())],
+    ),
     ("网络安全法（2025年修正）第十三条", {"date": "2020-01-01"}, [(R, ids("csl-2025/art_13"))]),
     ("2016年网络安全法", {}, [(R, ids("csl-2016"))]),
     ("网络安全法第四十一条", {"date": "2021-01-01"}, [(R, ids("csl-2016/art_41"))]),
@@ -134,14 +152,23 @@ TABLE: list[tuple[str, Mapping[str, str], Found]] = [
     ("art. 13(1)(iv) of the PIPL", {}, [(R, ids("pipl-2021/art_13__para_1__item_4"))]),
     ("Art. 28 PIPL", {}, [(R, ids("pipl-2021/art_28"))]),
     ("PIPL arts. 34–37", {}, [(R, ARTS_34_TO_37)]),
-    ("Articles 28 and 29 of the Personal Information Protection Law", {},
-     [(R, ids("pipl-2021/art_28")), (R, ids("pipl-2021/art_29"))]),
-    ("Articles 13, 14 and 17 of the DSL", {},
-     [(R, ids("dsl-2021/art_13")), (R, ids("dsl-2021/art_14")), (R, ids("dsl-2021/art_17"))]),
+    (
+        "Articles 28 and 29 of the Personal Information Protection Law",
+        {},
+        [(R, ids("pipl-2021/art_28")), (R, ids("pipl-2021/art_29"))],
+    ),
+    (
+        "Articles 13, 14 and 17 of the DSL",
+        {},
+        [(R, ids("dsl-2021/art_13")), (R, ids("dsl-2021/art_14")), (R, ids("dsl-2021/art_17"))],
+    ),
     ("the PIPL's Article 13", {}, [(R, ids("pipl-2021/art_13"))]),
     ("Art. 13 (PIPL)", {}, [(R, ids("pipl-2021/art_13"))]),
-    ("Articles 13-15 and 17 of the PIPL", {},
-     [(R, ids("pipl-2021/art_13", "pipl-2021/art_14", "pipl-2021/art_15")), (R, ids("pipl-2021/art_17"))]),
+    (
+        "Articles 13-15 and 17 of the PIPL",
+        {},
+        [(R, ids("pipl-2021/art_13", "pipl-2021/art_14", "pipl-2021/art_15")), (R, ids("pipl-2021/art_17"))],
+    ),
     ("Article 13, paragraph 2 of the PIPL", {}, [(R, ids("pipl-2021/art_13__para_2"))]),
     ("Article 13(1) of the PIPL", {}, [(AMB, ids("pipl-2021/art_13__para_1", "pipl-2021/art_13__para_1__item_1"))]),
     ("Article 1034 of the Civil Code", {}, [(R, ids("civil-code-2020/art_1034"))]),
@@ -190,14 +217,15 @@ def test_spans_point_into_the_text(index: CitationIndex) -> None:
     text = "见《民法典》第一千零三十四条、第一千零三十五条。See Art. 28 PIPL."
     found = find_citations(text, index)
     assert [c.text for c in found] == ["《民法典》第一千零三十四条", "第一千零三十五条", "Art. 28 PIPL"]
-    assert all(text[c.start:c.end] == c.text for c in found)
+    assert all(text[c.start : c.end] == c.text for c in found)
     assert found[0].pinpoint == "art_1034" and found[0].doc_id == "civil-code-2020"
 
 
 # Characters the finder reacts to, so that random text often comes close to a citation.
 _NEAR_CITATIONS = st.text(
-    alphabet=st.sampled_from(list("第一二十百千零条款项目之至、和本法前两《》〈〉（）() 民典个人信息保护")
-                             + list("Art.ile1347-ofthePIPL’s")),
+    alphabet=st.sampled_from(
+        list("第一二十百千零条款项目之至、和本法前两《》〈〉（）() 民典个人信息保护") + list("Art.ile1347-ofthePIPL’s")
+    ),
     max_size=40,
 )
 
@@ -206,7 +234,7 @@ _NEAR_CITATIONS = st.text(
 @given(text=_NEAR_CITATIONS)
 def test_any_text_gives_consistent_spans(index: CitationIndex, text: str) -> None:
     for c in find_citations(text, index, context_doc="pipl-2021", context_eid="art_13__para_2"):
-        assert 0 <= c.start < c.end <= len(text) and text[c.start:c.end] == c.text
+        assert 0 <= c.start < c.end <= len(text) and text[c.start : c.end] == c.text
         assert (c.status == N) == (not c.ids)
 
 
@@ -340,6 +368,13 @@ def test_citation_links(index: CitationIndex) -> None:
 
 def test_public_surface() -> None:
     assert set(citations_module.__all__) == {
-        "PATTERNS_PATH", "CitationIndex", "CitationPatterns", "citation_annotations", "citation_links",
-        "citation_annotations_from", "find_citations", "load_patterns", "parse_patterns",
+        "PATTERNS_PATH",
+        "CitationIndex",
+        "CitationPatterns",
+        "citation_annotations",
+        "citation_links",
+        "citation_annotations_from",
+        "find_citations",
+        "load_patterns",
+        "parse_patterns",
     }

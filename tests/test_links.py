@@ -58,8 +58,9 @@ LABELS = Path(__file__).parent / "fixtures" / "links" / "labelled.jsonl"
 # ------------------------------------------------------------------ a small world
 
 TEXT = (SourceRef("demo.txt"),)
-LAW = DocumentMeta(id="demo-law-2021", kind="law", work="demo-law", effective="2021-01-01", adopted="2020-12-01",
-                   sources=TEXT)
+LAW = DocumentMeta(
+    id="demo-law-2021", kind="law", work="demo-law", effective="2021-01-01", adopted="2020-12-01", sources=TEXT
+)
 OTHER = DocumentMeta(id="other-law-2021", kind="law", work="other-law", effective="2021-01-01", sources=TEXT)
 DRAFT = DocumentMeta(id="demo-draft-2023", kind="draft", work="demo-rules", date="2023-05-01")
 SPEC = DocumentMeta(id="demo-spec-2020", kind="standard", work="demo-spec", effective="2020-10-01")
@@ -68,18 +69,26 @@ ESSAY = DocumentMeta(id="essay", kind="commentary", date="2023-06", discusses=("
 DOCS = [LAW, OTHER, DRAFT, SPEC, NEWS, ESSAY]
 
 ARTICLES = {
-    "art_1": ("处理人脸信息，应当取得个人的单独同意。",
-              "Where facial information is handled, the individual's separate consent shall be obtained."),
-    "art_2": ("在公共场所安装图像采集、个人身份识别设备，应当为维护公共安全所必需，并设置显著的提示标识。",
-              "The installation of image capture or personal identity recognition equipment in public places "
-              "shall be necessary for safeguarding public security and accompanied by conspicuous signs."),
-    "art_3": ("处理不满十四周岁未成年人个人信息的，应当取得未成年人的父母或者其他监护人的同意。",
-              "Where the personal information of minors under the age of fourteen is handled, the consent of "
-              "the minor's parents or other guardians shall be obtained."),
-    "art_4": ("物业服务企业不得以人脸识别作为出入物业服务区域的唯一验证方式，应当提供其他合理验证方式。",
-              "A property services enterprise shall not use facial recognition as the sole means of "
-              "verification for entering and leaving the property service area, and shall provide another "
-              "reasonable means of verification."),
+    "art_1": (
+        "处理人脸信息，应当取得个人的单独同意。",
+        "Where facial information is handled, the individual's separate consent shall be obtained.",
+    ),
+    "art_2": (
+        "在公共场所安装图像采集、个人身份识别设备，应当为维护公共安全所必需，并设置显著的提示标识。",
+        "The installation of image capture or personal identity recognition equipment in public places "
+        "shall be necessary for safeguarding public security and accompanied by conspicuous signs.",
+    ),
+    "art_3": (
+        "处理不满十四周岁未成年人个人信息的，应当取得未成年人的父母或者其他监护人的同意。",
+        "Where the personal information of minors under the age of fourteen is handled, the consent of "
+        "the minor's parents or other guardians shall be obtained.",
+    ),
+    "art_4": (
+        "物业服务企业不得以人脸识别作为出入物业服务区域的唯一验证方式，应当提供其他合理验证方式。",
+        "A property services enterprise shall not use facial recognition as the sole means of "
+        "verification for entering and leaving the property service area, and shall provide another "
+        "reasonable means of verification.",
+    ),
     "art_5": ("本法自2021年1月1日起施行。", "This Law comes into force on 1 January 2021."),
 }
 PROVISIONS = [
@@ -99,12 +108,24 @@ def _passage(doc: str, n: int, text: str, **kw: Any) -> Passage:
 
 def _cite(passage: Passage, phrase: str, ids: Sequence[str], status: str = "resolved") -> Annotation:
     start = passage.text.index(phrase)
-    return Annotation(passage.id, "citation", ids[0] if ids else "", start, start + len(phrase), phrase,
-                      {"status": status, "ids": list(ids), "pinpoint": None})
+    return Annotation(
+        passage.id,
+        "citation",
+        ids[0] if ids else "",
+        start,
+        start + len(phrase),
+        phrase,
+        {"status": status, "ids": list(ids), "pinpoint": None},
+    )
 
 
-def _link(passages: Sequence[Passage], annotations: Sequence[Annotation] = (), *, date: str | None = "2023-06",
-          config: LinkConfig | None = None) -> list[Link]:
+def _link(
+    passages: Sequence[Passage],
+    annotations: Sequence[Annotation] = (),
+    *,
+    date: str | None = "2023-06",
+    config: LinkConfig | None = None,
+) -> list[Link]:
     return link_passages(passages, PROVISIONS, annotations, DOCS, TRANSLATIONS, commentary_date=date, config=config)
 
 
@@ -112,8 +133,10 @@ def _discusses(links: Sequence[Link], src: str | None = None) -> dict[str, Link]
     return {lk.dst: lk for lk in links if lk.kind == "discusses" and (src is None or lk.src == src)}
 
 
-SIGNS = ("Face scanners may not be installed in hotel rooms, and cameras in public places must be necessary "
-         "for public security and have prominent warning signs posted next to them.")
+SIGNS = (
+    "Face scanners may not be installed in hotel rooms, and cameras in public places must be necessary "
+    "for public security and have prominent warning signs posted next to them."
+)
 
 
 # ------------------------------------------------------------------- explicit citations
@@ -147,8 +170,12 @@ def test_not_found_citations_link_nothing() -> None:
 
 
 def test_a_passage_naming_a_law_links_to_its_matching_article() -> None:
-    p = _passage("news", 1, "The Demo Law says that parental consent is needed before the personal information of "
-                            "children under 14 is handled by any company.")
+    p = _passage(
+        "news",
+        1,
+        "The Demo Law says that parental consent is needed before the personal information of "
+        "children under 14 is handled by any company.",
+    )
     links = _discusses(_link([p], [_cite(p, "Demo Law", ["demo-law-2021"])]))
     assert list(links) == ["demo-law-2021/art_3"]
     evidence = links["demo-law-2021/art_3"].evidence
@@ -201,15 +228,21 @@ def test_a_law_not_yet_in_force_is_not_discussed() -> None:
 
 
 def test_a_law_named_before_it_was_adopted_has_no_articles_to_discuss() -> None:
-    p = _passage("news", 1, "The Demo Law being drafted will say that parental consent is needed before the "
-                            "personal information of children under 14 is handled.")
+    p = _passage(
+        "news",
+        1,
+        "The Demo Law being drafted will say that parental consent is needed before the "
+        "personal information of children under 14 is handled.",
+    )
     assert _discusses(_link([p], [_cite(p, "Demo Law", ["demo-law-2021"])], date="2019")) == {}
 
 
 def test_at_most_max_links_per_passage_all_scored_in_range() -> None:
-    text = ("The Demo Law covers everything: separate consent for facial information, cameras in public places "
-            "with prominent warning signs for public security, parental consent for children under 14, and "
-            "another reasonable means of verification than the sole means of face scans at building entrances.")
+    text = (
+        "The Demo Law covers everything: separate consent for facial information, cameras in public places "
+        "with prominent warning signs for public security, parental consent for children under 14, and "
+        "another reasonable means of verification than the sole means of face scans at building entrances."
+    )
     p = _passage("news", 1, text)
     anns = [_cite(p, "Demo Law", ["demo-law-2021"])]
     many = _discusses(_link([p], anns))
@@ -234,10 +267,15 @@ def test_generic_terms_alone_do_not_make_a_link(text: str) -> None:
 
 
 def test_a_generic_only_link_pays_the_no_anchor_penalty_even_in_a_named_law() -> None:
-    generic = _passage("news", 1, "The Demo Law says personal information may be handled only with consent, "
-                                  "as expected.")
-    specific = _passage("news", 2, "The Demo Law says that parental consent is needed before the personal "
-                                   "information of children under 14 is handled.")
+    generic = _passage(
+        "news", 1, "The Demo Law says personal information may be handled only with consent, as expected."
+    )
+    specific = _passage(
+        "news",
+        2,
+        "The Demo Law says that parental consent is needed before the personal "
+        "information of children under 14 is handled.",
+    )
     anns = [_cite(generic, "Demo Law", ["demo-law-2021"]), _cite(specific, "Demo Law", ["demo-law-2021"])]
     links = _link([generic, specific], anns, config=LinkConfig(min_score=0.0))
     weak, strong = _discusses(links, generic.id), _discusses(links, specific.id)
@@ -250,8 +288,10 @@ def test_a_generic_only_link_pays_the_no_anchor_penalty_even_in_a_named_law() ->
 
 
 def test_every_inferred_score_is_the_logistic_of_its_signals() -> None:
-    text = ("The Demo Law covers everything: separate consent for facial information, cameras in public places "
-            "with prominent warning signs for public security, parental consent for children under 14.")
+    text = (
+        "The Demo Law covers everything: separate consent for facial information, cameras in public places "
+        "with prominent warning signs for public security, parental consent for children under 14."
+    )
     p = _passage("news", 1, text)
     links = _discusses(_link([p], [_cite(p, "Demo Law", ["demo-law-2021"])], config=LinkConfig(min_score=0.0)))
     assert len(links) >= 3
@@ -267,37 +307,58 @@ def test_every_inferred_score_is_the_logistic_of_its_signals() -> None:
 FOCUS_LAW = DocumentMeta(id="focus-law-2021", kind="law", effective="2021-01-01", sources=TEXT)
 PARALLEL = DocumentMeta(id="parallel-law-2021", kind="law", effective="2021-01-01", sources=TEXT)
 FOCUS_ARTICLES = {
-    (FOCUS_LAW.id, "art_1"): ("处理敏感个人信息应当取得个人的单独同意。",
-                              "The individual's separate consent shall be obtained for the handling of sensitive "
-                              "personal information."),
-    (FOCUS_LAW.id, "art_2"): ("向他人提供其处理的个人信息的，应当取得个人的单独同意。",
-                              "Where a handler provides the personal information it handles to others, the "
-                              "individual's separate consent shall be obtained."),
-    (FOCUS_LAW.id, "art_3"): ("国家建立健全个人信息保护制度。",
-                              "The State establishes a personal information protection system."),
-    (FOCUS_LAW.id, "art_4"): ("国家机关应当依法履行职责。",
-                              "State organs shall perform their duties in accordance with law."),
+    (FOCUS_LAW.id, "art_1"): (
+        "处理敏感个人信息应当取得个人的单独同意。",
+        "The individual's separate consent shall be obtained for the handling of sensitive personal information.",
+    ),
+    (FOCUS_LAW.id, "art_2"): (
+        "向他人提供其处理的个人信息的，应当取得个人的单独同意。",
+        "Where a handler provides the personal information it handles to others, the "
+        "individual's separate consent shall be obtained.",
+    ),
+    (FOCUS_LAW.id, "art_3"): (
+        "国家建立健全个人信息保护制度。",
+        "The State establishes a personal information protection system.",
+    ),
+    (FOCUS_LAW.id, "art_4"): (
+        "国家机关应当依法履行职责。",
+        "State organs shall perform their duties in accordance with law.",
+    ),
     (FOCUS_LAW.id, "art_5"): ("本法自2021年1月1日起施行。", "This Law comes into force on 1 January 2021."),
-    (PARALLEL.id, "art_1"): ("处理敏感个人信息，应当取得个人的单独同意。",
-                             "Separate consent shall be obtained before sensitive personal information is handled."),
+    (PARALLEL.id, "art_1"): (
+        "处理敏感个人信息，应当取得个人的单独同意。",
+        "Separate consent shall be obtained before sensitive personal information is handled.",
+    ),
     (PARALLEL.id, "art_2"): ("国家保护个人信息。", "The State protects personal information."),
 }
 
 
 def _focus_links(text: str, cite: str | None) -> dict[str, Link]:
-    provisions = [Provision(doc, eid, "article", n, zh, number=n + 1)
-                  for n, ((doc, eid), (zh, _)) in enumerate(FOCUS_ARTICLES.items())]
+    provisions = [
+        Provision(doc, eid, "article", n, zh, number=n + 1)
+        for n, ((doc, eid), (zh, _)) in enumerate(FOCUS_ARTICLES.items())
+    ]
     translations = [Translation(doc, eid, en) for (doc, eid), (_, en) in FOCUS_ARTICLES.items()]
     p = _passage("news", 1, text)
     anns = [_cite(p, cite, [FOCUS_LAW.id])] if cite else []
-    links = link_passages([p], provisions, anns, [FOCUS_LAW, PARALLEL, NEWS, DRAFT], translations,
-                          commentary_date="2023-06", config=LinkConfig(min_score=0.0, similarity_scale=1.0))
+    links = link_passages(
+        [p],
+        provisions,
+        anns,
+        [FOCUS_LAW, PARALLEL, NEWS, DRAFT],
+        translations,
+        commentary_date="2023-06",
+        config=LinkConfig(min_score=0.0, similarity_scale=1.0),
+    )
     return _discusses(links)
 
 
 def test_the_article_paraphrased_outranks_its_neighbour_but_not_a_parallel_law() -> None:
-    links = _focus_links("The Focus Law requires separate consent before anyone handles sensitive personal "
-                         "information such as a face or a fingerprint.", "Focus Law")
+    links = _focus_links(
+        "The Focus Law requires separate consent before anyone handles sensitive personal "
+        "information such as a face or a fingerprint.",
+        "Focus Law",
+    )
     best, neighbour = links["focus-law-2021/art_1"], links["focus-law-2021/art_2"]
     assert best.score > neighbour.score
     assert neighbour.evidence["outranked_by"] == "focus-law-2021/art_1"
@@ -308,8 +369,9 @@ def test_the_article_paraphrased_outranks_its_neighbour_but_not_a_parallel_law()
 
 
 def test_a_broader_concept_is_implied_but_never_anchors() -> None:
-    links = _focus_links("The draft says separate consent is needed before biometric data of shoppers is "
-                         "collected in any store.", None)
+    links = _focus_links(
+        "The draft says separate consent is needed before biometric data of shoppers is collected in any store.", None
+    )
     link = links["focus-law-2021/art_1"]
     assert link.evidence["implied"] == {"sensitive personal information": "biometric"}
     assert "sensitive personal information" in link.evidence["terms"]
@@ -317,8 +379,12 @@ def test_a_broader_concept_is_implied_but_never_anchors() -> None:
 
 
 def test_topics_shared_with_the_provision_are_evidence() -> None:
-    p = _passage("news", 1, "The Demo Law says that parental consent is needed before the personal information of "
-                            "children under 14 is handled by any company.")
+    p = _passage(
+        "news",
+        1,
+        "The Demo Law says that parental consent is needed before the personal information of "
+        "children under 14 is handled by any company.",
+    )
     topic_p = Annotation(p.id, "topic", "minors", 0, 4, "x")
     topic_art = Annotation("demo-law-2021/art_3__para_1", "topic", "minors", 0, 4, "x")  # on a part of the article
     with_topics = _discusses(_link([p], [_cite(p, "Demo Law", ["demo-law-2021"]), topic_p, topic_art]))
@@ -431,14 +497,22 @@ def test_load_concepts_reports_a_missing_or_broken_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "lang", "present", "absent"),
     [
-        ("Parental consent must be collected from those under the age of 14.", "en",
-         {"consent", "guardian", "under 14"}, set()),
+        (
+            "Parental consent must be collected from those under the age of 14.",
+            "en",
+            {"consent", "guardian", "under 14"},
+            set(),
+        ),
         ("The government retains a free hand in picking how it is used.", "en", set(), {"retention"}),
         ("Barring any surprises, the rules take effect in September.", "en", set(), {"refusing service"}),
         ("A campaign of forced ethnic assimilation.", "en", {"ethnicity"}, {"coercion"}),
         ("Ethnic minorities were tracked.", "en", {"ethnicity", "tracking"}, {"minors"}),
-        ("处理敏感个人信息应当取得个人的单独同意。", "zh",
-         {"sensitive personal information", "separate consent", "consent"}, set()),
+        (
+            "处理敏感个人信息应当取得个人的单独同意。",
+            "zh",
+            {"sensitive personal information", "separate consent", "consent"},
+            set(),
+        ),
     ],
 )
 def test_concepts_in_text(text: str, lang: Literal["en", "zh"], present: set[str], absent: set[str]) -> None:
@@ -550,8 +624,10 @@ def test_labelled_set_precision_and_recall(real: tuple[list[Passage], list[Link]
     print(f"\n  at the default threshold (score >= {LinkConfig().min_score}):")
     for key, t in sorted(totals.items()):
         strict, lenient, recall = _figures(t)
-        print(f"  {key:28} tp={t[0]:2} fp={t[1]:2} (lenient {t[2]:2}) fn={t[3]:2}  "
-              f"P strict={strict:.2f} lenient={lenient:.2f}  R={recall:.2f}")
+        print(
+            f"  {key:28} tp={t[0]:2} fp={t[1]:2} (lenient {t[2]:2}) fn={t[3]:2}  "
+            f"P strict={strict:.2f} lenient={lenient:.2f}  R={recall:.2f}"
+        )
     strict, lenient, recall = _figures(totals["all"])
     # targets: strict >= 0.6 and recall >= 0.6; floors against regressions (see the docstring)
     assert strict >= 0.55
@@ -567,8 +643,10 @@ def test_high_scores_mean_what_they_say(real: tuple[list[Passage], list[Link]]) 
     for threshold in (0.5, 0.6, 0.7, 0.8):
         t = _score_labels(links, passages, threshold)["all"]
         rows[threshold] = (*_figures(t), t[0] + t[1])
-        print(f"  score >= {threshold}: n={t[0] + t[1]:2}  P strict={rows[threshold][0]:.2f} "
-              f"lenient={rows[threshold][1]:.2f}  R={rows[threshold][2]:.2f}")
+        print(
+            f"  score >= {threshold}: n={t[0] + t[1]:2}  P strict={rows[threshold][0]:.2f} "
+            f"lenient={rows[threshold][1]:.2f}  R={rows[threshold][2]:.2f}"
+        )
     assert rows[0.6][1] >= 0.9 and rows[0.6][0] >= 0.55
     assert rows[0.8][1] >= 0.9 and rows[0.8][3] > 0
     # links are never wrong in the lenient sense more often at a higher score
@@ -635,7 +713,17 @@ def test_the_public_surface_of_kb_link() -> None:
     import kb.link
 
     assert sorted(kb.link.__all__) == sorted(
-        ["Alignment", "LinkConfig", "PassageLinker", "ProvisionIndex", "align_versions", "alignment_links",
-         "link_passages", "link_versions", "version_links", "version_pairs"]
+        [
+            "Alignment",
+            "LinkConfig",
+            "PassageLinker",
+            "ProvisionIndex",
+            "align_versions",
+            "alignment_links",
+            "link_passages",
+            "link_versions",
+            "version_links",
+            "version_pairs",
+        ]
     )
     assert all(hasattr(kb.link, name) for name in kb.link.__all__)

@@ -107,8 +107,10 @@ def test_csl_alignment_matches_the_table_read_by_hand(statute: Callable[[str], t
     precision, recall = _precision_recall(got, CSL_EXPECTED)
     pairs_p, pairs_r = _precision_recall({(*r[:2], "") for r in got}, {(*r[:2], "") for r in CSL_EXPECTED})
     counts = Counter(a.status for a in alignments)
-    print(f"\ncsl-2016 -> csl-2025: {len(CSL_EXPECTED)} expected rows; precision {precision:.3f} "
-          f"recall {recall:.3f} (pairs only: {pairs_p:.3f}/{pairs_r:.3f}); statuses {dict(counts)}")
+    print(
+        f"\ncsl-2016 -> csl-2025: {len(CSL_EXPECTED)} expected rows; precision {precision:.3f} "
+        f"recall {recall:.3f} (pairs only: {pairs_p:.3f}/{pairs_r:.3f}); statuses {dict(counts)}"
+    )
     assert got - CSL_EXPECTED == set()
     assert CSL_EXPECTED - got == set()
 
@@ -131,8 +133,10 @@ def test_minors_protection_2024_rewrote_article_9_only(statute: Callable[[str], 
     expected: set[Row] = {(e, e, "modified" if e == "art_9" else "unchanged") for e in articles}
     got = _rows(alignments)
     precision, recall = _precision_recall(got, expected)
-    print(f"\nminors 2020 -> 2024: precision {precision:.3f} recall {recall:.3f}; "
-          f"statuses {dict(Counter(a.status for a in alignments))}")
+    print(
+        f"\nminors 2020 -> 2024: precision {precision:.3f} recall {recall:.3f}; "
+        f"statuses {dict(Counter(a.status for a in alignments))}"
+    )
     assert got == expected
     art9 = next(a for a in alignments if a.old_eid == "art_9")
     assert 0 < art9.similarity < 0.6  # rewritten in place: paired by position, not by text
@@ -158,8 +162,10 @@ def test_counter_espionage_2023_restructuring(statute: Callable[[str], tuple[Pro
     got = _rows(alignments)
     counts = Counter(a.status for a in alignments)
     hits = sum(1 for row in ESPIONAGE_EXPECTED if row in got)
-    print(f"\ncounter-espionage 2014 -> 2023: {hits}/{len(ESPIONAGE_EXPECTED)} hand-read rows found; "
-          f"statuses {dict(counts)}")
+    print(
+        f"\ncounter-espionage 2014 -> 2023: {hits}/{len(ESPIONAGE_EXPECTED)} hand-read rows found; "
+        f"statuses {dict(counts)}"
+    )
     assert hits == len(ESPIONAGE_EXPECTED)
     assert counts["added"] >= 31  # at least the growth from 40 to 71 articles
 
@@ -207,49 +213,83 @@ NEW = "人脸识别技术使用者应当每年对图像采集设备进行安全�
     ("old", "new", "expected"),
     [
         pytest.param(
-            (A, B, C), (A, B, C),
+            (A, B, C),
+            (A, B, C),
             [("art_1", "art_1", "unchanged"), ("art_2", "art_2", "unchanged"), ("art_3", "art_3", "unchanged")],
             id="identical",
         ),
         pytest.param(
-            (A, B, C), (A, NEW, B, C),
-            [("art_1", "art_1", "unchanged"), (None, "art_2", "added"),
-             ("art_2", "art_3", "renumbered"), ("art_3", "art_4", "renumbered")],
+            (A, B, C),
+            (A, NEW, B, C),
+            [
+                ("art_1", "art_1", "unchanged"),
+                (None, "art_2", "added"),
+                ("art_2", "art_3", "renumbered"),
+                ("art_3", "art_4", "renumbered"),
+            ],
             id="insertion",
         ),
         pytest.param(
-            (A, NEW, B, C), (A, B, C),
-            [("art_1", "art_1", "unchanged"), ("art_2", None, "removed"),
-             ("art_3", "art_2", "renumbered"), ("art_4", "art_3", "renumbered")],
+            (A, NEW, B, C),
+            (A, B, C),
+            [
+                ("art_1", "art_1", "unchanged"),
+                ("art_2", None, "removed"),
+                ("art_3", "art_2", "renumbered"),
+                ("art_4", "art_3", "renumbered"),
+            ],
             id="deletion",
         ),
         pytest.param(
-            (A, B, C), (A, B + "不满十四周岁未成年人的人脸信息，应当取得其监护人的同意。", C),
+            (A, B, C),
+            (A, B + "不满十四周岁未成年人的人脸信息，应当取得其监护人的同意。", C),
             [("art_1", "art_1", "unchanged"), ("art_2", "art_2", "modified"), ("art_3", "art_3", "unchanged")],
             id="modified-in-place",
         ),
         pytest.param(
-            (A, B, C, E), (C, A, B, E),
-            [("art_3", "art_1", "renumbered"), ("art_1", "art_2", "renumbered"),
-             ("art_2", "art_3", "renumbered"), ("art_4", "art_4", "unchanged")],
+            (A, B, C, E),
+            (C, A, B, E),
+            [
+                ("art_3", "art_1", "renumbered"),
+                ("art_1", "art_2", "renumbered"),
+                ("art_2", "art_3", "renumbered"),
+                ("art_4", "art_4", "unchanged"),
+            ],
             id="moved-to-front",
         ),
         pytest.param(
-            (A, B, D, E), (A, NEW, B, D_SHIFTED, E),
-            [("art_1", "art_1", "unchanged"), (None, "art_2", "added"), ("art_2", "art_3", "renumbered"),
-             ("art_3", "art_4", "renumbered"), ("art_4", "art_5", "renumbered")],
+            (A, B, D, E),
+            (A, NEW, B, D_SHIFTED, E),
+            [
+                ("art_1", "art_1", "unchanged"),
+                (None, "art_2", "added"),
+                ("art_2", "art_3", "renumbered"),
+                ("art_3", "art_4", "renumbered"),
+                ("art_4", "art_5", "renumbered"),
+            ],
             id="cross-reference-follows-renumbering",
         ),
         pytest.param(
-            (A, B, D, E), (A, NEW, B, D_WRONG, E),
-            [("art_1", "art_1", "unchanged"), (None, "art_2", "added"), ("art_2", "art_3", "renumbered"),
-             ("art_3", "art_4", "renumbered-modified"), ("art_4", "art_5", "renumbered")],
+            (A, B, D, E),
+            (A, NEW, B, D_WRONG, E),
+            [
+                ("art_1", "art_1", "unchanged"),
+                (None, "art_2", "added"),
+                ("art_2", "art_3", "renumbered"),
+                ("art_3", "art_4", "renumbered-modified"),
+                ("art_4", "art_5", "renumbered"),
+            ],
             id="cross-reference-changed-for-real",
         ),
         pytest.param(
-            (A, B, E), (A, NEW, E),
-            [("art_1", "art_1", "unchanged"), ("art_2", None, "removed"), (None, "art_2", "added"),
-             ("art_3", "art_3", "unchanged")],
+            (A, B, E),
+            (A, NEW, E),
+            [
+                ("art_1", "art_1", "unchanged"),
+                ("art_2", None, "removed"),
+                (None, "art_2", "added"),
+                ("art_3", "art_3", "unchanged"),
+            ],
             id="unrelated-replacement-is-not-a-modification",
         ),
         pytest.param((), (A,), [(None, "art_1", "added")], id="empty-old"),
@@ -276,8 +316,11 @@ def test_only_articles_are_aligned() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "ops"),
     [
-        ("本法第二十一条", "本法第二十三条",
-         [("equal", "本法第", "本法第"), ("replace", "二十一", "二十三"), ("equal", "条", "条")]),
+        (
+            "本法第二十一条",
+            "本法第二十三条",
+            [("equal", "本法第", "本法第"), ("replace", "二十一", "二十三"), ("equal", "条", "条")],
+        ),
         ("网络运营者", "网络运营者", [("equal", "网络运营者", "网络运营者")]),
         ("", "新增条文", [("insert", "", "新增条文")]),
         ("删除条文", "", [("delete", "删除条文", "")]),

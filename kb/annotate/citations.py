@@ -166,7 +166,7 @@ def parse_patterns(raw: Mapping[str, Any], *, origin: str = "patterns") -> Citat
     for i, row in enumerate(raw.get("alias", []), 1):
         doc = row.get("doc") if isinstance(row, dict) else None
         if not isinstance(doc, str):
-            raise ConfigError(f"{origin}: alias #{i} needs doc = \"<document id>\"")
+            raise ConfigError(f'{origin}: alias #{i} needs doc = "<document id>"')
         en, zh = aliases.get(doc, ((), ()))
         where = f"{origin}: alias {doc!r}"
         aliases[doc] = (en + _strings(row, "en", where), zh + _strings(row, "zh", where))
@@ -208,7 +208,7 @@ def _en_key(name: str) -> str:
         key = key.casefold()
     for prefix in ("the", "china's", "prc"):
         if key.startswith(prefix) and len(key) > len(prefix) + 3:
-            key = key[len(prefix):]
+            key = key[len(prefix) :]
     for suffix in ("ofthepeople'srepublicofchina", "ofthepeoplesrepublicofchina", "oftheprc", "ofchina"):
         if key.endswith(suffix) and len(key) > len(suffix) + 3:
             key = key[: -len(suffix)]
@@ -218,7 +218,7 @@ def _en_key(name: str) -> str:
 def _zh_key(name: str) -> str:
     key = re.sub(r"\s+", "", name)
     if key.startswith(ZH_PREFIX_PRC) and len(key) > len(ZH_PREFIX_PRC) + 1:
-        key = key[len(ZH_PREFIX_PRC):]
+        key = key[len(ZH_PREFIX_PRC) :]
     return key
 
 
@@ -339,7 +339,7 @@ class CitationIndex:
                 if _has_cjk(name):
                     key = _zh_key(name)
                     zh.setdefault(key, set()).add(doc.id)
-                    surface = name[len(ZH_PREFIX_PRC):] if name.startswith(ZH_PREFIX_PRC) else name
+                    surface = name[len(ZH_PREFIX_PRC) :] if name.startswith(ZH_PREFIX_PRC) else name
                     zh_surface.add(surface.strip() or key)
                 else:
                     core = _strip_en_affixes(name)
@@ -632,7 +632,7 @@ def _en_chain(text: str, kw: re.Match[str]) -> _Chain | None:
             end_elem = _en_element(text, rng.end())
             if end_elem:
                 a, b = elem.units[_ART][0], end_elem.units[_ART][0]
-                hyphen = text[elem.end:rng.end()] in ("-", "‐", "‑")
+                hyphen = text[elem.end : rng.end()] in ("-", "‐", "‑")
                 if hyphen and b < a and len(elem.units) == 1 and elem.para_or_item is None:
                     elem.units[_ART] = (a, b)  # "Article 17-1": 第十七条之一
                 else:
@@ -642,7 +642,7 @@ def _en_chain(text: str, kw: re.Match[str]) -> _Chain | None:
         if not sep:
             break
         nxt = _en_element(text, sep.end())
-        comma_only = not re.search(r"\b(?:and|or)\b|&", text[elem.end:sep.end()])
+        comma_only = not re.search(r"\b(?:and|or)\b|&", text[elem.end : sep.end()])
         if not nxt or (comma_only and nxt.units[_ART][0] >= 1900):
             break  # "Article 13, 2021": a year, not an article
         nxt.start = sep.end()
@@ -789,7 +789,7 @@ def _head_word(name: str) -> str:
 
 
 def _short_form_anchors(text: str, anchors: list[_Anchor], index: CitationIndex, taken: _Coverage) -> list[_Anchor]:
-    """"the Specification" after "the Personal Information Security Specification": the same document.
+    """ "the Specification" after "the Personal Information Security Specification": the same document.
 
     Only a capitalised head word after "the", and only when a document named earlier in the
     same text ends in that word; the latest such document wins.
@@ -821,15 +821,15 @@ def _choose_anchors(candidates: list[_Anchor], taken: _Coverage) -> list[_Anchor
 
 
 def _drop_abbreviation_definitions(text: str, anchors: list[_Anchor]) -> list[_Anchor]:
-    """"the Data Security Law (DSL)": the bracketed short name defines, it does not cite again."""
+    """ "the Data Security Law (DSL)": the bracketed short name defines, it does not cite again."""
     out: list[_Anchor] = []
     for a in anchors:
         prev = out[-1] if out else None
         if (
             prev is not None
             and prev.docs == a.docs
-            and re.fullmatch(r"\s*[（(]\s*", text[prev.end:a.start])
-            and re.match(r"\s*[）)]", text[a.end:])
+            and re.fullmatch(r"\s*[（(]\s*", text[prev.end : a.start])
+            and re.match(r"\s*[）)]", text[a.end :])
         ):
             continue
         out.append(a)
@@ -886,9 +886,7 @@ def _items_anywhere(index: CitationIndex, doc_id: str, path: _Path) -> list[str]
     art, _, item, sub = path
     art_eid = _eid((art, None, None, None))
     paras = index.children[doc_id].get(art_eid, ())
-    return [
-        _eid((art, p, item, sub)) for p in paras if _eid((art, p, item, sub)) in index.eids[doc_id]
-    ]
+    return [_eid((art, p, item, sub)) for p in paras if _eid((art, p, item, sub)) in index.eids[doc_id]]
 
 
 def _truncate(path: _Path, level: int) -> _Path:
@@ -933,8 +931,15 @@ def _resolve_element(
         return _Found(start, end, "not_found", note="pinpoint without an article")
     if len(docs) == 1 and not index.documents[docs[0]].text_available:
         doc_id = docs[0]
-        return _Found(start, end, "text_absent", (doc_id,), doc_id, None if elem.range_units else _eid(path),
-                      f"the text of {doc_id} is not in the corpus")
+        return _Found(
+            start,
+            end,
+            "text_absent",
+            (doc_id,),
+            doc_id,
+            None if elem.range_units else _eid(path),
+            f"the text of {doc_id} is not in the corpus",
+        )
     ids: list[str] = []
     notes: list[str] = []
     for doc_id in docs:
@@ -960,8 +965,9 @@ def _resolve_element(
     single = len(ids) == 1
     ambiguous = multi_doc or (elem.range_units is None and not single)
     pinpoint = ids[0].split("/", 1)[1] if single else None
-    return _Found(start, end, "ambiguous" if ambiguous else "resolved", tuple(ids),
-                  None if multi_doc else docs[0], pinpoint, note)
+    return _Found(
+        start, end, "ambiguous" if ambiguous else "resolved", tuple(ids), None if multi_doc else docs[0], pinpoint, note
+    )
 
 
 _NO_DOCUMENT = "no document is named"
@@ -1068,8 +1074,9 @@ def _anchor_citation(index: CitationIndex, a: _Anchor, ctx: _Context) -> _Found 
     found = [e for e in wanted if eids is None or e in eids]
     if not found:
         return _Found(a.start, a.end, "not_found", (), doc_id, None, f"{doc_id} has no {', '.join(wanted)}")
-    return _Found(a.start, a.end, "resolved", tuple(f"{doc_id}/{e}" for e in found), doc_id,
-                  found[0] if len(found) == 1 else None)
+    return _Found(
+        a.start, a.end, "resolved", tuple(f"{doc_id}/{e}" for e in found), doc_id, found[0] if len(found) == 1 else None
+    )
 
 
 def _context(index: CitationIndex, date: str | None, doc_id: str | None, eid: str | None) -> _Context:
@@ -1088,8 +1095,8 @@ def _skip_space_back(text: str, pos: int) -> int:
 
 
 def _unrecognised_name_before(text: str, pos: int, index: CitationIndex) -> bool:
-    """"民事诉讼法第六十四条": a document name we do not know ends right before the chain."""
-    before = text[max(0, pos - 6):pos]
+    """ "民事诉讼法第六十四条": a document name we do not know ends right before the chain."""
+    before = text[max(0, pos - 6) : pos]
     return bool(before) and _has_cjk(before[-1:]) and before.endswith(index.patterns.title_suffixes)
 
 
@@ -1116,7 +1123,7 @@ def _attach(
     k = _skip_space_back(text, chain.start)
     if k > 0 and text[k - 1] == "(":  # "PIPL (Art. 13)"
         k = _skip_space_back(text, k - 1)
-    elif k < chain.start and text[k - 2:k] in ("'s", "’s"):  # "the PIPL's Article 13"
+    elif k < chain.start and text[k - 2 : k] in ("'s", "’s"):  # "the PIPL's Article 13"
         k -= 2
     before = by_end.get(k) if k < chain.start else None
     if before is not None and before.kind in ("name", "title"):
@@ -1236,11 +1243,10 @@ def find_citations(
             found.append(citation)
     found.sort(key=lambda f: (f.start, f.end))
     for f in found:  # "Art. 13 (PIPL)": take the closing bracket too
-        if text.count("(", f.start, f.end) > text.count(")", f.start, f.end) and text[f.end:f.end + 1] == ")":
+        if text.count("(", f.start, f.end) > text.count(")", f.start, f.end) and text[f.end : f.end + 1] == ")":
             f.end += 1
     return [
-        Citation(text[f.start:f.end], f.start, f.end, f.status, f.ids, f.doc_id, f.pinpoint, f.note)
-        for f in found
+        Citation(text[f.start : f.end], f.start, f.end, f.status, f.ids, f.doc_id, f.pinpoint, f.note) for f in found
     ]
 
 
@@ -1269,9 +1275,7 @@ def citation_annotations(
     context_doc ``pipl-2021`` and context_eid ``art_13__para_2``.
     """
     doc, eid = _split_target(target_id, index)
-    citations = find_citations(
-        text, index, date=date, context_doc=context_doc or doc, context_eid=context_eid or eid
-    )
+    citations = find_citations(text, index, date=date, context_doc=context_doc or doc, context_eid=context_eid or eid)
     return citation_annotations_from(target_id, citations)
 
 

@@ -95,9 +95,7 @@ def eid_sort_key(eid: str) -> tuple[int, int, int]:
     return (1, int(number), int(sub or 0))
 
 
-def parse_translation_file(
-    raw: Mapping[str, Any], *, origin: str, stem: str | None = None
-) -> TranslationFile:
+def parse_translation_file(raw: Mapping[str, Any], *, origin: str, stem: str | None = None) -> TranslationFile:
     """Validate one decoded file; ``origin`` names it in errors, ``stem`` must equal doc_id.
 
     >>> parse_translation_file({"doc_id": "x", "status": "official"}, origin="x.toml")

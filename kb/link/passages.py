@@ -192,19 +192,24 @@ def parse_concepts(raw: Mapping[str, Any], origin: str = "<concepts>") -> Concep
         where = f"{origin}: concept #{i + 1}"
         cid, tier = entry.get("id"), entry.get("tier", "specific")
         if not isinstance(cid, str) or not cid:
-            raise ConfigError(f"{where} needs id = \"...\"")
+            raise ConfigError(f'{where} needs id = "..."')
         where = f"{origin}: concept {cid!r}"
         en, zh = _strings(entry, "en", where), _strings(entry, "zh", where)
         if not en or not zh:
             raise ConfigError(f"{where} needs English (en) and Chinese (zh) patterns")
         if tier not in _TIERS:
             raise ConfigError(f"{where}: tier must be one of {', '.join(_TIERS)}")
-        concepts.append(Concept(
-            id=cid, tier=tier, en=en, zh=zh,
-            broader=_strings(entry, "broader", where),
-            examples=_strings(entry, "examples", where),
-            counter_examples=_strings(entry, "counter_examples", where),
-        ))
+        concepts.append(
+            Concept(
+                id=cid,
+                tier=tier,
+                en=en,
+                zh=zh,
+                broader=_strings(entry, "broader", where),
+                examples=_strings(entry, "examples", where),
+                counter_examples=_strings(entry, "counter_examples", where),
+            )
+        )
     try:
         return ConceptSet.of(concepts)
     except ConfigError as exc:
@@ -272,7 +277,6 @@ def stems(text: str) -> list[str]:
                 break
         out.append(word)
     return out
-
 
 
 # --------------------------------------------------------------------------- config
@@ -509,9 +513,9 @@ def in_force_at(doc: DocumentMeta, successors: Iterable[DocumentMeta], date: str
     start = doc.in_force_from
     if start and _date_key(start, end=False) > _date_key(date, end=True):
         return False
-    return not any(s.in_force_from and _date_key(s.in_force_from, end=False) <= _date_key(date, end=False)
-                   for s in later)
-
+    return not any(
+        s.in_force_from and _date_key(s.in_force_from, end=False) <= _date_key(date, end=False) for s in later
+    )
 
 
 # --------------------------------------------------------------------------- linker
@@ -640,8 +644,13 @@ class PassageLinker:
                 out[antecedent] = Link(passage.id, antecedent, "mentions", cfg.mention_score["anaphora"], evidence)
         return list(out.values()), last_absent
 
-    def _query(self, text: _Text, anns: Sequence[Annotation], word_rarity: Mapping[str, float],
-               concept_rarity: Mapping[str, float]) -> _Query:
+    def _query(
+        self,
+        text: _Text,
+        anns: Sequence[Annotation],
+        word_rarity: Mapping[str, float],
+        concept_rarity: Mapping[str, float],
+    ) -> _Query:
         cfg, index = self.config, self.index
         weights: dict[str, float] = {}
         surfaces: dict[str, tuple[str, ...]] = dict(text.concepts)
@@ -680,8 +689,9 @@ class PassageLinker:
                 if "/" in target:
                     score = cfg.citation_score.get(status)
                     if score is not None and (target not in cited or (cited[target].score or 0.0) < score):
-                        cited[target] = _Candidate(target, "cited", math.inf, {}, {}, {},
-                                                   {"citation": ann.text, "status": status}, score)
+                        cited[target] = _Candidate(
+                            target, "cited", math.inf, {}, {}, {}, {"citation": ann.text, "status": status}, score
+                        )
                 elif status == "resolved" and self._has_text(target) and self._exists(target, date):
                     # a law still being drafted at the passage's date has no articles to discuss
                     mentioned.setdefault(target, ann.text)
@@ -699,9 +709,7 @@ class PassageLinker:
             if not (mentions and not mentioned):
                 contexts.update(dict.fromkeys(discussed, "discussed"))
             contexts.update(dict.fromkeys(mentioned, "mentioned"))
-            cited_articles = {
-                f"{c.partition('/')[0]}/{_article_of(c.partition('/')[2])}" for c in cited
-            }
+            cited_articles = {f"{c.partition('/')[0]}/{_article_of(c.partition('/')[2])}" for c in cited}
             for doc, context in contexts.items():
                 for art_id in self.index.by_doc.get(doc, ()):
                     if art_id in cited_articles:
@@ -723,7 +731,8 @@ class PassageLinker:
         tiers = self.index.concepts
         terms = {
             c: w * art.concepts[c] * self._tier_weight(tiers.tier(c), context)
-            for c, w in query.concepts.items() if c in art.concepts
+            for c, w in query.concepts.items()
+            if c in art.concepts
         }
         strength = sum(terms.values())
         if strength < cfg.min_strength:
@@ -731,7 +740,8 @@ class PassageLinker:
         if context in ("open", "unanchored") and cfg.far_needs_translation and not art.translated:
             return None  # far from the passage's documents, we want the words to agree too
         anchors = {
-            c: w for c, w in terms.items()
+            c: w
+            for c, w in terms.items()
             # an implied concept (biometric data -> sensitive information) adds weight, never an anchor
             if w >= cfg.anchor_weight and tiers.tier(c) == "specific" and c not in query.implied
         }
@@ -764,7 +774,9 @@ class PassageLinker:
         strength = sum(cand.terms[k] for k in concepts)
         anchored = any(k in cand.anchors for k in concepts)
         return (
-            cand.logit - cand.signals["terms"] - cand.signals["no_anchor"]
+            cand.logit
+            - cand.signals["terms"]
+            - cand.signals["no_anchor"]
             + cfg.terms_weight * min(1.0, strength / cfg.strength_scale)
             + (0.0 if anchored else self._no_anchor(cand.context))
         )
@@ -785,9 +797,7 @@ class PassageLinker:
         cfg = self.config
         # Only the strongest candidates can outrank one another; the rest score low anyway.
         top = sorted(inferred, key=lambda c: (-c.logit, c.article))[: 4 * cfg.max_links]
-        scored: list[tuple[float, str, dict[str, Any]]] = [
-            (c.score or 0.0, c.article, c.evidence) for c in cited
-        ]
+        scored: list[tuple[float, str, dict[str, Any]]] = [(c.score or 0.0, c.article, c.evidence) for c in cited]
         for c in top:
             # Focus: the log of this article's share among the articles of its document
             # that compete for the same evidence — a softmax over how well each explains

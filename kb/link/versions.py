@@ -311,8 +311,10 @@ def _moves(
     used_new = {j for _, j in matched}
     pairs = [
         (score(i, j), i, j)
-        for j in range(n_new) if j not in used_new
-        for i in candidates.get(j, []) if i not in used_old
+        for j in range(n_new)
+        if j not in used_new
+        for i in candidates.get(j, [])
+        if i not in used_old
     ]
     out: list[tuple[int, int]] = []
     for s, i, j in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
@@ -451,11 +453,7 @@ def alignment_links(old_doc_id: str, new_doc_id: str, alignments: Iterable[Align
 
 def version_links(documents: Iterable[DocumentMeta]) -> list[Link]:
     """``version_of`` links from each document to the one it supersedes (text or not)."""
-    return [
-        Link(d.id, d.supersedes, "version_of", 1.0, {"work": d.work})
-        for d in documents
-        if d.supersedes
-    ]
+    return [Link(d.id, d.supersedes, "version_of", 1.0, {"work": d.work}) for d in documents if d.supersedes]
 
 
 def version_pairs(documents: Iterable[DocumentMeta]) -> list[tuple[str, str]]:
@@ -465,9 +463,7 @@ def version_pairs(documents: Iterable[DocumentMeta]) -> list[tuple[str, str]]:
     return [(d.supersedes, d.id) for d in docs if d.supersedes and d.supersedes in with_text and d.id in with_text]
 
 
-def link_versions(
-    documents: Sequence[DocumentMeta], provisions: Iterable[Provision]
-) -> list[Link]:
+def link_versions(documents: Sequence[DocumentMeta], provisions: Iterable[Provision]) -> list[Link]:
     """All version links of a corpus: ``version_of`` for every supersedes entry, and
     ``aligned`` links for every pair of versions whose texts are both present.
     """
