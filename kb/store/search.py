@@ -569,12 +569,16 @@ def concepts(reader: Reader, plan: QueryPlan, lang: str | None) -> list[tuple[st
     Deterministic: the order of the content terms.
     """
     out: list[tuple[str, ...]] = []
-    for word in maximal_terms(plan.content):
-        parts = [t for t in plan.content if t != word and t in word]
-        if parts and _document_frequency(reader, (word,), lang) == 0:
-            out.extend((p,) for p in maximal_terms(parts) if (p,) not in out)
-        elif (word,) not in out:
-            out.append((word,))
+
+    def add(words: Sequence[str]) -> None:
+        for word in maximal_terms(words):
+            parts = [t for t in plan.content if t != word and t in word]
+            if parts and _document_frequency(reader, (word,), lang) == 0:
+                add(parts)  # 人脸识别系统 -> 人脸识别, 识别系统 -> 识别, 系统
+            elif (word,) not in out:
+                out.append((word,))
+
+    add(plan.content)
     return out
 
 
