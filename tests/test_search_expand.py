@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kb.settings import PROJECT_ROOT, Settings
 from kb.store import query
@@ -27,6 +29,7 @@ from kb.store.expand import (
 from kb.store.fts import maximal_terms, query_terms
 from kb.store.search import (
     EXPANSION_WEIGHT,
+    Scores,
     Unit,
     UnitGroups,
     _place_names,
@@ -212,11 +215,94 @@ def test_rank_rows(
     order: list[int],
     also_in: dict[int, list[int]],
 ) -> None:
-    ranked = rank_rows(main.keys() | extra.keys(), main, matched, n_main, extra, units, local_penalty=penalty)
+    ranked = rank_rows(Scores.of(main, matched, extra), n_main, units, local_penalty=penalty)
     assert [rowid for _, rowid in ranked.order] == order
     assert ranked.also_in == also_in
     scores = [s for s, _ in ranked.order]
     assert scores == sorted(scores, reverse=True)
+    assert ranked.order == reference_rank(main, matched, n_main, extra, units, local_penalty=penalty)[0]
+
+
+def reference_rank(
+    main: dict[int, float],
+    matched: dict[int, int],
+    n_main: int,
+    extra: dict[int, float],
+    groups: UnitGroups,
+    *,
+    local_penalty: bool,
+) -> tuple[list[tuple[float, int]], dict[int, list[int]]]:
+    """What rank_rows computes, as a plain loop over the rows (its specification)."""
+    shown: dict[int, tuple[int, float, int]] = {}
+    best: dict[int, float] = {}
+    members: dict[int, list[tuple[int, float, int]]] = {}
+    for rowid in sorted(main.keys() | extra.keys()):
+        score = main.get(rowid, 0.0)
+        if n_main > 1:
+            score *= (matched.get(rowid, 0) / n_main) ** search_module.COORD_EXPONENT
+        score += extra.get(rowid, 0.0)
+        if rowid < len(groups.group):
+            group, preference = groups.group[rowid], groups.preference[rowid]
+            if local_penalty:
+                score *= groups.factor[rowid]
+        else:
+            group, preference = -rowid - 1, 0
+        key = (preference, -score, rowid)
+        members.setdefault(group, []).append(key)
+        if group not in shown or key < shown[group]:
+            shown[group] = key
+        best[group] = max(best.get(group, score), score)
+    order = sorted(((best[g], k[2]) for g, k in shown.items()), key=lambda sr: (-sr[0], sr[1]))
+    also_in = {shown[g][2]: [k[2] for k in sorted(ms)][1:] for g, ms in members.items() if len(ms) > 1}
+    return order, also_in
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(0, 3),  # unit
+            st.integers(0, 11),  # rowid (0..9 known, 10 and 11 not in the cache)
+            st.sampled_from([0.5, 1.0, 1.25, 2.0, 3.5, 7.0]),
+        ),
+        max_size=30,
+    ),
+    group=st.lists(st.integers(0, 4), min_size=10, max_size=10),
+    preference=st.lists(st.integers(0, 2), min_size=10, max_size=10),
+    factor=st.lists(st.sampled_from([0.8, 1.0]), min_size=10, max_size=10),
+    penalty=st.booleans(),
+)
+def test_rank_rows_is_the_plain_loop_on_any_rows(
+    rows: list[tuple[int, int, float]],
+    group: list[int],
+    preference: list[int],
+    factor: list[float],
+    penalty: bool,
+) -> None:
+    """Scores and ranking, vectorised, give exactly (not approximately) what a loop over the rows gives."""
+    units = [Unit(("a",)), Unit(("b",), within_any=(("a",),)), Unit(("c",), 0.3, main=False), Unit(("d",))]
+    main: dict[int, float] = {}
+    matched: dict[int, int] = {}
+    extra: dict[int, float] = {}
+    for u, rowid, score in rows:
+        if units[u].main:
+            main[rowid] = main.get(rowid, 0.0) + score
+            matched[rowid] = matched.get(rowid, 0) + 1
+        else:
+            extra[rowid] = extra.get(rowid, 0.0) + units[u].weight * score
+    scores = _scores(rows, units)
+    assert scores.rowid.tolist() == sorted(main.keys() | extra.keys())
+    assert dict(zip(scores.rowid.tolist(), scores.main.tolist(), strict=True)) == {
+        r: main.get(r, 0.0) for r in scores.rowid.tolist()
+    }
+    n_main = 3
+    cache = groups(10, group, preference, factor)
+    ranked = rank_rows(scores, n_main, cache, local_penalty=penalty)
+    order, also_in = reference_rank(main, matched, n_main, extra, cache, local_penalty=penalty)
+    assert ranked.order == order
+    assert ranked.also_in == also_in
+    for i, (score, rowid) in enumerate(order):
+        assert ranked.after(score, rowid) == i + 1
 
 
 # ---------------------------------------------------------------- search on the tiny database
@@ -305,11 +391,12 @@ def test_scores_take_the_anchor_words_off_conditional_units() -> None:
     units = [Unit(("rare",)), Unit(("common",), within_any=anchors), Unit(("法",), 0.5, main=False)]
     # row 1 has all three (common's own share: 0.5); row 2 only 法
     rows = [(0, 1, 2.0), (1, 1, 2.0 + 0.5 + 1.0), (2, 1, 1.0), (2, 2, 4.0)]
-    main, matched, extra = _scores(rows, units, subtract_within=True)
-    assert main == {1: pytest.approx(2.5)} and matched == {1: 2}
-    assert extra == {1: 0.5, 2: 2.0}  # unconditional units are not reduced
-    main, _, _ = _scores(rows, units)  # PostgreSQL ranks each unit alone: nothing to take off
-    assert main == {1: 5.5}
+    scores = _scores(rows, units, subtract_within=True)
+    assert scores.rowid.tolist() == [1, 2]
+    assert scores.main.tolist() == [pytest.approx(2.5), 0.0] and scores.matched.tolist() == [2, 0]
+    assert scores.extra.tolist() == [0.5, 2.0]  # unconditional units are not reduced
+    scores = _scores(rows, units)  # PostgreSQL ranks each unit alone: nothing to take off
+    assert scores.main.tolist() == [5.5, 0.0]
 
 
 def test_common_words_change_which_rows_are_results_never_their_scores(

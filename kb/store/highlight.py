@@ -232,11 +232,25 @@ def find_ranges(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
         else:
             stems.add(porter_stem(term))
     if stems or prefixes:
-        for m in _WORD.finditer(lowered):
+        for m in _candidates(frozenset(stems), tuple(prefixes)).finditer(lowered):
             word = m.group()
             if porter_stem(word) in stems or any(word.startswith(p) for p in prefixes):
                 ranges.append((m.start(), m.end()))
     return _merge(ranges)
+
+
+@lru_cache(maxsize=1024)
+def _candidates(stems: frozenset[str], prefixes: tuple[str, ...]) -> re.Pattern[str]:
+    """The whole words that could stem to one of ``stems`` or start with a prefix.
+
+    Porter's steps rewrite only a word's ending, and each rewrite keeps the first
+    letter of the ending it replaces, so a word begins with its stem minus the stem's
+    last letter. Finding only words with such a beginning (one regex, in C) and
+    stemming those is much cheaper than stemming every word of a long text.
+    """
+    heads = {s[:-1] or s for s in stems} | set(prefixes)
+    alternatives = "|".join(re.escape(h) for h in sorted(heads, key=lambda h: (-len(h), h)))
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*")
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:

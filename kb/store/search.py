@@ -65,11 +65,14 @@ import logging
 import re
 import sqlite3
 from array import array
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import chain
 from typing import Any, Literal
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -435,22 +438,16 @@ class UnitGroups:
     status: array[int] = field(default_factory=lambda: array("b"))
     codes: Mapping[str, int] = field(default_factory=dict)
 
-    def keeper(self, type: str | None, status: str | None) -> Callable[[int], bool] | None:
-        """A test of a rowid for these filters (None: no filter)."""
-        if type is None and status is None:
-            return None
-        want_kind = self.codes.get(f"type:{type}", -2) if type is not None else None
-        want_status = self.codes.get(f"status:{status}", -2) if status is not None else None
-        kinds, statuses, size = self.kind, self.status, len(self.kind)
-
-        def keep(rowid: int) -> bool:
-            if not 0 <= rowid < size:
-                return False
-            if want_kind is not None and kinds[rowid] != want_kind:
-                return False
-            return want_status is None or statuses[rowid] == want_status
-
-        return keep
+    def keep(self, rowid: npt.NDArray[np.int64], type: str | None, status: str | None) -> npt.NDArray[np.bool_]:
+        """Which of ``rowid`` pass the type and status filters (None: no filter)."""
+        known = rowid < len(self.kind)
+        index = np.where(known, rowid, 0)
+        out = known.copy()
+        for values, name, want in ((self.kind, "type", type), (self.status, "status", status)):
+            if want is not None:
+                code = self.codes.get(f"{name}:{want}", -2)
+                out &= np.frombuffer(values, dtype=np.int8)[index] == code
+        return out
 
 
 def unit_groups(reader: Reader) -> UnitGroups:
@@ -607,91 +604,129 @@ def _any_units(reader: Reader, plan: QueryPlan, lang: str | None) -> list[Unit]:
 
 
 @dataclass(frozen=True)
-class Ranked:
-    """The results of a query in order: (score, rowid) of each shown row, and its other versions."""
+class Scores:
+    """Per matched row (``rowid``, ascending): summed main score, main units matched, summed expansion score."""
 
-    order: list[tuple[float, int]]
-    also_in: dict[int, list[int]]
+    rowid: npt.NDArray[np.int64]
+    main: npt.NDArray[np.float64]
+    matched: npt.NDArray[np.int64]
+    extra: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, main: Mapping[int, float], matched: Mapping[int, int], extra: Mapping[int, float]) -> Scores:
+        """From per-rowid mappings (a row in none of them is not a row)."""
+        rowid = np.array(sorted(main.keys() | matched.keys() | extra.keys()), dtype=np.int64)
+        ids = rowid.tolist()
+        return cls(
+            rowid,
+            np.array([main.get(r, 0.0) for r in ids], dtype=np.float64),
+            np.array([matched.get(r, 0) for r in ids], dtype=np.int64),
+            np.array([extra.get(r, 0.0) for r in ids], dtype=np.float64),
+        )
 
 
-def _scores(
-    rows: Sequence[Any], units: Sequence[Unit], *, subtract_within: bool = False
-) -> tuple[dict[int, float], dict[int, int], dict[int, float]]:
-    """Per rowid: summed main score, number of main units matched, summed expansion score.
+def _scores(rows: Sequence[Any], units: Sequence[Unit], *, subtract_within: bool = False) -> Scores:
+    """Combine the ``(u, rowid, score)`` rows of the units' index queries per rowid.
 
     ``subtract_within``: the score of a unit with ``within``/``within_any`` terms includes
     theirs (SQLite's bm25 is a sum over the phrases that matched), and those terms are
     the unconditional units': take the row's unweighted score from those off.
+    Sums run in row order (``np.bincount``), as a loop over the rows would add them.
     """
-    conditional = [u.conditional for u in units]
-    is_main = [u.main for u in units]
-    weight = [u.weight for u in units]
-    anchor: dict[int, float] = {}
-    for u, rowid, score in rows:
-        if not conditional[u]:
-            anchor[rowid] = anchor.get(rowid, 0.0) + score
-    main: dict[int, float] = {}
-    matched: dict[int, int] = {}
-    extra: dict[int, float] = {}
-    for u, rowid, score in rows:
-        own = float(score)
-        if subtract_within and conditional[u]:
-            own -= anchor.get(rowid, 0.0)
-        if is_main[u]:
-            main[rowid] = main.get(rowid, 0.0) + own
-            matched[rowid] = matched.get(rowid, 0) + 1
-        else:
-            extra[rowid] = extra.get(rowid, 0.0) + weight[u] * own
-    return main, matched, extra
+    data = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=3 * len(rows)).reshape(-1, 3)
+    u = data[:, 0].astype(np.int64)
+    rowid, inverse = np.unique(data[:, 1].astype(np.int64), return_inverse=True)
+    score = data[:, 2]
+    size = len(rowid)
+    conditional = np.array([x.conditional for x in units], dtype=bool)[u]
+    is_main = np.array([x.main for x in units], dtype=bool)[u]
+    weight = np.array([x.weight for x in units], dtype=np.float64)[u]
+    own = score
+    if subtract_within and conditional.any():
+        anchor = np.bincount(inverse, weights=np.where(conditional, 0.0, score), minlength=size)
+        own = np.where(conditional, score - anchor[inverse], score)
+
+    def total(weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        return np.bincount(inverse, weights=weights, minlength=size).astype(np.float64, copy=False)
+
+    matched = np.bincount(inverse[is_main], minlength=size).astype(np.int64)
+    return Scores(rowid, total(np.where(is_main, own, 0.0)), matched, total(np.where(is_main, 0.0, weight * own)))
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """The results of a query, best first: per result its ``score`` and shown ``rowid``.
+
+    The versions of one article are one result; ``members`` holds every matched
+    version, grouped (``start``/``stop`` of each result's group), the shown one first,
+    then the others in order of preference: :meth:`others`.
+    """
+
+    score: npt.NDArray[np.float64]
+    rowid: npt.NDArray[np.int64]
+    start: npt.NDArray[np.int64]
+    stop: npt.NDArray[np.int64]
+    members: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.rowid)
+
+    def others(self, i: int) -> list[int]:
+        """The other matched versions of result ``i`` (its ``also_in``), preferred first."""
+        return [int(r) for r in self.members[self.start[i] + 1 : self.stop[i]]]
+
+    def after(self, score: float, rowid: int) -> int:
+        """The position of the first result after (``score``, ``rowid``) in this order."""
+        later = (self.score < score) | ((self.score == score) & (self.rowid > rowid))
+        return int(np.argmax(later)) if later.any() else len(self)
+
+    @property
+    def order(self) -> list[tuple[float, int]]:
+        return list(zip(self.score.tolist(), self.rowid.tolist(), strict=True))
+
+    @property
+    def also_in(self) -> dict[int, list[int]]:
+        return {int(r): self.others(i) for i, r in enumerate(self.rowid) if self.stop[i] - self.start[i] > 1}
 
 
 def rank_rows(
-    candidates: Iterable[int],
-    main: Mapping[int, float],
-    matched: Mapping[int, int],
+    scores: Scores,
     n_main: int,
-    extra: Mapping[int, float],
     groups: UnitGroups,
     *,
     local_penalty: bool,
+    candidates: npt.NDArray[np.bool_] | None = None,
 ) -> Ranked:
-    """Combine the scores of the candidate rows; one result per article across versions.
+    """Combine the scores of the candidate rows (all, unless a mask); one result per article.
 
     An article ranks by its best-scoring version and shows the preferred one of those
     that matched (in force, then the newest: it does not depend on the database's
     scoring); the others are its ``also_in``, preferred first. The order is by score
-    (larger first), then rowid: total, so a keyset cursor is exact.
+    (larger first), then rowid: total, so a keyset cursor is exact. The arithmetic is a
+    loop's, element by element: main x (matched / n_main) ** COORD_EXPONENT + extra,
+    times the kind factor.
     """
-    # group -> (preference, -score, rowid) of the version shown, and the group's best score
-    shown: dict[int, tuple[int, float, int]] = {}
-    best: dict[int, float] = {}
-    members: dict[int, list[tuple[int, float, int]]] = {}
-    coord = n_main > 1 and COORD_EXPONENT != 0
-    group_of, preference_of, factor_of, known = groups.group, groups.preference, groups.factor, len(groups.group)
-    for rowid in candidates:
-        score = main.get(rowid, 0.0)
-        if coord:
-            score *= (matched.get(rowid, 0) / n_main) ** COORD_EXPONENT
-        score += extra.get(rowid, 0.0)
-        if 0 <= rowid < known:
-            group, preference = group_of[rowid], preference_of[rowid]
-            if local_penalty:
-                score *= factor_of[rowid]
-        else:  # not in the cache (cannot happen with a built database): a group of its own
-            group, preference = -rowid - 1, 0
-        key = (preference, -score, rowid)
-        held = shown.get(group)
-        if held is None:
-            shown[group], best[group] = key, score
-            continue
-        members.setdefault(group, [held]).append(key)
-        if key < held:
-            shown[group] = key
-        if score > best[group]:
-            best[group] = score
-    order = sorted((-best[g], k[2]) for g, k in shown.items())
-    also_in = {shown[g][2]: [k[2] for k in sorted(ms) if k[2] != shown[g][2]] for g, ms in members.items()}
-    return Ranked([(-s, r) for s, r in order], also_in)
+    pick = slice(None) if candidates is None else candidates
+    rowid, main, matched, extra = scores.rowid[pick], scores.main[pick], scores.matched[pick], scores.extra[pick]
+    score = main.copy()
+    if n_main > 1 and COORD_EXPONENT != 0:
+        score *= (matched / n_main) ** COORD_EXPONENT
+    score += extra
+    known = rowid < len(groups.group)  # not in the cache (cannot happen with a built database): a group of its own
+    index = np.where(known, rowid, 0)
+    group = np.where(known, np.frombuffer(groups.group, dtype=np.int64)[index], -rowid - 1)
+    preference = np.where(known, np.frombuffer(groups.preference, dtype=np.int8)[index], 0)
+    if local_penalty:
+        score = np.where(known, score * np.frombuffer(groups.factor, dtype=np.float64)[index], score)
+    # members by group, then (preference, -score, rowid): each group's first is the version shown
+    by_group = np.lexsort((rowid, -score, preference, group))
+    sorted_group = group[by_group]
+    first = np.flatnonzero(np.r_[len(rowid) > 0, sorted_group[1:] != sorted_group[:-1]]).astype(np.int64)
+    stop = np.r_[first[1:], len(rowid)].astype(np.int64)[: len(first)]
+    best = np.maximum.reduceat(score[by_group], first) if len(first) else np.empty(0, dtype=np.float64)
+    shown = rowid[by_group][first]
+    order = np.lexsort((shown, -best))
+    return Ranked(best[order], shown[order], first[order].astype(np.int64), stop[order], rowid[by_group])
 
 
 # ---------------------------------------------------------------- results
@@ -831,8 +866,7 @@ def search(
         plan = QueryPlan(tuple(highlight_terms(q, "raw")), ())
         units: list[Unit] = [Unit((), raw=q.strip())]
         rows = _execute(reader, *search_sql(params, units, dialect=dialect), raw=True)
-        main, matched, extra = _scores(rows, units)
-        candidates: Iterable[int] = main.keys()
+        scores = _scores(rows, units)
         n_main = 1
     else:
         plan = plan_query(q, expand=expand)
@@ -840,7 +874,7 @@ def search(
             raise InvalidQuery("no searchable words (letters, digits or Chinese characters)", parameter="q")
         words = concepts(reader, plan, lang)
         n_main = len(words)
-        main, matched, extra = {}, {}, {}
+        scores = _scores([], [])
         if match_mode == "all" and after is None and plan.is_sentence():
             match_mode = "any"
         if match_mode == "all":
@@ -849,36 +883,36 @@ def search(
             units = [Unit(required)]
             units += [Unit(u.terms, u.weight, main=False, within=required) for u in plan.expansion]
             rows = _execute(reader, *search_sql(params, units, dialect=dialect))
-            main, _, extra = _scores(rows, units, subtract_within=dialect == "sqlite")
-            matched = dict.fromkeys(main, n_main)
-            if not main and after is None:
+            scores = _scores(rows, units, subtract_within=dialect == "sqlite")
+            scores = replace(scores, matched=np.where(scores.matched > 0, n_main, 0))  # all of them
+            if not scores.matched.any() and after is None:
                 match_mode = "any"
         if match_mode == "any":
             units = _any_units(reader, plan, lang)
             rows = _execute(reader, *search_sql(params, units, dialect=dialect))
-            main, matched, extra = _scores(rows, units, subtract_within=dialect == "sqlite")
-        if match_mode == "all" and not main and after is None:
+            scores = _scores(rows, units, subtract_within=dialect == "sqlite")
+        if match_mode == "all" and not scores.matched.any() and after is None:
             match_mode = "any"  # a single lay word that only its expansion finds (刷脸)
-        candidates = main.keys() if match_mode == "all" else main.keys() | extra.keys()
-    keep = groups.keeper(type, status)
-    if keep is not None:
-        candidates = [r for r in candidates if keep(r)]
+    # mode=all (and raw): rows with the query's own words; any: expansion-only rows too
+    candidates = scores.matched > 0 if match_mode != "any" else np.ones(len(scores.rowid), dtype=bool)
+    if type is not None or status is not None:
+        candidates &= groups.keep(scores.rowid, type, status)
     local_penalty = not names_place(q, groups.places)
-    ranked = rank_rows(candidates, main, matched, n_main, extra, groups, local_penalty=local_penalty)
-    order = ranked.order
-    if after is not None:
-        position = (-after.score, after.rowid)
-        order = [sr for sr in order if (-sr[0], sr[1]) > position]
-    page, more = order[:limit], len(order) > limit
+    ranked = rank_rows(scores, n_main, groups, local_penalty=local_penalty, candidates=candidates)
+    begin = ranked.after(after.score, after.rowid) if after is not None else 0
+    positions = range(begin, min(begin + limit, len(ranked)))
+    more = begin + limit < len(ranked)
+    page = [(float(ranked.score[i]), int(ranked.rowid[i])) for i in positions]
+    others = {int(ranked.rowid[i]): ranked.others(i) for i in positions}
     wanted = [r for _, r in page]
-    wanted += [o for r in wanted for o in ranked.also_in.get(r, ())]
+    wanted += [o for r in wanted for o in others[r]]
     shown = _rows(reader, wanted)
     terms = plan.highlight() if mode != "raw" else list(plan.terms)
     own = list(plan.content) if mode != "raw" else terms
     results = []
     for score, rowid in page:
         hit = _result(shown[rowid], terms, own, lang, score)
-        hit["also_in"] = [shown[o]["id"] for o in ranked.also_in.get(rowid, ()) if o in shown]
+        hit["also_in"] = [shown[o]["id"] for o in others[rowid] if o in shown]
         results.append(hit)
     next_token = None
     if more and page:
@@ -890,6 +924,6 @@ def search(
         "terms": terms,
         "expanded_terms": list(plan.expanded),
         "results": results,
-        "count": len(ranked.order),
+        "count": len(ranked),
         "next": next_token,
     }
