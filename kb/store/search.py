@@ -50,9 +50,10 @@ content terms and the expansion phrases (``kb.store.highlight``).
 
 SQLite and PostgreSQL share everything but the per-term SQL (:func:`search_sql`, run
 by :func:`run_search`; the PostgreSQL side is :func:`kb.store.fts.pg_terms_match`):
-matching, filters and per-term scores are SQL, the combination above is Python over
-the matched rowids, with a per-database cache of each row's version group and kind
-(:func:`unit_groups`).
+matching, the doc and topic filters and per-term scores are SQL; the combination
+above is array arithmetic (numpy) over the matched rows, with a per-database cache of
+each row's version group, kind, type and status (:func:`unit_groups`), which also
+serves the type and status filters.
 """
 
 from __future__ import annotations
