@@ -12,7 +12,9 @@ Starts ``kb serve`` on a free loopback port with a built database, measures, sto
   each query both as it is and restricted to provisions with 50 results;
 * throughput: ``--clients`` concurrent clients (threads, one connection each) for
   ``--seconds``: once on /search alone, once on a mix of search and provision URLs;
-  requests per second;
+  requests per second, and the CPU the Python clients spent themselves (on a 2-core
+  machine they compete with the server); then /search again from ``wrk`` (a load
+  generator in C, when installed: ``apt-get install wrk``) with as many connections;
 * memory: the resident set size of the server (its process tree), now and at its peak
   (VmHWM), after the runs;
 * the same queries as plain FTS5 SQL in this process on the same database file (what
@@ -28,11 +30,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -187,20 +192,56 @@ def throughput(base: str, urls: list[str], clients: int, seconds: float, max_req
                 if r.status_code != 200:
                     errors[n] += 1
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     total = sum(done)
     return {
         "clients": clients,
         "requests": total,
         "errors": sum(errors),
         "seconds": round(elapsed, 2),
+        "client_cpu_seconds": round(cpu, 2),
         "requests_per_second": round(total / elapsed, 1) if elapsed else 0.0,
+    }
+
+
+def throughput_wrk(base: str, urls: list[str], clients: int, seconds: float) -> dict[str, Any] | None:
+    """The same URLs from ``wrk`` (a load generator in C; None when it is not installed).
+
+    The Python clients of :func:`throughput` spend CPU of their own on this 2-core
+    machine (``client_cpu_seconds``); wrk spends little, so the two figures bracket what
+    the server does when its clients are elsewhere.
+    """
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    paths = ", ".join(json.dumps(u) for u in urls)
+    script = (
+        f"local urls = {{{paths}}}\nlocal i = 0\n"
+        "request = function()\n  i = i + 1\n  return wrk.format('GET', urls[(i % #urls) + 1])\nend\n"
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(script)
+    try:
+        threads = max(1, min(2, clients))
+        cmd = [wrk, f"-t{threads}", f"-c{clients}", f"-d{max(1, round(seconds))}s", "-s", fh.name, base]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    finally:
+        os.unlink(fh.name)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    total = re.search(r"(\d+) requests in", out)
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "clients": clients,
+        "requests": int(total.group(1)) if total else 0,
+        "errors": (int(bad.group(1)) if bad else 0) + (sum(int(g) for g in errors.groups()) if errors else 0),
+        "requests_per_second": float(rate.group(1)) if rate else 0.0,
     }
 
 
@@ -300,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
             }
         results["throughput_search"] = throughput(base, search, args.clients, args.seconds, args.max_requests)
         results["throughput"] = throughput(base, search + prov, args.clients, args.seconds, args.max_requests)
+        results["throughput_search_wrk"] = throughput_wrk(base, search, args.clients, args.seconds)
         results["server_memory"] = server_memory(proc.pid)
     finally:
         stop_server(proc)
@@ -322,7 +364,16 @@ def main(argv: list[str] | None = None) -> int:
             t = results[name]
             print(
                 f"{name:<17} {t['clients']} clients: {t['requests']} requests in {t['seconds']} s = "
-                f"{t['requests_per_second']} req/s, errors {t['errors']}"
+                f"{t['requests_per_second']} req/s, errors {t['errors']} (the Python clients used "
+                f"{t['client_cpu_seconds']} s of CPU)"
+            )
+        w = results["throughput_search_wrk"]
+        if w is None:
+            print("throughput_search_wrk: wrk is not installed (apt-get install wrk)")
+        else:
+            print(
+                f"throughput_search_wrk {w['clients']} connections: {w['requests']} requests = "
+                f"{w['requests_per_second']} req/s, errors {w['errors']}"
             )
         m = results["server_memory"]
         print(f"server RSS {m['rss_mb']} MB (peak {m['peak_rss_mb']} MB)")

@@ -192,4 +192,10 @@ def names_place(query: str, places: frozenset[str]) -> bool:
     >>> names_place("小区能强制刷脸吗", frozenset({"上海"}))
     False
     """
+    return _names_place(_normalise(query), places)
+
+
+@lru_cache(maxsize=4096)
+def _names_place(query: str, places: frozenset[str]) -> bool:
+    # A national corpus has hundreds of place names: asked once per query, not per search.
     return any(phrase_in(p, query) for p in places)
