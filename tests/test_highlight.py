@@ -51,7 +51,7 @@ def test_each_word_of_a_vocabulary_marks_what_stemming_every_word_would(term: st
     seps=st.lists(st.sampled_from([" ", ", ", "-", "_", "'", "\n", "人脸", "。"]), min_size=40, max_size=40),
     terms=st.lists(st.sampled_from([*WORDS, "face", "dat*", "con*", "a", "x1"]), min_size=1, max_size=4),
 )
-def test_any_text_marks_the_words_stemming_every_word_would(words: list[str], seps: list[str], terms: list[str]) -> None:
+def test_any_text_marks_what_stemming_every_word_would(words: list[str], seps: list[str], terms: list[str]) -> None:
     text = "".join(w + s for w, s in zip(words, seps, strict=False))
     assert find_ranges(text, terms) == reference(text, terms)
 
