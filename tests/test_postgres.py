@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, text
 
 from kb.errors import BuildError, BuildLocked
 from kb.settings import Settings
+from kb.store import query
 
 PG_URL = os.environ.get("KB_TEST_PG_URL", "")
 IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
@@ -206,6 +207,25 @@ def test_search_finds_the_same_results(api_client: Client, pg_client: Client, pa
 def test_search_with_no_result_is_empty_on_both(api_client: Client, pg_client: Client) -> None:
     url = f"{API}/search?q=zzzqqq"
     assert pg_client.get(url).json()["results"] == api_client.get(url).json()["results"] == []
+
+
+def test_postgres_ranks_lay_questions_nearly_as_well_as_sqlite(pg_db: Settings, built_db: Settings) -> None:
+    """ts_rank_cd scaled by IDF (kb.store.search._idf) must keep PostgreSQL's ranking close to BM25's."""
+    from test_retrieval_quality import beats_clearly, measure
+
+    pg, sqlite = measure(pg_db), measure(built_db)
+    print("\nretrieval, PostgreSQL:", pg, "\nSQLite:", sqlite)
+    assert not beats_clearly(pg["kb/all"], pg["bm25/all"]), pg
+    for metric in ("recall_10", "recall_100", "mrr"):
+        assert getattr(pg["kb/all"], metric) >= 0.85 * getattr(sqlite["kb/all"], metric), (metric, pg, sqlite)
+
+
+def test_idf_scales_a_common_word_below_a_rare_one(pg_db: Settings) -> None:
+    from kb.store.search import Unit, _idf
+
+    with query.open_reader(pg_db) as reader:
+        common, rare, raw = _idf(reader, [Unit(("应当",)), Unit(("人脸识别",)), Unit((), raw="x")], None) or []
+    assert 0 < common < rare and raw == 1.0
 
 
 @pytest.mark.parametrize(

@@ -37,10 +37,10 @@ def _script(name: str) -> ModuleType:
 bench = _script("bench_retrieval")
 
 
-@pytest.fixture(scope="module")
-def runs(built_db: Settings) -> Iterator[dict[str, Any]]:
+def measure(settings: Settings) -> dict[str, Any]:
+    """``{"kb/all": Summary, "kb/test": ..., "bm25/all": ..., "bm25/test": ...}`` on a built database."""
     questions = bench.load_questions(Path(bench.DEFAULT_SET))
-    with query.open_reader(built_db) as reader:
+    with query.open_reader(settings) as reader:
         warnings: list[str] = []
         rel, _ = bench.relevant_maps(questions, bench.db_candidates(reader), bench.article_ids(reader), warnings)
         systems = {"kb": bench.plain(bench.kb_scorer(reader, "all")), "bm25": bench.plain(bench.bm25_scorer(reader))}
@@ -51,6 +51,17 @@ def runs(built_db: Settings) -> Iterator[dict[str, Any]]:
         for split in (None, "test"):
             chosen = [q for q in scored if split is None or q.split == split]
             out[f"{name}/{split or 'all'}"] = bench.summarise([(by_question[q.id], rel[q.id]) for q in chosen])
+    return out
+
+
+def beats_clearly(kb: Any, bm25: Any) -> list[str]:
+    """The metrics on which kb is not at least 1.5 x the baseline (empty: it beats it clearly)."""
+    return [m for m in ("recall_10", "recall_100", "mrr") if getattr(kb, m) < 1.5 * getattr(bm25, m)]
+
+
+@pytest.fixture(scope="module")
+def runs(built_db: Settings) -> Iterator[dict[str, Any]]:
+    out = measure(built_db)
     print("\nretrieval on the default corpus:", out)
     yield out
 
@@ -67,5 +78,4 @@ def test_kb_search_stays_above_its_floor(runs: dict[str, Any], metric: str, floo
 @pytest.mark.parametrize("split", ["all", "test"])
 def test_kb_search_beats_bm25_clearly(runs: dict[str, Any], split: str) -> None:
     kb, bm25 = runs[f"kb/{split}"], runs[f"bm25/{split}"]
-    for metric in ("recall_10", "recall_100", "mrr"):
-        assert getattr(kb, metric) >= 1.5 * getattr(bm25, metric), (metric, kb, bm25)
+    assert not beats_clearly(kb, bm25), (kb, bm25)

@@ -23,8 +23,9 @@ User input is escaped into quoted terms in ``all`` and ``any``, so quotes, ``NEA
 How results are ranked (``score``, larger is better):
 
 1. each query word (and each expansion phrase) runs as its own index query whose
-   score is the index's relevance (``-bm25()`` on SQLite, ``ts_rank_cd`` on
-   PostgreSQL). BM25 is a sum over terms, so the sum of the per-word scores is the
+   score is the index's relevance (``-bm25()`` on SQLite; on PostgreSQL
+   ``ts_rank_cd``, length-damped and saturating, times the word's IDF: :func:`_idf`).
+   BM25 is a sum over terms, so the sum of the per-word scores is the
    BM25 score of the whole query, and we also learn how many words each row has. A
    word is a compound, not also its parts (:func:`concepts`: 未成年人, not 成年人);
 2. ``main`` = that sum times (matched words / query words) ** :data:`COORD_EXPONENT`:
@@ -63,6 +64,7 @@ import binascii
 import hashlib
 import json
 import logging
+import math
 import re
 import sqlite3
 from array import array
@@ -556,6 +558,26 @@ def _document_frequency(reader: Reader, terms: tuple[str, ...], lang: str | None
     return cache[key]
 
 
+def _idf(reader: Reader, units: Sequence[Unit], lang: str | None) -> list[float] | None:
+    """Per unit, the inverse document frequency of its words as FTS5's bm25 computes it (None on SQLite).
+
+    ``ts_rank_cd`` weighs every word alike, so on PostgreSQL a common word of a question
+    counts as much as a rare one; scaling each unit by its IDF gives the sum over words
+    the BM25 shape SQLite's ranking has (idf x a saturating, length-normalised frequency).
+    """
+    if reader.engine.dialect.name != "postgresql":
+        return None
+    total = _unit_count(reader)
+    out = []
+    for unit in units:
+        if unit.raw is not None or not unit.terms:
+            out.append(1.0)
+            continue
+        n = _document_frequency(reader, unit.terms, lang)
+        out.append(max(math.log(0.5 + (total - n + 0.5) / (n + 0.5)), 1e-6))
+    return out
+
+
 def _unit_count(reader: Reader) -> int:
     return reader.cached("search.units", lambda: int(_execute(reader, "SELECT count(*) FROM search_units", {})[0][0]))
 
@@ -630,18 +652,21 @@ class Scores:
         )
 
 
-def _scores(rows: Sequence[Any], units: Sequence[Unit], *, subtract_within: bool = False) -> Scores:
+def _scores(
+    rows: Sequence[Any], units: Sequence[Unit], *, subtract_within: bool = False, scale: Sequence[float] | None = None
+) -> Scores:
     """Combine the ``(u, rowid, score)`` rows of the units' index queries per rowid.
 
     ``subtract_within``: the score of a unit with ``within``/``within_any`` terms includes
     theirs (SQLite's bm25 is a sum over the phrases that matched), and those terms are
     the unconditional units': take the row's unweighted score from those off.
     Sums run in row order (``np.bincount``), as a loop over the rows would add them.
+    ``scale``: a factor per unit for its rows' scores (PostgreSQL: :func:`_idf`).
     """
     data = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=3 * len(rows)).reshape(-1, 3)
     u = data[:, 0].astype(np.int64)
     rowid, inverse = np.unique(data[:, 1].astype(np.int64), return_inverse=True)
-    score = data[:, 2]
+    score = data[:, 2] if scale is None else data[:, 2] * np.array(scale, dtype=np.float64)[u]
     size = len(rowid)
     conditional = np.array([x.conditional for x in units], dtype=bool)[u]
     is_main = np.array([x.main for x in units], dtype=bool)[u]
@@ -888,14 +913,14 @@ def search(
             units = [Unit(required)]
             units += [Unit(u.terms, u.weight, main=False, within=required) for u in plan.expansion]
             rows = _execute(reader, *search_sql(params, units, dialect=dialect))
-            scores = _scores(rows, units, subtract_within=dialect == "sqlite")
+            scores = _scores(rows, units, subtract_within=dialect == "sqlite", scale=_idf(reader, units, lang))
             scores = replace(scores, matched=np.where(scores.matched > 0, n_main, 0))  # all of them
             if not scores.matched.any() and after is None:
                 match_mode = "any"
         if match_mode == "any":
             units = _any_units(reader, plan, lang)
             rows = _execute(reader, *search_sql(params, units, dialect=dialect))
-            scores = _scores(rows, units, subtract_within=dialect == "sqlite")
+            scores = _scores(rows, units, subtract_within=dialect == "sqlite", scale=_idf(reader, units, lang))
         if match_mode == "all" and not scores.matched.any() and after is None:
             match_mode = "any"  # a single lay word that only its expansion finds (刷脸)
     # mode=all (and raw): rows with the query's own words; any: expansion-only rows too
