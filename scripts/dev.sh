@@ -2,7 +2,7 @@
 # The two set-up commands of the README, on a fresh machine with Python 3.11:
 #
 #   bash scripts/dev.sh serve   # install, build the knowledge base from the default corpus, serve it
-#   bash scripts/dev.sh test    # install, then ruff, mypy, import contracts and the whole test suite
+#   bash scripts/dev.sh test    # install, then ruff (lint and format), mypy, import contracts and the whole test suite
 #
 # Everything is installed into .venv from the pins in pyproject.toml. The source root
 # (third-party texts) defaults to ../shared; set KB_SOURCE_ROOT to change it.
@@ -29,6 +29,7 @@ case "${1:-}" in
     test)
         shift
         .venv/bin/ruff check .
+        .venv/bin/ruff format --check .
         .venv/bin/mypy
         .venv/bin/lint-imports
         exec .venv/bin/pytest "$@"
