@@ -9,7 +9,9 @@ citation form of ``kb.store.citeformat``.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+import sys
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import select
@@ -33,12 +35,17 @@ def citation_index(reader: Reader) -> Any:
     def compute() -> Any:
         from kb.annotate.citations import CitationIndex
 
-        eids: dict[str, set[str]] = defaultdict(set)
-        with reader.session() as s:
-            for doc_id, eid in s.execute(select(ProvisionRow.doc_id, ProvisionRow.eid)):
-                eids[doc_id].add(eid)
+        # Half a million eids at full scale: streamed in document order and frozen a document
+        # at a time, each string interned ("art_1__para_1" is in thousands of documents), so
+        # that an API worker holds one copy and never all the rows at once.
+        eids: dict[str, frozenset[str]] = {}
+        query = select(ProvisionRow.doc_id, ProvisionRow.eid).order_by(ProvisionRow.doc_id)
+        with reader.engine.connect() as conn:
+            rows = conn.execution_options(stream_results=True, yield_per=5000).execute(query)
+            for doc_id, group in groupby(rows, key=itemgetter(0)):
+                eids[doc_id] = frozenset(sys.intern(eid) for _, eid in group)
         docs = list(document_metas(reader).values())
-        return CitationIndex.build(docs, {k: frozenset(v) for k, v in eids.items()})
+        return CitationIndex.build(docs, eids)
 
     return reader.cached("citation_index", compute)
 
