@@ -227,7 +227,8 @@ def test_search_sql_is_built_apart_from_running_it() -> None:
     }
     assert "CROSS JOIN" not in search_sql(SearchParams(q="x", type="passage", status="draft"), [Unit(("x",))])[0]
     pg_sql, pg_args = search_sql(params, [Unit(("x",)), Unit(("y", "z"))], dialect="postgresql")
-    assert pg_sql.count("ts_rank_cd") == 2 and "bm25" not in pg_sql
+    # one count per word (x, then y and z) for pg_bm25, and each row's length
+    assert pg_sql.count("ts_rank_cd") == 3 and "bm25" not in pg_sql and pg_sql.count("su.n_words") == 2
     assert {k: v for k, v in pg_args.items() if k.startswith("u")} == {"u0_0": "x", "u1_0": "y", "u1_1": "z"}
 
 

@@ -30,8 +30,12 @@ from typing import Any, Literal
 from kb.annotate.nlp import tokens_for_index
 
 __all__ = [
+    "BM25_B",
+    "BM25_K1",
+    "BM25_WEIGHTS",
     "FTS_TABLE",
     "PG_EN_CONFIG",
+    "PG_LENGTH",
     "PG_PUNCTUATION",
     "PG_ZH_CONFIG",
     "PgMatch",
@@ -41,6 +45,8 @@ __all__ = [
     "match_expression",
     "maximal_terms",
     "pg_match",
+    "pg_term_frequency",
+    "pg_term_names",
     "pg_terms_match",
     "query_terms",
     "terms_expression",
@@ -51,6 +57,8 @@ QueryMode = Literal["all", "any", "raw"]
 
 # bm25 weights per column (zh_tokens, en_text): a hit in either counts the same.
 BM25_WEIGHTS = (1.0, 1.0)
+# FTS5's bm25 constants (PostgreSQL's BM25 in kb.store.search.pg_bm25 uses the same).
+BM25_K1, BM25_B = 1.2, 0.75
 
 
 # PostgreSQL: the text search configuration of each column.
@@ -67,6 +75,8 @@ PG_PUNCTUATION = (
 )
 # The generated tsvector column of each indexed column, and its configuration.
 _PG_COLUMNS = {"zh_tokens": ("zh_tsv", PG_ZH_CONFIG), "en_text": ("en_tsv", PG_EN_CONFIG)}
+# A generated column of search_units on PostgreSQL: the row's length in words (for BM25).
+PG_LENGTH = "n_words"
 # The indexed column a language filter (``lang=zh|en``) keeps.
 _PG_LANG_COLUMN = {"zh": "zh_tokens", "en": "en_text"}
 
@@ -74,6 +84,13 @@ _PG_LANG_COLUMN = {"zh": "zh_tokens", "en": "en_text"}
 def _pg_words(expr: str) -> str:
     """SQL: ``expr`` with its punctuation turned into spaces."""
     return f"regexp_replace({expr}, '{PG_PUNCTUATION}', ' ', 'g')"
+
+
+def _pg_word_count(column: str) -> str:
+    """SQL: the number of words of a text column (0 for NULL or blank)."""
+    text = f"coalesce({column}, '')"
+    words = f"btrim({_pg_words(text)})"
+    return f"(CASE WHEN {words} = '' THEN 0 ELSE array_length(regexp_split_to_array({words}, '\\s+'), 1) END)"
 
 
 def create_fts_sql(dialect: str = "sqlite") -> list[str]:
@@ -117,6 +134,11 @@ def _create_pg_fts_sql() -> list[str]:
             f"GENERATED ALWAYS AS (to_tsvector('{cfg}'::regconfig, {_pg_words(source)})) STORED"
         )
         statements.append(f"CREATE INDEX IF NOT EXISTS ix_search_units_{column} ON search_units USING gin ({column})")
+    # The row's length in words, as FTS5 counts it for bm25 (both columns, punctuation split).
+    length = " + ".join(_pg_word_count(source) for source in _PG_COLUMNS)
+    statements.append(
+        f"ALTER TABLE search_units ADD COLUMN IF NOT EXISTS {PG_LENGTH} integer GENERATED ALWAYS AS ({length}) STORED"
+    )
     statements.append("ANALYZE search_units")
     return statements
 
@@ -193,11 +215,9 @@ class PgMatch:
     args: dict[str, Any] = field(default_factory=dict)
 
 
-# ts_rank_cd normalisation 1 | 32: divide by 1 + log(document length), as BM25 damps long
-# texts, then r / (r + 1), as BM25's term frequency saturates; kb.store.search scales each
-# word's rank by its IDF, which ts_rank_cd lacks. On the default corpus's dev and heldout
-# questions this took PostgreSQL's R@10 / MRR from .664 / .472 (normalisation 1, no IDF)
-# to .732 / .566; SQLite's BM25 gives .757 / .601 there.
+# ts_rank_cd normalisation for mode=raw, whose query has no words to count for BM25
+# (kb.store.search.pg_bm25): 1 | 32, divided by 1 + log(document length), as BM25 damps
+# long texts, then r / (r + 1), as BM25's term frequency saturates.
 _PG_RANK_NORMALIZATION = 33
 
 
@@ -227,6 +247,31 @@ def pg_match(query: str, mode: QueryMode = "all", lang: str | None = None) -> Pg
     return pg_terms_match(query_terms(query), require_all=mode == "all", lang=lang)
 
 
+def pg_term_names(terms: Sequence[str], prefix: str = "t") -> dict[str, str]:
+    """Bound parameter name -> term, as :func:`pg_terms_match` binds them (terms left empty dropped).
+
+    The index turned punctuation into spaces; a term gets the same treatment here.
+    """
+    args = {f"{prefix}{i}": _NOT_WORD.sub(" ", t).strip() for i, t in enumerate(terms)}
+    return {name: value for name, value in args.items() if value}
+
+
+def pg_term_frequency(name: str, lang: str | None = None) -> str:
+    """SQL (float8): how often the term bound as ``:name`` occurs in the row, over the columns searched.
+
+    ``ts_rank_cd`` with normalisation 0 is 0.1 for each occurrence of a one-word query
+    (a cover of one position, weight D): ten times it is the count, weighted per column
+    as FTS5's bm25 weighs a column's hits.
+    """
+    columns = list(_PG_COLUMNS) if lang is None else [_PG_LANG_COLUMN[lang]]
+    weights = dict(zip(("zh_tokens", "en_text"), BM25_WEIGHTS, strict=True))
+    parts = [
+        f"{weights[c]} * ts_rank_cd(su.{_PG_COLUMNS[c][0]}, phraseto_tsquery('{_PG_COLUMNS[c][1]}', :{name}), 0)"
+        for c in columns
+    ]
+    return f"round(10 * ({' + '.join(parts)}))::float8"
+
+
 def pg_terms_match(
     terms: Sequence[str], *, require_all: bool = True, lang: str | None = None, prefix: str = "t"
 ) -> PgMatch | None:
@@ -239,9 +284,7 @@ def pg_terms_match(
     {'u3_0': '人脸识别'}
     """
     columns = list(_PG_COLUMNS) if lang is None else [_PG_LANG_COLUMN[lang]]
-    # The index turned punctuation into spaces; a term gets the same treatment here.
-    args = {f"{prefix}{i}": _NOT_WORD.sub(" ", t).strip() for i, t in enumerate(terms)}
-    args = {name: value for name, value in args.items() if value}
+    args = pg_term_names(terms, prefix)
     if not args:
         return None
 

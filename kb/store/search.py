@@ -23,8 +23,8 @@ User input is escaped into quoted terms in ``all`` and ``any``, so quotes, ``NEA
 How results are ranked (``score``, larger is better):
 
 1. each query word (and each expansion phrase) runs as its own index query whose
-   score is the index's relevance (``-bm25()`` on SQLite; on PostgreSQL
-   ``ts_rank_cd``, length-damped and saturating, times the word's IDF: :func:`_idf`).
+   score is the index's relevance: BM25 (``-bm25()`` on SQLite; on PostgreSQL the
+   same formula over each word's count and the row's length: :func:`pg_bm25`).
    BM25 is a sum over terms, so the sum of the per-word scores is the
    BM25 score of the whole query, and we also learn how many words each row has. A
    word is a compound, not also its parts (:func:`concepts`: 未成年人, not 成年人);
@@ -82,11 +82,16 @@ from sqlalchemy.exc import DBAPIError
 from kb.errors import InvalidQuery, NotFound
 from kb.store.expand import content_terms, expansion_terms, names_place
 from kb.store.fts import (
+    BM25_B,
+    BM25_K1,
     BM25_WEIGHTS,
     FTS_TABLE,
+    PG_LENGTH,
     QueryMode,
     maximal_terms,
     pg_match,
+    pg_term_frequency,
+    pg_term_names,
     pg_terms_match,
     query_terms,
     terms_expression,
@@ -111,6 +116,7 @@ __all__ = [
     "decode_cursor",
     "encode_cursor",
     "highlight_terms",
+    "pg_bm25",
     "plan_query",
     "run_search",
     "search",
@@ -318,7 +324,8 @@ def search_sql(params: SearchParams, units: Sequence[Unit], *, dialect: str = "s
     """One statement giving ``(u, rowid, score)`` for every row each unit matches.
 
     ``u`` is the unit's index in ``units``; ``score`` is larger-is-better (``-bm25()``
-    on SQLite, ``ts_rank_cd`` on PostgreSQL). The filters of ``params`` apply; the
+    on SQLite; on PostgreSQL an array of the unit's words' counts in the row, and a
+    fourth column, the row's length, which :func:`pg_bm25` turns into BM25). The filters of ``params`` apply; the
     full-text match always runs first (``CROSS JOIN`` keeps SQLite from starting at an
     indexed filter column and probing the index once per row).
     """
@@ -348,9 +355,19 @@ def search_sql(params: SearchParams, units: Sequence[Unit], *, dialect: str = "s
                     alternatives.append(one.condition)
             if alternatives:
                 condition = f"{condition} AND ({' OR '.join(alternatives)})"
+            # Per row, the frequency of each of the unit's words and the row's length:
+            # pg_bm25 scores them as FTS5's bm25 does. A raw query has only its rank.
+            if unit.raw is None:
+                names = pg_term_names(unit.terms, f"u{i}_")
+                score, length = (
+                    f"ARRAY[{', '.join(pg_term_frequency(n, params.lang) for n in names)}]",
+                    f"su.{PG_LENGTH}",
+                )
+            else:
+                score, length = f"ARRAY[-({rank})]", "0"
             parts.append(
-                f"SELECT {i} AS u, su.rowid AS rowid, -({rank}) AS score FROM search_units su "
-                "WHERE " + " AND ".join([condition, *where])
+                f"SELECT {i} AS u, su.rowid AS rowid, {score}::float8[] AS score, {length} AS n_words "
+                "FROM search_units su WHERE " + " AND ".join([condition, *where])
             )
             continue
         # bm25() sums over the phrases that matched (FTS5 drops those of an OR branch that
@@ -565,24 +582,57 @@ def _document_frequency(reader: Reader, terms: tuple[str, ...], lang: str | None
     return cache[key]
 
 
-def _idf(reader: Reader, units: Sequence[Unit], lang: str | None) -> list[float] | None:
-    """Per unit, the inverse document frequency of its words as FTS5's bm25 computes it (None on SQLite).
+def _bm25_idf(reader: Reader, term: str, lang: str | None) -> float:
+    """FTS5's IDF of one word: ln(0.5 + (N - n + 0.5) / (n + 0.5)), at least 1e-6."""
+    total, n = _unit_count(reader), _document_frequency(reader, (term,), lang)
+    return max(math.log(0.5 + (total - n + 0.5) / (n + 0.5)), 1e-6)
 
-    ``ts_rank_cd`` weighs every word alike, so on PostgreSQL a common word of a question
-    counts as much as a rare one; scaling each unit by its IDF gives the sum over words
-    the BM25 shape SQLite's ranking has (idf x a saturating, length-normalised frequency).
+
+def _average_length(reader: Reader) -> float:
+    def compute() -> float:
+        value = _execute(reader, f"SELECT avg({PG_LENGTH}) FROM search_units", {})[0][0]
+        return float(value or 0) or 1.0
+
+    return float(reader.cached("search.avgdl", compute))
+
+
+def pg_bm25(
+    reader: Reader, rows: Sequence[Any], units: Sequence[Unit], lang: str | None
+) -> list[tuple[int, int, float]]:
+    """``(u, rowid, score)`` from PostgreSQL's ``(u, rowid, frequencies, length)`` rows: BM25 as FTS5 computes it.
+
+    FTS5's bm25 of a unit is the sum over its words of idf x f (k1 + 1) / (f + k1 (1 -
+    b + b D / avgdl)), f the word's count in the row (columns weighted), D the row's
+    length in words, k1 = 1.2, b = 0.75. PostgreSQL has the counts
+    (:func:`kb.store.fts.pg_term_frequency`) and the lengths (``n_words``); the sums
+    run here, one unit's rows at a time. A raw query's rows keep their ``ts_rank_cd``.
     """
-    if reader.engine.dialect.name != "postgresql":
-        return None
-    total = _unit_count(reader)
-    out = []
-    for unit in units:
-        if unit.raw is not None or not unit.terms:
-            out.append(1.0)
+    by_unit: dict[int, list[Any]] = {}
+    for row in rows:
+        by_unit.setdefault(int(row[0]), []).append(row)
+    out: list[tuple[int, int, float]] = []
+    avgdl = _average_length(reader) if any(units[u].raw is None for u in by_unit) else 1.0
+    for u, members in by_unit.items():
+        rowids = [int(r[1]) for r in members]
+        if units[u].raw is not None:
+            out.extend((u, rowid, float(r[2][0])) for rowid, r in zip(rowids, members, strict=True))
             continue
-        n = _document_frequency(reader, unit.terms, lang)
-        out.append(max(math.log(0.5 + (total - n + 0.5) / (n + 0.5)), 1e-6))
+        words = list(pg_term_names(units[u].terms).values())
+        idf = np.array([_bm25_idf(reader, w, lang) for w in words], dtype=np.float64)
+        freq = np.array([r[2] for r in members], dtype=np.float64).reshape(len(members), len(words))
+        length = np.array([r[3] or 0 for r in members], dtype=np.float64)
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / avgdl)
+        score = (idf * freq * (BM25_K1 + 1) / (freq + norm[:, None])).sum(axis=1)
+        out.extend(zip([u] * len(rowids), rowids, score.tolist(), strict=True))
     return out
+
+
+def _run_units(reader: Reader, params: SearchParams, units: Sequence[Unit], *, raw: bool = False) -> list[Any]:
+    """The ``(u, rowid, score)`` rows of the units' index queries, on either database."""
+    if reader.engine.dialect.name != "postgresql":
+        return _execute(reader, *search_sql(params, units), raw=raw)
+    rows = _execute(reader, *search_sql(params, units, dialect="postgresql"), raw=raw)
+    return pg_bm25(reader, rows, units, params.lang)
 
 
 def _unit_count(reader: Reader) -> int:
@@ -659,21 +709,18 @@ class Scores:
         )
 
 
-def _scores(
-    rows: Sequence[Any], units: Sequence[Unit], *, subtract_within: bool = False, scale: Sequence[float] | None = None
-) -> Scores:
+def _scores(rows: Sequence[Any], units: Sequence[Unit], *, subtract_within: bool = False) -> Scores:
     """Combine the ``(u, rowid, score)`` rows of the units' index queries per rowid.
 
     ``subtract_within``: the score of a unit with ``within``/``within_any`` terms includes
     theirs (SQLite's bm25 is a sum over the phrases that matched), and those terms are
     the unconditional units': take the row's unweighted score from those off.
     Sums run in row order (``np.bincount``), as a loop over the rows would add them.
-    ``scale``: a factor per unit for its rows' scores (PostgreSQL: :func:`_idf`).
     """
     data = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=3 * len(rows)).reshape(-1, 3)
     u = data[:, 0].astype(np.int64)
     rowid, inverse = np.unique(data[:, 1].astype(np.int64), return_inverse=True)
-    score = data[:, 2] if scale is None else data[:, 2] * np.array(scale, dtype=np.float64)[u]
+    score = data[:, 2]
     size = len(rowid)
     conditional = np.array([x.conditional for x in units], dtype=bool)[u]
     is_main = np.array([x.main for x in units], dtype=bool)[u]
@@ -902,7 +949,7 @@ def search(
             raise InvalidQuery("no searchable words (letters, digits or Chinese characters)", parameter="q")
         plan = QueryPlan(tuple(highlight_terms(q, "raw")), ())
         units: list[Unit] = [Unit((), raw=q.strip())]
-        rows = _execute(reader, *search_sql(params, units, dialect=dialect), raw=True)
+        rows = _run_units(reader, params, units, raw=True)
         scores = _scores(rows, units)
         n_main = 1
     else:
@@ -919,15 +966,15 @@ def search(
             required = tuple(t for c in words for t in c)
             units = [Unit(required)]
             units += [Unit(u.terms, u.weight, main=False, within=required) for u in plan.expansion]
-            rows = _execute(reader, *search_sql(params, units, dialect=dialect))
-            scores = _scores(rows, units, subtract_within=dialect == "sqlite", scale=_idf(reader, units, lang))
+            rows = _run_units(reader, params, units)
+            scores = _scores(rows, units, subtract_within=dialect == "sqlite")
             scores = replace(scores, matched=np.where(scores.matched > 0, n_main, 0))  # all of them
             if not scores.matched.any() and after is None:
                 match_mode = "any"
         if match_mode == "any":
             units = _any_units(reader, plan, lang)
-            rows = _execute(reader, *search_sql(params, units, dialect=dialect))
-            scores = _scores(rows, units, subtract_within=dialect == "sqlite", scale=_idf(reader, units, lang))
+            rows = _run_units(reader, params, units)
+            scores = _scores(rows, units, subtract_within=dialect == "sqlite")
         if match_mode == "all" and not scores.matched.any() and after is None:
             match_mode = "any"  # a single lay word that only its expansion finds (刷脸)
     # mode=all (and raw): rows with the query's own words; any: expansion-only rows too
