@@ -17,7 +17,10 @@ words, which is what FTS5's ``porter`` tokenizer does. Both texts first have the
 punctuation turned into spaces (:data:`PG_PUNCTUATION`), so that PostgreSQL's parser
 splits words where ``unicode61`` does (``face-recognition``, ``www.gov.cn``).
 :func:`pg_match` turns a user query into SQL over those columns; every term is a
-bound parameter that goes through ``phraseto_tsquery``, never tsquery syntax.
+bound parameter that goes through ``phraseto_tsquery``, never tsquery syntax. A third
+generated column, ``n_words`` (:data:`PG_LENGTH`), holds each row's length in words, and
+:func:`pg_term_frequency` a word's count in a row: what BM25 needs besides the document
+frequencies (``kb.store.search.pg_bm25`` sums it).
 """
 
 from __future__ import annotations
