@@ -158,6 +158,7 @@ def escape_term(term: str) -> str:
 _WORDISH = re.compile(r"\w", re.UNICODE)
 # What unicode61 splits words on: anything but letters and digits.
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def query_terms(query: str) -> list[str]:
@@ -259,14 +260,20 @@ def pg_term_names(terms: Sequence[str], prefix: str = "t") -> dict[str, str]:
     return {name: value for name, value in args.items() if value}
 
 
-def pg_term_frequency(name: str, lang: str | None = None) -> str:
+def pg_term_frequency(name: str, lang: str | None = None, *, term: str = "") -> str:
     """SQL (float8): how often the term bound as ``:name`` occurs in the row, over the columns searched.
 
     ``ts_rank_cd`` with normalisation 0 is 0.1 for each occurrence of a one-word query
     (a cover of one position, weight D): ten times it is the count, weighted per column
-    as FTS5's bm25 weighs a column's hits.
+    as FTS5's bm25 weighs a column's hits. ``term``: the word itself; a Chinese one is
+    counted in the Chinese column only.
     """
     columns = list(_PG_COLUMNS) if lang is None else [_PG_LANG_COLUMN[lang]]
+    if _CJK_CHAR.search(term):
+        # English text has (nearly) no Chinese words: counting there would cost a call a row.
+        columns = [c for c in columns if c != "en_text"]
+    if not columns:
+        return "0::float8"
     weights = dict(zip(("zh_tokens", "en_text"), BM25_WEIGHTS, strict=True))
     parts = [
         f"{weights[c]} * ts_rank_cd(su.{_PG_COLUMNS[c][0]}, phraseto_tsquery('{_PG_COLUMNS[c][1]}', :{name}), 0)"

@@ -359,10 +359,8 @@ def search_sql(params: SearchParams, units: Sequence[Unit], *, dialect: str = "s
             # pg_bm25 scores them as FTS5's bm25 does. A raw query has only its rank.
             if unit.raw is None:
                 names = pg_term_names(unit.terms, f"u{i}_")
-                score, length = (
-                    f"ARRAY[{', '.join(pg_term_frequency(n, params.lang) for n in names)}]",
-                    f"su.{PG_LENGTH}",
-                )
+                counts = ", ".join(pg_term_frequency(n, params.lang, term=t) for n, t in names.items())
+                score, length = f"ARRAY[{counts}]", f"su.{PG_LENGTH}"
             else:
                 score, length = f"ARRAY[-({rank})]", "0"
             parts.append(
