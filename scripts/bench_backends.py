@@ -103,7 +103,8 @@ def over_http(url: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def digest(url: str) -> str:
-    with open_reader(Settings(database_url=url)) as reader:
+    # Sorting every row of a full-corpus database takes longer than the API's query limit.
+    with open_reader(Settings(database_url=url, query_timeout_seconds=600)) as reader:
         return content_digest(reader.engine)
 
 
