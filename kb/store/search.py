@@ -661,8 +661,8 @@ def concepts(reader: Reader, plan: QueryPlan, lang: str | None) -> list[tuple[st
     return out
 
 
-def _any_units(reader: Reader, plan: QueryPlan, lang: str | None) -> list[Unit]:
-    """The units of ``mode=any``: one per concept (:func:`concepts`), one per expansion phrase.
+def _any_units(reader: Reader, words: Sequence[tuple[str, ...]], plan: QueryPlan, lang: str | None) -> list[Unit]:
+    """The units of ``mode=any``: one per query word (``words``: :func:`concepts`), one per expansion phrase.
 
     A word or phrase in more than :data:`COMMON_SHARE` of the units (可以, 规定,
     information) adds little to any score, but alone it would make much of the corpus a
@@ -670,7 +670,7 @@ def _any_units(reader: Reader, plan: QueryPlan, lang: str | None) -> list[Unit]:
     word or phrase scores only the rows that have one of them, and makes no result of
     its own.
     """
-    units = [*(Unit(c) for c in concepts(reader, plan, lang)), *plan.expansion]
+    units = [*(Unit(c) for c in words), *plan.expansion]
     if len(units) < 2:
         return units
     limit = max(COMMON_SHARE * _unit_count(reader), COMMON_MIN_ROWS)
@@ -970,7 +970,7 @@ def search(
             if not scores.matched.any() and after is None:
                 match_mode = "any"
         if match_mode == "any":
-            units = _any_units(reader, plan, lang)
+            units = _any_units(reader, words, plan, lang)
             rows = _run_units(reader, params, units)
             scores = _scores(rows, units, subtract_within=dialect == "sqlite")
         if match_mode == "all" and not scores.matched.any() and after is None:
