@@ -299,6 +299,15 @@ def tiny_db(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(database_url=f"sqlite:///{db}")
 
 
+@pytest.fixture(scope="module")
+def reader(tiny_db: Settings) -> Iterator[Any]:
+    """A :class:`kb.store.query.Reader` on the tiny database, one per test module."""
+    from kb.store import query
+
+    with query.open_reader(tiny_db) as r:
+        yield r
+
+
 # ---------------------------------------------------------------- API test clients
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,13 +13,6 @@ from sqlalchemy.exc import OperationalError
 from kb.errors import InvalidQuery, NotFound
 from kb.settings import Settings
 from kb.store import query
-
-
-@pytest.fixture(scope="module")
-def reader(tiny_db: Settings) -> Iterator[query.Reader]:
-    with query.open_reader(tiny_db) as r:
-        yield r
-
 
 # ---------------------------------------------------------------- documents and passages
 

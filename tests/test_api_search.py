@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kb.errors import InvalidQuery, NotFound
-from kb.settings import Settings
 from kb.store import query
 from kb.store.highlight import find_ranges, porter_stem, snippet
 from kb.store.search import SearchParams, Unit, concepts, decode_cursor, plan_query, search, search_sql
-
-
-@pytest.fixture(scope="module")
-def reader(tiny_db: Settings) -> Iterator[query.Reader]:
-    with query.open_reader(tiny_db) as r:
-        yield r
 
 
 def ids(result: dict[str, Any]) -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.settings import PROJECT_ROOT, Settings
+from kb.settings import PROJECT_ROOT
 from kb.store import query
 from kb.store import search as search_module
 from kb.store.expand import (
@@ -306,12 +306,6 @@ def test_rank_rows_is_the_plain_loop_on_any_rows(
 
 
 # ---------------------------------------------------------------- search on the tiny database
-
-
-@pytest.fixture(scope="module")
-def reader(tiny_db: Settings) -> Iterator[query.Reader]:
-    with query.open_reader(tiny_db) as r:
-        yield r
 
 
 def ids(result: dict[str, Any]) -> list[str]:
