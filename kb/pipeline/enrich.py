@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from kb.annotate.citations import CitationIndex, citation_annotations, citation_links, find_citations
+from kb.annotate.citations import CitationIndex, citation_annotations_from, citation_links, find_citations
 from kb.annotate.speakers import find_quotes, find_reported_speech, passage_speakers
 from kb.annotate.stance import stance_annotations
 from kb.annotate.topics import Taxonomy, tag_text
@@ -61,8 +61,10 @@ def annotate_commentary(
                     topics_of[passage.id].append(ann.label)
     for c in commentary:
         for passage in c.passages:
-            out.annotations.extend(citation_annotations(passage.id, passage.text, index, date=c.meta.date))
-            out.links.extend(citation_links(passage.id, find_citations(passage.text, index, date=c.meta.date)))
+            # Found once, for both: a commentary is no context for a bare "Article 15".
+            found = find_citations(passage.text, index, date=c.meta.date)
+            out.annotations.extend(citation_annotations_from(passage.id, found))
+            out.links.extend(citation_links(passage.id, found))
     for c in commentary:
         quotes = find_quotes(c.passages, c.meta)
         out.annotations.extend(quotes)
