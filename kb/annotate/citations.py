@@ -404,12 +404,12 @@ class CitationIndex:
         after ``date`` is a candidate: 国家安全法 in the 2014 反间谍法 is the 1993 law, not
         the 2015 one.
         """
-        when = _date_key(date, end=True) if date else None
+        when = date_key(date, end=True) if date else None
         by_work: dict[str, list[DocumentMeta]] = {}
         for doc_id in candidates:
             doc = self.documents[doc_id]
             first = min((d for d in (doc.adopted, doc.promulgated, doc.date, doc.effective) if d), default=None)
-            later = bool(when and first and _date_key(first, end=False) > when)
+            later = bool(when and first and date_key(first, end=False) > when)
             if later and (exclude_later or doc.kind == "draft"):
                 continue
             by_work.setdefault(doc.work or doc.id, []).append(doc)
@@ -418,7 +418,7 @@ class CitationIndex:
         for versions in by_work.values():
             doc = _pick_version(versions, year=year, date=date)
             chosen.append(doc.id)
-            if year is None and when and _date_key(doc.in_force_from or "0000", end=False) > when:
+            if year is None and when and date_key(doc.in_force_from or "0000", end=False) > when:
                 notes.append(f"{doc.id} took effect after the citing text ({date}); no earlier version known")
         return tuple(sorted(chosen)), "; ".join(notes) or None
 
@@ -446,7 +446,7 @@ def _tree(
     return children, articles
 
 
-def _date_key(date: str, *, end: bool) -> str:
+def date_key(date: str, *, end: bool) -> str:
     """Pad a partial ISO date: as the end of its period ("2020" -> "2020-12-31") or the start."""
     parts = date.split("-")
     if len(parts) == 1:
@@ -461,7 +461,7 @@ def _years(doc: DocumentMeta) -> set[int]:
 
 
 def _pick_version(versions: list[DocumentMeta], *, year: int | None, date: str | None) -> DocumentMeta:
-    ordered = sorted(versions, key=lambda d: (_date_key(d.in_force_from or "0000", end=False), d.id))
+    ordered = sorted(versions, key=lambda d: (date_key(d.in_force_from or "0000", end=False), d.id))
     if len(ordered) == 1:
         return ordered[0]
     if year is not None:
@@ -474,8 +474,8 @@ def _pick_version(versions: list[DocumentMeta], *, year: int | None, date: str |
             return exact[-1]
         date = f"{year}-12-31"
     if date is not None:
-        when = _date_key(date, end=True)
-        in_force = [d for d in ordered if _date_key(d.in_force_from or "0000", end=False) <= when]
+        when = date_key(date, end=True)
+        in_force = [d for d in ordered if date_key(d.in_force_from or "0000", end=False) <= when]
         return in_force[-1] if in_force else ordered[0]
     return ordered[-1]
 

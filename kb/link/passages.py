@@ -73,6 +73,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from kb.annotate.citations import date_key
 from kb.datafiles import read_toml
 from kb.errors import ConfigError
 from kb.model import Annotation, DocumentMeta, Link, Passage, Provision, Translation
@@ -490,16 +491,6 @@ def _rarity(texts: Sequence[_Text]) -> tuple[dict[str, float], dict[str, float]]
 # --------------------------------------------------------------------------- dates
 
 
-def _date_key(date: str, *, end: bool) -> str:
-    """A partial ISO date as the first or last day it covers: 2021 -> 2021-12-31 (end)."""
-    parts = date.split("-")
-    if len(parts) == 1:
-        return f"{parts[0]}-12-31" if end else f"{parts[0]}-01-01"
-    if len(parts) == 2:
-        return f"{date}-31" if end else f"{date}-01"
-    return date
-
-
 def in_force_at(doc: DocumentMeta, successors: Iterable[DocumentMeta], date: str | None) -> bool:
     """Whether ``doc`` applied at ``date``: in force by then and not yet replaced.
 
@@ -511,11 +502,9 @@ def in_force_at(doc: DocumentMeta, successors: Iterable[DocumentMeta], date: str
     if date is None:
         return not later
     start = doc.in_force_from
-    if start and _date_key(start, end=False) > _date_key(date, end=True):
+    if start and date_key(start, end=False) > date_key(date, end=True):
         return False
-    return not any(
-        s.in_force_from and _date_key(s.in_force_from, end=False) <= _date_key(date, end=False) for s in later
-    )
+    return not any(s.in_force_from and date_key(s.in_force_from, end=False) <= date_key(date, end=False) for s in later)
 
 
 # --------------------------------------------------------------------------- linker
@@ -577,7 +566,7 @@ class PassageLinker:
         if doc is None:
             return False
         first = min((d for d in (doc.adopted, doc.promulgated, doc.effective, doc.date) if d), default=None)
-        return date is None or first is None or _date_key(first, end=False) <= _date_key(date, end=True)
+        return date is None or first is None or date_key(first, end=False) <= date_key(date, end=True)
 
     def _has_text(self, doc_id: str) -> bool:
         return doc_id in self.index.by_doc
