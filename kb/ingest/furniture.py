@@ -20,13 +20,13 @@ True
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from kb.datafiles import read_toml
 from kb.errors import ConfigError
 from kb.settings import PROJECT_ROOT, get_settings
 
@@ -350,13 +350,7 @@ def _default_rules_path() -> Path:
 
 @lru_cache(maxsize=4)
 def _load_rules_cached(path: Path) -> FurnitureRules:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: commentary rules file not found") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
-    return rules_from_mapping(raw, origin=str(path))
+    return rules_from_mapping(read_toml(path, "commentary rules file"), origin=str(path))
 
 
 def load_rules(path: Path | None = None) -> FurnitureRules:
