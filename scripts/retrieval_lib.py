@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb.ingest.folder import header_dates
 from kb.store.expand import SynonymEntry, content_terms, expansion_terms, load_stopwords, load_synonyms, phrase_in
 
 __all__ = [
@@ -70,10 +71,6 @@ _NUM = "零〇一二两三四五六七八九十百千0-9"
 _ARTICLE_LINE = re.compile(rf"^[#*>\s\u3000]*第 ?([{_NUM}]+) ?条(?: ?之([{_NUM}]+))?(?:[ \u3000\u00a0*]+|$)")
 _DATE_IN_NAME = re.compile(r"[（(](\d{4}-\d{2}-\d{2})[)）]")
 _STATUTE_SUFFIXES = (".md", ".txt")
-# A dated history line of a corpus-scale Markdown header, which ends at INFO END.
-_HISTORY_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日")
-_INFO_END = "<!-- INFO END -->"
-_HEADER_LINES = 80
 
 
 # ---------------------------------------------------------------- the question set
@@ -288,18 +285,7 @@ def _version_date(path: Path) -> str | None:
     the Markdown header (``2023年12月29日 …通过的《刑法修正案（十二）》``), which dates the
     version; None when there is neither."""
     m = _DATE_IN_NAME.search(path.name)
-    if m:
-        return m.group(1)
-    last = None
-    with path.open(encoding="utf-8", errors="replace") as fh:
-        for i, line in enumerate(fh):
-            stripped = line.strip()
-            if stripped == _INFO_END or i >= _HEADER_LINES:
-                break
-            d = _HISTORY_DATE.match(stripped)
-            if d:
-                last = f"{int(d.group(1)):04d}-{int(d.group(2)):02d}-{int(d.group(3)):02d}"
-    return last
+    return m.group(1) if m else header_dates(path)[1]
 
 
 def source_candidates(source_root: Path, corpus_dir: Path | None = None) -> list[Candidate]:

@@ -42,7 +42,6 @@ __all__ = [
     "FolderScan",
     "header_dates",
     "order_versions",
-    "scan_folder",
     "scan_folders",
     "title_of",
 ]
@@ -284,13 +283,3 @@ def order_versions(folder_docs: Sequence[DocumentMeta], manifest: Sequence[Docum
         )
         for doc in folder_docs
     ]
-
-
-def scan_folder(folder: Path, *, root: Path, taken: set[str] | None = None) -> list[FolderDocument]:
-    """Every statute file under one ``folder`` as a document (no manifest to defer to).
-
-    ``taken`` are ids already used. Kept for callers that scan a single folder; the
-    build uses :func:`scan_folders`.
-    """
-    stand_ins = [DocumentMeta(id=t, kind="other") for t in sorted(taken or ())]
-    return list(scan_folders([folder], root=root, manifest=stand_ins).documents)
