@@ -22,7 +22,7 @@ from kb.errors import InvalidQuery
 from kb.store import query
 from kb.store import search as fts_search
 from kb.store.fts import FTS_TABLE, QueryMode, match_expression
-from kb.store.lookups import UNIT_LEVELS, chunks, like_escape, speaker_of
+from kb.store.lookups import UNIT_LEVELS, annotations_of, chunks, excerpt, like_escape, speaker_of, topic_rows
 from kb.store.schema import AnnotationRow, DocumentRow, LinkRow, PassageRow, ProvisionRow
 
 __all__ = [
@@ -219,7 +219,7 @@ def search_facets(reader: query.Reader, q: str, match: QueryMode, selected: Mapp
                 if hit[0] in rowids:
                     counts["lang"][lang] += 1
     docs = query.document_metas(reader)
-    topics = {t["id"]: t for t in query.list_topics(reader)}
+    topics = topic_rows(reader)
     type_labels = {"provision": "Provisions", "passage": "Commentary passages"}
     lang_labels = {"zh": "Chinese text", "en": "English text"}
 
@@ -303,10 +303,6 @@ def document_page(reader: query.Reader, doc_id: str) -> dict[str, Any]:
     return doc
 
 
-def _topic_names(reader: query.Reader) -> dict[str, dict[str, Any]]:
-    return {t["id"]: t for t in query.list_topics(reader)}
-
-
 def _statute_body(s: Session, reader: query.Reader, doc_id: str) -> list[dict[str, Any]]:
     rows = list(s.scalars(select(ProvisionRow).where(ProvisionRow.doc_id == doc_id).order_by(ProvisionRow.ordinal)))
     prefix = like_escape(doc_id) + "/%"
@@ -331,7 +327,7 @@ def _statute_body(s: Session, reader: query.Reader, doc_id: str) -> list[dict[st
         eid = target.split("/", 1)[1]
         if article_eid(eid) == eid and label not in topics[eid]:
             topics[eid].append(label)
-    names = _topic_names(reader)
+    names = topic_rows(reader)
     parts: dict[str, list[ProvisionRow]] = defaultdict(list)
     for r in rows:
         if r.level not in query.CONTAINERS and r.level not in UNIT_LEVELS:
@@ -402,17 +398,15 @@ def _commentary_passages(s: Session, reader: query.Reader, doc_id: str) -> list[
     ids = [r.id for r in rows]
     anns: dict[str, list[dict[str, Any]]] = defaultdict(list)
     links: dict[str, list[LinkRow]] = defaultdict(list)
+    for a in annotations_of(s, ids):
+        anns[a["target_id"]].append(a)
     for chunk in chunks(ids):
-        for a in s.scalars(select(AnnotationRow).where(AnnotationRow.target_id.in_(chunk)).order_by(AnnotationRow.id)):
-            anns[a.target_id].append(
-                {"kind": a.kind, "label": a.label, "start": a.start, "end": a.end, "text": a.text, "data": a.data}
-            )
         for lk in s.scalars(select(LinkRow).where(LinkRow.src.in_(chunk)).order_by(LinkRow.score.desc(), LinkRow.id)):
             links[lk.src].append(lk)
     targets = sorted({lk.dst for lks in links.values() for lk in lks})
     labels = _provision_info(s, [t for t in targets if query.node_type(t) == "provision"])
     titles = _document_info(s, [t for t in targets if query.node_type(t) == "document"])
-    names = _topic_names(reader)
+    names = topic_rows(reader)
     out = []
     for r in rows:
         topic_ids = list(dict.fromkeys(a["label"] for a in anns[r.id] if a["kind"] == "topic"))
@@ -521,15 +515,10 @@ def _referenced_by(s: Session, doc_id: str) -> list[dict[str, Any]]:
             "document_title": doc.title_en or doc.title_zh or _row_short_name(doc),
             "kind": lk.kind,
             "text": (lk.evidence or {}).get("text"),
-            "excerpt": _excerpt(p.text, 240),
+            "excerpt": excerpt(p.text, 240),
         }
         for lk, p, doc in rows
     ]
-
-
-def _excerpt(value: str, limit: int) -> str:
-    value = " ".join(value.split())
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
 # ---------------------------------------------------------------- provisions

@@ -97,7 +97,8 @@ from kb.store.fts import (
     terms_expression,
 )
 from kb.store.highlight import find_ranges, snippet
-from kb.store.query import Reader, document_metas, list_topics, warm_caches
+from kb.store.lookups import topic_rows
+from kb.store.query import Reader, document_metas, warm_caches
 
 __all__ = [
     "COMMON_MIN_ROWS",
@@ -840,7 +841,7 @@ def _validate(reader: Reader, params: SearchParams, max_query_length: int) -> No
         raise InvalidQuery(f"must be one of {', '.join(LANGS)}", parameter="lang")
     if params.mode not in ("all", "any", "raw"):
         raise InvalidQuery("must be all, any or raw", parameter="mode")
-    if params.topic is not None and params.topic not in {t["id"] for t in list_topics(reader)}:
+    if params.topic is not None and params.topic not in topic_rows(reader):
         raise NotFound(f"no topic {params.topic!r}")
     if params.doc is not None and params.doc not in document_metas(reader):
         raise NotFound(f"no document {params.doc!r}")
