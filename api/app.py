@@ -30,6 +30,7 @@ from api.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from api.routes import ROUTERS, TAGS
 from api.web import mount_web
 from kb.settings import Settings
+from kb.store.citeformat import API_PREFIX  # citation URLs and routes must agree
 from kb.store.query import PUBLIC_BUILD_KEYS, ReaderSource, build_info
 from kb.store.search import warm_up
 
@@ -37,7 +38,6 @@ __all__ = ["API_PREFIX", "create_app", "create_app_from_env"]
 
 log = logging.getLogger(__name__)
 
-API_PREFIX = "/api/v1"
 DOCS_PATHS = ("/docs", "/docs/oauth2-redirect")
 
 

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kb.errors import InvalidQuery, KBError, NotFound
+from kb.store.citeformat import API_PREFIX
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE",
@@ -32,7 +33,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-PROBLEMS_PATH = "/api/v1/problems"
+PROBLEMS_PATH = f"{API_PREFIX}/problems"
 
 # slug -> (status, title, description)
 PROBLEM_TYPES: Mapping[str, tuple[int, str, str]] = {

@@ -25,7 +25,6 @@ from kb.ingest.numerals import int_to_cn
 from kb.model import DocumentMeta
 
 __all__ = [
-    "CITE_FORMATS",
     "CSL_TYPES",
     "CiteFormat",
     "citation_record",
@@ -43,7 +42,6 @@ __all__ = [
 ]
 
 CiteFormat = Literal["json", "text", "csl-json", "bibtex", "ris"]
-CITE_FORMATS: tuple[str, ...] = ("json", "text", "csl-json", "bibtex", "ris")
 
 API_PREFIX = "/api/v1"
 
