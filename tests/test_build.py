@@ -29,6 +29,16 @@ def test_article_counts_in_the_database(built_db: Settings) -> None:
     assert rows == EXPECTED
 
 
+def test_no_link_is_stored_twice(built_db: Settings) -> None:
+    """An article citing one target from two of its paragraphs still makes one link."""
+    with sqlite3.connect(f"file:{_db(built_db)}?mode=ro", uri=True) as conn:
+        repeated = conn.execute(
+            "SELECT src, dst, kind FROM links GROUP BY src, dst, kind HAVING count(*) > 1"
+        ).fetchall()
+        cites = conn.execute("SELECT count(*) FROM links WHERE kind = 'cites'").fetchone()[0]
+    assert cites > 100 and repeated == []
+
+
 def test_every_document_is_known_and_absent_texts_say_so(built_db: Settings) -> None:
     with sqlite3.connect(f"file:{_db(built_db)}?mode=ro", uri=True) as conn:
         docs = dict(conn.execute("SELECT id, text_available FROM documents"))

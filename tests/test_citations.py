@@ -366,6 +366,14 @@ def test_citation_links(index: CitationIndex) -> None:
     assert {link.score for link in ambiguous} == {0.5} and len(ambiguous) == 2
 
 
+def test_an_article_links_to_a_target_once_and_never_to_its_own_parts(index: CitationIndex) -> None:
+    text = "依照本条第二款和本法第十三条的规定；本法第十三条第一款另有规定的除外"
+    found = find_citations(text, index, context_doc="pipl-2021", context_eid="art_14__para_1")
+    dsts = [link.dst for link in citation_links("pipl-2021/art_14", found)]
+    assert len(dsts) == len(set(dsts)) and "pipl-2021/art_13" in dsts
+    assert not [d for d in dsts if d.startswith("pipl-2021/art_14")]  # 本条第二款: a part of the source
+
+
 def test_public_surface() -> None:
     assert set(citations_module.__all__) == {
         "PATTERNS_PATH",

@@ -1306,8 +1306,9 @@ _LINK_SCORE: dict[str, float] = {"resolved": 1.0, "text_absent": 1.0, "ambiguous
 def citation_links(src_id: str, citations: Iterable[Citation]) -> list[Link]:
     """``cites`` links from ``src_id`` to every id its citations name; not_found is skipped.
 
-    A link to ``src_id`` itself or to its own document (本法 standing alone) says nothing
-    and is left out; one link per destination, the best score and first evidence kept.
+    A link to ``src_id`` itself, to a part of it (本条第二款 from an article) or to its own
+    document (本法 standing alone) says nothing and is left out; one link per
+    destination, the best score and first evidence kept.
     """
     own_doc = src_id.partition("/")[0]
     links: dict[str, Link] = {}
@@ -1316,7 +1317,7 @@ def citation_links(src_id: str, citations: Iterable[Citation]) -> list[Link]:
         if score is None:
             continue
         for dst in c.ids:
-            if dst in (src_id, own_doc):
+            if dst in (src_id, own_doc) or dst.startswith(src_id + "__"):
                 continue
             if dst in links and links[dst].score >= score:
                 continue

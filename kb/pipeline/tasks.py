@@ -29,7 +29,7 @@ from kb.errors import KBError
 from kb.ingest.sources import SourceText, read_source
 from kb.ingest.statute import parse_statute
 from kb.link.versions import align_versions, alignment_links
-from kb.model import Annotation, DocumentMeta, Link, ParsedStatute, Provision
+from kb.model import Annotation, Citation, DocumentMeta, Link, ParsedStatute, Provision
 from kb.pipeline.tagging import ProvisionTagger
 from kb.store.rows import SEARCH_LEVELS  # the levels whose tokens the writer needs
 
@@ -180,15 +180,17 @@ def _annotate(task: DocTask, tagger: ProvisionTagger, index: CitationIndex) -> S
     warnings = [w for t in texts for w in t.warnings] + list(parsed.warnings)
     provisions = parsed.provisions
     annotations = list(tagger.tag_provisions(provisions))
-    links: list[Link] = []
     date = task.meta.in_force_from
+    # Cross-references are edges between articles: the citations of all of an article's
+    # paragraphs and items make its links, one per target.
+    by_article: dict[str, list[Citation]] = {}
     for prov in provisions:
         if prov.level not in CITING_LEVELS or not prov.text:
             continue
         citations = find_citations(prov.text, index, date=date, context_doc=prov.doc_id, context_eid=prov.eid)
         annotations.extend(citation_annotations_from(prov.id, citations))
-        src = article_id(prov)
-        links.extend(dedupe_links(citation_links(src, citations), src))
+        by_article.setdefault(article_id(prov), []).extend(citations)
+    links = [link for src, found in by_article.items() for link in citation_links(src, found)]
     tokens = {p.id: tokens_for_index(f"{p.label} {p.text}") for p in provisions if p.level in SEARCH_LEVELS}
     return StatuteResult(task.meta, provisions, tuple(annotations), tuple(links), tuple(warnings), tokens)
 
@@ -198,17 +200,3 @@ def article_id(prov: Provision) -> str:
     if prov.level == "preamble":
         return prov.id
     return f"{prov.doc_id}/{prov.eid.split('__')[0]}"  # art_13__para_2 -> art_13
-
-
-def dedupe_links(links: Sequence[Link], src: str) -> list[Link]:
-    """Drop self-references (本条) and repeats within one article."""
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for link in links:
-        if link.dst == src or link.dst.startswith(src + "__"):
-            continue
-        key = (link.src, link.dst)
-        if key not in seen:
-            seen.add(key)
-            out.append(link)
-    return out
