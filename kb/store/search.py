@@ -117,6 +117,7 @@ __all__ = [
     "decode_cursor",
     "encode_cursor",
     "highlight_terms",
+    "matching_rows",
     "pg_bm25",
     "plan_query",
     "run_search",
@@ -913,6 +914,60 @@ def _rows(reader: Reader, rowids: Sequence[int]) -> dict[int, dict[str, Any]]:
     return {int(r["rowid"]): r for r in run_search(reader, sql, names)}
 
 
+def _match(
+    reader: Reader,
+    params: SearchParams,
+    plan: QueryPlan,
+    words: Sequence[tuple[str, ...]],
+    match_mode: QueryMode,
+    *,
+    fallback: bool,
+) -> tuple[QueryMode, Scores]:
+    """Run a (non-raw) query's index queries in ``match_mode``: the mode it ended in, and the scores.
+
+    With ``fallback`` (a first page), ``all`` becomes ``any`` for a question or a
+    sentence, and when no row has every word (a single lay word that only its
+    expansion finds, 刷脸); a later page keeps the mode its cursor says.
+    """
+    subtract = reader.engine.dialect.name != "postgresql"
+    if match_mode == "all" and fallback and plan.is_sentence():
+        match_mode = "any"
+    if match_mode == "all":
+        # Every word at once: a small set, usually, and exact.
+        required = tuple(t for c in words for t in c)
+        units = [Unit(required)]
+        units += [Unit(u.terms, u.weight, main=False, within=required) for u in plan.expansion]
+        scores = _scores(_run_units(reader, params, units), units, subtract_within=subtract)
+        scores = replace(scores, matched=np.where(scores.matched > 0, len(words), 0))  # all of them
+        if scores.matched.any() or not fallback:
+            return match_mode, scores
+        match_mode = "any"
+    units = _any_units(reader, words, plan, params.lang)
+    return match_mode, _scores(_run_units(reader, params, units), units, subtract_within=subtract)
+
+
+def _candidates(scores: Scores, match_mode: QueryMode) -> npt.NDArray[np.bool_]:
+    """mode=all (and raw): the rows with the query's own words; any: expansion-only rows too."""
+    return scores.matched > 0 if match_mode != "any" else np.ones(len(scores.rowid), dtype=bool)
+
+
+def matching_rows(
+    reader: Reader, q: str, *, match: QueryMode, lang: str | None = None, expand: bool = True
+) -> npt.NDArray[np.int64]:
+    """The rowids :func:`search` ranks for ``q`` when it matches in ``match`` (the ``match``
+    of its result), with no filter but ``lang``: what facet counts are counted over."""
+    params = SearchParams(q=q, mode=match, lang=lang, expand=expand)
+    if match == "raw":
+        units = [Unit((), raw=q.strip())]
+        scores = _scores(_run_units(reader, params, units, raw=True), units)
+    else:
+        plan = plan_query(q, expand=expand)
+        if not plan.content:
+            return np.empty(0, dtype=np.int64)
+        _, scores = _match(reader, params, plan, concepts(reader, plan, lang), match, fallback=False)
+    return scores.rowid[_candidates(scores, match)]
+
+
 def search(
     reader: Reader,
     q: str,
@@ -940,7 +995,6 @@ def search(
     _validate(reader, params, max_query_length)
     after = decode_cursor(params, cursor) if cursor else None
     match_mode: QueryMode = after.match if after else mode
-    dialect = "postgresql" if reader.engine.dialect.name == "postgresql" else "sqlite"
     groups = unit_groups(reader)
 
     if mode == "raw":
@@ -948,8 +1002,7 @@ def search(
             raise InvalidQuery("no searchable words (letters, digits or Chinese characters)", parameter="q")
         plan = QueryPlan(tuple(highlight_terms(q, "raw")), ())
         units: list[Unit] = [Unit((), raw=q.strip())]
-        rows = _run_units(reader, params, units, raw=True)
-        scores = _scores(rows, units)
+        scores = _scores(_run_units(reader, params, units, raw=True), units)
         n_main = 1
     else:
         plan = plan_query(q, expand=expand)
@@ -957,27 +1010,8 @@ def search(
             raise InvalidQuery("no searchable words (letters, digits or Chinese characters)", parameter="q")
         words = concepts(reader, plan, lang)
         n_main = len(words)
-        scores = _scores([], [])
-        if match_mode == "all" and after is None and plan.is_sentence():
-            match_mode = "any"
-        if match_mode == "all":
-            # Every word at once: a small set, usually, and exact.
-            required = tuple(t for c in words for t in c)
-            units = [Unit(required)]
-            units += [Unit(u.terms, u.weight, main=False, within=required) for u in plan.expansion]
-            rows = _run_units(reader, params, units)
-            scores = _scores(rows, units, subtract_within=dialect == "sqlite")
-            scores = replace(scores, matched=np.where(scores.matched > 0, n_main, 0))  # all of them
-            if not scores.matched.any() and after is None:
-                match_mode = "any"
-        if match_mode == "any":
-            units = _any_units(reader, words, plan, lang)
-            rows = _run_units(reader, params, units)
-            scores = _scores(rows, units, subtract_within=dialect == "sqlite")
-        if match_mode == "all" and not scores.matched.any() and after is None:
-            match_mode = "any"  # a single lay word that only its expansion finds (刷脸)
-    # mode=all (and raw): rows with the query's own words; any: expansion-only rows too
-    candidates = scores.matched > 0 if match_mode != "any" else np.ones(len(scores.rowid), dtype=bool)
+        match_mode, scores = _match(reader, params, plan, words, match_mode, fallback=after is None)
+    candidates = _candidates(scores, match_mode)
     if type is not None or status is not None:
         candidates &= groups.keep(scores.rowid, type, status)
     local_penalty = not names_place(q, groups.places)
