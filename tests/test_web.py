@@ -172,6 +172,17 @@ def test_facet_counts_apply_the_other_filters(tiny_db: Settings) -> None:
         assert all(f["count"] <= by_type["passage"] for f in narrowed["facets"]["doc"])
 
 
+@pytest.mark.parametrize("q", ["刷脸", "what does the law say about consent"])
+def test_facets_count_what_the_search_found(built_db: Settings, q: str) -> None:
+    """A lay word found through its expansion (刷脸), a question matched word by word:
+    the facets count the same hits as the results (more only by other versions)."""
+    with query.open_reader(built_db) as reader:
+        data = pages.search_page(reader, q)
+    assert data["count"] > 0
+    assert sum(f["count"] for f in data["facets"]["type"]) >= data["count"]
+    assert data["results"][0]["doc_id"] in {f["value"] for f in data["facets"]["doc"]}
+
+
 def test_search_pages_follow_the_cursor(real: Client) -> None:
     first = page(real, "/search?q=个人信息")
     found = re.search(r'rel="next" href="([^"]+)"', first)

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from kb.errors import InvalidQuery
 from kb.store import query
 from kb.store import search as fts_search
-from kb.store.fts import FTS_TABLE, QueryMode, match_expression
+from kb.store.fts import QueryMode
 from kb.store.lookups import UNIT_LEVELS, annotations_of, chunks, excerpt, like_escape, speaker_of, topic_rows
-from kb.store.schema import AnnotationRow, DocumentRow, LinkRow, PassageRow, ProvisionRow
+from kb.store.schema import AnnotationRow, DocumentRow, LinkRow, PassageRow, ProvisionRow, SearchUnitRow
 
 __all__ = [
     "DOC_GROUPS",
@@ -170,30 +170,29 @@ def search_page(
     return {**result, "facets": facets, "selected": selected}
 
 
-def _facet_hits(reader: query.Reader, expression: str, column: str | None) -> list[tuple[int, str, str, str]]:
-    match = f"{{{column}}} : ({expression})" if column else expression
-    sql = (
-        f"SELECT su.rowid, su.type, su.doc_id, su.topics FROM {FTS_TABLE} AS f "
-        f"JOIN search_units su ON su.rowid = f.rowid WHERE {FTS_TABLE} MATCH :match LIMIT :limit"
-    )
-    rows = fts_search.run_search(reader, sql, {"match": match, "limit": FACET_SCAN_LIMIT}, raw=True)
-    return [(int(r["rowid"]), str(r["type"]), str(r["doc_id"]), str(r["topics"] or "")) for r in rows]
+def _facet_hits(reader: query.Reader, rowids: Sequence[int]) -> list[tuple[int, str, str, str]]:
+    """(rowid, type, doc_id, topics) of the first :data:`FACET_SCAN_LIMIT` of ``rowids``."""
+    wanted = [int(r) for r in rowids[:FACET_SCAN_LIMIT]]
+    columns = (SearchUnitRow.rowid, SearchUnitRow.type, SearchUnitRow.doc_id, SearchUnitRow.topics)
+    out: list[tuple[int, str, str, str]] = []
+    with reader.session() as s:
+        for chunk in chunks(wanted):
+            rows = s.execute(select(*columns).where(SearchUnitRow.rowid.in_(chunk)))
+            out.extend((int(r[0]), str(r[1]), str(r[2]), str(r[3] or "")) for r in rows)
+    return sorted(out)
 
 
 def search_facets(reader: query.Reader, q: str, match: QueryMode, selected: Mapping[str, str | None]) -> dict[str, Any]:
     """Counts of the hits of ``q`` per type, document, topic and language.
 
-    ``match`` is the mode the search ran in (``all``, or ``any`` after its fallback).
-    A facet's counts apply the other facets' selected values, not its own.
+    The hits are the rows the search itself matched (``match`` is the mode it ran in:
+    ``all``, or ``any`` after its fallback), by :func:`kb.store.search.matching_rows`,
+    so lay words count through their expansion as they are found. A facet's counts
+    apply the other facets' selected values, not its own.
     """
-    expression = match_expression(q, match)
-    if expression is None:
-        return {name: [] for name in FACETS} | {"partial": False}
-    hits = _facet_hits(reader, expression, None)
-    in_lang = {
-        "zh": {h[0] for h in _facet_hits(reader, expression, "zh_tokens")},
-        "en": {h[0] for h in _facet_hits(reader, expression, "en_text")},
-    }
+    rows = fts_search.matching_rows(reader, q, match=match)
+    hits = _facet_hits(reader, rows.tolist())
+    in_lang = {lang: set(fts_search.matching_rows(reader, q, match=match, lang=lang).tolist()) for lang in ("zh", "en")}
 
     def keep(hit: tuple[int, str, str, str], skip: str) -> bool:
         rowid, kind, doc_id, topics = hit
@@ -260,7 +259,7 @@ def search_facets(reader: query.Reader, q: str, match: QueryMode, selected: Mapp
         "doc": doc_entries,
         "topic": entries("topic", lambda v: topics.get(v, {}).get("label_en") or v),
         "lang": entries("lang", lambda v: lang_labels.get(v, v)),
-        "partial": len(hits) >= FACET_SCAN_LIMIT,
+        "partial": len(rows) > FACET_SCAN_LIMIT,
     }
 
 
