@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.errors import InvalidQuery
-from kb.store import query
+from kb.store import citeformat, query
 from kb.store import search as fts_search
 from kb.store.fts import QueryMode
 from kb.store.lookups import UNIT_LEVELS, annotations_of, chunks, excerpt, like_escape, speaker_of, topic_rows
@@ -452,13 +452,13 @@ def _provision_info(s: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]]
             .join(DocumentRow, DocumentRow.id == ProvisionRow.doc_id)
             .where(ProvisionRow.id.in_(chunk))
         ):
-            name = _row_short_name(doc)
+            full = _full_label(s, pid, label, level)
             out[pid] = {
-                "label": _full_label(s, pid, label, level),
+                "label": full,
                 "level": level,
                 "doc_id": doc.id,
                 "document_title": doc.title_zh or doc.title_en,
-                "short_name": f"{name} {_full_label(s, pid, label, level)}",
+                "short_name": f"{_row_short_name(doc)} {full}",
             }
     return out
 
@@ -528,7 +528,9 @@ def provision_page(reader: query.Reader, provision_id: str, *, base_url: str = "
     citation record, commentary grouped by source and speaker (with the passages'
     whole text), labels of its other versions, and a short name per linked provision."""
     data = query.get_provision(reader, provision_id, base_url=base_url)
-    data["cite"] = query.cite(reader, data["doc_id"], data["eid"], base_url=base_url)
+    # get_provision has found the provision: the record needs no second lookup.
+    meta = query.document_metas(reader)[data["doc_id"]]
+    data["cite"] = citeformat.citation_record(meta, data["eid"], base_url=base_url)
     with reader.session() as s:
         passage_ids = sorted({c["passage_id"] for c in data["commentary"]})
         texts: dict[str, PassageRow] = {}
