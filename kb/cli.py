@@ -34,6 +34,15 @@ def _settings(db: str | None, source_root: str | None) -> Settings:
     return Settings(**overrides)
 
 
+def _built_settings(db: str | None, source_root: str | None) -> Settings:
+    """:func:`_settings` for a command that reads a built database: exits when it does not exist."""
+    settings = _settings(db, source_root)
+    if settings.sqlite_path is not None and not settings.sqlite_path.exists():
+        click.echo(f"error: no database at {settings.sqlite_path}: run `kb ingest` first", err=True)
+        sys.exit(1)
+    return settings
+
+
 def common_options(func: F) -> F:
     func = click.option(
         "--db",
@@ -170,10 +179,7 @@ def verify(db: str | None, source_root: str | None, as_json: bool) -> None:
     from kb.store import pg
     from kb.store.verify import verify as run_verify
 
-    settings = _settings(db, source_root)
-    if settings.sqlite_path is not None and not settings.sqlite_path.exists():
-        click.echo(f"error: no database at {settings.sqlite_path}: run `kb ingest` first", err=True)
-        sys.exit(1)
+    settings = _built_settings(db, source_root)
     url = settings.database_url
     engine = pg.read_engine(url) if pg.is_postgres(url) else create_engine(url)
     try:
@@ -205,10 +211,7 @@ def serve(db: str | None, source_root: str | None, host: str, port: int, workers
 
     import uvicorn
 
-    settings = _settings(db, source_root)
-    if settings.sqlite_path is not None and not settings.sqlite_path.exists():
-        click.echo(f"error: no database at {settings.sqlite_path}: run `kb ingest` first", err=True)
-        sys.exit(1)
+    settings = _built_settings(db, source_root)
     # Workers are separate processes: hand them the settings through the environment.
     os.environ["KB_DATABASE_URL"] = settings.database_url
     os.environ["KB_SOURCE_ROOT"] = str(settings.source_root)
