@@ -17,6 +17,8 @@ from urllib.parse import quote, urlencode
 
 from markupsafe import Markup, escape
 
+from kb.store.query import node_type
+
 __all__ = [
     "Mark",
     "diff_html",
@@ -68,10 +70,11 @@ def node_url(node_id: str) -> str:
     >>> node_url("pipl-2021"), node_url("pipl-2021/art_13"), node_url("chinai-163/p_7")
     ('/documents/pipl-2021', '/provisions/pipl-2021/art_13', '/documents/chinai-163#p_7')
     """
-    if "/" not in node_id:
+    kind = node_type(node_id)
+    if kind == "document":
         return url_path("documents", node_id)
     doc_id, rest = node_id.split("/", 1)
-    if rest.startswith("p_") and rest[2:].isdigit():
+    if kind == "passage":
         return url_path("documents", doc_id) + "#" + quote(rest, safe="")
     return url_path("provisions", doc_id, rest)
 

@@ -22,7 +22,7 @@ from kb.errors import InvalidQuery
 from kb.store import citeformat, query
 from kb.store import search as fts_search
 from kb.store.fts import QueryMode
-from kb.store.lookups import UNIT_LEVELS, annotations_of, chunks, excerpt, like_escape, speaker_of, topic_rows
+from kb.store.lookups import UNIT_LEVELS, annotations_of, chunks, doc_of, excerpt, like_escape, speaker_of, topic_rows
 from kb.store.schema import AnnotationRow, DocumentRow, LinkRow, PassageRow, ProvisionRow, SearchUnitRow
 
 __all__ = [
@@ -558,7 +558,7 @@ def _group_commentary(
     """Commentary links grouped by source document, then by speaker (best link first)."""
     sources: dict[str, dict[str, Any]] = {}
     for c in commentary:
-        doc_id = c.get("doc_id") or c["passage_id"].split("/", 1)[0]
+        doc_id = c.get("doc_id") or doc_of(c["passage_id"])
         source = sources.setdefault(
             doc_id,
             {"doc_id": doc_id, "title": c.get("document_title") or doc_id, "date": dates.get(doc_id), "speakers": {}},
@@ -659,9 +659,9 @@ def graph_page(
     ids = [n["id"] for n in data["nodes"]]
     with reader.session() as s:
         provs = _provision_info(s, [i for i in ids if query.node_type(i) == "provision"])
-        docs = _document_info(s, sorted({i.split("/", 1)[0] for i in ids}))
+        docs = _document_info(s, sorted({doc_of(i) for i in ids}))
     for n in data["nodes"]:
-        doc_id = n["id"].split("/", 1)[0]
+        doc_id = doc_of(n["id"])
         if n["type"] == "provision":
             n["short"] = provs.get(n["id"], {}).get("short_name", n["id"])
         elif n["type"] == "passage":  # commentary titles are long: its id is the readable name
