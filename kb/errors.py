@@ -16,6 +16,7 @@
      │    └── BuildLocked     another build holds the lock
      ├── NotFound             a query named an id that does not exist
      └── InvalidQuery         a query parameter is out of range or malformed
+          └── InvalidId       an id (eid, provision or passage id) does not parse (kb.ids)
 
 The CLI maps these to one-line messages and exit codes; the API maps them to
 RFC 9457 problem responses (404 for NotFound, 422 for InvalidQuery).
@@ -30,6 +31,7 @@ __all__ = [
     "EmptySource",
     "EncodingError",
     "HashMismatch",
+    "InvalidId",
     "InvalidQuery",
     "KBError",
     "ManifestError",
@@ -101,3 +103,10 @@ class InvalidQuery(KBError):
     def __init__(self, message: str, *, parameter: str | None = None) -> None:
         self.parameter = parameter
         super().__init__(f"{parameter}: {message}" if parameter else message)
+
+
+class InvalidId(InvalidQuery, ValueError):
+    """An id that does not parse: raised by :mod:`kb.ids`, a ValueError for callers that test."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)

@@ -30,6 +30,7 @@ from typing import Any
 
 from kb.ingest.folder import header_dates
 from kb.store.expand import SynonymEntry, content_terms, expansion_terms, load_stopwords, load_synonyms, phrase_in
+from kb.text.numerals import NUMERAL_CHARS
 
 __all__ = [
     "SPLITS",
@@ -67,7 +68,7 @@ SPLITS = ("dev", "heldout", "test")
 _REF_KEYS = {"title", "article", "sub", "date", "any_version"}
 # 第十三条 / 第二百五十三条之一 at the start of a line (after Markdown marks), followed by a
 # space or the end of the line, as in kb.ingest.statute.ARTICLE_RE.
-_NUM = "零〇一二两三四五六七八九十百千0-9"
+_NUM = NUMERAL_CHARS
 _ARTICLE_LINE = re.compile(rf"^[#*>\s\u3000]*第 ?([{_NUM}]+) ?条(?: ?之([{_NUM}]+))?(?:[ \u3000\u00a0*]+|$)")
 _DATE_IN_NAME = re.compile(r"[（(](\d{4}-\d{2}-\d{2})[)）]")
 _STATUTE_SUFFIXES = (".md", ".txt")
@@ -227,7 +228,7 @@ def version_groups(candidates: Sequence[Candidate]) -> list[list[Candidate]]:
 
 def article_eids(text: str) -> set[str]:
     """The eids (``art_13``, ``art_253-1``) of the articles that open a line in ``text``."""
-    from kb.ingest.numerals import cn_to_int
+    from kb.text.numerals import cn_to_int
 
     out: set[str] = set()
     for line in text.splitlines():

@@ -1,6 +1,6 @@
 import pytest
 
-from kb.ingest.numerals import cn_to_int, int_to_cn, roman_to_int
+from kb.text.numerals import cn_to_int, int_to_cn, roman_to_int
 
 CASES = [
     ("一", 1),

@@ -25,9 +25,9 @@ from kb.annotate.translations import (
     translation_files,
 )
 from kb.errors import ManifestError
-from kb.ingest.numerals import cn_to_int
 from kb.model import Translation
 from kb.settings import PROJECT_ROOT, get_settings
+from kb.text.numerals import cn_to_int
 
 CORPUS_DIR = PROJECT_ROOT / "corpus"
 TRANSLATION_PATHS = sorted((CORPUS_DIR / TRANSLATIONS_DIR).glob("*.toml"))

@@ -38,9 +38,9 @@ from typing import Any, Literal
 from kb.annotate.trie import compact_group
 from kb.datafiles import read_toml
 from kb.errors import ConfigError
-from kb.ingest.numerals import cn_to_int, roman_to_int
 from kb.model import Annotation, Citation, CitationStatus, DocumentMeta, Link
 from kb.settings import get_settings
+from kb.text.numerals import NUMERAL_CHARS, cn_to_int, roman_to_int
 
 __all__ = [
     "PATTERNS_PATH",
@@ -61,7 +61,7 @@ PATTERNS_PATH = Path("citations") / "patterns.toml"  # relative to settings.corp
 # ---------------------------------------------------------------------------- regexes
 # Every regex of the finder is here. Names and words come from patterns.toml.
 
-_CN_NUM = "[零〇一二两三四五六七八九十百千0-9０-９]+"
+_CN_NUM = f"[{NUMERAL_CHARS}]+"
 
 # One unit of a Chinese pinpoint. 条 may carry 之一 (第十七条之一 -> art_17-1); items are
 # printed （四）, so citations write 第（四）项 as often as 第四项.

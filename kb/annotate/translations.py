@@ -36,6 +36,7 @@ from typing import Any
 
 from kb.errors import ManifestError
 from kb.model import Translation
+from kb.text.numerals import NUMERAL_CHARS
 
 __all__ = [
     "KEY_RE",
@@ -59,7 +60,7 @@ KEY_RE = re.compile(r"^(art_[1-9]\d*(-[1-9]\d*)?|preamble)$")
 # provision, not to its text, and would shift every line-by-line comparison.
 # "Article 5 of this Law ..." is a legitimate opening, so a label is a number followed by
 # punctuation, the end, or a new sentence.
-_CN = "零〇一二两三四五六七八九十百千0-9"
+_CN = NUMERAL_CHARS
 _LABEL_RE = re.compile(
     rf"^(?:Article|Art\.)\s*\d+(?:\s*[.:：—–-]|\s*$|\s+[A-Z(“\"])|^第[{_CN}]+条(?:之[{_CN}]+)?(?:\s|$)"
 )

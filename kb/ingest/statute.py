@@ -37,10 +37,11 @@ from itertools import dropwhile
 from typing import Literal
 
 from kb.errors import ParseError
+from kb.ids import Eid
 from kb.ingest.normalize import collapse_space, normalize_space
-from kb.ingest.numerals import cn_to_int, int_to_cn
 from kb.ingest.sources import SourceText
 from kb.model import DocumentMeta, Level, ParsedStatute, Provision, SourceSpan
+from kb.text.numerals import CN_NUMERAL_CHARS, NUMERAL_CHARS, cn_to_int, int_to_cn
 
 __all__ = [
     "ANNEX_RE",
@@ -55,8 +56,8 @@ __all__ = [
     "parse_statute",
 ]
 
-_NUM = "零〇一二两三四五六七八九十百千0-9０-９"
-_CN_NUM = "零〇一二两三四五六七八九十百千"
+_NUM = NUMERAL_CHARS
+_CN_NUM = CN_NUMERAL_CHARS
 
 # 第十三条 / 第十七条之一, then whitespace or end of line. Requiring the separator keeps
 # "第二十条规定的…" (a cross-reference opening a paragraph) from starting an article.
@@ -105,16 +106,6 @@ _LEVEL_OF_HEADING: dict[str, Level] = {
     "章": "chapter",
     "节": "section",
 }
-_EID_PREFIX: dict[str, str] = {
-    "book": "book",
-    "subbook": "subbook",
-    "chapter": "chp",
-    "section": "sec",
-    "article": "art",
-    "paragraph": "para",
-    "item": "item",
-    "subitem": "subitem",
-}
 _CONTAINER_RANK: dict[str, int] = {"book": 0, "subbook": 1, "chapter": 2, "section": 3}
 
 BlockKind = Literal["title", "note", "heading", "part", "text"]
@@ -151,8 +142,7 @@ def eid_for(level: str, number: int | str, parent: str | None = None) -> str:
     >>> eid_for("article", "17-1")
     'art_17-1'
     """
-    own = f"{_EID_PREFIX[level]}_{number}"
-    return f"{parent}__{own}" if parent else own
+    return str(Eid.build(level, number, parent))
 
 
 def _physical_lines(text: str) -> Iterator[tuple[int, int, int]]:

@@ -59,8 +59,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from kb.ingest.numerals import cn_to_int
 from kb.model import DocumentMeta, Link, Provision
+from kb.text.numerals import NUMERAL_CHARS, cn_to_int
 
 __all__ = [
     "CHAIN_MIN",
@@ -95,7 +95,7 @@ _COMMON_SHARE = 0.08
 _COMMON_FLOOR = 12
 
 _ALIGNABLE = frozenset({"article", "preamble"})
-_NUM = "零〇一二两三四五六七八九十百千0-9０-９"
+_NUM = NUMERAL_CHARS
 # A reference to an article number, 第二十七条 / 第十七条之一: masked for comparison.
 XREF_RE = re.compile(rf"第([{_NUM}]+)条(?:之([{_NUM}]+))?")
 _WS = re.compile(r"\s+")

@@ -21,8 +21,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from kb.ingest.numerals import int_to_cn
 from kb.model import DocumentMeta
+from kb.text.numerals import int_to_cn
 
 __all__ = [
     "CSL_TYPES",
