@@ -1,4 +1,9 @@
-"""Reading the project's rule files (TOML under ``corpus/``), shared by every stage.
+"""Reading the project's rule files (TOML and JSON Lines under ``corpus/``), shared by every stage.
+
+Every rule file has one pydantic model (a subclass of :class:`RuleModel`) and is read by
+:func:`load_rules` (TOML) or :func:`load_rule_lines` (JSON Lines). A malformed file fails with
+one :class:`ConfigError` naming the file, the entry and the field, e.g.
+``corpus/stance/cues.toml: supportive.0.weight: Input should be a valid number``.
 
 A bottom-level module: it imports nothing from the pipeline stages, so ingest,
 annotate, link and store may all use it without breaking the one-way layering.
@@ -11,13 +16,24 @@ kb.errors.ConfigError: /no/such/rules.toml: cue file not found
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kb.errors import ConfigError
 
-__all__ = ["read_toml"]
+__all__ = ["RuleModel", "load_rule_lines", "load_rules", "read_toml", "rule_error"]
+
+M = TypeVar("M", bound="RuleModel")
+
+
+class RuleModel(BaseModel):
+    """Base of every rule-file model: frozen, and unknown keys are errors (a typo is caught)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 def read_toml(path: Path, what: str) -> dict[str, Any]:
@@ -32,3 +48,51 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
         raise ConfigError(f"{path}: {what} not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+
+
+def rule_error(path: Path | str, exc: ValidationError, *, entry: str | None = None) -> ConfigError:
+    """One ConfigError for a pydantic failure: file, then ``entry.field.path: message``."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    if entry:
+        where = f"{entry}.{where}" if where else entry
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return ConfigError(f"{path}: {where or 'file'}: {first['msg']}{more}")
+
+
+def load_rules(path: Path, model: type[M], what: str) -> M:
+    """The TOML rule file at ``path`` checked against ``model``.
+
+    A missing file, bad TOML or a value of the wrong shape is one :class:`ConfigError`
+    naming the file and, for a bad value, the entry and field.
+    """
+    raw = read_toml(path, what)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise rule_error(path, exc) from None
+
+
+def load_rule_lines(path: Path, model: type[M], what: str) -> list[M]:
+    """Each line of the JSON Lines rule file at ``path`` checked against ``model``.
+
+    Blank lines and lines starting with ``//`` are skipped. Errors name the file and the line
+    (``line 12.pattern: Field required``).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: {what} not found") from None
+    out: list[M] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{path}: line {number}: {exc.msg}") from None
+        try:
+            out.append(model.model_validate(raw))
+        except ValidationError as exc:
+            raise rule_error(path, exc, entry=f"line {number}") from None
+    return out

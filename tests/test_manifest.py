@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from kb.errors import ManifestError
+from kb.datafiles import RuleModel, load_rule_lines, load_rules
+from kb.errors import ConfigError, ManifestError
 from kb.ingest.manifest import load_manifest, parse_manifest, versions_of
 from kb.ingest.sources import resolve_source
 from kb.model import DocumentMeta
@@ -121,3 +122,42 @@ def test_bad_manifests(raw: dict[str, Any], message: str) -> None:
 def test_missing_manifest(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match="manifest not found"):
         load_manifest(tmp_path)
+
+
+# ---------------------------------------------------------------- rule-file loading (kb.datafiles)
+
+
+class _Cue(RuleModel):
+    phrase: str
+    weight: float = 1.0
+
+
+class _Cues(RuleModel):
+    supportive: list[_Cue]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('supportive = [{phrase = "welcome", weight = "x"}]', "supportive.0.weight: Input should be a valid number"),
+        ('supportive = [{phrase = "welcome", wieght = 2}]', "supportive.0.wieght: Extra inputs are not permitted"),
+        ("other = 1", "supportive: Field required"),
+        ("supportive = [", "Invalid value"),
+    ],
+)
+def test_a_bad_rule_file_is_one_error_naming_file_entry_and_field(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "cues.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_rules(path, _Cues, "cue file")
+    assert str(info.value).startswith(f"{path}: ")
+    assert message in str(info.value)
+
+
+def test_rule_lines_name_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "cues.jsonl"
+    path.write_text('{"phrase": "a"}\n\n// comment\n{"weight": 2}\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"cues\.jsonl: line 4\.phrase: Field required"):
+        load_rule_lines(path, _Cue, "cue file")
+    path.write_text('{"phrase": "a"}\n{"phrase": "b", "weight": 0.5}\n', encoding="utf-8")
+    assert [c.weight for c in load_rule_lines(path, _Cue, "cue file")] == [1.0, 0.5]
