@@ -1,0 +1,248 @@
+"""Assign and check the splits of the labelled claims (corpus/eval/claims/).
+
+Usage::
+
+    python scripts/split_claims.py            # check: every record valid, every split as drawn
+    python scripts/split_claims.py --write    # (re)write the split field of seed.jsonl
+    python scripts/split_claims.py --counts   # claims per document, kind and split
+
+Seed claims (the five captured articles) are split per claim by a fixed-seed draw:
+``random.Random(f"{SEED}:{claim_id}").random() < DEV_SHARE`` is ``dev``, else ``heldout``.
+Seeding with a string is deterministic across runs and machines (CPython hashes it with
+SHA-512), and each claim's draw depends only on its own id, so adding a claim never moves
+another. Fixture claims take the split of their fixture (``fixture_docs.jsonl``).
+
+The check also reads the texts (read-only, from KB_SOURCE_ROOT, default ../shared): each
+sentence must occur verbatim in its source file, each gold provision must name an article
+(and paragraph) that exists in the statute text, and each document id must be in the manifest.
+It never looks at what the knowledge base links.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kb.errors import InvalidId
+from kb.ids import Eid, node_type, split_provision_id
+from kb.ingest.manifest import load_manifest
+from kb.settings import PROJECT_ROOT, get_settings
+from kb.text.numerals import CN_NUMERAL_CHARS, cn_to_int
+
+SEED = "facelaw-claims-v1"
+DEV_SHARE = 0.6
+CLAIMS_DIR = PROJECT_ROOT / "corpus" / "eval" / "claims"
+SEED_FILE = CLAIMS_DIR / "seed.jsonl"
+FIXTURE_CLAIMS = CLAIMS_DIR / "fixtures.jsonl"
+FIXTURE_DOCS = CLAIMS_DIR / "fixture_docs.jsonl"
+FIXTURE_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary"
+
+FIELDS = ("id", "doc", "kind", "sentence", "lang", "gold", "docs", "via", "split", "notes")
+KINDS = ("claim", "negative", "out_of_corpus")
+GRADES = ("primary", "acceptable")
+SPLITS = ("dev", "heldout")
+VIAS = (None, "draft->final")
+# Texts that exist in the source tree before the manifest lists them (added by issue 14).
+KNOWN_TEXTS = {
+    "cac-mps-frt-2025": ("corpus/primary/cac-mps-frt-2025.zh.txt",),
+    "children-pi-2019": ("corpus/primary/children-pi-2019.zh.txt",),
+}
+_ARTICLE_LINE = re.compile(rf"^\s*第([{CN_NUMERAL_CHARS}]+)条(?:\s|$)")
+
+
+def drawn_split(claim_id: str) -> str:
+    """The split of a seed claim: a fixed-seed draw on its id alone."""
+    return "dev" if random.Random(f"{SEED}:{claim_id}").random() < DEV_SHARE else "heldout"
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            row = json.loads(line)
+            row["_line"] = f"{path.name}:{n}"
+            rows.append(row)
+    return rows
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    lines = [json.dumps({k: row[k] for k in FIELDS}, ensure_ascii=False) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Statute:
+    """Paragraph counts per article number, read from a statute's Chinese text."""
+
+    paragraphs: dict[int, int]
+
+
+def parse_statute(text: str) -> Statute:
+    counts: dict[int, int] = {}
+    current: int | None = None
+    for raw in text.splitlines():
+        line = raw.strip().replace("\u200b", "")
+        if not line:
+            continue
+        match = _ARTICLE_LINE.match(line)
+        if match:
+            current = cn_to_int(match.group(1))
+            counts[current] = 1
+        elif current is not None and not line.startswith(("（", "(", "第")):
+            counts[current] += 1
+    return Statute(counts)
+
+
+class Checker:
+    def __init__(self) -> None:
+        self.root = get_settings().source_root
+        self.docs = {d.id: d for d in load_manifest(PROJECT_ROOT / "corpus")}
+        self._statutes: dict[str, Statute | None] = {}
+        self.errors: list[str] = []
+
+    def statute(self, doc_id: str) -> Statute | None:
+        if doc_id not in self._statutes:
+            meta = self.docs.get(doc_id)
+            paths = tuple(s.path for s in meta.sources) if meta else ()
+            paths = paths or KNOWN_TEXTS.get(doc_id, ())
+            text = "\n".join((self.root / p).read_text(encoding="utf-8") for p in paths)
+            self._statutes[doc_id] = parse_statute(text) if text else None
+        return self._statutes[doc_id]
+
+    def fail(self, row: dict[str, Any], message: str) -> None:
+        self.errors.append(f"{row.get('_line', '?')} {row.get('id', '?')}: {message}")
+
+    def check_row(self, row: dict[str, Any], source_text: str | None, split: str | None) -> None:
+        missing = [k for k in FIELDS if k not in row]
+        extra = [k for k in row if k not in FIELDS and k != "_line"]
+        if missing or extra:
+            self.fail(row, f"fields missing {missing} or unknown {extra}")
+            return
+        if row["kind"] not in KINDS or row["split"] not in SPLITS or row["via"] not in VIAS:
+            self.fail(row, f"bad kind/split/via {row['kind']!r} {row['split']!r} {row['via']!r}")
+        if row["lang"] not in ("en", "zh"):
+            self.fail(row, f"bad lang {row['lang']!r}")
+        if split is not None and row["split"] != split:
+            self.fail(row, f"split {row['split']!r}, expected {split!r}")
+        if source_text is None:
+            self.fail(row, f"no source text for {row['doc']}")
+        elif not row["sentence"] or row["sentence"] not in source_text:
+            self.fail(row, "sentence not found verbatim in its source")
+        if row["kind"] != "claim" and (row["gold"] or row["docs"] or row["via"]):
+            self.fail(row, f"a {row['kind']} has no gold, docs or via")
+        if row["kind"] == "claim" and not (row["gold"] or row["docs"]):
+            self.fail(row, "a claim needs gold provisions or document ids")
+        for doc_id in row["docs"]:
+            if doc_id not in self.docs:
+                self.fail(row, f"unknown document {doc_id}")
+        seen = set()
+        for entry in row["gold"]:
+            self.check_gold(row, entry)
+            if entry.get("id") in seen:
+                self.fail(row, f"gold {entry.get('id')} twice")
+            seen.add(entry.get("id"))
+        if row["via"] == "draft->final":
+            if "cac-frt-2023-draft" not in row["docs"]:
+                self.fail(row, "via draft->final but the draft is not in docs")
+            if not any(g["id"].startswith("cac-mps-frt-2025/") for g in row["gold"]):
+                self.fail(row, "via draft->final but no Measures provision in gold")
+
+    def check_gold(self, row: dict[str, Any], entry: dict[str, Any]) -> None:
+        if set(entry) != {"id", "grade"} or entry["grade"] not in GRADES:
+            self.fail(row, f"bad gold entry {entry}")
+            return
+        try:
+            if node_type(entry["id"]) != "provision":
+                raise InvalidId(entry["id"])
+            doc_id, eid_text = split_provision_id(entry["id"])
+            eid = Eid.parse(eid_text)
+        except InvalidId:
+            self.fail(row, f"bad provision id {entry['id']}")
+            return
+        if doc_id not in self.docs:
+            self.fail(row, f"unknown document {doc_id}")
+            return
+        statute = self.statute(doc_id)
+        if statute is None:
+            self.fail(row, f"{doc_id} has no text: label it as a document, not a provision")
+            return
+        article = int(str(eid.article).removeprefix("art_"))
+        if article not in statute.paragraphs:
+            self.fail(row, f"{doc_id} has no article {article}")
+            return
+        para = re.search(r"__para_(\d+)", str(eid))
+        if para and int(para.group(1)) > statute.paragraphs[article]:
+            self.fail(row, f"{doc_id} art {article} has no paragraph {para.group(1)}")
+
+
+def check(counts: bool = False) -> list[str]:
+    checker = Checker()
+    seed = read_jsonl(SEED_FILE)
+    fixture_docs = {d["id"]: d for d in read_jsonl(FIXTURE_DOCS)} if FIXTURE_DOCS.exists() else {}
+    fixtures = read_jsonl(FIXTURE_CLAIMS) if FIXTURE_CLAIMS.exists() else []
+    texts: dict[str, str] = {}
+    for doc_id, meta in checker.docs.items():
+        if meta.kind == "commentary" and meta.sources:
+            texts[doc_id] = (checker.root / meta.sources[0].path).read_text(encoding="utf-8")
+    for doc_id, fd in fixture_docs.items():
+        texts[doc_id] = (FIXTURE_DIR / fd["file"]).read_text(encoding="utf-8")
+    ids = Counter(r.get("id") for r in seed + fixtures)
+    checker.errors += [f"id {i} used {n} times" for i, n in ids.items() if n > 1]
+    for row in seed:
+        checker.check_row(row, texts.get(row.get("doc", "")), drawn_split(row.get("id", "")))
+    for row in fixtures:
+        fd = fixture_docs.get(row.get("doc", ""))
+        if fd is None:
+            checker.fail(row, f"fixture {row.get('doc')} not in {FIXTURE_DOCS.name}")
+            continue
+        checker.check_row(row, texts[row["doc"]], fd["split"])
+    for fd in fixture_docs.values():
+        text = texts[fd["id"]]
+        if fd["split"] not in SPLITS:
+            checker.errors.append(f"fixture {fd['id']}: bad split {fd['split']!r}")
+        for junk in fd["furniture"]:
+            if junk not in text:
+                checker.errors.append(f"fixture {fd['id']}: furniture {junk!r} not in the file")
+    if counts:
+        print_counts(seed, fixtures)
+    return checker.errors
+
+
+def print_counts(seed: list[dict[str, Any]], fixtures: list[dict[str, Any]]) -> None:
+    for name, rows in (("seed", seed), ("fixtures", fixtures)):
+        table = Counter((r["doc"], r["kind"], r["split"]) for r in rows)
+        print(f"{name}: {len(rows)} records")
+        for doc in sorted({r["doc"] for r in rows}):
+            cells = " ".join(
+                f"{kind}/{split}={n}" for kind in KINDS for split in SPLITS if (n := table[(doc, kind, split)])
+            )
+            print(f"  {doc:32} {cells}")
+        totals = Counter((r["kind"], r["split"]) for r in rows)
+        print("  total", " ".join(f"{k}/{s}={n}" for (k, s), n in sorted(totals.items())))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="rewrite the split field of seed.jsonl")
+    parser.add_argument("--counts", action="store_true", help="print claims per document, kind and split")
+    args = parser.parse_args(argv)
+    if args.write:
+        rows = read_jsonl(SEED_FILE)
+        for row in rows:
+            row["split"] = drawn_split(row["id"])
+        write_jsonl(SEED_FILE, rows)
+    errors = check(counts=args.counts)
+    for error in errors:
+        print(error, file=sys.stderr)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
