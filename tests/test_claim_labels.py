@@ -1,0 +1,103 @@
+"""The blind claim labels (corpus/eval/claims/) and their checker (scripts/split_claims.py).
+
+The labels are ours; the sentences and articles they name are checked against the
+third-party texts under the source root and the fixture files, never copied.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from kb.settings import PROJECT_ROOT
+
+
+def _load_script() -> ModuleType:
+    path = PROJECT_ROOT / "scripts" / "split_claims.py"
+    spec = importlib.util.spec_from_file_location("split_claims", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("split_claims", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+lib = _load_script()
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+SEED = _rows(lib.SEED_FILE)
+FIXTURES = _rows(lib.FIXTURE_CLAIMS)
+FIXTURE_DOCS = _rows(lib.FIXTURE_DOCS)
+
+
+def test_every_label_checks_out() -> None:
+    # sentences verbatim in their files, articles and paragraphs exist, ids known, splits as drawn
+    assert lib.check() == []
+
+
+def test_seed_split_is_a_fixed_draw_near_sixty_percent() -> None:
+    claims = [r for r in SEED if r["kind"] == "claim"]
+    assert [lib.drawn_split(r["id"]) for r in SEED] == [r["split"] for r in SEED]
+    share = sum(r["split"] == "dev" for r in SEED) / len(SEED)
+    assert 0.5 <= share <= 0.7
+    assert {r["split"] for r in claims} == {"dev", "heldout"}
+
+
+def test_every_seed_article_has_claims_and_negatives() -> None:
+    kinds = Counter((r["doc"], r["kind"]) for r in SEED)
+    for doc in {r["doc"] for r in SEED}:
+        assert kinds[(doc, "claim")] >= 5, doc
+        assert kinds[(doc, "negative")] >= 1, doc
+
+
+def test_fixture_splits_cover_both_languages_and_all_formats() -> None:
+    by_split = {s: [d for d in FIXTURE_DOCS if d["split"] == s] for s in ("dev", "heldout")}
+    for split, docs in by_split.items():
+        assert {d["metadata"]["language"] for d in docs} == {"en", "zh"}, split
+        assert {d["format"] for d in docs} == {"md", "html", "txt"}, split
+        # a document about nothing legal in each split
+        assert any(not any(r["doc"] == d["id"] and r["kind"] == "claim" for r in FIXTURES) for d in docs), split
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("第一条 甲。\n第二条 乙。\n丙。\n（一）丁；", {1: 1, 2: 2}),  # items are not paragraphs
+        ("第一章 总则\n第十条 甲。\n\n  乙。\n第十一条 丙。", {10: 2, 11: 1}),  # headings, blank lines
+        ("第一千零三十四条 甲。\n乙。", {1034: 2}),
+    ],
+)
+def test_parse_statute_counts_paragraphs(text: str, expected: dict[int, int]) -> None:
+    assert lib.parse_statute(text).paragraphs == expected
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"gold": [{"id": "cac-mps-frt-2025/art_21", "grade": "primary"}]}, "has no article 21"),
+        ({"gold": [{"id": "cac-mps-frt-2025/art_13__para_3", "grade": "primary"}]}, "has no paragraph 3"),
+        ({"gold": [{"id": "pi-spec-2020/art_5", "grade": "primary"}]}, "has no text"),
+        ({"gold": [{"id": "pipl-2021/art_28", "grade": "main"}]}, "bad gold entry"),
+        ({"sentence": "A sentence the article never wrote."}, "not found verbatim"),
+        ({"docs": ["no-such-law"]}, "unknown document"),
+        ({"kind": "negative"}, "has no gold"),
+        ({"via": "draft->final", "docs": []}, "draft is not in docs"),
+    ],
+)
+def test_checker_rejects_bad_labels(change: dict[str, Any], message: str) -> None:
+    row = next(r for r in SEED if r["kind"] == "claim" and r["gold"])
+    text = (lib.get_settings().source_root / "corpus" / "commentary" / f"{row['doc']}.txt").read_text(encoding="utf-8")
+    checker = lib.Checker()
+    checker.check_row({**row, **change, "_line": "test"}, text, row["split"])
+    assert any(message in e for e in checker.errors), checker.errors
