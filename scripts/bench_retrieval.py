@@ -24,7 +24,8 @@ For every question of ``corpus/eval/retrieval.jsonl`` (see ``scripts/retrieval_l
 Prints Recall@10, Recall@100 and MRR per system, overall, per language and per split
 (``dev`` questions were in view while the synonyms were written, ``heldout`` ones were
 written after them, ``test`` ones later still by someone who had not read the synonyms or
-the search code, and kept out of tuning runs with ``--split``), then the
+the search code, since spent by tuning; ``fresh`` ones replace them, written blind and kept
+out of tuning runs with ``--split``), then the
 first relevant rank of every question for every system ("-" when not in the top 100).
 Deterministic: no timing, ties broken by row order.
 """
@@ -306,7 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--split",
         action="append",
         choices=SPLITS,
-        help="only the questions of this split (repeatable; default: all); keep 'test' out of tuning runs",
+        help="only the questions of this split (repeatable; default: all); keep 'fresh' out of tuning runs",
     )
     parser.add_argument("--list-missing", action="store_true", help="print every reference the DB lacks")
     args = parser.parse_args(argv)

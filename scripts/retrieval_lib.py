@@ -63,8 +63,12 @@ LANGS = ("en", "zh")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _QUESTION_KEYS = {"id", "question", "lang", "relevant", "notes", "split"}
 # dev: seen while writing corpus/search/synonyms.toml; heldout: written after it; test:
-# written by someone who had read neither the synonyms nor the search code.
-SPLITS = ("dev", "heldout", "test")
+# written by someone who had read neither the synonyms nor the search code, but SPENT: the
+# synonyms grew from 86 to 301 entries while it was in view and CI asserts on it (issue 15),
+# so it no longer measures anything new (kept for history). fresh: 60 FR-domain questions
+# written blind to the synonyms, stopwords, search code and measured figures (issue 15);
+# tune nothing on it, report it once (see corpus/eval/README.md).
+SPLITS = ("dev", "heldout", "test", "fresh")
 _REF_KEYS = {"title", "article", "sub", "date", "any_version"}
 # 第十三条 / 第二百五十三条之一 at the start of a line (after Markdown marks), followed by a
 # space or the end of the line, as in kb.ingest.statute.ARTICLE_RE.
