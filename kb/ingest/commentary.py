@@ -56,9 +56,12 @@ __all__ = [
     "BlockDecision",
     "Layout",
     "PassageKind",
+    "block_furniture",
+    "finish_decisions",
     "layout_blocks",
     "normalise",
     "parse_commentary",
+    "passages_from_layout",
     "segment_blocks",
     "split_sentences",
 ]
@@ -352,6 +355,33 @@ _LINE_REASONS = (
 )
 
 
+def block_furniture(text: str, sentences: Sequence[tuple[int, int]], rules: FurnitureRules) -> str | None:
+    """Why a block is furniture wherever it stands (credit, by-line, share widget …), or None.
+
+    ``sentences`` are the block's sentence spans. Used on web captures and on the blocks
+    an HTML extractor keeps.
+
+    >>> block_furniture("Share this article", ((0, 18),), load_rules())
+    'share'
+    """
+    for rule, reason in _LINE_REASONS:
+        if rules.line_is(rule, text):
+            return reason
+    if parse_byline(text, rules):
+        return "byline"  # before breadcrumbs: "By Zhang Wei | March 3, 2021"
+    if is_breadcrumb(text):
+        return "breadcrumb"
+    if parse_date_line(text):
+        return "dateline"
+    cues = [rules.sentence_cue(text[s:e]) for s, e in sentences]
+    hits = [c for c in cues if c]
+    if hits and 2 * len(hits) >= len(cues):
+        return hits[0]
+    if rules.is_widget(text):
+        return "menu"
+    return None
+
+
 def _fold(text: str) -> str:
     return text.translate(_QUOTE_FOLD).casefold().rstrip(" .:")
 
@@ -369,23 +399,7 @@ class _Page:
 
     def _local_furniture(self, i: int) -> str | None:
         """Why block ``i`` is furniture whatever its position, or None."""
-        b, rules = self.blocks[i], self.rules
-        for rule, reason in _LINE_REASONS:
-            if rules.line_is(rule, b.text):
-                return reason
-        if parse_byline(b.text, rules):
-            return "byline"  # before breadcrumbs: "By Zhang Wei | March 3, 2021"
-        if is_breadcrumb(b.text):
-            return "breadcrumb"
-        if parse_date_line(b.text):
-            return "dateline"
-        cues = [rules.sentence_cue(b.text[s:e]) for s, e in self.sentences[i]]
-        hits = [c for c in cues if c]
-        if hits and 2 * len(hits) >= len(cues):
-            return hits[0]
-        if rules.is_widget(b.text):
-            return "menu"
-        return None
+        return block_furniture(self.blocks[i].text, self.sentences[i], self.rules)
 
     def ends_sentence(self, i: int) -> bool:
         return bool(_ENDS_SENTENCE.search(self.blocks[i].text))
@@ -625,11 +639,17 @@ def layout_blocks(text: str, meta: DocumentMeta | None = None, rules: FurnitureR
             decisions.append(BlockDecision(b, True, "body", kind))
         dek_open = False
 
-    _keep_heading_chains(decisions)
-    decisions = _assign_parts(decisions, rules)
+    decisions = finish_decisions(decisions, rules)
     extracted = _extract(page, decisions, title, body_start, body_end)
     warnings = () if title is not None else ("no title found in the text",)
     return Layout(tuple(decisions), page.sentences, title, body_start, body_end, extracted, warnings)
+
+
+def finish_decisions(decisions: Sequence[BlockDecision], rules: FurnitureRules) -> list[BlockDecision]:
+    """Drop headings with no text under them, then mark newsletter round-ups (see below)."""
+    kept = list(decisions)
+    _keep_heading_chains(kept)
+    return _assign_parts(kept, rules)
 
 
 def _assign_parts(decisions: list[BlockDecision], rules: FurnitureRules) -> list[BlockDecision]:
@@ -730,6 +750,18 @@ def parse_commentary(
     Raises :class:`~kb.errors.EmptySource` when no article text is found.
     """
     layout = layout_blocks(text, meta, rules)
+    passages = passages_from_layout(meta.id, layout, path)
+    dropped = Counter(d.reason for d in layout.decisions if not d.keep)
+    log.debug("%s: %d passages; dropped %s", path, len(passages), dict(dropped))
+    warnings = tuple(f"{path}: {w}" for w in layout.warnings)
+    return ParsedCommentary(meta=meta, passages=passages, extracted=layout.extracted, warnings=warnings)
+
+
+def passages_from_layout(doc_id: str, layout: Layout, path: str) -> tuple[Passage, ...]:
+    """The kept blocks of ``layout`` as passages ``<doc_id>/p_<n>``, sources in ``path``.
+
+    Raises :class:`~kb.errors.EmptySource` when no article text is kept.
+    """
     passages: list[Passage] = []
     section: str | None = None
     for d in layout.decisions:
@@ -738,7 +770,7 @@ def parse_commentary(
         b = d.block
         passages.append(
             Passage(
-                doc_id=meta.id,
+                doc_id=doc_id,
                 n=len(passages) + 1,
                 text=b.text,
                 kind=d.kind,
@@ -752,7 +784,4 @@ def parse_commentary(
             section = b.text
     if not any(p.part == "body" and p.kind != "heading" for p in passages):
         raise EmptySource(f"no article text found ({len(layout.decisions)} blocks, all page furniture)", path=path)
-    dropped = Counter(d.reason for d in layout.decisions if not d.keep)
-    log.debug("%s: %d passages; dropped %s", path, len(passages), dict(dropped))
-    warnings = tuple(f"{path}: {w}" for w in layout.warnings)
-    return ParsedCommentary(meta=meta, passages=tuple(passages), extracted=layout.extracted, warnings=warnings)
+    return tuple(passages)

@@ -1,0 +1,225 @@
+"""YAML front matter of a user's commentary file, and the metadata fields it may set.
+
+A ``.md`` or ``.txt`` commentary file may start with a YAML block between two ``---``
+lines (Jekyll/Hugo style); an HTML page may carry the same block in its first comment
+(``<!-- --- … --- -->``), to override what the page says of itself. The fields:
+
+===========  =================================================================
+``title``    the headline
+``outlet``   the site, newspaper or newsletter
+``authors``  a list of names, or one string (``"A; B"`` or ``"A, B"``)
+``date``     ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``
+``url``      where the text was published
+``language`` ``en`` or ``zh`` (a longer tag such as ``zh-CN`` is cut to its language)
+``discusses``  document ids the text is about (checked against the knowledge base)
+===========  =================================================================
+
+Other keys (``layout``, ``tags`` …) are kept out and reported as warnings. Anything
+unreadable — YAML that does not parse, a block that is not a mapping, a field of the
+wrong type, an impossible date, a block that never closes — is a
+:class:`~kb.errors.ParseError` naming the file and line. YAML anchors and aliases are
+refused (they are how a small file expands into a huge one).
+
+>>> fm = split_front_matter("---\\ntitle: Faces\\ndate: 2025-03\\n---\\nBody.\\n", "a.md")
+>>> fm.fields.title, fm.fields.date, fm.body_start
+('Faces', '2025-03', 35)
+>>> split_front_matter("No front matter.\\n", "a.txt").fields.title is None
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from kb.errors import ParseError
+
+__all__ = ["FIELDS", "MAX_FRONT_MATTER_CHARS", "CommentaryFields", "FrontMatter", "split_front_matter"]
+
+# A front matter block is a few lines; a larger one is not metadata.
+MAX_FRONT_MATTER_CHARS = 16_384
+FIELDS = ("title", "outlet", "authors", "date", "url", "language", "discusses")
+
+_OPEN = re.compile(r"\A\ufeff?---[ \t]*\n")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
+_NAME_SEPARATORS = re.compile(r"\s*(?:;|,|、|，|\band\b|&)\s*")
+_DOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
+
+
+class CommentaryFields(BaseModel):
+    """What a file says of itself; ``None`` (or empty) is unknown."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str | None = None
+    outlet: str | None = None
+    authors: tuple[str, ...] = ()
+    date: str | None = None
+    url: str | None = None
+    language: str | None = None
+    discusses: tuple[str, ...] = ()
+    unknown_keys: tuple[str, ...] = Field(default=(), exclude=True)
+
+    @field_validator("title", "outlet", "url", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str | int | float):
+            raise ValueError("must be text")
+        text = " ".join(str(value).split())
+        return text or None
+
+    @field_validator("authors", mode="before")
+    @classmethod
+    def _authors(cls, value: Any) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = _NAME_SEPARATORS.split(value)
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ValueError("must be a list of names or one string")
+        return tuple(n for n in (" ".join(v.split()) for v in value) if n)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise ValueError("must be YYYY, YYYY-MM or YYYY-MM-DD")
+        return check_iso_date(value.strip())
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or not _LANGUAGE.match(value.strip()):
+            raise ValueError("must be a language tag such as en or zh")
+        return re.split(r"[-_]", value.strip())[0].lower()
+
+    @field_validator("discusses", mode="before")
+    @classmethod
+    def _discusses(cls, value: Any) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [v for v in re.split(r"[\s,]+", value) if v]
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ValueError("must be a list of document ids")
+        bad = [v for v in value if not _DOC_ID.match(v)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a document id")
+        return tuple(dict.fromkeys(value))
+
+
+def check_iso_date(text: str) -> str:
+    """``text`` if it is ``YYYY``, ``YYYY-MM`` or a real ``YYYY-MM-DD``; else ValueError.
+
+    >>> check_iso_date("2025-02")
+    '2025-02'
+    >>> check_iso_date("2025-02-30")
+    Traceback (most recent call last):
+        ...
+    ValueError: 2025-02-30 is not a date (YYYY, YYYY-MM or YYYY-MM-DD)
+    """
+    m = _DATE.match(text)
+    try:
+        if not m:
+            raise ValueError
+        year, month, day = m.group(1), m.group(2), m.group(3)
+        dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        raise ValueError(f"{text} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)") from None
+    return text
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """The fields of a front matter block and where the text after it starts."""
+
+    fields: CommentaryFields
+    start: int = 0  # offset of the block's first character ("---"), when there is one
+    body_start: int = 0  # offset of the first character after the closing line
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def present(self) -> bool:
+        return self.body_start > 0
+
+
+def split_front_matter(text: str, path: str) -> FrontMatter:
+    """The front matter at the start of ``text``, if any (offsets into ``text``).
+
+    Raises :class:`~kb.errors.ParseError` naming ``path`` (and the line).
+    """
+    m = _OPEN.match(text)
+    if not m:
+        return FrontMatter(CommentaryFields())
+    first_line = text.count("\n", 0, m.start()) + 1
+    close = _CLOSE.search(text, m.end(), m.end() + MAX_FRONT_MATTER_CHARS + 8)
+    if close is None:
+        raise ParseError(
+            f"front matter opened with '---' is not closed by a '---' line within {MAX_FRONT_MATTER_CHARS:,} "
+            "characters",
+            path=path,
+            line=first_line,
+        )
+    block = text[m.end() : close.start()]
+    raw = _load_yaml(block, path, first_line + 1)
+    fields = parse_fields(raw, path, first_line)
+    end = close.end() + (1 if text.startswith("\n", close.end()) else 0)
+    warnings = tuple(
+        f"{path}:{first_line}: front matter key {k!r} is not used (known: {', '.join(FIELDS)})"
+        for k in fields.unknown_keys
+    )
+    return FrontMatter(fields, m.start(), end, warnings)
+
+
+def parse_fields(raw: Any, path: str, line: int | None = None) -> CommentaryFields:
+    """Validate a mapping of front-matter fields; unknown keys are set aside, not errors."""
+    if raw is None:
+        return CommentaryFields()
+    if not isinstance(raw, dict):
+        raise ParseError("front matter must be a mapping of fields (title: …, date: …)", path=path, line=line)
+    keys = [str(k) for k in raw]
+    known = {str(k): v for k, v in raw.items() if str(k) in FIELDS}
+    try:
+        fields = CommentaryFields.model_validate(known)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        msg = str(first["msg"]).removeprefix("Value error, ")
+        raise ParseError(f"front matter field {where}: {msg}", path=path, line=line) from None
+    return fields.model_copy(update={"unknown_keys": tuple(k for k in keys if k not in FIELDS)})
+
+
+def _load_yaml(block: str, path: str, line: int) -> Any:
+    try:
+        for token in yaml.scan(block, Loader=yaml.SafeLoader):
+            if isinstance(token, yaml.AliasToken | yaml.AnchorToken):
+                raise ParseError(
+                    "front matter uses YAML anchors or aliases (& *): not allowed",
+                    path=path,
+                    line=line + token.start_mark.line,
+                )
+        return yaml.safe_load(block)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        where = line + mark.line if mark is not None else line
+        raise ParseError(f"front matter is not valid YAML: {problem}", path=path, line=where) from None

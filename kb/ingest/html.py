@@ -1,0 +1,311 @@
+"""An HTML page -> its main text as blocks, and what the page says of itself.
+
+The main content is found by trafilatura (pinned in ``pyproject.toml``), not by rules of
+ours: it drops navigation, sidebars, comment threads, footers and widgets by the
+page's structure. ``scripts/bench_html_extract.py`` compares it with the alternatives
+we tried on the HTML fixtures.
+
+The page is untrusted. Before anything else, :func:`parse_page` refuses a page that
+declares entities (``<!ENTITY``), nests elements deeper than :data:`MAX_DEPTH` or has
+more than :data:`MAX_ELEMENTS` elements, naming the file; then every ``script``,
+``style``, ``iframe``, ``object``, ``embed``, ``template``, ``noscript``, ``svg``,
+``form`` … element and every ``on*`` attribute is removed from the tree, so none of
+them can reach a passage (JSON-LD metadata is read first, as data, never run).
+
+Provenance. The extracted text (:attr:`HtmlText.text`) is a pure function of the
+file's bytes and the pinned trafilatura: blocks joined by blank lines, list items
+after ``"- "``. Passage offsets of an HTML document point into that text, not into
+the markup; the file's sha256 is recorded like any source's, so
+``kb.ingest.html.extract_page(<file text>, path).text`` rebuilds what the offsets
+refer to.
+
+Metadata (:func:`page_metadata`): ``<title>`` (less a `` | Site`` suffix),
+``<meta name="author">``, date meta tags and ``<time>``, ``og:site_name``, JSON-LD
+(``author``, ``datePublished``, ``publisher``) as trafilatura reads them, and
+``<html lang>``. A YAML front matter block in the page's first comment
+(``<!-- --- title: … --- -->``) overrides any of them.
+
+>>> page = extract_page(
+...     "<html lang='en'><head><title>Rules | Site</title></head><body><article>"
+...     "<h1>Rules</h1><p>" + "The draft bans it in hotel rooms. " * 8 + "</p>"
+...     "<script>alert(1)</script></article></body></html>", "a.html")
+>>> [(b.kind, b.text[:18]) for b in page.blocks]
+[('paragraph', 'The draft bans it ')]
+>>> page.language
+'en'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import lxml.html
+from lxml import etree
+
+from kb.errors import EmptySource, ParseError
+from kb.ingest.frontmatter import CommentaryFields, check_iso_date, parse_fields, split_front_matter
+
+__all__ = ["MAX_DEPTH", "MAX_ELEMENTS", "HtmlBlock", "HtmlText", "extract_page", "page_metadata", "parse_page"]
+
+# Real pages nest 20-60 deep; libxml2 silently flattens anything past 256.
+MAX_DEPTH = 200
+# A long article page has a few thousand elements.
+MAX_ELEMENTS = 200_000
+
+BlockKind = Literal["paragraph", "heading", "list_item", "quote"]
+
+# Elements that carry code, styles, embedded documents or forms: never text of a passage.
+_UNSAFE_TAGS = (
+    "script",
+    "style",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "template",
+    "noscript",
+    "svg",
+    "math",
+    "form",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "link",
+    "meta",
+    "base",
+    "canvas",
+    "audio",
+    "video",
+    "source",
+    "track",
+)
+_ENTITY_DECLARATION = re.compile(r"<!ENTITY", re.I)
+_TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{2,60}$")
+_DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2}|\d{4}-\d{2}|\d{4})")
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlBlock:
+    """One block of the extracted text: ``text[start:end]`` of :attr:`HtmlText.text`."""
+
+    kind: BlockKind
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class HtmlText:
+    text: str  # the extracted main text (see the module docstring)
+    blocks: tuple[HtmlBlock, ...]
+    metadata: CommentaryFields  # the page's own metadata, front-matter overrides applied
+    language: str | None
+    warnings: tuple[str, ...] = ()
+
+
+def parse_page(source: str, path: str) -> lxml.html.HtmlElement:
+    """Parse ``source`` safely (see the module docstring); raises ParseError naming ``path``."""
+    m = _ENTITY_DECLARATION.search(source)
+    if m:
+        line = source.count("\n", 0, m.start()) + 1
+        raise ParseError(
+            "declares XML entities (<!ENTITY …>): refused (entity expansion attack?)", path=path, line=line
+        )
+    parser = lxml.html.HTMLParser(collect_ids=False, remove_pis=True, no_network=True)
+    try:
+        root = lxml.html.document_fromstring(source, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise ParseError(f"not a readable HTML page: {exc}", path=path) from None
+    depth = elements = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        if event == "start":
+            depth += 1
+            elements += 1
+            if depth > MAX_DEPTH:
+                raise ParseError(f"elements nested more than {MAX_DEPTH} deep: not a page we read", path=path)
+            if elements > MAX_ELEMENTS:
+                raise ParseError(f"more than {MAX_ELEMENTS:,} elements: not an article page", path=path)
+        else:
+            depth -= 1
+    return root
+
+
+def _json_ld(root: lxml.html.HtmlElement) -> Iterator[dict[str, Any]]:
+    """The JSON-LD objects of the page (``@graph`` members included), as data."""
+    for node in root.iter("script"):
+        if (node.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(node.text or "")
+        except ValueError:
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, dict):
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    stack.extend(graph)
+                yield item
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [n for v in value for n in _names(v)]
+    return []
+
+
+def _override_comment(root: lxml.html.HtmlElement, path: str) -> CommentaryFields | None:
+    """Front matter in the page's first comment, if it holds a ``---`` block."""
+    for node in root.iter(etree.Comment):
+        text = (node.text or "").strip("\n ")
+        if text.startswith("---"):
+            return split_front_matter(text + "\n", path).fields
+        return None
+    return None
+
+
+def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFields, str | None]:
+    """What the page says of itself, and its ``lang``; front matter in a comment overrides."""
+    import trafilatura  # a second of imports: only when there is HTML to read
+
+    found = trafilatura.extract_metadata(root, extensive=False)
+    fields: dict[str, Any] = {}
+    ld_authors: list[str] = []
+    for item in _json_ld(root):
+        ld_authors += [n for n in _names(item.get("author")) if n not in ld_authors]
+        publishers = _names(item.get("publisher"))
+        if publishers:
+            fields.setdefault("outlet", publishers[0])
+        fields.setdefault("date", item.get("datePublished") if isinstance(item.get("datePublished"), str) else None)
+    title = found.title if found else None
+    site = (found.sitename if found else None) or fields.get("outlet")
+    if title and site and title.endswith(site):
+        title = _TITLE_SUFFIX.sub("", title) if _TITLE_SUFFIX.search(title) else title
+    fields["title"] = title
+    fields["outlet"] = site
+    authors = (found.author if found else None) or "; ".join(ld_authors) or None
+    fields["authors"] = authors
+    date = (found.date if found else None) or fields.get("date")
+    fields["date"] = _iso_prefix(date)
+    fields["url"] = found.url if found else None
+    lang = (root.get("lang") or root.get("xml:lang") or "").strip() or None
+    try:
+        fields["language"] = lang
+        meta = parse_fields(fields, path)
+    except ParseError:
+        fields["language"] = None
+        meta = parse_fields(fields, path)
+    override = _override_comment(root, path)
+    if override is not None:
+        meta = meta.model_copy(update=override.model_dump(exclude_unset=True, exclude={"unknown_keys"}))
+    return meta, meta.language
+
+
+def _iso_prefix(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    m = _DATE_PREFIX.match(value.strip())
+    if not m:
+        return None
+    try:
+        return check_iso_date(m.group(1))
+    except ValueError:
+        return None
+
+
+def _strip_unsafe(root: lxml.html.HtmlElement) -> None:
+    for node in list(root.iter(*_UNSAFE_TAGS)):
+        parent = node.getparent()
+        if parent is not None:
+            node.drop_tree()
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        for name in [a for a in node.attrib if a.lower().startswith("on") or a.lower() in ("style", "srcdoc")]:
+            del node.attrib[name]
+
+
+def _main_xml(root: lxml.html.HtmlElement) -> etree._Element | None:
+    import trafilatura
+
+    xml = trafilatura.extract(
+        root,
+        output_format="xml",
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        include_links=False,
+        include_formatting=False,
+        deduplicate=False,
+        favor_precision=True,
+        with_metadata=False,
+    )
+    if not xml:
+        return None
+    return etree.fromstring(xml.encode("utf-8"), parser=etree.XMLParser(resolve_entities=False, no_network=True))
+
+
+def _text_of(node: etree._Element) -> str:
+    return " ".join("".join(str(t) for t in node.itertext()).split())
+
+
+def _blocks(main: etree._Element) -> Iterator[tuple[BlockKind, str]]:
+    """(kind, text) of the extracted XML's blocks, in order."""
+    for node in main:
+        tag = node.tag
+        if tag == "head":
+            yield "heading", _text_of(node)
+        elif tag == "list":
+            for item in node.iter("item"):
+                yield "list_item", _text_of(item)
+        elif tag == "quote":
+            yield "quote", _text_of(node)
+        elif tag == "table":
+            for row in node.iter("row"):
+                yield "paragraph", " | ".join(t for cell in row if (t := _text_of(cell)))
+        else:  # p, code, and anything else trafilatura keeps
+            yield "paragraph", _text_of(node)
+
+
+def extract_page(source: str, path: str) -> HtmlText:
+    """The main text of an HTML page as blocks, with the page's metadata.
+
+    Raises :class:`~kb.errors.ParseError` for a hostile page and
+    :class:`~kb.errors.EmptySource` when no main text is found; both name ``path``.
+    """
+    root = parse_page(source, path)
+    meta, language = page_metadata(root, path)
+    _strip_unsafe(root)
+    main_doc = _main_xml(root)
+    main = main_doc.find("main") if main_doc is not None else None
+    if main is None:
+        raise EmptySource("no article text found in the page (the extractor found no main content)", path=path)
+    parts: list[str] = []
+    blocks: list[HtmlBlock] = []
+    pos = 0
+    for kind, text in _blocks(main):
+        if not text:
+            continue
+        prefix = "- " if kind == "list_item" else ""
+        if parts:
+            parts.append("\n\n")
+            pos += 2
+        parts.append(prefix + text)
+        start = pos + len(prefix)
+        pos = start + len(text)
+        blocks.append(HtmlBlock(kind, start, pos, text))
+    if not blocks:
+        raise EmptySource("no article text found in the page", path=path)
+    return HtmlText("".join(parts) + "\n", tuple(blocks), meta, language)

@@ -1,0 +1,94 @@
+"""Hide the markup of a plain-text or Markdown capture, keeping every offset.
+
+The text cleaner (:mod:`kb.ingest.commentary`) reads prose line by line. A user's
+``.md`` file also holds Markdown syntax (``## `` headings, ``**bold**``, ``[links](url)``,
+``---`` rules, raw HTML), and either kind may hold a front matter block or, being
+untrusted, ``<script>`` and the like. :func:`mask_markup` replaces all of that with
+zero-width spaces (U+200B), which the cleaner's :func:`~kb.ingest.commentary.normalise`
+deletes: the masked text has the same length as the file's text, so a passage's
+offsets point into the file itself, and ``normalise(mask_markup(t)[s:e]) == passage.text``.
+
+Masked in every format: the front matter block, and ``<script>``, ``<style>``,
+``<iframe>``, ``<object>``, ``<embed>``, ``<template>``, ``<noscript>`` elements with
+their content (an HTML fragment in a text file is not prose). In Markdown also: heading
+marks, thematic breaks, emphasis marks, code fences and backticks, link and image
+syntax (the link text stays, the target goes; an image goes whole), HTML tags and
+comments, and ``\\`` escapes.
+
+>>> mask_markup("## Why **now**?\\nSee [the text](http://x.cn) <b>here</b>.", "md").replace("\\u200b", "")
+'Why now?\\nSee the text here.'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Literal
+
+__all__ = ["MASK", "mask_markup", "mask_spans"]
+
+MASK = "\u200b"
+
+TextFormat = Literal["txt", "md"]
+
+_UNSAFE_ELEMENT = re.compile(
+    r"<(script|style|iframe|object|embed|template|noscript|svg|math)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.I | re.S
+)
+_UNSAFE_SINGLE = re.compile(r"<(?:script|style|iframe|object|embed|template|noscript|svg|math)\b[^>]*/?>", re.I)
+
+# Markdown, line-level: heading marks, thematic breaks, fences.
+_HEADING_MARK = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.M)
+_HEADING_CLOSE = re.compile(r"[ \t]+#+[ \t]*$", re.M)
+_SETEXT_OR_BREAK = re.compile(r"^[ \t]{0,3}(?:[-*_][ \t]*){3,}$|^[ \t]{0,3}=+[ \t]*$", re.M)
+_FENCE = re.compile(r"^[ \t]{0,3}(?:```|~~~).*$", re.M)
+# Inline: images whole, link syntax around the link text, autolinks, tags, comments.
+_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+_LINK = re.compile(r"(\[)[^\]\n]+(\]\([^)\n]*\)|\]\[[^\]\n]*\])")
+_AUTOLINK = re.compile(r"<(?:https?|mailto):[^>\s]+>")
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|(?<![\w`])`+|`+(?![\w`])|~~")
+_ESCAPE = re.compile(r"\\(?=[\\`*_{}\[\]()#+\-.!<>|])")
+_REFERENCE_DEFINITION = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+.*$", re.M)
+
+
+def mask_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` with every ``(start, end)`` span replaced by zero-width spaces (newlines kept)."""
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, end):
+            if chars[i] != "\n":
+                chars[i] = MASK
+    return "".join(chars)
+
+
+def _spans(text: str, fmt: TextFormat) -> Iterable[tuple[int, int]]:
+    yield from (m.span() for m in _UNSAFE_ELEMENT.finditer(text))
+    yield from (m.span() for m in _UNSAFE_SINGLE.finditer(text))
+    if fmt != "md":
+        return
+    yield from (m.span() for m in _COMMENT.finditer(text))
+    yield from (m.span() for m in _HEADING_MARK.finditer(text))
+    yield from (m.span() for m in _HEADING_CLOSE.finditer(text))
+    yield from (m.span() for m in _SETEXT_OR_BREAK.finditer(text))
+    yield from (m.span() for m in _FENCE.finditer(text))
+    yield from (m.span() for m in _REFERENCE_DEFINITION.finditer(text))
+    yield from (m.span() for m in _IMAGE.finditer(text))
+    for m in _LINK.finditer(text):
+        yield m.span(1)
+        yield m.span(2)
+    yield from (m.span() for m in _AUTOLINK.finditer(text))
+    yield from (m.span() for m in _TAG.finditer(text))
+    yield from (m.span() for m in _EMPHASIS.finditer(text))
+    yield from (m.span() for m in _ESCAPE.finditer(text))
+
+
+def mask_markup(text: str, fmt: TextFormat, *, front_matter: tuple[int, int] | None = None) -> str:
+    """``text`` with its markup (see the module docstring) masked, same length.
+
+    ``front_matter`` is the ``(start, end)`` of a front matter block to mask as well.
+    """
+    spans = list(_spans(text, fmt))
+    if front_matter is not None:
+        spans.append(front_matter)
+    return mask_spans(text, spans)

@@ -1,0 +1,110 @@
+"""How well ``kb ingest --commentary`` reads the open-commentary fixtures.
+
+For each file of ``tests/fixtures/open_commentary`` (split from
+``corpus/eval/claims/fixture_docs.jsonl``) prints: metadata fields right / expected,
+furniture strings that leak into a passage, and labelled sentences
+(``corpus/eval/claims/fixtures.jsonl``) found whole in exactly one passage. Then the
+totals per split. Tune on ``dev``; ``heldout`` is for the final figures only.
+
+    python scripts/measure_commentary_ingest.py [--split dev] [--verbose]
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kb.ingest.manifest import load_manifest  # noqa: E402
+from kb.ingest.userdocs import UserCommentary, load_user_commentary  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures" / "open_commentary"
+CLAIMS = ROOT / "corpus" / "eval" / "claims"
+FIELDS = ("title", "outlet", "authors", "date", "language")
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def metadata_of(doc: UserCommentary) -> dict[str, object]:
+    m = doc.meta
+    return {
+        "title": m.title_en or m.title_zh,
+        "outlet": m.outlet,
+        "authors": list(m.authors),
+        "date": m.date,
+        "language": m.extra.get("language"),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", action="append", choices=("dev", "heldout"))
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    splits = set(args.split or ("dev", "heldout"))
+    expected = {d["id"]: d for d in map(json.loads, (CLAIMS / "fixture_docs.jsonl").read_text().splitlines()) if d}
+    sentences: dict[str, list[str]] = defaultdict(list)
+    for line in (CLAIMS / "fixtures.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            rec = json.loads(line)
+            sentences[rec["doc"]].append(rec["sentence"])
+    docs = {d.meta.id: d for d in load_user_commentary([FIXTURES], load_manifest())}
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    print(f"{'document':32} {'split':8} {'meta':>6} {'leaks':>6} {'sentences':>10}")
+    for doc_id, exp in sorted(expected.items(), key=lambda kv: (kv[1]["split"], kv[0])):
+        if exp["split"] not in splits:
+            continue
+        doc = docs[doc_id]
+        got = metadata_of(doc)
+        right = 0
+        wrong: list[str] = []
+        for f in FIELDS:
+            want = exp["metadata"].get(f)
+            ok = got[f] == want or (f == "outlet" and want is None)  # a null outlet may be found or not
+            right += ok
+            if not ok:
+                wrong.append(f"{f}: got {got[f]!r}, want {want!r}")
+        texts = [p.text for p in doc.parsed.passages]
+        squashed = [_squash(t) for t in texts]
+        leaks = [
+            s for s in exp["furniture"] if any(_squash(html.unescape(s)) in t or _squash(s) in t for t in squashed)
+        ]
+        found = [s for s in sentences[doc_id] if sum(_squash(s) in t for t in squashed) == 1]
+        missing = [s for s in sentences[doc_id] if s not in found]
+        t = totals[exp["split"]]
+        t["meta"] += right
+        t["meta_all"] += len(FIELDS)
+        t["leaks"] += len(leaks)
+        t["furniture"] += len(exp["furniture"])
+        t["found"] += len(found)
+        t["sentences"] += len(sentences[doc_id])
+        t["passages"] += len(texts)
+        print(
+            f"{doc_id:32} {exp['split']:8} {right:>3}/{len(FIELDS)} {len(leaks):>3}/{len(exp['furniture']):<3}"
+            f" {len(found):>4}/{len(sentences[doc_id]):<4}"
+        )
+        if args.verbose:
+            for w in wrong:
+                print(f"    metadata {w}")
+            for s in leaks:
+                print(f"    leak: {s}")
+            for s in missing:
+                print(f"    sentence not in one passage: {s}")
+    for split, t in sorted(totals.items()):
+        print(
+            f"{split}: metadata {t['meta']}/{t['meta_all']}, furniture leaks {t['leaks']}/{t['furniture']}, "
+            f"labelled sentences in one passage {t['found']}/{t['sentences']}, passages {t['passages']}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
