@@ -559,9 +559,12 @@ def test_public_surface() -> None:
         "BlockDecision",
         "Layout",
         "PassageKind",
+        "block_furniture",
+        "finish_decisions",
         "layout_blocks",
         "normalise",
         "parse_commentary",
+        "passages_from_layout",
         "segment_blocks",
         "split_sentences",
     }

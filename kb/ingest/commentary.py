@@ -361,8 +361,8 @@ def block_furniture(text: str, sentences: Sequence[tuple[int, int]], rules: Furn
     ``sentences`` are the block's sentence spans. Used on web captures and on the blocks
     an HTML extractor keeps.
 
-    >>> block_furniture("Share this article", ((0, 18),), load_rules())
-    'share'
+    >>> block_furniture("Photo: Reuters", ((0, 14),), load_rules())
+    'credit'
     """
     for rule, reason in _LINE_REASONS:
         if rules.line_is(rule, text):

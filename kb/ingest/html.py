@@ -30,9 +30,9 @@ Metadata (:func:`page_metadata`): ``<title>`` (less a `` | Site`` suffix),
 ...     "<h1>Rules</h1><p>" + "The draft bans it in hotel rooms. " * 8 + "</p>"
 ...     "<script>alert(1)</script></article></body></html>", "a.html")
 >>> [(b.kind, b.text[:18]) for b in page.blocks]
-[('paragraph', 'The draft bans it ')]
->>> page.language
-'en'
+[('heading', 'Rules'), ('paragraph', 'The draft bans it ')]
+>>> page.language, page.metadata.title
+('en', 'Rules')
 """
 
 from __future__ import annotations
