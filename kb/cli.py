@@ -25,8 +25,10 @@ __all__ = ["main"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _settings(db: str | None, source_root: str | None) -> Settings:
+def _settings(db: str | None, source_root: str | None, commentary: tuple[Path, ...] = ()) -> Settings:
     overrides: dict[str, Any] = {}
+    if commentary:
+        overrides["commentary_dirs"] = list(commentary)
     if db:
         overrides["database_url"] = database_url_from(db)
     if source_root:
@@ -83,21 +85,34 @@ def cli(verbose: int) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Also ingest every statute file under DIR (ids from titles and dates). Repeatable.",
 )
+@click.option(
+    "--commentary",
+    "commentary",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Add every *.txt, *.md, *.html file under DIR as commentary (overrides KB_COMMENTARY_DIRS). Repeatable.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: up to 2, one per core)."
 )
 def ingest(
-    db: str | None, source_root: str | None, sources: tuple[Path, ...], as_json: bool, quiet: bool, workers: int | None
+    db: str | None,
+    source_root: str | None,
+    sources: tuple[Path, ...],
+    commentary: tuple[Path, ...],
+    as_json: bool,
+    quiet: bool,
+    workers: int | None,
 ) -> None:
-    """Build the knowledge base from the manifest (and --source folders), atomically.
+    """Build the knowledge base from the manifest (and --source and --commentary folders), atomically.
 
-    Example: kb ingest --db var/kb.sqlite
+    Example: kb ingest --commentary ~/notes/frt-articles
     """
     from kb.pipeline import build
 
-    settings = _settings(db, source_root)
+    settings = _settings(db, source_root, commentary)
     with _errors():
         if quiet or as_json or not sys.stderr.isatty():
             report = build(settings, sources, workers=workers)

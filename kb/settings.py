@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=_default_database_url)
     corpus_dir: Path = Field(default=PROJECT_ROOT / "corpus")
     cors_origins: list[str] = Field(default_factory=list)
+    # Folders of the user's own commentary files (``kb ingest --commentary`` overrides).
+    commentary_dirs: list[Path] = Field(default_factory=list)
     max_query_length: int = 1000
     query_timeout_seconds: float = 5.0
 

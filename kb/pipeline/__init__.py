@@ -44,6 +44,7 @@ from kb.ingest.commentary import parse_commentary
 from kb.ingest.folder import scan_folders
 from kb.ingest.manifest import load_manifest
 from kb.ingest.sources import read_source
+from kb.ingest.userdocs import UserCommentary, load_user_commentary
 from kb.link.versions import version_links
 from kb.model import DocumentMeta, ParsedCommentary, Provision
 from kb.pipeline.enrich import TopicsByArticle, annotate_commentary, link_commentary
@@ -92,6 +93,7 @@ class _Plan:
     tasks: tuple[DocTask, ...]  # the statutes with text, in document order
     warnings: tuple[str, ...]  # folder files that are not documents, and why
     manifest_size: int  # documents[:manifest_size] are the manifest's
+    user: dict[str, UserCommentary] = field(default_factory=dict)  # --commentary files, read and parsed
 
 
 def _plan(settings: Settings, folders: Sequence[Path]) -> _Plan:
@@ -104,7 +106,11 @@ def _plan(settings: Settings, folders: Sequence[Path]) -> _Plan:
     tasks = [DocTask(d, settings.source_root, True) for d in manifest if d.text_available and not d.is_commentary]
     if scan:
         tasks += [DocTask(f.meta, f.root, False) for f in scan.documents]
-    return _Plan(tuple(documents), tuple(tasks), scan.skipped if scan else (), len(manifest))
+    # The user's commentary is read and parsed here: its ids and metadata are needed now.
+    user = load_user_commentary(settings.commentary_dirs, documents) if settings.commentary_dirs else ()
+    documents = documents + [u.meta for u in user]
+    warnings = (*(scan.skipped if scan else ()), *(w for u in user for w in u.parsed.warnings))
+    return _Plan(tuple(documents), tuple(tasks), warnings, len(manifest), {u.meta.id: u for u in user})
 
 
 def _groups(tasks: Sequence[DocTask]) -> list[list[DocTask]]:
@@ -271,6 +277,7 @@ def _build_into(
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "source_root": str(settings.source_root),
         "folders": ",".join(str(f) for f in folders),
+        "commentary_folders": ",".join(str(f.resolve()) for f in settings.commentary_dirs),
         "schema_version": "1",
     }
     source_meta = [
@@ -293,7 +300,7 @@ def _build_into(
         articles, article_topics, statute_warnings = _annotate_all(plan, eids, settings, workers, writer, tally, tick)
         warnings.extend(statute_warnings)
         lap("pass 2: annotate statutes")
-        warnings.extend(w for c in commentary for w in c.warnings)
+        warnings.extend(w for c in commentary if c.meta.id not in plan.user for w in c.warnings)
 
         tick("commentary: annotations", 0, 1)
         index = CitationIndex.build(documents, eids)
@@ -343,6 +350,11 @@ def _outline_all(
     with closing(results):
         for i, doc in enumerate(with_text, 1):
             tick("reading and parsing", i, len(with_text))
+            if doc.id in plan.user:
+                parsed, src = plan.user[doc.id].parsed, _user_source(plan.user[doc.id])
+                commentary.append(parsed)
+                sources.append((doc.id, src))
+                continue
             if doc.is_commentary:
                 parsed, src = _commentary(doc, settings)
                 commentary.append(parsed)
@@ -362,6 +374,11 @@ def _commentary(doc: DocumentMeta, settings: Settings) -> tuple[ParsedCommentary
     text = read_source(settings.source_root, doc.sources[0].path, expected_sha256=doc.sources[0].sha256)
     parsed = parse_commentary(doc, text.text, text.path)
     return parsed, SourceInfo(text.path, text.sha256, text.size, text.encoding, text.warnings)
+
+
+def _user_source(doc: UserCommentary) -> SourceInfo:
+    s = doc.source
+    return SourceInfo(s.path, s.sha256, s.size, s.encoding, s.warnings)
 
 
 def _annotate_all(

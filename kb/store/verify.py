@@ -114,7 +114,10 @@ def _verify(engine: Engine, source_root: Path | None, report: dict[str, Any], pr
         if source_root is not None:
             # Folder documents (kb ingest --source DIR outside the root) are relative to DIR.
             folders = conn.execute(select(BuildInfoRow.value).where(BuildInfoRow.key == "folders")).scalar() or ""
-            roots = [source_root, *(Path(f) for f in folders.split(",") if f)]
+            commentary = conn.execute(
+                select(BuildInfoRow.value).where(BuildInfoRow.key == "commentary_folders")
+            ).scalar()
+            roots = [source_root, *(Path(f) for f in f"{folders},{commentary or ''}".split(",") if f)]
             for row in conn.execute(select(SourceFileRow.path, SourceFileRow.sha256)):
                 path = next((r / row.path for r in roots if (r / row.path).is_file()), source_root / row.path)
                 if not path.is_file():
