@@ -48,7 +48,7 @@ from kb.ingest.furniture import (
     parse_date_line,
     text_units,
 )
-from kb.ingest.normalize import collapse_space
+from kb.ingest.normalize import collapse_space, is_cjk_text
 from kb.model import DocumentMeta, ParsedCommentary, Passage, SourceSpan
 
 __all__ = [
@@ -382,6 +382,14 @@ def block_furniture(text: str, sentences: Sequence[tuple[int, int]], rules: Furn
     return None
 
 
+def _word_units(text: str, units: int) -> int:
+    """``units`` as words: Chinese text averages about two characters a word.
+
+    The heading thresholds count words; ``text_units`` counts each CJK character.
+    """
+    return (units + 1) // 2 if is_cjk_text(text) else units
+
+
 def _fold(text: str) -> str:
     return text.translate(_QUOTE_FOLD).casefold().rstrip(" .:")
 
@@ -415,17 +423,18 @@ class _Page:
         text = b.text.rstrip("”’\"')]»")
         if b.marker or b.quote_marked or b.lines > 1 or not any(c.isalpha() for c in text):
             return False
+        units = _word_units(b.text, b.units)
         if (
-            b.units > HEADING_MAX_UNITS
+            units > HEADING_MAX_UNITS
             or len(text) > 200
             or text.endswith((".", "!", ";", ",", "…", "。", "！", "；", "，"))
         ):
             return False
         if text.endswith(("?", "？")):
-            return b.units <= QUESTION_HEADING_MAX_UNITS
+            return units <= QUESTION_HEADING_MAX_UNITS
         if text.endswith((":", "：")):
             # "Key Takeaways:" is a heading; "Banned places include:" introduces a list.
-            return b.units <= COLON_HEADING_MAX_UNITS and is_title_case(text)
+            return units <= COLON_HEADING_MAX_UNITS and is_title_case(text)
         return True
 
     def is_caption(self, i: int) -> bool:
