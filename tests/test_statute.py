@@ -181,3 +181,61 @@ def test_header_notes_are_metadata_not_articles(manifest: dict[str, DocumentMeta
     parsed = _parse_real(manifest["spc-frt-2021"], source_root)
     assert "法释〔2021〕15号" in parsed.header_notes
     assert all("法释" not in p.text for p in parsed.provisions if p.level == "article")
+
+
+# -------------------------------------------------- chapter titles printed bare
+
+BARE_CHAPTERS = "## 第一章 总则\n\n第一条 甲。\n\n网络素养促进\n\n第二条 乙。\n\n审查工作报告、审查国民经济\n\n和社会发展计划\n\n第三条 丙。\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "chapters", "article_1"),
+    [
+        # bare titles after an article and before the next become the next chapters; a title
+        # broken over two lines is one heading
+        (
+            BARE_CHAPTERS,
+            [("第一章", "总则"), ("第二章", "网络素养促进"), ("第三章", "审查工作报告、审查国民经济和社会发展计划")],
+            "甲。",
+        ),
+        # a heading that lost its ## and its space keeps its own number
+        (
+            "## 第一章 总则\n\n第一条 甲。\n\n第二章法律责任\n\n第二条 乙。\n",
+            [("第一章", "总则"), ("第二章", "法律责任")],
+            "甲。",
+        ),
+        # no 第一章 heading: a short last line stays the article's text
+        ("第一条 甲。\n\n网络素养促进\n\n第二条 乙。\n", [], "甲。\n网络素养促进"),
+        # punctuation, or no article after it: text, not a title
+        (
+            "## 第一章 总则\n\n第一条 甲。\n\n（一）网络素养\n\n第二条 乙。\n",
+            [("第一章", "总则")],
+            "甲。\n（一）网络素养",
+        ),
+        ("## 第一章 总则\n\n第一条 甲。\n\n网络素养促进\n", [("第一章", "总则")], "甲。\n网络素养促进"),
+        # the chapter it would be is printed later: not invented twice
+        (
+            "## 第一章 总则\n\n第一条 甲。\n\n网络素养促进\n\n第二条 乙。\n\n## 第二章 附则\n\n第三条 丙。\n",
+            [("第一章", "总则"), ("第二章", "附则")],
+            "甲。\n网络素养促进",
+        ),
+    ],
+)
+def test_bare_chapter_titles(text: str, chapters: list[tuple[str, str]], article_1: str) -> None:
+    parsed = parse_statute(META, [_source("# 示例保护法\n\n" + text, "demo.md")], strict=False)
+    assert [(p.label, p.heading) for p in parsed.provisions if p.level == "chapter"] == chapters
+    assert _by_eid(parsed)["art_1"].text == article_1  # type: ignore[attr-defined]
+
+
+def test_real_law_with_bare_chapter_titles(source_root: Path) -> None:
+    src = read_source(source_root / "corpus-scale", "行政法规/未成年人网络保护条例(2023-10-16).md")
+    parsed = parse_statute(DocumentMeta(id="minors-online", kind="law"), [src], strict=False)
+    chapters = [p for p in parsed.provisions if p.level == "chapter"]
+    assert [c.heading for c in chapters] == [
+        "总则", "网络素养促进", "网络信息内容规范", "个人信息网络保护", "网络沉迷防治", "法律责任", "附则"
+    ]  # fmt: skip
+    nodes = _by_eid(parsed)
+    for eid in ("art_12", "art_20", "art_30", "art_38", "art_49", "art_58"):
+        assert nodes[eid].text.endswith("。")  # type: ignore[attr-defined]
+    assert nodes["art_13"].parent_eid == "chp_2"  # type: ignore[attr-defined]
+    assert nodes["art_31"].parent_eid == "chp_4"  # type: ignore[attr-defined]

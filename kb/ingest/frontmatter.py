@@ -218,6 +218,8 @@ def _load_yaml(block: str, path: str, line: int) -> Any:
                     line=line + token.start_mark.line,
                 )
         return yaml.safe_load(block)
+    except ValueError as exc:  # a date YAML reads but the calendar has not: 2025-02-30
+        raise ParseError(f"front matter has an impossible value: {exc}", path=path, line=line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]

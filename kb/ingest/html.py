@@ -168,8 +168,15 @@ def _names(value: Any) -> list[str]:
 
 def _override_comment(root: lxml.html.HtmlElement, path: str) -> CommentaryFields | None:
     """Front matter in the page's first comment, if it holds a ``---`` block."""
-    for node in root.iter(etree.Comment):
-        text = (node.text or "").strip("\n ")
+    before: list[etree._Element] = []
+    node = root.getprevious()
+    while node is not None:  # comments before <html> are siblings of the root
+        before.insert(0, node)
+        node = node.getprevious()
+    for comment in (*before, *root.iter(etree.Comment)):
+        if not isinstance(comment, etree._Comment):
+            continue
+        text = (comment.text or "").strip("\n ")
         if text.startswith("---"):
             return split_front_matter(text + "\n", path).fields
         return None

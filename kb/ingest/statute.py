@@ -54,6 +54,7 @@ __all__ = [
     "detect_format",
     "eid_for",
     "parse_statute",
+    "promote_bare_chapter_titles",
 ]
 
 _NUM = NUMERAL_CHARS
@@ -664,7 +665,7 @@ def parse_statute(meta: DocumentMeta, sources: Sequence[SourceText], *, strict: 
     become warnings where the tree can still be built, and a text with neither articles
     nor points is kept whole as its preamble.
     """
-    per_file = [blocks(source) for source in sources]
+    per_file = promote_bare_chapter_titles([blocks(source) for source in sources])
     numbering = _numbering([b for bl in per_file for b in bl])
     tree = _TreeBuilder(meta, strict, numbering)
     notes: list[str] = []
@@ -747,6 +748,84 @@ def _heading(tree: _TreeBuilder, block: Block) -> None:
     if text == _SUPPLEMENTARY_HEADING:
         return
     tree.context_headings.append(block)
+
+
+# A bare chapter title: short, no sentence or clause punctuation anywhere, no digits
+# (see promote_bare_chapter_titles).
+_MAX_BARE_CHAPTER_TITLE = 20
+_BARE_TITLE_RE = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff、和与及]+$")
+
+
+def promote_bare_chapter_titles(per_file: Sequence[Sequence[Block]]) -> list[list[Block]]:
+    """Chapter titles printed without their ``第X章`` become chapter headings.
+
+    Some files print the first chapter as ``## 第一章 总则`` and the later ones as bare
+    lines (``网络素养促进``), which would otherwise end the article before them. A text
+    block is taken as the title of the next chapter when the law has a 第一章 heading,
+    the block is short (at most 20 characters) Chinese without punctuation or digits,
+    an article came before it and an article starts right after it, and the chapter it
+    would be (the last chapter heading's number + 1) is not a heading anywhere in the
+    document. Its block becomes ``第N章 <title>`` (kind ``heading``, same offsets).
+
+    >>> text = "## 第一章 总则\\n\\n第一条 甲。\\n\\n网络素养促进\\n\\n第二条 乙。\\n"
+    >>> src = SourceText("x.md", text, "", 0, "utf-8")
+    >>> [(b.kind, b.text) for b in promote_bare_chapter_titles([blocks(src)])[0]]
+    [('heading', '第一章 总则'), ('text', '第一条 甲。'), ('heading', '第二章 网络素养促进'), ('text', '第二条 乙。')]
+    """
+    chapters = {
+        cn_to_int(m.group(1))
+        for bl in per_file
+        for b in bl
+        if b.kind == "heading" and (m := HEADING_RE.match(normalize_space(b.text))) and m.group(2) == "章"
+    }
+    if 1 not in chapters:
+        return [list(bl) for bl in per_file]
+    out: list[list[Block]] = []
+    last_chapter = 0
+    seen_article = False
+    for bl in per_file:
+        promoted: list[Block] = []
+        for i, b in enumerate(bl):
+            norm = normalize_space(b.text)
+            m = HEADING_RE.match(norm) if b.kind in ("heading", "text") else None
+            after_heading = bool(promoted) and promoted[-1].kind == "heading"  # its second line
+            if (
+                b.kind == "text"
+                and seen_article
+                and not after_heading
+                and _is_bare_title(b)
+                and _article_follows(bl, i + 1)
+            ):
+                if m and m.group(2) == "章":  # 第五章法律责任: a heading that lost its ## and space
+                    b = replace(b, kind="heading")
+                elif m is None and last_chapter + 1 not in chapters:
+                    b = replace(b, kind="heading", text=f"第{int_to_cn(last_chapter + 1)}章 {norm}")
+            if b.kind == "heading" and m and m.group(2) == "章":
+                last_chapter = cn_to_int(m.group(1))
+            elif b.kind == "heading" and b.text.startswith("第") and (h := HEADING_RE.match(b.text)):
+                last_chapter = cn_to_int(h.group(1)) if h.group(2) == "章" else last_chapter
+            elif b.kind == "text" and ARTICLE_RE.match(b.text):
+                seen_article = True
+            promoted.append(b)
+        out.append(promoted)
+    return out
+
+
+def _is_bare_title(block: Block) -> bool:
+    norm = normalize_space(block.text)
+    return block.kind == "text" and len(norm) <= _MAX_BARE_CHAPTER_TITLE and bool(_BARE_TITLE_RE.match(norm))
+
+
+def _article_follows(bl: Sequence[Block], i: int) -> bool:
+    """An article starts at ``bl[i]``, or right after one more title line (a title broken in two)."""
+    if i < len(bl) and bl[i].kind == "text" and ARTICLE_RE.match(bl[i].text):
+        return True
+    return (
+        i + 1 < len(bl)
+        and _is_bare_title(bl[i])
+        and bl[i + 1].kind == "text"
+        and bool(ARTICLE_RE.match(bl[i + 1].text))
+    )
 
 
 def _bare(title: str) -> str:

@@ -1,0 +1,500 @@
+"""Commentary a user adds with ``kb ingest --commentary DIR`` (kb.ingest.userdocs and friends).
+
+Real fixtures: ``fixtures/open_commentary`` (nine articles of our own, en + zh, txt/md/html),
+with expected metadata and furniture in ``corpus/eval/claims/fixture_docs.jsonl``. The
+exact-match tests run on the ``dev`` files; the ``heldout`` files are measured by
+``scripts/measure_commentary_ingest.py`` and checked here only for what must hold on any
+input (no code, no handlers, offsets and hashes back to the file). Hostile inputs are made
+here, in ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kb.errors import ConfigError, EmptySource, EncodingError, KBError, ManifestError, ParseError, SourceError
+from kb.ingest.commentary import normalise
+from kb.ingest.frontmatter import split_front_matter
+from kb.ingest.html import MAX_DEPTH, extract_page
+from kb.ingest.manifest import load_manifest
+from kb.ingest.markup import mask_markup
+from kb.ingest.userdocs import MAX_COMMENTARY_BYTES, UserCommentary, discover, load_user_commentary, slug_id
+from kb.pipeline import build
+from kb.settings import PROJECT_ROOT, Settings, get_settings
+
+FIXTURES = Path(__file__).parent / "fixtures" / "open_commentary"
+CLAIMS = PROJECT_ROOT / "corpus" / "eval" / "claims"
+EXPECTED = {d["id"]: d for d in map(json.loads, (CLAIMS / "fixture_docs.jsonl").read_text().splitlines()) if d}
+DEV = sorted(k for k, v in EXPECTED.items() if v["split"] == "dev")
+ALL = sorted(EXPECTED)
+SENTENCES: dict[str, list[str]] = {}
+for _line in (CLAIMS / "fixtures.jsonl").read_text(encoding="utf-8").splitlines():
+    if _line.strip():
+        _rec = json.loads(_line)
+        SENTENCES.setdefault(_rec["doc"], []).append(_rec["sentence"])
+
+BODY = "The draft bans face scans in hotel rooms. Dr. Li agrees with that, she said on Monday.\n"
+ZH_BODY = "《办法》第八条规定，人脸信息应当存储于人脸识别设备内。某律师表示，这一条影响很大。\n"
+
+
+@pytest.fixture(scope="module")
+def fixtures() -> dict[str, UserCommentary]:
+    return {d.meta.id: d for d in load_user_commentary([FIXTURES], load_manifest())}
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+# ------------------------------------------------------------------------ ids
+
+
+@pytest.mark.parametrize(
+    ("stem", "expected"),
+    [
+        ("frt-measures-explainer", "frt-measures-explainer"),
+        ("FRT Measures — Explainer (2025)", "frt-measures-explainer-2025"),
+        ("Café_Rules", "cafe-rules"),
+        ("  --Already__Slugged--  ", "already-slugged"),
+        ("人脸识别新规解读", "ren-lian-shi-bie-xin-gui-jie-du"),
+        ("2025年人脸识别", "2025-nian-ren-lian-shi-bie"),  # digits but no ASCII letter: transliterated
+        ("PIPL 第28条 解读", "pipl-28"),  # ASCII letters present: the ASCII runs are the id
+        ("2025", "2025"),
+    ],
+)
+def test_slug_ids(stem: str, expected: str) -> None:
+    assert slug_id(stem) == expected
+    assert slug_id(stem) == slug_id(stem)  # deterministic
+
+
+def test_fixture_ids_are_the_expected_stems(fixtures: dict[str, UserCommentary]) -> None:
+    assert sorted(fixtures) == ALL
+    assert {d.file.rel for d in fixtures.values()} == {EXPECTED[k]["file"] for k in ALL}
+
+
+def test_two_files_with_one_id_is_an_error_naming_both(tmp_path: Path) -> None:
+    (tmp_path / "Face Rules.md").write_text(BODY)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "face_rules.txt").write_text(BODY)
+    with pytest.raises(ManifestError, match=r"face_rules\.txt: document id 'face-rules' is taken by .*Face Rules\.md"):
+        discover([tmp_path])
+
+
+def test_a_file_with_a_manifest_id_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "pipl-2021.md").write_text(BODY)
+    with pytest.raises(ManifestError, match=r"pipl-2021\.md: document id 'pipl-2021' is taken by the manifest"):
+        load_user_commentary([tmp_path], load_manifest())
+
+
+def test_discovery_takes_the_three_formats_and_skips_the_rest(tmp_path: Path) -> None:
+    for name in ("a.txt", "b.md", "c.html", "d.HTM", "e.pdf", "f.json", ".hidden.md"):
+        (tmp_path / name).write_text(BODY)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "g.md").write_text(BODY)
+    assert [(f.rel, f.fmt) for f in discover([tmp_path])] == [
+        ("a.txt", "txt"),
+        ("b.md", "md"),
+        ("c.html", "html"),
+        ("d.HTM", "html"),
+    ]
+    assert len(discover([tmp_path, tmp_path])) == 4  # a folder given twice counts once
+
+
+def test_a_missing_folder_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not a directory"):
+        discover([tmp_path / "nope"])
+
+
+# ---------------------------------------------------------------- front matter
+
+GOOD_FRONT = """---
+title: "Faces: a primer"
+outlet: Example Review
+authors: [Jane Doe, 王五]
+date: 2025-03-24
+url: https://example.org/faces
+language: en-GB
+discusses: [pipl-2021]
+---
+"""
+
+
+def test_front_matter_fields() -> None:
+    fm = split_front_matter(GOOD_FRONT + BODY, "a.md")
+    f = fm.fields
+    assert (f.title, f.outlet, f.authors, f.date, f.url, f.language, f.discusses) == (
+        "Faces: a primer",
+        "Example Review",
+        ("Jane Doe", "王五"),
+        "2025-03-24",
+        "https://example.org/faces",
+        "en",
+        ("pipl-2021",),
+    )
+    assert (GOOD_FRONT + BODY)[fm.body_start :] == BODY
+
+
+@pytest.mark.parametrize(
+    ("front", "pattern"),
+    [
+        ("---\ntitle: [unclosed\n---\n", r"a\.md:\d+: front matter is not valid YAML"),
+        ("---\ntitle: x\n", r"a\.md:1: front matter opened with '---' is not closed"),
+        ("---\n- a list\n---\n", r"a\.md:1: front matter must be a mapping"),
+        ("---\ndate: 2025-13\n---\n", r"a\.md:1: front matter field date: 2025-13 is not a date"),
+        ("---\ndate: March 2025\n---\n", r"front matter field date: March 2025 is not a date"),
+        ("---\ndate: 2025-02-30\n---\n", r"front matter has an impossible value: day is out of range"),
+        ("---\ndate: '2025-02-30'\n---\n", r"2025-02-30 is not a date"),
+        ("---\nauthors: {a: 1}\n---\n", r"front matter field authors: must be a list of names"),
+        ("---\ndiscusses: [Not An Id]\n---\n", r"front matter field discusses: 'Not An Id' is not a document id"),
+        ("---\nlanguage: 'english!'\n---\n", r"front matter field language"),
+        ("---\na: &x [1, 2]\nb: *x\n---\n", r"a\.md:2: front matter uses YAML anchors or aliases"),
+        ("---\ntitle: !!python/object:os.system x\n---\n", r"front matter is not valid YAML"),
+    ],
+)
+def test_unreadable_front_matter_is_an_error_naming_the_file(front: str, pattern: str) -> None:
+    with pytest.raises(ParseError, match=pattern):
+        split_front_matter(front + BODY, "a.md")
+
+
+def test_partial_dates_and_unknown_keys() -> None:
+    fm = split_front_matter("---\ndate: 2025\nlayout: post\n---\n" + BODY, "a.md")
+    assert fm.fields.date == "2025"
+    assert fm.warnings == (
+        "a.md:1: front matter key 'layout' is not used (known: title, outlet, authors, date, url, language, discusses)",
+    )
+    assert split_front_matter("---\ndate: 2025-03\n---\n", "a.md").fields.date == "2025-03"
+
+
+def write(folder: Path, name: str, text: str | bytes) -> Path:
+    path = folder / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "error", "pattern"),
+    [
+        ("empty.md", "", EmptySource, r"empty\.md: file is empty"),
+        ("blank.txt", "\n \n", EmptySource, r"blank\.txt: file is empty"),
+        ("only-front.md", "---\ntitle: x\n---\n", EmptySource, r"only-front\.md: no article text found"),
+        ("only-furniture.txt", "Share\nSubscribe\nPrivacy Policy\n", EmptySource, r"only-furniture\.txt: no article"),
+        ("bad-yaml.md", "---\ntitle: [x\n---\n" + BODY, ParseError, r"bad-yaml\.md:\d+: front matter is not valid"),
+        (
+            "unknown-doc.md",
+            "---\ndiscusses: [no-such-law-2099]\n---\n" + BODY,
+            SourceError,
+            r"unknown-doc\.md: discusses unknown document id 'no-such-law-2099'",
+        ),
+        ("empty.html", "<html><body></body></html>", EmptySource, r"empty\.html: no article text found"),
+        (
+            "scripts-only.html",
+            "<html><body><script>" + "var a=1;" * 500 + "</script></body></html>",
+            EmptySource,
+            r"scripts-only\.html: no article text",
+        ),
+    ],
+)
+def test_bad_files_are_errors_naming_the_file(
+    tmp_path: Path, name: str, text: str, error: type[KBError], pattern: str
+) -> None:
+    write(tmp_path, name, text)
+    with pytest.raises(error, match=pattern) as caught:
+        load_user_commentary([tmp_path], load_manifest())
+    assert str(tmp_path) in str(caught.value)  # the path as the user gave the folder
+
+
+# ------------------------------------------------------------------ the fixtures
+
+
+@pytest.mark.parametrize("doc_id", DEV)
+def test_dev_fixture_metadata(fixtures: dict[str, UserCommentary], doc_id: str) -> None:
+    meta, want = fixtures[doc_id].meta, EXPECTED[doc_id]["metadata"]
+    assert (meta.title_en or meta.title_zh) == want["title"]
+    assert list(meta.authors) == want["authors"]
+    assert meta.date == want["date"]
+    assert meta.extra["language"] == want["language"]
+    assert meta.outlet == want["outlet"] or want["outlet"] is None
+
+
+@pytest.mark.parametrize("doc_id", DEV)
+def test_dev_fixture_has_no_furniture(fixtures: dict[str, UserCommentary], doc_id: str) -> None:
+    texts = [squash(p.text) for p in fixtures[doc_id].parsed.passages]
+    leaks = [s for s in EXPECTED[doc_id]["furniture"] if any(squash(s) in t for t in texts)]
+    assert leaks == []
+
+
+@pytest.mark.parametrize("doc_id", DEV)
+def test_dev_fixture_labelled_sentences_each_in_one_passage(fixtures: dict[str, UserCommentary], doc_id: str) -> None:
+    texts = [squash(p.text) for p in fixtures[doc_id].parsed.passages]
+    assert [s for s in SENTENCES[doc_id] if sum(squash(s) in t for t in texts) != 1] == []
+
+
+@pytest.mark.parametrize("doc_id", ALL)
+def test_no_code_reaches_a_passage(fixtures: dict[str, UserCommentary], doc_id: str) -> None:
+    """Scripts, styles, handlers and iframes never reach a passage, whatever the split."""
+    text = " ".join(p.text for p in fixtures[doc_id].parsed.passages)
+    for needle in ("<script", "</", "function(", "onclick", "onload", "addEventListener", "iframe", "{display", "=>"):
+        assert needle not in text
+
+
+@pytest.mark.parametrize("doc_id", ALL)
+def test_offsets_and_hash_lead_back_to_the_file(fixtures: dict[str, UserCommentary], doc_id: str) -> None:
+    doc = fixtures[doc_id]
+    raw = (FIXTURES / doc.file.rel).read_bytes()
+    assert doc.source.sha256 == hashlib.sha256(raw).hexdigest()
+    text = raw.decode("utf-8")
+    if doc.file.fmt == "html":
+        # Offsets point into the extracted text, which the file alone rebuilds.
+        base = extract_page(text, doc.file.rel).text
+        assert base == doc.extracted_text
+    else:
+        fm = split_front_matter(text, doc.file.rel)
+        base = mask_markup(text, doc.file.fmt, front_matter=(fm.start, fm.body_start) if fm.present else None)  # type: ignore[arg-type]
+        assert len(base) == len(text)
+    for p in doc.parsed.passages:
+        assert p.source is not None and p.source.path == doc.file.rel
+        assert normalise(base[p.source.start : p.source.end]) == p.text
+        if doc.file.fmt != "html":  # in the file itself, only markup differs
+            assert squash(p.text) in squash(text[p.source.start : p.source.end]) or p.kind == "heading" or "*" in text
+
+
+@pytest.mark.parametrize("doc_id", ALL)
+def test_sentences_tile_every_passage(fixtures: dict[str, UserCommentary], doc_id: str) -> None:
+    for p in fixtures[doc_id].parsed.passages:
+        covered = "".join(p.text[s:e] for s, e in p.sentences)
+        assert squash(covered) == squash(p.text)
+
+
+def test_both_languages_and_all_formats_are_read(fixtures: dict[str, UserCommentary]) -> None:
+    seen = {(d.meta.extra["language"], d.file.fmt) for d in fixtures.values()}
+    assert {("en", "txt"), ("en", "md"), ("en", "html"), ("zh", "txt"), ("zh", "md"), ("zh", "html")} <= seen
+
+
+def test_chinese_sentences_split_on_chinese_punctuation(fixtures: dict[str, UserCommentary]) -> None:
+    p = next(p for p in fixtures["frt-measures-jiedu"].parsed.passages if p.text.startswith("这是实务中讨论最多的一条"))
+    assert [p.text[s:e] for s, e in p.sentences][:2] == [
+        "这是实务中讨论最多的一条。",
+        "《办法》第八条规定，除法律、行政法规另有规定或者取得个人单独同意外，人脸信息应当存储于人脸识别设备内，不得通过互联网对外传输。",
+    ]
+
+
+def test_markdown_markup_is_not_text(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "md-doc.md",
+        "# Faces and the **law**\n\n## What the [draft](https://x.org/d) says\n\n"
+        + "The *draft* bans `scans` in hotel rooms, see [Art. 13](https://x.org/13). "
+        + "![a photo](p.png) It also asks for consent.\n\n---\n\n"
+        + '<div onclick="x()">More text here, said Dr. Li.</div>\n',
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    texts = [p.text for p in doc.parsed.passages]
+    assert "The draft bans scans in hotel rooms, see Art. 13. It also asks for consent." in texts
+    assert "More text here, said Dr. Li." in texts
+    assert not any(c in " ".join(texts) for c in "*`[]()#<>")
+
+
+def test_html_override_comment_wins_over_page_metadata(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "page.html",
+        "<!--\n---\ntitle: The Real Title\ndate: 2024-05\nauthors: Jane Doe\n---\n-->\n"
+        "<html lang='zh-CN'><head><title>Wrong | Site</title><meta name='author' content='Somebody Else'></head>"
+        "<body><article><p>" + ZH_BODY * 3 + "</p></article></body></html>",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert (doc.meta.title_zh, doc.meta.date, doc.meta.authors, doc.meta.extra["language"]) == (
+        "The Real Title",
+        "2024-05",
+        ("Jane Doe",),
+        "zh",
+    )
+
+
+def test_missing_metadata_stays_unknown(tmp_path: Path) -> None:
+    write(tmp_path, "bare.txt", BODY * 3)
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert (doc.meta.title_en, doc.meta.authors, doc.meta.date, doc.meta.outlet) == (None, (), None, None)
+    assert doc.meta.extra["language"] == "en"
+
+
+# ------------------------------------------------------------------ hostile files
+
+
+def deep_html(levels: int) -> str:
+    return "<html><body>" + "<div>" * levels + "<p>" + BODY * 3 + "</p>" + "</div>" * levels + "</body></html>"
+
+
+HOSTILE: list[tuple[str, str | bytes, type[KBError], str]] = [
+    ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), EncodingError, r"binary data"),
+    (
+        "controls.md",
+        "".join(chr(random.Random(3).choice([1, 2, 3, 4, 5, 6, 14, 15, 16, 17])) for _ in range(3000)) + BODY,
+        EncodingError,
+        r"control characters .*: binary data, not text",
+    ),
+    ("deep.html", deep_html(MAX_DEPTH + 50), ParseError, rf"elements nested more than {MAX_DEPTH} deep"),
+    (
+        "bomb.html",
+        '<!DOCTYPE html [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        "<html><body><p>&b;&b;&b;</p></body></html>",
+        ParseError,
+        r"bomb\.html:1: declares XML entities",
+    ),
+    (
+        "fake.html",
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(1, 200)),
+        EncodingError,
+        r"fake\.html:\d+: binary data",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "error", "pattern"), HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_hostile_file_is_an_error_naming_it(
+    tmp_path: Path, name: str, data: str | bytes, error: type[KBError], pattern: str
+) -> None:
+    write(tmp_path, name, data)
+    with pytest.raises(error, match=pattern) as caught:
+        load_user_commentary([tmp_path], load_manifest())
+    assert name in str(caught.value)
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "huge.html"
+    with path.open("wb") as fh:
+        fh.truncate(MAX_COMMENTARY_BYTES + 1)
+    with pytest.raises(EncodingError, match=r"huge\.html: file is 4,194,305 bytes, over the 4 MiB limit"):
+        load_user_commentary([tmp_path], load_manifest())
+
+
+def test_malformed_markup_is_read_or_refused_clearly(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "broken.html",
+        "<html><body><article><p>" + BODY * 3 + "<div><span><p><b>unclosed <<<>>> &bogus; </i></td></article>",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert any("The draft bans face scans" in p.text for p in doc.parsed.passages)
+
+
+def test_scripts_styles_handlers_and_iframes_never_reach_a_passage(tmp_path: Path) -> None:
+    evil = (
+        "<html><head><style>.x{display:none}</style><script>steal()</script></head>"
+        "<body onload='steal()'><article><h1>Rules</h1>"
+        "<p onclick='steal()'>" + BODY * 3 + "</p><iframe srcdoc='<p>framed text here</p>'></iframe>"
+        "<noscript>enable javascript please now</noscript><svg><script>alert(1)</script></svg>"
+        "<p>" + BODY + "<script>document.write('injected words here')</script></p></article></body></html>"
+    )
+    write(tmp_path, "evil.html", evil)
+    write(
+        tmp_path,
+        "evil-md.md",
+        "<script>\nsteal()\n</script>\n<style>p{}</style>\n" + BODY + "<iframe src='x'></iframe>\n",
+    )
+    write(tmp_path, "evil-txt.txt", BODY + "<script>alert('x')</script>\n" + BODY)
+    docs = load_user_commentary([tmp_path], load_manifest())
+    text = " ".join(p.text for d in docs for p in d.parsed.passages)
+    for needle in ("steal", "display", "framed", "javascript", "alert", "injected", "<", "onclick", "onload"):
+        assert needle not in text
+
+
+# ---------------------------------------------------------------------- the build
+
+MINI_MANIFEST = (PROJECT_ROOT / "tests" / "fixtures" / "hostile" / "statute.zh.txt").read_text(encoding="utf-8")
+
+
+def mini_settings(tmp_path: Path, commentary: list[Path]) -> Settings:
+    """A one-statute manifest (the hostile fixture statute) and the given commentary folders."""
+    root = tmp_path / "root"
+    root.mkdir(exist_ok=True)
+    shutil.copy(PROJECT_ROOT / "tests" / "fixtures" / "hostile" / "statute.zh.txt", root / "statute.zh.txt")
+    corpus = tmp_path / "corpus"
+    if not corpus.exists():
+        shutil.copytree(get_settings().corpus_dir, corpus)
+    title = MINI_MANIFEST.split("\n", 1)[0]
+    (corpus / "manifest.toml").write_text(
+        f'version = 1\n\n[[document]]\nid = "face-law"\nkind = "law"\ntitle_zh = "{title}"\nstatus = "in_force"\n'
+        '[[document.source]]\npath = "statute.zh.txt"\n',
+        encoding="utf-8",
+    )
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'kb.sqlite'}",
+        source_root=root,
+        corpus_dir=corpus,
+        commentary_dirs=commentary,
+    )
+
+
+def test_build_with_commentary_then_a_failed_build_keeps_the_old_database(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    write(folder, "faces-at-the-gate.md", "---\ntitle: Faces at the Gate\ndiscusses: [face-law]\n---\n" + BODY * 2)
+    write(folder, "人脸识别解读.txt", ZH_BODY * 2)
+    settings = mini_settings(tmp_path, [folder])
+    report = build(settings, workers=1)
+    assert report.passages >= 2
+    db = settings.sqlite_path
+    assert db is not None
+    before = db.read_bytes()
+    with sqlite3.connect(db) as conn:
+        ids = {r[0] for r in conn.execute("select id from documents where kind = 'commentary'")}
+        info = dict(conn.execute("select key, value from build_info").fetchall())
+    assert ids == {"faces-at-the-gate", "ren-lian-shi-bie-jie-du"}
+    assert info["commentary_folders"] == str(folder.resolve())
+
+    write(folder, "broken.md", "---\ndate: someday\n---\n" + BODY)
+    with pytest.raises(ParseError, match=r"broken\.md:1: front matter field date"):
+        build(settings, workers=1)
+    assert db.read_bytes() == before  # the previous database is still serving, untouched
+
+
+def test_commentary_dirs_setting_reads_a_json_list(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("KB_COMMENTARY_DIRS", json.dumps([str(tmp_path / "a"), str(tmp_path / "b")]))
+    assert Settings().commentary_dirs == [tmp_path / "a", tmp_path / "b"]
+
+
+def test_cli_names_the_bad_file_in_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    write(folder, "notes.md", "---\ndiscusses: [nope-2099]\n---\n" + BODY)
+    settings = mini_settings(tmp_path, [])
+    env = {
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "KB_SOURCE_ROOT": str(settings.source_root),
+        "KB_CORPUS_DIR": str(settings.corpus_dir),
+        "PATH": "/usr/bin:/bin",
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kb",
+            "ingest",
+            "--db",
+            str(tmp_path / "x.sqlite"),
+            "--commentary",
+            str(folder),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"error: {folder}/notes.md: discusses unknown document id 'nope-2099' (not in the manifest or the other files)"
+    ]
