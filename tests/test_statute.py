@@ -185,7 +185,10 @@ def test_header_notes_are_metadata_not_articles(manifest: dict[str, DocumentMeta
 
 # -------------------------------------------------- chapter titles printed bare
 
-BARE_CHAPTERS = "## 第一章 总则\n\n第一条 甲。\n\n网络素养促进\n\n第二条 乙。\n\n审查工作报告、审查国民经济\n\n和社会发展计划\n\n第三条 丙。\n"
+BARE_CHAPTERS = (
+    "## 第一章 总则\n\n第一条 甲。\n\n网络素养促进\n\n第二条 乙。\n\n"
+    "审查工作报告、审查国民经济\n\n和社会发展计划\n\n第三条 丙。\n"
+)
 
 
 @pytest.mark.parametrize(
