@@ -498,3 +498,44 @@ def test_cli_names_the_bad_file_in_one_line(tmp_path: Path) -> None:
     assert done.stderr.strip().splitlines() == [
         f"error: {folder}/notes.md: discusses unknown document id 'nope-2099' (not in the manifest or the other files)"
     ]
+
+
+# ------------------------------------------------------------------ Chinese speakers
+
+
+def _zh_speaker(text: str) -> str:
+    from kb.annotate.speakers_zh import find_quotes_zh, find_reported_speech_zh
+    from kb.ingest.commentary import split_sentences
+    from kb.model import DocumentMeta, Passage
+
+    meta = DocumentMeta(id="d", kind="commentary", extra={"language": "zh"})
+    ps = [Passage("d", 1, text, sentences=split_sentences(text))]
+    found = [a for a in [*find_quotes_zh(ps, meta), *find_reported_speech_zh(ps, meta)] if a.label]
+    return found[0].label if found else ""
+
+
+def _zh_examples() -> list[tuple[str, str]]:
+    from kb.annotate.speakers_zh import load_zh_lexicon
+
+    return [(e.text, e.speaker) for e in load_zh_lexicon().examples]
+
+
+@pytest.mark.parametrize(("text", "speaker"), _zh_examples())
+def test_chinese_speaker_examples(text: str, speaker: str) -> None:
+    assert _zh_speaker(text) == speaker
+
+
+def test_chinese_news_speakers(fixtures: dict[str, UserCommentary]) -> None:
+    """The speakers the fixture's notes list (dev file): who carries which passage."""
+    from kb.annotate.speakers_zh import find_quotes_zh, find_reported_speech_zh, passage_speakers_zh
+
+    doc = fixtures["xiaoqu-shualian-news"]
+    ps, meta = doc.parsed.passages, doc.meta
+    quotes = find_quotes_zh(ps, meta)
+    labels = {a.label for a in [*quotes, *find_reported_speech_zh(ps, meta)] if a.label}
+    assert {"王女士", "市网信办相关负责人", "刘明远", "商场工作人员", "技术人员"} <= labels
+    assert not labels & {"记者", "《办法》", "司法", "以下简"}
+    voices = passage_speakers_zh(ps, meta, quotes)
+    assert voices["xiaoqu-shualian-news/p_2"] == ("王女士", None, "quoted")
+    assert voices["xiaoqu-shualian-news/p_3"][0] == "市网信办相关负责人"
+    assert voices["xiaoqu-shualian-news/p_1"] == ("孙悦", None, "author")

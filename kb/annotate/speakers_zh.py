@@ -1,0 +1,397 @@
+"""Quotations and reported speech in Chinese commentary, and whose voice each passage carries.
+
+The Chinese counterpart of :mod:`kb.annotate.speakers`, with the same annotations
+(``quote`` and ``reported_speech``, ``data`` = ``{"speaker", "mention", "role", "cue",
+"attribution"}``) and the same :class:`~kb.annotate.speakers.SpeakerInfo` per passage.
+The words are data (``corpus/speakers/zh.toml``, with examples the tests run):
+
+* quotations are 「…」, 『…』 and “…” pairs; one is a quotation when a reporting verb in
+  its sentence attributes it (``王女士告诉记者：「…」``, ``“…”该负责人说。``) or when it
+  is long enough to be speech (:data:`MIN_UNATTRIBUTED_CHARS`); short ones are terms
+  (“刷脸”);
+* an attribution is a reporting verb (表示, 称, 认为, 指出, 告诉记者 …) with its subject:
+  the words back to the previous clause mark, less adverbs (刘明远还提到 → 刘明远), or
+  ``据<subject>介绍/称，…``. A subject ending in a role noun is an unnamed speaker
+  described by it (市网信办相关负责人); a name after a role noun is the name
+  (合伙人刘明远 → 刘明远, role 合伙人); 王女士 is a name; 他/她 refer to the last person
+  named and 该负责人 to the last speaker with that role; laws and texts (《办法》要求) and
+  the reporter are never speakers.
+
+>>> from kb.model import DocumentMeta, Passage
+>>> meta = DocumentMeta(id="d", kind="commentary")
+>>> text = "律师张明远分析称，新规把义务前置了。他提醒，物业不得误导业主。"
+>>> ps = [Passage("d", 1, text, sentences=((0, 18), (18, 31)))]
+>>> [(a.label, a.text) for a in find_reported_speech_zh(ps, meta)]
+[('张明远', '律师张明远分析称，新规把义务前置了。'), ('张明远', '他提醒，物业不得误导业主。')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from kb.datafiles import RuleModel, load_rules
+from kb.model import Annotation, DocumentMeta, Passage
+from kb.settings import PROJECT_ROOT, get_settings
+
+__all__ = [
+    "MIN_UNATTRIBUTED_CHARS",
+    "ZhLexicon",
+    "find_quotes_zh",
+    "find_reported_speech_zh",
+    "is_chinese_document",
+    "load_zh_lexicon",
+    "passage_speakers_zh",
+]
+
+# An unattributed quotation this long (CJK characters) is speech, not a term in quotes.
+MIN_UNATTRIBUTED_CHARS = 12
+# Share of a passage a speaker's sentences must cover for the passage to be theirs.
+MIN_SHARE = 0.5
+
+_QUOTE_PAIRS = {"「": "」", "『": "』", "“": "”"}
+_CLAUSE_MARKS = "，。；：！？、,;:!?（）()《》「」『』“”\n"
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_MASK = "\u3000"
+
+
+class _Verb(RuleModel):
+    form: str
+    kind: Literal["speech", "view"]
+
+
+class _Example(RuleModel):
+    text: str
+    speaker: str
+
+
+class ZhLexicon(RuleModel):
+    """``corpus/speakers/zh.toml``."""
+
+    verbs: tuple[_Verb, ...]
+    according_to: tuple[str, ...]
+    role_nouns: tuple[str, ...]
+    honorifics: tuple[str, ...]
+    org_suffixes: tuple[str, ...]
+    pronouns: tuple[str, ...]
+    demonstratives: tuple[str, ...]
+    adverbs: tuple[str, ...]
+    not_speakers: tuple[str, ...]
+    not_cues: tuple[str, ...]
+    examples: tuple[_Example, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    lex: ZhLexicon
+    verb: re.Pattern[str]
+    according: re.Pattern[str]
+    not_cue: re.Pattern[str]
+    kinds: dict[str, str]
+
+
+def _alternation(words: Sequence[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@lru_cache(maxsize=4)
+def _compiled(path: Path) -> _Compiled:
+    lex = load_rules(path, ZhLexicon, "Chinese speaker lexicon")
+    verb = re.compile(f"(?:{_alternation([v.form for v in lex.verbs])})")
+    according = re.compile(f"据(?P<subject>[^{_CLAUSE_MARKS}]{{1,30}}?)(?:{_alternation(lex.according_to)})[，,：:]")
+    not_cue = re.compile(_alternation(lex.not_cues))
+    return _Compiled(lex, verb, according, not_cue, {v.form: v.kind for v in lex.verbs})
+
+
+def load_zh_lexicon(path: Path | None = None) -> ZhLexicon:
+    return _compiled(path or _default_path()).lex
+
+
+def _default_path() -> Path:
+    candidate = get_settings().corpus_dir / "speakers" / "zh.toml"
+    return candidate if candidate.is_file() else PROJECT_ROOT / "corpus" / "speakers" / "zh.toml"
+
+
+def is_chinese_document(passages: Sequence[Passage], meta: DocumentMeta) -> bool:
+    """Declared Chinese, or most of the passages' characters are Han."""
+    language = meta.extra.get("language") if meta.extra else None
+    if isinstance(language, str) and language:
+        return language == "zh"
+    text = "".join(p.text for p in passages)
+    letters = sum(1 for c in text if c.isalpha())
+    return bool(letters) and len(_HAN.findall(text)) * 2 >= letters
+
+
+# --------------------------------------------------------------------------- speakers
+
+
+@dataclass(frozen=True)
+class _Speaker:
+    name: str | None  # a person's or organisation's name; None for "市网信办相关负责人"
+    mention: str  # the words of the text
+    role: str | None
+    cue: str
+
+    @property
+    def label(self) -> str:
+        """The name, else the role it is described by (技术人员), else the words."""
+        return self.name or self.role or self.mention
+
+
+class _People:
+    """Who has been named so far in a document, for 他 and 该负责人."""
+
+    def __init__(self) -> None:
+        self.last_person: _Speaker | None = None
+        self.by_role: dict[str, _Speaker] = {}
+
+    def see(self, sp: _Speaker, lex: ZhLexicon) -> None:
+        self.last_person = sp
+        for noun in lex.role_nouns:
+            if (sp.role or sp.mention).endswith(noun):
+                self.by_role[noun] = sp
+
+
+def _strip_adverbs(subject: str, lex: ZhLexicon) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for adv in sorted(lex.adverbs, key=len, reverse=True):
+            if subject.endswith(adv) and len(subject) > len(adv):
+                subject, changed = subject[: -len(adv)], True
+    return subject
+
+
+def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speaker | None:
+    """Who ``subject`` (the words before a reporting verb) is, or None when nobody speaks."""
+    subject = _strip_adverbs(subject.strip(), lex)
+    if not subject or not _HAN.search(subject) or "《" in subject or "》" in subject or len(subject) > 30:
+        return None
+    if subject in lex.not_speakers or any(subject.endswith(w) for w in lex.not_speakers if len(w) > 1):
+        return None
+    if subject in lex.pronouns:
+        return people.last_person and _Speaker(people.last_person.name, subject, people.last_person.role, cue)
+    for dem in lex.demonstratives:
+        if subject.startswith(dem) and subject[len(dem) :] in lex.role_nouns:
+            earlier = people.by_role.get(subject[len(dem) :])
+            if earlier is not None:
+                return _Speaker(earlier.name, earlier.mention, earlier.role, cue)
+            return _Speaker(None, subject, subject[len(dem) :], cue)
+    core = subject.rsplit("的", 1)[-1] if "的" in subject else subject
+    if any(core.endswith(h) for h in lex.honorifics) and len(core) <= 5:
+        return _Speaker(core, subject, None, cue)
+    best = max(((core.rfind(n), n) for n in lex.role_nouns if n in core), default=(-1, ""))
+    if best[0] >= 0:
+        end = best[0] + len(best[1])
+        rest = core[end:]
+        if rest and _NAME.match(rest):
+            return _Speaker(rest, subject, subject[: len(subject) - len(rest)], cue)
+        if not rest:
+            return _Speaker(None, subject, core, cue)
+    if any(core.endswith(s) for s in lex.org_suffixes):
+        return _Speaker(core, subject, None, cue)
+    if _NAME.match(core):
+        return _Speaker(core, subject, None, cue)
+    return None
+
+
+@dataclass(frozen=True)
+class _Attribution:
+    start: int  # of the subject
+    cue_start: int
+    cue_end: int
+    speaker: _Speaker
+    kind: str
+
+
+def _quote_spans(text: str) -> list[tuple[int, int]]:
+    """``(open, close)`` mark offsets of balanced quotation pairs, outermost only."""
+    spans: list[tuple[int, int]] = []
+    stack: list[tuple[str, int]] = []
+    for i, ch in enumerate(text):
+        if stack and ch == _QUOTE_PAIRS[stack[-1][0]]:
+            _, start = stack.pop()
+            if not stack:
+                spans.append((start, i))
+        elif ch in _QUOTE_PAIRS:
+            stack.append((ch, i))
+    return spans
+
+
+def _masked(text: str, quotes: Sequence[tuple[int, int]]) -> str:
+    chars = list(text)
+    for o, c in quotes:
+        for i in range(o + 1, c):
+            chars[i] = _MASK
+    return "".join(chars)
+
+
+def _attributions(masked: str, s: int, e: int, c: _Compiled, people: _People) -> list[_Attribution]:
+    out: list[_Attribution] = []
+    for m in c.according.finditer(masked, s, e):
+        sp = _speaker(m.group("subject"), "据", c.lex, people)
+        if sp is not None:
+            out.append(_Attribution(m.start(), m.start(), m.end(), sp, "speech"))
+    blocked = [m.span() for m in c.not_cue.finditer(masked, s, e)]
+    for m in c.verb.finditer(masked, s, e):
+        if any(a.cue_start <= m.start() < a.cue_end for a in out):
+            continue
+        if any(bs <= m.start() < be or bs < m.end() <= be for bs, be in blocked):
+            continue  # 简称, 司法解释: the characters of a verb inside another word
+        lo = m.start()
+        while lo > s and masked[lo - 1] not in _CLAUSE_MARKS and masked[lo - 1] != _MASK:
+            lo -= 1
+        subject = masked[lo : m.start()]
+        sp = _speaker(subject, m.group(0), c.lex, people)
+        if sp is not None:
+            out.append(_Attribution(lo, m.start(), m.end(), sp, c.kinds[m.group(0)]))
+    out.sort(key=lambda a: a.cue_start)
+    return out
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    quotes: list[tuple[int, int]]
+    attrs: list[_Attribution]
+
+
+def _analyse(passages: Sequence[Passage]) -> dict[str, list[_Sentence]]:
+    c = _compiled(_default_path())
+    people = _People()
+    out: dict[str, list[_Sentence]] = {}
+    for p in passages:
+        quotes = _quote_spans(p.text)
+        masked = _masked(p.text, quotes)
+        spans = p.sentences or ((0, len(p.text)),)
+        sentences: list[_Sentence] = []
+        for s, e in _merge_quoted(p.text, spans, quotes, c.verb):
+            attrs = _attributions(masked, s, e, c, people)
+            for a in attrs:
+                if a.speaker.name or a.speaker.role:
+                    people.see(a.speaker, c.lex)
+            sentences.append(_Sentence(s, e, [q for q in quotes if s <= q[0] < e], attrs))
+        out[p.id] = sentences
+    return out
+
+
+# A short sentence after a quotation that only says who spoke: “…。”该负责人说。
+_TRAILING_ATTRIBUTION_CHARS = 16
+
+
+def _merge_quoted(
+    text: str, spans: Sequence[tuple[int, int]], quotes: Sequence[tuple[int, int]], verb: re.Pattern[str]
+) -> list[tuple[int, int]]:
+    """Sentence spans, joined where a quotation runs across a sentence end, and where a
+    sentence ending in a quotation is followed by its short attribution."""
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        prev = merged[-1] if merged else None
+        inside = prev is not None and any(o < prev[1] <= c for o, c in quotes)
+        attribution = (
+            prev is not None
+            and any(c + 1 == prev[1] for _, c in quotes)
+            and e - s <= _TRAILING_ATTRIBUTION_CHARS
+            and verb.search(text, s, e) is not None
+        )
+        if prev is not None and (inside or attribution):
+            merged[-1] = (prev[0], e)
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _annotation(p: Passage, kind: str, start: int, end: int, a: _Attribution | None, how: str) -> Annotation:
+    sp = a.speaker if a else None
+    return Annotation(
+        target_id=p.id,
+        kind=kind,
+        label=sp.label if sp else "",
+        start=start,
+        end=end,
+        text=p.text[start:end],
+        data={
+            "speaker": sp.name if sp else None,
+            "mention": sp.mention if sp else None,
+            "role": sp.role if sp else None,
+            "cue": sp.cue if sp else None,
+            "attribution": how,
+        },
+    )
+
+
+def _quote_attribution(sentence: _Sentence, quote: tuple[int, int]) -> _Attribution | None:
+    """The speech verb of the quote's sentence: before it (X说：「…」) or after it (“…”X说)."""
+    speech = [a for a in sentence.attrs if a.kind == "speech"]
+    before = [a for a in speech if a.cue_end <= quote[0]]
+    after = [a for a in speech if a.start > quote[1]]
+    return before[-1] if before else after[0] if after else None
+
+
+def find_quotes_zh(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
+    """Direct quotations (``kind="quote"``), marks excluded, with their speakers."""
+    analysed = _analyse(passages)
+    out: list[Annotation] = []
+    for p in passages:
+        for sentence in analysed[p.id]:
+            for q in sentence.quotes:
+                a = _quote_attribution(sentence, q)
+                if a is None and len(_HAN.findall(p.text[q[0] + 1 : q[1]])) < MIN_UNATTRIBUTED_CHARS:
+                    continue  # a term in quotes: “刷脸”
+                out.append(_annotation(p, "quote", q[0] + 1, q[1], a, "direct" if a else "none"))
+    return out
+
+
+def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
+    """Sentences that report someone's words or views without a quotation they introduce."""
+    analysed = _analyse(passages)
+    out: list[Annotation] = []
+    for p in passages:
+        for sentence in analysed[p.id]:
+            if not sentence.attrs:
+                continue
+            # A sentence mostly quoted is the quotation's; terms in quotes (「事后救济」) are not.
+            quoted = sum(c - o - 1 for o, c in sentence.quotes)
+            if quoted * 2 < sentence.end - sentence.start:
+                out.append(_annotation(p, "reported_speech", sentence.start, sentence.end, sentence.attrs[0], "direct"))
+    return out
+
+
+def passage_speakers_zh(
+    passages: Sequence[Passage], meta: DocumentMeta, quotes: Sequence[Annotation]
+) -> dict[str, tuple[str, str | None, str]]:
+    """For each passage id: ``(name, role, kind)`` of its voice, as the English version decides.
+
+    A speaker whose quotations and reported sentences cover :data:`MIN_SHARE` of the
+    passage carries it (``quoted`` or ``reported``); else the authors (``author``) or the
+    outlet (``outlet``).
+    """
+    reported = find_reported_speech_zh(passages, meta)
+    default = (", ".join(meta.authors), None, "author") if meta.authors else (meta.outlet or "", None, "outlet")
+    out: dict[str, tuple[str, str | None, str]] = {}
+    for p in passages:
+        chars: dict[str, int] = {}
+        quoted: dict[str, int] = {}
+        roles: dict[str, str | None] = {}
+        for a in [*quotes, *reported]:
+            if a.target_id != p.id or not a.label:
+                continue
+            size = a.end - a.start
+            chars[a.label] = chars.get(a.label, 0) + size
+            if a.kind == "quote":
+                quoted[a.label] = quoted.get(a.label, 0) + size
+            roles.setdefault(a.label, a.data.get("role"))
+        total = len(p.text.strip())
+        best = max(chars, key=lambda n: chars[n]) if chars else None
+        if best is not None and total and chars[best] / total >= MIN_SHARE:
+            kind = "quoted" if quoted.get(best, 0) * 2 >= chars[best] else "reported"
+            out[p.id] = (best, roles.get(best), kind)
+        else:
+            out[p.id] = default
+    return out
