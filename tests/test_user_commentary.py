@@ -454,6 +454,14 @@ def test_build_with_commentary_then_a_failed_build_keeps_the_old_database(tmp_pa
         info = dict(conn.execute("select key, value from build_info").fetchall())
     assert ids == {"faces-at-the-gate", "ren-lian-shi-bie-jie-du"}
     assert info["commentary_folders"] == str(folder.resolve())
+    with sqlite3.connect(db) as conn:
+        zh = conn.execute(
+            "select kind, label from annotations where target_id like 'ren-lian-shi-bie-jie-du/%'"
+        ).fetchall()
+        speaker = conn.execute("select speaker from passages where id = 'ren-lian-shi-bie-jie-du/p_1'").fetchone()
+    assert ("topic", "retention-security") in zh  # Chinese patterns for Chinese text (存储)
+    assert ("reported_speech", "某律师") in zh  # 某律师表示: an unnamed speaker, by role
+    assert speaker is not None
 
     write(folder, "broken.md", "---\ndate: someday\n---\n" + BODY)
     with pytest.raises(ParseError, match=r"broken\.md:1: front matter field date"):
@@ -539,3 +547,25 @@ def test_chinese_news_speakers(fixtures: dict[str, UserCommentary]) -> None:
     assert voices["xiaoqu-shualian-news/p_2"] == ("王女士", None, "quoted")
     assert voices["xiaoqu-shualian-news/p_3"][0] == "市网信办相关负责人"
     assert voices["xiaoqu-shualian-news/p_1"] == ("孙悦", None, "author")
+
+
+# ------------------------------------------------------------------ Chinese stance
+
+
+def _zh_stance_cases() -> list[tuple[str, str, bool]]:
+    from kb.annotate.stance_zh import load_zh_cues
+
+    cues = load_zh_cues()
+    return [
+        (text, label, should)
+        for label, side in (("sceptical", cues.sceptical), ("supportive", cues.supportive))
+        for texts, should in ((side.examples, True), (side.near_misses, False))
+        for text in texts
+    ]
+
+
+@pytest.mark.parametrize(("text", "label", "should"), _zh_stance_cases())
+def test_chinese_stance_examples(text: str, label: str, should: bool) -> None:
+    from kb.annotate.stance_zh import stance_of_zh
+
+    assert (stance_of_zh(text).label == label) is should

@@ -20,8 +20,16 @@ from dataclasses import dataclass, field
 
 from kb.annotate.citations import CitationIndex, citation_annotations_from, citation_links, find_citations
 from kb.annotate.speakers import find_quotes, find_reported_speech, passage_speakers
+from kb.annotate.speakers_zh import (
+    find_quotes_zh,
+    find_reported_speech_zh,
+    is_chinese_document,
+    passage_speakers_zh,
+)
 from kb.annotate.stance import stance_annotations
+from kb.annotate.stance_zh import stance_annotations_zh
 from kb.annotate.topics import Taxonomy, tag_text
+from kb.ingest.normalize import is_cjk_text
 from kb.link.passages import PassageLinker, ProvisionIndex
 from kb.model import Annotation, DocumentMeta, Link, ParsedCommentary, Provision, Translation
 
@@ -55,7 +63,7 @@ def annotate_commentary(
     topics_of: dict[str, list[str]] = defaultdict(list)
     for c in commentary:
         for passage in c.passages:
-            for ann in tag_text(passage.id, passage.text, "en", taxonomy):
+            for ann in tag_text(passage.id, passage.text, "zh" if is_cjk_text(passage.text) else "en", taxonomy):
                 out.annotations.append(ann)
                 if ann.label not in topics_of[passage.id]:
                     topics_of[passage.id].append(ann.label)
@@ -66,14 +74,30 @@ def annotate_commentary(
             out.annotations.extend(citation_annotations_from(passage.id, found))
             out.links.extend(citation_links(passage.id, found))
     for c in commentary:
-        quotes = find_quotes(c.passages, c.meta)
-        out.annotations.extend(quotes)
-        out.annotations.extend(find_reported_speech(c.passages, c.meta))
-        for pid, info in passage_speakers(c.passages, c.meta, quotes).items():
-            out.speakers[pid] = {"name": info.name, "role": info.role, "kind": info.kind}
+        if is_chinese_document(c.passages, c.meta):
+            _speakers_zh(c, out)
+        else:
+            quotes = find_quotes(c.passages, c.meta)
+            out.annotations.extend(quotes)
+            out.annotations.extend(find_reported_speech(c.passages, c.meta))
+            for pid, info in passage_speakers(c.passages, c.meta, quotes).items():
+                out.speakers[pid] = {"name": info.name, "role": info.role, "kind": info.kind}
         for passage in c.passages:
-            out.annotations.extend(stance_annotations(passage, topics_of.get(passage.id, [])))
+            topics = topics_of.get(passage.id, [])
+            if is_cjk_text(passage.text):
+                out.annotations.extend(stance_annotations_zh(passage, topics))
+            else:
+                out.annotations.extend(stance_annotations(passage, topics))
     return out
+
+
+def _speakers_zh(c: ParsedCommentary, out: CommentaryAnnotations) -> None:
+    """Quotations, reported speech and voices of a Chinese document."""
+    quotes = find_quotes_zh(c.passages, c.meta)
+    out.annotations.extend(quotes)
+    out.annotations.extend(find_reported_speech_zh(c.passages, c.meta))
+    for pid, (name, role, kind) in passage_speakers_zh(c.passages, c.meta, quotes).items():
+        out.speakers[pid] = {"name": name, "role": role, "kind": kind}
 
 
 class TopicsByArticle:

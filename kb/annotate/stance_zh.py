@@ -1,0 +1,205 @@
+"""Explainable stance of Chinese commentary passages, the counterpart of :mod:`kb.annotate.stance`.
+
+Cues come from ``corpus/stance/cues_zh.toml`` (漏洞, 缺乏可操作性, 有章可循, 一大进步 …) and are
+matched as substrings, since Chinese has no spaces; the rest follows the English rules:
+a negator just before a cue flips it (并不模糊), cues of a concessive clause (虽然…) or
+before a contrast (但/然而) count less, a phrase counts once, and the label comes from the
+two totals with the same thresholds. The result is the English module's
+:class:`~kb.annotate.stance.Stance`, so annotations and viewpoints read the same.
+
+>>> s = stance_of_zh("虽然细节仍需细化，但总体看是积极的一步。")
+>>> s.label, [c[0] for c in s.cues]
+('supportive', ['仍需细化', '积极的一步'])
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from kb.annotate.stance import Stance
+from kb.datafiles import RuleModel, load_rules
+from kb.model import Annotation, Passage
+from kb.settings import PROJECT_ROOT, get_settings
+
+__all__ = ["ZhCues", "load_zh_cues", "stance_annotations_zh", "stance_of_zh"]
+
+Polarity = Literal["sceptical", "supportive"]
+_OPPOSITE: dict[Polarity, Polarity] = {"sceptical": "supportive", "supportive": "sceptical"}
+_CLAUSE = "，。；：！？、,;:!?（）()「」“”\n"
+_SENTENCE_END = re.compile(r"[。！？；]+[”」』）)]*")
+_GAP = "…"
+_GAP_CHARS = 6
+
+
+class _Settings(RuleModel):
+    window: int
+    negated_weight: float
+    concessive_weight: float
+    contrast_weight: float
+    min_weight: float
+    mixed_ratio: float
+    negators: tuple[str, ...]
+    not_negating: tuple[str, ...]
+    concessive_openers: tuple[str, ...]
+    contrast_markers: tuple[str, ...]
+
+
+class _Cue(RuleModel):
+    phrase: str
+    weight: float
+
+
+class _Side(RuleModel):
+    examples: tuple[str, ...] = ()
+    near_misses: tuple[str, ...] = ()
+    cue: tuple[_Cue, ...]
+
+
+class ZhCues(RuleModel):
+    """``corpus/stance/cues_zh.toml``."""
+
+    settings: _Settings
+    sceptical: _Side
+    supportive: _Side
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    cues: ZhCues
+    patterns: tuple[tuple[re.Pattern[str], str, float, Polarity], ...]
+
+
+def _pattern(phrase: str) -> re.Pattern[str]:
+    parts = [re.escape(p) for p in phrase.split(_GAP)]
+    return re.compile(f"[^{_CLAUSE}]{{0,{_GAP_CHARS}}}?".join(parts))
+
+
+@lru_cache(maxsize=4)
+def _compiled(path: Path) -> _Compiled:
+    cues = load_rules(path, ZhCues, "Chinese stance cues")
+    patterns = tuple(
+        (_pattern(c.phrase), c.phrase, c.weight, polarity)
+        for polarity, side in (("sceptical", cues.sceptical), ("supportive", cues.supportive))
+        for c in side.cue
+    )
+    return _Compiled(cues, patterns)  # type: ignore[arg-type]
+
+
+def _default_path() -> Path:
+    candidate = get_settings().corpus_dir / "stance" / "cues_zh.toml"
+    return candidate if candidate.is_file() else PROJECT_ROOT / "corpus" / "stance" / "cues_zh.toml"
+
+
+def load_zh_cues(path: Path | None = None) -> ZhCues:
+    return _compiled(path or _default_path()).cues
+
+
+def _matches(text: str, c: _Compiled) -> list[tuple[int, int, str, float, Polarity]]:
+    """Every cue match; where matches overlap the heavier wins, then the longer."""
+    found = [(m.start(), m.end(), phrase, w, pol) for pat, phrase, w, pol in c.patterns for m in pat.finditer(text)]
+    found.sort(key=lambda f: (-f[3], -(f[1] - f[0]), f[0]))
+    kept: list[tuple[int, int, str, float, Polarity]] = []
+    for f in found:
+        if all(f[1] <= k[0] or f[0] >= k[1] for k in kept):
+            kept.append(f)
+    return sorted(kept)
+
+
+def _negator_before(text: str, start: int, s: _Settings) -> int | None:
+    lo = start
+    while lo > 0 and text[lo - 1] not in _CLAUSE and start - lo < s.window + 2:
+        lo -= 1
+    window = text[lo:start]
+    for neg in sorted(s.negators, key=len, reverse=True):
+        i = window.rfind(neg)
+        if i >= 0 and len(window) - i - len(neg) <= s.window:
+            if any(window[j:].startswith(w) for w in s.not_negating for j in range(max(0, i - 1), i + 1)):
+                continue
+            return lo + i
+    return None
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        spans.append((start, m.end()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _clause_factor(text: str, pos: int, sentences: list[tuple[int, int]], s: _Settings) -> float:
+    i = next((k for k, (a, b) in enumerate(sentences) if a <= pos < b), len(sentences) - 1)
+    a, b = sentences[i] if sentences else (0, len(text))
+    sentence = text[a:b]
+    factor = 1.0
+    first_clause_end = next((j for j, ch in enumerate(sentence) if ch in "，,"), len(sentence))
+    if sentence.lstrip().startswith(s.concessive_openers) and pos - a < first_clause_end:
+        factor *= s.concessive_weight
+    if any(m in sentence[pos - a :] for m in s.contrast_markers):
+        factor *= s.contrast_weight
+    later = sentences[i + 1 :]
+    if any(text[x:y].lstrip().startswith(s.contrast_markers) for x, y in later[:1]):
+        factor *= s.contrast_weight
+    return factor
+
+
+def _label(sup: float, scep: float, s: _Settings) -> Literal["sceptical", "supportive", "descriptive", "mixed"]:
+    high, low = max(sup, scep), min(sup, scep)
+    if high < s.min_weight:
+        return "descriptive"
+    if low >= s.min_weight * 0.5 and low >= s.mixed_ratio * high:
+        return "mixed"
+    return "supportive" if sup > scep else "sceptical"
+
+
+def stance_of_zh(text: str, path: Path | None = None) -> Stance:
+    """The stance of a Chinese text, with the cues that decided it."""
+    c = _compiled(path or _default_path())
+    st = c.cues.settings
+    sentences = _sentences(text)
+    cues: list[tuple[str, int, int, Polarity]] = []
+    weights: list[float] = []
+    totals: dict[Polarity, float] = {"sceptical": 0.0, "supportive": 0.0}
+    counted: dict[tuple[str, Polarity], float] = {}
+    for start, end, phrase, weight, polarity in _matches(text, c):
+        neg = _negator_before(text, start, st)
+        if neg is not None:
+            polarity, weight, start = _OPPOSITE[polarity], weight * st.negated_weight, neg
+        weight *= _clause_factor(text, start, sentences, st)
+        key = (phrase, polarity)
+        previous = counted.get(key, 0.0)
+        counted[key] = max(previous, weight)
+        totals[polarity] += max(0.0, weight - previous)
+        cues.append((text[start:end], start, end, polarity))
+        weights.append(round(max(0.0, weight - previous), 3))
+    sup, scep = round(totals["supportive"], 3), round(totals["sceptical"], 3)
+    return Stance(_label(sup, scep, st), round(sup - scep, 3), tuple(cues), tuple(weights), sup, scep)
+
+
+def stance_annotations_zh(passage: Passage, topics: list[str] | tuple[str, ...]) -> list[Annotation]:
+    """As :func:`kb.annotate.stance.stance_annotations`, for a Chinese passage."""
+    stance = stance_of_zh(passage.text)
+    best = stance.strongest
+    start, end = (best[1], best[2]) if best else (0, 0)
+    cue_data = [
+        {"cue": cue, "start": s, "end": e, "polarity": p, "weight": w}
+        for (cue, s, e, p), w in zip(stance.cues, stance.weights, strict=True)
+    ]
+    return [
+        Annotation(
+            target_id=passage.id,
+            kind="stance",
+            label=stance.label,
+            start=start,
+            end=end,
+            text=passage.text[start:end],
+            data={"topic": topic, "cues": cue_data, "score": stance.score},
+        )
+        for topic in (list(dict.fromkeys(topics)) or [""])
+    ]
