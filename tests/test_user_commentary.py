@@ -569,3 +569,28 @@ def test_chinese_stance_examples(text: str, label: str, should: bool) -> None:
     from kb.annotate.stance_zh import stance_of_zh
 
     assert (stance_of_zh(text).label == label) is should
+
+
+# ------------------------------------------------------------------ rules, not copies
+
+
+def test_furniture_rules_do_not_copy_the_seed_articles(source_root: Path) -> None:
+    """The cleaner's rules name kinds of furniture, not lines of the five captured articles:
+    no example, counter-example or multi-word vocabulary item is a string of theirs."""
+    import tomllib
+
+    raw = tomllib.loads((PROJECT_ROOT / "corpus" / "commentary_rules.toml").read_text(encoding="utf-8"))
+    seed = "\n".join(
+        normalise(p.read_text(encoding="utf-8")).casefold()
+        for p in (source_root / "corpus" / "commentary").glob("*.txt")
+    )
+    strings: list[str] = []
+    for section in (*raw.get("sentence_cue", {}).values(), *raw.get("line", {}).values(), raw.get("bio", {})):
+        strings += [*section.get("examples", []), *section.get("counter_examples", [])]
+    vocab = [w for words in raw.get("vocab", {}).values() for w in words if "." in w]
+    # Short phrases ("Skip to main content", "Footer menu") are every site's words; longer
+    # strings, and anything with a number, handle or domain, would be the articles' own.
+    specific = [s for s in [*strings, *vocab] if len(s.split()) >= 4 or any(c in s for c in "@.0123456789")]
+    generic = {"skip to main content"}  # the accessibility link of most sites
+    copied = [s for s in specific if normalise(s).casefold() in seed and s.casefold() not in generic]
+    assert copied == []
