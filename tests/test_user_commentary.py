@@ -156,6 +156,7 @@ def test_front_matter_fields() -> None:
         ("---\nauthors: {a: 1}\n---\n", r"front matter field authors: must be a list of names"),
         ("---\ndiscusses: [Not An Id]\n---\n", r"front matter field discusses: 'Not An Id' is not a document id"),
         ("---\nlanguage: 'english!'\n---\n", r"front matter field language"),
+        ("---\nurl: javascript:alert(1)\n---\n", r"front matter field url: must be an http:// or https:// address"),
         ("---\na: &x [1, 2]\nb: *x\n---\n", r"a\.md:2: front matter uses YAML anchors or aliases"),
         ("---\ntitle: !!python/object:os.system x\n---\n", r"front matter is not valid YAML"),
     ],
@@ -392,7 +393,8 @@ def test_malformed_markup_is_read_or_refused_clearly(tmp_path: Path) -> None:
 
 def test_scripts_styles_handlers_and_iframes_never_reach_a_passage(tmp_path: Path) -> None:
     evil = (
-        "<html><head><style>.x{display:none}</style><script>steal()</script></head>"
+        "<html><head><style>.x{display:none}</style><script>steal()</script>"
+        "<link rel='canonical' href='javascript:steal()'><meta property='og:url' content='javascript:steal()'></head>"
         "<body onload='steal()'><article><h1>Rules</h1>"
         "<p onclick='steal()'>" + BODY * 3 + "</p><iframe srcdoc='<p>framed text here</p>'></iframe>"
         "<noscript>enable javascript please now</noscript><svg><script>alert(1)</script></svg>"
@@ -406,6 +408,7 @@ def test_scripts_styles_handlers_and_iframes_never_reach_a_passage(tmp_path: Pat
     )
     write(tmp_path, "evil-txt.txt", BODY + "<script>alert('x')</script>\n" + BODY)
     docs = load_user_commentary([tmp_path], load_manifest())
+    assert all(d.meta.url is None for d in docs)  # a javascript: address is never a link
     text = " ".join(p.text for d in docs for p in d.parsed.passages)
     for needle in ("steal", "display", "framed", "javascript", "alert", "injected", "<", "onclick", "onload"):
         assert needle not in text

@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from kb.errors import ParseError
 
-__all__ = ["FIELDS", "MAX_FRONT_MATTER_CHARS", "CommentaryFields", "FrontMatter", "split_front_matter"]
+__all__ = ["FIELDS", "HTTP_URL", "MAX_FRONT_MATTER_CHARS", "CommentaryFields", "FrontMatter", "split_front_matter"]
 
 # A front matter block is a few lines; a larger one is not metadata.
 MAX_FRONT_MATTER_CHARS = 16_384
@@ -51,6 +51,7 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
 _NAME_SEPARATORS = re.compile(r"\s*(?:;|,|、|，|\band\b|&)\s*")
 _DOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
+HTTP_URL = re.compile(r"^https?://[^\s<>\"'`]+$", re.I)
 
 
 class CommentaryFields(BaseModel):
@@ -67,7 +68,7 @@ class CommentaryFields(BaseModel):
     discusses: tuple[str, ...] = ()
     unknown_keys: tuple[str, ...] = Field(default=(), exclude=True)
 
-    @field_validator("title", "outlet", "url", mode="before")
+    @field_validator("title", "outlet", mode="before")
     @classmethod
     def _text(cls, value: Any) -> str | None:
         if value is None:
@@ -76,6 +77,16 @@ class CommentaryFields(BaseModel):
             raise ValueError("must be text")
         text = " ".join(str(value).split())
         return text or None
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _url(cls, value: Any) -> str | None:
+        # Shown as a link on the web pages: only http(s), never javascript: or data:.
+        if value is None:
+            return None
+        if not isinstance(value, str) or not HTTP_URL.match(value.strip()):
+            raise ValueError("must be an http:// or https:// address")
+        return value.strip()
 
     @field_validator("authors", mode="before")
     @classmethod

@@ -47,7 +47,7 @@ import lxml.html
 from lxml import etree
 
 from kb.errors import EmptySource, ParseError
-from kb.ingest.frontmatter import CommentaryFields, check_iso_date, parse_fields, split_front_matter
+from kb.ingest.frontmatter import HTTP_URL, CommentaryFields, check_iso_date, parse_fields, split_front_matter
 
 __all__ = ["MAX_DEPTH", "MAX_ELEMENTS", "HtmlBlock", "HtmlText", "extract_page", "page_metadata", "parse_page"]
 
@@ -206,7 +206,8 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
     fields["authors"] = authors
     date = (found.date if found else None) or fields.get("date")
     fields["date"] = _iso_prefix(date)
-    fields["url"] = found.url if found else None
+    url = found.url if found else None
+    fields["url"] = url if url and HTTP_URL.match(url) else None
     lang = (root.get("lang") or root.get("xml:lang") or "").strip() or None
     try:
         fields["language"] = lang
