@@ -597,3 +597,15 @@ def test_furniture_rules_do_not_copy_the_seed_articles(source_root: Path) -> Non
     generic = {"skip to main content"}  # the accessibility link of most sites
     copied = [s for s in specific if normalise(s).casefold() in seed and s.casefold() not in generic]
     assert copied == []
+
+
+def test_a_symlink_out_of_the_folder_is_refused_and_loops_are_not_followed(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    (folder / "a").mkdir(parents=True)
+    write(folder / "a", "ok.md", BODY)
+    (folder / "a" / "loop").symlink_to("..")
+    write(tmp_path, "secret.txt", BODY)
+    (folder / "a" / "secret.txt").symlink_to(tmp_path / "secret.txt")
+    assert [f.rel for f in discover([folder])] == ["a/ok.md", "a/secret.txt"]
+    with pytest.raises(SourceError, match=r"mine/a/secret\.txt: path leads outside"):
+        load_user_commentary([folder], load_manifest())
