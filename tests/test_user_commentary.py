@@ -377,8 +377,32 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
     path = tmp_path / "huge.html"
     with path.open("wb") as fh:
         fh.truncate(MAX_COMMENTARY_BYTES + 1)
-    with pytest.raises(EncodingError, match=r"huge\.html: file is 4,194,305 bytes, over the 4 MiB limit"):
+    with pytest.raises(EncodingError, match=r"huge\.html: file is 2,097,153 bytes, over the 2 MiB limit"):
         load_user_commentary([tmp_path], load_manifest())
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("long.txt", (BODY + "\n") * 5000),
+        ("long.html", "<html><body><article>" + "".join(f"<p>{i}. {BODY}</p>" for i in range(5000)) + "</article>"),
+    ],
+    ids=["txt", "html"],
+)
+def test_a_text_too_long_for_one_article_is_refused(tmp_path: Path, name: str, text: str) -> None:
+    write(tmp_path, name, text)
+    with pytest.raises(EncodingError, match=rf"{name}: \d{{3}},\d{{3}} characters of text, over the 400,000 limit"):
+        load_user_commentary([tmp_path], load_manifest())
+
+
+def test_a_minified_page_on_one_line_is_read(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "mini.html",
+        "<html><body><article>" + "<p>" + BODY * 3 + "</p>" + "<!--" + "x" * 1_100_000 + "--></article></body></html>",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.parsed.passages
 
 
 def test_malformed_markup_is_read_or_refused_clearly(tmp_path: Path) -> None:

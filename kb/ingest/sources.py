@@ -84,8 +84,13 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_source(root: Path, rel: str, *, expected_sha256: str | None = None) -> SourceText:
-    """Read and decode one source file, checking its hash when one is expected."""
+def read_source(
+    root: Path, rel: str, *, expected_sha256: str | None = None, max_line_chars: int | None = MAX_LINE_CHARS
+) -> SourceText:
+    """Read and decode one source file, checking its hash when one is expected.
+
+    ``max_line_chars=None`` skips the line-length check (minified HTML is one long line).
+    """
     path = resolve_source(root, rel)
     try:
         size = path.stat().st_size
@@ -118,7 +123,8 @@ def read_source(root: Path, rel: str, *, expected_sha256: str | None = None) -> 
         raise EmptySource("file has no text", path=rel)
     # Offsets are into text with universal newlines, like every reader sees it.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    _check_line_lengths(text, rel)
+    if max_line_chars is not None:
+        _check_line_lengths(text, rel, max_line_chars)
     warnings.extend(_truncation_warnings(text, rel))
     return SourceText(rel, text, digest, size, encoding, tuple(warnings))
 
@@ -159,14 +165,14 @@ def _decode_utf16(data: bytes, rel: str) -> str:
     return text
 
 
-def _check_line_lengths(text: str, rel: str) -> None:
-    if len(text) <= MAX_LINE_CHARS:
+def _check_line_lengths(text: str, rel: str, limit: int) -> None:
+    if len(text) <= limit:
         return
     lengths = [len(line) for line in text.split("\n")]
     longest = max(lengths)
-    if longest > MAX_LINE_CHARS:
+    if longest > limit:
         raise ParseError(
-            f"line is {longest:,} characters long, over the {MAX_LINE_CHARS:,} limit: not prose",
+            f"line is {longest:,} characters long, over the {limit:,} limit: not prose",
             path=rel,
             line=lengths.index(longest) + 1,
         )

@@ -63,6 +63,7 @@ from kb.model import DocumentMeta, ParsedCommentary, SourceRef
 
 __all__ = [
     "FORMATS",
+    "MAX_ARTICLE_CHARS",
     "MAX_COMMENTARY_BYTES",
     "UserCommentary",
     "UserFile",
@@ -73,8 +74,12 @@ __all__ = [
 ]
 
 FORMATS: Mapping[str, Literal["txt", "md", "html"]] = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html"}
-# An article, even a long HTML page with inline scripts, is well under this.
-MAX_COMMENTARY_BYTES = 4 * 1024 * 1024
+# An article, even a long HTML page with inline scripts and styles, is well under this.
+MAX_COMMENTARY_BYTES = 2 * 1024 * 1024
+# Article text (the decoded .txt/.md, the extracted text of a page): a 60-page report is
+# about 200,000 characters. Cleaning and annotating run at about 100,000 characters a
+# second, so this bounds one file at a few seconds of a build.
+MAX_ARTICLE_CHARS = 400_000
 # Share of control characters (other than tab, newline, form feed) above which a
 # "text" file is binary data that happened to decode.
 MAX_CONTROL_SHARE = 0.01
@@ -194,13 +199,22 @@ def read_user_file(file: UserFile) -> SourceText:
             path=file.shown,
         )
     with _naming(file):
-        text = read_source(file.root, file.rel)
+        text = read_source(file.root, file.rel, max_line_chars=None if file.fmt == "html" else MAX_ARTICLE_CHARS)
+    if file.fmt != "html":
+        _check_article_size(len(text.text), file)
     controls = len(_CONTROL.findall(text.text))
     if controls and controls > MAX_CONTROL_SHARE * len(text.text):
         raise EncodingError(
             f"{controls:,} control characters in {len(text.text):,}: binary data, not text", path=file.shown
         )
     return text
+
+
+def _check_article_size(chars: int, file: UserFile) -> None:
+    if chars > MAX_ARTICLE_CHARS:
+        raise EncodingError(
+            f"{chars:,} characters of text, over the {MAX_ARTICLE_CHARS:,} limit of one article", path=file.shown
+        )
 
 
 def parse_user_file(file: UserFile, known_ids: frozenset[str]) -> UserCommentary:
@@ -226,6 +240,7 @@ def _parse_text(file: UserFile, source: SourceText, known_ids: frozenset[str]) -
 
 def _parse_html(file: UserFile, source: SourceText, known_ids: frozenset[str]) -> UserCommentary:
     page = extract_page(source.text, file.rel)
+    _check_article_size(len(page.text), file)
     rules = load_rules()
     title_fold = normalise(page.metadata.title or "").casefold()
     decisions: list[BlockDecision] = []
