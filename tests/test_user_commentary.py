@@ -633,3 +633,15 @@ def test_a_symlink_out_of_the_folder_is_refused_and_loops_are_not_followed(tmp_p
     assert [f.rel for f in discover([folder])] == ["a/ok.md", "a/secret.txt"]
     with pytest.raises(SourceError, match=r"mine/a/secret\.txt: path leads outside"):
         load_user_commentary([folder], load_manifest())
+
+
+def test_html_without_metadata_takes_the_by_line_and_date_line(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "plain-page.html",
+        "<html><body><article><h1>Faces at the Gate</h1><p>By Jane Doe and Wang Wu</p><p>March 3, 2024</p>"
+        "<p>" + BODY * 3 + "</p></article></body></html>",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert (doc.meta.authors, doc.meta.date) == (("Jane Doe", "Wang Wu"), "2024-03-03")
+    assert [p.text[:9] for p in doc.parsed.passages] == ["The draft"]

@@ -54,7 +54,7 @@ from kb.ingest.commentary import (
     split_sentences,
 )
 from kb.ingest.frontmatter import CommentaryFields, split_front_matter
-from kb.ingest.furniture import load_rules
+from kb.ingest.furniture import load_rules, parse_byline, parse_date_line
 from kb.ingest.html import extract_page
 from kb.ingest.markup import mask_markup
 from kb.ingest.normalize import is_cjk_text
@@ -246,25 +246,38 @@ def _parse_html(file: UserFile, source: SourceText, known_ids: frozenset[str]) -
     decisions: list[BlockDecision] = []
     sentences: list[tuple[tuple[int, int], ...]] = []
     extracted: dict[str, str] = {}
-    kinds = {"paragraph": "paragraph", "heading": "heading", "list_item": "list_item", "quote": "quote"}
     for i, hb in enumerate(page.blocks):
-        block = Block(
-            index=i, start=hb.start, end=hb.end, text=normalise(hb.text), marker="-" if hb.kind == "list_item" else None
-        )
+        marker = "-" if hb.kind == "list_item" else None
+        block = Block(index=i, start=hb.start, end=hb.end, text=normalise(hb.text), marker=marker)
         spans = split_sentences(block.text, rules)
         sentences.append(spans)
         reason = block_furniture(block.text, spans, rules)
         if reason is None and title_fold and block.text.casefold() == title_fold:
             reason = "title-repeat"
         if reason is not None:
+            _note_dropped(reason, block.text, extracted)
             decisions.append(BlockDecision(block, False, reason))
         else:
-            decisions.append(BlockDecision(block, True, "body", kinds[hb.kind]))  # type: ignore[arg-type]
+            decisions.append(BlockDecision(block, True, "body", hb.kind))
     layout = Layout(tuple(finish_decisions(decisions, rules)), tuple(sentences), None, 0, len(decisions), extracted)
     passages = passages_from_layout(file.doc_id, layout, file.rel)
-    meta = _meta(file, page.metadata, {}, page.language or _language(CommentaryFields(), page.text), known_ids)
-    parsed = ParsedCommentary(meta, passages, {}, page.warnings)
+    language = page.language or _language(CommentaryFields(), page.text)
+    meta = _meta(file, page.metadata, extracted, language, known_ids)
+    parsed = ParsedCommentary(meta, passages, extracted, page.warnings)
     return UserCommentary(file, meta, parsed, source, extracted_text=page.text)
+
+
+def _note_dropped(reason: str, text: str, extracted: dict[str, str]) -> None:
+    """What a by-line or date line the extractor kept says: authors and date, when the page's
+    metadata lacks them."""
+    if reason == "byline" and "authors" not in extracted:
+        names = parse_byline(text, load_rules())
+        if names:
+            extracted["authors"] = "; ".join(names)
+    elif reason == "dateline" and "date" not in extracted:
+        date = parse_date_line(text)
+        if date:
+            extracted["date"] = date
 
 
 def _language(declared: CommentaryFields, text: str) -> str:
