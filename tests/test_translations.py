@@ -34,14 +34,13 @@ TRANSLATION_PATHS = sorted((CORPUS_DIR / TRANSLATIONS_DIR).glob("*.toml"))
 FILES: dict[str, TranslationFile] = translation_files(CORPUS_DIR)
 
 # What the brief requires: complete documents, and the FRT-relevant articles of the others.
-REQUIRED_COMPLETE = ("dsl-2021", "spc-frt-2021", "video-image-2025")
+REQUIRED_COMPLETE = ("dsl-2021", "network-data-2024", "spc-frt-2021", "video-image-2025")
 REQUIRED_ARTICLES: dict[str, tuple[int, ...]] = {
     "csl-2016": (41, 42, 43, 44, 76),
     "csl-2025": (43, 44, 78),
     "civil-code-2020": tuple(range(1032, 1040)),
     "minors-protection-2020": (72,),
     "minors-protection-2024": (72,),
-    "network-data-2024": tuple(range(21, 31)),
 }
 PIPL = "pipl-2021"
 PIPL_ARTICLES = 74
