@@ -39,8 +39,9 @@ REQUIRED_ARTICLES: dict[str, tuple[int, ...]] = {
     "csl-2016": (41, 42, 43, 44, 76),
     "csl-2025": (43, 44, 78),
     "civil-code-2020": tuple(range(1032, 1040)),
-    "minors-protection-2020": (72,),
-    "minors-protection-2024": (72,),
+    # the online-protection chapter (64-80) and the personal-information articles
+    "minors-protection-2020": (4, *range(64, 81), 103, 127),
+    "minors-protection-2024": (4, *range(64, 81), 103, 127),
 }
 PIPL = "pipl-2021"
 PIPL_ARTICLES = 74
