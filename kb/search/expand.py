@@ -12,7 +12,7 @@ Two data files under ``corpus/search/`` (specs in their headers):
   is meant (吗, 怎么, how, can ...); dropped from the terms a search requires or ranks by,
   unless every term is one.
 
-Both are read once per process (``functools.lru_cache``). :mod:`kb.store.search` adds
+Both are read once per process (``functools.lru_cache``). :mod:`kb.search` adds
 the expansion terms as optional, lower-weighted terms (never required).
 
 >>> phrase_in("kid", "Can my kids use it?"), phrase_in("kids", "Can my kids use it?")
