@@ -16,10 +16,9 @@ from kb.search import plan_query, search
 from kb.search import rank as rank_module
 from kb.search import scoring as scoring_module
 from kb.search.expand import (
-    STOPWORDS_PATH,
+    STOPWORDS_FILE,
     content_terms,
     expansion_terms,
-    load_stopwords,
     load_synonyms,
     names_place,
     phrase_in,
@@ -32,6 +31,7 @@ from kb.search.plan import EXPANSION_WEIGHT, Unit
 from kb.search.rank import Scores, combine_scores, rank_rows
 from kb.settings import PROJECT_ROOT
 from kb.store import query
+from kb.text.stopwords import load_stopwords
 
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 import retrieval_lib
@@ -60,7 +60,7 @@ def test_every_expansion_term_is_searchable() -> None:
 
 def test_stopwords_are_index_tokens_and_leave_legal_words_alone() -> None:
     words = stopwords()
-    assert words == load_stopwords(STOPWORDS_PATH) and len(words) > 100
+    assert words == load_stopwords(PROJECT_ROOT / "corpus" / STOPWORDS_FILE) and len(words) > 100
     for word in words:
         assert word in query_terms(word), word  # a line is a lower-case index token
     assert not words & {"不得", "应当", "可以", "no", "not", "consent", "人脸识别"}

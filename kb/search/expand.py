@@ -12,7 +12,8 @@ Two data files under ``corpus/search/`` (specs in their headers):
   is meant (吗, 怎么, how, can ...); dropped from the terms a search requires or ranks by,
   unless every term is one.
 
-Both are read once per process (``functools.lru_cache``). :mod:`kb.search` adds
+Both are read from the corpus directory (``KB_CORPUS_DIR``) once per process; the
+stopword list through the shared loader, :mod:`kb.text.stopwords`. :mod:`kb.search` adds
 the expansion terms as optional, lower-weighted terms (never required).
 
 >>> phrase_in("kid", "Can my kids use it?"), phrase_in("kids", "Can my kids use it?")
@@ -32,14 +33,14 @@ from pathlib import Path
 from typing import Any
 
 from kb.settings import PROJECT_ROOT
+from kb.text.stopwords import stopword_list
 
 __all__ = [
-    "STOPWORDS_PATH",
+    "STOPWORDS_FILE",
     "SYNONYMS_PATH",
     "SynonymEntry",
     "content_terms",
     "expansion_terms",
-    "load_stopwords",
     "load_synonyms",
     "names_place",
     "phrase_in",
@@ -48,7 +49,8 @@ __all__ = [
 ]
 
 SYNONYMS_PATH = PROJECT_ROOT / "corpus" / "search" / "synonyms.toml"
-STOPWORDS_PATH = PROJECT_ROOT / "corpus" / "search" / "stopwords.txt"
+# The query stopwords, under the corpus directory.
+STOPWORDS_FILE = "search/stopwords.txt"
 _ENTRY_KEYS = frozenset({"match", "expand", "examples", "counter_examples"})
 
 
@@ -119,22 +121,15 @@ def load_synonyms(path: Path = SYNONYMS_PATH) -> tuple[SynonymEntry, ...]:
     return tuple(out)
 
 
-def load_stopwords(path: Path = STOPWORDS_PATH) -> frozenset[str]:
-    """One lower-case index token a line; ``#`` starts a comment line."""
-    words = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-    return frozenset(w for w in words if w and not w.startswith("#"))
-
-
 @lru_cache(maxsize=1)
 def synonyms() -> tuple[SynonymEntry, ...]:
     """The project's expansion entries, read once."""
     return load_synonyms(SYNONYMS_PATH)
 
 
-@lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
-    """The project's query stopwords, read once."""
-    return load_stopwords(STOPWORDS_PATH)
+    """The project's query stopwords (one lower-case index token a line), read once."""
+    return stopword_list(STOPWORDS_FILE)
 
 
 def expansion_terms(query: str, entries: Sequence[SynonymEntry] | None = None) -> list[str]:
