@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from array import array
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kb.errors import ConfigError
 from kb.search import plan_query, search
 from kb.search import rank as rank_module
 from kb.search import scoring as scoring_module
@@ -67,20 +69,23 @@ def test_stopwords_are_index_tokens_and_leave_legal_words_alone() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad",
+    ("bad", "where"),
     [
-        'version = 1\n[[entry]]\nmatch = ["a"]\nexamples = ["a"]\n',  # no expand
-        'version = 1\n[[entry]]\nmatch = ["a"]\nexpand = ["b"]\n',  # no examples
-        'version = 1\n[[entry]]\nmatch = []\nexpand = ["b"]\nexamples = ["a"]\n',
-        'version = 1\n[[entry]]\nmatch = ["a"]\nexpand = ["b"]\nexamples = ["a"]\nweight = 2\n',
-        'version = 2\n[[entry]]\nmatch = ["a"]\nexpand = ["b"]\nexamples = ["a"]\n',
-        "version = 1\n",
+        ('version = 1\n[[entry]]\nmatch = ["a"]\nexamples = ["a"]\n', "entry.0.expand: Field required"),
+        ('version = 1\n[[entry]]\nmatch = ["a"]\nexpand = ["b"]\n', "entry.0.examples: Field required"),
+        ('version = 1\n[[entry]]\nmatch = []\nexpand = ["b"]\nexamples = ["a"]\n', "entry.0.match: "),
+        ('version = 1\n[[entry]]\nmatch = ["a"]\nexpand = ["b"]\nexamples = ["a"]\nweight = 2\n', "entry.0.weight: "),
+        ('version = 2\n[[entry]]\nmatch = ["a"]\nexpand = ["b"]\nexamples = ["a"]\n', "version: "),
+        ("version = 1\n", "entry: Field required"),
+        ('version = 1\n[[entry]]\nmatch = ["a", " "]\nexpand = ["b"]\nexamples = ["a"]\n', "entry.0.match.1: "),
+        ('version = 1\n[[entry]]\nmatch = ["a"]\nexpand = ["b", 3]\nexamples = ["a"]\n', "entry.0.expand.1: "),
+        ('version = 1\n[[entry]]\nmatch = "a"\nexpand = ["b"]\nexamples = ["a"]\n', "entry.0.match: "),
     ],
 )
-def test_malformed_synonym_files_are_refused(tmp_path: Any, bad: str) -> None:
+def test_malformed_synonym_files_are_refused_naming_file_entry_and_field(tmp_path: Any, bad: str, where: str) -> None:
     path = tmp_path / "synonyms.toml"
     path.write_text(bad, encoding="utf-8")
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError, match=re.escape(f"{path}: {where}")):
         load_synonyms(path)
 
 
