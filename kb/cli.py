@@ -132,7 +132,7 @@ def show(db: str | None, source_root: str | None, target: str, as_json: bool) ->
 
     Example: kb show pipl-2021/art_13
     """
-    from kb.store import query
+    from kb.read import query
 
     settings = _settings(db, source_root)
     with _errors(), query.open_reader(settings) as reader:
@@ -153,7 +153,7 @@ def stats(db: str | None, source_root: str | None, as_json: bool) -> None:
 
     Example: kb stats --json
     """
-    from kb.store import query
+    from kb.read import query
 
     settings = _settings(db, source_root)
     with _errors(), query.open_reader(settings) as reader:

@@ -42,9 +42,9 @@ from typing import Any
 from sqlalchemy import text
 
 from kb.errors import KBError
+from kb.read.query import Reader, open_reader
 from kb.settings import PROJECT_ROOT, Settings, database_url_from
 from kb.store.fts import query_terms
-from kb.store.query import Reader, open_reader
 from kb.store.search import MAX_LIMIT, search
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from kb.errors import InvalidQuery, NotFound
-from kb.store import query
+from kb.read import query
 from kb.store.highlight import find_ranges, porter_stem, snippet
 from kb.store.search import SearchParams, Unit, concepts, decode_cursor, plan_query, search, search_sql
 

@@ -25,8 +25,9 @@ from urllib.parse import unquote
 
 import pytest
 
+from kb.read import query
 from kb.settings import Settings
-from kb.store import pages, query
+from kb.store import pages
 
 pytestmark = pytest.mark.slow
 

@@ -42,8 +42,8 @@ from kb.errors import BuildError, HashMismatch
 from kb.ingest.manifest import load_manifest
 from kb.ingest.sources import sha256_file
 from kb.pipeline import build
+from kb.read.query import get_provision
 from kb.settings import PROJECT_ROOT, Settings, get_settings
-from kb.store.query import get_provision
 from kb.store.reader import ReaderSource, open_reader
 from kb.store.verify import verify
 

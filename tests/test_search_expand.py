@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kb.read import query
 from kb.settings import PROJECT_ROOT
-from kb.store import query
 from kb.store import search as search_module
 from kb.store.expand import (
     STOPWORDS_PATH,

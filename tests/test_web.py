@@ -16,8 +16,9 @@ import pytest
 
 from api.web import graphsvg, markup
 from api.web.markup import Mark, diff_html, mark_text, node_url, passage_marks, with_query
+from kb.read import query
 from kb.settings import Settings
-from kb.store import pages, query
+from kb.store import pages
 
 Client = Any  # fastapi.testclient.TestClient
 HTML = {"accept": "text/html,application/xhtml+xml"}

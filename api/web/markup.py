@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 
 from markupsafe import Markup, escape
 
-from kb.store.query import node_type
+from kb.read.query import node_type
 
 __all__ = [
     "Mark",

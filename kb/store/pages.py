@@ -1,7 +1,7 @@
 """Read-side queries shaped for the web pages (``api.web``).
 
 Each public function answers one page in one call and returns plain JSON-able
-dicts, like :mod:`kb.store.query` (whose functions it reuses); it adds what only a
+dicts, like :mod:`kb.read.query` (whose functions it reuses); it adds what only a
 page needs: a statute's whole body with per-article commentary counts, a commentary
 text with every annotation and link of every passage, search facets, and a topic's
 side-by-side. Unknown ids raise :class:`kb.errors.NotFound`, bad parameters
@@ -19,10 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.errors import InvalidQuery
-from kb.store import citeformat, query
+from kb.read import citeformat, query
+from kb.read.lookups import UNIT_LEVELS, annotations_of, chunks, doc_of, excerpt, like_escape, speaker_of, topic_rows
 from kb.store import search as fts_search
 from kb.store.fts import QueryMode
-from kb.store.lookups import UNIT_LEVELS, annotations_of, chunks, doc_of, excerpt, like_escape, speaker_of, topic_rows
 from kb.store.schema import AnnotationRow, DocumentRow, LinkRow, PassageRow, ProvisionRow, SearchUnitRow
 
 __all__ = [
@@ -524,7 +524,7 @@ def _referenced_by(s: Session, doc_id: str) -> list[dict[str, Any]]:
 
 
 def provision_page(reader: query.Reader, provision_id: str, *, base_url: str = "") -> dict[str, Any]:
-    """:func:`kb.store.query.get_provision` plus what its page shows besides: the full
+    """:func:`kb.read.query.get_provision` plus what its page shows besides: the full
     citation record, commentary grouped by source and speaker (with the passages'
     whole text), labels of its other versions, and a short name per linked provision."""
     data = query.get_provision(reader, provision_id, base_url=base_url)
@@ -632,7 +632,7 @@ def topic_page(reader: query.Reader, topic_id: str, *, limit: int = 200) -> dict
 
 def compare_page(reader: query.Reader, from_id: str | None, to_id: str | None) -> dict[str, Any]:
     """The versions one can compare, and the comparison of ``from_id`` with ``to_id``
-    when both are given (:func:`kb.store.query.compare_versions`)."""
+    when both are given (:func:`kb.read.query.compare_versions`)."""
     docs = query.list_documents(reader)
     out: dict[str, Any] = {"pairs": _version_pairs(docs), "comparison": None}
     if from_id or to_id:
@@ -653,7 +653,7 @@ def compare_page(reader: query.Reader, from_id: str | None, to_id: str | None) -
 def graph_page(
     reader: query.Reader, node: str, *, depth: int = 1, kinds: Sequence[str] | None = None, max_nodes: int = 60
 ) -> dict[str, Any]:
-    """:func:`kb.store.query.graph` with a short display name per node
+    """:func:`kb.read.query.graph` with a short display name per node
     (``PIPL 第二十八条``, ``chinai-163 ¶7``) for drawing."""
     data = query.graph(reader, node, depth=depth, kinds=kinds, max_nodes=max_nodes)
     ids = [n["id"] for n in data["nodes"]]

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kb.errors import InvalidQuery, NotFound
-from kb.store.lookups import (
+from kb.read.lookups import (
     UNIT_LEVELS,
     chunks,
     doc_of,

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from kb.errors import InvalidQuery, NotFound
-from kb.store.lookups import (
+from kb.read.lookups import (
     UNIT_LEVELS,
     annotations_of,
     chunks,

@@ -3,7 +3,7 @@
 :func:`resolve_citations` wraps ``kb.annotate.citations.find_citations`` with a
 :class:`~kb.annotate.citations.CitationIndex` built from the database once per reader
 (documents' manifest entries and the eids that exist); :func:`cite` returns every
-citation form of ``kb.store.citeformat``.
+citation form of ``kb.read.citeformat``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import select
 
 from kb.errors import InvalidQuery, NotFound
-from kb.store import citeformat
-from kb.store.lookups import doc_of, document_metas, node_type, provision_labels
+from kb.read import citeformat
+from kb.read.lookups import doc_of, document_metas, node_type, provision_labels
 from kb.store.reader import Reader
 from kb.store.schema import ProvisionRow
 

@@ -12,7 +12,7 @@ A pinpoint is read off the eid, so it works for any statute the build parsed:
 :func:`citation_record` puts everything a client needs for one document or provision
 in one dict: the Chinese and English citation strings, a stable URL, CSL-JSON, BibTeX
 and RIS. The functions are pure: the caller passes the :class:`~kb.model.DocumentMeta`
-(``kb.store.query`` rebuilds it from the database).
+(``kb.read.query`` rebuilds it from the database).
 """
 
 from __future__ import annotations
