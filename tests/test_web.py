@@ -14,11 +14,10 @@ from typing import Any
 
 import pytest
 
-from api.web import graphsvg, markup
+from api.web import graphsvg, markup, pages
 from api.web.markup import Mark, diff_html, mark_text, node_url, passage_marks, with_query
 from kb.read import query
 from kb.settings import Settings
-from kb.store import pages
 
 Client = Any  # fastapi.testclient.TestClient
 HTML = {"accept": "text/html,application/xhtml+xml"}

@@ -4,7 +4,7 @@ Every page works without JavaScript (``static/web.js`` only adds copy buttons) a
 loads nothing from elsewhere: styles, script and icon are served from ``/static``.
 Jinja2 autoescapes everything; annotated text is built by :mod:`api.web.markup`,
 which escapes too. Each handler parses its parameters, calls one read-side function
-(:mod:`kb.store.pages` or :mod:`kb.read.query`) and renders a template.
+(:mod:`api.web.pages` or :mod:`kb.read.query`) and renders a template.
 
 Errors are pages too: an unknown id is a friendly 404 page, a bad parameter a 422
 page (the JSON API under ``/api/v1`` keeps its problem+json responses).
@@ -33,11 +33,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import BaseUrlDep, ReaderDep, SettingsDep
-from api.web import markup
+from api.web import markup, pages
 from api.web.graphsvg import radial_layout
 from kb.errors import InvalidQuery, NotFound
 from kb.read import query
-from kb.store import pages
 
 __all__ = ["STATIC_DIR", "TEMPLATES_DIR", "mount_web", "render", "router", "templates"]
 
