@@ -11,8 +11,9 @@ from expected import ARTICLE_COUNTS
 from sqlalchemy import create_engine
 
 from kb.errors import BuildLocked, HashMismatch, ParseError
-from kb.pipeline import _build_lock, build
+from kb.pipeline import build
 from kb.settings import Settings
+from kb.store.sqlite_build import _build_lock
 from kb.store.verify import content_digest, verify
 
 EXPECTED = ARTICLE_COUNTS

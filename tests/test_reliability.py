@@ -56,7 +56,7 @@ BUILD_TIMEOUT = 300  # seconds; a default build takes 10-25 s on the shared mach
 # (renamed, directory not yet synced).
 _DRIVER = r"""
 import os, sys, time
-import kb.pipeline as pipeline
+import kb.store.sqlite_build as sqlite_build
 
 pause = os.environ.get("KB_TEST_PAUSE", "")
 
@@ -72,14 +72,14 @@ def replace(src, dst, *args, **kwargs):
         hold("swap")
     return real_replace(src, dst, *args, **kwargs)
 
-real_fsync_dir = pipeline._fsync_dir
+real_fsync_dir = sqlite_build._fsync_dir
 
 def fsync_dir(directory):
     hold("swapped")
     return real_fsync_dir(directory)
 
 os.replace = replace
-pipeline._fsync_dir = fsync_dir
+sqlite_build._fsync_dir = fsync_dir
 from kb.cli import main
 sys.argv[0] = "kb"
 main()

@@ -40,10 +40,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from kb.errors import BuildError, BuildLocked, ConfigError
 from kb.store.fts import create_fts_sql
+from kb.store.sqlite_build import error_line
 
 if TYPE_CHECKING:
     from kb.model import Corpus
@@ -52,6 +53,7 @@ __all__ = [
     "LIVE_SCHEMA",
     "build_postgres",
     "is_postgres",
+    "live_build",
     "live_stamp",
     "postgres_build",
     "read_engine",
@@ -190,6 +192,16 @@ def postgres_build(url: str, *, schema: str = LIVE_SCHEMA) -> Iterator[str]:
                 lock_conn.execute(text("SELECT pg_advisory_unlock(hashtext(:k))"), {"k": _lock_key(schema)})
     finally:
         admin.dispose()
+
+
+@contextmanager
+def live_build(url: str) -> Iterator[str]:
+    """:func:`postgres_build` of :data:`LIVE_SCHEMA`, a database error becoming one BuildError line."""
+    try:
+        with postgres_build(url) as build_url:
+            yield build_url
+    except SQLAlchemyError as exc:
+        raise BuildError(f"build failed: {error_line(exc)}; the live schema is unchanged") from exc
 
 
 def build_postgres(
