@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from kb.errors import InvalidQuery
-from kb.ids import doc_of
+from kb.ids import doc_of, node_type, passage_number
 from kb.read import citeformat, query
 from kb.read.lookups import topic_rows
 from kb.read.pagedata import (
@@ -285,8 +285,8 @@ def provision_page(reader: query.Reader, provision_id: str, *, base_url: str = "
     texts = passage_texts(reader, sorted({c["passage_id"] for c in data["commentary"]}))
     linked = {v["provision_id"] for v in data["versions"] if v.get("provision_id")}
     linked |= {c["dst"] for c in data["cites"]} | {c["src"] for c in data["cited_by"]}
-    info = provision_info(reader, sorted(i for i in linked if query.node_type(i) == "provision"))
-    linked_docs = {v["doc_id"] for v in data["versions"]} | {i for i in linked if query.node_type(i) == "document"}
+    info = provision_info(reader, sorted(i for i in linked if node_type(i) == "provision"))
+    linked_docs = {v["doc_id"] for v in data["versions"]} | {i for i in linked if node_type(i) == "document"}
     docs = document_info(reader, sorted(linked_docs))
     dates = document_dates(reader)
     for v in data["versions"]:
@@ -405,14 +405,14 @@ def graph_page(
     (``PIPL 第二十八条``, ``chinai-163 ¶7``) for drawing."""
     data = query.graph(reader, node, depth=depth, kinds=kinds, max_nodes=max_nodes)
     ids = [n["id"] for n in data["nodes"]]
-    provs = provision_info(reader, [i for i in ids if query.node_type(i) == "provision"])
+    provs = provision_info(reader, [i for i in ids if node_type(i) == "provision"])
     docs = document_info(reader, sorted({doc_of(i) for i in ids}))
     for n in data["nodes"]:
         doc_id = doc_of(n["id"])
         if n["type"] == "provision":
             n["short"] = provs.get(n["id"], {}).get("short_name", n["id"])
         elif n["type"] == "passage":  # commentary titles are long: its id is the readable name
-            n["short"] = f"{doc_id} ¶{n['id'].rsplit('_', 1)[-1]}"
+            n["short"] = f"{doc_id} ¶{passage_number(n['id'])}"
         else:
             n["short"] = docs.get(doc_id, {}).get("short_name", doc_id)
     # Versions of one law share a short name (CSL, CSL 第四十一条): there, the id tells them apart.
@@ -420,5 +420,5 @@ def graph_page(
     for n in data["nodes"]:
         if n["short"] in clashes:
             label = provs.get(n["id"], {}).get("label", "")
-            n["short"] = f"{n['id'].split('/', 1)[0]} {label}".strip() if n["type"] == "provision" else n["id"]
+            n["short"] = f"{doc_of(n['id'])} {label}".strip() if n["type"] == "provision" else n["id"]
     return data

@@ -36,6 +36,7 @@ from api.deps import BaseUrlDep, ReaderDep, SettingsDep
 from api.web import markup, pages
 from api.web.graphsvg import radial_layout
 from kb.errors import InvalidQuery, NotFound
+from kb.ids import provision_id
 from kb.read import query
 
 __all__ = ["STATIC_DIR", "TEMPLATES_DIR", "mount_web", "render", "router", "templates"]
@@ -130,7 +131,7 @@ def document(request: Request, reader: ReaderDep, doc_id: str) -> HTMLResponse:
 
 @router.get("/provisions/{doc_id}/{eid}")
 def provision(request: Request, reader: ReaderDep, base: BaseUrlDep, doc_id: str, eid: str) -> HTMLResponse:
-    data = pages.provision_page(reader, f"{doc_id}/{eid}", base_url=base)
+    data = pages.provision_page(reader, provision_id(doc_id, eid), base_url=base)
     return render(request, "provision.html", {"p": data})
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.ids import article_eid, node_type
+from kb.ids import Eid, article_eid, node_type, provision_id, split_provision_id
 from kb.read.lookups import (
     CONTAINERS,
     UNIT_LEVELS,
@@ -90,7 +90,7 @@ def _statute_body(s: Session, reader: Reader, doc_id: str) -> list[dict[str, Any
             LinkRow.kind.in_(("discusses", "cites")), LinkRow.dst.like(prefix, escape="\\")
         )
     ):
-        eid = article_eid(dst.split("/", 1)[1])
+        eid = article_eid(split_provision_id(dst)[1])
         if kind == "discusses":
             discussed[eid].add(src)
         else:
@@ -101,7 +101,7 @@ def _statute_body(s: Session, reader: Reader, doc_id: str) -> list[dict[str, Any
         .where(AnnotationRow.kind == "topic", AnnotationRow.target_id.like(prefix, escape="\\"))
         .order_by(AnnotationRow.id)
     ):
-        eid = target.split("/", 1)[1]
+        eid = split_provision_id(target)[1]
         if article_eid(eid) == eid and label not in topics[eid]:
             topics[eid].append(label)
     names = topic_rows(reader)
@@ -120,7 +120,7 @@ def _statute_body(s: Session, reader: Reader, doc_id: str) -> list[dict[str, Any
                     "level": r.level,
                     "label": r.label,
                     "heading": r.heading,
-                    "depth": r.eid.count("__"),
+                    "depth": len(Eid.parse(r.eid).units) - 1,
                 }
             )
         elif r.level in UNIT_LEVELS:
@@ -257,8 +257,8 @@ def _full_label(s: Session, pid: str, label: str, level: str) -> str:
     """第十三条第一款 rather than 第一款: a part's label is read with its article's."""
     if level in UNIT_LEVELS or level in CONTAINERS:
         return label
-    doc_id, eid = pid.split("/", 1)
-    art = s.get(ProvisionRow, f"{doc_id}/{article_eid(eid)}")
+    doc_id, eid = split_provision_id(pid)
+    art = s.get(ProvisionRow, provision_id(doc_id, article_eid(eid)))
     return f"{art.label}{label}" if art is not None and label else label or eid
 
 

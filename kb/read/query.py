@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kb.errors import NotFound
+from kb.ids import is_passage_id, node_type
 from kb.read import citeformat
 from kb.read.citing import citation_index, cite, resolve_citations
 from kb.read.graphs import GRAPH_KINDS, GRAPH_MAX_NODES, compare_versions, graph
@@ -35,9 +36,7 @@ from kb.read.lookups import (
     document_row,
     document_titles,
     grouped_topics,
-    is_passage_id,
     meta_from_row,
-    node_type,
     passage_briefs,
     provision_labels,
     speaker_of,
@@ -73,7 +72,6 @@ __all__ = [
     "list_documents",
     "list_topics",
     "meta_from_row",
-    "node_type",
     "open_reader",
     "read_only_engine",
     "resolve_citations",
@@ -302,7 +300,7 @@ def get_provision(reader: Reader, provision_id: str, *, base_url: str = "") -> d
         labels = provision_labels(s, sorted(prov_ids))
         passage_ids = {lk.src for lk in (*from_passages, *cited_in) if is_passage_id(lk.src)}
         briefs = passage_briefs(s, sorted(passage_ids))
-        doc_titles = document_titles(s, sorted({lk.dst for lk in cites_out if "/" not in lk.dst}))
+        doc_titles = document_titles(s, sorted({lk.dst for lk in cites_out if node_type(lk.dst) == "document"}))
     meta = meta_from_row(doc)
     citation = citeformat.citation_record(meta, row.eid, base_url=base_url)
 
@@ -403,7 +401,7 @@ def get_passage(reader: Reader, passage_id: str) -> dict[str, Any]:
         anns = annotations_of(s, [row.id])
         links = list(s.scalars(select(LinkRow).where(LinkRow.src == row.id).order_by(LinkRow.score.desc(), LinkRow.id)))
         labels = provision_labels(s, sorted({lk.dst for lk in links if node_type(lk.dst) == "provision"}))
-        titles = document_titles(s, sorted({lk.dst for lk in links if "/" not in lk.dst}))
+        titles = document_titles(s, sorted({lk.dst for lk in links if node_type(lk.dst) == "document"}))
     return {
         "id": row.id,
         "doc_id": row.doc_id,
@@ -439,7 +437,7 @@ def get_passage(reader: Reader, passage_id: str) -> dict[str, Any]:
                 "document_title": titles.get(lk.dst),
             }
             for lk in links
-            if "/" not in lk.dst
+            if node_type(lk.dst) == "document"
         ],
         "source": {"path": row.source_path, "start": row.source_start, "end": row.source_end},
     }
