@@ -6,10 +6,12 @@ The index is built from ``corpus/manifest.toml`` and the eids of every statute p
 
 from __future__ import annotations
 
+import doctest
 import json
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -17,6 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kb.annotate.citations as citations_module
+import kb.annotate.citations.resolve
+import kb.dates
 from kb.annotate.citations import (
     CitationIndex,
     citation_annotations,
@@ -386,3 +390,9 @@ def test_public_surface() -> None:
         "load_patterns",
         "parse_patterns",
     }
+
+
+@pytest.mark.parametrize("module", [citations_module, kb.annotate.citations.resolve, kb.dates])
+def test_doctests(module: ModuleType) -> None:
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0

@@ -28,7 +28,6 @@ Offsets are into the text as given; nothing is normalised first.
 from __future__ import annotations
 
 from kb.annotate.citations.index import CitationIndex
-from kb.annotate.citations.index import date_key as date_key  # kb.link.passages' import, until it moves to kb.dates
 from kb.annotate.citations.patterns import PATTERNS_PATH, CitationPatterns, load_patterns, parse_patterns
 from kb.annotate.citations.resolve import (
     citation_annotations,
@@ -36,6 +35,9 @@ from kb.annotate.citations.resolve import (
     citation_links,
     find_citations,
 )
+
+# Re-exported for kb.link.passages (owned by another helper) until it imports kb.dates itself.
+from kb.dates import date_key as date_key
 
 __all__ = [
     "PATTERNS_PATH",

@@ -22,6 +22,7 @@ from kb.annotate.citations.patterns import (
     load_patterns,
 )
 from kb.annotate.trie import compact_group
+from kb.dates import date_key, pick_version
 from kb.model import DocumentMeta
 
 log = logging.getLogger("kb.annotate.citations")
@@ -230,7 +231,7 @@ class CitationIndex:
         chosen: list[str] = []
         notes: list[str] = []
         for versions in by_work.values():
-            doc = _pick_version(versions, year=year, date=date)
+            doc = pick_version(versions, year=year, date=date)
             chosen.append(doc.id)
             if year is None and when and date_key(doc.in_force_from or "0000", end=False) > when:
                 notes.append(f"{doc.id} took effect after the citing text ({date}); no earlier version known")
@@ -258,37 +259,3 @@ def _tree(
         children[doc_id] = {k: tuple(sorted(v)) for k, v in kids.items()}
         articles[doc_id] = tuple(sorted(arts))
     return children, articles
-
-
-def date_key(date: str, *, end: bool) -> str:
-    """Pad a partial ISO date: as the end of its period ("2020" -> "2020-12-31") or the start."""
-    parts = date.split("-")
-    if len(parts) == 1:
-        return f"{parts[0]}-12-31" if end else f"{parts[0]}-01-01"
-    if len(parts) == 2:
-        return f"{date}-31" if end else f"{date}-01"
-    return date
-
-
-def _years(doc: DocumentMeta) -> set[int]:
-    return {int(d[:4]) for d in (doc.adopted, doc.promulgated, doc.effective, doc.date) if d}
-
-
-def _pick_version(versions: list[DocumentMeta], *, year: int | None, date: str | None) -> DocumentMeta:
-    ordered = sorted(versions, key=lambda d: (date_key(d.in_force_from or "0000", end=False), d.id))
-    if len(ordered) == 1:
-        return ordered[0]
-    if year is not None:
-        # Prefer the version adopted/promulgated that year, then one in force from it.
-        made = [d for d in ordered if year in {int(x[:4]) for x in (d.adopted, d.promulgated, d.date) if x}]
-        if made:
-            return made[-1]
-        exact = [d for d in ordered if year in _years(d)]
-        if exact:
-            return exact[-1]
-        date = f"{year}-12-31"
-    if date is not None:
-        when = date_key(date, end=True)
-        in_force = [d for d in ordered if date_key(d.in_force_from or "0000", end=False) <= when]
-        return in_force[-1] if in_force else ordered[0]
-    return ordered[-1]
