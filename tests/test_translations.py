@@ -19,12 +19,12 @@ import pytest
 from kb.annotate.translations import (
     TRANSLATIONS_DIR,
     TranslationFile,
-    eid_sort_key,
     load_translations,
     read_translation_file,
     translation_files,
 )
 from kb.errors import ManifestError
+from kb.ids import eid_sort_key
 from kb.model import Translation
 from kb.settings import PROJECT_ROOT, get_settings
 from kb.text.numerals import cn_to_int

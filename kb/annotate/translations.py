@@ -35,6 +35,7 @@ from types import MappingProxyType
 from typing import Any
 
 from kb.errors import ManifestError
+from kb.ids import eid_sort_key
 from kb.model import Translation
 from kb.text.numerals import NUMERAL_CHARS
 
@@ -43,7 +44,6 @@ __all__ = [
     "STATUS",
     "TRANSLATIONS_DIR",
     "TranslationFile",
-    "eid_sort_key",
     "load_translations",
     "parse_translation_file",
     "read_translation_file",
@@ -82,18 +82,6 @@ class TranslationFile:
 
     def translations(self) -> tuple[Translation, ...]:
         return tuple(Translation(self.doc_id, eid, text, self.status) for eid, text in self.articles.items())
-
-
-def eid_sort_key(eid: str) -> tuple[int, int, int]:
-    """Document order of translation keys: the preamble, then articles by number.
-
-    >>> sorted(["art_10", "art_2-1", "preamble", "art_2"], key=eid_sort_key)
-    ['preamble', 'art_2', 'art_2-1', 'art_10']
-    """
-    if eid == "preamble":
-        return (0, 0, 0)
-    number, _, sub = eid.removeprefix("art_").partition("-")
-    return (1, int(number), int(sub or 0))
 
 
 def parse_translation_file(raw: Mapping[str, Any], *, origin: str, stem: str | None = None) -> TranslationFile:

@@ -37,7 +37,7 @@ from itertools import dropwhile
 from typing import Literal
 
 from kb.errors import ParseError
-from kb.ids import Eid
+from kb.ids import Eid, part_of
 from kb.ingest.normalize import collapse_space, normalize_space
 from kb.ingest.sources import SourceText
 from kb.model import DocumentMeta, Level, ParsedStatute, Provision, SourceSpan
@@ -344,9 +344,9 @@ class _TreeBuilder:
             if self._holds_text(eid):
                 self._problem(f"heading {label} appears twice", block)
                 n = 2
-                while f"{eid}-{n}" in self.index:
+                while eid_for(level, f"{number}-{n}", parent) in self.index:
                     n += 1
-                eid = f"{eid}-{n}"
+                eid = eid_for(level, f"{number}-{n}", parent)
             else:
                 self._remove(eid)
         self._close_article()
@@ -404,13 +404,13 @@ class _TreeBuilder:
         return any(p.level in ("article", "preamble") and _under(p, eid) for p in self.nodes)
 
     def _remove(self, eid: str) -> None:
-        keep = [p for p in self.nodes if p.eid != eid and not p.eid.startswith(eid + "__")]
+        keep = [p for p in self.nodes if not part_of(p.eid, eid)]
         for gone in {p.eid for p in self.nodes} - {p.eid for p in keep}:
             self.more_lines.pop(gone, None)
             self.span_ends.pop(gone, None)
         self.nodes = keep
         self.index = {p.eid: i for i, p in enumerate(keep)}
-        self.containers = [c for c in self.containers if c[1] != eid and not c[1].startswith(eid + "__")]
+        self.containers = [c for c in self.containers if not part_of(c[1], eid)]
 
     def _close_article(self) -> None:
         self.article = self.paragraph = self.item = None
@@ -592,9 +592,7 @@ class _TreeBuilder:
 
 
 def _under(node: Provision, container_eid: str) -> bool:
-    return node.parent_eid == container_eid or bool(
-        node.parent_eid and node.parent_eid.startswith(container_eid + "__")
-    )
+    return node.parent_eid is not None and part_of(node.parent_eid, container_eid)
 
 
 def _path(prov: Provision) -> str | None:

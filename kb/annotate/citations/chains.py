@@ -12,7 +12,6 @@ from typing import Any
 
 from kb.annotate.citations.patterns import (
     _ART,
-    _EID_PART,
     _ITEM,
     _PARA,
     _ROMAN_ITEM,
@@ -31,6 +30,7 @@ from kb.annotate.citations.patterns import (
     ZH_SUBITEM,
     ZH_UNIT_START,
 )
+from kb.ids import Eid
 from kb.text.numerals import cn_to_int, roman_to_int
 
 # ---------------------------------------------------------------------------- paths
@@ -39,27 +39,33 @@ from kb.text.numerals import cn_to_int, roman_to_int
 _Path = tuple[Any, Any, Any, Any]
 
 
+# The eid kind of each level of a path.
+_KIND_OF_LEVEL = {_ART: "art", _PARA: "para", _ITEM: "item", _SUB: "subitem"}
+_LEVEL_OF_KIND = {kind: level for level, kind in _KIND_OF_LEVEL.items()}
+
+
 def _eid(path: _Path) -> str:
+    """The eid of a path: ``((13, 0), 1, 4, None)`` -> ``art_13__para_1__item_4``."""
     art, para, item, sub = path
-    eid = f"art_{art[0]}" + (f"-{art[1]}" if art[1] else "")
-    if para is not None:
-        eid += f"__para_{para}"
-        if item is not None:
-            eid += f"__item_{item}"
-            if sub is not None:
-                eid += f"__subitem_{sub}"
-    return eid
+    eid = Eid.build("article", f"{art[0]}-{art[1]}" if art[1] else art[0])
+    for level, value in ((_PARA, para), (_ITEM, item), (_SUB, sub)):
+        if value is None:
+            break
+        eid = eid.child(_KIND_OF_LEVEL[level], value)
+    return str(eid)
 
 
 def _parse_eid(eid: str) -> _Path | None:
+    """The path of an eid made of article, paragraph, item and subitem; None for any other."""
+    parsed = Eid.try_parse(eid)
+    if parsed is None:
+        return None
     values: list[Any] = [None, None, None, None]
-    order = {"art": _ART, "para": _PARA, "item": _ITEM, "subitem": _SUB}
-    for part in eid.split("__"):
-        m = _EID_PART.match(part)
-        if not m:
+    for unit in parsed.units:
+        level = _LEVEL_OF_KIND.get(unit.kind)
+        if level is None:
             return None
-        level = order[m.group(1)]
-        values[level] = (int(m.group(2)), int(m.group(3) or 0)) if level == _ART else int(m.group(2))
+        values[level] = (unit.main, unit.sub) if level == _ART else unit.main
     if values[_ART] is None:
         return None
     return (values[0], values[1], values[2], values[3])

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from kb.annotate.citations.patterns import (
-    _EID_PART,
     _EN_SEPARATORS,
     EN_NAME_PREFIX,
     EN_NAME_SUFFIX,
@@ -23,6 +22,7 @@ from kb.annotate.citations.patterns import (
 )
 from kb.annotate.trie import compact_group
 from kb.dates import date_key, pick_version
+from kb.ids import Eid
 from kb.model import DocumentMeta
 
 log = logging.getLogger("kb.annotate.citations")
@@ -238,6 +238,10 @@ class CitationIndex:
         return tuple(sorted(chosen)), "; ".join(notes) or None
 
 
+# The units a pinpoint goes down to below an article.
+_INNER_KINDS = frozenset({"para", "item", "subitem"})
+
+
 def _tree(
     eids: Mapping[str, frozenset[str]],
 ) -> tuple[dict[str, dict[str, tuple[int, ...]]], dict[str, tuple[tuple[int, int], ...]]]:
@@ -247,15 +251,15 @@ def _tree(
         kids: dict[str, set[int]] = {}
         arts: set[tuple[int, int]] = set()
         for eid in doc_eids:
-            parent, _, last = eid.rpartition("__")
-            m = _EID_PART.match(last)
-            if not m:
+            parsed = Eid.try_parse(eid)
+            if parsed is None:
                 continue
-            if m.group(1) == "art":
-                if not parent:
-                    arts.add((int(m.group(2)), int(m.group(3) or 0)))
-            elif parent:
-                kids.setdefault(parent, set()).add(int(m.group(2)))
+            last, parent = parsed.units[-1], parsed.parent
+            if last.kind == "art":
+                if parent is None:
+                    arts.add((last.main, last.sub))
+            elif last.kind in _INNER_KINDS and parent is not None:
+                kids.setdefault(str(parent), set()).add(last.main)
         children[doc_id] = {k: tuple(sorted(v)) for k, v in kids.items()}
         articles[doc_id] = tuple(sorted(arts))
     return children, articles

@@ -94,7 +94,6 @@ _EN_SEPARATORS = re.compile(r"[\s\-‐‑–]+")
 
 _ART, _PARA, _ITEM, _SUB = range(4)
 _ROMAN_ITEM = re.compile(r"^[ivx]+$")
-_EID_PART = re.compile(r"^(art|para|item|subitem)_(\d+)(?:-(\d+))?$")
 
 
 # ---------------------------------------------------------------------------- patterns data

@@ -23,6 +23,7 @@ from kb.annotate.citations.anchors import (
     _zh_title_anchor,
 )
 from kb.annotate.citations.chains import (
+    _KIND_OF_LEVEL,
     _Chain,
     _chains,
     _Coverage,
@@ -36,13 +37,14 @@ from kb.annotate.citations.patterns import (
     _ART,
     _ITEM,
     _PARA,
-    _SUB,
     EN_GAP_AFTER,
     EN_UNKNOWN_TITLE_TEMPLATE,
     ZH_BOOK_TITLE,
     ZH_CLAUSE_BREAK,
     ZH_HEADING,
 )
+from kb.errors import InvalidId
+from kb.ids import Eid, doc_of, part_of, provision_id, split_provision_id
 from kb.model import Annotation, Citation, CitationStatus, Link
 
 # ---------------------------------------------------------------------------- resolution
@@ -115,10 +117,10 @@ def _expand(index: CitationIndex, doc_id: str, start: _Path, end_units: Mapping[
         candidates = _items_anywhere(index, doc_id, start)
         if not candidates:
             return []
-        parent = candidates[0].rpartition("__")[0]
+        parent = str(Eid.parse(candidates[0]).parent)
     kids = index.children[doc_id].get(parent, ())
-    suffix = {_PARA: "para", _ITEM: "item", _SUB: "subitem"}[level]
-    return [f"{parent}__{suffix}_{k}" for k in kids if lo <= k <= hi]
+    kind = _KIND_OF_LEVEL[level]
+    return [str(Eid.build(kind, k, parent)) for k in kids if lo <= k <= hi]
 
 
 def _document_status(index: CitationIndex, docs: tuple[str, ...]) -> CitationStatus:
@@ -153,7 +155,7 @@ def _resolve_element(
     notes: list[str] = []
     for doc_id in docs:
         if doc_id not in index.eids:  # text exists but its eids were not given: trust the pinpoint
-            ids.append(f"{doc_id}/{_eid(path)}")
+            ids.append(provision_id(doc_id, _eid(path)))
             notes.append("pinpoint not verified")
             continue
         if elem.range_units is not None:
@@ -164,7 +166,7 @@ def _resolve_element(
             note = None if found else f"{doc_id} has nothing in the range"
         else:
             found, note = _lookup(index, doc_id, path, elem.para_or_item)
-        ids += [f"{doc_id}/{e}" for e in found]
+        ids += [provision_id(doc_id, e) for e in found]
         if note:
             notes.append(note)
     note = "; ".join(notes) or None
@@ -173,7 +175,7 @@ def _resolve_element(
     multi_doc = len(docs) > 1
     single = len(ids) == 1
     ambiguous = multi_doc or (elem.range_units is None and not single)
-    pinpoint = ids[0].split("/", 1)[1] if single else None
+    pinpoint = split_provision_id(ids[0])[1] if single else None
     return _Found(
         start, end, "ambiguous" if ambiguous else "resolved", tuple(ids), None if multi_doc else docs[0], pinpoint, note
     )
@@ -283,9 +285,8 @@ def _anchor_citation(index: CitationIndex, a: _Anchor, ctx: _Context) -> _Found 
     found = [e for e in wanted if eids is None or e in eids]
     if not found:
         return _Found(a.start, a.end, "not_found", (), doc_id, None, f"{doc_id} has no {', '.join(wanted)}")
-    return _Found(
-        a.start, a.end, "resolved", tuple(f"{doc_id}/{e}" for e in found), doc_id, found[0] if len(found) == 1 else None
-    )
+    ids = tuple(provision_id(doc_id, e) for e in found)
+    return _Found(a.start, a.end, "resolved", ids, doc_id, found[0] if len(found) == 1 else None)
 
 
 def _context(index: CitationIndex, date: str | None, doc_id: str | None, eid: str | None) -> _Context:
@@ -443,9 +444,13 @@ def find_citations(
 
 
 def _split_target(target_id: str, index: CitationIndex) -> tuple[str | None, str | None]:
-    doc, _, eid = target_id.partition("/")
+    doc = doc_of(target_id)
     if doc not in index.documents:
         return None, None
+    try:
+        eid = split_provision_id(target_id)[1]
+    except InvalidId:  # a document id
+        eid = ""
     return doc, (eid if eid and _parse_eid(eid) is not None else None)
 
 
@@ -499,14 +504,14 @@ def citation_links(src_id: str, citations: Iterable[Citation]) -> list[Link]:
     document (本法 standing alone) says nothing and is left out; one link per
     destination, the best score and first evidence kept.
     """
-    own_doc = src_id.partition("/")[0]
+    own_doc = doc_of(src_id)
     links: dict[str, Link] = {}
     for c in citations:
         score = _LINK_SCORE.get(c.status)
         if score is None:
             continue
         for dst in c.ids:
-            if dst in (src_id, own_doc) or dst.startswith(src_id + "__"):
+            if dst == own_doc or part_of(dst, src_id):
                 continue
             if dst in links and links[dst].score >= score:
                 continue
