@@ -11,10 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from kb.datafiles import read_toml
-from kb.errors import ConfigError
+from pydantic import StringConstraints, ValidationError
+
+from kb.datafiles import RuleModel, load_rules, rule_error
+from kb.model import CitationStatus
 from kb.settings import get_settings
 from kb.text.numerals import NUMERAL_CHARS
 
@@ -99,9 +101,64 @@ _ROMAN_ITEM = re.compile(r"^[ivx]+$")
 # ---------------------------------------------------------------------------- patterns data
 
 
+Name = Annotated[str, StringConstraints(min_length=1)]
+
+
+class AliasRule(RuleModel):
+    """``[[alias]]``: names in use for one document that the manifest does not list."""
+
+    doc: Name
+    en: tuple[Name, ...] = ()
+    zh: tuple[Name, ...] = ()
+
+
+class EnglishWords(RuleModel):
+    """``[english]``: the words the English patterns are built from."""
+
+    plural_heads: tuple[Name, ...] = ()
+    foreign_qualifiers: tuple[Name, ...] = ()
+    domestic_possessives: tuple[Name, ...] = ()
+    title_heads: tuple[Name, ...] = ()
+
+
+class ChineseWords(RuleModel):
+    """``[chinese]``: the words the Chinese patterns are built from."""
+
+    self_references: tuple[Name, ...] = ()
+    blocked_after: tuple[Name, ...] = ()
+    title_suffixes: tuple[Name, ...] = ()
+    version_words: tuple[Name, ...] = ()
+
+
+class CitationExample(RuleModel):
+    """``[[example]]``: a text, the ids of all citations found in it and their one status."""
+
+    text: Name
+    ids: tuple[str, ...]
+    status: CitationStatus
+    date: str | None = None
+    context_doc: str | None = None
+    context_eid: str | None = None
+
+    def context(self) -> dict[str, str]:
+        """The keyword arguments of :func:`find_citations` the example sets."""
+        given = {"date": self.date, "context_doc": self.context_doc, "context_eid": self.context_eid}
+        return {k: v for k, v in given.items() if v is not None}
+
+
+class PatternsFile(RuleModel):
+    """The whole of ``corpus/citations/patterns.toml``."""
+
+    version: int = 1
+    alias: tuple[AliasRule, ...] = ()
+    english: EnglishWords = EnglishWords()
+    chinese: ChineseWords = ChineseWords()
+    example: tuple[CitationExample, ...] = ()
+
+
 @dataclass(frozen=True)
 class CitationPatterns:
-    """The contents of ``corpus/citations/patterns.toml``."""
+    """The contents of ``corpus/citations/patterns.toml``, as the finder uses them."""
 
     aliases: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)  # doc -> (en, zh)
     plural_heads: frozenset[str] = frozenset()
@@ -112,47 +169,46 @@ class CitationPatterns:
     blocked_after: tuple[str, ...] = ()
     title_suffixes: tuple[str, ...] = ()
     version_words: tuple[str, ...] = ()
-    examples: tuple[Mapping[str, Any], ...] = ()
+    examples: tuple[CitationExample, ...] = ()
 
-
-def _strings(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
-    value = raw.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ConfigError(f"{where}: {key} must be a list of non-empty strings")
-    return tuple(value)
+    @classmethod
+    def from_file(cls, rules: PatternsFile) -> CitationPatterns:
+        aliases: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        for row in rules.alias:  # a document may have several [[alias]] rows
+            en, zh = aliases.get(row.doc, ((), ()))
+            aliases[row.doc] = (en + row.en, zh + row.zh)
+        english, chinese = rules.english, rules.chinese
+        return cls(
+            aliases=aliases,
+            plural_heads=frozenset(s.casefold() for s in english.plural_heads),
+            foreign_qualifiers=frozenset(english.foreign_qualifiers),
+            domestic_possessives=frozenset(english.domestic_possessives),
+            title_heads=english.title_heads,
+            self_references=chinese.self_references or ("本法",),
+            blocked_after=chinese.blocked_after,
+            title_suffixes=chinese.title_suffixes,
+            version_words=chinese.version_words,
+            examples=rules.example,
+        )
 
 
 def parse_patterns(raw: Mapping[str, Any], *, origin: str = "patterns") -> CitationPatterns:
-    aliases: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-    for i, row in enumerate(raw.get("alias", []), 1):
-        doc = row.get("doc") if isinstance(row, dict) else None
-        if not isinstance(doc, str):
-            raise ConfigError(f'{origin}: alias #{i} needs doc = "<document id>"')
-        en, zh = aliases.get(doc, ((), ()))
-        where = f"{origin}: alias {doc!r}"
-        aliases[doc] = (en + _strings(row, "en", where), zh + _strings(row, "zh", where))
-    en_raw = raw.get("english", {})
-    zh_raw = raw.get("chinese", {})
-    examples = raw.get("example", [])
-    if not isinstance(examples, list):
-        raise ConfigError(f"{origin}: [[example]] must be an array of tables")
-    return CitationPatterns(
-        aliases=aliases,
-        plural_heads=frozenset(s.casefold() for s in _strings(en_raw, "plural_heads", origin)),
-        foreign_qualifiers=frozenset(_strings(en_raw, "foreign_qualifiers", origin)),
-        domestic_possessives=frozenset(_strings(en_raw, "domestic_possessives", origin)),
-        title_heads=_strings(en_raw, "title_heads", origin),
-        self_references=_strings(zh_raw, "self_references", origin) or ("本法",),
-        blocked_after=_strings(zh_raw, "blocked_after", origin),
-        title_suffixes=_strings(zh_raw, "title_suffixes", origin),
-        version_words=_strings(zh_raw, "version_words", origin),
-        examples=tuple(examples),
-    )
+    """The patterns of an already decoded file; a malformed one is a ConfigError naming
+    ``origin``, the entry and the field.
+
+    >>> parse_patterns({"alias": [{"doc": "pipl-2021", "en": ["PIPL", ""]}]}, origin="p.toml")
+    Traceback (most recent call last):
+    ...
+    kb.errors.ConfigError: p.toml: alias.0.en.1: String should have at least 1 character
+    """
+    try:
+        return CitationPatterns.from_file(PatternsFile.model_validate(raw))
+    except ValidationError as exc:
+        raise rule_error(origin, exc) from None
 
 
 @lru_cache(maxsize=4)
 def load_patterns(path: Path | None = None) -> CitationPatterns:
     """Read ``corpus/citations/patterns.toml`` (or ``path``)."""
     path = path or get_settings().corpus_dir / PATTERNS_PATH
-    raw = read_toml(path, "citation patterns")
-    return parse_patterns(raw, origin=str(path))
+    return CitationPatterns.from_file(load_rules(path, PatternsFile, "citation patterns"))
