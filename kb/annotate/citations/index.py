@@ -30,7 +30,7 @@ log = logging.getLogger("kb.annotate.citations")
 # ---------------------------------------------------------------------------- names
 
 
-def _en_key(name: str) -> str:
+def en_key(name: str) -> str:
     """Normalise an English name for lookup: case, apostrophes, spaces, hyphens, affixes."""
     key = name.replace("’", "'").strip()
     key = _EN_SEPARATORS.sub("", key)
@@ -45,7 +45,7 @@ def _en_key(name: str) -> str:
     return key
 
 
-def _zh_key(name: str) -> str:
+def zh_key(name: str) -> str:
     key = re.sub(r"\s+", "", name)
     if key.startswith(ZH_PREFIX_PRC) and len(key) > len(ZH_PREFIX_PRC) + 1:
         key = key[len(ZH_PREFIX_PRC) :]
@@ -58,7 +58,7 @@ def _is_abbreviation(name: str) -> bool:
     return bool(letters) and len(name) <= 8 and all(c.isupper() for c in letters)
 
 
-def _has_cjk(s: str) -> bool:
+def has_cjk(s: str) -> bool:
     return any("\u4e00" <= c <= "\u9fff" for c in s)
 
 
@@ -122,8 +122,8 @@ class CitationIndex:
     documents: Mapping[str, DocumentMeta]
     eids: Mapping[str, frozenset[str]]
     patterns: CitationPatterns
-    zh_names: Mapping[str, frozenset[str]]  # _zh_key(name) -> doc ids
-    en_names: Mapping[str, frozenset[str]]  # _en_key(name) -> doc ids
+    zh_names: Mapping[str, frozenset[str]]  # zh_key(name) -> doc ids
+    en_names: Mapping[str, frozenset[str]]  # en_key(name) -> doc ids
     zh_regex: re.Pattern[str] | None
     en_regex: re.Pattern[str] | None
     children: Mapping[str, Mapping[str, tuple[int, ...]]]  # doc -> parent eid -> child numbers
@@ -151,14 +151,14 @@ class CitationIndex:
                 name = name.strip()
                 if not name:
                     continue
-                if _has_cjk(name):
-                    key = _zh_key(name)
+                if has_cjk(name):
+                    key = zh_key(name)
                     zh.setdefault(key, set()).add(doc.id)
                     surface = name[len(ZH_PREFIX_PRC) :] if name.startswith(ZH_PREFIX_PRC) else name
                     zh_surface.add(surface.strip() or key)
                 else:
                     core = _strip_en_affixes(name)
-                    key = _en_key(core)
+                    key = en_key(core)
                     if len(key) < 3:
                         continue
                     en.setdefault(key, set()).add(doc.id)

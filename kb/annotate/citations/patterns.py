@@ -94,8 +94,7 @@ EN_UNKNOWN_TITLE_TEMPLATE = r"\s+of\s+(?:the\s+)?(?:[A-Z][\w'’\-]*\s+){{0,8}}(
 # Separators treated alike inside English names.
 _EN_SEPARATORS = re.compile(r"[\s\-‐‑–]+")
 
-_ART, _PARA, _ITEM, _SUB = range(4)
-_ROMAN_ITEM = re.compile(r"^[ivx]+$")
+ROMAN_ITEM = re.compile(r"^[ivx]+$")
 
 
 # ---------------------------------------------------------------------------- patterns data

@@ -12,36 +12,25 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from kb.annotate.citations.anchors import (
-    _Anchor,
-    _choose_anchors,
-    _drop_abbreviation_definitions,
-    _name_anchors,
-    _relative_anchors,
-    _self_anchors,
-    _short_form_anchors,
-    _zh_title_anchor,
-)
+from kb.annotate.citations.anchors import Anchor, find_anchors
 from kb.annotate.citations.chains import (
-    _KIND_OF_LEVEL,
-    _Chain,
-    _chains,
-    _Coverage,
-    _eid,
-    _Element,
-    _parse_eid,
-    _Path,
+    ART,
+    ITEM,
+    PARA,
+    PATH_KINDS,
+    Chain,
+    Coverage,
+    Element,
+    Pinpoint,
+    find_chains,
+    parse_pinpoint,
+    pinpoint_eid,
 )
-from kb.annotate.citations.index import CitationIndex, _has_cjk
+from kb.annotate.citations.index import CitationIndex, has_cjk
 from kb.annotate.citations.patterns import (
-    _ART,
-    _ITEM,
-    _PARA,
     EN_GAP_AFTER,
     EN_UNKNOWN_TITLE_TEMPLATE,
-    ZH_BOOK_TITLE,
     ZH_CLAUSE_BREAK,
-    ZH_HEADING,
 )
 from kb.errors import InvalidId
 from kb.ids import Eid, doc_of, part_of, provision_id, split_provision_id
@@ -61,7 +50,7 @@ class _Found:
     note: str | None = None
 
 
-def _merge(base: _Path | None, elem_units: Mapping[int, Any], top: int) -> _Path:
+def _merge(base: Pinpoint | None, elem_units: Mapping[int, Any], top: int) -> Pinpoint:
     values: list[Any] = [None, None, None, None]
     if base is not None:
         for level in range(top):
@@ -71,55 +60,57 @@ def _merge(base: _Path | None, elem_units: Mapping[int, Any], top: int) -> _Path
     return (values[0], values[1], values[2], values[3])
 
 
-def _lookup(index: CitationIndex, doc_id: str, path: _Path, para_or_item: int | None) -> tuple[list[str], str | None]:
+def _lookup(
+    index: CitationIndex, doc_id: str, path: Pinpoint, para_or_item: int | None
+) -> tuple[list[str], str | None]:
     """The eids ``path`` names in ``doc_id`` (several when it is ambiguous), and a note."""
     eids = index.eids[doc_id]
     art, para, item, sub = path
     if art is None:
         return [], "no article"
-    art_eid = _eid((art, None, None, None))
+    art_eid = pinpoint_eid((art, None, None, None))
     if art_eid not in eids:
         return [], f"{doc_id} has no {art_eid}"
     if para_or_item is not None:
         out = []
-        if _eid((art, para_or_item, None, None)) in eids:
-            out.append(_eid((art, para_or_item, None, None)))
+        if pinpoint_eid((art, para_or_item, None, None)) in eids:
+            out.append(pinpoint_eid((art, para_or_item, None, None)))
         out += _items_anywhere(index, doc_id, (art, None, para_or_item, sub))
         return out, f"({para_or_item}) may be a paragraph or an item" if len(out) > 1 else None
     if para is None and item is not None:
         found = _items_anywhere(index, doc_id, path)
         return found, None if found else f"{doc_id} {art_eid} has no item {item}"
-    eid = _eid(path)
+    eid = pinpoint_eid(path)
     return ([eid], None) if eid in eids else ([], f"{doc_id} has no {eid}")
 
 
-def _items_anywhere(index: CitationIndex, doc_id: str, path: _Path) -> list[str]:
+def _items_anywhere(index: CitationIndex, doc_id: str, path: Pinpoint) -> list[str]:
     art, _, item, sub = path
-    art_eid = _eid((art, None, None, None))
+    art_eid = pinpoint_eid((art, None, None, None))
     paras = index.children[doc_id].get(art_eid, ())
-    return [_eid((art, p, item, sub)) for p in paras if _eid((art, p, item, sub)) in index.eids[doc_id]]
+    return [pinpoint_eid((art, p, item, sub)) for p in paras if pinpoint_eid((art, p, item, sub)) in index.eids[doc_id]]
 
 
-def _truncate(path: _Path, level: int) -> _Path:
+def _truncate(path: Pinpoint, level: int) -> Pinpoint:
     """``path`` above ``level`` only."""
     values = [v if i < level else None for i, v in enumerate(path)]
     return (values[0], values[1], values[2], values[3])
 
 
-def _expand(index: CitationIndex, doc_id: str, start: _Path, end_units: Mapping[int, Any]) -> list[str]:
+def _expand(index: CitationIndex, doc_id: str, start: Pinpoint, end_units: Mapping[int, Any]) -> list[str]:
     """Every existing provision from ``start`` to the range end, at the range end's level."""
     level = min(end_units)
     lo, hi = start[level], end_units[level]
-    if level == _ART:
-        return [_eid((a, None, None, None)) for a in index.articles[doc_id] if lo <= a <= (hi[0], hi[1])]
-    parent = _eid(_truncate(start, level))
-    if level == _ITEM and start[_PARA] is None:
+    if level == ART:
+        return [pinpoint_eid((a, None, None, None)) for a in index.articles[doc_id] if lo <= a <= (hi[0], hi[1])]
+    parent = pinpoint_eid(_truncate(start, level))
+    if level == ITEM and start[PARA] is None:
         candidates = _items_anywhere(index, doc_id, start)
         if not candidates:
             return []
         parent = str(Eid.parse(candidates[0]).parent)
     kids = index.children[doc_id].get(parent, ())
-    kind = _KIND_OF_LEVEL[level]
+    kind = PATH_KINDS[level]
     return [str(Eid.build(kind, k, parent)) for k in kids if lo <= k <= hi]
 
 
@@ -132,13 +123,13 @@ def _document_status(index: CitationIndex, docs: tuple[str, ...]) -> CitationSta
 def _resolve_element(
     index: CitationIndex,
     docs: tuple[str, ...],
-    base: _Path | None,
-    elem: _Element,
+    base: Pinpoint | None,
+    elem: Element,
     start: int,
     end: int,
 ) -> _Found:
     path = _merge(base, elem.units, elem.top)
-    if path[_ART] is None:
+    if path[ART] is None:
         return _Found(start, end, "not_found", note="pinpoint without an article")
     if len(docs) == 1 and not index.documents[docs[0]].text_available:
         doc_id = docs[0]
@@ -148,14 +139,14 @@ def _resolve_element(
             "text_absent",
             (doc_id,),
             doc_id,
-            None if elem.range_units else _eid(path),
+            None if elem.range_units else pinpoint_eid(path),
             f"the text of {doc_id} is not in the corpus",
         )
     ids: list[str] = []
     notes: list[str] = []
     for doc_id in docs:
         if doc_id not in index.eids:  # text exists but its eids were not given: trust the pinpoint
-            ids.append(provision_id(doc_id, _eid(path)))
+            ids.append(provision_id(doc_id, pinpoint_eid(path)))
             notes.append("pinpoint not verified")
             continue
         if elem.range_units is not None:
@@ -196,14 +187,14 @@ class _Context:
 
 def _chain_citations(
     index: CitationIndex,
-    chain: _Chain,
-    anchor: _Anchor | None,
+    chain: Chain,
+    anchor: Anchor | None,
     anchor_after: bool,
     ctx: _Context,
-    inherit: tuple[tuple[str, ...], _Path] | None,
-) -> tuple[list[_Found], tuple[tuple[str, ...], _Path] | None]:
+    inherit: tuple[tuple[str, ...], Pinpoint] | None,
+) -> tuple[list[_Found], tuple[tuple[str, ...], Pinpoint] | None]:
     """The citations of one chain, and what a following bare 第X项 in the same clause inherits."""
-    base: _Path | None = None
+    base: Pinpoint | None = None
     docs: tuple[str, ...] = ()
     fail: str | None = None
     version_note: str | None = None
@@ -223,23 +214,23 @@ def _chain_citations(
             base = anchor.paths[-1]
             if chain.elements[0].top <= anchor.level:  # "本条第十三条" makes no sense: ignore the anchor
                 base = None
-    elif inherit is not None and chain.elements[0].top > _ART:
+    elif inherit is not None and chain.elements[0].top > ART:
         # "第三百九十五条第一款第一项至第三项规定的财产或者第五项": the clause's last citation
         docs, base = inherit
     else:
         top = chain.elements[0].top
-        if top == _ART:
+        if top == ART:
             fail = _NO_DOCUMENT
             if ctx.doc and ctx.doc in index.documents and not index.documents[ctx.doc].is_commentary:
                 docs, fail = (ctx.doc,), None
         else:  # 第二款 / 第三项 alone: inside the citing article
-            here = _parse_eid(ctx.eid) if ctx.eid else None
+            here = parse_pinpoint(ctx.eid) if ctx.eid else None
             if ctx.doc and here is not None:
                 docs, base = (ctx.doc,), here
             else:
                 fail = "a paragraph or item alone needs the citing provision"
     out: list[_Found] = []
-    prev: _Path | None = base
+    prev: Pinpoint | None = base
     for i, elem in enumerate(chain.elements):
         start, end = elem.start, elem.end
         if anchor is not None and i == 0 and not anchor_after:
@@ -254,11 +245,11 @@ def _chain_citations(
             found.note = f"{found.note}; {version_note}" if found.note else version_note
         out.append(found)
         prev = _merge(prev, elem.units, elem.top)
-    carry = (docs, prev) if docs and prev is not None and prev[_ART] is not None else None
+    carry = (docs, prev) if docs and prev is not None and prev[ART] is not None else None
     return out, carry
 
 
-def _anchor_citation(index: CitationIndex, a: _Anchor, ctx: _Context) -> _Found | None:
+def _anchor_citation(index: CitationIndex, a: Anchor, ctx: _Context) -> _Found | None:
     if a.kind in ("name", "title"):
         docs, note = index.choose(a.docs, year=a.year, date=ctx.date, exclude_later=ctx.strict)
         if not docs:  # a generic phrase ("draft rules") before any such document: no citation
@@ -281,7 +272,7 @@ def _anchor_citation(index: CitationIndex, a: _Anchor, ctx: _Context) -> _Found 
         return _Found(a.start, a.end, "not_found", note=a.note)
     doc_id = next(iter(a.docs))
     eids = index.eids.get(doc_id)
-    wanted = [_eid(p) for p in a.paths]
+    wanted = [pinpoint_eid(p) for p in a.paths]
     found = [e for e in wanted if eids is None or e in eids]
     if not found:
         return _Found(a.start, a.end, "not_found", (), doc_id, None, f"{doc_id} has no {', '.join(wanted)}")
@@ -307,7 +298,7 @@ def _skip_space_back(text: str, pos: int) -> int:
 def _unrecognised_name_before(text: str, pos: int, index: CitationIndex) -> bool:
     """ "民事诉讼法第六十四条": a document name we do not know ends right before the chain."""
     before = text[max(0, pos - 6) : pos]
-    return bool(before) and _has_cjk(before[-1:]) and before.endswith(index.patterns.title_suffixes)
+    return bool(before) and has_cjk(before[-1:]) and before.endswith(index.patterns.title_suffixes)
 
 
 @lru_cache(maxsize=8)
@@ -321,8 +312,8 @@ def _unknown_en_title_after(text: str, pos: int, index: CitationIndex) -> re.Mat
 
 
 def _attach(
-    text: str, chain: _Chain, by_start: Mapping[int, _Anchor], by_end: Mapping[int, _Anchor]
-) -> tuple[_Anchor | None, bool]:
+    text: str, chain: Chain, by_start: Mapping[int, Anchor], by_end: Mapping[int, Anchor]
+) -> tuple[Anchor | None, bool]:
     """The anchor a chain hangs from, and whether it comes after the chain (English "of the PIPL")."""
     if chain.lang == "zh":
         return by_end.get(_skip_space_back(text, chain.start)), False
@@ -341,7 +332,7 @@ def _attach(
     return None, False
 
 
-def _unknown_document(text: str, chain: _Chain, index: CitationIndex) -> str | None:
+def _unknown_document(text: str, chain: Chain, index: CitationIndex) -> str | None:
     """A note when the chain belongs to a document we do not know, named next to it."""
     if chain.lang == "zh" and _unrecognised_name_before(text, chain.start, index):
         return "the document named before the article is not in the knowledge base"
@@ -350,34 +341,6 @@ def _unknown_document(text: str, chain: _Chain, index: CitationIndex) -> str | N
         if unknown:
             return f"{unknown.group(0).strip()!r} is not in the knowledge base"
     return None
-
-
-def _anchors(text: str, index: CitationIndex, ctx: _Context, taken: _Coverage) -> list[_Anchor]:
-    """Every anchor in ``text``, in order; their spans (and article headings) become taken."""
-    for m in ZH_HEADING.finditer(text):
-        taken.add(m.start(), m.end())
-    titles: list[_Anchor] = []
-    for m in ZH_BOOK_TITLE.finditer(text):
-        title_anchor = _zh_title_anchor(m, index)
-        if title_anchor is not None:
-            titles.append(title_anchor)
-        taken.add(m.start(), m.end())  # names inside an unknown title are not citations
-    candidates = [
-        a
-        for a in (
-            _name_anchors(text, index, taken)
-            + _self_anchors(text, index, ctx.doc)
-            + _relative_anchors(text, index, ctx.doc, ctx.eid)
-        )
-        if not taken.hits(a.start, a.end)
-    ]
-    # Titles were taken above only to hide what is inside them; choose them first.
-    anchors = sorted(titles, key=lambda a: a.start) + _choose_anchors(candidates, taken)
-    anchors = _drop_abbreviation_definitions(text, sorted(anchors, key=lambda a: a.start))
-    short_forms = _short_form_anchors(text, anchors, index, taken)
-    for a in short_forms:
-        taken.add(a.start, a.end)
-    return sorted(anchors + short_forms, key=lambda a: a.start)
 
 
 def find_citations(
@@ -402,15 +365,15 @@ def find_citations(
     [('x/art_1__para_1',)]
     """
     ctx = _context(index, date, context_doc, context_eid)
-    taken = _Coverage(len(text))
-    anchors = _anchors(text, index, ctx, taken)
-    chains = _chains(text, taken)
+    taken = Coverage(len(text))
+    anchors = find_anchors(text, index, ctx.doc, ctx.eid, taken)
+    chains = find_chains(text, taken)
 
     by_end = {a.end: a for a in anchors}
     by_start = {a.start: a for a in anchors}
     used: set[int] = set()
     found: list[_Found] = []
-    carry: tuple[tuple[str, ...], _Path] | None = None
+    carry: tuple[tuple[str, ...], Pinpoint] | None = None
     carry_end = 0
     for chain in chains:
         anchor, after = _attach(text, chain, by_start, by_end)
@@ -451,7 +414,7 @@ def _split_target(target_id: str, index: CitationIndex) -> tuple[str | None, str
         eid = split_provision_id(target_id)[1]
     except InvalidId:  # a document id
         eid = ""
-    return doc, (eid if eid and _parse_eid(eid) is not None else None)
+    return doc, (eid if eid and parse_pinpoint(eid) is not None else None)
 
 
 def citation_annotations(
