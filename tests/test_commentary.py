@@ -16,10 +16,12 @@ import pytest
 
 import kb.ingest.commentary as commentary
 import kb.ingest.furniture as furniture
+import kb.ingest.sentences as sentences
 from kb.errors import ConfigError, EmptySource
-from kb.ingest.commentary import layout_blocks, normalise, parse_commentary, segment_blocks, split_sentences
+from kb.ingest.commentary import layout_blocks, normalise, parse_commentary, segment_blocks
 from kb.ingest.furniture import all_examples, load_rules, parse_byline, parse_date_line, rules_from_mapping
 from kb.ingest.manifest import load_manifest
+from kb.ingest.sentences import split_sentences
 from kb.ingest.sources import read_source
 from kb.model import DocumentMeta, ParsedCommentary, Passage
 from kb.settings import PROJECT_ROOT, get_settings
@@ -568,7 +570,7 @@ def test_a_malformed_rules_file_names_the_file(tmp_path: Path) -> None:
     assert str(err.value).startswith(f"{path}: line.credit.max_units: ")
 
 
-@pytest.mark.parametrize("module", [commentary, furniture])
+@pytest.mark.parametrize("module", [commentary, furniture, sentences])
 def test_docstring_examples(module: ModuleType) -> None:
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
@@ -584,7 +586,6 @@ def test_public_surface() -> None:
         "normalise",
         "parse_commentary",
         "segment_blocks",
-        "split_sentences",
     }
     assert all(hasattr(commentary, name) for name in commentary.__all__)
     assert all(hasattr(furniture, name) for name in furniture.__all__)
