@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from kb.model import DocumentMeta
 
-__all__ = ["date_key", "pick_version", "version_years"]
+__all__ = ["date_key", "first_date", "pick_version", "version_years"]
 
 
 def date_key(date: str, *, end: bool) -> str:
@@ -39,6 +39,18 @@ def date_key(date: str, *, end: bool) -> str:
     if len(parts) == 2:
         return f"{date}-31" if end else f"{date}-01"
     return date
+
+
+def first_date(doc: DocumentMeta) -> str | None:
+    """The earliest date a version carries (adopted, promulgated, effective or dated): when it
+    came to exist. None when it has no date.
+
+    >>> from kb.model import SourceRef
+    >>> first_date(DocumentMeta(id="a", kind="law", sources=(SourceRef("a"),), adopted="2016-11-07",
+    ...                         effective="2017-06-01"))
+    '2016-11-07'
+    """
+    return min((d for d in (doc.adopted, doc.promulgated, doc.effective, doc.date) if d), default=None)
 
 
 def version_years(doc: DocumentMeta) -> set[int]:

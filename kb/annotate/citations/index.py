@@ -21,7 +21,7 @@ from kb.annotate.citations.patterns import (
     load_patterns,
 )
 from kb.annotate.trie import compact_group
-from kb.dates import date_key, pick_version
+from kb.dates import date_key, first_date, pick_version
 from kb.ids import Eid
 from kb.model import DocumentMeta
 
@@ -223,7 +223,7 @@ class CitationIndex:
         by_work: dict[str, list[DocumentMeta]] = {}
         for doc_id in candidates:
             doc = self.documents[doc_id]
-            first = min((d for d in (doc.adopted, doc.promulgated, doc.date, doc.effective) if d), default=None)
+            first = first_date(doc)
             later = bool(when and first and date_key(first, end=False) > when)
             if later and (exclude_later or doc.kind == "draft"):
                 continue
