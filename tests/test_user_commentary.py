@@ -540,7 +540,7 @@ def test_cli_names_the_bad_file_in_one_line(tmp_path: Path) -> None:
 
 def _zh_speaker(text: str) -> str:
     from kb.annotate.speakers_zh import find_quotes_zh, find_reported_speech_zh
-    from kb.ingest.commentary import split_sentences
+    from kb.ingest.sentences import split_sentences
     from kb.model import DocumentMeta, Passage
 
     meta = DocumentMeta(id="d", kind="commentary", extra={"language": "zh"})

@@ -51,13 +51,13 @@ from kb.ingest.commentary import (
     normalise,
     parse_commentary,
     passages_from_layout,
-    split_sentences,
 )
 from kb.ingest.frontmatter import CommentaryFields, split_front_matter
 from kb.ingest.furniture import load_rules, parse_byline, parse_date_line
 from kb.ingest.html import extract_page
 from kb.ingest.markup import mask_markup
 from kb.ingest.normalize import is_cjk_text
+from kb.ingest.sentences import split_sentences
 from kb.ingest.sources import SourceText, read_source
 from kb.model import DocumentMeta, ParsedCommentary, SourceRef
 

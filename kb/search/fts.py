@@ -1,26 +1,18 @@
-"""Full-text search: the SQL for the index, and turning user queries into FTS5 syntax.
+"""Full-text search: turning user queries into FTS5 syntax and PostgreSQL SQL over the index.
 
-The index is an FTS5 external-content table over ``search_units`` with two columns:
-``zh_tokens`` (Chinese, pre-segmented by jieba with the legal user dictionary, one
-space between tokens) and ``en_text`` (English, Porter-stemmed by FTS5). A query is
-segmented the same way, so a Chinese and an English query run down one path.
+The index (its schema: ``kb.store.fts_schema``) has two columns, ``zh_tokens`` (jieba
+tokens) and ``en_text`` (English, Porter-stemmed). A query is segmented the way the
+index was, so a Chinese and an English query run down one path.
 
 User input is escaped by default (every term becomes a quoted string), so quotes,
 ``NEAR(``, ``*`` or ``-`` from a user are plain text; ``mode="raw"`` passes FTS5 syntax
 through for those who ask for it, and raw queries still only reach the index.
 
-On PostgreSQL the same two columns get a ``tsvector`` each (generated columns
-``zh_tsv`` and ``en_tsv``, GIN-indexed): ``zh_tokens`` under the ``simple``
-configuration (jieba's tokens kept as they are, lower-cased) and ``en_text`` under
-``kb_english``, a copy of ``english`` with the original Porter stemmer and no stop
-words, which is what FTS5's ``porter`` tokenizer does. Both texts first have their
-punctuation turned into spaces (:data:`PG_PUNCTUATION`), so that PostgreSQL's parser
-splits words where ``unicode61`` does (``face-recognition``, ``www.gov.cn``).
-:func:`pg_match` turns a user query into SQL over those columns; every term is a
-bound parameter that goes through ``phraseto_tsquery``, never tsquery syntax. A third
-generated column, ``n_words`` (:data:`PG_LENGTH`), holds each row's length in words, and
-:func:`pg_term_frequency` a word's count in a row: what BM25 needs besides the document
-frequencies (``kb.store.search.pg_bm25`` sums it).
+On PostgreSQL, :func:`pg_match` turns a user query into SQL over the generated
+``tsvector`` columns; every term is a bound parameter that goes through
+``phraseto_tsquery``, never tsquery syntax. :func:`pg_term_frequency` gives a word's
+count in a row: with the row's length (``n_words``), what BM25 needs besides the
+document frequencies (``kb.search.scoring.pg_bm25`` sums it).
 """
 
 from __future__ import annotations
@@ -31,19 +23,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from kb.annotate.nlp import tokens_for_index
+from kb.store.fts_schema import PG_COLUMNS
 
 __all__ = [
     "BM25_B",
     "BM25_K1",
     "BM25_WEIGHTS",
-    "FTS_TABLE",
-    "PG_EN_CONFIG",
-    "PG_LENGTH",
-    "PG_PUNCTUATION",
-    "PG_ZH_CONFIG",
     "PgMatch",
     "QueryMode",
-    "create_fts_sql",
     "escape_term",
     "match_expression",
     "maximal_terms",
@@ -55,95 +42,14 @@ __all__ = [
     "terms_expression",
 ]
 
-FTS_TABLE = "search_fts"
 QueryMode = Literal["all", "any", "raw"]
 
 # bm25 weights per column (zh_tokens, en_text): a hit in either counts the same.
 BM25_WEIGHTS = (1.0, 1.0)
-# FTS5's bm25 constants (PostgreSQL's BM25 in kb.store.search.pg_bm25 uses the same).
+# FTS5's bm25 constants (PostgreSQL's BM25 in kb.search.scoring.pg_bm25 uses the same).
 BM25_K1, BM25_B = 1.2, 0.75
-
-
-# PostgreSQL: the text search configuration of each column.
-PG_ZH_CONFIG = "simple"
-PG_EN_CONFIG = "kb_english"
-# Punctuation, as a PostgreSQL regular expression: ASCII punctuation, the Latin-1 signs
-# that occur in legal text, General Punctuation, CJK and full-width punctuation. It is
-# spelled out rather than ``[[:punct:]]`` because a database with the C locale would
-# not count “ or — as punctuation (and its colons would read as bind parameters).
-PG_PUNCTUATION = (
-    r"[!-/:-@[-`{-~\u00a7\u00ab\u00b6\u00b7\u00bb\u2010-\u205e"
-    r"\u3000-\u3004\u3008-\u3020\u3030\u303d"
-    r"\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+"
-)
-# The generated tsvector column of each indexed column, and its configuration.
-_PG_COLUMNS = {"zh_tokens": ("zh_tsv", PG_ZH_CONFIG), "en_text": ("en_tsv", PG_EN_CONFIG)}
-# A generated column of search_units on PostgreSQL: the row's length in words (for BM25).
-PG_LENGTH = "n_words"
 # The indexed column a language filter (``lang=zh|en``) keeps.
 _PG_LANG_COLUMN = {"zh": "zh_tokens", "en": "en_text"}
-
-
-def _pg_words(expr: str) -> str:
-    """SQL: ``expr`` with its punctuation turned into spaces."""
-    return f"regexp_replace({expr}, '{PG_PUNCTUATION}', ' ', 'g')"
-
-
-def _pg_word_count(column: str) -> str:
-    """SQL: the number of words of a text column (0 for NULL or blank)."""
-    text = f"coalesce({column}, '')"
-    words = f"btrim({_pg_words(text)})"
-    return f"(CASE WHEN {words} = '' THEN 0 ELSE array_length(regexp_split_to_array({words}, '\\s+'), 1) END)"
-
-
-def create_fts_sql(dialect: str = "sqlite") -> list[str]:
-    """Statements that create and fill the index from ``search_units``.
-
-    For ``"postgresql"`` they are idempotent and create, in the current schema, the
-    ``kb_english`` configuration, the generated ``zh_tsv``/``en_tsv`` columns and
-    their GIN indexes.
-    """
-    if dialect == "postgresql":
-        return _create_pg_fts_sql()
-    return [
-        f"DROP TABLE IF EXISTS {FTS_TABLE}",
-        (
-            f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
-            "zh_tokens, en_text, content='search_units', content_rowid='rowid', "
-            "tokenize='porter unicode61 remove_diacritics 2')"
-        ),
-        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES('rebuild')",
-    ]
-
-
-def _create_pg_fts_sql() -> list[str]:
-    # A configuration lives in a schema, so it moves with the build schema when that is
-    # renamed live; the generated columns refer to it by oid.
-    config = (
-        "DO $$ BEGIN "
-        "IF NOT EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = 'kb_porter' "
-        "AND dictnamespace = current_schema()::regnamespace) THEN "
-        "CREATE TEXT SEARCH DICTIONARY kb_porter (TEMPLATE = snowball, Language = porter); END IF; "
-        "IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'kb_english' "
-        "AND cfgnamespace = current_schema()::regnamespace) THEN "
-        f"CREATE TEXT SEARCH CONFIGURATION {PG_EN_CONFIG} (COPY = pg_catalog.english); "
-        f"ALTER TEXT SEARCH CONFIGURATION {PG_EN_CONFIG} ALTER MAPPING REPLACE english_stem WITH kb_porter; "
-        "END IF; END $$"
-    )
-    statements = [config]
-    for source, (column, cfg) in _PG_COLUMNS.items():
-        statements.append(
-            f"ALTER TABLE search_units ADD COLUMN IF NOT EXISTS {column} tsvector "
-            f"GENERATED ALWAYS AS (to_tsvector('{cfg}'::regconfig, {_pg_words(source)})) STORED"
-        )
-        statements.append(f"CREATE INDEX IF NOT EXISTS ix_search_units_{column} ON search_units USING gin ({column})")
-    # The row's length in words, as FTS5 counts it for bm25 (both columns, punctuation split).
-    length = " + ".join(_pg_word_count(source) for source in _PG_COLUMNS)
-    statements.append(
-        f"ALTER TABLE search_units ADD COLUMN IF NOT EXISTS {PG_LENGTH} integer GENERATED ALWAYS AS ({length}) STORED"
-    )
-    statements.append("ANALYZE search_units")
-    return statements
 
 
 def escape_term(term: str) -> str:
@@ -220,7 +126,7 @@ class PgMatch:
 
 
 # ts_rank_cd normalisation for mode=raw, whose query has no words to count for BM25
-# (kb.store.search.pg_bm25): 1 | 32, divided by 1 + log(document length), as BM25 damps
+# (kb.search.scoring.pg_bm25): 1 | 32, divided by 1 + log(document length), as BM25 damps
 # long texts, then r / (r + 1), as BM25's term frequency saturates.
 _PG_RANK_NORMALIZATION = 33
 
@@ -240,13 +146,13 @@ def pg_match(query: str, mode: QueryMode = "all", lang: str | None = None) -> Pg
     >>> pg_match("face", "any", "en").condition
     "(su.en_tsv @@ (phraseto_tsquery('kb_english', :t0)))"
     """
-    columns = list(_PG_COLUMNS) if lang is None else [_PG_LANG_COLUMN[lang]]
+    columns = list(PG_COLUMNS) if lang is None else [_PG_LANG_COLUMN[lang]]
     if mode == "raw":
         raw = query.strip()
         if not raw:
             return None
-        per_column = {c: f"to_tsquery('{_PG_COLUMNS[c][1]}', :raw)" for c in columns}
-        condition = " OR ".join(f"su.{_PG_COLUMNS[c][0]} @@ {q}" for c, q in per_column.items())
+        per_column = {c: f"to_tsquery('{PG_COLUMNS[c][1]}', :raw)" for c in columns}
+        condition = " OR ".join(f"su.{PG_COLUMNS[c][0]} @@ {q}" for c, q in per_column.items())
         return PgMatch(f"({condition})", _pg_rank(per_column), {"raw": raw})
     return pg_terms_match(query_terms(query), require_all=mode == "all", lang=lang)
 
@@ -268,7 +174,7 @@ def pg_term_frequency(name: str, lang: str | None = None, *, term: str = "") -> 
     as FTS5's bm25 weighs a column's hits. ``term``: the word itself; a Chinese one is
     counted in the Chinese column only.
     """
-    columns = list(_PG_COLUMNS) if lang is None else [_PG_LANG_COLUMN[lang]]
+    columns = list(PG_COLUMNS) if lang is None else [_PG_LANG_COLUMN[lang]]
     if _CJK_CHAR.search(term):
         # English text has (nearly) no Chinese words: counting there would cost a call a row.
         columns = [c for c in columns if c != "en_text"]
@@ -276,7 +182,7 @@ def pg_term_frequency(name: str, lang: str | None = None, *, term: str = "") -> 
         return "0::float8"
     weights = dict(zip(("zh_tokens", "en_text"), BM25_WEIGHTS, strict=True))
     parts = [
-        f"{weights[c]} * ts_rank_cd(su.{_PG_COLUMNS[c][0]}, phraseto_tsquery('{_PG_COLUMNS[c][1]}', :{name}), 0)"
+        f"{weights[c]} * ts_rank_cd(su.{PG_COLUMNS[c][0]}, phraseto_tsquery('{PG_COLUMNS[c][1]}', :{name}), 0)"
         for c in columns
     ]
     return f"round(10 * ({' + '.join(parts)}))::float8"
@@ -293,22 +199,22 @@ def pg_terms_match(
     >>> pg_terms_match(["人脸识别"], prefix="u3_").args
     {'u3_0': '人脸识别'}
     """
-    columns = list(_PG_COLUMNS) if lang is None else [_PG_LANG_COLUMN[lang]]
+    columns = list(PG_COLUMNS) if lang is None else [_PG_LANG_COLUMN[lang]]
     args = pg_term_names(terms, prefix)
     if not args:
         return None
 
     def tsquery(column: str, name: str) -> str:
-        return f"phraseto_tsquery('{_PG_COLUMNS[column][1]}', :{name})"
+        return f"phraseto_tsquery('{PG_COLUMNS[column][1]}', :{name})"
 
     # Any term, in each column: what "any" matches and what every row is ranked by.
     any_term = {c: "(" + " || ".join(tsquery(c, name) for name in args) + ")" for c in columns}
     if require_all:
         # Every term, each in any of the columns.
-        per_term = (" OR ".join(f"su.{_PG_COLUMNS[c][0]} @@ {tsquery(c, name)}" for c in columns) for name in args)
+        per_term = (" OR ".join(f"su.{PG_COLUMNS[c][0]} @@ {tsquery(c, name)}" for c in columns) for name in args)
         condition = " AND ".join(f"({term})" for term in per_term)
     else:
-        condition = " OR ".join(f"su.{_PG_COLUMNS[c][0]} @@ {q}" for c, q in any_term.items())
+        condition = " OR ".join(f"su.{PG_COLUMNS[c][0]} @@ {q}" for c, q in any_term.items())
     return PgMatch(f"({condition})", _pg_rank(any_term), args)
 
 
@@ -316,7 +222,7 @@ def _pg_rank(per_column: dict[str, str]) -> str:
     """SQL for minus the weighted sum of each column's ``ts_rank_cd`` (float8, exact in a cursor)."""
     weights = dict(zip(("zh_tokens", "en_text"), BM25_WEIGHTS, strict=True))
     parts = [
-        f"{weights[c]} * ts_rank_cd(su.{_PG_COLUMNS[c][0]}, {q}, {_PG_RANK_NORMALIZATION})::float8"
+        f"{weights[c]} * ts_rank_cd(su.{PG_COLUMNS[c][0]}, {q}, {_PG_RANK_NORMALIZATION})::float8"
         for c, q in per_column.items()
     ]
     return "-(" + " + ".join(parts) + ")"
