@@ -645,3 +645,8 @@ def test_html_without_metadata_takes_the_by_line_and_date_line(tmp_path: Path) -
     (doc,) = load_user_commentary([tmp_path], load_manifest())
     assert (doc.meta.authors, doc.meta.date) == (("Jane Doe", "Wang Wu"), "2024-03-03")
     assert [p.text[:9] for p in doc.parsed.passages] == ["The draft"]
+
+
+def test_a_chinese_quotation_is_one_sentence_with_its_frame(fixtures: dict[str, UserCommentary]) -> None:
+    p = next(p for p in fixtures["xiaoqu-shualian-news"].parsed.passages if p.text.startswith("家住"))
+    assert [p.text[s:e] for s, e in p.sentences] == [p.text]  # 告诉记者：「…。…。」 is one sentence

@@ -58,15 +58,44 @@ def _is_boundary(text: str, punct: str, p: int, nxt: str, sentence_start: int, r
     return True
 
 
+_QUOTE_PAIRS = {"「": "」", "『": "』", "“": "”"}
+
+
+def _quotations(text: str) -> list[tuple[int, int]]:
+    """``(open, close)`` offsets of the balanced 「」『』“” pairs of ``text``, outermost only."""
+    if not any(mark in text for mark in _QUOTE_PAIRS):
+        return []
+    found: list[tuple[int, int]] = []
+    stack: list[tuple[str, int]] = []
+    for i, ch in enumerate(text):
+        if stack and ch == _QUOTE_PAIRS[stack[-1][0]]:
+            _, start = stack.pop()
+            if not stack:
+                found.append((start, i))
+        elif ch in _QUOTE_PAIRS:
+            stack.append((ch, i))
+    return found
+
+
+def _inside(quoted: list[tuple[int, int]], start: int, end: int) -> bool:
+    """A stop at ``start`` (its match ending at ``end``) lies within a quotation that goes on."""
+    return any(o < start and c >= end for o, c in quoted)
+
+
 def split_sentences(text: str, rules: FurnitureRules | None = None) -> tuple[tuple[int, int], ...]:
     """Sentence spans ``(start, end)`` into ``text``, rule-based, English and Chinese.
 
     Knows abbreviations (``Dr.``, ``U.S.``, ``Art. 13``, ``No. 4``, initials), closing
-    quotes after the stop, footnote numbers glued to it, and 。！？.
+    quotes after the stop, footnote numbers glued to it, and 。！？. A Chinese stop inside
+    a quotation (「…。…」, “…。…”, 『…』) does not end the sentence that quotes it: the
+    quotation and the words around it are one sentence.
 
     >>> t = "Dr. Li said “no.” The U.S. It ends. Art. 13 applies. 我们同意。他们不同意！"
     >>> [t[s:e] for s, e in split_sentences(t)]
     ['Dr. Li said “no.”', 'The U.S.', 'It ends.', 'Art. 13 applies.', '我们同意。', '他们不同意！']
+    >>> t = "王女士说：「以前只能刷脸。现在可以刷卡。」物业表示同意。"
+    >>> [t[s:e] for s, e in split_sentences(t)]
+    ['王女士说：「以前只能刷脸。现在可以刷卡。」', '物业表示同意。']
     """
     rules = rules or load_rules()
     spans: list[tuple[int, int]] = []
@@ -74,8 +103,9 @@ def split_sentences(text: str, rules: FurnitureRules | None = None) -> tuple[tup
     start = 0
     while start < n and text[start].isspace():
         start += 1
+    quoted = _quotations(text)
     ends = sorted(
-        [(m.start(), m.end(), "cjk") for m in _CJK_END.finditer(text)]
+        [(m.start(), m.end(), "cjk") for m in _CJK_END.finditer(text) if not _inside(quoted, m.start(), m.end())]
         + [(m.start(), m.end(), "en") for m in _EN_END.finditer(text)]
     )
     for p, e, script in ends:
