@@ -621,7 +621,7 @@ def _extract(
         for s, e in page.sentences[i]:
             sentence = blocks[i].text[s:e]
             subject = rules.bio_subject(sentence)
-            # The last "at X" names the institution: "a fellow with the Chair ... at CSIS".
+            # The last "at X" names the institution: "a fellow with the Chair ... at the Institute".
             found = list(_AFFILIATION.finditer(sentence, len(subject))) if subject else []
             if found:
                 out.setdefault("affiliation", found[-1].group("org").strip())
