@@ -650,3 +650,24 @@ def test_html_without_metadata_takes_the_by_line_and_date_line(tmp_path: Path) -
 def test_a_chinese_quotation_is_one_sentence_with_its_frame(fixtures: dict[str, UserCommentary]) -> None:
     p = next(p for p in fixtures["xiaoqu-shualian-news"].parsed.passages if p.text.startswith("家住"))
     assert [p.text[s:e] for s, e in p.sentences] == [p.text]  # 告诉记者：「…。…。」 is one sentence
+
+
+def test_a_page_in_its_declared_charset(tmp_path: Path) -> None:
+    page = (
+        "<html><head><meta charset='big5'><title>人臉識別新規</title></head><body><article><p>"
+        + "《人臉識別技術應用安全管理辦法》將於六月一日起施行，業者應當做好準備。" * 4
+        + "</p></article></body></html>"
+    )
+    write(tmp_path, "big5-page.html", page.encode("big5"))
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.source.encoding == "big5"
+    assert doc.parsed.passages[0].text.startswith("《人臉識別技術應用安全管理辦法》將於")
+
+
+def test_a_cp1252_page_that_says_so_is_read(tmp_path: Path) -> None:
+    page = "<html><head><meta charset=windows-1252></head><body><article><p>" + BODY * 3
+    page += "The café owner’s “face wall” – gone.</p></article></body></html>"
+    write(tmp_path, "cp1252-page.html", page.encode("cp1252"))
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.source.encoding == "cp1252"
+    assert "The café owner’s “face wall” – gone." in doc.parsed.passages[0].text

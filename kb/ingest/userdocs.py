@@ -33,6 +33,8 @@ extracted text (see there). Either way the file's sha256 is recorded.
 
 from __future__ import annotations
 
+import codecs
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
@@ -88,6 +90,7 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$|^[a-z0-9]$")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 
 
 def slug_id(stem: str) -> str:
@@ -198,16 +201,52 @@ def read_user_file(file: UserFile) -> SourceText:
             f"file is {size:,} bytes, over the {MAX_COMMENTARY_BYTES >> 20} MiB limit of one commentary file",
             path=file.shown,
         )
-    with _naming(file):
-        text = read_source(file.root, file.rel, max_line_chars=None if file.fmt == "html" else MAX_ARTICLE_CHARS)
+    try:
+        with _naming(file):
+            text = read_source(file.root, file.rel, max_line_chars=None if file.fmt == "html" else MAX_ARTICLE_CHARS)
+    except EncodingError as exc:
+        # Neither UTF-8 nor GB18030: an HTML page may still say what it is (Shift_JIS, cp1252 …).
+        declared = _declared_charset(file, None) if file.fmt == "html" and "GB18030" in str(exc) else None
+        if declared is None:
+            raise
+        text = declared
     if file.fmt != "html":
         _check_article_size(len(text.text), file)
+    if file.fmt == "html" and text.encoding not in ("utf-8", "utf-16"):
+        text = _declared_charset(file, text) or text
     controls = len(_CONTROL.findall(text.text))
     if controls and controls > MAX_CONTROL_SHARE * len(text.text):
         raise EncodingError(
             f"{controls:,} control characters in {len(text.text):,}: binary data, not text", path=file.shown
         )
     return text
+
+
+def _declared_charset(file: UserFile, text: SourceText | None) -> SourceText | None:
+    """A page that is not UTF-8 and declares its charset (``<meta charset="big5">``) is
+    decoded as it says; ``text`` (the GB18030 guess, or None) stays when it declares
+    nothing usable."""
+    data = file.path.read_bytes()
+    m = _CHARSET.search(data[:4096])
+    if not m:
+        return text
+    name = m.group(1).decode("ascii", "ignore").lower()
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return text
+    if codec in ("gb18030", "gbk", "gb2312", "utf-8") and text is not None:
+        return text
+    try:
+        decoded = data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise EncodingError(f"declares charset {name} but is not {name} (byte {exc.start})", path=file.shown) from None
+    decoded = decoded.replace("\r\n", "\n").replace("\r", "\n")
+    note = f"{file.rel}: decoded as {codec}, the charset the page declares"
+    if text is None:
+        return SourceText(file.rel, decoded, hashlib.sha256(data).hexdigest(), len(data), codec, (note,))
+    warnings = (*(w for w in text.warnings if "GB18030" not in w), note)
+    return SourceText(text.path, decoded, text.sha256, text.size, codec, warnings)
 
 
 def _check_article_size(chars: int, file: UserFile) -> None:
