@@ -1,0 +1,116 @@
+"""The word lists of ``corpus/speakers/`` (reporting verbs, titles, role nouns, organisation
+words …) compiled into the patterns that find cues and names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from kb.datafiles import read_toml
+from kb.errors import ConfigError
+from kb.settings import get_settings
+
+# An apostrophe only inside a name (O’Keeffe), so "Liu’s" stays a possessive.
+_NAME_TOKEN = r"(?:[A-Z](?:[\w\-]|[’'](?=[A-Z]))*\w|[A-Z]\.?)"
+# "People’s Congress": a possessive inside a run is part of the name.
+_INNER_POSSESSIVE = r"(?:[’']s(?=\s+[A-Z]))?"
+# Lower-case words allowed inside a run of capitalised words: Council on Foreign Relations.
+_CONNECTORS = ("of", "for", "on", "the")
+_IRREGULAR_PAST = frozenset({"said", "told", "wrote", "thought", "felt", "went", "put"})
+
+
+@dataclass(frozen=True)
+class _Verb:
+    form: str
+    kind: Literal["speech", "view"]
+    subject: Literal["before", "either", "after"]
+    finite: bool  # 3rd-person singular or past: agrees with one named subject
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The word lists of ``corpus/speakers/`` compiled into patterns."""
+
+    verbs: Mapping[str, _Verb]
+    titles: frozenset[str]
+    role_nouns: frozenset[str]
+    org_words: frozenset[str]
+    stopwords: frozenset[str]
+    particles: frozenset[str]
+    cue_re: re.Pattern[str]
+    filler_re: re.Pattern[str]
+    run_re: re.Pattern[str]
+    verb_examples: tuple[tuple[str, str], ...] = ()
+    name_examples: tuple[tuple[str, str, str], ...] = ()
+
+
+def _finite(form: str) -> bool:
+    head = form.split()[0]
+    return head in _IRREGULAR_PAST or head.endswith("ed") or (head.endswith("s") and not head.endswith("ss"))
+
+
+def _alternation(words: Iterable[str]) -> str:
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    return "|".join(r"\s+".join(re.escape(part) for part in w.split()) for w in ordered)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    return read_toml(path, "speaker word list")
+
+
+def _str_list(raw: Mapping[str, Any], key: str, origin: Path) -> list[str]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{origin}: {key} must be a list of strings")
+    return list(value)
+
+
+def load_lexicon(directory: Path) -> Lexicon:
+    """Read ``reporting_verbs.toml`` and ``names.toml`` from ``directory``."""
+    verbs_path, names_path = directory / "reporting_verbs.toml", directory / "names.toml"
+    verbs_raw, names_raw = _read_toml(verbs_path), _read_toml(names_path)
+    verbs: dict[str, _Verb] = {}
+    verb_examples: list[tuple[str, str]] = []
+    for entry in verbs_raw.get("verb", []):
+        kind, subject = entry.get("kind"), entry.get("subject")
+        if kind not in ("speech", "view") or subject not in ("before", "either", "after"):
+            raise ConfigError(f"{verbs_path}: bad kind/subject in {entry.get('forms')}")
+        for form in _str_list(entry, "forms", verbs_path):
+            verbs[form] = _Verb(form, kind, subject, _finite(form))
+        verb_examples += [(ex["text"], ex["speaker"]) for ex in entry.get("examples", [])]
+    titles = frozenset(t.lower() for t in _str_list(names_raw, "titles", names_path))
+    role_nouns = frozenset(_str_list(names_raw, "role_nouns", names_path))
+    stopwords = frozenset(_str_list(names_raw, "capital_stopwords", names_path))
+    particles = frozenset(_str_list(names_raw, "particles", names_path))
+    fillers = _str_list(names_raw, "fillers", names_path)
+    # Cues are matched case-sensitively ("States" in "United States" is no verb); only
+    # the speaker-after cues ("According to X, …") also open sentences.
+    capitalised = [f[0].upper() + f[1:] for f, v in verbs.items() if v.subject == "after"]
+    cue_re = re.compile(rf"(?<![\w’'\-])(?:{_alternation([*verbs, *capitalised])})(?![\w’'\-])")
+    filler_re = re.compile(rf"(?:^|\s)(?:{_alternation(fillers)}|\w+ly),?\s*$")
+    joiner = _alternation([*particles, *_CONNECTORS])
+    token = _NAME_TOKEN + _INNER_POSSESSIVE
+    run_re = re.compile(rf"{token}(?:\s+(?:(?:{joiner})\s+)?{token})*")
+    name_examples = tuple((ex["text"], ex["speaker"], ex.get("role", "")) for ex in names_raw.get("examples", []))
+    return Lexicon(
+        verbs=verbs,
+        titles=titles,
+        role_nouns=role_nouns,
+        org_words=frozenset(_str_list(names_raw, "org_words", names_path)),
+        stopwords=stopwords,
+        particles=particles,
+        cue_re=cue_re,
+        filler_re=filler_re,
+        run_re=run_re,
+        verb_examples=tuple(verb_examples),
+        name_examples=name_examples,
+    )
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> Lexicon:
+    return load_lexicon(get_settings().corpus_dir / "speakers")
