@@ -37,7 +37,8 @@ from typing import Any, Literal
 
 import pytest
 
-import kb.link.passages
+import kb.link.passages.concepts
+import kb.link.passages.similarity
 import kb.link.versions
 from kb.errors import ConfigError
 from kb.link.passages import (
@@ -520,7 +521,7 @@ def test_concepts_in_text(text: str, lang: Literal["en", "zh"], present: set[str
     assert present <= found and not absent & found
 
 
-@pytest.mark.parametrize("module", [kb.link.passages, kb.link.versions])
+@pytest.mark.parametrize("module", [kb.link.passages.concepts, kb.link.passages.similarity, kb.link.versions])
 def test_doctests(module: ModuleType) -> None:
     result = doctest.testmod(module)
     assert result.failed == 0 and result.attempted > 0
