@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from kb.ids import article_eid, node_type, provision_id, split_provision_id
 from kb.link.passages.concepts import ConceptSet, load_concepts
 from kb.link.passages.similarity import _local, _tfidf, stems
 from kb.model import Annotation, Provision, Translation
@@ -25,18 +26,19 @@ class _Article:
         return bool(self.words)
 
 
-def _article_of(eid: str) -> str:
-    return eid.split("__")[0]
+def article_id(provision: str) -> str:
+    """The id of the article a provision id lies in: ``pipl-2021/art_13__para_1`` -> ``pipl-2021/art_13``."""
+    doc_id, eid = split_provision_id(provision)
+    return provision_id(doc_id, article_eid(eid))
 
 
 def _topics_by_article(annotations: Iterable[Annotation]) -> dict[str, set[str]]:
     """Topic labels per article id, gathered from the article and all its parts."""
     out: dict[str, set[str]] = {}
     for ann in annotations:
-        if ann.kind != "topic" or "/" not in ann.target_id or "/p_" in ann.target_id:
+        if ann.kind != "topic" or node_type(ann.target_id) != "provision":
             continue
-        doc, _, eid = ann.target_id.partition("/")
-        out.setdefault(f"{doc}/{_article_of(eid)}", set()).add(ann.label)
+        out.setdefault(article_id(ann.target_id), set()).add(ann.label)
     return out
 
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from kb.annotate.citations import date_key
+from kb.ids import doc_of, node_type
 from kb.link.passages.concepts import Tier
-from kb.link.passages.index import ProvisionIndex, _Article, _article_of
+from kb.link.passages.index import ProvisionIndex, _Article, article_id
 from kb.link.passages.mentions import absent_mentions
 from kb.link.passages.similarity import _analyse, _cosine, _rarity, _Text, _tfidf
 from kb.model import Annotation, DocumentMeta, Link, Passage, Provision, Translation
@@ -234,7 +235,7 @@ class PassageLinker:
                 continue
             status = str(ann.data.get("status", ""))
             for target in ann.data.get("ids", ()):
-                if "/" in target:
+                if node_type(target) != "document":
                     score = cfg.citation_score.get(status)
                     if score is not None and (target not in cited or (cited[target].score or 0.0) < score):
                         cited[target] = _Candidate(
@@ -257,7 +258,7 @@ class PassageLinker:
             if not (mentions and not mentioned):
                 contexts.update(dict.fromkeys(discussed, "discussed"))
             contexts.update(dict.fromkeys(mentioned, "mentioned"))
-            cited_articles = {f"{c.partition('/')[0]}/{_article_of(c.partition('/')[2])}" for c in cited}
+            cited_articles = {article_id(c) for c in cited}
             for doc, context in contexts.items():
                 for art_id in self.index.by_doc.get(doc, ()):
                     if art_id in cited_articles:
@@ -355,10 +356,10 @@ class PassageLinker:
             # article outranked by a better paraphrase of the same point loses about the
             # rival's lead. A parallel rule in another law is no rival: both may be discussed.
             total = sum(c.terms.values()) or 1.0
-            doc = c.article.partition("/")[0]
+            doc = doc_of(c.article)
             mass, rival, best = 1.0, None, 0.0
             for other in top:
-                if other is c or other.article.partition("/")[0] != doc:
+                if other is c or doc_of(other.article) != doc:
                     continue
                 common = [k for k in c.terms if k in other.terms]
                 if not common:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Mapping, Sequence
 
+from kb.ids import node_type
 from kb.model import Annotation, DocumentMeta, Link, Passage
 
 # Definite references to a document whose text we lack: "the draft", "the new rules",
@@ -48,7 +49,7 @@ def absent_mentions(
         if ann.kind != "citation":
             continue
         for target in ann.data.get("ids", ()):
-            if "/" in target or target not in documents or target in with_text:
+            if node_type(target) != "document" or target not in documents or target in with_text:
                 continue
             if target not in out:
                 evidence = {"via": "citation", "text": ann.text, "status": ann.data.get("status")}
