@@ -8,23 +8,32 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
+from kb.errors import ConfigError
 from kb.link.passages.concepts import ConceptSet
+from kb.settings import get_settings
 
-# Words that carry no meaning for matching a passage to a provision (function words and
-# the boilerplate of statutes and of their translations).
-_STOPWORD_TEXT = """
-    a about above after again against all also am an and any are as at be been before being below between
-    both but by can could did do does doing down during each few for from further had has have
-    having he her here hers him his how i if in into is it its itself just me more most my no nor not
-    now of off on once only or other our ours out over own same she should so some such than that the
-    their theirs them then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your shall may must law laws article
-    articles provision provisions paragraph item items relevant accordance thereof hereinafter china
-    chinese people's republic prc state said says within without upon per one two three new"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "edly", "ed", "ies", "es", "s", "ly", "ment", "ments")
+
+
+STOPWORDS_PATH = Path("link") / "stopwords.txt"  # relative to settings.corpus_dir
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    """The words ``corpus/link/stopwords.txt`` lists (one a line, ``#`` comments).
+
+    A plain read until the one stopword loader (``kb.text.stopwords``) lands.
+    """
+    path = get_settings().corpus_dir / STOPWORDS_PATH
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: stopword list not found") from None
+    return frozenset(w for line in text.splitlines() if (w := line.partition("#")[0].strip()))
 
 
 def stems(text: str) -> list[str]:
@@ -33,10 +42,11 @@ def stems(text: str) -> list[str]:
     >>> stems("The collection of sensitive personal information requires separate consent")
     ['collect', 'sensitive', 'personal', 'inform', 'requir', 'separate', 'consent']
     """
+    stopwords = _stopwords()
     out: list[str] = []
     for word in _WORD.findall(text.lower().replace("’", "'")):
         word = word.removesuffix("'s")
-        if word in _STOPWORDS or len(word) < 3:
+        if word in stopwords or len(word) < 3:
             continue
         for suffix in _SUFFIXES:
             if word.endswith(suffix) and len(word) - len(suffix) >= 4:
