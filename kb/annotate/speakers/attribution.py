@@ -93,7 +93,7 @@ def _group_before(text: str, start: int, lex: Lexicon) -> list[tuple[int, str]]:
         return out
     cursor = m.start()
     while True:
-        run = re.search(rf"({lex.run_re.pattern})\s*$", text[max(0, cursor - 80) : cursor])
+        run = lex.trailing_run_re.search(text[max(0, cursor - 80) : cursor])
         if not run:
             break
         name = _parse_run(run.group(1), lex)
@@ -131,11 +131,7 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
     rel = _RELATIVE.search(left)
     if rel:  # "a law professor who said"
         return _role_subject(text, lo, lo + rel.start(), lex)
-    m = re.search(
-        rf"(?P<run>{lex.run_re.pattern})(?P<poss>’s|'s|’)?"
-        rf"(?:\s*\([A-Z][A-Za-z]{{1,9}}\))?(?:,\s+(?P<appos>[^,;“”\"]+?),|(?P<bare>,))?\s*$",
-        left,
-    )
+    m = lex.left_subject_re.search(left)
     if m and not m.group("poss"):
         appos = m.group("appos")
         if appos is not None and not _role_like(appos, lex):
@@ -166,7 +162,7 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
 def _role_subject(text: str, lo: int, end: int, lex: Lexicon) -> _Subject | None:
     """An unnamed speaker: "a Zhejiang University … law professor [said]"."""
     left = text[lo:end].rstrip(", ")
-    cop = re.search(rf"({lex.run_re.pattern})\s+(?:is|was)\s+(?:an?|the)\s+[^,.;]*$", left)
+    cop = lex.copula_re.search(left)
     if cop:  # "Johnston is a journalist who writes": the name, not the role
         name = _parse_run(cop.group(1), lex)
         if name is not None:

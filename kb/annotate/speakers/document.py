@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kb.annotate.speakers.attribution import _Attr, _attributions, _premodifier, _role_like, _Speaker
-from kb.annotate.speakers.lexicon import Lexicon, _alternation, _lexicon
+from kb.annotate.speakers.lexicon import Lexicon, _lexicon
 from kb.annotate.speakers.marks import _Marks, _masked, _opens_with_quote, _pair_quotes, _sentences
 from kb.annotate.speakers.people import _parse_run, _People
 from kb.model import DocumentMeta, Passage
@@ -78,24 +78,17 @@ def _collect_people(infos: Sequence[_PassageInfo], meta: DocumentMeta, lex: Lexi
         name = _parse_run(author, lex)
         if name is not None:
             people.add(name.tokens)
-    title_re = re.compile(
-        rf"(?<![\w’'])(?:{_alternation(t.capitalize() for t in lex.titles)})\.?\s+({lex.run_re.pattern})"
-    )
-    intro_re = re.compile(
-        rf"({lex.run_re.pattern})(?:,\s+(?P<appos>(?:an?|the)\s+[^,;“”\"]+?)(?:,|[.;]|$)"
-        rf"|\s+(?:is|was)\s+(?P<cop>(?:an?|the)\s+[^.;“”\"]+?)(?:[.;]|,\s|$))"
-    )
     for info in infos:
         text = info.masked
         for a in info.attrs:
             for name in a.subject.names:
                 if not name.is_org and (len(name.tokens) > 1 or name.title):
                     people.add(name.tokens, a.subject.role, a.subject.role_how)
-        for m in title_re.finditer(text):
+        for m in lex.title_re.finditer(text):
             name = _parse_run(m.group(0), lex)
             if name is not None and not name.is_org:
                 people.add(name.tokens, name.title, "title")
-        for m in intro_re.finditer(text):
+        for m in lex.intro_re.finditer(text):
             name = _parse_run(m.group(1), lex)
             role = m.group("appos") or m.group("cop")
             if name is None or name.is_org or not role or not _role_like(role, lex):

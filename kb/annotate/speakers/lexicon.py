@@ -44,6 +44,12 @@ class Lexicon:
     cue_re: re.Pattern[str]
     filler_re: re.Pattern[str]
     run_re: re.Pattern[str]
+    # Built from run_re once, here, rather than on every call:
+    title_re: re.Pattern[str]  # "Professor Weijun Liu": a title, then a name (group 1)
+    intro_re: re.Pattern[str]  # "Liu, a professor at …," / "Liu is a professor …": a name and its role
+    trailing_run_re: re.Pattern[str]  # a name closing the text (group 1)
+    left_subject_re: re.Pattern[str]  # the speaker closing the text before a cue, maybe with an appositive
+    copula_re: re.Pattern[str]  # "Johnston is a journalist who …": the name (group 1)
     verb_examples: tuple[tuple[str, str], ...] = ()
     name_examples: tuple[tuple[str, str, str], ...] = ()
 
@@ -95,6 +101,16 @@ def load_lexicon(directory: Path) -> Lexicon:
     joiner = _alternation([*particles, *_CONNECTORS])
     token = _NAME_TOKEN + _INNER_POSSESSIVE
     run_re = re.compile(rf"{token}(?:\s+(?:(?:{joiner})\s+)?{token})*")
+    run = run_re.pattern
+    title_re = re.compile(rf"(?<![\w’'])(?:{_alternation(t.capitalize() for t in titles)})\.?\s+({run})")
+    intro_re = re.compile(
+        rf"({run})(?:,\s+(?P<appos>(?:an?|the)\s+[^,;“”\"]+?)(?:,|[.;]|$)"
+        rf"|\s+(?:is|was)\s+(?P<cop>(?:an?|the)\s+[^.;“”\"]+?)(?:[.;]|,\s|$))"
+    )
+    left_subject_re = re.compile(
+        rf"(?P<run>{run})(?P<poss>’s|'s|’)?"
+        rf"(?:\s*\([A-Z][A-Za-z]{{1,9}}\))?(?:,\s+(?P<appos>[^,;“”\"]+?),|(?P<bare>,))?\s*$"
+    )
     name_examples = tuple((ex["text"], ex["speaker"], ex.get("role", "")) for ex in names_raw.get("examples", []))
     return Lexicon(
         verbs=verbs,
@@ -106,6 +122,11 @@ def load_lexicon(directory: Path) -> Lexicon:
         cue_re=cue_re,
         filler_re=filler_re,
         run_re=run_re,
+        title_re=title_re,
+        intro_re=intro_re,
+        trailing_run_re=re.compile(rf"({run})\s*$"),
+        left_subject_re=left_subject_re,
+        copula_re=re.compile(rf"({run})\s+(?:is|was)\s+(?:an?|the)\s+[^,.;]*$"),
         verb_examples=tuple(verb_examples),
         name_examples=name_examples,
     )
