@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from kb.annotate.nlp import chinese_nlp, english_nlp
+from kb.annotate.trie import split_alternatives
 from kb.errors import ManifestError
 from kb.model import Annotation, Topic
 from kb.settings import get_settings
@@ -67,7 +68,10 @@ __all__ = [
     "detect_lang",
     "en_phrase_tokens",
     "load_taxonomy",
+    "required_literals",
+    "shift_tag",
     "tag_text",
+    "text_lines",
     "topic_summary",
 ]
 
@@ -434,8 +438,13 @@ def detect_lang(text: str) -> Lang:
     return "zh" if cjk / (cjk + _LATIN_WORD_WEIGHT * words) > _ZH_SHARE else "en"
 
 
-def _lines(text: str) -> Iterator[tuple[int, str]]:
-    """Non-blank lines with their offsets: a sentence never spans a line break."""
+def text_lines(text: str) -> Iterator[tuple[int, str]]:
+    """Non-blank lines with their offsets: a sentence never spans a line break, so the
+    tags of a text are the tags of its lines, each moved by :func:`shift_tag`.
+
+    >>> list(text_lines("甲\\n\\n 乙"))
+    [(0, '甲'), (3, ' 乙')]
+    """
     for m in re.finditer(r"[^\n]+", text):
         if m.group().strip():
             yield m.start(), m.group()
@@ -580,7 +589,7 @@ def tag_text(target_id: str, text: str, lang: Lang, taxonomy: Taxonomy) -> list[
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
     comp = _compile(taxonomy, lang)
     nlp = english_nlp() if lang == "en" else chinese_nlp()
-    lines = list(_lines(text))
+    lines = list(text_lines(text))
     out: list[Annotation] = []
     for (offset, line), doc in zip(lines, nlp.pipe(line for _, line in lines), strict=True):
         for h in _hits(doc, line, comp):
@@ -602,6 +611,89 @@ def tag_text(target_id: str, text: str, lang: Lang, taxonomy: Taxonomy) -> list[
                 )
             )
     return out
+
+
+# What a token spec must match literally (see required_literals).
+_TEXT_KEYS = ("TEXT", "ORTH")
+_REQUIRED_OPS = (None, "1", "+")
+_ANCHORS = re.compile(r"^\^|\$$")
+
+
+def _regex_literals(regex: str) -> list[str] | None:
+    """Literals one of which any match of ``regex`` contains: ``^(侵害|侵犯)`` -> both."""
+    body = _ANCHORS.sub("", _ANCHORS.sub("", regex))
+    for prefix in ("(?:", "("):
+        if body.startswith(prefix) and body.endswith(")"):
+            body = body[len(prefix) : -1]
+            break
+    alternatives = split_alternatives(body)
+    # \s*, \d, \w … are classes, not characters: nothing literal to require.
+    if alternatives is None or any(a.startswith("\\") and a[1:2].isalnum() for alt in alternatives for a in alt):
+        return None
+    return ["".join(a[1:] if a.startswith("\\") else a for a in alt) for alt in alternatives]
+
+
+def _token_literals(spec: Mapping[str, Any]) -> list[str] | None:
+    for key in _TEXT_KEYS:
+        value = spec.get(key)
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, Mapping):
+            if isinstance(value.get("IN"), list):
+                return [str(v) for v in value["IN"]]
+            if isinstance(value.get("REGEX"), str):
+                return _regex_literals(value["REGEX"])
+    return None
+
+
+def required_literals(
+    pattern: TopicPattern, cues: Mapping[str, Mapping[Any, Sequence[str]]] | None = None
+) -> list[list[str]] | None:
+    """What a line must contain for ``pattern`` to match it: each inner list is a set
+    of alternatives, all lists must be satisfied. None when nothing can be said.
+    With the taxonomy's ``cues``, the context cues the pattern requires count too.
+
+    >>> p = TopicPattern("x", "t", "zh", ({"TEXT": {"REGEX": "^(侵害|侵犯)"}}, {"OP": "{,4}"}))
+    >>> required_literals(p)
+    [['侵害', '侵犯']]
+    """
+    needles: list[list[str]] = []
+    if isinstance(pattern.pattern, str):
+        needles.append([a for a in pattern.pattern.split("|") if a])
+    else:
+        for spec in pattern.pattern:
+            if spec.get("OP") not in _REQUIRED_OPS:
+                continue
+            literals = _token_literals(spec)
+            if literals and all(literals):
+                needles.append(literals)
+        if not needles:
+            return None
+    # A required context cue must be in the same sentence, so in the same line.
+    for group in pattern.requires_context:
+        terms = [
+            t for cue in group for term in (cues or {}).get(cue, {}).get(pattern.lang, ()) for t in term.split("|")
+        ]
+        if cues is not None and terms and all(terms):
+            needles.append(terms)
+    return needles
+
+
+def shift_tag(ann: Annotation, target_id: str, offset: int) -> Annotation:
+    """A topic annotation of a line moved into the text that holds the line at ``offset``."""
+    data = dict(ann.data)
+    sentence = data.get("sentence")
+    if isinstance(sentence, list):
+        data["sentence"] = [offset + sentence[0], offset + sentence[1]]
+    return Annotation(
+        target_id=target_id,
+        kind=ann.kind,
+        label=ann.label,
+        start=offset + ann.start,
+        end=offset + ann.end,
+        text=ann.text,
+        data=data,
+    )
 
 
 def topic_summary(annotations: Sequence[Annotation] | Iterable[Annotation]) -> dict[str, int]:
