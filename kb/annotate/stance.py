@@ -28,6 +28,7 @@ from kb.datafiles import read_toml
 from kb.errors import ConfigError
 from kb.model import Annotation, DocumentMeta, Passage
 from kb.settings import get_settings
+from kb.text.sentences import passage_sentences, split_sentences
 
 __all__ = [
     "CueSet",
@@ -49,7 +50,6 @@ _OPPOSITE: Mapping[Polarity, Polarity] = {"sceptical": "supportive", "supportive
 _WORD = re.compile(r"[\w’'\-]+")
 # A clause ends at these marks: a negator before one does not reach a cue after it.
 _CLAUSE_BREAK = re.compile(r"[,;:.!?()\[\]—–]")
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[”\"’)]*\s+(?=[“\"(]?[A-Z0-9])")
 _GAP = r"(?:\W+[\w’'\-]+){0,4}?"  # "…" in a phrase: up to four words
 
 
@@ -224,15 +224,6 @@ def _negator_before(text: str, start: int, polarity: Polarity, cs: CueSet) -> in
     return None
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    spans, begin = [], 0
-    for m in _SENTENCE_BREAK.finditer(text):
-        spans.append((begin, m.start()))
-        begin = m.end()
-    spans.append((begin, len(text)))
-    return spans
-
-
 def _clause_factor(text: str, start: int, sentences: Sequence[tuple[int, int]], cs: CueSet) -> float:
     """Down-weight cues in a concessive opening clause or before a contrast marker."""
     s, e = next(((s, e) for s, e in sentences if s <= start < e), (0, len(text)))
@@ -256,10 +247,14 @@ def _opens_with_contrast(sentence: str, cs: CueSet) -> bool:
     return m is not None and not sentence[: m.start()].strip(' “"(')
 
 
-def stance_of(text: str, cues: CueSet | None = None) -> Stance:
-    """The stance of a passage (or any English text), with the cues that decided it."""
+def stance_of(text: str, cues: CueSet | None = None, sentences: Sequence[tuple[int, int]] | None = None) -> Stance:
+    """The stance of a passage (or any English text), with the cues that decided it.
+
+    ``sentences`` are the text's sentence spans (a passage's ``sentences``); without them
+    the text is split by :func:`kb.text.sentences.split_sentences`.
+    """
     cs = cues or _cueset()
-    sentences = _sentence_spans(text)
+    sentences = sentences or split_sentences(text)
     out: list[tuple[str, int, int, Polarity]] = []
     weights: list[float] = []
     totals: dict[Polarity, float] = {"sceptical": 0.0, "supportive": 0.0}
@@ -304,7 +299,7 @@ def stance_annotations(passage: Passage, topics: Sequence[str]) -> list[Annotati
     when there is none; ``data`` = ``{"topic", "cues": [{"cue", "start", "end",
     "polarity", "weight"}], "score"}``.
     """
-    stance = stance_of(passage.text)
+    stance = stance_of(passage.text, sentences=passage_sentences(passage))
     best = stance.strongest
     start, end = (best[1], best[2]) if best else (0, 0)
     cue_data = [
@@ -358,7 +353,7 @@ def viewpoints(
         if who is None:
             continue
         kinds.setdefault(who.name, who.kind)
-        stance = stances.get(p.id) or stance_of(p.text)
+        stance = stances.get(p.id) or stance_of(p.text, sentences=passage_sentences(p))
         for topic in list(dict.fromkeys(topic_tags.get(p.id) or ())) or [""]:
             groups.setdefault((who.name, topic), []).append((p, stance))
     out: list[Viewpoint] = []

@@ -57,7 +57,7 @@ def _analyse(passages: Sequence[Passage], meta: DocumentMeta) -> _Document:
     for i, p in enumerate(passages):
         marks = _pair_quotes(p.text)
         masked = _masked(p.text, marks)
-        sentences = _sentences(p.text, marks)
+        sentences = _sentences(p, marks)
         info = _PassageInfo(p, marks, masked, sentences)
         for s, e in sentences:
             info.attrs += _attributions(i, masked, s, e, lex)

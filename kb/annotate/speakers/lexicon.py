@@ -14,6 +14,7 @@ from kb.datafiles import read_toml
 from kb.errors import ConfigError
 from kb.settings import get_settings
 
+# A capitalised word of a name: Liu, O’Keeffe, SenseTime, Jean-Luc; or an initial "H."
 # An apostrophe only inside a name (O’Keeffe), so "Liu’s" stays a possessive.
 _NAME_TOKEN = r"(?:[A-Z](?:[\w\-]|[’'](?=[A-Z]))*\w|[A-Z]\.?)"
 # "People’s Congress": a possessive inside a run is part of the name.

@@ -1,26 +1,17 @@
-"""Quote marks: pairing them within a passage, masking quoted words, and sentence spans
-that keep a quotation of several sentences whole."""
+"""Quote marks: pairing them within a passage, masking quoted words, and the passage's
+sentences with a quotation of several sentences kept whole (:mod:`kb.text.sentences`)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from kb.model import Passage
+from kb.text.sentences import join_quoted, passage_sentences
 
 # Quote marks. A straight quote opens after a space, an opening bracket or a dash.
 _OPEN_CURLY, _CLOSE_CURLY, _STRAIGHT = "“", "”", '"'
 _OPENS_AFTER = " \t\n([{—–-/"
-# Sentence end: terminal punctuation, maybe a closing quote or bracket, then a space.
-_SENTENCE_END = re.compile(r"[.!?]+[”\"’)\]]*(?=\s|$)")
-# Words whose trailing period does not end a sentence.
-_ABBREVIATIONS = frozenset(
-    re.split(
-        r"\s+",
-        "Dr Mr Mrs Ms Prof St Jr Sr No Nos Art Arts Fig vs etc al e.g i.e U.S U.K U.N Inc Ltd Co Corp "
-        "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Gov Sen Rep Gen Col Lt Mt para paras",
-    )
-)
-# A capitalised word of a name: Liu, O’Keeffe, SenseTime, Jean-Luc; or an initial "H."
 
 
 @dataclass(frozen=True)
@@ -77,23 +68,8 @@ def _masked(text: str, marks: Sequence[_Marks]) -> str:
     return "".join(chars)
 
 
-def _sentences(text: str, marks: Sequence[_Marks]) -> list[tuple[int, int]]:
+def _sentences(passage: Passage, marks: Sequence[_Marks]) -> list[tuple[int, int]]:
     """Sentence spans; a quotation of several sentences stays inside one."""
-    spans: list[tuple[int, int]] = []
-    begin = 0
-    for m in _SENTENCE_END.finditer(text):
-        p, e = m.start(), m.end()
-        if any(q.open < p and (q.close is None or q.close >= e) for q in marks):
-            continue
-        word = re.search(r"([\w.]+)$", text[begin:p])
-        if word and (word.group(1) in _ABBREVIATIONS or re.fullmatch(r"[A-Z]", word.group(1))):
-            continue
-        nxt = re.match(r"\s*(\S)", text[e:])
-        if nxt and nxt.group(1).islower():
-            continue
-        if text[begin:e].strip():
-            spans.append((begin, e))
-        begin = e
-    if text[begin:].strip():
-        spans.append((begin, len(text.rstrip())))
-    return [(s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in spans]
+    n = len(passage.text)
+    quoted = [(m.open, m.close if m.close is not None else n) for m in marks]
+    return list(join_quoted(passage_sentences(passage), quoted))
