@@ -55,6 +55,7 @@ from kb.annotate.trie import split_alternatives
 from kb.errors import ManifestError
 from kb.model import Annotation, Topic
 from kb.settings import get_settings
+from kb.text.sentences import split_sentences
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; spaCy is imported lazily
     from spacy.tokens import Doc, Span
@@ -450,6 +451,31 @@ def text_lines(text: str) -> Iterator[tuple[int, str]]:
             yield m.start(), m.group()
 
 
+def _mark_sentences(doc: Doc, text: str) -> None:
+    """Set the doc's sentence starts to those of :func:`kb.text.sentences.split_sentences`,
+    where a Chinese ；does not end the sentence: a statute's clauses share their context
+    (PIPL art. 26: 只能用于维护公共安全的目的…；取得个人单独同意的除外).
+
+    A token starts a sentence when a sentence starts at or before it and after the token
+    before it (a sentence end inside a token moves to the next token).
+    """
+    import numpy
+    from spacy.attrs import SENT_START
+
+    starts = [s for s, _ in split_sentences(text, semicolons=False)]
+    flags = numpy.full((len(doc), 1), -1, dtype="int64")  # -1: not a start; 1: a start
+    k = 0
+    for token in doc:
+        starts_here = token.i == 0
+        while k < len(starts) and starts[k] <= token.idx:
+            starts_here, k = True, k + 1
+        if starts_here:
+            flags[token.i, 0] = 1
+    # All at once: setting token.is_sent_start one token at a time is linear per call.
+    values: Any = flags.astype("uint64")  # spaCy reads -1 wrapped, as Doc.to_array writes it
+    doc.from_array([SENT_START], values)
+
+
 @dataclass(frozen=True, slots=True)
 class _Sentences:
     """A doc's sentences, found once, looked up by bisection.
@@ -521,6 +547,7 @@ def _licensed(p: TopicPattern, cues: Mapping[str, str]) -> tuple[tuple[str, str]
 
 
 def _hits(doc: Doc, text: str, comp: _Compiled) -> list[_Hit]:
+    _mark_sentences(doc, text)
     sents = _Sentences.of(doc)
     cues_by_sent = _sentence_cues(doc, text, comp, sents)
     hits: list[_Hit] = []

@@ -57,6 +57,7 @@ RULES_PATH = Path("commentary_rules.toml")  # relative to settings.corpus_dir; i
 # A candidate sentence end: terminal punctuation, then closing quotes or brackets.
 _EN_END = re.compile(r"[.!?…]+[”’\"')\]»]*")
 _CJK_END = re.compile(r"[。！？；]+[”’\"」』）)]*")
+_CJK_FULL_STOP = re.compile(r"[。！？]+[”’\"」』）)]*")  # without ；(see split_sentences)
 _FOOTNOTE_MARK = re.compile(r"\d{1,3}(?=\s)")  # "readers.1 No need": a footnote number
 _OPENERS = "“‘\"'([«「『（"
 _CLOSERS = "”’\"')]»"
@@ -128,16 +129,24 @@ def _is_boundary(text: str, punct: str, p: int, nxt: str, sentence_start: int, r
     return True
 
 
-def split_sentences(text: str, rules: SentenceRules | None = None) -> tuple[Span, ...]:
-    """Sentence spans ``(start, end)`` into ``text``; spaces between sentences belong to none."""
+def split_sentences(text: str, rules: SentenceRules | None = None, *, semicolons: bool = True) -> tuple[Span, ...]:
+    """Sentence spans ``(start, end)`` into ``text``; spaces between sentences belong to none.
+
+    With ``semicolons=False`` a Chinese ；does not end a sentence: the clauses of one
+    statute sentence stay together (the topic tagger looks for context cues across them).
+
+    >>> [t[s:e] for t in ["同意；除外。"] for s, e in split_sentences(t, semicolons=False)]
+    ['同意；除外。']
+    """
     rules = rules or _default_rules()
+    cjk_end = _CJK_END if semicolons else _CJK_FULL_STOP
     spans: list[Span] = []
     n = len(text)
     start = 0
     while start < n and text[start].isspace():
         start += 1
     ends = sorted(
-        [(m.start(), m.end(), "cjk") for m in _CJK_END.finditer(text)]
+        [(m.start(), m.end(), "cjk") for m in cjk_end.finditer(text)]
         + [(m.start(), m.end(), "en") for m in _EN_END.finditer(text)]
     )
     for p, e, script in ends:
