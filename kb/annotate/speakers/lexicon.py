@@ -8,10 +8,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from kb.datafiles import read_toml
-from kb.errors import ConfigError
+from kb.datafiles import RuleModel, load_rules
 from kb.settings import get_settings
 
 # A capitalised word of a name: Liu, O’Keeffe, SenseTime, Jean-Luc; or an initial "H."
@@ -65,35 +64,56 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(r"\s+".join(re.escape(part) for part in w.split()) for w in ordered)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    return read_toml(path, "speaker word list")
+class _VerbExample(RuleModel):
+    text: str
+    speaker: str
 
 
-def _str_list(raw: Mapping[str, Any], key: str, origin: Path) -> list[str]:
-    value = raw.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{origin}: {key} must be a list of strings")
-    return list(value)
+class _VerbRule(RuleModel):
+    """One ``[[verb]]`` of ``reporting_verbs.toml``."""
+
+    forms: tuple[str, ...]
+    kind: Literal["speech", "view"]
+    subject: Literal["before", "either", "after"]
+    examples: tuple[_VerbExample, ...] = ()
+
+
+class _VerbFile(RuleModel):
+    verb: tuple[_VerbRule, ...] = ()
+
+
+class _NameExample(RuleModel):
+    text: str
+    speaker: str
+    role: str = ""
+
+
+class _NameFile(RuleModel):
+    """``names.toml``: the words that help read names, roles and organisations."""
+
+    titles: tuple[str, ...] = ()
+    role_nouns: tuple[str, ...] = ()
+    org_words: tuple[str, ...] = ()
+    capital_stopwords: tuple[str, ...] = ()
+    fillers: tuple[str, ...] = ()
+    particles: tuple[str, ...] = ()
+    examples: tuple[_NameExample, ...] = ()
 
 
 def load_lexicon(directory: Path) -> Lexicon:
     """Read ``reporting_verbs.toml`` and ``names.toml`` from ``directory``."""
-    verbs_path, names_path = directory / "reporting_verbs.toml", directory / "names.toml"
-    verbs_raw, names_raw = _read_toml(verbs_path), _read_toml(names_path)
+    verb_file = load_rules(directory / "reporting_verbs.toml", _VerbFile, "speaker word list")
+    names = load_rules(directory / "names.toml", _NameFile, "speaker word list")
     verbs: dict[str, _Verb] = {}
-    verb_examples: list[tuple[str, str]] = []
-    for entry in verbs_raw.get("verb", []):
-        kind, subject = entry.get("kind"), entry.get("subject")
-        if kind not in ("speech", "view") or subject not in ("before", "either", "after"):
-            raise ConfigError(f"{verbs_path}: bad kind/subject in {entry.get('forms')}")
-        for form in _str_list(entry, "forms", verbs_path):
-            verbs[form] = _Verb(form, kind, subject, _finite(form))
-        verb_examples += [(ex["text"], ex["speaker"]) for ex in entry.get("examples", [])]
-    titles = frozenset(t.lower() for t in _str_list(names_raw, "titles", names_path))
-    role_nouns = frozenset(_str_list(names_raw, "role_nouns", names_path))
-    stopwords = frozenset(_str_list(names_raw, "capital_stopwords", names_path))
-    particles = frozenset(_str_list(names_raw, "particles", names_path))
-    fillers = _str_list(names_raw, "fillers", names_path)
+    for entry in verb_file.verb:
+        for form in entry.forms:
+            verbs[form] = _Verb(form, entry.kind, entry.subject, _finite(form))
+    verb_examples = [(ex.text, ex.speaker) for entry in verb_file.verb for ex in entry.examples]
+    titles = frozenset(t.lower() for t in names.titles)
+    role_nouns = frozenset(names.role_nouns)
+    stopwords = frozenset(names.capital_stopwords)
+    particles = frozenset(names.particles)
+    fillers = names.fillers
     # Cues are matched case-sensitively ("States" in "United States" is no verb); only
     # the speaker-after cues ("According to X, …") also open sentences.
     capitalised = [f[0].upper() + f[1:] for f, v in verbs.items() if v.subject == "after"]
@@ -112,12 +132,12 @@ def load_lexicon(directory: Path) -> Lexicon:
         rf"(?P<run>{run})(?P<poss>’s|'s|’)?"
         rf"(?:\s*\([A-Z][A-Za-z]{{1,9}}\))?(?:,\s+(?P<appos>[^,;“”\"]+?),|(?P<bare>,))?\s*$"
     )
-    name_examples = tuple((ex["text"], ex["speaker"], ex.get("role", "")) for ex in names_raw.get("examples", []))
+    name_examples = tuple((ex.text, ex.speaker, ex.role) for ex in names.examples)
     return Lexicon(
         verbs=verbs,
         titles=titles,
         role_nouns=role_nouns,
-        org_words=frozenset(_str_list(names_raw, "org_words", names_path)),
+        org_words=frozenset(names.org_words),
         stopwords=stopwords,
         particles=particles,
         cue_re=cue_re,
