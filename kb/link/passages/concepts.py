@@ -8,9 +8,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from kb.datafiles import read_toml
+from pydantic import Field, ValidationError, field_validator
+
+from kb.datafiles import RuleModel, load_rules, rule_error
 from kb.errors import ConfigError
 from kb.settings import get_settings
 
@@ -88,53 +90,55 @@ class ConceptSet:
         return self.by_id[cid].tier
 
 
-def _strings(entry: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
-    value = entry.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ConfigError(f"{where}: {key} must be a list of non-empty strings")
-    return tuple(value)
+_Text = Annotated[str, Field(min_length=1)]
 
 
-def parse_concepts(raw: Mapping[str, Any], origin: str = "<concepts>") -> ConceptSet:
-    """Concepts from the parsed TOML of a concept file (see ``corpus/link/concepts.toml``)."""
-    entries = raw.get("concept")
-    if not isinstance(entries, list) or not entries:
-        raise ConfigError(f"{origin}: needs [[concept]] tables")
-    concepts: list[Concept] = []
-    for i, entry in enumerate(entries):
-        where = f"{origin}: concept #{i + 1}"
-        cid, tier = entry.get("id"), entry.get("tier", "specific")
-        if not isinstance(cid, str) or not cid:
-            raise ConfigError(f'{where} needs id = "..."')
-        where = f"{origin}: concept {cid!r}"
-        en, zh = _strings(entry, "en", where), _strings(entry, "zh", where)
-        if not en or not zh:
-            raise ConfigError(f"{where} needs English (en) and Chinese (zh) patterns")
-        if tier not in _TIERS:
-            raise ConfigError(f"{where}: tier must be one of {', '.join(_TIERS)}")
-        concepts.append(
-            Concept(
-                id=cid,
-                tier=tier,
-                en=en,
-                zh=zh,
-                broader=_strings(entry, "broader", where),
-                examples=_strings(entry, "examples", where),
-                counter_examples=_strings(entry, "counter_examples", where),
-            )
-        )
+class _ConceptRule(RuleModel):
+    """One ``[[concept]]`` of the concept file."""
+
+    id: _Text
+    tier: Tier = "specific"
+    en: tuple[_Text, ...] = Field(min_length=1)
+    zh: tuple[_Text, ...] = Field(min_length=1)
+    broader: tuple[_Text, ...] = ()
+    examples: tuple[_Text, ...] = ()
+    counter_examples: tuple[_Text, ...] = ()
+
+
+class _ConceptFile(RuleModel):
+    version: int = 1
+    concept: tuple[_ConceptRule, ...]
+
+    @field_validator("concept")
+    @classmethod
+    def _some(cls, value: tuple[_ConceptRule, ...]) -> tuple[_ConceptRule, ...]:
+        if not value:  # checked here, not by min_length, so a bad entry is reported alone
+            raise ValueError("needs at least one [[concept]]")
+        return value
+
+
+def _concept_set(rules: _ConceptFile, origin: str) -> ConceptSet:
+    concepts = [Concept(**rule.model_dump()) for rule in rules.concept]
     try:
         return ConceptSet.of(concepts)
     except ConfigError as exc:
         raise ConfigError(f"{origin}: {exc}") from None
 
 
+def parse_concepts(raw: Mapping[str, Any], origin: str = "<concepts>") -> ConceptSet:
+    """Concepts from the parsed TOML of a concept file (see ``corpus/link/concepts.toml``)."""
+    try:
+        rules = _ConceptFile.model_validate(raw)
+    except ValidationError as exc:
+        raise rule_error(origin, exc) from None
+    return _concept_set(rules, origin)
+
+
 @lru_cache(maxsize=4)
 def load_concepts(path: Path | None = None) -> ConceptSet:
     """The concept file, ``<corpus_dir>/link/concepts.toml`` by default (cached)."""
     path = path or get_settings().corpus_dir / CONCEPTS_PATH
-    raw = read_toml(path, "concept file")
-    return parse_concepts(raw, str(path))
+    return _concept_set(load_rules(path, _ConceptFile, "concept file"), str(path))
 
 
 def concepts_in(text: str, lang: Literal["en", "zh"], concepts: ConceptSet | None = None) -> dict[str, list[str]]:
