@@ -14,7 +14,6 @@ _PRONOUNS = {"he": "person", "she": "person", "i": "self", "we": "self"}
 # How far (in characters) a speaker and a long appositive may stand from the cue.
 _SUBJECT_REACH = 300
 _RELATIVE = re.compile(r"(?:,\s*)?\bwho\s*$")
-_POSSESSIVE = ("’s", "'s", "’", "'")
 # "writes about cooking" describes a topic, not speech.
 _NOT_SPEECH_AFTER = re.compile(r"\s+about\b")
 _ACRONYM_PAREN = re.compile(r"^\s*\([A-Z][A-Za-z]{1,9}\)")
