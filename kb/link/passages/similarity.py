@@ -1,0 +1,111 @@
+"""Comparing a passage with a provision: stemmed words, TF-IDF weights, cosine similarity,
+and how rare a word or concept is within one commentary or one document."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kb.errors import ConfigError
+from kb.link.passages.concepts import ConceptSet
+from kb.settings import get_settings
+
+_WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "edly", "ed", "ies", "es", "s", "ly", "ment", "ments")
+
+
+STOPWORDS_PATH = Path("link") / "stopwords.txt"  # relative to settings.corpus_dir
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    """The words ``corpus/link/stopwords.txt`` lists (one a line, ``#`` comments).
+
+    A plain read until the one stopword loader (``kb.text.stopwords``) lands.
+    """
+    path = get_settings().corpus_dir / STOPWORDS_PATH
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: stopword list not found") from None
+    return frozenset(w for line in text.splitlines() if (w := line.partition("#")[0].strip()))
+
+
+def stems(text: str) -> list[str]:
+    """Lower-cased content words with a light suffix stripping (no dictionary needed).
+
+    >>> stems("The collection of sensitive personal information requires separate consent")
+    ['collect', 'sensitive', 'personal', 'inform', 'requir', 'separate', 'consent']
+    """
+    stopwords = _stopwords()
+    out: list[str] = []
+    for word in _WORD.findall(text.lower().replace("’", "'")):
+        word = word.removesuffix("'s")
+        if word in stopwords or len(word) < 3:
+            continue
+        for suffix in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+                word = word[: -len(suffix)]
+                break
+        out.append(word)
+    return out
+
+
+@dataclass(frozen=True)
+class _Text:
+    """An English passage, analysed once."""
+
+    words: Counter[str]
+    concepts: Mapping[str, tuple[str, ...]]  # concept -> phrases that matched
+    implied: Mapping[str, str]  # concept the passage implies -> the narrower concept found
+
+
+def _tfidf(counts: Mapping[str, float], weight: Mapping[str, float], default: float) -> dict[str, float]:
+    vec = {k: (1 + math.log(c)) * weight.get(k, default) for k, c in counts.items() if c > 0}
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    return {k: v / norm for k, v in vec.items() if v} if norm else {}
+
+
+def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b[k] for k, v in a.items() if k in b)
+
+
+def _local(df: int, n: int) -> float:
+    """How rare something is among the ``n`` articles of one document (0..1)."""
+    return (n + 1 - df) / (n + 1) if n else 1.0
+
+
+def _analyse(text: str, concepts: ConceptSet) -> _Text:
+    found = {c: tuple(dict.fromkeys(h)) for c, h in concepts.find(text, "en").items()}
+    implied: dict[str, str] = {}
+    for cid in found:
+        for broader in concepts.by_id[cid].broader:
+            if broader not in found:
+                implied.setdefault(broader, cid)
+    return _Text(Counter(stems(text)), found, implied)
+
+
+def _rarity(texts: Sequence[_Text]) -> tuple[dict[str, float], dict[str, float]]:
+    """How rare each word and concept is among one commentary's passages (0..1).
+
+    ``(n + 2 - df) / (n + 2)``: something in every passage of a long piece weighs
+    little, while a lone passage (n = 1) still keeps two thirds of every weight.
+    Implied concepts count as present.
+    """
+    n = len(texts)
+    words: Counter[str] = Counter()
+    concepts: Counter[str] = Counter()
+    for t in texts:
+        words.update(t.words.keys())
+        concepts.update(set(t.concepts) | set(t.implied))
+    return (
+        {w: (n + 2 - d) / (n + 2) for w, d in words.items()},
+        {c: (n + 2 - d) / (n + 2) for c, d in concepts.items()},
+    )
