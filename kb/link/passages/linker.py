@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from kb.annotate.citations import date_key
+from kb.dates import date_key, first_date
 from kb.ids import doc_of, node_type
 from kb.link.passages.concepts import Tier
 from kb.link.passages.index import ProvisionIndex, _Article, article_id
@@ -156,7 +156,7 @@ class PassageLinker:
         doc = self.documents.get(doc_id)
         if doc is None:
             return False
-        first = min((d for d in (doc.adopted, doc.promulgated, doc.effective, doc.date) if d), default=None)
+        first = first_date(doc)
         return date is None or first is None or date_key(first, end=False) <= date_key(date, end=True)
 
     def _has_text(self, doc_id: str) -> bool:

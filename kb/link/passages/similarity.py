@@ -8,51 +8,30 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-from kb.errors import ConfigError
 from kb.link.passages.concepts import ConceptSet
-from kb.settings import get_settings
+from kb.text.stem import porter_stem
+from kb.text.stopwords import stopword_list
 
 _WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "edly", "ed", "ies", "es", "s", "ly", "ment", "ments")
 
 
-STOPWORDS_PATH = Path("link") / "stopwords.txt"  # relative to settings.corpus_dir
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    """The words ``corpus/link/stopwords.txt`` lists (one a line, ``#`` comments).
-
-    A plain read until the one stopword loader (``kb.text.stopwords``) lands.
-    """
-    path = get_settings().corpus_dir / STOPWORDS_PATH
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: stopword list not found") from None
-    return frozenset(w for line in text.splitlines() if (w := line.partition("#")[0].strip()))
+STOPWORDS_FILE = "link/stopwords.txt"  # under settings.corpus_dir
 
 
 def stems(text: str) -> list[str]:
-    """Lower-cased content words with a light suffix stripping (no dictionary needed).
+    """Lower-cased content words, Porter-stemmed as the search index stems them.
 
     >>> stems("The collection of sensitive personal information requires separate consent")
-    ['collect', 'sensitive', 'personal', 'inform', 'requir', 'separate', 'consent']
+    ['collect', 'sensit', 'person', 'inform', 'requir', 'separ', 'consent']
     """
-    stopwords = _stopwords()
+    stopwords = stopword_list(STOPWORDS_FILE)
     out: list[str] = []
     for word in _WORD.findall(text.lower().replace("’", "'")):
         word = word.removesuffix("'s")
         if word in stopwords or len(word) < 3:
             continue
-        for suffix in _SUFFIXES:
-            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-                word = word[: -len(suffix)]
-                break
-        out.append(word)
+        out.append(porter_stem(word))
     return out
 
 
