@@ -36,7 +36,7 @@ from typing import Literal
 
 from kb.datafiles import RuleModel, load_rules
 from kb.model import Annotation, DocumentMeta, Passage
-from kb.settings import PROJECT_ROOT, get_settings
+from kb.settings import get_settings
 
 __all__ = [
     "MIN_UNATTRIBUTED_CHARS",
@@ -113,8 +113,7 @@ def load_zh_lexicon(path: Path | None = None) -> ZhLexicon:
 
 
 def _default_path() -> Path:
-    candidate = get_settings().corpus_dir / "speakers" / "zh.toml"
-    return candidate if candidate.is_file() else PROJECT_ROOT / "corpus" / "speakers" / "zh.toml"
+    return get_settings().corpus_dir / "speakers" / "zh.toml"
 
 
 def is_chinese_document(passages: Sequence[Passage], meta: DocumentMeta) -> bool:

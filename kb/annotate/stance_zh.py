@@ -23,7 +23,7 @@ from typing import Literal
 from kb.annotate.stance import Stance
 from kb.datafiles import RuleModel, load_rules
 from kb.model import Annotation, Passage
-from kb.settings import PROJECT_ROOT, get_settings
+from kb.settings import get_settings
 
 __all__ = ["ZhCues", "load_zh_cues", "stance_annotations_zh", "stance_of_zh"]
 
@@ -90,8 +90,7 @@ def _compiled(path: Path) -> _Compiled:
 
 
 def _default_path() -> Path:
-    candidate = get_settings().corpus_dir / "stance" / "cues_zh.toml"
-    return candidate if candidate.is_file() else PROJECT_ROOT / "corpus" / "stance" / "cues_zh.toml"
+    return get_settings().corpus_dir / "stance" / "cues_zh.toml"
 
 
 def load_zh_cues(path: Path | None = None) -> ZhCues:
