@@ -344,6 +344,14 @@ class CitationStrings(Schema):
     url: str
 
 
+class AsOf(Schema):
+    as_of: str = Field(description="the date asked for")
+    requested: str = Field(description="the provision id asked for")
+    version: str = Field(description="the version (document id) in force on that date")
+    in_force_from: str | None = None
+    id: str = Field(description="the provision in that version (articles may be renumbered)")
+
+
 class ProvisionDetail(Schema):
     id: str
     doc_id: str
@@ -366,6 +374,38 @@ class ProvisionDetail(Schema):
     commentary: list[CommentaryLink]
     citation: CitationStrings
     source: SourceLocation
+    as_of: AsOf | None = Field(default=None, description="with ?as_of=: which version was chosen")
+
+
+class HistoryEntry(Schema):
+    doc_id: str
+    title_zh: str | None = None
+    title_en: str | None = None
+    status: str
+    adopted: str | None = None
+    promulgated: str | None = None
+    effective: str | None = None
+    in_force_from: str | None = None
+    text_available: bool
+    id: str | None = Field(description="the article in this version; null when removed or not reached")
+    eid: str | None = None
+    label: str | None = None
+    text: str | None = None
+    change: Literal["added", "unchanged", "changed", "removed", "unknown"] = Field(
+        description="against the previous version; formatting-only differences are unchanged"
+    )
+    renumbered: bool
+    diff: list[JSONObject] = Field(default=[], description="word-level edit script when changed")
+
+
+class ProvisionHistory(Schema):
+    id: str
+    article_id: str = Field(description="the article whose history this is (a paragraph's or item's article)")
+    work: str | None = None
+    versions: list[str] = Field(description="every version of the work, oldest first")
+    results: list[HistoryEntry]
+    count: int
+    changes: int = Field(description="entries whose text changed")
 
 
 # ---------------------------------------------------------------- search
@@ -510,6 +550,13 @@ class CitationTarget(Schema):
     citation_en: str | None = None
 
 
+class ResolvedVersion(Schema):
+    doc_id: str
+    work: str | None = None
+    in_force_from: str | None = None
+    status: str
+
+
 class FoundCitation(Schema):
     text: str
     span: list[int] = Field(min_length=2, max_length=2, description="[start, end) into the text")
@@ -520,12 +567,14 @@ class FoundCitation(Schema):
     doc_id: str | None = None
     pinpoint: str | None = None
     note: str | None = None
+    version: ResolvedVersion | None = Field(default=None, description="the version of the work it resolved to")
     targets: list[CitationTarget]
 
 
 class ResolveResponse(Schema):
     results: list[FoundCitation]
     count: int
+    as_of: str | None = Field(default=None, description="the date that chose the versions, if one was given")
 
 
 class CitationRecord(Schema):
