@@ -585,9 +585,15 @@ class CitationRecord(Schema):
     en: str = Field(description="PIPL art. 13(1)(iv)")
     pinpoint_zh: str | None = None
     pinpoint_en: str | None = None
-    url: str = Field(description="stable URL of the cited document or provision in this API")
+    three_script: str = Field(
+        description="汉字 title (pinyin) [English title] 第四十一条 (art. 41), version of 2016-11-07"
+    )
+    version_date: str | None = Field(default=None, description="the date that names the version cited")
+    url: str = Field(description="the page of the cited document or provision, for people")
+    api_url: str = Field(description="the same in this API (JSON)")
     source_url: str | None = Field(default=None, description="the official publication, when known")
     text_available: bool
+    bibtex_key: str = Field(description="ASCII, stable and unique (pinyin for Chinese ids)")
     csl: JSONObject = Field(description="one CSL-JSON item")
     bibtex: str
     ris: str

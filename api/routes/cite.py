@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -12,7 +11,7 @@ from api.deps import BaseUrlDep, ReaderDep
 from api.formats import CITE_MEDIA_TYPES
 from api.routes._common import responses
 from api.schemas import CitationRecord
-from kb.store import query
+from kb.store import citeformat, query
 from kb.store.citeformat import CiteFormat
 
 __all__ = ["router"]
@@ -21,7 +20,10 @@ router = APIRouter(tags=["citations"])
 
 CiteFormatParam = Annotated[
     CiteFormat,
-    Query(description="json (everything), text (the Chinese and English strings), csl-json, bibtex or ris"),
+    Query(
+        description="json (everything), text (the Chinese and English strings and URLs), three-script (汉字, "
+        "pinyin and English titles, pinpoint, version date), csl-json, bibtex or ris"
+    ),
 ]
 DocId = Annotated[str, Path(examples=["pipl-2021"], max_length=200)]
 
@@ -50,16 +52,10 @@ _OTHER_FORMATS = {
 }
 
 
-def _render(record: dict[str, Any], fmt: str) -> dict[str, Any] | Response:
+def _render(record: dict[str, Any], fmt: CiteFormat) -> dict[str, Any] | Response:
     if fmt == "json":
         return record
-    if fmt == "text":
-        body = "\n".join(x for x in (record["zh"], record["en"], record["url"]) if x) + "\n"
-    elif fmt == "csl-json":
-        body = json.dumps([record["csl"]], ensure_ascii=False, indent=2)
-    else:
-        body = record[fmt]
-    return Response(body, media_type=CITE_MEDIA_TYPES[fmt])
+    return Response(citeformat.render(record, fmt), media_type=CITE_MEDIA_TYPES[fmt])
 
 
 @router.get(

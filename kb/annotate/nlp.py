@@ -205,3 +205,10 @@ def words_zh(text: str) -> list[str]:
     ['不满十四周岁', '的', '未成年人']
     """
     return [w for w in _jieba_tokenizer().cut(text, cut_all=False, HMM=True) if w]
+
+
+def jieba_frequencies() -> dict[str, int]:
+    """jieba's word frequencies (its dictionary and the legal one): a word is in the
+    dictionary when its frequency is above zero."""
+    freq: dict[str, int] = _jieba_tokenizer().FREQ
+    return freq

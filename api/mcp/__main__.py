@@ -1,0 +1,28 @@
+"""``python -m api.mcp``: the MCP server over stdio, on the database of ``KB_DATABASE_URL``
+(``kb mcp --db PATH`` sets it and runs this module)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from api.mcp.server import build_server
+from kb.settings import Settings
+from kb.store.query import ReaderSource
+from kb.store.search import warm_up
+
+
+def main() -> None:
+    # stdout carries the protocol: logs go to stderr.
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    settings = Settings()
+    readers = ReaderSource(settings)
+    try:
+        warm_up(readers.get())
+        build_server(readers.get, settings).run("stdio")
+    finally:
+        readers.close()
+
+
+if __name__ == "__main__":
+    main()
