@@ -341,7 +341,8 @@ class CommentaryLink(Schema):
 class CitationStrings(Schema):
     zh: str | None = None
     en: str
-    url: str
+    url: str = Field(description="the provision's page, for people")
+    api_url: str | None = Field(default=None, description="the provision in this API")
 
 
 class AsOf(Schema):

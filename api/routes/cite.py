@@ -35,7 +35,13 @@ _EXAMPLE = {
     "en": "PIPL art. 13(1)(iv)",
     "pinpoint_zh": "第十三条第一款第（四）项",
     "pinpoint_en": "art. 13(1)(iv)",
-    "url": "https://kb.example/api/v1/provisions/pipl-2021/art_13__para_1__item_4",
+    "three_script": "《中华人民共和国个人信息保护法》 (Zhōnghuá Rénmín Gònghéguó Gèrén Xìnxī Bǎohùfǎ) [Personal "
+    "Information Protection Law of the People's Republic of China] 第十三条第一款第（四）项 (art. 13(1)(iv)), "
+    "version of 2021-08-20",
+    "version_date": "2021-08-20",
+    "url": "https://kb.example/provisions/pipl-2021/art_13__para_1__item_4",
+    "api_url": "https://kb.example/api/v1/provisions/pipl-2021/art_13__para_1__item_4",
+    "bibtex_key": "pipl-2021:art_13__para_1__item_4",
     "source_url": "https://flk.npc.gov.cn/detail?bbbs=ff8081817b6472a3017b656cc2040044",
     "text_available": True,
     "csl": {"id": "pipl-2021/art_13__para_1__item_4", "type": "legislation", "section": "art. 13(1)(iv)"},

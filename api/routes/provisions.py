@@ -45,7 +45,8 @@ _EXAMPLE = {
     "citation": {
         "zh": "《中华人民共和国个人信息保护法》第十三条",
         "en": "PIPL art. 13",
-        "url": "https://kb.example/api/v1/provisions/pipl-2021/art_13",
+        "url": "https://kb.example/provisions/pipl-2021/art_13",
+        "api_url": "https://kb.example/api/v1/provisions/pipl-2021/art_13",
     },
 }
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.errors import InvalidQuery
-from kb.store import citeformat, query
+from kb.store import citeformat, history, query
 from kb.store import search as fts_search
 from kb.store.fts import QueryMode
 from kb.store.lookups import UNIT_LEVELS, annotations_of, chunks, doc_of, excerpt, like_escape, speaker_of, topic_rows
@@ -526,7 +526,8 @@ def _referenced_by(s: Session, doc_id: str) -> list[dict[str, Any]]:
 def provision_page(reader: query.Reader, provision_id: str, *, base_url: str = "") -> dict[str, Any]:
     """:func:`kb.store.query.get_provision` plus what its page shows besides: the full
     citation record, commentary grouped by source and speaker (with the passages'
-    whole text), labels of its other versions, and a short name per linked provision."""
+    whole text), labels of its other versions, a short name per linked provision, and
+    the article's history (``kb.store.history``)."""
     data = query.get_provision(reader, provision_id, base_url=base_url)
     # get_provision has found the provision: the record needs no second lookup.
     meta = query.document_metas(reader)[data["doc_id"]]
@@ -549,6 +550,7 @@ def provision_page(reader: query.Reader, provision_id: str, *, base_url: str = "
     for c in data["cited_by"]:
         c["name"] = info.get(c["src"], {}).get("short_name")
     data["commentary_groups"] = _group_commentary(data["commentary"], texts, dates)
+    data["history"] = None if data["level"] in query.CONTAINERS else history.provision_history(reader, provision_id)
     return data
 
 
