@@ -58,6 +58,25 @@ def built_db(tmp_path_factory: pytest.TempPathFactory, source_root: Path) -> Set
     return built
 
 
+@pytest.fixture(scope="session")
+def folder_db(tmp_path_factory: pytest.TempPathFactory, source_root: Path) -> Settings:
+    """A ``--source`` build of one folder law in two versions (invented text, Chinese ids
+    ``示例信息保护法-2016-01-01`` and ``示例信息保护法-2021-06-01``) beside a placeholder manifest."""
+    import shutil
+
+    from kb.pipeline import build
+
+    tmp = tmp_path_factory.mktemp("folder")
+    corpus = tmp / "corpus"
+    shutil.copytree(get_settings().corpus_dir, corpus, ignore=shutil.ignore_patterns("translations", "manifest.toml"))
+    (corpus / "manifest.toml").write_text(
+        '[[document]]\nid = "placeholder-law"\nkind = "law"\ntitle_zh = "示例占位法"\n', encoding="utf-8"
+    )
+    settings = Settings(database_url=f"sqlite:///{tmp / 'folder.sqlite'}", source_root=source_root, corpus_dir=corpus)
+    build(settings, [FIXTURES / "scale" / "versions"], workers=1)
+    return settings
+
+
 # ---------------------------------------------------------------- tiny hand-made database
 # A few made-up documents (no third-party text) covering every table and link kind, for
 # tests of the read side (kb.store.query, kb.store.search, api) that need exact answers.

@@ -4,9 +4,7 @@ the HTTP endpoints, ``kb show --history`` and the provision page."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,8 +18,6 @@ from kb.model import Provision
 from kb.settings import Settings
 from kb.store import history
 from kb.store.query import Reader, open_reader
-
-FOLDER_VERSIONS = Path(__file__).parent / "fixtures" / "scale" / "versions"
 
 
 @pytest.fixture(scope="module")
@@ -254,22 +250,6 @@ def test_provision_page_shows_the_history(client: TestClient) -> None:
 
 
 # ------------------------------------------------------------------ folder laws
-@pytest.fixture(scope="module")
-def folder_db(tmp_path_factory: pytest.TempPathFactory, source_root: Path) -> Settings:
-    """A build of the two-version folder law (Chinese ids) beside a placeholder manifest."""
-    from kb.pipeline import build
-
-    tmp = tmp_path_factory.mktemp("folder")
-    corpus = tmp / "corpus"
-    shutil.copytree(Settings().corpus_dir, corpus, ignore=shutil.ignore_patterns("translations", "manifest.toml"))
-    (corpus / "manifest.toml").write_text(
-        '[[document]]\nid = "placeholder-law"\nkind = "law"\ntitle_zh = "示例占位法"\n', encoding="utf-8"
-    )
-    settings = Settings(database_url=f"sqlite:///{tmp / 'folder.sqlite'}", source_root=source_root, corpus_dir=corpus)
-    build(settings, [FOLDER_VERSIONS], workers=1)
-    return settings
-
-
 def test_folder_law_versions_have_histories(folder_db: Settings) -> None:
     old, new = "示例信息保护法-2016-01-01", "示例信息保护法-2021-06-01"
     with open_reader(folder_db) as r:

@@ -18,10 +18,11 @@ version date), the URL of its page for people (``url``) and of its API resource
 
 Original and translated titles go where each format keeps them: CSL-JSON ``title``
 (English) and ``original-title`` (汉字); biblatex ``title`` and ``origtitle``; RIS
-``TI`` (汉字, the original) and ``TT`` (translated title, English). The pinyin title is in
-CSL's ``custom`` object, the ``titlepinyin`` BibTeX field, and in the three-script
-citation, which is the note of all three. BibTeX keys are ASCII
-(``kb.store.romanize.bibtex_key``).
+``TI`` (汉字, the original) and ``TT`` (translated title, English). The pinyin title is
+in the three-script citation, which is the note of all three (and BibTeX's
+``titlepinyin`` field). The URL is the page; the API URL is the second ``UR`` in RIS,
+``apiurl`` in BibTeX and the note's last line in CSL (which has one URL field only).
+BibTeX keys are ASCII (``kb.store.romanize.bibtex_key``).
 """
 
 from __future__ import annotations
@@ -313,11 +314,7 @@ def to_csl(meta: DocumentMeta, eid: str | None = None, *, url: str, api: str = "
     short = _short_name_en(meta)
     if short:
         item["title-short"] = short
-    custom: dict[str, str] = {"api-url": api}
-    if meta.title_zh and not meta.is_commentary:
-        custom["title-pinyin"] = pinyin_title(meta.title_zh)
-        custom["citation-three-script"] = cite_three_script(meta, eid)
-    item["custom"] = custom
+
     if meta.is_commentary:
         if meta.authors:
             item["author"] = [{"literal": a} for a in meta.authors]
@@ -338,8 +335,13 @@ def to_csl(meta: DocumentMeta, eid: str | None = None, *, url: str, api: str = "
         item["issued"] = {"date-parts": [issued]}
     if eid:
         item["section"] = pinpoint_en(eid)
-    if meta.title_zh and not meta.is_commentary:
-        item["note"] = cite_three_script(meta, eid)
+    # CSL has one URL and no field for a transliteration: the note carries the
+    # three-script citation (with the pinyin title) and the API URL.
+    note = [cite_three_script(meta, eid)] if meta.title_zh and not meta.is_commentary else []
+    if api:
+        note.append(f"API: {api}")
+    if note:
+        item["note"] = "\n".join(note)
     return item
 
 
