@@ -38,7 +38,10 @@ bench = _script("bench_retrieval")
 
 
 def measure(settings: Settings) -> dict[str, Any]:
-    """``{"kb/all": Summary, "kb/test": ..., "bm25/all": ..., "bm25/test": ...}`` on a built database."""
+    """``{"kb/all": Summary, "kb/test": ..., "bm25/all": ..., "bm25/test": ...}`` on a built database.
+
+    ``all`` is every question but the ``fresh`` split, which is reported by
+    ``scripts/bench_retrieval.py`` and never asserted on here."""
     questions = bench.load_questions(Path(bench.DEFAULT_SET))
     with query.open_reader(settings) as reader:
         warnings: list[str] = []
@@ -49,7 +52,8 @@ def measure(settings: Settings) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, by_question in ranked.items():
         for split in (None, "test"):
-            chosen = [q for q in scored if split is None or q.split == split]
+            # "all" leaves out the blind "fresh" split: no floor may be set on it (issue 15)
+            chosen = [q for q in scored if (split is None and q.split != "fresh") or q.split == split]
             out[f"{name}/{split or 'all'}"] = bench.summarise([(by_question[q.id], rel[q.id]) for q in chosen])
     return out
 

@@ -34,15 +34,20 @@ TRANSLATION_PATHS = sorted((CORPUS_DIR / TRANSLATIONS_DIR).glob("*.toml"))
 FILES: dict[str, TranslationFile] = translation_files(CORPUS_DIR)
 
 # What the brief requires: complete documents, and the FRT-relevant articles of the others.
-REQUIRED_COMPLETE = ("spc-frt-2021", "video-image-2025")
+REQUIRED_COMPLETE = (
+    "dsl-2021",
+    "minors-online-2023",
+    "network-data-2024",
+    "spc-frt-2021",
+    "video-image-2025",
+)
 REQUIRED_ARTICLES: dict[str, tuple[int, ...]] = {
     "csl-2016": (41, 42, 43, 44, 76),
     "csl-2025": (43, 44, 78),
-    "dsl-2021": tuple(range(21, 39)),
     "civil-code-2020": tuple(range(1032, 1040)),
-    "minors-protection-2020": (72,),
-    "minors-protection-2024": (72,),
-    "network-data-2024": tuple(range(21, 31)),
+    # the online-protection chapter (64-80) and the personal-information articles
+    "minors-protection-2020": (4, *range(64, 81), 103, 127),
+    "minors-protection-2024": (4, *range(64, 81), 103, 127),
 }
 PIPL = "pipl-2021"
 PIPL_ARTICLES = 74
