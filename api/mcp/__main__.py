@@ -7,9 +7,9 @@ import logging
 import sys
 
 from api.mcp.server import build_server
+from kb.search import warm_up
 from kb.settings import Settings
-from kb.store.query import ReaderSource
-from kb.store.search import warm_up
+from kb.store.query import ReaderSource, warm_caches
 
 
 def main() -> None:
@@ -18,7 +18,8 @@ def main() -> None:
     settings = Settings()
     readers = ReaderSource(settings)
     try:
-        warm_up(readers.get())
+        warm_up(readers.get())  # the segmenter and the search's caches: the first call is not slow
+        warm_caches(readers.get())
         build_server(readers.get, settings).run("stdio")
     finally:
         readers.close()

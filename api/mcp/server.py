@@ -45,10 +45,10 @@ from mcp_types import INVALID_PARAMS, ToolAnnotations
 from mcp_types import Resource as MCPResource
 from pydantic import Field, ValidationError
 
+import kb.search as fts
 from kb.errors import InvalidQuery, NotFound
 from kb.settings import Settings
 from kb.store import citeformat, history, query
-from kb.store import search as fts
 from kb.store.reader import Reader
 
 __all__ = ["KBServer", "build_server"]
