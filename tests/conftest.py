@@ -60,8 +60,13 @@ def built_db(tmp_path_factory: pytest.TempPathFactory, source_root: Path) -> Set
 
 @pytest.fixture(scope="session")
 def folder_db(tmp_path_factory: pytest.TempPathFactory, source_root: Path) -> Settings:
-    """A ``--source`` build of one folder law in two versions (invented text, Chinese ids
-    ``示例信息保护法-2016-01-01`` and ``示例信息保护法-2021-06-01``) beside a placeholder manifest."""
+    """A ``--source`` build of two invented folder laws beside a placeholder manifest: one in two
+    versions (``示例信息保护法-2016-01-01``, ``-2021-06-01``; fixtures/scale/versions) and one in
+    three (``示例人脸保护法-2015-01-01``, ``-2019-01-01``, ``-2023-01-01``; fixtures/history), whose
+    2019 text differs from the 2015 one in formatting only (a half-width comma, a space that the
+    ingest already drops, a cross-reference renumbered with its article) except for a new
+    article and the final date,
+    and whose 2023 text rewrites one article and drops another."""
     import shutil
 
     from kb.pipeline import build
@@ -73,7 +78,7 @@ def folder_db(tmp_path_factory: pytest.TempPathFactory, source_root: Path) -> Se
         '[[document]]\nid = "placeholder-law"\nkind = "law"\ntitle_zh = "示例占位法"\n', encoding="utf-8"
     )
     settings = Settings(database_url=f"sqlite:///{tmp / 'folder.sqlite'}", source_root=source_root, corpus_dir=corpus)
-    build(settings, [FIXTURES / "scale" / "versions"], workers=1)
+    build(settings, [FIXTURES / "scale" / "versions", FIXTURES / "history"], workers=1)
     return settings
 
 

@@ -262,3 +262,68 @@ def test_folder_law_versions_have_histories(folder_db: Settings) -> None:
     assert _steps(added) == [(f"{new}/art_3", "added", False)]
     assert first["versions"] == [old, new]
     assert day["version"] == old and day["id"] == f"{old}/art_4"
+
+
+FACE = "示例人脸保护法"
+# (asked, expected entries): three versions of an invented folder law (fixtures/history).
+FOLDER_HISTORIES = [
+    (
+        f"{FACE}-2015-01-01/art_1",  # 2019 writes a half-width comma, 2023 the full-width one again
+        [
+            (f"{FACE}-2015-01-01/art_1", "added", False),
+            (f"{FACE}-2019-01-01/art_1", "unchanged", False),
+            (f"{FACE}-2023-01-01/art_1", "unchanged", False),
+        ],
+    ),
+    (
+        f"{FACE}-2019-01-01/art_3",  # renumbered in 2019; rewritten in 2023
+        [
+            (f"{FACE}-2015-01-01/art_2", "added", False),
+            (f"{FACE}-2019-01-01/art_3", "unchanged", True),
+            (f"{FACE}-2023-01-01/art_3", "changed", False),
+        ],
+    ),
+    (
+        f"{FACE}-2015-01-01/art_3",  # its cross-reference follows the renumbering; dropped in 2023
+        [
+            (f"{FACE}-2015-01-01/art_3", "added", False),
+            (f"{FACE}-2019-01-01/art_4", "unchanged", True),
+            (None, "removed", False),
+        ],
+    ),
+    (
+        f"{FACE}-2023-01-01/art_2",
+        [(f"{FACE}-2019-01-01/art_2", "added", False), (f"{FACE}-2023-01-01/art_2", "unchanged", False)],
+    ),
+    (
+        f"{FACE}-2023-01-01/art_4",  # the final article names a new date each time
+        [
+            (f"{FACE}-2015-01-01/art_4", "added", False),
+            (f"{FACE}-2019-01-01/art_5", "changed", True),
+            (f"{FACE}-2023-01-01/art_4", "changed", True),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("asked", "expected"), FOLDER_HISTORIES, ids=[h[0] for h in FOLDER_HISTORIES])
+def test_three_versions_of_a_folder_law(
+    folder_db: Settings, asked: str, expected: list[tuple[str | None, str, bool]]
+) -> None:
+    with open_reader(folder_db) as r:
+        data = history.provision_history(r, asked)
+    assert data["versions"] == [f"{FACE}-2015-01-01", f"{FACE}-2019-01-01", f"{FACE}-2023-01-01"]
+    assert _steps(data) == expected
+
+
+@pytest.mark.parametrize(
+    ("asked", "day", "chosen"),
+    [
+        (f"{FACE}-2023-01-01/art_3", "2016-01-01", f"{FACE}-2015-01-01/art_2"),
+        (f"{FACE}-2015-01-01/art_2", "2020-01-01", f"{FACE}-2019-01-01/art_3"),
+        (f"{FACE}-2015-01-01/art_2", "2024-01-01", f"{FACE}-2023-01-01/art_3"),
+    ],
+)
+def test_a_folder_law_at_a_date(folder_db: Settings, asked: str, day: str, chosen: str) -> None:
+    with open_reader(folder_db) as r:
+        assert history.provision_as_of(r, asked, day)["id"] == chosen
