@@ -222,17 +222,11 @@ def serve(db: str | None, source_root: str | None, host: str, port: int, workers
 
 @cli.command()
 @common_options
-@click.option(
-    "--transport", type=click.Choice(["stdio", "http"]), default="stdio", show_default=True, help="stdio or HTTP."
-)
-@click.option("--host", default="127.0.0.1", show_default=True, help="With --transport http.")
-@click.option("--port", default=8000, show_default=True, type=int, help="With --transport http.")
-def mcp(db: str | None, source_root: str | None, transport: str, host: str, port: int) -> None:
-    """Serve the knowledge base to AI agents over the Model Context Protocol (read-only).
+def mcp(db: str | None, source_root: str | None) -> None:
+    """Serve the knowledge base to AI agents over the Model Context Protocol, on stdio.
 
-    stdio is what a desktop agent launches; with --transport http the whole app (API,
-    web pages and MCP at /mcp) is served, as `kb serve` does.
-    Example: kb mcp --db var/kb.sqlite
+    An agent launches this itself (see README, "Agents (MCP)"); `kb serve` serves the
+    same server over HTTP at /mcp. Read-only. Example: kb mcp --db var/kb.sqlite
     """
     import os
     import runpy
@@ -240,11 +234,6 @@ def mcp(db: str | None, source_root: str | None, transport: str, host: str, port
     settings = _built_settings(db, source_root)
     os.environ["KB_DATABASE_URL"] = settings.database_url
     os.environ["KB_SOURCE_ROOT"] = str(settings.source_root)
-    if transport == "http":
-        import uvicorn
-
-        uvicorn.run("api.app:create_app_from_env", factory=True, host=host, port=port, log_level="info")
-        return
     # By module name, as `kb serve` names the app: kb never imports api.
     runpy.run_module("api.mcp", run_name="__main__", alter_sys=True)
 

@@ -180,7 +180,13 @@ def build_server(readers: Callable[[], Reader], settings: Settings) -> KBServer:
                 max_query_length=settings.max_query_length,
             )
         results = [{**hit, **_urls(hit["id"], base)} for hit in data["results"]]
-        return {"query": q, "results": results, "count": len(results), "total": data.get("total")}
+        return {
+            "query": q,
+            "results": results,
+            "count": len(results),
+            "matches": data["count"],
+            "expanded_terms": data["expanded_terms"],
+        }
 
     @server.tool(annotations=READ_ONLY)
     def get_provision(

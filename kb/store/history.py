@@ -25,10 +25,12 @@ are), and :func:`provision_as_of` returns a provision as it read on a date.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kb.errors import InvalidQuery, NotFound
 from kb.ids import split_provision_id
@@ -58,15 +60,11 @@ def parse_day(value: str, parameter: str = "as_of") -> str:
     >>> parse_day("2019-06-01")
     '2019-06-01'
     """
-    import datetime
-
     try:
-        return datetime.date.fromisoformat(value).isoformat() if len(value) == 10 else _bad(parameter)
+        if len(value) == 10:
+            return datetime.date.fromisoformat(value).isoformat()
     except ValueError:
-        return _bad(parameter)
-
-
-def _bad(parameter: str) -> str:
+        pass
     raise InvalidQuery("expected a date YYYY-MM-DD", parameter=parameter)
 
 
@@ -101,7 +99,7 @@ def version_in_force(versions: Sequence[DocumentMeta], day: str) -> DocumentMeta
     return max(live, key=lambda m: (_start(m), m.id)) if live else None
 
 
-def _article_of(s: Any, provision_id: str) -> ProvisionRow:
+def _article_of(s: Session, provision_id: str) -> ProvisionRow:
     row = s.get(ProvisionRow, provision_id)
     if row is None:
         raise NotFound(f"no provision {provision_id!r}")
@@ -112,10 +110,10 @@ def _article_of(s: Any, provision_id: str) -> ProvisionRow:
         if parent is None:
             break
         row = parent
-    return row  # type: ignore[no-any-return]
+    return row
 
 
-def _earlier(s: Any, new_id: str, old_doc: str) -> tuple[str | None, str | None]:
+def _earlier(s: Session, new_id: str, old_doc: str) -> tuple[str | None, str | None]:
     """(old eid, alignment status) of ``new_id`` in ``old_doc``; (None, "added") when it is
     new; (None, None) when no alignment links the two versions."""
     for lk in s.scalars(select(LinkRow).where(LinkRow.kind == "aligned", LinkRow.src == new_id)):
@@ -126,7 +124,7 @@ def _earlier(s: Any, new_id: str, old_doc: str) -> tuple[str | None, str | None]
     return None, None
 
 
-def _later(s: Any, old_id: str, new_doc: str) -> tuple[str | None, str | None]:
+def _later(s: Session, old_id: str, new_doc: str) -> tuple[str | None, str | None]:
     """(new eid, alignment status) of ``old_id`` in ``new_doc``; (None, "removed") when gone."""
     prefix = like_escape(new_doc) + "/%"
     for lk in s.scalars(
