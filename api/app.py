@@ -25,10 +25,10 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
-from mcp.server.transport_security import TransportSecuritySettings
+from starlette.routing import Route
 
 from api.headers import CachingAndSecurityHeaders
-from api.mcp import build_server
+from api.mcp import MCPEndpoint, build_server
 from api.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from api.routes import ROUTERS, TAGS
 from api.web import mount_web
@@ -56,19 +56,11 @@ def _code_version() -> str:
 def create_app(settings: Settings) -> FastAPI:
     """The API over the database ``settings.database_url`` (opened when the app starts)."""
     code_version = _code_version()
-    mcp_server = build_server(lambda: app.state.readers.get(), settings)
-    # Read-only public data and stateless: no sessions to hijack, and DNS-rebinding checks
-    # would refuse every host name but localhost behind a reverse proxy.
-    mcp_app = mcp_server.streamable_http_app(
-        streamable_http_path=MCP_PATH,
-        stateless_http=True,
-        json_response=True,
-        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
-    )
+    mcp = MCPEndpoint(build_server(lambda: app.state.readers.get(), settings), MCP_PATH)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with mcp_server.session_manager.run(), _open_database(app):
+        async with mcp.running(), _open_database(app):
             yield
 
     @asynccontextmanager
@@ -104,7 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
-    app.router.routes.extend(mcp_app.routes)  # POST/GET/DELETE /mcp
+    app.router.routes.append(Route(MCP_PATH, endpoint=mcp))  # streamable HTTP: POST, GET and DELETE
     install_problem_handlers(app)
 
     def build_token() -> str | None:
