@@ -19,10 +19,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from api.app import create_app
+from kb.read import query
+from kb.read.citeformat import render
+from kb.read.romanize import ascii_slug, bibtex_key, pinyin_title
 from kb.settings import Settings
-from kb.store import query
-from kb.store.citeformat import render
-from kb.store.romanize import ascii_slug, bibtex_key, pinyin_title
 
 # A real style shipped with citeproc-py (Harvard, Cite Them Right).
 STYLE = Path(citeproc.__file__).parent / "data" / "styles" / "harvard-cite-them-right.csl"

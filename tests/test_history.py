@@ -15,9 +15,9 @@ from api.app import create_app
 from kb.cli import cli
 from kb.link.versions import align_versions, formatting_key
 from kb.model import Provision
+from kb.read import history
+from kb.read.query import Reader, open_reader
 from kb.settings import Settings
-from kb.store import history
-from kb.store.query import Reader, open_reader
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import logging
 import sys
 
 from api.mcp.server import build_server
+from kb.read.query import ReaderSource, warm_caches
 from kb.search import warm_up
 from kb.settings import Settings
-from kb.store.query import ReaderSource, warm_caches
 
 
 def main() -> None:

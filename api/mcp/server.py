@@ -47,9 +47,9 @@ from pydantic import Field, ValidationError
 
 import kb.search as fts
 from kb.errors import InvalidQuery, NotFound
+from kb.read import citeformat, query
+from kb.read.query import Reader
 from kb.settings import Settings
-from kb.store import citeformat, history, query
-from kb.store.reader import Reader
 
 __all__ = ["KBServer", "build_server"]
 
@@ -202,7 +202,7 @@ def build_server(readers: Callable[[], Reader], settings: Settings) -> KBServer:
         with _errors({"id": id, "as_of": as_of}, "id"):
             reader = server.readers()
             if as_of is not None:
-                data = history.get_provision_at(reader, id, as_of, base_url=base)
+                data = query.get_provision_at(reader, id, as_of, base_url=base)
             else:
                 data = query.get_provision(reader, id, base_url=base)
         return {**data, **_urls(data["id"], base)}
@@ -286,7 +286,7 @@ def build_server(readers: Callable[[], Reader], settings: Settings) -> KBServer:
         changed (with a word-level diff) or removed. Formatting-only differences are not changes.
         """
         with _errors({"id": id}, "id"):
-            data = history.provision_history(server.readers(), id)
+            data = query.provision_history(server.readers(), id)
         for e in data["results"]:
             if e["id"]:
                 e.update(_urls(e["id"], base))

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Path, Query
 from api.deps import BaseUrlDep, ReaderDep
 from api.routes._common import responses
 from api.schemas import ProvisionDetail, ProvisionHistory
-from kb.store import history, query
+from kb.ids import provision_id
+from kb.read import query
 
 __all__ = ["router"]
 
@@ -75,8 +76,8 @@ def get_provision(
     ] = None,
 ) -> dict[str, Any]:
     if as_of is not None:
-        return history.get_provision_at(reader, f"{doc_id}/{eid}", as_of, base_url=base)
-    return query.get_provision(reader, f"{doc_id}/{eid}", base_url=base)
+        return query.get_provision_at(reader, provision_id(doc_id, eid), as_of, base_url=base)
+    return query.get_provision(reader, provision_id(doc_id, eid), base_url=base)
 
 
 @router.get(
@@ -128,4 +129,4 @@ def get_provision(
     ),
 )
 def provision_history(reader: ReaderDep, doc_id: DocId, eid: Eid) -> dict[str, Any]:
-    return history.provision_history(reader, f"{doc_id}/{eid}")
+    return query.provision_history(reader, provision_id(doc_id, eid))

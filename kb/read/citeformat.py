@@ -14,7 +14,7 @@ in one dict: the Chinese and English citation strings, the three-script citation
 (:func:`cite_three_script`: 汉字 title, pinyin, English title, pinpoint to 条/款/项,
 version date), the URL of its page for people (``url``) and of its API resource
 (``api_url``), CSL-JSON, BibTeX and RIS. The functions are pure: the caller passes the
-:class:`~kb.model.DocumentMeta` (``kb.store.query`` rebuilds it from the database).
+:class:`~kb.model.DocumentMeta` (``kb.read.query`` rebuilds it from the database).
 
 Original and translated titles go where each format keeps them: CSL-JSON ``title``
 (English) and ``original-title`` (汉字); biblatex ``title`` and ``origtitle``; RIS
@@ -22,7 +22,7 @@ Original and translated titles go where each format keeps them: CSL-JSON ``title
 in the three-script citation, which is the note of all three (and BibTeX's
 ``titlepinyin`` field). The URL is the page; the API URL is the second ``UR`` in RIS,
 ``apiurl`` in BibTeX and the note's last line in CSL (which has one URL field only).
-BibTeX keys are ASCII (``kb.store.romanize.bibtex_key``).
+BibTeX keys are ASCII (``kb.read.romanize.bibtex_key``).
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+from kb.ids import Eid
 from kb.model import DocumentMeta
-from kb.store.romanize import bibtex_key, pinyin_title
+from kb.read.romanize import bibtex_key, pinyin_title
 from kb.text.numerals import int_to_cn
 
 __all__ = [
@@ -89,9 +90,6 @@ RIS_TYPES: Mapping[str, str] = {
     "other": "GEN",
 }
 
-# One eid unit: ``art_13``, ``para_1``, ``art_17-1`` (第十七条之一), ``preamble``.
-_UNIT = re.compile(r"^(?P<kind>[a-z]+)(?:_(?P<num>\d+(?:-\d+)?))?$")
-
 # How each unit prints. Chinese items are printed （四） in the text and cited 第（四）项;
 # sub-items are printed 1. and cited 第1目.
 _ZH_UNIT = {
@@ -109,13 +107,14 @@ _EN_CONTAINER = {"book": "bk.", "subbook": "pt.", "chp": "ch.", "sec": "sec."}
 
 def eid_units(eid: str) -> list[tuple[str, str]]:
     """``art_13__para_1`` -> ``[("art", "13"), ("para", "1")]``; ``preamble`` -> ``[("preamble", "")]``."""
+    parsed = Eid.try_parse(eid)
+    if parsed is not None:
+        return [(u.kind, u.number) for u in parsed.units]
+    # Not an eid: each part that is a unit reads as one, any other part as a bare kind.
     units: list[tuple[str, str]] = []
     for part in eid.split("__"):
-        m = _UNIT.match(part)
-        if m is None:
-            units.append((part, ""))
-        else:
-            units.append((m["kind"], m["num"] or ""))
+        unit = Eid.try_parse(part)
+        units.append((unit.kind, unit.number) if unit is not None else (part, ""))
     return units
 
 

@@ -33,9 +33,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.errors import InvalidQuery, NotFound
-from kb.ids import split_provision_id
+from kb.ids import doc_of, split_provision_id
 from kb.model import DocumentMeta
-from kb.store.lookups import CONTAINERS, doc_of, document_metas, like_escape
+from kb.read.lookups import CONTAINERS, document_metas, like_escape
+from kb.read.provisions import get_provision
 from kb.store.reader import Reader
 from kb.store.schema import LinkRow, ProvisionRow
 
@@ -257,8 +258,6 @@ def provision_as_of(reader: Reader, provision_id: str, as_of: str) -> dict[str, 
 def get_provision_at(reader: Reader, provision_id: str, as_of: str, *, base_url: str = "") -> dict[str, Any]:
     """``get_provision`` of the provision as it read on ``as_of``, with ``as_of`` saying
     which version was chosen (``csl-2025/art_43`` on 2019-05-01 is ``csl-2016/art_41``)."""
-    from kb.store.query import get_provision
-
     choice = provision_as_of(reader, provision_id, as_of)
     data = get_provision(reader, choice["id"] or provision_id, base_url=base_url)
     data["as_of"] = choice
