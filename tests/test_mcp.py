@@ -133,7 +133,8 @@ CALLS: list[tuple[str, str, dict[str, Any], Check]] = [
         "compare_versions",
         {"from": "csl-2016", "to": "csl-2025"},
         lambda r: any(
-            (x["old_id"], x["new_id"], x["status"]) == ("csl-2016/art_41", "csl-2025/art_43", "renumbered")
+            (x["old_id"], x["new_id"], x["status"], x["url"].endswith("/provisions/csl-2025/art_43"))
+            == ("csl-2016/art_41", "csl-2025/art_43", "renumbered", True)
             for x in r["results"]
         ),
     ),
@@ -153,7 +154,16 @@ CALLS: list[tuple[str, str, dict[str, Any], Check]] = [
         "viewpoints",
         "topic_viewpoints",
         {"topic": "consent"},
-        lambda r: r["topic"]["id"] == "consent" and r["count"] > 0,
+        lambda r: (
+            r["topic"]["id"] == "consent"
+            and r["count"] > 0
+            and all(
+                _has_urls(p)
+                for d in r["documents"]
+                for sp in d["speakers"]
+                for p in (*sp["passages"], *sp["provisions"])
+            )
+        ),
     ),
 ]
 

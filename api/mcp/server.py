@@ -258,7 +258,10 @@ def build_server(readers: Callable[[], Reader], settings: Settings) -> KBServer:
         modified, added or removed, with a diff. Use provision_history for one article across all versions.
         """
         with _errors(arguments, "to"):
-            return query.compare_versions(server.readers(), arguments["from"], arguments["to"])
+            data = query.compare_versions(server.readers(), arguments["from"], arguments["to"])
+        for row in data["results"]:
+            row["url"] = citeformat.page_url(row["new_id"] or row["old_id"], base)
+        return data
 
     # "from" is the argument's name, and a Python keyword: the signature the SDK reads
     # names it from_ with the alias "from", and the SDK passes it back by its alias.
@@ -300,7 +303,13 @@ def build_server(readers: Callable[[], Reader], settings: Settings) -> KBServer:
         provisions each passage discusses.
         """
         with _errors({"topic": topic}, "topic"):
-            return query.topic_viewpoints(server.readers(), topic)
+            data = query.topic_viewpoints(server.readers(), topic)
+        for doc in data["documents"]:
+            doc["document"].update(_urls(doc["document"]["id"], base))
+            for speaker in doc["speakers"]:
+                for item in (*speaker["passages"], *speaker["provisions"]):
+                    item.update(_urls(item["id"], base))
+        return data
 
     @server.resource(
         "kb://documents/{doc_id}",
