@@ -33,9 +33,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.errors import InvalidQuery, NotFound
-from kb.ids import doc_of, split_provision_id
+from kb.ids import Eid, doc_of, provision_id, split_provision_id
 from kb.model import DocumentMeta
-from kb.read.lookups import CONTAINERS, document_metas, like_escape
+from kb.read.lookups import document_metas, like_escape
 from kb.read.provisions import get_provision
 from kb.store.reader import Reader
 from kb.store.schema import LinkRow, ProvisionRow
@@ -100,17 +100,18 @@ def version_in_force(versions: Sequence[DocumentMeta], day: str) -> DocumentMeta
     return max(live, key=lambda m: (_start(m), m.id)) if live else None
 
 
-def _article_of(s: Session, provision_id: str) -> ProvisionRow:
-    row = s.get(ProvisionRow, provision_id)
-    if row is None:
-        raise NotFound(f"no provision {provision_id!r}")
-    if row.level in CONTAINERS:
-        raise InvalidQuery(f"{provision_id} is a {row.level}: histories are of articles", parameter="eid")
-    while row.level not in ("article", "preamble") and row.parent_id:
-        parent = s.get(ProvisionRow, row.parent_id)
-        if parent is None:
-            break
-        row = parent
+def _article_of(s: Session, node_id: str) -> ProvisionRow:
+    """The row of the article (or preamble) ``node_id`` is or lies in."""
+    doc_id, eid = split_provision_id(node_id)
+    parsed = Eid.parse(eid)
+    if s.get(ProvisionRow, node_id) is None:
+        raise NotFound(f"no provision {node_id!r}")
+    article = parsed.article
+    if article is None:
+        raise InvalidQuery(f"{node_id} is a {parsed.level}: histories are of articles", parameter="eid")
+    row = s.get(ProvisionRow, provision_id(doc_id, article))
+    if row is None:  # pragma: no cover - every part's article is in the database
+        raise NotFound(f"no provision {provision_id(doc_id, article)!r}")
     return row
 
 
@@ -152,15 +153,15 @@ def _version_facts(meta: DocumentMeta) -> dict[str, Any]:
     }
 
 
-def provision_history(reader: Reader, provision_id: str) -> dict[str, Any]:
-    """The article ``provision_id`` (or the article a paragraph or item belongs to) in
+def provision_history(reader: Reader, node_id: str) -> dict[str, Any]:
+    """The article ``node_id`` (or the article a paragraph or item belongs to) in
     every version of its work, oldest first; see the module docstring."""
     from kb.annotate.nlp import words_zh
     from kb.link.versions import word_diff
 
-    versions = work_versions(reader, doc_of(provision_id))
+    versions = work_versions(reader, doc_of(node_id))
     with reader.session() as s:
-        article = _article_of(s, provision_id)
+        article = _article_of(s, node_id)
         k = next(i for i, m in enumerate(versions) if m.id == article.doc_id)
         eids: dict[int, str] = {k: article.eid}
         change: dict[int, str] = {}
@@ -172,7 +173,7 @@ def provision_history(reader: Reader, provision_id: str) -> dict[str, Any]:
                 j -= 1
             if j < 0:
                 break
-            old_eid, status = _earlier(s, f"{versions[i].id}/{eids[i]}", versions[j].id)
+            old_eid, status = _earlier(s, provision_id(versions[i].id, eids[i]), versions[j].id)
             if old_eid is None:
                 change[i] = "added" if status == "added" else "unknown"
                 break
@@ -186,13 +187,13 @@ def provision_history(reader: Reader, provision_id: str) -> dict[str, Any]:
                 j += 1
             if j == len(versions):
                 break
-            new_eid, status = _later(s, f"{versions[i].id}/{eids[i]}", versions[j].id)
+            new_eid, status = _later(s, provision_id(versions[i].id, eids[i]), versions[j].id)
             if new_eid is None:
                 change[j] = "removed" if status == "removed" else "unknown"
                 break
             eids[j], change[j] = new_eid, _change(status)
             i = j
-        rows = {i: s.get(ProvisionRow, f"{versions[i].id}/{eid}") for i, eid in eids.items()}
+        rows = {i: s.get(ProvisionRow, provision_id(versions[i].id, eid)) for i, eid in eids.items()}
     entries: list[dict[str, Any]] = []
     previous: str | None = None
     previous_eid: str | None = None
@@ -215,7 +216,7 @@ def provision_history(reader: Reader, provision_id: str) -> dict[str, Any]:
         previous = row.text if row is not None else None
         previous_eid = row.eid if row is not None else None
     return {
-        "id": provision_id,
+        "id": node_id,
         "article_id": article.id,
         "work": versions[k].work,
         "versions": [m.id for m in versions],
@@ -231,34 +232,37 @@ def _change(alignment_status: str | None) -> str:
     return "unchanged" if alignment_status in _SAME_TEXT else "changed"
 
 
-def provision_as_of(reader: Reader, provision_id: str, as_of: str) -> dict[str, str | None]:
-    """Which provision ``provision_id`` was on ``as_of``: the version in force then and the
+def provision_as_of(reader: Reader, node_id: str, as_of: str) -> dict[str, str | None]:
+    """Which provision ``node_id`` was on ``as_of``: the version in force then and the
     article's id in it (it may be renumbered). Raises :class:`NotFound` when no version was
     in force yet, or the article was not in the version in force."""
     day = parse_day(as_of)
-    versions = work_versions(reader, doc_of(provision_id))
+    versions = work_versions(reader, doc_of(node_id))
     chosen = version_in_force(versions, day)
     if chosen is None:
-        raise NotFound(f"no version of {doc_of(provision_id)!r} was in force on {day}")
-    history = provision_history(reader, provision_id)
+        raise NotFound(f"no version of {doc_of(node_id)!r} was in force on {day}")
+    history = provision_history(reader, node_id)
     entry = next((e for e in history["results"] if e["doc_id"] == chosen.id), None)
     if entry is None or entry["id"] is None:
-        raise NotFound(f"{provision_id} has no counterpart in {chosen.id}, the version in force on {day}")
-    _, eid = split_provision_id(provision_id)
-    suffix = eid[len(split_provision_id(history["article_id"])[1]) :]  # __para_1 ... below the article
+        raise NotFound(f"{node_id} has no counterpart in {chosen.id}, the version in force on {day}")
+    # A paragraph or item keeps its place under the article's number in that version.
+    asked = Eid.parse(split_provision_id(node_id)[1])
+    below = asked.units[len(Eid.parse(split_provision_id(history["article_id"])[1]).units) :]
+    chosen_doc, chosen_eid = split_provision_id(entry["id"])
+    chosen_id = provision_id(chosen_doc, Eid((*Eid.parse(chosen_eid).units, *below)))
     return {
         "as_of": day,
-        "requested": provision_id,
+        "requested": node_id,
         "version": chosen.id,
         "in_force_from": chosen.in_force_from,
-        "id": entry["id"] + suffix,
+        "id": chosen_id,
     }
 
 
-def get_provision_at(reader: Reader, provision_id: str, as_of: str, *, base_url: str = "") -> dict[str, Any]:
+def get_provision_at(reader: Reader, node_id: str, as_of: str, *, base_url: str = "") -> dict[str, Any]:
     """``get_provision`` of the provision as it read on ``as_of``, with ``as_of`` saying
     which version was chosen (``csl-2025/art_43`` on 2019-05-01 is ``csl-2016/art_41``)."""
-    choice = provision_as_of(reader, provision_id, as_of)
-    data = get_provision(reader, choice["id"] or provision_id, base_url=base_url)
+    choice = provision_as_of(reader, node_id, as_of)
+    data = get_provision(reader, choice["id"] or node_id, base_url=base_url)
     data["as_of"] = choice
     return data
