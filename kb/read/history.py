@@ -19,19 +19,19 @@ forms and cross-reference numbers that follow the renumbering
 (``kb.link.versions.formatting_key``); "renumbered" counts as ``unchanged`` here, with
 ``renumbered`` set.
 
-:func:`version_in_force` picks the version of a work in force on a date (drafts never
-are), and :func:`provision_as_of` returns a provision as it read on a date.
+:func:`provision_as_of` finds a provision as it read on a date, in the version in force
+then (``kb.dates.version_in_force``: drafts never are).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kb.dates import in_force_key, version_in_force
 from kb.errors import InvalidQuery, NotFound
 from kb.ids import Eid, doc_of, provision_id, split_provision_id
 from kb.model import DocumentMeta
@@ -46,7 +46,6 @@ __all__ = [
     "parse_day",
     "provision_as_of",
     "provision_history",
-    "version_in_force",
     "work_versions",
 ]
 
@@ -69,10 +68,6 @@ def parse_day(value: str, parameter: str = "as_of") -> str:
     raise InvalidQuery("expected a date YYYY-MM-DD", parameter=parameter)
 
 
-def _start(meta: DocumentMeta) -> str:
-    return meta.in_force_from or meta.promulgated or meta.adopted or meta.date or "0000"
-
-
 def work_versions(reader: Reader, doc_id: str) -> list[DocumentMeta]:
     """Every version of ``doc_id``'s work, oldest first (just the document when it has no work)."""
     metas = document_metas(reader)
@@ -81,23 +76,7 @@ def work_versions(reader: Reader, doc_id: str) -> list[DocumentMeta]:
         raise NotFound(f"no document {doc_id!r}")
     if not meta.work:
         return [meta]
-    return sorted((m for m in metas.values() if m.work == meta.work), key=lambda m: (_start(m), m.id))
-
-
-def version_in_force(versions: Sequence[DocumentMeta], day: str) -> DocumentMeta | None:
-    """The version in force on ``day`` (YYYY-MM-DD): the latest non-draft one in force from
-    that day or before; None when none was yet.
-
-    >>> from kb.model import DocumentMeta
-    >>> old = DocumentMeta(id="csl-2016", kind="law", effective="2017-06-01")
-    >>> new = DocumentMeta(id="csl-2025", kind="law", effective="2026-01-01")
-    >>> [version_in_force([old, new], d).id for d in ("2019-01-01", "2026-01-01")]
-    ['csl-2016', 'csl-2025']
-    >>> version_in_force([old, new], "2010-01-01") is None
-    True
-    """
-    live = [m for m in versions if m.kind != "draft" and _start(m) <= day]
-    return max(live, key=lambda m: (_start(m), m.id)) if live else None
+    return sorted((m for m in metas.values() if m.work == meta.work), key=lambda m: (in_force_key(m), m.id))
 
 
 def _article_of(s: Session, node_id: str) -> ProvisionRow:
