@@ -35,10 +35,10 @@ import json
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeAlias
 from urllib.parse import unquote
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS, ToolAnnotations
@@ -47,6 +47,7 @@ from pydantic import Field, ValidationError
 
 import kb.search as fts
 from kb.errors import InvalidQuery, NotFound
+from kb.ids import node_type, provision_id, split_provision_id
 from kb.read import citeformat, query
 from kb.read.query import Reader
 from kb.settings import Settings
@@ -137,6 +138,22 @@ def _errors(arguments: Mapping[str, Any], default: str) -> Iterator[None]:
         raise _argument_error(argument, text) from None
 
 
+# The request context a tool or resource function asks for by annotation (the SDK finds it
+# by the bare class, so the alias carries no type arguments).
+RequestContext: TypeAlias = Context
+
+
+def _base_url(ctx: RequestContext, default: str) -> str:
+    """The scheme and host the client used over HTTP (as the JSON API answers), else ``default``
+    (``KB_PUBLIC_URL``: stdio has no request to read it from)."""
+    try:
+        request = ctx.request_context.request
+    except ValueError:  # called outside a request
+        return default
+    url = getattr(request, "base_url", None)
+    return str(url).rstrip("/") if url is not None else default
+
+
 def _urls(node_id: str, base: str) -> dict[str, str]:
     return {"url": citeformat.page_url(node_id, base), "api_url": citeformat.api_url(node_id, base)}
 
@@ -151,10 +168,11 @@ def build_server(readers: Callable[[], Reader], settings: Settings) -> KBServer:
         instructions=INSTRUCTIONS,
         log_level="WARNING",
     )
-    base = settings.public_url.rstrip("/")
+    public = settings.public_url.rstrip("/")
 
     @server.tool(annotations=READ_ONLY)
     def search(
+        ctx: RequestContext,
         q: Annotated[str, Field(description="The query, Chinese or English: 人脸识别, 'facial recognition consent'")],
         type: Annotated[
             Literal["provision", "passage"] | None, Field(description="Only provisions, or only commentary passages")
@@ -168,6 +186,7 @@ def build_server(readers: Callable[[], Reader], settings: Settings) -> KBServer:
         Use it to find which articles deal with a subject, or what commentators said. Each result has
         an id (pass provision ids to get_provision or provision_history), a snippet, its score and URLs.
         """
+        base = _base_url(ctx, public)
         args = {"q": q, "type": type, "doc": doc, "topic": topic, "limit": limit}
         with _errors(args, "q"):
             data = fts.search(
@@ -190,6 +209,7 @@ def build_server(readers: Callable[[], Reader], settings: Settings) -> KBServer:
 
     @server.tool(annotations=READ_ONLY)
     def get_provision(
+        ctx: RequestContext,
         id: ProvisionId,
         as_of: Annotated[
             str | None, Field(description="A date YYYY-MM-DD: the provision as it read then, in the version in force")
@@ -199,6 +219,7 @@ def build_server(readers: Callable[[], Reader], settings: Settings) -> KBServer:
         (path), topics, the provisions it cites and that cite it, its other versions, and the commentary
         discussing it. Give as_of to read the law as it stood on a date.
         """
+        base = _base_url(ctx, public)
         with _errors({"id": id, "as_of": as_of}, "id"):
             reader = server.readers()
             if as_of is not None:
@@ -209,6 +230,7 @@ def build_server(readers: Callable[[], Reader], settings: Settings) -> KBServer:
 
     @server.tool(annotations=READ_ONLY)
     def resolve_citations(
+        ctx: RequestContext,
         text: Annotated[
             str,
             Field(
@@ -227,6 +249,7 @@ def build_server(readers: Callable[[], Reader], settings: Settings) -> KBServer:
         2025 one. Each result has a status (resolved, ambiguous, not_found, text_absent), the ids, and the
         version it resolved to.
         """
+        base = _base_url(ctx, public)
         with _errors({"text": text, "date": date}, "text"):
             results = query.resolve_citations(server.readers(), text, date, max_length=settings.max_query_length * 10)
         for r in results:
@@ -236,6 +259,7 @@ def build_server(readers: Callable[[], Reader], settings: Settings) -> KBServer:
 
     @server.tool(annotations=READ_ONLY)
     def cite(
+        ctx: RequestContext,
         id: Annotated[str, Field(description="A document id (pipl-2021) or provision id (pipl-2021/art_13)")],
         format: Annotated[
             Literal["text", "three-script", "csl-json", "bibtex", "ris", "json"],
@@ -248,15 +272,17 @@ def build_server(readers: Callable[[], Reader], settings: Settings) -> KBServer:
         """Cite a document or provision: a pinpoint citation to 条/款/项 of the version cited, with the URL of
         its page. Use bibtex, ris or csl-json for a reference manager.
         """
-        doc_id, _, eid = id.partition("/")
+        base = _base_url(ctx, public)
         with _errors({"id": id}, "id"):
-            record = query.cite(server.readers(), doc_id, eid or None, base_url=base)
+            doc_id, eid = split_provision_id(id) if node_type(id) != "document" else (id, None)
+            record = query.cite(server.readers(), doc_id, eid, base_url=base)
         return {"id": id, "format": format, "citation": citeformat.render(record, format), **_urls(id, base)}
 
-    def compare_versions(**arguments: str) -> dict[str, Any]:
+    def compare_versions(ctx: RequestContext, **arguments: str) -> dict[str, Any]:
         """How each article of an earlier version of a law fared in a later one: unchanged, renumbered,
         modified, added or removed, with a diff. Use provision_history for one article across all versions.
         """
+        base = _base_url(ctx, public)
         with _errors(arguments, "to"):
             data = query.compare_versions(server.readers(), arguments["from"], arguments["to"])
         for row in data["results"]:
@@ -283,11 +309,12 @@ def build_server(readers: Callable[[], Reader], settings: Settings) -> KBServer:
     server.add_tool(compare_versions, annotations=READ_ONLY)
 
     @server.tool(annotations=READ_ONLY)
-    def provision_history(id: ProvisionId) -> dict[str, Any]:
+    def provision_history(ctx: RequestContext, id: ProvisionId) -> dict[str, Any]:
         """An article in every version of its law, oldest first: each version's dates and status, the
         article's number there (articles get renumbered), its text, and whether it was added, unchanged,
         changed (with a word-level diff) or removed. Formatting-only differences are not changes.
         """
+        base = _base_url(ctx, public)
         with _errors({"id": id}, "id"):
             data = query.provision_history(server.readers(), id)
         for e in data["results"]:
@@ -297,11 +324,13 @@ def build_server(readers: Callable[[], Reader], settings: Settings) -> KBServer:
 
     @server.tool(annotations=READ_ONLY)
     def topic_viewpoints(
+        ctx: RequestContext,
         topic: Annotated[str, Field(description="A topic id: consent, minors, government-exceptions, ...")],
     ) -> dict[str, Any]:
         """What the commentary says on a topic, side by side by source and speaker, with stances and the
         provisions each passage discusses.
         """
+        base = _base_url(ctx, public)
         with _errors({"topic": topic}, "topic"):
             data = query.topic_viewpoints(server.readers(), topic)
         for doc in data["documents"]:
@@ -318,7 +347,8 @@ def build_server(readers: Callable[[], Reader], settings: Settings) -> KBServer:
         description="A statute, draft or commentary: metadata, counts and table of contents (JSON)",
         mime_type="application/json",
     )
-    def document_resource(doc_id: str) -> str:
+    def document_resource(ctx: RequestContext, doc_id: str) -> str:
+        base = _base_url(ctx, public)
         with _errors({"doc_id": unquote(doc_id)}, "uri"):
             data = query.get_document(server.readers(), unquote(doc_id))
         return json.dumps({**data, **_urls(data["id"], base)}, ensure_ascii=False)
@@ -330,8 +360,9 @@ def build_server(readers: Callable[[], Reader], settings: Settings) -> KBServer:
         description="An article, paragraph or item with everything linked to it (JSON, as get_provision)",
         mime_type="application/json",
     )
-    def provision_resource(doc_id: str, eid: str) -> str:
-        pid = f"{unquote(doc_id)}/{unquote(eid)}"
+    def provision_resource(ctx: RequestContext, doc_id: str, eid: str) -> str:
+        base = _base_url(ctx, public)
+        pid = provision_id(unquote(doc_id), unquote(eid))
         with _errors({"id": pid}, "uri"):
             data = query.get_provision(server.readers(), pid, base_url=base)
         return json.dumps({**data, **_urls(pid, base)}, ensure_ascii=False)
