@@ -329,3 +329,36 @@ def test_mcp_over_http_is_read_only_beside_the_api(http_server: str) -> None:
     # a plain GET is no MCP request; the API and the pages are still there
     assert httpx.get(f"{http_server}/mcp", headers={"Accept": "application/json"}).status_code in (400, 405, 406)
     assert httpx.get(f"{http_server}/api/v1/health").status_code == 200
+
+
+def test_resources_come_in_pages(built_db: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder build has thousands of documents: resources/list pages them (here by 10)."""
+    import api.mcp.server as mcp_server
+    from kb.read.query import list_documents, open_reader
+
+    monkeypatch.setattr(mcp_server, "RESOURCES_PAGE", 10)
+
+    async def pages(server: Any) -> tuple[list[list[str]], Any]:
+        out: list[list[str]] = []
+        async with Client(server) as c:
+            cursor = None
+            while True:
+                page = await c.list_resources(cursor=cursor)
+                out.append([str(r.uri) for r in page.resources])
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+            try:
+                await c.list_resources(cursor="not-a-cursor")
+            except MCPError as exc:
+                return out, exc.error
+        return out, None
+
+    with open_reader(built_db) as reader:
+        got, error = anyio.run(pages, mcp_server.build_server(lambda: reader, built_db))
+        documents = [d["id"] for d in list_documents(reader)]
+    assert [len(p) for p in got] == [10] * (len(documents) // 10) + (
+        [len(documents) % 10] if len(documents) % 10 else []
+    )
+    assert [u for p in got for u in p] == [mcp_server.document_uri(d) for d in documents]
+    assert error is not None and error.code == INVALID_PARAMS

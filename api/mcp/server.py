@@ -38,10 +38,11 @@ from contextlib import contextmanager
 from typing import Annotated, Any, Literal, TypeAlias
 from urllib.parse import unquote
 
+import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPError
-from mcp_types import INVALID_PARAMS, ToolAnnotations
+from mcp_types import INVALID_PARAMS, ListResourcesResult, PaginatedRequestParams, ToolAnnotations
 from mcp_types import Resource as MCPResource
 from pydantic import Field, ValidationError
 
@@ -64,6 +65,8 @@ INSTRUCTIONS = (
 )
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
 SEARCH_MAX = fts.MAX_LIMIT
+# Documents per page of resources/list.
+RESOURCES_PAGE = 500
 
 ProvisionId = Annotated[
     str,
@@ -96,19 +99,34 @@ class KBServer(MCPServer[Any]):
             raise
 
     async def list_resources(self) -> list[MCPResource]:
-        import anyio.to_thread
-
+        """Every document, as a resource (all pages)."""
         docs = await anyio.to_thread.run_sync(query.list_documents, self.readers())
-        return [
-            MCPResource(
-                uri=document_uri(d["id"]),
-                name=d["id"],
-                title=d.get("title_zh") or d.get("title_en") or d["id"],
-                description=" · ".join(x for x in (d.get("title_en"), d["kind"], d["status"]) if x),
-                mime_type="application/json",
-            )
-            for d in docs
-        ]
+        return [_document_resource(d) for d in docs]
+
+    async def _handle_list_resources(self, ctx: Any, params: PaginatedRequestParams | None) -> ListResourcesResult:
+        """``resources/list`` a page of :data:`RESOURCES_PAGE` documents at a time (a folder
+        build has thousands); the cursor is the offset of the next page."""
+        cursor = params.cursor if params else None
+        if cursor is not None and not cursor.isdigit():
+            raise MCPError(code=INVALID_PARAMS, message=f"cursor {cursor!r}: not a cursor this server gave")
+        start = int(cursor or 0)
+        docs = await anyio.to_thread.run_sync(query.list_documents, self.readers())
+        page = docs[start : start + RESOURCES_PAGE]
+        more = start + RESOURCES_PAGE < len(docs)
+        return ListResourcesResult(
+            resources=[_document_resource(d) for d in page],
+            next_cursor=str(start + RESOURCES_PAGE) if more else None,
+        )
+
+
+def _document_resource(doc: Mapping[str, Any]) -> MCPResource:
+    return MCPResource(
+        uri=document_uri(doc["id"]),
+        name=doc["id"],
+        title=doc.get("title_zh") or doc.get("title_en") or doc["id"],
+        description=" · ".join(x for x in (doc.get("title_en"), doc["kind"], doc["status"]) if x),
+        mime_type="application/json",
+    )
 
 
 def document_uri(doc_id: str) -> str:
