@@ -73,7 +73,8 @@ def print_show(data: dict[str, Any]) -> None:
 
 
 def _diff_markup(diff: list[dict[str, str]]) -> str:
-    """A word diff as one line: deletions struck through in red, insertions in green."""
+    """A word diff as one line, wdiff style so that it reads without colour too:
+    ``[-deleted-]`` in red, ``{+inserted+}`` in green."""
     from rich.markup import escape
 
     out: list[str] = []
@@ -82,9 +83,9 @@ def _diff_markup(diff: list[dict[str, str]]) -> str:
             out.append(escape(op["new"]))
             continue
         if op["old"]:
-            out.append(f"[red strike]{escape(op['old'])}[/red strike]")
+            out.append(f"[red]{escape('[-' + op['old'] + '-]')}[/red]")
         if op["new"]:
-            out.append(f"[green]{escape(op['new'])}[/green]")
+            out.append(f"[green]{escape('{+' + op['new'] + '+}')}[/green]")
     return "".join(out)
 
 

@@ -231,6 +231,9 @@ def test_kb_show_history(built_db: Settings) -> None:
     out = runner.invoke(cli, ["show", "minors-protection-2024/art_9", "--history", "--db", str(built_db.sqlite_path)])
     assert out.exit_code == 0, out.output
     assert "minors-protection-2020" in out.output and "changed" in out.output
+    # the diff reads without colour: deletions [-…-], insertions {+…+}
+    flat = "".join(out.output.split())
+    assert "{+各级人民政府应当重视和加强未成年人保护工作。+}" in flat and "[-应当建立-]" in flat
     as_json = runner.invoke(cli, ["show", "csl-2016/art_41", "--history", "--json", "--db", str(built_db.sqlite_path)])
     assert as_json.exit_code == 0
     assert '"csl-2025/art_43"' in as_json.output
