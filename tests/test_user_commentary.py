@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from kb.annotate.speakers import SpeakerInfo
 from kb.errors import ConfigError, EmptySource, EncodingError, KBError, ManifestError, ParseError, SourceError
 from kb.ingest.commentary import normalise
 from kb.ingest.frontmatter import split_front_matter
@@ -539,7 +540,7 @@ def test_cli_names_the_bad_file_in_one_line(tmp_path: Path) -> None:
 
 
 def _zh_speaker(text: str) -> str:
-    from kb.annotate.speakers_zh import find_quotes_zh, find_reported_speech_zh
+    from kb.annotate.speakers.zh import find_quotes_zh, find_reported_speech_zh
     from kb.ingest.sentences import split_sentences
     from kb.model import DocumentMeta, Passage
 
@@ -550,7 +551,7 @@ def _zh_speaker(text: str) -> str:
 
 
 def _zh_examples() -> list[tuple[str, str]]:
-    from kb.annotate.speakers_zh import load_zh_lexicon
+    from kb.annotate.speakers.zh import load_zh_lexicon
 
     return [(e.text, e.speaker) for e in load_zh_lexicon().examples]
 
@@ -562,7 +563,7 @@ def test_chinese_speaker_examples(text: str, speaker: str) -> None:
 
 def test_chinese_news_speakers(fixtures: dict[str, UserCommentary]) -> None:
     """The speakers the fixture's notes list (dev file): who carries which passage."""
-    from kb.annotate.speakers_zh import find_quotes_zh, find_reported_speech_zh, passage_speakers_zh
+    from kb.annotate.speakers.zh import find_quotes_zh, find_reported_speech_zh, passage_speakers_zh
 
     doc = fixtures["xiaoqu-shualian-news"]
     ps, meta = doc.parsed.passages, doc.meta
@@ -571,9 +572,9 @@ def test_chinese_news_speakers(fixtures: dict[str, UserCommentary]) -> None:
     assert {"王女士", "市网信办相关负责人", "刘明远", "商场工作人员", "技术人员"} <= labels
     assert not labels & {"记者", "《办法》", "司法", "以下简"}
     voices = passage_speakers_zh(ps, meta, quotes)
-    assert voices["xiaoqu-shualian-news/p_2"] == ("王女士", None, "quoted")
-    assert voices["xiaoqu-shualian-news/p_3"][0] == "市网信办相关负责人"
-    assert voices["xiaoqu-shualian-news/p_1"] == ("孙悦", None, "author")
+    assert voices["xiaoqu-shualian-news/p_2"] == SpeakerInfo("王女士", None, "quoted")
+    assert voices["xiaoqu-shualian-news/p_3"].name == "市网信办相关负责人"
+    assert voices["xiaoqu-shualian-news/p_1"] == SpeakerInfo("孙悦", None, "author")
 
 
 # ------------------------------------------------------------------ Chinese stance

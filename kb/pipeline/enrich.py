@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from kb.annotate.citations import CitationIndex, citation_annotations_from, citation_links, find_citations
 from kb.annotate.speakers import find_quotes, find_reported_speech, passage_speakers
-from kb.annotate.speakers_zh import (
+from kb.annotate.speakers.zh import (
     find_quotes_zh,
     find_reported_speech_zh,
     is_chinese_document,
@@ -97,8 +97,8 @@ def _speakers_zh(c: ParsedCommentary, out: CommentaryAnnotations) -> None:
     quotes = find_quotes_zh(c.passages, c.meta)
     out.annotations.extend(quotes)
     out.annotations.extend(find_reported_speech_zh(c.passages, c.meta))
-    for pid, (name, role, kind) in passage_speakers_zh(c.passages, c.meta, quotes).items():
-        out.speakers[pid] = {"name": name, "role": role, "kind": kind}
+    for pid, info in passage_speakers_zh(c.passages, c.meta, quotes).items():
+        out.speakers[pid] = {"name": info.name, "role": info.role, "kind": info.kind}
 
 
 class TopicsByArticle:

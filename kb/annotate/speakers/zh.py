@@ -1,8 +1,8 @@
 """Quotations and reported speech in Chinese commentary, and whose voice each passage carries.
 
-The Chinese counterpart of :mod:`kb.annotate.speakers`, with the same annotations
-(``quote`` and ``reported_speech``, ``data`` = ``{"speaker", "mention", "role", "cue",
-"attribution"}``) and the same :class:`~kb.annotate.speakers.SpeakerInfo` per passage.
+The Chinese counterpart of the English modules of :mod:`kb.annotate.speakers`, with the
+same annotations (``quote`` and ``reported_speech``, ``data`` = ``{"speaker", "mention",
+"role", "cue", "attribution"}``) and the same :class:`SpeakerInfo` per passage.
 The words are data (``corpus/speakers/zh.toml``, with examples the tests run):
 
 * quotations are 「…」, 『…』 and “…” pairs; one is a quotation when a reporting verb in
@@ -34,6 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from kb.annotate.speakers.voices import SpeakerInfo, SpeakerKind
 from kb.datafiles import RuleModel, load_rules
 from kb.model import Annotation, DocumentMeta, Passage
 from kb.settings import get_settings
@@ -364,16 +365,20 @@ def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> 
 
 def passage_speakers_zh(
     passages: Sequence[Passage], meta: DocumentMeta, quotes: Sequence[Annotation]
-) -> dict[str, tuple[str, str | None, str]]:
-    """For each passage id: ``(name, role, kind)`` of its voice, as the English version decides.
+) -> dict[str, SpeakerInfo]:
+    """For each passage id, whose voice it carries, decided as the English version does.
 
     A speaker whose quotations and reported sentences cover :data:`MIN_SHARE` of the
     passage carries it (``quoted`` or ``reported``); else the authors (``author``) or the
     outlet (``outlet``).
     """
     reported = find_reported_speech_zh(passages, meta)
-    default = (", ".join(meta.authors), None, "author") if meta.authors else (meta.outlet or "", None, "outlet")
-    out: dict[str, tuple[str, str | None, str]] = {}
+    default = (
+        SpeakerInfo(", ".join(meta.authors), None, "author")
+        if meta.authors
+        else SpeakerInfo(meta.outlet or "", None, "outlet")
+    )
+    out: dict[str, SpeakerInfo] = {}
     for p in passages:
         chars: dict[str, int] = {}
         quoted: dict[str, int] = {}
@@ -389,8 +394,9 @@ def passage_speakers_zh(
         total = len(p.text.strip())
         best = max(chars, key=lambda n: chars[n]) if chars else None
         if best is not None and total and chars[best] / total >= MIN_SHARE:
-            kind = "quoted" if quoted.get(best, 0) * 2 >= chars[best] else "reported"
-            out[p.id] = (best, roles.get(best), kind)
+            kind: SpeakerKind = "quoted" if quoted.get(best, 0) * 2 >= chars[best] else "reported"
+            role = roles.get(best)
+            out[p.id] = SpeakerInfo(best, role if isinstance(role, str) else None, kind)
         else:
             out[p.id] = default
     return out
