@@ -177,7 +177,10 @@ TABLE: list[tuple[str, Mapping[str, str], Found]] = [
         [(R, ids("pipl-2021/art_13", "pipl-2021/art_14", "pipl-2021/art_15")), (R, ids("pipl-2021/art_17"))],
     ),
     ("Article 13, paragraph 2 of the PIPL", {}, [(R, ids("pipl-2021/art_13__para_2"))]),
-    ("Article 13(1) of the PIPL", {}, [(AMB, ids("pipl-2021/art_13__para_1", "pipl-2021/art_13__para_1__item_1"))]),
+    # (n) is a paragraph when the article has it (kb.read.citeformat prints paragraphs so), else an item
+    ("Article 13(1) of the PIPL", {}, [(R, ids("pipl-2021/art_13__para_1"))]),
+    ("Article 62(2) of the PIPL", {}, [(R, ids("pipl-2021/art_62__para_1__item_2"))]),
+    ("Article 62(9) of the PIPL", {}, [(N, ())]),
     ("Article 1034 of the Civil Code", {}, [(R, ids("civil-code-2020/art_1034"))]),
     ("Article 41 of the Cybersecurity Law", {"date": "2020-05-04"}, [(R, ids("csl-2016/art_41"))]),
     ("Article 41 of the Cybersecurity Law", {}, [(R, ids("csl-2025/art_41"))]),
@@ -382,7 +385,9 @@ def test_citation_links(index: CitationIndex) -> None:
     assert links[1].kind == "cites" and links[1].evidence["text"] == "民法典第一千零三十四条"
     start, end = links[1].evidence["span"]
     assert text[start:end] == "民法典第一千零三十四条"
-    ambiguous = citation_links("p/p_1", find_citations("Article 13(1) of the PIPL", index))
+    docs = [_law("a-2020", "a", aliases_en=("Data Law",)), _law("b-2021", "b", aliases_en=("Data Law",))]
+    two_works = CitationIndex.build(docs, {d.id: frozenset({"art_3"}) for d in docs}, patterns=NO_EXTRA_NAMES)
+    ambiguous = citation_links("p/p_1", find_citations("Article 3 of the Data Law", two_works))
     assert {link.score for link in ambiguous} == {0.5} and len(ambiguous) == 2
 
 

@@ -62,8 +62,9 @@ def annotate_commentary(
                     topics_of[passage.id].append(ann.label)
     for c in commentary:
         for passage in c.passages:
-            # Found once, for both: a commentary is no context for a bare "Article 15".
-            found = find_citations(passage.text, index, date=c.meta.date)
+            # Found once, for both. The commentary is the context: its date picks versions,
+            # and 本法 or a bare "Article 15" takes the law the passage named before it.
+            found = find_citations(passage.text, index, date=c.meta.date, context_doc=c.meta.id)
             out.annotations.extend(citation_annotations_from(passage.id, found))
             out.links.extend(citation_links(passage.id, found))
     for c in commentary:

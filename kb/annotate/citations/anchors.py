@@ -17,6 +17,7 @@ from kb.annotate.citations.patterns import (
     EN_SHORT_FORM,
     EN_WORD_BEFORE,
     EN_YEAR,
+    ZH_BACK_TEMPLATE,
     ZH_BOOK_TITLE,
     ZH_HEADING,
     ZH_RELATIVE,
@@ -34,7 +35,7 @@ class Anchor:
 
     start: int
     end: int
-    kind: Literal["name", "title", "unknown", "self", "relative"]
+    kind: Literal["name", "title", "unknown", "self", "relative", "back"]
     docs: frozenset[str] = frozenset()
     year: int | None = None
     paths: tuple[tuple[Any, ...], ...] = ()  # relative: base paths (article, para, item, subitem)
@@ -113,13 +114,33 @@ def _self_regex(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(ZH_SELF_TEMPLATE.format(words=alternatives))
 
 
+@lru_cache(maxsize=8)
+def _back_regex(words: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(ZH_BACK_TEMPLATE.format(words=alternatives))
+
+
+def is_statute(index: CitationIndex, doc_id: str | None) -> bool:
+    """Whether the citing text is a statute of the index (not commentary, not unknown)."""
+    doc = index.documents.get(doc_id) if doc_id else None
+    return doc is not None and not doc.is_commentary
+
+
 def _self_anchors(text: str, index: CitationIndex, context_doc: str | None) -> list[Anchor]:
-    if not index.patterns.self_references:
-        return []
-    rx = _self_regex(index.patterns.self_references)
-    docs = frozenset({context_doc}) if context_doc else frozenset()
-    note = None if context_doc else "self reference without a context document"
-    return [Anchor(m.start(), m.end(), "self", docs, note=note) for m in rx.finditer(text)]
+    """本法 in a statute is the statute; anywhere else (commentary, a free sentence) it is,
+    like 同法 and 该法, the document named last: a back reference, resolved later."""
+    out: list[Anchor] = []
+    patterns = index.patterns
+    statute = is_statute(index, context_doc)
+    if patterns.self_references:
+        for m in _self_regex(patterns.self_references).finditer(text):
+            if statute and context_doc:
+                out.append(Anchor(m.start(), m.end(), "self", frozenset({context_doc})))
+            else:
+                out.append(Anchor(m.start(), m.end(), "back"))
+    if patterns.back_references:
+        out += [Anchor(m.start(), m.end(), "back") for m in _back_regex(patterns.back_references).finditer(text)]
+    return out
 
 
 def _relative_anchors(text: str, index: CitationIndex, doc: str | None, eid: str | None) -> list[Anchor]:

@@ -13,6 +13,7 @@ from typing import Any
 from kb.annotate.citations.patterns import (
     EN_ARTICLE_KEYWORD,
     EN_ELEMENT,
+    EN_KEYWORD_REPEATED,
     EN_LIST_SEP,
     EN_PAREN,
     EN_RANGE_SEP,
@@ -79,6 +80,7 @@ class Element:
     units: dict[int, Any]
     range_units: dict[int, Any] | None = None
     para_or_item: int | None = None  # English "(4)" that may be a paragraph or an item
+    restart: bool = False  # English: the list repeats the keyword here ("… and Art. 1035")
 
 
 @dataclass
@@ -191,7 +193,9 @@ def _en_chain(text: str, kw: re.Match[str]) -> Chain | None:
                 a, b = elem.units[ART][0], end_elem.units[ART][0]
                 hyphen = text[elem.end : rng.end()] in ("-", "‐", "‑")
                 if hyphen and b < a and len(elem.units) == 1 and elem.para_or_item is None:
-                    elem.units[ART] = (a, b)  # "Article 17-1": 第十七条之一
+                    # "Article 17-1(2)": 第十七条之一第二款
+                    elem.units = {**end_elem.units, ART: (a, b)}
+                    elem.para_or_item = end_elem.para_or_item
                 else:
                     elem.range_units = {ART: end_elem.units[ART]}
                 elem.end = end_elem.end
@@ -202,7 +206,9 @@ def _en_chain(text: str, kw: re.Match[str]) -> Chain | None:
         comma_only = not re.search(r"\b(?:and|or)\b|&", text[elem.end : sep.end()])
         if not nxt or (comma_only and nxt.units[ART][0] >= 1900):
             break  # "Article 13, 2021": a year, not an article
-        nxt.start = sep.end()
+        again = EN_KEYWORD_REPEATED.search(text, elem.end, sep.end())
+        nxt.start = again.start() if again else sep.end()
+        nxt.restart = again is not None
         elements.append(nxt)
         elem = nxt
     return Chain(kw.start(), elements[-1].end, "en", elements)

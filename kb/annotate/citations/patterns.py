@@ -41,6 +41,9 @@ ZH_LIST_SEP = re.compile(r"、|以及|及|和|与|或者|或")
 ZH_RANGE_SEP = re.compile(r"至|到|～|~|—|－")
 # 本条 / 本款 / 本项 and 前款 / 前条 / 前两款: relative to the citing provision.
 ZH_RELATIVE = re.compile(r"本条(?!例)|本款|本项(?!目)|前(?P<k>[两二三四五六七八九])?(?P<unit>款|条|项)(?!目)")
+# 同法第十四条 / 该法 / 该条例: the document named last (words from patterns.toml); not
+# inside 不同法律, 相同法院, 应该, 该法定代理, 该法人, 该法规 (but 该法规定), 该法条 or 该法案.
+ZH_BACK_TEMPLATE = r"(?<![不相应])(?:{words})(?![律院官庭学定人条治案理制务]|规(?!定))"
 # A statute's own article heading at the start of a line, "第十三条 符合…": a label,
 # not a citation.
 ZH_HEADING = re.compile(rf"(?m)^[ \t\u3000]*第{_CN_NUM}条(?:之{_CN_NUM})?(?=[ \t\u3000\u00a0])")
@@ -71,11 +74,22 @@ EN_ELEMENT = re.compile(
 )
 EN_PAREN = re.compile(r"\(\s*(\d{1,3}|[ivx]{1,6})\s*\)")
 EN_KEYWORD_AGAIN = r"(?:(?:[Aa]rticles?|[Aa]rts?\.?)\s*)?"
+# A list separator that repeats the keyword ("13(1)(ii) and Art. 1035"): the list may
+# change documents there.
+EN_KEYWORD_REPEATED = re.compile(r"(?<![\w])[Aa]rt")
 EN_LIST_SEP = re.compile(rf"(?:\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or|&)\s+){EN_KEYWORD_AGAIN}(?=\d)")
 EN_RANGE_SEP = re.compile(rf"(?:\s*[-–—‒]\s*|\s+(?:to|through|thru)\s+{EN_KEYWORD_AGAIN})(?=\d)")
 # Between a chain and the document named after it: "Article 41 of the Cybersecurity Law",
 # "Art. 28 PIPL".
 EN_GAP_AFTER = re.compile(r"\s*,?\s*\(?\s*(?:(?:of|in|under)\s+)?(?:the\s+)?")
+# Between a document named before a chain and the chain, beyond plain space: a comma
+# ("Data Security Law, Art. 35") or a defining abbreviation ("the DSL (DSL), Art. 21").
+EN_GAP_BEFORE = re.compile(r"(?:\s*\(\s*[A-Z][A-Za-z0-9]{1,11}\s*\))?\s*,\s*$")
+# Right before a chain, a name we do not know: "GDPR Article 9", "the Act's Article 5".
+EN_UNKNOWN_BEFORE = re.compile(r"(?<![\w.])(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z][\w.]*['’]s)\s+$")
+# Where a sentence ends, for "the law mentioned just before it in the same sentence": not
+# after "Art." / "arts." / "No." / "para." or an initial ("U.S."), which keep a sentence going.
+SENTENCE_END = re.compile(r"[。！？!?]|(?<![Aa]rt)(?<![Aa]rts)(?<!\b[Nn]o)(?<!para)(?<!\b[A-Z])\.(?=\s)|\n\s*\n")
 # Optional words around an English name that belong to the reference.
 EN_NAME_PREFIX = r"(?:(?:China|PRC)['’]s\s+|PRC\s+|Chinese\s+)?(?:(?:19|20)\d{2}\s+)?"
 EN_NAME_SUFFIX = (
@@ -124,6 +138,7 @@ class ChineseWords(RuleModel):
     """``[chinese]``: the words the Chinese patterns are built from."""
 
     self_references: tuple[Name, ...] = ()
+    back_references: tuple[Name, ...] = ()
     blocked_after: tuple[Name, ...] = ()
     title_suffixes: tuple[Name, ...] = ()
     version_words: tuple[Name, ...] = ()
@@ -165,6 +180,7 @@ class CitationPatterns:
     domestic_possessives: frozenset[str] = frozenset()
     title_heads: tuple[str, ...] = ()
     self_references: tuple[str, ...] = ("本法",)
+    back_references: tuple[str, ...] = ()
     blocked_after: tuple[str, ...] = ()
     title_suffixes: tuple[str, ...] = ()
     version_words: tuple[str, ...] = ()
@@ -184,6 +200,7 @@ class CitationPatterns:
             domestic_possessives=frozenset(english.domestic_possessives),
             title_heads=english.title_heads,
             self_references=chinese.self_references or ("本法",),
+            back_references=chinese.back_references,
             blocked_after=chinese.blocked_after,
             title_suffixes=chinese.title_suffixes,
             version_words=chinese.version_words,
