@@ -103,6 +103,11 @@ COMMENTARY = [
     # back references: not inside other words
     ("自该法定代理终止之日起计算", {}, []),
     ("不同法律之间", {}, []),
+    # shared lists need the unit right after the last number
+    ("第三、四季度", {"context_doc": "pipl-2021"}, []),
+    # "amended" before a name: the latest version made by the citing date
+    ("the amended Cybersecurity Law", {"date": "2024-06"}, [(R, ("csl-2016",))]),
+    ("the amended Cybersecurity Law", {"date": "2025-11"}, [(R, ("csl-2025",))]),
     ("该法第五条", {"context_doc": "pipl-2021", "context_eid": "art_3__para_1"}, [(N, ())]),
     ("个人信息保护法第十三条。该法规定了同意。", {}, [(R, ("pipl-2021/art_13",)), (R, ("pipl-2021",))]),
     ("该法规的适用范围", {}, []),

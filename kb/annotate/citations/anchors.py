@@ -20,6 +20,7 @@ from kb.annotate.citations.patterns import (
     ZH_BACK_TEMPLATE,
     ZH_BOOK_TITLE,
     ZH_HEADING,
+    ZH_LATEST_PREFIX,
     ZH_RELATIVE,
     ZH_SELF_TEMPLATE,
     ZH_TRAILING_PARENS,
@@ -42,6 +43,7 @@ class Anchor:
     level: int = 0  # relative: the deepest level the base fixes
     note: str | None = None
     head: str | None = None  # English names: the last word ("specification"), for short forms
+    latest: bool = False  # "the amended CSL", 修正后的网络安全法: the latest version at the citing date
 
 
 def _zh_title_anchor(m: re.Match[str], index: CitationIndex) -> Anchor | None:
@@ -51,7 +53,7 @@ def _zh_title_anchor(m: re.Match[str], index: CitationIndex) -> Anchor | None:
     while True:
         docs = index.zh_names.get(zh_key(candidate)) or index.en_names.get(en_key(candidate))
         if docs:
-            return Anchor(m.start(), m.end(), "title", docs, year)
+            return Anchor(m.start(), m.end(), "title", docs, year, latest=_zh_latest(m.string, m.start()))
         trailing = ZH_TRAILING_PARENS.search(candidate)
         if not trailing:
             break
@@ -63,6 +65,11 @@ def _zh_title_anchor(m: re.Match[str], index: CitationIndex) -> Anchor | None:
     if bare.endswith(index.patterns.title_suffixes):
         return Anchor(m.start(), m.end(), "unknown", note=f"《{title}》 is not in the knowledge base")
     return None
+
+
+def _zh_latest(text: str, start: int) -> bool:
+    """修正后的 / 新修订的 right before a Chinese name or title."""
+    return ZH_LATEST_PREFIX.search(text, max(0, start - 8), start) is not None
 
 
 def _foreign(text: str, start: int, patterns: CitationPatterns) -> bool:
@@ -91,7 +98,7 @@ def _name_anchors(text: str, index: CitationIndex, masked: Coverage) -> list[Anc
         prefix = ZH_YEAR_PREFIX.search(text, max(0, start - 12), start)
         if prefix and year is None:
             year, start = int(prefix.group("year")), prefix.start()
-        anchors.append(Anchor(start, m.end(), "name", docs, year))
+        anchors.append(Anchor(start, m.end(), "name", docs, year, latest=_zh_latest(text, start)))
     if index.en_regex is not None:
         for m in index.en_regex.finditer(text):
             if masked.hits(m.start(), m.end()):
@@ -104,7 +111,8 @@ def _name_anchors(text: str, index: CitationIndex, masked: Coverage) -> list[Anc
             years = EN_YEAR.findall(m.group("full"))
             year = int(years[0]) if years else None
             head = _head_word(m.group("name"))
-            anchors.append(Anchor(m.start(), m.end(), "name", docs, year, head=head))
+            latest = bool(m.group("latest"))
+            anchors.append(Anchor(m.start(), m.end(), "name", docs, year, head=head, latest=latest))
     return anchors
 
 
@@ -203,7 +211,7 @@ def _short_form_anchors(text: str, anchors: list[Anchor], index: CitationIndex, 
         earlier = [a for a in named if a.end <= m.start() and a.head == head]
         if earlier:
             a = earlier[-1]
-            out.append(Anchor(m.start("head"), m.end(), "name", a.docs, a.year, head=head))
+            out.append(Anchor(m.start("head"), m.end(), "name", a.docs, a.year, head=head, latest=a.latest))
     return out
 
 

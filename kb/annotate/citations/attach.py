@@ -57,6 +57,7 @@ class _Mention:
     end: int
     docs: frozenset[str]
     year: int | None = None
+    latest: bool = False
 
 
 # ---------------------------------------------------------------------------- unknown names
@@ -161,12 +162,12 @@ def _adjacent(
 # ---------------------------------------------------------------------------- mentions
 
 
+def _as_mention(a: Anchor) -> _Mention:
+    return _Mention(a.start, a.end, a.docs if a.kind != "unknown" else frozenset(), a.year, a.latest)
+
+
 def _mentions(anchors: Iterable[Anchor], unknown_chains: Iterable[Chain]) -> list[_Mention]:
-    out = [
-        _Mention(a.start, a.end, a.docs if a.kind != "unknown" else frozenset(), a.year)
-        for a in anchors
-        if a.kind in ("name", "title", "self", "unknown")
-    ]
+    out = [_as_mention(a) for a in anchors if a.kind in ("name", "title", "self", "unknown")]
     out += [_Mention(c.start, c.end, frozenset()) for c in unknown_chains]
     return sorted(out, key=lambda m: (m.end, m.start))
 
@@ -179,7 +180,7 @@ def _resolve_back(anchor: Anchor, mentions: Sequence[_Mention]) -> Anchor:
     last = earlier[-1]
     if not last.docs:
         return replace(anchor, kind="unknown", note="refers back to a document not in the knowledge base")
-    return replace(anchor, kind="name", docs=last.docs, year=last.year)
+    return replace(anchor, kind="name", docs=last.docs, year=last.year, latest=last.latest)
 
 
 def _works(index: CitationIndex, mention: _Mention) -> str:
@@ -207,7 +208,7 @@ def _implied(text: str, chain: Chain, mentions: Sequence[_Mention], index: Citat
             last = scope[-1]
             if not last.docs:
                 return Attached(chain, unknown="the document named before the article is not in the knowledge base")
-            anchor = Anchor(last.start, last.end, "name", last.docs, last.year)
+            anchor = Anchor(last.start, last.end, "name", last.docs, last.year, latest=last.latest)
             return Attached(chain, anchor, implied=True)
     return Attached(chain)
 
@@ -235,12 +236,9 @@ def attach_chains(
     resolved: dict[int, Anchor] = {}
     for a in sorted(anchors, key=lambda a: a.start):
         if a.kind == "back":
-            resolved[a.start] = _resolve_back(a, mentions)
-            if resolved[a.start].kind == "name":
-                mentions = sorted(
-                    [*mentions, _Mention(a.start, a.end, resolved[a.start].docs, resolved[a.start].year)],
-                    key=lambda m: (m.end, m.start),
-                )
+            back = resolved[a.start] = _resolve_back(a, mentions)
+            if back.kind == "name":  # 同法 names the law again: a later 同法 finds it
+                mentions = sorted([*mentions, _as_mention(back)], key=lambda m: (m.end, m.start))
     final_anchors = [resolved.get(a.start, a) for a in anchors]
     out: list[Attached] = []
     for item in attached:

@@ -33,7 +33,13 @@ ZH_ARTICLE = re.compile(rf"第(?P<n>{_CN_NUM})条(?:之(?P<sub>{_CN_NUM}))?")
 ZH_PARAGRAPH = re.compile(rf"第(?P<n>{_CN_NUM})款")
 ZH_ITEM = re.compile(rf"第[（(]?(?P<n>{_CN_NUM})[）)]?项")
 ZH_SUBITEM = re.compile(rf"第(?P<n>{_CN_NUM})目")
-ZH_UNIT_START = re.compile(rf"第[（(]?{_CN_NUM}[）)]?[条款项目]")
+# Several numbers sharing one 第 and one unit: 第二十八、二十九条, 第二、三项.
+_ZH_SHARED_SEP = r"(?:、|和|及|与|或者|或)"
+ZH_SHARED_LIST = re.compile(
+    rf"第[（(]?(?P<n>{_CN_NUM})[）)]?(?P<rest>(?:{_ZH_SHARED_SEP}[（(]?{_CN_NUM}[）)]?)+)(?P<unit>[条款项目])"
+)
+ZH_SHARED_REST = re.compile(rf"{_ZH_SHARED_SEP}[（(]?(?P<n>{_CN_NUM})[）)]?")
+ZH_UNIT_START = re.compile(rf"第[（(]?{_CN_NUM}[）)]?(?:{_ZH_SHARED_SEP}[（(]?{_CN_NUM}[）)]?)*[条款项目]")
 # A range end may drop its 第: 第四十一条至四十三条.
 ZH_BARE_UNIT = re.compile(rf"[（(]?(?P<n>{_CN_NUM})[）)]?(?P<unit>[条款项目])")
 # Between two pinpoints of a list (、, 和, 及, 或者) or a range (至).
@@ -73,6 +79,22 @@ EN_ELEMENT = re.compile(
     r"(?:,?\s+(?:item|point|subparagraph|sub-paragraph)\s*\(?(?P<item>\d{1,3}|[ivx]{1,6})\)?)?"
 )
 EN_PAREN = re.compile(r"\(\s*(\d{1,3}|[ivx]{1,6})\s*\)")
+# A range of items or sub-items inside one article: "13(1)(ii)-(iv)", "(ii) to (iv)".
+EN_PAREN_RANGE = re.compile(r"\s*(?:[-–—‒]|to|through)\s*\(\s*(?P<n>\d{1,3}|[ivx]{1,6})\s*\)")
+# The inner units written first: "paragraph 2 of Article 47", "the second paragraph of",
+# "item (ii) of paragraph 1 of Article 13", "item 3 of Article 13(1)".
+_EN_ITEM_WORDS = r"(?:sub-?)?(?:items?|points?|subparagraphs?|sub-paragraphs?)\s*\(?(?P<item>\d{1,3}|[ivx]{1,6})\)?"
+_EN_PARA_WORDS = (
+    r"(?:(?:the\s+)?(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+paragraph"
+    r"|(?:paragraph|para\.?)\s*(?P<para>\d{1,3}))"
+)
+_EN_OF = r"\s+(?:of|in|under)\s+(?:the\s+)?"
+EN_INNER_BEFORE = (
+    re.compile(rf"(?i:{_EN_ITEM_WORDS}{_EN_OF}{_EN_PARA_WORDS}{_EN_OF})$"),
+    re.compile(rf"(?i:{_EN_PARA_WORDS}{_EN_OF})$"),
+    re.compile(rf"(?i:(?<![\w-]){_EN_ITEM_WORDS}{_EN_OF})$"),
+)
+EN_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 EN_KEYWORD_AGAIN = r"(?:(?:[Aa]rticles?|[Aa]rts?\.?)\s*)?"
 # A list separator that repeats the keyword ("13(1)(ii) and Art. 1035"): the list may
 # change documents there.
@@ -91,11 +113,19 @@ EN_UNKNOWN_BEFORE = re.compile(r"(?<![\w.])(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]
 # after "Art." / "arts." / "No." / "para." or an initial ("U.S."), which keep a sentence going.
 SENTENCE_END = re.compile(r"[。！？!?]|(?<![Aa]rt)(?<![Aa]rts)(?<!\b[Nn]o)(?<!para)(?<!\b[A-Z])\.(?=\s)|\n\s*\n")
 # Optional words around an English name that belong to the reference.
-EN_NAME_PREFIX = r"(?:(?:China|PRC)['’]s\s+|PRC\s+|Chinese\s+)?(?:(?:19|20)\d{2}\s+)?"
+# "amended", "revised" before a name (group ``latest``): the latest version that
+# existed at the citing date, in force yet or not.
+EN_NAME_PREFIX = (
+    r"(?:(?:China|PRC)['’]s\s+|PRC\s+|Chinese\s+)?(?:(?:19|20)\d{2}\s+)?"
+    r"(?P<latest>(?:(?:newly|recently)\s+)?(?:amended|revised)\s+)?"
+)
 EN_NAME_SUFFIX = (
     r"(?:\s+of\s+(?:the\s+)?(?:People['’]s\s+Republic\s+of\s+China|PRC|China))?"
-    r"(?:\s*\((?:19|20)\d{2}[^()\n]{0,24}\)|\s+of\s+(?:19|20)\d{2}\b)?"
+    r"(?:\s*\((?:19|20)\d{2}[^()\n]{0,24}\)|\s+of\s+(?:19|20)\d{2}\b"
+    r"|\s*,?\s*\(?(?:as\s+)?(?:amended|revised)\s+(?:in\s+)?(?:19|20)\d{2}\)?)?"
 )
+# The same before a Chinese name: 修正后的网络安全法, 新修订的《网络安全法》.
+ZH_LATEST_PREFIX = re.compile(r"(?:(?:新|最新)?(?:修正|修订|修改)后?的|新修[订正]的?|新版的?)$")
 EN_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # A word before a name, to test for foreign qualifiers ("Vietnam's Cybersecurity Law").
 EN_WORD_BEFORE = re.compile(r"(?P<word>(?:the\s+country['’]s|[\w.’']+))\s+(?:new\s+|draft\s+)?$")

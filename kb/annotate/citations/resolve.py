@@ -201,7 +201,9 @@ def _chain_citations(
     fail: str | None = None
     version_note: str | None = None
     if anchor is not None and anchor.kind in ("name", "title"):
-        docs, version_note = index.choose(anchor.docs, year=anchor.year, date=ctx.date, exclude_later=ctx.strict)
+        docs, version_note = index.choose(
+            anchor.docs, year=anchor.year, date=ctx.date, exclude_later=ctx.strict, latest=anchor.latest
+        )
         if not docs:
             fail = f"no version in the corpus existed on {ctx.date}"
     elif anchor is not None and anchor.kind == "self":
@@ -253,7 +255,7 @@ def _chain_citations(
 
 def _anchor_citation(index: CitationIndex, a: Anchor, ctx: _Context) -> _Found | None:
     if a.kind in ("name", "title"):
-        docs, note = index.choose(a.docs, year=a.year, date=ctx.date, exclude_later=ctx.strict)
+        docs, note = index.choose(a.docs, year=a.year, date=ctx.date, exclude_later=ctx.strict, latest=a.latest)
         if not docs:  # a generic phrase ("draft rules") before any such document: no citation
             if a.kind == "title" or ctx.strict:
                 return _Found(a.start, a.end, "not_found", note=f"no version in the corpus existed on {ctx.date}")
