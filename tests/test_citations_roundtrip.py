@@ -103,6 +103,14 @@ COMMENTARY = [
     # back references: not inside other words
     ("自该法定代理终止之日起计算", {}, []),
     ("不同法律之间", {}, []),
+    # English back references count only with an article
+    (
+        "The PIPL and the DSL apply. Article 42 of the same law covers transfers.",
+        {},
+        [(R, ("pipl-2021",)), (R, ("dsl-2021",)), (R, ("dsl-2021/art_42",))],
+    ),
+    ("The PIPL was passed. That law is strict.", {}, [(R, ("pipl-2021",))]),
+    ("Article 5 of the same law", {}, [(N, ())]),
     # shared lists need the unit right after the last number
     ("第三、四季度", {"context_doc": "pipl-2021"}, []),
     # "amended" before a name: the latest version made by the citing date

@@ -7,13 +7,14 @@ Document names, 《书名号》 titles, self references (本法, 本规定), rel
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Literal
 
 from kb.annotate.citations.chains import ART, ITEM, PARA, Coverage, Pinpoint, parse_pinpoint
 from kb.annotate.citations.index import CitationIndex, en_key, zh_key
 from kb.annotate.citations.patterns import (
+    EN_BACK_TEMPLATE,
     EN_SHORT_FORM,
     EN_WORD_BEFORE,
     EN_YEAR,
@@ -25,6 +26,7 @@ from kb.annotate.citations.patterns import (
     ZH_SELF_TEMPLATE,
     ZH_TRAILING_PARENS,
     ZH_YEAR_PREFIX,
+    ZH_YEAR_SUFFIX_TEMPLATE,
     CitationPatterns,
 )
 from kb.text.numerals import cn_to_int
@@ -44,6 +46,7 @@ class Anchor:
     note: str | None = None
     head: str | None = None  # English names: the last word ("specification"), for short forms
     latest: bool = False  # "the amended CSL", 修正后的网络安全法: the latest version at the citing date
+    alone: bool = True  # a citation even when no article hangs from it ("the same law" is not)
 
 
 def _zh_title_anchor(m: re.Match[str], index: CitationIndex) -> Anchor | None:
@@ -65,6 +68,12 @@ def _zh_title_anchor(m: re.Match[str], index: CitationIndex) -> Anchor | None:
     if bare.endswith(index.patterns.title_suffixes):
         return Anchor(m.start(), m.end(), "unknown", note=f"《{title}》 is not in the knowledge base")
     return None
+
+
+@lru_cache(maxsize=8)
+def _year_suffix(words: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(ZH_YEAR_SUFFIX_TEMPLATE.format(words=alternatives))
 
 
 def _zh_latest(text: str, start: int) -> bool:
@@ -123,9 +132,9 @@ def _self_regex(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=8)
-def _back_regex(words: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(ZH_BACK_TEMPLATE.format(words=alternatives))
+def _back_regex(words: tuple[str, ...], template: str = ZH_BACK_TEMPLATE) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+    return re.compile(template.format(words=alternatives))
 
 
 def is_statute(index: CitationIndex, doc_id: str | None) -> bool:
@@ -148,6 +157,9 @@ def _self_anchors(text: str, index: CitationIndex, context_doc: str | None) -> l
                 out.append(Anchor(m.start(), m.end(), "back"))
     if patterns.back_references:
         out += [Anchor(m.start(), m.end(), "back") for m in _back_regex(patterns.back_references).finditer(text)]
+    if patterns.en_back_references:
+        rx = _back_regex(patterns.en_back_references, EN_BACK_TEMPLATE)
+        out += [Anchor(m.start(), m.end(), "back", alone=False) for m in rx.finditer(text)]
     return out
 
 
@@ -252,6 +264,10 @@ def find_anchors(text: str, index: CitationIndex, doc: str | None, eid: str | No
     for m in ZH_BOOK_TITLE.finditer(text):
         title_anchor = _zh_title_anchor(m, index)
         if title_anchor is not None:
+            year = _year_suffix(index.patterns.version_words).match(text, m.end())
+            if year:  # 《网络安全法》（2016年）第四十一条
+                title_anchor = replace(title_anchor, end=year.end(), year=title_anchor.year or int(year.group("year")))
+                taken.add(year.start(), year.end())
             titles.append(title_anchor)
         taken.add(m.start(), m.end())  # names inside an unknown title are not citations
     candidates = [

@@ -30,7 +30,7 @@ from kb.annotate.citations.patterns import (
     SENTENCE_END,
 )
 
-_DOCUMENT_KINDS = ("name", "title")
+_DOCUMENT_KINDS = ("name", "title", "back")  # a back reference becomes a name, or unknown
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,8 @@ def _anchor_after(text: str, chain: Chain, by_start: Mapping[int, Anchor]) -> tu
         return None, _COMMA
     gap = EN_GAP_AFTER.match(text, chain.end)
     after = by_start.get(gap.end()) if gap else None
+    if after is None and gap is not None and gap.group("the"):  # "of the same law": "the" is the anchor's
+        after = by_start.get(gap.start("the"))
     if gap is None or after is None or after.kind not in _DOCUMENT_KINDS:
         return None, _COMMA
     between = gap.group(0)

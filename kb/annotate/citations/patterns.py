@@ -50,6 +50,8 @@ ZH_RELATIVE = re.compile(r"本条(?!例)|本款|本项(?!目)|前(?P<k>[两二�
 # 同法第十四条 / 该法 / 该条例: the document named last (words from patterns.toml); not
 # inside 不同法律, 相同法院, 应该, 该法定代理, 该法人, 该法规 (but 该法规定), 该法条 or 该法案.
 ZH_BACK_TEMPLATE = r"(?<![不相应])(?:{words})(?![律院官庭学定人条治案理制务]|规(?!定))"
+# "Article 42 of the same law": the document named last (words from patterns.toml).
+EN_BACK_TEMPLATE = r"(?<![\w\-])(?i:{words})(?![\w\-])"
 # A statute's own article heading at the start of a line, "第十三条 符合…": a label,
 # not a citation.
 ZH_HEADING = re.compile(rf"(?m)^[ \t\u3000]*第{_CN_NUM}条(?:之{_CN_NUM})?(?=[ \t\u3000\u00a0])")
@@ -103,7 +105,7 @@ EN_LIST_SEP = re.compile(rf"(?:\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or|&)\s+){EN_
 EN_RANGE_SEP = re.compile(rf"(?:\s*[-–—‒]\s*|\s+(?:to|through|thru)\s+{EN_KEYWORD_AGAIN})(?=\d)")
 # Between a chain and the document named after it: "Article 41 of the Cybersecurity Law",
 # "Art. 28 PIPL".
-EN_GAP_AFTER = re.compile(r"\s*,?\s*\(?\s*(?:(?:of|in|under)\s+)?(?:the\s+)?")
+EN_GAP_AFTER = re.compile(r"\s*,?\s*\(?\s*(?:(?:of|in|under)\s+)?(?P<the>the\s+)?")
 # Between a document named before a chain and the chain, beyond plain space: a comma
 # ("Data Security Law, Art. 35") or a defining abbreviation ("the DSL (DSL), Art. 21").
 EN_GAP_BEFORE = re.compile(r"(?:\s*\(\s*[A-Z][A-Za-z0-9]{1,11}\s*\))?\s*,\s*$")
@@ -162,6 +164,7 @@ class EnglishWords(RuleModel):
     foreign_qualifiers: tuple[Name, ...] = ()
     domestic_possessives: tuple[Name, ...] = ()
     title_heads: tuple[Name, ...] = ()
+    back_references: tuple[Name, ...] = ()
 
 
 class ChineseWords(RuleModel):
@@ -211,6 +214,7 @@ class CitationPatterns:
     title_heads: tuple[str, ...] = ()
     self_references: tuple[str, ...] = ("本法",)
     back_references: tuple[str, ...] = ()
+    en_back_references: tuple[str, ...] = ()
     blocked_after: tuple[str, ...] = ()
     title_suffixes: tuple[str, ...] = ()
     version_words: tuple[str, ...] = ()
@@ -231,6 +235,7 @@ class CitationPatterns:
             title_heads=english.title_heads,
             self_references=chinese.self_references or ("本法",),
             back_references=chinese.back_references,
+            en_back_references=english.back_references,
             blocked_after=chinese.blocked_after,
             title_suffixes=chinese.title_suffixes,
             version_words=chinese.version_words,

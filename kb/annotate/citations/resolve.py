@@ -337,7 +337,7 @@ def find_citations(
         found += chain_found
         carry_end = chain.end
     for a in anchors:
-        if a.start in used:
+        if a.start in used or not a.alone:
             continue
         citation = _anchor_citation(index, a, ctx)
         if citation is not None:
