@@ -153,3 +153,17 @@ def test_sub_article_with_a_paragraph() -> None:
     ix = CitationIndex.build([_law("x", "x", short_names=("TSTL",))], eids, patterns=NO_EXTRA_NAMES)
     (c,) = find_citations("TSTL art. 17-1(2)", ix)
     assert (c.status, c.ids) == (R, ("x/art_17-1__para_2",))
+
+
+def test_a_back_reference_opening_a_passage_takes_the_prior_document(index: CitationIndex) -> None:
+    ctx = {"context_doc": "chinai-163"}
+    (c,) = find_citations("本法第二十八条规定了敏感个人信息。", index, prior_doc="pipl-2021", **ctx)
+    assert (c.status, c.ids) == (R, ("pipl-2021/art_28",))
+    (c,) = find_citations("本法第二十八条规定了敏感个人信息。", index, **ctx)
+    assert c.status == N
+    # a bare article needs a law named in its own text, not in an earlier passage
+    (c,) = find_citations("Article 28 lists sensitive information.", index, prior_doc="pipl-2021", **ctx)
+    assert c.status == N
+    # a law named in the text wins over the prior one
+    found = find_citations("民法典也有规定，同法第一千零三十四条。", index, prior_doc="pipl-2021", **ctx)
+    assert [x.ids for x in found] == [("civil-code-2020",), ("civil-code-2020/art_1034",)]

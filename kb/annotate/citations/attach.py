@@ -174,9 +174,12 @@ def _mentions(anchors: Iterable[Anchor], unknown_chains: Iterable[Chain]) -> lis
     return sorted(out, key=lambda m: (m.end, m.start))
 
 
-def _resolve_back(anchor: Anchor, mentions: Sequence[_Mention]) -> Anchor:
-    """A back reference as the document named last before it (or unknown)."""
+def _resolve_back(anchor: Anchor, mentions: Sequence[_Mention], prior: str | None) -> Anchor:
+    """A back reference as the document named last before it (or unknown); ``prior`` is
+    the one named last before the text (in an earlier passage)."""
     earlier = [m for m in mentions if m.end <= anchor.start]
+    if not earlier and prior is not None:
+        return replace(anchor, kind="name", docs=frozenset({prior}))
     if not earlier:
         return replace(anchor, kind="unknown", note="a back reference with no document named before it")
     last = earlier[-1]
@@ -219,11 +222,19 @@ def _implied(text: str, chain: Chain, mentions: Sequence[_Mention], index: Citat
 
 
 def attach_chains(
-    text: str, chains: Sequence[Chain], anchors: Sequence[Anchor], index: CitationIndex, *, statute: bool
+    text: str,
+    chains: Sequence[Chain],
+    anchors: Sequence[Anchor],
+    index: CitationIndex,
+    *,
+    statute: bool,
+    prior: str | None = None,
 ) -> tuple[list[Attached], list[Anchor]]:
     """Every chain with what it hangs from, and the anchors with back references resolved.
 
     ``statute``: the citing text is a statute, where a bare 第X条 is its own article.
+    ``prior``: the document named last before the text, for a back reference that finds
+    none in it (本法 opening a commentary paragraph). A bare article does not use it.
     """
     by_start = {a.start: a for a in anchors}
     by_end = {a.end: a for a in anchors}
@@ -238,7 +249,7 @@ def attach_chains(
     resolved: dict[int, Anchor] = {}
     for a in sorted(anchors, key=lambda a: a.start):
         if a.kind == "back":
-            back = resolved[a.start] = _resolve_back(a, mentions)
+            back = resolved[a.start] = _resolve_back(a, mentions, prior if prior in index.documents else None)
             if back.kind == "name":  # 同法 names the law again: a later 同法 finds it
                 mentions = sorted([*mentions, _as_mention(back)], key=lambda m: (m.end, m.start))
     final_anchors = [resolved.get(a.start, a) for a in anchors]

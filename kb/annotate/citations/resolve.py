@@ -300,13 +300,18 @@ def find_citations(
     date: str | None = None,
     context_doc: str | None = None,
     context_eid: str | None = None,
+    prior_doc: str | None = None,
 ) -> list[Citation]:
     """Every citation in ``text``, in order, each resolved against ``index``.
 
     ``date`` is the citing text's date (ISO, may be partial); when it is None and
-    ``context_doc`` is known, that document's date is used. ``context_doc`` resolves
-    本法/本规定 and bare 第X条; ``context_eid`` (e.g. ``art_13__para_2``) resolves
-    本条, 前款, 前两款 and a bare 第X款.
+    ``context_doc`` is known, that document's date is used (a commentary's publication
+    date, a statute's). When ``context_doc`` is a statute it resolves 本法/本规定 and bare
+    第X条; anywhere else 本法 is, like 同法 and "the same law", the document named last,
+    and a bare "Article 15" / 第十五条 takes the one work named before it in its sentence
+    or text. ``context_eid`` (e.g. ``art_13__para_2``) resolves 本条, 前款, 前两款 and a
+    bare 第X款. ``prior_doc`` is the document named last before ``text`` (the previous
+    passage's), for a back reference with nothing named before it in ``text``.
 
     >>> from kb.model import DocumentMeta, SourceRef
     >>> d = DocumentMeta(id="x", kind="law", sources=(SourceRef("x"),))
@@ -318,7 +323,7 @@ def find_citations(
     taken = Coverage(len(text))
     anchors = find_anchors(text, index, ctx.doc, ctx.eid, taken)
     chains = find_chains(text, taken)
-    attached, anchors = attach_chains(text, chains, anchors, index, statute=ctx.strict)
+    attached, anchors = attach_chains(text, chains, anchors, index, statute=ctx.strict, prior=prior_doc)
 
     used: set[int] = set()
     found: list[_Found] = []
