@@ -33,7 +33,6 @@ from kb.annotate.citations.patterns import PATTERNS_PATH, CitationPatterns, load
 from kb.annotate.citations.resolve import find_citations
 
 # Re-exported for kb.link.passages (owned by another helper) until it imports kb.dates itself.
-from kb.dates import date_key as date_key
 
 __all__ = [
     "PATTERNS_PATH",
