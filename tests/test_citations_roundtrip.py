@@ -111,6 +111,13 @@ COMMENTARY = [
     ),
     ("The PIPL was passed. That law is strict.", {}, [(R, ("pipl-2021",))]),
     ("Article 5 of the same law", {}, [(N, ())]),
+    # a defined term: later uses in 《》, quotes or before an article; not inside other words
+    (
+        "《网络数据安全管理条例》（以下简称《条例》）。其他条例。“条例”要求。",
+        {"date": "2025"},
+        [(R, ("network-data-2024",)), (R, ("network-data-2024",))],
+    ),
+    ("the Data Security Law (the “DSL”), Art. 21", {}, [(R, ("dsl-2021/art_21",))]),
     # shared lists need the unit right after the last number
     ("第三、四季度", {"context_doc": "pipl-2021"}, []),
     # "amended" before a name: the latest version made by the citing date

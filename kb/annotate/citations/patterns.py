@@ -114,6 +114,19 @@ EN_UNKNOWN_BEFORE = re.compile(r"(?<![\w.])(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]
 # Where a sentence ends, for "the law mentioned just before it in the same sentence": not
 # after "Art." / "arts." / "No." / "para." or an initial ("U.S."), which keep a sentence going.
 SENTENCE_END = re.compile(r"[。！？!?]|(?<![Aa]rt)(?<![Aa]rts)(?<!\b[Nn]o)(?<!para)(?<!\b[A-Z])\.(?=\s)|\n\s*\n")
+# A term the text defines for the document just named: 《…》（以下简称《办法》）,
+# 个人信息保护法（下称“个保法”）, the Data Security Law (the “DSL”), (hereinafter "the Law").
+ZH_DEFINITION = re.compile(
+    r"\s*[（(]\s*(?:以下简称|以下称|下文简称|下称|简称)\s*[:：]?\s*[“\"《「『]?"
+    r"(?P<term>[^（）()“”\"《》「」『』\n]{1,20}?)[”\"》」』]?\s*[）)]"
+)
+EN_DEFINITION = re.compile(
+    r"\s*\(\s*(?:(?:hereinafter|hereafter)(?:\s+(?:referred\s+to\s+as|called))?\s*,?\s*)?(?:the\s+)?"
+    r"[“\"‘'](?:the\s+)?(?P<term>[A-Za-z][^”\"’'()\n]{0,40})[”\"’']\s*\)"
+)
+# Later uses of a Chinese term: in 《》 or quotes, or right before an article (办法第五条).
+ZH_TERM_USE_TEMPLATE = r"《{term}》|“{term}”|{term}(?=第)"
+EN_TERM_USE_TEMPLATE = r"(?<![\w\-]){term}(?![\w\-])"
 # Optional words around an English name that belong to the reference.
 # "amended", "revised" before a name (group ``latest``): the latest version that
 # existed at the citing date, in force yet or not.

@@ -26,6 +26,7 @@ from kb.annotate.citations.chains import (
     parse_pinpoint,
     pinpoint_eid,
 )
+from kb.annotate.citations.defined import apply_definitions
 from kb.annotate.citations.index import CitationIndex
 from kb.annotate.citations.patterns import ZH_CLAUSE_BREAK
 from kb.ids import Eid, provision_id, split_provision_id
@@ -322,6 +323,7 @@ def find_citations(
     ctx = _context(index, date, context_doc, context_eid)
     taken = Coverage(len(text))
     anchors = find_anchors(text, index, ctx.doc, ctx.eid, taken)
+    anchors = apply_definitions(text, anchors, taken, index.patterns.self_references)
     chains = find_chains(text, taken)
     attached, anchors = attach_chains(text, chains, anchors, index, statute=ctx.strict, prior=prior_doc)
 
