@@ -103,6 +103,8 @@ COMMENTARY = [
     # back references: not inside other words
     ("自该法定代理终止之日起计算", {}, []),
     ("不同法律之间", {}, []),
+    ("个人信息保护法第十三条和合同法第五十二条", {}, [(R, ("pipl-2021/art_13",)), (N, ())]),
+    ("个人信息保护法第十三条，劳动合同条例第五条", {}, [(R, ("pipl-2021/art_13",)), (N, ())]),
     # English back references count only with an article
     (
         "The PIPL and the DSL apply. Article 42 of the same law covers transfers.",

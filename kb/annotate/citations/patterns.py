@@ -48,8 +48,8 @@ ZH_RANGE_SEP = re.compile(r"至|到|～|~|—|－")
 # 本条 / 本款 / 本项 and 前款 / 前条 / 前两款: relative to the citing provision.
 ZH_RELATIVE = re.compile(r"本条(?!例)|本款|本项(?!目)|前(?P<k>[两二三四五六七八九])?(?P<unit>款|条|项)(?!目)")
 # 同法第十四条 / 该法 / 该条例: the document named last (words from patterns.toml); not
-# inside 不同法律, 相同法院, 应该, 该法定代理, 该法人, 该法规 (but 该法规定), 该法条 or 该法案.
-ZH_BACK_TEMPLATE = r"(?<![不相应])(?:{words})(?![律院官庭学定人条治案理制务]|规(?!定))"
+# inside 合同法 (!), 不同法律, 相同法院, 会同法院, 应该, 该法定代理, 该法人, 该法规 (but 该法规定), 该法条 or 该法案.
+ZH_BACK_TEMPLATE = r"(?<![不相应合共如等认协混连会赞])(?:{words})(?![律院官庭学定人条治案理制务]|规(?!定))"
 # "Article 42 of the same law": the document named last (words from patterns.toml).
 EN_BACK_TEMPLATE = r"(?<![\w\-])(?i:{words})(?![\w\-])"
 # A statute's own article heading at the start of a line, "第十三条 符合…": a label,
