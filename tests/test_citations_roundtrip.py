@@ -134,6 +134,13 @@ COMMENTARY = [
         {"context_doc": "pipl-2021"},
         [(R, ("civil-code-2020",)), (R, ("pipl-2021/art_13",))],
     ),
+    # English in a statute's context: a law named before wins, else the statute
+    (
+        "The Civil Code protects privacy. Article 1034 defines it.",
+        {"context_doc": "pipl-2021"},
+        [(R, ("civil-code-2020",)), (R, ("civil-code-2020/art_1034",))],
+    ),
+    ("Article 13 lists the bases.", {"context_doc": "pipl-2021"}, [(R, ("pipl-2021/art_13",))]),
     # a statute's bare 第X条 is its own, even after another law in the sentence
     (
         "民法典第一千零三十四条规定的信息，依照第十三条处理",

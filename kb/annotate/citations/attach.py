@@ -232,7 +232,8 @@ def attach_chains(
 ) -> tuple[list[Attached], list[Anchor]]:
     """Every chain with what it hangs from, and the anchors with back references resolved.
 
-    ``statute``: the citing text is a statute, where a bare 第X条 is its own article.
+    ``statute``: the citing text is a statute, where a bare 第X条 is its own article (an
+    English bare "Article 15" there still takes a law named before it, else the statute).
     ``prior``: the document named last before the text, for a back reference that finds
     none in it (本法 opening a commentary paragraph). A bare article does not use it.
     """
@@ -257,7 +258,14 @@ def attach_chains(
     for item in attached:
         if item.anchor is not None and item.anchor.start in resolved:
             item = replace(item, anchor=resolved[item.anchor.start])
-        elif item.anchor is None and item.unknown is None and not statute and item.chain.elements[0].top == ART:
+        elif (
+            item.anchor is None
+            and item.unknown is None
+            and item.chain.elements[0].top == ART
+            and (
+                not statute or item.chain.lang == "en"  # a Chinese statute's bare 第X条 is its own
+            )
+        ):
             item = _implied(text, item.chain, mentions, index)
         out.append(item)
     return out, final_anchors
