@@ -231,12 +231,14 @@ def test_spans_point_into_the_text(index: CitationIndex) -> None:
 
 
 # Characters the finder reacts to, so that random text often comes close to a citation.
-_NEAR_CITATIONS = st.text(
-    alphabet=st.sampled_from(
-        list("第一二十百千零条款项目之至、和本法前两《》〈〉（）() 民典个人信息保护") + list("Art.ile1347-ofthePIPL’s")
+_NEAR_CITATIONS = st.lists(
+    st.sampled_from(
+        list("第一二十百千零条款项目之至、和本法前两《》〈〉（）() 民典个人信息保护同该以下简称“”")
+        + list("Art.ile1347-ofthePIPL’s,(iv)")
+        + ["paragraph ", "item ", "the same law", "DSL", "Civil Code", "amended ", ". ", '(the "X")']
     ),
     max_size=40,
-)
+).map("".join)
 
 
 @settings(max_examples=60, deadline=None)
