@@ -28,7 +28,7 @@ from typing import Any
 
 from kb.datafiles import read_toml
 from kb.errors import ConfigError
-from kb.settings import PROJECT_ROOT, get_settings
+from kb.settings import bundled_corpus_dir, get_settings
 
 __all__ = [
     "LINE_RULES",
@@ -345,7 +345,7 @@ def _default_rules_path() -> Path:
     # The corpus directory may be swapped for a test corpus; the rules then still come
     # from the project unless that corpus brings its own.
     candidate = get_settings().corpus_dir / RULES_NAME
-    return candidate if candidate.is_file() else PROJECT_ROOT / "corpus" / RULES_NAME
+    return candidate if candidate.is_file() else bundled_corpus_dir() / RULES_NAME
 
 
 @lru_cache(maxsize=4)
