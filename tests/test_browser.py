@@ -270,3 +270,28 @@ def test_unknown_ids_get_a_friendly_page(browser: Any, server: str) -> None:
         t.close()
     # Chromium reports the 404 of the page itself as a console error; nothing else may fail.
     assert all("404" in e for e in t.errors), t.errors
+
+
+def test_api_docs_work_offline(tab: Tab, server: str) -> None:
+    """/docs with every request off 127.0.0.1 refused: the nav bar's API link leads to a working
+    Swagger UI that lists the operations, and nothing was asked of the internet."""
+    elsewhere: list[str] = []
+
+    def only_local(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(server) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            elsewhere.append(url)
+            route.abort()
+
+    tab.context.route("**/*", only_local)
+    tab.goto("/")
+    tab.page.locator("nav a", has_text="API").first.click()
+    tab.page.wait_for_url(f"{server}/docs")
+    operations = tab.page.locator(".opblock-summary-path")
+    operations.first.wait_for(timeout=30_000)
+    paths = set(operations.all_inner_texts())
+    assert {"/api/v1/search", "/api/v1/documents"} <= {p.replace("\u200b", "") for p in paths}, paths
+    tab.shot("api-docs")
+    assert not elsewhere, elsewhere
