@@ -11,10 +11,10 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable
 from typing import Any, TextIO
 
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 
 __all__ = [
@@ -39,9 +39,17 @@ def _console(file: TextIO | None = None) -> Console:
     return Console(file=out, highlight=False, width=_UNWRAPPED, soft_wrap=True)
 
 
-def _id_column(table: Table, name: str, ids: Iterable[str]) -> None:
-    """A column that keeps whole ids even in a narrow terminal (the other columns give way)."""
-    table.add_column(name, no_wrap=True, min_width=max((len(i) for i in ids), default=len(name)))
+def _id_column(table: Table, name: str) -> None:
+    table.add_column(name, no_wrap=True)
+
+
+def _print_table(console: Console, table: Table) -> None:
+    """Print ``table`` at its natural width, even when the terminal is narrower: a
+    terminal then wraps the long lines, but no cell (an id above all) is cut."""
+    natural = Measurement.get(console, console.options.update_width(_UNWRAPPED), table).maximum
+    if natural > console.width:
+        console = Console(file=console.file, highlight=False, width=natural)
+    console.print(table)
 
 
 # ------------------------------------------------------------------------- kb ingest
@@ -79,7 +87,7 @@ def print_build_report(report: Any, *, full: bool = False) -> None:
     docs = report.per_document
     if full or len(docs) <= TABLE_MAX_DOCUMENTS:
         table = Table(title="Documents")
-        _id_column(table, "document", (d["id"] for d in docs))
+        _id_column(table, "document")
         table.add_column("kind")
         table.add_column("text")
         table.add_column("articles", justify="right")
@@ -88,7 +96,7 @@ def print_build_report(report: Any, *, full: bool = False) -> None:
             table.add_row(
                 d["id"], d["kind"], "yes" if d["text"] else "absent", str(d["articles"] or ""), str(d["passages"] or "")
             )
-        console.print(table)
+        _print_table(console, table)
     size = f"{report.size_bytes / 1e6:.1f} MB" if report.size_bytes else "?"
     console.print(f"Built {report.database} in {report.seconds} s ({size})")
     console.print(
@@ -200,7 +208,7 @@ def print_stats(data: dict[str, Any]) -> None:
     for key in ("built_at", "code_version", "schema_version", "corpus_hash", "source_root", "folders"):
         if build.get(key):
             info.add_row(key.replace("_", " "), str(build[key]))
-    console.print(info)
+    _print_table(console, info)
     totals = Table(title="Totals", show_header=False)
     totals.add_column("what")
     totals.add_column("count", justify="right")
@@ -211,9 +219,9 @@ def print_stats(data: dict[str, Any]) -> None:
                 totals.add_row(f"  {sub.replace('_', ' ')}", str(n))
         else:
             totals.add_row(key.replace("_", " "), str(value))
-    console.print(totals)
+    _print_table(console, totals)
     table = Table(title="Documents")
-    _id_column(table, "id", (d["id"] for d in data["documents"]))
+    _id_column(table, "id")
     for col in ("kind", "status", "text"):
         table.add_column(col)
     for col in ("articles", "provisions", "passages"):
@@ -230,4 +238,4 @@ def print_stats(data: dict[str, Any]) -> None:
             str(provisions or ""),
             str(d.get("passages", "") or ""),
         )
-    console.print(table)
+    _print_table(console, table)
