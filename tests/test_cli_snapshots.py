@@ -101,6 +101,13 @@ def test_command_output(tiny: tuple[Path, Path, Result], name: str, args: list[s
     check_snapshot(name, normalised(result.output, tmp))
 
 
+def test_show_does_not_wrap_when_output_is_not_a_terminal(tiny: tuple[Path, Path, Result]) -> None:
+    _tmp, db, _result = tiny
+    out = CliRunner().invoke(cli, ["show", "face-rules-2024", "--db", str(db)]).stdout
+    title = "face-rules-2024  示例人脸信息处理规定  Example Provisions on Processing Facial Information (2024 revision)"
+    assert title in out.splitlines()  # one line of more than 80 columns, as it is
+
+
 # ---------------------------------------------------------------- a big build's report
 
 
