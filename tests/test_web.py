@@ -251,6 +251,11 @@ def test_the_form_s_empty_choices_mean_no_filter(tiny: Client) -> None:
     assert _result_links(submitted) == _result_links(plain) and _result_links(plain)
 
 
+def test_raw_mode_from_the_form(tiny: Client) -> None:
+    assert _result_links(page(tiny, "/search?q=consent OR loophole&mode=raw"))
+    assert "notice--error" in page(tiny, '/search?q="unbalanced&mode=raw', 422)
+
+
 def test_the_status_filter_reaches_the_search(tiny_db: Settings) -> None:
     with query.open_reader(tiny_db) as reader:
         everything = pages.search_page(reader, "同意")
