@@ -53,6 +53,26 @@ def test_bad_cue_file(tmp_path: Path) -> None:
         load_cues(tmp_path / "missing.toml")
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        (
+            '[sceptical]\ncue = [{ phrase = "vague", weight = 1 }, { phrase = "thin", weight = 1, wieght = 1 }]\n',
+            "sceptical.cue.1.wieght",
+        ),
+        ('[supportive]\ncue = [{ phrase = "", weight = 1 }]\n', "supportive.cue.0.phrase"),
+        ('[settings]\nnegators = ["not", 3]\n', "settings.negators.1"),
+        ('[sceptical]\nexamples = "one"\n', "sceptical.examples"),
+    ],
+)
+def test_a_malformed_cue_is_one_error_naming_file_entry_and_field(tmp_path: Path, text: str, where: str) -> None:
+    bad = tmp_path / "cues.toml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_cues(bad)
+    assert str(info.value).startswith(f"{bad}: {where}: "), str(info.value)
+
+
 # ---------------------------------------------------------------------------- rules
 
 CASES = [
