@@ -63,8 +63,8 @@ BUILD_TIMEOUT = 300  # seconds; a tiny build takes 2-5 s, more on a loaded machi
 # full-text index not yet built, nothing committed), "swap" (the new file is complete and
 # synced, not yet renamed), "swapped" (renamed, directory not yet synced).
 _DRIVER = r"""
-import os, sys, time
-import kb.pipeline as pipeline
+import importlib, os, sys, time
+pipeline = importlib.import_module("kb.pipeline.build")  # the module (kb.pipeline.build is also the function)
 import kb.store.sqlite_build as sqlite_build
 from kb.store.stream import CorpusWriter
 
