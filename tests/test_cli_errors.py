@@ -2,7 +2,8 @@
 
 Each case runs through click's CliRunner (in-process; a missing driver is simulated by
 hiding ``psycopg``). The wrong-password case needs the PostgreSQL server of
-``scripts/ci_postgres.sh`` (``KB_TEST_PG_URL``) and is skipped, with that reason, without it.
+``scripts/ci_postgres.sh`` (``KB_TEST_PG_URL``) and is skipped, with that reason, without it
+(under ``CI``, it fails instead, as ``tests/test_postgres.py`` does).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def _another_sqlite_database(tmp: Path) -> str:
 
 def _wrong_password(_tmp: Path) -> str:
     if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but KB_TEST_PG_URL is not: run scripts/ci_postgres.sh first")
         pytest.skip('no PostgreSQL: KB_TEST_PG_URL is unset (eval "$(bash scripts/ci_postgres.sh)" to get one)')
     return make_url(PG_URL).set(password="not-the-password").render_as_string(hide_password=False)
 

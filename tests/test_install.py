@@ -11,6 +11,7 @@ the database must go to the per-user data directory, the third-party texts from
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -49,8 +50,12 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         else:
             shutil.copy2(path, src / name)
     out = tmp_path_factory.mktemp("dist")
-    # No build isolation (works offline): setuptools comes with every venv, wheel is a dev dependency.
-    pip_wheel = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
+    # Without build isolation when this environment can build (offline): wheel is a dev
+    # dependency, setuptools comes with a Python 3.11 venv. Else pip fetches them.
+    can_build = all(importlib.util.find_spec(m) is not None for m in ("setuptools", "wheel"))
+    pip_wheel = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q"]
+    if can_build:
+        pip_wheel.append("--no-build-isolation")
     _run([*pip_wheel, "-w", str(out), str(src)], cwd=src)
     (built,) = out.glob("facelaw_kb-*.whl")
     return built
