@@ -20,7 +20,14 @@ from sqlalchemy.engine import make_url
 from kb.cli import cli
 
 PG_URL = os.environ.get("KB_TEST_PG_URL", "")
-READ_COMMANDS = (["stats"], ["verify"], ["show", "pipl-2021"], ["serve", "--port", "0"])
+READ_COMMANDS = (
+    ["stats"],
+    ["verify"],
+    ["show", "pipl-2021"],
+    ["show", "csl-2016/art_41", "--history"],
+    ["serve", "--port", "0"],
+    ["mcp"],
+)
 ALL_COMMANDS = (*READ_COMMANDS, ["ingest", "--quiet"])
 
 
