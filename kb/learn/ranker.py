@@ -1,0 +1,161 @@
+"""A small learned ranker for questions: what real questions taught, over the engine's candidates.
+
+The engine (``kb.search``) finds and scores rows by their words (BM25, coordination,
+expansion). For a question in Chinese, :class:`LearnedRanker` then
+
+1. adds candidates: the articles that similar training questions were answered by
+   (:meth:`Associations.vote_articles`, the best :attr:`LearnedRanker.votes` of them,
+   every version), which the words alone may not reach;
+2. scores every candidate row by a linear model over cheap features (:data:`FEATURES`):
+   the engine's score (scaled so the best row has 1), the share of the query's words it
+   has, how often its law and its article were asked about, the related-question votes
+   for its article and its law, whether the question names its law, and whether it is a
+   local regulation or out of force. The weights are fitted offline from the training
+   questions by ``scripts/train_search.py`` (logistic regression) and stored with the
+   tables in ``corpus/search/learned.json``.
+
+Everything here is arrays over rows: :class:`RowKeys` (computed once per database) says,
+for every row, which law and which article key (``民法典#art_54``) it is.
+
+>>> FEATURES[:3]
+('base', 'coord', 'law_prior')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from kb.learn.associations import Associations
+
+__all__ = ["FEATURES", "LearnedRanker", "RowKeys", "row_keys"]
+
+FEATURES = (
+    "base",
+    "coord",
+    "law_prior",
+    "article_prior",
+    "vote_article",
+    "vote_law",
+    "named",
+    "local",
+    "in_force",
+)
+# Added to a law's count before the log: a law nobody asked about is unlikely, not impossible.
+PRIOR_SMOOTHING = 0.5
+
+
+@dataclass(frozen=True)
+class RowKeys:
+    """Per row (index = rowid): its law (index into ``laws``) and article (index into ``articles``), -1 for none.
+
+    ``laws`` are the law keys of every document (``kb``-independent: title without
+    ``中华人民共和国``, no whitespace); ``articles`` the article keys (``<law>#<eid>``) of
+    every article row; ``rows_of`` the rows of each article key (all its versions).
+    """
+
+    law: npt.NDArray[np.int32]
+    article: npt.NDArray[np.int32]
+    laws: tuple[str, ...]
+    articles: tuple[str, ...]
+    rows_of: Mapping[str, tuple[int, ...]]
+
+    def at(self, rowid: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+        known = rowid < len(self.law)
+        index = np.where(known, rowid, 0)
+        return np.where(known, self.law[index], -1), np.where(known, self.article[index], -1)
+
+
+def row_keys(rows: Sequence[tuple[int, str, str]], size: int) -> RowKeys:
+    """RowKeys from ``(rowid, law key, eid or '')`` per row (an empty eid: not an article)."""
+    law = np.full(size, -1, dtype=np.int32)
+    article = np.full(size, -1, dtype=np.int32)
+    laws: dict[str, int] = {}
+    articles: dict[str, int] = {}
+    rows_of: dict[str, list[int]] = {}
+    for rowid, law_key, eid in rows:
+        law[rowid] = laws.setdefault(law_key, len(laws))
+        if eid:
+            key = f"{law_key}#{eid}"
+            article[rowid] = articles.setdefault(key, len(articles))
+            rows_of.setdefault(key, []).append(rowid)
+    return RowKeys(law, article, tuple(laws), tuple(articles), {k: tuple(v) for k, v in rows_of.items()})
+
+
+@dataclass(frozen=True)
+class LearnedRanker:
+    """The learned tables, the ranker's weights (one per feature, and ``bias``), and how many votes to add."""
+
+    tables: Associations
+    weights: Mapping[str, float]
+    votes: int = 30
+
+    def vote_rows(self, keys: RowKeys, terms: Sequence[str]) -> list[int]:
+        """The rows of the articles that similar training questions vouch for, best first."""
+        votes = self.tables.vote_articles(terms)
+        best = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[: self.votes]
+        return [r for key, v in best if v > 0 for r in keys.rows_of.get(key, ())]
+
+    def features(
+        self,
+        keys: RowKeys,
+        terms: Sequence[str],
+        question: str,
+        rowid: npt.NDArray[np.int64],
+        base: npt.NDArray[np.float64],
+        coord: npt.NDArray[np.float64],
+        local: npt.NDArray[np.bool_],
+        in_force: npt.NDArray[np.bool_],
+    ) -> npt.NDArray[np.float64]:
+        """The feature matrix (rows x :data:`FEATURES`) of the candidate rows."""
+        law, article = keys.at(rowid)
+        n = max(self.tables.questions, 1)
+        votes_a = self.tables.vote_articles(terms)
+        votes_l = self.tables.vote_laws(terms)
+        top_a = max(votes_a.values(), default=0.0) or 1.0
+        top_l = max(votes_l.values(), default=0.0) or 1.0
+        law_names = _lookup(law, keys.laws)
+        art_names = _lookup(article, keys.articles)
+        prior = self.tables.law_prior
+        law_log = np.array([math.log((prior.get(k, 0) + PRIOR_SMOOTHING) / (n + 1)) for k in law_names.keys])
+        art_log = np.array([math.log1p(self.tables.article_prior.get(k, 0)) for k in art_names.keys])
+        vote_a = np.array([votes_a.get(k, 0.0) / top_a for k in art_names.keys])
+        vote_l = np.array([votes_l.get(k, 0.0) / top_l for k in law_names.keys])
+        named = np.array([1.0 if len(k) >= 2 and k in question else 0.0 for k in law_names.keys])
+        law_log, art_log = law_log[law_names.at], art_log[art_names.at]
+        vote_a, vote_l, named = vote_a[art_names.at], vote_l[law_names.at], named[law_names.at]
+        top = float(base.max()) if len(base) and base.max() > 0 else 1.0
+        columns = {
+            "base": base / top,
+            "coord": coord,
+            "law_prior": law_log,
+            "article_prior": art_log,
+            "vote_article": vote_a,
+            "vote_law": vote_l,
+            "named": named,
+            "local": local.astype(np.float64),
+            "in_force": in_force.astype(np.float64),
+        }
+        return np.column_stack([columns[f] for f in FEATURES]) if len(rowid) else np.empty((0, len(FEATURES)))
+
+    def score(self, features: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """The linear score of each row (larger is better)."""
+        w = np.array([self.weights.get(f, 0.0) for f in FEATURES], dtype=np.float64)
+        return np.asarray(features @ w + self.weights.get("bias", 0.0), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """The distinct keys of some rows (``""`` for a row with none), and each row's index into them."""
+
+    keys: tuple[str, ...]
+    at: npt.NDArray[np.int64]
+
+
+def _lookup(index: npt.NDArray[np.int32], names: Sequence[str]) -> _Lookup:
+    distinct, at = np.unique(index, return_inverse=True)
+    return _Lookup(tuple(names[i] if i >= 0 else "" for i in distinct.tolist()), at.astype(np.int64))
