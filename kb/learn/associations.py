@@ -57,7 +57,7 @@ def law_of(article_key: str) -> str:
     return article_key.partition("#")[0]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: a cache key
 class Associations:
     """The learned tables (see the module docstring); ``questions`` is how many they came from."""
 

@@ -7,7 +7,8 @@ expansion). For a question in Chinese, :class:`LearnedRanker` then
    (:meth:`Associations.vote_articles`, the best :attr:`LearnedRanker.votes` of them,
    every version), which the words alone may not reach;
 2. scores every candidate row by a linear model over cheap features (:data:`FEATURES`):
-   the engine's score (scaled so the best row has 1), the share of the query's words it
+   the engine's score (scaled so the best row has 1), its place among the scores, whether
+   the words matched it at all, the share of the query's words it
    has, how often its law and its article were asked about, the related-question votes
    for its article and its law, whether the question names its law, and whether it is a
    local regulation or out of force. The weights are fitted offline from the training
@@ -17,8 +18,8 @@ expansion). For a question in Chinese, :class:`LearnedRanker` then
 Everything here is arrays over rows: :class:`RowKeys` (computed once per database) says,
 for every row, which law and which article key (``民法典#art_54``) it is.
 
->>> FEATURES[:3]
-('base', 'coord', 'law_prior')
+>>> FEATURES[:4]
+('base', 'rank', 'matched', 'coord')
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ __all__ = ["FEATURES", "LearnedRanker", "RowKeys", "row_keys"]
 
 FEATURES = (
     "base",
+    "rank",
+    "matched",
     "coord",
     "law_prior",
     "article_prior",
@@ -86,13 +89,14 @@ def row_keys(rows: Sequence[tuple[int, str, str]], size: int) -> RowKeys:
     return RowKeys(law, article, tuple(laws), tuple(articles), {k: tuple(v) for k, v in rows_of.items()})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: a cache key
 class LearnedRanker:
     """The learned tables, the ranker's weights (one per feature, and ``bias``), and how many votes to add."""
 
     tables: Associations
     weights: Mapping[str, float]
     votes: int = 30
+    expansion_limit: int = 8
 
     def vote_rows(self, keys: RowKeys, terms: Sequence[str]) -> list[int]:
         """The rows of the articles that similar training questions vouch for, best first."""
@@ -129,8 +133,13 @@ class LearnedRanker:
         law_log, art_log = law_log[law_names.at], art_log[art_names.at]
         vote_a, vote_l, named = vote_a[art_names.at], vote_l[law_names.at], named[law_names.at]
         top = float(base.max()) if len(base) and base.max() > 0 else 1.0
+        # 1 / the row's place among the distinct word scores (versions of one text share one)
+        _, place = np.unique(-base, return_inverse=True)
+        rank = np.where(base > 0, 1.0 / (place + 1.0), 0.0)
         columns = {
             "base": base / top,
+            "rank": rank,
+            "matched": (base > 0).astype(np.float64),
             "coord": coord,
             "law_prior": law_log,
             "article_prior": art_log,
