@@ -284,7 +284,8 @@ def raw_fts(db: Path, queries: list[str], count: int) -> Sample:
     """The queries as plain FTS5 SQL on the same file: every word, else any; bm25 top 20."""
     import sqlite3
 
-    from kb.store.fts import FTS_TABLE, match_expression
+    from kb.search.fts import match_expression
+    from kb.store.fts_schema import FTS_TABLE
 
     sql = (
         f"SELECT su.id, su.text, f.rank FROM (SELECT rowid, bm25({FTS_TABLE}) AS rank FROM {FTS_TABLE} "

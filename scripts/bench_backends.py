@@ -4,7 +4,7 @@ Both databases must hold the same build (``kb ingest --db var/kb.sqlite`` and
 ``kb ingest --db postgresql+psycopg://...``); the script checks that their content
 digests agree, then measures for each:
 
-* in-process: ``kb.store.search.search`` over a fixed query list, ``--rounds`` times;
+* in-process: ``kb.search.search`` over a fixed query list, ``--rounds`` times;
 * over HTTP: ``kb serve`` on a free 127.0.0.1 port (``--workers`` processes), the same
   queries as ``/api/v1/search`` requests over one keep-alive connection, then
   ``--clients`` concurrent clients for ``--seconds`` (at most ``--max-requests``).
@@ -31,9 +31,9 @@ from typing import Any
 import httpx
 from bench_api import SEARCH_QUERIES, free_port, percentile, stop_server, throughput, wait_until_up
 
+from kb.search import search, warm_up
 from kb.settings import Settings, database_url_from
 from kb.store.reader import open_reader
-from kb.store.search import search, warm_up
 from kb.store.verify import content_digest
 
 # The API's own list, plus filtered and fallback queries.

@@ -9,13 +9,13 @@ For every question of ``corpus/eval/retrieval.jsonl`` (see ``scripts/retrieval_l
    the database (``documents.title_zh`` and date fields, ``<doc_id>/art_N``); references
    to documents the database does not hold are dropped, and a question left with none
    is skipped (listed at the end);
-2. ``kb.store.search.search`` runs it, restricted to provisions, top 100: ``kb`` is the
+2. ``kb.search.search`` runs it, restricted to provisions, top 100: ``kb`` is the
    default search (``mode=all``, query expansion on: everything
-   ``kb.store.search`` does), ``kb-any`` the same in ``mode=any`` and ``kb-noexp``
+   ``kb.search`` does), ``kb-any`` the same in ``mode=any`` and ``kb-noexp``
    the default without query expansion;
 3. a BM25 baseline (``bm25s``, k1=1.2, b=0.75 like FTS5) ranks the same article units
    (``search_units`` of type provision: ``zh_tokens`` plus the tokens of ``en_text``),
-   with the query tokenised by ``kb.store.fts.query_terms``, so both see the same tokens;
+   with the query tokenised by ``kb.search.fts.query_terms``, so both see the same tokens;
 4. unless ``--baseline-only``, ``bm25+prop`` adds to that baseline what was proposed
    before it was built into kb: the expansion terms of ``corpus/search/synonyms.toml``
    as a second BM25 query weighted 0.3, one result per article across the versions of
@@ -43,10 +43,10 @@ from typing import Any
 from sqlalchemy import text
 
 from kb.errors import KBError
+from kb.search import MAX_LIMIT, search
+from kb.search.fts import query_terms
 from kb.settings import PROJECT_ROOT, Settings, database_url_from
-from kb.store.fts import query_terms
 from kb.store.query import Reader, open_reader
-from kb.store.search import MAX_LIMIT, search
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from retrieval_lib import (

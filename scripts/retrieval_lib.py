@@ -10,8 +10,8 @@ Kept out of ``kb`` on purpose: the knowledge base does not grow evaluation code.
 * checking the labels against the texts: :func:`article_eids`, :func:`check_ref`;
 * ranking metrics: :func:`first_rank`, :func:`recall_at`, :func:`summarise`;
 * query expansion data (``corpus/search/synonyms.toml``) and stopwords: :func:`load_synonyms`,
-  :func:`expansion_terms`, :func:`phrase_in`, :func:`load_stopwords` are re-exported
-  from :mod:`kb.store.expand`, so the bench expands queries exactly as the search does.
+  :func:`expansion_terms`, :func:`phrase_in`, :func:`load_stopwords` (``kb.text.stopwords``) are re-exported
+  from :mod:`kb.search.expand`, so the bench expands queries exactly as the search does.
 
 >>> Ref("中华人民共和国刑法", 253, sub=1).eid
 'art_253-1'
@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from kb.ingest.folder import header_dates
-from kb.store.expand import SynonymEntry, content_terms, expansion_terms, load_stopwords, load_synonyms, phrase_in
+from kb.search.expand import SynonymEntry, content_terms, expansion_terms, load_synonyms, phrase_in
 from kb.text.numerals import NUMERAL_CHARS
+from kb.text.stopwords import load_stopwords
 
 __all__ = [
     "SPLITS",

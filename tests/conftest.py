@@ -60,7 +60,7 @@ def built_db(tmp_path_factory: pytest.TempPathFactory, source_root: Path) -> Set
 
 # ---------------------------------------------------------------- tiny hand-made database
 # A few made-up documents (no third-party text) covering every table and link kind, for
-# tests of the read side (kb.store.query, kb.store.search, api) that need exact answers.
+# tests of the read side (kb.store.query, kb.search, api) that need exact answers.
 
 
 def tiny_corpus() -> Corpus:

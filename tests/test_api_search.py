@@ -1,4 +1,4 @@
-"""kb.store.search and kb.store.highlight: ranking, filters, cursors, escaping, snippets."""
+"""kb.search and kb.search.highlight: ranking, filters, cursors, escaping, snippets."""
 
 from __future__ import annotations
 
@@ -10,9 +10,14 @@ from typing import Any
 import pytest
 
 from kb.errors import InvalidQuery, NotFound
+from kb.search import SearchParams, plan_query, search
+from kb.search.cursor import decode_cursor
+from kb.search.highlight import find_ranges, snippet
+from kb.search.plan import Unit
+from kb.search.scoring import concepts
+from kb.search.sql import search_sql
 from kb.store import query
-from kb.store.highlight import find_ranges, porter_stem, snippet
-from kb.store.search import SearchParams, Unit, concepts, decode_cursor, plan_query, search, search_sql
+from kb.text.stem import porter_stem
 
 
 def ids(result: dict[str, Any]) -> list[str]:

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.store.highlight import find_ranges, porter_stem, snippet
+from kb.search.highlight import find_ranges, snippet
+from kb.text.stem import porter_stem
 
 WORD = re.compile(r"[^\W_]+")
 

@@ -210,7 +210,7 @@ def test_search_with_no_result_is_empty_on_both(api_client: Client, pg_client: C
 
 
 def test_postgres_ranks_lay_questions_nearly_as_well_as_sqlite(pg_db: Settings, built_db: Settings) -> None:
-    """PostgreSQL's BM25 (kb.store.search.pg_bm25) ranks the retrieval set as SQLite's does."""
+    """PostgreSQL's BM25 (kb.search.scoring.pg_bm25) ranks the retrieval set as SQLite's does."""
     from test_retrieval_quality import beats_clearly, measure
 
     pg, sqlite = measure(pg_db), measure(built_db)
@@ -233,7 +233,7 @@ BM25_QUERIES = [
 @pytest.mark.parametrize("q", BM25_QUERIES)
 def test_postgres_scores_are_sqlites_bm25(pg_db: Settings, built_db: Settings, q: str) -> None:
     """BM25 over PostgreSQL's word counts and lengths (pg_bm25) is FTS5's bm25, within how the two count words."""
-    from kb.store.search import search
+    from kb.search import search
 
     with query.open_reader(pg_db) as pg, query.open_reader(built_db) as sqlite:
         theirs = {h["id"]: h["score"] for h in search(pg, q, limit=20)["results"]}
@@ -271,10 +271,10 @@ def test_build_postgres_writes_what_sqlite_holds(pg_url: str, tiny_db: Settings)
     """``build_postgres`` (``write_corpus`` into a fresh schema) gives the same reads."""
     from conftest import TINY_BUILD_INFO, tiny_corpus
 
+    from kb.search import search
     from kb.store import query
     from kb.store.pg import build_postgres, live_stamp, read_engine
     from kb.store.reader import Reader, open_reader
-    from kb.store.search import search
 
     speakers = {"tiny-comment-2023/p_2": {"name": "Ada Novak", "role": "a fellow", "kind": "quoted"}}
     build_postgres(pg_url, tiny_corpus(), TINY_BUILD_INFO, schema="kb_tiny", passage_speakers=speakers)

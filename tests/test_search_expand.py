@@ -1,8 +1,9 @@
-"""kb.store.expand (synonyms, stopwords) and the ranking in kb.store.search that uses them."""
+"""kb.search.expand (synonyms, stopwords) and the ranking in kb.search that uses them."""
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from array import array
 from collections.abc import Iterator
@@ -12,32 +13,27 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.settings import PROJECT_ROOT
-from kb.store import query
-from kb.store import search as search_module
-from kb.store.expand import (
-    STOPWORDS_PATH,
+from kb.errors import ConfigError
+from kb.search import plan_query, search
+from kb.search import rank as rank_module
+from kb.search import scoring as scoring_module
+from kb.search.expand import (
+    STOPWORDS_FILE,
     content_terms,
     expansion_terms,
-    load_stopwords,
     load_synonyms,
     names_place,
     phrase_in,
     stopwords,
     synonyms,
 )
-from kb.store.fts import maximal_terms, query_terms
-from kb.store.search import (
-    EXPANSION_WEIGHT,
-    Scores,
-    Unit,
-    UnitGroups,
-    _place_names,
-    _scores,
-    plan_query,
-    rank_rows,
-    search,
-)
+from kb.search.fts import maximal_terms, query_terms
+from kb.search.groups import UnitGroups, place_names
+from kb.search.plan import EXPANSION_WEIGHT, Unit
+from kb.search.rank import Scores, combine_scores, rank_rows
+from kb.settings import PROJECT_ROOT
+from kb.store import query
+from kb.text.stopwords import load_stopwords
 
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 import retrieval_lib
@@ -66,27 +62,30 @@ def test_every_expansion_term_is_searchable() -> None:
 
 def test_stopwords_are_index_tokens_and_leave_legal_words_alone() -> None:
     words = stopwords()
-    assert words == load_stopwords(STOPWORDS_PATH) and len(words) > 100
+    assert words == load_stopwords(PROJECT_ROOT / "corpus" / STOPWORDS_FILE) and len(words) > 100
     for word in words:
         assert word in query_terms(word), word  # a line is a lower-case index token
     assert not words & {"不得", "应当", "可以", "no", "not", "consent", "人脸识别"}
 
 
 @pytest.mark.parametrize(
-    "bad",
+    ("bad", "where"),
     [
-        'version = 1\n[[entry]]\nmatch = ["a"]\nexamples = ["a"]\n',  # no expand
-        'version = 1\n[[entry]]\nmatch = ["a"]\nexpand = ["b"]\n',  # no examples
-        'version = 1\n[[entry]]\nmatch = []\nexpand = ["b"]\nexamples = ["a"]\n',
-        'version = 1\n[[entry]]\nmatch = ["a"]\nexpand = ["b"]\nexamples = ["a"]\nweight = 2\n',
-        'version = 2\n[[entry]]\nmatch = ["a"]\nexpand = ["b"]\nexamples = ["a"]\n',
-        "version = 1\n",
+        ('version = 1\n[[entry]]\nmatch = ["a"]\nexamples = ["a"]\n', "entry.0.expand: Field required"),
+        ('version = 1\n[[entry]]\nmatch = ["a"]\nexpand = ["b"]\n', "entry.0.examples: Field required"),
+        ('version = 1\n[[entry]]\nmatch = []\nexpand = ["b"]\nexamples = ["a"]\n', "entry.0.match: "),
+        ('version = 1\n[[entry]]\nmatch = ["a"]\nexpand = ["b"]\nexamples = ["a"]\nweight = 2\n', "entry.0.weight: "),
+        ('version = 2\n[[entry]]\nmatch = ["a"]\nexpand = ["b"]\nexamples = ["a"]\n', "version: "),
+        ("version = 1\n", "entry: Field required"),
+        ('version = 1\n[[entry]]\nmatch = ["a", " "]\nexpand = ["b"]\nexamples = ["a"]\n', "entry.0.match.1: "),
+        ('version = 1\n[[entry]]\nmatch = ["a"]\nexpand = ["b", 3]\nexamples = ["a"]\n', "entry.0.expand.1: "),
+        ('version = 1\n[[entry]]\nmatch = "a"\nexpand = ["b"]\nexamples = ["a"]\n', "entry.0.match: "),
     ],
 )
-def test_malformed_synonym_files_are_refused(tmp_path: Any, bad: str) -> None:
+def test_malformed_synonym_files_are_refused_naming_file_entry_and_field(tmp_path: Any, bad: str, where: str) -> None:
     path = tmp_path / "synonyms.toml"
     path.write_text(bad, encoding="utf-8")
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError, match=re.escape(f"{path}: {where}")):
         load_synonyms(path)
 
 
@@ -134,7 +133,7 @@ def test_content_terms_drop_stopwords(terms: list[str], kept: list[str]) -> None
     ],
 )
 def test_place_names_of_local_regulations(title: str, meta: Any, names: set[str]) -> None:
-    assert _place_names(title, meta) == names
+    assert place_names(title, meta) == names
 
 
 def test_a_query_names_a_place() -> None:
@@ -239,7 +238,7 @@ def reference_rank(
     for rowid in sorted(main.keys() | extra.keys()):
         score = main.get(rowid, 0.0)
         if n_main > 1:
-            score *= (matched.get(rowid, 0) / n_main) ** search_module.COORD_EXPONENT
+            score *= (matched.get(rowid, 0) / n_main) ** rank_module.COORD_EXPONENT
         score += extra.get(rowid, 0.0)
         if rowid < len(groups.group):
             group, preference = groups.group[rowid], groups.preference[rowid]
@@ -290,7 +289,7 @@ def test_rank_rows_is_the_plain_loop_on_any_rows(
             matched[rowid] = matched.get(rowid, 0) + 1
         else:
             extra[rowid] = extra.get(rowid, 0.0) + units[u].weight * score
-    scores = _scores(rows, units)
+    scores = combine_scores(rows, units)
     assert scores.rowid.tolist() == sorted(main.keys() | extra.keys())
     assert dict(zip(scores.rowid.tolist(), scores.main.tolist(), strict=True)) == {
         r: main.get(r, 0.0) for r in scores.rowid.tolist()
@@ -380,16 +379,16 @@ def test_pages_of_ranked_and_collapsed_results_have_no_gaps(reader: query.Reader
 
 
 def test_scores_take_the_anchor_words_off_conditional_units() -> None:
-    """SQLite's bm25 of ``common AND (rare)`` is common's score plus rare's: _scores keeps common's."""
+    """SQLite's bm25 of ``common AND (rare)`` is common's score plus rare's: combine_scores keeps common's."""
     anchors = (("rare",), ("法",))  # every unconditional unit
     units = [Unit(("rare",)), Unit(("common",), within_any=anchors), Unit(("法",), 0.5, main=False)]
     # row 1 has all three (common's own share: 0.5); row 2 only 法
     rows = [(0, 1, 2.0), (1, 1, 2.0 + 0.5 + 1.0), (2, 1, 1.0), (2, 2, 4.0)]
-    scores = _scores(rows, units, subtract_within=True)
+    scores = combine_scores(rows, units, subtract_within=True)
     assert scores.rowid.tolist() == [1, 2]
     assert scores.main.tolist() == [pytest.approx(2.5), 0.0] and scores.matched.tolist() == [2, 0]
     assert scores.extra.tolist() == [0.5, 2.0]  # unconditional units are not reduced
-    scores = _scores(rows, units)  # PostgreSQL ranks each unit alone: nothing to take off
+    scores = combine_scores(rows, units)  # PostgreSQL ranks each unit alone: nothing to take off
     assert scores.main.tolist() == [5.5, 0.0]
 
 
@@ -398,8 +397,8 @@ def test_common_words_change_which_rows_are_results_never_their_scores(
 ) -> None:
     q = "does the law require separate consent before a face is scanned?"
     exact = {h["id"]: h["score"] for h in search(reader, q)["results"]}
-    monkeypatch.setattr(search_module, "COMMON_MIN_ROWS", 0)
-    monkeypatch.setattr(search_module, "COMMON_SHARE", 0.3)  # "law", "consent": in more than 2 of 8 units
+    monkeypatch.setattr(scoring_module, "COMMON_MIN_ROWS", 0)
+    monkeypatch.setattr(scoring_module, "COMMON_SHARE", 0.3)  # "law", "consent": in more than 2 of 8 units
     pruned = {h["id"]: h["score"] for h in search(reader, q)["results"]}
     assert pruned and set(pruned) < set(exact)
     for rowid, score in pruned.items():
@@ -475,7 +474,7 @@ def test_postgresql_common_words_score_only_rows_with_rarer_ones(
     reader: query.Reader, pg_reader: query.Reader, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     q = "does the law require separate consent before a face is scanned?"
-    monkeypatch.setattr(search_module, "COMMON_MIN_ROWS", 0)
-    monkeypatch.setattr(search_module, "COMMON_SHARE", 0.3)
+    monkeypatch.setattr(scoring_module, "COMMON_MIN_ROWS", 0)
+    monkeypatch.setattr(scoring_module, "COMMON_SHARE", 0.3)
     pruned = search(pg_reader, q)["results"]
     assert {h["id"] for h in pruned} == {h["id"] for h in search(reader, q)["results"]}

@@ -6,10 +6,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
+import kb.search as fts
 from api.deps import ReaderDep, SettingsDep
 from api.routes._common import responses
 from api.schemas import SearchResponse
-from kb.store import search as fts
 
 __all__ = ["router"]
 

@@ -9,7 +9,7 @@ as on SQLite. A build never writes into the live schema:
    the live name's, so builds of another live schema are left alone);
 2. create ``kb_build_<random>`` and write into it (any writer: ``write_corpus`` or
    ``kb.store.stream.CorpusWriter``, through a URL whose ``search_path`` is that schema);
-3. create the full-text columns and indexes (``kb.store.fts.create_fts_sql``) and check
+3. create the full-text columns and indexes (``kb.store.fts_schema.create_fts_sql``) and check
    the tables answer;
 4. in one transaction rename ``kb`` to ``kb_old_<random>`` and the new schema to ``kb``;
    readers see the old build or the new one, never half of one;
@@ -43,7 +43,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from kb.errors import BuildError, BuildLocked, ConfigError
-from kb.store.fts import create_fts_sql
+from kb.store.fts_schema import create_fts_sql
 
 if TYPE_CHECKING:
     from kb.model import Corpus

@@ -9,7 +9,7 @@ Everything else is rows in two generic tables, so later stages add rows, not tab
   (cites, discusses, mentions, aligned, version_of).
 
 ``search_units`` holds the pre-segmented text that the full-text index covers; on
-SQLite an FTS5 external-content table ``search_fts`` indexes it (see ``kb.store.fts``).
+SQLite an FTS5 external-content table ``search_fts`` indexes it (see ``kb.store.fts_schema``).
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Engine
 
 from kb.model import Annotation, DocumentMeta, Link, Passage, Provision, Topic, Translation
-from kb.store.fts import create_fts_sql
+from kb.store.fts_schema import create_fts_sql
 from kb.store.rows import (
     annotation_row,
     build_info_rows,

@@ -3,8 +3,8 @@
 The full-text index stores jieba tokens and Porter stems, not the text a reader sees,
 so highlighting is done here, in Python, on the display text: a Chinese term is found
 by substring search (jieba tokens are substrings of the text), an English word is
-matched when its Porter stem equals a query term's stem (the stemmer below follows
-SQLite FTS5's ``porter`` tokenizer, so what is marked is what the index matched).
+matched when its Porter stem equals a query term's stem (:func:`kb.text.stem.porter_stem`,
+which stems as SQLite FTS5's ``porter`` tokenizer does, so what is marked is what the index matched).
 
 >>> snippet("个人信息处理者应当取得个人的单独同意。", ["单独同意", "个人"])
 '<mark>个人</mark>信息处理者应当取得<mark>个人</mark>的<mark>单独同意</mark>。'
@@ -16,191 +16,16 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import lru_cache
 
-__all__ = ["find_ranges", "porter_stem", "snippet"]
+from kb.text.stem import porter_stem
+
+__all__ = ["find_ranges", "snippet"]
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # What FTS5's unicode61 tokenizer treats as one token: a run of letters and digits.
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-
-# ---------------------------------------------------------------- Porter stemmer
-# Martin Porter's algorithm as in his reference C implementation (with its two
-# departures, bli -> ble and logi -> log), which is what SQLite's fts5_porter.c runs.
-# Words shorter than three characters are left alone, as SQLite does.
-
-_VOWELS = frozenset("aeiou")
-
-
-def _is_cons(w: str, i: int) -> bool:
-    ch = w[i]
-    if ch in _VOWELS:
-        return False
-    if ch == "y":
-        return i == 0 or not _is_cons(w, i - 1)
-    return True
-
-
-def _measure(stem: str) -> int:
-    """m in [C](VC){m}[V]."""
-    n = 0
-    i = 0
-    length = len(stem)
-    while i < length and _is_cons(stem, i):
-        i += 1
-    while i < length:
-        while i < length and not _is_cons(stem, i):
-            i += 1
-        if i >= length:
-            break
-        while i < length and _is_cons(stem, i):
-            i += 1
-        n += 1
-    return n
-
-
-def _has_vowel(stem: str) -> bool:
-    return any(not _is_cons(stem, i) for i in range(len(stem)))
-
-
-def _double_cons(w: str) -> bool:
-    return len(w) >= 2 and w[-1] == w[-2] and _is_cons(w, len(w) - 1)
-
-
-def _cvc(w: str) -> bool:
-    """Consonant-vowel-consonant ending, the last not w, x or y (hop, not hoop)."""
-    if len(w) < 3:
-        return False
-    return _is_cons(w, len(w) - 1) and not _is_cons(w, len(w) - 2) and _is_cons(w, len(w) - 3) and w[-1] not in "wxy"
-
-
-_STEP2 = (
-    ("ational", "ate"),
-    ("tional", "tion"),
-    ("enci", "ence"),
-    ("anci", "ance"),
-    ("izer", "ize"),
-    ("bli", "ble"),
-    ("alli", "al"),
-    ("entli", "ent"),
-    ("eli", "e"),
-    ("ousli", "ous"),
-    ("ization", "ize"),
-    ("ation", "ate"),
-    ("ator", "ate"),
-    ("alism", "al"),
-    ("iveness", "ive"),
-    ("fulness", "ful"),
-    ("ousness", "ous"),
-    ("aliti", "al"),
-    ("iviti", "ive"),
-    ("biliti", "ble"),
-    ("logi", "log"),
-)
-_STEP3 = (
-    ("icate", "ic"),
-    ("ative", ""),
-    ("alize", "al"),
-    ("iciti", "ic"),
-    ("ical", "ic"),
-    ("ful", ""),
-    ("ness", ""),
-)
-_STEP4 = (
-    "al",
-    "ance",
-    "ence",
-    "er",
-    "ic",
-    "able",
-    "ible",
-    "ant",
-    "ement",
-    "ment",
-    "ent",
-    "ion",
-    "ou",
-    "ism",
-    "ate",
-    "iti",
-    "ous",
-    "ive",
-    "ize",
-)
-
-
-def _replace_longest(w: str, rules: Sequence[tuple[str, str]], min_m: int) -> str:
-    # The reference implementation tests suffixes longest-first within one switch on
-    # the penultimate letter; taking the longest matching suffix is the same thing.
-    best: tuple[str, str] | None = None
-    for suffix, repl in rules:
-        if w.endswith(suffix) and (best is None or len(suffix) > len(best[0])):
-            best = (suffix, repl)
-    if best is not None and _measure(w[: len(w) - len(best[0])]) > min_m:
-        return w[: len(w) - len(best[0])] + best[1]
-    return w
-
-
-def _step1ab(w: str) -> str:
-    if w.endswith("sses") or w.endswith("ies"):
-        w = w[:-2]
-    elif w.endswith("s") and not w.endswith("ss"):
-        w = w[:-1]
-    if w.endswith("eed"):
-        if _measure(w[:-3]) > 0:
-            w = w[:-1]
-        return w
-    for suffix in ("ed", "ing"):
-        if w.endswith(suffix) and _has_vowel(w[: -len(suffix)]):
-            w = w[: -len(suffix)]
-            if w.endswith(("at", "bl", "iz")):
-                return w + "e"
-            if _double_cons(w) and w[-1] not in "lsz":
-                return w[:-1]
-            if _measure(w) == 1 and _cvc(w):
-                return w + "e"
-            return w
-    return w
-
-
-def _step4(w: str) -> str:
-    best = ""
-    for suffix in _STEP4:
-        if w.endswith(suffix) and len(suffix) > len(best):
-            best = suffix
-    if not best:
-        return w
-    stem = w[: -len(best)]
-    if best == "ion" and not stem.endswith(("s", "t")):
-        return w
-    return stem if _measure(stem) > 1 else w
-
-
-def _step5(w: str) -> str:
-    if w.endswith("e"):
-        stem = w[:-1]
-        m = _measure(stem)
-        if m > 1 or (m == 1 and not _cvc(stem)):
-            w = stem
-    if w.endswith("ll") and _measure(w) > 1:
-        w = w[:-1]
-    return w
-
-
-@lru_cache(maxsize=65536)
-def porter_stem(word: str) -> str:
-    """The Porter stem of a lower-case word: 'recognition' -> 'recognit'."""
-    if len(word) < 3 or len(word) > 64:
-        return word
-    w = _step1ab(word)
-    if w.endswith("y") and _has_vowel(w[:-1]):
-        w = w[:-1] + "i"
-    w = _replace_longest(w, _STEP2, 0)
-    w = _replace_longest(w, _STEP3, 0)
-    w = _step4(w)
-    return _step5(w)
-
 
 # ---------------------------------------------------------------- highlighting
 

@@ -12,7 +12,10 @@ Two data files under ``corpus/search/`` (specs in their headers):
   is meant (吗, 怎么, how, can ...); dropped from the terms a search requires or ranks by,
   unless every term is one.
 
-Both are read once per process (``functools.lru_cache``). :mod:`kb.store.search` adds
+Both are read from the corpus directory (``KB_CORPUS_DIR``) once per process: the
+synonyms through :func:`kb.datafiles.load_rules` against :class:`SynonymFile` (a
+malformed file fails naming the file, the entry and the field), the stopword list
+through the shared loader, :mod:`kb.text.stopwords`. :mod:`kb.search` adds
 the expansion terms as optional, lower-weighted terms (never required).
 
 >>> phrase_in("kid", "Can my kids use it?"), phrase_in("kids", "Can my kids use it?")
@@ -24,22 +27,24 @@ True
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal
 
-from kb.settings import PROJECT_ROOT
+from pydantic import Field, StringConstraints
+
+from kb.datafiles import RuleModel, load_rules
+from kb.settings import get_settings
+from kb.text.stopwords import stopword_list
 
 __all__ = [
-    "STOPWORDS_PATH",
-    "SYNONYMS_PATH",
+    "STOPWORDS_FILE",
+    "SYNONYMS_FILE",
     "SynonymEntry",
+    "SynonymFile",
     "content_terms",
     "expansion_terms",
-    "load_stopwords",
     "load_synonyms",
     "names_place",
     "phrase_in",
@@ -47,19 +52,34 @@ __all__ = [
     "synonyms",
 ]
 
-SYNONYMS_PATH = PROJECT_ROOT / "corpus" / "search" / "synonyms.toml"
-STOPWORDS_PATH = PROJECT_ROOT / "corpus" / "search" / "stopwords.txt"
-_ENTRY_KEYS = frozenset({"match", "expand", "examples", "counter_examples"})
+# The expansion entries, under the corpus directory.
+SYNONYMS_FILE = "search/synonyms.toml"
+# The query stopwords, under the corpus directory.
+STOPWORDS_FILE = "search/stopwords.txt"
 
 
-@dataclass(frozen=True)
-class SynonymEntry:
-    """Lay phrases (``match``) and the legal terms to add when one occurs (``expand``)."""
+# A phrase of an entry: a string with something in it besides spaces.
+Phrase = Annotated[str, StringConstraints(pattern=r"\S")]
 
-    match: tuple[str, ...]
-    expand: tuple[str, ...]
-    examples: tuple[str, ...] = ()
-    counter_examples: tuple[str, ...] = ()
+
+class SynonymEntry(RuleModel):
+    """Lay phrases (``match``) and the legal terms to add when one occurs (``expand``).
+
+    ``examples`` are queries that must trigger the entry, ``counter_examples`` queries
+    that must not (both checked by the tests).
+    """
+
+    match: tuple[Phrase, ...] = Field(min_length=1)
+    expand: tuple[Phrase, ...] = Field(min_length=1)
+    examples: tuple[Phrase, ...] = Field(min_length=1)
+    counter_examples: tuple[Phrase, ...] = ()
+
+
+class SynonymFile(RuleModel):
+    """A ``synonyms.toml``: ``version = 1`` and one or more ``[[entry]]`` tables."""
+
+    version: Literal[1]
+    entry: tuple[SynonymEntry, ...] = Field(min_length=1)
 
 
 def _has_cjk(text: str) -> bool:
@@ -87,54 +107,24 @@ def phrase_in(phrase: str, query: str) -> bool:
     return _word_pattern(p).search(q) is not None
 
 
-def _strings(raw: Any, where: str, *, required: bool) -> tuple[str, ...]:
-    if raw is None and not required:
-        return ()
-    if not isinstance(raw, list) or (required and not raw) or not all(isinstance(s, str) and s.strip() for s in raw):
-        raise ValueError(f"{where}: expected a {'non-empty ' if required else ''}list of non-empty strings")
-    return tuple(raw)
+def load_synonyms(path: Path) -> tuple[SynonymEntry, ...]:
+    """Read a ``synonyms.toml``: a malformed one is a ConfigError naming the file, the entry and the field."""
+    return load_rules(path, SynonymFile, "synonym file").entry
 
 
-def load_synonyms(path: Path = SYNONYMS_PATH) -> tuple[SynonymEntry, ...]:
-    """Read a ``synonyms.toml``; a malformed entry is a ValueError naming it."""
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    if raw.get("version") != 1:
-        raise ValueError(f"{path}: expected version = 1")
-    entries = raw.get("entry")
-    if not isinstance(entries, list) or not entries:
-        raise ValueError(f"{path}: no [[entry]] tables")
-    out = []
-    for i, e in enumerate(entries):
-        where = f"{path} entry {i + 1}"
-        if not isinstance(e, dict) or set(e) - _ENTRY_KEYS:
-            raise ValueError(f"{where}: keys are {', '.join(sorted(_ENTRY_KEYS))}")
-        out.append(
-            SynonymEntry(
-                match=_strings(e.get("match"), f"{where} match", required=True),
-                expand=_strings(e.get("expand"), f"{where} expand", required=True),
-                examples=_strings(e.get("examples"), f"{where} examples", required=True),
-                counter_examples=_strings(e.get("counter_examples"), f"{where} counter_examples", required=False),
-            )
-        )
-    return tuple(out)
-
-
-def load_stopwords(path: Path = STOPWORDS_PATH) -> frozenset[str]:
-    """One lower-case index token a line; ``#`` starts a comment line."""
-    words = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-    return frozenset(w for w in words if w and not w.startswith("#"))
-
-
-@lru_cache(maxsize=1)
 def synonyms() -> tuple[SynonymEntry, ...]:
-    """The project's expansion entries, read once."""
-    return load_synonyms(SYNONYMS_PATH)
+    """The project's expansion entries (``<corpus_dir>/search/synonyms.toml``), read once."""
+    return _synonyms_at(get_settings().corpus_dir / SYNONYMS_FILE)
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
+def _synonyms_at(path: Path) -> tuple[SynonymEntry, ...]:
+    return load_synonyms(path)
+
+
 def stopwords() -> frozenset[str]:
-    """The project's query stopwords, read once."""
-    return load_stopwords(STOPWORDS_PATH)
+    """The project's query stopwords (one lower-case index token a line), read once."""
+    return stopword_list(STOPWORDS_FILE)
 
 
 def expansion_terms(query: str, entries: Sequence[SynonymEntry] | None = None) -> list[str]:
