@@ -2,7 +2,7 @@
 the uvicorn factory ``kb serve`` runs (``uvicorn api.app:create_app_from_env --factory``).
 
 Nothing happens at import time: the database is opened read-only in the lifespan
-handler (a :class:`kb.store.query.ReaderSource`, which also notices when ``kb ingest``
+handler (a :class:`kb.read.query.ReaderSource`, which also notices when ``kb ingest``
 swaps in a new database), and closed on shutdown.
 
 Routes live under ``/api/v1`` (one router per resource in ``api.routes``); the
@@ -29,10 +29,10 @@ from api.headers import CachingAndSecurityHeaders
 from api.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from api.routes import ROUTERS, TAGS
 from api.web import mount_web
+from kb.read.citeformat import API_PREFIX  # citation URLs and routes must agree
+from kb.read.query import PUBLIC_BUILD_KEYS, Reader, ReaderSource, build_info, warm_caches
+from kb.search import warm_up as warm_search
 from kb.settings import Settings
-from kb.store.citeformat import API_PREFIX  # citation URLs and routes must agree
-from kb.store.query import PUBLIC_BUILD_KEYS, ReaderSource, build_info
-from kb.store.search import warm_up
 
 __all__ = ["API_PREFIX", "create_app", "create_app_from_env"]
 
@@ -46,6 +46,12 @@ def _code_version() -> str:
         return version("facelaw-kb")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
         return "0+unknown"
+
+
+def warm_up(reader: Reader) -> None:
+    """Fill the caches the first requests would otherwise fill: the read side's and the search's."""
+    warm_caches(reader)
+    warm_search(reader)
 
 
 def create_app(settings: Settings) -> FastAPI:

@@ -1,7 +1,7 @@
 """Request dependencies as typed aliases: ``reader: ReaderDep``, ``settings: SettingsDep``.
 
 The app opens the database in its lifespan and keeps a
-:class:`kb.store.query.ReaderSource` in ``app.state``; tests may override
+:class:`kb.read.query.ReaderSource` in ``app.state``; tests may override
 :func:`get_reader` with ``app.dependency_overrides``.
 """
 
@@ -11,8 +11,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from kb.read.query import Reader, ReaderSource
 from kb.settings import Settings
-from kb.store.query import Reader, ReaderSource
 
 __all__ = ["BaseUrlDep", "ReaderDep", "SettingsDep", "base_url", "get_reader", "get_settings"]
 

@@ -31,7 +31,7 @@ _EDGE_KEYS = (("kind", "string"), ("score", "double"))
 
 
 def to_graphml(graph: Mapping[str, Any]) -> str:
-    """The graph of ``kb.store.query.graph`` as a GraphML document (yEd, Gephi, networkx)."""
+    """The graph of ``kb.read.query.graph`` as a GraphML document (yEd, Gephi, networkx)."""
     root = ET.Element("graphml", xmlns="http://graphml.graphdrawing.org/xmlns")
     for name, kind in _NODE_KEYS:
         ET.SubElement(root, "key", {"id": f"n_{name}", "for": "node", "attr.name": name, "attr.type": kind})

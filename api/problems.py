@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kb.errors import InvalidQuery, KBError, NotFound
-from kb.store.citeformat import API_PREFIX
+from kb.read.citeformat import API_PREFIX
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE",

@@ -1,6 +1,6 @@
 """Response schemas: what each endpoint returns, as pydantic models (and so in OpenAPI).
 
-They mirror the dicts ``kb.store.query`` / ``kb.store.search`` / ``kb.store.citeformat``
+They mirror the dicts ``kb.read.query`` / ``kb.search`` / ``kb.read.citeformat``
 return; they are separate from the storage schema so the database can change without
 changing the API. Lists come in an envelope ``{"results": [...], "count": n}``.
 """

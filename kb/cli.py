@@ -132,7 +132,7 @@ def show(db: str | None, source_root: str | None, target: str, as_json: bool) ->
 
     Example: kb show pipl-2021/art_13
     """
-    from kb.store import query
+    from kb.read import query
 
     settings = _settings(db, source_root)
     with _errors(), query.open_reader(settings) as reader:
@@ -153,7 +153,7 @@ def stats(db: str | None, source_root: str | None, as_json: bool) -> None:
 
     Example: kb stats --json
     """
-    from kb.store import query
+    from kb.read import query
 
     settings = _settings(db, source_root)
     with _errors(), query.open_reader(settings) as reader:
@@ -174,18 +174,10 @@ def verify(db: str | None, source_root: str | None, as_json: bool) -> None:
 
     Exits 1 when anything is wrong. Example: kb verify
     """
-    from sqlalchemy import create_engine
-
-    from kb.store import pg
-    from kb.store.verify import verify as run_verify
+    from kb.store.verify import verify_database
 
     settings = _built_settings(db, source_root)
-    url = settings.database_url
-    engine = pg.read_engine(url) if pg.is_postgres(url) else create_engine(url)
-    try:
-        report = run_verify(engine, settings.source_root)
-    finally:
-        engine.dispose()
+    report = verify_database(settings.database_url, settings.source_root)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:

@@ -43,10 +43,10 @@ from typing import Any
 from sqlalchemy import text
 
 from kb.errors import KBError
+from kb.read.query import Reader, open_reader
 from kb.search import MAX_LIMIT, search
 from kb.search.fts import query_terms
 from kb.settings import PROJECT_ROOT, Settings, database_url_from
-from kb.store.query import Reader, open_reader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from retrieval_lib import (

@@ -16,7 +16,7 @@ fi
 if ! .venv/bin/python -c "import kb, fastapi, spacy, jieba, pytest" 2>/dev/null \
     || [ pyproject.toml -nt .venv/.installed ]; then
     .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e '.[dev]'
+    .venv/bin/python -m pip install --quiet -e '.[dev,postgres]'
     touch .venv/.installed
 fi
 

@@ -60,7 +60,7 @@ def built_db(tmp_path_factory: pytest.TempPathFactory, source_root: Path) -> Set
 
 # ---------------------------------------------------------------- tiny hand-made database
 # A few made-up documents (no third-party text) covering every table and link kind, for
-# tests of the read side (kb.store.query, kb.search, api) that need exact answers.
+# tests of the read side (kb.read.query, kb.search, api) that need exact answers.
 
 
 def tiny_corpus() -> Corpus:
@@ -301,8 +301,8 @@ def tiny_db(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="module")
 def reader(tiny_db: Settings) -> Iterator[Any]:
-    """A :class:`kb.store.query.Reader` on the tiny database, one per test module."""
-    from kb.store import query
+    """A :class:`kb.read.query.Reader` on the tiny database, one per test module."""
+    from kb.read import query
 
     with query.open_reader(tiny_db) as r:
         yield r

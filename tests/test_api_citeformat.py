@@ -1,4 +1,4 @@
-"""kb.store.citeformat: pinpoints, citation strings and CSL-JSON / BibTeX / RIS records."""
+"""kb.read.citeformat: pinpoints, citation strings and CSL-JSON / BibTeX / RIS records."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import pytest
 
 from kb.model import DocumentMeta, SourceRef
-from kb.store import citeformat as cf
+from kb.read import citeformat as cf
 
 PINPOINTS = [
     # eid, Chinese pinpoint, English pinpoint

@@ -90,7 +90,15 @@ OK: list[tuple[str, Check]] = [
             and [lk["score"] for lk in b["links"]] == sorted((lk["score"] for lk in b["links"]), reverse=True)
         ),
     ),
-    ("/topics", lambda b: "consent" in ids(b) and all(t["counts"]["provisions"] >= 0 for t in b["results"])),
+    (
+        "/topics",
+        lambda b: (
+            all(set(t["counts"]) == {"provisions", "passages"} for t in b["results"])
+            # consent is on articles and on commentary passages alike
+            and next(t["counts"] for t in b["results"] if t["id"] == "consent")["provisions"] > 0
+            and next(t["counts"] for t in b["results"] if t["id"] == "consent")["passages"] > 0
+        ),
+    ),
     (
         "/topics/consent",
         lambda b: (

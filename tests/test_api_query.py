@@ -1,4 +1,4 @@
-"""kb.store.query read-side functions, on the tiny hand-made database (exact answers)."""
+"""kb.read.query read-side functions, on the tiny hand-made database (exact answers)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from kb.errors import InvalidQuery, NotFound
+from kb.read import query
 from kb.settings import Settings
-from kb.store import query
 
 # ---------------------------------------------------------------- documents and passages
 

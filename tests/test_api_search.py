@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from kb.errors import InvalidQuery, NotFound
+from kb.read import query
 from kb.search import SearchParams, plan_query, search
 from kb.search.cursor import decode_cursor
 from kb.search.highlight import find_ranges, snippet
 from kb.search.plan import Unit
 from kb.search.scoring import concepts
 from kb.search.sql import search_sql
-from kb.store import query
 from kb.text.stem import porter_stem
 
 

@@ -25,8 +25,9 @@ from urllib.parse import unquote
 
 import pytest
 
+from api.web import pages
+from kb.read import query
 from kb.settings import Settings
-from kb.store import pages, query
 
 pytestmark = pytest.mark.slow
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
 from expected import ARTICLE_COUNTS
 from sqlalchemy import create_engine
 
-from kb.errors import BuildLocked, HashMismatch, ParseError
-from kb.pipeline import _build_lock, build
+from kb.errors import BuildLocked, ConfigError, HashMismatch, ParseError
+from kb.pipeline import build
 from kb.settings import Settings
+from kb.store import pg
+from kb.store.sqlite_build import _build_lock
 from kb.store.verify import content_digest, verify
 
 EXPECTED = ARTICLE_COUNTS
@@ -113,3 +116,13 @@ def test_a_second_build_at_once_fails_clearly(tmp_path: Path, built_db: Settings
         settings = Settings(database_url=f"sqlite:///{target}", source_root=built_db.source_root)
         with pytest.raises(BuildLocked, match="another kb ingest"):
             build(settings)
+
+
+def test_a_postgres_url_without_the_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg now fails, as when it is not installed
+    url = "postgresql+psycopg://kb@localhost/kb"
+    message = r"needs the 'postgres' extra: pip install 'facelaw-kb\[postgres\]'"
+    with pytest.raises(ConfigError, match=message):
+        pg.read_engine(url)
+    with pytest.raises(ConfigError, match=message):
+        build(Settings(database_url=url))

@@ -23,8 +23,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from kb.errors import BuildError, BuildLocked
+from kb.read import query
 from kb.settings import Settings
-from kb.store import query
 
 PG_URL = os.environ.get("KB_TEST_PG_URL", "")
 IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
@@ -271,8 +271,8 @@ def test_build_postgres_writes_what_sqlite_holds(pg_url: str, tiny_db: Settings)
     """``build_postgres`` (``write_corpus`` into a fresh schema) gives the same reads."""
     from conftest import TINY_BUILD_INFO, tiny_corpus
 
+    from kb.read import query
     from kb.search import search
-    from kb.store import query
     from kb.store.pg import build_postgres, live_stamp, read_engine
     from kb.store.reader import Reader, open_reader
 

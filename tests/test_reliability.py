@@ -10,9 +10,12 @@ What must hold whatever happens to a build:
 * every source file's hash is recorded, and a changed source is reported: by the
   next build (manifest documents pin a sha256) or by ``kb verify`` (folder documents).
 
-The kill points are random (seeded: set ``KB_TEST_SEED`` to replay a run); three of
-them are exact, through a driver that pauses the real CLI just before the swap or
-just after it.
+The builds are of a tiny manifest (``tests/fixtures/tiny_corpus``: three made-up
+statutes), so each takes seconds; the swap, the lock and the clean-up do not depend on
+the corpus's size (``test_build.py`` builds the default corpus). The kills land at
+exact points, through a driver that pauses the real CLI there: in planning, with
+workers outlining, with the temp file half written, before the index, just before the
+swap and just after it.
 """
 
 from __future__ import annotations
@@ -42,28 +45,71 @@ from kb.errors import BuildError, HashMismatch
 from kb.ingest.manifest import load_manifest
 from kb.ingest.sources import sha256_file
 from kb.pipeline import build
-from kb.settings import PROJECT_ROOT, Settings, get_settings
-from kb.store.query import get_provision
+from kb.read.query import get_provision
+from kb.settings import PROJECT_ROOT, Settings
 from kb.store.reader import ReaderSource, open_reader
 from kb.store.verify import verify
 
 SEED = int(os.environ.get("KB_TEST_SEED", time.time_ns() % 2**32))
-PROBE = "pipl-2021/art_13"  # any provision of the default corpus
-BUILD_TIMEOUT = 300  # seconds; a default build takes 10-25 s on the shared machine
+TINY_ROOT = Path(__file__).parent / "fixtures" / "tiny_corpus"  # the tiny corpus's source root
+PROBE = "face-rules-2024/art_2"  # any provision of the tiny corpus
+BUILD_TIMEOUT = 300  # seconds; a tiny build takes 2-5 s, more on a loaded machine
 
-# Runs the real CLI; KB_TEST_PAUSE names the point where it stops and waits to be
-# killed: "swap" (the new file is complete and synced, not yet renamed) or "swapped"
-# (renamed, directory not yet synced).
+# Runs the real CLI; KB_TEST_PAUSE names the point where it stops, prints PAUSED and
+# waits (to be killed, or until the file KB_TEST_RESUME exists):
+# "plan" (reading the manifest; no temp file yet), "outline" (pass 1 has returned its
+# first result: workers running, no temp file yet), "writing" (the temp file holds the
+# documents and the first statute; workers running), "index" (every row written, the
+# full-text index not yet built, nothing committed), "swap" (the new file is complete and
+# synced, not yet renamed), "swapped" (renamed, directory not yet synced).
 _DRIVER = r"""
 import os, sys, time
 import kb.pipeline as pipeline
+import kb.store.sqlite_build as sqlite_build
+from kb.store.stream import CorpusWriter
 
 pause = os.environ.get("KB_TEST_PAUSE", "")
+resume = os.environ.get("KB_TEST_RESUME", "")
 
 def hold(point):
     if point == pause:
         print("PAUSED", point, flush=True)
-        time.sleep(600)
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and not (resume and os.path.exists(resume)):
+            time.sleep(0.02)
+
+real_load_manifest = pipeline.load_manifest
+
+def load_manifest(*args, **kwargs):
+    hold("plan")
+    return real_load_manifest(*args, **kwargs)
+
+real_ordered_map = pipeline.ordered_map
+maps = []
+
+def ordered_map(*args, **kwargs):
+    maps.append(1)
+    first_pass = len(maps) == 1
+    for n, result in enumerate(real_ordered_map(*args, **kwargs)):
+        yield result
+        if first_pass and n == 0:
+            hold("outline")
+
+real_add_statute = CorpusWriter.add_statute
+added = []
+
+def add_statute(self, *args, **kwargs):
+    out = real_add_statute(self, *args, **kwargs)
+    added.append(1)
+    if len(added) == 1:
+        hold("writing")
+    return out
+
+real_finish = CorpusWriter.finish
+
+def finish(self, *args, **kwargs):
+    hold("index")
+    return real_finish(self, *args, **kwargs)
 
 real_replace = os.replace
 
@@ -72,14 +118,18 @@ def replace(src, dst, *args, **kwargs):
         hold("swap")
     return real_replace(src, dst, *args, **kwargs)
 
-real_fsync_dir = pipeline._fsync_dir
+real_fsync_dir = sqlite_build._fsync_dir
 
 def fsync_dir(directory):
     hold("swapped")
     return real_fsync_dir(directory)
 
+pipeline.load_manifest = load_manifest
+pipeline.ordered_map = ordered_map
+CorpusWriter.add_statute = add_statute
+CorpusWriter.finish = finish
 os.replace = replace
-pipeline._fsync_dir = fsync_dir
+sqlite_build._fsync_dir = fsync_dir
 from kb.cli import main
 sys.argv[0] = "kb"
 main()
@@ -129,19 +179,46 @@ def session_processes(sid: int) -> list[int]:
     return found
 
 
-class Ingest:
-    """``kb ingest`` in its own session (so its workers can be found), output in files."""
+@pytest.fixture(scope="module")
+def tiny_corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's rule files with the tiny manifest (``KB_CORPUS_DIR`` of the builds here)."""
+    corpus = tmp_path_factory.mktemp("tiny") / "corpus"
+    shutil.copytree(PROJECT_ROOT / "corpus", corpus)
+    shutil.copyfile(TINY_ROOT / "manifest.toml", corpus / "manifest.toml")
+    return corpus
 
-    def __init__(self, tmp: Path, db: Path, *, pause: str | None = None, extra: Sequence[str] = ()) -> None:
+
+def tiny_settings(db: Path, corpus: Path, source_root: Path = TINY_ROOT) -> Settings:
+    return Settings(database_url=f"sqlite:///{db}", source_root=source_root, corpus_dir=corpus)
+
+
+@pytest.fixture(scope="module")
+def tiny_built(tmp_path_factory: pytest.TempPathFactory, tiny_corpus_dir: Path) -> Path:
+    """The tiny corpus built once for this module."""
+    db = tmp_path_factory.mktemp("tiny-db") / "kb.sqlite"
+    build(tiny_settings(db, tiny_corpus_dir), workers=1)
+    return db
+
+
+class Ingest:
+    """``kb ingest`` of the tiny corpus in its own session (so its workers can be found), output in files."""
+
+    def __init__(
+        self, tmp: Path, db: Path, corpus: Path, *, pause: str | None = None, extra: Sequence[str] = ()
+    ) -> None:
         self.out = tmp / f"out-{time.monotonic_ns()}.txt"
         self.err = self.out.with_suffix(".err")
-        env = dict(os.environ)
+        self.resume_file = self.out.with_suffix(".resume")
+        env = dict(os.environ, KB_CORPUS_DIR=str(corpus))
         if pause:
             env["KB_TEST_PAUSE"] = pause
+            env["KB_TEST_RESUME"] = str(self.resume_file)
             argv = [sys.executable, "-c", _DRIVER]
         else:
             argv = [sys.executable, "-m", "kb"]
-        argv += ["ingest", "--db", str(db), "--quiet", *extra]
+        # One process unless told otherwise: each worker loads its own tokenizer dictionaries.
+        workers = [] if "--workers" in extra else ["--workers", "1"]
+        argv += ["ingest", "--db", str(db), "--source-root", str(TINY_ROOT), "--quiet", *workers, *extra]
         with self.out.open("wb") as out, self.err.open("wb") as err:
             self.proc = subprocess.Popen(
                 argv, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=err, start_new_session=True
@@ -164,6 +241,9 @@ class Ingest:
     def wait_paused(self) -> None:
         self.wait_for(lambda: "PAUSED" in self.out.read_text(), "pause")
 
+    def resume(self) -> None:
+        self.resume_file.touch()
+
     def kill(self) -> None:
         """SIGKILL the build (not its workers), then wait for the workers to go."""
         os.kill(self.proc.pid, signal.SIGKILL)
@@ -180,56 +260,50 @@ class Ingest:
 
 
 @pytest.fixture()
-def previous(built_db: Settings, tmp_path: Path) -> Path:
-    """A copy of the session's database: the 'previous database' a build replaces."""
-    assert built_db.sqlite_path is not None
+def previous(tiny_built: Path, tmp_path: Path) -> Path:
+    """A copy of the tiny database: the 'previous database' a build replaces."""
     db = tmp_path / "kb.sqlite"
-    shutil.copy(built_db.sqlite_path, db)
+    shutil.copy(tiny_built, db)
     return db
 
 
-# ---------------------------------------------------------------- SIGKILL at any moment
+# ---------------------------------------------------------------- SIGKILL at every stage
+
+# (pause point, whether the killed build's temp file exists there, whether workers run there)
+KILL_POINTS = [
+    ("plan", False, False),
+    ("outline", False, True),
+    ("writing", True, True),
+    ("index", True, False),
+    ("swap", True, False),
+    ("swapped", False, False),
+]
 
 
-def test_sigkill_at_any_moment_keeps_a_whole_database(previous: Path, tmp_path: Path) -> None:
-    rng = random.Random(SEED)
+def test_sigkill_at_every_stage_keeps_a_whole_database(previous: Path, tmp_path: Path, tiny_corpus_dir: Path) -> None:
     before = sha256_of(previous)
-    points = [
-        ("starting", None, rng.uniform(0.2, 1.2)),  # imports, manifest, parsing
-        ("writing", None, rng.uniform(0.0, 1.0)),  # after the temp file appears
-        ("writing", None, rng.uniform(1.0, 3.0)),
-        ("swap", "swap", 0.0),  # complete, synced, not yet renamed
-        ("swapped", "swapped", 0.0),  # renamed over the target
-    ]
-    for point, pause, delay in points:
-        run = Ingest(tmp_path, previous, pause=pause)
-        where = f"killed at {point} (+{delay:.2f} s, KB_TEST_SEED={SEED})"
-        if pause:
-            run.wait_paused()
-        elif point == "writing":
-            run.wait_for(lambda run=run: any(p.name.endswith(f"-{run.proc.pid}") for p in leftovers(previous)), "temp")
-        time.sleep(delay)
-        if run.proc.poll() is not None:
-            # Too quick to be killed there: a finished build swapped in a whole database,
-            # which is the previous one from now on.
-            assert run.proc.returncode == 0, f"{where}: {run.stderr[-2000:]}"
-            assert verify_report(previous, None)["ok"], where
-            before = sha256_of(previous)
-            continue
+    for point, has_temp, has_workers in KILL_POINTS:
+        # Two workers whatever the machine where workers run, so that the kill leaves orphans to reap.
+        run = Ingest(tmp_path, previous, tiny_corpus_dir, pause=point, extra=["--workers", "2" if has_workers else "1"])
+        run.wait_paused()
+        where = f"killed at {point}"
+        assert run.proc.poll() is None, f"{where}: the build ended before the kill"
+        if has_workers:
+            assert len(session_processes(run.proc.pid)) > 1, f"{where}: no worker processes to outlive the build"
         run.kill()
         if point == "swapped":
             assert sha256_of(previous) != before, where
             assert verify_report(previous, None)["ok"], where  # the complete new database
+            before = sha256_of(previous)
         else:
             assert sha256_of(previous) == before, f"the previous database changed: {where}"
         answers_queries(previous)
-        if point in ("writing", "swap"):
-            assert leftovers(previous), f"expected the killed build's temp file: {where}"
+        assert bool(leftovers(previous)) == has_temp, f"{where}: leftovers {leftovers(previous)}"
 
-    final = Ingest(tmp_path, previous)
+    final = Ingest(tmp_path, previous, tiny_corpus_dir)
     assert final.finish() == 0, final.stderr[-2000:]
     assert leftovers(previous) == [], "the next build did not remove the leftovers"
-    report = verify_report(previous, get_settings().source_root)
+    report = verify_report(previous, TINY_ROOT)
     assert report["ok"], report["problems"]
     answers_queries(previous)
 
@@ -250,13 +324,16 @@ def holds_flock(path: Path, pid: int) -> bool:
     return False
 
 
-def test_two_builds_at_once_one_fails_clearly(tmp_path: Path) -> None:
+def test_two_builds_at_once_one_fails_clearly(tmp_path: Path, tiny_corpus_dir: Path) -> None:
     db = tmp_path / "kb.sqlite"
-    first = Ingest(tmp_path, db)
-    first.wait_for(lambda: holds_flock(tmp_path / "kb.sqlite.lock", first.proc.pid), "build lock")
+    # The first build holds the lock, paused with its temp file half written, until the second has failed.
+    first = Ingest(tmp_path, db, tiny_corpus_dir, pause="writing")
+    first.wait_paused()
+    assert holds_flock(tmp_path / "kb.sqlite.lock", first.proc.pid)
     second = subprocess.run(
-        [sys.executable, "-m", "kb", "ingest", "--db", str(db), "--quiet"],
+        [sys.executable, "-m", "kb", "ingest", "--db", str(db), "--source-root", str(TINY_ROOT), "--quiet"],
         cwd=PROJECT_ROOT,
+        env=dict(os.environ, KB_CORPUS_DIR=str(tiny_corpus_dir)),
         capture_output=True,
         text=True,
         timeout=BUILD_TIMEOUT,
@@ -267,16 +344,19 @@ def test_two_builds_at_once_one_fails_clearly(tmp_path: Path) -> None:
     assert len(lines) == 1 and re.match(r"error: another kb ingest is building .*kb\.sqlite", lines[0]), lines
     # The loser touched nothing: the winner's temp file is still there and it finishes.
     assert [p.name for p in leftovers(db)] == [f"kb.sqlite.building-{first.proc.pid}"]
+    first.resume()
     assert first.finish() == 0, first.stderr[-2000:]
     assert leftovers(db) == []
-    report = verify_report(db, get_settings().source_root)
+    report = verify_report(db, TINY_ROOT)
     assert report["ok"], report["problems"]
 
 
 # ---------------------------------------------------------------- readers during a swap
 
 
-def test_readers_never_fail_while_a_build_replaces_the_database(previous: Path, tmp_path: Path) -> None:
+def test_readers_never_fail_while_a_build_replaces_the_database(
+    previous: Path, tmp_path: Path, tiny_corpus_dir: Path
+) -> None:
     source = ReaderSource(Settings(database_url=f"sqlite:///{previous}"), check_every=0.0)
     first = source.get()
     errors: list[BaseException] = []
@@ -296,7 +376,7 @@ def test_readers_never_fail_while_a_build_replaces_the_database(previous: Path, 
     reader = threading.Thread(target=read)
     reader.start()
     try:
-        run = Ingest(tmp_path, previous)
+        run = Ingest(tmp_path, previous, tiny_corpus_dir)
         rc = run.finish()
         time.sleep(0.5)  # a few reads of the new file
     finally:
@@ -316,14 +396,17 @@ def test_readers_never_fail_while_a_build_replaces_the_database(previous: Path, 
 
 def _limit_file_size() -> None:  # in the child, before exec
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of death
-    resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024, 256 * 1024))
+    # The tiny database is about 200 KB: its build runs out of room half way.
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
 
 
-def test_a_full_disk_fails_clearly_and_keeps_the_previous_database(previous: Path) -> None:
+def test_a_full_disk_fails_clearly_and_keeps_the_previous_database(previous: Path, tiny_corpus_dir: Path) -> None:
     before = sha256_of(previous)
+    assert before and previous.stat().st_size > 2 * 64 * 1024, "the build would fit under the limit: nothing tested"
     proc = subprocess.run(
-        [sys.executable, "-m", "kb", "ingest", "--db", str(previous), "--quiet"],
+        [sys.executable, "-m", "kb", "ingest", "--db", str(previous), "--source-root", str(TINY_ROOT), "--quiet"],
         cwd=PROJECT_ROOT,
+        env=dict(os.environ, KB_CORPUS_DIR=str(tiny_corpus_dir)),
         capture_output=True,
         text=True,
         timeout=BUILD_TIMEOUT,
@@ -360,13 +443,13 @@ def test_every_source_file_hash_is_recorded(built_db: Settings) -> None:
 
 
 @pytest.fixture()
-def source_copy(tmp_path: Path, built_db: Settings) -> Path:
-    """A private source root holding every file the manifest names."""
+def source_copy(tmp_path: Path, tiny_corpus_dir: Path) -> Path:
+    """A private source root holding every file the tiny manifest names."""
     root = tmp_path / "root"
-    for doc in load_manifest(built_db.corpus_dir):
+    for doc in load_manifest(tiny_corpus_dir):
         for src in doc.sources:
             (root / src.path).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(built_db.source_root / src.path, root / src.path)
+            shutil.copyfile(TINY_ROOT / src.path, root / src.path)
     return root
 
 
@@ -376,12 +459,14 @@ def _pinned_source(corpus_dir: Path, doc_id: str) -> str:
     return doc.sources[0].path
 
 
-def test_a_changed_manifest_source_stops_the_next_build(source_copy: Path, tmp_path: Path, built_db: Settings) -> None:
-    rel = _pinned_source(built_db.corpus_dir, "dsl-2021")
+def test_a_changed_manifest_source_stops_the_next_build(
+    source_copy: Path, tmp_path: Path, tiny_corpus_dir: Path
+) -> None:
+    rel = _pinned_source(tiny_corpus_dir, "data-rules-2023")
     path = source_copy / rel
     path.write_bytes(path.read_bytes().replace("数据".encode(), "资料".encode(), 1))
     db = tmp_path / "new.sqlite"
-    settings = Settings(database_url=f"sqlite:///{db}", source_root=source_copy)
+    settings = tiny_settings(db, tiny_corpus_dir, source_copy)
     with pytest.raises(HashMismatch, match=rf"{re.escape(rel)}: sha256 is [0-9a-f]{{64}}, manifest says"):
         build(settings)
     assert not db.exists() and leftovers(db) == []
@@ -389,6 +474,7 @@ def test_a_changed_manifest_source_stops_the_next_build(source_copy: Path, tmp_p
     proc = subprocess.run(
         [sys.executable, "-m", "kb", "ingest", "--db", str(db), "--source-root", str(source_copy), "--quiet"],
         cwd=PROJECT_ROOT,
+        env=dict(os.environ, KB_CORPUS_DIR=str(tiny_corpus_dir)),
         capture_output=True,
         text=True,
         timeout=BUILD_TIMEOUT,
@@ -399,7 +485,7 @@ def test_a_changed_manifest_source_stops_the_next_build(source_copy: Path, tmp_p
 
 
 STATUTE = (Path(__file__).parent / "fixtures" / "hostile" / "statute.zh.txt").read_text(encoding="utf-8")
-FOLDER_FILE = "laws/示例人脸识别应用管理条例(2024-01-05).txt"
+FOLDER_FILE = "folder/示例人脸识别应用管理条例(2024-01-05).txt"
 
 
 @contextmanager
@@ -413,13 +499,15 @@ def cli_verify(db: Path, root: Path) -> Iterator[subprocess.CompletedProcess[str
     )
 
 
-def test_a_changed_folder_source_is_reported_by_verify(source_copy: Path, tmp_path: Path) -> None:
+def test_a_changed_folder_source_is_reported_by_verify(
+    source_copy: Path, tmp_path: Path, tiny_corpus_dir: Path
+) -> None:
     """Folder documents pin no hash: the build records it, ``kb verify`` compares."""
     law = source_copy / FOLDER_FILE
     law.parent.mkdir(parents=True)
     law.write_text(STATUTE, encoding="utf-8")
     db = tmp_path / "kb.sqlite"
-    build(Settings(database_url=f"sqlite:///{db}", source_root=source_copy), [law.parent])
+    build(tiny_settings(db, tiny_corpus_dir, source_copy), [law.parent], workers=1)
     with cli_verify(db, source_copy) as good:
         assert good.returncode == 0, good.stdout + good.stderr
         assert good.stdout.strip().endswith("ok")
@@ -436,9 +524,9 @@ def test_a_changed_folder_source_is_reported_by_verify(source_copy: Path, tmp_pa
     assert verify_report(db, source_copy)["sources_changed"] == [f"{FOLDER_FILE}: missing"]
 
 
-def test_verify_finds_folder_sources_outside_the_source_root(tmp_path: Path, built_db: Settings) -> None:
+def test_verify_finds_folder_sources_outside_the_source_root(tmp_path: Path, tiny_corpus_dir: Path) -> None:
     corpus = tmp_path / "corpus"
-    shutil.copytree(built_db.corpus_dir, corpus)
+    shutil.copytree(tiny_corpus_dir, corpus)
     (corpus / "manifest.toml").write_text(
         '[[document]]\nid = "x-law"\nkind = "law"\n[[document.source]]\npath = "law.txt"\n', encoding="utf-8"
     )
@@ -449,7 +537,7 @@ def test_verify_finds_folder_sources_outside_the_source_root(tmp_path: Path, bui
     laws.mkdir()
     (laws / "示例条例(2024-01-05).txt").write_text(STATUTE, encoding="utf-8")
     db = tmp_path / "kb.sqlite"
-    build(Settings(database_url=f"sqlite:///{db}", source_root=root, corpus_dir=corpus), [laws])
+    build(Settings(database_url=f"sqlite:///{db}", source_root=root, corpus_dir=corpus), [laws], workers=1)
     report = verify_report(db, root)
     assert report["ok"], report["problems"]
 
@@ -474,15 +562,15 @@ def _corrupt(db: Path) -> None:
             fh.write(noise.randbytes(512))
 
 
-def test_verify_cli_fails_a_corrupted_copy(previous: Path, built_db: Settings) -> None:
+def test_verify_cli_fails_a_corrupted_copy(previous: Path) -> None:
     _corrupt(previous)
-    with cli_verify(previous, built_db.source_root) as proc:
+    with cli_verify(previous, TINY_ROOT) as proc:
         assert proc.returncode == 1, proc.stdout + proc.stderr
 
 
-def test_verify_cli_reports_a_corrupted_copy_without_a_traceback(previous: Path, built_db: Settings) -> None:
+def test_verify_cli_reports_a_corrupted_copy_without_a_traceback(previous: Path) -> None:
     _corrupt(previous)
-    with cli_verify(previous, built_db.source_root) as proc:
+    with cli_verify(previous, TINY_ROOT) as proc:
         assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
         assert "NOT OK" in proc.stdout or proc.stderr.startswith("error: ")
 
@@ -494,9 +582,9 @@ def _delete_search_units(db: Path) -> None:
     assert verify_report(db, None)["counts"]["documents"] > 0
 
 
-def test_verify_cli_fails_an_index_out_of_step_with_its_table(previous: Path, built_db: Settings) -> None:
+def test_verify_cli_fails_an_index_out_of_step_with_its_table(previous: Path) -> None:
     _delete_search_units(previous)
-    with cli_verify(previous, built_db.source_root) as proc:
+    with cli_verify(previous, TINY_ROOT) as proc:
         assert proc.returncode == 1, proc.stdout + proc.stderr
 
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
+from kb.read import query
 from kb.settings import PROJECT_ROOT, Settings
-from kb.store import query
 
 
 def _script(name: str) -> ModuleType:

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kb.errors import ConfigError
+from kb.read import query
 from kb.search import plan_query, search
 from kb.search import rank as rank_module
 from kb.search import scoring as scoring_module
@@ -32,7 +33,6 @@ from kb.search.groups import UnitGroups, place_names
 from kb.search.plan import EXPANSION_WEIGHT, Unit
 from kb.search.rank import Scores, combine_scores, rank_rows
 from kb.settings import PROJECT_ROOT
-from kb.store import query
 from kb.text.stopwords import load_stopwords
 
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))

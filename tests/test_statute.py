@@ -9,7 +9,8 @@ from expected import ARTICLE_COUNTS
 
 from kb.errors import ParseError
 from kb.ingest.sources import SourceText, read_source
-from kb.ingest.statute import detect_format, eid_for, parse_statute
+from kb.ingest.statute import eid_for, parse_statute
+from kb.ingest.statute_blocks import detect_format
 from kb.model import DocumentMeta, ParsedStatute
 
 FIXTURES = Path(__file__).parent / "fixtures" / "statutes"

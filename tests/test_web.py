@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from api.web import graphsvg, markup
+from api.web import graphsvg, markup, pages
 from api.web.markup import Mark, diff_html, mark_text, node_url, passage_marks, with_query
+from kb.read import pagedata, query
 from kb.settings import Settings
-from kb.store import pages, query
 
 Client = Any  # fastapi.testclient.TestClient
 HTML = {"accept": "text/html,application/xhtml+xml"}
@@ -341,7 +341,7 @@ def test_a_discussed_article_of_the_real_corpus_shows_its_commentary(real: Clien
 # ---------------------------------------------------------------- helpers: tables of cases
 
 
-@pytest.mark.parametrize("module", [markup, graphsvg, pages])
+@pytest.mark.parametrize("module", [markup, graphsvg, pagedata])
 def test_docstring_examples(module: Any) -> None:
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0

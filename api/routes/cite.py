@@ -12,8 +12,8 @@ from api.deps import BaseUrlDep, ReaderDep
 from api.formats import CITE_MEDIA_TYPES
 from api.routes._common import responses
 from api.schemas import CitationRecord
-from kb.store import query
-from kb.store.citeformat import CiteFormat
+from kb.read import query
+from kb.read.citeformat import CiteFormat
 
 __all__ = ["router"]
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from api.deps import ReaderDep
 from api.routes._common import responses
 from api.schemas import Comparison
-from kb.store import query
+from kb.read import query
 
 __all__ = ["router"]
 

@@ -10,7 +10,7 @@ from api.deps import ReaderDep
 from api.routes._common import responses
 from api.schemas import DocumentDetail, DocumentList, PassageList
 from kb.model import DocKind
-from kb.store import query
+from kb.read import query
 
 __all__ = ["router"]
 

@@ -12,7 +12,7 @@ from api.formats import GRAPHML_MEDIA_TYPE, to_graphml
 from api.routes._common import responses
 from api.schemas import Graph
 from kb.errors import InvalidQuery
-from kb.store import query
+from kb.read import query
 
 __all__ = ["router"]
 

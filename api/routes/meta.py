@@ -10,7 +10,7 @@ from api.deps import ReaderDep
 from api.problems import problem_type_list
 from api.routes._common import responses
 from api.schemas import Health, ProblemTypeList
-from kb.store import query
+from kb.read import query
 
 __all__ = ["router"]
 

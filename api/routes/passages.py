@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path
 from api.deps import ReaderDep
 from api.routes._common import responses
 from api.schemas import PassageDetail
-from kb.store import query
+from kb.read import query
 
 __all__ = ["router"]
 

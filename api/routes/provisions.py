@@ -9,7 +9,8 @@ from fastapi import APIRouter, Path
 from api.deps import BaseUrlDep, ReaderDep
 from api.routes._common import responses
 from api.schemas import ProvisionDetail
-from kb.store import query
+from kb.ids import provision_id
+from kb.read import query
 
 __all__ = ["router"]
 
@@ -65,4 +66,4 @@ def get_provision(
         str, Path(description="Element id: art_13, art_13__para_1__item_4", examples=["art_13"], max_length=200)
     ],
 ) -> dict[str, Any]:
-    return query.get_provision(reader, f"{doc_id}/{eid}", base_url=base)
+    return query.get_provision(reader, provision_id(doc_id, eid), base_url=base)

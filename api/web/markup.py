@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 
 from markupsafe import Markup, escape
 
-from kb.store.query import node_type
+from kb.ids import node_type, split_provision_id
 
 __all__ = [
     "Mark",
@@ -73,7 +73,7 @@ def node_url(node_id: str) -> str:
     kind = node_type(node_id)
     if kind == "document":
         return url_path("documents", node_id)
-    doc_id, rest = node_id.split("/", 1)
+    doc_id, rest = split_provision_id(node_id)
     if kind == "passage":
         return url_path("documents", doc_id) + "#" + quote(rest, safe="")
     return url_path("provisions", doc_id, rest)

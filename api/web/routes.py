@@ -4,7 +4,7 @@ Every page works without JavaScript (``static/web.js`` only adds copy buttons) a
 loads nothing from elsewhere: styles, script and icon are served from ``/static``.
 Jinja2 autoescapes everything; annotated text is built by :mod:`api.web.markup`,
 which escapes too. Each handler parses its parameters, calls one read-side function
-(:mod:`kb.store.pages` or :mod:`kb.store.query`) and renders a template.
+(:mod:`api.web.pages` or :mod:`kb.read.query`) and renders a template.
 
 Errors are pages too: an unknown id is a friendly 404 page, a bad parameter a 422
 page (the JSON API under ``/api/v1`` keeps its problem+json responses).
@@ -33,10 +33,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import BaseUrlDep, ReaderDep, SettingsDep
-from api.web import markup
+from api.web import markup, pages
 from api.web.graphsvg import radial_layout
 from kb.errors import InvalidQuery, NotFound
-from kb.store import pages, query
+from kb.ids import provision_id
+from kb.read import query
 
 __all__ = ["STATIC_DIR", "TEMPLATES_DIR", "mount_web", "render", "router", "templates"]
 
@@ -130,7 +131,7 @@ def document(request: Request, reader: ReaderDep, doc_id: str) -> HTMLResponse:
 
 @router.get("/provisions/{doc_id}/{eid}")
 def provision(request: Request, reader: ReaderDep, base: BaseUrlDep, doc_id: str, eid: str) -> HTMLResponse:
-    data = pages.provision_page(reader, f"{doc_id}/{eid}", base_url=base)
+    data = pages.provision_page(reader, provision_id(doc_id, eid), base_url=base)
     return render(request, "provision.html", {"p": data})
 
 

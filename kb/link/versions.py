@@ -59,6 +59,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from kb.ids import Eid, provision_id
 from kb.model import DocumentMeta, Link, Provision
 from kb.text.numerals import NUMERAL_CHARS, cn_to_int
 
@@ -148,7 +149,7 @@ def _ref_eid(match: re.Match[str]) -> str:
         sub = cn_to_int(match.group(2)) if match.group(2) else None
     except ValueError:
         return match.group(0)
-    return f"art_{number}-{sub}" if sub else f"art_{number}"
+    return str(Eid.build("article", f"{number}-{sub}" if sub else number))
 
 
 def _article(prov: Provision) -> _Article:
@@ -433,10 +434,10 @@ def alignment_links(old_doc_id: str, new_doc_id: str, alignments: Iterable[Align
     links: list[Link] = []
     for al in alignments:
         if al.new_eid is not None:
-            src = f"{new_doc_id}/{al.new_eid}"
-            dst = f"{old_doc_id}/{al.old_eid}" if al.old_eid is not None else old_doc_id
+            src = provision_id(new_doc_id, al.new_eid)
+            dst = provision_id(old_doc_id, al.old_eid) if al.old_eid is not None else old_doc_id
         elif al.old_eid is not None:
-            src, dst = f"{old_doc_id}/{al.old_eid}", new_doc_id
+            src, dst = provision_id(old_doc_id, al.old_eid), new_doc_id
         else:  # pragma: no cover - an Alignment always has one side
             continue
         evidence: dict[str, Any] = {

@@ -1,11 +1,10 @@
 """The build: corpus files -> ingest -> annotate -> link -> store, swapped in atomically.
 
-:func:`build` is what ``kb ingest`` runs. On SQLite the new database is written to a
-private file beside the target (``kb.sqlite.building-<pid>``), checked, fsynced and
-then renamed over the target in one ``os.replace``: readers see the old database or
-the new one, never a half-built one. Any failure before the rename leaves the old
-database untouched; a crashed build's leftovers are removed by the next one. A lock
-file (``kb.sqlite.lock``, ``flock``) makes a second concurrent build fail clearly.
+:func:`build` is what ``kb ingest`` runs. The new database is written
+aside and swapped in atomically by the store: on SQLite a private file beside the target,
+checked, fsynced and renamed over it (:func:`kb.store.sqlite_build.sqlite_build`, which
+also holds the build lock); on PostgreSQL a fresh schema (:func:`kb.store.pg.live_build`).
+Readers see the old database or the new one, never a half-built one.
 
 The statutes — 26 documents by default, 3,400 with ``--source corpus-scale`` — go
 through worker processes twice (:mod:`kb.pipeline.tasks`): once to learn which
@@ -20,26 +19,21 @@ long passes.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import logging
-import os
-import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from kb import __version__
 from kb.annotate.citations import CitationIndex
 from kb.annotate.topics import load_taxonomy
 from kb.annotate.translations import load_translations
-from kb.errors import BuildError, BuildLocked, ConfigError
+from kb.errors import BuildError, ConfigError
 from kb.ingest.commentary import parse_commentary
 from kb.ingest.folder import scan_folders
 from kb.ingest.manifest import load_manifest
@@ -59,6 +53,7 @@ from kb.pipeline.tasks import (
 )
 from kb.settings import Settings
 from kb.store import pg
+from kb.store.sqlite_build import sqlite_build
 from kb.store.stream import CorpusWriter
 from kb.store.write import create_write_engine
 
@@ -180,33 +175,13 @@ def build(
     if target is None:
         if not pg.is_postgres(settings.database_url):
             raise ConfigError(f"database_url {settings.database_url!r}: use a sqlite:/// or postgresql+psycopg:// URL")
-        try:
-            # A fresh schema, swapped in as the live one on success and dropped on failure.
-            with pg.postgres_build(settings.database_url) as url:
-                built = _build_into(url, settings, folders, tick, workers or default_workers())
-        except SQLAlchemyError as exc:
-            raise BuildError(f"build failed: {_reason(exc)}; the live schema is unchanged") from exc
+        # A fresh schema, swapped in as the live one on success and dropped on failure.
+        with pg.live_build(settings.database_url) as url:
+            built = _build_into(url, settings, folders, tick, workers or default_workers())
         size = pg.schema_size_bytes(settings.database_url)
         return _report(pg.redacted(settings.database_url), size, *built, started=started)
-    with _build_lock(target):
-        _clean_leftovers(target)
-        tmp = target.with_name(f"{target.name}.building-{os.getpid()}")
-        tmp.unlink(missing_ok=True)
-        swapped = False
-        try:
-            built = _build_into(f"sqlite:///{tmp}", settings, folders, tick, workers or default_workers())
-            _check_and_sync(tmp)
-            os.replace(tmp, target)
-            swapped = True
-            _fsync_dir(target.parent)
-        except (OSError, sqlite3.Error, SQLAlchemyError) as exc:
-            # Disk full, file too large, I/O error: one clear line, not a traceback.
-            tmp.unlink(missing_ok=True)
-            state = "the new database is in place" if swapped else f"{target} is unchanged"
-            raise BuildError(f"build failed: {_reason(exc)}; {state}") from exc
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+    with sqlite_build(target) as url:
+        built = _build_into(url, settings, folders, tick, workers or default_workers())
     return _report(str(target), target.stat().st_size, *built, started=started)
 
 
@@ -410,57 +385,3 @@ def _annotate_all(
             writer.add_links(result.links)
             tally.links += len(result.links)
     return articles, topics, warnings
-
-
-@contextmanager
-def _build_lock(target: Path) -> Iterator[None]:
-    lock_path = target.with_name(target.name + ".lock")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fh = lock_path.open("a+")
-    except OSError as exc:
-        raise BuildError(f"cannot create the lock file {lock_path}: {exc.strerror or exc}") from None
-    with fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildLocked(f"another kb ingest is building {target} (lock {lock_path})") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _clean_leftovers(target: Path) -> None:
-    """Remove temp files of builds that died (we hold the lock, so none is running)."""
-    for stale in target.parent.glob(f"{target.name}.building-*"):
-        log.info("removing leftover %s of an interrupted build", stale)
-        stale.unlink(missing_ok=True)
-
-
-def _reason(exc: BaseException) -> str:
-    """The driver's one-line message (SQLAlchemy adds the SQL and a link)."""
-    orig = getattr(exc, "orig", None)
-    lines = str(orig if isinstance(orig, BaseException) else exc).splitlines()
-    return lines[0] if lines else type(exc).__name__
-
-
-def _check_and_sync(path: Path) -> None:
-    conn = sqlite3.connect(path)
-    try:
-        result = conn.execute("PRAGMA integrity_check").fetchone()
-        if not result or result[0] != "ok":
-            raise BuildError(f"{path}: integrity check failed: {result}")
-        conn.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        conn.close()
-    with path.open("rb") as fh:
-        os.fsync(fh.fileno())
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -68,6 +68,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kb.errors import InvalidQuery, NotFound
+from kb.read.lookups import document_metas, topic_rows
 from kb.search.cursor import Cursor, decode_cursor, encode_cursor
 from kb.search.expand import names_place
 from kb.search.fts import QueryMode
@@ -77,7 +78,6 @@ from kb.search.plan import LANGS, MAX_LIMIT, QueryPlan, ResultType, SearchParams
 from kb.search.rank import Scores, combine_scores, rank_rows
 from kb.search.scoring import any_units, concepts, run_units
 from kb.search.sql import run_search
-from kb.store.lookups import document_metas, topic_rows
 from kb.store.reader import Reader
 
 __all__ = ["matching_rows", "search", "warm_up"]

@@ -31,6 +31,7 @@ timeout); :func:`live_stamp` tells a long-running server that a new build is liv
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 import secrets
@@ -38,24 +39,29 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import create_engine as _sqlalchemy_engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from kb.errors import BuildError, BuildLocked, ConfigError
 from kb.store.fts_schema import create_fts_sql
+from kb.store.sqlite_build import error_line
 
 if TYPE_CHECKING:
     from kb.model import Corpus
 
 __all__ = [
     "LIVE_SCHEMA",
+    "POSTGRES_EXTRA",
     "build_postgres",
     "is_postgres",
+    "live_build",
     "live_stamp",
     "postgres_build",
     "read_engine",
     "redacted",
+    "require_driver",
     "schema_size_bytes",
     "schema_url",
 ]
@@ -70,6 +76,24 @@ _LIVE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,39}$")
 # How long the swap (or a DROP of an old build) waits for a lock before giving up: the
 # swap then fails cleanly; an old schema that cannot be dropped yet is left for the next build.
 _SWAP_LOCK_TIMEOUT = "10s"
+
+
+# What to do when a PostgreSQL URL is used without the driver.
+POSTGRES_EXTRA = "PostgreSQL support needs the 'postgres' extra: pip install 'facelaw-kb[postgres]'"
+
+
+def require_driver() -> None:
+    """Raise ConfigError (:data:`POSTGRES_EXTRA`) when psycopg, the 'postgres' extra, is not installed."""
+    try:
+        importlib.import_module("psycopg")
+    except ImportError:
+        raise ConfigError(POSTGRES_EXTRA) from None
+
+
+def _engine(url: str, **kwargs: Any) -> Engine:
+    """SQLAlchemy's ``create_engine`` for a PostgreSQL URL, after :func:`require_driver`."""
+    require_driver()
+    return _sqlalchemy_engine(url, **kwargs)
 
 
 def is_postgres(url: str) -> bool:
@@ -114,7 +138,7 @@ def read_engine(url: str, *, schema: str = LIVE_SCHEMA, timeout_seconds: float =
     own ``options`` keeps them.
     """
     _check_schema_name(schema)
-    engine = create_engine(url, pool_pre_ping=True, execution_options={"postgresql_readonly": True})
+    engine = _engine(url, pool_pre_ping=True, execution_options={"postgresql_readonly": True})
     timeout_ms = max(0, round(timeout_seconds * 1000))
 
     @event.listens_for(engine, "connect", insert=True)
@@ -143,7 +167,7 @@ def live_stamp(engine: Engine) -> tuple[int, ...] | None:
 
 def schema_size_bytes(url: str, schema: str = LIVE_SCHEMA) -> int:
     """The on-disk size of a schema's tables and indexes."""
-    engine = create_engine(url)
+    engine = _engine(url)
     try:
         with engine.connect() as conn:
             size = conn.execute(
@@ -168,7 +192,7 @@ def postgres_build(url: str, *, schema: str = LIVE_SCHEMA) -> Iterator[str]:
     """
     if not _LIVE_NAME.match(schema):
         raise ConfigError(f"schema {schema!r}: use up to 40 lower-case letters, digits and _")
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    admin = _engine(url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as lock_conn:
             _lock(lock_conn, schema)
@@ -190,6 +214,16 @@ def postgres_build(url: str, *, schema: str = LIVE_SCHEMA) -> Iterator[str]:
                 lock_conn.execute(text("SELECT pg_advisory_unlock(hashtext(:k))"), {"k": _lock_key(schema)})
     finally:
         admin.dispose()
+
+
+@contextmanager
+def live_build(url: str) -> Iterator[str]:
+    """:func:`postgres_build` of :data:`LIVE_SCHEMA`, a database error becoming one BuildError line."""
+    try:
+        with postgres_build(url) as build_url:
+            yield build_url
+    except SQLAlchemyError as exc:
+        raise BuildError(f"build failed: {error_line(exc)}; the live schema is unchanged") from exc
 
 
 def build_postgres(
@@ -253,7 +287,7 @@ def _drop_leftovers(admin: Engine, live: str) -> None:
 
 def _finish(url: str, build_schema: str) -> None:
     """The full-text index (idempotent: ``write_corpus`` may have made it), then a check."""
-    engine = create_engine(schema_url(url, build_schema))
+    engine = _engine(schema_url(url, build_schema))
     try:
         with engine.begin() as conn:
             for stmt in create_fts_sql("postgresql"):

@@ -1,7 +1,8 @@
 """Checking a built database: its own integrity, its index, and its sources.
 
-``kb verify`` runs :func:`verify`; the build tests use :func:`content_digest` to show
-that the same input gives the same ids and the same content.
+``kb verify`` runs :func:`verify_database` (:func:`verify` on an engine it opens); the build
+tests use :func:`content_digest` to show that the same input gives the same ids and the same
+content.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.exc import DatabaseError
 
 from kb.ingest.sources import sha256_file
+from kb.store import pg
 from kb.store.schema import (
     AnnotationRow,
     BuildInfoRow,
@@ -26,7 +28,7 @@ from kb.store.schema import (
     SourceFileRow,
 )
 
-__all__ = ["content_digest", "verify"]
+__all__ = ["content_digest", "verify", "verify_database"]
 
 # What the digest covers: every row that a build derives from its input, in a stable order.
 _DIGEST_QUERIES = (
@@ -55,6 +57,15 @@ def content_digest(engine: Engine) -> str:
                 digest.update(json.dumps(list(row), ensure_ascii=False, sort_keys=True, default=str).encode())
                 digest.update(b"\n")
     return digest.hexdigest()
+
+
+def verify_database(url: str, source_root: Path | None = None) -> dict[str, Any]:
+    """:func:`verify` on the database at ``url`` (SQLite, or PostgreSQL's live schema)."""
+    engine = pg.read_engine(url) if pg.is_postgres(url) else create_engine(url)
+    try:
+        return verify(engine, source_root)
+    finally:
+        engine.dispose()
 
 
 def verify(engine: Engine, source_root: Path | None = None) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event
 
 from kb.annotate.nlp import tokens_for_index
 from kb.model import Corpus
+from kb.store import pg
 from kb.store.rows import SEARCH_LEVELS
 from kb.store.stream import CorpusWriter
 
@@ -24,6 +25,8 @@ Progress = Callable[[str, int, int], None]
 
 
 def create_write_engine(url: str) -> Engine:
+    if pg.is_postgres(url):
+        pg.require_driver()
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
 

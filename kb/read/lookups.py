@@ -1,6 +1,6 @@
-"""Small shared pieces of the read side: id shapes, bulk lookups, row -> dict shapes.
+"""Small shared pieces of the read side: bulk lookups, row -> dict shapes (ids: ``kb.ids``).
 
-``kb.store.query`` and its companions (``topicviews``, ``graphs``, ``citing``) build
+``kb.read.query`` and its companions (``topicviews``, ``graphs``, ``citing``) build
 their answers from these; each bulk lookup takes a list of ids and runs one query per
 :data:`CHUNK` ids, so no page issues a query per row.
 """
@@ -8,7 +8,6 @@ their answers from these; each bulk lookup takes a list of ids and runs one quer
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
@@ -17,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.errors import NotFound
+from kb.ids import doc_of
 from kb.model import DocumentMeta, SourceRef
 from kb.store.reader import Reader
 from kb.store.schema import AnnotationRow, DocumentRow, LinkRow, PassageRow, ProvisionRow, TopicRow
@@ -29,17 +29,14 @@ __all__ = [
     "UNIT_LEVELS",
     "annotations_of",
     "chunks",
-    "doc_of",
     "doc_summary",
     "document_metas",
     "document_row",
     "document_titles",
     "excerpt",
     "grouped_topics",
-    "is_passage_id",
     "like_escape",
     "meta_from_row",
-    "node_type",
     "passage_briefs",
     "provision_labels",
     "speaker_of",
@@ -83,21 +80,6 @@ def like_escape(value: str) -> str:
     'a\\_b\\%c'
     """
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def is_passage_id(node_id: str) -> bool:
-    return bool(re.search(r"/p_\d+$", node_id))
-
-
-def node_type(node_id: str) -> str:
-    """``document``, ``passage`` or ``provision``, from the shape of the id."""
-    if "/" not in node_id:
-        return "document"
-    return "passage" if is_passage_id(node_id) else "provision"
-
-
-def doc_of(node_id: str) -> str:
-    return node_id.split("/", 1)[0]
 
 
 def meta_from_row(row: DocumentRow) -> DocumentMeta:

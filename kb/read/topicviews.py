@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from kb.errors import InvalidQuery, NotFound
-from kb.store.lookups import (
+from kb.ids import doc_of
+from kb.read.lookups import (
     UNIT_LEVELS,
     annotations_of,
     chunks,
-    doc_of,
     doc_summary,
     excerpt,
     provision_labels,

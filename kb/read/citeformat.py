@@ -12,7 +12,7 @@ A pinpoint is read off the eid, so it works for any statute the build parsed:
 :func:`citation_record` puts everything a client needs for one document or provision
 in one dict: the Chinese and English citation strings, a stable URL, CSL-JSON, BibTeX
 and RIS. The functions are pure: the caller passes the :class:`~kb.model.DocumentMeta`
-(``kb.store.query`` rebuilds it from the database).
+(``kb.read.query`` rebuilds it from the database).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+from kb.ids import Eid
 from kb.model import DocumentMeta
 from kb.text.numerals import int_to_cn
 
@@ -74,9 +75,6 @@ RIS_TYPES: Mapping[str, str] = {
     "other": "GEN",
 }
 
-# One eid unit: ``art_13``, ``para_1``, ``art_17-1`` (第十七条之一), ``preamble``.
-_UNIT = re.compile(r"^(?P<kind>[a-z]+)(?:_(?P<num>\d+(?:-\d+)?))?$")
-
 # How each unit prints. Chinese items are printed （四） in the text and cited 第（四）项;
 # sub-items are printed 1. and cited 第1目.
 _ZH_UNIT = {
@@ -94,13 +92,14 @@ _EN_CONTAINER = {"book": "bk.", "subbook": "pt.", "chp": "ch.", "sec": "sec."}
 
 def eid_units(eid: str) -> list[tuple[str, str]]:
     """``art_13__para_1`` -> ``[("art", "13"), ("para", "1")]``; ``preamble`` -> ``[("preamble", "")]``."""
+    parsed = Eid.try_parse(eid)
+    if parsed is not None:
+        return [(u.kind, u.number) for u in parsed.units]
+    # Not an eid: each part that is a unit reads as one, any other part as a bare kind.
     units: list[tuple[str, str]] = []
     for part in eid.split("__"):
-        m = _UNIT.match(part)
-        if m is None:
-            units.append((part, ""))
-        else:
-            units.append((m["kind"], m["num"] or ""))
+        unit = Eid.try_parse(part)
+        units.append((unit.kind, unit.number) if unit is not None else (part, ""))
     return units
 
 

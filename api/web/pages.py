@@ -1,7 +1,7 @@
 """Read-side queries shaped for the web pages (``api.web``).
 
 Each public function answers one page in one call and returns plain JSON-able
-dicts, like :mod:`kb.store.query` (whose functions it reuses); it adds what only a
+dicts, like :mod:`kb.read.query` (whose functions it reuses); it adds what only a
 page needs: a statute's whole body with per-article commentary counts, a commentary
 text with every annotation and link of every passage, search facets, and a topic's
 side-by-side. Unknown ids raise :class:`kb.errors.NotFound`, bad parameters
@@ -15,20 +15,29 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
+import kb.search as fts_search
 from kb.errors import InvalidQuery
-from kb.store import citeformat, query
-from kb.store import search as fts_search
-from kb.store.fts import QueryMode
-from kb.store.lookups import UNIT_LEVELS, annotations_of, chunks, doc_of, excerpt, like_escape, speaker_of, topic_rows
-from kb.store.schema import AnnotationRow, DocumentRow, LinkRow, PassageRow, ProvisionRow, SearchUnitRow
+from kb.ids import doc_of, node_type, passage_number
+from kb.read import citeformat, query
+from kb.read.lookups import topic_rows
+from kb.read.pagedata import (
+    article_lines,
+    commentary_passages,
+    document_dates,
+    document_info,
+    passage_texts,
+    provision_info,
+    referenced_by,
+    search_unit_facets,
+    short_name,
+    statute_body,
+)
+from kb.search.fts import QueryMode
 
 __all__ = [
     "DOC_GROUPS",
     "FACETS",
-    "article_eid",
+    "article_lines",
     "compare_page",
     "document_page",
     "graph_page",
@@ -56,33 +65,6 @@ FACETS = ("type", "doc", "topic", "lang")
 # A search page counts facets over at most this many hits (enough for any real query here;
 # beyond it the counts say they are partial rather than slow the page down).
 FACET_SCAN_LIMIT = 20_000
-
-
-def article_eid(eid: str) -> str:
-    """The eid of the article (or preamble) a provision belongs to.
-
-    >>> article_eid("art_13__para_1__item_4"), article_eid("art_17-1"), article_eid("preamble")
-    ('art_13', 'art_17-1', 'preamble')
-    """
-    return eid.split("__", 1)[0]
-
-
-def short_name(doc: Mapping[str, Any]) -> str:
-    """A short, readable name for a document: its first Latin short name, else a title.
-
-    >>> short_name({"id": "x", "short_names": ["PIPL", "个保法"], "title_zh": "中华人民共和国个人信息保护法"})
-    'PIPL'
-    >>> short_name({"id": "x", "short_names": [], "title_zh": "网络数据安全管理条例", "title_en": "Regulation"})
-    '网络数据安全管理条例'
-    """
-    names = list(doc.get("short_names") or [])
-    latin = [n for n in names if n.isascii()]
-    if latin:
-        return str(latin[0])
-    if names:
-        return str(names[0])
-    title = doc.get("title_zh") or doc.get("title_en") or doc.get("outlet") or doc["id"]
-    return str(title).removeprefix("中华人民共和国")
 
 
 # ---------------------------------------------------------------- home
@@ -147,7 +129,7 @@ def search_page(
     limit: int = 20,
     max_query_length: int = 1000,
 ) -> dict[str, Any]:
-    """One page of :func:`kb.store.search.search` results plus facet counts.
+    """One page of :func:`kb.search.search` results plus facet counts.
 
     Each facet is counted over the hits of ``q`` with every *other* selected filter
     applied, so a reader can switch between the values of one facet.
@@ -170,28 +152,16 @@ def search_page(
     return {**result, "facets": facets, "selected": selected}
 
 
-def _facet_hits(reader: query.Reader, rowids: Sequence[int]) -> list[tuple[int, str, str, str]]:
-    """(rowid, type, doc_id, topics) of the first :data:`FACET_SCAN_LIMIT` of ``rowids``."""
-    wanted = [int(r) for r in rowids[:FACET_SCAN_LIMIT]]
-    columns = (SearchUnitRow.rowid, SearchUnitRow.type, SearchUnitRow.doc_id, SearchUnitRow.topics)
-    out: list[tuple[int, str, str, str]] = []
-    with reader.session() as s:
-        for chunk in chunks(wanted):
-            rows = s.execute(select(*columns).where(SearchUnitRow.rowid.in_(chunk)))
-            out.extend((int(r[0]), str(r[1]), str(r[2]), str(r[3] or "")) for r in rows)
-    return sorted(out)
-
-
 def search_facets(reader: query.Reader, q: str, match: QueryMode, selected: Mapping[str, str | None]) -> dict[str, Any]:
     """Counts of the hits of ``q`` per type, document, topic and language.
 
     The hits are the rows the search itself matched (``match`` is the mode it ran in:
-    ``all``, or ``any`` after its fallback), by :func:`kb.store.search.matching_rows`,
+    ``all``, or ``any`` after its fallback), by :func:`kb.search.matching_rows`,
     so lay words count through their expansion as they are found. A facet's counts
     apply the other facets' selected values, not its own.
     """
     rows = fts_search.matching_rows(reader, q, match=match)
-    hits = _facet_hits(reader, rows.tolist())
+    hits = search_unit_facets(reader, rows.tolist()[:FACET_SCAN_LIMIT])
     in_lang = {lang: set(fts_search.matching_rows(reader, q, match=match, lang=lang).tolist()) for lang in ("zh", "en")}
 
     def keep(hit: tuple[int, str, str, str], skip: str) -> bool:
@@ -282,14 +252,13 @@ def document_page(reader: query.Reader, doc_id: str) -> dict[str, Any]:
     passages that mention or cite the document as a whole.
     """
     doc = query.get_document(reader, doc_id)
-    with reader.session() as s:
-        if doc["kind"] == "commentary":
-            doc["passages"] = _commentary_passages(s, reader, doc_id)
-            doc["body"] = []
-        else:
-            doc["body"] = _statute_body(s, reader, doc_id)
-            doc["passages"] = []
-        doc["referenced_by"] = _referenced_by(s, doc_id)
+    if doc["kind"] == "commentary":
+        doc["passages"] = commentary_passages(reader, doc_id)
+        doc["body"] = []
+    else:
+        doc["body"] = statute_body(reader, doc_id)
+        doc["passages"] = []
+    doc["referenced_by"] = referenced_by(reader, doc_id)
     doc["short_name"] = short_name(doc)
     own = doc.get("promulgated") or doc.get("adopted") or doc.get("date") or ""
     for v in doc.get("versions") or ():
@@ -302,246 +271,24 @@ def document_page(reader: query.Reader, doc_id: str) -> dict[str, Any]:
     return doc
 
 
-def _statute_body(s: Session, reader: query.Reader, doc_id: str) -> list[dict[str, Any]]:
-    rows = list(s.scalars(select(ProvisionRow).where(ProvisionRow.doc_id == doc_id).order_by(ProvisionRow.ordinal)))
-    prefix = like_escape(doc_id) + "/%"
-    discussed: dict[str, set[str]] = defaultdict(set)
-    cited: dict[str, set[str]] = defaultdict(set)
-    for src, dst, kind in s.execute(
-        select(LinkRow.src, LinkRow.dst, LinkRow.kind).where(
-            LinkRow.kind.in_(("discusses", "cites")), LinkRow.dst.like(prefix, escape="\\")
-        )
-    ):
-        eid = article_eid(dst.split("/", 1)[1])
-        if kind == "discusses":
-            discussed[eid].add(src)
-        else:
-            cited[eid].add(src)
-    topics: dict[str, list[str]] = defaultdict(list)
-    for target, label in s.execute(
-        select(AnnotationRow.target_id, AnnotationRow.label)
-        .where(AnnotationRow.kind == "topic", AnnotationRow.target_id.like(prefix, escape="\\"))
-        .order_by(AnnotationRow.id)
-    ):
-        eid = target.split("/", 1)[1]
-        if article_eid(eid) == eid and label not in topics[eid]:
-            topics[eid].append(label)
-    names = topic_rows(reader)
-    parts: dict[str, list[ProvisionRow]] = defaultdict(list)
-    for r in rows:
-        if r.level not in query.CONTAINERS and r.level not in UNIT_LEVELS:
-            parts[article_eid(r.eid)].append(r)
-    body: list[dict[str, Any]] = []
-    for r in rows:
-        if r.level in query.CONTAINERS:
-            body.append(
-                {
-                    "kind": "container",
-                    "eid": r.eid,
-                    "id": r.id,
-                    "level": r.level,
-                    "label": r.label,
-                    "heading": r.heading,
-                    "depth": r.eid.count("__"),
-                }
-            )
-        elif r.level in UNIT_LEVELS:
-            body.append(
-                {
-                    "kind": "article",
-                    "eid": r.eid,
-                    "id": r.id,
-                    "level": r.level,
-                    "label": r.label,
-                    "text_en": r.text_en,
-                    "translation_status": r.translation_status,
-                    "lines": article_lines(r.text, r.text_en, [(p.eid, p.level, p.text) for p in parts[r.eid]]),
-                    "topics": [
-                        {"id": t, "label_en": names.get(t, {}).get("label_en") or t} for t in topics.get(r.eid, [])
-                    ],
-                    "discussed_by": len(discussed.get(r.eid, ())),
-                    "cited_by": len(cited.get(r.eid, ())),
-                }
-            )
-    return body
-
-
-def article_lines(text_zh: str, text_en: str | None, parts: Sequence[tuple[str, str, str]]) -> list[dict[str, Any]]:
-    """An article's lines, each with the eid and level of the part it starts, and its English.
-
-    ``parts`` are the article's paragraphs, items and sub-items in document order as
-    ``(eid, level, text)``; a part's text starts with its own line. English lines pair
-    with Chinese lines only when both have as many lines (translations keep one line
-    per paragraph and item); otherwise ``en`` is None on every line.
-
-    >>> article_lines("甲\\n（一）乙", "A\\n(1) B", [("art_1__para_1", "paragraph", "甲\\n（一）乙"),
-    ...                                        ("art_1__para_1__item_1", "item", "（一）乙")])[1]
-    {'zh': '（一）乙', 'en': '(1) B', 'eid': 'art_1__para_1__item_1', 'level': 'item'}
-    """
-    zh_lines = text_zh.split("\n") if text_zh else []
-    en_lines = text_en.split("\n") if text_en else []
-    paired = len(en_lines) == len(zh_lines)
-    out = []
-    j = 0
-    for i, line in enumerate(zh_lines):
-        eid = level = None
-        if j < len(parts) and parts[j][2].split("\n", 1)[0] == line:
-            eid, level = parts[j][0], parts[j][1]
-            j += 1
-        out.append({"zh": line, "en": en_lines[i] if paired else None, "eid": eid, "level": level})
-    return out
-
-
-def _commentary_passages(s: Session, reader: query.Reader, doc_id: str) -> list[dict[str, Any]]:
-    rows = list(s.scalars(select(PassageRow).where(PassageRow.doc_id == doc_id).order_by(PassageRow.n)))
-    ids = [r.id for r in rows]
-    anns: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    links: dict[str, list[LinkRow]] = defaultdict(list)
-    for a in annotations_of(s, ids):
-        anns[a["target_id"]].append(a)
-    for chunk in chunks(ids):
-        for lk in s.scalars(select(LinkRow).where(LinkRow.src.in_(chunk)).order_by(LinkRow.score.desc(), LinkRow.id)):
-            links[lk.src].append(lk)
-    targets = sorted({lk.dst for lks in links.values() for lk in lks})
-    labels = _provision_info(s, [t for t in targets if query.node_type(t) == "provision"])
-    titles = _document_info(s, [t for t in targets if query.node_type(t) == "document"])
-    names = topic_rows(reader)
-    out = []
-    for r in rows:
-        topic_ids = list(dict.fromkeys(a["label"] for a in anns[r.id] if a["kind"] == "topic"))
-        out.append(
-            {
-                "id": r.id,
-                "n": r.n,
-                "text": r.text,
-                "kind": r.kind,
-                "section": r.section,
-                "part": r.part,
-                "speaker": speaker_of(r),
-                "stance": r.stance,
-                "annotations": anns[r.id],
-                "topics": [{"id": t, "label_en": names.get(t, {}).get("label_en") or t} for t in topic_ids],
-                "provisions": [
-                    _link_entry(lk, labels.get(lk.dst, {"label": lk.dst, "document_title": None, "short_name": lk.dst}))
-                    for lk in links[r.id]
-                    if query.node_type(lk.dst) == "provision"
-                ],
-                "documents": [
-                    _link_entry(
-                        lk, titles.get(lk.dst, {"title": lk.dst, "short_name": lk.dst, "text_available": False})
-                    )
-                    for lk in links[r.id]
-                    if query.node_type(lk.dst) == "document"
-                ],
-            }
-        )
-    return out
-
-
-def _link_entry(lk: LinkRow, target: Mapping[str, Any]) -> dict[str, Any]:
-    """One link of a passage as the commentary page lists it: the link, then what it points to."""
-    return {"id": lk.dst, "kind": lk.kind, "score": round(lk.score, 4), "evidence": lk.evidence, **target}
-
-
-def _provision_info(s: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """id -> label, document title and a short citation-like name (``PIPL 第十三条``)."""
-    out: dict[str, dict[str, Any]] = {}
-    for chunk in chunks(ids):
-        for pid, label, level, doc in s.execute(
-            select(ProvisionRow.id, ProvisionRow.label, ProvisionRow.level, DocumentRow)
-            .join(DocumentRow, DocumentRow.id == ProvisionRow.doc_id)
-            .where(ProvisionRow.id.in_(chunk))
-        ):
-            full = _full_label(s, pid, label, level)
-            out[pid] = {
-                "label": full,
-                "level": level,
-                "doc_id": doc.id,
-                "document_title": doc.title_zh or doc.title_en,
-                "short_name": f"{_row_short_name(doc)} {full}",
-            }
-    return out
-
-
-def _full_label(s: Session, pid: str, label: str, level: str) -> str:
-    """第十三条第一款 rather than 第一款: a part's label is read with its article's."""
-    if level in UNIT_LEVELS or level in query.CONTAINERS:
-        return label
-    doc_id, eid = pid.split("/", 1)
-    art = s.get(ProvisionRow, f"{doc_id}/{article_eid(eid)}")
-    return f"{art.label}{label}" if art is not None and label else label or eid
-
-
-def _row_short_name(doc: DocumentRow) -> str:
-    meta = doc.meta or {}
-    return short_name(
-        {
-            "id": doc.id,
-            "short_names": meta.get("short_names"),
-            "title_zh": doc.title_zh,
-            "title_en": doc.title_en,
-            "outlet": meta.get("outlet"),
-        }
-    )
-
-
-def _document_info(s: Session, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for chunk in chunks(ids):
-        for doc in s.scalars(select(DocumentRow).where(DocumentRow.id.in_(chunk))):
-            out[doc.id] = {
-                "title": doc.title_zh or doc.title_en or doc.id,
-                "short_name": _row_short_name(doc),
-                "text_available": doc.text_available,
-            }
-    return out
-
-
-def _referenced_by(s: Session, doc_id: str) -> list[dict[str, Any]]:
-    """Commentary passages that mention or cite the document itself (not one provision)."""
-    rows = s.execute(
-        select(LinkRow, PassageRow, DocumentRow)
-        .join(PassageRow, PassageRow.id == LinkRow.src)
-        .join(DocumentRow, DocumentRow.id == PassageRow.doc_id)
-        .where(LinkRow.dst == doc_id, LinkRow.kind.in_(("mentions", "cites")))
-        .order_by(DocumentRow.ordinal, PassageRow.n)
-    ).all()
-    return [
-        {
-            "passage_id": p.id,
-            "doc_id": p.doc_id,
-            "n": p.n,
-            "document_title": doc.title_en or doc.title_zh or _row_short_name(doc),
-            "kind": lk.kind,
-            "text": (lk.evidence or {}).get("text"),
-            "excerpt": excerpt(p.text, 240),
-        }
-        for lk, p, doc in rows
-    ]
-
-
 # ---------------------------------------------------------------- provisions
 
 
 def provision_page(reader: query.Reader, provision_id: str, *, base_url: str = "") -> dict[str, Any]:
-    """:func:`kb.store.query.get_provision` plus what its page shows besides: the full
+    """:func:`kb.read.query.get_provision` plus what its page shows besides: the full
     citation record, commentary grouped by source and speaker (with the passages'
     whole text), labels of its other versions, and a short name per linked provision."""
     data = query.get_provision(reader, provision_id, base_url=base_url)
     # get_provision has found the provision: the record needs no second lookup.
     meta = query.document_metas(reader)[data["doc_id"]]
     data["cite"] = citeformat.citation_record(meta, data["eid"], base_url=base_url)
-    with reader.session() as s:
-        passage_ids = sorted({c["passage_id"] for c in data["commentary"]})
-        texts: dict[str, PassageRow] = {}
-        for chunk in chunks(passage_ids):
-            texts.update({p.id: p for p in s.scalars(select(PassageRow).where(PassageRow.id.in_(chunk)))})
-        linked = {v["provision_id"] for v in data["versions"] if v.get("provision_id")}
-        linked |= {c["dst"] for c in data["cites"]} | {c["src"] for c in data["cited_by"]}
-        info = _provision_info(s, sorted(i for i in linked if query.node_type(i) == "provision"))
-        linked_docs = {v["doc_id"] for v in data["versions"]} | {i for i in linked if query.node_type(i) == "document"}
-        docs = _document_info(s, sorted(linked_docs))
-        dates = dict(s.execute(select(DocumentRow.id, DocumentRow.date)).tuples().all())
+    texts = passage_texts(reader, sorted({c["passage_id"] for c in data["commentary"]}))
+    linked = {v["provision_id"] for v in data["versions"] if v.get("provision_id")}
+    linked |= {c["dst"] for c in data["cites"]} | {c["src"] for c in data["cited_by"]}
+    info = provision_info(reader, sorted(i for i in linked if node_type(i) == "provision"))
+    linked_docs = {v["doc_id"] for v in data["versions"]} | {i for i in linked if node_type(i) == "document"}
+    docs = document_info(reader, sorted(linked_docs))
+    dates = document_dates(reader)
     for v in data["versions"]:
         v.update({"other": info.get(v["provision_id"] or "", {}), "other_doc": docs.get(v["doc_id"], {})})
     for c in data["cites"]:
@@ -553,7 +300,9 @@ def provision_page(reader: query.Reader, provision_id: str, *, base_url: str = "
 
 
 def _group_commentary(
-    commentary: Iterable[Mapping[str, Any]], texts: Mapping[str, PassageRow], dates: Mapping[str, str | None]
+    commentary: Iterable[Mapping[str, Any]],
+    texts: Mapping[str, Mapping[str, Any]],
+    dates: Mapping[str, str | None],
 ) -> list[dict[str, Any]]:
     """Commentary links grouped by source document, then by speaker (best link first)."""
     sources: dict[str, dict[str, Any]] = {}
@@ -574,8 +323,8 @@ def _group_commentary(
         group["passages"].append(
             {
                 "passage_id": c["passage_id"],
-                "n": row.n if row is not None else None,
-                "text": row.text if row is not None else c.get("excerpt", ""),
+                "n": row["n"] if row is not None else None,
+                "text": row["text"] if row is not None else c.get("excerpt", ""),
                 "stance": c.get("stance"),
                 "kind": c["kind"],
                 "score": c["score"],
@@ -611,8 +360,7 @@ def topic_page(reader: query.Reader, topic_id: str, *, limit: int = 200) -> dict
                 entry["score"] = max(entry["score"], prov["score"])
                 if column["document"]["id"] not in entry["sources"]:
                     entry["sources"].append(column["document"]["id"])
-    with reader.session() as s:
-        info = _provision_info(s, sorted(discussed))
+    info = provision_info(reader, sorted(discussed))
     at_stake = sorted(discussed.values(), key=lambda p: (-len(p["sources"]), -p["score"], p["id"]))
     for p in at_stake:
         p["short_name"] = info.get(p["id"], {}).get("short_name", p["id"])
@@ -632,7 +380,7 @@ def topic_page(reader: query.Reader, topic_id: str, *, limit: int = 200) -> dict
 
 def compare_page(reader: query.Reader, from_id: str | None, to_id: str | None) -> dict[str, Any]:
     """The versions one can compare, and the comparison of ``from_id`` with ``to_id``
-    when both are given (:func:`kb.store.query.compare_versions`)."""
+    when both are given (:func:`kb.read.query.compare_versions`)."""
     docs = query.list_documents(reader)
     out: dict[str, Any] = {"pairs": _version_pairs(docs), "comparison": None}
     if from_id or to_id:
@@ -653,19 +401,18 @@ def compare_page(reader: query.Reader, from_id: str | None, to_id: str | None) -
 def graph_page(
     reader: query.Reader, node: str, *, depth: int = 1, kinds: Sequence[str] | None = None, max_nodes: int = 60
 ) -> dict[str, Any]:
-    """:func:`kb.store.query.graph` with a short display name per node
+    """:func:`kb.read.query.graph` with a short display name per node
     (``PIPL 第二十八条``, ``chinai-163 ¶7``) for drawing."""
     data = query.graph(reader, node, depth=depth, kinds=kinds, max_nodes=max_nodes)
     ids = [n["id"] for n in data["nodes"]]
-    with reader.session() as s:
-        provs = _provision_info(s, [i for i in ids if query.node_type(i) == "provision"])
-        docs = _document_info(s, sorted({doc_of(i) for i in ids}))
+    provs = provision_info(reader, [i for i in ids if node_type(i) == "provision"])
+    docs = document_info(reader, sorted({doc_of(i) for i in ids}))
     for n in data["nodes"]:
         doc_id = doc_of(n["id"])
         if n["type"] == "provision":
             n["short"] = provs.get(n["id"], {}).get("short_name", n["id"])
         elif n["type"] == "passage":  # commentary titles are long: its id is the readable name
-            n["short"] = f"{doc_id} ¶{n['id'].rsplit('_', 1)[-1]}"
+            n["short"] = f"{doc_id} ¶{passage_number(n['id'])}"
         else:
             n["short"] = docs.get(doc_id, {}).get("short_name", doc_id)
     # Versions of one law share a short name (CSL, CSL 第四十一条): there, the id tells them apart.
@@ -673,5 +420,5 @@ def graph_page(
     for n in data["nodes"]:
         if n["short"] in clashes:
             label = provs.get(n["id"], {}).get("label", "")
-            n["short"] = f"{n['id'].split('/', 1)[0]} {label}".strip() if n["type"] == "provision" else n["id"]
+            n["short"] = f"{doc_of(n['id'])} {label}".strip() if n["type"] == "provision" else n["id"]
     return data

@@ -15,16 +15,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kb.errors import InvalidQuery, NotFound
-from kb.store.lookups import (
+from kb.ids import doc_of, node_type
+from kb.read.lookups import (
     UNIT_LEVELS,
     chunks,
-    doc_of,
     doc_summary,
     document_row,
     document_titles,
     excerpt,
     like_escape,
-    node_type,
     passage_briefs,
     provision_labels,
     version_entry,

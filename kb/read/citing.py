@@ -3,7 +3,7 @@
 :func:`resolve_citations` wraps ``kb.annotate.citations.find_citations`` with a
 :class:`~kb.annotate.citations.CitationIndex` built from the database once per reader
 (documents' manifest entries and the eids that exist); :func:`cite` returns every
-citation form of ``kb.store.citeformat``.
+citation form of ``kb.read.citeformat``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import select
 
 from kb.errors import InvalidQuery, NotFound
-from kb.store import citeformat
-from kb.store.lookups import doc_of, document_metas, node_type, provision_labels
+from kb.ids import doc_of, node_type, split_provision_id
+from kb.read import citeformat
+from kb.read.lookups import document_metas, provision_labels
 from kb.store.reader import Reader
 from kb.store.schema import ProvisionRow
 
@@ -80,7 +81,7 @@ def resolve_citations(
         targets = []
         for target_id in c.ids:
             doc = docs.get(doc_of(target_id))
-            eid = target_id.split("/", 1)[1] if "/" in target_id else None
+            eid = split_provision_id(target_id)[1] if node_type(target_id) != "document" else None
             targets.append(
                 {
                     "id": target_id,

@@ -1,0 +1,1 @@
+"""The read side: queries, graph and topic views, citing and citation formats, over ``kb.store``."""
