@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     max_query_length: int = 1000
     query_timeout_seconds: float = 5.0
+    # Rank questions with what the STARD training questions taught (kb.search.learned).
+    learned_search: bool = True
 
     @property
     def sqlite_path(self) -> Path | None:

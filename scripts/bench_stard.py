@@ -9,7 +9,7 @@ For every question of ``<source root>/eval/stard/train.jsonl`` in the chosen spl
 1. its labels (``<law title>第N条``) are mapped to the article provision ids of every
    version of that law in the database (labels the database lacks are dropped and
    counted; a question left with none is skipped);
-2. ``kb.store.search.search`` runs it, provisions only, top 100: ``kb`` is the default
+2. ``kb.search.search`` runs it, provisions only, top 100: ``kb`` is the default
    search (``mode=all``, which ranks a question in ``any`` mode, query expansion on),
    ``kb-noexp`` the same without expansion;
 3. ``bm25`` ranks the same article units with ``bm25s`` (k1=1.2, b=0.75 like FTS5) over
@@ -33,10 +33,10 @@ from typing import Any
 from sqlalchemy import text
 
 from kb.errors import KBError
+from kb.search import MAX_LIMIT, search
+from kb.search.fts import query_terms
 from kb.settings import Settings, database_url_from, get_settings
-from kb.store.fts import query_terms
-from kb.store.query import Reader, open_reader
-from kb.store.search import MAX_LIMIT, search
+from kb.store.reader import Reader, open_reader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from retrieval_lib import recall_at

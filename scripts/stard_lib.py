@@ -27,7 +27,7 @@ from sqlalchemy import text
 
 from kb.learn.associations import law_key
 from kb.settings import PROJECT_ROOT
-from kb.store.query import Reader
+from kb.store.reader import Reader
 from kb.text.numerals import NUMERAL_CHARS, cn_to_int
 
 __all__ = [
