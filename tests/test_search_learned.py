@@ -102,6 +102,8 @@ def test_the_project_file_loads() -> None:
         ({"weights": {"no_such_feature": 1.0}}, "unknown features"),
         ({"votes": "many"}, "votes"),
         ({"law_prior": None}, "law_prior"),
+        ({"law_prior": [1]}, "differ in length"),
+        ({"term_law": {"x": [[10**6, 1]]}}, "past the list"),
     ],
 )
 def test_a_bad_file_is_one_error_naming_it(tmp_path: Path, change: dict[str, Any], message: str) -> None:

@@ -69,11 +69,13 @@ class LearnedFile(RuleModel):
     votes: int
     expansion_limit: int
     weights: dict[str, float]
-    law_prior: dict[str, int]
-    article_prior: dict[str, int]
+    laws: list[str]
+    articles: list[str]
+    law_prior: list[int]
+    article_prior: list[int]
     term_df: dict[str, int]
-    term_article: dict[str, dict[str, int]]
-    term_law: dict[str, dict[str, int]]
+    term_article: dict[str, list[tuple[int, int]]]
+    term_law: dict[str, list[tuple[int, int]]]
     term_terms: dict[str, list[tuple[str, float]]]
     dev: dict[str, Any] = Field(default_factory=dict)
 
@@ -93,13 +95,20 @@ def load_learned(path: Path) -> LearnedRanker:
     unknown = set(data.weights) - {*FEATURES, "bias"}
     if unknown:
         raise ConfigError(f"{path}: weights: unknown features {sorted(unknown)}")
+    if len(data.laws) != len(data.law_prior) or len(data.articles) != len(data.article_prior):
+        raise ConfigError(f"{path}: laws/articles and their priors differ in length")
+    try:
+        term_article = {t: {data.articles[i]: n for i, n in v} for t, v in data.term_article.items()}
+        term_law = {t: {data.laws[i]: n for i, n in v} for t, v in data.term_law.items()}
+    except IndexError:
+        raise ConfigError(f"{path}: term_article/term_law: a position past the list of articles or laws") from None
     tables = Associations(
         questions=data.questions,
-        law_prior=data.law_prior,
-        article_prior=data.article_prior,
+        law_prior=dict(zip(data.laws, data.law_prior, strict=True)),
+        article_prior=dict(zip(data.articles, data.article_prior, strict=True)),
         term_df=data.term_df,
-        term_article=data.term_article,
-        term_law=data.term_law,
+        term_article=term_article,
+        term_law=term_law,
         term_terms={k: tuple(v) for k, v in data.term_terms.items()},
     )
     return LearnedRanker(tables, data.weights, votes=data.votes, expansion_limit=data.expansion_limit)
