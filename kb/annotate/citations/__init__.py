@@ -37,7 +37,6 @@ from kb.annotate.citations.resolve import (
 )
 
 # Re-exported for kb.link.passages (owned by another helper) until it imports kb.dates itself.
-from kb.dates import date_key as date_key
 
 __all__ = [
     "PATTERNS_PATH",
