@@ -13,18 +13,19 @@ import pytest
 from kb.errors import ConfigError
 from kb.learn.associations import fit
 from kb.learn.ranker import LearnedRanker
-from kb.search import engine, search
+from kb.search import learned as learned_module
+from kb.search import search
 from kb.search.learned import LEARNED_FILE, load_learned, with_votes
 from kb.search.rank import Scores
 from kb.settings import PROJECT_ROOT
 
 # Questions about the made-up 人脸测试法 of the tiny corpus: asking about 罚款 (a word no
 # article of it has) was answered by its art_1, and so was one about 同意 (which its art_2
-# has); asking about 试用期, by a law it does not hold.
+# has); asking about 试用期, by its art_3.
 PAIRS = [
     (["罚款", "多少"], ["人脸测试法#art_1"]),
     (["罚款", "标准"], ["人脸测试法#art_1"]),
-    (["试用期", "工资"], ["劳动合同法#art_20"]),
+    (["试用期", "工资"], ["人脸测试法#art_3"]),
     (["同意", "撤回"], ["人脸测试法#art_1"]),
 ]
 WEIGHTS = {"base": 1.0, "vote_article": 2.0, "bias": 0.0}
@@ -33,13 +34,13 @@ WEIGHTS = {"base": 1.0, "vote_article": 2.0, "bias": 0.0}
 @pytest.fixture
 def learned(monkeypatch: pytest.MonkeyPatch) -> Iterator[LearnedRanker]:
     ranker = LearnedRanker(fit(PAIRS, {}, min_count=1), WEIGHTS, votes=5, expansion_limit=0)
-    monkeypatch.setattr(engine, "learned_ranker", lambda: ranker)
+    monkeypatch.setattr(learned_module, "learned_ranker", lambda: ranker)
     yield ranker
 
 
 @pytest.fixture
 def unlearned(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine, "learned_ranker", lambda: None)
+    monkeypatch.setattr(learned_module, "learned_ranker", lambda: None)
 
 
 def ids(page: dict[str, Any]) -> list[str]:
@@ -79,6 +80,15 @@ def test_pages_follow_the_learned_order(reader: Any, learned: LearnedRanker) -> 
     assert len(whole) > 1 and first["next"]
     second = search(reader, q, limit=50, cursor=first["next"])
     assert ids(first) + ids(second) == whole
+
+
+def test_tables_about_other_laws_stay_unused(reader: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Learned mostly about laws the database lacks: its priors and votes would mislead, so no learning."""
+    elsewhere = [*PAIRS, *[(["罚款", f"词{i}"], ["劳动合同法#art_20"]) for i in range(10)]]
+    ranker = LearnedRanker(fit(elsewhere, {}, min_count=1), WEIGHTS, votes=5, expansion_limit=0)
+    monkeypatch.setattr(learned_module, "learned_ranker", lambda: ranker)
+    assert learned_module.coverage(reader, ranker) == pytest.approx(4 / 14)
+    assert ids(search(reader, "罚款是多少呢？", type="provision")) == []
 
 
 def test_with_votes_adds_missing_rows_in_order() -> None:

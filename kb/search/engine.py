@@ -75,7 +75,7 @@ from kb.search.expand import names_place
 from kb.search.fts import QueryMode
 from kb.search.groups import unit_groups
 from kb.search.highlight import find_ranges, snippet
-from kb.search.learned import Candidates, applies, learned_features_of, learned_ranker, learned_ranking
+from kb.search.learned import Candidates, applies, learned_features_of, learned_ranking, ranker_for
 from kb.search.plan import LANGS, MAX_LIMIT, QueryPlan, ResultType, SearchParams, Unit, highlight_terms, plan_query
 from kb.search.rank import Scores, combine_scores, rank_rows
 from kb.search.scoring import any_units, concepts, run_units
@@ -279,7 +279,7 @@ def search(
     after = decode_cursor(params, cursor) if cursor else None
     match_mode: QueryMode = after.match if after else mode
     groups = unit_groups(reader)
-    ranker = learned_ranker() if expand and mode != "raw" and lang != "en" else None
+    ranker = ranker_for(reader) if expand and mode != "raw" and lang != "en" else None
 
     if mode == "raw":
         if not q.strip():
