@@ -72,3 +72,20 @@ def test_law_of() -> None:
         law_of("最高人民法院关于适用《民法典》有关担保制度的解释#art_3")
         == "最高人民法院关于适用《民法典》有关担保制度的解释"
     )
+
+
+@pytest.mark.parametrize(
+    ("words", "share"),
+    [
+        (["试用期", "工资"], 1.0),  # every word seen
+        (["人脸识别"], 0.0),  # none
+        ([], 0.0),
+    ],
+)
+def test_known_share(model, words, share) -> None:  # type: ignore[no-untyped-def]
+    assert model.known_share(words) == pytest.approx(share)
+
+
+def test_known_share_weighs_words_by_rarity(model) -> None:  # type: ignore[no-untyped-def]
+    # 劳动 (2 of 4 questions) is known but common; an unseen word weighs as much as a rare one, and more
+    assert 0 < model.known_share(["劳动", "人脸识别"]) < model.known_share(["工资", "人脸识别"]) < 0.5

@@ -91,6 +91,18 @@ def test_tables_about_other_laws_stay_unused(reader: Any, monkeypatch: pytest.Mo
     assert ids(search(reader, "罚款是多少呢？", type="provision")) == []
 
 
+def test_questions_the_tables_barely_know_rank_by_their_words(reader: Any, learned: LearnedRanker) -> None:
+    """罚款 is known, 人脸识别 and 应用 are not: below min_known the question is not learned."""
+    q = "人脸识别应用的罚款是多少？"
+    assert search(reader, q, type="provision")["results"][0]["id"] == "tiny-law-2024/art_1"
+    strict = LearnedRanker(learned.tables, WEIGHTS, votes=5, expansion_limit=0, min_known=0.9)
+    assert not strict.knows(["人脸识别", "应用", "罚款"])
+    learned_module.learned_ranker = lambda: strict  # type: ignore[assignment]  # undone by the fixture
+    plain = search(reader, q, type="provision")
+    learned_module.learned_ranker = lambda: None  # type: ignore[assignment]
+    assert plain == search(reader, q, type="provision")
+
+
 def test_with_votes_adds_missing_rows_in_order() -> None:
     scores = Scores.of({2: 1.5, 7: 0.5}, {2: 1, 7: 1}, {})
     added = with_votes(scores, [9, 7, 1])

@@ -77,6 +77,19 @@ class Associations:
         df = self.term_df.get(term, 0)
         return math.log(self.questions / df) if df else 0.0
 
+    def known_share(self, terms: Iterable[str]) -> float:
+        """How much of a question the tables know: the idf of its words they have seen, over all its words' idf.
+
+        A word no training question had counts as if half a question had had it. 0 for no words.
+        """
+        seen = unseen = 0.0
+        for term in dict.fromkeys(terms):
+            if self.term_df.get(term):
+                seen += self.idf(term)
+            else:
+                unseen += math.log(2 * self.questions) if self.questions else 0.0
+        return seen / (seen + unseen) if seen + unseen else 0.0
+
     def _vote(self, terms: Iterable[str], table: Mapping[str, Mapping[str, int]]) -> dict[str, float]:
         out: dict[str, float] = defaultdict(float)
         for term in dict.fromkeys(terms):

@@ -97,6 +97,12 @@ class LearnedRanker:
     weights: Mapping[str, float]
     votes: int = 30
     expansion_limit: int = 8
+    # Used only for a question the tables know this much of (Associations.known_share).
+    min_known: float = 0.0
+
+    def knows(self, terms: Sequence[str]) -> bool:
+        """Whether the tables know enough of a question (its content words) to rank it."""
+        return self.tables.known_share(terms) >= self.min_known
 
     def vote_rows(self, keys: RowKeys, terms: Sequence[str]) -> list[int]:
         """The rows of the articles that similar training questions vouch for, best first."""

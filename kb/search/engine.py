@@ -289,7 +289,11 @@ def search(
         scores = combine_scores(run_units(reader, params, units, raw=True), units)
         n_main = 1
     else:
-        plan = plan_query(q, expand=expand, learned=ranker)
+        plan = plan_query(q, expand=expand)
+        if ranker is not None and ranker.knows(plan.content):
+            plan = plan_query(q, expand=expand, learned=ranker)
+        else:
+            ranker = None
         if not plan.content:
             raise InvalidQuery("no searchable words (letters, digits or Chinese characters)", parameter="q")
         words = concepts(reader, plan, lang)

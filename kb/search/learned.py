@@ -13,11 +13,13 @@ ranked in ``match=any``), the engine
 3. ranks every candidate row by the learned score instead of the word score alone
    (:func:`learned_ranking`).
 
-Keyword queries (``match=all``), raw queries and queries with no Chinese character rank
-as before, and so does every query on a database that lacks most of the articles the
-tables were learned about (:data:`MIN_COVERAGE`, :func:`ranker_for`): the default FRT
-corpus. The arithmetic is numpy over the rows the index matched, the same on SQLite and
-PostgreSQL. Set ``KB_LEARNED_SEARCH=0`` (``Settings.learned_search``) to turn it off.
+Keyword queries (``match=all``), raw queries, queries with no Chinese character and
+questions the tables know too little of (:meth:`LearnedRanker.knows`: facial recognition
+is not what STARD's lay questions ask about) rank as before, and so does every query on
+a database that lacks most of the articles the tables were learned about
+(:data:`MIN_COVERAGE`, :func:`ranker_for`): the default FRT corpus. The arithmetic is
+numpy over the rows the index matched, the same on SQLite and PostgreSQL. Set
+``KB_LEARNED_SEARCH=0`` (``Settings.learned_search``) to turn it off.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ class LearnedFile(RuleModel):
     questions: int
     votes: int
     expansion_limit: int
+    min_known: float
     weights: dict[str, float]
     laws: list[str]
     articles: list[str]
@@ -122,7 +125,9 @@ def load_learned(path: Path) -> LearnedRanker:
         term_law=term_law,
         term_terms={k: tuple(v) for k, v in data.term_terms.items()},
     )
-    return LearnedRanker(tables, data.weights, votes=data.votes, expansion_limit=data.expansion_limit)
+    return LearnedRanker(
+        tables, data.weights, votes=data.votes, expansion_limit=data.expansion_limit, min_known=data.min_known
+    )
 
 
 @lru_cache(maxsize=4)
