@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -52,7 +53,7 @@ FEATURES = (
 PRIOR_SMOOTHING = 0.5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: a cache key
 class RowKeys:
     """Per row (index = rowid): its law (index into ``laws``) and article (index into ``articles``), -1 for none.
 
@@ -66,6 +67,8 @@ class RowKeys:
     laws: tuple[str, ...]
     articles: tuple[str, ...]
     rows_of: Mapping[str, tuple[int, ...]]
+    law_index: Mapping[str, int] = field(default_factory=dict)
+    article_index: Mapping[str, int] = field(default_factory=dict)
 
     def at(self, rowid: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
         known = rowid < len(self.law)
@@ -86,7 +89,9 @@ def row_keys(rows: Sequence[tuple[int, str, str]], size: int) -> RowKeys:
             key = f"{law_key}#{eid}"
             article[rowid] = articles.setdefault(key, len(articles))
             rows_of.setdefault(key, []).append(rowid)
-    return RowKeys(law, article, tuple(laws), tuple(articles), {k: tuple(v) for k, v in rows_of.items()})
+    return RowKeys(
+        law, article, tuple(laws), tuple(articles), {k: tuple(v) for k, v in rows_of.items()}, laws, articles
+    )
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: a cache key
@@ -123,21 +128,16 @@ class LearnedRanker:
     ) -> npt.NDArray[np.float64]:
         """The feature matrix (rows x :data:`FEATURES`) of the candidate rows."""
         law, article = keys.at(rowid)
-        n = max(self.tables.questions, 1)
-        votes_a = self.tables.vote_articles(terms)
-        votes_l = self.tables.vote_laws(terms)
-        top_a = max(votes_a.values(), default=0.0) or 1.0
-        top_l = max(votes_l.values(), default=0.0) or 1.0
-        law_names = _lookup(law, keys.laws)
-        art_names = _lookup(article, keys.articles)
-        prior = self.tables.law_prior
-        law_log = np.array([math.log((prior.get(k, 0) + PRIOR_SMOOTHING) / (n + 1)) for k in law_names.keys])
-        art_log = np.array([math.log1p(self.tables.article_prior.get(k, 0)) for k in art_names.keys])
-        vote_a = np.array([votes_a.get(k, 0.0) / top_a for k in art_names.keys])
-        vote_l = np.array([votes_l.get(k, 0.0) / top_l for k in law_names.keys])
-        named = np.array([1.0 if len(k) >= 2 and k in question else 0.0 for k in law_names.keys])
-        law_log, art_log = law_log[law_names.at], art_log[art_names.at]
-        vote_a, vote_l, named = vote_a[art_names.at], vote_l[law_names.at], named[law_names.at]
+        # index -1 (no law, no article) reads the last slot of each per-key array
+        law = np.where(law >= 0, law, len(keys.laws))
+        article = np.where(article >= 0, article, len(keys.articles))
+        law_log, art_log = _priors(self, keys)
+        vote_a = _per_key(self.tables.vote_articles(terms), keys.article_index, len(keys.articles))
+        vote_l = _per_key(self.tables.vote_laws(terms), keys.law_index, len(keys.laws))
+        distinct, at = np.unique(law, return_inverse=True)
+        names = [keys.laws[i] if i < len(keys.laws) else "" for i in distinct.tolist()]
+        named = np.array([1.0 if len(k) >= 2 and k in question else 0.0 for k in names])[at]
+        law_log, art_log, vote_a, vote_l = law_log[law], art_log[article], vote_a[article], vote_l[law]
         top = float(base.max()) if len(base) and base.max() > 0 else 1.0
         # 1 / the row's place among the distinct word scores (versions of one text share one)
         _, place = np.unique(-base, return_inverse=True)
@@ -163,14 +163,27 @@ class LearnedRanker:
         return np.asarray(features @ w + self.weights.get("bias", 0.0), dtype=np.float64)
 
 
-@dataclass(frozen=True)
-class _Lookup:
-    """The distinct keys of some rows (``""`` for a row with none), and each row's index into them."""
+@lru_cache(maxsize=8)
+def _priors(ranker: LearnedRanker, keys: RowKeys) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Per law and per article of ``keys`` (and a last slot for none): the log priors, computed once."""
+    tables = ranker.tables
+    n = max(tables.questions, 1)
+    laws = [*keys.laws, ""]
+    law_log = np.array([math.log((tables.law_prior.get(k, 0) + PRIOR_SMOOTHING) / (n + 1)) for k in laws])
+    art_log = np.zeros(len(keys.articles) + 1)
+    for key, count in tables.article_prior.items():
+        at = keys.article_index.get(key)
+        if at is not None:
+            art_log[at] = math.log1p(count)
+    return law_log, art_log
 
-    keys: tuple[str, ...]
-    at: npt.NDArray[np.int64]
 
-
-def _lookup(index: npt.NDArray[np.int32], names: Sequence[str]) -> _Lookup:
-    distinct, at = np.unique(index, return_inverse=True)
-    return _Lookup(tuple(names[i] if i >= 0 else "" for i in distinct.tolist()), at.astype(np.int64))
+def _per_key(votes: Mapping[str, float], index: Mapping[str, int], size: int) -> npt.NDArray[np.float64]:
+    """Votes scaled so the best is 1, as an array over the keys of ``index`` (and a last slot of 0)."""
+    out = np.zeros(size + 1)
+    top = max(votes.values(), default=0.0) or 1.0
+    for key, v in votes.items():
+        at = index.get(key)
+        if at is not None:
+            out[at] = v / top
+    return out
