@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     max_query_length: int = 1000
     query_timeout_seconds: float = 5.0
+    # Rank questions with what the STARD training questions taught (kb.search.learned).
+    learned_search: bool = True
     # Where people reach `kb serve`: the MCP server (stdio has no request to read it from)
     # builds the page and API URLs of its answers on it.
     public_url: str = "http://127.0.0.1:8000"
