@@ -46,11 +46,9 @@ REQUIRED_IDS = {
 }
 ABSENT = {
     "cac-frt-2023-draft",
-    "cac-mps-frt-2025",
     "pi-spec-2020",
     "tc260-consent-2020",
     "mps-video-2016-draft",
-    "children-pi-2019",
 }
 LINEAGE = [
     ("csl-2025", "csl-2016"),

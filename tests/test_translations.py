@@ -42,6 +42,7 @@ REQUIRED_COMPLETE = (
     "network-data-2024",
     "spc-frt-2021",
     "video-image-2025",
+    "cac-mps-frt-2025",
 )
 REQUIRED_ARTICLES: dict[str, tuple[int, ...]] = {
     "csl-2016": (41, 42, 43, 44, 76),
