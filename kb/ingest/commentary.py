@@ -51,6 +51,7 @@ from kb.ingest.furniture import (
 from kb.ingest.normalize import collapse_space
 from kb.ingest.sentences import split_sentences
 from kb.model import DocumentMeta, ParsedCommentary, Passage, SourceSpan
+from kb.text.numerals import CN_NUMERAL_CHARS
 
 __all__ = [
     "Block",
@@ -116,7 +117,7 @@ _LEADING_SPACE = re.compile(r"[ \t\u00a0\u1680\u2000-\u200d\u202f\u205f\u3000\uf
 # followed by a space. The em dash is not a bullet: it introduces attributions.
 _BULLET = re.compile(r"(?P<m>[•●○◦▪▫■□‣⁃∙·*+\-–])[ \t\u00a0\u2000-\u200a\u202f]+")
 _NUMBERED = re.compile(
-    r"(?P<m>\d{1,3}[.)]|\(\d{1,3}\)|\([a-z]\)|[a-z][.)]|[ivx]{1,5}[.)]|（[一二三四五六七八九十]{1,3}）)"
+    r"(?P<m>\d{1,3}[.)]|\(\d{1,3}\)|\([a-z]\)|[a-z][.)]|[ivx]{1,5}[.)]|（[" + CN_NUMERAL_CHARS + r"]{1,3}）)"
     r"[ \t\u00a0\u2000-\u200a\u202f]+"
 )
 _QUOTE_MARK = re.compile(r">[ \t\u00a0]?")
