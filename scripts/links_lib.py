@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from kb.model import Annotation, DocumentMeta, Passage, Provision, Translation
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,10 +67,21 @@ def _html_text(raw: str) -> str:
 
 
 def _front_matter(raw: str) -> tuple[dict[str, Any], str]:
+    """The simple YAML front matter of the fixtures (``key: value`` and ``key: [a, b]``)."""
     m = re.match(r"---\n(.*?)\n---\n", raw, re.S)
     if not m:
         return {}, raw
-    return dict(yaml.safe_load(m.group(1)) or {}), raw[m.end() :]
+    out: dict[str, Any] = {}
+    for line in m.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if not sep:
+            continue
+        value = value.strip()
+        if value.startswith("[") and value.endswith("]"):
+            out[key.strip()] = [v.strip().strip("'\"") for v in value[1:-1].split(",") if v.strip()]
+        else:
+            out[key.strip()] = value.strip("'\"")
+    return out, raw[m.end() :]
 
 
 def _html_meta(raw: str) -> dict[str, Any]:
