@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from kb.model import DocumentMeta
 
-__all__ = ["date_key", "first_date", "pick_version", "version_years"]
+__all__ = ["date_key", "first_date", "in_force_key", "pick_version", "version_in_force", "version_years"]
 
 
 def date_key(date: str, *, end: bool) -> str:
@@ -85,7 +85,7 @@ def pick_version(versions: Sequence[DocumentMeta], *, year: int | None, date: st
     >>> pick_version(csl, year=None, date=None).id
     'csl-2025'
     """
-    ordered = sorted(versions, key=lambda d: (date_key(d.in_force_from or "0000", end=False), d.id))
+    ordered = sorted(versions, key=lambda d: (in_force_key(d), d.id))
     if len(ordered) == 1:
         return ordered[0]
     if year is not None:
@@ -99,6 +99,31 @@ def pick_version(versions: Sequence[DocumentMeta], *, year: int | None, date: st
         date = f"{year}-12-31"
     if date is not None:
         when = date_key(date, end=True)
-        in_force = [d for d in ordered if date_key(d.in_force_from or "0000", end=False) <= when]
+        in_force = [d for d in ordered if in_force_key(d) <= when]
         return in_force[-1] if in_force else ordered[0]
     return ordered[-1]
+
+
+def in_force_key(doc: DocumentMeta) -> str:
+    """The day a version came into force, as a comparable full date (``0000`` when undated);
+    versions of a work sort oldest first by it."""
+    return date_key(doc.in_force_from or "0000", end=False)
+
+
+def version_in_force(versions: Sequence[DocumentMeta], day: str) -> DocumentMeta | None:
+    """The version of one work in force on ``day`` (YYYY-MM-DD): the latest in force from that
+    day or before. Drafts are never in force. None when no version was yet: unlike
+    :func:`pick_version`, which must name some version for a citation, this answers "what
+    was the law on that day" and may answer nothing.
+
+    >>> from kb.model import SourceRef
+    >>> def law(doc_id, effective, kind="law"):
+    ...     return DocumentMeta(id=doc_id, kind=kind, work="csl", sources=(SourceRef(doc_id),), effective=effective)
+    >>> csl = [law("csl-2016", "2017-06-01"), law("csl-2025", "2026-01-01"), law("csl-2027", "2027", "draft")]
+    >>> [version_in_force(csl, d).id for d in ("2017-06-01", "2025-12-31", "2026-01-01", "2028-01-01")]
+    ['csl-2016', 'csl-2016', 'csl-2025', 'csl-2025']
+    >>> version_in_force(csl, "2017-05-31") is None
+    True
+    """
+    live = [d for d in versions if d.kind != "draft" and in_force_key(d) <= day]
+    return max(live, key=lambda d: (in_force_key(d), d.id)) if live else None

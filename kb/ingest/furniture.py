@@ -30,7 +30,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from kb.datafiles import RuleModel, rule_error
 from kb.datafiles import load_rules as load_rule_file
-from kb.settings import PROJECT_ROOT, get_settings
+from kb.settings import get_settings
 
 __all__ = [
     "LINE_RULES",
@@ -383,10 +383,8 @@ def rules_from_mapping(raw: Mapping[str, Any], origin: str = RULES_NAME) -> Furn
 
 
 def _default_rules_path() -> Path:
-    # The corpus directory may be swapped for a test corpus; the rules then still come
-    # from the project unless that corpus brings its own.
-    candidate = get_settings().corpus_dir / RULES_NAME
-    return candidate if candidate.is_file() else PROJECT_ROOT / "corpus" / RULES_NAME
+    # The rules live in the corpus directory in use (KB_CORPUS_DIR), like every other rule file.
+    return get_settings().corpus_dir / RULES_NAME
 
 
 @lru_cache(maxsize=4)
