@@ -36,8 +36,6 @@ from kb.annotate.citations.resolve import (
     find_citations,
 )
 
-# Re-exported for kb.link.passages (owned by another helper) until it imports kb.dates itself.
-
 __all__ = [
     "PATTERNS_PATH",
     "CitationIndex",
