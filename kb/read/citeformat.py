@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 from urllib.parse import quote
 
-from kb.ids import Eid, node_type, split_provision_id
+from kb.ids import loose_units, node_type, split_provision_id
 from kb.model import DocumentMeta
 from kb.read.romanize import bibtex_key, pinyin_title
 from kb.text.numerals import int_to_cn
@@ -108,16 +108,9 @@ _EN_CONTAINER = {"book": "bk.", "subbook": "pt.", "chp": "ch.", "sec": "sec."}
 
 
 def eid_units(eid: str) -> list[tuple[str, str]]:
-    """``art_13__para_1`` -> ``[("art", "13"), ("para", "1")]``; ``preamble`` -> ``[("preamble", "")]``."""
-    parsed = Eid.try_parse(eid)
-    if parsed is not None:
-        return [(u.kind, u.number) for u in parsed.units]
-    # Not an eid: each part that is a unit reads as one, any other part as a bare kind.
-    units: list[tuple[str, str]] = []
-    for part in eid.split("__"):
-        unit = Eid.try_parse(part)
-        units.append((unit.kind, unit.number) if unit is not None else (part, ""))
-    return units
+    """``art_13__para_1`` -> ``[("art", "13"), ("para", "1")]``; ``preamble`` -> ``[("preamble", "")]``
+    (:func:`kb.ids.loose_units`: a string that is not an eid reads part by part)."""
+    return loose_units(eid)
 
 
 def int_to_roman(n: int) -> str:
