@@ -64,7 +64,8 @@ BUILD_TIMEOUT = 300  # seconds; a tiny build takes 2-5 s, more on a loaded machi
 # synced, not yet renamed), "swapped" (renamed, directory not yet synced).
 _DRIVER = r"""
 import os, sys, time
-import kb.pipeline as pipeline
+from importlib import import_module
+pipeline = import_module("kb.pipeline.build")  # the module (kb.pipeline.build is also the function)
 import kb.store.sqlite_build as sqlite_build
 from kb.store.stream import CorpusWriter
 
