@@ -18,11 +18,9 @@ from kb.model import DocumentMeta
 
 ABSENT = {
     "cac-frt-2023-draft",
-    "cac-mps-frt-2025",
     "pi-spec-2020",
     "tc260-consent-2020",
     "mps-video-2016-draft",
-    "children-pi-2019",
 }
 REQUIRED_IDS = ABSENT | {  # the documents known without their text are required too
     "pipl-2021",
@@ -45,6 +43,8 @@ REQUIRED_IDS = ABSENT | {  # the documents known without their text are required
     "wsj-draft-rules-2023",
     "diplomat-backlash-2020",
     "cpo-draft-rules-2023",
+    "cac-mps-frt-2025",
+    "children-pi-2019",
 }
 LINEAGE = [
     ("csl-2025", "csl-2016"),

@@ -37,6 +37,10 @@ FILES: dict[str, TranslationFile] = translation_files(CORPUS_DIR)
 
 # What the brief requires: complete documents, and the FRT-relevant articles of the others.
 REQUIRED_COMPLETE = (
+    "cac-mps-frt-2025",
+    "children-pi-2019",
+    "csl-2016",
+    "csl-2025",
     "dsl-2021",
     "minors-online-2023",
     "network-data-2024",
@@ -44,8 +48,6 @@ REQUIRED_COMPLETE = (
     "video-image-2025",
 )
 REQUIRED_ARTICLES: dict[str, tuple[int, ...]] = {
-    "csl-2016": (41, 42, 43, 44, 76),
-    "csl-2025": (43, 44, 78),
     "civil-code-2020": tuple(range(1032, 1040)),
     # the online-protection chapter (64-80) and the personal-information articles
     "minors-protection-2020": (4, *range(64, 81), 103, 127),
