@@ -74,9 +74,10 @@ from kb.search.expand import names_place
 from kb.search.fts import QueryMode
 from kb.search.groups import unit_groups
 from kb.search.highlight import find_ranges, snippet
+from kb.search.index import index_of
 from kb.search.plan import LANGS, MAX_LIMIT, QueryPlan, ResultType, SearchParams, Unit, highlight_terms, plan_query
 from kb.search.rank import Scores, combine_scores, rank_rows
-from kb.search.scoring import any_units, concepts, run_units
+from kb.search.scoring import any_units, concepts, run_units, scores_include_within
 from kb.search.sql import run_search
 from kb.store.reader import Reader
 
@@ -94,6 +95,7 @@ def warm_up(reader: Reader) -> None:
     document_metas(reader)
     topic_rows(reader)
     unit_groups(reader)
+    index_of(reader)
 
 
 def _validate(reader: Reader, params: SearchParams, max_query_length: int) -> None:
@@ -194,7 +196,7 @@ def _match(
     sentence, and when no row has every word (a single lay word that only its
     expansion finds, 刷脸); a later page keeps the mode its cursor says.
     """
-    subtract = reader.engine.dialect.name != "postgresql"
+    subtract = scores_include_within(reader)
     if match_mode == "all" and fallback and plan.is_sentence():
         match_mode = "any"
     if match_mode == "all":

@@ -23,6 +23,7 @@ from kb.search.fts import (
     pg_terms_match,
     terms_expression,
 )
+from kb.search.index import index_of
 from kb.search.plan import SearchParams, Unit
 from kb.store.fts_schema import FTS_TABLE, PG_LENGTH
 from kb.store.reader import Reader
@@ -164,6 +165,9 @@ def _raise_invalid(exc: Exception, *, raw: bool) -> None:
 
 def document_frequency(reader: Reader, terms: tuple[str, ...], lang: str | None) -> int:
     """How many search units have all of ``terms`` (in ``lang``'s column), cached per reader."""
+    index = index_of(reader)
+    if index is not None:
+        return index.count_all(terms, None if lang is None else ("zh", "en").index(lang))
     cache: dict[tuple[tuple[str, ...], str | None], int] = reader.cached("search.df", dict)
     key = (terms, lang)
     if key not in cache:
@@ -184,4 +188,7 @@ def document_frequency(reader: Reader, terms: tuple[str, ...], lang: str | None)
 
 
 def unit_count(reader: Reader) -> int:
+    index = index_of(reader)
+    if index is not None:
+        return index.rows
     return reader.cached("search.units", lambda: int(execute(reader, "SELECT count(*) FROM search_units", {})[0][0]))
