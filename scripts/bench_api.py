@@ -15,6 +15,10 @@ Starts ``kb serve`` on a free loopback port with a built database, measures, sto
   requests per second, and the CPU the Python clients spent themselves (on a 2-core
   machine they compete with the server); then /search again from ``wrk`` (a load
   generator in C, when installed: ``apt-get install wrk``) with as many connections;
+* the ratio: /search throughput over the throughput of ``/api/v1/health`` (which does
+  nothing but answer) on the same server in the same run, from the same clients: what a
+  search costs over the framework's own overhead, a figure that the machine's load
+  affects much less than either rate (issue 15's target: at least 0.25);
 * memory: the resident set size of the server (its process tree), now and at its peak
   (VmHWM), after the runs;
 * the same queries as plain FTS5 SQL in this process on the same database file (what
@@ -340,7 +344,13 @@ def main(argv: list[str] | None = None) -> int:
                 "search": summary(measure(client, search, args.requests)),
                 "provision": summary(measure(client, prov, args.requests)),
             }
+        results["throughput_health"] = throughput(
+            base, ["/api/v1/health"], args.clients, args.seconds, args.max_requests
+        )
         results["throughput_search"] = throughput(base, search, args.clients, args.seconds, args.max_requests)
+        health_rate = results["throughput_health"]["requests_per_second"]
+        search_rate = results["throughput_search"]["requests_per_second"]
+        results["search_over_health"] = round(search_rate / health_rate, 3) if health_rate else None
         results["throughput"] = throughput(base, search + prov, args.clients, args.seconds, args.max_requests)
         results["throughput_search_wrk"] = throughput_wrk(base, search, args.clients, args.seconds)
         results["server_memory"] = server_memory(proc.pid)
@@ -361,13 +371,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"max {s['max_ms']:>7.2f} ms  errors {s['errors']}"
             )
         print(f"search p50 / raw FTS5 p50: {results['search_over_raw_p50']}x")
-        for name in ("throughput_search", "throughput"):
+        for name in ("throughput_health", "throughput_search", "throughput_health_after", "throughput"):
             t = results[name]
             print(
                 f"{name:<17} {t['clients']} clients: {t['requests']} requests in {t['seconds']} s = "
                 f"{t['requests_per_second']} req/s, errors {t['errors']} (the Python clients used "
                 f"{t['client_cpu_seconds']} s of CPU)"
             )
+        print(f"search throughput / health throughput: {results['search_over_health']} (target >= 0.25)")
         w = results["throughput_search_wrk"]
         if w is None:
             print("throughput_search_wrk: wrk is not installed (apt-get install wrk)")

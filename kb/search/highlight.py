@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -41,6 +42,7 @@ def find_ranges(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     lowered = text.lower()
     stems: set[str] = set()
     prefixes: list[str] = []
+    chinese: set[str] = set()
     for term in terms:
         term = term.lower()
         if term.endswith("*") and len(term) > 1 and not _CJK.search(term):
@@ -50,18 +52,27 @@ def find_ranges(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
         if not term:
             continue
         if _CJK.search(term):
-            start = lowered.find(term)
-            while start >= 0:
-                ranges.append((start, start + len(term)))
-                start = lowered.find(term, start + 1)
+            chinese.add(term)
         else:
             stems.add(porter_stem(term))
+    if chinese:
+        # Every occurrence of every term, overlapping ones too: at each position, the
+        # longest term that starts there (the shorter ones are inside it).
+        for m in _substrings(frozenset(chinese)).finditer(lowered):
+            ranges.append((m.start(), m.start() + len(m.group(1))))
     if stems or prefixes:
         for m in _candidates(frozenset(stems), tuple(prefixes)).finditer(lowered):
             word = m.group()
             if porter_stem(word) in stems or any(word.startswith(p) for p in prefixes):
                 ranges.append((m.start(), m.end()))
     return _merge(ranges)
+
+
+@lru_cache(maxsize=1024)
+def _substrings(terms: frozenset[str]) -> re.Pattern[str]:
+    """A lookahead that matches at every position where one of ``terms`` starts (longest first)."""
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=lambda t: (-len(t), t)))
+    return re.compile(f"(?=({alternatives}))")
 
 
 @lru_cache(maxsize=1024)
@@ -93,8 +104,9 @@ def _window(text: str, ranges: list[tuple[int, int]], width: int) -> tuple[int, 
     if len(text) <= width:
         return 0, len(text)
     best_start, best_count = 0, -1
+    ends = [e for _, e in ranges]  # merged ranges: ends ascending
     for i, (start, _) in enumerate(ranges):
-        count = sum(1 for s, e in ranges[i:] if e <= start + width)
+        count = bisect_right(ends, start + width, lo=i) - i
         if count > best_count:
             best_start, best_count = start, count
     # Some context before the first match, a sixth of the window.

@@ -274,6 +274,7 @@ def run_units_in_memory(index: SearchIndex, params: SearchParams, units: Sequenc
     column = None if params.lang is None else _COLUMN[params.lang]
     keep = _filter_rows(index, params)
     parts: list[npt.NDArray[np.float64]] = []
+    anchored: dict[tuple[tuple[str, ...], ...], npt.NDArray[np.int32]] = {}  # the rows of each within_any
     for u, unit in enumerate(units):
         if unit.raw is not None:
             raise ValueError("a raw query runs on the database's index")
@@ -281,8 +282,11 @@ def run_units_in_memory(index: SearchIndex, params: SearchParams, units: Sequenc
             continue
         rows = index.with_all((*unit.terms, *unit.within), column)
         if len(rows) and unit.within_any:
-            anchors = [index.with_all(group, column) for group in unit.within_any if group]
-            either = np.unique(np.concatenate(anchors)) if anchors else np.empty(0, dtype=np.int32)
+            either = anchored.get(unit.within_any)
+            if either is None:
+                anchors = [index.with_all(group, column) for group in unit.within_any if group]
+                either = np.unique(np.concatenate(anchors)) if anchors else np.empty(0, dtype=np.int32)
+                anchored[unit.within_any] = either
             rows = rows[_member(rows, either)]
         if len(rows) and keep is not None:
             rows = rows[keep[rows]]
