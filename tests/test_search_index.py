@@ -6,7 +6,11 @@ over the database's FTS5 index (``use_database_index``).
 
 from __future__ import annotations
 
+import json
+import shutil
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,6 +22,7 @@ from kb.search.index import build_index, index_keys, index_of, use_database_inde
 from kb.search.plan import SearchParams, Unit
 from kb.search.scoring import run_units
 from kb.settings import Settings
+from kb.store.search_index import IndexArrays, search_unit_pages
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +129,34 @@ def test_index_is_per_reader(built_db: Settings) -> None:
     with query.open_reader(built_db) as a, query.open_reader(built_db) as b:
         assert index_of(a) is index_of(a)
         assert index_of(a) is not index_of(b)
+
+
+def test_the_build_stores_the_index(built_db: Settings) -> None:
+    """kb ingest stores the index in the database; a reader loads it rather than building it."""
+    with query.open_reader(built_db) as reader:
+        index = index_of(reader)
+        assert index is not None and index.source == "stored"
+        rebuilt = build_index(search_unit_pages(reader.engine))
+    assert rebuilt.arrays.words == index.arrays.words
+    for name in ("start", "rowid", "tf", "df", "length", "doc", "topic_start", "topic_rows"):
+        assert np.array_equal(getattr(rebuilt.arrays, name), getattr(index.arrays, name)), name
+
+
+def test_blobs_of_another_format_are_not_read() -> None:
+    arrays = build_index([(1, "人脸", "face", "pipl", "")]).arrays
+    blobs = arrays.blobs()
+    assert IndexArrays.from_blobs(blobs) is not None
+    assert IndexArrays.from_blobs({**blobs, "meta": json.dumps({"format": "0"}).encode()}) is None
+    assert IndexArrays.from_blobs({k: v for k, v in blobs.items() if k != "rowid"}) is None
+
+
+def test_a_database_without_the_stored_index_gets_one_built(tmp_path: Path, built_db: Settings) -> None:
+    assert built_db.sqlite_path is not None
+    old = tmp_path / "old.sqlite"
+    shutil.copy(built_db.sqlite_path, old)
+    with sqlite3.connect(old) as conn:
+        conn.execute("DROP TABLE search_index")
+    with query.open_reader(Settings(database_url=f"sqlite:///{old}")) as reader:
+        index = index_of(reader)
+        assert index is not None and index.source == "built"
+        assert search(reader, "人脸识别")["count"] > 0

@@ -11,7 +11,7 @@ the same shape, one statute at a time::
         writer.add_statute(provisions, annotations, links, zh_tokens)
     writer.add_commentary(passages, annotations, speakers)
     writer.add_links(links)
-    writer.finish(build_info)                # commit, then the full-text index
+    writer.finish(build_info)                # commit, then the full-text index and the search's
 
 Rows are inserted in batches inside one transaction, on one SQLAlchemy connection; the caller
 owns the file (a private temp file, swapped in after :meth:`CorpusWriter.finish`).
@@ -56,6 +56,7 @@ from kb.store.schema import (
     SourceFileRow,
     TopicRow,
 )
+from kb.store.search_index import write_search_index
 
 __all__ = ["CorpusWriter"]
 
@@ -180,7 +181,7 @@ class CorpusWriter:
         self._rowid += self._insert(SearchUnitRow, units)
 
     def finish(self, build_info: Mapping[str, str]) -> None:
-        """Write the build info, commit, and build the full-text index."""
+        """Write the build info, commit, and build the full-text index and the search's index."""
         self._insert(BuildInfoRow, build_info_rows(build_info))
         if self._conn is None:
             raise RuntimeError("CorpusWriter.start() first")
@@ -192,6 +193,7 @@ class CorpusWriter:
             with self.engine.begin() as conn:
                 for stmt in create_fts_sql(dialect):
                     conn.exec_driver_sql(stmt)
+            write_search_index(self.engine)
 
     def close(self) -> None:
         """Give up: drop the connection without committing (the caller deletes the file)."""
