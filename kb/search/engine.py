@@ -61,7 +61,6 @@ serves the type and status filters.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -75,7 +74,7 @@ from kb.search.cursor import Cursor, decode_cursor, encode_cursor
 from kb.search.expand import names_place
 from kb.search.fts import QueryMode
 from kb.search.groups import unit_groups
-from kb.search.highlight import find_ranges, snippet
+from kb.search.highlight import mentions, snippet
 from kb.search.index import index_of
 from kb.search.plan import LANGS, MAX_LIMIT, QueryPlan, ResultType, SearchParams, Unit, highlight_terms, plan_query
 from kb.search.rank import Scores, combine_scores, rank_rows
@@ -84,8 +83,6 @@ from kb.search.sql import execute
 from kb.store.reader import Reader
 
 __all__ = ["matching_rows", "search", "warm_up"]
-
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def warm_up(reader: Reader) -> None:
@@ -156,15 +153,7 @@ def _result(
 
 def _mentions(text_: str, words: Sequence[str]) -> bool:
     """Whether a snippet of ``text_`` would mark one of ``words`` (cheaper than making it)."""
-    lowered = text_.lower()
-    latin = []
-    for word in words:
-        if _CJK.search(word):
-            if word in lowered:
-                return True
-        else:
-            latin.append(word)
-    return bool(latin) and bool(find_ranges(text_, latin))
+    return mentions(text_, words)
 
 
 _ROW_COLUMNS = (

@@ -108,16 +108,27 @@ class SearchIndex:
 
     def postings(self, key: str, column: int | None) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]:
         """The rows with ``key`` (in ``column``, or either) and its weighted count in each."""
+        rows = self.rows_of(key, column)
+        return rows, self.counts(key, column, rows)
+
+    def _span(self, key: str) -> tuple[int, int]:
         w = self.vocab.get(key)
-        if w is None:
-            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64)
-        lo, hi = int(self.arrays.start[w]), int(self.arrays.start[w + 1])
-        rows, tf = self.arrays.rowid[lo:hi], self.arrays.tf[lo:hi]
-        if column is None:
-            count = tf[:, _ZH] * BM25_WEIGHTS[_ZH] + tf[:, _EN] * BM25_WEIGHTS[_EN]
-            return rows, count.astype(np.float64)
-        keep = tf[:, column] > 0
-        return rows[keep], tf[keep, column].astype(np.float64) * BM25_WEIGHTS[column]
+        return (0, 0) if w is None else (int(self.arrays.start[w]), int(self.arrays.start[w + 1]))
+
+    def rows_of(self, key: str, column: int | None) -> npt.NDArray[np.int32]:
+        """The rows with ``key`` (in ``column``, or either), ascending."""
+        lo, hi = self._span(key)
+        rows = self.arrays.rowid[lo:hi]
+        return rows if column is None else rows[self.arrays.tf[lo:hi, column] > 0]
+
+    def counts(self, key: str, column: int | None, rows: npt.NDArray[np.int32]) -> npt.NDArray[np.float64]:
+        """The weighted count of ``key`` in each of ``rows`` (sorted, all of them rows that have it)."""
+        lo, hi = self._span(key)
+        at = lo + np.searchsorted(self.arrays.rowid[lo:hi], rows) if hi - lo != len(rows) else slice(lo, hi)
+        tf = self.arrays.tf[at]
+        if column is not None:
+            return tf[:, column].astype(np.float64) * BM25_WEIGHTS[column]
+        return tf[:, _ZH].astype(np.float64) * BM25_WEIGHTS[_ZH] + tf[:, _EN].astype(np.float64) * BM25_WEIGHTS[_EN]
 
     def frequency(self, key: str, column: int | None) -> int:
         w = self.vocab.get(key)
@@ -130,7 +141,7 @@ class SearchIndex:
 
     def with_all(self, terms: Iterable[str], column: int | None) -> npt.NDArray[np.int32]:
         """The rows that have every one of ``terms`` (each term: all of its tokens)."""
-        lists = [self.postings(k, column)[0] for t in terms for k in index_keys(t)]
+        lists = [self.rows_of(k, column) for t in terms for k in index_keys(t)]
         if not lists:
             return np.empty(0, dtype=np.int32)
         lists.sort(key=len)
@@ -235,8 +246,7 @@ def run_units_in_memory(index: SearchIndex, params: SearchParams, units: Sequenc
         score = np.zeros(len(rows), dtype=np.float64)
         for term in unit.terms:
             for key in index_keys(term):
-                have, tf = index.postings(key, column)
-                f = tf[np.searchsorted(have, rows)] if len(have) != len(rows) else tf
+                f = index.counts(key, column, rows)
                 score += index.idf(key, column) * f * (BM25_K1 + 1) / (f + norm)
         block = np.empty((len(rows), 3), dtype=np.float64)
         block[:, 0] = u
