@@ -20,6 +20,7 @@ import json
 import re
 import unicodedata
 from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -66,7 +67,7 @@ def index_keys(text_: str) -> list[str]:
     >>> index_keys("Facial-recognition systems 人脸识别")
     ['facial', 'recognit', 'system', '人脸识别']
     """
-    return [_fold(t) for t in _WORD.findall(text_.lower())]
+    return list(map(_fold, _WORD.findall(text_.lower())))
 
 
 @dataclass(frozen=True)
@@ -125,57 +126,63 @@ class IndexArrays:
 
 
 def build_index_arrays(rows: Iterable[Sequence[Any]]) -> IndexArrays:
-    """The index of ``(rowid, zh_tokens, en_text, doc_id, topics)`` rows, in rowid order."""
-    vocab: dict[str, int] = {}
-    # Per posting (arrays, not lists: 4 bytes an entry, not 36): word, row, count in each column.
-    words, post_rows, post_zh, post_en = array("i"), array("i"), array("i"), array("i")
-    row_ids, row_lengths, row_docs = array("i"), array("i"), array("i")
+    """The index of ``(rowid, zh_tokens, en_text, doc_id, topics)`` rows, in rowid order.
+
+    Every token becomes a word number as it is read (a dict lookup, in C); the counting, per
+    row and word, is numpy's: a sort of all (row, word, column) triples.
+    """
+    vocab: defaultdict[str, int] = defaultdict()
+    vocab.default_factory = vocab.__len__  # a new word gets the next number
+    tokens = (array("i"), array("i"))  # per column: the word number of every token
+    owners = (array("i"), array("i"))  # ... and the position of its row
+    row_ids, row_docs = array("i"), array("i")
     doc_codes: dict[str, int] = {}
     topics: dict[str, array[int]] = {}
-    for rowid, zh_tokens, en_text, doc_id, topic_ids in rows:
-        counts: dict[int, list[int]] = {}
-        n = 0
+    for position, (rowid, zh_tokens, en_text, doc_id, topic_ids) in enumerate(rows):
         for column, value in enumerate((zh_tokens, en_text)):
-            if not value:
-                continue
-            keys = index_keys(value)
-            n += len(keys)
-            for key in keys:
-                w = vocab.setdefault(key, len(vocab))
-                c = counts.get(w)
-                if c is None:
-                    counts[w] = c = [0, 0]
-                c[column] += 1
-        for w, (zh, en) in counts.items():
-            words.append(w)
-            post_rows.append(rowid)
-            post_zh.append(zh)
-            post_en.append(en)
+            if value:
+                keys = index_keys(value)
+                tokens[column].extend(map(vocab.__getitem__, keys))
+                owners[column].extend(array("i", [position]) * len(keys))
         row_ids.append(rowid)
-        row_lengths.append(n)
         row_docs.append(doc_codes.setdefault(doc_id, len(doc_codes)))
         for topic in (topic_ids or "").split():
             topics.setdefault(topic, array("i")).append(rowid)
-    word = np.frombuffer(words, dtype=np.int32)
-    # Rows arrive in rowid order: a stable sort by word keeps each word's rows ascending.
+    n_words, n_rows = len(vocab), len(row_ids)
+    # One number per (row, word, column), counted.
+    triples = [
+        (np.frombuffer(owners[c], dtype=np.int32).astype(np.int64) * n_words + np.frombuffer(tokens[c], dtype=np.int32))
+        * 2
+        + c
+        for c in (0, 1)
+    ]
+    triple, times = np.unique(np.concatenate(triples), return_counts=True)
+    pair, in_column = triple // 2, triple % 2
+    first = np.r_[True, pair[1:] != pair[:-1]] if len(pair) else np.empty(0, dtype=bool)
+    posting = np.cumsum(first) - 1  # the (row, word) pair each triple belongs to
+    tf = np.zeros((int(first.sum()), 2), dtype=np.uint16)
+    tf[posting, in_column] = np.minimum(times, 65535)
+    unique_pair = pair[first]
+    row_at, word = unique_pair // max(n_words, 1), (unique_pair % max(n_words, 1)).astype(np.int32)
+    # (row, word) order: a stable sort by word keeps each word's rows ascending.
     order = np.argsort(word, kind="stable")
     ids = np.frombuffer(row_ids, dtype=np.int32)
     size = int(ids.max()) + 1 if len(ids) else 0
     length = np.zeros(size, dtype=np.float32)
-    length[ids] = np.frombuffer(row_lengths, dtype=np.int32)
+    length[ids] = np.bincount(np.concatenate([np.frombuffer(o, dtype=np.int32) for o in owners]), minlength=n_rows)[
+        :n_rows
+    ]
     doc = np.full(size, -1, dtype=np.int32)
     doc[ids] = np.frombuffer(row_docs, dtype=np.int32)
-    tf = np.empty((len(order), 2), dtype=np.uint16)
-    for column, counted in enumerate((post_zh, post_en)):
-        tf[:, column] = np.minimum(np.frombuffer(counted, dtype=np.int32), 65535)[order]
-    per_word = np.bincount(word, minlength=len(vocab))
-    start = np.zeros(len(vocab) + 1, dtype=np.int64)
-    np.cumsum(per_word, out=start[1:])
+    tf = tf[order]
     sorted_word = word[order]
-    df = np.empty((len(vocab), 3), dtype=np.int32)
+    per_word = np.bincount(sorted_word, minlength=n_words)
+    start = np.zeros(n_words + 1, dtype=np.int64)
+    np.cumsum(per_word, out=start[1:])
+    df = np.empty((n_words, 3), dtype=np.int32)
     df[:, 0] = per_word
-    df[:, 1] = np.bincount(sorted_word, weights=tf[:, 0] > 0, minlength=len(vocab))
-    df[:, 2] = np.bincount(sorted_word, weights=tf[:, 1] > 0, minlength=len(vocab))
+    df[:, 1] = np.bincount(sorted_word, weights=tf[:, 0] > 0, minlength=n_words)
+    df[:, 2] = np.bincount(sorted_word, weights=tf[:, 1] > 0, minlength=n_words)
     topic_names = sorted(topics)
     topic_lists = [np.frombuffer(topics[t], dtype=np.int32) for t in topic_names]
     topic_start = np.zeros(len(topic_names) + 1, dtype=np.int64)
@@ -183,7 +190,7 @@ def build_index_arrays(rows: Iterable[Sequence[Any]]) -> IndexArrays:
     return IndexArrays(
         words=list(vocab),
         start=start,
-        rowid=np.frombuffer(post_rows, dtype=np.int32)[order],
+        rowid=ids[row_at[order]].astype(np.int32),
         tf=tf,
         df=df,
         length=length,
@@ -192,8 +199,8 @@ def build_index_arrays(rows: Iterable[Sequence[Any]]) -> IndexArrays:
         topics=topic_names,
         topic_start=topic_start,
         topic_rows=np.concatenate(topic_lists) if topic_lists else np.empty(0, dtype=np.int32),
-        rows=len(ids),
-        avgdl=float(length.sum(dtype=np.float64) / len(ids)) if len(ids) else 1.0,
+        rows=n_rows,
+        avgdl=float(length.sum(dtype=np.float64) / n_rows) if n_rows else 1.0,
     )
 
 
