@@ -130,8 +130,8 @@ def _result(
         texts.append((row["en_text"], "en", 240))
     if not texts:
         texts.append((row["text"], row["lang"], 120))
-    chosen = None
-    for words in (own, terms):
+    chosen = texts[0] if len(texts) == 1 else None  # one text: nothing to choose
+    for words in (own, terms) if chosen is None else ():
         chosen = next((t for t in texts if _mentions(t[0], words)), None)
         if chosen is not None:
             break

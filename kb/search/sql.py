@@ -165,14 +165,15 @@ def _raise_invalid(exc: Exception, *, raw: bool) -> None:
 
 def document_frequency(reader: Reader, terms: tuple[str, ...], lang: str | None) -> int:
     """How many search units have all of ``terms`` (in ``lang``'s column), cached per reader."""
-    index = index_of(reader)
-    if index is not None:
-        return index.count_all(terms, None if lang is None else ("zh", "en").index(lang))
     cache: dict[tuple[tuple[str, ...], str | None], int] = reader.cached("search.df", dict)
     key = (terms, lang)
     if key not in cache:
         if len(cache) > 100_000:  # a bound on memory, not a policy
             cache.clear()
+        index = index_of(reader)
+        if index is not None:
+            cache[key] = index.count_all(terms, None if lang is None else ("zh", "en").index(lang))
+            return cache[key]
         if reader.engine.dialect.name == "postgresql":
             match = pg_terms_match(terms, lang=lang)
             if match is None:
