@@ -160,3 +160,28 @@ def test_a_database_without_the_stored_index_gets_one_built(tmp_path: Path, buil
         index = index_of(reader)
         assert index is not None and index.source == "built"
         assert search(reader, "人脸识别")["count"] > 0
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        ("DROP TABLE search_index", "no search index"),
+        ("DELETE FROM search_units WHERE rowid = (SELECT max(rowid) FROM search_units)", "search index has"),
+    ],
+)
+def test_verify_checks_the_search_index(tmp_path: Path, built_db: Settings, damage: str, problem: str) -> None:
+    from sqlalchemy import create_engine
+
+    from kb.store.verify import verify
+
+    assert built_db.sqlite_path is not None
+    copy = tmp_path / "copy.sqlite"
+    shutil.copy(built_db.sqlite_path, copy)
+    with sqlite3.connect(copy) as conn:
+        conn.execute(damage)
+    engine = create_engine(f"sqlite:///{copy}")
+    try:
+        report = verify(engine)
+    finally:
+        engine.dispose()
+    assert any(p.startswith(problem) for p in report["problems"]), report["problems"]
