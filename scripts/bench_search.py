@@ -24,7 +24,8 @@ blind: reported, never tuned on) and on the ``dev`` ids of ``corpus/eval/stard_s
 (STARD's ``train.jsonl`` under the source root); p50 / p95 latency of one search (the
 API's default request, in this process); throughput with ``--clients`` threads for
 ``--seconds``; the process's resident memory added by the engine; its build time and
-its size. Quality figures are deterministic; timings depend on the machine's load
+its size. Memory is private resident memory (``RssAnon``): SQLite maps the database file,
+whose pages are the OS's shared file cache. Quality figures are deterministic; timings depend on the machine's load
 (compare candidates within one run).
 """
 
@@ -192,8 +193,9 @@ class Tantivy:
 
 
 def rss_mb() -> float:
+    """This process's private resident memory (the database file's mapped pages are the OS's file cache)."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith("RssAnon:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
