@@ -8,7 +8,8 @@ swaps in a new database), and closed on shutdown.
 Routes live under ``/api/v1`` (one router per resource in ``api.routes``); the
 OpenAPI document is ``/openapi.json`` and the interactive docs ``/docs``. Errors are
 RFC 9457 problem responses (``api.problems``); caching and security headers come from
-``api.headers``.
+``api.headers``. The MCP server for AI agents (``api.mcp``) is served at ``/mcp``
+(streamable HTTP, stateless, JSON responses) over the same database.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
+from starlette.routing import Route
 
 from api.headers import CachingAndSecurityHeaders
+from api.mcp import MCPEndpoint, build_server
 from api.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from api.routes import ROUTERS, TAGS
 from api.web import mount_web
@@ -34,7 +37,9 @@ from kb.read.query import PUBLIC_BUILD_KEYS, Reader, ReaderSource, build_info, w
 from kb.search import warm_up as warm_search
 from kb.settings import Settings
 
-__all__ = ["API_PREFIX", "create_app", "create_app_from_env"]
+__all__ = ["API_PREFIX", "MCP_PATH", "create_app", "create_app_from_env"]
+
+MCP_PATH = "/mcp"
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +62,15 @@ def warm_up(reader: Reader) -> None:
 def create_app(settings: Settings) -> FastAPI:
     """The API over the database ``settings.database_url`` (opened when the app starts)."""
     code_version = _code_version()
+    mcp = MCPEndpoint(build_server(lambda: app.state.readers.get(), settings), MCP_PATH)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with mcp.running(), _open_database(app):
+            yield
+
+    @asynccontextmanager
+    async def _open_database(app: FastAPI) -> AsyncIterator[None]:
         readers = ReaderSource(settings)
         app.state.readers = readers
         # The Chinese segmenter and the citation index take a second to load: do it now.
@@ -91,6 +102,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    app.router.routes.append(Route(MCP_PATH, endpoint=mcp))  # streamable HTTP: POST, GET and DELETE
     install_problem_handlers(app)
 
     def build_token() -> str | None:

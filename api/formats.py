@@ -13,6 +13,7 @@ GRAPHML_MEDIA_TYPE = "application/graphml+xml"
 CITE_MEDIA_TYPES: Mapping[str, str] = {
     "json": "application/json",
     "text": "text/plain; charset=utf-8",
+    "three-script": "text/plain; charset=utf-8",
     "csl-json": "application/vnd.citationstyles.csl+json",
     "bibtex": "application/x-bibtex; charset=utf-8",
     "ris": "application/x-research-info-systems; charset=utf-8",

@@ -341,7 +341,16 @@ class CommentaryLink(Schema):
 class CitationStrings(Schema):
     zh: str | None = None
     en: str
-    url: str
+    url: str = Field(description="the provision's page, for people")
+    api_url: str | None = Field(default=None, description="the provision in this API")
+
+
+class AsOf(Schema):
+    as_of: str = Field(description="the date asked for")
+    requested: str = Field(description="the provision id asked for")
+    version: str = Field(description="the version (document id) in force on that date")
+    in_force_from: str | None = None
+    id: str = Field(description="the provision in that version (articles may be renumbered)")
 
 
 class ProvisionDetail(Schema):
@@ -366,6 +375,38 @@ class ProvisionDetail(Schema):
     commentary: list[CommentaryLink]
     citation: CitationStrings
     source: SourceLocation
+    as_of: AsOf | None = Field(default=None, description="with ?as_of=: which version was chosen")
+
+
+class HistoryEntry(Schema):
+    doc_id: str
+    title_zh: str | None = None
+    title_en: str | None = None
+    status: str
+    adopted: str | None = None
+    promulgated: str | None = None
+    effective: str | None = None
+    in_force_from: str | None = None
+    text_available: bool
+    id: str | None = Field(description="the article in this version; null when removed or not reached")
+    eid: str | None = None
+    label: str | None = None
+    text: str | None = None
+    change: Literal["added", "unchanged", "changed", "removed", "unknown"] = Field(
+        description="against the previous version; formatting-only differences are unchanged"
+    )
+    renumbered: bool
+    diff: list[JSONObject] = Field(default=[], description="word-level edit script when changed")
+
+
+class ProvisionHistory(Schema):
+    id: str
+    article_id: str = Field(description="the article whose history this is (a paragraph's or item's article)")
+    work: str | None = None
+    versions: list[str] = Field(description="every version of the work, oldest first")
+    results: list[HistoryEntry]
+    count: int
+    changes: int = Field(description="entries whose text changed")
 
 
 # ---------------------------------------------------------------- search
@@ -510,6 +551,13 @@ class CitationTarget(Schema):
     citation_en: str | None = None
 
 
+class ResolvedVersion(Schema):
+    doc_id: str
+    work: str | None = None
+    in_force_from: str | None = None
+    status: str
+
+
 class FoundCitation(Schema):
     text: str
     span: list[int] = Field(min_length=2, max_length=2, description="[start, end) into the text")
@@ -520,12 +568,14 @@ class FoundCitation(Schema):
     doc_id: str | None = None
     pinpoint: str | None = None
     note: str | None = None
+    version: ResolvedVersion | None = Field(default=None, description="the version of the work it resolved to")
     targets: list[CitationTarget]
 
 
 class ResolveResponse(Schema):
     results: list[FoundCitation]
     count: int
+    as_of: str | None = Field(default=None, description="the date that chose the versions, if one was given")
 
 
 class CitationRecord(Schema):
@@ -536,9 +586,15 @@ class CitationRecord(Schema):
     en: str = Field(description="PIPL art. 13(1)(iv)")
     pinpoint_zh: str | None = None
     pinpoint_en: str | None = None
-    url: str = Field(description="stable URL of the cited document or provision in this API")
+    three_script: str = Field(
+        description="汉字 title (pinyin) [English title] 第四十一条 (art. 41), version of 2016-11-07"
+    )
+    version_date: str | None = Field(default=None, description="the date that names the version cited")
+    url: str = Field(description="the page of the cited document or provision, for people")
+    api_url: str = Field(description="the same in this API (JSON)")
     source_url: str | None = Field(default=None, description="the official publication, when known")
     text_available: bool
+    bibtex_key: str = Field(description="ASCII, stable and unique (pinyin for Chinese ids)")
     csl: JSONObject = Field(description="one CSL-JSON item")
     bibtex: str
     ris: str

@@ -127,22 +127,23 @@ def ingest(
 @common_options
 @click.argument("target")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def show(db: str | None, source_root: str | None, target: str, as_json: bool) -> None:
+@click.option("--history", is_flag=True, help="The article in every version of its law, with what changed.")
+def show(db: str | None, source_root: str | None, target: str, as_json: bool, history: bool) -> None:
     """Show a document (DOC_ID) or a provision or passage (DOC_ID/EID).
 
-    Example: kb show pipl-2021/art_13
+    Example: kb show pipl-2021/art_13; kb show csl-2016/art_41 --history
     """
     from kb.read import query
 
     settings = _settings(db, source_root)
     with _errors(), query.open_reader(settings) as reader:
-        data = query.show(reader, target)
+        data = query.provision_history(reader, target) if history else query.show(reader, target)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    from kb.clirender import print_show
+    from kb.clirender import print_history, print_show
 
-    print_show(data)
+    (print_history if history else print_show)(data)
 
 
 @cli.command()
@@ -208,6 +209,24 @@ def serve(db: str | None, source_root: str | None, host: str, port: int, workers
     os.environ["KB_DATABASE_URL"] = settings.database_url
     os.environ["KB_SOURCE_ROOT"] = str(settings.source_root)
     uvicorn.run("api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
+@cli.command()
+@common_options
+def mcp(db: str | None, source_root: str | None) -> None:
+    """Serve the knowledge base to AI agents over the Model Context Protocol, on stdio.
+
+    An agent launches this itself (see README, "Agents (MCP)"); `kb serve` serves the
+    same server over HTTP at /mcp. Read-only. Example: kb mcp --db var/kb.sqlite
+    """
+    import os
+    import runpy
+
+    settings = _built_settings(db, source_root)
+    os.environ["KB_DATABASE_URL"] = settings.database_url
+    os.environ["KB_SOURCE_ROOT"] = str(settings.source_root)
+    # By module name, as `kb serve` names the app: kb never imports api.
+    runpy.run_module("api.mcp", run_name="__main__", alter_sys=True)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["print_build_report", "print_show", "print_stats"]
+__all__ = ["print_build_report", "print_history", "print_show", "print_stats"]
 
 
 def _console() -> Console:
@@ -70,6 +70,39 @@ def print_show(data: dict[str, Any]) -> None:
         console.print(data["text"])
         for link in data.get("links", [])[:10]:
             console.print(f"  → {link['provision_id']} {link['kind']} {link['score']}")
+
+
+def _diff_markup(diff: list[dict[str, str]]) -> str:
+    """A word diff as one line, wdiff style so that it reads without colour too:
+    ``[-deleted-]`` in red, ``{+inserted+}`` in green."""
+    from rich.markup import escape
+
+    out: list[str] = []
+    for op in diff:
+        if op["op"] == "equal":
+            out.append(escape(op["new"]))
+            continue
+        if op["old"]:
+            out.append(f"[red]{escape('[-' + op['old'] + '-]')}[/red]")
+        if op["new"]:
+            out.append(f"[green]{escape('{+' + op['new'] + '+}')}[/green]")
+    return "".join(out)
+
+
+def print_history(data: dict[str, Any]) -> None:
+    """``kb show ID --history``: the article in every version, oldest first, with diffs."""
+    console = _console()
+    console.print(f"[bold]history of {data['article_id']}[/bold] · work {data.get('work')} · {data['changes']} changes")
+    for e in data["results"]:
+        dates = " · ".join(f"{k} {e[k]}" for k in ("promulgated", "effective") if e.get(k))
+        where = f"{e['label']} ({e['id']})" if e.get("id") else "—"
+        renumbered = ", renumbered" if e.get("renumbered") else ""
+        console.print(f"\n[bold]{e['doc_id']}[/bold] ({e['status']}) {dates}")
+        console.print(f"  {where}: [bold]{e['change']}[/bold]{renumbered}")
+        if e["change"] == "changed" and e.get("diff"):
+            console.print("  " + _diff_markup(e["diff"]))
+        elif e.get("text"):
+            console.print("  " + e["text"].replace("\n", "\n  "), markup=False)
 
 
 def print_stats(data: dict[str, Any]) -> None:

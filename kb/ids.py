@@ -55,8 +55,10 @@ __all__ = [
     "NodeType",
     "article_eid",
     "doc_of",
+    "eid_sort_key",
     "is_passage_id",
     "node_type",
+    "part_of",
     "passage_id",
     "passage_number",
     "provision_id",
@@ -86,6 +88,8 @@ ARTICLE_KINDS: frozenset[str] = frozenset({"art", "point", "annex", "preamble"})
 _INNER_KINDS: tuple[str, ...] = ("para", "item", "subitem")
 _BARE_KINDS = frozenset({"preamble"})
 
+# Between the units of an eid.
+_SEP = "__"
 # One unit: ``art_13``, ``art_17-1``, ``point_2-1``, ``preamble``.
 _UNIT_RE = re.compile(r"^(?P<kind>[a-z]+)(?:_(?P<num>\d+)(?:-(?P<sub>\d+))?)?$")
 # A passage id's tail: ``p_7``.
@@ -149,7 +153,7 @@ class Eid:
         return Eid((*base, unit))
 
     def __str__(self) -> str:
-        return "__".join(str(u) for u in self.units)
+        return _SEP.join(str(u) for u in self.units)
 
     def child(self, level: str, number: int | str = "") -> Eid:
         return Eid.build(level, number, self)
@@ -224,7 +228,7 @@ def _parse(text: str) -> Eid:
     if not text:
         raise InvalidId("empty eid")
     try:
-        return Eid(tuple(_unit(part) for part in text.split("__")))
+        return Eid(tuple(_unit(part) for part in text.split(_SEP)))
     except InvalidId:
         raise InvalidId(f"not an eid: {text!r}") from None
 
@@ -239,6 +243,26 @@ def article_eid(eid: str) -> str:
     parsed = Eid.try_parse(eid)
     art = parsed.article if parsed else None
     return str(art) if art else eid
+
+
+def eid_sort_key(eid: str) -> tuple[tuple[int, int, int], ...]:
+    """Document order of eids, as a ``sorted`` key; raises InvalidId for a malformed eid.
+
+    >>> sorted(["art_10", "art_2-1", "preamble", "art_2"], key=eid_sort_key)
+    ['preamble', 'art_2', 'art_2-1', 'art_10']
+    """
+    return Eid.parse(eid).sort_key()
+
+
+def part_of(node_id: str, whole_id: str) -> bool:
+    """True when ``node_id`` is ``whole_id`` or lies inside it; for eids and provision ids alike.
+
+    >>> part_of("art_14__para_2", "art_14"), part_of("pipl-2021/art_14", "pipl-2021/art_14")
+    (True, True)
+    >>> part_of("pipl-2021/art_140", "pipl-2021/art_14"), part_of("art_14", "art_14__para_2")
+    (False, False)
+    """
+    return node_id == whole_id or node_id.startswith(whole_id + _SEP)
 
 
 def provision_id(doc_id: str, eid: str | Eid) -> str:

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     max_query_length: int = 1000
     query_timeout_seconds: float = 5.0
+    # Where people reach `kb serve`: the MCP server (stdio has no request to read it from)
+    # builds the page and API URLs of its answers on it.
+    public_url: str = "http://127.0.0.1:8000"
 
     @property
     def sqlite_path(self) -> Path | None:

@@ -58,6 +58,30 @@ def built_db(tmp_path_factory: pytest.TempPathFactory, source_root: Path) -> Set
     return built
 
 
+@pytest.fixture(scope="session")
+def folder_db(tmp_path_factory: pytest.TempPathFactory, source_root: Path) -> Settings:
+    """A ``--source`` build of two invented folder laws beside a placeholder manifest: one in two
+    versions (``示例信息保护法-2016-01-01``, ``-2021-06-01``; fixtures/scale/versions) and one in
+    three (``示例人脸保护法-2015-01-01``, ``-2019-01-01``, ``-2023-01-01``; fixtures/history), whose
+    2019 text differs from the 2015 one in formatting only (a half-width comma, a space that the
+    ingest already drops, a cross-reference renumbered with its article) except for a new
+    article and the final date,
+    and whose 2023 text rewrites one article and drops another."""
+    import shutil
+
+    from kb.pipeline import build
+
+    tmp = tmp_path_factory.mktemp("folder")
+    corpus = tmp / "corpus"
+    shutil.copytree(get_settings().corpus_dir, corpus, ignore=shutil.ignore_patterns("translations", "manifest.toml"))
+    (corpus / "manifest.toml").write_text(
+        '[[document]]\nid = "placeholder-law"\nkind = "law"\ntitle_zh = "示例占位法"\n', encoding="utf-8"
+    )
+    settings = Settings(database_url=f"sqlite:///{tmp / 'folder.sqlite'}", source_root=source_root, corpus_dir=corpus)
+    build(settings, [FIXTURES / "scale" / "versions", FIXTURES / "history"], workers=1)
+    return settings
+
+
 # ---------------------------------------------------------------- tiny hand-made database
 # A few made-up documents (no third-party text) covering every table and link kind, for
 # tests of the read side (kb.read.query, kb.search, api) that need exact answers.

@@ -16,4 +16,6 @@ ARTICLE_COUNTS: dict[str, int] = {
     "counter-espionage-2014": 40,
     "counter-espionage-2023": 71,
     "counter-terrorism-2018": 97,
+    "cac-mps-frt-2025": 20,
+    "children-pi-2019": 29,
 }

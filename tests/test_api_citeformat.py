@@ -104,17 +104,19 @@ def test_record_types_follow_the_document_kind(kind: str, csl_type: str, ris_typ
 
 def test_a_provision_record_has_stable_urls_and_every_format(manifest: dict[str, DocumentMeta]) -> None:
     record = cf.citation_record(manifest["pipl-2021"], "art_13__para_1__item_4", base_url="https://kb.example/")
-    url = "https://kb.example/api/v1/provisions/pipl-2021/art_13__para_1__item_4"
-    assert record["url"] == url
+    url = "https://kb.example/provisions/pipl-2021/art_13__para_1__item_4"  # the page people read
+    api = "https://kb.example/api/v1/provisions/pipl-2021/art_13__para_1__item_4"
+    assert (record["url"], record["api_url"]) == (url, api)
     csl = record["csl"]
     assert csl["URL"] == url and csl["section"] == "art. 13(1)(iv)" and csl["title-short"] == "PIPL"
+    assert csl["note"].endswith(f"API: {api}")
     assert csl["issued"] == {"date-parts": [[2021, 8, 20]]}
     assert csl["original-title"] == "中华人民共和国个人信息保护法"
     assert record["bibtex"].startswith("@misc{pipl-2021:art_13__para_1__item_4,\n")
-    assert f"url = {{{url}}}" in record["bibtex"]
+    assert f"url = {{{url}}}" in record["bibtex"] and f"apiurl = {{{api}}}" in record["bibtex"]
     ris = record["ris"].splitlines()
     assert ris[0] == "TY  - STAT" and ris[-1] == "ER  - "
-    assert f"UR  - {url}" in ris and "SE  - art. 13(1)(iv)" in ris
+    assert f"UR  - {url}" in ris and f"UR  - {api}" in ris and "SE  - art. 13(1)(iv)" in ris
     assert all(re.match(r"^[A-Z][A-Z0-9]  - ", line) for line in ris)
 
 
@@ -122,7 +124,8 @@ def test_a_document_without_text_can_still_be_cited(manifest: dict[str, Document
     meta = manifest["cac-frt-2023-draft"]
     assert not meta.text_available
     record = cf.citation_record(meta)
-    assert record["url"] == "/api/v1/documents/cac-frt-2023-draft"
+    assert record["url"] == "/documents/cac-frt-2023-draft"
+    assert record["api_url"] == "/api/v1/documents/cac-frt-2023-draft"
     assert record["csl"]["type"] == "bill" and record["zh"] and record["en"]
 
 

@@ -124,13 +124,14 @@ OK: list[tuple[str, Check]] = [
         "/resolve?date=2020-05&text=" + quote("Article 41 of the Cybersecurity Law"),
         lambda b: b["results"][0]["ids"] == ["csl-2016/art_41"],
     ),
-    ("/resolve?text=nothing+to+see", lambda b: b == {"results": [], "count": 0}),
+    ("/resolve?text=nothing+to+see", lambda b: b == {"results": [], "count": 0, "as_of": None}),
     (
         "/cite/pipl-2021/art_13__para_1__item_4",
         lambda b: (
             b["zh"] == "《中华人民共和国个人信息保护法》第十三条第一款第（四）项"
             and b["en"] == "PIPL art. 13(1)(iv)"
-            and b["url"].endswith("/api/v1/provisions/pipl-2021/art_13__para_1__item_4")
+            and b["url"].endswith("/provisions/pipl-2021/art_13__para_1__item_4")
+            and b["api_url"].endswith("/api/v1/provisions/pipl-2021/art_13__para_1__item_4")
             and b["csl"]["type"] == "legislation"
         ),
     ),

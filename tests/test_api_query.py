@@ -73,7 +73,8 @@ def test_a_provision_carries_text_translation_path_topics_links_and_citation(rea
     assert p["citation"] == {
         "zh": "《中华人民共和国人脸测试法》第二条",
         "en": "FTL art. 2",
-        "url": "/api/v1/provisions/tiny-law-2021/art_2",
+        "url": "/provisions/tiny-law-2021/art_2",
+        "api_url": "/api/v1/provisions/tiny-law-2021/art_2",
     }
 
 
@@ -104,7 +105,7 @@ def test_an_item_gets_a_pinpoint_citation(reader: query.Reader) -> None:
     p = query.get_provision(reader, "tiny-law-2021/art_2__para_2__item_1", base_url="https://kb.example")
     assert p["citation"]["zh"] == "《中华人民共和国人脸测试法》第二条第二款第（一）项"
     assert p["citation"]["en"] == "FTL art. 2(2)(i)"
-    assert p["citation"]["url"] == "https://kb.example/api/v1/provisions/tiny-law-2021/art_2__para_2__item_1"
+    assert p["citation"]["url"] == "https://kb.example/provisions/tiny-law-2021/art_2__para_2__item_1"
     assert [x["eid"] for x in p["path"]] == ["chp_1", "art_2", "art_2__para_2"]
 
 

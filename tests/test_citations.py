@@ -6,10 +6,12 @@ The index is built from ``corpus/manifest.toml`` and the eids of every statute p
 
 from __future__ import annotations
 
+import doctest
 import json
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -17,6 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kb.annotate.citations as citations_module
+import kb.annotate.citations.patterns
+import kb.annotate.citations.resolve
+import kb.dates
 from kb.annotate.citations import (
     CitationIndex,
     citation_annotations,
@@ -24,6 +29,8 @@ from kb.annotate.citations import (
     find_citations,
     load_patterns,
 )
+from kb.annotate.citations.patterns import CitationExample
+from kb.errors import ConfigError
 from kb.ingest.manifest import load_manifest
 from kb.ingest.sources import read_source
 from kb.ingest.statute import parse_statute
@@ -136,7 +143,8 @@ TABLE: list[tuple[str, Mapping[str, str], Found]] = [
     ("未成年人保护法", {"date": "2022-03-01"}, [(R, ids("minors-protection-2020"))]),
     ("未成年人保护法", {"date": "2024-05-01"}, [(R, ids("minors-protection-2024"))]),
     ("反间谍法", {"date": "2020"}, [(R, ids("counter-espionage-2014"))]),
-    ("《人脸识别技术应用安全管理办法》第十五条", {}, [(A, ids("cac-mps-frt-2025"))]),
+    ("《人脸识别技术应用安全管理办法》第十五条", {}, [(R, ids("cac-mps-frt-2025/art_15"))]),
+    ("《儿童个人信息网络保护规定》第九条", {}, [(R, ids("children-pi-2019/art_9"))]),
     ("人脸识别技术应用安全管理规定", {}, [(A, ids("cac-frt-2023-draft"))]),
     # ---- Chinese: what is not there, and what is not a citation
     ("个人信息保护法第九十九条", {}, [(N, ())]),
@@ -204,13 +212,12 @@ def test_table_is_large_enough() -> None:
     assert len(TABLE) >= 40
 
 
-@pytest.mark.parametrize("example", load_patterns().examples, ids=lambda e: str(e["text"])[:30])
-def test_patterns_examples(index: CitationIndex, example: Mapping[str, Any]) -> None:
-    ctx = {k: example[k] for k in ("date", "context_doc", "context_eid") if k in example}
-    found = find_citations(example["text"], index, **ctx)
+@pytest.mark.parametrize("example", load_patterns().examples, ids=lambda e: e.text[:30])
+def test_patterns_examples(index: CitationIndex, example: CitationExample) -> None:
+    found = find_citations(example.text, index, **example.context())
     assert found, "the example must produce a citation"
-    assert {c.status for c in found} == {example["status"]}
-    assert [i for c in found for i in c.ids] == example["ids"]
+    assert {c.status for c in found} == {example.status}
+    assert [i for c in found for i in c.ids] == list(example.ids)
 
 
 def test_spans_point_into_the_text(index: CitationIndex) -> None:
@@ -239,8 +246,8 @@ def test_any_text_gives_consistent_spans(index: CitationIndex, text: str) -> Non
 
 
 def test_text_absent_keeps_the_pinpoint(index: CitationIndex) -> None:
-    (c,) = find_citations("《人脸识别技术应用安全管理办法》第十五条", index)
-    assert (c.status, c.ids, c.pinpoint) == (A, ("cac-mps-frt-2025",), "art_15")
+    (c,) = find_citations("《人脸识别技术应用安全管理规定》第十五条", index)
+    assert (c.status, c.ids, c.pinpoint) == (A, ("cac-frt-2023-draft",), "art_15")
 
 
 def test_not_found_says_why(index: CitationIndex) -> None:
@@ -386,3 +393,29 @@ def test_public_surface() -> None:
         "load_patterns",
         "parse_patterns",
     }
+
+
+@pytest.mark.parametrize(
+    "module", [citations_module, kb.annotate.citations.patterns, kb.annotate.citations.resolve, kb.dates]
+)
+def test_doctests(module: ModuleType) -> None:
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0
+
+
+MALFORMED_PATTERNS = [
+    ('[[alias]]\ndoc = "pipl-2021"\n\n[[alias]]\ndoc = "csl-2016"\nen = ["CSL", 7]\n', "alias.1.en.1"),
+    ('[[alias]]\nen = ["CSL"]\n', "alias.0.doc"),
+    ('[english]\ntitle_heads = "Law"\n', "english.title_heads"),
+    ('[chinese]\nself_refs = ["本法"]\n', "chinese.self_refs"),
+    ('[[example]]\ntext = "民法典第一条"\nids = []\nstatus = "found"\n', "example.0.status"),
+]
+
+
+@pytest.mark.parametrize(("toml", "where"), MALFORMED_PATTERNS)
+def test_a_malformed_patterns_file_names_file_entry_and_field(tmp_path: Path, toml: str, where: str) -> None:
+    path = tmp_path / "patterns.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_patterns(path)
+    assert str(err.value).startswith(f"{path}: {where}: ")

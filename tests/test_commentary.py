@@ -16,13 +16,15 @@ import pytest
 
 import kb.ingest.commentary as commentary
 import kb.ingest.furniture as furniture
+import kb.ingest.sentences as sentences
 from kb.errors import ConfigError, EmptySource
-from kb.ingest.commentary import layout_blocks, normalise, parse_commentary, segment_blocks, split_sentences
+from kb.ingest.commentary import layout_blocks, normalise, parse_commentary, segment_blocks
 from kb.ingest.furniture import all_examples, load_rules, parse_byline, parse_date_line, rules_from_mapping
 from kb.ingest.manifest import load_manifest
+from kb.ingest.sentences import split_sentences
 from kb.ingest.sources import read_source
 from kb.model import DocumentMeta, ParsedCommentary, Passage
-from kb.settings import get_settings
+from kb.settings import PROJECT_ROOT, get_settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "commentary"
 REAL = (
@@ -535,19 +537,40 @@ def test_every_rule_has_examples() -> None:
         assert rule.examples, rule.name
 
 
+_LINES = {name: {"patterns": ["x"]} for name in furniture.LINE_RULES}
+_BIO = {"patterns": ["x"]}
+
+
 @pytest.mark.parametrize(
-    "raw",
+    ("raw", "where"),
     [
-        {"line": {}},  # the [line.*] rules the code needs are missing
-        {"line": {name: {"patterns": ["("]} for name in furniture.LINE_RULES}, "bio": {"patterns": ["x"]}},
+        ({"line": {}, "bio": _BIO}, "line"),  # the [line.*] rules the code needs are missing
+        ({"line": _LINES | {"credit": {"patterns": ["("]}}, "bio": _BIO}, "line.credit.patterns"),
+        ({"line": _LINES, "bio": {"patterns": []}}, "bio.patterns"),  # no patterns
+        ({"line": _LINES, "bio": _BIO | {"max_units": "many"}}, "bio.max_units"),
+        ({"line": _LINES, "bio": _BIO, "vocab": {"nav_items": ["Home", 7]}}, "vocab.nav_items.1"),
+        (
+            {"line": _LINES, "bio": _BIO, "sentence_cue": {"x": {"patterns": ["x"], "paterns": ["y"]}}},
+            "sentence_cue.x.paterns",
+        ),
     ],
 )
-def test_bad_rules_file_is_a_config_error(raw: dict[str, object]) -> None:
-    with pytest.raises(ConfigError):
-        rules_from_mapping(raw)
+def test_bad_rules_file_names_the_entry_and_field(raw: dict[str, object], where: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        rules_from_mapping(raw, origin="rules.toml")
+    assert str(err.value).startswith(f"rules.toml: {where}: ")
 
 
-@pytest.mark.parametrize("module", [commentary, furniture])
+def test_a_malformed_rules_file_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "commentary_rules.toml"
+    text = (PROJECT_ROOT / "corpus" / furniture.RULES_NAME).read_text(encoding="utf-8")
+    path.write_text(text.replace("max_units = 15", 'max_units = "fifteen"', 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_rules(path)
+    assert str(err.value).startswith(f"{path}: line.credit.max_units: ")
+
+
+@pytest.mark.parametrize("module", [commentary, furniture, sentences])
 def test_docstring_examples(module: ModuleType) -> None:
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
@@ -563,7 +586,6 @@ def test_public_surface() -> None:
         "normalise",
         "parse_commentary",
         "segment_blocks",
-        "split_sentences",
     }
     assert all(hasattr(commentary, name) for name in commentary.__all__)
     assert all(hasattr(furniture, name) for name in furniture.__all__)

@@ -275,9 +275,9 @@ MANIFEST_FAILURES: list[tuple[str, bytes, type[KBError], str]] = [
         "path is not a string",
         b'[[document]]\nid = "x-law"\nkind = "law"\n[[document.source]]\npath = 3\n',
         ManifestError,
-        r"document 'x-law': each \[\[document.source\]\] needs a path",
+        r"manifest\.toml: document 'x-law'\.source\.0\.path: Input should be a valid string",
     ),
-    ("no documents", b"version = 1\n", ManifestError, r"no \[\[document\]\] entries"),
+    ("no documents", b"version = 1\n", ManifestError, r"manifest\.toml: document: Field required"),
 ]
 
 

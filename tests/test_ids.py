@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from kb.errors import InvalidId
-from kb.ids import Eid, article_eid, doc_of, node_type, passage_id, passage_number, split_provision_id
+from kb.ids import (
+    Eid,
+    article_eid,
+    doc_of,
+    eid_sort_key,
+    node_type,
+    part_of,
+    passage_id,
+    passage_number,
+    split_provision_id,
+)
 
 ROUND_TRIP = [
     # eid, kind, level, article, parent
@@ -83,3 +93,27 @@ def test_passage_and_provision_ids() -> None:
         split_provision_id("pipl-2021")
     assert article_eid("art_13__para_1") == "art_13"
     assert article_eid("chp_1") == "chp_1"
+
+
+def test_eid_sort_key_orders_like_the_document() -> None:
+    shuffled = ["annex_1", "art_10", "art_2__para_2", "art_2-1", "preamble", "art_2", "art_2__para_1", "chp_1"]
+    expected = ["preamble", "chp_1", "art_2", "art_2__para_1", "art_2__para_2", "art_2-1", "art_10", "annex_1"]
+    assert sorted(shuffled, key=eid_sort_key) == expected
+    with pytest.raises(InvalidId):
+        eid_sort_key("art_x")
+
+
+PARTS = [
+    ("art_14__para_2", "art_14", True),
+    ("art_14", "art_14", True),
+    ("pipl-2021/art_14__para_2__item_1", "pipl-2021/art_14", True),
+    ("pipl-2021/art_140", "pipl-2021/art_14", False),  # a prefix of the text, not of the path
+    ("pipl-2021/art_14-1", "pipl-2021/art_14", False),  # 第十四条之一 is its own article
+    ("art_14", "art_14__para_2", False),
+    ("csl-2016/art_14", "pipl-2021/art_14", False),
+]
+
+
+@pytest.mark.parametrize(("node", "whole", "expected"), PARTS)
+def test_part_of(node: str, whole: str, expected: bool) -> None:
+    assert part_of(node, whole) is expected

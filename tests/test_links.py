@@ -37,7 +37,8 @@ from typing import Any, Literal
 
 import pytest
 
-import kb.link.passages
+import kb.link.passages.concepts
+import kb.link.passages.similarity
 import kb.link.versions
 from kb.errors import ConfigError
 from kb.link.passages import (
@@ -469,19 +470,30 @@ _GOOD = {"id": "x", "tier": "specific", "en": ["\\bx\\b"], "zh": ["某"], "examp
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ({}, "needs [[concept]]"),
-        ({"concept": [{**_GOOD, "id": ""}]}, "needs id"),
+        ({}, "<concepts>: concept: Field required"),
+        ({"concept": []}, "<concepts>: concept: Value error, needs at least one [[concept]]"),
+        ({"concept": [{**_GOOD, "id": ""}]}, "<concepts>: concept.0.id: String should have at least 1 character"),
         ({"concept": [_GOOD, _GOOD]}, "defined twice"),
-        ({"concept": [{**_GOOD, "tier": "vague"}]}, "tier must be"),
+        ({"concept": [_GOOD, {**_GOOD, "tier": "vague"}]}, "<concepts>: concept.1.tier: Input should be"),
         ({"concept": [{**_GOOD, "en": ["(unclosed"]}]}, "bad pattern"),
-        ({"concept": [{**_GOOD, "zh": []}]}, "English (en) and Chinese (zh)"),
+        ({"concept": [{**_GOOD, "zh": []}]}, "<concepts>: concept.0.zh: Tuple should have at least 1 item"),
         ({"concept": [{**_GOOD, "broader": ["nowhere"]}]}, "unknown broader"),
-        ({"concept": [{**_GOOD, "examples": "x"}]}, "list of non-empty strings"),
+        ({"concept": [{**_GOOD, "examples": "x"}]}, "<concepts>: concept.0.examples: Input should be a valid tuple"),
+        ({"concept": [{**_GOOD, "exampels": ["x"]}]}, "<concepts>: concept.0.exampels: Extra inputs are not permitted"),
     ],
 )
 def test_bad_concept_data_is_a_config_error(raw: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         parse_concepts(raw)
+
+
+def test_a_malformed_concept_in_the_file_is_one_error_naming_file_entry_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "concepts.toml"
+    good = '[[concept]]\nid = "x"\nen = ["x"]\nzh = ["某"]\n\n'
+    path.write_text(good + '[[concept]]\nid = "y"\ntier = "vague"\nen = ["y"]\nzh = ["某"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_concepts(path)
+    assert str(info.value).startswith(f"{path}: concept.1.tier: Input should be"), str(info.value)
 
 
 def test_load_concepts_reports_a_missing_or_broken_file(tmp_path: Path) -> None:
@@ -520,7 +532,7 @@ def test_concepts_in_text(text: str, lang: Literal["en", "zh"], present: set[str
     assert present <= found and not absent & found
 
 
-@pytest.mark.parametrize("module", [kb.link.passages, kb.link.versions])
+@pytest.mark.parametrize("module", [kb.link.passages.concepts, kb.link.passages.similarity, kb.link.versions])
 def test_doctests(module: ModuleType) -> None:
     result = doctest.testmod(module)
     assert result.failed == 0 and result.attempted > 0

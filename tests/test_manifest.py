@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import doctest
 import hashlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import kb.ingest.manifest
 from kb.datafiles import RuleModel, load_rule_lines, load_rules
 from kb.errors import ConfigError, ManifestError
 from kb.ingest.manifest import load_manifest, parse_manifest, versions_of
@@ -44,11 +46,9 @@ REQUIRED_IDS = {
 }
 ABSENT = {
     "cac-frt-2023-draft",
-    "cac-mps-frt-2025",
     "pi-spec-2020",
     "tc260-consent-2020",
     "mps-video-2016-draft",
-    "children-pi-2019",
 }
 LINEAGE = [
     ("csl-2025", "csl-2016"),
@@ -105,13 +105,20 @@ def _doc(**fields: Any) -> dict[str, Any]:
     ("raw", "message"),
     [
         ({"document": [_doc(), _doc()]}, "duplicate document id"),
-        ({"document": [_doc(kind="novel")]}, "kind 'novel'"),
-        ({"document": [_doc(id="Bad Id")]}, "lower-case"),
+        ({"document": [_doc(kind="novel")]}, "test.toml: document 'x-1'.kind: Input should be 'law'"),
+        ({"document": [_doc(id="Bad Id")]}, "test.toml: document 'Bad Id'.id: .*lower-case"),
+        ({"document": [_doc(), {"kind": "law"}]}, "test.toml: document #2.id: Field required"),
         ({"document": [_doc(supersedes="nope")]}, "unknown id 'nope'"),
-        ({"document": [_doc(effective="June 2021")]}, "not an ISO date"),
-        ({"document": [_doc(colour="red")]}, "unknown field"),
-        ({"document": [_doc(source=[{"path": "a.txt", "sha256": "xyz"}])]}, "64 hex"),
-        ({}, "no \\[\\[document\\]\\]"),
+        ({"document": [_doc(effective="June 2021")]}, "test.toml: document 'x-1'.effective: .*not an ISO date"),
+        ({"document": [_doc(colour="red")]}, "test.toml: document 'x-1'.colour: Extra inputs are not permitted"),
+        (
+            {"document": [_doc(short_names="PIPL")]},
+            "test.toml: document 'x-1'.short_names: Input should be a valid tuple",
+        ),
+        ({"document": [_doc(source=[{"path": "a.txt", "sha256": "xyz"}])]}, "document 'x-1'.source.0.sha256: .*64 hex"),
+        ({"document": [_doc(source=[{"sha256": ""}])]}, "document 'x-1'.source.0.path: Field required"),
+        ({}, "test.toml: document: Field required"),
+        ({"document": []}, "test.toml: document: Tuple should have at least 1 item"),
     ],
 )
 def test_bad_manifests(raw: dict[str, Any], message: str) -> None:
@@ -161,3 +168,8 @@ def test_rule_lines_name_the_line(tmp_path: Path) -> None:
         load_rule_lines(path, _Cue, "cue file")
     path.write_text('{"phrase": "a"}\n{"phrase": "b", "weight": 0.5}\n', encoding="utf-8")
     assert [c.weight for c in load_rule_lines(path, _Cue, "cue file")] == [1.0, 0.5]
+
+
+def test_doctests() -> None:
+    result = doctest.testmod(kb.ingest.manifest)
+    assert result.attempted > 0 and result.failed == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from kb.annotate.speakers import (
     load_lexicon,
     passage_speakers,
 )
+from kb.errors import ConfigError
 from kb.model import Annotation, DocumentMeta, Passage
 from kb.settings import get_settings
 
@@ -288,3 +290,30 @@ def test_any_text_gives_valid_spans(texts: list[str]) -> None:
     for a in quotes + reported:
         assert by_id[a.target_id].text[a.start : a.end] == a.text
     assert set(passage_speakers(passages, meta, quotes)) == set(by_id)
+
+
+# ---------------------------------------------------------------------------- word lists
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "where"),
+    [
+        ("reporting_verbs.toml", 'kind = "speech"', 'kind = "speeches"', "verb.0.kind"),
+        ("reporting_verbs.toml", 'forms = ["say", "says", "said", "saying"]', 'forms = ["say", 3]', "verb.0.forms.1"),
+        ("reporting_verbs.toml", 'speaker = "Ana Ruiz"', 'speker = "Ana Ruiz"', "verb.0.examples.0.speaker"),
+        ("names.toml", "particles = [", "particles = [1, ", "particles.0"),
+        ("names.toml", "titles = [", "title = [", "title"),
+    ],
+)
+def test_a_malformed_word_list_is_one_error_naming_file_entry_and_field(
+    tmp_path: Path, file: str, old: str, new: str, where: str
+) -> None:
+    directory = tmp_path / "speakers"
+    shutil.copytree(get_settings().corpus_dir / "speakers", directory)
+    path = directory / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_lexicon(directory)
+    assert str(info.value).startswith(f"{path}: {where}: "), str(info.value)

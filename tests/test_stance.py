@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,26 @@ def test_bad_cue_file(tmp_path: Path) -> None:
         load_cues(bad)
     with pytest.raises(ConfigError):
         load_cues(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        (
+            '[sceptical]\ncue = [{ phrase = "vague", weight = 1 }, { phrase = "thin", weight = 1, wieght = 1 }]\n',
+            "sceptical.cue.1.wieght",
+        ),
+        ('[supportive]\ncue = [{ phrase = "", weight = 1 }]\n', "supportive.cue.0.phrase"),
+        ('[settings]\nnegators = ["not", 3]\n', "settings.negators.1"),
+        ('[sceptical]\nexamples = "one"\n', "sceptical.examples"),
+    ],
+)
+def test_a_malformed_cue_is_one_error_naming_file_entry_and_field(tmp_path: Path, text: str, where: str) -> None:
+    bad = tmp_path / "cues.toml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_cues(bad)
+    assert str(info.value).startswith(f"{bad}: {where}: "), str(info.value)
 
 
 # ---------------------------------------------------------------------------- rules
@@ -144,41 +165,13 @@ def test_real_passage_stance(
     assert set(cues) <= {c[0] for c in stance.cues}
 
 
-# A labelled set of real passages, labelled by reading them (the writer's stance towards the
-# rules). Some are hard on purpose; the accuracy is reported, and must not fall.
+# A labelled set of real passages (tests/fixtures/stance/labelled.jsonl), labelled by reading
+# them (the writer's stance towards the rules). The cue list was written while reading these
+# passages, so this accuracy is in-sample; the held-out figure is in tests/test_heldout.py.
+_LABELLED_FILE = Path(__file__).parent / "fixtures" / "stance" / "labelled.jsonl"
 LABELLED = [
-    ("diplomat-backlash-2020", "As the number of facial recognition cameras", "sceptical"),
-    ("diplomat-backlash-2020", "Though this does represent a greater", "sceptical"),
-    ("diplomat-backlash-2020", "Second, it is unclear if and how", "sceptical"),
-    ("diplomat-backlash-2020", "In the end, it seems that pushback", "mixed"),
-    ("diplomat-backlash-2020", "Chinese regulators have begun to acknowledge", "descriptive"),
-    ("diplomat-backlash-2020", "Facial recognition and surveillance have quickly spread", "descriptive"),
-    ("diplomat-backlash-2020", "After the publication of this case", "sceptical"),
-    ("diplomat-backlash-2020", "Although fear of the Chinese government", "sceptical"),
-    ("cpo-draft-rules-2023", "As these terms demonstrate", "sceptical"),
-    ("cpo-draft-rules-2023", "appear to include no plans", "sceptical"),
-    ("cpo-draft-rules-2023", "The new draft regulations were released", "descriptive"),
-    ("cpo-draft-rules-2023", "Use of facial recognition technology to determine", "descriptive"),
-    ("cpo-draft-rules-2023", "Long criticized from the outside", "sceptical"),
-    ("cpo-draft-rules-2023", "As tends to be the case", "sceptical"),
-    ("cpo-draft-rules-2023", "The new rules for facial recognition technology require", "descriptive"),
-    ("wsj-draft-rules-2023", "The stipulations deliver", "mixed"),
-    ("wsj-draft-rules-2023", "Within one legislation", "mixed"),
-    ("wsj-draft-rules-2023", "If enforced, it could cool", "supportive"),
-    ("wsj-draft-rules-2023", "has been burgeoning over the past seven years", "descriptive"),
-    ("wsj-draft-rules-2023", "pulls together and fleshes out", "descriptive"),
-    ("wsj-draft-rules-2023", "go into granular detail", "descriptive"),
-    ("wsj-draft-rules-2023", "walk the fine line", "sceptical"),
-    ("wsj-draft-rules-2023", "has been expanding its definition of national security", "sceptical"),
-    ("csis-coming-into-focus-2020", "the Chinese legislature has been drafting", "supportive"),
-    ("csis-coming-into-focus-2020", "The Specification covers data protection", "mixed"),
-    ("csis-coming-into-focus-2020", "In all, China has made tentative progress", "mixed"),
-    ("csis-coming-into-focus-2020", "a larger initiative is being taken", "supportive"),
-    ("csis-coming-into-focus-2020", "is regulated by a broader data protection framework", "sceptical"),
-    ("csis-coming-into-focus-2020", "Megvii, a leading Chinese facial recognition company", "descriptive"),
-    ("chinai-163", "plagued by", "sceptical"),
-    ("chinai-163", "party-state system will make it difficult", "sceptical"),
-    ("chinai-163", "Context: Weijun Liu is a Professor", "descriptive"),
+    (r["doc"], r["phrase"], r["label"])
+    for r in (json.loads(line) for line in _LABELLED_FILE.read_text(encoding="utf-8").splitlines() if line.strip())
 ]
 MIN_ACCURACY = 0.75
 

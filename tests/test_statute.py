@@ -9,7 +9,8 @@ from expected import ARTICLE_COUNTS
 
 from kb.errors import ParseError
 from kb.ingest.sources import SourceText, read_source
-from kb.ingest.statute import detect_format, eid_for, parse_statute
+from kb.ingest.statute import eid_for, parse_statute
+from kb.ingest.statute_blocks import detect_format
 from kb.model import DocumentMeta, ParsedStatute
 
 FIXTURES = Path(__file__).parent / "fixtures" / "statutes"
@@ -151,6 +152,10 @@ def test_real_article_counts(doc_id: str, count: int, manifest: dict[str, Docume
         ("civil-code-2020", "art_1260__para_1", "本法自2021年1月1日起施行"),
         ("spc-frt-2021", "preamble", "为正确审理使用人脸识别技术"),
         ("csl-2016", "art_41__para_1", "网络运营者收集、使用个人信息"),
+        ("cac-mps-frt-2025", "art_13__para_2", "任何组织和个人不得在宾馆客房"),
+        ("cac-mps-frt-2025", "art_19__para_1__item_2", "（二）人脸信息，是指"),
+        ("children-pi-2019", "art_10__para_1__item_4", "（四）拒绝的后果"),
+        ("children-pi-2019", "art_10__para_2", "前款规定的告知事项"),
     ],
 )
 def test_real_pinpoints(

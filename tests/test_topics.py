@@ -20,7 +20,7 @@ from kb.annotate.topics import (
     tag_text,
     topic_summary,
 )
-from kb.errors import ManifestError
+from kb.errors import ConfigError
 from kb.model import Annotation
 from kb.settings import get_settings
 
@@ -222,56 +222,91 @@ def _append(path: Path, line: str) -> int:
     return text.count("\n") + 1
 
 
+_A = '{"label": "consent", "id": "x", "pattern": "a", '  # a good line, open for one more key
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ('{"label": "consent", "id": "x", "pattern": "consent"', "invalid JSON"),
-        ('{"label": "no-such-topic", "id": "x", "pattern": "consent"}', "unknown topic label"),
-        ('{"label": "consent", "id": "consent-word", "pattern": "consent"}', "duplicate pattern id"),
-        ('{"label": "consent", "id": "x", "pattern": "a", "requires_context": ["no-cue"]}', "unknown cue"),
-        ('{"label": "consent", "id": "x", "pattern": "a", "require_context": ["privacy-cue"]}', "unknown keys"),
-        ('{"label": "consent", "id": "x", "pattern": []}', "pattern must be"),
-        ('{"label": "consent", "id": "x", "pattern": "a", "blocks": "yes"}', "blocks must be"),
+        ('{"label": "consent", "id": "x", "pattern": "consent"', ": Expecting ',' delimiter"),
+        ('{"label": "no-such-topic", "id": "x", "pattern": "consent"}', ".label: unknown topic 'no-such-topic'"),
+        ('{"label": "consent", "id": "consent-word", "pattern": "consent"}', ".id: duplicate pattern id"),
+        (
+            '{"label": "consent", "id": "x", "pattern": "a", "requires_context": ["no-cue"]}',
+            ".requires_context: unknown cue",
+        ),
+        (
+            '{"label": "consent", "id": "x", "pattern": "a", "unless_context": ["no-cue"]}',
+            ".unless_context: unknown cue",
+        ),
+        (
+            '{"label": "consent", "id": "x", "pattern": "a", "requires_context": [[]]}',
+            ".requires_context: an empty group",
+        ),
+        (
+            '{"label": "consent", "id": "x", "pattern": "a", "require_context": ["privacy-cue"]}',
+            ".require_context: Extra inputs",
+        ),
+        ('{"label": "consent", "id": "x", "pattern": []}', ".pattern: Value error, must be a non-empty string"),
+        (
+            '{"label": "consent", "id": "x", "pattern": "a", "blocks": "yes"}',
+            ".blocks: Input should be a valid boolean",
+        ),
+        ('{"label": "consent", "id": "X y", "pattern": "a"}', ".id: String should match pattern"),
     ],
 )
-def test_malformed_pattern_lines_name_file_and_line(tmp_path: Path, line: str, message: str) -> None:
+def test_malformed_pattern_lines_name_file_line_and_field(tmp_path: Path, line: str, message: str) -> None:
     root = _copy_topics(tmp_path)
-    lineno = _append(root / "topics/patterns_en.jsonl", line)
-    with pytest.raises(ManifestError, match=rf"patterns_en\.jsonl:{lineno}: .*{message}"):
+    path = root / "topics/patterns_en.jsonl"
+    lineno = _append(path, line)
+    with pytest.raises(ConfigError) as info:
         load_taxonomy(root)
+    assert str(info.value).startswith(f"{path}: line {lineno}{message}"), str(info.value)
 
 
 def test_an_invalid_spacy_pattern_is_reported_with_its_line(tmp_path: Path) -> None:
     root = _copy_topics(tmp_path)
     lineno = _append(root / "topics/patterns_zh.jsonl", '{"label": "consent", "id": "x", "pattern": [{"TXET": "a"}]}')
     tax = load_taxonomy(root)  # the structure is valid JSON; spaCy judges the attributes
-    with pytest.raises(ManifestError, match=rf"patterns_zh\.jsonl:{lineno}: invalid spaCy pattern"):
+    with pytest.raises(ConfigError, match=rf"patterns_zh\.jsonl:{lineno}: invalid spaCy pattern"):
         tag_text("t", "同意", "zh", tax)
 
 
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ('id = "minors"', 'id = "consent"', r"taxonomy\.toml:\d+: duplicate topic id"),
-        ('label_zh = "同意"', 'label_zh = ""', r"taxonomy\.toml:\d+: topic consent: label_zh is required"),
-        ("version = 1", "version = = 1", r"taxonomy\.toml: invalid TOML"),
-        ('id = "cross-border"', 'id = "Cross Border"', r"taxonomy\.toml: topic without a valid id"),
+        ('id = "minors"', 'id = "consent"', r"taxonomy\.toml: topic\.\d+\.id: duplicate topic id 'consent'"),
+        ('label_zh = "同意"', 'label_zh = ""', r"taxonomy\.toml: topic\.0\.label_zh: String should match pattern"),
+        ("version = 1", "version = = 1", r"taxonomy\.toml: Invalid value"),
+        ('id = "cross-border"', 'id = "Cross Border"', r"taxonomy\.toml: topic\.\d+\.id: String should match pattern"),
+        (
+            "[cues.privacy-cue]\nen = [",
+            "[cues.privacy-cue]\nfr = [",
+            r"taxonomy\.toml: cues\.privacy-cue\.fr: Extra inputs",
+        ),
+        (
+            '[[topic]]\nid = "consent"',
+            '[[topic]]\nid = "consent"\nlabel = "x"',
+            r"taxonomy\.toml: topic\.0\.label: Extra",
+        ),
     ],
 )
-def test_malformed_taxonomy_is_reported(tmp_path: Path, old: str, new: str, message: str) -> None:
+def test_malformed_taxonomy_is_one_error_naming_file_entry_and_field(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
     root = _copy_topics(tmp_path)
     path = root / "topics/taxonomy.toml"
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    with pytest.raises(ManifestError, match=message):
+    with pytest.raises(ConfigError, match=message):
         load_taxonomy(root)
 
 
-def test_missing_pattern_file_is_a_manifest_error(tmp_path: Path) -> None:
+def test_missing_pattern_file_is_a_config_error(tmp_path: Path) -> None:
     root = _copy_topics(tmp_path)
     (root / "topics/patterns_zh.jsonl").unlink()
-    with pytest.raises(ManifestError, match=r"patterns_zh\.jsonl"):
+    with pytest.raises(ConfigError, match=r"patterns_zh\.jsonl: topic pattern file not found"):
         load_taxonomy(root)
 
 

@@ -8,6 +8,7 @@ or merges a paragraph, or names an article the source does not have, fails here.
 
 from __future__ import annotations
 
+import doctest
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -16,15 +17,16 @@ from pathlib import Path
 
 import pytest
 
+import kb.annotate.translations
 from kb.annotate.translations import (
     TRANSLATIONS_DIR,
     TranslationFile,
-    eid_sort_key,
     load_translations,
     read_translation_file,
     translation_files,
 )
 from kb.errors import ManifestError
+from kb.ids import eid_sort_key
 from kb.model import Translation
 from kb.settings import PROJECT_ROOT, get_settings
 from kb.text.numerals import cn_to_int
@@ -35,6 +37,10 @@ FILES: dict[str, TranslationFile] = translation_files(CORPUS_DIR)
 
 # What the brief requires: complete documents, and the FRT-relevant articles of the others.
 REQUIRED_COMPLETE = (
+    "cac-mps-frt-2025",
+    "children-pi-2019",
+    "csl-2016",
+    "csl-2025",
     "dsl-2021",
     "minors-online-2023",
     "network-data-2024",
@@ -42,8 +48,6 @@ REQUIRED_COMPLETE = (
     "video-image-2025",
 )
 REQUIRED_ARTICLES: dict[str, tuple[int, ...]] = {
-    "csl-2016": (41, 42, 43, 44, 76),
-    "csl-2025": (43, 44, 78),
     "civil-code-2020": tuple(range(1032, 1040)),
     # the online-protection chapter (64-80) and the personal-information articles
     "minors-protection-2020": (4, *range(64, 81), 103, 127),
@@ -339,3 +343,24 @@ def test_well_formed_values(tmp_path: Path, value: str, lines: list[str]) -> Non
     (folder / "ok-doc.toml").write_text(_file("ok-doc", f"[articles]\nart_5 = {value}\n"), encoding="utf-8")
     (translation,) = load_translations(tmp_path)
     assert translation == Translation("ok-doc", "art_5", "\n".join(lines), "unofficial")
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ('[articles]\nart_3 = """One.\n\nTwo."""\n', "articles.art_3"),
+        ('[articles]\nart_x = "One."\n', "articles.art_x"),
+        ('translater = "me"\n[articles]\nart_1 = "x"\n', "translater"),
+    ],
+)
+def test_a_malformed_entry_names_file_entry_and_field(tmp_path: Path, body: str, where: str) -> None:
+    path = tmp_path / "ok-doc.toml"
+    path.write_text(_file("ok-doc", body), encoding="utf-8")
+    with pytest.raises(ManifestError) as info:
+        read_translation_file(path)
+    assert str(info.value).startswith(f"{path}: {where}")
+
+
+def test_doctests() -> None:
+    result = doctest.testmod(kb.annotate.translations)
+    assert result.attempted > 0 and result.failed == 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -401,25 +400,26 @@ def _splice(text: str, at: int, words: str) -> str:
     return text[:at] + words + text[at + 2 :]
 
 
-def test_a_1260_article_code_aligns_in_under_two_seconds(statute: Callable[[str], tuple[Provision, ...]]) -> None:
+def test_a_1260_article_code_aligns_article_by_article(statute: Callable[[str], tuple[Provision, ...]]) -> None:
+    """Alignment at Civil Code size finds every removal and every edit (its speed is measured by
+    ``scripts/bench_align.py``, not asserted here)."""
     code = [p for p in statute("civil-code-2020") if p.level == "article"]
     assert len(code) == 1260
     rng = random.Random(7)
     revised: list[Provision] = []
+    removed = 0
     for p in code:
         r = rng.random()
         if r < 0.03:
-            continue  # removed
+            removed += 1
+            continue
         if r < 0.10:
             p = replace(p, text=_splice(p.text, rng.randrange(len(p.text)), "，法律、行政法规另有规定的除外"))
         revised.append(p)
     revised = [replace(p, doc_id="civil-code-x", eid=f"art_{n}") for n, p in enumerate(revised, 1)]
+    statuses = Counter(a.status for a in align_versions(code, revised))
+    assert statuses["removed"] == removed
+    assert sum(statuses.values()) - statuses["removed"] == len(revised)
     # and one where every article changed, so no article has an identical twin
     rewritten = [replace(p, text=_splice(p.text, len(p.text) // 2, "，但是当事人另有约定的除外")) for p in code]
-    for new in (revised, rewritten):
-        started = time.perf_counter()
-        alignments = align_versions(code, new)
-        seconds = time.perf_counter() - started
-        print(f"\n1,260 articles -> {len(new)}: {seconds:.2f} s, {dict(Counter(a.status for a in alignments))}")
-        assert seconds < 2.0
     assert Counter(a.status for a in align_versions(code, rewritten)) == {"modified": 1260}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -12,7 +11,7 @@ from api.deps import BaseUrlDep, ReaderDep
 from api.formats import CITE_MEDIA_TYPES
 from api.routes._common import responses
 from api.schemas import CitationRecord
-from kb.read import query
+from kb.read import citeformat, query
 from kb.read.citeformat import CiteFormat
 
 __all__ = ["router"]
@@ -21,7 +20,10 @@ router = APIRouter(tags=["citations"])
 
 CiteFormatParam = Annotated[
     CiteFormat,
-    Query(description="json (everything), text (the Chinese and English strings), csl-json, bibtex or ris"),
+    Query(
+        description="json (everything), text (the Chinese and English strings and URLs), three-script (汉字, "
+        "pinyin and English titles, pinpoint, version date), csl-json, bibtex or ris"
+    ),
 ]
 DocId = Annotated[str, Path(examples=["pipl-2021"], max_length=200)]
 
@@ -33,7 +35,13 @@ _EXAMPLE = {
     "en": "PIPL art. 13(1)(iv)",
     "pinpoint_zh": "第十三条第一款第（四）项",
     "pinpoint_en": "art. 13(1)(iv)",
-    "url": "https://kb.example/api/v1/provisions/pipl-2021/art_13__para_1__item_4",
+    "three_script": "《中华人民共和国个人信息保护法》 (Zhōnghuá Rénmín Gònghéguó Gèrén Xìnxī Bǎohùfǎ) [Personal "
+    "Information Protection Law of the People's Republic of China] 第十三条第一款第（四）项 (art. 13(1)(iv)), "
+    "version of 2021-08-20",
+    "version_date": "2021-08-20",
+    "url": "https://kb.example/provisions/pipl-2021/art_13__para_1__item_4",
+    "api_url": "https://kb.example/api/v1/provisions/pipl-2021/art_13__para_1__item_4",
+    "bibtex_key": "pipl-2021:art_13__para_1__item_4",
     "source_url": "https://flk.npc.gov.cn/detail?bbbs=ff8081817b6472a3017b656cc2040044",
     "text_available": True,
     "csl": {"id": "pipl-2021/art_13__para_1__item_4", "type": "legislation", "section": "art. 13(1)(iv)"},
@@ -50,16 +58,10 @@ _OTHER_FORMATS = {
 }
 
 
-def _render(record: dict[str, Any], fmt: str) -> dict[str, Any] | Response:
+def _render(record: dict[str, Any], fmt: CiteFormat) -> dict[str, Any] | Response:
     if fmt == "json":
         return record
-    if fmt == "text":
-        body = "\n".join(x for x in (record["zh"], record["en"], record["url"]) if x) + "\n"
-    elif fmt == "csl-json":
-        body = json.dumps([record["csl"]], ensure_ascii=False, indent=2)
-    else:
-        body = record[fmt]
-    return Response(body, media_type=CITE_MEDIA_TYPES[fmt])
+    return Response(citeformat.render(record, fmt), media_type=CITE_MEDIA_TYPES[fmt])
 
 
 @router.get(

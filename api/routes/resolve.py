@@ -27,8 +27,8 @@ RESOLVE_LENGTH_FACTOR = 10
         "Finds citations of statutes in Chinese or English text (`个人信息保护法第十三条`, "
         "`Article 41 of the Cybersecurity Law`, `PIPL arts. 28-29`) and resolves each to document and "
         "provision ids. `status` is resolved, ambiguous, not_found (no such provision) or text_absent "
-        "(a known document whose text the knowledge base does not hold). `date` (the citing text's date) "
-        "picks the version of a law in force then."
+        "(a known document whose text the knowledge base does not hold). `as_of` (the citing text's date; "
+        "`date` is an alias) picks the version of a law in force then; each result's `version` says which."
     ),
     responses=responses(
         {
@@ -70,12 +70,17 @@ def resolve(
             examples=["见个人信息保护法第十三条第一款第（四）项", "Article 41 of the Cybersecurity Law"],
         ),
     ],
-    date: Annotated[
+    as_of: Annotated[
         str | None,
         Query(
-            description="Date of the citing text: YYYY, YYYY-MM or YYYY-MM-DD", examples=["2023-08-08"], max_length=10
+            description="Date of the citing text: YYYY, YYYY-MM or YYYY-MM-DD; the version in force then is chosen",
+            examples=["2019-06-01"],
+            max_length=10,
         ),
     ] = None,
+    date: Annotated[str | None, Query(description="Alias of as_of", max_length=10)] = None,
 ) -> dict[str, Any]:
-    results = query.resolve_citations(reader, text, date, max_length=settings.max_query_length * RESOLVE_LENGTH_FACTOR)
-    return {"results": results, "count": len(results)}
+    when, name = (as_of, "as_of") if as_of is not None else (date, "date")
+    limit = settings.max_query_length * RESOLVE_LENGTH_FACTOR
+    results = query.resolve_citations(reader, text, when, max_length=limit, date_parameter=name)
+    return {"results": results, "count": len(results), "as_of": when}

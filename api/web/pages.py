@@ -277,7 +277,8 @@ def document_page(reader: query.Reader, doc_id: str) -> dict[str, Any]:
 def provision_page(reader: query.Reader, provision_id: str, *, base_url: str = "") -> dict[str, Any]:
     """:func:`kb.read.query.get_provision` plus what its page shows besides: the full
     citation record, commentary grouped by source and speaker (with the passages'
-    whole text), labels of its other versions, and a short name per linked provision."""
+    whole text), labels of its other versions, a short name per linked provision, and
+    the article's history (``kb.read.history``)."""
     data = query.get_provision(reader, provision_id, base_url=base_url)
     # get_provision has found the provision: the record needs no second lookup.
     meta = query.document_metas(reader)[data["doc_id"]]
@@ -296,6 +297,7 @@ def provision_page(reader: query.Reader, provision_id: str, *, base_url: str = "
     for c in data["cited_by"]:
         c["name"] = info.get(c["src"], {}).get("short_name")
     data["commentary_groups"] = _group_commentary(data["commentary"], texts, dates)
+    data["history"] = None if data["level"] in query.CONTAINERS else query.provision_history(reader, provision_id)
     return data
 
 

@@ -193,3 +193,22 @@ def tokens_for_index(text: str) -> str:
         if tokens:
             parts.append(tokens)
     return " ".join(parts)
+
+
+def words_zh(text: str) -> list[str]:
+    """The words of a text, in order, covering it exactly (jieba, legal dictionary).
+
+    Unlike :func:`segment_zh` nothing is dropped or repeated, so ``"".join`` gives the
+    text back: what a word-level diff needs.
+
+    >>> words_zh("不满十四周岁的未成年人")
+    ['不满十四周岁', '的', '未成年人']
+    """
+    return [w for w in _jieba_tokenizer().cut(text, cut_all=False, HMM=True) if w]
+
+
+def jieba_frequencies() -> dict[str, int]:
+    """jieba's word frequencies (its dictionary and the legal one): a word is in the
+    dictionary when its frequency is above zero."""
+    freq: dict[str, int] = _jieba_tokenizer().FREQ
+    return freq

@@ -21,13 +21,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
+
+from pydantic import Field
 
 from kb.annotate.speakers import SpeakerInfo
-from kb.datafiles import read_toml
-from kb.errors import ConfigError
+from kb.datafiles import RuleModel, load_rules
 from kb.model import Annotation, DocumentMeta, Passage
 from kb.settings import get_settings
+from kb.text.sentences import passage_sentences, split_sentences
 
 __all__ = [
     "CueSet",
@@ -49,7 +51,6 @@ _OPPOSITE: Mapping[Polarity, Polarity] = {"sceptical": "supportive", "supportive
 _WORD = re.compile(r"[\w’'\-]+")
 # A clause ends at these marks: a negator before one does not reach a cue after it.
 _CLAUSE_BREAK = re.compile(r"[,;:.!?()\[\]—–]")
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[”\"’)]*\s+(?=[“\"(]?[A-Z0-9])")
 _GAP = r"(?:\W+[\w’'\-]+){0,4}?"  # "…" in a phrase: up to four words
 
 
@@ -97,49 +98,73 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w’'\-]){body}(?![\w’'\-])", re.IGNORECASE)
 
 
-def _words_list(raw: Mapping[str, Any], key: str, origin: Path) -> tuple[str, ...]:
-    value = raw.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{origin}: {key} must be a list of strings")
-    return tuple(value)
-
-
 def _word_alternation(words: Sequence[str]) -> str:
     return "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(words, key=len, reverse=True))
 
 
+class _CueRule(RuleModel):
+    phrase: str = Field(min_length=1)
+    weight: float = Field(gt=0)
+
+
+class _Side(RuleModel):
+    """One polarity: its cues, and examples the tests check."""
+
+    cue: tuple[_CueRule, ...] = ()
+    examples: tuple[str, ...] = ()
+    near_misses: tuple[str, ...] = ()
+
+
+class _Settings(RuleModel):
+    window: int = 3
+    negated_weight: float = 0.75
+    concessive_weight: float = 0.5
+    contrast_weight: float = 0.75
+    min_weight: float = 0.75
+    mixed_ratio: float = 0.6
+    negators: tuple[str, ...] = ()
+    clause_negators: tuple[str, ...] = ()
+    not_negating: tuple[str, ...] = ()
+    concessive_openers: tuple[str, ...] = ()
+    contrast_markers: tuple[str, ...] = ()
+
+
+class _CueFile(RuleModel):
+    """``cues.toml``: ``[settings]``, ``[sceptical]`` and ``[supportive]``."""
+
+    settings: _Settings = _Settings()
+    sceptical: _Side = _Side()
+    supportive: _Side = _Side()
+
+
 def load_cues(path: Path) -> CueSet:
     """Read and compile a cue file (``corpus/stance/cues.toml``)."""
-    raw = read_toml(path, "stance cue file")
-    settings = raw.get("settings", {})
+    raw = load_rules(path, _CueFile, "stance cue file")
+    settings = raw.settings
     cues: list[_Cue] = []
     examples: dict[Polarity, tuple[str, ...]] = {}
     near: dict[Polarity, tuple[str, ...]] = {}
     polarity: Polarity
     for polarity in ("sceptical", "supportive"):
-        section = raw.get(polarity, {})
-        for entry in section.get("cue", []):
-            phrase, weight = entry.get("phrase"), entry.get("weight")
-            if not isinstance(phrase, str) or not isinstance(weight, int | float) or weight <= 0:
-                raise ConfigError(f"{path}: bad {polarity} cue {entry!r}")
-            cues.append(_Cue(phrase, polarity, float(weight), _phrase_pattern(phrase)))
-        examples[polarity] = _words_list(section, "examples", path)
-        near[polarity] = _words_list(section, "near_misses", path)
-    openers = _words_list(settings, "concessive_openers", path)
-    markers = _words_list(settings, "contrast_markers", path)
+        side = raw.sceptical if polarity == "sceptical" else raw.supportive
+        cues.extend(_Cue(c.phrase, polarity, c.weight, _phrase_pattern(c.phrase)) for c in side.cue)
+        examples[polarity] = side.examples
+        near[polarity] = side.near_misses
     return CueSet(
         cues=tuple(cues),
-        negators=frozenset(w.lower() for w in _words_list(settings, "negators", path)),
-        clause_negators=frozenset(w.lower() for w in _words_list(settings, "clause_negators", path)),
-        not_negating=tuple(w.lower() for w in _words_list(settings, "not_negating", path)),
-        concessive=re.compile(rf"^\W*(?:{_word_alternation(openers)})\b", re.IGNORECASE),
-        contrast=re.compile(rf"(?<![\w’'\-])(?:{_word_alternation(markers)})(?![\w’'\-])", re.IGNORECASE),
-        window=int(settings.get("window", 3)),
-        negated_weight=float(settings.get("negated_weight", 0.75)),
-        concessive_weight=float(settings.get("concessive_weight", 0.5)),
-        contrast_weight=float(settings.get("contrast_weight", 0.75)),
-        min_weight=float(settings.get("min_weight", 0.75)),
-        mixed_ratio=float(settings.get("mixed_ratio", 0.6)),
+        negators=frozenset(w.lower() for w in settings.negators),
+        clause_negators=frozenset(w.lower() for w in settings.clause_negators),
+        not_negating=tuple(w.lower() for w in settings.not_negating),
+        concessive=re.compile(rf"^\W*(?:{_word_alternation(settings.concessive_openers)})\b", re.IGNORECASE),
+        contrast=re.compile(
+            rf"(?<![\w’'\-])(?:{_word_alternation(settings.contrast_markers)})(?![\w’'\-])", re.IGNORECASE
+        ),
+        window=settings.window,
+        negated_weight=settings.negated_weight,
+        concessive_weight=settings.concessive_weight,
+        contrast_weight=settings.contrast_weight,
+        min_weight=settings.min_weight,
+        mixed_ratio=settings.mixed_ratio,
         examples=examples,
         near_misses=near,
     )
@@ -224,15 +249,6 @@ def _negator_before(text: str, start: int, polarity: Polarity, cs: CueSet) -> in
     return None
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    spans, begin = [], 0
-    for m in _SENTENCE_BREAK.finditer(text):
-        spans.append((begin, m.start()))
-        begin = m.end()
-    spans.append((begin, len(text)))
-    return spans
-
-
 def _clause_factor(text: str, start: int, sentences: Sequence[tuple[int, int]], cs: CueSet) -> float:
     """Down-weight cues in a concessive opening clause or before a contrast marker."""
     s, e = next(((s, e) for s, e in sentences if s <= start < e), (0, len(text)))
@@ -256,10 +272,14 @@ def _opens_with_contrast(sentence: str, cs: CueSet) -> bool:
     return m is not None and not sentence[: m.start()].strip(' “"(')
 
 
-def stance_of(text: str, cues: CueSet | None = None) -> Stance:
-    """The stance of a passage (or any English text), with the cues that decided it."""
+def stance_of(text: str, cues: CueSet | None = None, sentences: Sequence[tuple[int, int]] | None = None) -> Stance:
+    """The stance of a passage (or any English text), with the cues that decided it.
+
+    ``sentences`` are the text's sentence spans (a passage's ``sentences``); without them
+    the text is split by :func:`kb.text.sentences.split_sentences`.
+    """
     cs = cues or _cueset()
-    sentences = _sentence_spans(text)
+    sentences = sentences or split_sentences(text)
     out: list[tuple[str, int, int, Polarity]] = []
     weights: list[float] = []
     totals: dict[Polarity, float] = {"sceptical": 0.0, "supportive": 0.0}
@@ -304,7 +324,7 @@ def stance_annotations(passage: Passage, topics: Sequence[str]) -> list[Annotati
     when there is none; ``data`` = ``{"topic", "cues": [{"cue", "start", "end",
     "polarity", "weight"}], "score"}``.
     """
-    stance = stance_of(passage.text)
+    stance = stance_of(passage.text, sentences=passage_sentences(passage))
     best = stance.strongest
     start, end = (best[1], best[2]) if best else (0, 0)
     cue_data = [
@@ -358,7 +378,7 @@ def viewpoints(
         if who is None:
             continue
         kinds.setdefault(who.name, who.kind)
-        stance = stances.get(p.id) or stance_of(p.text)
+        stance = stances.get(p.id) or stance_of(p.text, sentences=passage_sentences(p))
         for topic in list(dict.fromkeys(topic_tags.get(p.id) or ())) or [""]:
             groups.setdefault((who.name, topic), []).append((p, stance))
     out: list[Viewpoint] = []

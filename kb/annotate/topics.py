@@ -38,22 +38,25 @@ context cues that licensed it.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
-import tomllib
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import Field, StrictBool, field_validator
 
 from kb.annotate.nlp import chinese_nlp, english_nlp
-from kb.errors import ManifestError
+from kb.annotate.trie import split_alternatives
+from kb.datafiles import RuleModel, load_rule_lines, load_rules
+from kb.errors import ConfigError
 from kb.model import Annotation, Topic
 from kb.settings import get_settings
+from kb.text.sentences import split_sentences
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; spaCy is imported lazily
     from spacy.tokens import Doc, Span
@@ -67,7 +70,10 @@ __all__ = [
     "detect_lang",
     "en_phrase_tokens",
     "load_taxonomy",
+    "required_literals",
+    "shift_tag",
     "tag_text",
+    "text_lines",
     "topic_summary",
 ]
 
@@ -77,13 +83,6 @@ LANGS: tuple[Lang, ...] = ("en", "zh")
 TAXONOMY_FILE = "topics/taxonomy.toml"
 PATTERN_FILES: Mapping[Lang, str] = {"en": "topics/patterns_en.jsonl", "zh": "topics/patterns_zh.jsonl"}
 
-# Keys a pattern line may carry; anything else is a typo worth failing on.
-_PATTERN_KEYS = frozenset({"label", "id", "pattern", "requires_context", "unless_context", "blocks", "note"})
-_TOPIC_KEYS = frozenset(
-    {"id", "label_en", "label_zh", "definition", "positive_en", "negative_en", "positive_zh", "negative_zh"}
-)
-_EXAMPLE_KEYS = ("positive_en", "negative_en", "positive_zh", "negative_zh")
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 # Hyphen-like tokens spaCy's English tokenizer splits out of "national-security".
 _HYPHENS = ["-", "‐", "‑", "–", "—"]
@@ -158,156 +157,122 @@ class Taxonomy:
 # ------------------------------------------------------------------ loading
 
 
-def load_taxonomy(corpus_dir: Path | None = None) -> Taxonomy:
-    """Read and validate the taxonomy and pattern files under ``corpus_dir/topics``.
+_Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+_Term = Annotated[str, Field(pattern=r"\S")]  # a string that is not blank
 
-    Raises :class:`ManifestError` naming the file (and line, where there is one) for
-    malformed TOML or JSON, unknown topic labels or cue ids, and duplicate ids.
+
+class _TopicRule(RuleModel):
+    """One ``[[topic]]`` of ``taxonomy.toml``."""
+
+    id: _Slug
+    label_en: _Term
+    label_zh: _Term
+    definition: _Term
+    positive_en: tuple[_Term, ...] = ()
+    negative_en: tuple[_Term, ...] = ()
+    positive_zh: tuple[_Term, ...] = ()
+    negative_zh: tuple[_Term, ...] = ()
+
+
+class _CueList(RuleModel):
+    """One ``[cues.<id>]`` table: terms in each language."""
+
+    en: tuple[_Term, ...] = ()
+    zh: tuple[_Term, ...] = ()
+
+
+class _TaxonomyFile(RuleModel):
+    version: int = 1
+    cues: dict[_Slug, _CueList] = Field(default_factory=dict)
+    topic: tuple[_TopicRule, ...]
+
+    @field_validator("topic")
+    @classmethod
+    def _some(cls, value: tuple[_TopicRule, ...]) -> tuple[_TopicRule, ...]:
+        if not value:  # here, not by min_length, so that a bad entry is reported alone
+            raise ValueError("needs at least one [[topic]]")
+        return value
+
+
+class _PatternRule(RuleModel):
+    """One line of a pattern file (see the module docstring)."""
+
+    label: str
+    id: _Slug
+    pattern: Any
+    requires_context: tuple[str | tuple[str, ...], ...] = ()
+    unless_context: tuple[str, ...] = ()
+    blocks: StrictBool = False
+    note: str = ""
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern(cls, value: Any) -> str | tuple[dict[str, Any], ...]:
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        if isinstance(value, list) and value and all(isinstance(t, dict) for t in value):
+            return tuple(value)
+        raise ValueError("must be a non-empty string or a list of token objects")
+
+
+def load_taxonomy(corpus_dir: Path | None = None) -> Taxonomy:
+    """Read and check the taxonomy and pattern files under ``corpus_dir/topics``.
+
+    Raises :class:`ConfigError` naming the file, the entry (``topic.3``, ``line 12``) and
+    the field for a malformed file, an unknown topic label or cue id, or a duplicate id.
     """
     root = corpus_dir if corpus_dir is not None else get_settings().corpus_dir
     tax_path = root / TAXONOMY_FILE
-    raw_text = _read(tax_path)
-    try:
-        doc = tomllib.loads(raw_text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ManifestError(f"{tax_path}: invalid TOML: {exc}") from exc
-    topics, examples = _parse_topics(doc, tax_path, raw_text)
-    cues = _parse_cues(doc, tax_path, raw_text)
-    topic_ids = {t.id for t in topics}
+    raw = load_rules(tax_path, _TaxonomyFile, "topic taxonomy")
+    topics: list[Topic] = []
+    examples: dict[str, TopicExamples] = {}
+    for i, rule in enumerate(raw.topic):
+        if rule.id in examples:
+            raise ConfigError(f"{tax_path}: topic.{i}.id: duplicate topic id {rule.id!r}")
+        topics.append(Topic(rule.id, rule.label_en, rule.label_zh, rule.definition))
+        examples[rule.id] = TopicExamples(rule.positive_en, rule.negative_en, rule.positive_zh, rule.negative_zh)
+    cues: dict[str, Mapping[Lang, tuple[str, ...]]] = {cid: {"en": c.en, "zh": c.zh} for cid, c in raw.cues.items()}
     patterns: list[TopicPattern] = []
     for lang, rel in PATTERN_FILES.items():
-        patterns.extend(_parse_patterns(root / rel, lang, topic_ids, cues))
+        patterns.extend(_patterns(root / rel, lang, set(examples), cues))
     return Taxonomy(topics=tuple(topics), patterns=tuple(patterns), cues=cues, examples=examples)
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ManifestError(f"{path}: cannot read: {exc}") from exc
+def _rule_line_numbers(path: Path) -> list[int]:
+    """The line numbers of the rules in a JSON Lines file, in the order
+    :func:`kb.datafiles.load_rule_lines` returns them (blank and ``//`` lines skipped)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [n for n, line in enumerate(lines, 1) if line.strip() and not line.lstrip().startswith("//")]
 
 
-def _line_of(raw_text: str, needle: str) -> int | None:
-    """1-based line of the first occurrence of ``needle`` (tomllib keeps no positions)."""
-    idx = raw_text.find(needle)
-    return None if idx < 0 else raw_text.count("\n", 0, idx) + 1
-
-
-def _where(path: Path, raw_text: str, needle: str) -> str:
-    line = _line_of(raw_text, needle)
-    return f"{path}:{line}" if line else str(path)
-
-
-def _str_tuple(value: object, where: str, key: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ManifestError(f"{where}: {key} must be a list of non-empty strings")
-    return tuple(value)
-
-
-def _parse_topics(doc: Mapping[str, Any], path: Path, raw_text: str) -> tuple[list[Topic], dict[str, TopicExamples]]:
-    entries = doc.get("topic")
-    if not isinstance(entries, list) or not entries:
-        raise ManifestError(f"{path}: no [[topic]] entries")
-    topics: list[Topic] = []
-    examples: dict[str, TopicExamples] = {}
-    for entry in entries:
-        tid = entry.get("id") if isinstance(entry, dict) else None
-        if not isinstance(tid, str) or not _ID.match(tid):
-            raise ManifestError(f"{path}: topic without a valid id: {entry!r:.80}")
-        where = _where(path, raw_text, f'id = "{tid}"')
-        unknown = set(entry) - _TOPIC_KEYS
-        if unknown:
-            raise ManifestError(f"{where}: topic {tid}: unknown keys {sorted(unknown)}")
-        if tid in examples:
-            raise ManifestError(f"{where}: duplicate topic id {tid!r}")
-        for key in ("label_en", "label_zh", "definition"):
-            if not isinstance(entry.get(key), str) or not entry[key].strip():
-                raise ManifestError(f"{where}: topic {tid}: {key} is required")
-        topics.append(Topic(tid, entry["label_en"], entry["label_zh"], entry["definition"]))
-        examples[tid] = TopicExamples(**{k: _str_tuple(entry.get(k, []), where, k) for k in _EXAMPLE_KEYS})
-    return topics, examples
-
-
-def _parse_cues(doc: Mapping[str, Any], path: Path, raw_text: str) -> dict[str, Mapping[Lang, tuple[str, ...]]]:
-    table = doc.get("cues", {})
-    if not isinstance(table, dict):
-        raise ManifestError(f"{path}: [cues] must be a table of cue lists")
-    cues: dict[str, Mapping[Lang, tuple[str, ...]]] = {}
-    for cid, langs in table.items():
-        where = _where(path, raw_text, f"[cues.{cid}]")
-        if not _ID.match(cid) or not isinstance(langs, dict) or set(langs) - set(LANGS):
-            raise ManifestError(f"{where}: cue list {cid!r} must have only 'en' and 'zh' term lists")
-        cues[cid] = {lang: _str_tuple(langs.get(lang, []), where, f"cues.{cid}.{lang}") for lang in LANGS}
-    return cues
-
-
-def _parse_patterns(path: Path, lang: Lang, topic_ids: set[str], cues: Mapping[str, object]) -> Iterator[TopicPattern]:
+def _patterns(path: Path, lang: Lang, topic_ids: set[str], cues: Mapping[str, object]) -> Iterator[TopicPattern]:
+    rules = load_rule_lines(path, _PatternRule, "topic pattern file")
     seen: set[str] = set()
-    for lineno, raw in enumerate(_read(path).splitlines(), start=1):
-        if not raw.strip():
-            continue
-        where = f"{path}:{lineno}"
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ManifestError(f"{where}: invalid JSON: {exc.msg}") from exc
-        if not isinstance(obj, dict):
-            raise ManifestError(f"{where}: a pattern line must be a JSON object")
-        unknown = set(obj) - _PATTERN_KEYS
-        if unknown:
-            raise ManifestError(f"{where}: unknown keys {sorted(unknown)}")
-        label, pid, pattern = obj.get("label"), obj.get("id"), obj.get("pattern")
-        if label not in topic_ids:
-            raise ManifestError(f"{where}: unknown topic label {label!r}")
-        if not isinstance(pid, str) or not _ID.match(pid):
-            raise ManifestError(f"{where}: pattern id must be a lower-case slug, got {pid!r}")
-        if pid in seen:
-            raise ManifestError(f"{where}: duplicate pattern id {pid!r}")
-        seen.add(pid)
+    for lineno, rule in zip(_rule_line_numbers(path), rules, strict=True):
+        where = f"{path}: line {lineno}"
+        if rule.label not in topic_ids:
+            raise ConfigError(f"{where}.label: unknown topic {rule.label!r}")
+        if rule.id in seen:
+            raise ConfigError(f"{where}.id: duplicate pattern id {rule.id!r}")
+        seen.add(rule.id)
+        groups = tuple((g,) if isinstance(g, str) else g for g in rule.requires_context)
+        if any(not g for g in groups):
+            raise ConfigError(f"{where}.requires_context: an empty group of cue lists")
+        required = [c for g in groups for c in g]
+        for key, ids in (("requires_context", required), ("unless_context", rule.unless_context)):
+            unknown = next((c for c in ids if c not in cues), None)
+            if unknown is not None:
+                raise ConfigError(f"{where}.{key}: unknown cue list {unknown!r}")
         yield TopicPattern(
-            id=pid,
-            label=str(label),
+            id=rule.id,
+            label=rule.label,
             lang=lang,
-            pattern=_check_pattern(pattern, where),
-            requires_context=tuple(_cue_group(g, cues, where) for g in _as_list(obj, "requires_context", where)),
-            unless_context=tuple(_cue_id(c, cues, where) for c in _as_list(obj, "unless_context", where)),
-            blocks=_as_bool(obj, "blocks", where),
+            pattern=rule.pattern,
+            requires_context=groups,
+            unless_context=rule.unless_context,
+            blocks=rule.blocks,
             source=f"{path.name}:{lineno}",
         )
-
-
-def _check_pattern(pattern: object, where: str) -> tuple[Mapping[str, Any], ...] | str:
-    if isinstance(pattern, str) and pattern.strip():
-        return pattern.strip()
-    if isinstance(pattern, list) and pattern and all(isinstance(t, dict) for t in pattern):
-        return tuple(pattern)
-    raise ManifestError(f"{where}: pattern must be a non-empty string or a list of token objects")
-
-
-def _as_list(obj: Mapping[str, Any], key: str, where: str) -> list[Any]:
-    value = obj.get(key, [])
-    if not isinstance(value, list):
-        raise ManifestError(f"{where}: {key} must be a list")
-    return value
-
-
-def _as_bool(obj: Mapping[str, Any], key: str, where: str) -> bool:
-    value = obj.get(key, False)
-    if not isinstance(value, bool):
-        raise ManifestError(f"{where}: {key} must be true or false")
-    return value
-
-
-def _cue_id(value: object, cues: Mapping[str, object], where: str) -> str:
-    if not isinstance(value, str) or value not in cues:
-        raise ManifestError(f"{where}: unknown cue list {value!r}")
-    return value
-
-
-def _cue_group(value: object, cues: Mapping[str, object], where: str) -> tuple[str, ...]:
-    if isinstance(value, list) and value:
-        return tuple(_cue_id(v, cues, where) for v in value)
-    return (_cue_id(value, cues, where),)
 
 
 # ------------------------------------------------------------------ compiling
@@ -389,7 +354,7 @@ def _build(taxonomy: Taxonomy, lang: Lang) -> _Compiled:
         try:
             matcher.add(p.id, [tokens])
         except Exception as exc:  # spaCy raises ValueError/KeyError/MatchPatternError
-            raise ManifestError(f"{p.source}: invalid spaCy pattern {p.id!r}: {exc}") from exc
+            raise ConfigError(f"{p.source}: invalid spaCy pattern {p.id!r}: {exc}") from exc
     cue_matcher = Matcher(nlp.vocab, validate=True)
     cue_regexes: dict[str, re.Pattern[str]] = {}
     for cid, by_lang in taxonomy.cues.items():
@@ -434,11 +399,41 @@ def detect_lang(text: str) -> Lang:
     return "zh" if cjk / (cjk + _LATIN_WORD_WEIGHT * words) > _ZH_SHARE else "en"
 
 
-def _lines(text: str) -> Iterator[tuple[int, str]]:
-    """Non-blank lines with their offsets: a sentence never spans a line break."""
+def text_lines(text: str) -> Iterator[tuple[int, str]]:
+    """Non-blank lines with their offsets: a sentence never spans a line break, so the
+    tags of a text are the tags of its lines, each moved by :func:`shift_tag`.
+
+    >>> list(text_lines("甲\\n\\n 乙"))
+    [(0, '甲'), (3, ' 乙')]
+    """
     for m in re.finditer(r"[^\n]+", text):
         if m.group().strip():
             yield m.start(), m.group()
+
+
+def _mark_sentences(doc: Doc, text: str) -> None:
+    """Set the doc's sentence starts to those of :func:`kb.text.sentences.split_sentences`,
+    where a Chinese ；does not end the sentence: a statute's clauses share their context
+    (PIPL art. 26: 只能用于维护公共安全的目的…；取得个人单独同意的除外).
+
+    A token starts a sentence when a sentence starts at or before it and after the token
+    before it (a sentence end inside a token moves to the next token).
+    """
+    import numpy
+    from spacy.attrs import SENT_START
+
+    starts = [s for s, _ in split_sentences(text, semicolons=False)]
+    flags = numpy.full((len(doc), 1), -1, dtype="int64")  # -1: not a start; 1: a start
+    k = 0
+    for token in doc:
+        starts_here = token.i == 0
+        while k < len(starts) and starts[k] <= token.idx:
+            starts_here, k = True, k + 1
+        if starts_here:
+            flags[token.i, 0] = 1
+    # All at once: setting token.is_sent_start one token at a time is linear per call.
+    values: Any = flags.astype("uint64")  # spaCy reads -1 wrapped, as Doc.to_array writes it
+    doc.from_array([SENT_START], values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -512,6 +507,7 @@ def _licensed(p: TopicPattern, cues: Mapping[str, str]) -> tuple[tuple[str, str]
 
 
 def _hits(doc: Doc, text: str, comp: _Compiled) -> list[_Hit]:
+    _mark_sentences(doc, text)
     sents = _Sentences.of(doc)
     cues_by_sent = _sentence_cues(doc, text, comp, sents)
     hits: list[_Hit] = []
@@ -580,7 +576,7 @@ def tag_text(target_id: str, text: str, lang: Lang, taxonomy: Taxonomy) -> list[
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
     comp = _compile(taxonomy, lang)
     nlp = english_nlp() if lang == "en" else chinese_nlp()
-    lines = list(_lines(text))
+    lines = list(text_lines(text))
     out: list[Annotation] = []
     for (offset, line), doc in zip(lines, nlp.pipe(line for _, line in lines), strict=True):
         for h in _hits(doc, line, comp):
@@ -602,6 +598,89 @@ def tag_text(target_id: str, text: str, lang: Lang, taxonomy: Taxonomy) -> list[
                 )
             )
     return out
+
+
+# What a token spec must match literally (see required_literals).
+_TEXT_KEYS = ("TEXT", "ORTH")
+_REQUIRED_OPS = (None, "1", "+")
+_ANCHORS = re.compile(r"^\^|\$$")
+
+
+def _regex_literals(regex: str) -> list[str] | None:
+    """Literals one of which any match of ``regex`` contains: ``^(侵害|侵犯)`` -> both."""
+    body = _ANCHORS.sub("", _ANCHORS.sub("", regex))
+    for prefix in ("(?:", "("):
+        if body.startswith(prefix) and body.endswith(")"):
+            body = body[len(prefix) : -1]
+            break
+    alternatives = split_alternatives(body)
+    # \s*, \d, \w … are classes, not characters: nothing literal to require.
+    if alternatives is None or any(a.startswith("\\") and a[1:2].isalnum() for alt in alternatives for a in alt):
+        return None
+    return ["".join(a[1:] if a.startswith("\\") else a for a in alt) for alt in alternatives]
+
+
+def _token_literals(spec: Mapping[str, Any]) -> list[str] | None:
+    for key in _TEXT_KEYS:
+        value = spec.get(key)
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, Mapping):
+            if isinstance(value.get("IN"), list):
+                return [str(v) for v in value["IN"]]
+            if isinstance(value.get("REGEX"), str):
+                return _regex_literals(value["REGEX"])
+    return None
+
+
+def required_literals(
+    pattern: TopicPattern, cues: Mapping[str, Mapping[Any, Sequence[str]]] | None = None
+) -> list[list[str]] | None:
+    """What a line must contain for ``pattern`` to match it: each inner list is a set
+    of alternatives, all lists must be satisfied. None when nothing can be said.
+    With the taxonomy's ``cues``, the context cues the pattern requires count too.
+
+    >>> p = TopicPattern("x", "t", "zh", ({"TEXT": {"REGEX": "^(侵害|侵犯)"}}, {"OP": "{,4}"}))
+    >>> required_literals(p)
+    [['侵害', '侵犯']]
+    """
+    needles: list[list[str]] = []
+    if isinstance(pattern.pattern, str):
+        needles.append([a for a in pattern.pattern.split("|") if a])
+    else:
+        for spec in pattern.pattern:
+            if spec.get("OP") not in _REQUIRED_OPS:
+                continue
+            literals = _token_literals(spec)
+            if literals and all(literals):
+                needles.append(literals)
+        if not needles:
+            return None
+    # A required context cue must be in the same sentence, so in the same line.
+    for group in pattern.requires_context:
+        terms = [
+            t for cue in group for term in (cues or {}).get(cue, {}).get(pattern.lang, ()) for t in term.split("|")
+        ]
+        if cues is not None and terms and all(terms):
+            needles.append(terms)
+    return needles
+
+
+def shift_tag(ann: Annotation, target_id: str, offset: int) -> Annotation:
+    """A topic annotation of a line moved into the text that holds the line at ``offset``."""
+    data = dict(ann.data)
+    sentence = data.get("sentence")
+    if isinstance(sentence, list):
+        data["sentence"] = [offset + sentence[0], offset + sentence[1]]
+    return Annotation(
+        target_id=target_id,
+        kind=ann.kind,
+        label=ann.label,
+        start=offset + ann.start,
+        end=offset + ann.end,
+        text=ann.text,
+        data=data,
+    )
 
 
 def topic_summary(annotations: Sequence[Annotation] | Iterable[Annotation]) -> dict[str, int]:

@@ -32,9 +32,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import AfterValidator, StrictBool, ValidationError, field_validator
+
+from kb.datafiles import RuleModel, rule_error
 from kb.errors import ManifestError
+from kb.ids import eid_sort_key
 from kb.model import Translation
 from kb.text.numerals import NUMERAL_CHARS
 
@@ -43,7 +47,7 @@ __all__ = [
     "STATUS",
     "TRANSLATIONS_DIR",
     "TranslationFile",
-    "eid_sort_key",
+    "TranslationModel",
     "load_translations",
     "parse_translation_file",
     "read_translation_file",
@@ -65,8 +69,46 @@ _LABEL_RE = re.compile(
     rf"^(?:Article|Art\.)\s*\d+(?:\s*[.:：—–-]|\s*$|\s+[A-Z(“\"])|^第[{_CN}]+条(?:之[{_CN}]+)?(?:\s|$)"
 )
 
-_REQUIRED: dict[str, type] = {"doc_id": str, "status": str, "complete": bool, "note": str, "articles": dict}
-_OPTIONAL: dict[str, type] = {"translator": str}
+
+def _article_key(key: str) -> str:
+    if not KEY_RE.match(key):
+        raise ValueError("not an article eid (art_<N>, art_<N>-<M>) or 'preamble'")
+    return key
+
+
+def _article_text(value: str) -> str:
+    # Authors may end a multi-line string on its own line; that newline is not a unit.
+    text = value.strip()
+    if not text:
+        raise ValueError("is empty")
+    lines = text.split("\n")
+    if any(not line.strip() for line in lines):
+        raise ValueError("has a blank line; units are separated by single newlines")
+    if _LABEL_RE.match(text):
+        raise ValueError("starts with its article label; leave the label out")
+    return "\n".join(line.strip() for line in lines)
+
+
+ArticleKey = Annotated[str, AfterValidator(_article_key)]
+ArticleText = Annotated[str, AfterValidator(_article_text)]
+
+
+class TranslationModel(RuleModel):
+    """One ``<doc_id>.toml`` as written; :func:`parse_translation_file` checks it against this."""
+
+    doc_id: str
+    status: Literal["unofficial"]  # STATUS: never official
+    complete: StrictBool
+    note: str
+    translator: str | None = None
+    articles: dict[ArticleKey, ArticleText]
+
+    @field_validator("articles")
+    @classmethod
+    def _not_empty(cls, articles: dict[str, str]) -> dict[str, str]:
+        if not articles:
+            raise ValueError("is empty")
+        return articles
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,53 +126,28 @@ class TranslationFile:
         return tuple(Translation(self.doc_id, eid, text, self.status) for eid, text in self.articles.items())
 
 
-def eid_sort_key(eid: str) -> tuple[int, int, int]:
-    """Document order of translation keys: the preamble, then articles by number.
-
-    >>> sorted(["art_10", "art_2-1", "preamble", "art_2"], key=eid_sort_key)
-    ['preamble', 'art_2', 'art_2-1', 'art_10']
-    """
-    if eid == "preamble":
-        return (0, 0, 0)
-    number, _, sub = eid.removeprefix("art_").partition("-")
-    return (1, int(number), int(sub or 0))
-
-
 def parse_translation_file(raw: Mapping[str, Any], *, origin: str, stem: str | None = None) -> TranslationFile:
     """Validate one decoded file; ``origin`` names it in errors, ``stem`` must equal doc_id.
 
-    >>> parse_translation_file({"doc_id": "x", "status": "official"}, origin="x.toml")
+    >>> parse_translation_file({"doc_id": "x", "status": "unofficial", "note": "", "articles": {}}, origin="x.toml")
     Traceback (most recent call last):
     ...
-    kb.errors.ManifestError: x.toml: missing key 'complete'
+    kb.errors.ManifestError: x.toml: complete: Field required (and 1 more)
     """
-    for key, kind in _REQUIRED.items():
-        if key not in raw:
-            raise ManifestError(f"{origin}: missing key {key!r}")
-        _check_type(raw[key], kind, origin, key)
-    for key, kind in _OPTIONAL.items():
-        if key in raw:
-            _check_type(raw[key], kind, origin, key)
-    unknown = sorted(set(raw) - set(_REQUIRED) - set(_OPTIONAL))
-    if unknown:
-        raise ManifestError(f"{origin}: unknown key {unknown[0]!r}")
-    if raw["status"] != STATUS:
-        raise ManifestError(f"{origin}: key 'status' must be {STATUS!r}, not {raw['status']!r}")
-    doc_id: str = raw["doc_id"]
-    if stem is not None and doc_id != stem:
-        raise ManifestError(f"{origin}: key 'doc_id' is {doc_id!r} but the file is named {stem!r}")
-    articles = raw["articles"]
-    if not articles:
-        raise ManifestError(f"{origin}: key 'articles' is empty")
-    texts = {eid: _article_text(eid, value, origin) for eid, value in articles.items()}
-    ordered = {eid: texts[eid] for eid in sorted(texts, key=eid_sort_key)}
+    try:
+        model = TranslationModel.model_validate(raw)
+    except ValidationError as exc:
+        raise ManifestError(str(rule_error(origin, exc))) from None
+    if stem is not None and model.doc_id != stem:
+        raise ManifestError(f"{origin}: doc_id: is {model.doc_id!r} but the file is named {stem!r}")
+    ordered = {eid: model.articles[eid] for eid in sorted(model.articles, key=eid_sort_key)}
     return TranslationFile(
-        doc_id=doc_id,
-        status=raw["status"],
-        complete=raw["complete"],
-        note=raw["note"],
+        doc_id=model.doc_id,
+        status=model.status,
+        complete=model.complete,
+        note=model.note,
         articles=MappingProxyType(ordered),
-        translator=raw.get("translator"),
+        translator=model.translator,
     )
 
 
@@ -155,27 +172,3 @@ def translation_files(corpus_dir: Path) -> dict[str, TranslationFile]:
 def load_translations(corpus_dir: Path) -> tuple[Translation, ...]:
     """All translated articles of all documents, by doc_id then document order."""
     return tuple(t for f in translation_files(corpus_dir).values() for t in f.translations())
-
-
-def _check_type(value: Any, kind: type, origin: str, key: str) -> None:
-    # bool is a subclass of int, not of str/dict, so isinstance is exact enough here
-    if not isinstance(value, kind):
-        raise ManifestError(f"{origin}: key {key!r} must be a {kind.__name__}, not {type(value).__name__}")
-
-
-def _article_text(eid: str, value: Any, origin: str) -> str:
-    where = f"{origin}: key 'articles.{eid}'"
-    if not KEY_RE.match(eid):
-        raise ManifestError(f"{where} is not an article eid (art_<N>, art_<N>-<M>) or 'preamble'")
-    if not isinstance(value, str):
-        raise ManifestError(f"{where} must be a string, not {type(value).__name__}")
-    # Authors may end a multi-line string on its own line; that newline is not a unit.
-    text = value.strip()
-    if not text:
-        raise ManifestError(f"{where} is empty")
-    lines = text.split("\n")
-    if any(not line.strip() for line in lines):
-        raise ManifestError(f"{where} has a blank line; units are separated by single newlines")
-    if _LABEL_RE.match(text):
-        raise ManifestError(f"{where} starts with its article label; leave the label out")
-    return "\n".join(line.strip() for line in lines)

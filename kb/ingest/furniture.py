@@ -26,14 +26,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kb.datafiles import read_toml
-from kb.errors import ConfigError
-from kb.settings import PROJECT_ROOT, get_settings
+from pydantic import Field, ValidationError, field_validator
+
+from kb.datafiles import RuleModel, rule_error
+from kb.datafiles import load_rules as load_rule_file
+from kb.settings import get_settings
 
 __all__ = [
     "LINE_RULES",
     "RULES_NAME",
     "CueRule",
+    "CueRuleModel",
+    "FurnitureFile",
     "FurnitureRules",
     "all_examples",
     "is_breadcrumb",
@@ -287,70 +291,105 @@ class FurnitureRules:
         return m.group("name") if m else None
 
 
-def _strings(raw: Mapping[str, Any], key: str, origin: str) -> tuple[str, ...]:
-    value = raw.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{origin}: {key!r} must be a list of strings")
-    return tuple(value)
+class CueRuleModel(RuleModel):
+    """One ``[sentence_cue.*]``, ``[line.*]`` or ``[bio]`` table of the rules file."""
+
+    patterns: tuple[str, ...] = Field(min_length=1)
+    case_sensitive: bool = False
+    max_units: int | None = None
+    examples: tuple[str, ...] = ()
+    counter_examples: tuple[str, ...] = ()
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"bad pattern {pattern!r}: {exc}") from None
+        return patterns
 
 
-def _cue_rule(name: str, raw: Any, origin: str) -> CueRule:
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"{origin}: [{name}] must be a table")
-    flags = 0 if raw.get("case_sensitive", False) else re.IGNORECASE
-    try:
-        patterns = tuple(re.compile(p, flags) for p in _strings(raw, "patterns", f"{origin} [{name}]"))
-    except re.error as exc:
-        raise ConfigError(f"{origin} [{name}]: bad pattern: {exc}") from exc
-    if not patterns:
-        raise ConfigError(f"{origin} [{name}]: no patterns")
-    max_units = raw.get("max_units")
-    if max_units is not None and not isinstance(max_units, int):
-        raise ConfigError(f"{origin} [{name}]: max_units must be an integer")
+class VocabModel(RuleModel):
+    """``[vocab]``: words of navigation, widgets and site names."""
+
+    nav_items: tuple[str, ...] = ()
+    widget_items: tuple[str, ...] = ()
+    org_words: tuple[str, ...] = ()
+
+
+class SentencesModel(RuleModel):
+    """``[sentences]``: abbreviations that do not end a sentence, and words that start one."""
+
+    titles: tuple[str, ...] = ()
+    before_numbers: tuple[str, ...] = ()
+    ambiguous: tuple[str, ...] = ()
+    sentence_starters: tuple[str, ...] = ()
+
+
+class FurnitureFile(RuleModel):
+    """The whole of ``commentary_rules.toml``."""
+
+    version: int = 1
+    sentence_cue: dict[str, CueRuleModel] = Field(default_factory=dict)
+    line: dict[str, CueRuleModel]
+    bio: CueRuleModel
+    vocab: VocabModel = VocabModel()
+    sentences: SentencesModel = SentencesModel()
+
+    @field_validator("line")
+    @classmethod
+    def _has_every_line_rule(cls, lines: dict[str, CueRuleModel]) -> dict[str, CueRuleModel]:
+        missing = [name for name in LINE_RULES if name not in lines]
+        if missing:
+            raise ValueError(f"missing [line.{missing[0]}]")
+        return lines
+
+
+def _cue_rule(name: str, rule: CueRuleModel) -> CueRule:
+    flags = 0 if rule.case_sensitive else re.IGNORECASE
     return CueRule(
-        name=name.rsplit(".", 1)[-1],
-        patterns=patterns,
-        max_units=max_units,
-        examples=_strings(raw, "examples", origin),
-        counter_examples=_strings(raw, "counter_examples", origin),
+        name=name,
+        patterns=tuple(re.compile(p, flags) for p in rule.patterns),
+        max_units=rule.max_units,
+        examples=rule.examples,
+        counter_examples=rule.counter_examples,
+    )
+
+
+def _compile(rules: FurnitureFile) -> FurnitureRules:
+    vocab, sentences = rules.vocab, rules.sentences
+    return FurnitureRules(
+        sentence_cues=tuple(_cue_rule(k, v) for k, v in rules.sentence_cue.items()),
+        lines={k: _cue_rule(k, v) for k, v in rules.line.items()},
+        bio=_cue_rule("bio", rules.bio),
+        nav_items=frozenset(s.casefold() for s in vocab.nav_items),
+        widget_items=frozenset(s.casefold() for s in vocab.widget_items),
+        org_words=frozenset(s.casefold() for s in vocab.org_words),
+        abbrev_titles=frozenset(sentences.titles),
+        abbrev_before_numbers=frozenset(sentences.before_numbers),
+        abbrev_ambiguous=frozenset(sentences.ambiguous),
+        sentence_starters=frozenset(sentences.sentence_starters),
     )
 
 
 def rules_from_mapping(raw: Mapping[str, Any], origin: str = RULES_NAME) -> FurnitureRules:
-    """Validate and compile a parsed rules file."""
-    cues_raw = raw.get("sentence_cue", {})
-    lines_raw = raw.get("line", {})
-    if not isinstance(cues_raw, Mapping) or not isinstance(lines_raw, Mapping):
-        raise ConfigError(f"{origin}: [sentence_cue] and [line] must be tables")
-    missing = [name for name in LINE_RULES if name not in lines_raw]
-    if missing:
-        raise ConfigError(f"{origin}: missing [line.{missing[0]}]")
-    vocab = raw.get("vocab", {})
-    sentences = raw.get("sentences", {})
-    return FurnitureRules(
-        sentence_cues=tuple(_cue_rule(f"sentence_cue.{k}", v, origin) for k, v in cues_raw.items()),
-        lines={k: _cue_rule(f"line.{k}", v, origin) for k, v in lines_raw.items()},
-        bio=_cue_rule("bio", raw.get("bio"), origin),
-        nav_items=frozenset(s.casefold() for s in _strings(vocab, "nav_items", origin)),
-        widget_items=frozenset(s.casefold() for s in _strings(vocab, "widget_items", origin)),
-        org_words=frozenset(s.casefold() for s in _strings(vocab, "org_words", origin)),
-        abbrev_titles=frozenset(_strings(sentences, "titles", origin)),
-        abbrev_before_numbers=frozenset(_strings(sentences, "before_numbers", origin)),
-        abbrev_ambiguous=frozenset(_strings(sentences, "ambiguous", origin)),
-        sentence_starters=frozenset(_strings(sentences, "sentence_starters", origin)),
-    )
+    """Validate and compile a parsed rules file; a ConfigError names ``origin``, the entry and the field."""
+    try:
+        return _compile(FurnitureFile.model_validate(raw))
+    except ValidationError as exc:
+        raise rule_error(origin, exc) from None
 
 
 def _default_rules_path() -> Path:
-    # The corpus directory may be swapped for a test corpus; the rules then still come
-    # from the project unless that corpus brings its own.
-    candidate = get_settings().corpus_dir / RULES_NAME
-    return candidate if candidate.is_file() else PROJECT_ROOT / "corpus" / RULES_NAME
+    # The rules live in the corpus directory in use (KB_CORPUS_DIR), like every other rule file.
+    return get_settings().corpus_dir / RULES_NAME
 
 
 @lru_cache(maxsize=4)
 def _load_rules_cached(path: Path) -> FurnitureRules:
-    return rules_from_mapping(read_toml(path, "commentary rules file"), origin=str(path))
+    return _compile(load_rule_file(path, FurnitureFile, "commentary rules file"))
 
 
 def load_rules(path: Path | None = None) -> FurnitureRules:

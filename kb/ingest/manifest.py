@@ -14,8 +14,11 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast, get_args
+from typing import Annotated, Any
 
+from pydantic import AfterValidator, Field, ValidationError, field_validator
+
+from kb.datafiles import RuleModel, rule_error
 from kb.errors import ManifestError
 from kb.model import DocKind, DocumentMeta, SourceRef
 from kb.settings import get_settings
@@ -26,26 +29,86 @@ MANIFEST_NAME = "manifest.toml"
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-_TUPLE_FIELDS = ("short_names", "aliases_zh", "aliases_en", "descriptions_en", "authors", "discusses")
-_STR_FIELDS = (
-    "title_zh",
-    "title_en",
-    "issuer",
-    "adopted",
-    "promulgated",
-    "effective",
-    "date",
-    "url",
-    "work",
-    "supersedes",
-    "outlet",
-    "province",
-    "notes",
-)
-_DATE_FIELDS = ("adopted", "promulgated", "effective", "date")
-_EXTRA_FIELDS = ("doc_number",)
-_KNOWN = {"id", "kind", "status", "source", *_TUPLE_FIELDS, *_STR_FIELDS, *_EXTRA_FIELDS}
-_KINDS = frozenset(get_args(DocKind))
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _doc_id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(f"{value!r} must be lower-case letters, digits and hyphens")
+    return value
+
+
+def _iso_date(value: str) -> str:
+    if not _DATE.match(value):
+        raise ValueError(f"{value!r} is not an ISO date (YYYY[-MM[-DD]])")
+    return value
+
+
+DocId = Annotated[str, AfterValidator(_doc_id)]
+IsoDate = Annotated[str, AfterValidator(_iso_date)]
+
+
+class SourceEntry(RuleModel):
+    """``[[document.source]]``: one source file, relative to the source root, and its hash."""
+
+    path: str
+    sha256: str | None = None
+
+    @field_validator("sha256")
+    @classmethod
+    def _hex(cls, value: str | None) -> str | None:
+        if not value:  # an empty hash: not pinned
+            return None
+        if not _SHA256.match(value):
+            raise ValueError(f"{value!r} is not 64 hex digits")
+        return value
+
+
+class DocumentEntry(RuleModel):
+    """``[[document]]``: one document of the knowledge base (see :class:`kb.model.DocumentMeta`)."""
+
+    id: DocId
+    kind: DocKind
+    status: str = "unknown"
+    source: tuple[SourceEntry, ...] = ()
+    title_zh: str | None = None
+    title_en: str | None = None
+    issuer: str | None = None
+    adopted: IsoDate | None = None
+    promulgated: IsoDate | None = None
+    effective: IsoDate | None = None
+    date: IsoDate | None = None
+    url: str | None = None
+    work: str | None = None
+    supersedes: str | None = None
+    outlet: str | None = None
+    province: str | None = None
+    notes: str | None = None
+    short_names: tuple[str, ...] = ()
+    aliases_zh: tuple[str, ...] = ()
+    aliases_en: tuple[str, ...] = ()
+    descriptions_en: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    discusses: tuple[str, ...] = ()
+    doc_number: str | None = None  # kept in DocumentMeta.extra
+
+    def meta(self) -> DocumentMeta:
+        fields = self.model_dump(exclude={"id", "kind", "status", "source", "doc_number"})
+        return DocumentMeta(
+            id=self.id,
+            kind=self.kind,
+            status=self.status,
+            sources=tuple(SourceRef(s.path, s.sha256) for s in self.source),
+            extra={"doc_number": self.doc_number} if self.doc_number is not None else {},
+            **fields,
+        )
+
+
+class ManifestFile(RuleModel):
+    """The whole of ``manifest.toml``."""
+
+    version: int = 1
+    document: tuple[DocumentEntry, ...] = Field(min_length=1)
 
 
 def load_manifest(corpus_dir: Path | None = None) -> tuple[DocumentMeta, ...]:
@@ -65,58 +128,35 @@ def load_manifest(corpus_dir: Path | None = None) -> tuple[DocumentMeta, ...]:
 
 
 def parse_manifest(raw: Mapping[str, Any], *, origin: str = "manifest") -> tuple[DocumentMeta, ...]:
-    entries = raw.get("document")
-    if not isinstance(entries, list) or not entries:
-        raise ManifestError(f"{origin}: no [[document]] entries")
-    docs = [_document(entry, origin, i) for i, entry in enumerate(entries, 1)]
+    """Validate a decoded manifest. A bad entry is one ManifestError naming ``origin``, the
+    document (by id when it has one) and the field.
+
+    >>> parse_manifest({"document": [{"id": "x-1", "kind": "law", "effective": "June"}]}, origin="m.toml")
+    Traceback (most recent call last):
+    ...
+    kb.errors.ManifestError: m.toml: document 'x-1'.effective: Value error, 'June' is not an ISO date (YYYY[-MM[-DD]])
+    """
+    try:
+        manifest = ManifestFile.model_validate(raw)
+    except ValidationError as exc:
+        raise _manifest_error(origin, raw, exc) from None
+    docs = [entry.meta() for entry in manifest.document]
     _check_references(docs, origin)
     return tuple(docs)
 
 
-def _document(entry: Any, origin: str, index: int) -> DocumentMeta:
-    where = f"{origin}: document #{index}"
-    if not isinstance(entry, dict):
-        raise ManifestError(f"{where}: not a table")
-    doc_id = entry.get("id")
-    if not isinstance(doc_id, str) or not _ID.match(doc_id):
-        raise ManifestError(f"{where}: id {doc_id!r} must be lower-case letters, digits and hyphens")
-    where = f"{origin}: document {doc_id!r}"
-    unknown = set(entry) - _KNOWN
-    if unknown:
-        raise ManifestError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-    kind = entry.get("kind")
-    if kind not in _KINDS:
-        raise ManifestError(f"{where}: kind {kind!r} is not one of {', '.join(sorted(_KINDS))}")
-    fields: dict[str, Any] = {}
-    for name in _STR_FIELDS:
-        value = entry.get(name)
-        if value is not None and not isinstance(value, str):
-            raise ManifestError(f"{where}: {name} must be a string")
-        if name in _DATE_FIELDS and value is not None and not _DATE.match(value):
-            raise ManifestError(f"{where}: {name} {value!r} is not an ISO date (YYYY[-MM[-DD]])")
-        fields[name] = value
-    for name in _TUPLE_FIELDS:
-        value = entry.get(name, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ManifestError(f"{where}: {name} must be a list of strings")
-        fields[name] = tuple(value)
-    sources = []
-    for src in entry.get("source", []):
-        if not isinstance(src, dict) or not isinstance(src.get("path"), str):
-            raise ManifestError(f"{where}: each [[document.source]] needs a path")
-        sha = src.get("sha256") or None
-        if sha is not None and not re.fullmatch(r"[0-9a-f]{64}", sha):
-            raise ManifestError(f"{where}: sha256 of {src['path']} is not 64 hex digits")
-        sources.append(SourceRef(src["path"], sha))
-    extra = {name: entry[name] for name in _EXTRA_FIELDS if name in entry}
-    return DocumentMeta(
-        id=doc_id,
-        kind=cast(DocKind, kind),
-        status=str(entry.get("status", "unknown")),
-        sources=tuple(sources),
-        extra=extra,
-        **fields,
-    )
+def _manifest_error(origin: str, raw: Mapping[str, Any], exc: ValidationError) -> ManifestError:
+    """One ManifestError for ``exc``: a field of a document is named by the document's id."""
+    loc = exc.errors()[0]["loc"]
+    if len(loc) > 2 and loc[0] == "document" and isinstance(loc[1], int):
+        entry = raw["document"][loc[1]]
+        doc_id = entry.get("id")
+        name = f"document {doc_id!r}" if isinstance(doc_id, str) else f"document #{loc[1] + 1}"
+        try:
+            DocumentEntry.model_validate(entry)
+        except ValidationError as inner:
+            return ManifestError(str(rule_error(origin, inner, entry=name)))
+    return ManifestError(str(rule_error(origin, exc)))
 
 
 def _check_references(docs: Sequence[DocumentMeta], origin: str) -> None:

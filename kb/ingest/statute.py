@@ -2,7 +2,7 @@
 
 Parsing runs in layers, each testable on its own:
 
-1. :func:`blocks` turns one source file (the line format of ``corpus/primary`` or the
+1. :func:`kb.ingest.statute_blocks.blocks` turns one source file (the line format of ``corpus/primary`` or the
    Markdown of ``corpus-scale``) into typed blocks, each with offsets into the file:
    title, header note, heading, body line (a Markdown table row is a line of its own;
    HTML comments such as ``<!-- FORCE BREAK -->`` only end a paragraph);
@@ -31,73 +31,38 @@ Ids follow :func:`eid_for`: ``art_13__para_1__item_4``, ``art_17-1``,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from itertools import dropwhile
 from typing import Literal
 
 from kb.errors import ParseError
-from kb.ids import Eid
-from kb.ingest.normalize import collapse_space, normalize_space
+from kb.ids import Eid, part_of
+from kb.ingest.normalize import normalize_space
 from kb.ingest.sources import SourceText
-from kb.model import DocumentMeta, Level, ParsedStatute, Provision, SourceSpan
-from kb.text.numerals import CN_NUMERAL_CHARS, NUMERAL_CHARS, cn_to_int, int_to_cn
-
-__all__ = [
-    "ANNEX_RE",
-    "ARTICLE_RE",
-    "HEADING_RE",
-    "POINT_RE",
-    "TIGHT_ARTICLE_RE",
-    "Block",
-    "blocks",
-    "detect_format",
-    "eid_for",
-    "parse_statute",
-]
-
-_NUM = NUMERAL_CHARS
-_CN_NUM = CN_NUMERAL_CHARS
-
-# 第十三条 / 第十七条之一, then whitespace or end of line. Requiring the separator keeps
-# "第二十条规定的…" (a cross-reference opening a paragraph) from starting an article.
-# A stray space inside the label (第一百二十八 条) is a typesetting artefact.
-ARTICLE_RE = re.compile(rf"^第 ?([{_NUM}]+) ?条(?: ?之([{_NUM}]+))?(?:[ \u3000\u00a0]+|$)")
-# 第十三条 glued to its text ("第十三条为了…", "第十三条：…"). Taken as an article only when
-# its number is the next one expected and the text does not go on like a
-# cross-reference (see _CROSS_REFERENCE_AFTER).
-TIGHT_ARTICLE_RE = re.compile(rf"^第 ?([{_NUM}]+) ?条(?: ?之([{_NUM}]+))?[:：]?(?=\S)")
-# What follows 第X条 when the line opens with a cross-reference: 第二十条规定的…,
-# 第二十条第一款…, 第二十条、第二十一条…, 第二十条中…, 第二十条所称….
-_CROSS_REFERENCE_AFTER = re.compile(
-    r"^(?:规定|的|第|[、，,。；;]|至|到|和|与|及|或|中|所|之|款|项|以|是|为本|修改|增加|删|作为|列|的规定)"
+from kb.ingest.statute_blocks import (
+    ANNEX_RE,
+    ARTICLE_RE,
+    CN_HEADING_RE,
+    CROSS_REFERENCE_AFTER,
+    HEADING_RE,
+    ITEM_RE,
+    MAX_ANNEX_MARKER,
+    MAX_LIST_HEADING,
+    POINT_RE,
+    PREAMBLE_HEADING,
+    SUBITEM_RE,
+    SUPPLEMENTARY_HEADING,
+    TIGHT_ARTICLE_RE,
+    TOC_HEADINGS,
+    Block,
+    blocks,
+    looks_like_heading,
 )
-# Structure headings: 第一编 总则 / 第二分编 典型合同 / 第一部分 … / 第三章 … / 第一节 …
-HEADING_RE = re.compile(rf"^第([{_NUM}]+)(分编|编|部分|章|节)(?:[ \u3000\u00a0]*)(.*)$")
-# A Markdown heading numbered like a list: ## 一、一般规定 (SPC interpretations).
-CN_HEADING_RE = re.compile(rf"^([{_CN_NUM}]+)、\s*(.+)$")
-# Points of a decision or amendment: 一、将第五条修改为…
-POINT_RE = re.compile(rf"^([{_CN_NUM}]+)、")
-# Items: （一） or (一) — full- or half-width parentheses.
-ITEM_RE = re.compile(rf"^[（(]([{_NUM}]+)[）)]")
-# Sub-items: 1. / 1．/ 1、 followed by text.
-SUBITEM_RE = re.compile(r"^([0-9０-９]+)[.．、](?![0-9])")
-# Header notes: （2021年8月20日…通过）, 法释〔2021〕15号, history lines 2020年5月28日 …
-NOTE_RE = re.compile(r"^(?:[（(].*\d{4}年.*[）)]?|.*〔\d{4}〕\d+号|\d{4}年\d{1,2}月\d{1,2}日.*)$")
-# An annex after the body: 附件一 / 附件：印章规格式样 / 附录 / 附表二 / 附：
-ANNEX_RE = re.compile(rf"^(?:(附件|附录|附表)\s*([{_NUM}]*)(?:\s*[:：]\s*(.*)|\s+(.*))?|附\s*[:：]\s*(.*))$")
-MD_HEADING_RE = re.compile(r"^(#{1,6})\s*(.*?)\s*#*$")
-# A Markdown table's separator row: |---|:--:|
-MD_TABLE_RULE_RE = re.compile(r"^\|[\s|:\-]*\|?$")
-MD_COMMENT_RE = re.compile(r"^<!--.*-->$")
-INFO_END = "<!-- INFO END -->"
+from kb.model import DocumentMeta, Level, ParsedStatute, Provision, SourceSpan
+from kb.text.numerals import cn_to_int, int_to_cn
 
-# Unnumbered headings that are labels, not structure problems.
-_TOC_HEADINGS = frozenset({"目录", "目 录"})
-_PREAMBLE_HEADING = "序言"
-_SUPPLEMENTARY_HEADING = "附则"
-_MAX_ANNEX_MARKER = 60  # longer lines starting 附件 are sentences, not annex titles
-_MAX_LIST_HEADING = 40  # a 三、… line longer than this is a point, not a heading
+__all__ = ["eid_for", "parse_statute"]
 
 _LEVEL_OF_HEADING: dict[str, Level] = {
     "编": "book",
@@ -108,28 +73,8 @@ _LEVEL_OF_HEADING: dict[str, Level] = {
 }
 _CONTAINER_RANK: dict[str, int] = {"book": 0, "subbook": 1, "chapter": 2, "section": 3}
 
-BlockKind = Literal["title", "note", "heading", "part", "text"]
 # How a document's top-level units are numbered.
 Numbering = Literal["articles", "points", "arabic-points", "none"]
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """One logical unit of a source file, with its offsets into the file's text."""
-
-    kind: BlockKind
-    text: str  # whitespace collapsed; spaces between CJK kept (see normalize.collapse_space)
-    path: str
-    start: int
-    end: int
-    line: int  # 1-based line of ``start``
-
-
-def detect_format(text: str) -> Literal["markdown", "lines"]:
-    head = text.lstrip("\ufeff \n")[:4000]
-    if head.startswith("#") or INFO_END in head:
-        return "markdown"
-    return "lines"
 
 
 def eid_for(level: str, number: int | str, parent: str | None = None) -> str:
@@ -143,116 +88,6 @@ def eid_for(level: str, number: int | str, parent: str | None = None) -> str:
     'art_17-1'
     """
     return str(Eid.build(level, number, parent))
-
-
-def _physical_lines(text: str) -> Iterator[tuple[int, int, int]]:
-    """(line number, start, end) of every line, end excluding the newline."""
-    pos = 0
-    for number, line in enumerate(text.split("\n"), 1):
-        yield number, pos, pos + len(line)
-        pos += len(line) + 1
-
-
-def blocks(source: SourceText) -> list[Block]:
-    """Split one file into blocks; see the module docstring for the two formats."""
-    if detect_format(source.text) == "markdown":
-        return _markdown_blocks(source)
-    return _line_blocks(source)
-
-
-def _line_blocks(source: SourceText) -> list[Block]:
-    out: list[Block] = []
-    text = source.text
-    seen_body = False
-    for number, start, end in _physical_lines(text):
-        norm = collapse_space(text[start:end])
-        if not norm:
-            continue
-        if not out:
-            out.append(Block("title", norm, source.path, start, end, number))
-            continue
-        if ARTICLE_RE.match(norm) or (HEADING_RE.match(norm) and _looks_like_heading(norm)):
-            seen_body = True
-            kind: BlockKind = "text" if ARTICLE_RE.match(norm) else "heading"
-        elif normalize_space(norm) in (_PREAMBLE_HEADING, _SUPPLEMENTARY_HEADING, *_TOC_HEADINGS):
-            kind = "heading"
-        elif not seen_body and NOTE_RE.match(norm):
-            kind = "note"
-        else:
-            kind = "text"
-        out.append(Block(kind, norm, source.path, start, end, number))
-    return out
-
-
-def _markdown_blocks(source: SourceText) -> list[Block]:
-    """Markdown: ``#`` title, history lines up to ``<!-- INFO END -->``, ``##`` headings,
-    paragraphs separated by blank lines (a paragraph's lines are joined)."""
-    out: list[Block] = []
-    text = source.text
-    in_header = INFO_END in text
-    para: list[tuple[int, int, int]] = []
-
-    def flush() -> None:
-        if not para:
-            return
-        first_line, start, _ = para[0]
-        end = para[-1][2]
-        norm = collapse_space(" ".join(text[s:e] for _, s, e in para))
-        para.clear()
-        if norm:
-            kind: BlockKind = "note" if in_header or (not _has_body(out) and NOTE_RE.match(norm)) else "text"
-            out.append(Block(kind, norm, source.path, start, end, first_line))
-
-    for number, start, end in _physical_lines(text):
-        raw = text[start:end]
-        stripped = raw.strip()
-        if stripped == INFO_END:
-            flush()
-            in_header = False
-            continue
-        if MD_COMMENT_RE.match(stripped):
-            flush()  # <!-- FORCE BREAK -->, <!-- TABLE -->: markup, not text
-            continue
-        heading = MD_HEADING_RE.match(stripped) if stripped.startswith("#") else None
-        if heading:
-            flush()
-            level, title = len(heading.group(1)), collapse_space(heading.group(2))
-            if not title:
-                continue
-            if level == 1:
-                kind: BlockKind = "title" if not any(b.kind == "title" for b in out) else "part"
-            else:
-                kind = "heading"
-            out.append(Block(kind, title, source.path, start, end, number))
-            continue
-        if stripped.startswith("|"):
-            # A table row is a line of its own; the rule under the header row is markup.
-            flush()
-            if not MD_TABLE_RULE_RE.match(stripped):
-                # Pipes kept: a cell "第244条之一 …" must not open an article.
-                cells = [collapse_space(c) for c in stripped.strip("|").split("|")]
-                if any(cells):
-                    out.append(Block("text", f"| {' | '.join(cells)} |", source.path, start, end, number))
-            continue
-        norm_line = collapse_space(raw)
-        if not norm_line:
-            flush()
-            continue
-        # An article or item line always starts a new paragraph, even without a blank line.
-        if para and (ARTICLE_RE.match(norm_line) or ITEM_RE.match(norm_line)):
-            flush()
-        para.append((number, start, end))
-    flush()
-    return out
-
-
-def _has_body(out: Sequence[Block]) -> bool:
-    return any(b.kind in ("heading", "text") for b in out)
-
-
-def _looks_like_heading(norm: str) -> bool:
-    # A heading is short and does not end like a sentence.
-    return len(norm) <= 60 and not norm.endswith(("。", "；", "：", ";", ":"))
 
 
 class _TreeBuilder:
@@ -344,9 +179,9 @@ class _TreeBuilder:
             if self._holds_text(eid):
                 self._problem(f"heading {label} appears twice", block)
                 n = 2
-                while f"{eid}-{n}" in self.index:
+                while eid_for(level, f"{number}-{n}", parent) in self.index:
                     n += 1
-                eid = f"{eid}-{n}"
+                eid = eid_for(level, f"{number}-{n}", parent)
             else:
                 self._remove(eid)
         self._close_article()
@@ -376,7 +211,7 @@ class _TreeBuilder:
             label, heading = f"第{m.group(1)}编", m.group(3) or title
         else:
             # 总则, 物权编 …: the official label is 第N编 by position; 附则 keeps its name.
-            label, heading = (title if title == _SUPPLEMENTARY_HEADING else f"第{int_to_cn(number)}编"), title
+            label, heading = (title if title == SUPPLEMENTARY_HEADING else f"第{int_to_cn(number)}编"), title
         self.container("book", number, label, heading, block)
 
     def list_heading(self, number: int, label: str, heading: str, block: Block) -> None:
@@ -396,7 +231,7 @@ class _TreeBuilder:
             level = self.nodes[self.index[self.containers[0][1]]].level
         siblings = [p.number or 0 for p in self.nodes if p.level == level and p.parent_eid is None]
         self.containers.clear()
-        self.container(level, max(siblings, default=0) + 1, _SUPPLEMENTARY_HEADING, _SUPPLEMENTARY_HEADING, block)
+        self.container(level, max(siblings, default=0) + 1, SUPPLEMENTARY_HEADING, SUPPLEMENTARY_HEADING, block)
         return True
 
     def _holds_text(self, eid: str) -> bool:
@@ -404,13 +239,13 @@ class _TreeBuilder:
         return any(p.level in ("article", "preamble") and _under(p, eid) for p in self.nodes)
 
     def _remove(self, eid: str) -> None:
-        keep = [p for p in self.nodes if p.eid != eid and not p.eid.startswith(eid + "__")]
+        keep = [p for p in self.nodes if not part_of(p.eid, eid)]
         for gone in {p.eid for p in self.nodes} - {p.eid for p in keep}:
             self.more_lines.pop(gone, None)
             self.span_ends.pop(gone, None)
         self.nodes = keep
         self.index = {p.eid: i for i, p in enumerate(keep)}
-        self.containers = [c for c in self.containers if c[1] != eid and not c[1].startswith(eid + "__")]
+        self.containers = [c for c in self.containers if not part_of(c[1], eid)]
 
     def _close_article(self) -> None:
         self.article = self.paragraph = self.item = None
@@ -494,7 +329,7 @@ class _TreeBuilder:
             return
         if self.article is None:
             last = self.nodes[-1] if self.nodes else None
-            if last is not None and last.level in _CONTAINER_RANK and _looks_like_heading(text) and len(text) <= 30:
+            if last is not None and last.level in _CONTAINER_RANK and looks_like_heading(text) and len(text) <= 30:
                 # A heading broken over two lines, or its title on the next line:
                 # "## 第三章" then "一般规定".
                 self.nodes[-1] = replace(last, heading=f"{last.heading or ''}{text}")
@@ -562,7 +397,7 @@ class _TreeBuilder:
                 eid="preamble",
                 level="preamble",
                 ordinal=0,
-                label=_PREAMBLE_HEADING,
+                label=PREAMBLE_HEADING,
                 text="\n".join(b.text for b in self.preamble_parts),
                 source=span,
             )
@@ -592,9 +427,7 @@ class _TreeBuilder:
 
 
 def _under(node: Provision, container_eid: str) -> bool:
-    return node.parent_eid == container_eid or bool(
-        node.parent_eid and node.parent_eid.startswith(container_eid + "__")
-    )
+    return node.parent_eid is not None and part_of(node.parent_eid, container_eid)
 
 
 def _path(prov: Provision) -> str | None:
@@ -606,7 +439,7 @@ def _article_start(text: str, tree: _TreeBuilder) -> tuple[int, int | None, str,
     m = ARTICLE_RE.match(text)
     if m is None:
         m = TIGHT_ARTICLE_RE.match(text)
-        if m is None or _CROSS_REFERENCE_AFTER.match(text[m.end() :]):
+        if m is None or CROSS_REFERENCE_AFTER.match(text[m.end() :]):
             return None
         number, sub = cn_to_int(m.group(1)), cn_to_int(m.group(2)) if m.group(2) else None
         if not tree.expects(number, sub):
@@ -646,7 +479,7 @@ def _longest_run(numbers: Sequence[int]) -> int:
 
 def _annex(text: str, tree: _TreeBuilder) -> tuple[str, str] | None:
     """(label, heading) when ``text`` starts an annex after the body."""
-    if not tree.has_body or len(text) > _MAX_ANNEX_MARKER:
+    if not tree.has_body or len(text) > MAX_ANNEX_MARKER:
         return None
     m = ANNEX_RE.match(text)  # spaces kept: 附表二 应税污染物 is an annex, 附件三所列… is not
     if m is None:
@@ -709,7 +542,7 @@ def _text(tree: _TreeBuilder, block: Block) -> None:
     if tree.annex is None and tree.numbering == "arabic-points":
         # Among 1. 2. points, a short 三、… line is a heading that lost its ``##``.
         listed = CN_HEADING_RE.match(normalize_space(block.text))
-        if listed and _looks_like_heading(block.text) and len(block.text) <= _MAX_LIST_HEADING:
+        if listed and looks_like_heading(block.text) and len(block.text) <= MAX_LIST_HEADING:
             tree.list_heading(cn_to_int(listed.group(1)), f"{listed.group(1)}、", listed.group(2).strip(), block)
             return
     if tree.annex is None and tree.numbering in ("points", "arabic-points"):
@@ -740,11 +573,11 @@ def _heading(tree: _TreeBuilder, block: Block) -> None:
     if listed:
         tree.list_heading(cn_to_int(listed.group(1)), f"{listed.group(1)}、", listed.group(2).strip(), block)
         return
-    if block.text in _TOC_HEADINGS or text == _PREAMBLE_HEADING:
+    if block.text in TOC_HEADINGS or text == PREAMBLE_HEADING:
         return  # the preamble's own heading, or a table of contents
-    if text == _SUPPLEMENTARY_HEADING and tree.supplementary(block):
+    if text == SUPPLEMENTARY_HEADING and tree.supplementary(block):
         return
-    if text == _SUPPLEMENTARY_HEADING:
+    if text == SUPPLEMENTARY_HEADING:
         return
     tree.context_headings.append(block)
 

@@ -12,7 +12,8 @@ and says what happened to each one:
 ``removed``             only in the old text
 ======================  ======================================================
 
-"Same text" ignores whitespace and the article numbers inside cross-references when
+"Same text" ignores formatting: whitespace, full- versus half-width forms and curly versus
+straight quotes (:func:`formatting_key`), and the article numbers inside cross-references when
 the new number is exactly what the alignment itself predicts (old ``第二十七条``
 became ``第二十九条`` because old Art. 27 is new Art. 29): a consolidated text updates
 those references mechanically, so they are no change of substance. The diff still
@@ -54,11 +55,13 @@ import difflib
 import itertools
 import math
 import re
+import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from kb.ids import Eid, provision_id
 from kb.model import DocumentMeta, Link, Provision
 from kb.text.numerals import NUMERAL_CHARS, cn_to_int
 
@@ -73,10 +76,12 @@ __all__ = [
     "align_versions",
     "alignment_links",
     "char_diff",
+    "formatting_key",
     "link_versions",
     "similarity",
     "version_links",
     "version_pairs",
+    "word_diff",
 ]
 
 AlignmentStatus = Literal["unchanged", "modified", "renumbered", "renumbered-modified", "added", "removed"]
@@ -99,6 +104,8 @@ _NUM = NUMERAL_CHARS
 # A reference to an article number, 第二十七条 / 第十七条之一: masked for comparison.
 XREF_RE = re.compile(rf"第([{_NUM}]+)条(?:之([{_NUM}]+))?")
 _WS = re.compile(r"\s+")
+# Quotation marks NFKC leaves apart: “ ” ‘ ’ 「 」 and straight quotes are one mark to a reader.
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
 # Diff units: a whole number (二十一, 10,000) or one character, so that 第二十一条 ->
 # 第二十三条 shows as 二十一 -> 二十三 rather than 一 -> 三.
 _DIFF_TOKEN = re.compile(rf"[{_NUM}万亿]+(?:[.,][0-9]+)*|.", re.S)
@@ -148,11 +155,22 @@ def _ref_eid(match: re.Match[str]) -> str:
         sub = cn_to_int(match.group(2)) if match.group(2) else None
     except ValueError:
         return match.group(0)
-    return f"art_{number}-{sub}" if sub else f"art_{number}"
+    return str(Eid.build("article", f"{number}-{sub}" if sub else number))
+
+
+def formatting_key(text: str) -> str:
+    """The text with formatting folded away: no whitespace, full-width forms as half-width
+    (NFKC: ，→, （→( ５→5), curly quotes as straight ones. Two texts with the same key
+    differ only in formatting, which is no amendment.
+
+    >>> formatting_key("第一条　保护（个人）信息，“人脸”。") == formatting_key('第一条 保护(个人)信息, "人脸"。')
+    True
+    """
+    return _WS.sub("", unicodedata.normalize("NFKC", text).translate(_QUOTES))
 
 
 def _article(prov: Provision) -> _Article:
-    compact = _WS.sub("", prov.text)
+    compact = formatting_key(prov.text)
     masked = XREF_RE.sub("第#条", compact)
     refs = tuple(_ref_eid(m) for m in XREF_RE.finditer(compact))
     bag = Counter(masked[i : i + 2] for i in range(len(masked) - 1)) if len(masked) > 1 else Counter(masked)
@@ -366,6 +384,24 @@ def char_diff(old: str, new: str) -> tuple[DiffOp, ...]:
     return tuple({"op": t, "old": a, "new": b} for t, a, b in merged)
 
 
+def word_diff(old: str, new: str, words: Callable[[str], Sequence[str]]) -> tuple[DiffOp, ...]:
+    """A word-level edit script from ``old`` to ``new``; ``words`` splits a text into words
+    that join back into it (``kb.annotate.nlp.words_zh``). Same ops as :func:`char_diff`.
+
+    >>> word_diff("处一万元以下罚款", "处五万元以下罚款", lambda t: [t[0], t[1:4], t[4:]])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ({'op': 'equal', 'old': '处', 'new': '处'}, {'op': 'replace', 'old': '一万元', 'new': '五万元'},
+     {'op': 'equal', 'old': '以下罚款', 'new': '以下罚款'})
+    """
+    if old == new:
+        return ({"op": "equal", "old": old, "new": new},) if old else ()
+    a, b = list(words(old)), list(words(new))
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return tuple(
+        {"op": tag, "old": "".join(a[i1:i2]), "new": "".join(b[j1:j2])} for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+    )
+
+
 # ------------------------------------------------------------------------- alignment
 
 
@@ -433,10 +469,10 @@ def alignment_links(old_doc_id: str, new_doc_id: str, alignments: Iterable[Align
     links: list[Link] = []
     for al in alignments:
         if al.new_eid is not None:
-            src = f"{new_doc_id}/{al.new_eid}"
-            dst = f"{old_doc_id}/{al.old_eid}" if al.old_eid is not None else old_doc_id
+            src = provision_id(new_doc_id, al.new_eid)
+            dst = provision_id(old_doc_id, al.old_eid) if al.old_eid is not None else old_doc_id
         elif al.old_eid is not None:
-            src, dst = f"{old_doc_id}/{al.old_eid}", new_doc_id
+            src, dst = provision_id(old_doc_id, al.old_eid), new_doc_id
         else:  # pragma: no cover - an Alignment always has one side
             continue
         evidence: dict[str, Any] = {

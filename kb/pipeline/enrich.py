@@ -22,6 +22,7 @@ from kb.annotate.citations import CitationIndex, citation_annotations_from, cita
 from kb.annotate.speakers import find_quotes, find_reported_speech, passage_speakers
 from kb.annotate.stance import stance_annotations
 from kb.annotate.topics import Taxonomy, tag_text
+from kb.ids import article_eid, doc_of, node_type, provision_id, split_provision_id
 from kb.link.passages import PassageLinker, ProvisionIndex
 from kb.model import Annotation, DocumentMeta, Link, ParsedCommentary, Provision, Translation
 
@@ -85,9 +86,9 @@ class TopicsByArticle:
 
     def add(self, annotations: Iterable[Annotation]) -> None:
         for ann in annotations:
-            if ann.kind == "topic" and "/" in ann.target_id:
-                doc, _, eid = ann.target_id.partition("/")
-                self._labels[f"{doc}/{eid.split('__')[0]}"].add(ann.label)
+            if ann.kind == "topic" and node_type(ann.target_id) != "document":
+                doc, eid = split_provision_id(ann.target_id)
+                self._labels[provision_id(doc, article_eid(eid))].add(ann.label)
 
     def as_annotations(self) -> list[Annotation]:
         """One stand-in topic annotation per (article, label): all the linker reads."""
@@ -114,7 +115,7 @@ def linked_documents(
         docs.update(c.meta.discusses)
     for ann in annotations:
         if ann.kind == "citation":
-            docs.update(str(target).partition("/")[0] for target in ann.data.get("ids", ()))
+            docs.update(doc_of(str(target)) for target in ann.data.get("ids", ()))
     return docs
 
 

@@ -19,84 +19,19 @@ pattern has no such literal, every line is tagged (slower, never different).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator
 
-from kb.annotate.topics import Taxonomy, TopicPattern, tag_text
-from kb.annotate.trie import split_alternatives, trie_pattern
+from kb.annotate.topics import Taxonomy, required_literals, shift_tag, tag_text, text_lines
+from kb.annotate.trie import trie_pattern
 from kb.model import Annotation, Provision
 
-__all__ = ["TAGGED_LEVELS", "ProvisionTagger", "pattern_needles"]
+__all__ = ["TAGGED_LEVELS", "ProvisionTagger"]
 
 # Levels whose own text is tagged. Articles are tagged on their full text too, so an
 # article carries the tags of its paragraphs and items, with spans into its own text.
 TAGGED_LEVELS = frozenset({"preamble", "article", "paragraph", "item", "subitem"})
 
-_LINES = re.compile(r"[^\n]+")  # as kb.annotate.topics._lines: blank lines carry nothing
-_TEXT_KEYS = ("TEXT", "ORTH")
-_REQUIRED_OPS = (None, "1", "+")
 _CACHE_LIMIT = 50_000  # distinct lines remembered; a document rarely has more than 5,000
-_ANCHORS = re.compile(r"^\^|\$$")
-
-
-def _regex_literals(regex: str) -> list[str] | None:
-    """Literals one of which any match of ``regex`` contains: ``^(侵害|侵犯)`` -> both."""
-    body = _ANCHORS.sub("", _ANCHORS.sub("", regex))
-    for prefix in ("(?:", "("):
-        if body.startswith(prefix) and body.endswith(")"):
-            body = body[len(prefix) : -1]
-            break
-    alternatives = split_alternatives(body)
-    # \s*, \d, \w … are classes, not characters: nothing literal to require.
-    if alternatives is None or any(a.startswith("\\") and a[1:2].isalnum() for alt in alternatives for a in alt):
-        return None
-    return ["".join(a[1:] if a.startswith("\\") else a for a in alt) for alt in alternatives]
-
-
-def _token_literals(spec: Mapping[str, Any]) -> list[str] | None:
-    for key in _TEXT_KEYS:
-        value = spec.get(key)
-        if isinstance(value, str):
-            return [value]
-        if isinstance(value, Mapping):
-            if isinstance(value.get("IN"), list):
-                return [str(v) for v in value["IN"]]
-            if isinstance(value.get("REGEX"), str):
-                return _regex_literals(value["REGEX"])
-    return None
-
-
-def pattern_needles(
-    pattern: TopicPattern, cues: Mapping[str, Mapping[Any, Sequence[str]]] | None = None
-) -> list[list[str]] | None:
-    """What a line must contain for ``pattern`` to match it: each inner list is a set
-    of alternatives, all lists must be satisfied. None when nothing can be said.
-    With the taxonomy's ``cues``, the context cues the pattern requires count too.
-
-    >>> p = TopicPattern("x", "t", "zh", ({"TEXT": {"REGEX": "^(侵害|侵犯)"}}, {"OP": "{,4}"}))
-    >>> pattern_needles(p)
-    [['侵害', '侵犯']]
-    """
-    needles: list[list[str]] = []
-    if isinstance(pattern.pattern, str):
-        needles.append([a for a in pattern.pattern.split("|") if a])
-    else:
-        for spec in pattern.pattern:
-            if spec.get("OP") not in _REQUIRED_OPS:
-                continue
-            literals = _token_literals(spec)
-            if literals and all(literals):
-                needles.append(literals)
-        if not needles:
-            return None
-    # A required context cue must be in the same sentence, so in the same line.
-    for group in pattern.requires_context:
-        terms = [
-            t for cue in group for term in (cues or {}).get(cue, {}).get(pattern.lang, ()) for t in term.split("|")
-        ]
-        if cues is not None and terms and all(terms):
-            needles.append(terms)
-    return needles
 
 
 def _literal_regex(literals: Iterable[str]) -> re.Pattern[str]:
@@ -115,7 +50,7 @@ class ProvisionTagger:
         for pattern in taxonomy.patterns_for("zh"):
             if pattern.blocks:
                 continue
-            needles = pattern_needles(pattern, taxonomy.cues)
+            needles = required_literals(pattern, taxonomy.cues)
             if needles is None:
                 self._prefilter = False
             elif len(needles) == 1:
@@ -144,26 +79,8 @@ class ProvisionTagger:
     def tag(self, target_id: str, text: str) -> list[Annotation]:
         """Exactly ``tag_text(target_id, text, "zh", taxonomy)``."""
         out: list[Annotation] = []
-        for m in _LINES.finditer(text):
-            if not m.group().strip():
-                continue
-            offset = m.start()
-            for ann in self._line(m.group()):
-                data = dict(ann.data)
-                sentence = data.get("sentence")
-                if isinstance(sentence, list):
-                    data["sentence"] = [offset + sentence[0], offset + sentence[1]]
-                out.append(
-                    Annotation(
-                        target_id=target_id,
-                        kind=ann.kind,
-                        label=ann.label,
-                        start=offset + ann.start,
-                        end=offset + ann.end,
-                        text=ann.text,
-                        data=data,
-                    )
-                )
+        for offset, line in text_lines(text):
+            out.extend(shift_tag(ann, target_id, offset) for ann in self._line(line))
         return out
 
     def tag_provisions(self, provisions: Iterable[Provision]) -> Iterator[Annotation]:

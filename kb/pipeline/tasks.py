@@ -26,6 +26,7 @@ from kb.annotate.citations import CitationIndex, citation_annotations_from, cita
 from kb.annotate.nlp import tokens_for_index
 from kb.annotate.topics import load_taxonomy
 from kb.errors import KBError
+from kb.ids import article_eid, provision_id
 from kb.ingest.sources import SourceText, read_source
 from kb.ingest.statute import parse_statute
 from kb.link.versions import align_versions, alignment_links
@@ -199,4 +200,4 @@ def article_id(prov: Provision) -> str:
     """Cross-references are edges between articles (or the preamble)."""
     if prov.level == "preamble":
         return prov.id
-    return f"{prov.doc_id}/{prov.eid.split('__')[0]}"  # art_13__para_2 -> art_13
+    return provision_id(prov.doc_id, article_eid(prov.eid))  # art_13__para_2 -> art_13

@@ -10,9 +10,19 @@ A pinpoint is read off the eid, so it works for any statute the build parsed:
 ('第十七条之一', 'ch. 2, sec. 1')
 
 :func:`citation_record` puts everything a client needs for one document or provision
-in one dict: the Chinese and English citation strings, a stable URL, CSL-JSON, BibTeX
-and RIS. The functions are pure: the caller passes the :class:`~kb.model.DocumentMeta`
-(``kb.read.query`` rebuilds it from the database).
+in one dict: the Chinese and English citation strings, the three-script citation
+(:func:`cite_three_script`: 汉字 title, pinyin, English title, pinpoint to 条/款/项,
+version date), the URL of its page for people (``url``) and of its API resource
+(``api_url``), CSL-JSON, BibTeX and RIS. The functions are pure: the caller passes the
+:class:`~kb.model.DocumentMeta` (``kb.read.query`` rebuilds it from the database).
+
+Original and translated titles go where each format keeps them: CSL-JSON ``title``
+(English) and ``original-title`` (汉字); biblatex ``title`` and ``origtitle``; RIS
+``TI`` (汉字, the original) and ``TT`` (translated title, English). The pinyin title is
+in the three-script citation, which is the note of all three (and BibTeX's
+``titlepinyin`` field). The URL is the page; the API URL is the second ``UR`` in RIS,
+``apiurl`` in BibTeX and the note's last line in CSL (which has one URL field only).
+BibTeX keys are ASCII (``kb.read.romanize.bibtex_key``).
 """
 
 from __future__ import annotations
@@ -23,26 +33,31 @@ from typing import Any, Literal
 
 from kb.ids import Eid
 from kb.model import DocumentMeta
+from kb.read.romanize import bibtex_key, pinyin_title
 from kb.text.numerals import int_to_cn
 
 __all__ = [
     "CSL_TYPES",
     "CiteFormat",
+    "api_url",
     "citation_record",
     "cite_en",
+    "cite_three_script",
     "cite_zh",
     "document_url",
     "eid_units",
     "int_to_roman",
+    "page_url",
     "pinpoint_en",
     "pinpoint_zh",
     "provision_url",
+    "render",
     "to_bibtex",
     "to_csl",
     "to_ris",
 ]
 
-CiteFormat = Literal["json", "text", "csl-json", "bibtex", "ris"]
+CiteFormat = Literal["json", "text", "three-script", "csl-json", "bibtex", "ris"]
 
 API_PREFIX = "/api/v1"
 
@@ -178,6 +193,36 @@ def provision_url(doc_id: str, eid: str, base_url: str = "") -> str:
     return f"{base_url.rstrip('/')}{API_PREFIX}/provisions/{doc_id}/{eid}"
 
 
+def _path(node_id: str) -> str:
+    """``documents/<doc>``, ``provisions/<doc>/<eid>`` or ``documents/<doc>#p_7``, percent-encoded."""
+    from urllib.parse import quote
+
+    doc_id, _, rest = node_id.partition("/")
+    if not rest:
+        return "documents/" + quote(doc_id, safe="")
+    if re.fullmatch(r"p_\d+", rest):
+        return "documents/" + quote(doc_id, safe="") + "#" + rest
+    return "provisions/" + quote(doc_id, safe="") + "/" + quote(rest, safe="")
+
+
+def page_url(node_id: str, base_url: str = "") -> str:
+    """The page people read (the web interface): ``/provisions/pipl-2021/art_13``.
+
+    >>> page_url("网络安全法-2016-11-07/art_41", "https://kb.example")
+    'https://kb.example/provisions/%E7%BD%91%E7%BB%9C%E5%AE%89%E5%85%A8%E6%B3%95-2016-11-07/art_41'
+    """
+    return f"{base_url.rstrip('/')}/{_path(node_id)}"
+
+
+def api_url(node_id: str, base_url: str = "") -> str:
+    """The JSON resource: ``/api/v1/provisions/pipl-2021/art_13`` (a passage: ``/api/v1/passages/...``)."""
+    path = _path(node_id)
+    if "#" in path:
+        doc_path, _, passage = path.partition("#")
+        path = "passages/" + doc_path.removeprefix("documents/") + "/" + passage
+    return f"{base_url.rstrip('/')}{API_PREFIX}/{path}"
+
+
 def _year(meta: DocumentMeta) -> str | None:
     date = meta.promulgated or meta.adopted or meta.date or meta.effective
     return date[:4] if date else None
@@ -219,6 +264,33 @@ def cite_en(meta: DocumentMeta, eid: str | None = None) -> str:
     return f"{title} ({year})" if year and year not in title else title
 
 
+def version_date(meta: DocumentMeta) -> str | None:
+    """The date that names a version: promulgated, else adopted, else its date."""
+    return meta.promulgated or meta.adopted or meta.date
+
+
+def cite_three_script(meta: DocumentMeta, eid: str | None = None) -> str:
+    """汉字 title, pinyin, English title, the pinpoint in both languages and the version date.
+
+    >>> from kb.model import DocumentMeta
+    >>> m = DocumentMeta(id="csl-2016", kind="law", title_zh="中华人民共和国网络安全法",
+    ...                  title_en="Cybersecurity Law of the People's Republic of China", promulgated="2016-11-07")
+    >>> print(cite_three_script(m, "art_41__para_1"))
+    《中华人民共和国网络安全法》 (Zhōnghuá Rénmín Gònghéguó Wǎngluò Ānquánfǎ) [Cybersecurity Law of the \
+People's Republic of China] 第四十一条第一款 (art. 41(1)), version of 2016-11-07
+    """
+    if not meta.title_zh or meta.is_commentary:
+        return cite_en(meta, eid)
+    parts = [f"《{meta.title_zh}》", f"({pinyin_title(meta.title_zh)})"]
+    if meta.title_en:
+        parts.append(f"[{meta.title_en}]")
+    if eid:
+        parts.append(f"{pinpoint_zh(eid)} ({pinpoint_en(eid)})")
+    text = " ".join(parts)
+    date = version_date(meta)
+    return f"{text}, version of {date}" if date else text
+
+
 def _date_parts(date: str | None) -> list[int] | None:
     if not date:
         return None
@@ -228,7 +300,7 @@ def _date_parts(date: str | None) -> list[int] | None:
         return None
 
 
-def to_csl(meta: DocumentMeta, eid: str | None = None, *, url: str) -> dict[str, Any]:
+def to_csl(meta: DocumentMeta, eid: str | None = None, *, url: str, api: str = "") -> dict[str, Any]:
     """A CSL-JSON item (one object; wrap it in a list for a CSL-JSON file)."""
     item: dict[str, Any] = {
         "id": f"{meta.id}/{eid}" if eid else meta.id,
@@ -241,6 +313,7 @@ def to_csl(meta: DocumentMeta, eid: str | None = None, *, url: str) -> dict[str,
     short = _short_name_en(meta)
     if short:
         item["title-short"] = short
+
     if meta.is_commentary:
         if meta.authors:
             item["author"] = [{"literal": a} for a in meta.authors]
@@ -261,14 +334,17 @@ def to_csl(meta: DocumentMeta, eid: str | None = None, *, url: str) -> dict[str,
         item["issued"] = {"date-parts": [issued]}
     if eid:
         item["section"] = pinpoint_en(eid)
-    zh = cite_zh(meta, eid)
-    if zh:
-        item["note"] = zh
+    # CSL has one URL and no field for a transliteration: the note carries the
+    # three-script citation (with the pinyin title) and the API URL.
+    note = [cite_three_script(meta, eid)] if meta.title_zh and not meta.is_commentary else []
+    if api:
+        note.append(f"API: {api}")
+    if note:
+        item["note"] = "\n".join(note)
     return item
 
 
 _BIBTEX_SPECIAL = re.compile(r"([&%$#_{}])")
-_BIBTEX_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_:\-.]")
 
 
 def _bibtex_escape(value: str) -> str:
@@ -277,14 +353,18 @@ def _bibtex_escape(value: str) -> str:
     return value.replace("~", r"\textasciitilde{}").replace("^", r"\textasciicircum{}")
 
 
-def to_bibtex(meta: DocumentMeta, eid: str | None = None, *, url: str) -> str:
-    """A BibTeX ``@misc`` entry (portable to every BibTeX and biblatex style)."""
-    key = _BIBTEX_KEY_UNSAFE.sub(":", f"{meta.id}:{eid}" if eid else meta.id)
+def to_bibtex(meta: DocumentMeta, eid: str | None = None, *, url: str, api: str = "") -> str:
+    """A BibTeX ``@misc`` entry (portable to every BibTeX and biblatex style), with an ASCII key."""
+    key = bibtex_key(meta.id, eid)
     title = meta.title_en or meta.title_zh or meta.id
     if eid:
         title = f"{title}, {pinpoint_en(eid)}"
     # Double braces keep the title's capitalisation (PIPL, China) in every style.
     fields: list[tuple[str, str]] = [("title", "{" + _bibtex_escape(title) + "}")]
+    if meta.title_zh and not meta.is_commentary:
+        if meta.title_en:
+            fields.append(("origtitle", "{" + _bibtex_escape(meta.title_zh) + "}"))
+        fields.append(("titlepinyin", "{" + _bibtex_escape(pinyin_title(meta.title_zh)) + "}"))
     if meta.is_commentary:
         if meta.authors:
             fields.append(("author", " and ".join("{" + _bibtex_escape(a) + "}" for a in meta.authors)))
@@ -301,10 +381,11 @@ def to_bibtex(meta: DocumentMeta, eid: str | None = None, *, url: str) -> str:
     number = meta.extra.get("doc_number")
     if isinstance(number, str) and number:
         fields.append(("number", _bibtex_escape(number)))
-    zh = cite_zh(meta, eid)
-    if zh:
-        fields.append(("note", _bibtex_escape(zh)))
+    if meta.title_zh and not meta.is_commentary:
+        fields.append(("note", _bibtex_escape(cite_three_script(meta, eid))))
     fields.append(("url", url.replace("{", "%7B").replace("}", "%7D")))
+    if api:
+        fields.append(("apiurl", api.replace("{", "%7B").replace("}", "%7D")))
     fields.append(("language", "english" if meta.is_commentary else "chinese"))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{key},\n{body}\n}}\n"
@@ -314,12 +395,13 @@ def _ris_line(tag: str, value: str) -> str:
     return f"{tag}  - {' '.join(value.split())}"
 
 
-def to_ris(meta: DocumentMeta, eid: str | None = None, *, url: str) -> str:
-    """A RIS record (``TY`` ... ``ER``)."""
+def to_ris(meta: DocumentMeta, eid: str | None = None, *, url: str, api: str = "") -> str:
+    """A RIS record (``TY`` ... ``ER``): ``TI`` the original (Chinese) title, ``TT`` the translated one."""
     lines = [_ris_line("TY", RIS_TYPES.get(meta.kind, "GEN"))]
-    lines.append(_ris_line("TI", meta.title_en or meta.title_zh or meta.id))
-    if meta.title_zh and meta.title_en:
-        lines.append(_ris_line("TT", meta.title_zh))
+    original = meta.title_zh if meta.title_zh and not meta.is_commentary else None
+    lines.append(_ris_line("TI", original or meta.title_en or meta.title_zh or meta.id))
+    if original and meta.title_en:
+        lines.append(_ris_line("TT", meta.title_en))
     short = _short_name_en(meta)
     if short:
         lines.append(_ris_line("ST", short))
@@ -338,10 +420,11 @@ def to_ris(meta: DocumentMeta, eid: str | None = None, *, url: str) -> str:
     number = meta.extra.get("doc_number")
     if isinstance(number, str) and number:
         lines.append(_ris_line("M1", number))
-    zh = cite_zh(meta, eid)
-    if zh:
-        lines.append(_ris_line("N1", zh))
+    if original:
+        lines.append(_ris_line("N1", cite_three_script(meta, eid)))
     lines.append(_ris_line("UR", url))
+    if api:
+        lines.append(_ris_line("UR", api))
     if meta.url:
         lines.append(_ris_line("L2", meta.url))
     lines.append(_ris_line("LA", "en" if meta.is_commentary else "zh"))
@@ -351,7 +434,8 @@ def to_ris(meta: DocumentMeta, eid: str | None = None, *, url: str) -> str:
 
 def citation_record(meta: DocumentMeta, eid: str | None = None, *, base_url: str = "") -> dict[str, Any]:
     """Every citation form of a document (``eid=None``) or one of its provisions."""
-    url = provision_url(meta.id, eid, base_url) if eid else document_url(meta.id, base_url)
+    node = f"{meta.id}/{eid}" if eid else meta.id
+    url, api = page_url(node, base_url), api_url(node, base_url)
     zh = cite_zh(meta, eid)
     en = cite_en(meta, eid)
     return {
@@ -362,10 +446,30 @@ def citation_record(meta: DocumentMeta, eid: str | None = None, *, base_url: str
         "en": en,
         "pinpoint_zh": pinpoint_zh(eid) if eid else None,
         "pinpoint_en": pinpoint_en(eid) if eid else None,
+        "three_script": cite_three_script(meta, eid),
+        "version_date": version_date(meta),
         "url": url,
+        "api_url": api,
         "source_url": meta.url,
         "text_available": meta.text_available,
-        "csl": to_csl(meta, eid, url=url),
-        "bibtex": to_bibtex(meta, eid, url=url),
-        "ris": to_ris(meta, eid, url=url),
+        "bibtex_key": bibtex_key(meta.id, eid),
+        "csl": to_csl(meta, eid, url=url, api=api),
+        "bibtex": to_bibtex(meta, eid, url=url, api=api),
+        "ris": to_ris(meta, eid, url=url, api=api),
     }
+
+
+def render(record: Mapping[str, Any], fmt: CiteFormat) -> Any:
+    """One format of a :func:`citation_record`: a string, or the record itself for ``json``
+    (``csl-json`` is a CSL-JSON file: a list of one item)."""
+    import json
+
+    if fmt == "json":
+        return dict(record)
+    if fmt == "text":
+        return "\n".join(x for x in (record["zh"], record["en"], record["url"], record["api_url"]) if x) + "\n"
+    if fmt == "three-script":
+        return "\n".join((record["three_script"], record["url"], record["api_url"])) + "\n"
+    if fmt == "csl-json":
+        return json.dumps([record["csl"]], ensure_ascii=False, indent=2)
+    return str(record[fmt])

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from kb.errors import InvalidQuery, NotFound
 from kb.ids import doc_of, node_type, split_provision_id
+from kb.model import DocumentMeta
 from kb.read import citeformat
 from kb.read.lookups import document_metas, provision_labels
 from kb.store.reader import Reader
@@ -56,7 +57,7 @@ _PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$
 
 
 def resolve_citations(
-    reader: Reader, text: str, date: str | None = None, *, max_length: int | None = None
+    reader: Reader, text: str, date: str | None = None, *, max_length: int | None = None, date_parameter: str = "date"
 ) -> list[dict[str, Any]]:
     """Every citation of a statute in ``text``, resolved against this database.
 
@@ -68,7 +69,7 @@ def resolve_citations(
     if not text.strip():
         raise InvalidQuery("empty text", parameter="text")
     if date is not None and not _PARTIAL_DATE.match(date):
-        raise InvalidQuery("expected an ISO date: YYYY, YYYY-MM or YYYY-MM-DD", parameter="date")
+        raise InvalidQuery("expected an ISO date: YYYY, YYYY-MM or YYYY-MM-DD", parameter=date_parameter)
     from kb.annotate.citations import find_citations
 
     index = citation_index(reader)
@@ -103,10 +104,18 @@ def resolve_citations(
                 "doc_id": c.doc_id,
                 "pinpoint": c.pinpoint,
                 "note": c.note,
+                "version": _version(docs.get(c.doc_id)) if c.doc_id else None,
                 "targets": targets,
             }
         )
     return out
+
+
+def _version(meta: DocumentMeta | None) -> dict[str, Any] | None:
+    """Which version of its work a citation resolved to."""
+    if meta is None:
+        return None
+    return {"doc_id": meta.id, "work": meta.work, "in_force_from": meta.in_force_from, "status": meta.status}
 
 
 def cite(reader: Reader, doc_id: str, eid: str | None = None, *, base_url: str = "") -> dict[str, Any]:

@@ -171,7 +171,7 @@ def get_provision(reader: Reader, provision_id: str, *, base_url: str = "") -> d
             }
             for lk in from_passages
         ],
-        "citation": {"zh": citation["zh"], "en": citation["en"], "url": citation["url"]},
+        "citation": {k: citation[k] for k in ("zh", "en", "url", "api_url")},
         "source": {"path": row.source_path, "start": row.source_start, "end": row.source_end},
     }
 

@@ -19,6 +19,7 @@ from kb.ids import node_type
 from kb.read.citing import citation_index, cite, resolve_citations
 from kb.read.documents import cached_counts, document_passages, get_document, health, list_documents, stats
 from kb.read.graphs import GRAPH_KINDS, GRAPH_MAX_NODES, compare_versions, graph
+from kb.read.history import get_provision_at, provision_history
 from kb.read.lookups import CONTAINERS, TOC_LEVELS, UNIT_LEVELS, document_metas, meta_from_row
 from kb.read.passages import get_passage
 from kb.read.provisions import get_provision
@@ -42,6 +43,7 @@ __all__ = [
     "get_document",
     "get_passage",
     "get_provision",
+    "get_provision_at",
     "get_topic",
     "graph",
     "health",
@@ -49,6 +51,7 @@ __all__ = [
     "list_topics",
     "meta_from_row",
     "open_reader",
+    "provision_history",
     "read_only_engine",
     "resolve_citations",
     "show",

@@ -4,6 +4,7 @@
   character classes used in regexes.
 * :mod:`kb.text.stopwords` — the one loader of the stopword lists under ``corpus/``.
 * :mod:`kb.text.stem` — English Porter stems, as SQLite FTS5's ``porter`` tokenizer makes them.
+* :mod:`kb.text.sentences` — sentence spans in English and Chinese.
 
 Other modules import from the submodule that owns the tool (``from kb.text.numerals import
 cn_to_int``); this package only re-exports.
@@ -12,6 +13,7 @@ cn_to_int``); this package only re-exports.
 from __future__ import annotations
 
 from kb.text.numerals import CN_NUMERAL_CHARS, NUMERAL_CHARS, cn_to_int, int_to_cn, roman_to_int
+from kb.text.sentences import split_sentences
 from kb.text.stem import porter_stem
 from kb.text.stopwords import load_stopwords, parse_stopwords, stopword_list
 
@@ -24,5 +26,6 @@ __all__ = [
     "parse_stopwords",
     "porter_stem",
     "roman_to_int",
+    "split_sentences",
     "stopword_list",
 ]

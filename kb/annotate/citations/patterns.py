@@ -1,0 +1,213 @@
+"""The citation finder's patterns: every regex, and the words and names of ``corpus/citations/patterns.toml``.
+
+The regexes are named constants here; the words they are built from and the names
+documents go by beyond the manifest are data, read by :func:`load_patterns`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import StringConstraints, ValidationError
+
+from kb.datafiles import RuleModel, load_rules, rule_error
+from kb.model import CitationStatus
+from kb.settings import get_settings
+from kb.text.numerals import NUMERAL_CHARS
+
+PATTERNS_PATH = Path("citations") / "patterns.toml"  # relative to settings.corpus_dir
+
+# ---------------------------------------------------------------------------- regexes
+# Every regex of the finder is here. Names and words come from patterns.toml.
+
+_CN_NUM = f"[{NUMERAL_CHARS}]+"
+
+# One unit of a Chinese pinpoint. 条 may carry 之一 (第十七条之一 -> art_17-1); items are
+# printed （四）, so citations write 第（四）项 as often as 第四项.
+ZH_ARTICLE = re.compile(rf"第(?P<n>{_CN_NUM})条(?:之(?P<sub>{_CN_NUM}))?")
+ZH_PARAGRAPH = re.compile(rf"第(?P<n>{_CN_NUM})款")
+ZH_ITEM = re.compile(rf"第[（(]?(?P<n>{_CN_NUM})[）)]?项")
+ZH_SUBITEM = re.compile(rf"第(?P<n>{_CN_NUM})目")
+ZH_UNIT_START = re.compile(rf"第[（(]?{_CN_NUM}[）)]?[条款项目]")
+# A range end may drop its 第: 第四十一条至四十三条.
+ZH_BARE_UNIT = re.compile(rf"[（(]?(?P<n>{_CN_NUM})[）)]?(?P<unit>[条款项目])")
+# Between two pinpoints of a list (、, 和, 及, 或者) or a range (至).
+ZH_LIST_SEP = re.compile(r"、|以及|及|和|与|或者|或")
+ZH_RANGE_SEP = re.compile(r"至|到|～|~|—|－")
+# 本条 / 本款 / 本项 and 前款 / 前条 / 前两款: relative to the citing provision.
+ZH_RELATIVE = re.compile(r"本条(?!例)|本款|本项(?!目)|前(?P<k>[两二三四五六七八九])?(?P<unit>款|条|项)(?!目)")
+# A statute's own article heading at the start of a line, "第十三条 符合…": a label,
+# not a citation.
+ZH_HEADING = re.compile(rf"(?m)^[ \t\u3000]*第{_CN_NUM}条(?:之{_CN_NUM})?(?=[ \t\u3000\u00a0])")
+# 《…》 (inner 〈…〉 allowed, as in 《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》).
+ZH_BOOK_TITLE = re.compile(r"《(?P<title>[^《》\n]{1,120})》")
+# A version marker right after a name or inside a title: （2025年修正）, (2016年).
+ZH_YEAR_SUFFIX_TEMPLATE = r"[（(]\s*(?P<year>(?:19|20)\d{{2}})\s*年?\s*(?:{words})?\s*[）)]"
+# A year right before a name: 2016年网络安全法, 2016年版《…》.
+ZH_YEAR_PREFIX = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年(?:版|修正|修订)?的?$")
+ZH_TRAILING_PARENS = re.compile(r"[（(][^（）()]*[）)]$")
+ZH_PREFIX_PRC = "中华人民共和国"
+# Punctuation that ends a clause: a bare 第五项 after it no longer continues the clause's
+# last citation.
+ZH_CLAUSE_BREAK = re.compile(r"[，。；：,;:\n]|\.\s")
+# 本法, 本规定, … (words from patterns.toml); not inside 根本法 (fundamental law), 基本法
+# (Basic Law) or 本法律.
+ZH_SELF_TEMPLATE = r"(?<![根基])(?:{words})(?!律)"
+
+# English article keyword: Article(s), Art./Arts., art./arts. (lower case needs the dot
+# or the full word, so "arts 2020" is not a citation).
+EN_ARTICLE_KEYWORD = re.compile(r"(?<![\w])(?:[Aa]rticles?|[Aa]rts?\.|Arts?(?=\s))\s*(?=\d)")
+# One English pinpoint: 13, 13(1), 13(1)(iv), "13, paragraph 2, item 4".
+EN_ELEMENT = re.compile(
+    r"(?P<n>\d{1,4})(?![\d.]\d)"
+    r"(?P<parens>(?:\s?\(\s*(?:\d{1,3}|[ivx]{1,6})\s*\))*)"
+    r"(?:,?\s+(?:paragraph|para\.?)\s*(?P<para>\d{1,3}))?"
+    r"(?:,?\s+(?:item|point|subparagraph|sub-paragraph)\s*\(?(?P<item>\d{1,3}|[ivx]{1,6})\)?)?"
+)
+EN_PAREN = re.compile(r"\(\s*(\d{1,3}|[ivx]{1,6})\s*\)")
+EN_KEYWORD_AGAIN = r"(?:(?:[Aa]rticles?|[Aa]rts?\.?)\s*)?"
+EN_LIST_SEP = re.compile(rf"(?:\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or|&)\s+){EN_KEYWORD_AGAIN}(?=\d)")
+EN_RANGE_SEP = re.compile(rf"(?:\s*[-–—‒]\s*|\s+(?:to|through|thru)\s+{EN_KEYWORD_AGAIN})(?=\d)")
+# Between a chain and the document named after it: "Article 41 of the Cybersecurity Law",
+# "Art. 28 PIPL".
+EN_GAP_AFTER = re.compile(r"\s*,?\s*\(?\s*(?:(?:of|in|under)\s+)?(?:the\s+)?")
+# Optional words around an English name that belong to the reference.
+EN_NAME_PREFIX = r"(?:(?:China|PRC)['’]s\s+|PRC\s+|Chinese\s+)?(?:(?:19|20)\d{2}\s+)?"
+EN_NAME_SUFFIX = (
+    r"(?:\s+of\s+(?:the\s+)?(?:People['’]s\s+Republic\s+of\s+China|PRC|China))?"
+    r"(?:\s*\((?:19|20)\d{2}[^()\n]{0,24}\)|\s+of\s+(?:19|20)\d{2}\b)?"
+)
+EN_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# A word before a name, to test for foreign qualifiers ("Vietnam's Cybersecurity Law").
+EN_WORD_BEFORE = re.compile(r"(?P<word>(?:the\s+country['’]s|[\w.’']+))\s+(?:new\s+|draft\s+)?$")
+# A short form of a document named earlier: "the Specification", "the Measures" (a capitalised
+# head word, not followed by another capitalised word as in "the Law School").
+EN_SHORT_FORM = re.compile(r"\b[Tt]he\s+(?P<head>[A-Z][a-z]+)\b(?!\s+[A-Z])")
+# After a chain, a run of Capitalised Words ending in a title head is a document we do not
+# know: "Article 5 of the Copyright Law". {heads} comes from patterns.toml.
+EN_UNKNOWN_TITLE_TEMPLATE = r"\s+of\s+(?:the\s+)?(?:[A-Z][\w'’\-]*\s+){{0,8}}(?:{heads})\b"
+# Separators treated alike inside English names.
+_EN_SEPARATORS = re.compile(r"[\s\-‐‑–]+")
+
+ROMAN_ITEM = re.compile(r"^[ivx]+$")
+
+
+# ---------------------------------------------------------------------------- patterns data
+
+
+Name = Annotated[str, StringConstraints(min_length=1)]
+
+
+class AliasRule(RuleModel):
+    """``[[alias]]``: names in use for one document that the manifest does not list."""
+
+    doc: Name
+    en: tuple[Name, ...] = ()
+    zh: tuple[Name, ...] = ()
+
+
+class EnglishWords(RuleModel):
+    """``[english]``: the words the English patterns are built from."""
+
+    plural_heads: tuple[Name, ...] = ()
+    foreign_qualifiers: tuple[Name, ...] = ()
+    domestic_possessives: tuple[Name, ...] = ()
+    title_heads: tuple[Name, ...] = ()
+
+
+class ChineseWords(RuleModel):
+    """``[chinese]``: the words the Chinese patterns are built from."""
+
+    self_references: tuple[Name, ...] = ()
+    blocked_after: tuple[Name, ...] = ()
+    title_suffixes: tuple[Name, ...] = ()
+    version_words: tuple[Name, ...] = ()
+
+
+class CitationExample(RuleModel):
+    """``[[example]]``: a text, the ids of all citations found in it and their one status."""
+
+    text: Name
+    ids: tuple[str, ...]
+    status: CitationStatus
+    date: str | None = None
+    context_doc: str | None = None
+    context_eid: str | None = None
+
+    def context(self) -> dict[str, str]:
+        """The keyword arguments of :func:`find_citations` the example sets."""
+        given = {"date": self.date, "context_doc": self.context_doc, "context_eid": self.context_eid}
+        return {k: v for k, v in given.items() if v is not None}
+
+
+class PatternsFile(RuleModel):
+    """The whole of ``corpus/citations/patterns.toml``."""
+
+    version: int = 1
+    alias: tuple[AliasRule, ...] = ()
+    english: EnglishWords = EnglishWords()
+    chinese: ChineseWords = ChineseWords()
+    example: tuple[CitationExample, ...] = ()
+
+
+@dataclass(frozen=True)
+class CitationPatterns:
+    """The contents of ``corpus/citations/patterns.toml``, as the finder uses them."""
+
+    aliases: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)  # doc -> (en, zh)
+    plural_heads: frozenset[str] = frozenset()
+    foreign_qualifiers: frozenset[str] = frozenset()
+    domestic_possessives: frozenset[str] = frozenset()
+    title_heads: tuple[str, ...] = ()
+    self_references: tuple[str, ...] = ("本法",)
+    blocked_after: tuple[str, ...] = ()
+    title_suffixes: tuple[str, ...] = ()
+    version_words: tuple[str, ...] = ()
+    examples: tuple[CitationExample, ...] = ()
+
+    @classmethod
+    def from_file(cls, rules: PatternsFile) -> CitationPatterns:
+        aliases: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        for row in rules.alias:  # a document may have several [[alias]] rows
+            en, zh = aliases.get(row.doc, ((), ()))
+            aliases[row.doc] = (en + row.en, zh + row.zh)
+        english, chinese = rules.english, rules.chinese
+        return cls(
+            aliases=aliases,
+            plural_heads=frozenset(s.casefold() for s in english.plural_heads),
+            foreign_qualifiers=frozenset(english.foreign_qualifiers),
+            domestic_possessives=frozenset(english.domestic_possessives),
+            title_heads=english.title_heads,
+            self_references=chinese.self_references or ("本法",),
+            blocked_after=chinese.blocked_after,
+            title_suffixes=chinese.title_suffixes,
+            version_words=chinese.version_words,
+            examples=rules.example,
+        )
+
+
+def parse_patterns(raw: Mapping[str, Any], *, origin: str = "patterns") -> CitationPatterns:
+    """The patterns of an already decoded file; a malformed one is a ConfigError naming
+    ``origin``, the entry and the field.
+
+    >>> parse_patterns({"alias": [{"doc": "pipl-2021", "en": ["PIPL", ""]}]}, origin="p.toml")
+    Traceback (most recent call last):
+    ...
+    kb.errors.ConfigError: p.toml: alias.0.en.1: String should have at least 1 character
+    """
+    try:
+        return CitationPatterns.from_file(PatternsFile.model_validate(raw))
+    except ValidationError as exc:
+        raise rule_error(origin, exc) from None
+
+
+@lru_cache(maxsize=4)
+def load_patterns(path: Path | None = None) -> CitationPatterns:
+    """Read ``corpus/citations/patterns.toml`` (or ``path``)."""
+    path = path or get_settings().corpus_dir / PATTERNS_PATH
+    return CitationPatterns.from_file(load_rules(path, PatternsFile, "citation patterns"))

@@ -1,0 +1,234 @@
+"""Attributions: a reporting cue and the speaker written beside it (a name, a pronoun or a
+role), read from one sentence with the quoted words masked."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from kb.annotate.speakers.lexicon import Lexicon, _Verb
+from kb.annotate.speakers.people import _Name, _parse_run
+
+_PRONOUNS = {"he": "person", "she": "person", "i": "self", "we": "self"}
+# How far (in characters) a speaker and a long appositive may stand from the cue.
+_SUBJECT_REACH = 300
+_RELATIVE = re.compile(r"(?:,\s*)?\bwho\s*$")
+# "writes about cooking" describes a topic, not speech.
+_NOT_SPEECH_AFTER = re.compile(r"\s+about\b")
+_ACRONYM_PAREN = re.compile(r"^\s*\([A-Z][A-Za-z]{1,9}\)")
+_SOURCE_NOUN = re.compile(
+    r"^(?:an?|the)\s+(?:\w+\s+){0,2}?(?:statement|report|survey|study|analysis|post|interview|letter|notice)"
+    r"\s+(?:by|from|of|with)\s+(?:the\s+)?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Subject:
+    start: int
+    end: int
+    kind: Literal["name", "pronoun", "self", "role"]
+    names: tuple[_Name, ...] = ()  # several for "A, B and C report"
+    role: str | None = None
+    role_how: str = "title"
+
+
+@dataclass(frozen=True)
+class _Attr:
+    """A reporting cue and its speaker as written, before names are resolved."""
+
+    passage: int
+    cue: str
+    cue_start: int
+    cue_end: int
+    verb: _Verb
+    subject: _Subject
+
+
+@dataclass(frozen=True)
+class _Speaker:
+    name: str | None  # None: unnamed ("a university professor") or unresolved
+    mention: str
+    role: str | None
+    cue: str
+    is_self: bool = False  # "I", "we": the author's own voice
+
+
+def _role_like(phrase: str, lex: Lexicon) -> bool:
+    """An appositive that describes a person: a role noun in it, or "a …"/"who …"."""
+    words = re.findall(r"[\w\-]+", phrase.lower())
+    return bool(words) and (any(w in lex.role_nouns for w in words) or words[0] in ("a", "an", "who"))
+
+
+def _premodifier(text: str, end: int, lex: Lexicon) -> str | None:
+    """A role written just before a name: "Tsinghua Law professor [Lao Dongyan]"."""
+    lo = max(0, end - 120)
+    m = re.search(r"((?:[\w’'\-]+\s+){0,5}?)([\w\-]+)\s+$", text[lo:end])
+    if not m or m.group(2).lower() not in lex.role_nouns:
+        return None
+    words = text[lo + m.start() : lo + m.end()].split()
+    keep: list[str] = []
+    for w in reversed(words):
+        if w.lower() in ("a", "an", "the", "and", "of", "at", "in", "by", "with", "as", "to", "for"):
+            break
+        keep.insert(0, w)
+    return " ".join(keep) or None
+
+
+def _role_before_comma(text: str, end: int, lex: Lexicon) -> str | None:
+    """ "a Chinese law professor, [Guo Bing]": a role phrase, then a comma, then the name."""
+    m = re.search(r"\b((?:an?|the|An?|The)\s+(?:[\w’'\-]+\s+){0,8}?([\w\-]+)),\s+$", text[max(0, end - 160) : end])
+    if m and m.group(2).lower() in lex.role_nouns:
+        return m.group(1)
+    return None
+
+
+def _group_before(text: str, start: int, lex: Lexicon) -> list[tuple[int, str]]:
+    """Names listed before a subject: "[Kate O’Keeffe, Heather Somerville, and] Yang Jie"."""
+    out: list[tuple[int, str]] = []
+    m = re.search(r",?\s+and\s+$", text[:start])
+    if not m:
+        return out
+    cursor = m.start()
+    while True:
+        run = lex.trailing_run_re.search(text[max(0, cursor - 80) : cursor])
+        if not run:
+            break
+        name = _parse_run(run.group(1), lex)
+        if name is None or name.is_org:  # "For The Wall Street Journal, Kate …": not one of them
+            break
+        begin = max(0, cursor - 80) + run.start(1)
+        out.insert(0, (begin, run.group(1)))
+        sep = re.search(r",\s*$", text[:begin])
+        if not sep:
+            break
+        cursor = sep.start()
+    return out
+
+
+def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon) -> _Subject | None:
+    lo = max(lo, cue_start - _SUBJECT_REACH)
+    end = cue_start
+    aux = False
+    while True:  # "Liu also writes", "Lao even went as far as to pose"
+        m = lex.filler_re.search(text, lo, end)
+        if not m or m.end() != end:
+            break
+        aux = aux or re.search(r"\b(would|will|may|might|could|can|did|does|do|to)\b", m.group(0)) is not None
+        end = m.start()
+    left = text[lo:end]
+    pron = re.search(r"(?<![\w’'])(he|she|they|I|we|He|She|They|We)\s*$", left)
+    if pron:
+        word = pron.group(1).lower()
+        if word == "they" or word not in _PRONOUNS:
+            return None
+        if not verb.finite and word not in ("i", "we") and not aux:
+            return None
+        kind: Literal["pronoun", "self"] = "self" if _PRONOUNS[word] == "self" else "pronoun"
+        return _Subject(lo + pron.start(1), lo + pron.end(1), kind)
+    rel = _RELATIVE.search(left)
+    if rel:  # "a law professor who said"
+        return _role_subject(text, lo, lo + rel.start(), lex)
+    m = lex.left_subject_re.search(left)
+    if m and not m.group("poss"):
+        appos = m.group("appos")
+        if appos is not None and not _role_like(appos, lex):
+            return None
+        name = _parse_run(m.group("run"), lex)
+        if name is None:
+            return _role_subject(text, lo, end, lex) if appos is None else None
+        group = _group_before(text, lo + m.start("run"), lex)
+        names = [n for _, raw in group if (n := _parse_run(raw, lex))] + [name]
+        if len(names) == 1 and not verb.finite and not aux:
+            return None  # "a CCTV report": a noun, not a verb
+        start = group[0][0] if group else lo + m.start("run")
+        if appos:
+            return _Subject(start, lo + m.end("run"), "name", tuple(names), appos.strip(), "appositive")
+        abs_run = lo + m.start("run")
+        role = _role_before_comma(text, abs_run, lex)
+        if role:
+            return _Subject(start, lo + m.end("run"), "name", tuple(names), role, "appositive")
+        if m.group("bare"):  # "The draft from the regulator, the CAC, proposes": not the subject
+            return None
+        pre = _premodifier(text, abs_run, lex)
+        if pre:
+            return _Subject(start, lo + m.end("run"), "name", tuple(names), pre, "premodifier")
+        return _Subject(start, lo + m.end("run"), "name", tuple(names), name.title, "title")
+    return _role_subject(text, lo, end, lex) if verb.finite or aux else None
+
+
+def _role_subject(text: str, lo: int, end: int, lex: Lexicon) -> _Subject | None:
+    """An unnamed speaker: "a Zhejiang University … law professor [said]"."""
+    left = text[lo:end].rstrip(", ")
+    cop = lex.copula_re.search(left)
+    if cop:  # "Johnston is a journalist who writes": the name, not the role
+        name = _parse_run(cop.group(1), lex)
+        if name is not None:
+            return _Subject(lo + cop.start(1), lo + cop.end(1), "name", (name,), None)
+    m = re.search(r"\b((?:[Aa]n?|[Tt]he|[Oo]ne|[Aa]nother)\s+(?:[\w’'\-]+\s+){0,8}?([\w\-]+))\s*$", left)
+    if m and m.group(2).lower() in lex.role_nouns:
+        return _Subject(lo + m.start(1), lo + m.end(1), "role", (), m.group(1), "appositive")
+    return None
+
+
+def _right_subject(text: str, cue_end: int, hi: int, verb: _Verb, lex: Lexicon) -> _Subject | None:
+    right = text[cue_end : min(hi, cue_end + _SUBJECT_REACH)]
+    if verb.subject == "either":
+        if not verb.finite:
+            return None
+        pron = re.match(r"\s+(he|she)\b", right)
+        if pron:
+            return _Subject(cue_end + pron.start(1), cue_end + pron.end(1), "pronoun")
+    skip = 0
+    lead = re.match(r"\s+", right)
+    if lead:
+        skip = lead.end()
+    src = _SOURCE_NOUN.match(right[skip:])
+    if src:  # "according to a statement by the National People’s Congress"
+        skip += src.end()
+    elif verb.subject == "after":
+        article = re.match(r"the\s+", right[skip:])
+        if article:
+            skip += article.end()
+    m = lex.run_re.match(right, skip)
+    if (not m or m.start() == 0) and verb.subject == "either":  # "…,” said a hospital spokesperson.
+        role = re.match(r"\s+((?:an?|the)\s+(?:[\w’'\-]+\s+){0,4}?([\w\-]+))\b", right)
+        if role and role.group(2).lower() in lex.role_nouns:
+            tail = re.match(r"[^,.;:!?“”\"]*", right[role.end() :])
+            end = cue_end + role.end() + (len(tail.group(0).rstrip()) if tail else 0)
+            return _Subject(cue_end + role.start(1), end, "role", (), text[cue_end + role.start(1) : end])
+    if not m or skip == 0:
+        return None
+    name = _parse_run(m.group(0), lex)
+    if name is None or right[m.end() : m.end() + 2] in ("’s", "'s"):
+        return None
+    rest = right[m.end() :]
+    acro = _ACRONYM_PAREN.match(rest)
+    end = cue_end + m.end() + (acro.end() if acro else 0)
+    rest = rest[acro.end() if acro else 0 :]
+    if verb.subject == "after":  # "according to Liu, a professor at X, the law …"
+        appos = re.match(r",\s+((?:an?|the)\s+[^,]+?),", rest)
+    else:  # "…,” said Samm Sacks, a senior fellow at Yale Law School."
+        appos = re.match(r",\s+(.+?)[\s.,;:!?]*$", rest)
+    if appos and _role_like(appos.group(1), lex):
+        return _Subject(cue_end + m.start(), end, "name", (name,), appos.group(1).strip(), "appositive")
+    return _Subject(cue_end + m.start(), end, "name", (name,), name.title, "title")
+
+
+def _attributions(index: int, masked: str, lo: int, hi: int, lex: Lexicon) -> list[_Attr]:
+    """Every reporting cue with a speaker in ``masked[lo:hi]`` (one sentence)."""
+    out: list[_Attr] = []
+    for m in lex.cue_re.finditer(masked, lo, hi):
+        form = m.group(0)
+        verb = lex.verbs.get(re.sub(r"\s+", " ", form[0].lower() + form[1:]))
+        if verb is None or _NOT_SPEECH_AFTER.match(masked, m.end()):
+            continue
+        subject = None
+        if verb.subject in ("before", "either"):
+            subject = _left_subject(masked, lo, m.start(), verb, lex)
+        if subject is None and verb.subject in ("either", "after"):
+            subject = _right_subject(masked, m.end(), hi, verb, lex)
+        if subject is not None:
+            out.append(_Attr(index, re.sub(r"\s+", " ", form), m.start(), m.end(), verb, subject))
+    return out

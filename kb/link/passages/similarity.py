@@ -1,0 +1,90 @@
+"""Comparing a passage with a provision: stemmed words, TF-IDF weights, cosine similarity,
+and how rare a word or concept is within one commentary or one document."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from kb.link.passages.concepts import ConceptSet
+from kb.text.stem import porter_stem
+from kb.text.stopwords import stopword_list
+
+_WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
+
+
+STOPWORDS_FILE = "link/stopwords.txt"  # under settings.corpus_dir
+
+
+def stems(text: str) -> list[str]:
+    """Lower-cased content words, Porter-stemmed as the search index stems them.
+
+    >>> stems("The collection of sensitive personal information requires separate consent")
+    ['collect', 'sensit', 'person', 'inform', 'requir', 'separ', 'consent']
+    """
+    stopwords = stopword_list(STOPWORDS_FILE)
+    out: list[str] = []
+    for word in _WORD.findall(text.lower().replace("’", "'")):
+        word = word.removesuffix("'s")
+        if word in stopwords or len(word) < 3:
+            continue
+        out.append(porter_stem(word))
+    return out
+
+
+@dataclass(frozen=True)
+class _Text:
+    """An English passage, analysed once."""
+
+    words: Counter[str]
+    concepts: Mapping[str, tuple[str, ...]]  # concept -> phrases that matched
+    implied: Mapping[str, str]  # concept the passage implies -> the narrower concept found
+
+
+def _tfidf(counts: Mapping[str, float], weight: Mapping[str, float], default: float) -> dict[str, float]:
+    vec = {k: (1 + math.log(c)) * weight.get(k, default) for k, c in counts.items() if c > 0}
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    return {k: v / norm for k, v in vec.items() if v} if norm else {}
+
+
+def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b[k] for k, v in a.items() if k in b)
+
+
+def _local(df: int, n: int) -> float:
+    """How rare something is among the ``n`` articles of one document (0..1)."""
+    return (n + 1 - df) / (n + 1) if n else 1.0
+
+
+def _analyse(text: str, concepts: ConceptSet) -> _Text:
+    found = {c: tuple(dict.fromkeys(h)) for c, h in concepts.find(text, "en").items()}
+    implied: dict[str, str] = {}
+    for cid in found:
+        for broader in concepts.by_id[cid].broader:
+            if broader not in found:
+                implied.setdefault(broader, cid)
+    return _Text(Counter(stems(text)), found, implied)
+
+
+def _rarity(texts: Sequence[_Text]) -> tuple[dict[str, float], dict[str, float]]:
+    """How rare each word and concept is among one commentary's passages (0..1).
+
+    ``(n + 2 - df) / (n + 2)``: something in every passage of a long piece weighs
+    little, while a lone passage (n = 1) still keeps two thirds of every weight.
+    Implied concepts count as present.
+    """
+    n = len(texts)
+    words: Counter[str] = Counter()
+    concepts: Counter[str] = Counter()
+    for t in texts:
+        words.update(t.words.keys())
+        concepts.update(set(t.concepts) | set(t.implied))
+    return (
+        {w: (n + 2 - d) / (n + 2) for w, d in words.items()},
+        {c: (n + 2 - d) / (n + 2) for c, d in concepts.items()},
+    )
