@@ -36,6 +36,7 @@ from kb.text.stem import porter_stem
 __all__ = [
     "INDEX_FORMAT",
     "IndexArrays",
+    "IndexBuilder",
     "build_index_arrays",
     "index_keys",
     "read_search_index",
@@ -125,83 +126,118 @@ class IndexArrays:
         return cls(**arrays, **lists, rows=int(meta["rows"]), avgdl=float(meta["avgdl"]))
 
 
-def build_index_arrays(rows: Iterable[Sequence[Any]]) -> IndexArrays:
-    """The index of ``(rowid, zh_tokens, en_text, doc_id, topics)`` rows, in rowid order.
+_CHUNK = 10_000  # rows counted at a time: the build's memory stays a few arrays of postings
 
-    Every token becomes a word number as it is read (a dict lookup, in C); the counting, per
-    row and word, is numpy's: a sort of all (row, word, column) triples.
-    """
-    vocab: defaultdict[str, int] = defaultdict()
-    vocab.default_factory = vocab.__len__  # a new word gets the next number
-    tokens = (array("i"), array("i"))  # per column: the word number of every token
-    owners = (array("i"), array("i"))  # ... and the position of its row
-    row_ids, row_docs = array("i"), array("i")
-    doc_codes: dict[str, int] = {}
-    topics: dict[str, array[int]] = {}
-    for position, (rowid, zh_tokens, en_text, doc_id, topic_ids) in enumerate(rows):
-        for column, value in enumerate((zh_tokens, en_text)):
-            if value:
-                keys = index_keys(value)
-                tokens[column].extend(map(vocab.__getitem__, keys))
-                owners[column].extend(array("i", [position]) * len(keys))
-        row_ids.append(rowid)
-        row_docs.append(doc_codes.setdefault(doc_id, len(doc_codes)))
-        for topic in (topic_ids or "").split():
-            topics.setdefault(topic, array("i")).append(rowid)
-    n_words, n_rows = len(vocab), len(row_ids)
-    # One number per (row, word, column), counted.
+
+def _count(tokens: tuple[array[int], array[int]], owners: tuple[array[int], array[int]]) -> tuple[Any, Any, Any]:
+    """The ``(row position, word, counts per column)`` postings of a chunk's tokens, by row then word."""
     triples = [
-        (np.frombuffer(owners[c], dtype=np.int32).astype(np.int64) * n_words + np.frombuffer(tokens[c], dtype=np.int32))
+        (np.frombuffer(owners[c], dtype=np.int32).astype(np.int64) * 2**31 + np.frombuffer(tokens[c], dtype=np.int32))
         * 2
         + c
         for c in (0, 1)
     ]
     triple, times = np.unique(np.concatenate(triples), return_counts=True)
-    pair, in_column = triple // 2, triple % 2
+    pair = triple // 2
     first = np.r_[True, pair[1:] != pair[:-1]] if len(pair) else np.empty(0, dtype=bool)
-    posting = np.cumsum(first) - 1  # the (row, word) pair each triple belongs to
     tf = np.zeros((int(first.sum()), 2), dtype=np.uint16)
-    tf[posting, in_column] = np.minimum(times, 65535)
-    unique_pair = pair[first]
-    row_at, word = unique_pair // max(n_words, 1), (unique_pair % max(n_words, 1)).astype(np.int32)
-    # (row, word) order: a stable sort by word keeps each word's rows ascending.
-    order = np.argsort(word, kind="stable")
-    ids = np.frombuffer(row_ids, dtype=np.int32)
-    size = int(ids.max()) + 1 if len(ids) else 0
-    length = np.zeros(size, dtype=np.float32)
-    length[ids] = np.bincount(np.concatenate([np.frombuffer(o, dtype=np.int32) for o in owners]), minlength=n_rows)[
-        :n_rows
-    ]
-    doc = np.full(size, -1, dtype=np.int32)
-    doc[ids] = np.frombuffer(row_docs, dtype=np.int32)
-    tf = tf[order]
-    sorted_word = word[order]
-    per_word = np.bincount(sorted_word, minlength=n_words)
-    start = np.zeros(n_words + 1, dtype=np.int64)
-    np.cumsum(per_word, out=start[1:])
-    df = np.empty((n_words, 3), dtype=np.int32)
-    df[:, 0] = per_word
-    df[:, 1] = np.bincount(sorted_word, weights=tf[:, 0] > 0, minlength=n_words)
-    df[:, 2] = np.bincount(sorted_word, weights=tf[:, 1] > 0, minlength=n_words)
-    topic_names = sorted(topics)
-    topic_lists = [np.frombuffer(topics[t], dtype=np.int32) for t in topic_names]
-    topic_start = np.zeros(len(topic_names) + 1, dtype=np.int64)
-    np.cumsum([len(t) for t in topic_lists], out=topic_start[1:])
-    return IndexArrays(
-        words=list(vocab),
-        start=start,
-        rowid=ids[row_at[order]].astype(np.int32),
-        tf=tf,
-        df=df,
-        length=length,
-        doc=doc,
-        doc_ids=list(doc_codes),
-        topics=topic_names,
-        topic_start=topic_start,
-        topic_rows=np.concatenate(topic_lists) if topic_lists else np.empty(0, dtype=np.int32),
-        rows=n_rows,
-        avgdl=float(length.sum(dtype=np.float64) / n_rows) if n_rows else 1.0,
-    )
+    tf[np.cumsum(first) - 1, triple % 2] = np.minimum(times, 65535)
+    return (pair[first] // 2**31).astype(np.int32), (pair[first] % 2**31).astype(np.int32), tf
+
+
+class IndexBuilder:
+    """Builds the index as rows arrive (in rowid order): :meth:`add` each, then :meth:`finish`.
+
+    Every token becomes a word number as it is read (a dict lookup, in C); the counting, per
+    row and word, is numpy's: a sort of the (row, word, column) triples of each chunk of rows.
+    The writers feed it the search units as they insert them (``kb.store.stream``), so the
+    build reads nothing back and holds only the postings.
+    """
+
+    def __init__(self) -> None:
+        self.vocab: defaultdict[str, int] = defaultdict()
+        self.vocab.default_factory = self.vocab.__len__  # a new word gets the next number
+        self.row_ids, self.row_docs, self.row_lengths = array("i"), array("i"), array("i")
+        self.doc_codes: dict[str, int] = {}
+        self.topics: dict[str, array[int]] = {}
+        self.chunks: list[tuple[Any, Any, Any]] = []
+        self.tokens: tuple[array[int], array[int]] = (array("i"), array("i"))  # per column: each token's word
+        self.owners: tuple[array[int], array[int]] = (array("i"), array("i"))  # ... and its row's position
+
+    def add(self, rowid: int, zh_tokens: str | None, en_text: str | None, doc_id: str, topic_ids: str | None) -> None:
+        position = len(self.row_ids)
+        n = 0
+        for column, value in enumerate((zh_tokens, en_text)):
+            if value:
+                keys = index_keys(value)
+                n += len(keys)
+                self.tokens[column].extend(map(self.vocab.__getitem__, keys))
+                self.owners[column].extend(array("i", [position]) * len(keys))
+        self.row_ids.append(rowid)
+        self.row_lengths.append(n)
+        self.row_docs.append(self.doc_codes.setdefault(doc_id, len(self.doc_codes)))
+        for topic in (topic_ids or "").split():
+            self.topics.setdefault(topic, array("i")).append(rowid)
+        if (position + 1) % _CHUNK == 0:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.chunks.append(_count(self.tokens, self.owners))
+        self.tokens, self.owners = (array("i"), array("i")), (array("i"), array("i"))
+
+    def finish(self) -> IndexArrays:
+        self._flush()
+        row_ids, row_docs, row_lengths, topics = self.row_ids, self.row_docs, self.row_lengths, self.topics
+        doc_codes, vocab, chunks = self.doc_codes, self.vocab, self.chunks
+        n_words, n_rows = len(vocab), len(row_ids)
+        row_at = np.concatenate([c[0] for c in chunks])
+        word = np.concatenate([c[1] for c in chunks])
+        tf = np.concatenate([c[2] for c in chunks])
+        self.chunks = []
+        # Postings are by row, then word: a stable sort by word keeps each word's rows ascending.
+        order = np.argsort(word, kind="stable")
+        ids = np.frombuffer(row_ids, dtype=np.int32)
+        size = int(ids.max()) + 1 if len(ids) else 0
+        length = np.zeros(size, dtype=np.float32)
+        length[ids] = np.frombuffer(row_lengths, dtype=np.int32)
+        doc = np.full(size, -1, dtype=np.int32)
+        doc[ids] = np.frombuffer(row_docs, dtype=np.int32)
+        tf = tf[order]
+        sorted_word = word[order]
+        per_word = np.bincount(sorted_word, minlength=n_words)
+        start = np.zeros(n_words + 1, dtype=np.int64)
+        np.cumsum(per_word, out=start[1:])
+        df = np.empty((n_words, 3), dtype=np.int32)
+        df[:, 0] = per_word
+        df[:, 1] = np.bincount(sorted_word, weights=tf[:, 0] > 0, minlength=n_words)
+        df[:, 2] = np.bincount(sorted_word, weights=tf[:, 1] > 0, minlength=n_words)
+        topic_names = sorted(topics)
+        topic_lists = [np.frombuffer(topics[t], dtype=np.int32) for t in topic_names]
+        topic_start = np.zeros(len(topic_names) + 1, dtype=np.int64)
+        np.cumsum([len(t) for t in topic_lists], out=topic_start[1:])
+        return IndexArrays(
+            words=list(vocab),
+            start=start,
+            rowid=ids[row_at[order]].astype(np.int32),
+            tf=tf,
+            df=df,
+            length=length,
+            doc=doc,
+            doc_ids=list(doc_codes),
+            topics=topic_names,
+            topic_start=topic_start,
+            topic_rows=np.concatenate(topic_lists) if topic_lists else np.empty(0, dtype=np.int32),
+            rows=n_rows,
+            avgdl=float(length.sum(dtype=np.float64) / n_rows) if n_rows else 1.0,
+        )
+
+
+def build_index_arrays(rows: Iterable[Sequence[Any]]) -> IndexArrays:
+    """The index of ``(rowid, zh_tokens, en_text, doc_id, topics)`` rows, in rowid order."""
+    builder = IndexBuilder()
+    for rowid, zh_tokens, en_text, doc_id, topic_ids in rows:
+        builder.add(rowid, zh_tokens, en_text, doc_id, topic_ids)
+    return builder.finish()
 
 
 def search_unit_pages(engine: Engine) -> Iterator[Sequence[Any]]:
@@ -221,9 +257,11 @@ def search_unit_pages(engine: Engine) -> Iterator[Sequence[Any]]:
         after = int(page[-1][0])
 
 
-def write_search_index(engine: Engine) -> IndexArrays:
-    """Build the index of the database's search units and store it in ``search_index`` (replacing any)."""
-    arrays = build_index_arrays(search_unit_pages(engine))
+def write_search_index(engine: Engine, arrays: IndexArrays | None = None) -> IndexArrays:
+    """Store ``arrays`` (default: the index of the database's search units, read back) in ``search_index``,
+    replacing any."""
+    if arrays is None:
+        arrays = build_index_arrays(search_unit_pages(engine))
     with engine.begin() as conn:
         conn.execute(text(f"DELETE FROM {_TABLE}"))
         for name, data in arrays.blobs().items():
