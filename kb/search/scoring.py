@@ -1,9 +1,11 @@
 """Per-word scoring: which words of a query run as index queries, and PostgreSQL's BM25.
 
 Each query word (a compound, not also its parts: :func:`concepts`) runs as its own index
-query; a common word scores only rows that have a rarer one (:func:`any_units`). SQLite
-scores with FTS5's ``bm25()``; PostgreSQL's word counts and row lengths are turned into
-the same formula by :func:`pg_bm25`.
+query; a common word scores only rows that have a rarer one (:func:`any_units`). The
+in-memory index (:mod:`kb.search.index`) scores them on either database; on the database's
+own index (``mode=raw``, or :func:`~kb.search.index.use_database_index`) SQLite scores with
+FTS5's ``bm25()`` and PostgreSQL's word counts and row lengths are turned into the same
+formula by :func:`pg_bm25`.
 """
 
 from __future__ import annotations
