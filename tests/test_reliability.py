@@ -64,7 +64,7 @@ BUILD_TIMEOUT = 300  # seconds; a tiny build takes 2-5 s, more on a loaded machi
 # synced, not yet renamed), "swapped" (renamed, directory not yet synced).
 _DRIVER = r"""
 import os, sys, time
-import kb.pipeline as pipeline
+import kb.pipeline.builder as pipeline
 import kb.store.sqlite_build as sqlite_build
 from kb.store.stream import CorpusWriter
 
@@ -625,3 +625,33 @@ def test_soak_exits_1_when_requests_fail(tiny_db: Settings) -> None:
 def test_soak_exits_2_without_a_database(tmp_path: Path) -> None:
     proc = _soak(tmp_path / "none.sqlite", "--seconds", "1")
     assert proc.returncode == 2 and "no database" in proc.stderr
+
+
+# ---------------------------------------------------------------- a worker that dies
+
+
+_DYING_WORKER = """
+import os, signal, sys
+from kb.errors import BuildError
+from kb.pipeline.parallel import ordered_map
+
+def task(n):
+    if n == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return n
+
+try:
+    print(list(ordered_map(task, range(8), workers=2)))
+except BuildError as exc:
+    print("BuildError:", exc)
+    sys.exit(3)
+"""
+
+
+def test_a_worker_killed_mid_build_fails_the_build_instead_of_hanging() -> None:
+    """A worker killed by the OOM killer or a signal must not leave the build waiting for ever."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _DYING_WORKER], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "build worker process died" in proc.stdout

@@ -61,11 +61,14 @@ def annotate_commentary(
                 if ann.label not in topics_of[passage.id]:
                     topics_of[passage.id].append(ann.label)
     for c in commentary:
+        prior: str | None = None  # the document the commentary named last, for 本法 / 同法
         for passage in c.passages:
-            # Found once, for both: a commentary is no context for a bare "Article 15".
-            found = find_citations(passage.text, index, date=c.meta.date)
+            # Found once, for both. The commentary is the context: its date picks versions,
+            # and 本法 or a bare "Article 15" takes the law the passage named before it.
+            found = find_citations(passage.text, index, date=c.meta.date, context_doc=c.meta.id, prior_doc=prior)
             out.annotations.extend(citation_annotations_from(passage.id, found))
             out.links.extend(citation_links(passage.id, found))
+            prior = next((f.doc_id for f in reversed(found) if f.doc_id), prior)
     for c in commentary:
         quotes = find_quotes(c.passages, c.meta)
         out.annotations.extend(quotes)

@@ -8,7 +8,11 @@ or one task, everything runs in this process: no fork, same results.
 
 Workers are prepared once by ``initializer(*initargs)`` (load the taxonomy, build the
 citation index): objects that cannot be pickled are made inside each worker, never
-sent. An exception in a task is raised here, in task order, and stops the pool.
+sent. An exception in a task is raised here, in task order, and stops the pool. A worker
+that dies (killed, out of memory, a crash in C code) raises :class:`kb.errors.BuildError`
+at once: ``concurrent.futures`` notices the lost process, where ``multiprocessing.Pool``
+would wait for its result for ever. A build killed outright takes its workers with it: each
+worker asks the kernel for SIGKILL when its parent dies (Linux ``PR_SET_PDEATHSIG``).
 
 >>> list(ordered_map(abs, [-2, 3, -4], workers=1))
 [2, 3, 4]
@@ -16,12 +20,17 @@ sent. An exception in a task is raised here, in task order, and stops the pool.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
-from multiprocessing.pool import AsyncResult
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
+
+from kb.errors import BuildError
 
 __all__ = ["default_workers", "ordered_map"]
 
@@ -47,6 +56,26 @@ def _context() -> Any:
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask the kernel to kill this worker when the build process dies (Linux; a no-op elsewhere)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _start_worker(parent: int, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    _die_with_parent(parent)
+    if initializer is not None:
+        initializer(*initargs)
+
+
 def ordered_map(
     func: Callable[[T], R],
     tasks: Iterable[T],
@@ -64,21 +93,27 @@ def ordered_map(
         for item in items:
             yield func(item)
         return
-    pool = _context().Pool(processes=min(workers, len(items)), initializer=initializer, initargs=initargs)
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(items)),
+        mp_context=_context(),
+        initializer=_start_worker,
+        initargs=(os.getpid(), initializer, initargs),
+    )
     try:
-        pending: deque[AsyncResult[R]] = deque()
+        pending: deque[Future[R]] = deque()
         queue = iter(items)
         for item in queue:
-            pending.append(pool.apply_async(func, (item,)))
+            pending.append(pool.submit(func, item))
             if len(pending) >= window:
                 break
         while pending:
-            result = pending.popleft().get()
+            try:
+                result = pending.popleft().result()
+            except BrokenProcessPool as exc:
+                raise BuildError(f"a build worker process died ({exc}); nothing was swapped in") from exc
             for item in queue:
-                pending.append(pool.apply_async(func, (item,)))
+                pending.append(pool.submit(func, item))
                 break
             yield result
-        pool.close()
-        pool.join()
     finally:
-        pool.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)

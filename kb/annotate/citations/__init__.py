@@ -28,13 +28,9 @@ Offsets are into the text as given; nothing is normalised first.
 from __future__ import annotations
 
 from kb.annotate.citations.index import CitationIndex
+from kb.annotate.citations.links import citation_annotations, citation_annotations_from, citation_links
 from kb.annotate.citations.patterns import PATTERNS_PATH, CitationPatterns, load_patterns, parse_patterns
-from kb.annotate.citations.resolve import (
-    citation_annotations,
-    citation_annotations_from,
-    citation_links,
-    find_citations,
-)
+from kb.annotate.citations.resolve import find_citations
 
 # Re-exported for kb.link.passages (owned by another helper) until it imports kb.dates itself.
 

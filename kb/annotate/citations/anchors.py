@@ -7,22 +7,26 @@ Document names, 《书名号》 titles, self references (本法, 本规定), rel
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Literal
 
 from kb.annotate.citations.chains import ART, ITEM, PARA, Coverage, Pinpoint, parse_pinpoint
 from kb.annotate.citations.index import CitationIndex, en_key, zh_key
 from kb.annotate.citations.patterns import (
+    EN_BACK_TEMPLATE,
     EN_SHORT_FORM,
     EN_WORD_BEFORE,
     EN_YEAR,
+    ZH_BACK_TEMPLATE,
     ZH_BOOK_TITLE,
     ZH_HEADING,
+    ZH_LATEST_PREFIX,
     ZH_RELATIVE,
     ZH_SELF_TEMPLATE,
     ZH_TRAILING_PARENS,
     ZH_YEAR_PREFIX,
+    ZH_YEAR_SUFFIX_TEMPLATE,
     CitationPatterns,
 )
 from kb.text.numerals import cn_to_int
@@ -34,13 +38,15 @@ class Anchor:
 
     start: int
     end: int
-    kind: Literal["name", "title", "unknown", "self", "relative"]
+    kind: Literal["name", "title", "unknown", "self", "relative", "back"]
     docs: frozenset[str] = frozenset()
     year: int | None = None
     paths: tuple[tuple[Any, ...], ...] = ()  # relative: base paths (article, para, item, subitem)
     level: int = 0  # relative: the deepest level the base fixes
     note: str | None = None
     head: str | None = None  # English names: the last word ("specification"), for short forms
+    latest: bool = False  # "the amended CSL", 修正后的网络安全法: the latest version at the citing date
+    alone: bool = True  # a citation even when no article hangs from it ("the same law" is not)
 
 
 def _zh_title_anchor(m: re.Match[str], index: CitationIndex) -> Anchor | None:
@@ -50,7 +56,7 @@ def _zh_title_anchor(m: re.Match[str], index: CitationIndex) -> Anchor | None:
     while True:
         docs = index.zh_names.get(zh_key(candidate)) or index.en_names.get(en_key(candidate))
         if docs:
-            return Anchor(m.start(), m.end(), "title", docs, year)
+            return Anchor(m.start(), m.end(), "title", docs, year, latest=_zh_latest(m.string, m.start()))
         trailing = ZH_TRAILING_PARENS.search(candidate)
         if not trailing:
             break
@@ -62,6 +68,17 @@ def _zh_title_anchor(m: re.Match[str], index: CitationIndex) -> Anchor | None:
     if bare.endswith(index.patterns.title_suffixes):
         return Anchor(m.start(), m.end(), "unknown", note=f"《{title}》 is not in the knowledge base")
     return None
+
+
+@lru_cache(maxsize=8)
+def _year_suffix(words: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(ZH_YEAR_SUFFIX_TEMPLATE.format(words=alternatives))
+
+
+def _zh_latest(text: str, start: int) -> bool:
+    """修正后的 / 新修订的 right before a Chinese name or title."""
+    return ZH_LATEST_PREFIX.search(text, max(0, start - 8), start) is not None
 
 
 def _foreign(text: str, start: int, patterns: CitationPatterns) -> bool:
@@ -90,7 +107,7 @@ def _name_anchors(text: str, index: CitationIndex, masked: Coverage) -> list[Anc
         prefix = ZH_YEAR_PREFIX.search(text, max(0, start - 12), start)
         if prefix and year is None:
             year, start = int(prefix.group("year")), prefix.start()
-        anchors.append(Anchor(start, m.end(), "name", docs, year))
+        anchors.append(Anchor(start, m.end(), "name", docs, year, latest=_zh_latest(text, start)))
     if index.en_regex is not None:
         for m in index.en_regex.finditer(text):
             if masked.hits(m.start(), m.end()):
@@ -103,7 +120,8 @@ def _name_anchors(text: str, index: CitationIndex, masked: Coverage) -> list[Anc
             years = EN_YEAR.findall(m.group("full"))
             year = int(years[0]) if years else None
             head = _head_word(m.group("name"))
-            anchors.append(Anchor(m.start(), m.end(), "name", docs, year, head=head))
+            latest = bool(m.group("latest"))
+            anchors.append(Anchor(m.start(), m.end(), "name", docs, year, head=head, latest=latest))
     return anchors
 
 
@@ -113,13 +131,36 @@ def _self_regex(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(ZH_SELF_TEMPLATE.format(words=alternatives))
 
 
+@lru_cache(maxsize=8)
+def _back_regex(words: tuple[str, ...], template: str = ZH_BACK_TEMPLATE) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+    return re.compile(template.format(words=alternatives))
+
+
+def is_statute(index: CitationIndex, doc_id: str | None) -> bool:
+    """Whether the citing text is a statute of the index (not commentary, not unknown)."""
+    doc = index.documents.get(doc_id) if doc_id else None
+    return doc is not None and not doc.is_commentary
+
+
 def _self_anchors(text: str, index: CitationIndex, context_doc: str | None) -> list[Anchor]:
-    if not index.patterns.self_references:
-        return []
-    rx = _self_regex(index.patterns.self_references)
-    docs = frozenset({context_doc}) if context_doc else frozenset()
-    note = None if context_doc else "self reference without a context document"
-    return [Anchor(m.start(), m.end(), "self", docs, note=note) for m in rx.finditer(text)]
+    """本法 in a statute is the statute; anywhere else (commentary, a free sentence) it is,
+    like 同法 and 该法, the document named last: a back reference, resolved later."""
+    out: list[Anchor] = []
+    patterns = index.patterns
+    statute = is_statute(index, context_doc)
+    if patterns.self_references:
+        for m in _self_regex(patterns.self_references).finditer(text):
+            if statute and context_doc:
+                out.append(Anchor(m.start(), m.end(), "self", frozenset({context_doc})))
+            else:
+                out.append(Anchor(m.start(), m.end(), "back"))
+    if patterns.back_references:
+        out += [Anchor(m.start(), m.end(), "back") for m in _back_regex(patterns.back_references).finditer(text)]
+    if patterns.en_back_references:
+        rx = _back_regex(patterns.en_back_references, EN_BACK_TEMPLATE)
+        out += [Anchor(m.start(), m.end(), "back", alone=False) for m in rx.finditer(text)]
+    return out
 
 
 def _relative_anchors(text: str, index: CitationIndex, doc: str | None, eid: str | None) -> list[Anchor]:
@@ -182,7 +223,7 @@ def _short_form_anchors(text: str, anchors: list[Anchor], index: CitationIndex, 
         earlier = [a for a in named if a.end <= m.start() and a.head == head]
         if earlier:
             a = earlier[-1]
-            out.append(Anchor(m.start("head"), m.end(), "name", a.docs, a.year, head=head))
+            out.append(Anchor(m.start("head"), m.end(), "name", a.docs, a.year, head=head, latest=a.latest))
     return out
 
 
@@ -223,6 +264,10 @@ def find_anchors(text: str, index: CitationIndex, doc: str | None, eid: str | No
     for m in ZH_BOOK_TITLE.finditer(text):
         title_anchor = _zh_title_anchor(m, index)
         if title_anchor is not None:
+            year = _year_suffix(index.patterns.version_words).match(text, m.end())
+            if year:  # 《网络安全法》（2016年）第四十一条
+                title_anchor = replace(title_anchor, end=year.end(), year=title_anchor.year or int(year.group("year")))
+                taken.add(year.start(), year.end())
             titles.append(title_anchor)
         taken.add(m.start(), m.end())  # names inside an unknown title are not citations
     candidates = [

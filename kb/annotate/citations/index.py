@@ -208,7 +208,13 @@ class CitationIndex:
     # -- version choice -----------------------------------------------------------
 
     def choose(
-        self, candidates: Iterable[str], *, year: int | None, date: str | None, exclude_later: bool = False
+        self,
+        candidates: Iterable[str],
+        *,
+        year: int | None,
+        date: str | None,
+        exclude_later: bool = False,
+        latest: bool = False,
     ) -> tuple[tuple[str, ...], str | None]:
         """One document per work among ``candidates``: the version ``year`` or ``date`` points at.
 
@@ -217,7 +223,8 @@ class CitationIndex:
         law still being drafted, in contrast, is often discussed in commentary before it is
         passed). With ``exclude_later`` (the citing text is itself a statute) nothing made
         after ``date`` is a candidate: 国家安全法 in the 2014 反间谍法 is the 1993 law, not
-        the 2015 one.
+        the 2015 one. With ``latest`` ("the amended Cybersecurity Law") and no year, the
+        latest version made by ``date`` is chosen even when it is not yet in force.
         """
         when = date_key(date, end=True) if date else None
         by_work: dict[str, list[DocumentMeta]] = {}
@@ -232,9 +239,15 @@ class CitationIndex:
         notes: list[str] = []
         for versions in by_work.values():
             doc = pick_version(versions, year=year, date=date)
+            if latest and year is None:
+                made = [d for d in versions if not when or date_key(first_date(d) or "0000", end=False) <= when]
+                doc = max(made or [doc], key=lambda d: (date_key(d.in_force_from or "0000", end=False), d.id))
             chosen.append(doc.id)
             if year is None and when and date_key(doc.in_force_from or "0000", end=False) > when:
-                notes.append(f"{doc.id} took effect after the citing text ({date}); no earlier version known")
+                if latest:
+                    notes.append(f"{doc.id}, the amended version, was not yet in force on {date}")
+                else:
+                    notes.append(f"{doc.id} took effect after the citing text ({date}); no earlier version known")
         return tuple(sorted(chosen)), "; ".join(notes) or None
 
 

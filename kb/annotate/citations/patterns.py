@@ -33,7 +33,13 @@ ZH_ARTICLE = re.compile(rf"第(?P<n>{_CN_NUM})条(?:之(?P<sub>{_CN_NUM}))?")
 ZH_PARAGRAPH = re.compile(rf"第(?P<n>{_CN_NUM})款")
 ZH_ITEM = re.compile(rf"第[（(]?(?P<n>{_CN_NUM})[）)]?项")
 ZH_SUBITEM = re.compile(rf"第(?P<n>{_CN_NUM})目")
-ZH_UNIT_START = re.compile(rf"第[（(]?{_CN_NUM}[）)]?[条款项目]")
+# Several numbers sharing one 第 and one unit: 第二十八、二十九条, 第二、三项.
+_ZH_SHARED_SEP = r"(?:、|和|及|与|或者|或)"
+ZH_SHARED_LIST = re.compile(
+    rf"第[（(]?(?P<n>{_CN_NUM})[）)]?(?P<rest>(?:{_ZH_SHARED_SEP}[（(]?{_CN_NUM}[）)]?)+)(?P<unit>[条款项目])"
+)
+ZH_SHARED_REST = re.compile(rf"{_ZH_SHARED_SEP}[（(]?(?P<n>{_CN_NUM})[）)]?")
+ZH_UNIT_START = re.compile(rf"第[（(]?{_CN_NUM}[）)]?(?:{_ZH_SHARED_SEP}[（(]?{_CN_NUM}[）)]?)*[条款项目]")
 # A range end may drop its 第: 第四十一条至四十三条.
 ZH_BARE_UNIT = re.compile(rf"[（(]?(?P<n>{_CN_NUM})[）)]?(?P<unit>[条款项目])")
 # Between two pinpoints of a list (、, 和, 及, 或者) or a range (至).
@@ -41,6 +47,11 @@ ZH_LIST_SEP = re.compile(r"、|以及|及|和|与|或者|或")
 ZH_RANGE_SEP = re.compile(r"至|到|～|~|—|－")
 # 本条 / 本款 / 本项 and 前款 / 前条 / 前两款: relative to the citing provision.
 ZH_RELATIVE = re.compile(r"本条(?!例)|本款|本项(?!目)|前(?P<k>[两二三四五六七八九])?(?P<unit>款|条|项)(?!目)")
+# 同法第十四条 / 该法 / 该条例: the document named last (words from patterns.toml); not
+# inside 合同法 (!), 不同法律, 相同法院, 会同法院, 应该, 该法定代理, 该法人, 该法规 (but 该法规定), 该法条 or 该法案.
+ZH_BACK_TEMPLATE = r"(?<![不相应合共如等认协混连会赞])(?:{words})(?![律院官庭学定人条治案理制务]|规(?!定))"
+# "Article 42 of the same law": the document named last (words from patterns.toml).
+EN_BACK_TEMPLATE = r"(?<![\w\-])(?i:{words})(?![\w\-])"
 # A statute's own article heading at the start of a line, "第十三条 符合…": a label,
 # not a citation.
 ZH_HEADING = re.compile(rf"(?m)^[ \t\u3000]*第{_CN_NUM}条(?:之{_CN_NUM})?(?=[ \t\u3000\u00a0])")
@@ -70,18 +81,66 @@ EN_ELEMENT = re.compile(
     r"(?:,?\s+(?:item|point|subparagraph|sub-paragraph)\s*\(?(?P<item>\d{1,3}|[ivx]{1,6})\)?)?"
 )
 EN_PAREN = re.compile(r"\(\s*(\d{1,3}|[ivx]{1,6})\s*\)")
+# A range of items or sub-items inside one article: "13(1)(ii)-(iv)", "(ii) to (iv)".
+EN_PAREN_RANGE = re.compile(r"\s*(?:[-–—‒]|to|through)\s*\(\s*(?P<n>\d{1,3}|[ivx]{1,6})\s*\)")
+# The inner units written first: "paragraph 2 of Article 47", "the second paragraph of",
+# "item (ii) of paragraph 1 of Article 13", "item 3 of Article 13(1)".
+_EN_ITEM_WORDS = r"(?:sub-?)?(?:items?|points?|subparagraphs?|sub-paragraphs?)\s*\(?(?P<item>\d{1,3}|[ivx]{1,6})\)?"
+_EN_PARA_WORDS = (
+    r"(?:(?:the\s+)?(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+paragraph"
+    r"|(?:paragraph|para\.?)\s*(?P<para>\d{1,3}))"
+)
+_EN_OF = r"\s+(?:of|in|under)\s+(?:the\s+)?"
+EN_INNER_BEFORE = (
+    re.compile(rf"(?i:{_EN_ITEM_WORDS}{_EN_OF}{_EN_PARA_WORDS}{_EN_OF})$"),
+    re.compile(rf"(?i:{_EN_PARA_WORDS}{_EN_OF})$"),
+    re.compile(rf"(?i:(?<![\w-]){_EN_ITEM_WORDS}{_EN_OF})$"),
+)
+EN_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 EN_KEYWORD_AGAIN = r"(?:(?:[Aa]rticles?|[Aa]rts?\.?)\s*)?"
+# A list separator that repeats the keyword ("13(1)(ii) and Art. 1035"): the list may
+# change documents there.
+EN_KEYWORD_REPEATED = re.compile(r"(?<![\w])[Aa]rt")
 EN_LIST_SEP = re.compile(rf"(?:\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or|&)\s+){EN_KEYWORD_AGAIN}(?=\d)")
 EN_RANGE_SEP = re.compile(rf"(?:\s*[-–—‒]\s*|\s+(?:to|through|thru)\s+{EN_KEYWORD_AGAIN})(?=\d)")
 # Between a chain and the document named after it: "Article 41 of the Cybersecurity Law",
 # "Art. 28 PIPL".
-EN_GAP_AFTER = re.compile(r"\s*,?\s*\(?\s*(?:(?:of|in|under)\s+)?(?:the\s+)?")
+EN_GAP_AFTER = re.compile(r"\s*,?\s*\(?\s*(?:(?:of|in|under)\s+)?(?P<the>the\s+)?")
+# Between a document named before a chain and the chain, beyond plain space: a comma
+# ("Data Security Law, Art. 35") or a defining abbreviation ("the DSL (DSL), Art. 21").
+EN_GAP_BEFORE = re.compile(r"(?:\s*\(\s*[A-Z][A-Za-z0-9]{1,11}\s*\))?\s*,\s*$")
+# Right before a chain, a name we do not know: "GDPR Article 9", "the Act's Article 5".
+EN_UNKNOWN_BEFORE = re.compile(r"(?<![\w.])(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z][\w.]*['’]s)\s+$")
+# Where a sentence ends, for "the law mentioned just before it in the same sentence": not
+# after "Art." / "arts." / "No." / "para." or an initial ("U.S."), which keep a sentence going.
+SENTENCE_END = re.compile(r"[。！？!?]|(?<![Aa]rt)(?<![Aa]rts)(?<!\b[Nn]o)(?<!para)(?<!\b[A-Z])\.(?=\s)|\n\s*\n")
+# A term the text defines for the document just named: 《…》（以下简称《办法》）,
+# 个人信息保护法（下称“个保法”）, the Data Security Law (the “DSL”), (hereinafter "the Law").
+ZH_DEFINITION = re.compile(
+    r"\s*[（(]\s*(?:以下简称|以下称|下文简称|下称|简称)\s*[:：]?\s*[“\"《「『]?"
+    r"(?P<term>[^（）()“”\"《》「」『』\n]{1,20}?)[”\"》」』]?\s*[）)]"
+)
+EN_DEFINITION = re.compile(
+    r"\s*\(\s*(?:(?:hereinafter|hereafter)(?:\s+(?:referred\s+to\s+as|called))?\s*,?\s*)?(?:the\s+)?"
+    r"[“\"‘'](?:the\s+)?(?P<term>[A-Za-z][^”\"’'()\n]{0,40})[”\"’']\s*\)"
+)
+# Later uses of a Chinese term: in 《》 or quotes, or right before an article (办法第五条).
+ZH_TERM_USE_TEMPLATE = r"《{term}》|“{term}”|{term}(?=第)"
+EN_TERM_USE_TEMPLATE = r"(?<![\w\-]){term}(?![\w\-])"
 # Optional words around an English name that belong to the reference.
-EN_NAME_PREFIX = r"(?:(?:China|PRC)['’]s\s+|PRC\s+|Chinese\s+)?(?:(?:19|20)\d{2}\s+)?"
+# "amended", "revised" before a name (group ``latest``): the latest version that
+# existed at the citing date, in force yet or not.
+EN_NAME_PREFIX = (
+    r"(?:(?:China|PRC)['’]s\s+|PRC\s+|Chinese\s+)?(?:(?:19|20)\d{2}\s+)?"
+    r"(?P<latest>(?:(?:newly|recently)\s+)?(?:amended|revised)\s+)?"
+)
 EN_NAME_SUFFIX = (
     r"(?:\s+of\s+(?:the\s+)?(?:People['’]s\s+Republic\s+of\s+China|PRC|China))?"
-    r"(?:\s*\((?:19|20)\d{2}[^()\n]{0,24}\)|\s+of\s+(?:19|20)\d{2}\b)?"
+    r"(?:\s*\((?:19|20)\d{2}[^()\n]{0,24}\)|\s+of\s+(?:19|20)\d{2}\b"
+    r"|\s*,?\s*\(?(?:as\s+)?(?:amended|revised)\s+(?:in\s+)?(?:19|20)\d{2}\)?)?"
 )
+# The same before a Chinese name: 修正后的网络安全法, 新修订的《网络安全法》.
+ZH_LATEST_PREFIX = re.compile(r"(?:(?:新|最新)?(?:修正|修订|修改)后?的|新修[订正]的?|新版的?)$")
 EN_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # A word before a name, to test for foreign qualifiers ("Vietnam's Cybersecurity Law").
 EN_WORD_BEFORE = re.compile(r"(?P<word>(?:the\s+country['’]s|[\w.’']+))\s+(?:new\s+|draft\s+)?$")
@@ -118,12 +177,14 @@ class EnglishWords(RuleModel):
     foreign_qualifiers: tuple[Name, ...] = ()
     domestic_possessives: tuple[Name, ...] = ()
     title_heads: tuple[Name, ...] = ()
+    back_references: tuple[Name, ...] = ()
 
 
 class ChineseWords(RuleModel):
     """``[chinese]``: the words the Chinese patterns are built from."""
 
     self_references: tuple[Name, ...] = ()
+    back_references: tuple[Name, ...] = ()
     blocked_after: tuple[Name, ...] = ()
     title_suffixes: tuple[Name, ...] = ()
     version_words: tuple[Name, ...] = ()
@@ -165,6 +226,8 @@ class CitationPatterns:
     domestic_possessives: frozenset[str] = frozenset()
     title_heads: tuple[str, ...] = ()
     self_references: tuple[str, ...] = ("本法",)
+    back_references: tuple[str, ...] = ()
+    en_back_references: tuple[str, ...] = ()
     blocked_after: tuple[str, ...] = ()
     title_suffixes: tuple[str, ...] = ()
     version_words: tuple[str, ...] = ()
@@ -184,6 +247,8 @@ class CitationPatterns:
             domestic_possessives=frozenset(english.domestic_possessives),
             title_heads=english.title_heads,
             self_references=chinese.self_references or ("本法",),
+            back_references=chinese.back_references,
+            en_back_references=english.back_references,
             blocked_after=chinese.blocked_after,
             title_suffixes=chinese.title_suffixes,
             version_words=chinese.version_words,

@@ -1,18 +1,18 @@
 """Resolution: chains and anchors become citations, checked against the eids that exist.
 
-The public functions: :func:`find_citations`, and the annotations and links made from
-the citations found.
+The public function is :func:`find_citations`; which document a chain belongs to is
+decided in :mod:`kb.annotate.citations.attach`, the annotations and links made from the
+citations found in :mod:`kb.annotate.citations.links`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from kb.annotate.citations.anchors import Anchor, find_anchors
+from kb.annotate.citations.anchors import Anchor, find_anchors, is_statute
+from kb.annotate.citations.attach import attach_chains
 from kb.annotate.citations.chains import (
     ART,
     ITEM,
@@ -26,15 +26,11 @@ from kb.annotate.citations.chains import (
     parse_pinpoint,
     pinpoint_eid,
 )
-from kb.annotate.citations.index import CitationIndex, has_cjk
-from kb.annotate.citations.patterns import (
-    EN_GAP_AFTER,
-    EN_UNKNOWN_TITLE_TEMPLATE,
-    ZH_CLAUSE_BREAK,
-)
-from kb.errors import InvalidId
-from kb.ids import Eid, doc_of, part_of, provision_id, split_provision_id
-from kb.model import Annotation, Citation, CitationStatus, Link
+from kb.annotate.citations.defined import apply_definitions
+from kb.annotate.citations.index import CitationIndex
+from kb.annotate.citations.patterns import ZH_CLAUSE_BREAK
+from kb.ids import Eid, provision_id, split_provision_id
+from kb.model import Citation, CitationStatus
 
 # ---------------------------------------------------------------------------- resolution
 
@@ -72,11 +68,13 @@ def _lookup(
     if art_eid not in eids:
         return [], f"{doc_id} has no {art_eid}"
     if para_or_item is not None:
-        out = []
-        if pinpoint_eid((art, para_or_item, None, None)) in eids:
-            out.append(pinpoint_eid((art, para_or_item, None, None)))
-        out += _items_anywhere(index, doc_id, (art, None, para_or_item, sub))
-        return out, f"({para_or_item}) may be a paragraph or an item" if len(out) > 1 else None
+        # "Article 28(2)": a paragraph when the article has it (as kb.read.citeformat prints
+        # paragraphs), else an item ("Article 62(2)" of a one-paragraph article).
+        para_eid = pinpoint_eid((art, para_or_item, None, None))
+        if para_eid in eids:
+            return [para_eid], None
+        found = _items_anywhere(index, doc_id, (art, None, para_or_item, sub))
+        return found, None if found else f"{doc_id} {art_eid} has no paragraph or item {para_or_item}"
     if para is None and item is not None:
         found = _items_anywhere(index, doc_id, path)
         return found, None if found else f"{doc_id} {art_eid} has no item {item}"
@@ -192,14 +190,21 @@ def _chain_citations(
     anchor_after: bool,
     ctx: _Context,
     inherit: tuple[tuple[str, ...], Pinpoint] | None,
+    *,
+    spans: bool = True,
 ) -> tuple[list[_Found], tuple[tuple[str, ...], Pinpoint] | None]:
-    """The citations of one chain, and what a following bare 第X项 in the same clause inherits."""
+    """The citations of one chain, and what a following bare 第X项 in the same clause inherits.
+
+    With ``spans`` the anchor's text joins the citation's span (it is part of it).
+    """
     base: Pinpoint | None = None
     docs: tuple[str, ...] = ()
     fail: str | None = None
     version_note: str | None = None
     if anchor is not None and anchor.kind in ("name", "title"):
-        docs, version_note = index.choose(anchor.docs, year=anchor.year, date=ctx.date, exclude_later=ctx.strict)
+        docs, version_note = index.choose(
+            anchor.docs, year=anchor.year, date=ctx.date, exclude_later=ctx.strict, latest=anchor.latest
+        )
         if not docs:
             fail = f"no version in the corpus existed on {ctx.date}"
     elif anchor is not None and anchor.kind == "self":
@@ -221,7 +226,7 @@ def _chain_citations(
         top = chain.elements[0].top
         if top == ART:
             fail = _NO_DOCUMENT
-            if ctx.doc and ctx.doc in index.documents and not index.documents[ctx.doc].is_commentary:
+            if ctx.strict and ctx.doc:
                 docs, fail = (ctx.doc,), None
         else:  # 第二款 / 第三项 alone: inside the citing article
             here = parse_pinpoint(ctx.eid) if ctx.eid else None
@@ -233,9 +238,9 @@ def _chain_citations(
     prev: Pinpoint | None = base
     for i, elem in enumerate(chain.elements):
         start, end = elem.start, elem.end
-        if anchor is not None and i == 0 and not anchor_after:
+        if spans and anchor is not None and i == 0 and not anchor_after:
             start = min(start, anchor.start)
-        if anchor is not None and i == len(chain.elements) - 1 and anchor_after:
+        if spans and anchor is not None and i == len(chain.elements) - 1 and anchor_after:
             end = max(end, anchor.end)
         if fail is not None or not docs:
             out.append(_Found(start, end, "not_found", note=fail or _NO_DOCUMENT))
@@ -251,7 +256,7 @@ def _chain_citations(
 
 def _anchor_citation(index: CitationIndex, a: Anchor, ctx: _Context) -> _Found | None:
     if a.kind in ("name", "title"):
-        docs, note = index.choose(a.docs, year=a.year, date=ctx.date, exclude_later=ctx.strict)
+        docs, note = index.choose(a.docs, year=a.year, date=ctx.date, exclude_later=ctx.strict, latest=a.latest)
         if not docs:  # a generic phrase ("draft rules") before any such document: no citation
             if a.kind == "title" or ctx.strict:
                 return _Found(a.start, a.end, "not_found", note=f"no version in the corpus existed on {ctx.date}")
@@ -286,61 +291,7 @@ def _context(index: CitationIndex, date: str | None, doc_id: str | None, eid: st
         return _Context(date, doc_id, eid)
     if date is None:  # the date the citing text was written
         date = doc.date or doc.promulgated or doc.adopted or doc.effective
-    return _Context(date, doc_id, eid, strict=not doc.is_commentary)
-
-
-def _skip_space_back(text: str, pos: int) -> int:
-    while pos > 0 and text[pos - 1].isspace():
-        pos -= 1
-    return pos
-
-
-def _unrecognised_name_before(text: str, pos: int, index: CitationIndex) -> bool:
-    """ "民事诉讼法第六十四条": a document name we do not know ends right before the chain."""
-    before = text[max(0, pos - 6) : pos]
-    return bool(before) and has_cjk(before[-1:]) and before.endswith(index.patterns.title_suffixes)
-
-
-@lru_cache(maxsize=8)
-def _unknown_title_regex(heads: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(EN_UNKNOWN_TITLE_TEMPLATE.format(heads="|".join(re.escape(h) for h in heads)))
-
-
-def _unknown_en_title_after(text: str, pos: int, index: CitationIndex) -> re.Match[str] | None:
-    heads = index.patterns.title_heads
-    return _unknown_title_regex(heads).match(text, pos) if heads else None
-
-
-def _attach(
-    text: str, chain: Chain, by_start: Mapping[int, Anchor], by_end: Mapping[int, Anchor]
-) -> tuple[Anchor | None, bool]:
-    """The anchor a chain hangs from, and whether it comes after the chain (English "of the PIPL")."""
-    if chain.lang == "zh":
-        return by_end.get(_skip_space_back(text, chain.start)), False
-    gap = EN_GAP_AFTER.match(text, chain.end)
-    after = by_start.get(gap.end()) if gap else None
-    if after is not None and after.kind in ("name", "title"):
-        return after, True
-    k = _skip_space_back(text, chain.start)
-    if k > 0 and text[k - 1] == "(":  # "PIPL (Art. 13)"
-        k = _skip_space_back(text, k - 1)
-    elif k < chain.start and text[k - 2 : k] in ("'s", "’s"):  # "the PIPL's Article 13"
-        k -= 2
-    before = by_end.get(k) if k < chain.start else None
-    if before is not None and before.kind in ("name", "title"):
-        return before, False
-    return None, False
-
-
-def _unknown_document(text: str, chain: Chain, index: CitationIndex) -> str | None:
-    """A note when the chain belongs to a document we do not know, named next to it."""
-    if chain.lang == "zh" and _unrecognised_name_before(text, chain.start, index):
-        return "the document named before the article is not in the knowledge base"
-    if chain.lang == "en":
-        unknown = _unknown_en_title_after(text, chain.end, index)
-        if unknown:
-            return f"{unknown.group(0).strip()!r} is not in the knowledge base"
-    return None
+    return _Context(date, doc_id, eid, strict=is_statute(index, doc_id))
 
 
 def find_citations(
@@ -350,13 +301,18 @@ def find_citations(
     date: str | None = None,
     context_doc: str | None = None,
     context_eid: str | None = None,
+    prior_doc: str | None = None,
 ) -> list[Citation]:
     """Every citation in ``text``, in order, each resolved against ``index``.
 
     ``date`` is the citing text's date (ISO, may be partial); when it is None and
-    ``context_doc`` is known, that document's date is used. ``context_doc`` resolves
-    本法/本规定 and bare 第X条; ``context_eid`` (e.g. ``art_13__para_2``) resolves
-    本条, 前款, 前两款 and a bare 第X款.
+    ``context_doc`` is known, that document's date is used (a commentary's publication
+    date, a statute's). When ``context_doc`` is a statute it resolves 本法/本规定 and bare
+    第X条; anywhere else 本法 is, like 同法 and "the same law", the document named last,
+    and a bare "Article 15" / 第十五条 takes the one work named before it in its sentence
+    or text. ``context_eid`` (e.g. ``art_13__para_2``) resolves 本条, 前款, 前两款 and a
+    bare 第X款. ``prior_doc`` is the document named last before ``text`` (the previous
+    passage's), for a back reference with nothing named before it in ``text``.
 
     >>> from kb.model import DocumentMeta, SourceRef
     >>> d = DocumentMeta(id="x", kind="law", sources=(SourceRef("x"),))
@@ -367,29 +323,28 @@ def find_citations(
     ctx = _context(index, date, context_doc, context_eid)
     taken = Coverage(len(text))
     anchors = find_anchors(text, index, ctx.doc, ctx.eid, taken)
+    anchors = apply_definitions(text, anchors, taken, index.patterns.self_references)
     chains = find_chains(text, taken)
+    attached, anchors = attach_chains(text, chains, anchors, index, statute=ctx.strict, prior=prior_doc)
 
-    by_end = {a.end: a for a in anchors}
-    by_start = {a.start: a for a in anchors}
     used: set[int] = set()
     found: list[_Found] = []
     carry: tuple[tuple[str, ...], Pinpoint] | None = None
     carry_end = 0
-    for chain in chains:
-        anchor, after = _attach(text, chain, by_start, by_end)
-        if anchor is not None:
+    for item in attached:
+        chain, anchor = item.chain, item.anchor
+        if anchor is not None and not item.implied:
             used.add(anchor.start)
-        unknown = _unknown_document(text, chain, index) if anchor is None else None
-        if unknown is not None:
-            found += [_Found(e.start, e.end, "not_found", note=unknown) for e in chain.elements]
+        if item.unknown is not None:
+            found += [_Found(e.start, e.end, "not_found", note=item.unknown) for e in chain.elements]
             carry = None
             continue
         inherit = carry if carry and not ZH_CLAUSE_BREAK.search(text, carry_end, chain.start) else None
-        chain_found, carry = _chain_citations(index, chain, anchor, after, ctx, inherit)
+        chain_found, carry = _chain_citations(index, chain, anchor, item.after, ctx, inherit, spans=not item.implied)
         found += chain_found
         carry_end = chain.end
     for a in anchors:
-        if a.start in used:
+        if a.start in used or not a.alone:
             continue
         citation = _anchor_citation(index, a, ctx)
         if citation is not None:
@@ -401,88 +356,3 @@ def find_citations(
     return [
         Citation(text[f.start : f.end], f.start, f.end, f.status, f.ids, f.doc_id, f.pinpoint, f.note) for f in found
     ]
-
-
-# ---------------------------------------------------------------------------- outputs
-
-
-def _split_target(target_id: str, index: CitationIndex) -> tuple[str | None, str | None]:
-    doc = doc_of(target_id)
-    if doc not in index.documents:
-        return None, None
-    try:
-        eid = split_provision_id(target_id)[1]
-    except InvalidId:  # a document id
-        eid = ""
-    return doc, (eid if eid and parse_pinpoint(eid) is not None else None)
-
-
-def citation_annotations(
-    target_id: str,
-    text: str,
-    index: CitationIndex,
-    *,
-    date: str | None = None,
-    context_doc: str | None = None,
-    context_eid: str | None = None,
-) -> list[Annotation]:
-    """Citation annotations on the text of ``target_id`` (a provision or passage id).
-
-    The context defaults to ``target_id`` itself: ``pipl-2021/art_13__para_2`` gives
-    context_doc ``pipl-2021`` and context_eid ``art_13__para_2``.
-    """
-    doc, eid = _split_target(target_id, index)
-    citations = find_citations(text, index, date=date, context_doc=context_doc or doc, context_eid=context_eid or eid)
-    return citation_annotations_from(target_id, citations)
-
-
-def citation_annotations_from(target_id: str, citations: Iterable[Citation]) -> list[Annotation]:
-    """The annotations of citations already found on the text of ``target_id``.
-
-    For callers that need the citations for links too (:func:`citation_links`): the
-    finder runs once. The label is the first id cited (empty when none resolved).
-    """
-    return [
-        Annotation(
-            target_id=target_id,
-            kind="citation",
-            label=c.ids[0] if c.ids else "",
-            start=c.start,
-            end=c.end,
-            text=c.text,
-            data={"status": c.status, "ids": list(c.ids), "pinpoint": c.pinpoint}
-            | ({"note": c.note} if c.note else {}),
-        )
-        for c in citations
-    ]
-
-
-_LINK_SCORE: dict[str, float] = {"resolved": 1.0, "text_absent": 1.0, "ambiguous": 0.5}
-
-
-def citation_links(src_id: str, citations: Iterable[Citation]) -> list[Link]:
-    """``cites`` links from ``src_id`` to every id its citations name; not_found is skipped.
-
-    A link to ``src_id`` itself, to a part of it (本条第二款 from an article) or to its own
-    document (本法 standing alone) says nothing and is left out; one link per
-    destination, the best score and first evidence kept.
-    """
-    own_doc = doc_of(src_id)
-    links: dict[str, Link] = {}
-    for c in citations:
-        score = _LINK_SCORE.get(c.status)
-        if score is None:
-            continue
-        for dst in c.ids:
-            if dst == own_doc or part_of(dst, src_id):
-                continue
-            if dst in links and links[dst].score >= score:
-                continue
-            links[dst] = Link(
-                src=src_id,
-                dst=dst,
-                kind="cites",
-                score=score,
-                evidence={"text": c.text, "span": [c.start, c.end], "status": c.status},
-            )
-    return list(links.values())
