@@ -103,10 +103,15 @@ class IndexArrays:
 
     def blobs(self) -> dict[str, bytes]:
         """Name -> bytes, for the ``search_index`` table."""
-        out = {name: np.ascontiguousarray(getattr(self, name)).tobytes() for name in self._ARRAYS}
-        out.update({name: "\n".join(getattr(self, name)).encode() for name in self._LISTS})
-        out["meta"] = json.dumps({"format": INDEX_FORMAT, "rows": self.rows, "avgdl": self.avgdl}).encode()
-        return out
+        return dict(self.iter_blobs())
+
+    def iter_blobs(self) -> Iterator[tuple[str, bytes]]:
+        """``(name, bytes)`` one at a time: a writer holds one array's copy at a time, not all of them."""
+        for name in self._ARRAYS:
+            yield name, np.ascontiguousarray(getattr(self, name)).tobytes()
+        for name in self._LISTS:
+            yield name, "\n".join(getattr(self, name)).encode()
+        yield "meta", json.dumps({"format": INDEX_FORMAT, "rows": self.rows, "avgdl": self.avgdl}).encode()
 
     @classmethod
     def from_blobs(cls, blobs: dict[str, bytes]) -> IndexArrays | None:
@@ -203,14 +208,18 @@ class IndexBuilder:
         doc = np.full(size, -1, dtype=np.int32)
         doc[ids] = np.frombuffer(row_docs, dtype=np.int32)
         tf = tf[order]
+        rowid = ids[row_at[order]].astype(np.int32)
+        del row_at
         sorted_word = word[order]
+        del word, order
         per_word = np.bincount(sorted_word, minlength=n_words)
         start = np.zeros(n_words + 1, dtype=np.int64)
         np.cumsum(per_word, out=start[1:])
         df = np.empty((n_words, 3), dtype=np.int32)
         df[:, 0] = per_word
-        df[:, 1] = np.bincount(sorted_word, weights=tf[:, 0] > 0, minlength=n_words)
-        df[:, 2] = np.bincount(sorted_word, weights=tf[:, 1] > 0, minlength=n_words)
+        df[:, 1] = np.bincount(sorted_word[tf[:, 0] > 0], minlength=n_words)
+        df[:, 2] = np.bincount(sorted_word[tf[:, 1] > 0], minlength=n_words)
+        del sorted_word
         topic_names = sorted(topics)
         topic_lists = [np.frombuffer(topics[t], dtype=np.int32) for t in topic_names]
         topic_start = np.zeros(len(topic_names) + 1, dtype=np.int64)
@@ -218,7 +227,7 @@ class IndexBuilder:
         return IndexArrays(
             words=list(vocab),
             start=start,
-            rowid=ids[row_at[order]].astype(np.int32),
+            rowid=rowid,
             tf=tf,
             df=df,
             length=length,
@@ -264,7 +273,7 @@ def write_search_index(engine: Engine, arrays: IndexArrays | None = None) -> Ind
         arrays = build_index_arrays(search_unit_pages(engine))
     with engine.begin() as conn:
         conn.execute(text(f"DELETE FROM {_TABLE}"))
-        for name, data in arrays.blobs().items():
+        for name, data in arrays.iter_blobs():
             conn.execute(text(f"INSERT INTO {_TABLE} (name, data) VALUES (:name, :data)"), {"name": name, "data": data})
     return arrays
 
