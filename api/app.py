@@ -6,7 +6,8 @@ handler (a :class:`kb.read.query.ReaderSource`, which also notices when ``kb ing
 swaps in a new database), and closed on shutdown.
 
 Routes live under ``/api/v1`` (one router per resource in ``api.routes``); the
-OpenAPI document is ``/openapi.json`` and the interactive docs ``/docs``. Errors are
+OpenAPI document is ``/openapi.json`` and the interactive docs ``/docs`` (Swagger UI,
+its files served from the ``fastapi-offline`` package under ``/docs/assets``: no CDN). Errors are
 RFC 9457 problem responses (``api.problems``); caching and security headers come from
 ``api.headers``. The MCP server for AI agents (``api.mcp``) is served at ``/mcp``
 (streamable HTTP, stateless, JSON responses) over the same database.
@@ -25,6 +26,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
 from starlette.routing import Route
 
 from api.headers import CachingAndSecurityHeaders
@@ -44,6 +46,9 @@ MCP_PATH = "/mcp"
 log = logging.getLogger(__name__)
 
 DOCS_PATHS = ("/docs", "/docs/oauth2-redirect")
+# Swagger UI's script and stylesheet, served from the installed fastapi-offline package:
+# /docs needs nothing from the internet.
+DOCS_ASSETS = "/docs/assets"
 
 
 def _code_version() -> str:
@@ -84,7 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             readers.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="facelaw-kb",
         version=code_version,
         summary="China's rules on facial recognition technology, and the commentary on them.",
@@ -97,6 +102,7 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        static_url=DOCS_ASSETS,
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kb.errors import KBError
+from kb.errors import ConfigError, KBError
 from kb.settings import Settings, database_url_from
 
 __all__ = ["main"]
@@ -26,20 +26,26 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _settings(db: str | None, source_root: str | None) -> Settings:
+    """Settings from the environment and the flags; a flag that cannot work raises ConfigError."""
     overrides: dict[str, Any] = {}
     if db:
         overrides["database_url"] = database_url_from(db)
     if source_root:
-        overrides["source_root"] = Path(source_root).expanduser().resolve()
+        root = Path(source_root).expanduser().resolve()
+        if not root.is_dir():
+            raise ConfigError(f"--source-root {source_root}: no such directory")
+        overrides["source_root"] = root
     return Settings(**overrides)
 
 
 def _built_settings(db: str | None, source_root: str | None) -> Settings:
-    """:func:`_settings` for a command that reads a built database: exits when it does not exist."""
+    """:func:`_settings` for a command that reads a built database: checks that it opens
+    (exists, is reachable, is a knowledge base), so every problem is one line."""
+    from kb.read import query
+
     settings = _settings(db, source_root)
-    if settings.sqlite_path is not None and not settings.sqlite_path.exists():
-        click.echo(f"error: no database at {settings.sqlite_path}: run `kb ingest` first", err=True)
-        sys.exit(1)
+    with query.open_reader(settings):
+        pass
     return settings
 
 
@@ -66,12 +72,14 @@ def _errors() -> Iterator[None]:
 
 
 @click.group()
-@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug, jieba's included).")
 @click.version_option(package_name="facelaw-kb")
-def cli(verbose: int) -> None:
+@click.pass_context
+def cli(ctx: click.Context, verbose: int) -> None:
     """facelaw-kb: China's facial recognition rules and the commentary on them."""
     level = logging.WARNING - 10 * verbose
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = {"verbose": verbose}
 
 
 @cli.command()
@@ -84,23 +92,39 @@ def cli(verbose: int) -> None:
     help="Also ingest every statute file under DIR (ids from titles and dates). Repeatable.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--verbose", "full", is_flag=True, help="Print every document and every warning, not only the summary.")
+@click.option("--quiet", is_flag=True, help="No progress (bar on a terminal, else a line every few seconds on stderr).")
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: up to 2, one per core)."
 )
+@click.pass_context
 def ingest(
-    db: str | None, source_root: str | None, sources: tuple[Path, ...], as_json: bool, quiet: bool, workers: int | None
+    ctx: click.Context,
+    db: str | None,
+    source_root: str | None,
+    sources: tuple[Path, ...],
+    as_json: bool,
+    full: bool,
+    quiet: bool,
+    workers: int | None,
 ) -> None:
     """Build the knowledge base from the manifest (and --source folders), atomically.
+
+    Prints a summary (totals, warnings by kind, slowest documents) and, for builds of up
+    to 40 documents or with --verbose, a table of every document.
 
     Example: kb ingest --db var/kb.sqlite
     """
     from kb.pipeline import build
 
-    settings = _settings(db, source_root)
     with _errors():
-        if quiet or as_json or not sys.stderr.isatty():
+        settings = _settings(db, source_root)
+        if quiet:
             report = build(settings, sources, workers=workers)
+        elif not sys.stderr.isatty():
+            from kb.clirender import LineProgress
+
+            report = build(settings, sources, progress=LineProgress(), workers=workers)
         else:
             from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -120,7 +144,7 @@ def ingest(
         return
     from kb.clirender import print_build_report
 
-    print_build_report(report)
+    print_build_report(report, full=full or bool(ctx.obj and ctx.obj.get("verbose")))
 
 
 @cli.command()
@@ -135,9 +159,10 @@ def show(db: str | None, source_root: str | None, target: str, as_json: bool, hi
     """
     from kb.read import query
 
-    settings = _settings(db, source_root)
-    with _errors(), query.open_reader(settings) as reader:
-        data = query.provision_history(reader, target) if history else query.show(reader, target)
+    with _errors():
+        settings = _settings(db, source_root)
+        with query.open_reader(settings) as reader:
+            data = query.provision_history(reader, target) if history else query.show(reader, target)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -156,9 +181,10 @@ def stats(db: str | None, source_root: str | None, as_json: bool) -> None:
     """
     from kb.read import query
 
-    settings = _settings(db, source_root)
-    with _errors(), query.open_reader(settings) as reader:
-        data = query.stats(reader)
+    with _errors():
+        settings = _settings(db, source_root)
+        with query.open_reader(settings) as reader:
+            data = query.stats(reader)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -177,7 +203,8 @@ def verify(db: str | None, source_root: str | None, as_json: bool) -> None:
     """
     from kb.store.verify import verify_database
 
-    settings = _built_settings(db, source_root)
+    with _errors():
+        settings = _built_settings(db, source_root)
     report = verify_database(settings.database_url, settings.source_root)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
@@ -204,7 +231,8 @@ def serve(db: str | None, source_root: str | None, host: str, port: int, workers
 
     import uvicorn
 
-    settings = _built_settings(db, source_root)
+    with _errors():
+        settings = _built_settings(db, source_root)
     # Workers are separate processes: hand them the settings through the environment.
     os.environ["KB_DATABASE_URL"] = settings.database_url
     os.environ["KB_SOURCE_ROOT"] = str(settings.source_root)
@@ -222,7 +250,8 @@ def mcp(db: str | None, source_root: str | None) -> None:
     import os
     import runpy
 
-    settings = _built_settings(db, source_root)
+    with _errors():
+        settings = _built_settings(db, source_root)
     os.environ["KB_DATABASE_URL"] = settings.database_url
     os.environ["KB_SOURCE_ROOT"] = str(settings.source_root)
     # By module name, as `kb serve` names the app: kb never imports api.

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kb.errors import ConfigError
 
-__all__ = ["RuleModel", "load_rule_lines", "load_rules", "read_toml", "rule_error"]
+__all__ = ["RuleModel", "load_numbered_rule_lines", "load_rule_lines", "load_rules", "read_toml", "rule_error"]
 
 M = TypeVar("M", bound="RuleModel")
 
@@ -79,11 +79,17 @@ def load_rule_lines(path: Path, model: type[M], what: str) -> list[M]:
     Blank lines and lines starting with ``//`` are skipped. Errors name the file and the line
     (``line 12.pattern: Field required``).
     """
+    return [rule for _, rule in load_numbered_rule_lines(path, model, what)]
+
+
+def load_numbered_rule_lines(path: Path, model: type[M], what: str) -> list[tuple[int, M]]:
+    """As :func:`load_rule_lines`, each rule with its line number (1-based), for callers whose
+    own checks name the line."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: {what} not found") from None
-    out: list[M] = []
+    out: list[tuple[int, M]] = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("//"):
             continue
@@ -92,7 +98,7 @@ def load_rule_lines(path: Path, model: type[M], what: str) -> list[M]:
         except json.JSONDecodeError as exc:
             raise ConfigError(f"{path}: line {number}: {exc.msg}") from None
         try:
-            out.append(model.model_validate(raw))
+            out.append((number, model.model_validate(raw)))
         except ValidationError as exc:
             raise rule_error(path, exc, entry=f"line {number}") from None
     return out

@@ -14,6 +14,8 @@
      ├── ManifestError        the manifest itself is wrong (duplicate ids, bad fields)
      ├── BuildError           a build could not complete; the previous database is untouched
      │    └── BuildLocked     another build holds the lock
+     ├── DatabaseError        the database cannot be opened or read (server down, wrong
+     │                        password, not a database): one line naming it and why
      ├── NotFound             a query named an id that does not exist
      └── InvalidQuery         a query parameter is out of range or malformed
           └── InvalidId       an id (eid, provision or passage id) does not parse (kb.ids)
@@ -28,6 +30,7 @@ __all__ = [
     "BuildError",
     "BuildLocked",
     "ConfigError",
+    "DatabaseError",
     "EmptySource",
     "EncodingError",
     "HashMismatch",
@@ -92,6 +95,10 @@ class BuildError(KBError):
 
 
 class BuildLocked(BuildError):
+    pass
+
+
+class DatabaseError(KBError):
     pass
 
 

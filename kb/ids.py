@@ -57,6 +57,7 @@ __all__ = [
     "doc_of",
     "eid_sort_key",
     "is_passage_id",
+    "loose_units",
     "node_type",
     "part_of",
     "passage_id",
@@ -231,6 +232,23 @@ def _parse(text: str) -> Eid:
         return Eid(tuple(_unit(part) for part in text.split(_SEP)))
     except InvalidId:
         raise InvalidId(f"not an eid: {text!r}") from None
+
+
+def loose_units(eid: str) -> list[tuple[str, str]]:
+    """``(kind, number)`` per unit of an eid, leniently, for display: a string that is not an
+    eid still reads part by part, any part that is not a unit as a bare kind.
+
+    >>> loose_units("art_13__para_1"), loose_units("preamble"), loose_units("art_13__note")
+    ([('art', '13'), ('para', '1')], [('preamble', '')], [('art', '13'), ('note', '')])
+    """
+    parsed = Eid.try_parse(eid)
+    if parsed is not None:
+        return [(u.kind, u.number) for u in parsed.units]
+    units: list[tuple[str, str]] = []
+    for part in eid.split(_SEP):
+        unit = Eid.try_parse(part)
+        units.append((unit.kind, unit.number) if unit is not None else (part, ""))
+    return units
 
 
 def article_eid(eid: str) -> str:

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from kb.ids import passage_id, provision_id
+
 __all__ = [
     "CONTAINER_LEVELS",
     "Annotation",
@@ -159,11 +161,11 @@ class Provision:
 
     @property
     def id(self) -> str:
-        return f"{self.doc_id}/{self.eid}"
+        return provision_id(self.doc_id, self.eid)
 
     @property
     def parent_id(self) -> str | None:
-        return f"{self.doc_id}/{self.parent_eid}" if self.parent_eid else None
+        return provision_id(self.doc_id, self.parent_eid) if self.parent_eid else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +183,7 @@ class Passage:
 
     @property
     def id(self) -> str:
-        return f"{self.doc_id}/p_{self.n}"
+        return passage_id(self.doc_id, self.n)
 
 
 @dataclass(frozen=True)
@@ -232,7 +234,7 @@ class Translation:
 
     @property
     def provision_id(self) -> str:
-        return f"{self.doc_id}/{self.eid}"
+        return provision_id(self.doc_id, self.eid)
 
 
 @dataclass(frozen=True)

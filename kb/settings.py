@@ -2,6 +2,15 @@
 
 Nothing is read at import time: call :func:`get_settings` (cached) or build a
 :class:`Settings` yourself, e.g. ``Settings(database_url="sqlite:///x.db")`` in tests.
+
+Defaults depend on where the code runs:
+
+- **in a checkout** (``pyproject.toml`` and ``corpus/manifest.toml`` beside ``kb/``): the
+  project's data is ``<project>/corpus``, the database ``<project>/var/kb.sqlite`` and the
+  third-party texts ``../shared``, beside the project;
+- **installed** (``pip install .``): the project's data comes with the package
+  (``kb/corpus`` in the wheel, built from the top-level ``corpus/``), and the database and
+  the default source root live in the per-user data directory (:func:`user_data_dir`).
 """
 
 from __future__ import annotations
@@ -9,20 +18,51 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from platformdirs import user_data_path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["PROJECT_ROOT", "Settings", "database_url_from", "get_settings"]
+__all__ = [
+    "PROJECT_ROOT",
+    "Settings",
+    "bundled_corpus_dir",
+    "database_url_from",
+    "get_settings",
+    "in_checkout",
+    "user_data_dir",
+]
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+APP_NAME = "facelaw-kb"
+
+
+def in_checkout() -> bool:
+    """True when this code runs from a source tree (editable install or PYTHONPATH), not a wheel."""
+    return (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "corpus" / "manifest.toml").is_file()
+
+
+def bundled_corpus_dir() -> Path:
+    """The project's own data: ``<project>/corpus`` in a checkout, ``kb/corpus`` in an installed wheel."""
+    bundled = PACKAGE_DIR / "corpus"
+    return bundled if (bundled / "manifest.toml").is_file() else PROJECT_ROOT / "corpus"
+
+
+def user_data_dir() -> Path:
+    """Where an installed ``kb`` keeps its database: the per-user data directory (platformdirs),
+    e.g. ``~/.local/share/facelaw-kb`` on Linux."""
+    return user_data_path(APP_NAME, appauthor=False)
 
 
 def _default_source_root() -> Path:
-    return (PROJECT_ROOT.parent / "shared").resolve()
+    if in_checkout():
+        return (PROJECT_ROOT.parent / "shared").resolve()
+    return user_data_dir() / "shared"
 
 
 def _default_database_url() -> str:
-    return f"sqlite:///{PROJECT_ROOT / 'var' / 'kb.sqlite'}"
+    folder = PROJECT_ROOT / "var" if in_checkout() else user_data_dir()
+    return f"sqlite:///{folder / 'kb.sqlite'}"
 
 
 class Settings(BaseSettings):
@@ -32,10 +72,12 @@ class Settings(BaseSettings):
 
     source_root: Path = Field(default_factory=_default_source_root)
     database_url: str = Field(default_factory=_default_database_url)
-    corpus_dir: Path = Field(default=PROJECT_ROOT / "corpus")
+    corpus_dir: Path = Field(default_factory=bundled_corpus_dir)
     cors_origins: list[str] = Field(default_factory=list)
     max_query_length: int = 1000
     query_timeout_seconds: float = 5.0
+    # Rank questions with what the STARD training questions taught (kb.search.learned).
+    learned_search: bool = True
     # Where people reach `kb serve`: the MCP server (stdio has no request to read it from)
     # builds the page and API URLs of its answers on it.
     public_url: str = "http://127.0.0.1:8000"

@@ -4,6 +4,7 @@ headers (caching, security, CORS) and the OpenAPI document."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
@@ -378,10 +379,16 @@ def test_security_headers_everywhere(api_client: Client, url: str) -> None:
     assert headers["referrer-policy"]
 
 
-def test_docs_page_loads_swagger_under_its_own_policy(api_client: Client) -> None:
+def test_docs_page_loads_swagger_from_the_app_itself(api_client: Client) -> None:
+    """/docs works offline: its script and stylesheet are served by the app, and no other origin is named."""
     response = api_client.get("/docs")
     assert response.status_code == 200 and "swagger" in response.text.lower()
-    assert "cdn.jsdelivr.net" in response.headers["content-security-policy"]
+    assets = re.findall(r'(?:src|href)="([^"]+)"', response.text)
+    assert any(a.endswith("swagger-ui-bundle.js") for a in assets) and any(a.endswith(".css") for a in assets)
+    assert all(a.startswith("/") and not a.startswith("//") for a in assets), assets
+    for asset in assets:
+        assert api_client.get(asset).status_code == 200, asset
+    assert "http" not in response.headers["content-security-policy"]
 
 
 def test_cors_is_off_unless_configured(api_client: Client, built_db: Settings, make_api_client: MakeClient) -> None:

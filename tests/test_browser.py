@@ -270,3 +270,50 @@ def test_unknown_ids_get_a_friendly_page(browser: Any, server: str) -> None:
         t.close()
     # Chromium reports the 404 of the page itself as a console error; nothing else may fail.
     assert all("404" in e for e in t.errors), t.errors
+
+
+def test_api_docs_work_offline(tab: Tab, server: str) -> None:
+    """/docs with every request off 127.0.0.1 refused: the nav bar's API link leads to a working
+    Swagger UI that lists the operations, and nothing was asked of the internet."""
+    elsewhere: list[str] = []
+
+    def only_local(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(server) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            elsewhere.append(url)
+            route.abort()
+
+    tab.context.route("**/*", only_local)
+    tab.goto("/")
+    tab.page.locator("nav a", has_text="API").first.click()
+    tab.page.wait_for_url(f"{server}/docs")
+    operations = tab.page.locator(".opblock-summary-path")
+    operations.first.wait_for(timeout=30_000)
+    paths = set(operations.all_inner_texts())
+    assert {"/api/v1/search", "/api/v1/documents"} <= {p.replace("\u200b", "") for p in paths}, paths
+    tab.shot("api-docs")
+    assert not elsewhere, elsewhere
+
+
+def test_a_lone_result_offers_the_broader_search(tab: Tab, built_db: Settings) -> None:
+    """人脸识别 宾馆 (face recognition, hotel): one article has both words. The page offers
+    "any of these words" with its count; following it finds that many; the match mode and
+    the filters are one click away in the form."""
+    q = "人脸识别 宾馆"
+    with query.open_reader(built_db) as reader:
+        data = pages.search_page(reader, q)
+    assert data["count"] < pages.FEW_RESULTS and data["broader"], "the example still finds few results"
+    tab.goto(f"/search?q={q}")
+    offer = tab.page.locator("a.broaden__link")
+    assert offer.inner_text() == f"Any of these words: {data['broader']['count']} results"
+    tab.page.locator("summary", has_text="Match and filters").click()
+    for name in ("mode", "type", "doc", "topic", "status", "lang"):
+        assert tab.page.locator(f"select[name={name}]").is_visible(), name
+    tab.shot("search-broaden")
+    offer.click()
+    tab.page.wait_for_url(re.compile(r"mode=any"))
+    summary = tab.page.locator("#results-h").inner_text()
+    assert summary.startswith(f"{data['broader']['count']} results"), summary
+    assert tab.page.locator("select[name=mode] option:checked").inner_text() == "any of the words"

@@ -401,7 +401,7 @@ def test_wrapped_lines_crlf_and_block_quote() -> None:
         ),
         ("quote", "Consent must be free and informed, the court said."),
     ]
-    assert all(normalise(raw[p.source.start : p.source.end]) == p.text for p in parsed.passages if p.source)
+    assert all(p.source and normalise(raw[p.source.start : p.source.end]) == p.text for p in parsed.passages)
 
 
 def test_very_long_line() -> None:

@@ -1,24 +1,16 @@
-"""Commentary -> provision links: hand-built cases for each signal, the concept data, and
-the labelled set (tests/fixtures/links/labelled.jsonl) on the real corpus with precision
-and recall.
+"""Commentary -> provision links: hand-built cases for each signal (sentence-level links
+and their union, the learned softmax score, Chinese text, the glossary, draft -> final),
+the concept, weights and glossary data, and the labelled claims of issue 14
+(``corpus/eval/claims/``) on the real corpus.
 
-The labelled set was written by reading the five commentary captures and the statutes
-(the first 17 links before the linker existed, the rest before looking at the linker's
-output for those passages). Each row names a passage by a short snippet of its text and
-lists
-
-* ``expected`` — provisions (articles) the passage discusses: it names them, states the
-  rule they contain (also when it attributes that rule to a draft or standard whose text
-  we lack) or argues a case under that rule; only provisions in force at the
-  commentary's date;
-* ``acceptable`` — provisions on the same point that a reader would not call wrong, but
-  that the passage does not itself discuss (proposals for a future law, neighbouring
-  articles, narrative about facts a provision governs).
-
-Recall counts ``expected`` only. Precision is reported twice: *strict* (only ``expected``
-is right) and *lenient* (``acceptable`` is not counted wrong). The targets are strict
-precision >= 0.6 and recall >= 0.6 at the default threshold; the asserted floors are a
-little lower, against regressions, and the real figures are printed (``pytest -s``).
+The claims replace the older passage-level labelled set (tests/fixtures/links/labelled.jsonl,
+removed): that set was written while the 2025 FRT Measures had no text and labelled a
+passage about the 2023 draft with the in-force law then (PIPL 26 for public-place cameras),
+which contradicts the draft -> final rule of the new labels (the Measures' article that
+carries the draft's rule). The claims are labelled blind, per sentence, with dev and
+held-out splits; the tests assert floors on the held-out figures (never fitted on) and
+print them (``pytest -s``); ``scripts/bench_links.py`` prints the full table with the
+leave-one-document-out figures.
 """
 
 from __future__ import annotations
@@ -27,6 +19,7 @@ import doctest
 import json
 import math
 import re
+import sys
 import tomllib
 from collections import defaultdict
 from collections.abc import Sequence
@@ -52,9 +45,9 @@ from kb.link.passages import (
     load_concepts,
     parse_concepts,
 )
+from kb.link.passages.learned import FEATURES, load_glossary, load_weights
+from kb.link.passages.similarity import stems
 from kb.model import Annotation, DocumentMeta, Link, Passage, Provision, SourceRef, Translation
-
-LABELS = Path(__file__).parent / "fixtures" / "links" / "labelled.jsonl"
 
 # ------------------------------------------------------------------ a small world
 
@@ -153,7 +146,7 @@ def test_a_pinpoint_citation_links_exactly_the_cited_provision(kind: str, part: 
     assert set(links) == {"demo-law-2021/art_2__para_1"}
     link = links["demo-law-2021/art_2__para_1"]
     assert link.score == 1.0
-    assert link.evidence == {"citation": "Article 2(1) of the Demo Law", "status": "resolved"}
+    assert link.evidence == {"citation": "Article 2(1) of the Demo Law", "status": "resolved", "sentence": [0, 44]}
 
 
 def test_an_ambiguous_citation_scores_lower() -> None:
@@ -169,37 +162,58 @@ def test_not_found_citations_link_nothing() -> None:
 
 # ------------------------------------------------------------------- inferred links
 
-
-def test_a_passage_naming_a_law_links_to_its_matching_article() -> None:
-    p = _passage(
-        "news",
-        1,
-        "The Demo Law says that parental consent is needed before the personal information of "
-        "children under 14 is handled by any company.",
-    )
-    links = _discusses(_link([p], [_cite(p, "Demo Law", ["demo-law-2021"])]))
-    assert list(links) == ["demo-law-2021/art_3"]
-    evidence = links["demo-law-2021/art_3"].evidence
-    assert evidence["context"] == "mentioned" and evidence["doc_mention"] == "demo-law-2021"
-    assert {"under 14", "guardian"} <= set(evidence["terms"])
-    assert 0 < evidence["similarity"] <= 1
+# Three points, one sentence each: separate consent (art_1), public-place cameras with
+# signs (art_2), parental consent under 14 (art_3).
+THREE_POINTS = (
+    "The Demo Law asks a lot of companies. "
+    "Separate consent is needed before facial information is handled. "
+    "Cameras in public places must serve public security and carry conspicuous signs. "
+    "And parental consent is needed before the personal information of children under 14 is handled."
+)
 
 
-def test_a_passage_about_the_absent_draft_reaches_in_force_law_on_strong_terms_only() -> None:
-    p = _passage("news", 1, f"The draft goes into detail. {SIGNS}")
-    links = _link([p])
-    mentions = [lk for lk in links if lk.kind == "mentions"]
-    assert [(lk.dst, lk.evidence["via"]) for lk in mentions] == [("demo-draft-2023", "anaphora")]
+def _three_points() -> tuple[Passage, list[Link]]:
+    p = _passage("news", 1, THREE_POINTS)
+    return p, _link([p], [_cite(p, "Demo Law", ["demo-law-2021"])])
+
+
+def test_each_sentence_is_linked_and_the_passage_gets_the_union() -> None:
+    p, links = _three_points()
     found = _discusses(links)
-    assert list(found) == ["demo-law-2021/art_2"]
-    link = found["demo-law-2021/art_2"]
-    assert link.evidence["context"] == "open" and link.evidence["about"] == ["demo-draft-2023"]
-    assert "signs" in link.evidence["terms"] and "signs" in link.evidence["anchors"]
-    # never as sure as the same words about a law the passage names
-    named = _passage("news", 1, f"The Demo Law goes into detail. {SIGNS}")
-    same = _discusses(_link([named], [_cite(named, "Demo Law", ["demo-law-2021"])]))["demo-law-2021/art_2"]
-    assert link.score < same.score
-    assert link.evidence["signals"]["prior"] < same.evidence["signals"]["prior"]
+    assert {"demo-law-2021/art_1", "demo-law-2021/art_2", "demo-law-2021/art_3"} <= set(found)
+    for art, phrase in (("art_1", "Separate consent"), ("art_2", "Cameras"), ("art_3", "parental consent")):
+        start, end = found[f"demo-law-2021/{art}"].evidence["sentence"]
+        assert phrase in p.text[start:end], art  # the evidence names the sentence that makes the point
+        assert p.text[start:end].count(".") == 1
+
+
+def test_every_inferred_score_is_the_softmax_share_of_its_signals() -> None:
+    _, links = _three_points()
+    inferred = [lk for lk in links if lk.kind == "discusses" and "signals" in lk.evidence]
+    assert len(inferred) >= 3
+    weights = load_weights()
+    for lk in inferred:
+        ev = lk.evidence
+        assert sum(ev["signals"].values()) == pytest.approx(ev["logit"], abs=0.01)
+        assert ev["signals"]["bias"] == pytest.approx(weights.bias, abs=0.001)
+        assert set(ev["signals"]) - {"bias"} <= set(FEATURES)
+        assert lk.score == pytest.approx(math.exp(ev["logit"]) / ev["normaliser"], abs=0.001)
+        assert weights.min_score <= lk.score <= 1.0
+        assert ev["context"] == "named_sentence" or ev["context"] == "named_passage"
+        json.dumps(ev)
+
+
+def test_the_named_law_outranks_the_same_words_far_away() -> None:
+    # the same point, once with the law named in the passage, once with no document named at all
+    text = "Parental consent is needed before the personal information of children under 14 is handled."
+    named = _passage("news", 1, f"Under the Demo Law, this is settled. {text}")
+    bare = _passage("plain", 1, text)  # a commentary discussing nothing
+    config = LinkConfig(min_score=0.0)
+    near = _discusses(_link([named], [_cite(named, "Demo Law", ["demo-law-2021"])], config=config))
+    far = _discusses(_link([bare], config=config))
+    assert near["demo-law-2021/art_3"].evidence["context"] == "named_passage"
+    assert far["demo-law-2021/art_3"].evidence["context"] == "unanchored"
+    assert near["demo-law-2021/art_3"].score > far["demo-law-2021/art_3"].score
 
 
 @pytest.mark.parametrize(
@@ -207,191 +221,97 @@ def test_a_passage_about_the_absent_draft_reaches_in_force_law_on_strong_terms_o
     [
         "The regulator said the rules would be published after the consultation ends in September.",
         "Surveillance has spread quickly in many cities over the past seven years.",
-        "The draft mentions consent.",  # too short to infer anything from
+        "The zoo opened a new panda enclosure, and visitors queued for hours in the sun.",
     ],
 )
-def test_weak_evidence_links_no_provision(text: str) -> None:
-    assert _discusses(_link([_passage("news", 1, text)])) == {}
+def test_a_sentence_about_nothing_legal_gets_no_link_at_one_half(text: str) -> None:
+    links = _discusses(_link([_passage("news", 1, text)], config=LinkConfig(min_score=0.0)))
+    assert all(lk.score < 0.5 for lk in links.values())
 
 
-@pytest.mark.parametrize(
-    ("kind", "part"), [("heading", "body"), ("paragraph", "newsletter-items"), ("list_item", "newsletter-items")]
+def test_a_chinese_sentence_is_compared_with_the_chinese_text() -> None:
+    p = _passage("news", 1, "物业服务企业不得以人脸识别作为出入小区的唯一验证方式，必须提供其他合理验证方式。")
+    found = _discusses(_link([p], [_cite(p, "物业服务企业", ["demo-law-2021"])], config=LinkConfig(min_score=0.0)))
+    best = max(found.values(), key=lambda lk: lk.score)
+    assert best.dst == "demo-law-2021/art_4"
+    assert best.evidence["similarity"]["zh"] > 0.2 and "en" not in best.evidence["similarity"]
+
+
+def test_an_english_sentence_reaches_an_untranslated_article_through_the_glossary() -> None:
+    # OTHER has no translation: only the glossary (statute words) carries English to it
+    p = _passage("news", 1, "The State protects the personal information of every individual, the Other Law says.")
+    found = _discusses(_link([p], [_cite(p, "Other Law", ["other-law-2021"])], config=LinkConfig(min_score=0.0)))
+    link = found["other-law-2021/art_1"]
+    assert not link.evidence["translated"] and link.evidence["similarity"]["gloss"] > 0
+    assert link.evidence["signals"].get("sim_gloss") is not None or load_weights().weights.get("sim_gloss", 0) == 0
+
+
+# A draft whose text is absent and the final version that carries its rule.
+FINAL = DocumentMeta(
+    id="demo-rules-2025",
+    kind="departmental-rule",
+    work="demo-rules",
+    supersedes=DRAFT.id,
+    effective="2025-06-01",
+    promulgated="2025-03-01",
+    sources=TEXT,
 )
-def test_headings_and_newsletter_items_get_no_inferred_links(kind: str, part: str) -> None:
-    p = _passage("news", 1, f"The draft goes into detail. {SIGNS}", kind=kind, part=part)
-    assert _discusses(_link([p])) == {}
-
-
-def test_a_law_not_yet_in_force_is_not_discussed() -> None:
-    p = _passage("news", 1, f"The draft goes into detail. {SIGNS}")
-    assert _discusses(_link([p], date="2019-06")) == {}
-    assert _discusses(_link([p], date="2021")) != {}  # a partial date covers its whole year
-
-
-def test_a_law_named_before_it_was_adopted_has_no_articles_to_discuss() -> None:
-    p = _passage(
-        "news",
-        1,
-        "The Demo Law being drafted will say that parental consent is needed before the "
-        "personal information of children under 14 is handled.",
-    )
-    assert _discusses(_link([p], [_cite(p, "Demo Law", ["demo-law-2021"])], date="2019")) == {}
-
-
-def test_at_most_max_links_per_passage_all_scored_in_range() -> None:
-    text = (
-        "The Demo Law covers everything: separate consent for facial information, cameras in public places "
-        "with prominent warning signs for public security, parental consent for children under 14, and "
-        "another reasonable means of verification than the sole means of face scans at building entrances."
-    )
-    p = _passage("news", 1, text)
-    anns = [_cite(p, "Demo Law", ["demo-law-2021"])]
-    many = _discusses(_link([p], anns))
-    assert len(many) >= 3
-    few = _discusses(_link([p], anns, config=LinkConfig(max_links=2)))
-    assert len(few) == 2 and set(few) <= set(many)
-    for link in many.values():
-        assert 0.0 <= link.score <= 1.0
-        json.dumps(link.evidence)  # evidence is plain JSON
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # share only "consent" and "personal information" with the Demo Law's articles
-        "The draft says personal information may be handled only with consent, as everyone expected it would.",
-        "The draft says that consent is key, and that the personal data of shoppers is at stake everywhere.",
-    ],
-)
-def test_generic_terms_alone_do_not_make_a_link(text: str) -> None:
-    assert _discusses(_link([_passage("news", 1, text)])) == {}
-
-
-def test_a_generic_only_link_pays_the_no_anchor_penalty_even_in_a_named_law() -> None:
-    generic = _passage(
-        "news", 1, "The Demo Law says personal information may be handled only with consent, as expected."
-    )
-    specific = _passage(
-        "news",
-        2,
-        "The Demo Law says that parental consent is needed before the personal "
-        "information of children under 14 is handled.",
-    )
-    anns = [_cite(generic, "Demo Law", ["demo-law-2021"]), _cite(specific, "Demo Law", ["demo-law-2021"])]
-    links = _link([generic, specific], anns, config=LinkConfig(min_score=0.0))
-    weak, strong = _discusses(links, generic.id), _discusses(links, specific.id)
-    assert weak, "scored, with the penalty"
-    for link in weak.values():
-        assert link.evidence["anchors"] == []
-        assert link.evidence["signals"]["no_anchor"] == LinkConfig().no_anchor / 2  # the named law half-anchors
-    assert strong["demo-law-2021/art_3"].evidence["signals"]["no_anchor"] == 0
-    assert max(lk.score for lk in weak.values()) < strong["demo-law-2021/art_3"].score
-
-
-def test_every_inferred_score_is_the_logistic_of_its_signals() -> None:
-    text = (
-        "The Demo Law covers everything: separate consent for facial information, cameras in public places "
-        "with prominent warning signs for public security, parental consent for children under 14."
-    )
-    p = _passage("news", 1, text)
-    links = _discusses(_link([p], [_cite(p, "Demo Law", ["demo-law-2021"])], config=LinkConfig(min_score=0.0)))
-    assert len(links) >= 3
-    for link in links.values():
-        signals = link.evidence["signals"]
-        assert set(signals) == {"prior", "terms", "similarity", "topics", "no_anchor", "focus"}
-        assert sum(signals.values()) == pytest.approx(link.evidence["logit"], abs=0.03)
-        assert link.score == pytest.approx(1 / (1 + math.exp(-link.evidence["logit"])), abs=0.01)
-
-
-# A law with two articles on separate consent (one for sensitive information, one for
-# providing information to others) and another law with a parallel rule.
-FOCUS_LAW = DocumentMeta(id="focus-law-2021", kind="law", effective="2021-01-01", sources=TEXT)
-PARALLEL = DocumentMeta(id="parallel-law-2021", kind="law", effective="2021-01-01", sources=TEXT)
-FOCUS_ARTICLES = {
-    (FOCUS_LAW.id, "art_1"): (
-        "处理敏感个人信息应当取得个人的单独同意。",
-        "The individual's separate consent shall be obtained for the handling of sensitive personal information.",
+FINAL_ARTICLES = {
+    "art_1": ("本办法自2025年6月1日起施行。", "These Measures take effect on 1 June 2025."),
+    "art_2": (
+        "宾馆客房、公共浴室、更衣室、卫生间等私密空间内部不得安装人脸识别设备。",
+        "Facial recognition equipment shall not be installed inside private spaces such as hotel rooms, "
+        "public bathrooms, changing rooms and toilets.",
     ),
-    (FOCUS_LAW.id, "art_2"): (
-        "向他人提供其处理的个人信息的，应当取得个人的单独同意。",
-        "Where a handler provides the personal information it handles to others, the "
-        "individual's separate consent shall be obtained.",
-    ),
-    (FOCUS_LAW.id, "art_3"): (
-        "国家建立健全个人信息保护制度。",
-        "The State establishes a personal information protection system.",
-    ),
-    (FOCUS_LAW.id, "art_4"): (
-        "国家机关应当依法履行职责。",
-        "State organs shall perform their duties in accordance with law.",
-    ),
-    (FOCUS_LAW.id, "art_5"): ("本法自2021年1月1日起施行。", "This Law comes into force on 1 January 2021."),
-    (PARALLEL.id, "art_1"): (
-        "处理敏感个人信息，应当取得个人的单独同意。",
-        "Separate consent shall be obtained before sensitive personal information is handled.",
-    ),
-    (PARALLEL.id, "art_2"): ("国家保护个人信息。", "The State protects personal information."),
 }
 
 
-def _focus_links(text: str, cite: str | None) -> dict[str, Link]:
-    provisions = [
-        Provision(doc, eid, "article", n, zh, number=n + 1)
-        for n, ((doc, eid), (zh, _)) in enumerate(FOCUS_ARTICLES.items())
-    ]
-    translations = [Translation(doc, eid, en) for (doc, eid), (_, en) in FOCUS_ARTICLES.items()]
-    p = _passage("news", 1, text)
-    anns = [_cite(p, cite, [FOCUS_LAW.id])] if cite else []
-    links = link_passages(
-        [p],
-        provisions,
-        anns,
-        [FOCUS_LAW, PARALLEL, NEWS, DRAFT],
-        translations,
-        commentary_date="2023-06",
-        config=LinkConfig(min_score=0.0, similarity_scale=1.0),
-    )
-    return _discusses(links)
-
-
-def test_the_article_paraphrased_outranks_its_neighbour_but_not_a_parallel_law() -> None:
-    links = _focus_links(
-        "The Focus Law requires separate consent before anyone handles sensitive personal "
-        "information such as a face or a fingerprint.",
-        "Focus Law",
-    )
-    best, neighbour = links["focus-law-2021/art_1"], links["focus-law-2021/art_2"]
-    assert best.score > neighbour.score
-    assert neighbour.evidence["outranked_by"] == "focus-law-2021/art_1"
-    assert neighbour.evidence["signals"]["focus"] < best.evidence["signals"]["focus"] <= 0
-    parallel = links["parallel-law-2021/art_1"]
-    assert "outranked_by" not in parallel.evidence  # the same rule in another law is no rival
-    assert parallel.evidence["context"] == "open"
-
-
-def test_a_broader_concept_is_implied_but_never_anchors() -> None:
-    links = _focus_links(
-        "The draft says separate consent is needed before biometric data of shoppers is collected in any store.", None
-    )
-    link = links["focus-law-2021/art_1"]
-    assert link.evidence["implied"] == {"sensitive personal information": "biometric"}
-    assert "sensitive personal information" in link.evidence["terms"]
-    assert link.evidence["anchors"] == ["separate consent"]
-
-
-def test_topics_shared_with_the_provision_are_evidence() -> None:
+def test_a_passage_about_the_draft_reaches_the_final_version_that_says_the_same() -> None:
     p = _passage(
-        "news",
-        1,
-        "The Demo Law says that parental consent is needed before the personal information of "
-        "children under 14 is handled by any company.",
+        "news", 1, "The draft bans facial recognition devices inside hotel rooms, bathrooms and changing rooms."
     )
-    topic_p = Annotation(p.id, "topic", "minors", 0, 4, "x")
-    topic_art = Annotation("demo-law-2021/art_3__para_1", "topic", "minors", 0, 4, "x")  # on a part of the article
-    with_topics = _discusses(_link([p], [_cite(p, "Demo Law", ["demo-law-2021"]), topic_p, topic_art]))
-    without = _discusses(_link([p], [_cite(p, "Demo Law", ["demo-law-2021"])]))
-    assert with_topics["demo-law-2021/art_3"].evidence["shared_topics"] == ["minors"]
-    assert with_topics["demo-law-2021/art_3"].score > without["demo-law-2021/art_3"].score
+    provisions = PROVISIONS + [
+        Provision(FINAL.id, eid, "article", n, zh, number=n + 1)
+        for n, (eid, (zh, _)) in enumerate(FINAL_ARTICLES.items())
+    ]
+    translations = TRANSLATIONS + [Translation(FINAL.id, eid, en) for eid, (_, en) in FINAL_ARTICLES.items()]
+    links = link_passages(
+        [p], provisions, [], [*DOCS, FINAL], translations, commentary_date="2023-09", config=LinkConfig(min_score=0.0)
+    )
+    assert [(lk.dst, lk.evidence["via"]) for lk in links if lk.kind == "mentions"] == [(DRAFT.id, "anaphora")]
+    best = max(_discusses(links).values(), key=lambda lk: lk.score)
+    assert best.dst == "demo-rules-2025/art_2"  # not yet in force at the commentary's date, yet its successor
+    assert best.evidence["context"] == "successor"
+    assert best.evidence["successor_of"] == DRAFT.id and "successor" in best.evidence["why"]
+    assert best.score >= 0.5
+
+
+@pytest.mark.parametrize(("kind", "part"), [("paragraph", "newsletter-items"), ("list_item", "newsletter-items")])
+def test_newsletter_items_get_no_inferred_links(kind: str, part: str) -> None:
+    p = _passage("news", 1, THREE_POINTS, kind=kind, part=part)
+    assert set(_discusses(_link([p], [_cite(p, "Demo Law", ["demo-law-2021"])]))) == set()
+
+
+def test_at_most_max_links_per_passage() -> None:
+    p, many = _three_points()
+    few = _discusses(_link([p], [_cite(p, "Demo Law", ["demo-law-2021"])], config=LinkConfig(max_links=2)))
+    assert len(few) == 2 and set(few) <= set(_discusses(many))
+
+
+def test_the_weights_file_names_only_known_signals(tmp_path: Path) -> None:
+    shipped = load_weights()
+    assert set(shipped.weights) <= set(FEATURES) and shipped.weights
+    bad = tmp_path / "weights.toml"
+    bad.write_text("bias = 0.0\n[weights]\nterms = 1.0\nvibes = 2.0\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown feature"):
+        load_weights(bad)
+
+
+def test_the_glossary_is_built_from_statute_words_with_examples() -> None:
+    glossary = load_glossary()
+    assert len(glossary.by_stem) >= 300
+    assert "单独同意" in {zh for zh, _ in glossary.by_stem[stems("separate")[0]]}
+    assert "监护人" in {zh for zh, _ in glossary.by_stem[stems("guardians")[0]]}
 
 
 # ------------------------------------------------------------------- mentions
@@ -581,114 +501,88 @@ def real(source_root: Path, manifest: dict[str, DocumentMeta]) -> tuple[list[Pas
     return [p for c in commentary for p in c.passages], links
 
 
-def _labels() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+# ------------------------------------------------------------------- the labelled claims
 
 
-def test_the_labelled_set_is_big_enough_and_well_formed(
-    manifest: dict[str, DocumentMeta], real: tuple[list[Passage], list[Link]]
-) -> None:
-    rows = _labels()
-    assert len(rows) >= 80
-    assert sum(len(r["expected"]) for r in rows) >= 30
-    assert sum(bool(r["expected"]) for r in rows) >= 12  # spread over many passages
-    passages, _ = real
-    for r in rows:
-        assert set(r) == {"doc", "snippet", "expected", "acceptable", "note"}
-        assert manifest[r["doc"]].is_commentary
-        assert len(r["snippet"]) <= 60, "an identifying snippet, not a copy of the text"
-        assert not set(r["expected"]) & set(r["acceptable"])
-        for pid in r["expected"] + r["acceptable"]:
-            doc, _, eid = pid.partition("/")
-            assert doc in manifest and re.fullmatch(r"art_\d+", eid), pid
-        assert len([p for p in passages if p.doc_id == r["doc"] and r["snippet"] in p.text]) == 1, r["snippet"]
+@pytest.fixture(scope="module")
+def claims() -> list[Any]:
+    """Every labelled claim of corpus/eval/claims with its candidates (scripts/links_lib.py)."""
+    scripts = str(Path(__file__).parents[1] / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    import train_links
+
+    rows, missing = train_links.prepare()
+    assert len(missing) <= 3, missing  # sentences the fixture reader or the cleaner split differently
+    return list(rows)
 
 
-def _score_labels(links: Sequence[Link], passages: Sequence[Passage], min_score: float) -> dict[str, list[int]]:
-    """Per commentary and in all: [tp, fp strict, fp lenient, fn] over the labelled passages."""
-    found: dict[str, set[str]] = defaultdict(set)
-    for lk in links:
-        if lk.kind == "discusses" and lk.score >= min_score:
-            found[lk.src].add(lk.dst)
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for row in _labels():
-        [match] = [p for p in passages if p.doc_id == row["doc"] and row["snippet"] in p.text]
-        got = found[match.id]
-        expected, acceptable = set(row["expected"]), set(row["acceptable"])
-        for key in (row["doc"], "all"):
-            t = totals[key]
-            t[0] += len(got & expected)
-            t[1] += len(got - expected)
-            t[2] += len(got - expected - acceptable)
-            t[3] += len(expected - got)
-    return totals
+def _shipped_figures(rows: Sequence[Any]) -> dict[str, dict[str, float]]:
+    import bench_links
+    import train_links
+
+    score, min_score = bench_links.shipped_scorer()
+    return dict(train_links.evaluate(rows, score, min_score))
 
 
-def _figures(t: Sequence[int]) -> tuple[float, float, float]:
-    """(strict precision, lenient precision, recall)."""
-    tp, fp, fpl, fn = t
-    return tp / max(tp + fp, 1), tp / max(tp + fpl, 1), tp / max(tp + fn, 1)
+def test_heldout_claims_find_their_provision(claims: list[Any]) -> None:
+    """Held-out claims (never fitted on): top-1 / top-3 hit rates and no link >= 0.5 on
+    nothing-legal sentences. Floors against regressions; the figures are printed."""
+    held = [r for r in claims if r.claim["split"] == "heldout"]
+    fixtures = _shipped_figures([r for r in held if r.claim["source"] == "fixture"])["any"]
+    seed = _shipped_figures([r for r in held if r.claim["source"] == "seed"])["any"]
+    print(f"\n  held-out fixtures: {fixtures}\n  held-out seed: {seed}")
+    assert fixtures["claims"] >= 50 and seed["claims"] >= 10
+    assert fixtures["top1"] >= 0.5 and fixtures["top3"] >= 0.6
+    assert seed["top3"] >= 0.4
+    assert fixtures["neg_linked"] == 0.0 and seed["neg_linked"] <= 0.1
 
 
-def test_labelled_set_precision_and_recall(real: tuple[list[Passage], list[Link]]) -> None:
-    passages, links = real
-    totals = _score_labels(links, passages, LinkConfig().min_score)
-    print(f"\n  at the default threshold (score >= {LinkConfig().min_score}):")
-    for key, t in sorted(totals.items()):
-        strict, lenient, recall = _figures(t)
-        print(
-            f"  {key:28} tp={t[0]:2} fp={t[1]:2} (lenient {t[2]:2}) fn={t[3]:2}  "
-            f"P strict={strict:.2f} lenient={lenient:.2f}  R={recall:.2f}"
-        )
-    strict, lenient, recall = _figures(totals["all"])
-    # targets: strict >= 0.6 and recall >= 0.6; floors against regressions (see the docstring)
-    assert strict >= 0.55
-    assert lenient >= 0.9
-    assert recall >= 0.45
+def test_dev_claims_are_fitted_and_nothing_legal_stays_below_one_half(claims: list[Any]) -> None:
+    dev = _shipped_figures([r for r in claims if r.claim["split"] == "dev"])["any"]
+    print(f"\n  dev (in-sample): {dev}")
+    assert dev["top1"] >= 0.65 and dev["top3"] >= 0.7 and dev["neg_linked"] <= 0.1
 
 
-def test_high_scores_mean_what_they_say(real: tuple[list[Passage], list[Link]]) -> None:
-    """Precision by score band: a researcher filtering on a high score gets fewer, surer links."""
-    passages, links = real
-    print()
-    rows = {}
-    for threshold in (0.5, 0.6, 0.7, 0.8):
-        t = _score_labels(links, passages, threshold)["all"]
-        rows[threshold] = (*_figures(t), t[0] + t[1])
-        print(
-            f"  score >= {threshold}: n={t[0] + t[1]:2}  P strict={rows[threshold][0]:.2f} "
-            f"lenient={rows[threshold][1]:.2f}  R={rows[threshold][2]:.2f}"
-        )
-    assert rows[0.6][1] >= 0.9 and rows[0.6][0] >= 0.55
-    assert rows[0.8][1] >= 0.9 and rows[0.8][3] > 0
-    # links are never wrong in the lenient sense more often at a higher score
-    assert rows[0.8][1] >= rows[0.5][1] - 0.05
+def test_a_claim_about_the_draft_reaches_the_measures_with_the_lineage_as_evidence(claims: list[Any]) -> None:
+    via = [r for r in claims if r.claim["via"] == "draft->final" and r.claim["gold"]]
+    assert len(via) >= 10
+    hits = 0
+    for r in via:
+        gold = {g["id"].split("__")[0] for g in r.claim["gold"]}
+        for art, _, ev in r.candidates:
+            if art in gold and ev.get("successor_of") == "cac-frt-2023-draft":
+                assert "successor" in ev["why"]
+                hits += 1
+                break
+    assert hits >= len(via) // 2
 
 
 def test_real_evidence_explains_every_inferred_link(real: tuple[list[Passage], list[Link]]) -> None:
-    _, links = real
+    passages, links = real
+    texts = {p.id: p.text for p in passages}
     inferred = [lk for lk in links if lk.kind == "discusses" and "signals" in lk.evidence]
     assert inferred
+    min_score = load_weights().min_score
     for lk in inferred:
         ev = lk.evidence
-        assert ev["terms"] and set(ev["anchors"]) <= set(ev["terms"])
-        assert sum(ev["signals"].values()) == pytest.approx(ev["logit"], abs=0.05)
-        assert lk.score == pytest.approx(1 / (1 + math.exp(-ev["logit"])), abs=0.01)
-        assert lk.score >= LinkConfig().min_score
-        # a link resting on generic terms only pays for it
-        assert ev["anchors"] or ev["signals"]["no_anchor"] < 0
+        assert set(ev["anchors"]) <= set(ev["terms"])
+        assert sum(ev["signals"].values()) == pytest.approx(ev["logit"], abs=0.01)
+        assert lk.score == pytest.approx(math.exp(ev["logit"]) / ev["normaliser"], abs=0.001)
+        assert lk.score >= min_score
+        start, end = ev["sentence"]
+        assert 0 <= start < end <= len(texts[lk.src])  # the sentence making the claim
         json.dumps(ev)
     per_passage: dict[str, int] = defaultdict(int)
-    for lk in links:
-        if lk.kind == "discusses":
-            per_passage[lk.src] += 1
+    for lk in inferred:
+        per_passage[lk.src] += 1
     assert max(per_passage.values()) <= LinkConfig().max_links
 
 
-def test_real_newsletter_items_and_headings_link_no_provisions(real: tuple[list[Passage], list[Link]]) -> None:
+def test_real_newsletter_items_link_no_provisions(real: tuple[list[Passage], list[Link]]) -> None:
     passages, links = real
-    quiet = {p.id for p in passages if p.part == "newsletter-items" or p.kind == "heading"}
-    assert [lk for lk in links if lk.kind == "discusses" and lk.src in quiet] == []
+    quiet = {p.id for p in passages if p.part == "newsletter-items"}
+    assert [lk for lk in links if lk.kind == "discusses" and lk.src in quiet and "citation" not in lk.evidence] == []
 
 
 def test_real_mentions_of_the_2023_draft(real: tuple[list[Passage], list[Link]]) -> None:
@@ -699,12 +593,14 @@ def test_real_mentions_of_the_2023_draft(real: tuple[list[Passage], list[Link]])
         by_doc[pid.partition("/")[0]].add(pid)
     assert len(by_doc["wsj-draft-rules-2023"]) >= 5 and len(by_doc["cpo-draft-rules-2023"]) >= 4
     assert set(by_doc) == {"wsj-draft-rules-2023", "cpo-draft-rules-2023"}
-    # the draft's own provisions are unknown, so every provision link from these passages is
-    # to in-force law, and scored below a named law's
-    for lk in links:
-        if lk.kind == "discusses" and lk.src in about_draft and lk.evidence.get("context") == "open":
-            assert lk.evidence["signals"]["prior"] == LinkConfig().prior["open"]
-            assert lk.evidence["about"] and lk.evidence["anchors"]
+    # the draft's own provisions are unknown: its successor, the 2025 Measures, carries them
+    successor = [
+        lk
+        for lk in links
+        if lk.kind == "discusses" and lk.src in about_draft and lk.evidence.get("context") == "successor"
+    ]
+    assert successor and all(lk.dst.startswith("cac-mps-frt-2025/") for lk in successor)
+    assert all(lk.evidence["successor_of"] == "cac-frt-2023-draft" for lk in successor)
     assert all(lk.dst.partition("/")[0] != "cac-frt-2023-draft" for lk in links if lk.kind == "discusses")
 
 
@@ -712,12 +608,17 @@ def test_real_links_respect_the_commentary_date(
     real: tuple[list[Passage], list[Link]], manifest: dict[str, DocumentMeta]
 ) -> None:
     _, links = real
-    for lk in links:
-        if lk.kind != "discusses":
-            continue
+    discusses = [lk for lk in links if lk.kind == "discusses"]
+    assert len(discusses) >= 10  # the check below runs on real links (27 today), not on none
+    for lk in discusses:
         commentary = manifest[lk.src.partition("/")[0]]
         law = manifest[lk.dst.partition("/")[0]]
         first = min(d for d in (law.adopted, law.promulgated, law.effective) if d)
+        if "successor_of" in lk.evidence:
+            # the final version of a draft the passage is about postdates it, on purpose
+            draft = manifest[lk.evidence["successor_of"]]
+            assert (draft.date or "")[:4] <= (commentary.date or "9999")[:4], (lk.src, lk.dst)
+            continue
         assert first[:4] <= (commentary.date or "9999")[:4], (lk.src, lk.dst)
 
 

@@ -379,3 +379,36 @@ def _drop_scratch_schemas(pg_url: str) -> Iterator[None]:
                 conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {name} CASCADE")
     finally:
         engine.dispose()
+
+
+# Made-up training questions about the default corpus's PIPL: the learned ranking (tables,
+# votes, weights) must pick the same results on both databases.
+LEARNED_PAIRS = [
+    (["刷脸", "小区"], ["个人信息保护法#art_26"]),
+    (["同意", "刷脸"], ["个人信息保护法#art_29"]),
+    (["孩子", "信息", "家长"], ["个人信息保护法#art_31"]),
+]
+LEARNED_WEIGHTS = {"base": 1.8, "rank": 2.0, "coord": 2.0, "vote_article": 1.6, "law_prior": 0.2, "bias": -7.0}
+
+
+@pytest.mark.parametrize("q", ["小区能强制刷脸吗", "孩子的信息要家长同意吗", "人脸识别需要单独同意吗？"])
+def test_learned_ranking_is_the_same_on_both(
+    pg_db: Settings, built_db: Settings, monkeypatch: pytest.MonkeyPatch, q: str
+) -> None:
+    from kb.learn.associations import fit
+    from kb.learn.ranker import LearnedRanker
+    from kb.search import learned, search
+
+    ranker = LearnedRanker(fit(LEARNED_PAIRS, {}, min_count=1), LEARNED_WEIGHTS, votes=10, expansion_limit=4)
+    monkeypatch.setattr(learned, "learned_ranker", lambda: ranker)
+    pages = []
+    for settings in (built_db, pg_db):
+        with query.open_reader(settings) as reader:
+            assert learned.coverage(reader, ranker) == 1.0
+            pages.append(search(reader, q, type="provision", limit=30))
+    lite, pg = pages
+    assert lite["match"] == pg["match"] == "any"
+    assert lite["expanded_terms"] == pg["expanded_terms"]
+    assert [r["id"] for r in lite["results"]][:10] == [r["id"] for r in pg["results"]][:10]
+    for a, b in zip(lite["results"], pg["results"], strict=True):
+        assert a["score"] == pytest.approx(b["score"], rel=0.05, abs=0.05)

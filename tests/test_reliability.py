@@ -33,7 +33,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -161,6 +161,21 @@ def verify_report(db: Path, source_root: Path | None) -> dict[str, Any]:
 
 def leftovers(db: Path) -> list[Path]:
     return sorted(db.parent.glob(f"{db.name}.building-*"))
+
+
+def ingest_once(
+    db: Path, source_root: Path, corpus_dir: Path, preexec_fn: Callable[[], None] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """One ``kb ingest --quiet`` run to the end, in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "kb", "ingest", "--db", str(db), "--source-root", str(source_root), "--quiet"],
+        cwd=PROJECT_ROOT,
+        env=dict(os.environ, KB_CORPUS_DIR=str(corpus_dir)),
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+        preexec_fn=preexec_fn,
+    )
 
 
 def session_processes(sid: int) -> list[int]:
@@ -330,14 +345,7 @@ def test_two_builds_at_once_one_fails_clearly(tmp_path: Path, tiny_corpus_dir: P
     first = Ingest(tmp_path, db, tiny_corpus_dir, pause="writing")
     first.wait_paused()
     assert holds_flock(tmp_path / "kb.sqlite.lock", first.proc.pid)
-    second = subprocess.run(
-        [sys.executable, "-m", "kb", "ingest", "--db", str(db), "--source-root", str(TINY_ROOT), "--quiet"],
-        cwd=PROJECT_ROOT,
-        env=dict(os.environ, KB_CORPUS_DIR=str(tiny_corpus_dir)),
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT,
-    )
+    second = ingest_once(db, TINY_ROOT, tiny_corpus_dir)
     assert first.proc.poll() is None, "the first build ended before the second started: no race was tested"
     assert second.returncode == 1, second.stderr
     lines = second.stderr.strip().splitlines()
@@ -403,15 +411,7 @@ def _limit_file_size() -> None:  # in the child, before exec
 def test_a_full_disk_fails_clearly_and_keeps_the_previous_database(previous: Path, tiny_corpus_dir: Path) -> None:
     before = sha256_of(previous)
     assert before and previous.stat().st_size > 2 * 64 * 1024, "the build would fit under the limit: nothing tested"
-    proc = subprocess.run(
-        [sys.executable, "-m", "kb", "ingest", "--db", str(previous), "--source-root", str(TINY_ROOT), "--quiet"],
-        cwd=PROJECT_ROOT,
-        env=dict(os.environ, KB_CORPUS_DIR=str(tiny_corpus_dir)),
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT,
-        preexec_fn=_limit_file_size,
-    )
+    proc = ingest_once(previous, TINY_ROOT, tiny_corpus_dir, preexec_fn=_limit_file_size)
     assert proc.returncode == 1
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
@@ -471,14 +471,7 @@ def test_a_changed_manifest_source_stops_the_next_build(
         build(settings)
     assert not db.exists() and leftovers(db) == []
     # The CLI: one line, exit 1.
-    proc = subprocess.run(
-        [sys.executable, "-m", "kb", "ingest", "--db", str(db), "--source-root", str(source_copy), "--quiet"],
-        cwd=PROJECT_ROOT,
-        env=dict(os.environ, KB_CORPUS_DIR=str(tiny_corpus_dir)),
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT,
-    )
+    proc = ingest_once(db, source_copy, tiny_corpus_dir)
     assert proc.returncode == 1
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1 and rel in errors[0] and "the source changed" in errors[0], proc.stderr[-2000:]

@@ -46,6 +46,7 @@ REQUIRED_COMPLETE = (
     "network-data-2024",
     "spc-frt-2021",
     "video-image-2025",
+    "cac-mps-frt-2025",
 )
 REQUIRED_ARTICLES: dict[str, tuple[int, ...]] = {
     "civil-code-2020": tuple(range(1032, 1040)),

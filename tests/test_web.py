@@ -46,6 +46,8 @@ def page(client: Client, url: str, status: int = 200) -> str:
 
 # ---------------------------------------------------------------- pages: URL -> what the HTML must contain
 
+CITE_IDS = ("zh", "en", "csl", "bibtex", "ris")
+
 PAGES: list[tuple[str, list[str]]] = [
     (
         "/",
@@ -102,7 +104,9 @@ PAGES: list[tuple[str, list[str]]] = [
             "@misc{",  # BibTeX
             "TY  - STAT",  # RIS
             "&#34;type&#34;: &#34;legislation&#34;",  # CSL-JSON, escaped inside <pre>
-            'data-copy="cite-bibtex"',
+            # every citation format: selectable text, and a copy button that the script shows
+            *(f'<button type="button" class="copy-button" data-copy="cite-{f}" hidden>Copy</button>' for f in CITE_IDS),
+            *(f'<pre id="cite-{f}"' for f in CITE_IDS),
         ],
     ),
     ("/provisions/tiny-law-2021/art_2__para_2__item_1", ["第二条第二款第（一）项"]),
@@ -194,6 +198,71 @@ def test_search_pages_follow_the_cursor(real: Client) -> None:
     ids_2 = set(re.findall(r'class="result__title" href="([^"]+)"', second))
     assert ids_1 and ids_2 and not ids_1 & ids_2
     assert "page 2" in second and "First page" in second
+
+
+def _result_links(html: str) -> list[str]:
+    return re.findall(r'class="result__title" href="([^"]+)"', html)
+
+
+def test_few_results_offer_any_of_the_words(tiny: Client) -> None:
+    """Two words that one passage has both of: the page offers the search for either, with its count."""
+    html = page(tiny, "/search?q=consent loophole")
+    assert len(_result_links(html)) == 1
+    offer = re.search(r'class="broaden__link" href="([^"]+)">Any of these words: (\d+) results</a>', html)
+    assert offer, "a lone result with an offer to broaden"
+    url, count = offer.group(1).replace("&amp;", "&"), int(offer.group(2))
+    assert "mode=any" in url and count > 1
+    wider = page(tiny, url)
+    assert len(_result_links(wider)) == count
+    assert "broaden__link" not in wider  # already as broad as it gets
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/search?q=consent",  # one word: nothing to broaden
+        "/search?q=consent loophole&mode=any",  # already any word
+        "/search?q=loophole shops",  # nothing has both: the search itself fell back to any word
+    ],
+)
+def test_no_offer_to_broaden_when_it_would_not_help(tiny: Client, url: str) -> None:
+    assert "broaden__link" not in page(tiny, url)
+
+
+def test_the_search_form_has_the_match_mode_and_every_filter(tiny: Client) -> None:
+    html = page(tiny, "/search?q=consent&mode=any&type=passage&status=in_force&lang=en&doc=tiny-comment-2023")
+    for name in ("mode", "type", "doc", "topic", "status", "lang"):
+        assert f'<select name="{name}">' in html, name
+    for name, value in [
+        ("mode", "any"),
+        ("type", "passage"),
+        ("status", "in_force"),
+        ("lang", "en"),
+        ("doc", "tiny-comment-2023"),
+    ]:
+        assert re.search(rf'<select name="{name}">.*?<option value="{value}" selected>', html, re.S), name
+    assert '<option value="consent">Consent</option>' in html  # topics from the database
+    assert '<details class="search-options" open>' in html  # filters in use: the options show
+
+
+def test_the_form_s_empty_choices_mean_no_filter(tiny: Client) -> None:
+    plain = page(tiny, "/search?q=consent")
+    submitted = page(tiny, "/search?q=consent&mode=all&type=&doc=&topic=&status=&lang=")
+    assert _result_links(submitted) == _result_links(plain) and _result_links(plain)
+
+
+def test_raw_mode_from_the_form(tiny: Client) -> None:
+    assert _result_links(page(tiny, "/search?q=consent OR loophole&mode=raw"))
+    assert "notice--error" in page(tiny, '/search?q="unbalanced&mode=raw', 422)
+
+
+def test_the_status_filter_reaches_the_search(tiny_db: Settings) -> None:
+    with query.open_reader(tiny_db) as reader:
+        everything = pages.search_page(reader, "同意")
+        amended = pages.search_page(reader, "同意", status="amended")
+    # versions of an article are one result, shown in its in-force version unless filtered
+    assert "in_force" in {r["doc_status"] for r in everything["results"]}
+    assert amended["results"] and {r["doc_status"] for r in amended["results"]} == {"amended"}
 
 
 # ---------------------------------------------------------------- errors

@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 
 from markupsafe import Markup, escape
 
-from kb.ids import node_type, split_provision_id
+from kb.read.citeformat import node_path
 
 __all__ = [
     "Mark",
@@ -70,13 +70,7 @@ def node_url(node_id: str) -> str:
     >>> node_url("pipl-2021"), node_url("pipl-2021/art_13"), node_url("chinai-163/p_7")
     ('/documents/pipl-2021', '/provisions/pipl-2021/art_13', '/documents/chinai-163#p_7')
     """
-    kind = node_type(node_id)
-    if kind == "document":
-        return url_path("documents", node_id)
-    doc_id, rest = split_provision_id(node_id)
-    if kind == "passage":
-        return url_path("documents", doc_id) + "#" + quote(rest, safe="")
-    return url_path("provisions", doc_id, rest)
+    return "/" + node_path(node_id)
 
 
 def mark_text(text: str, marks: Iterable[Mark]) -> Markup:

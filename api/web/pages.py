@@ -44,6 +44,7 @@ __all__ = [
     "home_page",
     "provision_page",
     "search_facets",
+    "search_form_options",
     "search_page",
     "short_name",
     "topic_page",
@@ -121,35 +122,70 @@ def search_page(
     reader: query.Reader,
     q: str,
     *,
+    mode: QueryMode = "all",
     type: str | None = None,
     doc: str | None = None,
     topic: str | None = None,
     lang: str | None = None,
+    status: str | None = None,
     cursor: str | None = None,
     limit: int = 20,
     max_query_length: int = 1000,
 ) -> dict[str, Any]:
-    """One page of :func:`kb.search.search` results plus facet counts.
+    """One page of :func:`kb.search.search` results plus facet counts, and a wider search
+    to offer when this one finds little (``broader``, see :func:`_broader`).
 
     Each facet is counted over the hits of ``q`` with every *other* selected filter
     applied, so a reader can switch between the values of one facet.
     """
     if type not in (None, "provision", "passage"):
         raise InvalidQuery("must be provision or passage", parameter="type")
+    filters: dict[str, Any] = {"type": type, "doc": doc, "topic": topic, "lang": lang, "status": status}
     result = fts_search.search(
-        reader,
-        q,
-        type=type,  # type: ignore[arg-type]  # checked above
-        doc=doc,
-        topic=topic,
-        lang=lang,
-        cursor=cursor,
-        limit=limit,
-        max_query_length=max_query_length,
+        reader, q, mode=mode, cursor=cursor, limit=limit, max_query_length=max_query_length, **filters
     )
     selected = {"type": type, "doc": doc, "topic": topic, "lang": lang}
     facets = search_facets(reader, q, result["match"], selected)
-    return {**result, "facets": facets, "selected": selected}
+    broader = _broader(reader, q, mode, result, filters, max_query_length)
+    return {**result, "facets": facets, "selected": selected, "broader": broader}
+
+
+# A search in "all words" mode with fewer results than this offers "any of these words".
+FEW_RESULTS = 10
+
+
+def _broader(
+    reader: query.Reader,
+    q: str,
+    mode: QueryMode,
+    result: Mapping[str, Any],
+    filters: Mapping[str, Any],
+    max_query_length: int,
+) -> dict[str, Any] | None:
+    """``{"mode": "any", "count": n}`` when a query of several words found fewer than
+    :data:`FEW_RESULTS` results with all of them and more with any of them; else None."""
+    if mode != "all" or result["match"] != "all" or result["count"] >= FEW_RESULTS:
+        return None
+    if len(result.get("terms") or ()) < 2:
+        return None
+    wider = fts_search.search(reader, q, mode="any", limit=1, max_query_length=max_query_length, **filters)
+    if wider["count"] <= result["count"]:
+        return None
+    return {"mode": "any", "count": wider["count"]}
+
+
+def search_form_options(reader: query.Reader) -> dict[str, list[dict[str, str]]]:
+    """The choices of the search form's filters: documents, topics and statuses in the database."""
+    docs = query.list_documents(reader)
+    topics = topic_rows(reader)
+    return {
+        "doc": [{"value": d["id"], "label": f"{short_name(d)} ({d['id']})"} for d in docs],
+        "topic": [
+            {"value": t, "label": str(row.get("label_en") or t)}
+            for t, row in sorted(topics.items(), key=lambda kv: str(kv[1].get("label_en") or kv[0]).casefold())
+        ],
+        "status": [{"value": v, "label": v.replace("_", " ")} for v in sorted({str(d["status"]) for d in docs})],
+    }
 
 
 def search_facets(reader: query.Reader, q: str, match: QueryMode, selected: Mapping[str, str | None]) -> dict[str, Any]:

@@ -141,27 +141,32 @@ def search(
     reader: ReaderDep,
     settings: SettingsDep,
     q: Annotated[str, Query()] = "",
-    type: Annotated[Literal["provision", "passage"] | None, Query()] = None,
+    mode: Annotated[Literal["all", "any", "raw"], Query()] = "all",
+    type: Annotated[Literal["provision", "passage", ""] | None, Query()] = None,
     doc: Annotated[str | None, Query(max_length=200)] = None,
     topic: Annotated[str | None, Query(max_length=100)] = None,
-    lang: Annotated[Literal["zh", "en"] | None, Query()] = None,
+    lang: Annotated[Literal["zh", "en", ""] | None, Query()] = None,
+    status: Annotated[str | None, Query(max_length=40)] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
-    filters = {"type": type, "doc": doc, "topic": topic, "lang": lang}
-    context: dict[str, Any] = {"q": q, "filters": filters, "page": page, "result": None, "error": None}
+    # An empty choice of the form's selects sends "": no filter.
+    filters: dict[str, Any] = {"type": type or None, "doc": doc or None, "topic": topic or None, "lang": lang or None}
+    filters["status"] = status or None
+    context: dict[str, Any] = {
+        "q": q,
+        "mode": mode,
+        "filters": filters,
+        "page": page,
+        "result": None,
+        "error": None,
+        "options": pages.search_form_options(reader),
+    }
     if not q.strip():
         return render(request, "search.html", context)
     try:
         context["result"] = pages.search_page(
-            reader,
-            q,
-            type=type,
-            doc=doc,
-            topic=topic,
-            lang=lang,
-            cursor=cursor,
-            max_query_length=settings.max_query_length,
+            reader, q, mode=mode, cursor=cursor, max_query_length=settings.max_query_length, **filters
         )
     except InvalidQuery as exc:
         context["error"] = str(exc)

@@ -18,6 +18,7 @@ first call and then cached for the life of the process.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from functools import lru_cache
@@ -76,6 +77,23 @@ def legal_terms() -> frozenset[str]:
     return frozenset(word for word, _, _ in read_legal_dict(legal_dict_path()))
 
 
+def _import_jieba() -> Any:
+    """``import jieba``, without its console handler.
+
+    jieba adds a handler of its own at DEBUG level when first imported, so its messages
+    ("Building prefix dict ...") appear always, and twice once logging is configured.
+    Removed here, with the level left to the logging configuration: ``kb -vv`` shows
+    them once, through the root handler.
+    """
+    import jieba
+
+    logger = logging.getLogger("jieba")
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+    logger.setLevel(logging.NOTSET)
+    return jieba
+
+
 @lru_cache(maxsize=1)
 def _jieba_tokenizer() -> Any:
     """A private jieba Tokenizer with the legal dictionary.
@@ -84,8 +102,7 @@ def _jieba_tokenizer() -> Any:
     (another library calling ``jieba.add_word``) can change how we segment: the index
     must be deterministic.
     """
-    import jieba
-
+    jieba = _import_jieba()
     with _JIEBA_LOCK:
         tk = jieba.Tokenizer()
         tk.initialize()
@@ -114,6 +131,7 @@ def chinese_nlp() -> Language:
     """
     import spacy
 
+    _import_jieba()  # before spaCy's tokenizer imports it
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     tokenizer: Any = nlp.tokenizer  # spacy.lang.zh.ChineseTokenizer
     tokenizer.jieba_seg = _jieba_tokenizer()

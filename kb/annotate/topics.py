@@ -52,7 +52,7 @@ from pydantic import Field, StrictBool, field_validator
 
 from kb.annotate.nlp import chinese_nlp, english_nlp
 from kb.annotate.trie import split_alternatives
-from kb.datafiles import RuleModel, load_rule_lines, load_rules
+from kb.datafiles import RuleModel, load_numbered_rule_lines, load_rules
 from kb.errors import ConfigError
 from kb.model import Annotation, Topic
 from kb.settings import get_settings
@@ -238,17 +238,9 @@ def load_taxonomy(corpus_dir: Path | None = None) -> Taxonomy:
     return Taxonomy(topics=tuple(topics), patterns=tuple(patterns), cues=cues, examples=examples)
 
 
-def _rule_line_numbers(path: Path) -> list[int]:
-    """The line numbers of the rules in a JSON Lines file, in the order
-    :func:`kb.datafiles.load_rule_lines` returns them (blank and ``//`` lines skipped)."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [n for n, line in enumerate(lines, 1) if line.strip() and not line.lstrip().startswith("//")]
-
-
 def _patterns(path: Path, lang: Lang, topic_ids: set[str], cues: Mapping[str, object]) -> Iterator[TopicPattern]:
-    rules = load_rule_lines(path, _PatternRule, "topic pattern file")
     seen: set[str] = set()
-    for lineno, rule in zip(_rule_line_numbers(path), rules, strict=True):
+    for lineno, rule in load_numbered_rule_lines(path, _PatternRule, "topic pattern file"):
         where = f"{path}: line {lineno}"
         if rule.label not in topic_ids:
             raise ConfigError(f"{where}.label: unknown topic {rule.label!r}")

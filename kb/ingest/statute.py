@@ -293,11 +293,11 @@ class _TreeBuilder:
     def start_point(self, number: int, label: str, body: str, block: Block) -> None:
         """A point of a decision (一、…): an article-level node ``point_<n>``."""
         parent = self.containers[-1][1] if self.containers else None
-        eid = f"point_{number}"
+        eid = eid_for("point", number)
         if eid in self.index and parent is not None:
             # Numbering restarts under each heading: point 1 under heading 二 is point_2-1
             # (one segment, so the first segment of any eid is still its article).
-            eid = f"point_{self.nodes[self.index[parent]].number}-{number}"
+            eid = eid_for("point", f"{self.nodes[self.index[parent]].number}-{number}")
         if eid in self.index:
             self.warnings.append(f"{block.path}:{block.line}: point {label} appears twice; kept as text")
             self.add_text(f"{label}{body}", block)
@@ -309,7 +309,7 @@ class _TreeBuilder:
     def start_annex(self, label: str, heading: str, block: Block) -> None:
         self._close_article()
         self.annex_count += 1
-        eid = f"annex_{self.annex_count}"
+        eid = eid_for("annex", self.annex_count)
         self._add(
             Provision(
                 doc_id=self.meta.id,

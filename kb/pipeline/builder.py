@@ -53,6 +53,7 @@ from kb.pipeline.tasks import (
 )
 from kb.settings import Settings
 from kb.store import pg
+from kb.store.connect import check_url
 from kb.store.sqlite_build import sqlite_build
 from kb.store.stream import CorpusWriter
 from kb.store.write import create_write_engine
@@ -91,6 +92,11 @@ class _Plan:
 
 def _plan(settings: Settings, folders: Sequence[Path]) -> _Plan:
     manifest = list(load_manifest(settings.corpus_dir))
+    if not settings.source_root.is_dir() and any(d.text_available for d in manifest):
+        raise ConfigError(
+            f"the source root {settings.source_root} does not exist: set KB_SOURCE_ROOT or pass --source-root DIR "
+            "(the folder that holds the third-party texts, e.g. corpus/primary and corpus/commentary)"
+        )
     for folder in folders:
         if not folder.is_dir():
             raise ConfigError(f"--source {folder}: not a directory")
@@ -155,6 +161,7 @@ class _Tally:
     passages: int = 0
     articles_of: dict[str, int] = field(default_factory=dict)
     passages_of: dict[str, int] = field(default_factory=dict)
+    seconds_of: dict[str, float] = field(default_factory=dict)
 
 
 def build(
@@ -172,9 +179,8 @@ def build(
     started = time.monotonic()
     target = settings.sqlite_path
     tick: Progress = progress or (lambda what, done, total: None)
+    check_url(settings.database_url)
     if target is None:
-        if not pg.is_postgres(settings.database_url):
-            raise ConfigError(f"database_url {settings.database_url!r}: use a sqlite:/// or postgresql+psycopg:// URL")
         # A fresh schema, swapped in as the live one on success and dropped on failure.
         with pg.live_build(settings.database_url) as url:
             built = _build_into(url, settings, folders, tick, workers or default_workers())
@@ -202,6 +208,7 @@ def _report(
             "text": d.text_available,
             "articles": tally.articles_of.get(d.id, 0),
             "passages": tally.passages_of.get(d.id, 0),
+            "seconds": round(tally.seconds_of.get(d.id, 0.0), 3),
         }
         for d in documents
     )
@@ -373,6 +380,7 @@ def _annotate_all(
                 writer.add_statute(st.provisions, st.annotations, st.links, st.zh_tokens)
                 n_articles = sum(1 for p in st.provisions if p.level == "article")
                 tally.articles_of[st.meta.id] = n_articles
+                tally.seconds_of[st.meta.id] = st.seconds
                 tally.articles += n_articles
                 tally.provisions += len(st.provisions)
                 tally.annotations += len(st.annotations)

@@ -18,6 +18,7 @@ Every function is deterministic: a build gives the same rows with any number of 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,7 @@ class StatuteResult:
     links: tuple[Link, ...] = ()
     warnings: tuple[str, ...] = ()
     zh_tokens: Mapping[str, str] = field(default_factory=dict)  # search unit id -> tokens
+    seconds: float = 0.0  # time spent reading, parsing and annotating it (the build report's slowest)
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,7 @@ def annotate_group(tasks: Sequence[DocTask]) -> GroupResult:
 
 
 def _annotate(task: DocTask, tagger: ProvisionTagger, index: CitationIndex) -> StatuteResult:
+    started = time.perf_counter()
     try:
         texts = _read(task)
         parsed = _parse(task, texts)
@@ -193,7 +196,8 @@ def _annotate(task: DocTask, tagger: ProvisionTagger, index: CitationIndex) -> S
         by_article.setdefault(article_id(prov), []).extend(citations)
     links = [link for src, found in by_article.items() for link in citation_links(src, found)]
     tokens = {p.id: tokens_for_index(f"{p.label} {p.text}") for p in provisions if p.level in SEARCH_LEVELS}
-    return StatuteResult(task.meta, provisions, tuple(annotations), tuple(links), tuple(warnings), tokens)
+    seconds = time.perf_counter() - started
+    return StatuteResult(task.meta, provisions, tuple(annotations), tuple(links), tuple(warnings), tokens, seconds)
 
 
 def article_id(prov: Provision) -> str:

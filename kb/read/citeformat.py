@@ -30,8 +30,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
+from urllib.parse import quote
 
-from kb.ids import Eid
+from kb.ids import loose_units, node_type, split_provision_id
 from kb.model import DocumentMeta
 from kb.read.romanize import bibtex_key, pinyin_title
 from kb.text.numerals import int_to_cn
@@ -47,6 +48,7 @@ __all__ = [
     "document_url",
     "eid_units",
     "int_to_roman",
+    "node_path",
     "page_url",
     "pinpoint_en",
     "pinpoint_zh",
@@ -106,16 +108,9 @@ _EN_CONTAINER = {"book": "bk.", "subbook": "pt.", "chp": "ch.", "sec": "sec."}
 
 
 def eid_units(eid: str) -> list[tuple[str, str]]:
-    """``art_13__para_1`` -> ``[("art", "13"), ("para", "1")]``; ``preamble`` -> ``[("preamble", "")]``."""
-    parsed = Eid.try_parse(eid)
-    if parsed is not None:
-        return [(u.kind, u.number) for u in parsed.units]
-    # Not an eid: each part that is a unit reads as one, any other part as a bare kind.
-    units: list[tuple[str, str]] = []
-    for part in eid.split("__"):
-        unit = Eid.try_parse(part)
-        units.append((unit.kind, unit.number) if unit is not None else (part, ""))
-    return units
+    """``art_13__para_1`` -> ``[("art", "13"), ("para", "1")]``; ``preamble`` -> ``[("preamble", "")]``
+    (:func:`kb.ids.loose_units`: a string that is not an eid reads part by part)."""
+    return loose_units(eid)
 
 
 def int_to_roman(n: int) -> str:
@@ -193,15 +188,20 @@ def provision_url(doc_id: str, eid: str, base_url: str = "") -> str:
     return f"{base_url.rstrip('/')}{API_PREFIX}/provisions/{doc_id}/{eid}"
 
 
-def _path(node_id: str) -> str:
-    """``documents/<doc>``, ``provisions/<doc>/<eid>`` or ``documents/<doc>#p_7``, percent-encoded."""
-    from urllib.parse import quote
+def node_path(node_id: str) -> str:
+    """The page path of a node id, without a leading ``/``: ``documents/<doc>``,
+    ``provisions/<doc>/<eid>`` or ``documents/<doc>#p_7`` (a passage is an anchor on its
+    document), each part percent-encoded (``/`` inside a part too).
 
-    doc_id, _, rest = node_id.partition("/")
-    if not rest:
-        return "documents/" + quote(doc_id, safe="")
-    if re.fullmatch(r"p_\d+", rest):
-        return "documents/" + quote(doc_id, safe="") + "#" + rest
+    >>> node_path("pipl-2021"), node_path("pipl-2021/art_13"), node_path("chinai-163/p_7")
+    ('documents/pipl-2021', 'provisions/pipl-2021/art_13', 'documents/chinai-163#p_7')
+    """
+    kind = node_type(node_id)
+    if kind == "document":
+        return "documents/" + quote(node_id, safe="")
+    doc_id, rest = split_provision_id(node_id)
+    if kind == "passage":
+        return "documents/" + quote(doc_id, safe="") + "#" + quote(rest, safe="")
     return "provisions/" + quote(doc_id, safe="") + "/" + quote(rest, safe="")
 
 
@@ -211,12 +211,12 @@ def page_url(node_id: str, base_url: str = "") -> str:
     >>> page_url("网络安全法-2016-11-07/art_41", "https://kb.example")
     'https://kb.example/provisions/%E7%BD%91%E7%BB%9C%E5%AE%89%E5%85%A8%E6%B3%95-2016-11-07/art_41'
     """
-    return f"{base_url.rstrip('/')}/{_path(node_id)}"
+    return f"{base_url.rstrip('/')}/{node_path(node_id)}"
 
 
 def api_url(node_id: str, base_url: str = "") -> str:
     """The JSON resource: ``/api/v1/provisions/pipl-2021/art_13`` (a passage: ``/api/v1/passages/...``)."""
-    path = _path(node_id)
+    path = node_path(node_id)
     if "#" in path:
         doc_path, _, passage = path.partition("#")
         path = "passages/" + doc_path.removeprefix("documents/") + "/" + passage

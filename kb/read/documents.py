@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kb.errors import NotFound
-from kb.read.lookups import TOC_LEVELS, doc_summary, document_row, speaker_of, topic_labels
+from kb.read.lookups import TOC_LEVELS, doc_summary, document_row, passage_fields, topic_labels
 from kb.store.reader import PUBLIC_BUILD_KEYS, Reader, build_info
 from kb.store.schema import AnnotationRow, DocumentRow, LinkRow, PassageRow, ProvisionRow, SourceFileRow
 
@@ -144,13 +144,7 @@ def document_passages(reader: Reader, doc_id: str) -> dict[str, Any]:
         topics = topic_labels(s, [r.id for r in rows])
     results = [
         {
-            "id": r.id,
-            "n": r.n,
-            "text": r.text,
-            "kind": r.kind,
-            "section": r.section,
-            "part": r.part,
-            "speaker": speaker_of(r),
+            **passage_fields(r),
             "topics": topics.get(r.id, []),
             "stance": r.stance,
         }

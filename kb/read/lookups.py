@@ -38,6 +38,7 @@ __all__ = [
     "like_escape",
     "meta_from_row",
     "passage_briefs",
+    "passage_fields",
     "provision_labels",
     "speaker_of",
     "stance_tags",
@@ -123,6 +124,19 @@ def doc_summary(row: DocumentRow) -> dict[str, Any]:
 
 def speaker_of(row: PassageRow) -> dict[str, Any]:
     return {"name": row.speaker, "role": row.speaker_role, "kind": row.speaker_kind}
+
+
+def passage_fields(row: PassageRow) -> dict[str, Any]:
+    """The fields every listing of a document's passages starts with."""
+    return {
+        "id": row.id,
+        "n": row.n,
+        "text": row.text,
+        "kind": row.kind,
+        "section": row.section,
+        "part": row.part,
+        "speaker": speaker_of(row),
+    }
 
 
 def document_row(s: Session, doc_id: str) -> DocumentRow:

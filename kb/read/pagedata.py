@@ -24,7 +24,7 @@ from kb.read.lookups import (
     chunks,
     excerpt,
     like_escape,
-    speaker_of,
+    passage_fields,
     topic_rows,
 )
 from kb.store.reader import Reader
@@ -195,13 +195,7 @@ def _commentary_passages(s: Session, reader: Reader, doc_id: str) -> list[dict[s
         topic_ids = list(dict.fromkeys(a["label"] for a in anns[r.id] if a["kind"] == "topic"))
         out.append(
             {
-                "id": r.id,
-                "n": r.n,
-                "text": r.text,
-                "kind": r.kind,
-                "section": r.section,
-                "part": r.part,
-                "speaker": speaker_of(r),
+                **passage_fields(r),
                 "stance": r.stance,
                 "annotations": anns[r.id],
                 "topics": [{"id": t, "label_en": names.get(t, {}).get("label_en") or t} for t in topic_ids],

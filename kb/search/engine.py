@@ -69,6 +69,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kb.errors import InvalidQuery, NotFound
+from kb.learn.ranker import LearnedRanker
 from kb.read.lookups import document_metas, topic_rows
 from kb.search.cursor import Cursor, decode_cursor, encode_cursor
 from kb.search.expand import names_place
@@ -76,13 +77,14 @@ from kb.search.fts import QueryMode
 from kb.search.groups import unit_groups
 from kb.search.highlight import mentions, snippet
 from kb.search.index import index_of
+from kb.search.learned import Candidates, applies, learned_features_of, learned_ranking, ranker_for
 from kb.search.plan import LANGS, MAX_LIMIT, QueryPlan, ResultType, SearchParams, Unit, highlight_terms, plan_query
 from kb.search.rank import Scores, combine_scores, rank_rows
 from kb.search.scoring import any_units, concepts, run_units, scores_include_within
 from kb.search.sql import execute
 from kb.store.reader import Reader
 
-__all__ = ["matching_rows", "search", "warm_up"]
+__all__ = ["learned_candidates", "matching_rows", "search", "warm_up"]
 
 
 def warm_up(reader: Reader) -> None:
@@ -240,6 +242,22 @@ def matching_rows(
     return scores.rowid[_candidates(scores, match)]
 
 
+def learned_candidates(reader: Reader, q: str, ranker: LearnedRanker) -> Candidates:
+    """The rows :func:`search` ranks for a question with ``ranker`` (no filters), with their features.
+
+    For fitting the ranker (``scripts/train_search.py``): what the search would score, before scoring.
+    """
+    params = SearchParams(q=q, mode="any")
+    plan = plan_query(q, expand=True, learned=ranker)
+    groups = unit_groups(reader)
+    words = concepts(reader, plan, None)
+    _, scores = _match(reader, params, plan, words, "any", fallback=False) if plan.content else ("any", None)
+    if scores is None:
+        scores = Scores.of({}, {}, {})
+    local_penalty = not names_place(q, groups.places)
+    return learned_features_of(reader, ranker, q, plan, scores, len(words), groups, local_penalty=local_penalty)
+
+
 def search(
     reader: Reader,
     q: str,
@@ -268,6 +286,7 @@ def search(
     after = decode_cursor(params, cursor) if cursor else None
     match_mode: QueryMode = after.match if after else mode
     groups = unit_groups(reader)
+    ranker = ranker_for(reader) if expand and mode != "raw" and lang != "en" else None
 
     if mode == "raw":
         if not q.strip():
@@ -278,16 +297,27 @@ def search(
         n_main = 1
     else:
         plan = plan_query(q, expand=expand)
+        if ranker is not None and ranker.knows(plan.content):
+            plan = plan_query(q, expand=expand, learned=ranker)
+        else:
+            ranker = None
         if not plan.content:
             raise InvalidQuery("no searchable words (letters, digits or Chinese characters)", parameter="q")
         words = concepts(reader, plan, lang)
         n_main = len(words)
         match_mode, scores = _match(reader, params, plan, words, match_mode, fallback=after is None)
+    local_penalty = not names_place(q, groups.places)
+    learned_score = None
+    if ranker is not None and applies(q, match_mode):
+        # related-question candidates only where no SQL filter (doc, topic) would have to vet them
+        votes = doc is None and topic is None
+        scores, learned_score = learned_ranking(
+            reader, ranker, q, plan, scores, n_main, groups, local_penalty=local_penalty, votes=votes
+        )
     candidates = _candidates(scores, match_mode)
     if type is not None or status is not None:
         candidates &= groups.keep(scores.rowid, type, status)
-    local_penalty = not names_place(q, groups.places)
-    ranked = rank_rows(scores, n_main, groups, local_penalty=local_penalty, candidates=candidates)
+    ranked = rank_rows(scores, n_main, groups, local_penalty=local_penalty, candidates=candidates, score=learned_score)
     begin = ranked.after(after.score, after.rowid) if after is not None else 0
     positions = range(begin, min(begin + limit, len(ranked)))
     more = begin + limit < len(ranked)

@@ -2,7 +2,8 @@
 
 A query is segmented as the index was (:func:`kb.search.fts.query_terms`); stopwords are
 dropped (:func:`kb.search.expand.content_terms`) and the expansion phrases of
-``corpus/search/synonyms.toml`` become optional, lower-weighted units.
+``corpus/search/synonyms.toml`` become optional, lower-weighted units, and so do the learned
+lay -> legal words of a Chinese query (``learned``, :mod:`kb.search.learned`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from kb.learn.ranker import LearnedRanker
 from kb.search.expand import content_terms, expansion_terms
 from kb.search.fts import QueryMode, maximal_terms, query_terms
 
@@ -46,6 +48,7 @@ MAX_ALL_WORDS = 3
 _RAW_SYNTAX = re.compile(r"\b(?:AND|OR|NOT|NEAR)\b|[{}():^*+\"]|\b\w+\s*:")
 # A prefix term of a raw query: consen*
 _RAW_PREFIX = re.compile(r"([^\W_]+)\*")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,7 @@ class QueryPlan:
 
 
 @lru_cache(maxsize=1024)
-def plan_query(q: str, *, expand: bool = True) -> QueryPlan:
+def plan_query(q: str, *, expand: bool = True, learned: LearnedRanker | None = None) -> QueryPlan:
     """The terms of a (non-raw) query, and its expansion units when ``expand``.
 
     >>> p = plan_query("小区能强制刷脸吗")
@@ -141,6 +144,12 @@ def plan_query(q: str, *, expand: bool = True) -> QueryPlan:
         if words and words not in units:
             units[words] = Unit(words, weight=EXPANSION_WEIGHT, main=False)
             expanded.append(phrase)
+    if learned is not None and _CJK.search(q):
+        # Learned lay -> legal words (kb.learn.associations), each weighted by its association.
+        for word, weight in learned.tables.expansion(content, learned.expansion_limit):
+            if (word,) not in units:
+                units[(word,)] = Unit((word,), weight=round(EXPANSION_WEIGHT * weight, 6), main=False)
+                expanded.append(word)
     return QueryPlan(tuple(terms), tuple(content), tuple(expanded), tuple(units.values()))
 
 

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from kb.search.groups import UnitGroups
 from kb.search.plan import Unit
 
-__all__ = ["COORD_EXPONENT", "Ranked", "Scores", "combine_scores", "rank_rows"]
+__all__ = ["COORD_EXPONENT", "Ranked", "Scores", "combine_scores", "rank_rows", "word_score"]
 
 # main score x (matched content terms / content terms) ** COORD_EXPONENT.
 COORD_EXPONENT = 1.0
@@ -115,6 +115,22 @@ class Ranked:
         return {int(r): self.others(i) for i, r in enumerate(self.rowid) if self.stop[i] - self.start[i] > 1}
 
 
+def word_score(scores: Scores, n_main: int, groups: UnitGroups, *, local_penalty: bool) -> npt.NDArray[np.float64]:
+    """Each row's score from its words: main x (matched / n_main) ** COORD_EXPONENT + extra, times the kind factor.
+
+    Element by element, as a loop over the rows would compute it.
+    """
+    score = scores.main.copy()
+    if n_main > 1 and COORD_EXPONENT != 0:
+        score *= (scores.matched / n_main) ** COORD_EXPONENT
+    score += scores.extra
+    if local_penalty:
+        known = scores.rowid < len(groups.factor)
+        index = np.where(known, scores.rowid, 0)
+        score = np.where(known, score * np.frombuffer(groups.factor, dtype=np.float64)[index], score)
+    return score
+
+
 def rank_rows(
     scores: Scores,
     n_main: int,
@@ -122,6 +138,7 @@ def rank_rows(
     *,
     local_penalty: bool,
     candidates: npt.NDArray[np.bool_] | None = None,
+    score: npt.NDArray[np.float64] | None = None,
 ) -> Ranked:
     """Combine the scores of the candidate rows (all, unless a mask); one result per article.
 
@@ -129,21 +146,18 @@ def rank_rows(
     that matched (in force, then the newest: it does not depend on the database's
     scoring); the others are its ``also_in``, preferred first. The order is by score
     (larger first), then rowid: total, so a keyset cursor is exact. The arithmetic is a
-    loop's, element by element: main x (matched / n_main) ** COORD_EXPONENT + extra,
-    times the kind factor.
+    loop's (:func:`word_score`), unless ``score`` gives each row of ``scores`` its own
+    (the learned ranking, :mod:`kb.search.learned`).
     """
     pick = slice(None) if candidates is None else candidates
-    rowid, main, matched, extra = scores.rowid[pick], scores.main[pick], scores.matched[pick], scores.extra[pick]
-    score = main.copy()
-    if n_main > 1 and COORD_EXPONENT != 0:
-        score *= (matched / n_main) ** COORD_EXPONENT
-    score += extra
+    if score is None:
+        score = word_score(scores, n_main, groups, local_penalty=local_penalty)
+    score = score[pick]
+    rowid = scores.rowid[pick]
     known = rowid < len(groups.group)  # not in the cache (cannot happen with a built database): a group of its own
     index = np.where(known, rowid, 0)
     group = np.where(known, np.frombuffer(groups.group, dtype=np.int64)[index], -rowid - 1)
     preference = np.where(known, np.frombuffer(groups.preference, dtype=np.int8)[index], 0)
-    if local_penalty:
-        score = np.where(known, score * np.frombuffer(groups.factor, dtype=np.float64)[index], score)
     # members by group, then (preference, -score, rowid): each group's first is the version shown
     by_group = np.lexsort((rowid, -score, preference, group))
     sorted_group = group[by_group]

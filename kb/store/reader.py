@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from kb.errors import NotFound
 from kb.settings import Settings
 from kb.store import pg
+from kb.store.connect import check_url, one_line_errors
 from kb.store.schema import BuildInfoRow
 
 __all__ = [
@@ -147,8 +148,17 @@ def _install_deadline(engine: Engine, seconds: float) -> None:
 
 
 def _new_reader(settings: Settings) -> Reader:
+    """A reader on a database checked to be a knowledge base: a problem is one line (kb.store.connect)."""
+    check_url(settings.database_url)
     path = settings.sqlite_path
-    engine = read_only_engine(settings)
+    with one_line_errors(settings.database_url):
+        engine = read_only_engine(settings)
+        try:
+            with engine.connect() as conn:
+                conn.execute(select(BuildInfoRow.key).limit(1)).all()
+        except BaseException:
+            engine.dispose()
+            raise
     stamp: tuple[int, ...] | None
     if path is not None:
         stamp = _file_stamp(path)

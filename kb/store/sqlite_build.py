@@ -5,7 +5,9 @@ the live database:
 
 1. take a lock file (``kb.sqlite.lock``, ``flock``): a second concurrent build fails with
    :class:`kb.errors.BuildLocked`; holding it, remove what crashed builds left
-   (``kb.sqlite.building-*``);
+   (``kb.sqlite.building-*``). The lock file is removed when the build ends, failed or
+   not; a build killed with SIGKILL leaves it behind, harmless (``flock`` locks die with
+   their process) and reused by the next build;
 2. yield a URL on a private file, ``kb.sqlite.building-<pid>``, for the caller to write;
 3. run ``PRAGMA integrity_check``, fsync the file, ``os.replace`` it over the target in
    one rename and fsync the directory: readers see the old database or the new one,
@@ -46,6 +48,7 @@ def sqlite_build(target: Path) -> Iterator[str]:
 
     See the module docstring. The caller disposes its engines before the block ends.
     """
+    _refuse_non_database(target)
     with _build_lock(target):
         _clean_leftovers(target)
         tmp = target.with_name(f"{target.name}.building-{os.getpid()}")
@@ -76,21 +79,57 @@ def error_line(exc: BaseException) -> str:
 
 @contextmanager
 def _build_lock(target: Path) -> Iterator[None]:
+    """Hold ``<target>.lock`` (``flock``) for the build, and remove it afterwards.
+
+    The file is removed while still locked. A build that opened it just before then
+    finds, once it holds the lock, that the path no longer names the file it locked,
+    and starts again on a fresh file: two builds never both hold a lock.
+    """
     lock_path = target.with_name(target.name + ".lock")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fh = lock_path.open("a+")
-    except OSError as exc:
-        raise BuildError(f"cannot create the lock file {lock_path}: {exc.strerror or exc}") from None
-    with fh:
+    while True:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fh = lock_path.open("a+")
+        except OSError as exc:
+            raise BuildError(f"cannot create the lock file {lock_path}: {exc.strerror or exc}") from None
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            fh.close()
             raise BuildLocked(f"another kb ingest is building {target} (lock {lock_path})") from None
+        if _same_file(fh.fileno(), lock_path):
+            break
+        fh.close()  # removed by the build that just finished: lock the new file instead
+    with fh:
         try:
             yield
         finally:
+            lock_path.unlink(missing_ok=True)
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+# The first bytes of every SQLite database file.
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _refuse_non_database(target: Path) -> None:
+    """A build replaces ``target``: never when it is something other than a SQLite database."""
+    try:
+        with target.open("rb") as fh:
+            head = fh.read(len(_SQLITE_HEADER))
+    except OSError:
+        return  # absent, or not openable: the lock file or the swap says why, in one line
+    if head and head != _SQLITE_HEADER:
+        raise BuildError(f"{target} exists and is not a SQLite database: not replacing it (choose another --db)")
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (st.st_dev, st.st_ino) == (mine.st_dev, mine.st_ino)
 
 
 def _clean_leftovers(target: Path) -> None:

@@ -12,13 +12,15 @@
 
 from __future__ import annotations
 
-__all__ = ["CN_DIGITS", "CN_NUMERAL_CHARS", "NUMERAL_CHARS", "cn_to_int", "int_to_cn", "roman_to_int"]
+__all__ = ["CN_COUNT_CHARS", "CN_DIGITS", "CN_NUMERAL_CHARS", "NUMERAL_CHARS", "cn_to_int", "int_to_cn", "roman_to_int"]
 
 # The one spelling of the numeral character classes: use these inside ``[...]`` in regexes.
 # Chinese numeral characters as statutes number articles, chapters and items (no Arabic digits).
 CN_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千"
 # Any numeral a statute or a citation may use for a number: Chinese, Arabic, full-width Arabic.
 NUMERAL_CHARS = CN_NUMERAL_CHARS + "0-9０-９"
+# A count of the units just before, as in 前两款 / 前三条: two to nine.
+CN_COUNT_CHARS = "两二三四五六七八九"
 
 CN_DIGITS: dict[str, int] = {
     "零": 0,

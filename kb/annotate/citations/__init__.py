@@ -32,8 +32,6 @@ from kb.annotate.citations.links import citation_annotations, citation_annotatio
 from kb.annotate.citations.patterns import PATTERNS_PATH, CitationPatterns, load_patterns, parse_patterns
 from kb.annotate.citations.resolve import find_citations
 
-# Re-exported for kb.link.passages (owned by another helper) until it imports kb.dates itself.
-
 __all__ = [
     "PATTERNS_PATH",
     "CitationIndex",

@@ -18,7 +18,7 @@ from pydantic import StringConstraints, ValidationError
 from kb.datafiles import RuleModel, load_rules, rule_error
 from kb.model import CitationStatus
 from kb.settings import get_settings
-from kb.text.numerals import NUMERAL_CHARS
+from kb.text.numerals import CN_COUNT_CHARS, NUMERAL_CHARS
 
 PATTERNS_PATH = Path("citations") / "patterns.toml"  # relative to settings.corpus_dir
 
@@ -46,7 +46,7 @@ ZH_BARE_UNIT = re.compile(rf"[（(]?(?P<n>{_CN_NUM})[）)]?(?P<unit>[条款项�
 ZH_LIST_SEP = re.compile(r"、|以及|及|和|与|或者|或")
 ZH_RANGE_SEP = re.compile(r"至|到|～|~|—|－")
 # 本条 / 本款 / 本项 and 前款 / 前条 / 前两款: relative to the citing provision.
-ZH_RELATIVE = re.compile(r"本条(?!例)|本款|本项(?!目)|前(?P<k>[两二三四五六七八九])?(?P<unit>款|条|项)(?!目)")
+ZH_RELATIVE = re.compile(rf"本条(?!例)|本款|本项(?!目)|前(?P<k>[{CN_COUNT_CHARS}])?(?P<unit>款|条|项)(?!目)")
 # 同法第十四条 / 该法 / 该条例: the document named last (words from patterns.toml); not
 # inside 合同法 (!), 不同法律, 相同法院, 会同法院, 应该, 该法定代理, 该法人, 该法规 (but 该法规定), 该法条 or 该法案.
 ZH_BACK_TEMPLATE = r"(?<![不相应合共如等认协混连会赞])(?:{words})(?![律院官庭学定人条治案理制务]|规(?!定))"

@@ -1,65 +1,55 @@
 """Which provisions a commentary passage discusses: ``discusses`` and ``mentions`` links.
 
-A passage is linked to a provision on the evidence of these signals:
+**Claims, not paragraphs.** Each sentence of a passage (``Passage.sentences``) is linked on
+its own and every link's evidence names its sentence (``"sentence": [start, end]`` into the
+passage text); a passage's links are the union (an article from its best sentence), so a
+paragraph making three points reaches three provisions.
 
-1. **citations** — a resolved pinpoint citation in the passage (``Article 13 of the
-   PIPL``) links to exactly the cited provision (article, paragraph or item);
-2. **document context** — which documents the passage names (document-level
-   citations, already version-resolved by the citing date) or, failing that, which
-   documents its commentary ``discusses`` (manifest) that existed at its date;
-3. **terms** — legal concepts (``corpus/link/concepts.toml``: *separate consent*, *under
-   the age of 14*, *sole means of verification* …) found in the passage and in the
-   provision's Chinese text or English translation, weighted by rarity. Each concept has
-   a tier: a *specific* one can anchor a link, a *generic* one (*consent*, *national
-   security*) only adds to one, a *background* one (*personal information*) barely counts;
-4. **similarity** and **topics** — TF-IDF cosine of stemmed words between the passage
-   and the provision's English translation, and shared topic tags;
-5. **focus** — when another article explains the same concepts better (higher evidence,
-   overlapping anchors), this one is a neighbour, not the provision paraphrased.
+Signals of a (sentence, article) candidate (``learned.FEATURES``):
 
-Candidates are the articles of the documents in context (2) and of any other document
-in force at the commentary's date (further away, with a lower prior); that is how a
-passage about a draft whose text is absent (the 2023 CAC facial-recognition draft)
-reaches the in-force provisions that already say the same thing. Such a passage also
-gets a ``mentions`` link to the absent document, found by citation or, for "the draft" /
-"the new rules", by carrying over the absent document last named in the same section
-(or the one the commentary is about, when its manifest entry discusses only that one).
+1. **citations** — a resolved pinpoint citation in the sentence (``Article 13 of the
+   PIPL``) links to exactly the cited provision (article, paragraph or item), score 1.0
+   (0.6 when ambiguous): certainties, not a signal;
+2. **document context**, a prior — the article's document is named in the sentence, or
+   elsewhere in the passage; is the *successor* (manifest ``supersedes``) of a text-absent
+   document the passage names (the 2023 CAC draft -> the 2025 FRT Measures: the evidence
+   says ``successor_of`` and why); is discussed by the commentary (or succeeds a document
+   it discusses); or is merely in force at the commentary's date;
+3. **terms** — legal concepts (``corpus/link/concepts.toml``) shared, weighted by rarity,
+   and whether a specific one anchors the link;
+4. **similarity** in the sentence's language — English sentences against the English
+   translations (Porter stems, TF-IDF), Chinese sentences against the Chinese text (jieba
+   words, TF-IDF), and English sentences against the Chinese text of an untranslated
+   article through the bilingual glossary (``corpus/link/glossary.toml``, built from the
+   statutes and their translations by ``scripts/build_glossary.py``); the same for the
+   whole passage; shared topic tags;
+5. **focus** — whether the article has the most evidence among its document's candidates
+   for the sentence, and by how much.
 
-**Scores are probabilities built from log-odds.** Every signal adds log-odds (a context
-prior, terms, similarity, topics, a penalty without a specific anchor, a focus penalty)
-and the score is their logistic: ``score = 1 / (1 + exp(-logit))``, so 0.5 means "as
-likely as not" and the evidence shows what each signal contributed. Links below
-:attr:`LinkConfig.min_score` (0.5) are not emitted. On the labelled commentary set the
-emitted links were the provision the passage discusses about 6 times in 10 and a
-closely related one (a neighbouring article, the same point in a proposal) the other
-times; none was unrelated. Higher scores are only slightly more often exactly right
-(see tests/test_links.py for the figures): the score separates related from unrelated
-provisions better than it separates the one paraphrased from its neighbours. An
-explicit resolved citation scores 1.0.
+**The combination is learned** (``corpus/link/weights.toml``, fitted by
+``scripts/train_links.py`` on the dev claims of ``corpus/eval/claims/``): each candidate's
+logit is ``bias + sum(weight * signal)``, and a sentence's candidates share one softmax
+with "no provision" (logit 0): ``score = exp(logit) / (1 + sum of exp(logits))``. A sentence
+about nothing legal leaves its mass on "none"; links scoring less than the file's
+``min_score`` are not emitted. ``scripts/bench_links.py`` prints the held-out and
+leave-one-document-out figures.
 
-A document named before it was adopted (a law still being drafted) has no articles to
-discuss yet; a superseded version is not "in force" after its successor took effect.
-Headings and newsletter side items (``part == "newsletter-items"``) get provision links
-only from explicit citations. At most :attr:`LinkConfig.max_links` links per passage.
+Candidates are proposed by shared words (in fewer than ``common_share`` of the articles),
+shared concepts and citations, among the articles of the documents in context.
+Newsletter side items get provision links only from explicit citations. A passage naming
+a document whose text is absent gets a ``mentions`` link to it (by citation, or "the draft"
+carried over). Every inferred link carries its evidence, e.g.::
 
-Every inferred link carries its evidence, e.g.::
+    {"context": "successor", "sentence": [0, 92], "terms": ["hotel rooms", "facial recognition"],
+     "anchors": ["hotel rooms"], "implied": {}, "phrases": ["hotel rooms"],
+     "similarity": {"en": 0.31}, "translated": true,
+     "successor_of": "cac-frt-2023-draft", "why": "the text-absent document's successor ...",
+     "signals": {"bias": -7.4, "successor": 4.0, "terms": 2.1, "sim_en": 0.7, ...},
+     "logit": 2.4, "normaliser": 12.1}
 
-    {"context": "mentioned", "doc_mention": "pipl-2021",
-     "mention_text": "Personal Information Protection Law",
-     "terms": ["encryption", "security measures", "personal information"],
-     "anchors": ["encryption"], "implied": {},
-     "phrases": ["encrypted", "physical isolation", "Data Security", "Personal Information"],
-     "term_strength": 1.28, "similarity": 0.1238, "shared_topics": ["retention-security"],
-     "translated": true,
-     "signals": {"prior": -1.0, "terms": 2.55, "similarity": 0.99, "topics": 0.3,
-                 "no_anchor": 0.0, "focus": -0.36},
-     "logit": 2.48}
-
-``signals`` are the log-odds each signal contributed (they sum to ``logit``);
-``implied`` maps a concept the passage implies to the narrower one it names (biometric
-data -> sensitive personal information); ``outranked_by`` names the article of the same
-document that explains this one's concepts better.
-A citation link's evidence is ``{"citation": "Article 13 of the PIPL", "status": "resolved"}``.
+``signals`` are the log-odds each signal contributed (they sum to ``logit``); the score is
+``exp(logit) / normaliser``. A citation link's evidence is
+``{"citation": "Article 13 of the PIPL", "status": "resolved", "sentence": [0, 40]}``.
 """
 
 from __future__ import annotations

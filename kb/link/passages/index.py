@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kb.ids import article_eid, node_type, provision_id, split_provision_id
 from kb.link.passages.concepts import ConceptSet, load_concepts
-from kb.link.passages.similarity import _local, _tfidf, stems
+from kb.link.passages.similarity import _local, _tfidf, stems, zh_words
 from kb.model import Annotation, Provision, Translation
 
 
@@ -20,6 +20,7 @@ class _Article:
     words: Mapping[str, float]  # TF-IDF of the translation's stems, L2-normalised ({} untranslated)
     concepts: Mapping[str, float]  # concept (Chinese text or translation) -> rarity within its document
     topics: frozenset[str]
+    zh_words: Mapping[str, float] = field(default_factory=dict)  # TF-IDF of the Chinese text's jieba words
 
     @property
     def translated(self) -> bool:
@@ -49,6 +50,7 @@ class ProvisionIndex:
     articles: Mapping[str, _Article]
     by_doc: Mapping[str, tuple[str, ...]]
     word_idf: Mapping[str, float]
+    zh_idf: Mapping[str, float]
     concept_idf: Mapping[str, float]
     concepts: ConceptSet
 
@@ -64,12 +66,14 @@ class ProvisionIndex:
         english = {t.provision_id: t.text_en for t in translations}
         topics = _topics_by_article(annotations)
         raw: list[tuple[Provision, Counter[str], frozenset[str]]] = []
+        chinese: dict[str, Counter[str]] = {}
         for prov in provisions:
             if prov.level not in ("article", "preamble"):
                 continue
             en = english.get(prov.id, "")
             found = frozenset(concepts.find(prov.text, "zh")) | frozenset(concepts.find(en, "en"))
             raw.append((prov, Counter(stems(en)), found))
+            chinese[prov.id] = Counter(zh_words(prov.text))
         word_df: Counter[str] = Counter()
         concept_df: Counter[str] = Counter()
         local_words: dict[str, Counter[str]] = {}
@@ -83,6 +87,12 @@ class ProvisionIndex:
             local_concepts.setdefault(prov.doc_id, Counter()).update(found)
             sizes[prov.doc_id] += 1
             translated_sizes[prov.doc_id] += bool(words)
+        zh_df: Counter[str] = Counter()
+        local_zh: dict[str, Counter[str]] = {}
+        for prov, _, _ in raw:
+            zh_df.update(chinese[prov.id].keys())
+            local_zh.setdefault(prov.doc_id, Counter()).update(chinese[prov.id].keys())
+        zh_idf = {w: math.log((len(raw) + 1) / (d + 1)) + 1 for w, d in zh_df.items()}
         translated = sum(1 for _, words, _ in raw if words)
         word_idf = {w: math.log((translated + 1) / (d + 1)) + 1 for w, d in word_df.items()}
         # In units of the largest IDF possible (a concept in one article), so that the
@@ -99,6 +109,8 @@ class ProvisionIndex:
             weights = {w: word_idf[w] * _local(local_words[doc][w], n_words) for w in words}
             vec = _tfidf(words, weights, 0.0)
             found_weights = {c: _local(local_concepts[doc][c], n_all) for c in found}
-            articles[prov.id] = _Article(prov.id, doc, vec, found_weights, frozenset(topics.get(prov.id, ())))
+            zh_weights = {w: zh_idf[w] * _local(local_zh[doc][w], n_all) for w in chinese[prov.id]}
+            zh_vec = _tfidf(chinese[prov.id], zh_weights, 0.0)
+            articles[prov.id] = _Article(prov.id, doc, vec, found_weights, frozenset(topics.get(prov.id, ())), zh_vec)
             by_doc.setdefault(doc, []).append(prov.id)
-        return cls(articles, {d: tuple(ids) for d, ids in by_doc.items()}, word_idf, concept_idf, concepts)
+        return cls(articles, {d: tuple(ids) for d, ids in by_doc.items()}, word_idf, zh_idf, concept_idf, concepts)

@@ -1,5 +1,6 @@
-"""The linker: candidates in context, their log-odds evidence, the focus penalty, the best
-few links (see :mod:`kb.link.passages` for the method)."""
+"""The linker: per sentence, candidates in context, their signals, the learned logistic
+combination, the best few links; a passage's links are the union of its sentences'
+(see :mod:`kb.link.passages` for the method)."""
 
 from __future__ import annotations
 
@@ -12,71 +13,49 @@ from kb.dates import date_key, first_date
 from kb.ids import doc_of, node_type
 from kb.link.passages.concepts import Tier
 from kb.link.passages.index import ProvisionIndex, _Article, article_id
+from kb.link.passages.learned import FEATURES, Glossary, LinkWeights, load_glossary, load_weights
 from kb.link.passages.mentions import absent_mentions
-from kb.link.passages.similarity import _analyse, _cosine, _rarity, _Text, _tfidf
+from kb.link.passages.similarity import _analyse, _rarity, _Text, _tfidf, is_chinese, stems, zh_words
 from kb.model import Annotation, DocumentMeta, Link, Passage, Provision, Translation
+from kb.text.sentences import passage_sentences
 
-# How a candidate provision relates to the passage: cited by it, in a document it
-# names, in a document its commentary discusses, elsewhere in force while the passage
-# names some document (open), or elsewhere while it names none (unanchored).
-Context = Literal["cited", "mentioned", "discussed", "open", "unanchored"]
+# How a candidate's document relates to the sentence (most specific first); see learned.FEATURES.
+Context = Literal["named_sentence", "named_passage", "successor", "discussed", "open", "unanchored"]
+Span = tuple[int, int]
+
+SUCCESSOR_WHY = "the text-absent document's successor (manifest supersedes) carries the rule"
 
 
 @dataclass(frozen=True)
 class LinkConfig:
-    """Weights and thresholds of the linker; the defaults were set on the labelled set.
+    """Thresholds of the linker; the combination of its signals is learned (``weights``).
 
-    *Strength* is the summed weight of the concepts a passage and a provision share; a
+    *Strength* is the summed weight of the concepts a sentence and an article share; a
     concept's weight is its IDF over the provisions (1.0 for a concept found in a single
-    article) times how rare it is among the commentary's passages (a concept every
-    passage has tells nothing about which provision one discusses) times how rare it is
-    among the articles of the provision's own document, times its tier weight (and
-    ``implied_weight`` when the passage only implies it through a narrower concept). A
+    article) times how rare it is among the commentary's passages, times how rare it is
+    among the articles of the article's own document, times its tier weight (and
+    ``implied_weight`` when the sentence only implies it through a narrower concept). A
     shared specific concept of weight ``>= anchor_weight`` (not merely implied) is an
     *anchor*.
-
-    The score is ``1 / (1 + exp(-logit))`` where the logit sums, in log-odds:
-    ``prior[context]`` + ``terms_weight * min(1, strength / strength_scale)`` +
-    ``similarity_weight * min(1, similarity / similarity_scale)`` + ``topics_weight``
-    (when a topic is shared) + ``no_anchor`` (when no anchor is shared; half of it in a
-    document the passage names) - ``focus_weight * ln(1 + sum of rivals)``, where each
-    article of the same document that shares this one's concepts counts
-    ``share * exp(lead)``: the share of this article's concept weight it has, and how far
-    its logit on those concepts alone leads this one's.
-
-    How the defaults were set: the priors and weights were chosen by hand as round
-    values, then compared on the labelled set (tests/fixtures/links/labelled.jsonl) by
-    strict precision plus recall at ``min_score``; choosing them on four commentaries
-    and testing on the fifth gave the same values for every fold. Thirty expected links
-    are few: treat the figures the tests print as indicative.
     """
 
-    max_links: int = 6
-    min_score: float = 0.5  # links scoring less are not emitted (the default threshold)
-    # log-odds before any evidence, by how the candidate's document relates to the passage
-    prior: Mapping[str, float] = field(
-        default_factory=lambda: {"mentioned": -1.0, "discussed": -2.5, "open": -2.5, "unanchored": -4.0}
-    )
-    terms_weight: float = 3.0
+    max_links: int = 6  # per sentence, and per passage
+    min_score: float | None = None  # links scoring less are not emitted (None: the weights file's)
+    weights: LinkWeights | None = None  # None: corpus/link/weights.toml
+    glossary: Glossary | None = None  # None: corpus/link/glossary.toml
     strength_scale: float = 1.5  # strength giving full marks
-    similarity_weight: float = 2.0
-    similarity_scale: float = 0.25  # word similarity giving full marks
-    topics_weight: float = 0.3
-    no_anchor: float = -1.5
-    focus_weight: float = 1.5
     anchor_weight: float = 0.3
     tier_weight: Mapping[str, float] = field(
         default_factory=lambda: {"background": 0.25, "generic": 0.5, "specific": 1.0}
     )
     implied_weight: float = 0.5
-    named_generic_weight: float = 1.0  # a generic concept's tier weight in a document the passage names
-    min_strength: float = 0.15  # candidates with less shared weight are not even scored
-    # far from the passage's documents an untranslated article cannot be compared word by word
-    far_needs_translation: bool = True
-    # score of an explicit citation, by the citation's status
+    named_generic_weight: float = 1.0  # a generic concept's tier weight in a document the sentence names
+    min_strength: float = 0.15  # candidates with less shared weight and ...
+    min_similarity: float = 0.08  # ... less word similarity are not even scored
+    common_share: float = 0.3  # words in more than this share of articles do not propose candidates
     citation_score: Mapping[str, float] = field(default_factory=lambda: {"resolved": 1.0, "ambiguous": 0.6})
     mention_score: Mapping[str, float] = field(default_factory=lambda: {"citation": 1.0, "anaphora": 0.6})
-    min_words: int = 8  # shorter passages (captions, transitions) get no inferred links
+    min_words: int = 3  # sentences with fewer content words get no inferred links
 
 
 # --------------------------------------------------------------------------- dates
@@ -98,34 +77,48 @@ def in_force_at(doc: DocumentMeta, successors: Iterable[DocumentMeta], date: str
     return not any(s.in_force_from and date_key(s.in_force_from, end=False) <= date_key(date, end=False) for s in later)
 
 
-# --------------------------------------------------------------------------- linker
+# --------------------------------------------------------------------------- candidates
 
 
 @dataclass(frozen=True)
-class _Candidate:
+class Candidate:
+    """One (sentence, article) pair with its signals (``learned.FEATURES``) and evidence."""
+
+    passage_id: str
+    sentence: Span
     article: str
-    context: Context
-    logit: float  # before the focus penalty; a citation's is +inf
-    terms: Mapping[str, float]  # shared concept -> weight
-    anchors: Mapping[str, float]  # shared specific concepts heavy enough to anchor a link
-    signals: Mapping[str, float]
-    evidence: dict[str, Any]
-    score: float | None = None  # fixed score (citations)
+    features: dict[str, float]
+    evidence: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
 class _Query:
-    """One passage, ready to be scored: weighted words, concept weights, topics."""
+    """One sentence or passage, ready to be compared: weighted words, concept weights."""
 
-    words: Mapping[str, float]
-    concepts: Mapping[str, float]  # concept -> weight (IDF x rarity in the commentary)
+    lang: Literal["en", "zh"]
+    words: Mapping[str, float]  # English stems or Chinese words, TF-IDF
+    gloss: Mapping[str, float]  # an English text's words carried to Chinese, TF-IDF
+    concepts: Mapping[str, float]
     surfaces: Mapping[str, tuple[str, ...]]
     implied: Mapping[str, str]
-    topics: frozenset[str]
+    size: int  # content words
 
 
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+def _accumulate(query: Mapping[str, float], postings: Mapping[str, Sequence[tuple[str, float]]]) -> dict[str, float]:
+    """Cosine of ``query`` with every article sharing a word (vectors are L2-normalised)."""
+    out: dict[str, float] = {}
+    for w, qv in query.items():
+        for art, av in postings.get(w, ()):
+            out[art] = out.get(art, 0.0) + qv * av
+    return out
+
+
+def _postings(vectors: Iterable[tuple[str, Mapping[str, float]]]) -> dict[str, list[tuple[str, float]]]:
+    out: dict[str, list[tuple[str, float]]] = {}
+    for art, vec in vectors:
+        for w, v in vec.items():
+            out.setdefault(w, []).append((art, v))
+    return out
 
 
 class PassageLinker:
@@ -139,11 +132,24 @@ class PassageLinker:
     ) -> None:
         self.index = index
         self.config = config or LinkConfig()
+        self.weights = self.config.weights or load_weights()
+        self.min_score = self.config.min_score if self.config.min_score is not None else self.weights.min_score
+        self.glossary = self.config.glossary or load_glossary()
         self.documents = {d.id: d for d in documents}
         self.successors: dict[str, list[DocumentMeta]] = {}
         for d in documents:
             if d.supersedes:
                 self.successors.setdefault(d.supersedes, []).append(d)
+        arts = index.articles.values()
+        self._en = _postings((a.id, a.words) for a in arts)
+        self._zh = _postings((a.id, a.zh_words) for a in arts)
+        limit = max(1.0, self.config.common_share * len(index.articles))
+        self._en_common = frozenset(w for w, p in self._en.items() if len(p) > limit)
+        self._zh_common = frozenset(w for w, p in self._zh.items() if len(p) > limit)
+        self._by_concept: dict[str, list[str]] = {}
+        for a in arts:
+            for c in a.concepts:
+                self._by_concept.setdefault(c, []).append(a.id)
 
     # -- document context ------------------------------------------------------------
 
@@ -162,21 +168,118 @@ class PassageLinker:
     def _has_text(self, doc_id: str) -> bool:
         return doc_id in self.index.by_doc
 
+    def _successors_with_text(self, doc_id: str) -> list[str]:
+        """The final versions of a text-absent document (a draft), following the lineage."""
+        out: list[str] = []
+        todo, seen = [doc_id], {doc_id}
+        while todo:
+            for s in self.successors.get(todo.pop(), ()):
+                if s.id in seen:
+                    continue
+                seen.add(s.id)
+                (out.append(s.id) if self._has_text(s.id) else todo.append(s.id))
+        return out
+
     # -- one commentary --------------------------------------------------------------
 
     def link(
         self, passages: Sequence[Passage], annotations: Iterable[Annotation], *, commentary_date: str | None
     ) -> list[Link]:
         """``discusses`` and ``mentions`` links of ``passages`` (one commentary, in order)."""
+        fixed, candidates = self.candidates(passages, annotations, commentary_date=commentary_date)
+        return fixed + self.select(candidates, fixed)
+
+    def score(self, features: Mapping[str, float]) -> tuple[float, dict[str, float]]:
+        """The logit of a candidate and what each signal contributed to it."""
+        signals = {"bias": self.weights.bias}
+        for f in FEATURES:
+            w = self.weights.weights.get(f, 0.0)
+            if w and features.get(f):
+                signals[f] = w * features[f]
+        return sum(signals.values()), signals
+
+    def sentence_scores(self, candidates: Sequence[Candidate]) -> list[tuple[float, dict[str, float], float]]:
+        """Score one sentence's candidates: a softmax over them and "no provision" (logit 0),
+        ``exp(logit) / (1 + sum of exp(logits))``, so the candidates of a sentence compete and
+        a sentence with weak evidence everywhere leaves its mass on "none"."""
+        rows = [self.score(c.features) for c in candidates]
+        exps = [math.exp(max(-50.0, min(50.0, logit))) for logit, _ in rows]
+        denom = 1.0 + sum(exps)
+        return [(e / denom, signals, logit) for e, (logit, signals) in zip(exps, rows, strict=True)]
+
+    def _by_sentence(self, candidates: Sequence[Candidate]) -> dict[tuple[str, Span], list[Candidate]]:
+        out: dict[tuple[str, Span], list[Candidate]] = {}
+        for c in candidates:
+            out.setdefault((c.passage_id, c.sentence), []).append(c)
+        return out
+
+    def select(self, candidates: Sequence[Candidate], fixed: Sequence[Link] = ()) -> list[Link]:
+        """Score candidates; per sentence keep the best few above the threshold; per
+        passage the union (each article from its best sentence), at most ``max_links``
+        inferred links beside the citations."""
+        cfg = self.config
+        cited = {(lk.src, article_id(lk.dst)) for lk in fixed if lk.kind == "discusses"}
+        best: dict[tuple[str, str], tuple[float, Candidate, dict[str, float], float, float]] = {}
+        for group in self._by_sentence(candidates).values():
+            scored = self.sentence_scores(group)
+            denom = 1.0 + sum(math.exp(max(-50.0, min(50.0, lg))) for _, _, lg in scored)
+            rows = sorted(
+                (
+                    (sc, c, sig, lg, denom)
+                    for c, (sc, sig, lg) in zip(group, scored, strict=True)
+                    if sc >= self.min_score
+                ),
+                key=lambda r: (-r[0], r[1].article),
+            )
+            for row in rows[: cfg.max_links]:
+                key = (row[1].passage_id, row[1].article)
+                if key not in cited and (key not in best or best[key][0] < row[0]):
+                    best[key] = row
+        by_passage: dict[str, list[tuple[float, Candidate, dict[str, float], float, float]]] = {}
+        for (pid, _), row in best.items():
+            by_passage.setdefault(pid, []).append(row)
+        out: list[Link] = []
+        for pid, rows in by_passage.items():
+            rows.sort(key=lambda r: (-r[0], r[1].article))
+            for score, c, signals, logit, denom in rows[: cfg.max_links]:
+                evidence = {
+                    **c.evidence,
+                    "signals": {k: round(v, 3) for k, v in signals.items()},
+                    "logit": round(logit, 3),
+                    "normaliser": round(denom, 3),  # score = exp(logit) / normaliser
+                }
+                out.append(Link(pid, c.article, "discusses", round(score, 4), evidence))
+        return out
+
+    def ranked(self, candidates: Sequence[Candidate]) -> dict[tuple[str, Span], list[tuple[str, float]]]:
+        """Every candidate's score per sentence, best first (for evaluation)."""
+        out: dict[tuple[str, Span], list[tuple[str, float]]] = {}
+        for key, group in self._by_sentence(candidates).items():
+            rows = [(c.article, sc) for c, (sc, _, _) in zip(group, self.sentence_scores(group), strict=True)]
+            out[key] = sorted(rows, key=lambda r: (-r[1], r[0]))
+        return out
+
+    def candidates(
+        self, passages: Sequence[Passage], annotations: Iterable[Annotation], *, commentary_date: str | None
+    ) -> tuple[list[Link], list[Candidate]]:
+        """Citation and ``mentions`` links (certain, fixed scores) and the scored
+        candidates of every sentence of ``passages``."""
         wanted = {p.id for p in passages}
         by_target: dict[str, list[Annotation]] = {}
         for ann in annotations:
             if ann.target_id in wanted:
                 by_target.setdefault(ann.target_id, []).append(ann)
-        texts = {p.id: _analyse(p.text, self.index.concepts) for p in passages}
+        concepts = self.index.concepts
+        texts = {p.id: _analyse(p.text, concepts, "zh" if is_chinese(p.text) else "en") for p in passages}
         word_rarity, concept_rarity = _rarity([texts[p.id] for p in passages if p.part == "body"])
         open_docs = [d for d in self.index.by_doc if self._in_force(d, commentary_date)]
-        links: list[Link] = []
+        meta = self.documents.get(passages[0].doc_id) if passages else None
+        discussed = [
+            d for d in (meta.discusses if meta else ()) if self._has_text(d) and self._exists(d, commentary_date)
+        ]
+        absent_discussed = [d for d in (meta.discusses if meta else ()) if not self._has_text(d)]
+        fixed: list[Link] = []
+        out: list[Candidate] = []
         last_absent: tuple[str | None, str] | None = None
         for passage in passages:
             anns = by_target.get(passage.id, [])
@@ -188,18 +291,66 @@ class PassageLinker:
                 with_text=self.index.by_doc,
                 scores=self.config.mention_score,
             )
-            links.extend(mentions)
-            query = self._query(texts[passage.id], anns, word_rarity, concept_rarity)
-            links.extend(self._discusses(passage, anns, mentions, query, commentary_date, open_docs))
-        return links
+            fixed.extend(mentions)
+            spans = [s for s in passage_sentences(passage) if passage.text[s[0] : s[1]].strip()] or [
+                (0, len(passage.text))
+            ]
+            cites = self._citations(passage, anns, spans, commentary_date)
+            fixed.extend(cites[0])
+            if passage.part != "body":
+                continue
+            # the final version of a text-absent document the passage names (the draft) says
+            # what the passage says; of one its commentary discusses, it is discussed too
+            successors = {s: a for a in (lk.dst for lk in mentions) for s in self._successors_with_text(a)}
+            succ_discussed = {s: a for a in absent_discussed for s in self._successors_with_text(a)}
+            absent = [lk.dst for lk in mentions] or absent_discussed
+            whole = self._query(texts[passage.id], word_rarity, concept_rarity)
+            topics = frozenset(a.label for a in anns if a.kind == "topic")
+            for span in spans:
+                text = passage.text[span[0] : span[1]]
+                lang: Literal["en", "zh"] = "zh" if is_chinese(text) else "en"
+                query = self._query(_analyse(text, concepts, lang), word_rarity, concept_rarity)
+                if query.size < self.config.min_words:
+                    continue
+                contexts: dict[str, Context] = dict.fromkeys(open_docs, "open" if cites[1] or absent else "unanchored")
+                contexts.update(dict.fromkeys([*discussed, *succ_discussed], "discussed"))
+                contexts.update(dict.fromkeys(successors, "successor"))
+                contexts.update(dict.fromkeys(cites[1], "named_passage"))
+                contexts.update(dict.fromkeys(cites[2].get(span, ()), "named_sentence"))
+                lineage = {**succ_discussed, **successors}
+                out.extend(self._sentence(passage, span, query, whole, contexts, cites, lineage, topics))
+        return fixed, out
 
-    def _query(
-        self,
-        text: _Text,
-        anns: Sequence[Annotation],
-        word_rarity: Mapping[str, float],
-        concept_rarity: Mapping[str, float],
-    ) -> _Query:
+    def _citations(
+        self, passage: Passage, anns: Sequence[Annotation], spans: Sequence[Span], date: str | None
+    ) -> tuple[list[Link], dict[str, str], dict[Span, set[str]], set[str]]:
+        """Citation links (evidence names the sentence), the documents the passage names
+        (doc -> citation text), the documents each sentence names, the articles cited."""
+        cfg = self.config
+        links: dict[str, Link] = {}
+        named: dict[str, str] = {}
+        by_sentence: dict[Span, set[str]] = {}
+        cited: set[str] = set()
+        for ann in anns:
+            if ann.kind != "citation":
+                continue
+            status = str(ann.data.get("status", ""))
+            span = next((s for s in spans if s[0] <= ann.start < s[1]), spans[0])
+            for target in ann.data.get("ids", ()):
+                doc = doc_of(target) if node_type(target) != "document" else target
+                if node_type(target) != "document":
+                    score = cfg.citation_score.get(status)
+                    if score is not None and (target not in links or links[target].score < score):
+                        evidence = {"citation": ann.text, "status": status, "sentence": list(span)}
+                        links[target] = Link(passage.id, target, "discusses", score, evidence)
+                        cited.add(article_id(target))
+                if status == "resolved" and self._has_text(doc) and self._exists(doc, date):
+                    # a law still being drafted at the passage's date has no articles to discuss
+                    named.setdefault(doc, ann.text)
+                    by_sentence.setdefault(span, set()).add(doc)
+        return list(links.values()), named, by_sentence, cited
+
+    def _query(self, text: _Text, word_rarity: Mapping[str, float], concept_rarity: Mapping[str, float]) -> _Query:
         cfg, index = self.config, self.index
         weights: dict[str, float] = {}
         surfaces: dict[str, tuple[str, ...]] = dict(text.concepts)
@@ -209,177 +360,144 @@ class PassageLinker:
                 w *= cfg.implied_weight
                 surfaces[cid] = text.concepts[text.implied[cid]]
             weights[cid] = w
-        word_weights = {w: index.word_idf.get(w, 0.0) * word_rarity.get(w, 1.0) for w in text.words}
+        idf = index.zh_idf if text.lang == "zh" else index.word_idf
+        word_weights = {w: idf.get(w, 0.0) * word_rarity.get(w, 1.0) for w in text.words}
+        gloss: dict[str, float] = {}
+        if text.lang == "en":
+            for stem, n in text.words.items():
+                for zh, dice in self.glossary.by_stem.get(stem, ()):
+                    gloss[zh] = gloss.get(zh, 0.0) + n * dice
         return _Query(
+            lang=text.lang,
             words=_tfidf(text.words, word_weights, 0.0),
+            gloss=_tfidf(gloss, index.zh_idf, 0.0),
             concepts=weights,
             surfaces=surfaces,
             implied=text.implied,
-            topics=frozenset(a.label for a in anns if a.kind == "topic"),
+            size=sum(text.words.values()),
         )
 
-    def _discusses(
+    def _sentence(
         self,
         passage: Passage,
-        anns: Sequence[Annotation],
-        mentions: Sequence[Link],
+        span: Span,
         query: _Query,
-        date: str | None,
-        open_docs: Sequence[str],
-    ) -> list[Link]:
+        whole: _Query,
+        contexts: Mapping[str, Context],
+        cites: tuple[list[Link], dict[str, str], dict[Span, set[str]], set[str]],
+        successors: Mapping[str, str],
+        topics: frozenset[str],
+    ) -> list[Candidate]:
         cfg = self.config
-        cited: dict[str, _Candidate] = {}
-        mentioned: dict[str, str] = {}  # doc id -> the citation text naming it
-        for ann in anns:
-            if ann.kind != "citation":
+        common = self._zh_common if query.lang == "zh" else self._en_common
+        words = {w: v for w, v in query.words.items() if w not in common}
+        sim = _accumulate(words, self._zh if query.lang == "zh" else self._en)
+        gloss = _accumulate({w: v for w, v in query.gloss.items() if w not in self._zh_common}, self._zh)
+        proposed = {a for a, v in sim.items() if v >= cfg.min_similarity}
+        proposed |= {a for a, v in gloss.items() if v >= cfg.min_similarity}
+        for c in query.concepts:
+            proposed.update(self._by_concept.get(c, ()))
+        proposed |= {a for a in cites[3]}
+        rows: list[tuple[str, dict[str, float], dict[str, Any]]] = []
+        for art_id in sorted(proposed):
+            art = self.index.articles.get(art_id)
+            if (
+                art is None
+                or art.doc_id not in contexts
+                or art_id in {article_id(lk.dst) for lk in cites[0] if _in(lk, span)}
+            ):
                 continue
-            status = str(ann.data.get("status", ""))
-            for target in ann.data.get("ids", ()):
-                if node_type(target) != "document":
-                    score = cfg.citation_score.get(status)
-                    if score is not None and (target not in cited or (cited[target].score or 0.0) < score):
-                        cited[target] = _Candidate(
-                            target, "cited", math.inf, {}, {}, {}, {"citation": ann.text, "status": status}, score
-                        )
-                elif status == "resolved" and self._has_text(target) and self._exists(target, date):
-                    # a law still being drafted at the passage's date has no articles to discuss
-                    mentioned.setdefault(target, ann.text)
-        inferred: list[_Candidate] = []
-        inferable = passage.kind != "heading" and passage.part == "body" and len(passage.text.split()) >= cfg.min_words
-        if inferable and query.concepts:
-            meta = self.documents.get(passage.doc_id)
-            discussed = [d for d in (meta.discusses if meta else ()) if self._has_text(d) and self._exists(d, date)]
-            # A passage that names no document reaches beyond its commentary's documents
-            # with the lowest prior.
-            anchored = bool(mentions or mentioned or cited)
-            contexts: dict[str, Context] = dict.fromkeys(open_docs, "open" if anchored else "unanchored")
-            # A passage about a document whose text we lack (the draft) reaches the
-            # commentary's other documents on the same terms as any in-force law.
-            if not (mentions and not mentioned):
-                contexts.update(dict.fromkeys(discussed, "discussed"))
-            contexts.update(dict.fromkeys(mentioned, "mentioned"))
-            cited_articles = {article_id(c) for c in cited}
-            for doc, context in contexts.items():
-                for art_id in self.index.by_doc.get(doc, ()):
-                    if art_id in cited_articles:
-                        continue
-                    cand = self._score(query, self.index.articles[art_id], context)
-                    if cand is None:
-                        continue
-                    if doc in mentioned:
-                        cand.evidence["doc_mention"] = doc
-                        cand.evidence["mention_text"] = mentioned[doc]
-                    if context == "open" and mentions:
-                        cand.evidence["about"] = [lk.dst for lk in mentions]
-                    inferred.append(cand)
-        return self._select(passage, list(cited.values()), inferred)
-
-    def _score(self, query: _Query, art: _Article, context: Context) -> _Candidate | None:
-        """The evidence that the passage discusses ``art``, before the focus penalty."""
-        cfg = self.config
-        tiers = self.index.concepts
-        terms = {
-            c: w * art.concepts[c] * self._tier_weight(tiers.tier(c), context)
-            for c, w in query.concepts.items()
-            if c in art.concepts
-        }
-        strength = sum(terms.values())
-        if strength < cfg.min_strength:
-            return None
-        if context in ("open", "unanchored") and cfg.far_needs_translation and not art.translated:
-            return None  # far from the passage's documents, we want the words to agree too
-        anchors = {
-            c: w
-            for c, w in terms.items()
-            # an implied concept (biometric data -> sensitive information) adds weight, never an anchor
-            if w >= cfg.anchor_weight and tiers.tier(c) == "specific" and c not in query.implied
-        }
-        similarity = _cosine(query.words, art.words)
-        shared_topics = sorted(query.topics & art.topics)
-        signals = {
-            "prior": cfg.prior[context],
-            "terms": cfg.terms_weight * min(1.0, strength / cfg.strength_scale),
-            "similarity": cfg.similarity_weight * min(1.0, similarity / cfg.similarity_scale),
-            "topics": cfg.topics_weight if shared_topics else 0.0,
-            "no_anchor": 0.0 if anchors else self._no_anchor(context),
-        }
-        ranked = sorted(terms, key=lambda c: (-terms[c], c))
-        evidence: dict[str, Any] = {
-            "context": context,
-            "terms": ranked,
-            "anchors": [c for c in ranked if c in anchors],
-            "implied": {c: query.implied[c] for c in ranked if c in query.implied},
-            "phrases": list(dict.fromkeys(p for c in ranked for p in query.surfaces.get(c, ())))[:8],
-            "term_strength": round(strength, 2),
-            "similarity": round(similarity, 4),
-            "shared_topics": shared_topics,
-            "translated": art.translated,
-        }
-        return _Candidate(art.id, context, sum(signals.values()), terms, anchors, signals, evidence)
-
-    def _restricted_logit(self, cand: _Candidate, concepts: Sequence[str]) -> float:
-        """``cand``'s logit had it shared only ``concepts`` with the passage."""
-        cfg = self.config
-        strength = sum(cand.terms[k] for k in concepts)
-        anchored = any(k in cand.anchors for k in concepts)
-        return (
-            cand.logit
-            - cand.signals["terms"]
-            - cand.signals["no_anchor"]
-            + cfg.terms_weight * min(1.0, strength / cfg.strength_scale)
-            + (0.0 if anchored else self._no_anchor(cand.context))
-        )
+            context = contexts[art.doc_id]
+            terms = {
+                c: w * art.concepts[c] * self._tier_weight(self.index.concepts.tier(c), context)
+                for c, w in query.concepts.items()
+                if c in art.concepts
+            }
+            strength = sum(terms.values())
+            full_sim = _cosine_full(query, art)
+            if strength < cfg.min_strength and max(full_sim.values()) < cfg.min_similarity and art_id not in cites[3]:
+                continue
+            anchors = [
+                c
+                for c in terms
+                if terms[c] >= cfg.anchor_weight
+                and self.index.concepts.tier(c) == "specific"
+                and c not in query.implied
+            ]
+            whole_sim = _cosine_full(whole, art)
+            features = {
+                "named_sentence": float(context == "named_sentence"),
+                "named_passage": float(context == "named_passage"),
+                "successor": float(context == "successor"),
+                "discussed": float(context == "discussed"),
+                "open": float(context == "open"),
+                "cited_passage": float(art_id in cites[3]),
+                "terms": min(1.0, strength / cfg.strength_scale),
+                "anchor": float(bool(anchors)),
+                "sim_en": full_sim["en"],
+                "sim_zh": full_sim["zh"],
+                # through the glossary only where no translation can be compared word by word
+                "sim_gloss": 0.0 if art.translated else full_sim["gloss"],
+                "sim_passage": max(whole_sim.values()),
+                "topics": float(bool(topics & art.topics)),
+            }
+            ranked = sorted(terms, key=lambda c: (-terms[c], c))
+            evidence: dict[str, Any] = {
+                "context": context,
+                "sentence": list(span),
+                "terms": ranked,
+                "anchors": [c for c in ranked if c in anchors],
+                "implied": {c: query.implied[c] for c in ranked if c in query.implied},
+                "phrases": list(dict.fromkeys(p for c in ranked for p in query.surfaces.get(c, ())))[:8],
+                "similarity": {k: round(v, 4) for k, v in full_sim.items() if v},
+                "translated": art.translated,
+            }
+            if art.doc_id in successors:
+                evidence["successor_of"] = successors[art.doc_id]
+                evidence["why"] = SUCCESSOR_WHY
+            if context == "named_passage" or context == "named_sentence":
+                evidence["doc_mention"] = art.doc_id
+                evidence["mention_text"] = cites[1].get(art.doc_id, "")
+            rows.append((art_id, features, evidence))
+        # how each article stands among its own document's candidates for this sentence
+        strength_of = {a: f["terms"] + f["sim_en"] + f["sim_zh"] + f["sim_gloss"] for a, f, _ in rows}
+        by_doc: dict[str, list[float]] = {}
+        for a, _, _ in rows:
+            by_doc.setdefault(doc_of(a), []).append(strength_of[a])
+        out: list[Candidate] = []
+        for a, features, evidence in rows:
+            others = sorted(by_doc[doc_of(a)], reverse=True)
+            first = strength_of[a] >= others[0]
+            runner_up = others[1] if len(others) > 1 else 0.0
+            features["best_in_doc"] = float(first)
+            features["lead"] = min(1.0, strength_of[a] - runner_up) if first else 0.0
+            out.append(Candidate(passage.id, span, a, features, evidence))
+        return out
 
     def _tier_weight(self, tier: Tier, context: Context) -> float:
-        # Within a document the passage names, a generic concept is as specific as its
+        # Within a document the sentence names, a generic concept is as specific as its
         # rarity among that document's articles says (consent is in 2 of the CSL's 79).
-        if tier == "generic" and context == "mentioned":
+        if tier == "generic" and context in ("named_sentence", "named_passage"):
             return self.config.named_generic_weight
         return self.config.tier_weight[tier]
 
-    def _no_anchor(self, context: Context) -> float:
-        # a document the passage names is itself a partial anchor
-        return self.config.no_anchor * (0.5 if context == "mentioned" else 1.0)
 
-    def _select(self, passage: Passage, cited: Sequence[_Candidate], inferred: Sequence[_Candidate]) -> list[Link]:
-        """Apply the focus penalty, turn logits into scores, keep the best few links."""
-        cfg = self.config
-        # Only the strongest candidates can outrank one another; the rest score low anyway.
-        top = sorted(inferred, key=lambda c: (-c.logit, c.article))[: 4 * cfg.max_links]
-        scored: list[tuple[float, str, dict[str, Any]]] = [(c.score or 0.0, c.article, c.evidence) for c in cited]
-        for c in top:
-            # Focus: the log of this article's share among the articles of its document
-            # that compete for the same evidence — a softmax over how well each explains
-            # *this* article's shared concepts (its own evidence for concepts this article
-            # lacks does not count), each rival weighted by the share of the evidence it
-            # has. A clear winner loses nothing, two tied neighbours lose ln 2 each, an
-            # article outranked by a better paraphrase of the same point loses about the
-            # rival's lead. A parallel rule in another law is no rival: both may be discussed.
-            total = sum(c.terms.values()) or 1.0
-            doc = doc_of(c.article)
-            mass, rival, best = 1.0, None, 0.0
-            for other in top:
-                if other is c or doc_of(other.article) != doc:
-                    continue
-                common = [k for k in c.terms if k in other.terms]
-                if not common:
-                    continue
-                lead = self._restricted_logit(other, common) - c.logit
-                weight = sum(c.terms[k] for k in common) / total * math.exp(min(lead, 20.0))
-                mass += weight
-                if lead > 0 and weight > best:
-                    best, rival = weight, other.article
-            signals = {**c.signals, "focus": -cfg.focus_weight * math.log(mass)}
-            logit = sum(signals.values())
-            score = round(_sigmoid(logit), 4)
-            if score < cfg.min_score:
-                continue
-            evidence = {**c.evidence, "signals": {k: round(v, 2) for k, v in signals.items()}, "logit": round(logit, 2)}
-            if rival is not None:
-                evidence["outranked_by"] = rival
-            scored.append((score, c.article, evidence))
-        scored.sort(key=lambda s: (-s[0], s[1]))
-        return [Link(passage.id, art, "discusses", score, ev) for score, art, ev in scored[: cfg.max_links]]
+def _in(link: Link, span: Span) -> bool:
+    s = link.evidence.get("sentence")
+    return s is not None and tuple(s) == span
+
+
+def _cosine_full(query: _Query, art: _Article) -> dict[str, float]:
+    def cos(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+        if len(a) > len(b):
+            a, b = b, a
+        return sum(v * b[k] for k, v in a.items() if k in b)
+
+    return {
+        "en": cos(query.words, art.words) if query.lang == "en" else 0.0,
+        "zh": cos(query.words, art.zh_words) if query.lang == "zh" else 0.0,
+        "gloss": cos(query.gloss, art.zh_words) if query.lang == "en" else 0.0,
+    }
 
 
 def link_passages(
@@ -401,3 +519,6 @@ def link_passages(
     anns = list(annotations)
     index = ProvisionIndex.build(provisions, translations, anns)
     return PassageLinker(index, documents, config).link(passages, anns, commentary_date=commentary_date)
+
+
+__all__ = ["Candidate", "LinkConfig", "PassageLinker", "in_force_at", "link_passages", "stems", "zh_words"]

@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from kb.link.passages.concepts import ConceptSet
 from kb.text.stem import porter_stem
@@ -35,13 +36,38 @@ def stems(text: str) -> list[str]:
     return out
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def zh_words(text: str) -> list[str]:
+    """Chinese content words for comparison: jieba (legal dictionary, search mode) words of
+    two or more characters with at least one Han character.
+
+    >>> zh_words("处理人脸信息，应当取得个人的单独同意。")[:4]
+    ['处理', '人脸', '信息', '人脸信息']
+    """
+    from kb.annotate.nlp import segment_zh
+
+    return [w for w in segment_zh(text) if len(w) >= 2 and _HAN.search(w)]
+
+
+def is_chinese(text: str) -> bool:
+    """Whether ``text`` is mostly Chinese (a fifth or more of its characters are Han).
+
+    >>> is_chinese("《办法》第四条"), is_chinese("Article 4 of the Measures (《办法》)")
+    (True, False)
+    """
+    return len(_HAN.findall(text)) * 5 >= max(len(text), 1)
+
+
 @dataclass(frozen=True)
 class _Text:
-    """An English passage, analysed once."""
+    """A passage or sentence, analysed once: English stems or Chinese words."""
 
     words: Counter[str]
     concepts: Mapping[str, tuple[str, ...]]  # concept -> phrases that matched
     implied: Mapping[str, str]  # concept the passage implies -> the narrower concept found
+    lang: Literal["en", "zh"] = "en"
 
 
 def _tfidf(counts: Mapping[str, float], weight: Mapping[str, float], default: float) -> dict[str, float]:
@@ -61,14 +87,14 @@ def _local(df: int, n: int) -> float:
     return (n + 1 - df) / (n + 1) if n else 1.0
 
 
-def _analyse(text: str, concepts: ConceptSet) -> _Text:
-    found = {c: tuple(dict.fromkeys(h)) for c, h in concepts.find(text, "en").items()}
+def _analyse(text: str, concepts: ConceptSet, lang: Literal["en", "zh"] = "en") -> _Text:
+    found = {c: tuple(dict.fromkeys(h)) for c, h in concepts.find(text, lang).items()}
     implied: dict[str, str] = {}
     for cid in found:
         for broader in concepts.by_id[cid].broader:
             if broader not in found:
                 implied.setdefault(broader, cid)
-    return _Text(Counter(stems(text)), found, implied)
+    return _Text(Counter(zh_words(text) if lang == "zh" else stems(text)), found, implied, lang)
 
 
 def _rarity(texts: Sequence[_Text]) -> tuple[dict[str, float], dict[str, float]]:

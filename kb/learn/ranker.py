@@ -1,0 +1,189 @@
+"""A small learned ranker for questions: what real questions taught, over the engine's candidates.
+
+The engine (``kb.search``) finds and scores rows by their words (BM25, coordination,
+expansion). For a question in Chinese, :class:`LearnedRanker` then
+
+1. adds candidates: the articles that similar training questions were answered by
+   (:meth:`Associations.vote_articles`, the best :attr:`LearnedRanker.votes` of them,
+   every version), which the words alone may not reach;
+2. scores every candidate row by a linear model over cheap features (:data:`FEATURES`):
+   the engine's score (scaled so the best row has 1), its place among the scores, whether
+   the words matched it at all, the share of the query's words it
+   has, how often its law and its article were asked about, the related-question votes
+   for its article and its law, whether the question names its law, and whether it is a
+   local regulation or out of force. The weights are fitted offline from the training
+   questions by ``scripts/train_search.py`` (logistic regression) and stored with the
+   tables in ``corpus/search/learned.json``.
+
+Everything here is arrays over rows: :class:`RowKeys` (computed once per database) says,
+for every row, which law and which article key (``民法典#art_54``) it is.
+
+>>> FEATURES[:4]
+('base', 'rank', 'matched', 'coord')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from kb.learn.associations import Associations
+
+__all__ = ["FEATURES", "LearnedRanker", "RowKeys", "row_keys"]
+
+FEATURES = (
+    "base",
+    "rank",
+    "matched",
+    "coord",
+    "law_prior",
+    "article_prior",
+    "vote_article",
+    "vote_law",
+    "named",
+    "local",
+    "in_force",
+)
+# Added to a law's count before the log: a law nobody asked about is unlikely, not impossible.
+PRIOR_SMOOTHING = 0.5
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: a cache key
+class RowKeys:
+    """Per row (index = rowid): its law (index into ``laws``) and article (index into ``articles``), -1 for none.
+
+    ``laws`` are the law keys of every document (``kb``-independent: title without
+    ``中华人民共和国``, no whitespace); ``articles`` the article keys (``<law>#<eid>``) of
+    every article row; ``rows_of`` the rows of each article key (all its versions).
+    """
+
+    law: npt.NDArray[np.int32]
+    article: npt.NDArray[np.int32]
+    laws: tuple[str, ...]
+    articles: tuple[str, ...]
+    rows_of: Mapping[str, tuple[int, ...]]
+    law_index: Mapping[str, int] = field(default_factory=dict)
+    article_index: Mapping[str, int] = field(default_factory=dict)
+
+    def at(self, rowid: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+        known = rowid < len(self.law)
+        index = np.where(known, rowid, 0)
+        return np.where(known, self.law[index], -1), np.where(known, self.article[index], -1)
+
+
+def row_keys(rows: Sequence[tuple[int, str, str]], size: int) -> RowKeys:
+    """RowKeys from ``(rowid, law key, eid or '')`` per row (an empty eid: not an article)."""
+    law = np.full(size, -1, dtype=np.int32)
+    article = np.full(size, -1, dtype=np.int32)
+    laws: dict[str, int] = {}
+    articles: dict[str, int] = {}
+    rows_of: dict[str, list[int]] = {}
+    for rowid, law_key, eid in rows:
+        law[rowid] = laws.setdefault(law_key, len(laws))
+        if eid:
+            key = f"{law_key}#{eid}"
+            article[rowid] = articles.setdefault(key, len(articles))
+            rows_of.setdefault(key, []).append(rowid)
+    return RowKeys(
+        law, article, tuple(laws), tuple(articles), {k: tuple(v) for k, v in rows_of.items()}, laws, articles
+    )
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: a cache key
+class LearnedRanker:
+    """The learned tables, the ranker's weights (one per feature, and ``bias``), and how many votes to add."""
+
+    tables: Associations
+    weights: Mapping[str, float]
+    votes: int = 30
+    expansion_limit: int = 8
+    # Used only for a question the tables know this much of (Associations.known_share).
+    min_known: float = 0.0
+
+    def knows(self, terms: Sequence[str]) -> bool:
+        """Whether the tables know enough of a question (its content words) to rank it."""
+        return self.tables.known_share(terms) >= self.min_known
+
+    def vote_rows(self, keys: RowKeys, terms: Sequence[str]) -> list[int]:
+        """The rows of the articles that similar training questions vouch for, best first."""
+        votes = self.tables.vote_articles(terms)
+        best = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[: self.votes]
+        return [r for key, v in best if v > 0 for r in keys.rows_of.get(key, ())]
+
+    def features(
+        self,
+        keys: RowKeys,
+        terms: Sequence[str],
+        question: str,
+        rowid: npt.NDArray[np.int64],
+        base: npt.NDArray[np.float64],
+        coord: npt.NDArray[np.float64],
+        local: npt.NDArray[np.bool_],
+        in_force: npt.NDArray[np.bool_],
+    ) -> npt.NDArray[np.float64]:
+        """The feature matrix (rows x :data:`FEATURES`) of the candidate rows."""
+        law, article = keys.at(rowid)
+        # index -1 (no law, no article) reads the last slot of each per-key array
+        law = np.where(law >= 0, law, len(keys.laws))
+        article = np.where(article >= 0, article, len(keys.articles))
+        law_log, art_log = _priors(self, keys)
+        vote_a = _per_key(self.tables.vote_articles(terms), keys.article_index, len(keys.articles))
+        vote_l = _per_key(self.tables.vote_laws(terms), keys.law_index, len(keys.laws))
+        distinct, at = np.unique(law, return_inverse=True)
+        names = [keys.laws[i] if i < len(keys.laws) else "" for i in distinct.tolist()]
+        named = np.array([1.0 if len(k) >= 2 and k in question else 0.0 for k in names])[at]
+        law_log, art_log, vote_a, vote_l = law_log[law], art_log[article], vote_a[article], vote_l[law]
+        top = float(base.max()) if len(base) and base.max() > 0 else 1.0
+        # 1 / the row's place among the distinct word scores (versions of one text share one)
+        _, place = np.unique(-base, return_inverse=True)
+        rank = np.where(base > 0, 1.0 / (place + 1.0), 0.0)
+        columns = {
+            "base": base / top,
+            "rank": rank,
+            "matched": (base > 0).astype(np.float64),
+            "coord": coord,
+            "law_prior": law_log,
+            "article_prior": art_log,
+            "vote_article": vote_a,
+            "vote_law": vote_l,
+            "named": named,
+            "local": local.astype(np.float64),
+            "in_force": in_force.astype(np.float64),
+        }
+        return np.column_stack([columns[f] for f in FEATURES]) if len(rowid) else np.empty((0, len(FEATURES)))
+
+    def score(self, features: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """The linear score of each row (larger is better)."""
+        w = np.array([self.weights.get(f, 0.0) for f in FEATURES], dtype=np.float64)
+        return np.asarray(features @ w + self.weights.get("bias", 0.0), dtype=np.float64)
+
+
+@lru_cache(maxsize=8)
+def _priors(ranker: LearnedRanker, keys: RowKeys) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Per law and per article of ``keys`` (and a last slot for none): the log priors, computed once."""
+    tables = ranker.tables
+    n = max(tables.questions, 1)
+    laws = [*keys.laws, ""]
+    law_log = np.array([math.log((tables.law_prior.get(k, 0) + PRIOR_SMOOTHING) / (n + 1)) for k in laws])
+    art_log = np.zeros(len(keys.articles) + 1)
+    for key, count in tables.article_prior.items():
+        at = keys.article_index.get(key)
+        if at is not None:
+            art_log[at] = math.log1p(count)
+    return law_log, art_log
+
+
+def _per_key(votes: Mapping[str, float], index: Mapping[str, int], size: int) -> npt.NDArray[np.float64]:
+    """Votes scaled so the best is 1, as an array over the keys of ``index`` (and a last slot of 0)."""
+    out = np.zeros(size + 1)
+    top = max(votes.values(), default=0.0) or 1.0
+    for key, v in votes.items():
+        at = index.get(key)
+        if at is not None:
+            out[at] = v / top
+    return out

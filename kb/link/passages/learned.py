@@ -1,0 +1,130 @@
+"""The data the linker reads besides its concepts: the learned combination of its signals
+(``corpus/link/weights.toml``, written by ``scripts/train_links.py``) and the bilingual
+glossary that carries an English sentence to the Chinese text (``corpus/link/glossary.toml``,
+written by ``scripts/build_glossary.py`` from the statutes and their translations)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from kb.datafiles import RuleModel, load_rules
+from kb.settings import get_settings
+
+WEIGHTS_PATH = Path("link") / "weights.toml"  # relative to settings.corpus_dir
+GLOSSARY_PATH = Path("link") / "glossary.toml"
+
+# The signals a candidate (sentence, article) is described by; each is a number, most in 0..1.
+# Context (one of, most specific first): the candidate's document is
+#   named_sentence  named (cited as a document or by a pinpoint) in the sentence itself
+#   named_passage   named elsewhere in the passage
+#   successor       the successor (manifest ``supersedes``) of a text-absent document the
+#                   passage is about: the draft's final version says the same thing
+#   discussed       among the documents the commentary discusses
+#   open            any other document in force at the commentary's date, in a passage naming some document
+#   (none of these) the same, in a passage naming no document
+# Evidence:
+#   cited_passage   the article is cited elsewhere in the passage
+#   terms           shared legal concepts' weight, min(1, strength / 1.5)
+#   anchor          a specific concept is shared
+#   sim_en          cosine of Porter stems, English sentence vs the article's translation
+#   sim_zh          cosine of jieba words, Chinese sentence vs the article's Chinese text
+#   sim_gloss       cosine of jieba words, English sentence carried through the glossary vs the Chinese
+#                   text of an article without a translation (0 for translated articles)
+#   sim_passage     the same cosine (sentence's language) for the whole passage
+#   topics          a topic tag is shared
+#   best_in_doc     the article has the most evidence among its document's candidates for the sentence
+#   lead            how far its evidence leads the runner-up of its document (0 when not first)
+FEATURES: tuple[str, ...] = (
+    "named_sentence",
+    "named_passage",
+    "successor",
+    "discussed",
+    "open",
+    "cited_passage",
+    "terms",
+    "anchor",
+    "sim_en",
+    "sim_zh",
+    "sim_gloss",
+    "sim_passage",
+    "topics",
+    "best_in_doc",
+    "lead",
+)
+
+
+class _WeightsFile(RuleModel):
+    version: int = 1
+    trained_on: str = ""  # what the weights were fitted on (written by the script)
+    min_score: float = Field(0.5, ge=0.0, le=1.0)
+    bias: float
+    weights: dict[str, float]
+
+    @model_validator(mode="after")
+    def _known(self) -> _WeightsFile:
+        unknown = sorted(set(self.weights) - set(FEATURES))
+        if unknown:
+            raise ValueError(f"unknown feature(s) {unknown}; known: {', '.join(FEATURES)}")
+        return self
+
+
+@dataclass(frozen=True)
+class LinkWeights:
+    """A logistic combination: ``logit = bias + sum(weights[f] * x[f])``."""
+
+    bias: float
+    weights: Mapping[str, float]
+    min_score: float = 0.5
+
+
+@lru_cache(maxsize=4)
+def load_weights(path: Path | None = None) -> LinkWeights:
+    """The learned weights, ``<corpus_dir>/link/weights.toml`` by default (cached)."""
+    path = path or get_settings().corpus_dir / WEIGHTS_PATH
+    rules = load_rules(path, _WeightsFile, "link weights file")
+    return LinkWeights(rules.bias, dict(rules.weights), rules.min_score)
+
+
+_Text = Annotated[str, Field(min_length=1)]
+
+
+class _TermRule(RuleModel):
+    """One ``[[term]]``: a Chinese statute word and the English words its translations use."""
+
+    zh: _Text
+    en: tuple[_Text, ...] = Field(min_length=1)
+    dice: float = Field(ge=0.0, le=1.0)
+    examples: tuple[_Text, ...] = Field(min_length=1)  # articles where both are found
+
+
+class _GlossaryFile(RuleModel):
+    version: int = 1
+    term: tuple[_TermRule, ...] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """English word (Porter stem) -> the Chinese words it renders, with the pair's Dice strength."""
+
+    by_stem: Mapping[str, tuple[tuple[str, float], ...]]
+
+
+@lru_cache(maxsize=4)
+def load_glossary(path: Path | None = None) -> Glossary:
+    """The glossary, ``<corpus_dir>/link/glossary.toml`` by default (cached)."""
+    from kb.link.passages.similarity import stems
+
+    path = path or get_settings().corpus_dir / GLOSSARY_PATH
+    rules = load_rules(path, _GlossaryFile, "glossary file")
+    by_stem: dict[str, list[tuple[str, float]]] = {}
+    for t in rules.term:
+        for en in t.en:
+            for s in stems(en):
+                by_stem.setdefault(s, []).append((t.zh, t.dice))
+    return Glossary({k: tuple(v) for k, v in by_stem.items()})

@@ -1,0 +1,284 @@
+"""What real questions taught the search: learned expansion, related-question candidates, a learned ranker.
+
+``corpus/search/learned.json`` (written by ``scripts/train_search.py`` from the STARD
+training questions only, see :mod:`kb.learn.associations` and :mod:`kb.learn.ranker`)
+holds counted tables and the weights of a linear ranker. For a Chinese question (a query
+ranked in ``match=any``), the engine
+
+1. adds the learned lay -> legal words of its words as expansion units
+   (:func:`expansion_units`, weighted by :data:`~kb.search.plan.EXPANSION_WEIGHT` times
+   their learned weight), next to ``synonyms.toml``'s;
+2. adds the rows of the articles similar training questions were answered by
+   (:func:`with_votes`), and
+3. ranks every candidate row by the learned score instead of the word score alone
+   (:func:`learned_ranking`).
+
+Keyword queries (``match=all``), raw queries, queries with no Chinese character and
+questions the tables know too little of (:meth:`LearnedRanker.knows`: facial recognition
+is not what STARD's lay questions ask about) rank as before, and so does every query on
+a database that lacks most of the articles the tables were learned about
+(:data:`MIN_COVERAGE`, :func:`ranker_for`): the default FRT corpus. The arithmetic is
+numpy over the rows the index matched, the same on SQLite and PostgreSQL. Set
+``KB_LEARNED_SEARCH=0`` (``Settings.learned_search``) to turn it off.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import Field, ValidationError
+from sqlalchemy import text
+
+from kb.datafiles import RuleModel, rule_error
+from kb.errors import ConfigError
+from kb.learn.associations import Associations, law_key
+from kb.learn.ranker import FEATURES, LearnedRanker, RowKeys, row_keys
+from kb.search.groups import UnitGroups
+from kb.search.plan import QueryPlan
+from kb.search.rank import Scores, word_score
+from kb.settings import get_settings
+from kb.store.reader import Reader
+
+__all__ = [
+    "LEARNED_FILE",
+    "Candidates",
+    "LearnedFile",
+    "applies",
+    "coverage",
+    "learned_features_of",
+    "learned_ranker",
+    "learned_ranking",
+    "load_learned",
+    "ranker_for",
+    "reader_row_keys",
+    "with_votes",
+]
+
+LEARNED_FILE = "search/learned.json"
+# The tables describe what people asked of a corpus: used only on a database that holds at
+# least this share of the articles they were asked about (counted with repetition). The
+# full corpus holds all of them; the default FRT corpus holds the Civil Code but few of the
+# others, and there the priors and votes pull Civil Code articles over the ones a
+# facial-recognition question wants (FR-domain dev and heldout questions, Chinese: R@10 .78
+# -> .57 with the tables applied anyway).
+MIN_COVERAGE = 0.9
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+class LearnedFile(RuleModel):
+    """The shape of ``corpus/search/learned.json``."""
+
+    about: str
+    source_sha256: str
+    seed: int
+    questions: int
+    votes: int
+    expansion_limit: int
+    min_known: float
+    weights: dict[str, float]
+    laws: list[str]
+    articles: list[str]
+    law_prior: list[int]
+    article_prior: list[int]
+    term_df: dict[str, int]
+    term_article: dict[str, list[tuple[int, int]]]
+    term_law: dict[str, list[tuple[int, int]]]
+    term_terms: dict[str, list[tuple[str, float]]]
+    dev: dict[str, Any] = Field(default_factory=dict)
+
+
+def load_learned(path: Path) -> LearnedRanker:
+    """The ranker stored at ``path``; a missing or malformed file is a ConfigError naming it."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: learned search data not found") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}: not JSON: {exc}") from None
+    try:
+        data = LearnedFile.model_validate(raw)
+    except ValidationError as exc:
+        raise rule_error(path, exc) from None
+    unknown = set(data.weights) - {*FEATURES, "bias"}
+    if unknown:
+        raise ConfigError(f"{path}: weights: unknown features {sorted(unknown)}")
+    if len(data.laws) != len(data.law_prior) or len(data.articles) != len(data.article_prior):
+        raise ConfigError(f"{path}: laws/articles and their priors differ in length")
+    try:
+        term_article = {t: {data.articles[i]: n for i, n in v} for t, v in data.term_article.items()}
+        term_law = {t: {data.laws[i]: n for i, n in v} for t, v in data.term_law.items()}
+    except IndexError:
+        raise ConfigError(f"{path}: term_article/term_law: a position past the list of articles or laws") from None
+    tables = Associations(
+        questions=data.questions,
+        law_prior=dict(zip(data.laws, data.law_prior, strict=True)),
+        article_prior=dict(zip(data.articles, data.article_prior, strict=True)),
+        term_df=data.term_df,
+        term_article=term_article,
+        term_law=term_law,
+        term_terms={k: tuple(v) for k, v in data.term_terms.items()},
+    )
+    return LearnedRanker(
+        tables, data.weights, votes=data.votes, expansion_limit=data.expansion_limit, min_known=data.min_known
+    )
+
+
+@lru_cache(maxsize=4)
+def _cached(path: Path) -> LearnedRanker | None:
+    return load_learned(path) if path.exists() else None
+
+
+def learned_ranker() -> LearnedRanker | None:
+    """The project's learned ranker (None when turned off or when the corpus has no learned file)."""
+    settings = get_settings()
+    if not settings.learned_search:
+        return None
+    return _cached(settings.corpus_dir / LEARNED_FILE)
+
+
+def coverage(reader: Reader, ranker: LearnedRanker) -> float:
+    """The share of the tables' asked-about articles (with repetition) the reader's database holds."""
+
+    def compute() -> float:
+        prior = ranker.tables.article_prior
+        held = reader_row_keys(reader).rows_of
+        total = sum(prior.values())
+        return sum(n for k, n in prior.items() if k in held) / total if total else 0.0
+
+    cache: dict[int, float] = reader.cached("search.learned_coverage", dict)
+    if id(ranker) not in cache:
+        cache[id(ranker)] = compute()
+    return cache[id(ranker)]
+
+
+def ranker_for(reader: Reader) -> LearnedRanker | None:
+    """The learned ranker, if there is one and the reader's database holds what it learned about."""
+    ranker = learned_ranker()
+    return ranker if ranker is not None and coverage(reader, ranker) >= MIN_COVERAGE else None
+
+
+def applies(q: str, match_mode: str) -> bool:
+    """Whether the learned ranking is used: a question ranked by any of its words, with Chinese in it."""
+    return match_mode == "any" and bool(_CJK.search(q))
+
+
+def reader_row_keys(reader: Reader) -> RowKeys:
+    """The law and article key of every row of the reader's database (computed once per reader)."""
+
+    def compute() -> RowKeys:
+        with reader.engine.connect() as conn:
+            titles = {r[0]: law_key(r[1] or r[0]) for r in conn.execute(text("SELECT id, title_zh FROM documents"))}
+            size = int(conn.execute(text("SELECT coalesce(max(rowid), -1) + 1 FROM search_units")).scalar_one())
+            units = conn.execution_options(stream_results=True, yield_per=5000).execute(
+                text(
+                    "SELECT su.rowid, su.id, su.doc_id, p.level "
+                    "FROM search_units su LEFT JOIN provisions p ON p.id = su.id"
+                )
+            )
+            rows = [
+                (int(rowid), titles.get(doc_id, doc_id), uid[len(doc_id) + 1 :] if level == "article" else "")
+                for rowid, uid, doc_id, level in units
+            ]
+        return row_keys(rows, size)
+
+    return reader.cached("search.learned_row_keys", compute)
+
+
+def with_votes(scores: Scores, extra_rows: list[int]) -> Scores:
+    """``scores`` with the rows of ``extra_rows`` that it lacks added, matched by nothing (all zero)."""
+    new = np.setdiff1d(np.array(sorted(set(extra_rows)), dtype=np.int64), scores.rowid)
+    if not len(new):
+        return scores
+    rowid = np.concatenate([scores.rowid, new])
+    order = np.argsort(rowid, kind="stable")
+    zeros = np.zeros(len(new))
+    return Scores(
+        rowid[order],
+        np.concatenate([scores.main, zeros])[order],
+        np.concatenate([scores.matched, np.zeros(len(new), dtype=np.int64)])[order],
+        np.concatenate([scores.extra, zeros])[order],
+    )
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """A question's candidate rows (``rowid``, ascending), their version ``group`` and learned ``features``."""
+
+    rowid: npt.NDArray[np.int64]
+    group: npt.NDArray[np.int64]
+    features: npt.NDArray[np.float64]
+    scores: Scores
+
+
+def _features(
+    ranker: LearnedRanker,
+    keys: RowKeys,
+    groups: UnitGroups,
+    q: str,
+    plan: QueryPlan,
+    scores: Scores,
+    n_main: int,
+    *,
+    local_penalty: bool,
+) -> npt.NDArray[np.float64]:
+    rowid = scores.rowid
+    base = word_score(scores, n_main, groups, local_penalty=local_penalty)
+    coord = scores.matched / max(n_main, 1)
+    known = rowid < len(groups.factor)
+    index = np.where(known, rowid, 0)
+    local = known & (np.frombuffer(groups.factor, dtype=np.float64)[index] != 1.0)
+    code = groups.codes.get("status:in_force", -2)
+    in_force = known & (np.frombuffer(groups.status, dtype=np.int8)[index] == code)
+    return ranker.features(keys, plan.content, q, rowid, base, coord, local, in_force)
+
+
+def learned_features_of(
+    reader: Reader,
+    ranker: LearnedRanker,
+    q: str,
+    plan: QueryPlan,
+    scores: Scores,
+    n_main: int,
+    groups: UnitGroups,
+    *,
+    local_penalty: bool,
+    votes: bool = True,
+) -> Candidates:
+    """The matched rows of ``scores`` and, with ``votes``, the related-question rows, with their features."""
+    keys = reader_row_keys(reader)
+    if votes:
+        scores = with_votes(scores, ranker.vote_rows(keys, plan.content))
+    x = _features(ranker, keys, groups, q, plan, scores, n_main, local_penalty=local_penalty)
+    known = scores.rowid < len(groups.group)
+    index = np.where(known, scores.rowid, 0)
+    group = np.where(known, np.frombuffer(groups.group, dtype=np.int64)[index], -scores.rowid - 1)
+    return Candidates(scores.rowid, group, x, scores)
+
+
+def learned_ranking(
+    reader: Reader,
+    ranker: LearnedRanker,
+    q: str,
+    plan: QueryPlan,
+    scores: Scores,
+    n_main: int,
+    groups: UnitGroups,
+    *,
+    local_penalty: bool,
+    votes: bool = True,
+) -> tuple[Scores, npt.NDArray[np.float64]]:
+    """``scores`` with the related-question rows added (``votes``), and every row's learned score.
+
+    Rounded to 9 decimals, so that SQLite's and PostgreSQL's last-bit BM25 differences rank alike.
+    """
+    found = learned_features_of(
+        reader, ranker, q, plan, scores, n_main, groups, local_penalty=local_penalty, votes=votes
+    )
+    return found.scores, np.round(ranker.score(found.features), 9)

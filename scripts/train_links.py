@@ -1,0 +1,190 @@
+"""Fit the linker's logistic combination on labelled claims and write ``corpus/link/weights.toml``.
+
+Training rows are (sentence, candidate article) pairs from the claims of
+``corpus/eval/claims/`` whose split is ``dev`` (never ``heldout``): a pair is positive when
+the article is one of the claim's gold provisions (or holds one); every candidate of a
+negative (nothing-legal) sentence is negative. The fit is an L2-regularised logistic
+softmax over each sentence's candidates and "no provision" (gradient descent in numpy,
+L2 penalty ``--l2``): a sentence's scores compete, so a clear winner scores high and a
+sentence about nothing legal leaves its mass on "none".
+
+``--loo`` prints the leave-one-document-out figures on the dev claims first (train without
+a commentary, test on it), then writes the weights fitted on every dev claim.
+
+Usage: python scripts/train_links.py [--loo] [--l2 1.0] [--min-score 0.5] [--dry-run]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from links_lib import ClaimRows, build_world, claim_rows, gold_articles, hit_rates, ranked_links
+
+from kb.link.passages import LinkConfig, PassageLinker, ProvisionIndex
+from kb.link.passages.learned import FEATURES, LinkWeights
+
+OUT = Path(__file__).resolve().parent.parent / "corpus" / "link" / "weights.toml"
+DROPPED: set[str] = set()  # features left out of the fit (--without)
+
+
+def groups(rows: Sequence[ClaimRows]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """One (features, is-gold) pair of arrays per labelled sentence; a negative sentence's
+    gold is empty (the right answer is "no provision")."""
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    for r in rows:
+        kind = r.claim["kind"]
+        gold = gold_articles(r.claim)
+        if kind == "claim" and not gold:
+            continue  # about documents only
+        by_sentence: dict[tuple[int, ...], list[tuple[str, Mapping[str, float]]]] = {}
+        for art, feats, ev in r.candidates:
+            by_sentence.setdefault(tuple(ev["sentence"]), []).append((art, feats))
+        if kind == "claim" and gold & set(r.cited):
+            continue  # a citation already answers it
+        for cands in by_sentence.values():
+            x = np.array([[0.0 if k in DROPPED else f.get(k, 0.0) for k in FEATURES] for _, f in cands])
+            y = np.array([kind == "claim" and a in gold for a, _ in cands], dtype=float)
+            if kind == "claim" and not y.any():
+                continue  # the gold is not among this sentence's candidates: nothing to learn
+            out.append((x, y))
+    return out
+
+
+def _loss(beta: np.ndarray, data: Sequence[tuple[np.ndarray, np.ndarray]], l2: float) -> tuple[float, np.ndarray]:
+    """Negative log-likelihood of a softmax over each sentence's candidates and "none"
+    (logit 0): P(article) = exp(z) / (1 + sum exp(z)), z = bias + x . coef."""
+    loss = 0.5 * l2 * float(beta[1:] @ beta[1:])
+    grad = np.concatenate([[0.0], l2 * beta[1:]])
+    for x, y in data:
+        z = np.clip(beta[0] + x @ beta[1:], -50, 50)
+        e = np.exp(z)
+        denom = 1.0 + e.sum()
+        p = e / denom
+        xb = np.hstack([np.ones((len(x), 1)), x])
+        if y.any():
+            target = (e * y) / (e * y).sum()
+            loss -= math.log((e * y).sum() / denom)
+            grad += xb.T @ (p - target)
+        else:
+            loss -= math.log(1.0 / denom)
+            grad += xb.T @ p
+    return loss, grad
+
+
+def fit(data: Sequence[tuple[np.ndarray, np.ndarray]], l2: float) -> tuple[float, np.ndarray]:
+    """Fit the bias and coefficients by gradient descent with backtracking."""
+    beta = np.zeros(len(FEATURES) + 1)
+    loss, grad = _loss(beta, data, l2)
+    step = 0.1
+    for _ in range(400):
+        trial = beta - step * grad
+        tl, tg = _loss(trial, data, l2)
+        if tl < loss:
+            beta, loss, grad = trial, tl, tg
+            step *= 1.5
+        else:
+            step *= 0.3
+        if step < 1e-9:
+            break
+    return float(beta[0]), beta[1:]
+
+
+def scorer(bias: float, coef: np.ndarray) -> Any:
+    """Scores of one sentence's candidates: the softmax with "none" (see _loss)."""
+
+    def score(feats: Sequence[Mapping[str, float]]) -> list[float]:  # as PassageLinker.sentence_scores
+        z = [bias + sum(c * f.get(k, 0.0) for k, c in zip(FEATURES, coef, strict=True)) for f in feats]
+        e = [math.exp(max(-50.0, min(50.0, v))) for v in z]
+        denom = 1.0 + sum(e)
+        return [v / denom for v in e]
+
+    return score
+
+
+def evaluate(rows: Sequence[ClaimRows], score: Any, min_score: float) -> dict[str, dict[str, float]]:
+    ranked = {r.claim["id"]: ranked_links(r, score, min_score) for r in rows}
+    claims = [r.claim for r in rows]
+    return {"any": hit_rates(claims, ranked), "primary": hit_rates(claims, ranked, primary=True)}
+
+
+def leave_one_out(
+    rows: Sequence[ClaimRows], l2: float, min_score: float, only: Sequence[ClaimRows] | None = None
+) -> dict[str, dict[str, float]]:
+    """Each document's claims scored by weights fitted on the other documents' claims
+    (figures over ``only`` when given, a subset of ``rows``)."""
+    docs = sorted({r.doc for r in (only if only is not None else rows)})
+    scored: dict[str, list[tuple[str, float]]] = {}
+    for doc in docs:
+        train = [r for r in rows if r.doc != doc]
+        bias, coef = fit(groups(train), l2)
+        score = scorer(bias, coef)
+        for r in rows:
+            if r.doc == doc:
+                scored[r.claim["id"]] = ranked_links(r, score, min_score)
+    claims = [r.claim for r in (only if only is not None else rows)]
+    return {"any": hit_rates(claims, scored), "primary": hit_rates(claims, scored, primary=True)}
+
+
+def prepare() -> tuple[list[ClaimRows], list[str]]:
+    world = build_world()
+    index = ProvisionIndex.build(world.provisions, world.translations, world.annotations)
+    linker = PassageLinker(index, world.documents, LinkConfig(weights=LinkWeights(0.0, {})))
+    return claim_rows(world, linker)
+
+
+def fmt(name: str, f: Mapping[str, Mapping[str, float]]) -> str:
+    a, p = f["any"], f["primary"]
+    return (
+        f"{name:34} claims={a['claims']:3}  top1={a['top1']:.2f} top3={a['top3']:.2f}  "
+        f"(primary: n={p['claims']} top1={p['top1']:.2f} top3={p['top3']:.2f})  "
+        f"negatives={a['negatives']:2} linked>=0.5: {a['neg_linked']:.2f}"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--loo", action="store_true", help="print leave-one-document-out figures on dev first")
+    ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--min-score", type=float, default=0.5)
+    ap.add_argument("--dry-run", action="store_true", help="do not write the weights")
+    ap.add_argument("--without", action="append", default=[], choices=FEATURES, help="leave a signal out")
+    args = ap.parse_args()
+    DROPPED.update(args.without)
+    rows, missing = prepare()
+    if missing:
+        print(f"claims whose sentence was not found in the passages: {len(missing)}: {', '.join(missing)}")
+    dev = [r for r in rows if r.claim["split"] == "dev"]
+    if args.loo:
+        print(fmt("leave-one-document-out (dev)", leave_one_out(dev, args.l2, args.min_score)))
+    bias, coef = fit(groups(dev), args.l2)
+    print(fmt("in-sample (dev)", evaluate(dev, scorer(bias, coef), args.min_score)))
+    weights = {f: round(float(c), 4) for f, c in zip(FEATURES, coef, strict=True) if f not in DROPPED}
+    print("bias", round(bias, 4), weights)
+    if args.dry_run:
+        return
+    lines = [
+        "# The linker's learned logistic combination (kb.link.passages.learned). Written by",
+        "# scripts/train_links.py from the dev claims of corpus/eval/claims/; rerun it, do not edit.",
+        "version = 1",
+        f'trained_on = "{len(dev)} dev claims of corpus/eval/claims (l2 = {args.l2})"',
+        f"min_score = {args.min_score}",
+        f"bias = {round(bias, 4)}",
+        "",
+        "[weights]",
+        *(f"{f} = {v}" for f, v in weights.items()),
+    ]
+    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"-> {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""The learned ranker's features and scores on a hand-made table of rows (kb.learn.ranker)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kb.learn.associations import fit
+from kb.learn.ranker import FEATURES, LearnedRanker, row_keys
+
+PAIRS = [
+    (["个体", "工商户", "债务"], ["民法典#art_56"]),
+    (["工商户", "诉讼"], ["民法典#art_54"]),
+    (["试用期", "工资"], ["劳动合同法#art_20"]),
+]
+# rowid, law key, eid ('' for a row that is not an article); row 4 is a second version of art_56
+ROWS = [
+    (0, "民法典", "art_54"),
+    (1, "民法典", "art_56"),
+    (2, "劳动合同法", "art_20"),
+    (3, "上海市劳动合同条例", "art_3"),
+    (4, "民法典", "art_56"),
+    (5, "某评论", ""),
+]
+
+
+@pytest.fixture(scope="module")
+def keys():  # type: ignore[no-untyped-def]
+    return row_keys(ROWS, size=7)
+
+
+@pytest.fixture(scope="module")
+def ranker():  # type: ignore[no-untyped-def]
+    return LearnedRanker(fit(PAIRS, {}, min_count=1), {"base": 1.0, "vote_article": 2.0, "bias": -1.0}, votes=2)
+
+
+def test_row_keys(keys) -> None:  # type: ignore[no-untyped-def]
+    law, article = keys.at(np.array([1, 4, 5, 6], dtype=np.int64))
+    assert keys.laws[law[0]] == keys.laws[law[1]] == "民法典"
+    assert article[0] == article[1] and keys.articles[article[0]] == "民法典#art_56"
+    assert article[2] == -1  # a passage: no article
+    assert law[3] == -1 and article[3] == -1  # a row the table does not know
+    assert keys.rows_of["民法典#art_56"] == (1, 4)
+
+
+def test_vote_rows_are_every_version_of_the_voted_articles(ranker, keys) -> None:  # type: ignore[no-untyped-def]
+    assert ranker.vote_rows(keys, ["债务"]) == [1, 4]
+    assert ranker.vote_rows(keys, ["人脸识别"]) == []
+
+
+def column(x: np.ndarray, name: str) -> list[float]:  # type: ignore[type-arg]
+    return [round(float(v), 4) for v in x[:, FEATURES.index(name)]]
+
+
+def test_features(ranker, keys) -> None:  # type: ignore[no-untyped-def]
+    rowid = np.array([0, 1, 2, 3, 5], dtype=np.int64)
+    base = np.array([2.0, 4.0, 0.0, 1.0, 4.0])
+    coord = np.array([0.5, 1.0, 0.0, 0.5, 1.0])
+    local = np.array([False, False, False, True, False])
+    in_force = np.ones(5, dtype=bool)
+    x = ranker.features(keys, ["工商户", "债务"], "按照民法典，工商户的债务谁承担", rowid, base, coord, local, in_force)
+    assert x.shape == (5, len(FEATURES))
+    assert column(x, "base") == [0.5, 1.0, 0.0, 0.25, 1.0]
+    assert column(x, "rank") == [round(1 / 2, 4), 1.0, 0.0, round(1 / 3, 4), 1.0]
+    assert column(x, "matched") == [1.0, 1.0, 0.0, 1.0, 1.0]
+    assert column(x, "named") == [1.0, 1.0, 0.0, 0.0, 0.0]  # the question names 民法典
+    assert column(x, "local") == [0.0, 0.0, 0.0, 1.0, 0.0]
+    votes = column(x, "vote_article")
+    assert votes[1] == 1.0 and 0 < votes[0] < 1 and votes[2] == votes[3] == votes[4] == 0.0
+    prior = column(x, "law_prior")
+    assert prior[0] == prior[1] > prior[2] > prior[3]  # asked twice, once, never
+    assert column(x, "article_prior") == [round(np.log1p(1), 4)] * 3 + [0.0, 0.0]
+
+
+def test_score_is_linear_in_the_weights(ranker, keys) -> None:  # type: ignore[no-untyped-def]
+    rowid = np.array([0, 1], dtype=np.int64)
+    ones = np.ones(2)
+    x = ranker.features(keys, ["债务"], "债务", rowid, np.array([1.0, 0.5]), ones, ~ones.astype(bool), ones > 0)
+    expected = x[:, FEATURES.index("base")] + 2.0 * x[:, FEATURES.index("vote_article")] - 1.0
+    assert np.allclose(ranker.score(x), expected)
+
+
+def test_no_rows() -> None:
+    empty = np.empty(0)
+    ranker = LearnedRanker(fit(PAIRS, {}, min_count=1), {})
+    none = np.empty(0, dtype=np.int64)
+    x = ranker.features(row_keys([], 0), ["债务"], "债务", none, empty, empty, empty > 0, empty > 0)
+    assert x.shape == (0, len(FEATURES))

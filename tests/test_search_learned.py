@@ -1,0 +1,143 @@
+"""The learned ranking inside the search (kb.search.learned) on the tiny database and small files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from kb.errors import ConfigError
+from kb.learn.associations import fit
+from kb.learn.ranker import LearnedRanker
+from kb.search import learned as learned_module
+from kb.search import search
+from kb.search.learned import LEARNED_FILE, load_learned, with_votes
+from kb.search.rank import Scores
+from kb.settings import PROJECT_ROOT
+
+# Questions about the made-up 人脸测试法 of the tiny corpus: asking about 罚款 (a word no
+# article of it has) was answered by its art_1, and so was one about 同意 (which its art_2
+# has); asking about 试用期, by its art_3.
+PAIRS = [
+    (["罚款", "多少"], ["人脸测试法#art_1"]),
+    (["罚款", "标准"], ["人脸测试法#art_1"]),
+    (["试用期", "工资"], ["人脸测试法#art_3"]),
+    (["同意", "撤回"], ["人脸测试法#art_1"]),
+]
+WEIGHTS = {"base": 1.0, "vote_article": 2.0, "bias": 0.0}
+
+
+@pytest.fixture
+def learned(monkeypatch: pytest.MonkeyPatch) -> Iterator[LearnedRanker]:
+    ranker = LearnedRanker(fit(PAIRS, {}, min_count=1), WEIGHTS, votes=5, expansion_limit=0)
+    monkeypatch.setattr(learned_module, "learned_ranker", lambda: ranker)
+    yield ranker
+
+
+@pytest.fixture
+def unlearned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(learned_module, "learned_ranker", lambda: None)
+
+
+def ids(page: dict[str, Any]) -> list[str]:
+    return [r["id"] for r in page["results"]]
+
+
+def test_related_questions_bring_their_answer(reader: Any, learned: LearnedRanker) -> None:
+    page = search(reader, "罚款是多少呢？", type="provision")
+    assert page["match"] == "any"
+    assert ids(page)[0] == "tiny-law-2024/art_1"  # the version in force, the other in also_in
+    assert page["results"][0]["also_in"] == ["tiny-law-2021/art_1"]
+
+
+def test_without_learning_the_words_alone_find_nothing(reader: Any, unlearned: None) -> None:
+    assert ids(search(reader, "罚款是多少呢？", type="provision")) == []
+
+
+@pytest.mark.parametrize(
+    ("q", "options"),
+    [
+        ("罚款是多少呢？", {"doc": "tiny-draft-2023"}),  # a doc filter the votes could not honour
+        ("同意", {}),  # a keyword query that matches (match=all) ranks by its words, not by votes
+        ("罚款是多少呢？", {"lang": "en"}),
+        ("罚款是多少呢？", {"expand": False}),
+    ],
+)
+def test_no_votes_outside_chinese_questions_without_filters(
+    reader: Any, learned: LearnedRanker, q: str, options: dict[str, Any]
+) -> None:
+    assert "tiny-law-2024/art_1" not in ids(search(reader, q, **options))
+
+
+def test_pages_follow_the_learned_order(reader: Any, learned: LearnedRanker) -> None:
+    q = "人脸识别的罚款是多少？"
+    whole = ids(search(reader, q, limit=50))
+    first = search(reader, q, limit=1)
+    assert len(whole) > 1 and first["next"]
+    second = search(reader, q, limit=50, cursor=first["next"])
+    assert ids(first) + ids(second) == whole
+
+
+def test_tables_about_other_laws_stay_unused(reader: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Learned mostly about laws the database lacks: its priors and votes would mislead, so no learning."""
+    elsewhere = [*PAIRS, *[(["罚款", f"词{i}"], ["劳动合同法#art_20"]) for i in range(10)]]
+    ranker = LearnedRanker(fit(elsewhere, {}, min_count=1), WEIGHTS, votes=5, expansion_limit=0)
+    monkeypatch.setattr(learned_module, "learned_ranker", lambda: ranker)
+    assert learned_module.coverage(reader, ranker) == pytest.approx(4 / 14)
+    assert ids(search(reader, "罚款是多少呢？", type="provision")) == []
+
+
+def test_questions_the_tables_barely_know_rank_by_their_words(reader: Any, learned: LearnedRanker) -> None:
+    """罚款 is known, 人脸识别 and 应用 are not: below min_known the question is not learned."""
+    q = "人脸识别应用的罚款是多少？"
+    assert search(reader, q, type="provision")["results"][0]["id"] == "tiny-law-2024/art_1"
+    strict = LearnedRanker(learned.tables, WEIGHTS, votes=5, expansion_limit=0, min_known=0.9)
+    assert not strict.knows(["人脸识别", "应用", "罚款"])
+    learned_module.learned_ranker = lambda: strict  # type: ignore[assignment]  # undone by the fixture
+    plain = search(reader, q, type="provision")
+    learned_module.learned_ranker = lambda: None  # type: ignore[assignment]
+    assert plain == search(reader, q, type="provision")
+
+
+def test_with_votes_adds_missing_rows_in_order() -> None:
+    scores = Scores.of({2: 1.5, 7: 0.5}, {2: 1, 7: 1}, {})
+    added = with_votes(scores, [9, 7, 1])
+    assert added.rowid.tolist() == [1, 2, 7, 9]
+    assert added.main.tolist() == [0.0, 1.5, 0.5, 0.0]
+    assert added.matched.tolist() == [0, 1, 1, 0]
+    assert with_votes(scores, [2]) is scores
+
+
+def test_the_project_file_loads() -> None:
+    ranker = load_learned(PROJECT_ROOT / "corpus" / LEARNED_FILE)
+    assert ranker.tables.questions > 500 and ranker.votes > 0
+    assert set(ranker.weights) >= {"base", "vote_article", "bias"}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"weights": {"no_such_feature": 1.0}}, "unknown features"),
+        ({"votes": "many"}, "votes"),
+        ({"law_prior": None}, "law_prior"),
+        ({"law_prior": [1]}, "differ in length"),
+        ({"term_law": {"x": [[10**6, 1]]}}, "past the list"),
+    ],
+)
+def test_a_bad_file_is_one_error_naming_it(tmp_path: Path, change: dict[str, Any], message: str) -> None:
+    raw = json.loads((PROJECT_ROOT / "corpus" / LEARNED_FILE).read_text(encoding="utf-8"))
+    raw.update(change)
+    path = tmp_path / "learned.json"
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as err:
+        load_learned(path)
+    assert str(path) in str(err.value)
+
+
+def test_scores_are_finite(reader: Any, learned: LearnedRanker) -> None:
+    scores = [r["score"] for r in search(reader, "人脸识别的罚款是多少？", limit=50)["results"]]
+    assert scores and np.isfinite(scores).all() and scores == sorted(scores, reverse=True)
