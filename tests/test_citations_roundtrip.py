@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from test_citations import NO_EXTRA_NAMES, _law, statute_eids
 
 from kb.annotate.citations import CitationIndex, find_citations
 from kb.annotate.citations.chains import parse_pinpoint
 from kb.ingest.manifest import load_manifest
 from kb.model import DocumentMeta
 from kb.read.citeformat import cite_en, cite_zh
-from tests.test_citations import NO_EXTRA_NAMES, _law, statute_eids
 
 R, N = "resolved", "not_found"
 
