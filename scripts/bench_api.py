@@ -15,6 +15,10 @@ Starts ``kb serve`` on a free loopback port with a built database, measures, sto
   requests per second, and the CPU the Python clients spent themselves (on a 2-core
   machine they compete with the server); then /search again from ``wrk`` (a load
   generator in C, when installed: ``apt-get install wrk``) with as many connections;
+* the ratio: /search throughput over the throughput of ``/api/v1/health`` (which does
+  nothing but answer) on the same server in the same run, from the same clients: what a
+  search costs over the framework's own overhead, a figure that the machine's load
+  affects much less than either rate (issue 15's target: at least 0.25);
 * memory: the resident set size of the server (its process tree), now and at its peak
   (VmHWM), after the runs;
 * the same queries as plain FTS5 SQL in this process on the same database file (what
@@ -171,7 +175,25 @@ def summary(sample: Sample) -> dict[str, Any]:
     }
 
 
-def throughput(base: str, urls: list[str], clients: int, seconds: float, max_requests: int) -> dict[str, Any]:
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the server's process tree has used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def throughput(
+    base: str, urls: list[str], clients: int, seconds: float, max_requests: int, server_pid: int | None = None
+) -> dict[str, Any]:
+    """Requests a second from ``clients`` threads; with ``server_pid``, also the server's CPU
+    milliseconds per request (which the machine's load hardly changes: a steadier figure)."""
+    server_cpu = server_cpu_seconds(server_pid) if server_pid else 0.0
     done = [0] * clients
     errors = [0] * clients
     stop_at = time.monotonic() + seconds
@@ -200,7 +222,9 @@ def throughput(base: str, urls: list[str], clients: int, seconds: float, max_req
         t.join()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     total = sum(done)
+    server_ms = (server_cpu_seconds(server_pid) - server_cpu) * 1000 / total if server_pid and total else None
     return {
+        "server_cpu_ms_per_request": round(server_ms, 2) if server_ms is not None else None,
         "clients": clients,
         "requests": total,
         "errors": sum(errors),
@@ -265,19 +289,26 @@ def _tree(pid: int) -> list[int]:
 
 
 def server_memory(pid: int) -> dict[str, float]:
-    """Resident set size of the server's process tree, now and at peak, in MB."""
-    rss = hwm = 0
+    """Resident set size of the server's process tree, now and at peak, in MB; and now, its private
+    part (``RssAnon``: what the workers allocated) apart from mapped files (``RssFile``: the
+    database file's pages, which SQLite maps, are the OS's file cache, shared and reclaimable)."""
+    fields = {"VmRSS:": 0, "VmHWM:": 0, "RssAnon:": 0, "RssFile:": 0}
     for p in _tree(pid):
         try:
             status = Path(f"/proc/{p}/status").read_text()
         except OSError:
             continue
         for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                rss += int(line.split()[1])
-            elif line.startswith("VmHWM:"):
-                hwm += int(line.split()[1])
-    return {"rss_mb": round(rss / 1024, 1), "peak_rss_mb": round(hwm / 1024, 1)}
+            key = line.split(maxsplit=1)[0] if line else ""
+            if key in fields:
+                fields[key] += int(line.split()[1])
+    mb = {k: round(v / 1024, 1) for k, v in fields.items()}
+    return {
+        "rss_mb": mb["VmRSS:"],
+        "peak_rss_mb": mb["VmHWM:"],
+        "private_mb": mb["RssAnon:"],
+        "file_mb": mb["RssFile:"],
+    }
 
 
 def raw_fts(db: Path, queries: list[str], count: int) -> Sample:
@@ -340,7 +371,21 @@ def main(argv: list[str] | None = None) -> int:
                 "search": summary(measure(client, search, args.requests)),
                 "provision": summary(measure(client, prov, args.requests)),
             }
-        results["throughput_search"] = throughput(base, search, args.clients, args.seconds, args.max_requests)
+        # /health before and after /search: the machine's load drifts; the ratio uses their mean.
+        health = ["/api/v1/health"]
+        pid = proc.pid
+        results["throughput_health"] = throughput(base, health, args.clients, args.seconds, args.max_requests, pid)
+        results["throughput_search"] = throughput(base, search, args.clients, args.seconds, args.max_requests, pid)
+        after = throughput(base, health, args.clients, args.seconds, args.max_requests, pid)
+        results["throughput_health_after"] = after
+        health_rate = (results["throughput_health"]["requests_per_second"] + after["requests_per_second"]) / 2
+        search_rate = results["throughput_search"]["requests_per_second"]
+        results["search_over_health"] = round(search_rate / health_rate, 3) if health_rate else None
+        cpu_health = (
+            results["throughput_health"]["server_cpu_ms_per_request"] + after["server_cpu_ms_per_request"]
+        ) / 2
+        cpu_search = results["throughput_search"]["server_cpu_ms_per_request"]
+        results["search_over_health_by_cpu"] = round(cpu_health / cpu_search, 3) if cpu_search else None
         results["throughput"] = throughput(base, search + prov, args.clients, args.seconds, args.max_requests)
         results["throughput_search_wrk"] = throughput_wrk(base, search, args.clients, args.seconds)
         results["server_memory"] = server_memory(proc.pid)
@@ -361,13 +406,15 @@ def main(argv: list[str] | None = None) -> int:
                 f"max {s['max_ms']:>7.2f} ms  errors {s['errors']}"
             )
         print(f"search p50 / raw FTS5 p50: {results['search_over_raw_p50']}x")
-        for name in ("throughput_search", "throughput"):
+        for name in ("throughput_health", "throughput_search", "throughput_health_after", "throughput"):
             t = results[name]
             print(
                 f"{name:<17} {t['clients']} clients: {t['requests']} requests in {t['seconds']} s = "
                 f"{t['requests_per_second']} req/s, errors {t['errors']} (the Python clients used "
-                f"{t['client_cpu_seconds']} s of CPU)"
+                f"{t['client_cpu_seconds']} s of CPU; the server {t.get('server_cpu_ms_per_request')} ms a request)"
             )
+        print(f"search throughput / health throughput: {results['search_over_health']} (target >= 0.25)")
+        print(f"health's server CPU per request / search's: {results['search_over_health_by_cpu']}")
         w = results["throughput_search_wrk"]
         if w is None:
             print("throughput_search_wrk: wrk is not installed (apt-get install wrk)")
@@ -377,7 +424,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{w['requests_per_second']} req/s, errors {w['errors']}"
             )
         m = results["server_memory"]
-        print(f"server RSS {m['rss_mb']} MB (peak {m['peak_rss_mb']} MB)")
+        print(
+            f"server RSS {m['rss_mb']} MB (peak {m['peak_rss_mb']} MB): private {m['private_mb']} MB, "
+            f"mapped files {m['file_mb']} MB"
+        )
     return 0
 
 

@@ -250,6 +250,36 @@ def test_postgres_scores_are_sqlites_bm25(pg_db: Settings, built_db: Settings, q
         assert theirs[key] == pytest.approx(ours[key], rel=0.05), key
 
 
+@pytest.mark.parametrize("q", BM25_QUERIES)
+def test_postgres_reads_the_stored_index_and_finds_exactly_what_sqlite_does(
+    pg_db: Settings, built_db: Settings, q: str
+) -> None:
+    """The search index is stored in the build schema (kb.store.search_index): both backends score alike."""
+    from kb.search import search
+    from kb.search.index import index_of
+
+    with query.open_reader(pg_db) as pg, query.open_reader(built_db) as sqlite:
+        index = index_of(pg)
+        assert index is not None and index.source == "stored"
+        theirs, ours = search(pg, q, limit=50), search(sqlite, q, limit=50)
+    assert theirs["count"] == ours["count"]
+    assert [(h["id"], h["score"]) for h in theirs["results"]] == [(h["id"], h["score"]) for h in ours["results"]]
+
+
+@pytest.mark.parametrize("q", BM25_QUERIES)
+def test_postgres_full_text_path_still_ranks_as_sqlite(pg_db: Settings, built_db: Settings, q: str) -> None:
+    """Without the in-memory index (use_database_index) PostgreSQL's own BM25 (pg_bm25) still agrees."""
+    from kb.search import search
+    from kb.search.index import use_database_index
+
+    with query.open_reader(pg_db) as pg, query.open_reader(built_db) as sqlite:
+        use_database_index(pg)
+        use_database_index(sqlite)
+        theirs = {h["id"]: h["score"] for h in search(pg, q, limit=20)["results"]}
+        ours = {h["id"]: h["score"] for h in search(sqlite, q, limit=20)["results"]}
+    assert list(theirs)[:5] == list(ours)[:5]
+
+
 @pytest.mark.parametrize(
     ("q", "status"),
     [

@@ -1,11 +1,13 @@
 """Full-text search over articles and commentary passages (see :mod:`kb.search.engine`).
 
-A layer above the store: it reads through ``kb.store.reader.Reader`` and the index the
-store's writers build (``kb.store.fts_schema``); the store never imports it.
+A layer above the store: it reads through ``kb.store.reader.Reader`` and the indexes the
+store's writers build (``kb.store.search_index``, and ``kb.store.fts_schema`` for raw queries);
+the store never imports it.
 
 * :mod:`kb.search.plan` — a request, the terms of a query, its expansion units;
 * :mod:`kb.search.fts` — query terms as FTS5 expressions and PostgreSQL SQL;
-* :mod:`kb.search.sql` — one statement for a query's index queries, run on either database;
+* :mod:`kb.search.index` — the search index in memory (stored by the build): per-word rows and BM25;
+* :mod:`kb.search.sql` — one statement for a query's index queries on the database's own index (``mode=raw``);
 * :mod:`kb.search.scoring` — which words score where, and PostgreSQL's BM25;
 * :mod:`kb.search.groups` — per-database facts about rows (versions, kinds, places);
 * :mod:`kb.search.rank` — scores combined per row, one result per article;

@@ -23,8 +23,8 @@ User input is escaped into quoted terms in ``all`` and ``any``, so quotes, ``NEA
 How results are ranked (``score``, larger is better):
 
 1. each query word (and each expansion phrase) runs as its own index query whose
-   score is the index's relevance: BM25 (``-bm25()`` on SQLite; on PostgreSQL the
-   same formula over each word's count and the row's length: :func:`~kb.search.scoring.pg_bm25`).
+   score is the index's relevance: FTS5's BM25, computed over the in-memory index
+   (:mod:`kb.search.index`) on either database.
    BM25 is a sum over terms, so the sum of the per-word scores is the
    BM25 score of the whole query, and we also learn how many words each row has. A
    word is a compound, not also its parts (:func:`~kb.search.scoring.concepts`: 未成年人, not 成年人);
@@ -49,9 +49,11 @@ last result and a fingerprint of the query, so it cannot be replayed on another 
 Snippets are the display text, HTML-escaped, with ``<mark>`` around the query's
 content terms and the expansion phrases (``kb.search.highlight``).
 
-SQLite and PostgreSQL share everything but the per-term SQL (:func:`kb.search.sql.search_sql`,
-run by :func:`kb.search.sql.run_search`; the PostgreSQL side is :func:`kb.search.fts.pg_terms_match`):
-matching, the doc and topic filters and per-term scores are SQL; the combination
+SQLite and PostgreSQL share everything: the per-word rows and scores, and the doc and topic
+filters, come from :mod:`kb.search.index`, built from ``search_units`` when a reader first
+searches, so both find the same rows with the same scores. Only ``mode=raw`` runs on the
+database's own index (FTS5 syntax on SQLite, tsquery on PostgreSQL: :func:`kb.search.sql.search_sql`),
+as every query did before (``kb.search.index.use_database_index``, for comparisons). The combination
 above is array arithmetic (numpy) over the matched rows, with a per-database cache of
 each row's version group, kind, type and status (:func:`kb.search.groups.unit_groups`), which also
 serves the type and status filters.
@@ -59,7 +61,6 @@ serves the type and status filters.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -74,17 +75,16 @@ from kb.search.cursor import Cursor, decode_cursor, encode_cursor
 from kb.search.expand import names_place
 from kb.search.fts import QueryMode
 from kb.search.groups import unit_groups
-from kb.search.highlight import find_ranges, snippet
+from kb.search.highlight import mentions, snippet
+from kb.search.index import index_of
 from kb.search.learned import Candidates, applies, learned_features_of, learned_ranking, ranker_for
 from kb.search.plan import LANGS, MAX_LIMIT, QueryPlan, ResultType, SearchParams, Unit, highlight_terms, plan_query
 from kb.search.rank import Scores, combine_scores, rank_rows
-from kb.search.scoring import any_units, concepts, run_units
-from kb.search.sql import run_search
+from kb.search.scoring import any_units, concepts, run_units, scores_include_within
+from kb.search.sql import execute
 from kb.store.reader import Reader
 
 __all__ = ["learned_candidates", "matching_rows", "search", "warm_up"]
-
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def warm_up(reader: Reader) -> None:
@@ -96,6 +96,7 @@ def warm_up(reader: Reader) -> None:
     document_metas(reader)
     topic_rows(reader)
     unit_groups(reader)
+    index_of(reader)
 
 
 def _validate(reader: Reader, params: SearchParams, max_query_length: int) -> None:
@@ -131,8 +132,8 @@ def _result(
         texts.append((row["en_text"], "en", 240))
     if not texts:
         texts.append((row["text"], row["lang"], 120))
-    chosen = None
-    for words in (own, terms):
+    chosen = texts[0] if len(texts) == 1 else None  # one text: nothing to choose
+    for words in (own, terms) if chosen is None else ():
         chosen = next((t for t in texts if _mentions(t[0], words)), None)
         if chosen is not None:
             break
@@ -154,31 +155,37 @@ def _result(
 
 def _mentions(text_: str, words: Sequence[str]) -> bool:
     """Whether a snippet of ``text_`` would mark one of ``words`` (cheaper than making it)."""
-    lowered = text_.lower()
-    latin = []
-    for word in words:
-        if _CJK.search(word):
-            if word in lowered:
-                return True
-        else:
-            latin.append(word)
-    return bool(latin) and bool(find_ranges(text_, latin))
+    return mentions(text_, words)
 
 
+_ROW_COLUMNS = (
+    "rowid",
+    "id",
+    "type",
+    "doc_id",
+    "doc_status",
+    "lang",
+    "text",
+    "en_text",
+    "topics",
+    "label",
+    "title_zh",
+    "title_en",
+)
 _ROWS_SQL = (
-    "SELECT su.rowid AS rowid, su.id, su.type, su.doc_id, su.doc_status, su.lang, su.text, su.en_text, su.topics, "
-    "p.label AS label, d.title_zh AS title_zh, d.title_en AS title_en "
+    "SELECT su.rowid, su.id, su.type, su.doc_id, su.doc_status, su.lang, su.text, su.en_text, su.topics, "
+    "p.label, d.title_zh, d.title_en "
     "FROM search_units su LEFT JOIN provisions p ON p.id = su.id LEFT JOIN documents d ON d.id = su.doc_id "
 )
 
 
 def _rows(reader: Reader, rowids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """The display rows of these rowids."""
+    """The display rows of these rowids (tuples from the driver: Row objects cost more than the query)."""
     if not rowids:
         return {}
     names = {f"r{i}": r for i, r in enumerate(rowids)}
     sql = _ROWS_SQL + "WHERE su.rowid IN (" + ", ".join(f":{n}" for n in names) + ")"
-    return {int(r["rowid"]): r for r in run_search(reader, sql, names)}
+    return {int(r[0]): dict(zip(_ROW_COLUMNS, r, strict=True)) for r in execute(reader, sql, names)}
 
 
 def _match(
@@ -196,7 +203,7 @@ def _match(
     sentence, and when no row has every word (a single lay word that only its
     expansion finds, 刷脸); a later page keeps the mode its cursor says.
     """
-    subtract = reader.engine.dialect.name != "postgresql"
+    subtract = scores_include_within(reader)
     if match_mode == "all" and fallback and plan.is_sentence():
         match_mode = "any"
     if match_mode == "all":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,11 +106,26 @@ def _compute_unit_groups(reader: Reader) -> UnitGroups:
             )
         ).all()
         size = int(conn.execute(text("SELECT coalesce(max(rowid), -1) + 1 FROM search_units")).scalar_one())
-        # Streamed: at full scale the rows would cost a worker 100 MB more at its peak.
-        units = conn.execution_options(stream_results=True, yield_per=5000).execute(
-            text("SELECT rowid, id, doc_id, type, doc_status FROM search_units")
-        )
-        return _fill_unit_groups(docs, size, units)
+    return _fill_unit_groups(docs, size, _unit_pages(reader))
+
+
+_PAGE = 5000
+
+
+def _unit_pages(reader: Reader) -> Iterator[Any]:
+    """The units' rows in pages by rowid (at full scale the rows at once would cost a worker 100 MB
+    more at its peak; each page is a query of its own, well within the statement deadline)."""
+    sql = text(
+        "SELECT rowid, id, doc_id, type, doc_status FROM search_units WHERE rowid > :after ORDER BY rowid LIMIT :n"
+    )
+    after = -1
+    while True:
+        with reader.engine.connect() as conn:
+            page = conn.execute(sql, {"after": after, "n": _PAGE}).all()
+        yield from page
+        if len(page) < _PAGE:
+            return
+        after = int(page[-1].rowid)
 
 
 def _fill_unit_groups(docs: Sequence[Any], size: int, units: Iterable[Any]) -> UnitGroups:

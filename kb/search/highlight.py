@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 
 from kb.text.stem import porter_stem
 
-__all__ = ["find_ranges", "snippet"]
+__all__ = ["find_ranges", "mentions", "snippet"]
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # What FTS5's unicode61 tokenizer treats as one token: a run of letters and digits.
@@ -39,6 +40,41 @@ def find_ranges(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     """
     ranges: list[tuple[int, int]] = []
     lowered = text.lower()
+    chinese, stems, prefixes = _classify(tuple(terms))
+    if chinese is not None:
+        # Every occurrence of every term, overlapping ones too: at each position, the
+        # longest term that starts there (the shorter ones are inside it).
+        for m in chinese.finditer(lowered):
+            ranges.append((m.start(), m.start() + len(m.group(1))))
+    if stems or prefixes:
+        for m in _candidates(stems, prefixes).finditer(lowered):
+            word = m.group()
+            if porter_stem(word) in stems or any(word.startswith(p) for p in prefixes):
+                ranges.append((m.start(), m.end()))
+    return _merge(ranges)
+
+
+def mentions(text: str, terms: Iterable[str]) -> bool:
+    """Whether ``text`` has one of ``terms`` (as :func:`find_ranges` finds them; cheaper than finding all)."""
+    lowered = text.lower()
+    chinese, stems, prefixes = _classify(tuple(terms))
+    if chinese is not None and chinese.search(lowered):
+        return True
+    if stems or prefixes:
+        for m in _candidates(stems, prefixes).finditer(lowered):
+            word = m.group()
+            if porter_stem(word) in stems or any(word.startswith(p) for p in prefixes):
+                return True
+    return False
+
+
+@lru_cache(maxsize=1024)
+def _classify(terms: tuple[str, ...]) -> tuple[re.Pattern[str] | None, frozenset[str], tuple[str, ...]]:
+    """A query's terms, once per query: a pattern for the Chinese ones, the stems of the others, the prefixes.
+
+    The pattern is a lookahead that matches at every position where a Chinese term starts (the longest first).
+    """
+    chinese: set[str] = set()
     stems: set[str] = set()
     prefixes: list[str] = []
     for term in terms:
@@ -50,18 +86,14 @@ def find_ranges(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
         if not term:
             continue
         if _CJK.search(term):
-            start = lowered.find(term)
-            while start >= 0:
-                ranges.append((start, start + len(term)))
-                start = lowered.find(term, start + 1)
+            chinese.add(term)
         else:
             stems.add(porter_stem(term))
-    if stems or prefixes:
-        for m in _candidates(frozenset(stems), tuple(prefixes)).finditer(lowered):
-            word = m.group()
-            if porter_stem(word) in stems or any(word.startswith(p) for p in prefixes):
-                ranges.append((m.start(), m.end()))
-    return _merge(ranges)
+    pattern = None
+    if chinese:
+        alternatives = "|".join(re.escape(t) for t in sorted(chinese, key=lambda t: (-len(t), t)))
+        pattern = re.compile(f"(?=({alternatives}))")
+    return pattern, frozenset(stems), tuple(prefixes)
 
 
 @lru_cache(maxsize=1024)
@@ -93,8 +125,9 @@ def _window(text: str, ranges: list[tuple[int, int]], width: int) -> tuple[int, 
     if len(text) <= width:
         return 0, len(text)
     best_start, best_count = 0, -1
+    ends = [e for _, e in ranges]  # merged ranges: ends ascending
     for i, (start, _) in enumerate(ranges):
-        count = sum(1 for s, e in ranges[i:] if e <= start + width)
+        count = bisect_right(ends, start + width, lo=i) - i
         if count > best_count:
             best_start, best_count = start, count
     # Some context before the first match, a sixth of the window.

@@ -46,7 +46,9 @@ class Scores:
         )
 
 
-def combine_scores(rows: Sequence[Any], units: Sequence[Unit], *, subtract_within: bool = False) -> Scores:
+def combine_scores(
+    rows: Sequence[Any] | npt.NDArray[np.float64], units: Sequence[Unit], *, subtract_within: bool = False
+) -> Scores:
     """Combine the ``(u, rowid, score)`` rows of the units' index queries per rowid.
 
     ``subtract_within``: the score of a unit with ``within``/``within_any`` terms includes
@@ -54,7 +56,10 @@ def combine_scores(rows: Sequence[Any], units: Sequence[Unit], *, subtract_withi
     the unconditional units': take the row's unweighted score from those off.
     Sums run in row order (``np.bincount``), as a loop over the rows would add them.
     """
-    data = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=3 * len(rows)).reshape(-1, 3)
+    if isinstance(rows, np.ndarray):
+        data = rows.reshape(-1, 3)
+    else:
+        data = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=3 * len(rows)).reshape(-1, 3)
     u = data[:, 0].astype(np.int64)
     rowid, inverse = np.unique(data[:, 1].astype(np.int64), return_inverse=True)
     score = data[:, 2]

@@ -1,9 +1,11 @@
 """Per-word scoring: which words of a query run as index queries, and PostgreSQL's BM25.
 
 Each query word (a compound, not also its parts: :func:`concepts`) runs as its own index
-query; a common word scores only rows that have a rarer one (:func:`any_units`). SQLite
-scores with FTS5's ``bm25()``; PostgreSQL's word counts and row lengths are turned into
-the same formula by :func:`pg_bm25`.
+query; a common word scores only rows that have a rarer one (:func:`any_units`). The
+in-memory index (:mod:`kb.search.index`) scores them on either database; on the database's
+own index (``mode=raw``, or :func:`~kb.search.index.use_database_index`) SQLite scores with
+FTS5's ``bm25()`` and PostgreSQL's word counts and row lengths are turned into the same
+formula by :func:`pg_bm25`.
 """
 
 from __future__ import annotations
@@ -13,14 +15,24 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from kb.search.fts import BM25_B, BM25_K1, maximal_terms, pg_term_names
+from kb.search.index import index_of, run_units_in_memory
 from kb.search.plan import QueryPlan, SearchParams, Unit
 from kb.search.sql import document_frequency, execute, search_sql, unit_count
 from kb.store.fts_schema import PG_LENGTH
 from kb.store.reader import Reader
 
-__all__ = ["COMMON_MIN_ROWS", "COMMON_SHARE", "any_units", "concepts", "pg_bm25", "run_units"]
+__all__ = [
+    "COMMON_MIN_ROWS",
+    "COMMON_SHARE",
+    "any_units",
+    "concepts",
+    "pg_bm25",
+    "run_units",
+    "scores_include_within",
+]
 
 # A word in more than this share of the search units is common: in mode=any it only
 # scores rows that have a rarer word of the query (:func:`any_units`). Scoring is
@@ -78,12 +90,25 @@ def pg_bm25(
     return out
 
 
-def run_units(reader: Reader, params: SearchParams, units: Sequence[Unit], *, raw: bool = False) -> list[Any]:
-    """The ``(u, rowid, score)`` rows of the units' index queries, on either database."""
+def run_units(
+    reader: Reader, params: SearchParams, units: Sequence[Unit], *, raw: bool = False
+) -> list[Any] | npt.NDArray[np.float64]:
+    """The ``(u, rowid, score)`` rows of the units' index queries: over the in-memory index
+    (:mod:`kb.search.index`), or (a raw query, or :func:`~kb.search.index.use_database_index`)
+    the database's."""
+    index = None if raw else index_of(reader)
+    if index is not None:
+        return run_units_in_memory(index, params, units)
     if reader.engine.dialect.name != "postgresql":
         return execute(reader, *search_sql(params, units), raw=raw)
     rows = execute(reader, *search_sql(params, units, dialect="postgresql"), raw=raw)
     return pg_bm25(reader, rows, units, params.lang)
+
+
+def scores_include_within(reader: Reader) -> bool:
+    """Whether a conditional unit's score includes its ``within`` terms' (FTS5's bm25 of the whole
+    expression), for :func:`~kb.search.rank.combine_scores` to take off."""
+    return index_of(reader) is None and reader.engine.dialect.name != "postgresql"
 
 
 def concepts(reader: Reader, plan: QueryPlan, lang: str | None) -> list[tuple[str, ...]]:

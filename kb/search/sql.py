@@ -23,6 +23,7 @@ from kb.search.fts import (
     pg_terms_match,
     terms_expression,
 )
+from kb.search.index import index_of
 from kb.search.plan import SearchParams, Unit
 from kb.store.fts_schema import FTS_TABLE, PG_LENGTH
 from kb.store.reader import Reader
@@ -169,6 +170,10 @@ def document_frequency(reader: Reader, terms: tuple[str, ...], lang: str | None)
     if key not in cache:
         if len(cache) > 100_000:  # a bound on memory, not a policy
             cache.clear()
+        index = index_of(reader)
+        if index is not None:
+            cache[key] = index.count_all(terms, None if lang is None else ("zh", "en").index(lang))
+            return cache[key]
         if reader.engine.dialect.name == "postgresql":
             match = pg_terms_match(terms, lang=lang)
             if match is None:
@@ -184,4 +189,7 @@ def document_frequency(reader: Reader, terms: tuple[str, ...], lang: str | None)
 
 
 def unit_count(reader: Reader) -> int:
+    index = index_of(reader)
+    if index is not None:
+        return index.rows
     return reader.cached("search.units", lambda: int(execute(reader, "SELECT count(*) FROM search_units", {})[0][0]))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "LinkRow",
     "PassageRow",
     "ProvisionRow",
+    "SearchIndexRow",
     "SearchUnitRow",
     "SourceFileRow",
     "TopicRow",
@@ -165,6 +166,15 @@ class SearchUnitRow(Base):
     zh_tokens: Mapped[str] = mapped_column(Text)  # jieba tokens, space-joined
     en_text: Mapped[str] = mapped_column(Text)  # English (translation or passage)
     topics: Mapped[str] = mapped_column(Text)  # space-joined topic ids, for filtering
+
+
+class SearchIndexRow(Base):
+    """The search's inverted index, as named arrays (``kb.store.search_index``)."""
+
+    __tablename__ = "search_index"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class BuildInfoRow(Base):

@@ -11,7 +11,7 @@ the same shape, one statute at a time::
         writer.add_statute(provisions, annotations, links, zh_tokens)
     writer.add_commentary(passages, annotations, speakers)
     writer.add_links(links)
-    writer.finish(build_info)                # commit, then the full-text index
+    writer.finish(build_info)                # commit, then the full-text index and the search's
 
 Rows are inserted in batches inside one transaction, on one SQLAlchemy connection; the caller
 owns the file (a private temp file, swapped in after :meth:`CorpusWriter.finish`).
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -56,6 +56,7 @@ from kb.store.schema import (
     SourceFileRow,
     TopicRow,
 )
+from kb.store.search_index import IndexBuilder, write_search_index
 
 __all__ = ["CorpusWriter"]
 
@@ -73,6 +74,7 @@ class CorpusWriter:
         self._status: dict[str, str] = {}
         self._rowid = 0
         self.counts: dict[str, int] = defaultdict(int)
+        self._index = IndexBuilder()  # the search's index, fed the units as they are inserted
 
     # -- plumbing
     def _insert(self, model: type[Base], rows: Iterable[dict[str, Any]]) -> int:
@@ -177,10 +179,15 @@ class CorpusWriter:
             topics=topics_by_target(annotations),
             zh_tokens=lambda p: zh_tokens[p.id],
         )
-        self._rowid += self._insert(SearchUnitRow, units)
+        self._rowid += self._insert(SearchUnitRow, self._indexed(units))
+
+    def _indexed(self, units: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for unit in units:
+            self._index.add(unit["rowid"], unit["zh_tokens"], unit["en_text"], unit["doc_id"], unit["topics"])
+            yield unit
 
     def finish(self, build_info: Mapping[str, str]) -> None:
-        """Write the build info, commit, and build the full-text index."""
+        """Write the build info, commit, and build the full-text index and the search's index."""
         self._insert(BuildInfoRow, build_info_rows(build_info))
         if self._conn is None:
             raise RuntimeError("CorpusWriter.start() first")
@@ -192,6 +199,7 @@ class CorpusWriter:
             with self.engine.begin() as conn:
                 for stmt in create_fts_sql(dialect):
                     conn.exec_driver_sql(stmt)
+            write_search_index(self.engine, self._index.finish())
 
     def close(self) -> None:
         """Give up: drop the connection without committing (the caller deletes the file)."""

@@ -27,6 +27,7 @@ from kb.store.schema import (
     SearchUnitRow,
     SourceFileRow,
 )
+from kb.store.search_index import read_search_index
 
 __all__ = ["content_digest", "verify", "verify_database"]
 
@@ -103,6 +104,13 @@ def _verify(engine: Engine, source_root: Path | None, report: dict[str, Any], pr
             units = conn.execute(select(func.count()).select_from(SearchUnitRow)).scalar()
             if fts_rows != units:
                 problems.append(f"full-text index has {fts_rows} rows, search_units {units}")
+        units = conn.execute(select(func.count()).select_from(SearchUnitRow)).scalar()
+        index = read_search_index(conn)
+        report["search_index"] = "missing" if index is None else ("ok" if index.rows == units else "out of step")
+        if index is None:
+            problems.append("no search index (a build from before it was stored): run kb ingest again")
+        elif index.rows != units:
+            problems.append(f"search index has {index.rows} rows, search_units {units}")
         counts = {
             "documents": conn.execute(select(func.count()).select_from(DocumentRow)).scalar(),
             "provisions": conn.execute(select(func.count()).select_from(ProvisionRow)).scalar(),
