@@ -15,10 +15,12 @@ from types import ModuleType
 import pytest
 
 import kb.ingest.commentary as commentary
+import kb.ingest.commentary_blocks as commentary_blocks
 import kb.ingest.furniture as furniture
 import kb.ingest.sentences as sentences
 from kb.errors import ConfigError, EmptySource
-from kb.ingest.commentary import layout_blocks, normalise, parse_commentary, segment_blocks
+from kb.ingest.commentary import layout_blocks, parse_commentary
+from kb.ingest.commentary_blocks import normalise, segment_blocks
 from kb.ingest.furniture import all_examples, load_rules, parse_byline, parse_date_line, rules_from_mapping
 from kb.ingest.manifest import load_manifest
 from kb.ingest.sentences import split_sentences
@@ -577,18 +579,16 @@ def test_docstring_examples(module: ModuleType) -> None:
 
 
 def test_public_surface() -> None:
+    assert set(commentary_blocks.__all__) == {"ENDS_SENTENCE", "Block", "normalise", "segment_blocks"}
     assert set(commentary.__all__) == {
-        "Block",
         "BlockDecision",
         "Layout",
         "PassageKind",
         "block_furniture",
         "finish_decisions",
         "layout_blocks",
-        "normalise",
         "parse_commentary",
         "passages_from_layout",
-        "segment_blocks",
     }
     assert all(hasattr(commentary, name) for name in commentary.__all__)
     assert all(hasattr(furniture, name) for name in furniture.__all__)

@@ -23,7 +23,7 @@ import pytest
 
 from kb.annotate.speakers import SpeakerInfo
 from kb.errors import ConfigError, EmptySource, EncodingError, KBError, ManifestError, ParseError, SourceError
-from kb.ingest.commentary import normalise
+from kb.ingest.commentary_blocks import normalise
 from kb.ingest.frontmatter import split_front_matter
 from kb.ingest.html import MAX_DEPTH, extract_page
 from kb.ingest.manifest import load_manifest

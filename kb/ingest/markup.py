@@ -4,7 +4,7 @@ The text cleaner (:mod:`kb.ingest.commentary`) reads prose line by line. A user'
 ``.md`` file also holds Markdown syntax (``## `` headings, ``**bold**``, ``[links](url)``,
 ``---`` rules, raw HTML), and either kind may hold a front matter block or, being
 untrusted, ``<script>`` and the like. :func:`mask_markup` replaces all of that with
-zero-width spaces (U+200B), which the cleaner's :func:`~kb.ingest.commentary.normalise`
+zero-width spaces (U+200B), which the cleaner's :func:`~kb.ingest.commentary_blocks.normalise`
 deletes: the masked text has the same length as the file's text, so a passage's
 offsets point into the file itself, and ``normalise(mask_markup(t)[s:e]) == passage.text``.
 
