@@ -41,6 +41,7 @@ __all__ = [
     "load_cues",
     "stance_annotations",
     "stance_of",
+    "stance_to_annotations",
     "viewpoints",
 ]
 
@@ -324,7 +325,11 @@ def stance_annotations(passage: Passage, topics: Sequence[str]) -> list[Annotati
     when there is none; ``data`` = ``{"topic", "cues": [{"cue", "start", "end",
     "polarity", "weight"}], "score"}``.
     """
-    stance = stance_of(passage.text, sentences=passage_sentences(passage))
+    return stance_to_annotations(passage, stance_of(passage.text, sentences=passage_sentences(passage)), topics)
+
+
+def stance_to_annotations(passage: Passage, stance: Stance, topics: Sequence[str]) -> list[Annotation]:
+    """The annotations of a passage's stance, one per topic (both languages' analysers use this)."""
     best = stance.strongest
     start, end = (best[1], best[2]) if best else (0, 0)
     cue_data = [

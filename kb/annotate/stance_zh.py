@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from kb.annotate.stance import Stance
+from kb.annotate.stance import Stance, stance_to_annotations
 from kb.datafiles import RuleModel, load_rules
 from kb.model import Annotation, Passage
 from kb.settings import get_settings
@@ -183,22 +183,4 @@ def stance_of_zh(text: str, path: Path | None = None) -> Stance:
 
 def stance_annotations_zh(passage: Passage, topics: list[str] | tuple[str, ...]) -> list[Annotation]:
     """As :func:`kb.annotate.stance.stance_annotations`, for a Chinese passage."""
-    stance = stance_of_zh(passage.text)
-    best = stance.strongest
-    start, end = (best[1], best[2]) if best else (0, 0)
-    cue_data = [
-        {"cue": cue, "start": s, "end": e, "polarity": p, "weight": w}
-        for (cue, s, e, p), w in zip(stance.cues, stance.weights, strict=True)
-    ]
-    return [
-        Annotation(
-            target_id=passage.id,
-            kind="stance",
-            label=stance.label,
-            start=start,
-            end=end,
-            text=passage.text[start:end],
-            data={"topic": topic, "cues": cue_data, "score": stance.score},
-        )
-        for topic in (list(dict.fromkeys(topics)) or [""])
-    ]
+    return stance_to_annotations(passage, stance_of_zh(passage.text), topics)
