@@ -40,8 +40,10 @@ __all__ = [
     "combine",
     "load_cues",
     "stance_annotations",
+    "stance_label",
     "stance_of",
     "stance_to_annotations",
+    "tally",
     "viewpoints",
 ]
 
@@ -212,11 +214,11 @@ class Stance:
         return self.cues[-max(ranked)[1]]
 
 
-def _label(supportive: float, sceptical: float, cs: CueSet) -> StanceLabel:
+def stance_label(supportive: float, sceptical: float, *, min_weight: float, mixed_ratio: float) -> StanceLabel:
     high, low = max(supportive, sceptical), min(supportive, sceptical)
-    if high < cs.min_weight:
+    if high < min_weight:
         return "descriptive"
-    if low >= cs.min_weight * 0.5 and low >= cs.mixed_ratio * high:
+    if low >= min_weight * 0.5 and low >= mixed_ratio * high:
         return "mixed"
     return "supportive" if supportive > sceptical else "sceptical"
 
@@ -281,25 +283,36 @@ def stance_of(text: str, cues: CueSet | None = None, sentences: Sequence[tuple[i
     """
     cs = cues or _cueset()
     sentences = sentences or split_sentences(text)
-    out: list[tuple[str, int, int, Polarity]] = []
-    weights: list[float] = []
-    totals: dict[Polarity, float] = {"sceptical": 0.0, "supportive": 0.0}
-    counted: dict[tuple[str, Polarity], float] = {}
+    found: list[tuple[int, int, str, Polarity, float]] = []
     for s, e, cue in _matches(text, cs):
         polarity, weight = cue.polarity, cue.weight
         neg = _negator_before(text, s, polarity, cs)
         if neg is not None:
             polarity, weight, s = _OPPOSITE[polarity], weight * cs.negated_weight, neg
-        weight *= _clause_factor(text, s, sentences, cs)
-        # A phrase repeated counts once, at its heaviest; the repeats are listed at weight 0.
-        key = (cue.phrase, polarity)
+        found.append((s, e, cue.phrase, polarity, weight * _clause_factor(text, s, sentences, cs)))
+    return tally(text, found, min_weight=cs.min_weight, mixed_ratio=cs.mixed_ratio)
+
+
+def tally(
+    text: str, found: Sequence[tuple[int, int, str, Polarity, float]], *, min_weight: float, mixed_ratio: float
+) -> Stance:
+    """The stance from weighted cue matches ``(start, end, phrase, polarity, weight)`` in text order
+    (both languages' analysers end here). A phrase repeated counts once, at its heaviest; the
+    repeats are listed at weight 0."""
+    out: list[tuple[str, int, int, Polarity]] = []
+    weights: list[float] = []
+    totals: dict[Polarity, float] = {"sceptical": 0.0, "supportive": 0.0}
+    counted: dict[tuple[str, Polarity], float] = {}
+    for s, e, phrase, polarity, weight in found:
+        key = (phrase, polarity)
         previous = counted.get(key, 0.0)
         counted[key] = max(previous, weight)
         totals[polarity] += max(0.0, weight - previous)
         out.append((text[s:e], s, e, polarity))
         weights.append(round(max(0.0, weight - previous), 3))
     sup, scep = round(totals["supportive"], 3), round(totals["sceptical"], 3)
-    return Stance(_label(sup, scep, cs), round(sup - scep, 3), tuple(out), tuple(weights), sup, scep)
+    label = stance_label(sup, scep, min_weight=min_weight, mixed_ratio=mixed_ratio)
+    return Stance(label, round(sup - scep, 3), tuple(out), tuple(weights), sup, scep)
 
 
 def combine(stances: Sequence[Stance], cues: CueSet | None = None) -> Stance:
@@ -312,7 +325,14 @@ def combine(stances: Sequence[Stance], cues: CueSet | None = None) -> Stance:
     scep = round(sum(s.sceptical for s in stances), 3)
     cue_list = tuple(c for s in stances for c in s.cues)
     weights = tuple(w for s in stances for w in s.weights)
-    return Stance(_label(sup, scep, cs), round(sup - scep, 3), cue_list, weights, sup, scep)
+    return Stance(
+        stance_label(sup, scep, min_weight=cs.min_weight, mixed_ratio=cs.mixed_ratio),
+        round(sup - scep, 3),
+        cue_list,
+        weights,
+        sup,
+        scep,
+    )
 
 
 # ---------------------------------------------------------------------------- outputs

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from kb.annotate.stance import Stance, stance_to_annotations
+from kb.annotate.stance import Stance, stance_to_annotations, tally
 from kb.datafiles import RuleModel, load_rules
 from kb.model import Annotation, Passage
 from kb.settings import get_settings
@@ -148,37 +148,18 @@ def _clause_factor(text: str, pos: int, sentences: list[tuple[int, int]], s: _Se
     return factor
 
 
-def _label(sup: float, scep: float, s: _Settings) -> Literal["sceptical", "supportive", "descriptive", "mixed"]:
-    high, low = max(sup, scep), min(sup, scep)
-    if high < s.min_weight:
-        return "descriptive"
-    if low >= s.min_weight * 0.5 and low >= s.mixed_ratio * high:
-        return "mixed"
-    return "supportive" if sup > scep else "sceptical"
-
-
 def stance_of_zh(text: str, path: Path | None = None) -> Stance:
     """The stance of a Chinese text, with the cues that decided it."""
     c = _compiled(path or _default_path())
     st = c.cues.settings
     sentences = _sentences(text)
-    cues: list[tuple[str, int, int, Polarity]] = []
-    weights: list[float] = []
-    totals: dict[Polarity, float] = {"sceptical": 0.0, "supportive": 0.0}
-    counted: dict[tuple[str, Polarity], float] = {}
+    found: list[tuple[int, int, str, Polarity, float]] = []
     for start, end, phrase, weight, polarity in _matches(text, c):
         neg = _negator_before(text, start, st)
         if neg is not None:
             polarity, weight, start = _OPPOSITE[polarity], weight * st.negated_weight, neg
-        weight *= _clause_factor(text, start, sentences, st)
-        key = (phrase, polarity)
-        previous = counted.get(key, 0.0)
-        counted[key] = max(previous, weight)
-        totals[polarity] += max(0.0, weight - previous)
-        cues.append((text[start:end], start, end, polarity))
-        weights.append(round(max(0.0, weight - previous), 3))
-    sup, scep = round(totals["supportive"], 3), round(totals["sceptical"], 3)
-    return Stance(_label(sup, scep, st), round(sup - scep, 3), tuple(cues), tuple(weights), sup, scep)
+        found.append((start, end, phrase, polarity, weight * _clause_factor(text, start, sentences, st)))
+    return tally(text, found, min_weight=st.min_weight, mixed_ratio=st.mixed_ratio)
 
 
 def stance_annotations_zh(passage: Passage, topics: list[str] | tuple[str, ...]) -> list[Annotation]:
