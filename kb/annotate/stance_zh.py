@@ -24,13 +24,13 @@ from kb.annotate.stance import Stance, stance_to_annotations, tally
 from kb.datafiles import RuleModel, load_rules
 from kb.model import Annotation, Passage
 from kb.settings import get_settings
+from kb.text.sentences import split_sentences
 
 __all__ = ["ZhCues", "load_zh_cues", "stance_annotations_zh", "stance_of_zh"]
 
 Polarity = Literal["sceptical", "supportive"]
 _OPPOSITE: dict[Polarity, Polarity] = {"sceptical": "supportive", "supportive": "sceptical"}
 _CLAUSE = "，。；：！？、,;:!?（）()「」“”\n"
-_SENTENCE_END = re.compile(r"[。！？；]+[”」』）)]*")
 _GAP = "…"
 _GAP_CHARS = 6
 
@@ -122,16 +122,6 @@ def _negator_before(text: str, start: int, s: _Settings) -> int | None:
     return None
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        spans.append((start, m.end()))
-        start = m.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans
-
-
 def _clause_factor(text: str, pos: int, sentences: list[tuple[int, int]], s: _Settings) -> float:
     i = next((k for k, (a, b) in enumerate(sentences) if a <= pos < b), len(sentences) - 1)
     a, b = sentences[i] if sentences else (0, len(text))
@@ -152,7 +142,7 @@ def stance_of_zh(text: str, path: Path | None = None) -> Stance:
     """The stance of a Chinese text, with the cues that decided it."""
     c = _compiled(path or _default_path())
     st = c.cues.settings
-    sentences = _sentences(text)
+    sentences = list(split_sentences(text))
     found: list[tuple[int, int, str, Polarity, float]] = []
     for start, end, phrase, weight, polarity in _matches(text, c):
         neg = _negator_before(text, start, st)
