@@ -8,6 +8,7 @@ import pytest
 
 from kb.model import DocumentMeta, SourceRef
 from kb.read import citeformat as cf
+from kb.text.numerals import int_to_roman
 
 PINPOINTS = [
     # eid, Chinese pinpoint, English pinpoint
@@ -34,7 +35,7 @@ def test_pinpoints(eid: str, zh: str, en: str) -> None:
 
 @pytest.mark.parametrize(("n", "roman"), [(1, "i"), (4, "iv"), (9, "ix"), (14, "xiv"), (40, "xl"), (99, "xcix")])
 def test_int_to_roman(n: int, roman: str) -> None:
-    assert cf.int_to_roman(n) == roman
+    assert int_to_roman(n) == roman
 
 
 CITES = [

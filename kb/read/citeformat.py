@@ -35,7 +35,7 @@ from urllib.parse import quote
 from kb.ids import loose_units, node_type, split_provision_id
 from kb.model import DocumentMeta
 from kb.read.romanize import bibtex_key, pinyin_title
-from kb.text.numerals import int_to_cn
+from kb.text.numerals import int_to_cn, int_to_roman
 
 __all__ = [
     "CSL_TYPES",
@@ -47,7 +47,6 @@ __all__ = [
     "cite_zh",
     "document_url",
     "eid_units",
-    "int_to_roman",
     "node_path",
     "page_url",
     "pinpoint_en",
@@ -111,32 +110,6 @@ def eid_units(eid: str) -> list[tuple[str, str]]:
     """``art_13__para_1`` -> ``[("art", "13"), ("para", "1")]``; ``preamble`` -> ``[("preamble", "")]``
     (:func:`kb.ids.loose_units`: a string that is not an eid reads part by part)."""
     return loose_units(eid)
-
-
-def int_to_roman(n: int) -> str:
-    """Lower-case Roman numerals, as English citations number items: 4 -> 'iv'."""
-    if n <= 0:
-        return str(n)
-    out: list[str] = []
-    for value, letters in (
-        (1000, "m"),
-        (900, "cm"),
-        (500, "d"),
-        (400, "cd"),
-        (100, "c"),
-        (90, "xc"),
-        (50, "l"),
-        (40, "xl"),
-        (10, "x"),
-        (9, "ix"),
-        (5, "v"),
-        (4, "iv"),
-        (1, "i"),
-    ):
-        while n >= value:
-            out.append(letters)
-            n -= value
-    return "".join(out)
 
 
 def _cn(num: str) -> str:

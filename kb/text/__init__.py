@@ -12,7 +12,7 @@ cn_to_int``); this package only re-exports.
 
 from __future__ import annotations
 
-from kb.text.numerals import CN_NUMERAL_CHARS, NUMERAL_CHARS, cn_to_int, int_to_cn, roman_to_int
+from kb.text.numerals import CN_NUMERAL_CHARS, NUMERAL_CHARS, cn_to_int, int_to_cn, int_to_roman, roman_to_int
 from kb.text.sentences import split_sentences
 from kb.text.stem import porter_stem
 from kb.text.stopwords import load_stopwords, parse_stopwords, stopword_list
@@ -22,6 +22,7 @@ __all__ = [
     "NUMERAL_CHARS",
     "cn_to_int",
     "int_to_cn",
+    "int_to_roman",
     "load_stopwords",
     "parse_stopwords",
     "porter_stem",

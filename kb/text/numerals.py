@@ -12,7 +12,16 @@
 
 from __future__ import annotations
 
-__all__ = ["CN_COUNT_CHARS", "CN_DIGITS", "CN_NUMERAL_CHARS", "NUMERAL_CHARS", "cn_to_int", "int_to_cn", "roman_to_int"]
+__all__ = [
+    "CN_COUNT_CHARS",
+    "CN_DIGITS",
+    "CN_NUMERAL_CHARS",
+    "NUMERAL_CHARS",
+    "cn_to_int",
+    "int_to_cn",
+    "int_to_roman",
+    "roman_to_int",
+]
 
 # The one spelling of the numeral character classes: use these inside ``[...]`` in regexes.
 # Chinese numeral characters as statutes number articles, chapters and items (no Arabic digits).
@@ -120,3 +129,29 @@ def roman_to_int(text: str) -> int:
         v = _ROMAN[ch]
         total += -v if i + 1 < len(s) and _ROMAN[s[i + 1]] > v else v
     return total
+
+
+def int_to_roman(n: int) -> str:
+    """Lower-case Roman numerals, as English citations number items: 4 -> 'iv'."""
+    if n <= 0:
+        return str(n)
+    out: list[str] = []
+    for value, letters in (
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ):
+        while n >= value:
+            out.append(letters)
+            n -= value
+    return "".join(out)
