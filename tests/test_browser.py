@@ -109,7 +109,13 @@ class Tab:
         self.errors: list[str] = []
         self.page.on("console", lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-        self.page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url}"))
+        self.page.on("requestfailed", self._request_failed)
+
+    def _request_failed(self, request: Any) -> None:
+        # net::ERR_ABORTED is the browser cancelling a request because the page navigated away
+        # (a favicon still loading when a link is clicked), not a failure of the app.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            self.errors.append(f"request failed: {request.url} ({request.failure})")
 
     def goto(self, path: str) -> Any:
         return self.page.goto(self.base + path)
