@@ -16,6 +16,12 @@ _SUBJECT_REACH = 300
 _RELATIVE = re.compile(r"(?:,\s*)?\bwho\s*$")
 # "writes about cooking" describes a topic, not speech.
 _NOT_SPEECH_AFTER = re.compile(r"\s+about\b")
+# A name after one of these ends a description of someone else: "a lawyer at [Zhong Lun]".
+_PLACE_OF_ROLE = re.compile(
+    r"\b(?:[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:[\w’'\-]+\s+){0,4}?(?:in|at|from|with|for|of)\s+(?:the\s+)?$"
+)
+_DETERMINER = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Oo]ne|[Aa]nother)\s")
+_PREPOSITION = re.compile(r"\s(?:in|at|from|with|for|of|on)\s")
 _ACRONYM_PAREN = re.compile(r"^\s*\([A-Z][A-Za-z]{1,9}\)")
 _SOURCE_NOUN = re.compile(
     r"^(?:an?|the)\s+(?:\w+\s+){0,2}?(?:statement|report|survey|study|analysis|post|interview|letter|notice)"
@@ -131,6 +137,8 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
     if rel:  # "a law professor who said"
         return _role_subject(text, lo, lo + rel.start(), lex)
     m = lex.left_subject_re.search(left)
+    if m and _PLACE_OF_ROLE.search(left[: m.start("run")]):
+        return _role_subject(text, lo, end, lex)  # "a shopkeeper in Chaoyang said": not Chaoyang
     if m and not m.group("poss"):
         appos = m.group("appos")
         if appos is not None and not _role_like(appos, lex):
@@ -166,9 +174,33 @@ def _role_subject(text: str, lo: int, end: int, lex: Lexicon) -> _Subject | None
         name = _parse_run(cop.group(1), lex)
         if name is not None:
             return _Subject(lo + cop.start(1), lo + cop.end(1), "name", (name,), None)
-    m = re.search(r"\b((?:[Aa]n?|[Tt]he|[Oo]ne|[Aa]nother)\s+(?:[\w’'\-]+\s+){0,8}?([\w\-]+))\s*$", left)
-    if m and m.group(2).lower() in lex.role_nouns:
-        return _Subject(lo + m.start(1), lo + m.end(1), "role", (), m.group(1), "appositive")
+    # The described speaker closest to the cue: "a Zhejiang University law professor", or one
+    # with a place after it, "a shopkeeper in Chaoyang" (the head noun comes before the place).
+    for m in reversed(list(_DETERMINER.finditer(left))):
+        phrase = left[m.start() :]
+        if re.search(r"[,.;:!?“”\"]", phrase) or len(phrase.split()) > 10:
+            return None
+        heads = (phrase.split(), _PREPOSITION.split(phrase, maxsplit=1)[0].split())
+        if any(len(h) >= 2 and h[-1].lower() in lex.role_nouns for h in heads):
+            return _Subject(lo + m.start(), lo + len(left), "role", (), phrase, "appositive")
+    return None
+
+
+def _role_phrase(right: str, lex: Lexicon) -> tuple[int, int] | None:
+    """A described speaker right after a cue: "[a hospital spokesperson]", "[one resident]".
+
+    The head is the first role noun within five words of the determiner (not merely the first
+    word: "a *hospital* spokesperson"), so the span is (start, end of the head).
+    """
+    det = re.match(r"\s+((?:an?|the|one|another)\s+)", right, re.IGNORECASE)
+    if det is None:
+        return None
+    pos = det.end()
+    for word in list(re.finditer(r"[\w’'\-]+", right[pos:]))[:5]:
+        if word.group(0).lower() in lex.role_nouns:
+            return det.start(1), pos + word.end()
+        if not word.group(0).isalpha() and "-" not in word.group(0):
+            return None
     return None
 
 
@@ -193,11 +225,12 @@ def _right_subject(text: str, cue_end: int, hi: int, verb: _Verb, lex: Lexicon) 
             skip += article.end()
     m = lex.run_re.match(right, skip)
     if (not m or m.start() == 0) and verb.subject == "either":  # "…,” said a hospital spokesperson.
-        role = re.match(r"\s+((?:an?|the)\s+(?:[\w’'\-]+\s+){0,4}?([\w\-]+))\b", right)
-        if role and role.group(2).lower() in lex.role_nouns:
-            tail = re.match(r"[^,.;:!?“”\"]*", right[role.end() :])
-            end = cue_end + role.end() + (len(tail.group(0).rstrip()) if tail else 0)
-            return _Subject(cue_end + role.start(1), end, "role", (), text[cue_end + role.start(1) : end])
+        role = _role_phrase(right, lex)
+        if role is not None:
+            start, stop = role
+            tail = re.match(r"[^,.;:!?“”\"]*", right[stop:])
+            end = cue_end + stop + (len(tail.group(0).rstrip()) if tail else 0)
+            return _Subject(cue_end + start, end, "role", (), text[cue_end + start : end])
     if not m or skip == 0:
         return None
     name = _parse_run(m.group(0), lex)
