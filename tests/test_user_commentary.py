@@ -308,6 +308,29 @@ def test_markdown_markup_is_not_text(tmp_path: Path) -> None:
     assert not any(c in " ".join(texts) for c in "*`[]()#<>")
 
 
+def test_markdown_headings_follow_their_marks_not_their_length(tmp_path: Path) -> None:
+    """A long ``##`` line is a heading, whatever its length; an unmarked line is judged by its shape."""
+    long_heading = (
+        "What the new rules mean for property managers who run face-scanning gates in "
+        "residential compounds across the country"
+    )
+    write(
+        tmp_path,
+        "headings.md",
+        "# Faces at the gate\n\n"
+        + f"## {long_heading}\n\n"
+        + "Property managers must now offer residents another way in, such as a card or a code. "
+        + "Those who refuse can be ordered to remove the devices.\n\n"
+        + "### Deadlines\n\n"
+        + "The rules take effect in June, and the first filings are due within thirty working days.\n",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    kinds = {p.text: p.kind for p in doc.parsed.passages}
+    assert kinds[long_heading] == "heading", kinds
+    assert kinds["Deadlines"] == "heading", kinds
+    assert kinds[next(t for t in kinds if t.startswith("Property managers"))] == "paragraph"
+
+
 def test_html_override_comment_wins_over_page_metadata(tmp_path: Path) -> None:
     write(
         tmp_path,

@@ -175,9 +175,15 @@ def _fold(text: str) -> str:
 class _Page:
     """Per-block features of one capture, computed once."""
 
-    def __init__(self, blocks: Sequence[Block], rules: FurnitureRules) -> None:
+    def __init__(
+        self, blocks: Sequence[Block], rules: FurnitureRules, headings: Sequence[tuple[int, int]] = ()
+    ) -> None:
         self.blocks = blocks
         self.rules = rules
+        # Blocks the file's own markup calls headings (Markdown ``#`` lines).
+        self.marked_headings = frozenset(
+            i for i, b in enumerate(blocks) if b.lines == 1 and any(s <= b.start < e for s, e in headings)
+        )
         self.sentences = tuple(split_sentences(b.text, rules) for b in blocks)
         self.folds = [_fold(b.text) for b in blocks]
         self.fold_counts = Counter(self.folds)
@@ -199,6 +205,8 @@ class _Page:
     def heading_like(self, i: int) -> bool:
         b = self.blocks[i]
         text = b.text.rstrip("”’\"')]»")
+        if i in self.marked_headings:
+            return any(c.isalpha() for c in text)
         if b.marker or b.quote_marked or b.lines > 1 or not any(c.isalpha() for c in text):
             return False
         units = _word_units(b.text, b.units)
@@ -363,14 +371,21 @@ def _fully_quoted(text: str) -> bool:
     return len(core) > 2 and core[0] == "“" and core[-1] == "”" and "”" not in core[:-1]
 
 
-def layout_blocks(text: str, meta: DocumentMeta | None = None, rules: FurnitureRules | None = None) -> Layout:
+def layout_blocks(
+    text: str,
+    meta: DocumentMeta | None = None,
+    rules: FurnitureRules | None = None,
+    headings: Sequence[tuple[int, int]] = (),
+) -> Layout:
     """Decide for every block of a capture whether it is article text, and what kind.
 
     ``meta.title_en``, when given, helps find the headline; nothing else of ``meta`` is used.
+    ``headings`` are the spans of lines the file's markup marks as headings
+    (:func:`kb.ingest.markup.markdown_headings`): those are headings whatever their length.
     """
     rules = rules or load_rules()
     blocks = segment_blocks(text)
-    page = _Page(blocks, rules)
+    page = _Page(blocks, rules, headings)
     n = len(blocks)
     first_prose = next((i for i in range(n) if page.furniture[i] is None and page.is_prose(i)), n)
     title = _find_title(page, first_prose, meta)
@@ -525,7 +540,12 @@ def _outlet(page: _Page, title: int | None) -> str | None:
 
 # ------------------------------------------------------------------- passages
 def parse_commentary(
-    meta: DocumentMeta, text: str, path: str, *, rules: FurnitureRules | None = None
+    meta: DocumentMeta,
+    text: str,
+    path: str,
+    *,
+    rules: FurnitureRules | None = None,
+    headings: Sequence[tuple[int, int]] = (),
 ) -> ParsedCommentary:
     """Clean one capture into passages ``<meta.id>/p_<n>`` (n from 1, document order).
 
@@ -536,7 +556,7 @@ def parse_commentary(
 
     Raises :class:`~kb.errors.EmptySource` when no article text is found.
     """
-    layout = layout_blocks(text, meta, rules)
+    layout = layout_blocks(text, meta, rules, headings)
     passages = passages_from_layout(meta.id, layout, path)
     dropped = Counter(d.reason for d in layout.decisions if not d.keep)
     log.debug("%s: %d passages; dropped %s", path, len(passages), dict(dropped))

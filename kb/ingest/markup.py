@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable
 from typing import Literal
 
-__all__ = ["MASK", "mask_markup", "mask_spans"]
+__all__ = ["MASK", "markdown_headings", "mask_markup", "mask_spans"]
 
 MASK = "\u200b"
 
@@ -81,6 +81,23 @@ def _spans(text: str, fmt: TextFormat) -> Iterable[tuple[int, int]]:
     yield from (m.span() for m in _TAG.finditer(text))
     yield from (m.span() for m in _EMPHASIS.finditer(text))
     yield from (m.span() for m in _ESCAPE.finditer(text))
+
+
+def markdown_headings(text: str) -> tuple[tuple[int, int], ...]:
+    """The ``(start, end)`` of every line that Markdown marks as a heading (``## Title``).
+
+    The cleaner judges headings by their shape; in a Markdown file the author said which
+    lines are headings, whatever their length.
+
+    >>> t = "# A long heading that goes on for many words about the new rules\\nText.\\n"
+    >>> [t[s:e] for s, e in markdown_headings(t)]
+    ['# A long heading that goes on for many words about the new rules']
+    """
+    out: list[tuple[int, int]] = []
+    for m in _HEADING_MARK.finditer(text):
+        end = text.find("\n", m.start())
+        out.append((m.start(), len(text) if end < 0 else end))
+    return tuple(out)
 
 
 def mask_markup(text: str, fmt: TextFormat, *, front_matter: tuple[int, int] | None = None) -> str:
