@@ -10,7 +10,9 @@ Seed claims (the five captured articles) are split per claim by a fixed-seed dra
 ``random.Random(f"{SEED}:{claim_id}").random() < DEV_SHARE`` is ``dev``, else ``heldout``.
 Seeding with a string is deterministic across runs and machines (CPython hashes it with
 SHA-512), and each claim's draw depends only on its own id, so adding a claim never moves
-another. Fixture claims take the split of their fixture (``fixture_docs.jsonl``).
+another. Fixture claims take the split of their fixture (``fixture_docs.jsonl``). The fresh
+set (``fresh.jsonl`` over ``fresh_docs.jsonl``, written blind on 2026-12-07) is held out whole:
+its records and documents carry split ``fresh``, a split no other file may use.
 
 The check also reads the texts (read-only, from KB_SOURCE_ROOT, default ../shared): each
 sentence must occur verbatim in its source file, each gold provision must name an article
@@ -43,11 +45,15 @@ SEED_FILE = CLAIMS_DIR / "seed.jsonl"
 FIXTURE_CLAIMS = CLAIMS_DIR / "fixtures.jsonl"
 FIXTURE_DOCS = CLAIMS_DIR / "fixture_docs.jsonl"
 FIXTURE_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary"
+FRESH_CLAIMS = CLAIMS_DIR / "fresh.jsonl"
+FRESH_DOCS = CLAIMS_DIR / "fresh_docs.jsonl"
+FRESH_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary_fresh"
 
 FIELDS = ("id", "doc", "kind", "sentence", "lang", "gold", "docs", "via", "split", "notes")
 KINDS = ("claim", "negative", "out_of_corpus")
 GRADES = ("primary", "acceptable")
 SPLITS = ("dev", "heldout")
+FRESH_SPLITS = ("fresh",)
 VIAS = (None, "draft->final")
 # Texts that exist in the source tree before the manifest lists them (added by issue 14).
 KNOWN_TEXTS = {
@@ -55,6 +61,23 @@ KNOWN_TEXTS = {
     "children-pi-2019": ("corpus/primary/children-pi-2019.zh.txt",),
 }
 _ARTICLE_LINE = re.compile(rf"^\s*第([{CN_NUMERAL_CHARS}]+)条(?:\s|$)")
+
+
+@dataclass(frozen=True)
+class FixtureSet:
+    """Claims over our own commentary files: the claim file, its per-document file, the folder."""
+
+    name: str
+    claims: Path
+    docs: Path
+    folder: Path
+    splits: tuple[str, ...]
+
+
+FIXTURE_SETS = (
+    FixtureSet("fixtures", FIXTURE_CLAIMS, FIXTURE_DOCS, FIXTURE_DIR, SPLITS),
+    FixtureSet("fresh", FRESH_CLAIMS, FRESH_DOCS, FRESH_DIR, FRESH_SPLITS),
+)
 
 
 def drawn_split(claim_id: str) -> str:
@@ -119,13 +142,15 @@ class Checker:
     def fail(self, row: dict[str, Any], message: str) -> None:
         self.errors.append(f"{row.get('_line', '?')} {row.get('id', '?')}: {message}")
 
-    def check_row(self, row: dict[str, Any], source_text: str | None, split: str | None) -> None:
+    def check_row(
+        self, row: dict[str, Any], source_text: str | None, split: str | None, splits: tuple[str, ...] = SPLITS
+    ) -> None:
         missing = [k for k in FIELDS if k not in row]
         extra = [k for k in row if k not in FIELDS and k != "_line"]
         if missing or extra:
             self.fail(row, f"fields missing {missing} or unknown {extra}")
             return
-        if row["kind"] not in KINDS or row["split"] not in SPLITS or row["via"] not in VIAS:
+        if row["kind"] not in KINDS or row["split"] not in splits or row["via"] not in VIAS:
             self.fail(row, f"bad kind/split/via {row['kind']!r} {row['split']!r} {row['via']!r}")
         if row["lang"] not in ("en", "zh"):
             self.fail(row, f"bad lang {row['lang']!r}")
@@ -185,47 +210,71 @@ class Checker:
 def check(counts: bool = False) -> list[str]:
     checker = Checker()
     seed = read_jsonl(SEED_FILE)
-    fixture_docs = {d["id"]: d for d in read_jsonl(FIXTURE_DOCS)} if FIXTURE_DOCS.exists() else {}
-    fixtures = read_jsonl(FIXTURE_CLAIMS) if FIXTURE_CLAIMS.exists() else []
     texts: dict[str, str] = {}
     for doc_id, meta in checker.docs.items():
         if meta.kind == "commentary" and meta.sources:
             texts[doc_id] = (checker.root / meta.sources[0].path).read_text(encoding="utf-8")
-    for doc_id, fd in fixture_docs.items():
-        texts[doc_id] = (FIXTURE_DIR / fd["file"]).read_text(encoding="utf-8")
-    ids = Counter(r.get("id") for r in seed + fixtures)
-    checker.errors += [f"id {i} used {n} times" for i, n in ids.items() if n > 1]
     for row in seed:
         checker.check_row(row, texts.get(row.get("doc", "")), drawn_split(row.get("id", "")))
-    for row in fixtures:
-        fd = fixture_docs.get(row.get("doc", ""))
-        if fd is None:
-            checker.fail(row, f"fixture {row.get('doc')} not in {FIXTURE_DOCS.name}")
-            continue
-        checker.check_row(row, texts[row["doc"]], fd["split"])
-    for fd in fixture_docs.values():
-        text = texts[fd["id"]]
-        if fd["split"] not in SPLITS:
-            checker.errors.append(f"fixture {fd['id']}: bad split {fd['split']!r}")
-        for junk in fd["furniture"]:
-            if junk not in text:
-                checker.errors.append(f"fixture {fd['id']}: furniture {junk!r} not in the file")
+    claim_sets = {"seed": seed}
+    doc_owner: dict[str, str] = {}
+    for fset in FIXTURE_SETS:
+        rows = read_jsonl(fset.claims) if fset.claims.exists() else []
+        docs = {d["id"]: d for d in read_jsonl(fset.docs)} if fset.docs.exists() else {}
+        claim_sets[fset.name] = rows
+        check_fixture_docs(checker, fset, docs, doc_owner)
+        for row in rows:
+            fd = docs.get(row.get("doc", ""))
+            if fd is None:
+                checker.fail(row, f"fixture {row.get('doc')} not in {fset.docs.name}")
+                continue
+            path = fset.folder / fd["file"]
+            text = path.read_text(encoding="utf-8") if path.is_file() else None
+            checker.check_row(row, text, fd["split"], fset.splits)
+    ids = Counter(r.get("id") for rows in claim_sets.values() for r in rows)
+    checker.errors += [f"id {i} used {n} times" for i, n in ids.items() if n > 1]
     if counts:
-        print_counts(seed, fixtures)
+        print_counts(claim_sets)
     return checker.errors
 
 
-def print_counts(seed: list[dict[str, Any]], fixtures: list[dict[str, Any]]) -> None:
-    for name, rows in (("seed", seed), ("fixtures", fixtures)):
+def check_fixture_docs(
+    checker: Checker, fset: FixtureSet, docs: dict[str, dict[str, Any]], doc_owner: dict[str, str]
+) -> None:
+    """Each fixture document: a known split for its set, an id no other set uses, furniture in its file."""
+    for fd in docs.values():
+        if fd["id"] in doc_owner or fd["id"] in checker.docs:
+            checker.errors.append(f"fixture {fd['id']}: id already used by {doc_owner.get(fd['id'], 'the manifest')}")
+        doc_owner[fd["id"]] = fset.name
+        if fd["split"] not in fset.splits:
+            checker.errors.append(f"fixture {fd['id']}: split {fd['split']!r} not one of {fset.splits} ({fset.name})")
+        for doc_id in fd["discusses"]:
+            if doc_id not in checker.docs:
+                checker.errors.append(f"fixture {fd['id']}: discusses unknown document {doc_id}")
+        path = fset.folder / fd["file"]
+        if not path.is_file():
+            checker.errors.append(f"fixture {fd['id']}: no file {fd['file']} in {fset.folder.name}/")
+            continue
+        text = path.read_text(encoding="utf-8")
+        for junk in fd["furniture"]:
+            if junk not in text:
+                checker.errors.append(f"fixture {fd['id']}: furniture {junk!r} not in the file")
+
+
+def print_counts(claim_sets: dict[str, list[dict[str, Any]]]) -> None:
+    all_splits = SPLITS + FRESH_SPLITS
+    for name, rows in claim_sets.items():
         table = Counter((r["doc"], r["kind"], r["split"]) for r in rows)
         print(f"{name}: {len(rows)} records")
         for doc in sorted({r["doc"] for r in rows}):
             cells = " ".join(
-                f"{kind}/{split}={n}" for kind in KINDS for split in SPLITS if (n := table[(doc, kind, split)])
+                f"{kind}/{split}={n}" for kind in KINDS for split in all_splits if (n := table[(doc, kind, split)])
             )
             print(f"  {doc:32} {cells}")
         totals = Counter((r["kind"], r["split"]) for r in rows)
         print("  total", " ".join(f"{k}/{s}={n}" for (k, s), n in sorted(totals.items())))
+        primary = sum(1 for r in rows if any(g["grade"] == "primary" for g in r["gold"]))
+        print(f"  claims with a primary provision: {primary}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,6 +39,8 @@ def _rows(path: Path) -> list[dict[str, Any]]:
 SEED = _rows(lib.SEED_FILE)
 FIXTURES = _rows(lib.FIXTURE_CLAIMS)
 FIXTURE_DOCS = _rows(lib.FIXTURE_DOCS)
+FRESH = _rows(lib.FRESH_CLAIMS)
+FRESH_DOCS = _rows(lib.FRESH_DOCS)
 
 
 def test_every_label_checks_out() -> None:
@@ -70,6 +72,40 @@ def test_fixture_splits_cover_both_languages_and_all_formats() -> None:
         assert any(not any(r["doc"] == d["id"] and r["kind"] == "claim" for r in FIXTURES) for d in docs), split
 
 
+def test_fresh_set_is_held_out_whole_and_nowhere_else() -> None:
+    assert {r["split"] for r in FRESH} == {d["split"] for d in FRESH_DOCS} == {"fresh"}
+    assert "fresh" not in {r["split"] for r in SEED + FIXTURES} | {d["split"] for d in FIXTURE_DOCS}
+    assert not {d["id"] for d in FRESH_DOCS} & {d["id"] for d in FIXTURE_DOCS}
+
+
+def test_fresh_set_covers_languages_formats_and_kinds() -> None:
+    assert Counter(d["metadata"]["language"] for d in FRESH_DOCS).keys() == {"en", "zh"}
+    assert min(Counter(d["metadata"]["language"] for d in FRESH_DOCS).values()) >= 3
+    assert min(Counter(d["format"] for d in FRESH_DOCS).values()) >= 2
+    assert {d["format"] for d in FRESH_DOCS} == {"md", "html", "txt"}
+    kinds = Counter((r["doc"], r["kind"]) for r in FRESH)
+    for doc in FRESH_DOCS:
+        assert kinds[(doc["id"], "claim")] >= 5, doc["id"]
+        assert kinds[(doc["id"], "negative")] >= 2, doc["id"]
+    assert sum(any(g["grade"] == "primary" for g in r["gold"]) for r in FRESH) >= 60
+    assert sum(r["kind"] == "negative" for r in FRESH) >= 15
+
+
+@pytest.mark.parametrize(
+    ("set_name", "split", "message"),
+    [
+        ("fresh", "heldout", "not one of ('fresh',)"),
+        ("fixtures", "fresh", "not one of ('dev', 'heldout')"),
+    ],
+)
+def test_fixture_documents_keep_to_their_set_split(set_name: str, split: str, message: str) -> None:
+    fset = next(s for s in lib.FIXTURE_SETS if s.name == set_name)
+    doc = {**(FRESH_DOCS if set_name == "fresh" else FIXTURE_DOCS)[0], "split": split}
+    checker = lib.Checker()
+    lib.check_fixture_docs(checker, fset, {doc["id"]: doc}, {})
+    assert any(message in e for e in checker.errors), checker.errors
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -93,6 +129,7 @@ def test_parse_statute_counts_paragraphs(text: str, expected: dict[int, int]) ->
         ({"docs": ["no-such-law"]}, "unknown document"),
         ({"kind": "negative"}, "has no gold"),
         ({"via": "draft->final", "docs": []}, "draft is not in docs"),
+        ({"split": "fresh"}, "bad kind/split/via"),  # the fresh split belongs to fresh.jsonl only
     ],
 )
 def test_checker_rejects_bad_labels(change: dict[str, Any], message: str) -> None:
@@ -101,3 +138,11 @@ def test_checker_rejects_bad_labels(change: dict[str, Any], message: str) -> Non
     checker = lib.Checker()
     checker.check_row({**row, **change, "_line": "test"}, text, row["split"])
     assert any(message in e for e in checker.errors), checker.errors
+
+
+def test_fixture_document_ids_are_unique_across_sets() -> None:
+    fresh = next(s for s in lib.FIXTURE_SETS if s.name == "fresh")
+    doc = {**FIXTURE_DOCS[0], "split": "fresh"}  # a fixture id reused in the fresh set
+    checker = lib.Checker()
+    lib.check_fixture_docs(checker, fresh, {doc["id"]: doc}, {doc["id"]: "fixtures"})
+    assert any("already used by fixtures" in e for e in checker.errors), checker.errors
