@@ -6,7 +6,12 @@ furniture strings that leak into a passage, and labelled sentences
 (``corpus/eval/claims/fixtures.jsonl``) found whole in exactly one passage. Then the
 totals per split. Tune on ``dev``; ``heldout`` is for the final figures only.
 
+``--set fresh`` reads the second blind set instead (``tests/fixtures/open_commentary_fresh``,
+``fresh_docs.jsonl`` and ``fresh.jsonl``, split ``fresh``, written 2026-12-07): held out,
+never tuned on, report once.
+
     python scripts/measure_commentary_ingest.py [--split dev] [--verbose]
+    python scripts/measure_commentary_ingest.py --set fresh
 """
 
 from __future__ import annotations
@@ -24,8 +29,12 @@ sys.path.insert(0, str(ROOT))
 from kb.ingest.manifest import load_manifest  # noqa: E402
 from kb.ingest.userdocs import UserCommentary, load_user_commentary  # noqa: E402
 
-FIXTURES = ROOT / "tests" / "fixtures" / "open_commentary"
 CLAIMS = ROOT / "corpus" / "eval" / "claims"
+# label set -> (its fixture folder, its per-document file, its sentence file)
+SETS = {
+    "fixtures": (ROOT / "tests" / "fixtures" / "open_commentary", "fixture_docs.jsonl", "fixtures.jsonl"),
+    "fresh": (ROOT / "tests" / "fixtures" / "open_commentary_fresh", "fresh_docs.jsonl", "fresh.jsonl"),
+}
 FIELDS = ("title", "outlet", "authors", "date", "language")
 
 
@@ -46,17 +55,19 @@ def metadata_of(doc: UserCommentary) -> dict[str, object]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", action="append", choices=("dev", "heldout"))
+    parser.add_argument("--set", choices=sorted(SETS), default="fixtures", help="which labelled set")
+    parser.add_argument("--split", action="append", choices=("dev", "heldout", "fresh"))
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
-    splits = set(args.split or ("dev", "heldout"))
-    expected = {d["id"]: d for d in map(json.loads, (CLAIMS / "fixture_docs.jsonl").read_text().splitlines()) if d}
+    folder, docs_file, sentences_file = SETS[args.set]
+    splits = set(args.split or ("dev", "heldout", "fresh"))
+    expected = {d["id"]: d for d in map(json.loads, (CLAIMS / docs_file).read_text().splitlines()) if d}
     sentences: dict[str, list[str]] = defaultdict(list)
-    for line in (CLAIMS / "fixtures.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in (CLAIMS / sentences_file).read_text(encoding="utf-8").splitlines():
         if line.strip():
             rec = json.loads(line)
             sentences[rec["doc"]].append(rec["sentence"])
-    docs = {d.meta.id: d for d in load_user_commentary([FIXTURES], load_manifest())}
+    docs = {d.meta.id: d for d in load_user_commentary([folder], load_manifest())}
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     print(f"{'document':32} {'split':8} {'meta':>6} {'leaks':>6} {'sentences':>10}")
     for doc_id, exp in sorted(expected.items(), key=lambda kv: (kv[1]["split"], kv[0])):
