@@ -348,6 +348,52 @@ def test_html_override_comment_wins_over_page_metadata(tmp_path: Path) -> None:
     )
 
 
+def test_chinese_plain_text_header_gives_its_metadata(tmp_path: Path) -> None:
+    """A copied WeChat article: headline, then 原创 author account date time place, then a
+    follow prompt; a podcast transcript: 主播 and 发布日期 lines and sound cues. The header
+    lines become metadata and none of them, nor the prompts, reaches a passage."""
+    write(
+        tmp_path,
+        "wechat.txt",
+        "刷脸进小区，业主能说不吗？\n\n原创 王小明 数据法前沿 2024年6月3日 08:30 上海\n\n"
+        "点击上方蓝字关注我们\n\n" + ZH_BODY * 3 + "\n",
+    )
+    write(
+        tmp_path,
+        "podcast.txt",
+        "《法律下午茶》第8期：人脸数据谁来管\n\n主播：李雷、韩梅\n发布日期：2024年7月1日\n\n"
+        "【片头音乐】\n\n" + ZH_BODY * 3 + "\n\n【片尾音乐】\n",
+    )
+    docs = {d.meta.id: d for d in load_user_commentary([tmp_path], load_manifest())}
+    wechat, podcast = docs["wechat"], docs["podcast"]
+    assert (wechat.meta.title_zh, wechat.meta.authors, wechat.meta.outlet, wechat.meta.date) == (
+        "刷脸进小区，业主能说不吗？",
+        ("王小明",),
+        "数据法前沿",
+        "2024-06-03",
+    )
+    assert (podcast.meta.title_zh, podcast.meta.authors, podcast.meta.date) == (
+        "《法律下午茶》第8期：人脸数据谁来管",
+        ("李雷", "韩梅"),
+        "2024-07-01",
+    )
+    for doc in (wechat, podcast):
+        text = " ".join(p.text for p in doc.parsed.passages)
+        for furniture in ("原创", "关注我们", "主播", "发布日期", "音乐"):
+            assert furniture not in text, (doc.meta.id, furniture)
+
+
+def test_a_chinese_author_meta_tag_is_read(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "zh-page.html",
+        "<html lang='zh-CN'><head><title>新规解读</title><meta name='author' content='郑小雨'></head>"
+        "<body><article><p>" + ZH_BODY * 3 + "</p></article></body></html>",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.authors == ("郑小雨",)
+
+
 def test_missing_metadata_stays_unknown(tmp_path: Path) -> None:
     write(tmp_path, "bare.txt", BODY * 3)
     (doc,) = load_user_commentary([tmp_path], load_manifest())

@@ -217,7 +217,8 @@ class _Page:
         ):
             return False
         if text.endswith(("?", "？")):
-            return units <= QUESTION_HEADING_MAX_UNITS
+            # Chinese headlines often end in a question: "孩子的脸，谁说了算？"
+            return units <= (HEADING_MAX_UNITS if is_cjk_text(text) else QUESTION_HEADING_MAX_UNITS)
         if text.endswith((":", "：")):
             # "Key Takeaways:" is a heading; "Banned places include:" introduces a list.
             return units <= COLON_HEADING_MAX_UNITS and is_title_case(text)
@@ -258,7 +259,8 @@ def _find_title(page: _Page, first_prose: int, meta: DocumentMeta | None) -> int
                 return i
     best: tuple[int, int] | None = None
     first_candidate = True
-    for i in range(min(first_prose, len(page.blocks))):
+    # The first "prose" line may itself be the headline (a question, a long Chinese title).
+    for i in range(min(first_prose + 1, len(page.blocks))):
         b = page.blocks[i]
         if page.furniture[i] or not page.heading_like(i) or b.units < 2:
             continue
@@ -514,7 +516,16 @@ def _extract(
             if found:
                 out.setdefault("affiliation", found[-1].group("org").strip())
     # A date line, or the date in a by-line: "By Zhang Wei | March 3, 2021".
-    pieces = (piece for i in (*top, *rest) for piece in _BYLINE_PARTS.split(blocks[i].text))
+    # A by-line is metadata through and through, so its words may each be the date:
+    # "原创 张三 某某观察 2024年3月5日 08:30 北京".
+    pieces = (
+        piece
+        for i in (*top, *rest)
+        for piece in (
+            *_BYLINE_PARTS.split(blocks[i].text),
+            *(blocks[i].text.split() if page.furniture[i] == "byline" else ()),
+        )
+    )
     date = next((d for piece in pieces if (d := parse_date_line(piece))), None)
     if date:
         out["date"] = date
@@ -525,8 +536,13 @@ def _extract(
 
 
 def _outlet(page: _Page, title: int | None) -> str | None:
-    """The site or newsletter name: masthead line, ``Name #163:`` issue title, or © holder."""
+    """The site or newsletter name: masthead line, ``Name #163:`` issue title, the account a
+    by-line names (a WeChat header), or © holder."""
     blocks = page.blocks
+    for i, b in enumerate(blocks):
+        m = page.rules.line_match("byline", b.text) if page.furniture[i] == "byline" else None
+        if m is not None and m.groupdict().get("outlet"):
+            return m.group("outlet")
     for i in range(title if title is not None else 0):
         if page.rules.is_site_name(blocks[i].text) and not blocks[i].marker:
             return blocks[i].text

@@ -115,7 +115,8 @@ _YEAR = r"(?P<year>\d{4})"
 # before it and a time or reading time after it. Dates inside prose are not
 # publication dates.
 _DATE_PREFIX = (
-    r"^(?:(?:published|updated|last updated|posted|date|first published)(?: on)?\s*:?\s*)?"
+    r"^(?:(?:published|updated|last updated|posted|date|first published)(?: on)?\s*:?\s*"
+    r"|(?:发布|发表|更新|刊发|首发)(?:日期|时间|于)?\s*[:：]?\s*|(?:日期|时间)\s*[:：]\s*)?"
     r"(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?\s*,?\s*)?"  # "10:32 AM EDT, "
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"  # "Tue August 8, 2023"
 )
@@ -179,6 +180,8 @@ def parse_date_line(text: str) -> str | None:
 
     >>> parse_date_line("Published Aug. 8, 2023 at 10:30 am ET")
     '2023-08-08'
+    >>> parse_date_line("发布日期：2025年10月9日")
+    '2025-10-09'
     >>> parse_date_line("The rules were published on May 4, 2020.") is None
     True
     """

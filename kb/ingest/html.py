@@ -183,6 +183,17 @@ def _override_comment(root: lxml.html.HtmlElement, path: str) -> CommentaryField
     return None
 
 
+def _meta_author(root: lxml.html.HtmlElement) -> str | None:
+    """``<meta name="author">`` as written, when trafilatura dropped it (it keeps Latin names
+    only: a Chinese name such as 郑可欣 comes back empty)."""
+    for node in root.iter("meta"):
+        if (node.get("name") or "").strip().lower() in ("author", "article:author", "dc.creator"):
+            content = " ".join((node.get("content") or "").split())
+            if content and len(content) <= 120 and not content.startswith("http"):
+                return content
+    return None
+
+
 def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFields, str | None]:
     """What the page says of itself, and its ``lang``; front matter in a comment overrides."""
     import trafilatura  # a second of imports: only when there is HTML to read
@@ -202,7 +213,7 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
         title = _TITLE_SUFFIX.sub("", title) if _TITLE_SUFFIX.search(title) else title
     fields["title"] = title
     fields["outlet"] = site
-    authors = (found.author if found else None) or "; ".join(ld_authors) or None
+    authors = (found.author if found else None) or "; ".join(ld_authors) or _meta_author(root)
     fields["authors"] = authors
     date = (found.date if found else None) or fields.get("date")
     fields["date"] = _iso_prefix(date)
