@@ -19,6 +19,7 @@ from kb.annotate.speakers import (
     load_lexicon,
     passage_speakers,
 )
+from kb.annotate.speakers.zh import find_quotes_zh
 from kb.errors import ConfigError
 from kb.model import Annotation, DocumentMeta, Passage
 from kb.settings import get_settings
@@ -317,3 +318,54 @@ def test_a_malformed_word_list_is_one_error_naming_file_entry_and_field(
     with pytest.raises(ConfigError) as info:
         load_lexicon(directory)
     assert str(info.value).startswith(f"{path}: {where}: "), str(info.value)
+
+
+# ---------------------------------------------------------------- transcript turns
+
+
+def _turn_labels(texts: list[str], lang: str) -> list[tuple[str, str]]:
+    meta, passages = make_doc(texts)
+    finder = find_quotes_zh if lang == "zh" else find_quotes
+    return [(a.label, a.text) for a in finder(passages, meta) if a.data["attribution"] == "turn"]
+
+
+def test_a_chinese_transcript_gives_each_turn_to_its_speaker() -> None:
+    texts = [
+        "张三：欢迎收听本期节目。",
+        "李四：谢谢邀请。",
+        "张三：刷脸进小区要同意吗？",
+        "李四：要，而且要有替代方式。",
+    ]
+    assert _turn_labels(texts, "zh") == [
+        ("张三", "欢迎收听本期节目。"),
+        ("李四", "谢谢邀请。"),
+        ("张三", "刷脸进小区要同意吗？"),
+        ("李四", "要，而且要有替代方式。"),
+    ]
+
+
+def test_an_english_transcript_in_capitals_or_names() -> None:
+    texts = [
+        "MARA LINDQVIST: Welcome back to the show.",
+        "Tomas Berg: Thanks for having me again.",
+        "MARA LINDQVIST: Does the hotel need consent to scan a face?",
+        "Tomas Berg: Yes, and separate consent at that.",
+    ]
+    labels = _turn_labels(texts, "en")
+    assert [label for label, _ in labels] == ["MARA LINDQVIST", "Tomas Berg", "MARA LINDQVIST", "Tomas Berg"]
+    assert labels[3][1] == "Yes, and separate consent at that."
+
+
+@pytest.mark.parametrize(
+    ("texts", "lang"),
+    [
+        # one labelled speaker is not a dialogue
+        (["导读：新规今天施行。", "本文梳理要点。", "导读：以下是全文。"], "zh"),
+        # question and answer marks, not names
+        (["问：要同意吗？", "答：要。", "问：要单独同意吗？", "答：要。"], "zh"),
+        # labels that are not people
+        (["Update: the rules changed.", "Note: see below.", "Update: again.", "Note: and again."], "en"),
+    ],
+)
+def test_labels_that_are_not_a_dialogue_of_people_are_not_turns(texts: list[str], lang: str) -> None:
+    assert _turn_labels(texts, lang) == []

@@ -6,6 +6,9 @@ from collections.abc import Sequence
 
 from kb.annotate.speakers.attribution import _Attr, _Speaker
 from kb.annotate.speakers.document import _analyse, _Document, _PassageInfo, _speaker
+from kb.annotate.speakers.lexicon import _lexicon
+from kb.annotate.speakers.people import _parse_run
+from kb.annotate.speakers.turns import speaker_turns, turn_annotation
 from kb.model import Annotation, DocumentMeta, Passage
 
 
@@ -41,9 +44,24 @@ def find_quotes(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotat
     doc = _analyse(passages, meta)
     out = [_quote_annotation(doc, i, m.start, m.end, q.speaker, q.how) for q in doc.quotations for i, m in q.parts]
     out += _block_quotes(doc)
+    out += _turns(passages)
     order = {info.passage.id: i for i, info in enumerate(doc.infos)}
     out.sort(key=lambda a: (order[a.target_id], a.start))
     return out
+
+
+def _turns(passages: Sequence[Passage]) -> list[Annotation]:
+    """Transcript turns (``FELD: …``, ``Anna Kowalczyk: …``) whose label is a person's name."""
+    lex = _lexicon()
+
+    def is_name(label: str) -> bool:
+        # "Tomas Berg:" or "BERG:"; a single capitalised word ("Update:", "Note:") is a label.
+        if not label.isupper() and len(label.split()) < 2:
+            return False
+        name = _parse_run(label.title() if label.isupper() else label, lex)
+        return name is not None and not name.is_org and name.title is None
+
+    return [turn_annotation(passages[t.passage], t) for t in speaker_turns(passages, is_name)]
 
 
 def _block_quotes(doc: _Document) -> list[Annotation]:

@@ -34,6 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from kb.annotate.speakers.turns import speaker_turns, turn_annotation
 from kb.annotate.speakers.voices import SpeakerInfo, SpeakerKind
 from kb.datafiles import RuleModel, load_rules
 from kb.model import Annotation, DocumentMeta, Passage
@@ -345,7 +346,19 @@ def find_quotes_zh(passages: Sequence[Passage], meta: DocumentMeta) -> list[Anno
                 if a is None and len(_HAN.findall(p.text[q[0] + 1 : q[1]])) < MIN_UNATTRIBUTED_CHARS:
                     continue  # a term in quotes: “刷脸”
                 out.append(_annotation(p, "quote", q[0] + 1, q[1], a, "direct" if a else "none"))
+    out += _turns(passages)
     return out
+
+
+def _turns(passages: Sequence[Passage]) -> list[Annotation]:
+    """Transcript turns (``许安然：……``) whose label is a person's name."""
+    lex = _compiled(_default_path()).lex
+
+    def is_name(label: str) -> bool:
+        sp = _speaker(label, "：", lex, _People())
+        return sp is not None and sp.name is not None and not sp.role
+
+    return [turn_annotation(passages[t.passage], t) for t in speaker_turns(passages, is_name)]
 
 
 def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:

@@ -1,0 +1,94 @@
+"""Transcript turns: a paragraph that opens with its speaker's name and a colon.
+
+Podcast and interview transcripts, court hearing notes and panel write-ups give each
+paragraph to a speaker by a label, not by a reporting verb::
+
+    许安然：大家好，欢迎收听。
+    袁清：需要。《个人信息保护法》第三十一条规定……
+    FELD: The contract route is the default now.
+
+A label makes a *turn* only in a dialogue: the labels that open paragraphs must include at
+least :data:`MIN_SPEAKERS` different names, each opening at least :data:`MIN_TURNS`
+paragraphs, so a lone "导读：" or "Update:" line is never a speaker. A label must read as a
+person's name (two to four Han characters; or one to three capitalised words, or one word
+in capitals, that the English name parser takes for a person), never a role word of the
+form (问, 答, Q, A, Note).
+
+The whole text after the label is the speaker's quotation (``attribution="turn"``); the
+Chinese and English quote finders add these to the quotations they find by marks and cues.
+
+>>> from kb.model import Passage
+>>> ps = [Passage("d", 1, "王一：今天聊人脸识别。"), Passage("d", 2, "李二：好的。"),
+...       Passage("d", 3, "王一：先说同意。"), Passage("d", 4, "李二：要单独同意。")]
+>>> [(t.passage, t.name, ps[t.passage].text[t.start:t.end]) for t in speaker_turns(ps)][:2]
+[(0, '王一', '今天聊人脸识别。'), (1, '李二', '好的。')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from kb.model import Annotation, Passage
+
+__all__ = ["MIN_SPEAKERS", "MIN_TURNS", "Turn", "speaker_turns", "turn_annotation"]
+
+MIN_SPEAKERS = 2
+MIN_TURNS = 2
+
+_ZH_LABEL = re.compile(r"^\s*(?P<name>[\u4e00-\u9fff·]{2,4})\s*[：:]\s*(?=\S)")
+_EN_LABEL = re.compile(r"^\s*(?P<name>[A-Z][A-Za-z’'.\-]+(?:\s+[A-Z][A-Za-z’'.\-]+){0,2})\s*:\s+(?=\S)")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Passage ``passage`` (an index) is ``name`` speaking; ``start``/``end`` the words."""
+
+    passage: int
+    name: str
+    start: int
+    end: int
+
+
+def _labels(passages: Sequence[Passage]) -> list[tuple[int, str, int]]:
+    out: list[tuple[int, str, int]] = []
+    for i, p in enumerate(passages):
+        m = _ZH_LABEL.match(p.text) or _EN_LABEL.match(p.text)
+        if m:
+            out.append((i, m.group("name"), m.end()))
+    return out
+
+
+def speaker_turns(passages: Sequence[Passage], is_name: Callable[[str], bool] | None = None) -> list[Turn]:
+    """The turns of a transcript, in order; none when the passages are not a dialogue.
+
+    ``is_name`` says whether a label is a person's name (the English finder passes its name
+    parser); by default any label of the right shape is.
+    """
+    labels = _labels(passages)
+    counts = Counter(name for _, name, _ in labels)
+    speakers = {n for n, c in counts.items() if c >= MIN_TURNS and (is_name is None or is_name(n))}
+    if len(speakers) < MIN_SPEAKERS:
+        return []
+    out: list[Turn] = []
+    for i, name, start in labels:
+        if name in speakers:
+            end = len(passages[i].text.rstrip())
+            if end > start:
+                out.append(Turn(i, name, start, end))
+    return out
+
+
+def turn_annotation(passage: Passage, turn: Turn) -> Annotation:
+    """The quotation a turn is, as the quote finders write them."""
+    return Annotation(
+        target_id=passage.id,
+        kind="quote",
+        label=turn.name,
+        start=turn.start,
+        end=turn.end,
+        text=passage.text[turn.start : turn.end],
+        data={"speaker": turn.name, "mention": turn.name, "role": None, "cue": "：", "attribution": "turn"},
+    )
