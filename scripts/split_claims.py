@@ -12,7 +12,9 @@ Seeding with a string is deterministic across runs and machines (CPython hashes 
 SHA-512), and each claim's draw depends only on its own id, so adding a claim never moves
 another. Fixture claims take the split of their fixture (``fixture_docs.jsonl``). The fresh
 set (``fresh.jsonl`` over ``fresh_docs.jsonl``, written blind on 2026-12-07) is held out whole:
-its records and documents carry split ``fresh``, a split no other file may use.
+its records and documents carry split ``fresh``, a split no other file may use. The fresh3 set
+(``fresh3.jsonl`` over ``fresh3_docs.jsonl``, written blind on 2026-12-07 for the ingestion:
+metadata, furniture, sentences) is held out the same way, with split ``fresh3``.
 
 The check also reads the texts (read-only, from KB_SOURCE_ROOT, default ../shared): each
 sentence must occur verbatim in its source file, each gold provision must name an article
@@ -48,12 +50,16 @@ FIXTURE_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary"
 FRESH_CLAIMS = CLAIMS_DIR / "fresh.jsonl"
 FRESH_DOCS = CLAIMS_DIR / "fresh_docs.jsonl"
 FRESH_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary_fresh"
+FRESH3_CLAIMS = CLAIMS_DIR / "fresh3.jsonl"
+FRESH3_DOCS = CLAIMS_DIR / "fresh3_docs.jsonl"
+FRESH3_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary_fresh3"
 
 FIELDS = ("id", "doc", "kind", "sentence", "lang", "gold", "docs", "via", "split", "notes")
 KINDS = ("claim", "negative", "out_of_corpus")
 GRADES = ("primary", "acceptable")
 SPLITS = ("dev", "heldout")
 FRESH_SPLITS = ("fresh",)
+FRESH3_SPLITS = ("fresh3",)
 VIAS = (None, "draft->final")
 # Texts that exist in the source tree before the manifest lists them (added by issue 14).
 KNOWN_TEXTS = {
@@ -77,6 +83,7 @@ class FixtureSet:
 FIXTURE_SETS = (
     FixtureSet("fixtures", FIXTURE_CLAIMS, FIXTURE_DOCS, FIXTURE_DIR, SPLITS),
     FixtureSet("fresh", FRESH_CLAIMS, FRESH_DOCS, FRESH_DIR, FRESH_SPLITS),
+    FixtureSet("fresh3", FRESH3_CLAIMS, FRESH3_DOCS, FRESH3_DIR, FRESH3_SPLITS),
 )
 
 
@@ -262,7 +269,7 @@ def check_fixture_docs(
 
 
 def print_counts(claim_sets: dict[str, list[dict[str, Any]]]) -> None:
-    all_splits = SPLITS + FRESH_SPLITS
+    all_splits = SPLITS + FRESH_SPLITS + FRESH3_SPLITS
     for name, rows in claim_sets.items():
         table = Counter((r["doc"], r["kind"], r["split"]) for r in rows)
         print(f"{name}: {len(rows)} records")

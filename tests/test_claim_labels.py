@@ -41,6 +41,8 @@ FIXTURES = _rows(lib.FIXTURE_CLAIMS)
 FIXTURE_DOCS = _rows(lib.FIXTURE_DOCS)
 FRESH = _rows(lib.FRESH_CLAIMS)
 FRESH_DOCS = _rows(lib.FRESH_DOCS)
+FRESH3 = _rows(lib.FRESH3_CLAIMS)
+FRESH3_DOCS = _rows(lib.FRESH3_DOCS)
 
 
 def test_every_label_checks_out() -> None:
@@ -78,6 +80,25 @@ def test_fresh_set_is_held_out_whole_and_nowhere_else() -> None:
     assert not {d["id"] for d in FRESH_DOCS} & {d["id"] for d in FIXTURE_DOCS}
 
 
+def test_fresh3_set_is_held_out_whole_and_nowhere_else() -> None:
+    assert {r["split"] for r in FRESH3} == {d["split"] for d in FRESH3_DOCS} == {"fresh3"}
+    others = SEED + FIXTURES + FRESH + FIXTURE_DOCS + FRESH_DOCS
+    assert "fresh3" not in {r["split"] for r in others}
+    assert not {d["id"] for d in FRESH3_DOCS} & {d["id"] for d in FIXTURE_DOCS + FRESH_DOCS}
+
+
+def test_fresh3_set_covers_languages_formats_and_metadata() -> None:
+    # five Chinese and five English; 4 txt, 3 md, 3 html; every document with sentences to keep whole
+    assert Counter(d["metadata"]["language"] for d in FRESH3_DOCS) == {"en": 5, "zh": 5}
+    assert Counter(d["format"] for d in FRESH3_DOCS) == {"txt": 4, "md": 3, "html": 3}
+    sentences = Counter(r["doc"] for r in FRESH3)
+    for doc in FRESH3_DOCS:
+        assert set(doc["metadata"]) == {"title", "outlet", "authors", "date", "language"}, doc["id"]
+        assert 4 <= sentences[doc["id"]] <= 6, doc["id"]
+        assert doc["furniture"], doc["id"]
+    assert all(r["gold"] for r in FRESH3 if r["kind"] == "claim")
+
+
 def test_fresh_set_covers_languages_formats_and_kinds() -> None:
     assert Counter(d["metadata"]["language"] for d in FRESH_DOCS).keys() == {"en", "zh"}
     assert min(Counter(d["metadata"]["language"] for d in FRESH_DOCS).values()) >= 3
@@ -96,11 +117,14 @@ def test_fresh_set_covers_languages_formats_and_kinds() -> None:
     [
         ("fresh", "heldout", "not one of ('fresh',)"),
         ("fixtures", "fresh", "not one of ('dev', 'heldout')"),
+        ("fresh3", "fresh", "not one of ('fresh3',)"),
+        ("fresh", "fresh3", "not one of ('fresh',)"),
     ],
 )
 def test_fixture_documents_keep_to_their_set_split(set_name: str, split: str, message: str) -> None:
     fset = next(s for s in lib.FIXTURE_SETS if s.name == set_name)
-    doc = {**(FRESH_DOCS if set_name == "fresh" else FIXTURE_DOCS)[0], "split": split}
+    docs = {"fresh": FRESH_DOCS, "fresh3": FRESH3_DOCS}.get(set_name, FIXTURE_DOCS)
+    doc = {**docs[0], "split": split}
     checker = lib.Checker()
     lib.check_fixture_docs(checker, fset, {doc["id"]: doc}, {})
     assert any(message in e for e in checker.errors), checker.errors
@@ -130,6 +154,7 @@ def test_parse_statute_counts_paragraphs(text: str, expected: dict[int, int]) ->
         ({"kind": "negative"}, "has no gold"),
         ({"via": "draft->final", "docs": []}, "draft is not in docs"),
         ({"split": "fresh"}, "bad kind/split/via"),  # the fresh split belongs to fresh.jsonl only
+        ({"split": "fresh3"}, "bad kind/split/via"),  # and fresh3 to fresh3.jsonl
     ],
 )
 def test_checker_rejects_bad_labels(change: dict[str, Any], message: str) -> None:
@@ -146,3 +171,11 @@ def test_fixture_document_ids_are_unique_across_sets() -> None:
     checker = lib.Checker()
     lib.check_fixture_docs(checker, fresh, {doc["id"]: doc}, {doc["id"]: "fixtures"})
     assert any("already used by fixtures" in e for e in checker.errors), checker.errors
+
+
+def test_fresh3_document_ids_are_unique_across_sets() -> None:
+    fresh3 = next(s for s in lib.FIXTURE_SETS if s.name == "fresh3")
+    doc = {**FRESH_DOCS[0], "split": "fresh3"}  # a fresh id reused in fresh3
+    checker = lib.Checker()
+    lib.check_fixture_docs(checker, fresh3, {doc["id"]: doc}, {doc["id"]: "fresh"})
+    assert any("already used by fresh" in e for e in checker.errors), checker.errors
