@@ -383,6 +383,102 @@ def test_chinese_plain_text_header_gives_its_metadata(tmp_path: Path) -> None:
             assert furniture not in text, (doc.meta.id, furniture)
 
 
+def test_front_matter_keys_other_tools_use(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "aliases.md",
+        "---\nauthor: Jane Roe\npublished: 2025-07-01\nsite: The Privacy Desk\nlayout: post\n---\n\n" + BODY * 3,
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert (doc.meta.authors, doc.meta.date, doc.meta.outlet) == (("Jane Roe",), "2025-07-01", "The Privacy Desk")
+    assert any("layout" in w for w in doc.parsed.warnings)
+
+
+def test_a_pasted_newsletter_header_and_footer(tmp_path: Path) -> None:
+    """Masthead in capitals, tagline, issue and date line, by-line, then the headline; the
+    delivery footer and the masthead never reach a passage."""
+    write(
+        tmp_path,
+        "letter.txt",
+        "THE CAMERA BRIEF\nA weekly letter on surveillance law in Asia\n\n"
+        "Issue No. 7 — Monday, 3 March 2025\nWritten by Jane Roe\n\n"
+        "Having trouble reading this email? View it in your browser.\n\n"
+        "WHAT THE FILING RULE COUNTS\n\n" + BODY * 3 + "\n"
+        "You received this email because you signed up at our site.\n"
+        "Update your preferences or unsubscribe from this list.\n",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert (doc.meta.title_en, doc.meta.outlet, doc.meta.authors, doc.meta.date) == (
+        "WHAT THE FILING RULE COUNTS",
+        "The Camera Brief",
+        ("Jane Roe",),
+        "2025-03-03",
+    )
+    text = " ".join(p.text for p in doc.parsed.passages)
+    for furniture in ("CAMERA BRIEF", "weekly letter", "browser", "received this email", "unsubscribe"):
+        assert furniture not in text, furniture
+
+
+def test_a_pasted_wire_story(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "wire.txt",
+        "UPDATE 1-Regulator fines two hotel chains over face check-in\n\nBy Jane Roe\n\n"
+        "March 4, 2025 9:15 AM GMT+8 · Updated 3 hours ago\n\n"
+        "BEIJING, March 4 (Example Wire) - " + BODY * 3 + "\n"
+        "(Reporting by Jane Roe in Beijing; Additional reporting by John Doe in Shanghai; Editing by Ann Lee)\n",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert (doc.meta.title_en, doc.meta.outlet, doc.meta.date) == (
+        "Regulator fines two hotel chains over face check-in",
+        "Example Wire",
+        "2025-03-04",
+    )
+    assert not any("Reporting by" in p.text or "Updated" in p.text for p in doc.parsed.passages)
+
+
+def test_a_pasted_chinese_news_page_meta_line(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "zh-news.txt",
+        "某市查处一起违规人脸采集案\n\n2025-05-06 10:12:06\u3000来源：某某晚报\u3000作者：记者 张三 通讯员 李四\n\n"
+        + ZH_BODY * 3,
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert (doc.meta.title_zh, doc.meta.outlet, doc.meta.authors, doc.meta.date) == (
+        "某市查处一起违规人脸采集案",
+        "某某晚报",
+        ("张三", "李四"),
+        "2025-05-06",
+    )
+
+
+def test_a_theme_s_site_name_and_meta_line_when_no_meta_tags(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "theme.html",
+        "<html lang='en'><head><title>Faces at the gate</title></head><body>"
+        "<header><span class='site-title'>Gatekeepers Blog</span></header>"
+        "<article><h1>Faces at the gate</h1>"
+        "<div class='entry-meta'>Filed under biometrics | by Jane Roe | 2025-06-01</div>"
+        "<p>" + BODY * 3 + "</p></article>"
+        "<section class='comments'><div class='author'>Spam Bot</div></section></body></html>",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert (doc.meta.outlet, doc.meta.authors) == ("Gatekeepers Blog", ("Jane Roe",))
+
+
+def test_an_author_box_of_the_declared_authors_is_not_text(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "boxed.md",
+        "---\nauthors: [Jane Roe]\n---\n\n" + BODY * 3 + "\n*Jane Roe is a privacy lawyer in Hong Kong. "
+        "This post is not legal advice.*\n",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert not any("privacy lawyer" in p.text for p in doc.parsed.passages)
+
+
 def test_a_chinese_author_meta_tag_is_read(tmp_path: Path) -> None:
     write(
         tmp_path,

@@ -117,7 +117,19 @@ class Layout:
 
 _QUOTE_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 _ISSUE_TITLE = re.compile(r"^(?P<name>[A-Z][\w&.' -]{1,40}?)\s*#\s*\d+\s*[:|–—-]")
-_COPYRIGHT_HOLDER = re.compile(r"©\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?P<name>[A-Z][^.|©]{2,60}?)\s*(?:[.|]|$)")
+# A wire service's slug before a headline: "UPDATE 2-", "EXCLUSIVE-", "REFILE-".
+_WIRE_PREFIX = re.compile(
+    r"^(?:UPDATE|REFILE|CORRECTED|EXCLUSIVE|WRAPUP|ANALYSIS|FACTBOX|EXPLAINER)(?:\s*\d+)?\s*-\s*(?=\S)"
+)
+# A wire dateline names the service: "SHENZHEN, Sept 22 (Harbour Wire) - ".
+_WIRE_DATELINE = re.compile(
+    r"^[A-Z][A-Z .'’-]{1,30},\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s+\((?P<name>[^()]{2,40})\)\s+[-–—]"
+)
+# "来源：童安法律观察": where a Chinese text comes from.
+_SOURCE_LINE = re.compile(r"^(?:来源|文章来源|本文来源)\s*[:：]\s*(?P<name>[^\s，,。|｜]{2,20})\s*$")
+_COPYRIGHT_HOLDER = re.compile(
+    r"(?:©|\([cC]\))\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?P<name>[A-Z][^.|©]{2,60}?)\s*(?:[.|]|$)"
+)
 _AFFILIATION = re.compile(r"\b(?:at|with)\s+(?:the\s+)?(?P<org>[A-Z][^,.;()]{2,80})")
 _POSSESSIVE = re.compile(r"[’']s$")
 _BYLINE_PARTS = re.compile(r"\s+[|•·]\s+")
@@ -264,19 +276,44 @@ def _find_title(page: _Page, first_prose: int, meta: DocumentMeta | None) -> int
         b = page.blocks[i]
         if page.furniture[i] or not page.heading_like(i) or b.units < 2:
             continue
-        if page.rules.is_site_name(b.text):
+        if page.rules.is_site_name(b.text) or _masthead_like(page, i, first_prose):
             continue  # the masthead, not the headline
         score = 0
         score += 2 if is_title_case(b.text) else 0
         score += 1 if b.units >= 4 else -2 if b.units <= TITLE_SHORT_UNITS else 0
         score += 3 if page.fold_counts[page.folds[i]] > 1 else 0
-        window = range(i + 1, min(i + 1 + TITLE_BYLINE_WINDOW, len(page.blocks)))
-        score += 2 if any(page.furniture[j] in ("byline", "dateline") for j in window) else 0
+        # A by-line or date line near it: after the headline, or before it in a newsletter's header.
+        window = range(max(0, i - TITLE_BYLINE_WINDOW), min(i + 1 + TITLE_BYLINE_WINDOW, len(page.blocks)))
+        score += 2 if any(page.furniture[j] in ("byline", "dateline") for j in window if j != i) else 0
         score += 1 if first_candidate else 0
         first_candidate = False
         if score >= TITLE_MIN_SCORE and (best is None or score > best[0]):
             best = (score, i)
     return best[1] if best else None
+
+
+def _author_box(page: _Page, i: int, meta: DocumentMeta | None) -> bool:
+    """Block ``i`` is about the declared authors and nothing else: each sentence opens with
+    an author's name ("Jane Doe is a lawyer in Shanghai.") or is furniture ("This post is
+    not legal advice.")."""
+    if meta is None or not meta.authors:
+        return False
+    text = page.blocks[i].text
+    spans = page.sentences[i]
+    about = [any(text[s:e].lstrip("*_ ").startswith(a) for a in meta.authors) for s, e in spans]
+    return any(about) and all(ab or page.rules.sentence_cue(text[s:e]) for ab, (s, e) in zip(about, spans, strict=True))
+
+
+def _masthead_like(page: _Page, i: int, first_prose: int) -> bool:
+    """Block ``i`` opens the page with a short name in capitals ("THE FACE LEDGER") and a
+    longer headline candidate follows before the text: the masthead, not the headline."""
+    b = page.blocks[i]
+    if any(page.furniture[j] is None for j in range(i)) or not b.text.isupper() or _word_units(b.text, b.units) > 4:
+        return False
+    return any(
+        page.furniture[j] is None and page.heading_like(j) and page.blocks[j].units > b.units
+        for j in range(i + 1, min(first_prose + 1, len(page.blocks)))
+    )
 
 
 def _find_end(page: _Page, body_start: int) -> int:
@@ -381,9 +418,10 @@ def layout_blocks(
 ) -> Layout:
     """Decide for every block of a capture whether it is article text, and what kind.
 
-    ``meta.title_en``, when given, helps find the headline; nothing else of ``meta`` is used.
-    ``headings`` are the spans of lines the file's markup marks as headings
-    (:func:`kb.ingest.markup.markdown_headings`): those are headings whatever their length.
+    ``meta.title_en``, when given, helps find the headline, and ``meta.authors`` the author
+    box; nothing else of ``meta`` is used. ``headings`` are the spans of lines the file's
+    markup marks as headings (:func:`kb.ingest.markup.markdown_headings`): those are
+    headings whatever their length.
     """
     rules = rules or load_rules()
     blocks = segment_blocks(text)
@@ -417,14 +455,17 @@ def layout_blocks(
             reason = "caption"
         elif i in nav:
             reason = "nav-list"
-        elif page.bio_subject(i) and (
-            i < body_start
-            or (
-                (i - body_start) / body_span >= 0.5
-                and (i + 1 >= body_end or page.furniture[i - 1] is not None or page.furniture[i + 1] is not None)
-                # a bio closes the article: last, or next to other furniture
+        elif (
+            page.bio_subject(i)
+            and (
+                i < body_start
+                or (
+                    (i - body_start) / body_span >= 0.5
+                    and (i + 1 >= body_end or page.furniture[i - 1] is not None or page.furniture[i + 1] is not None)
+                    # a bio closes the article: last, or next to other furniture
+                )
             )
-        ):
+        ) or (i >= body_start and _author_box(page, i, meta)):
             reason = "bio"
         elif page.heading_like(i) and page.fold_counts[page.folds[i]] > 1:
             reason = "repeated"
@@ -483,12 +524,13 @@ def _extract(
     blocks, rules = page.blocks, page.rules
     out: dict[str, str] = {}
     if title is not None:
-        out["title"] = blocks[title].text
+        out["title"] = _WIRE_PREFIX.sub("", blocks[title].text)
     dek = next((d.block.text for d in decisions if d.keep and d.reason == "dek"), None)
     if dek:
         out["subtitle"] = dek
     # Look next to the headline first, then in the article: never in related posts.
-    top = range(title if title is not None else 0, body_start)
+    # (a newsletter's header may put the by-line and date above the headline)
+    top = range(max(0, title - TITLE_BYLINE_WINDOW) if title is not None else 0, body_start)
     rest = range(body_start, body_end)
     authors: list[str] = []
     for zone in (top, rest):
@@ -543,13 +585,18 @@ def _outlet(page: _Page, title: int | None) -> str | None:
         m = page.rules.line_match("byline", b.text) if page.furniture[i] == "byline" else None
         if m is not None and m.groupdict().get("outlet"):
             return m.group("outlet")
+        if (m := _SOURCE_LINE.match(b.text)) or (m := _WIRE_DATELINE.match(b.text)):
+            return m.group("name").strip()
+    first = next((i for i in range(len(blocks)) if page.furniture[i] is None), None)
+    if first is not None and title is not None and first < title and _masthead_like(page, first, title):
+        return blocks[first].text.title()
     for i in range(title if title is not None else 0):
         if page.rules.is_site_name(blocks[i].text) and not blocks[i].marker:
             return blocks[i].text
     if title is not None and (m := _ISSUE_TITLE.match(blocks[title].text)):
         return m.group("name").strip()
     for b in blocks:
-        if "©" in b.text and (m := _COPYRIGHT_HOLDER.search(b.text)):
+        if ("©" in b.text or "(c)" in b.text.lower()) and (m := _COPYRIGHT_HOLDER.search(b.text)):
             return m.group("name").strip()
     return None
 

@@ -14,7 +14,9 @@ lines (Jekyll/Hugo style); an HTML page may carry the same block in its first co
 ``discusses``  document ids the text is about (checked against the knowledge base)
 ===========  =================================================================
 
-Other keys (``layout``, ``tags`` …) are kept out and reported as warnings. Anything
+The names other tools and people use for these fields are read as them
+(:data:`KEY_ALIASES`: ``author``, ``published``, ``site``, ``lang``, ``作者`` …; when both
+are given, ours wins). Other keys (``layout``, ``tags`` …) are kept out and reported as warnings. Anything
 unreadable — YAML that does not parse, a block that is not a mapping, a field of the
 wrong type, an impossible date, a block that never closes — is a
 :class:`~kb.errors.ParseError` naming the file and line. YAML anchors and aliases are
@@ -44,6 +46,34 @@ __all__ = ["FIELDS", "HTTP_URL", "MAX_FRONT_MATTER_CHARS", "CommentaryFields", "
 # A front matter block is a few lines; a larger one is not metadata.
 MAX_FRONT_MATTER_CHARS = 16_384
 FIELDS = ("title", "outlet", "authors", "date", "url", "language", "discusses")
+# Keys other tools (Jekyll, Hugo, Hexo, Ghost exports) and people use for those fields.
+KEY_ALIASES = {
+    "author": "authors",
+    "by": "authors",
+    "byline": "authors",
+    "creator": "authors",
+    "creators": "authors",
+    "作者": "authors",
+    "published": "date",
+    "pubdate": "date",
+    "publish_date": "date",
+    "published_at": "date",
+    "date_published": "date",
+    "日期": "date",
+    "发布日期": "date",
+    "发布时间": "date",
+    "site": "outlet",
+    "site_name": "outlet",
+    "publication": "outlet",
+    "publisher": "outlet",
+    "source": "outlet",
+    "来源": "outlet",
+    "lang": "language",
+    "link": "url",
+    "permalink": "url",
+    "canonical_url": "url",
+    "标题": "title",
+}
 
 _OPEN = re.compile(r"\A\ufeff?---[ \t]*\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
@@ -209,6 +239,11 @@ def parse_fields(raw: Any, path: str, line: int | None = None) -> CommentaryFiel
         raise ParseError("front matter must be a mapping of fields (title: …, date: …)", path=path, line=line)
     keys = [str(k) for k in raw]
     known = {str(k): v for k, v in raw.items() if str(k) in FIELDS}
+    for k, v in raw.items():  # other names people give the same fields; ours win
+        field = KEY_ALIASES.get(str(k).strip().lower())
+        if field is not None and field not in known:
+            known[field] = v
+    keys = [k for k in keys if k.strip().lower() not in KEY_ALIASES]
     try:
         fields = CommentaryFields.model_validate(known)
     except ValidationError as exc:

@@ -115,13 +115,16 @@ _YEAR = r"(?P<year>\d{4})"
 # before it and a time or reading time after it. Dates inside prose are not
 # publication dates.
 _DATE_PREFIX = (
-    r"^(?:(?:published|updated|last updated|posted|date|first published)(?: on)?\s*:?\s*"
+    r"^(?:issue\s+(?:no\.?\s*)?#?\d+\s*[—–\-|·:,]\s*)?"  # "Issue No. 14 — Thursday, 12 February 2026"
+    r"(?:(?:published|updated|last updated|posted|date|first published)(?: on)?\s*:?\s*"
     r"|(?:发布|发表|更新|刊发|首发)(?:日期|时间|于)?\s*[:：]?\s*|(?:日期|时间)\s*[:：]\s*)?"
     r"(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?\s*,?\s*)?"  # "10:32 AM EDT, "
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"  # "Tue August 8, 2023"
 )
 _DATE_SUFFIX = (
-    r"(?:\s*(?:,|at|\||·|•)?\s*\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?"  # ", 10:30 am ET"
+    r"(?:\s*(?:,|at|\||·|•)?\s*\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?"  # ", 10:30 am ET", "10:41 AM GMT+8"
+    r"(?:\s*(?:(?:GMT|UTC)\s*[+\-−]\s*\d{1,2}(?::?\d{2})?|[A-Z]{2,4}))?)?"
+    r"(?:\s*[|·•]\s*updated\b[^|·•]{0,30})?"  # "· Updated 2 hours ago"
     r"(?:\s*[|·•]\s*\d+\s*min(?:ute)?s? read)?\s*$"  # "| 5 min read"
 )
 _DATE_BODIES = (
@@ -180,6 +183,10 @@ def parse_date_line(text: str) -> str | None:
 
     >>> parse_date_line("Published Aug. 8, 2023 at 10:30 am ET")
     '2023-08-08'
+    >>> parse_date_line("September 22, 2025 10:41 AM GMT+8 · Updated 2 hours ago")
+    '2025-09-22'
+    >>> parse_date_line("Issue No. 14 — Thursday, 12 February 2026")
+    '2026-02-12'
     >>> parse_date_line("发布日期：2025年10月9日")
     '2025-10-09'
     >>> parse_date_line("The rules were published on May 4, 2020.") is None
@@ -204,6 +211,7 @@ def parse_date_line(text: str) -> str | None:
     return None
 
 
+_CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,6}$")
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|、|，|\band\b)\s*")
 # A word of a personal name: capitalised, a particle, or two to six Chinese characters.
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][\w’'.-]*|de|da|van|von|der|del|bin|al-\w+|[\u4e00-\u9fff·]{2,6})$")
@@ -216,8 +224,11 @@ def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
         return None
     names: list[str] = []
     for chunk in _NAME_SPLIT.split(m.group("names").strip().rstrip(".")):
-        tokens = chunk.split()
+        tokens = [t for t in chunk.split() if t not in rules.byline_roles]
         if not tokens:
+            continue
+        if all(_CJK_NAME.match(t) for t in tokens):  # "记者 张三 通讯员 李四": one name each
+            names.extend(tokens)
             continue
         if not (1 <= len(tokens) <= 5 and all(_NAME_TOKEN.match(t) for t in tokens)):
             return None
@@ -260,6 +271,7 @@ class FurnitureRules:
     abbrev_before_numbers: frozenset[str]
     abbrev_ambiguous: frozenset[str]
     sentence_starters: frozenset[str]
+    byline_roles: frozenset[str] = frozenset()
 
     def sentence_cue(self, sentence: str) -> str | None:
         """The name of the first furniture cue the sentence carries, if any."""
@@ -320,6 +332,7 @@ class VocabModel(RuleModel):
     nav_items: tuple[str, ...] = ()
     widget_items: tuple[str, ...] = ()
     org_words: tuple[str, ...] = ()
+    byline_roles: tuple[str, ...] = ()
 
 
 class SentencesModel(RuleModel):
@@ -374,6 +387,7 @@ def _compile(rules: FurnitureFile) -> FurnitureRules:
         abbrev_before_numbers=frozenset(sentences.before_numbers),
         abbrev_ambiguous=frozenset(sentences.ambiguous),
         sentence_starters=frozenset(sentences.sentence_starters),
+        byline_roles=frozenset(vocab.byline_roles),
     )
 
 

@@ -48,6 +48,7 @@ from lxml import etree
 
 from kb.errors import EmptySource, ParseError
 from kb.ingest.frontmatter import HTTP_URL, CommentaryFields, check_iso_date, parse_fields, split_front_matter
+from kb.ingest.furniture import load_rules, parse_byline
 
 __all__ = ["MAX_DEPTH", "MAX_ELEMENTS", "HtmlBlock", "HtmlText", "extract_page", "page_metadata", "parse_page"]
 
@@ -183,6 +184,53 @@ def _override_comment(root: lxml.html.HtmlElement, path: str) -> CommentaryField
     return None
 
 
+_BYLINE_LABEL = re.compile(r"^\s*(?:作者|文|撰文|记者|by|written by|author)\s*[:：｜|]?\s*(?=\S)", re.I)
+
+
+# Class names themes give the site's name and an article's by-line or meta line.
+_SITE_CLASS = re.compile(r"(?:^|[\s_-])(?:blogname|site-?title|site-?name|sitename|masthead|brand)(?:$|[\s_-])", re.I)
+_AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:byline|author|author-?name)(?:$|[\s_-])", re.I)
+_META_CLASS = re.compile(r"(?:^|[\s_-])(?:post-?meta|entry-?meta|article-?meta|meta|info|source)(?:$|[\s_-])", re.I)
+_IN_COMMENTS = re.compile(r"comment|reply|respond", re.I)
+
+
+def _marked(root: lxml.html.HtmlElement, pattern: re.Pattern[str]) -> Iterator[str]:
+    """The text of each element whose class (or itemprop/rel) matches, outside comment sections."""
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        marks = " ".join(node.get(a) or "" for a in ("class", "itemprop", "rel"))
+        if not pattern.search(marks):
+            continue
+        if any(_IN_COMMENTS.search(" ".join(a.get(k) or "" for k in ("class", "id"))) for a in node.iterancestors()):
+            continue
+        text = " ".join(node.text_content().split())
+        if 2 <= len(text) <= 200:
+            yield text
+
+
+def _markup_site_name(root: lxml.html.HtmlElement) -> str | None:
+    """The site's name from the theme's markup (``<span class="blogname">``), when no meta tag gives it."""
+    return next((t for t in _marked(root, _SITE_CLASS) if len(t) <= 60), None)
+
+
+def _markup_authors(root: lxml.html.HtmlElement) -> str | None:
+    """The by-line in the theme's markup (``class="author"``, or a meta line
+    ``Filed under … | by Jane Doe | 2026-08-30``), when no meta tag or JSON-LD names anyone."""
+    rules = load_rules()
+    for text in _marked(root, _AUTHOR_CLASS):
+        names = parse_byline(text, rules) or parse_byline(_BYLINE_LABEL.sub("By ", text, count=1), rules)
+        if names is None and not _BYLINE_LABEL.match(text):
+            names = parse_byline("By " + text, rules)
+        if names:
+            return "; ".join(names)
+    for text in _marked(root, _META_CLASS):
+        names = parse_byline(text, rules)
+        if names:
+            return "; ".join(names)
+    return None
+
+
 def _meta_author(root: lxml.html.HtmlElement) -> str | None:
     """``<meta name="author">`` as written, when trafilatura dropped it (it keeps Latin names
     only: a Chinese name such as 郑可欣 comes back empty)."""
@@ -208,12 +256,13 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
             fields.setdefault("outlet", publishers[0])
         fields.setdefault("date", item.get("datePublished") if isinstance(item.get("datePublished"), str) else None)
     title = found.title if found else None
-    site = (found.sitename if found else None) or fields.get("outlet")
+    site = (found.sitename if found else None) or fields.get("outlet") or _markup_site_name(root)
     if title and site and title.endswith(site):
         title = _TITLE_SUFFIX.sub("", title) if _TITLE_SUFFIX.search(title) else title
     fields["title"] = title
     fields["outlet"] = site
     authors = (found.author if found else None) or "; ".join(ld_authors) or _meta_author(root)
+    authors = _BYLINE_LABEL.sub("", authors) if authors else _markup_authors(root)  # "作者：卢清和"
     fields["authors"] = authors
     date = (found.date if found else None) or fields.get("date")
     fields["date"] = _iso_prefix(date)

@@ -269,7 +269,7 @@ def _parse_text(file: UserFile, source: SourceText, known_ids: frozenset[str]) -
     body_span = (fm.start, fm.body_start) if fm.present else None
     masked = mask_markup(source.text, "md" if file.fmt == "md" else "txt", front_matter=body_span)
     declared = fm.fields
-    hint = DocumentMeta(id=file.doc_id, kind="commentary", title_en=declared.title)
+    hint = DocumentMeta(id=file.doc_id, kind="commentary", title_en=declared.title, authors=declared.authors)
     headings = markdown_headings(source.text) if file.fmt == "md" else ()
     parsed = parse_commentary(hint, masked, file.rel, headings=headings)
     meta = _meta(file, declared, parsed.extracted, _language(declared, masked), known_ids)
