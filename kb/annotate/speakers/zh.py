@@ -168,9 +168,15 @@ def _strip_adverbs(subject: str, lex: ZhLexicon) -> str:
     return subject
 
 
+# Where or when someone spoke, between the speaker and the verb: 班主任[在家长群里]说.
+_SETTING = re.compile(r"在[^，。；：、]{1,10}?(?:里|上|中|内|时|前|后|期间)$")
+
+
 def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speaker | None:
     """Who ``subject`` (the words before a reporting verb) is, or None when nobody speaks."""
     subject = _strip_adverbs(subject.strip(), lex)
+    if (setting := _SETTING.search(subject)) and setting.start() > 0:
+        subject = _strip_adverbs(subject[: setting.start()], lex)
     if not subject or not _HAN.search(subject) or "《" in subject or "》" in subject or len(subject) > 30:
         return None
     if subject in lex.not_speakers or any(subject.endswith(w) for w in lex.not_speakers if len(w) > 1):
@@ -239,6 +245,7 @@ def _attributions(masked: str, s: int, e: int, c: _Compiled, people: _People) ->
         if sp is not None:
             out.append(_Attribution(m.start(), m.start(), m.end(), sp, "speech"))
     blocked = [m.span() for m in c.not_cue.finditer(masked, s, e)]
+    previous_end = -1
     for m in c.verb.finditer(masked, s, e):
         if any(a.cue_start <= m.start() < a.cue_end for a in out):
             continue
@@ -248,6 +255,9 @@ def _attributions(masked: str, s: int, e: int, c: _Compiled, people: _People) ->
         while lo > s and masked[lo - 1] not in _CLAUSE_MARKS and masked[lo - 1] != _MASK:
             lo -= 1
         subject = masked[lo : m.start()]
+        if m.start() == previous_end:
+            continue  # 回应说: the second verb of one attribution, not one with 回应 in its speaker
+        previous_end = m.end()
         sp = _speaker(subject, m.group(0), c.lex, people)
         if sp is not None:
             out.append(_Attribution(lo, m.start(), m.end(), sp, c.kinds[m.group(0)]))
