@@ -36,6 +36,7 @@ SETS = {
     "fixtures": (ROOT / "tests" / "fixtures" / "open_commentary", "fixture_docs.jsonl", "fixtures.jsonl"),
     "fresh": (ROOT / "tests" / "fixtures" / "open_commentary_fresh", "fresh_docs.jsonl", "fresh.jsonl"),
     "fresh3": (ROOT / "tests" / "fixtures" / "open_commentary_fresh3", "fresh3_docs.jsonl", "fresh3.jsonl"),
+    "fresh4": (ROOT / "tests" / "fixtures" / "open_commentary_fresh4", "fresh4_docs.jsonl", "fresh4.jsonl"),
 }
 FIELDS = ("title", "outlet", "authors", "date", "language")
 
@@ -58,7 +59,7 @@ def metadata_of(doc: UserCommentary) -> dict[str, object]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=sorted(SETS), default="fixtures", help="which labelled set")
-    parser.add_argument("--split", action="append", choices=("dev", "heldout", "fresh", "fresh3"))
+    parser.add_argument("--split", action="append", choices=("dev", "heldout", "fresh", "fresh3", "fresh4"))
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     folder, docs_file, sentences_file = SETS[args.set]

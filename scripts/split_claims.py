@@ -14,7 +14,9 @@ another. Fixture claims take the split of their fixture (``fixture_docs.jsonl``)
 set (``fresh.jsonl`` over ``fresh_docs.jsonl``, written blind on 2026-12-07) is held out whole:
 its records and documents carry split ``fresh``, a split no other file may use. The fresh3 set
 (``fresh3.jsonl`` over ``fresh3_docs.jsonl``, written blind on 2026-12-07 for the ingestion:
-metadata, furniture, sentences) is held out the same way, with split ``fresh3``.
+metadata, furniture, sentences) is held out the same way, with split ``fresh3``, and so is the
+fresh4 set (``fresh4.jsonl`` over ``fresh4_docs.jsonl``, twelve more articles written blind on
+2026-12-07 for the ingestion), with split ``fresh4``.
 
 The check also reads the texts (read-only, from KB_SOURCE_ROOT, default ../shared): each
 sentence must occur verbatim in its source file, each gold provision must name an article
@@ -53,6 +55,9 @@ FRESH_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary_fresh"
 FRESH3_CLAIMS = CLAIMS_DIR / "fresh3.jsonl"
 FRESH3_DOCS = CLAIMS_DIR / "fresh3_docs.jsonl"
 FRESH3_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary_fresh3"
+FRESH4_CLAIMS = CLAIMS_DIR / "fresh4.jsonl"
+FRESH4_DOCS = CLAIMS_DIR / "fresh4_docs.jsonl"
+FRESH4_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary_fresh4"
 
 FIELDS = ("id", "doc", "kind", "sentence", "lang", "gold", "docs", "via", "split", "notes")
 KINDS = ("claim", "negative", "out_of_corpus")
@@ -60,6 +65,7 @@ GRADES = ("primary", "acceptable")
 SPLITS = ("dev", "heldout")
 FRESH_SPLITS = ("fresh",)
 FRESH3_SPLITS = ("fresh3",)
+FRESH4_SPLITS = ("fresh4",)
 VIAS = (None, "draft->final")
 # Texts that exist in the source tree before the manifest lists them (added by issue 14).
 KNOWN_TEXTS = {
@@ -84,6 +90,7 @@ FIXTURE_SETS = (
     FixtureSet("fixtures", FIXTURE_CLAIMS, FIXTURE_DOCS, FIXTURE_DIR, SPLITS),
     FixtureSet("fresh", FRESH_CLAIMS, FRESH_DOCS, FRESH_DIR, FRESH_SPLITS),
     FixtureSet("fresh3", FRESH3_CLAIMS, FRESH3_DOCS, FRESH3_DIR, FRESH3_SPLITS),
+    FixtureSet("fresh4", FRESH4_CLAIMS, FRESH4_DOCS, FRESH4_DIR, FRESH4_SPLITS),
 )
 
 
@@ -269,7 +276,7 @@ def check_fixture_docs(
 
 
 def print_counts(claim_sets: dict[str, list[dict[str, Any]]]) -> None:
-    all_splits = SPLITS + FRESH_SPLITS + FRESH3_SPLITS
+    all_splits = SPLITS + FRESH_SPLITS + FRESH3_SPLITS + FRESH4_SPLITS
     for name, rows in claim_sets.items():
         table = Counter((r["doc"], r["kind"], r["split"]) for r in rows)
         print(f"{name}: {len(rows)} records")

@@ -43,6 +43,8 @@ FRESH = _rows(lib.FRESH_CLAIMS)
 FRESH_DOCS = _rows(lib.FRESH_DOCS)
 FRESH3 = _rows(lib.FRESH3_CLAIMS)
 FRESH3_DOCS = _rows(lib.FRESH3_DOCS)
+FRESH4 = _rows(lib.FRESH4_CLAIMS)
+FRESH4_DOCS = _rows(lib.FRESH4_DOCS)
 
 
 def test_every_label_checks_out() -> None:
@@ -99,6 +101,29 @@ def test_fresh3_set_covers_languages_formats_and_metadata() -> None:
     assert all(r["gold"] for r in FRESH3 if r["kind"] == "claim")
 
 
+def test_fresh4_set_is_held_out_whole_and_nowhere_else() -> None:
+    assert {r["split"] for r in FRESH4} == {d["split"] for d in FRESH4_DOCS} == {"fresh4"}
+    others = SEED + FIXTURES + FRESH + FRESH3 + FIXTURE_DOCS + FRESH_DOCS + FRESH3_DOCS
+    assert "fresh4" not in {r["split"] for r in others}
+    assert not {d["id"] for d in FRESH4_DOCS} & {d["id"] for d in FIXTURE_DOCS + FRESH_DOCS + FRESH3_DOCS}
+
+
+def test_fresh4_set_covers_languages_formats_and_metadata() -> None:
+    # six Chinese and six English; 5 txt, 4 md (2 with front matter), 3 html; sentences in every document
+    assert Counter(d["metadata"]["language"] for d in FRESH4_DOCS) == {"en": 6, "zh": 6}
+    assert Counter(d["format"] for d in FRESH4_DOCS) == {"txt": 5, "md": 4, "html": 3}
+    folder = lib.FRESH4_DIR
+    front_matter = [d for d in FRESH4_DOCS if (folder / d["file"]).read_text(encoding="utf-8").startswith("---\n")]
+    assert {d["format"] for d in front_matter} == {"md"} and len(front_matter) == 2
+    sentences = Counter(r["doc"] for r in FRESH4)
+    for doc in FRESH4_DOCS:
+        assert set(doc["metadata"]) == {"title", "outlet", "authors", "date", "language"}, doc["id"]
+        assert 4 <= sentences[doc["id"]] <= 6, doc["id"]
+        assert doc["furniture"], doc["id"]
+        assert not any("&amp;" in f or "&lt;" in f or "&copy;" in f for f in doc["furniture"]), doc["id"]
+    assert all(r["gold"] for r in FRESH4 if r["kind"] == "claim")
+
+
 def test_fresh_set_covers_languages_formats_and_kinds() -> None:
     assert Counter(d["metadata"]["language"] for d in FRESH_DOCS).keys() == {"en", "zh"}
     assert min(Counter(d["metadata"]["language"] for d in FRESH_DOCS).values()) >= 3
@@ -119,11 +144,13 @@ def test_fresh_set_covers_languages_formats_and_kinds() -> None:
         ("fixtures", "fresh", "not one of ('dev', 'heldout')"),
         ("fresh3", "fresh", "not one of ('fresh3',)"),
         ("fresh", "fresh3", "not one of ('fresh',)"),
+        ("fresh4", "fresh3", "not one of ('fresh4',)"),
+        ("fresh3", "fresh4", "not one of ('fresh3',)"),
     ],
 )
 def test_fixture_documents_keep_to_their_set_split(set_name: str, split: str, message: str) -> None:
     fset = next(s for s in lib.FIXTURE_SETS if s.name == set_name)
-    docs = {"fresh": FRESH_DOCS, "fresh3": FRESH3_DOCS}.get(set_name, FIXTURE_DOCS)
+    docs = {"fresh": FRESH_DOCS, "fresh3": FRESH3_DOCS, "fresh4": FRESH4_DOCS}.get(set_name, FIXTURE_DOCS)
     doc = {**docs[0], "split": split}
     checker = lib.Checker()
     lib.check_fixture_docs(checker, fset, {doc["id"]: doc}, {})
@@ -155,6 +182,7 @@ def test_parse_statute_counts_paragraphs(text: str, expected: dict[int, int]) ->
         ({"via": "draft->final", "docs": []}, "draft is not in docs"),
         ({"split": "fresh"}, "bad kind/split/via"),  # the fresh split belongs to fresh.jsonl only
         ({"split": "fresh3"}, "bad kind/split/via"),  # and fresh3 to fresh3.jsonl
+        ({"split": "fresh4"}, "bad kind/split/via"),  # and fresh4 to fresh4.jsonl
     ],
 )
 def test_checker_rejects_bad_labels(change: dict[str, Any], message: str) -> None:
@@ -179,3 +207,11 @@ def test_fresh3_document_ids_are_unique_across_sets() -> None:
     checker = lib.Checker()
     lib.check_fixture_docs(checker, fresh3, {doc["id"]: doc}, {doc["id"]: "fresh"})
     assert any("already used by fresh" in e for e in checker.errors), checker.errors
+
+
+def test_fresh4_document_ids_are_unique_across_sets() -> None:
+    fresh4 = next(s for s in lib.FIXTURE_SETS if s.name == "fresh4")
+    doc = {**FRESH3_DOCS[0], "split": "fresh4"}  # a fresh3 id reused in fresh4
+    checker = lib.Checker()
+    lib.check_fixture_docs(checker, fresh4, {doc["id"]: doc}, {doc["id"]: "fresh3"})
+    assert any("already used by fresh3" in e for e in checker.errors), checker.errors
