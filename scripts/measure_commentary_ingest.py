@@ -63,7 +63,7 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     folder, docs_file, sentences_file = SETS[args.set]
-    splits = set(args.split or ("dev", "heldout", "fresh", "fresh3"))
+    splits = set(args.split or ("dev", "heldout", "fresh", "fresh3", "fresh4"))
     expected = {d["id"]: d for d in map(json.loads, (CLAIMS / docs_file).read_text().splitlines()) if d}
     sentences: dict[str, list[str]] = defaultdict(list)
     for line in (CLAIMS / sentences_file).read_text(encoding="utf-8").splitlines():

@@ -220,7 +220,7 @@ _NAME_TOKEN = re.compile(r"^(?:[A-Z][\w’'.-]*|de|da|van|von|der|del|bin|al-\w+
 def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
     """The names in a by-line (``By A, B and C``), or None when ``text`` is not one."""
     m = rules.line_match("byline", text)
-    if m is None or "names" not in m.groupdict():
+    if m is None or not m.groupdict().get("names"):  # a meta line may give only 来源 and a date
         return None
     names: list[str] = []
     for chunk in _NAME_SPLIT.split(m.group("names").strip().rstrip(".")):
