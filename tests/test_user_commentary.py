@@ -479,6 +479,81 @@ def test_an_author_box_of_the_declared_authors_is_not_text(tmp_path: Path) -> No
     assert not any("privacy lawyer" in p.text for p in doc.parsed.passages)
 
 
+def test_pasted_chinese_reporter_blog_and_answer_headers(tmp_path: Path) -> None:
+    """A reporter line with the outlet in front, a blog's author · date · category line with
+    prev/next links and a comment count, a Q&A site's question title and 编辑于 date."""
+    write(
+        tmp_path,
+        "report.txt",
+        "多地景区取消只能刷脸入园的做法\n某某新闻记者 张三 李四\n2025-07-08 14:26 来源：某某新闻\n字号\n" + ZH_BODY * 3,
+    )
+    write(
+        tmp_path,
+        "blog.md",
+        "# 我让驾校删掉了我的人脸信息\n\n王五 · 2025-05-11 · 分类：生活 · 阅读 2381\n\n"
+        + ZH_BODY * 3
+        + "\n上一篇：在菜市场用现金付款\n下一篇：读书清单\n\n评论 (7)\n\n小周：学到了！\n",
+    )
+    write(
+        tmp_path,
+        "answer.txt",
+        "小区物业不让刷卡只能刷脸进门，我可以拒绝并要求换成门禁卡吗？\n关注问题写回答\n赵六\n"
+        "1,024 人赞同了该回答\n" + ZH_BODY * 3 + "\n编辑于 2025-09-14 22:03・IP 属地上海\n",
+    )
+    docs = {d.meta.id: d for d in load_user_commentary([tmp_path], load_manifest())}
+    report, blog, answer = docs["report"], docs["blog"], docs["answer"]
+    assert (report.meta.title_zh, report.meta.outlet, report.meta.authors, report.meta.date) == (
+        "多地景区取消只能刷脸入园的做法",
+        "某某新闻",
+        ("张三", "李四"),
+        "2025-07-08",
+    )
+    assert (blog.meta.title_zh, blog.meta.authors, blog.meta.date) == (
+        "我让驾校删掉了我的人脸信息",
+        ("王五",),
+        "2025-05-11",
+    )
+    assert (answer.meta.title_zh, answer.meta.date) == (
+        "小区物业不让刷卡只能刷脸进门，我可以拒绝并要求换成门禁卡吗？",
+        "2025-09-14",
+    )
+    for doc, furniture in (
+        (report, ("记者", "来源", "字号")),
+        (blog, ("分类", "上一篇", "下一篇", "评论", "学到了")),
+        (answer, ("写回答", "赞同", "IP 属地")),
+    ):
+        text = " ".join(p.text for p in doc.parsed.passages)
+        for f in furniture:
+            assert f not in text, (doc.meta.id, f)
+
+
+def test_pasted_press_release_and_social_post(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "release.md",
+        "FOR IMMEDIATE RELEASE\n\n# Example Vision moves face matching onto its gate terminals\n\n"
+        "SHENZHEN, China, November 12, 2025 — " + BODY * 3 + "\n(Photo courtesy of Example Vision)\n\n"
+        "Forward-Looking Statements\n\nThis press release contains forward-looking statements.\n\n"
+        "Media Contact:\n\npress@example.com\n\n###\n",
+    )
+    write(
+        tmp_path,
+        "post.txt",
+        "Jane Roe\n5d • Edited •\n\n" + BODY * 3 + "\n#privacy #PIPL #biometrics #China\n\n…see more\n\n👍❤️ 213\n",
+    )
+    docs = {d.meta.id: d for d in load_user_commentary([tmp_path], load_manifest())}
+    assert docs["release"].meta.date == "2025-11-12"
+    assert docs["release"].meta.title_en == "Example Vision moves face matching onto its gate terminals"
+    assert docs["post"].meta.title_en is None
+    for doc, furniture in (
+        (docs["release"], ("IMMEDIATE", "courtesy", "forward-looking", "Media Contact", "###")),
+        (docs["post"], ("5d", "#privacy", "see more", "213")),
+    ):
+        text = " ".join(p.text for p in doc.parsed.passages)
+        for f in furniture:
+            assert f not in text, (doc.meta.id, f)
+
+
 def test_a_chinese_author_meta_tag_is_read(tmp_path: Path) -> None:
     write(
         tmp_path,

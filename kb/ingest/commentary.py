@@ -84,6 +84,7 @@ NAV_LIST_SHORT_UNITS = 4
 NAV_LIST_SHORT_SHARE = 0.8  # of the items must be short for a list to be a menu ...
 NAV_LIST_VOCAB_SHARE = 0.3  # ... and this many menu words, unless a menu label heads it
 TITLE_MIN_SCORE = 3
+CJK_HEADLINE_MAX_CHARS = 48  # "住酒店时前台要求必须刷脸才能办入住，不刷就不给开房，这合法吗？" is 31
 TITLE_SHORT_UNITS = 2  # "China Power", "Recent Features": section names, rarely headlines
 TITLE_SUFFIX_MAX_CHARS = 40  # "Headline | Site Name" repeats the headline
 TITLE_BYLINE_WINDOW = 5  # a title is followed by its by-line or date within this many blocks
@@ -127,6 +128,17 @@ _WIRE_DATELINE = re.compile(
 )
 # "来源：童安法律观察": where a Chinese text comes from.
 _SOURCE_LINE = re.compile(r"^(?:来源|文章来源|本文来源)\s*[:：]\s*(?P<name>[^\s，,。|｜]{2,20})\s*$")
+# "本文首发于个人博客「阿满的自留地」": where a repost first appeared.
+_FIRST_PUBLISHED_IN = re.compile(
+    r"(?:首发于|原载于|原文刊于|转载自).{0,10}?[「《“\"](?P<name>[^」》”\"]{2,24})[」》”\"]"
+)
+# A press release's dateline: "SHENZHEN, China, November 12, 2025 — ".
+_RELEASE_DATELINE = re.compile(
+    r"^[A-Z][A-Z .'’-]{1,30},(?:\s+[A-Z][\w.]+(?: [A-Z][\w.]+)?,)?"
+    r"\s+(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4})\s*[-–—/]"
+)
+_BARE_NAME = re.compile(r"^[A-Z][a-z’'-]+(?: [A-Z]\.)?(?: [A-Z][a-z’'-]+){1,2}$")
+_PUBLISHED_WORD = re.compile(r"^\s*(?:published|posted|updated|发布|发表|编辑于|更新于|首发)", re.I)
 _COPYRIGHT_HOLDER = re.compile(
     r"(?:©|\([cC]\))\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?P<name>[A-Z][^.|©]{2,60}?)\s*(?:[.|]|$)"
 )
@@ -159,6 +171,9 @@ def block_furniture(text: str, sentences: Sequence[tuple[int, int]], rules: Furn
             return reason
     if parse_byline(text, rules):
         return "byline"  # before breadcrumbs: "By Zhang Wei | March 3, 2021"
+    m = rules.line_match("byline", text)
+    if m is not None and not m.groupdict().get("names"):
+        return "byline"  # a header line that names no one: "2025-07-08 14:26 来源：某报", "原创 某号 2025年…"
     if is_breadcrumb(text):
         return "breadcrumb"
     if parse_date_line(text):
@@ -272,9 +287,11 @@ def _find_title(page: _Page, first_prose: int, meta: DocumentMeta | None) -> int
     best: tuple[int, int] | None = None
     first_candidate = True
     # The first "prose" line may itself be the headline (a question, a long Chinese title).
+    first_block = next((j for j in range(len(page.blocks)) if page.furniture[j] is None), -1)
     for i in range(min(first_prose + 1, len(page.blocks))):
         b = page.blocks[i]
-        if page.furniture[i] or not page.heading_like(i) or b.units < 2:
+        shaped = page.heading_like(i) or (i == first_block and _headline_shaped(b))
+        if page.furniture[i] or not shaped or b.units < 2:
             continue
         if page.rules.is_site_name(b.text) or _masthead_like(page, i, first_prose):
             continue  # the masthead, not the headline
@@ -286,10 +303,25 @@ def _find_title(page: _Page, first_prose: int, meta: DocumentMeta | None) -> int
         window = range(max(0, i - TITLE_BYLINE_WINDOW), min(i + 1 + TITLE_BYLINE_WINDOW, len(page.blocks)))
         score += 2 if any(page.furniture[j] in ("byline", "dateline") for j in window if j != i) else 0
         score += 1 if first_candidate else 0
+        score += 1 if i == first_block and _headline_shaped(b) else 0  # a pasted page's first line
+        score += 1 if i in page.marked_headings else 0  # "# Headline" in Markdown
         first_candidate = False
         if score >= TITLE_MIN_SCORE and (best is None or score > best[0]):
             best = (score, i)
     return best[1] if best else None
+
+
+def _headline_shaped(b: Block) -> bool:
+    """A file's first line that reads as a long Chinese headline (a question, two clauses):
+    one line, no full stop at its end, at most :data:`CJK_HEADLINE_MAX_CHARS` characters."""
+    text = b.text.rstrip("”’\"')]»")
+    return (
+        b.lines == 1
+        and not b.marker
+        and is_cjk_text(text)
+        and b.units <= CJK_HEADLINE_MAX_CHARS
+        and not text.endswith(("。", "；", "，", "…", ".", ";", ","))
+    )
 
 
 def _author_box(page: _Page, i: int, meta: DocumentMeta | None) -> bool:
@@ -478,7 +510,7 @@ def layout_blocks(
             continue
         previous = next((d for d in reversed(decisions) if d.keep), None)
         kind = _body_kind(page, i, previous)
-        if dek_open and i < body_start and kind == "heading":
+        if dek_open and i < body_start and kind == "heading" and i not in page.marked_headings:
             decisions.append(BlockDecision(b, True, "dek", "paragraph"))
         else:
             decisions.append(BlockDecision(b, True, "body", kind))
@@ -547,6 +579,8 @@ def _extract(
                 name = _full_name(subject, blocks[i].text)
                 if name not in authors:
                     authors.append(name)
+    if not authors:  # "Mara Lindqvist" on its own line above "Oct 02, 2025"
+        authors = [n for i in top if (n := _name_by_dateline(page, i))][:1]
     if authors:
         out["authors"] = "; ".join(authors)
     for i in bios:
@@ -569,12 +603,51 @@ def _extract(
         )
     )
     date = next((d for piece in pieces if (d := parse_date_line(piece))), None)
+    if date is None:  # "SHENZHEN, China, November 12, 2025 — …": a press release's dateline
+        date = next((d for i in rest[:3] if (d := _release_date(blocks[i].text))), None)
+    if date is None:  # "编辑于 2025-09-14 21:37" under an answer: a labelled date line anywhere
+        date = next(
+            (d for b in blocks if _PUBLISHED_WORD.match(b.text) and (d := parse_date_line(b.text))),
+            None,
+        )
     if date:
         out["date"] = date
     outlet = _outlet(page, title)
     if outlet:
         out["outlet"] = outlet
     return out
+
+
+def _short_name(page: _Page, i: int) -> bool:
+    """A name of one to four capitalised words, with no sentence or date in it, that the
+    site's menu follows ("Pagoda Privacy" / "Subscribe" / "Sign in")."""
+    b = page.blocks[i]
+    words = b.text.split()
+    return (
+        1 <= len(words) <= 4
+        and is_title_case(b.text)
+        and not any(ch.isdigit() for ch in b.text)
+        and not ENDS_SENTENCE.search(b.text)
+        and i + 1 < len(page.blocks)
+        and page.furniture[i + 1] in ("menu", "subscribe", "menu-label")
+    )
+
+
+def _name_by_dateline(page: _Page, i: int) -> str | None:
+    """Block ``i`` is a bare person's name beside a date line: the author."""
+    b = page.blocks[i]
+    if page.furniture[i] is not None or not _BARE_NAME.match(b.text):
+        return None
+    near = [j for j in (i - 1, i + 1) if 0 <= j < len(page.blocks)]
+    if not any(page.furniture[j] == "dateline" for j in near):
+        return None
+    names = parse_byline("By " + b.text, page.rules)
+    return names[0] if names and len(names) == 1 else None
+
+
+def _release_date(text: str) -> str | None:
+    m = _RELEASE_DATELINE.match(text)
+    return parse_date_line(m.group("date")) if m else None
 
 
 def _outlet(page: _Page, title: int | None) -> str | None:
@@ -587,9 +660,13 @@ def _outlet(page: _Page, title: int | None) -> str | None:
             return m.group("outlet")
         if (m := _SOURCE_LINE.match(b.text)) or (m := _WIRE_DATELINE.match(b.text)):
             return m.group("name").strip()
+        if i < 8 and (m := _FIRST_PUBLISHED_IN.search(b.text)):
+            return m.group("name").strip()
     first = next((i for i in range(len(blocks)) if page.furniture[i] is None), None)
     if first is not None and title is not None and first < title and _masthead_like(page, first, title):
         return blocks[first].text.title()
+    if first is not None and title is not None and first < title and _short_name(page, first):
+        return blocks[first].text  # "Pagoda Privacy" above "Subscribe", "Sign in" and the headline
     for i in range(title if title is not None else 0):
         if page.rules.is_site_name(blocks[i].text) and not blocks[i].marker:
             return blocks[i].text

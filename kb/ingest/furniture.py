@@ -117,7 +117,7 @@ _YEAR = r"(?P<year>\d{4})"
 _DATE_PREFIX = (
     r"^(?:issue\s+(?:no\.?\s*)?#?\d+\s*[—–\-|·:,]\s*)?"  # "Issue No. 14 — Thursday, 12 February 2026"
     r"(?:(?:published|updated|last updated|posted|date|first published)(?: on)?\s*:?\s*"
-    r"|(?:发布|发表|更新|刊发|首发)(?:日期|时间|于)?\s*[:：]?\s*|(?:日期|时间)\s*[:：]\s*)?"
+    r"|(?:发布|发表|更新|刊发|首发|编辑)(?:日期|时间|于)?\s*[:：]?\s*|(?:日期|时间)\s*[:：]\s*)?"
     r"(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?\s*,?\s*)?"  # "10:32 AM EDT, "
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"  # "Tue August 8, 2023"
 )
@@ -125,6 +125,7 @@ _DATE_SUFFIX = (
     r"(?:\s*(?:,|at|\||·|•)?\s*\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?"  # ", 10:30 am ET", "10:41 AM GMT+8"
     r"(?:\s*(?:(?:GMT|UTC)\s*[+\-−]\s*\d{1,2}(?::?\d{2})?|[A-Z]{2,4}))?)?"
     r"(?:\s*[|·•]\s*updated\b[^|·•]{0,30})?"  # "· Updated 2 hours ago"
+    r"(?:\s*[|·•・]?\s*IP\s*属地\s*[:：]?\s*\S{1,8})?"  # "・IP 属地上海" on Chinese platforms
     r"(?:\s*[|·•]\s*\d+\s*min(?:ute)?s? read)?\s*$"  # "| 5 min read"
 )
 _DATE_BODIES = (
@@ -187,6 +188,8 @@ def parse_date_line(text: str) -> str | None:
     '2025-09-22'
     >>> parse_date_line("Issue No. 14 — Thursday, 12 February 2026")
     '2026-02-12'
+    >>> parse_date_line("编辑于 2025-09-14 22:03・IP 属地上海")
+    '2025-09-14'
     >>> parse_date_line("发布日期：2025年10月9日")
     '2025-10-09'
     >>> parse_date_line("The rules were published on May 4, 2020.") is None

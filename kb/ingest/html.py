@@ -191,6 +191,7 @@ _BYLINE_LABEL = re.compile(r"^\s*(?:作者|文|撰文|记者|by|written by|autho
 _SITE_CLASS = re.compile(r"(?:^|[\s_-])(?:blogname|site-?title|site-?name|sitename|masthead|brand)(?:$|[\s_-])", re.I)
 _AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:byline|author|author-?name)(?:$|[\s_-])", re.I)
 _META_CLASS = re.compile(r"(?:^|[\s_-])(?:post-?meta|entry-?meta|article-?meta|meta|info|source)(?:$|[\s_-])", re.I)
+_SOURCE_SPAN = re.compile(r"(?:^|\s)(?:来源|文章来源)\s*[:：]\s*(?P<name>[^\s，,。|｜]{2,20})")
 _IN_COMMENTS = re.compile(r"comment|reply|respond", re.I)
 
 
@@ -212,6 +213,15 @@ def _marked(root: lxml.html.HtmlElement, pattern: re.Pattern[str]) -> Iterator[s
 def _markup_site_name(root: lxml.html.HtmlElement) -> str | None:
     """The site's name from the theme's markup (``<span class="blogname">``), when no meta tag gives it."""
     return next((t for t in _marked(root, _SITE_CLASS) if len(t) <= 60), None)
+
+
+def _markup_source(root: lxml.html.HtmlElement) -> str | None:
+    """A Chinese page's ``来源：江东法治报`` in its meta line."""
+    for text in _marked(root, _META_CLASS):
+        m = _SOURCE_SPAN.search(text)
+        if m:
+            return m.group("name")
+    return None
 
 
 def _markup_authors(root: lxml.html.HtmlElement) -> str | None:
@@ -256,7 +266,10 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
             fields.setdefault("outlet", publishers[0])
         fields.setdefault("date", item.get("datePublished") if isinstance(item.get("datePublished"), str) else None)
     title = found.title if found else None
-    site = (found.sitename if found else None) or fields.get("outlet") or _markup_site_name(root)
+    site = found.sitename if found else None
+    if site and title and site in title and len(site) > len(title) / 2:
+        site = None  # trafilatura's guess from the <title>, the headline itself
+    site = site or fields.get("outlet") or _markup_site_name(root) or _markup_source(root)
     if title and site and title.endswith(site):
         title = _TITLE_SUFFIX.sub("", title) if _TITLE_SUFFIX.search(title) else title
     fields["title"] = title
