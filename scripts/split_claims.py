@@ -16,7 +16,9 @@ its records and documents carry split ``fresh``, a split no other file may use. 
 (``fresh3.jsonl`` over ``fresh3_docs.jsonl``, written blind on 2026-12-07 for the ingestion:
 metadata, furniture, sentences) is held out the same way, with split ``fresh3``, and so is the
 fresh4 set (``fresh4.jsonl`` over ``fresh4_docs.jsonl``, twelve more articles written blind on
-2026-12-07 for the ingestion), with split ``fresh4``.
+2026-12-07 for the ingestion), with split ``fresh4``, and the fresh5 set (``fresh5.jsonl`` over
+``fresh5_docs.jsonl``, twelve more written blind on 2026-12-07 after fresh4 was measured), with split
+``fresh5``.
 
 The check also reads the texts (read-only, from KB_SOURCE_ROOT, default ../shared): each
 sentence must occur verbatim in its source file, each gold provision must name an article
@@ -58,6 +60,9 @@ FRESH3_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary_fresh3"
 FRESH4_CLAIMS = CLAIMS_DIR / "fresh4.jsonl"
 FRESH4_DOCS = CLAIMS_DIR / "fresh4_docs.jsonl"
 FRESH4_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary_fresh4"
+FRESH5_CLAIMS = CLAIMS_DIR / "fresh5.jsonl"
+FRESH5_DOCS = CLAIMS_DIR / "fresh5_docs.jsonl"
+FRESH5_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary_fresh5"
 
 FIELDS = ("id", "doc", "kind", "sentence", "lang", "gold", "docs", "via", "split", "notes")
 KINDS = ("claim", "negative", "out_of_corpus")
@@ -66,6 +71,7 @@ SPLITS = ("dev", "heldout")
 FRESH_SPLITS = ("fresh",)
 FRESH3_SPLITS = ("fresh3",)
 FRESH4_SPLITS = ("fresh4",)
+FRESH5_SPLITS = ("fresh5",)
 VIAS = (None, "draft->final")
 # Texts that exist in the source tree before the manifest lists them (added by issue 14).
 KNOWN_TEXTS = {
@@ -91,6 +97,7 @@ FIXTURE_SETS = (
     FixtureSet("fresh", FRESH_CLAIMS, FRESH_DOCS, FRESH_DIR, FRESH_SPLITS),
     FixtureSet("fresh3", FRESH3_CLAIMS, FRESH3_DOCS, FRESH3_DIR, FRESH3_SPLITS),
     FixtureSet("fresh4", FRESH4_CLAIMS, FRESH4_DOCS, FRESH4_DIR, FRESH4_SPLITS),
+    FixtureSet("fresh5", FRESH5_CLAIMS, FRESH5_DOCS, FRESH5_DIR, FRESH5_SPLITS),
 )
 
 
@@ -276,7 +283,7 @@ def check_fixture_docs(
 
 
 def print_counts(claim_sets: dict[str, list[dict[str, Any]]]) -> None:
-    all_splits = SPLITS + FRESH_SPLITS + FRESH3_SPLITS + FRESH4_SPLITS
+    all_splits = SPLITS + FRESH_SPLITS + FRESH3_SPLITS + FRESH4_SPLITS + FRESH5_SPLITS
     for name, rows in claim_sets.items():
         table = Counter((r["doc"], r["kind"], r["split"]) for r in rows)
         print(f"{name}: {len(rows)} records")

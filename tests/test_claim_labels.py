@@ -45,6 +45,8 @@ FRESH3 = _rows(lib.FRESH3_CLAIMS)
 FRESH3_DOCS = _rows(lib.FRESH3_DOCS)
 FRESH4 = _rows(lib.FRESH4_CLAIMS)
 FRESH4_DOCS = _rows(lib.FRESH4_DOCS)
+FRESH5 = _rows(lib.FRESH5_CLAIMS)
+FRESH5_DOCS = _rows(lib.FRESH5_DOCS)
 
 
 def test_every_label_checks_out() -> None:
@@ -124,6 +126,32 @@ def test_fresh4_set_covers_languages_formats_and_metadata() -> None:
     assert all(r["gold"] for r in FRESH4 if r["kind"] == "claim")
 
 
+def test_fresh5_set_is_held_out_whole_and_nowhere_else() -> None:
+    assert {r["split"] for r in FRESH5} == {d["split"] for d in FRESH5_DOCS} == {"fresh5"}
+    others = SEED + FIXTURES + FRESH + FRESH3 + FRESH4 + FIXTURE_DOCS + FRESH_DOCS + FRESH3_DOCS + FRESH4_DOCS
+    assert "fresh5" not in {r["split"] for r in others}
+    earlier = FIXTURE_DOCS + FRESH_DOCS + FRESH3_DOCS + FRESH4_DOCS
+    assert not {d["id"] for d in FRESH5_DOCS} & {d["id"] for d in earlier}
+
+
+def test_fresh5_set_covers_languages_formats_and_metadata() -> None:
+    # six Chinese and six English; 5 txt, 4 md (3 with front matter: 2 usual keys, 1 Hugo), 3 html
+    assert Counter(d["metadata"]["language"] for d in FRESH5_DOCS) == {"en": 6, "zh": 6}
+    assert Counter(d["format"] for d in FRESH5_DOCS) == {"txt": 5, "md": 4, "html": 3}
+    folder = lib.FRESH5_DIR
+    texts = {d["id"]: (folder / d["file"]).read_text(encoding="utf-8") for d in FRESH5_DOCS}
+    front_matter = [d for d in FRESH5_DOCS if texts[d["id"]].startswith("---\n")]
+    assert {d["format"] for d in front_matter} == {"md"} and len(front_matter) == 3
+    assert sum("\nauthors:" in texts[d["id"]].split("\n---", 1)[0] for d in front_matter) == 2
+    sentences = Counter(r["doc"] for r in FRESH5)
+    for doc in FRESH5_DOCS:
+        assert set(doc["metadata"]) == {"title", "outlet", "authors", "date", "language"}, doc["id"]
+        assert 4 <= sentences[doc["id"]] <= 6, doc["id"]
+        assert doc["furniture"], doc["id"]
+        assert not any("&amp;" in f or "&lt;" in f or "&copy;" in f for f in doc["furniture"]), doc["id"]
+    assert all(r["gold"] for r in FRESH5 if r["kind"] == "claim")
+
+
 def test_fresh_set_covers_languages_formats_and_kinds() -> None:
     assert Counter(d["metadata"]["language"] for d in FRESH_DOCS).keys() == {"en", "zh"}
     assert min(Counter(d["metadata"]["language"] for d in FRESH_DOCS).values()) >= 3
@@ -146,11 +174,14 @@ def test_fresh_set_covers_languages_formats_and_kinds() -> None:
         ("fresh", "fresh3", "not one of ('fresh',)"),
         ("fresh4", "fresh3", "not one of ('fresh4',)"),
         ("fresh3", "fresh4", "not one of ('fresh3',)"),
+        ("fresh5", "fresh4", "not one of ('fresh5',)"),
+        ("fresh4", "fresh5", "not one of ('fresh4',)"),
     ],
 )
 def test_fixture_documents_keep_to_their_set_split(set_name: str, split: str, message: str) -> None:
     fset = next(s for s in lib.FIXTURE_SETS if s.name == set_name)
-    docs = {"fresh": FRESH_DOCS, "fresh3": FRESH3_DOCS, "fresh4": FRESH4_DOCS}.get(set_name, FIXTURE_DOCS)
+    named = {"fresh": FRESH_DOCS, "fresh3": FRESH3_DOCS, "fresh4": FRESH4_DOCS, "fresh5": FRESH5_DOCS}
+    docs = named.get(set_name, FIXTURE_DOCS)
     doc = {**docs[0], "split": split}
     checker = lib.Checker()
     lib.check_fixture_docs(checker, fset, {doc["id"]: doc}, {})
@@ -183,6 +214,7 @@ def test_parse_statute_counts_paragraphs(text: str, expected: dict[int, int]) ->
         ({"split": "fresh"}, "bad kind/split/via"),  # the fresh split belongs to fresh.jsonl only
         ({"split": "fresh3"}, "bad kind/split/via"),  # and fresh3 to fresh3.jsonl
         ({"split": "fresh4"}, "bad kind/split/via"),  # and fresh4 to fresh4.jsonl
+        ({"split": "fresh5"}, "bad kind/split/via"),  # and fresh5 to fresh5.jsonl
     ],
 )
 def test_checker_rejects_bad_labels(change: dict[str, Any], message: str) -> None:
@@ -215,3 +247,11 @@ def test_fresh4_document_ids_are_unique_across_sets() -> None:
     checker = lib.Checker()
     lib.check_fixture_docs(checker, fresh4, {doc["id"]: doc}, {doc["id"]: "fresh3"})
     assert any("already used by fresh3" in e for e in checker.errors), checker.errors
+
+
+def test_fresh5_document_ids_are_unique_across_sets() -> None:
+    fresh5 = next(s for s in lib.FIXTURE_SETS if s.name == "fresh5")
+    doc = {**FRESH4_DOCS[0], "split": "fresh5"}  # a fresh4 id reused in fresh5
+    checker = lib.Checker()
+    lib.check_fixture_docs(checker, fresh5, {doc["id"]: doc}, {doc["id"]: "fresh4"})
+    assert any("already used by fresh4" in e for e in checker.errors), checker.errors
