@@ -554,6 +554,50 @@ def test_pasted_press_release_and_social_post(tmp_path: Path) -> None:
             assert f not in text, (doc.meta.id, f)
 
 
+def test_pasted_email_essay_and_government_page(tmp_path: Path) -> None:
+    """A forwarded e-mail's headers and signature, a law review essay's running heads and
+    author footnotes, a government page's tools and footer, a Hugo shortcode: none is text."""
+    write(
+        tmp_path,
+        "forward.txt",
+        "From: Jane Roe <jane@example.com>\nSent: Monday, March 3, 2025 6:30 PM\nTo: Team <t@example.com>\n"
+        "Subject: FW: Client Alert | Face rules\n\nM: +86 139 0000 0000\n\n"
+        "CONFIDENTIALITY NOTICE: This e-mail is intended solely for the addressee.\n\n"
+        "-----Original Message-----\n\n" + BODY * 3,
+    )
+    write(
+        tmp_path,
+        "essay.txt",
+        "Faces and Matches in Chinese Law\n\nJane Roe* and John Doe**\n\n"
+        + BODY * 2
+        + "\n2026] FACES AND MATCHES 213\n\n"
+        + BODY
+        + "\n214 EXAMPLE LAW REVIEW [Vol. 14:211\n\n"
+        "* Associate Professor of Law, Example University.\n** J.D. Candidate, 2027, Example University.\n",
+    )
+    write(
+        tmp_path,
+        "gov.txt",
+        "某省网信办负责人就人脸识别备案答记者问\n发布时间：2026-04-22 15:30\u3000来源：某省委网信办\n"
+        "【字体：大 中 小】\u3000分享到：微信 微博\n扫一扫在手机打开当前页\n\n"
+        + ZH_BODY * 3
+        + "\n【打印】\u3000【纠错】\n\n主办单位：某省委网信办\u3000承办单位：某中心\n京ICP备12345678号-1\n",
+    )
+    write(tmp_path, "hugo.md", "---\ntitle: T\n---\n" + BODY * 2 + '\n{{< figure src="/a.png" caption="x" >}}\n')
+    docs = {d.meta.id: d for d in load_user_commentary([tmp_path], load_manifest())}
+    assert docs["essay"].meta.authors == ("Jane Roe", "John Doe")
+    assert (docs["gov"].meta.outlet, docs["gov"].meta.date) == ("某省委网信办", "2026-04-22")
+    for doc_id, furniture in (
+        ("forward", ("From:", "Sent:", "Subject:", "+86", "CONFIDENTIALITY", "Original Message")),
+        ("essay", ("213", "Vol.", "Associate Professor", "Candidate", "*")),
+        ("gov", ("发布时间", "字体", "扫一扫", "打印", "主办单位", "ICP")),
+        ("hugo", ("figure", "{{")),
+    ):
+        text = " ".join(p.text for p in docs[doc_id].parsed.passages)
+        for f in furniture:
+            assert f not in text, (doc_id, f)
+
+
 def test_a_chinese_author_meta_tag_is_read(tmp_path: Path) -> None:
     write(
         tmp_path,

@@ -123,7 +123,9 @@ class CommentaryFields(BaseModel):
     def _authors(cls, value: Any) -> tuple[str, ...]:
         if value is None:
             return ()
-        if isinstance(value, str):
+        if isinstance(value, str) and ";" in value:  # "Roe, Jane; Doe, John": one name per ;
+            value = [" ".join(reversed(n.split(",", 1))) if n.count(",") == 1 else n for n in value.split(";")]
+        elif isinstance(value, str):
             value = _NAME_SEPARATORS.split(value)
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             raise ValueError("must be a list of names or one string")

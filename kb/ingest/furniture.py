@@ -116,7 +116,7 @@ _YEAR = r"(?P<year>\d{4})"
 # publication dates.
 _DATE_PREFIX = (
     r"^(?:issue\s+(?:no\.?\s*)?#?\d+\s*[—–\-|·:,]\s*)?"  # "Issue No. 14 — Thursday, 12 February 2026"
-    r"(?:(?:published|updated|last updated|posted|date|first published)(?: on)?\s*:?\s*"
+    r"(?:(?:published|updated|last updated|posted|date|first published|created)(?: on)?\s*:?\s*"
     r"|(?:发布|发表|更新|刊发|首发|编辑)(?:日期|时间|于)?\s*[:：]?\s*|(?:日期|时间)\s*[:：]\s*)?"
     r"(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?\s*,?\s*)?"  # "10:32 AM EDT, "
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"  # "Tue August 8, 2023"
@@ -227,7 +227,9 @@ def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
         return None
     names: list[str] = []
     for chunk in _NAME_SPLIT.split(m.group("names").strip().rstrip(".")):
-        tokens = [t for t in chunk.split() if t not in rules.byline_roles]
+        if chunk.strip() in rules.byline_roles:
+            continue  # "By Jane Roe, Partner, and John Doe, Associate"
+        tokens = [t.rstrip("*†‡") for t in chunk.split() if t not in rules.byline_roles]
         if not tokens:
             continue
         if all(_CJK_NAME.match(t) for t in tokens):  # "记者 张三 通讯员 李四": one name each

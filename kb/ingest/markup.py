@@ -13,7 +13,7 @@ Masked in every format: the front matter block, and ``<script>``, ``<style>``,
 their content (an HTML fragment in a text file is not prose). In Markdown also: heading
 marks, thematic breaks, emphasis marks, code fences and backticks, link and image
 syntax (the link text stays, the target goes; an image goes whole), HTML tags and
-comments, and ``\\`` escapes.
+comments, template tags (``{{< figure … >}}``, ``{% … %}``), and ``\\`` escapes.
 
 >>> mask_markup("## Why **now**?\\nSee [the text](http://x.cn) <b>here</b>.", "md").replace("\\u200b", "")
 'Why now?\\nSee the text here.'
@@ -49,6 +49,8 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|(?<![\w`])`+|`+(?![\w`])|~~")
 _ESCAPE = re.compile(r"\\(?=[\\`*_{}\[\]()#+\-.!<>|])")
+# Hugo/Jekyll template tags in a Markdown body: {{< figure … >}}, {% include … %}.
+_TEMPLATE_TAG = re.compile(r"\{\{[<%].*?[>%]\}\}|\{%.*?%\}", re.S)
 _REFERENCE_DEFINITION = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+.*$", re.M)
 
 
@@ -73,6 +75,7 @@ def _spans(text: str, fmt: TextFormat) -> Iterable[tuple[int, int]]:
     yield from (m.span() for m in _SETEXT_OR_BREAK.finditer(text))
     yield from (m.span() for m in _FENCE.finditer(text))
     yield from (m.span() for m in _REFERENCE_DEFINITION.finditer(text))
+    yield from (m.span() for m in _TEMPLATE_TAG.finditer(text))
     yield from (m.span() for m in _IMAGE.finditer(text))
     for m in _LINK.finditer(text):
         yield m.span(1)
