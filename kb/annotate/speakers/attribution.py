@@ -20,6 +20,11 @@ _NOT_SPEECH_AFTER = re.compile(r"\s+about\b")
 _PLACE_OF_ROLE = re.compile(
     r"\b(?:[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:[\w’'\-]+\s+){0,4}?(?:in|at|from|with|for|of)\s+(?:the\s+)?$"
 )
+# A plural group of people as the whole subject: "Some Chinese lawyers", "Privacy advocates".
+_PLURAL_ROLE = re.compile(
+    r"^\s*(?P<phrase>(?:(?:[Ss]ome|[Mm]any|[Mm]ost|[Ss]everal|[Oo]ther|[Bb]oth|[Tt]wo|[Tt]hree|[Ff]ew)\s+)?"
+    r"(?:[\w’\x27-]+\s+){0,3}?(?P<head>[A-Za-z][a-z-]*s))\s*$"
+)
 _DETERMINER = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Oo]ne|[Aa]nother)\s")
 _PREPOSITION = re.compile(r"\s(?:in|at|from|with|for|of|on)\s")
 _ACRONYM_PAREN = re.compile(r"^\s*\([A-Z][A-Za-z]{1,9}\)")
@@ -124,6 +129,8 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
         aux = aux or re.search(r"\b(would|will|may|might|could|can|did|does|do|to)\b", m.group(0)) is not None
         end = m.start()
     left = text[lo:end]
+    if not verb.finite and (group := _plural_role_subject(text, lo, end, lex)) is not None:
+        return group  # "Lawyers say …": a plural subject, so the verb's plain form
     pron = re.search(r"(?<![\w’'])(he|she|they|I|we|He|She|They|We)\s*$", left)
     if pron:
         word = pron.group(1).lower()
@@ -164,6 +171,20 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
             return _Subject(start, lo + m.end("run"), "name", tuple(names), pre, "premodifier")
         return _Subject(start, lo + m.end("run"), "name", tuple(names), name.title, "title")
     return _role_subject(text, lo, end, lex) if verb.finite or aux else None
+
+
+def _plural_role_subject(text: str, lo: int, end: int, lex: Lexicon) -> _Subject | None:
+    """Unnamed people as a group opening the sentence: "[Lawyers] say …", "[Some privacy
+    advocates] argue …" (the verb's plain form, so a plural subject)."""
+    left = text[lo:end]
+    m = _PLURAL_ROLE.match(left)
+    if m is None:
+        return None
+    head = m.group("head").lower()
+    if head[:-1] not in lex.role_nouns and head[:-2] not in lex.role_nouns:  # lawyers, witnesses
+        return None
+    start = lo + m.start("phrase")
+    return _Subject(start, lo + m.end("phrase"), "role", (), text[start : lo + m.end("phrase")], "appositive")
 
 
 def _role_subject(text: str, lo: int, end: int, lex: Lexicon) -> _Subject | None:

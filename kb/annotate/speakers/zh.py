@@ -39,6 +39,7 @@ from kb.annotate.speakers.voices import SpeakerInfo, SpeakerKind
 from kb.datafiles import RuleModel, load_rules
 from kb.model import Annotation, DocumentMeta, Passage
 from kb.settings import get_settings
+from kb.text.numerals import NUMERAL_CHARS
 
 __all__ = [
     "MIN_UNATTRIBUTED_CHARS",
@@ -85,6 +86,9 @@ class ZhLexicon(RuleModel):
     adverbs: tuple[str, ...]
     not_speakers: tuple[str, ...]
     not_cues: tuple[str, ...]
+    learned_from: tuple[str, ...] = ()
+    conditionals: tuple[str, ...] = ()
+    indefinites: tuple[str, ...] = ()
     examples: tuple[_Example, ...] = ()
 
 
@@ -105,7 +109,10 @@ def _alternation(words: Sequence[str]) -> str:
 def _compiled(path: Path) -> _Compiled:
     lex = load_rules(path, ZhLexicon, "Chinese speaker lexicon")
     verb = re.compile(f"(?:{_alternation([v.form for v in lex.verbs])})")
-    according = re.compile(f"据(?P<subject>[^{_CLAUSE_MARKS}]{{1,30}}?)(?:{_alternation(lex.according_to)})[，,：:]")
+    according = re.compile(
+        f"(?:据|(?<=[记者者])从)(?P<subject>[^{_CLAUSE_MARKS}]{{1,30}}?)"
+        f"(?:{_alternation([*lex.according_to, *lex.learned_from])})[，,：:]"
+    )
     not_cue = re.compile(_alternation(lex.not_cues))
     return _Compiled(lex, verb, according, not_cue, {v.form: v.kind for v in lex.verbs})
 
@@ -168,6 +175,8 @@ def _strip_adverbs(subject: str, lex: ZhLexicon) -> str:
     return subject
 
 
+# A subject that is a text: an article, a paragraph, a law (第十条, 同一条, 该款, 本法).
+_TEXT_SUBJECT = re.compile(rf"(?:第[{NUMERAL_CHARS}]+|同一|该|本|此)(?:条|款|项)$|(?:法|办法|规定|条例|细则)$")
 # Where or when someone spoke, between the speaker and the verb: 班主任[在家长群里]说.
 _SETTING = re.compile(r"在[^，。；：、]{1,10}?(?:里|上|中|内|时|前|后|期间)$")
 
@@ -177,6 +186,10 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
     subject = _strip_adverbs(subject.strip(), lex)
     if (setting := _SETTING.search(subject)) and setting.start() > 0:
         subject = _strip_adverbs(subject[: setting.start()], lex)
+    if subject.startswith(tuple(lex.conditionals)):
+        return None  # 如果酒店说…: a supposition
+    if _TEXT_SUBJECT.search(subject):
+        return None  # 同一条还说, 第十条规定: a text, not a speaker
     if not subject or not _HAN.search(subject) or "《" in subject or "》" in subject or len(subject) > 30:
         return None
     if subject in lex.not_speakers or any(subject.endswith(w) for w in lex.not_speakers if len(w) > 1):
@@ -204,6 +217,8 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
         return _Speaker(core, subject, None, cue)
     if _NAME.match(core):
         return _Speaker(core, subject, None, cue)
+    if subject.startswith(tuple(lex.indefinites)):
+        return _Speaker(None, subject, subject, cue)  # 另一家景区表示: unnamed, described
     return None
 
 
@@ -294,6 +309,14 @@ def _analyse(passages: Sequence[Passage]) -> dict[str, list[_Sentence]]:
 
 # A short sentence after a quotation that only says who spoke: “…。”该负责人说。
 _TRAILING_ATTRIBUTION_CHARS = 16
+_CLOSING_ATTRIBUTION_CHARS = 40
+
+
+def _closing_attribution(sentence: str, verb: re.Pattern[str]) -> bool:
+    """A sentence that is only a speaker and a closing verb: 江州大学法学院教授贺知行在接受采访时说。"""
+    body = sentence.strip().rstrip("。！？!?")
+    m = verb.search(body)
+    return len(body) <= _CLOSING_ATTRIBUTION_CHARS and m is not None and m.end() == len(body) and "，" not in body
 
 
 def _merge_quoted(
@@ -308,8 +331,10 @@ def _merge_quoted(
         attribution = (
             prev is not None
             and any(c + 1 == prev[1] for _, c in quotes)
-            and e - s <= _TRAILING_ATTRIBUTION_CHARS
-            and verb.search(text, s, e) is not None
+            and (
+                (e - s <= _TRAILING_ATTRIBUTION_CHARS and verb.search(text, s, e) is not None)
+                or _closing_attribution(text[s:e], verb)
+            )
         )
         if prev is not None and (inside or attribution):
             merged[-1] = (prev[0], e)
