@@ -38,6 +38,7 @@ SETS = {
     "fresh3": (ROOT / "tests" / "fixtures" / "open_commentary_fresh3", "fresh3_docs.jsonl", "fresh3.jsonl"),
     "fresh4": (ROOT / "tests" / "fixtures" / "open_commentary_fresh4", "fresh4_docs.jsonl", "fresh4.jsonl"),
     "fresh5": (ROOT / "tests" / "fixtures" / "open_commentary_fresh5", "fresh5_docs.jsonl", "fresh5.jsonl"),
+    "fresh6": (ROOT / "tests" / "fixtures" / "open_commentary_fresh6", "fresh6_docs.jsonl", "fresh6.jsonl"),
 }
 FIELDS = ("title", "outlet", "authors", "date", "language")
 
@@ -60,11 +61,13 @@ def metadata_of(doc: UserCommentary) -> dict[str, object]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=sorted(SETS), default="fixtures", help="which labelled set")
-    parser.add_argument("--split", action="append", choices=("dev", "heldout", "fresh", "fresh3", "fresh4", "fresh5"))
+    parser.add_argument(
+        "--split", action="append", choices=("dev", "heldout", "fresh", "fresh3", "fresh4", "fresh5", "fresh6")
+    )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     folder, docs_file, sentences_file = SETS[args.set]
-    splits = set(args.split or ("dev", "heldout", "fresh", "fresh3", "fresh4", "fresh5"))
+    splits = set(args.split or ("dev", "heldout", "fresh", "fresh3", "fresh4", "fresh5", "fresh6"))
     expected = {d["id"]: d for d in map(json.loads, (CLAIMS / docs_file).read_text().splitlines()) if d}
     sentences: dict[str, list[str]] = defaultdict(list)
     for line in (CLAIMS / sentences_file).read_text(encoding="utf-8").splitlines():

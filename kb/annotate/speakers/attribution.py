@@ -129,8 +129,8 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
         aux = aux or re.search(r"\b(would|will|may|might|could|can|did|does|do|to)\b", m.group(0)) is not None
         end = m.start()
     left = text[lo:end]
-    if not verb.finite and (group := _plural_role_subject(text, lo, end, lex)) is not None:
-        return group  # "Lawyers say …": a plural subject, so the verb's plain form
+    if not verb.finite and (crowd := _plural_role_subject(text, lo, end, lex)) is not None:
+        return crowd  # "Lawyers say …": a plural subject, so the verb's plain form
     pron = re.search(r"(?<![\w’'])(he|she|they|I|we|He|She|They|We)\s*$", left)
     if pron:
         word = pron.group(1).lower()
