@@ -39,7 +39,10 @@ from kb.ingest.userdocs import load_user_commentary  # noqa: E402
 from kb.model import Annotation, DocumentMeta, Passage  # noqa: E402
 
 LABELS = ROOT / "corpus" / "eval" / "speakers"
-FOLDERS = {"fresh4": ROOT / "tests" / "fixtures" / "open_commentary_fresh4"}
+FOLDERS = {
+    "fresh4": ROOT / "tests" / "fixtures" / "open_commentary_fresh4",
+    "fresh5": ROOT / "tests" / "fixtures" / "open_commentary_fresh5",
+}
 
 
 def _squash(text: str) -> str:
