@@ -361,11 +361,33 @@ def test_an_english_transcript_in_capitals_or_names() -> None:
     [
         # one labelled speaker is not a dialogue
         (["导读：新规今天施行。", "本文梳理要点。", "导读：以下是全文。"], "zh"),
-        # question and answer marks, not names
-        (["问：要同意吗？", "答：要。", "问：要单独同意吗？", "答：要。"], "zh"),
+        # an answer without questions is not an interview
+        (["答：要。", "答：要单独同意。", "本文完。"], "zh"),
         # labels that are not people
         (["Update: the rules changed.", "Note: see below.", "Update: again.", "Note: and again."], "en"),
     ],
 )
 def test_labels_that_are_not_a_dialogue_of_people_are_not_turns(texts: list[str], lang: str) -> None:
     assert _turn_labels(texts, lang) == []
+
+
+def test_an_interview_gives_questions_to_the_reporter_and_answers_to_the_official() -> None:
+    texts = [
+        "市网信办有关负责人就人脸识别备案答记者问。",
+        "记者：哪些单位需要备案？",
+        "答：存储数量达到10万人的，应当备案。",
+        "记者：多久之内？",
+        "答：30个工作日内。",
+    ]
+    meta, passages = make_doc(texts)
+    turns = [(a.data["role"], a.text) for a in find_quotes_zh(passages, meta) if a.data["attribution"] == "turn"]
+    assert turns == [
+        ("记者", "哪些单位需要备案？"),
+        ("市网信办有关负责人", "存储数量达到10万人的，应当备案。"),
+        ("记者", "多久之内？"),
+        ("市网信办有关负责人", "30个工作日内。"),
+    ]
+    english = ["Q: Who must file?", "A: Anyone holding 100,000 faces.", "Q: When?", "A: Within 30 working days."]
+    meta, passages = make_doc(english)
+    roles = [a.data["role"] for a in find_quotes(passages, meta) if a.data["attribution"] == "turn"]
+    assert roles == ["Q", "A", "Q", "A"]

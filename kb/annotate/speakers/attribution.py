@@ -129,7 +129,7 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
         aux = aux or re.search(r"\b(would|will|may|might|could|can|did|does|do|to)\b", m.group(0)) is not None
         end = m.start()
     left = text[lo:end]
-    if not verb.finite and (crowd := _plural_role_subject(text, lo, end, lex)) is not None:
+    if not verb.finite and not aux and (crowd := _plural_role_subject(text, lo, end, lex)) is not None:
         return crowd  # "Lawyers say …": a plural subject, so the verb's plain form
     pron = re.search(r"(?<![\w’'])(he|she|they|I|we|He|She|They|We)\s*$", left)
     if pron:

@@ -8,7 +8,7 @@ from kb.annotate.speakers.attribution import _Attr, _Speaker
 from kb.annotate.speakers.document import _analyse, _Document, _PassageInfo, _speaker
 from kb.annotate.speakers.lexicon import _lexicon
 from kb.annotate.speakers.people import _parse_run
-from kb.annotate.speakers.turns import speaker_turns, turn_annotation
+from kb.annotate.speakers.turns import interview_turns, speaker_turns, turn_annotation
 from kb.model import Annotation, DocumentMeta, Passage
 
 
@@ -61,7 +61,8 @@ def _turns(passages: Sequence[Passage]) -> list[Annotation]:
         name = _parse_run(label.title() if label.isupper() else label, lex)
         return name is not None and not name.is_org and name.title is None
 
-    return [turn_annotation(passages[t.passage], t) for t in speaker_turns(passages, is_name)]
+    named = [turn_annotation(passages[t.passage], t) for t in speaker_turns(passages, is_name)]
+    return named + [turn_annotation(passages[t.passage], t, named=False) for t in interview_turns(passages)]
 
 
 def _block_quotes(doc: _Document) -> list[Annotation]:

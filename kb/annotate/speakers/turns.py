@@ -7,6 +7,9 @@ paragraph to a speaker by a label, not by a reporting verb::
     袁清：需要。《个人信息保护法》第三十一条规定……
     FELD: The contract route is the default now.
 
+An interview (答记者问) marks turns by role instead: ``记者：…`` asks and ``答：…`` answers,
+and the answerer is whoever the introduction says is answering (:func:`interview_turns`).
+
 A label makes a *turn* only in a dialogue: the labels that open paragraphs must include at
 least :data:`MIN_SPEAKERS` different names, each opening at least :data:`MIN_TURNS`
 paragraphs, so a lone "导读：" or "Update:" line is never a speaker. A label must read as a
@@ -33,7 +36,7 @@ from dataclasses import dataclass
 
 from kb.model import Annotation, Passage
 
-__all__ = ["MIN_SPEAKERS", "MIN_TURNS", "Turn", "speaker_turns", "turn_annotation"]
+__all__ = ["MIN_SPEAKERS", "MIN_TURNS", "Turn", "interview_turns", "speaker_turns", "turn_annotation"]
 
 MIN_SPEAKERS = 2
 MIN_TURNS = 2
@@ -81,8 +84,37 @@ def speaker_turns(passages: Sequence[Passage], is_name: Callable[[str], bool] | 
     return out
 
 
-def turn_annotation(passage: Passage, turn: Turn) -> Annotation:
-    """The quotation a turn is, as the quote finders write them."""
+# An interview's question and answer marks: 记者：/问：/Q: ask, 答：/A: answers.
+_ASK = re.compile(r"^\s*(?P<label>记者|问|Q|Question)\s*[：:]\s*(?=\S)")
+_ANSWER = re.compile(r"^\s*(?P<label>答|A|Answer)\s*[：:]\s*(?=\S)")
+# Who answers, as the introduction names them: "省委网信办有关负责人就…答记者问", "…负责同志回答了记者提问".
+_ANSWERER = re.compile(
+    r"(?P<who>[\u4e00-\u9fff]{2,24}?(?:有关负责人|负责同志|负责人|发言人|专家))"
+    r"(?:就|回答|答|接受|介绍)"
+)
+
+
+def interview_turns(passages: Sequence[Passage]) -> list[Turn]:
+    """The turns of a question-and-answer interview (答记者问): ``记者：…`` and ``答：…`` lines,
+    each at least :data:`MIN_TURNS` times. The asker is "记者" (or "Q"); the answerer is
+    the person the text introduces as answering (``省委网信办有关负责人``), else "答"."""
+    asks = [(i, m) for i, p in enumerate(passages) if (m := _ASK.match(p.text))]
+    answers = [(i, m) for i, p in enumerate(passages) if (m := _ANSWER.match(p.text))]
+    if len(asks) < MIN_TURNS or len(answers) < MIN_TURNS:
+        return []
+    first = min(i for i, _ in [*asks, *answers])
+    intro = " ".join(p.text for p in passages[: first + 1])
+    who = _ANSWERER.search(intro)
+    answerer = who.group("who") if who else None
+    out = [Turn(i, m.group("label"), m.end(), len(passages[i].text.rstrip())) for i, m in asks]
+    out += [Turn(i, answerer or m.group("label"), m.end(), len(passages[i].text.rstrip())) for i, m in answers]
+    return sorted(out, key=lambda t: t.passage)
+
+
+def turn_annotation(passage: Passage, turn: Turn, *, named: bool = True) -> Annotation:
+    """The quotation a turn is, as the quote finders write them: ``named`` turns carry the
+    speaker's name; interview turns carry who speaks as a role (记者, 省委网信办有关负责人)."""
+    speaker, role = (turn.name, None) if named else (None, turn.name)
     return Annotation(
         target_id=passage.id,
         kind="quote",
@@ -90,5 +122,5 @@ def turn_annotation(passage: Passage, turn: Turn) -> Annotation:
         start=turn.start,
         end=turn.end,
         text=passage.text[turn.start : turn.end],
-        data={"speaker": turn.name, "mention": turn.name, "role": None, "cue": "：", "attribution": "turn"},
+        data={"speaker": speaker, "mention": turn.name, "role": role, "cue": "：", "attribution": "turn"},
     )

@@ -34,7 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from kb.annotate.speakers.turns import speaker_turns, turn_annotation
+from kb.annotate.speakers.turns import interview_turns, speaker_turns, turn_annotation
 from kb.annotate.speakers.voices import SpeakerInfo, SpeakerKind
 from kb.datafiles import RuleModel, load_rules
 from kb.model import Annotation, DocumentMeta, Passage
@@ -186,8 +186,12 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
     subject = _strip_adverbs(subject.strip(), lex)
     if (setting := _SETTING.search(subject)) and setting.start() > 0:
         subject = _strip_adverbs(subject[: setting.start()], lex)
+    if subject in lex.adverbs:
+        return None  # 最后提醒一句: no subject at all
     if subject.startswith(tuple(lex.conditionals)):
         return None  # 如果酒店说…: a supposition
+    if subject.startswith(("我", "笔者", "本文", "作者")):
+        return None  # the writer's own view (我很难认为…): the author's voice, not a quoted speaker
     if _TEXT_SUBJECT.search(subject):
         return None  # 同一条还说, 第十条规定: a text, not a speaker
     if not subject or not _HAN.search(subject) or "《" in subject or "》" in subject or len(subject) > 30:
@@ -393,7 +397,8 @@ def _turns(passages: Sequence[Passage]) -> list[Annotation]:
         sp = _speaker(label, "：", lex, _People())
         return sp is not None and sp.name is not None and not sp.role
 
-    return [turn_annotation(passages[t.passage], t) for t in speaker_turns(passages, is_name)]
+    named = [turn_annotation(passages[t.passage], t) for t in speaker_turns(passages, is_name)]
+    return named + [turn_annotation(passages[t.passage], t, named=False) for t in interview_turns(passages)]
 
 
 def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
