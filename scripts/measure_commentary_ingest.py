@@ -27,19 +27,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "scripts"))
+from split_claims import FIXTURE_SETS  # noqa: E402
+
 from kb.ingest.manifest import load_manifest  # noqa: E402
 from kb.ingest.userdocs import UserCommentary, load_user_commentary  # noqa: E402
 
-CLAIMS = ROOT / "corpus" / "eval" / "claims"
-# label set -> (its fixture folder, its per-document file, its sentence file)
-SETS = {
-    "fixtures": (ROOT / "tests" / "fixtures" / "open_commentary", "fixture_docs.jsonl", "fixtures.jsonl"),
-    "fresh": (ROOT / "tests" / "fixtures" / "open_commentary_fresh", "fresh_docs.jsonl", "fresh.jsonl"),
-    "fresh3": (ROOT / "tests" / "fixtures" / "open_commentary_fresh3", "fresh3_docs.jsonl", "fresh3.jsonl"),
-    "fresh4": (ROOT / "tests" / "fixtures" / "open_commentary_fresh4", "fresh4_docs.jsonl", "fresh4.jsonl"),
-    "fresh5": (ROOT / "tests" / "fixtures" / "open_commentary_fresh5", "fresh5_docs.jsonl", "fresh5.jsonl"),
-    "fresh6": (ROOT / "tests" / "fixtures" / "open_commentary_fresh6", "fresh6_docs.jsonl", "fresh6.jsonl"),
-}
+# The labelled sets, oldest first (one list, in split_claims): folder, per-document and sentence files.
+SETS = {f.name: (f.folder, f.docs, f.claims) for f in FIXTURE_SETS}
 FIELDS = ("title", "outlet", "authors", "date", "language")
 
 
@@ -61,16 +56,15 @@ def metadata_of(doc: UserCommentary) -> dict[str, object]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=sorted(SETS), default="fixtures", help="which labelled set")
-    parser.add_argument(
-        "--split", action="append", choices=("dev", "heldout", "fresh", "fresh3", "fresh4", "fresh5", "fresh6")
-    )
+    splits_known = sorted({s for f in FIXTURE_SETS for s in f.splits})
+    parser.add_argument("--split", action="append", choices=splits_known)
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     folder, docs_file, sentences_file = SETS[args.set]
-    splits = set(args.split or ("dev", "heldout", "fresh", "fresh3", "fresh4", "fresh5", "fresh6"))
-    expected = {d["id"]: d for d in map(json.loads, (CLAIMS / docs_file).read_text().splitlines()) if d}
+    splits = set(args.split or splits_known)
+    expected = {d["id"]: d for d in map(json.loads, docs_file.read_text().splitlines()) if d}
     sentences: dict[str, list[str]] = defaultdict(list)
-    for line in (CLAIMS / sentences_file).read_text(encoding="utf-8").splitlines():
+    for line in sentences_file.read_text(encoding="utf-8").splitlines():
         if line.strip():
             rec = json.loads(line)
             sentences[rec["doc"]].append(rec["sentence"])
