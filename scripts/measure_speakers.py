@@ -42,6 +42,7 @@ LABELS = ROOT / "corpus" / "eval" / "speakers"
 FOLDERS = {
     "fresh4": ROOT / "tests" / "fixtures" / "open_commentary_fresh4",
     "fresh5": ROOT / "tests" / "fixtures" / "open_commentary_fresh5",
+    "fresh6": ROOT / "tests" / "fixtures" / "open_commentary_fresh6",
 }
 
 
