@@ -598,6 +598,60 @@ def test_pasted_email_essay_and_government_page(tmp_path: Path) -> None:
             assert f not in text, (doc_id, f)
 
 
+def test_pasted_news_copy_school_news_and_abstract_page(tmp_path: Path) -> None:
+    """A 人民网-style copy (breadcrumb, date | 来源 line, font-size tools, a dateline naming the
+    reporter), a school's news page (site name, 发布者/点击数 line), a WeChat header as the app
+    shows it now, and an abstract page's counters: metadata found, furniture gone."""
+    write(
+        tmp_path,
+        "copy.txt",
+        "某某网 >> 法治 >> 正文\n多地商场摄像头统计客流 专家：不能默认采集\n"
+        "2026年11月18日08:21 | 来源：某某网\n小字号\n点击播报本文，约\n"
+        "某某网北京11月17日电 （记者 张三）" + ZH_BODY * 3,
+    )
+    write(
+        tmp_path,
+        "school.txt",
+        "某某政法大学法学院\n当前位置：首页 > 学院新闻 > 学术活动\n人脸识别治理研讨会在我院举行\n"
+        "发布者：法学院办公室\u3000发布时间：2026-11-02\u3000点击数：1187\n" + ZH_BODY * 3,
+    )
+    write(
+        tmp_path,
+        "wechat-now.txt",
+        "酒店只让刷脸入住，我可以说不吗？\n李四 某某圆桌 2026-10-12 09:15 发表于浙江\n\n"
+        "本号每周三、周五更新，欢迎星标\n\n" + ZH_BODY * 3,
+    )
+    write(
+        tmp_path,
+        "abstract.txt",
+        "Separate Consent for Face Data\n\n42 Pages Posted: 3 Oct 2026\n\nDate Written: September 14, 2026\n\n"
+        + BODY * 3
+        + "\nJEL Classification:\n\nK24, K23, O33\n\nAbstract Views 1,406\n\nDownloads 318\n",
+    )
+    docs = {d.meta.id: d for d in load_user_commentary([tmp_path], load_manifest())}
+    copy, school, wechat = docs["copy"], docs["school"], docs["wechat-now"]
+    assert (copy.meta.title_zh, copy.meta.authors, copy.meta.date) == (
+        "多地商场摄像头统计客流 专家：不能默认采集",
+        ("张三",),
+        "2026-11-18",
+    )
+    assert (school.meta.title_zh, school.meta.outlet, school.meta.date) == (
+        "人脸识别治理研讨会在我院举行",
+        "某某政法大学法学院",
+        "2026-11-02",
+    )
+    assert (wechat.meta.authors, wechat.meta.outlet, wechat.meta.date) == (("李四",), "某某圆桌", "2026-10-12")
+    for doc_id, furniture in (
+        ("copy", ("正文", "来源", "字号", "播报")),
+        ("school", ("发布者", "点击数", "当前位置")),
+        ("wechat-now", ("发表于", "星标")),
+        ("abstract", ("Pages Posted", "Date Written", "JEL", "K24", "Abstract Views", "Downloads")),
+    ):
+        text = " ".join(p.text for p in docs[doc_id].parsed.passages)
+        for f in furniture:
+            assert f not in text, (doc_id, f)
+
+
 def test_a_chinese_author_meta_tag_is_read(tmp_path: Path) -> None:
     write(
         tmp_path,

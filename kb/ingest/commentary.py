@@ -137,6 +137,12 @@ _RELEASE_DATELINE = re.compile(
     r"^[A-Z][A-Z .'’-]{1,30},(?:\s+[A-Z][\w.]+(?: [A-Z][\w.]+)?,)?"
     r"\s+(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4})\s*[-–—/]"
 )
+# A Chinese news dateline naming its reporters: "…11月17日电 （记者 孙晗）", "本报讯（记者 孙悦 王五）".
+_CN_DATELINE = re.compile(r"(?:\d{1,2}月\d{1,2}日电|讯)\s*[（(](?:本报|特约|见习)?记者\s*(?P<names>[^）)]{2,30})[）)]")
+# A Chinese site's own name above the headline: a school, court, paper or office.
+_CN_SITE_NAME = re.compile(
+    r"^[\u4e00-\u9fff]{2,16}(?:大学|学院|法院|检察院|研究院|研究所|研究中心|网|报|日报|晚报|杂志|律师事务所|委员会|网信办|政府)$"
+)
 _BARE_NAME = re.compile(r"^[A-Z][a-z’'-]+(?: [A-Z]\.)?(?: [A-Z][a-z’'-]+){1,2}$")
 _PUBLISHED_WORD = re.compile(r"^\s*(?:published|posted|updated|发布|发表|编辑于|更新于|首发)", re.I)
 _COPYRIGHT_HOLDER = re.compile(
@@ -293,7 +299,7 @@ def _find_title(page: _Page, first_prose: int, meta: DocumentMeta | None) -> int
         shaped = page.heading_like(i) or (i == first_block and _headline_shaped(b))
         if page.furniture[i] or not shaped or b.units < 2:
             continue
-        if page.rules.is_site_name(b.text) or _masthead_like(page, i, first_prose):
+        if page.rules.is_site_name(b.text) or _masthead_like(page, i, first_prose) or _CN_SITE_NAME.match(b.text):
             continue  # the masthead, not the headline
         score = 0
         score += 2 if is_title_case(b.text) else 0
@@ -581,6 +587,11 @@ def _extract(
                     authors.append(name)
     if not authors:  # "Mara Lindqvist" on its own line above "Oct 02, 2025"
         authors = [n for i in top if (n := _name_by_dateline(page, i))][:1]
+    if not authors:  # "人民网北京11月17日电 （记者 孙晗）", "本报讯（记者 孙悦）"
+        datelines = (_CN_DATELINE.search(blocks[i].text[:60]) for i in rest[:3])
+        m = next((m for m in datelines if m), None)
+        if m:
+            authors = [n for n in re.split(r"[\s、，,]+", m.group("names")) if n and n not in rules.byline_roles]
     if authors:
         out["authors"] = "; ".join(authors)
     for i in bios:
@@ -665,6 +676,8 @@ def _outlet(page: _Page, title: int | None) -> str | None:
     first = next((i for i in range(len(blocks)) if page.furniture[i] is None), None)
     if first is not None and title is not None and first < title and _masthead_like(page, first, title):
         return blocks[first].text.title()
+    if first is not None and title is not None and first < title and _CN_SITE_NAME.match(blocks[first].text):
+        return blocks[first].text  # 西湖政法大学法学院 above its news item
     if first is not None and title is not None and first < title and _short_name(page, first):
         return blocks[first].text  # "Pagoda Privacy" above "Subscribe", "Sign in" and the headline
     for i in range(title if title is not None else 0):

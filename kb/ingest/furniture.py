@@ -65,7 +65,7 @@ LINE_RULES = (
 # Separators of breadcrumb trails ("China Power | Society | East Asia",
 # "Asia Program > Data Governance"); spaces on both sides, so "Guardian/Wikipedia"
 # and "U.S.-China" are not trails.
-_BREADCRUMB_SPLIT = re.compile(r"\s+(?:>|»|›|\||::|→)\s+")
+_BREADCRUMB_SPLIT = re.compile(r"\s+(?:>>|>|»|›|\||::|→)\s+")
 _BREADCRUMB_MAX_SEGMENT_WORDS = 8
 
 _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -124,7 +124,7 @@ _DATE_PREFIX = (
 _DATE_SUFFIX = (
     r"(?:\s*(?:,|at|\||·|•)?\s*\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?"  # ", 10:30 am ET", "10:41 AM GMT+8"
     r"(?:\s*(?:(?:GMT|UTC)\s*[+\-−]\s*\d{1,2}(?::?\d{2})?|[A-Z]{2,4}))?)?"
-    r"(?:\s*[|·•]\s*updated\b[^|·•]{0,30})?"  # "· Updated 2 hours ago"
+    r"(?:\s*[|·•]?\s*updated\b[^|·•]{0,30})?"  # "· Updated 2 hours ago"
     r"(?:\s*[|·•・]?\s*IP\s*属地\s*[:：]?\s*\S{1,8})?"  # "・IP 属地上海" on Chinese platforms
     r"(?:\s*[|·•]\s*\d+\s*min(?:ute)?s? read)?\s*$"  # "| 5 min read"
 )

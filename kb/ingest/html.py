@@ -191,7 +191,7 @@ _BYLINE_LABEL = re.compile(r"^\s*(?:作者|文|撰文|记者|by|written by|autho
 _SITE_CLASS = re.compile(r"(?:^|[\s_-])(?:blogname|site-?title|site-?name|sitename|masthead|brand)(?:$|[\s_-])", re.I)
 _AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:byline|author|author-?name)(?:$|[\s_-])", re.I)
 _META_CLASS = re.compile(r"(?:^|[\s_-])(?:post-?meta|entry-?meta|article-?meta|meta|info|source)(?:$|[\s_-])", re.I)
-_SOURCE_SPAN = re.compile(r"(?:^|\s)(?:来源|文章来源)\s*[:：]\s*(?P<name>[^\s，,。|｜]{2,20})")
+_SOURCE_SPAN = re.compile(r"(?:^|\s)(?:来源|文章来源|信息来源)\s*[:：]\s*(?P<name>[^\s，,。|｜]{2,20})")
 _IN_COMMENTS = re.compile(r"comment|reply|respond", re.I)
 
 
