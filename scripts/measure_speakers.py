@@ -43,6 +43,7 @@ FOLDERS = {
     "fresh4": ROOT / "tests" / "fixtures" / "open_commentary_fresh4",
     "fresh5": ROOT / "tests" / "fixtures" / "open_commentary_fresh5",
     "fresh6": ROOT / "tests" / "fixtures" / "open_commentary_fresh6",
+    "fresh7": ROOT / "tests" / "fixtures" / "open_commentary_fresh7",
 }
 
 

@@ -19,7 +19,9 @@ fresh4 set (``fresh4.jsonl`` over ``fresh4_docs.jsonl``, twelve more articles wr
 2026-12-07 for the ingestion), with split ``fresh4``, and the fresh5 set (``fresh5.jsonl`` over
 ``fresh5_docs.jsonl``, twelve more written blind on 2026-12-07 after fresh4 was measured), with split
 ``fresh5``, and the fresh6 set (``fresh6.jsonl`` over ``fresh6_docs.jsonl``, twelve more written blind on
-2026-12-07 after fresh5 was measured), with split ``fresh6``.
+2026-12-07 after fresh5 was measured), with split ``fresh6``, and the fresh7 set (``fresh7.jsonl`` over
+``fresh7_docs.jsonl``, twelve more written blind on 2026-12-07 after fresh6 was measured and tuned on, the
+final held-out set), with split ``fresh7``.
 
 The check also reads the texts (read-only, from KB_SOURCE_ROOT, default ../shared): each
 sentence must occur verbatim in its source file, each gold provision must name an article
@@ -67,6 +69,9 @@ FRESH5_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary_fresh5"
 FRESH6_CLAIMS = CLAIMS_DIR / "fresh6.jsonl"
 FRESH6_DOCS = CLAIMS_DIR / "fresh6_docs.jsonl"
 FRESH6_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary_fresh6"
+FRESH7_CLAIMS = CLAIMS_DIR / "fresh7.jsonl"
+FRESH7_DOCS = CLAIMS_DIR / "fresh7_docs.jsonl"
+FRESH7_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary_fresh7"
 
 FIELDS = ("id", "doc", "kind", "sentence", "lang", "gold", "docs", "via", "split", "notes")
 KINDS = ("claim", "negative", "out_of_corpus")
@@ -77,6 +82,7 @@ FRESH3_SPLITS = ("fresh3",)
 FRESH4_SPLITS = ("fresh4",)
 FRESH5_SPLITS = ("fresh5",)
 FRESH6_SPLITS = ("fresh6",)
+FRESH7_SPLITS = ("fresh7",)
 VIAS = (None, "draft->final")
 # Texts that exist in the source tree before the manifest lists them (added by issue 14).
 KNOWN_TEXTS = {
@@ -104,6 +110,7 @@ FIXTURE_SETS = (
     FixtureSet("fresh4", FRESH4_CLAIMS, FRESH4_DOCS, FRESH4_DIR, FRESH4_SPLITS),
     FixtureSet("fresh5", FRESH5_CLAIMS, FRESH5_DOCS, FRESH5_DIR, FRESH5_SPLITS),
     FixtureSet("fresh6", FRESH6_CLAIMS, FRESH6_DOCS, FRESH6_DIR, FRESH6_SPLITS),
+    FixtureSet("fresh7", FRESH7_CLAIMS, FRESH7_DOCS, FRESH7_DIR, FRESH7_SPLITS),
 )
 
 
@@ -289,7 +296,7 @@ def check_fixture_docs(
 
 
 def print_counts(claim_sets: dict[str, list[dict[str, Any]]]) -> None:
-    all_splits = SPLITS + FRESH_SPLITS + FRESH3_SPLITS + FRESH4_SPLITS + FRESH5_SPLITS + FRESH6_SPLITS
+    all_splits = SPLITS + FRESH_SPLITS + FRESH3_SPLITS + FRESH4_SPLITS + FRESH5_SPLITS + FRESH6_SPLITS + FRESH7_SPLITS
     for name, rows in claim_sets.items():
         table = Counter((r["doc"], r["kind"], r["split"]) for r in rows)
         print(f"{name}: {len(rows)} records")
