@@ -652,6 +652,43 @@ def test_pasted_news_copy_school_news_and_abstract_page(tmp_path: Path) -> None:
             assert f not in text, (doc_id, f)
 
 
+def test_pasted_forum_thread_record_page_and_briefing(tmp_path: Path) -> None:
+    """A forum thread's widgets, a journal database record's field labels, a law firm
+    briefing's disclaimers: none is text, and a community's founding date is no article date."""
+    write(
+        tmp_path,
+        "thread.txt",
+        "r/example\nPosted by u/example_user · 3 mo. ago\n\nCan my gym make me scan my face?\n\n"
+        + BODY * 3
+        + "\nShare  Save  Report\n87 upvotes · 41 comments\nSort by: Best\n\n"
+        + BODY
+        + "\nView more comments (34)\n\nAbout Community\nCreated Mar 14, 2011 · 212k members\n",
+    )
+    write(
+        tmp_path,
+        "record.txt",
+        "人脸识别唯一验证方式的规制\n\n" + ZH_BODY * 3 + "\n关键词：人脸识别；替代方式\n"
+        "基金资助：国家社会科学基金青年项目\n分类号：D922.1\n",
+    )
+    write(
+        tmp_path,
+        "briefing.txt",
+        BODY * 3 + "\nThis briefing is for general information only and does not constitute legal advice.\n\n"
+        "Example LLP is not licensed to practise PRC law.\n\nAttorney advertising.\n\n"
+        "Download the full report (PDF, 2.4 MB)\n\nMedia enquiries:\n\npress@example.org\n",
+    )
+    docs = {d.meta.id: d for d in load_user_commentary([tmp_path], load_manifest())}
+    assert docs["thread"].meta.date is None
+    for doc_id, furniture in (
+        ("thread", ("Posted by", "Share", "upvotes", "Sort by", "View more", "About Community", "212k")),
+        ("record", ("关键词", "基金资助", "分类号")),
+        ("briefing", ("general information only", "not licensed", "Attorney advertising", "Download", "press@")),
+    ):
+        text = " ".join(p.text for p in docs[doc_id].parsed.passages)
+        for f in furniture:
+            assert f not in text, (doc_id, f)
+
+
 def test_a_chinese_author_meta_tag_is_read(tmp_path: Path) -> None:
     write(
         tmp_path,

@@ -65,7 +65,7 @@ LINE_RULES = (
 # Separators of breadcrumb trails ("China Power | Society | East Asia",
 # "Asia Program > Data Governance"); spaces on both sides, so "Guardian/Wikipedia"
 # and "U.S.-China" are not trails.
-_BREADCRUMB_SPLIT = re.compile(r"\s+(?:>>|>|»|›|\||::|→)\s+")
+_BREADCRUMB_SPLIT = re.compile(r"\s+(?:>>|>|»|›|\||::|→|·)\s+")
 _BREADCRUMB_MAX_SEGMENT_WORDS = 8
 
 _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -116,7 +116,7 @@ _YEAR = r"(?P<year>\d{4})"
 # publication dates.
 _DATE_PREFIX = (
     r"^(?:issue\s+(?:no\.?\s*)?#?\d+\s*[—–\-|·:,]\s*)?"  # "Issue No. 14 — Thursday, 12 February 2026"
-    r"(?:(?:published|updated|last updated|posted|date|first published|created)(?: on)?\s*:?\s*"
+    r"(?:(?:published|updated|last updated|posted|date|first published)(?: on)?\s*:?\s*|created\s*:\s*"
     r"|(?:发布|发表|更新|刊发|首发|编辑)(?:日期|时间|于)?\s*[:：]?\s*|(?:日期|时间)\s*[:：]\s*)?"
     r"(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?\s*,?\s*)?"  # "10:32 AM EDT, "
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"  # "Tue August 8, 2023"
