@@ -328,6 +328,18 @@ def test_mentions_by_citation_and_by_carried_over_reference() -> None:
     assert {lk.score for lk in links if lk.kind == "mentions"} == {1.0, 0.6}
 
 
+def test_the_only_absent_document_named_is_carried_into_later_sections() -> None:
+    # a blog (no declared documents) names the draft once, then says "the draft" under its headings
+    blog = DocumentMeta(id="blog", kind="commentary", date="2023-06")
+    p1 = _passage("blog", 1, "The regulator floated the Demo Rules draft last month.")
+    p2 = _passage("blog", 2, "The draft would require separate consent for facial information.", section="Consent")
+    p3 = _passage("blog", 3, "The draft was welcomed by industry groups in Beijing.", section="Reception")
+    anns = [_cite(p1, "Demo Rules draft", [DRAFT.id], "text_absent")]
+    links = link_passages([p1, p2, p3], PROVISIONS, anns, [*DOCS, blog], TRANSLATIONS, commentary_date="2023-06")
+    mentions = [(lk.src, lk.evidence["via"]) for lk in links if lk.kind == "mentions" and lk.dst == DRAFT.id]
+    assert mentions == [("blog/p_1", "citation"), ("blog/p_2", "anaphora"), ("blog/p_3", "anaphora")]
+
+
 def test_a_text_present_document_gets_no_mentions_link() -> None:
     p = _passage("news", 1, "The Demo Law is short.")
     assert [lk for lk in _link([p], [_cite(p, "Demo Law", ["demo-law-2021"])]) if lk.kind == "mentions"] == []
@@ -513,7 +525,10 @@ def claims() -> list[Any]:
     import train_links
 
     rows, missing = train_links.prepare()
-    assert len(missing) <= 3, missing  # sentences the fixture reader or the cleaner split differently
+    # Sentences the ingestion does not yield whole: three seed sentences the capture cleaner
+    # splits differently, and one fixture sentence in a <blockquote> the HTML extractor drops
+    # (the known miss of scripts/measure_commentary_ingest.py).
+    assert len(missing) <= 4, missing
     return list(rows)
 
 

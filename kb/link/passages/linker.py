@@ -14,7 +14,7 @@ from kb.ids import doc_of, node_type
 from kb.link.passages.concepts import Tier
 from kb.link.passages.index import ProvisionIndex, _Article, article_id
 from kb.link.passages.learned import FEATURES, Glossary, LinkWeights, load_glossary, load_weights
-from kb.link.passages.mentions import absent_mentions
+from kb.link.passages.mentions import Named, absent_mentions
 from kb.link.passages.similarity import _analyse, _rarity, _Text, _tfidf, is_chinese, stems, zh_words
 from kb.model import Annotation, DocumentMeta, Link, Passage, Provision, Translation
 from kb.text.sentences import passage_sentences
@@ -280,13 +280,13 @@ class PassageLinker:
         absent_discussed = [d for d in (meta.discusses if meta else ()) if not self._has_text(d)]
         fixed: list[Link] = []
         out: list[Candidate] = []
-        last_absent: tuple[str | None, str] | None = None
+        named_absent = Named()
         for passage in passages:
             anns = by_target.get(passage.id, [])
-            mentions, last_absent = absent_mentions(
+            mentions, named_absent = absent_mentions(
                 passage,
                 anns,
-                last_absent,
+                named_absent,
                 documents=self.documents,
                 with_text=self.index.by_doc,
                 scores=self.config.mention_score,
