@@ -216,6 +216,39 @@ def test_the_named_law_outranks_the_same_words_far_away() -> None:
     assert near["demo-law-2021/art_3"].score > far["demo-law-2021/art_3"].score
 
 
+def _candidates(
+    passages: Sequence[Passage], annotations: Sequence[Annotation] = (), config: LinkConfig | None = None
+) -> list[Any]:
+    linker = PassageLinker(ProvisionIndex.build(PROVISIONS, TRANSLATIONS), DOCS, config)
+    return linker.candidates(passages, annotations, commentary_date="2023-06")[1]
+
+
+def test_the_sentence_after_keeps_its_neighbours_provision_as_a_candidate() -> None:
+    # the second sentence shares no word with art_4; the one before is about it
+    p = _passage(
+        "news",
+        1,
+        "A property services enterprise may not make facial recognition the sole means of verification. "
+        "Residents had complained for years, the spokesman told reporters on Monday.",
+    )
+    second = p.text.index("Residents")
+    after = {c.article: c.features for c in _candidates([p]) if c.sentence[0] == second}
+    assert after["demo-law-2021/art_4"]["neighbour"] > 0.3
+    assert max(after, key=lambda a: after[a]["neighbour"]) == "demo-law-2021/art_4"
+
+
+def test_a_law_named_without_an_article_proposes_the_articles_the_commentary_is_about() -> None:
+    # no word of the second passage is in art_4 (and it is under another heading); the
+    # commentary is about property gates
+    gates = _passage("news", 1, "Property services enterprises installed facial recognition gates in every estate.")
+    named = _passage("news", 2, "All of this is regulated by the Demo Law, lawyers say.", section="The law")
+    cite = [_cite(named, "Demo Law", ["demo-law-2021"])]
+    rows = [c for c in _candidates([gates, named], cite) if c.passage_id == named.id]
+    assert {c.evidence["context"] for c in rows if c.article == "demo-law-2021/art_4"} == {"named_sentence"}
+    without = _candidates([gates, named], cite, LinkConfig(whole_law=0))
+    assert "demo-law-2021/art_4" not in {c.article for c in without if c.passage_id == named.id}
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -5,6 +5,7 @@ combination, the best few links; a passage's links are the union of its sentence
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -56,6 +57,8 @@ class LinkConfig:
     citation_score: Mapping[str, float] = field(default_factory=lambda: {"resolved": 1.0, "ambiguous": 0.6})
     mention_score: Mapping[str, float] = field(default_factory=lambda: {"citation": 1.0, "anaphora": 0.6})
     min_words: int = 3  # sentences with fewer content words get no inferred links
+    carried: int = 3  # the previous sentence's best candidates stay candidates of the next
+    whole_law: int = 3  # a law named without an article proposes its articles closest to the commentary
 
 
 # --------------------------------------------------------------------------- dates
@@ -146,6 +149,7 @@ class PassageLinker:
         limit = max(1.0, self.config.common_share * len(index.articles))
         self._en_common = frozenset(w for w, p in self._en.items() if len(p) > limit)
         self._zh_common = frozenset(w for w, p in self._zh.items() if len(p) > limit)
+        self._closest_cache: dict[tuple[int, str], list[str]] = {}
         self._by_concept: dict[str, list[str]] = {}
         for a in arts:
             for c in a.concepts:
@@ -278,8 +282,11 @@ class PassageLinker:
             d for d in (meta.discusses if meta else ()) if self._has_text(d) and self._exists(d, commentary_date)
         ]
         absent_discussed = [d for d in (meta.discusses if meta else ()) if not self._has_text(d)]
+        doc_query = self._document_query([texts[p.id] for p in passages if p.part == "body"])
         fixed: list[Link] = []
         out: list[Candidate] = []
+        previous: dict[str, float] = {}  # the evidence of the sentence before, per article
+        section: str | None = None
         named_absent = Named()
         for passage in passages:
             anns = by_target.get(passage.id, [])
@@ -299,6 +306,8 @@ class PassageLinker:
             fixed.extend(cites[0])
             if passage.part != "body":
                 continue
+            if passage.section != section:
+                previous, section = {}, passage.section
             # the final version of a text-absent document the passage names (the draft) says
             # what the passage says; of one its commentary discusses, it is discussed too
             successors = {s: a for a in (lk.dst for lk in mentions) for s in self._successors_with_text(a)}
@@ -318,7 +327,10 @@ class PassageLinker:
                 contexts.update(dict.fromkeys(cites[1], "named_passage"))
                 contexts.update(dict.fromkeys(cites[2].get(span, ()), "named_sentence"))
                 lineage = {**succ_discussed, **successors}
-                out.extend(self._sentence(passage, span, query, whole, contexts, cites, lineage, topics))
+                queries = (query, whole, doc_query)
+                found = self._sentence(passage, span, queries, contexts, cites, lineage, topics, previous)
+                out.extend(found)
+                previous = {c.article: _evidence(c.features) for c in found}
         return fixed, out
 
     def _citations(
@@ -349,6 +361,27 @@ class PassageLinker:
                     named.setdefault(doc, ann.text)
                     by_sentence.setdefault(span, set()).add(doc)
         return list(links.values()), named, by_sentence, cited
+
+    def _closest(self, doc_id: str, query: _Query) -> list[str]:
+        """The articles of ``doc_id`` most similar to ``query``, best first (cached per query)."""
+        key = (id(query), doc_id)
+        if key not in self._closest_cache:
+            sims = {a: max(_cosine_full(query, self.index.articles[a]).values()) for a in self.index.by_doc[doc_id]}
+            self._closest_cache.clear() if len(self._closest_cache) > 64 else None
+            self._closest_cache[key] = sorted((a for a in sims if sims[a] > 0), key=lambda a: (-sims[a], a))
+        return self._closest_cache[key]
+
+    def _document_query(self, texts: Sequence[_Text]) -> _Query | None:
+        """The whole commentary's words in its main language (IDF-weighted, not by rarity
+        within the commentary: here what recurs is the subject)."""
+        if not texts:
+            return None
+        lang: Literal["en", "zh"] = "zh" if sum(t.lang == "zh" for t in texts) * 2 > len(texts) else "en"
+        words: Counter[str] = Counter()
+        for t in texts:
+            if t.lang == lang:
+                words.update(t.words)
+        return self._query(_Text(words, {}, {}, lang), {}, {})
 
     def _query(self, text: _Text, word_rarity: Mapping[str, float], concept_rarity: Mapping[str, float]) -> _Query:
         cfg, index = self.config, self.index
@@ -381,14 +414,15 @@ class PassageLinker:
         self,
         passage: Passage,
         span: Span,
-        query: _Query,
-        whole: _Query,
+        queries: tuple[_Query, _Query, _Query | None],
         contexts: Mapping[str, Context],
         cites: tuple[list[Link], dict[str, str], dict[Span, set[str]], set[str]],
         successors: Mapping[str, str],
         topics: frozenset[str],
+        previous: Mapping[str, float],
     ) -> list[Candidate]:
         cfg = self.config
+        query, whole, doc_query = queries
         common = self._zh_common if query.lang == "zh" else self._en_common
         words = {w: v for w, v in query.words.items() if w not in common}
         sim = _accumulate(words, self._zh if query.lang == "zh" else self._en)
@@ -398,6 +432,14 @@ class PassageLinker:
         for c in query.concepts:
             proposed.update(self._by_concept.get(c, ()))
         proposed |= {a for a in cites[3]}
+        # the sentence before usually speaks of the same provision: its best few stay candidates
+        carried = set(sorted(previous, key=lambda a: (-previous[a], a))[: cfg.carried])
+        # a law named without an article: its articles closest to what the commentary is about
+        pinned = {doc_of(a) for a in cites[3]}
+        for d in cites[2].get(span, ()):
+            if d not in pinned and doc_query is not None:
+                carried.update(self._closest(d, doc_query)[: cfg.whole_law])
+        proposed.update(carried)
         rows: list[tuple[str, dict[str, float], dict[str, Any]]] = []
         for art_id in sorted(proposed):
             art = self.index.articles.get(art_id)
@@ -415,7 +457,8 @@ class PassageLinker:
             }
             strength = sum(terms.values())
             full_sim = _cosine_full(query, art)
-            if strength < cfg.min_strength and max(full_sim.values()) < cfg.min_similarity and art_id not in cites[3]:
+            weak = strength < cfg.min_strength and max(full_sim.values()) < cfg.min_similarity
+            if weak and art_id not in cites[3] and art_id not in carried:
                 continue
             anchors = [
                 c
@@ -425,6 +468,7 @@ class PassageLinker:
                 and c not in query.implied
             ]
             whole_sim = _cosine_full(whole, art)
+            doc_sim = _cosine_full(doc_query, art) if doc_query is not None else {}
             features = {
                 "named_sentence": float(context == "named_sentence"),
                 "named_passage": float(context == "named_passage"),
@@ -439,6 +483,8 @@ class PassageLinker:
                 # through the glossary only where no translation can be compared word by word
                 "sim_gloss": 0.0 if art.translated else full_sim["gloss"],
                 "sim_passage": max(whole_sim.values()),
+                "sim_doc": max(doc_sim.values(), default=0.0),
+                "neighbour": min(1.0, previous.get(art_id, 0.0)),
                 "topics": float(bool(topics & art.topics)),
             }
             ranked = sorted(terms, key=lambda c: (-terms[c], c))
@@ -460,7 +506,7 @@ class PassageLinker:
                 evidence["mention_text"] = cites[1].get(art.doc_id, "")
             rows.append((art_id, features, evidence))
         # how each article stands among its own document's candidates for this sentence
-        strength_of = {a: f["terms"] + f["sim_en"] + f["sim_zh"] + f["sim_gloss"] for a, f, _ in rows}
+        strength_of = {a: _evidence(f) for a, f, _ in rows}
         by_doc: dict[str, list[float]] = {}
         for a, _, _ in rows:
             by_doc.setdefault(doc_of(a), []).append(strength_of[a])
@@ -480,6 +526,11 @@ class PassageLinker:
         if tier == "generic" and context in ("named_sentence", "named_passage"):
             return self.config.named_generic_weight
         return self.config.tier_weight[tier]
+
+
+def _evidence(features: Mapping[str, float]) -> float:
+    """How much a candidate's own words say for it: shared concepts and similarities."""
+    return features["terms"] + features["sim_en"] + features["sim_zh"] + features["sim_gloss"]
 
 
 def _in(link: Link, span: Span) -> bool:
