@@ -237,6 +237,24 @@ def test_the_sentence_after_keeps_its_neighbours_provision_as_a_candidate() -> N
     assert max(after, key=lambda a: after[a]["neighbour"]) == "demo-law-2021/art_4"
 
 
+@pytest.mark.parametrize(
+    ("draft_date", "adopted", "kinship"),
+    [
+        ("2023-08-08", "2024-09-30", 0.5),
+        ("2016-12", "2024-12-16", 1 / 9),
+        ("2024-01", "2024-11", 1.0),
+        (None, "2024", 1.0),
+    ],
+)
+def test_a_final_version_long_after_its_draft_is_a_weaker_successor(
+    draft_date: str | None, adopted: str, kinship: float
+) -> None:
+    draft = DocumentMeta(id="d-draft", kind="draft", work="d", date=draft_date)
+    final = DocumentMeta(id="d-final", kind="law", work="d", adopted=adopted, supersedes="d-draft", sources=TEXT)
+    linker = PassageLinker(ProvisionIndex.build(PROVISIONS, TRANSLATIONS), [*DOCS, draft, final])
+    assert linker._kinship("d-draft", "d-final") == pytest.approx(kinship)
+
+
 def test_a_law_named_without_an_article_proposes_the_articles_the_commentary_is_about() -> None:
     # no word of the second passage is in art_4 (and it is under another heading); the
     # commentary is about property gates

@@ -24,7 +24,8 @@ GLOSSARY_PATH = Path("link") / "glossary.toml"
 #   named_sentence  named (cited as a document or by a pinpoint) in the sentence itself
 #   named_passage   named elsewhere in the passage
 #   successor       the successor (manifest ``supersedes``) of a text-absent document the
-#                   passage is about: the draft's final version says the same thing
+#                   passage is about: the draft's final version says the same thing; the value is
+#                   1 / (1 + years from the draft to the final's adoption), a late final keeps less
 #   discussed       among the documents the commentary discusses
 #   open            any other document in force at the commentary's date, in a passage naming some document
 #   (none of these) the same, in a passage naming no document

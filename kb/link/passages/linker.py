@@ -362,6 +362,16 @@ class PassageLinker:
                     by_sentence.setdefault(span, set()).add(doc)
         return list(links.values()), named, by_sentence, cited
 
+    def _kinship(self, draft: str, final: str) -> float:
+        """How likely a final version still says what its draft said: ``1 / (1 + years)``
+        between the draft and the final's adoption (1.0 when either date is unknown)."""
+        a, b = self.documents.get(draft), self.documents.get(final)
+        start, end = (first_date(a) if a else None), (first_date(b) if b else None)
+        if not start or not end:
+            return 1.0
+        years = int(date_key(end, end=False)[:4]) - int(date_key(start, end=False)[:4])
+        return 1.0 / (1.0 + max(0, years))
+
     def _closest(self, doc_id: str, query: _Query) -> list[str]:
         """The articles of ``doc_id`` most similar to ``query``, best first (cached per query)."""
         key = (id(query), doc_id)
@@ -472,7 +482,7 @@ class PassageLinker:
             features = {
                 "named_sentence": float(context == "named_sentence"),
                 "named_passage": float(context == "named_passage"),
-                "successor": float(context == "successor"),
+                "successor": self._kinship(successors[art.doc_id], art.doc_id) if context == "successor" else 0.0,
                 "discussed": float(context == "discussed"),
                 "open": float(context == "open"),
                 "cited_passage": float(art_id in cites[3]),
