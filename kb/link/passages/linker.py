@@ -150,6 +150,8 @@ class PassageLinker:
         self._en_common = frozenset(w for w, p in self._en.items() if len(p) > limit)
         self._zh_common = frozenset(w for w, p in self._zh.items() if len(p) > limit)
         self._closest_cache: dict[tuple[int, str], list[str]] = {}
+        self._sim_cache: dict[tuple[int, str], dict[str, float]] = {}
+        self._alive: dict[int, _Query] = {}
         self._by_concept: dict[str, list[str]] = {}
         for a in arts:
             for c in a.concepts:
@@ -269,6 +271,9 @@ class PassageLinker:
         """Citation and ``mentions`` links (certain, fixed scores) and the scored
         candidates of every sentence of ``passages``."""
         wanted = {p.id for p in passages}
+        self._closest_cache.clear()
+        self._sim_cache.clear()
+        self._alive.clear()
         by_target: dict[str, list[Annotation]] = {}
         for ann in annotations:
             if ann.target_id in wanted:
@@ -376,10 +381,20 @@ class PassageLinker:
         """The articles of ``doc_id`` most similar to ``query``, best first (cached per query)."""
         key = (id(query), doc_id)
         if key not in self._closest_cache:
-            sims = {a: max(_cosine_full(query, self.index.articles[a]).values()) for a in self.index.by_doc[doc_id]}
-            self._closest_cache.clear() if len(self._closest_cache) > 64 else None
+            arts = self.index.by_doc[doc_id]
+            sims = {a: max(self._cached_similarity(query, self.index.articles[a]).values()) for a in arts}
             self._closest_cache[key] = sorted((a for a in sims if sims[a] > 0), key=lambda a: (-sims[a], a))
         return self._closest_cache[key]
+
+    def _cached_similarity(self, query: _Query, art: _Article) -> dict[str, float]:
+        """:func:`_cosine_full` of a passage's or the commentary's query, computed once per
+        article (the caches live for one :meth:`candidates` call, which keeps the queries)."""
+        key = (id(query), art.id)
+        found = self._sim_cache.get(key)
+        if found is None:
+            self._alive[id(query)] = query  # so that no other query takes its id meanwhile
+            found = self._sim_cache[key] = _cosine_full(query, art)
+        return found
 
     def _document_query(self, texts: Sequence[_Text]) -> _Query | None:
         """The whole commentary's words in its main language (IDF-weighted, not by rarity
@@ -450,14 +465,11 @@ class PassageLinker:
             if d not in pinned and doc_query is not None:
                 carried.update(self._closest(d, doc_query)[: cfg.whole_law])
         proposed.update(carried)
+        cited_here = {article_id(lk.dst) for lk in cites[0] if _in(lk, span)}
         rows: list[tuple[str, dict[str, float], dict[str, Any]]] = []
         for art_id in sorted(proposed):
             art = self.index.articles.get(art_id)
-            if (
-                art is None
-                or art.doc_id not in contexts
-                or art_id in {article_id(lk.dst) for lk in cites[0] if _in(lk, span)}
-            ):
+            if art is None or art.doc_id not in contexts or art_id in cited_here:
                 continue
             context = contexts[art.doc_id]
             terms = {
@@ -477,8 +489,8 @@ class PassageLinker:
                 and self.index.concepts.tier(c) == "specific"
                 and c not in query.implied
             ]
-            whole_sim = _cosine_full(whole, art)
-            doc_sim = _cosine_full(doc_query, art) if doc_query is not None else {}
+            whole_sim = self._cached_similarity(whole, art)
+            doc_sim = self._cached_similarity(doc_query, art) if doc_query is not None else {}
             features = {
                 "named_sentence": float(context == "named_sentence"),
                 "named_passage": float(context == "named_passage"),
