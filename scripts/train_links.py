@@ -11,7 +11,7 @@ sentence about nothing legal leaves its mass on "none".
 ``--loo`` prints the leave-one-document-out figures on the dev claims first (train without
 a commentary, test on it), then writes the weights fitted on every dev claim.
 
-Usage: python scripts/train_links.py [--loo] [--l2 1.0] [--min-score 0.05] [--dry-run]
+Usage: python scripts/train_links.py [--loo] [--l2 1.0] [--min-score 0.03] [--dry-run]
        [--split dev] [--claims FILE ...] [--docs FILE ...] [--fixtures DIR ...]
 
 The claim files, fixture-document files and fixture folders default to today's set
@@ -171,7 +171,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--loo", action="store_true", help="print leave-one-document-out figures on dev first")
     ap.add_argument("--l2", type=float, default=LOO_L2)
-    ap.add_argument("--min-score", type=float, default=0.05, help="links scoring less are not emitted")
+    ap.add_argument("--min-score", type=float, default=0.03, help="links scoring less are not emitted")
     ap.add_argument("--dry-run", action="store_true", help="do not write the weights")
     ap.add_argument("--without", action="append", default=[], choices=FEATURES, help="leave a signal out")
     ap.add_argument("--split", default="dev", help="fit on the claims of this split (default: dev)")
