@@ -706,3 +706,23 @@ def test_the_public_surface_of_kb_link() -> None:
         ]
     )
     assert all(hasattr(kb.link, name) for name in kb.link.__all__)
+
+
+def test_a_new_labelled_set_is_named_on_the_command_line(tmp_path: Path) -> None:
+    """scripts/bench_links.py --claims/--docs/--fixtures (repeatable) name a new set; the defaults are today's."""
+    import argparse
+
+    scripts = str(Path(__file__).parents[1] / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    import links_lib
+
+    ap = argparse.ArgumentParser()
+    links_lib.add_source_arguments(ap)
+    fresh = links_lib.sources_of(
+        ap.parse_args(["--claims", "f.jsonl", "--claims", "g.jsonl", "--docs", "d.jsonl", "--fixtures", str(tmp_path)])
+    )
+    assert fresh == links_lib.Sources((Path("f.jsonl"), Path("g.jsonl")), (Path("d.jsonl"),), (tmp_path,))
+    today = links_lib.sources_of(ap.parse_args([]))
+    assert [p.name for p in today.claims] == ["seed.jsonl", "fixtures.jsonl"]
+    assert all(p.exists() for p in (*today.claims, *today.docs, *today.fixtures))
