@@ -149,7 +149,8 @@ class PassageLinker:
         limit = max(1.0, self.config.common_share * len(index.articles))
         self._en_common = frozenset(w for w, p in self._en.items() if len(p) > limit)
         self._zh_common = frozenset(w for w, p in self._zh.items() if len(p) > limit)
-        self._closest_cache: dict[tuple[int, str], list[str]] = {}
+        self._closest_cache: dict[str, list[str]] = {}
+        self._doc_sims: dict[str, float] = {}  # the commentary being linked: article -> similarity
         self._sim_cache: dict[tuple[int, str], dict[str, float]] = {}
         self._alive: dict[int, _Query] = {}
         self._by_concept: dict[str, list[str]] = {}
@@ -288,6 +289,7 @@ class PassageLinker:
         ]
         absent_discussed = [d for d in (meta.discusses if meta else ()) if not self._has_text(d)]
         doc_query = self._document_query([texts[p.id] for p in passages if p.part == "body"])
+        self._doc_sims = self._similarities(doc_query) if doc_query is not None else {}
         fixed: list[Link] = []
         out: list[Candidate] = []
         previous: dict[str, float] = {}  # the evidence of the sentence before, per article
@@ -332,7 +334,7 @@ class PassageLinker:
                 contexts.update(dict.fromkeys(cites[1], "named_passage"))
                 contexts.update(dict.fromkeys(cites[2].get(span, ()), "named_sentence"))
                 lineage = {**succ_discussed, **successors}
-                queries = (query, whole, doc_query)
+                queries = (query, whole)
                 found = self._sentence(passage, span, queries, contexts, cites, lineage, topics, previous)
                 out.extend(found)
                 previous = {c.article: _evidence(c.features) for c in found}
@@ -377,14 +379,22 @@ class PassageLinker:
         years = int(date_key(end, end=False)[:4]) - int(date_key(start, end=False)[:4])
         return 1.0 / (1.0 + max(0, years))
 
-    def _closest(self, doc_id: str, query: _Query) -> list[str]:
-        """The articles of ``doc_id`` most similar to ``query``, best first (cached per query)."""
-        key = (id(query), doc_id)
-        if key not in self._closest_cache:
-            arts = self.index.by_doc[doc_id]
-            sims = {a: max(self._cached_similarity(query, self.index.articles[a]).values()) for a in arts}
-            self._closest_cache[key] = sorted((a for a in sims if sims[a] > 0), key=lambda a: (-sims[a], a))
-        return self._closest_cache[key]
+    def _closest(self, doc_id: str) -> list[str]:
+        """The articles of ``doc_id`` most similar to the whole commentary, best first."""
+        if doc_id not in self._closest_cache:
+            sims = {a: self._doc_sims.get(a, 0.0) for a in self.index.by_doc[doc_id]}
+            self._closest_cache[doc_id] = sorted((a for a in sims if sims[a] > 0), key=lambda a: (-sims[a], a))
+        return self._closest_cache[doc_id]
+
+    def _similarities(self, query: _Query) -> dict[str, float]:
+        """``max(_cosine_full(query, article).values())`` of every article sharing a word,
+        summed over the postings in one pass (for the long query of a whole commentary)."""
+        if query.lang == "zh":
+            return _accumulate(query.words, self._zh)
+        out = _accumulate(query.words, self._en)
+        for art, v in _accumulate(query.gloss, self._zh).items():
+            out[art] = max(out.get(art, 0.0), v)
+        return out
 
     def _cached_similarity(self, query: _Query, art: _Article) -> dict[str, float]:
         """:func:`_cosine_full` of a passage's or the commentary's query, computed once per
@@ -439,7 +449,7 @@ class PassageLinker:
         self,
         passage: Passage,
         span: Span,
-        queries: tuple[_Query, _Query, _Query | None],
+        queries: tuple[_Query, _Query],
         contexts: Mapping[str, Context],
         cites: tuple[list[Link], dict[str, str], dict[Span, set[str]], set[str]],
         successors: Mapping[str, str],
@@ -447,11 +457,14 @@ class PassageLinker:
         previous: Mapping[str, float],
     ) -> list[Candidate]:
         cfg = self.config
-        query, whole, doc_query = queries
+        query, whole = queries
         common = self._zh_common if query.lang == "zh" else self._en_common
         words = {w: v for w, v in query.words.items() if w not in common}
         sim = _accumulate(words, self._zh if query.lang == "zh" else self._en)
         gloss = _accumulate({w: v for w, v in query.gloss.items() if w not in self._zh_common}, self._zh)
+        # the cosines over every word: the postings' sums plus the few common words, looked up
+        common_words = {w: v for w, v in query.words.items() if w in common}
+        common_gloss = {w: v for w, v in query.gloss.items() if w in self._zh_common}
         proposed = {a for a, v in sim.items() if v >= cfg.min_similarity}
         proposed |= {a for a, v in gloss.items() if v >= cfg.min_similarity}
         for c in query.concepts:
@@ -462,8 +475,8 @@ class PassageLinker:
         # a law named without an article: its articles closest to what the commentary is about
         pinned = {doc_of(a) for a in cites[3]}
         for d in cites[2].get(span, ()):
-            if d not in pinned and doc_query is not None:
-                carried.update(self._closest(d, doc_query)[: cfg.whole_law])
+            if d not in pinned:
+                carried.update(self._closest(d)[: cfg.whole_law])
         proposed.update(carried)
         cited_here = {article_id(lk.dst) for lk in cites[0] if _in(lk, span)}
         rows: list[tuple[str, dict[str, float], dict[str, Any]]] = []
@@ -478,7 +491,15 @@ class PassageLinker:
                 if c in art.concepts
             }
             strength = sum(terms.values())
-            full_sim = _cosine_full(query, art)
+            vec = art.zh_words if query.lang == "zh" else art.words
+            own = sim.get(art_id, 0.0) + sum(v * vec.get(w, 0.0) for w, v in common_words.items())
+            full_sim = {
+                "en": own if query.lang == "en" else 0.0,
+                "zh": own if query.lang == "zh" else 0.0,
+                "gloss": gloss.get(art_id, 0.0) + sum(v * art.zh_words.get(w, 0.0) for w, v in common_gloss.items())
+                if query.lang == "en"
+                else 0.0,
+            }
             weak = strength < cfg.min_strength and max(full_sim.values()) < cfg.min_similarity
             if weak and art_id not in cites[3] and art_id not in carried:
                 continue
@@ -490,7 +511,6 @@ class PassageLinker:
                 and c not in query.implied
             ]
             whole_sim = self._cached_similarity(whole, art)
-            doc_sim = self._cached_similarity(doc_query, art) if doc_query is not None else {}
             features = {
                 "named_sentence": float(context == "named_sentence"),
                 "named_passage": float(context == "named_passage"),
@@ -505,7 +525,7 @@ class PassageLinker:
                 # through the glossary only where no translation can be compared word by word
                 "sim_gloss": 0.0 if art.translated else full_sim["gloss"],
                 "sim_passage": max(whole_sim.values()),
-                "sim_doc": max(doc_sim.values(), default=0.0),
+                "sim_doc": max(0.0, self._doc_sims.get(art_id, 0.0)),
                 "neighbour": min(1.0, previous.get(art_id, 0.0)),
                 "topics": float(bool(topics & art.topics)),
             }
@@ -531,10 +551,11 @@ class PassageLinker:
         strength_of = {a: _evidence(f) for a, f, _ in rows}
         by_doc: dict[str, list[float]] = {}
         for a, _, _ in rows:
-            by_doc.setdefault(doc_of(a), []).append(strength_of[a])
+            by_doc.setdefault(self.index.articles[a].doc_id, []).append(strength_of[a])
+        top_two = {d: sorted(v, reverse=True)[:2] for d, v in by_doc.items()}
         out: list[Candidate] = []
         for a, features, evidence in rows:
-            others = sorted(by_doc[doc_of(a)], reverse=True)
+            others = top_two[self.index.articles[a].doc_id]
             first = strength_of[a] >= others[0]
             runner_up = others[1] if len(others) > 1 else 0.0
             features["best_in_doc"] = float(first)
