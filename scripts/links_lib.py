@@ -3,20 +3,22 @@ and the hit-rate figures (``scripts/train_links.py``, ``scripts/bench_links.py``
 
 Kept out of ``kb`` on purpose: the knowledge base does not grow evaluation code.
 
-* :func:`build_world` parses the manifest's statutes and the five seed captures, reads
-  the fixture articles of ``tests/fixtures/open_commentary/`` into passages (a stopgap
-  reader until ``kb ingest --commentary`` lands: front matter, crude HTML tag stripping,
-  paragraphs), and annotates all of them (citations, topics) as the build does;
-* :func:`load_claims` reads ``corpus/eval/claims/{seed,fixtures}.jsonl``;
+* :func:`build_world` does what ``kb ingest --commentary DIR`` does, through the same
+  functions: parses the manifest's statutes and seed captures, reads every file of the
+  fixture folders with :func:`kb.ingest.userdocs.load_user_commentary`, annotates the
+  statutes (:class:`kb.pipeline.tagging.ProvisionTagger`) and the commentary
+  (:func:`kb.pipeline.enrich.annotate_commentary`), and builds the linker with
+  :func:`kb.pipeline.enrich.commentary_linker`; so the figures measure what users get;
+* :func:`load_claims` reads claim files (default ``corpus/eval/claims/{seed,fixtures}.jsonl``);
 * :func:`locate` finds a claim's passage and sentence spans;
 * :func:`hit_rates` scores ranked links against the claims.
 """
 
 from __future__ import annotations
 
+import argparse
 import html
 import json
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,166 +30,122 @@ from kb.model import Annotation, DocumentMeta, Passage, Provision, Translation
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = ROOT / "corpus" / "eval" / "claims"
 FIXTURES = ROOT / "tests" / "fixtures" / "open_commentary"
+DEFAULT_CLAIMS = (CLAIMS / "seed.jsonl", CLAIMS / "fixtures.jsonl")
+DEFAULT_DOCS = (CLAIMS / "fixture_docs.jsonl",)
+DEFAULT_FIXTURES = (FIXTURES,)
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where the labelled set is: claim files, fixture-document files, fixture folders."""
+
+    claims: tuple[Path, ...] = DEFAULT_CLAIMS
+    docs: tuple[Path, ...] = DEFAULT_DOCS
+    fixtures: tuple[Path, ...] = DEFAULT_FIXTURES
+
+
+def add_source_arguments(ap: argparse.ArgumentParser) -> None:
+    """``--claims FILE``, ``--docs FILE``, ``--fixtures DIR`` (each repeatable; defaults: today's set)."""
+    ap.add_argument("--claims", type=Path, action="append", help="claim records (.jsonl); default: seed + fixtures")
+    ap.add_argument("--docs", type=Path, action="append", help="fixture document records (.jsonl)")
+    ap.add_argument("--fixtures", type=Path, action="append", help="folder of fixture articles (as --commentary)")
+
+
+def sources_of(args: argparse.Namespace) -> Sources:
+    return Sources(
+        tuple(args.claims or DEFAULT_CLAIMS), tuple(args.docs or DEFAULT_DOCS), tuple(args.fixtures or DEFAULT_FIXTURES)
+    )
 
 
 @dataclass(frozen=True)
 class Commentary:
     meta: DocumentMeta
     passages: tuple[Passage, ...]
-    split: str | None  # fixtures: dev / heldout; seed: None (per claim)
+    split: str | None  # fixtures: their file's split; seed: None (per claim)
     source: str  # "seed" or "fixture"
 
 
 @dataclass(frozen=True)
 class World:
     documents: tuple[DocumentMeta, ...]
-    provisions: tuple[Provision, ...]
     translations: tuple[Translation, ...]
     annotations: tuple[Annotation, ...]
     commentaries: tuple[Commentary, ...]
-
-
-# --------------------------------------------------------------------------- fixtures
-
-_BLOCK = re.compile(
-    r"</?(?:p|div|h[1-6]|li|ul|ol|section|article|header|footer|nav|aside|br|tr|table|blockquote)\b[^>]*>", re.I
-)
-_DROP = re.compile(r"<(script|style|iframe|noscript|nav|footer|aside|form|button)\b.*?</\1\s*>", re.I | re.S)
-
-
-def _html_text(raw: str) -> str:
-    """Crude main text of an HTML page: scripts, styles and obvious furniture elements
-    dropped, block tags to blank lines, other tags removed, entities decoded."""
-    body = re.sub(r"(?is).*?<body[^>]*>", "", raw, count=1)
-    body = re.sub(r"(?s)<!--.*?-->", "", body)
-    body = _DROP.sub("\n\n", body)
-    body = _BLOCK.sub("\n\n", body)
-    body = re.sub(r"<[^>]+>", "", body)
-    return html.unescape(body)
-
-
-def _front_matter(raw: str) -> tuple[dict[str, Any], str]:
-    """The simple YAML front matter of the fixtures (``key: value`` and ``key: [a, b]``)."""
-    m = re.match(r"---\n(.*?)\n---\n", raw, re.S)
-    if not m:
-        return {}, raw
-    out: dict[str, Any] = {}
-    for line in m.group(1).splitlines():
-        key, sep, value = line.partition(":")
-        if not sep:
-            continue
-        value = value.strip()
-        if value.startswith("[") and value.endswith("]"):
-            out[key.strip()] = [v.strip().strip("'\"") for v in value[1:-1].split(",") if v.strip()]
-        else:
-            out[key.strip()] = value.strip("'\"")
-    return out, raw[m.end() :]
-
-
-def _html_meta(raw: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    m = re.search(r'article:published_time"\s+content="(\d{4}-\d\d-\d\d)', raw) or re.search(
-        r'"datePublished"\s*:\s*"(\d{4}-\d\d-\d\d)', raw
-    )
-    if m:
-        out["date"] = m.group(1)
-    lang = re.search(r'<html[^>]*lang="(\w+)', raw)
-    if lang:
-        out["language"] = lang.group(1)[:2]
-    return out
-
-
-def fixture_passages(path: Path, doc_id: str) -> tuple[dict[str, Any], list[Passage]]:
-    """Front matter (or page metadata) and paragraph passages of one fixture file."""
-    from kb.text.sentences import split_sentences
-
-    raw = path.read_text(encoding="utf-8")
-    if path.suffix in (".html", ".htm"):
-        meta, text = _html_meta(raw), _html_text(raw)
-    else:
-        meta, text = _front_matter(raw)
-    passages: list[Passage] = []
-    section: str | None = None
-    for block in re.split(r"\n\s*\n", text):
-        para = " ".join(line.strip() for line in block.strip().splitlines() if line.strip())
-        if not para:
-            continue
-        heading = para.startswith("#")
-        para = para.lstrip("#").strip()
-        kind = "heading" if heading else "paragraph"
-        p = Passage(doc_id, len(passages) + 1, para, kind=kind, section=section, sentences=split_sentences(para))
-        passages.append(p)
-        if heading:
-            section = para
-    return meta, passages
+    linker: Any  # kb.link.passages.PassageLinker, as the build makes it
 
 
 # --------------------------------------------------------------------------- the world
 
 
-def build_world() -> World:
-    from kb.annotate.citations import CitationIndex, citation_annotations
-    from kb.annotate.topics import load_taxonomy, tag_text
+def build_world(sources: Sources = Sources()) -> World:
+    """The corpus and the commentary (seed captures and fixture folders), annotated and
+    ready to link, as ``kb ingest --commentary DIR`` builds them."""
+    from kb.annotate.citations import CitationIndex
+    from kb.annotate.topics import load_taxonomy
     from kb.annotate.translations import load_translations
     from kb.ingest.commentary import parse_commentary
     from kb.ingest.manifest import load_manifest
     from kb.ingest.sources import read_source
     from kb.ingest.statute import parse_statute
+    from kb.ingest.userdocs import load_user_commentary
+    from kb.model import ParsedCommentary
+    from kb.pipeline.enrich import TopicsByArticle, annotate_commentary, commentary_linker
+    from kb.pipeline.tagging import ProvisionTagger
     from kb.settings import get_settings
+    from kb.store.rows import SEARCH_LEVELS
 
     settings = get_settings()
-    docs = list(load_manifest())
+    manifest = list(load_manifest(settings.corpus_dir))
+    taxonomy = load_taxonomy()
+    tagger = ProvisionTagger(taxonomy)
     provisions: list[Provision] = []
+    eids: dict[str, set[str]] = {}
+    topics = TopicsByArticle()
+    parsed: list[ParsedCommentary] = []
     commentaries: list[Commentary] = []
-    for doc in docs:
+    for doc in manifest:
         if not doc.text_available:
             continue
         texts = [read_source(settings.source_root, s.path) for s in doc.sources]
         if doc.is_commentary:
-            parsed = parse_commentary(doc, texts[0].text, texts[0].path)
-            commentaries.append(Commentary(doc, tuple(parsed.passages), None, "seed"))
+            pc = parse_commentary(doc, texts[0].text, texts[0].path)
+            parsed.append(pc)
+            commentaries.append(Commentary(doc, tuple(pc.passages), None, "seed"))
         else:
-            provisions.extend(parse_statute(doc, texts).provisions)
-    for line in (CLAIMS / "fixture_docs.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        fm, passages = fixture_passages(FIXTURES / row["file"], row["id"])
-        discusses = tuple(str(d) for d in fm.get("discusses") or ())
-        date = str(fm["date"]) if fm.get("date") else None
-        meta = DocumentMeta(id=row["id"], kind="commentary", date=date, discusses=discusses)
-        commentaries.append(Commentary(meta, tuple(passages), row["split"], "fixture"))
-    all_docs = docs + [c.meta for c in commentaries if c.source == "fixture"]
-    eids: dict[str, set[str]] = defaultdict(set)
-    for prov in provisions:
-        eids[prov.doc_id].add(prov.eid)
-    index = CitationIndex.build(all_docs, {k: frozenset(v) for k, v in eids.items()})
-    taxonomy = load_taxonomy()
-    annotations: list[Annotation] = []
-    for c in commentaries:
-        for p in c.passages:
-            lang = "zh" if _is_zh(p.text) else "en"
-            annotations += citation_annotations(p.id, p.text, index, date=c.meta.date)
-            annotations += tag_text(p.id, p.text, lang, taxonomy)
-    for prov in provisions:
-        if prov.level == "article" and prov.text:
-            annotations += tag_text(prov.id, prov.text, "zh", taxonomy)
-    translations = load_translations(settings.corpus_dir)
-    return World(tuple(all_docs), tuple(provisions), tuple(translations), tuple(annotations), tuple(commentaries))
-
-
-def _is_zh(text: str) -> bool:
-    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-    return han > len(text) * 0.2
+            provs = parse_statute(doc, texts).provisions
+            topics.add(tagger.tag_provisions(provs))
+            eids[doc.id] = {p.eid for p in provs}
+            provisions.extend(p for p in provs if p.level in SEARCH_LEVELS)
+    splits: dict[str, str] = {}
+    for path in sources.docs:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                splits[row["id"]] = row["split"]
+    user = load_user_commentary(list(sources.fixtures), manifest)
+    for u in user:
+        parsed.append(u.parsed)
+        commentaries.append(Commentary(u.meta, tuple(u.parsed.passages), splits.get(u.meta.id), "fixture"))
+    documents = manifest + [u.meta for u in user]
+    known = {k: frozenset(v) for k, v in eids.items() if v}
+    index = CitationIndex.build(documents, known)
+    notes = annotate_commentary(parsed, index, taxonomy)
+    translations = tuple(t for t in load_translations(settings.corpus_dir) if t.eid in known.get(t.doc_id, ()))
+    core = [d.id for d in manifest]
+    linker = commentary_linker(parsed, provisions, topics, notes.annotations, documents, translations, core=core)
+    return World(tuple(documents), translations, tuple(notes.annotations), tuple(commentaries), linker)
 
 
 # --------------------------------------------------------------------------- claims
 
 
-def load_claims() -> list[dict[str, Any]]:
+def load_claims(paths: Sequence[Path] = DEFAULT_CLAIMS) -> list[dict[str, Any]]:
+    """The claim records of ``paths`` (JSON lines; see ``corpus/eval/claims/README.md``)."""
     rows: list[dict[str, Any]] = []
-    for name, source in (("seed.jsonl", "seed"), ("fixtures.jsonl", "fixture")):
-        for line in (CLAIMS / name).read_text(encoding="utf-8").splitlines():
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
-                rows.append({**json.loads(line), "source": source})
+                rows.append(json.loads(line))
     return rows
 
 
@@ -263,19 +221,22 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def claim_rows(world: World, linker: Any) -> tuple[list[ClaimRows], list[str]]:
-    """Every claim's candidates; and the ids of claims whose sentence was not found."""
+def claim_rows(world: World, claims: Sequence[Mapping[str, Any]]) -> tuple[list[ClaimRows], list[str]]:
+    """Every claim's candidates; and the ids of claims whose sentence was not found (or
+    whose document is not in the world). Each claim gets ``source``: ``seed`` for the
+    manifest's captures, ``fixture`` for a fixture-folder file."""
     by_doc: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
-    for c in load_claims():
+    for c in claims:
         by_doc[c["doc"]].append(c)
     out: list[ClaimRows] = []
-    missing: list[str] = []
+    missing: list[str] = [str(c["id"]) for c in claims if c["doc"] not in {m.meta.id for m in world.commentaries}]
     for com in world.commentaries:
-        claims = by_doc.get(com.meta.id, [])
-        if not claims:
+        located = by_doc.get(com.meta.id, [])
+        if not located:
             continue
-        fixed, cands = linker.candidates(com.passages, world.annotations, commentary_date=com.meta.date)
-        for claim in claims:
+        fixed, cands = world.linker.candidates(com.passages, world.annotations, commentary_date=com.meta.date)
+        for raw in located:
+            claim = {**raw, "source": com.source}
             found = locate(claim, com.passages)
             if found is None:
                 missing.append(claim["id"])

@@ -11,7 +11,12 @@ sentence about nothing legal leaves its mass on "none".
 ``--loo`` prints the leave-one-document-out figures on the dev claims first (train without
 a commentary, test on it), then writes the weights fitted on every dev claim.
 
-Usage: python scripts/train_links.py [--loo] [--l2 1.0] [--min-score 0.5] [--dry-run]
+Usage: python scripts/train_links.py [--loo] [--l2 1.0] [--min-score 0.03] [--dry-run]
+       [--split dev] [--claims FILE ...] [--docs FILE ...] [--fixtures DIR ...]
+
+The claim files, fixture-document files and fixture folders default to today's set
+(``corpus/eval/claims/{seed,fixtures,fixture_docs}.jsonl``, ``tests/fixtures/open_commentary/``);
+the fixture folders are read by the build's own ``--commentary`` ingestion.
 """
 
 from __future__ import annotations
@@ -27,13 +32,24 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from links_lib import ClaimRows, build_world, claim_rows, gold_articles, hit_rates, ranked_links
+from links_lib import (
+    ClaimRows,
+    Sources,
+    add_source_arguments,
+    build_world,
+    claim_rows,
+    gold_articles,
+    hit_rates,
+    load_claims,
+    ranked_links,
+    sources_of,
+)
 
-from kb.link.passages import LinkConfig, PassageLinker, ProvisionIndex
-from kb.link.passages.learned import FEATURES, LinkWeights
+from kb.link.passages.learned import FEATURES
 
 OUT = Path(__file__).resolve().parent.parent / "corpus" / "link" / "weights.toml"
 DROPPED: set[str] = set()  # features left out of the fit (--without)
+LOO_L2 = 1.0  # the L2 penalty of the shipped weights and of the leave-one-out fits (chosen by leave-one-out)
 
 
 def groups(rows: Sequence[ClaimRows]) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -134,11 +150,12 @@ def leave_one_out(
     return {"any": hit_rates(claims, scored), "primary": hit_rates(claims, scored, primary=True)}
 
 
-def prepare() -> tuple[list[ClaimRows], list[str]]:
-    world = build_world()
-    index = ProvisionIndex.build(world.provisions, world.translations, world.annotations)
-    linker = PassageLinker(index, world.documents, LinkConfig(weights=LinkWeights(0.0, {})))
-    return claim_rows(world, linker)
+def prepare(sources: Sources | None = None) -> tuple[list[ClaimRows], list[str]]:
+    """Every labelled claim of ``sources`` with its candidates, as the build would link it;
+    and the ids of the claims not found."""
+    sources = sources or Sources()
+    world = build_world(sources)
+    return claim_rows(world, load_claims(sources.claims))
 
 
 def fmt(name: str, f: Mapping[str, Mapping[str, float]]) -> str:
@@ -153,16 +170,18 @@ def fmt(name: str, f: Mapping[str, Mapping[str, float]]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--loo", action="store_true", help="print leave-one-document-out figures on dev first")
-    ap.add_argument("--l2", type=float, default=1.0)
-    ap.add_argument("--min-score", type=float, default=0.5)
+    ap.add_argument("--l2", type=float, default=LOO_L2)
+    ap.add_argument("--min-score", type=float, default=0.03, help="links scoring less are not emitted")
     ap.add_argument("--dry-run", action="store_true", help="do not write the weights")
     ap.add_argument("--without", action="append", default=[], choices=FEATURES, help="leave a signal out")
+    ap.add_argument("--split", default="dev", help="fit on the claims of this split (default: dev)")
+    add_source_arguments(ap)
     args = ap.parse_args()
     DROPPED.update(args.without)
-    rows, missing = prepare()
+    rows, missing = prepare(sources_of(args))
     if missing:
         print(f"claims whose sentence was not found in the passages: {len(missing)}: {', '.join(missing)}")
-    dev = [r for r in rows if r.claim["split"] == "dev"]
+    dev = [r for r in rows if r.claim["split"] == args.split]
     if args.loo:
         print(fmt("leave-one-document-out (dev)", leave_one_out(dev, args.l2, args.min_score)))
     bias, coef = fit(groups(dev), args.l2)
@@ -175,7 +194,7 @@ def main() -> None:
         "# The linker's learned logistic combination (kb.link.passages.learned). Written by",
         "# scripts/train_links.py from the dev claims of corpus/eval/claims/; rerun it, do not edit.",
         "version = 1",
-        f'trained_on = "{len(dev)} dev claims of corpus/eval/claims (l2 = {args.l2})"',
+        f'trained_on = "{len(dev)} {args.split} claims of corpus/eval/claims (l2 = {args.l2})"',
         f"min_score = {args.min_score}",
         f"bias = {round(bias, 4)}",
         "",

@@ -216,6 +216,57 @@ def test_the_named_law_outranks_the_same_words_far_away() -> None:
     assert near["demo-law-2021/art_3"].score > far["demo-law-2021/art_3"].score
 
 
+def _candidates(
+    passages: Sequence[Passage], annotations: Sequence[Annotation] = (), config: LinkConfig | None = None
+) -> list[Any]:
+    linker = PassageLinker(ProvisionIndex.build(PROVISIONS, TRANSLATIONS), DOCS, config)
+    return linker.candidates(passages, annotations, commentary_date="2023-06")[1]
+
+
+def test_the_sentence_after_keeps_its_neighbours_provision_as_a_candidate() -> None:
+    # the second sentence shares no word with art_4; the one before is about it
+    p = _passage(
+        "news",
+        1,
+        "A property services enterprise may not make facial recognition the sole means of verification. "
+        "Residents had complained for years, the spokesman told reporters on Monday.",
+    )
+    second = p.text.index("Residents")
+    after = {c.article: c.features for c in _candidates([p]) if c.sentence[0] == second}
+    assert after["demo-law-2021/art_4"]["neighbour"] > 0.3
+    assert max(after, key=lambda a: after[a]["neighbour"]) == "demo-law-2021/art_4"
+
+
+@pytest.mark.parametrize(
+    ("draft_date", "adopted", "kinship"),
+    [
+        ("2023-08-08", "2024-09-30", 0.5),
+        ("2016-12", "2024-12-16", 1 / 9),
+        ("2024-01", "2024-11", 1.0),
+        (None, "2024", 1.0),
+    ],
+)
+def test_a_final_version_long_after_its_draft_is_a_weaker_successor(
+    draft_date: str | None, adopted: str, kinship: float
+) -> None:
+    draft = DocumentMeta(id="d-draft", kind="draft", work="d", date=draft_date)
+    final = DocumentMeta(id="d-final", kind="law", work="d", adopted=adopted, supersedes="d-draft", sources=TEXT)
+    linker = PassageLinker(ProvisionIndex.build(PROVISIONS, TRANSLATIONS), [*DOCS, draft, final])
+    assert linker._kinship("d-draft", "d-final") == pytest.approx(kinship)
+
+
+def test_a_law_named_without_an_article_proposes_the_articles_the_commentary_is_about() -> None:
+    # no word of the second passage is in art_4 (and it is under another heading); the
+    # commentary is about property gates
+    gates = _passage("news", 1, "Property services enterprises installed facial recognition gates in every estate.")
+    named = _passage("news", 2, "All of this is regulated by the Demo Law, lawyers say.", section="The law")
+    cite = [_cite(named, "Demo Law", ["demo-law-2021"])]
+    rows = [c for c in _candidates([gates, named], cite) if c.passage_id == named.id]
+    assert {c.evidence["context"] for c in rows if c.article == "demo-law-2021/art_4"} == {"named_sentence"}
+    without = _candidates([gates, named], cite, LinkConfig(whole_law=0))
+    assert "demo-law-2021/art_4" not in {c.article for c in without if c.passage_id == named.id}
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -326,6 +377,18 @@ def test_mentions_by_citation_and_by_carried_over_reference() -> None:
     # p3 is in another section, and the essay discusses two absent documents: no guess
     assert mentions == [("essay/p_1", "demo-spec-2020", "citation"), ("essay/p_2", "demo-spec-2020", "anaphora")]
     assert {lk.score for lk in links if lk.kind == "mentions"} == {1.0, 0.6}
+
+
+def test_the_only_absent_document_named_is_carried_into_later_sections() -> None:
+    # a blog (no declared documents) names the draft once, then says "the draft" under its headings
+    blog = DocumentMeta(id="blog", kind="commentary", date="2023-06")
+    p1 = _passage("blog", 1, "The regulator floated the Demo Rules draft last month.")
+    p2 = _passage("blog", 2, "The draft would require separate consent for facial information.", section="Consent")
+    p3 = _passage("blog", 3, "The draft was welcomed by industry groups in Beijing.", section="Reception")
+    anns = [_cite(p1, "Demo Rules draft", [DRAFT.id], "text_absent")]
+    links = link_passages([p1, p2, p3], PROVISIONS, anns, [*DOCS, blog], TRANSLATIONS, commentary_date="2023-06")
+    mentions = [(lk.src, lk.evidence["via"]) for lk in links if lk.kind == "mentions" and lk.dst == DRAFT.id]
+    assert mentions == [("blog/p_1", "citation"), ("blog/p_2", "anaphora"), ("blog/p_3", "anaphora")]
 
 
 def test_a_text_present_document_gets_no_mentions_link() -> None:
@@ -513,7 +576,10 @@ def claims() -> list[Any]:
     import train_links
 
     rows, missing = train_links.prepare()
-    assert len(missing) <= 3, missing  # sentences the fixture reader or the cleaner split differently
+    # Sentences the ingestion does not yield whole: three seed sentences the capture cleaner
+    # splits differently, and one fixture sentence in a <blockquote> the HTML extractor drops
+    # (the known miss of scripts/measure_commentary_ingest.py).
+    assert len(missing) <= 4, missing
     return list(rows)
 
 
@@ -640,3 +706,23 @@ def test_the_public_surface_of_kb_link() -> None:
         ]
     )
     assert all(hasattr(kb.link, name) for name in kb.link.__all__)
+
+
+def test_a_new_labelled_set_is_named_on_the_command_line(tmp_path: Path) -> None:
+    """scripts/bench_links.py --claims/--docs/--fixtures (repeatable) name a new set; the defaults are today's."""
+    import argparse
+
+    scripts = str(Path(__file__).parents[1] / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    import links_lib
+
+    ap = argparse.ArgumentParser()
+    links_lib.add_source_arguments(ap)
+    fresh = links_lib.sources_of(
+        ap.parse_args(["--claims", "f.jsonl", "--claims", "g.jsonl", "--docs", "d.jsonl", "--fixtures", str(tmp_path)])
+    )
+    assert fresh == links_lib.Sources((Path("f.jsonl"), Path("g.jsonl")), (Path("d.jsonl"),), (tmp_path,))
+    today = links_lib.sources_of(ap.parse_args([]))
+    assert [p.name for p in today.claims] == ["seed.jsonl", "fixtures.jsonl"]
+    assert all(p.exists() for p in (*today.claims, *today.docs, *today.fixtures))

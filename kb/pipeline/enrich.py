@@ -38,6 +38,7 @@ __all__ = [
     "CommentaryAnnotations",
     "TopicsByArticle",
     "annotate_commentary",
+    "commentary_linker",
     "link_commentary",
     "linked_documents",
 ]
@@ -146,6 +147,26 @@ def linked_documents(
     return docs
 
 
+def commentary_linker(
+    commentary: Sequence[ParsedCommentary],
+    articles: Iterable[Provision],
+    article_topics: TopicsByArticle,
+    annotations: Sequence[Annotation],
+    documents: Sequence[DocumentMeta],
+    translations: Sequence[Translation],
+    *,
+    core: Iterable[str] | None = None,
+) -> PassageLinker:
+    """The :class:`PassageLinker` :func:`link_commentary` links with (one index for all
+    the commentary; with ``core``, only the articles of :func:`linked_documents`).
+    ``scripts/links_lib.py`` measures the links through it."""
+    if core is not None:
+        keep = linked_documents(commentary, annotations, core)
+        articles = [a for a in articles if a.doc_id in keep]
+    index = ProvisionIndex.build(articles, translations, article_topics.as_annotations())
+    return PassageLinker(index, documents)
+
+
 def link_commentary(
     commentary: Sequence[ParsedCommentary],
     articles: Iterable[Provision],
@@ -164,11 +185,7 @@ def link_commentary(
     """
     if not commentary:
         return []
-    if core is not None:
-        keep = linked_documents(commentary, annotations, core)
-        articles = [a for a in articles if a.doc_id in keep]
-    index = ProvisionIndex.build(articles, translations, article_topics.as_annotations())
-    linker = PassageLinker(index, documents)
+    linker = commentary_linker(commentary, articles, article_topics, annotations, documents, translations, core=core)
     by_passage: Mapping[str, list[Annotation]] = _by_target(annotations)
     links: list[Link] = []
     for c in commentary:

@@ -13,8 +13,10 @@ Signals of a (sentence, article) candidate (``learned.FEATURES``):
 2. **document context**, a prior — the article's document is named in the sentence, or
    elsewhere in the passage; is the *successor* (manifest ``supersedes``) of a text-absent
    document the passage names (the 2023 CAC draft -> the 2025 FRT Measures: the evidence
-   says ``successor_of`` and why); is discussed by the commentary (or succeeds a document
-   it discusses); or is merely in force at the commentary's date;
+   says ``successor_of`` and why; the signal is ``1 / (1 + years)`` from the draft to the
+   final's adoption, so a final adopted years later counts for less); is discussed by the
+   commentary (or succeeds a document it discusses); or is merely in force at the
+   commentary's date;
 3. **terms** — legal concepts (``corpus/link/concepts.toml``) shared, weighted by rarity,
    and whether a specific one anchors the link;
 4. **similarity** in the sentence's language — English sentences against the English
@@ -22,20 +24,26 @@ Signals of a (sentence, article) candidate (``learned.FEATURES``):
    words, TF-IDF), and English sentences against the Chinese text of an untranslated
    article through the bilingual glossary (``corpus/link/glossary.toml``, built from the
    statutes and their translations by ``scripts/build_glossary.py``); the same for the
-   whole passage; shared topic tags;
+   whole passage, and for the whole commentary (what it is about); shared topic tags;
 5. **focus** — whether the article has the most evidence among its document's candidates
-   for the sentence, and by how much.
+   for the sentence, and by how much;
+6. **the sentence before** (same section) — its three best candidates stay candidates of
+   the next sentence, with their evidence there as the ``neighbour`` signal: the quote
+   after a paraphrase of Art. 10, "the official said", speaks of Art. 10 too.
 
 **The combination is learned** (``corpus/link/weights.toml``, fitted by
 ``scripts/train_links.py`` on the dev claims of ``corpus/eval/claims/``): each candidate's
 logit is ``bias + sum(weight * signal)``, and a sentence's candidates share one softmax
 with "no provision" (logit 0): ``score = exp(logit) / (1 + sum of exp(logits))``. A sentence
 about nothing legal leaves its mass on "none"; links scoring less than the file's
-``min_score`` are not emitted. ``scripts/bench_links.py`` prints the held-out and
-leave-one-document-out figures.
+``min_score`` (0.03, chosen by leave-one-out) are not emitted. ``scripts/bench_links.py``
+prints the held-out and leave-one-document-out figures, reading the fixture articles with
+``kb ingest --commentary``'s own code.
 
 Candidates are proposed by shared words (in fewer than ``common_share`` of the articles),
-shared concepts and citations, among the articles of the documents in context.
+shared concepts, citations and the sentence before, among the articles of the documents in
+context; a law the sentence names without an article (a *whole-law* claim: "regulated by
+the Cybersecurity Law") also proposes its three articles closest to the whole commentary.
 Newsletter side items get provision links only from explicit citations. A passage naming
 a document whose text is absent gets a ``mentions`` link to it (by citation, or "the draft"
 carried over). Every inferred link carries its evidence, e.g.::

@@ -24,7 +24,8 @@ GLOSSARY_PATH = Path("link") / "glossary.toml"
 #   named_sentence  named (cited as a document or by a pinpoint) in the sentence itself
 #   named_passage   named elsewhere in the passage
 #   successor       the successor (manifest ``supersedes``) of a text-absent document the
-#                   passage is about: the draft's final version says the same thing
+#                   passage is about: the draft's final version says the same thing; the value is
+#                   1 / (1 + years from the draft to the final's adoption), a late final keeps less
 #   discussed       among the documents the commentary discusses
 #   open            any other document in force at the commentary's date, in a passage naming some document
 #   (none of these) the same, in a passage naming no document
@@ -37,6 +38,8 @@ GLOSSARY_PATH = Path("link") / "glossary.toml"
 #   sim_gloss       cosine of jieba words, English sentence carried through the glossary vs the Chinese
 #                   text of an article without a translation (0 for translated articles)
 #   sim_passage     the same cosine (sentence's language) for the whole passage
+#   sim_doc         the same cosine for the whole commentary (its main language): what it is about
+#   neighbour       the article's evidence (terms + similarities) in the sentence before, same section
 #   topics          a topic tag is shared
 #   best_in_doc     the article has the most evidence among its document's candidates for the sentence
 #   lead            how far its evidence leads the runner-up of its document (0 when not first)
@@ -53,6 +56,8 @@ FEATURES: tuple[str, ...] = (
     "sim_zh",
     "sim_gloss",
     "sim_passage",
+    "sim_doc",
+    "neighbour",
     "topics",
     "best_in_doc",
     "lead",

@@ -5,6 +5,7 @@ combination, the best few links; a passage's links are the union of its sentence
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -14,7 +15,7 @@ from kb.ids import doc_of, node_type
 from kb.link.passages.concepts import Tier
 from kb.link.passages.index import ProvisionIndex, _Article, article_id
 from kb.link.passages.learned import FEATURES, Glossary, LinkWeights, load_glossary, load_weights
-from kb.link.passages.mentions import absent_mentions
+from kb.link.passages.mentions import Named, absent_mentions
 from kb.link.passages.similarity import _analyse, _rarity, _Text, _tfidf, is_chinese, stems, zh_words
 from kb.model import Annotation, DocumentMeta, Link, Passage, Provision, Translation
 from kb.text.sentences import passage_sentences
@@ -56,6 +57,8 @@ class LinkConfig:
     citation_score: Mapping[str, float] = field(default_factory=lambda: {"resolved": 1.0, "ambiguous": 0.6})
     mention_score: Mapping[str, float] = field(default_factory=lambda: {"citation": 1.0, "anaphora": 0.6})
     min_words: int = 3  # sentences with fewer content words get no inferred links
+    carried: int = 3  # the previous sentence's best candidates stay candidates of the next
+    whole_law: int = 3  # a law named without an article proposes its articles closest to the commentary
 
 
 # --------------------------------------------------------------------------- dates
@@ -146,6 +149,10 @@ class PassageLinker:
         limit = max(1.0, self.config.common_share * len(index.articles))
         self._en_common = frozenset(w for w, p in self._en.items() if len(p) > limit)
         self._zh_common = frozenset(w for w, p in self._zh.items() if len(p) > limit)
+        self._closest_cache: dict[str, list[str]] = {}
+        self._doc_sims: dict[str, float] = {}  # the commentary being linked: article -> similarity
+        self._sim_cache: dict[tuple[int, str], dict[str, float]] = {}
+        self._alive: dict[int, _Query] = {}
         self._by_concept: dict[str, list[str]] = {}
         for a in arts:
             for c in a.concepts:
@@ -265,6 +272,9 @@ class PassageLinker:
         """Citation and ``mentions`` links (certain, fixed scores) and the scored
         candidates of every sentence of ``passages``."""
         wanted = {p.id for p in passages}
+        self._closest_cache.clear()
+        self._sim_cache.clear()
+        self._alive.clear()
         by_target: dict[str, list[Annotation]] = {}
         for ann in annotations:
             if ann.target_id in wanted:
@@ -278,15 +288,19 @@ class PassageLinker:
             d for d in (meta.discusses if meta else ()) if self._has_text(d) and self._exists(d, commentary_date)
         ]
         absent_discussed = [d for d in (meta.discusses if meta else ()) if not self._has_text(d)]
+        doc_query = self._document_query([texts[p.id] for p in passages if p.part == "body"])
+        self._doc_sims = self._similarities(doc_query) if doc_query is not None else {}
         fixed: list[Link] = []
         out: list[Candidate] = []
-        last_absent: tuple[str | None, str] | None = None
+        previous: dict[str, float] = {}  # the evidence of the sentence before, per article
+        section: str | None = None
+        named_absent = Named()
         for passage in passages:
             anns = by_target.get(passage.id, [])
-            mentions, last_absent = absent_mentions(
+            mentions, named_absent = absent_mentions(
                 passage,
                 anns,
-                last_absent,
+                named_absent,
                 documents=self.documents,
                 with_text=self.index.by_doc,
                 scores=self.config.mention_score,
@@ -299,6 +313,8 @@ class PassageLinker:
             fixed.extend(cites[0])
             if passage.part != "body":
                 continue
+            if passage.section != section:
+                previous, section = {}, passage.section
             # the final version of a text-absent document the passage names (the draft) says
             # what the passage says; of one its commentary discusses, it is discussed too
             successors = {s: a for a in (lk.dst for lk in mentions) for s in self._successors_with_text(a)}
@@ -318,7 +334,10 @@ class PassageLinker:
                 contexts.update(dict.fromkeys(cites[1], "named_passage"))
                 contexts.update(dict.fromkeys(cites[2].get(span, ()), "named_sentence"))
                 lineage = {**succ_discussed, **successors}
-                out.extend(self._sentence(passage, span, query, whole, contexts, cites, lineage, topics))
+                queries = (query, whole)
+                found = self._sentence(passage, span, queries, contexts, cites, lineage, topics, previous)
+                out.extend(found)
+                previous = {c.article: _evidence(c.features) for c in found}
         return fixed, out
 
     def _citations(
@@ -349,6 +368,55 @@ class PassageLinker:
                     named.setdefault(doc, ann.text)
                     by_sentence.setdefault(span, set()).add(doc)
         return list(links.values()), named, by_sentence, cited
+
+    def _kinship(self, draft: str, final: str) -> float:
+        """How likely a final version still says what its draft said: ``1 / (1 + years)``
+        between the draft and the final's adoption (1.0 when either date is unknown)."""
+        a, b = self.documents.get(draft), self.documents.get(final)
+        start, end = (first_date(a) if a else None), (first_date(b) if b else None)
+        if not start or not end:
+            return 1.0
+        years = int(date_key(end, end=False)[:4]) - int(date_key(start, end=False)[:4])
+        return 1.0 / (1.0 + max(0, years))
+
+    def _closest(self, doc_id: str) -> list[str]:
+        """The articles of ``doc_id`` most similar to the whole commentary, best first."""
+        if doc_id not in self._closest_cache:
+            sims = {a: self._doc_sims.get(a, 0.0) for a in self.index.by_doc[doc_id]}
+            self._closest_cache[doc_id] = sorted((a for a in sims if sims[a] > 0), key=lambda a: (-sims[a], a))
+        return self._closest_cache[doc_id]
+
+    def _similarities(self, query: _Query) -> dict[str, float]:
+        """``max(_cosine_full(query, article).values())`` of every article sharing a word,
+        summed over the postings in one pass (for the long query of a whole commentary)."""
+        if query.lang == "zh":
+            return _accumulate(query.words, self._zh)
+        out = _accumulate(query.words, self._en)
+        for art, v in _accumulate(query.gloss, self._zh).items():
+            out[art] = max(out.get(art, 0.0), v)
+        return out
+
+    def _cached_similarity(self, query: _Query, art: _Article) -> dict[str, float]:
+        """:func:`_cosine_full` of a passage's or the commentary's query, computed once per
+        article (the caches live for one :meth:`candidates` call, which keeps the queries)."""
+        key = (id(query), art.id)
+        found = self._sim_cache.get(key)
+        if found is None:
+            self._alive[id(query)] = query  # so that no other query takes its id meanwhile
+            found = self._sim_cache[key] = _cosine_full(query, art)
+        return found
+
+    def _document_query(self, texts: Sequence[_Text]) -> _Query | None:
+        """The whole commentary's words in its main language (IDF-weighted, not by rarity
+        within the commentary: here what recurs is the subject)."""
+        if not texts:
+            return None
+        lang: Literal["en", "zh"] = "zh" if sum(t.lang == "zh" for t in texts) * 2 > len(texts) else "en"
+        words: Counter[str] = Counter()
+        for t in texts:
+            if t.lang == lang:
+                words.update(t.words)
+        return self._query(_Text(words, {}, {}, lang), {}, {})
 
     def _query(self, text: _Text, word_rarity: Mapping[str, float], concept_rarity: Mapping[str, float]) -> _Query:
         cfg, index = self.config, self.index
@@ -381,31 +449,40 @@ class PassageLinker:
         self,
         passage: Passage,
         span: Span,
-        query: _Query,
-        whole: _Query,
+        queries: tuple[_Query, _Query],
         contexts: Mapping[str, Context],
         cites: tuple[list[Link], dict[str, str], dict[Span, set[str]], set[str]],
         successors: Mapping[str, str],
         topics: frozenset[str],
+        previous: Mapping[str, float],
     ) -> list[Candidate]:
         cfg = self.config
+        query, whole = queries
         common = self._zh_common if query.lang == "zh" else self._en_common
         words = {w: v for w, v in query.words.items() if w not in common}
         sim = _accumulate(words, self._zh if query.lang == "zh" else self._en)
         gloss = _accumulate({w: v for w, v in query.gloss.items() if w not in self._zh_common}, self._zh)
+        # the cosines over every word: the postings' sums plus the few common words, looked up
+        common_words = {w: v for w, v in query.words.items() if w in common}
+        common_gloss = {w: v for w, v in query.gloss.items() if w in self._zh_common}
         proposed = {a for a, v in sim.items() if v >= cfg.min_similarity}
         proposed |= {a for a, v in gloss.items() if v >= cfg.min_similarity}
         for c in query.concepts:
             proposed.update(self._by_concept.get(c, ()))
         proposed |= {a for a in cites[3]}
+        # the sentence before usually speaks of the same provision: its best few stay candidates
+        carried = set(sorted(previous, key=lambda a: (-previous[a], a))[: cfg.carried])
+        # a law named without an article: its articles closest to what the commentary is about
+        pinned = {doc_of(a) for a in cites[3]}
+        for d in cites[2].get(span, ()):
+            if d not in pinned:
+                carried.update(self._closest(d)[: cfg.whole_law])
+        proposed.update(carried)
+        cited_here = {article_id(lk.dst) for lk in cites[0] if _in(lk, span)}
         rows: list[tuple[str, dict[str, float], dict[str, Any]]] = []
         for art_id in sorted(proposed):
             art = self.index.articles.get(art_id)
-            if (
-                art is None
-                or art.doc_id not in contexts
-                or art_id in {article_id(lk.dst) for lk in cites[0] if _in(lk, span)}
-            ):
+            if art is None or art.doc_id not in contexts or art_id in cited_here:
                 continue
             context = contexts[art.doc_id]
             terms = {
@@ -414,8 +491,17 @@ class PassageLinker:
                 if c in art.concepts
             }
             strength = sum(terms.values())
-            full_sim = _cosine_full(query, art)
-            if strength < cfg.min_strength and max(full_sim.values()) < cfg.min_similarity and art_id not in cites[3]:
+            vec = art.zh_words if query.lang == "zh" else art.words
+            own = sim.get(art_id, 0.0) + sum(v * vec.get(w, 0.0) for w, v in common_words.items())
+            full_sim = {
+                "en": own if query.lang == "en" else 0.0,
+                "zh": own if query.lang == "zh" else 0.0,
+                "gloss": gloss.get(art_id, 0.0) + sum(v * art.zh_words.get(w, 0.0) for w, v in common_gloss.items())
+                if query.lang == "en"
+                else 0.0,
+            }
+            weak = strength < cfg.min_strength and max(full_sim.values()) < cfg.min_similarity
+            if weak and art_id not in cites[3] and art_id not in carried:
                 continue
             anchors = [
                 c
@@ -424,11 +510,11 @@ class PassageLinker:
                 and self.index.concepts.tier(c) == "specific"
                 and c not in query.implied
             ]
-            whole_sim = _cosine_full(whole, art)
+            whole_sim = self._cached_similarity(whole, art)
             features = {
                 "named_sentence": float(context == "named_sentence"),
                 "named_passage": float(context == "named_passage"),
-                "successor": float(context == "successor"),
+                "successor": self._kinship(successors[art.doc_id], art.doc_id) if context == "successor" else 0.0,
                 "discussed": float(context == "discussed"),
                 "open": float(context == "open"),
                 "cited_passage": float(art_id in cites[3]),
@@ -439,6 +525,8 @@ class PassageLinker:
                 # through the glossary only where no translation can be compared word by word
                 "sim_gloss": 0.0 if art.translated else full_sim["gloss"],
                 "sim_passage": max(whole_sim.values()),
+                "sim_doc": max(0.0, self._doc_sims.get(art_id, 0.0)),
+                "neighbour": min(1.0, previous.get(art_id, 0.0)),
                 "topics": float(bool(topics & art.topics)),
             }
             ranked = sorted(terms, key=lambda c: (-terms[c], c))
@@ -460,13 +548,14 @@ class PassageLinker:
                 evidence["mention_text"] = cites[1].get(art.doc_id, "")
             rows.append((art_id, features, evidence))
         # how each article stands among its own document's candidates for this sentence
-        strength_of = {a: f["terms"] + f["sim_en"] + f["sim_zh"] + f["sim_gloss"] for a, f, _ in rows}
+        strength_of = {a: _evidence(f) for a, f, _ in rows}
         by_doc: dict[str, list[float]] = {}
         for a, _, _ in rows:
-            by_doc.setdefault(doc_of(a), []).append(strength_of[a])
+            by_doc.setdefault(self.index.articles[a].doc_id, []).append(strength_of[a])
+        top_two = {d: sorted(v, reverse=True)[:2] for d, v in by_doc.items()}
         out: list[Candidate] = []
         for a, features, evidence in rows:
-            others = sorted(by_doc[doc_of(a)], reverse=True)
+            others = top_two[self.index.articles[a].doc_id]
             first = strength_of[a] >= others[0]
             runner_up = others[1] if len(others) > 1 else 0.0
             features["best_in_doc"] = float(first)
@@ -480,6 +569,11 @@ class PassageLinker:
         if tier == "generic" and context in ("named_sentence", "named_passage"):
             return self.config.named_generic_weight
         return self.config.tier_weight[tier]
+
+
+def _evidence(features: Mapping[str, float]) -> float:
+    """How much a candidate's own words say for it: shared concepts and similarities."""
+    return features["terms"] + features["sim_en"] + features["sim_zh"] + features["sim_gloss"]
 
 
 def _in(link: Link, span: Span) -> bool:

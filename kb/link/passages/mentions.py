@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container, Mapping, Sequence
+from dataclasses import dataclass
 
 from kb.ids import node_type
 from kb.model import Annotation, DocumentMeta, Link, Passage
@@ -27,22 +28,40 @@ def _subject(doc_id: str, documents: Mapping[str, DocumentMeta], with_text: Cont
     return meta.discusses[0]
 
 
+@dataclass(frozen=True)
+class Named:
+    """The text-absent documents a commentary has named so far: the last one (with the
+    section it was named in) and every one, in order."""
+
+    section: str | None = None
+    last: str | None = None
+    every: tuple[str, ...] = ()
+
+    def after(self, section: str | None, doc: str) -> Named:
+        return Named(section, doc, self.every if doc in self.every else (*self.every, doc))
+
+
 def absent_mentions(
     passage: Passage,
     anns: Sequence[Annotation],
-    last_absent: tuple[str | None, str] | None,
+    named: Named,
     *,
     documents: Mapping[str, DocumentMeta],
     with_text: Container[str],
     scores: Mapping[str, float],
-) -> tuple[list[Link], tuple[str | None, str] | None]:
+) -> tuple[list[Link], Named]:
     """``mentions`` links to text-absent documents: named, or "the draft" carried over.
 
-    ``last_absent`` is (section, document) of the last absent document named; "the
-    proposal" refers to it within the same section, or else to the commentary's
-    subject when it discusses just one absent document. ``with_text`` holds the ids of
-    the documents whose text we have; ``scores`` the score of a mention by how it was
-    found (``"citation"``, ``"anaphora"``).
+    ``named`` says which absent documents the commentary named before this passage. "The
+    proposal" refers to the last one named within the same section; else to the
+    commentary's subject when it discusses just one absent document; else to the only
+    absent document the commentary has named, when it declares no other (a blog that names
+    the draft in its opening and says "the draft" under each of its headings). ``with_text`` holds the ids of the
+    documents whose text we have; ``scores`` the score of a mention by how it was found
+    (``"citation"``, ``"anaphora"``).
+
+    >>> Named().after("intro", "draft-a").after("s2", "draft-a").every
+    ('draft-a',)
     """
     out: dict[str, Link] = {}
     for ann in sorted(anns, key=lambda a: a.start):
@@ -54,13 +73,18 @@ def absent_mentions(
             if target not in out:
                 evidence = {"via": "citation", "text": ann.text, "status": ann.data.get("status")}
                 out[target] = Link(passage.id, target, "mentions", scores["citation"], evidence)
-            last_absent = (passage.section, target)
+            named = named.after(passage.section, target)
     if not out and passage.part == "body":
         antecedent = _subject(passage.doc_id, documents, with_text)
-        if last_absent is not None and last_absent[0] == passage.section:
-            antecedent = last_absent[1]
+        if named.last is not None and named.section == passage.section:
+            antecedent = named.last
+        elif antecedent is None:
+            meta = documents.get(passage.doc_id)
+            declared = [d for d in (meta.discusses if meta else ()) if d not in with_text]
+            known = set(named.every) | set(declared)
+            antecedent = named.every[0] if len(known) == 1 and named.every else None
         m = ANAPHOR_RE.search(passage.text)
         if m and antecedent:
             evidence = {"via": "anaphora", "text": m.group(0)}
             out[antecedent] = Link(passage.id, antecedent, "mentions", scores["anaphora"], evidence)
-    return list(out.values()), last_absent
+    return list(out.values()), named
