@@ -337,6 +337,31 @@ def test_a_passage_about_the_draft_reaches_the_final_version_that_says_the_same(
     assert best.score >= 0.5
 
 
+def test_rules_published_but_not_yet_in_force_are_open_to_commentary_of_that_time() -> None:
+    """A commentary written between the final rules' promulgation and their effective date,
+    naming nothing, reaches the rule it paraphrases; before promulgation it does not."""
+    text = "From June, no facial recognition equipment may be installed inside hotel rooms or changing rooms."
+    provisions = PROVISIONS + [
+        Provision(FINAL.id, eid, "article", n, zh, number=n + 1)
+        for n, (eid, (zh, _)) in enumerate(FINAL_ARTICLES.items())
+    ]
+    translations = TRANSLATIONS + [Translation(FINAL.id, eid, en) for eid, (_, en) in FINAL_ARTICLES.items()]
+    blog = DocumentMeta(id="blog", kind="commentary", date="2025-04")
+    early = DocumentMeta(id="early", kind="commentary", date="2025-01")
+    for meta, expected in ((blog, True), (early, False)):
+        p = _passage(meta.id, 1, text)
+        links = link_passages(
+            [p],
+            provisions,
+            [],
+            [*DOCS, FINAL, meta],
+            translations,
+            commentary_date=meta.date,
+            config=LinkConfig(min_score=0.0),
+        )
+        assert ("demo-rules-2025/art_2" in _discusses(links)) is expected, meta.date
+
+
 @pytest.mark.parametrize(("kind", "part"), [("paragraph", "newsletter-items"), ("list_item", "newsletter-items")])
 def test_newsletter_items_get_no_inferred_links(kind: str, part: str) -> None:
     p = _passage("news", 1, THREE_POINTS, kind=kind, part=part)

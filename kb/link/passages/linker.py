@@ -164,6 +164,21 @@ class PassageLinker:
         doc = self.documents.get(doc_id)
         return doc is not None and in_force_at(doc, self.successors.get(doc_id, ()), date)
 
+    def _open(self, doc_id: str, date: str | None) -> bool:
+        """Whether a commentary of ``date`` may be talking about ``doc_id`` without naming it:
+        it is in force then, or it is a new instrument already adopted but not yet in force
+        (commentary on rules published and awaiting their effective date), with no earlier
+        version of its own still in force (then that version is the one meant)."""
+        if self._in_force(doc_id, date):
+            return True
+        doc = self.documents.get(doc_id)
+        if doc is None or doc.kind in ("draft", "commentary") or not self._exists(doc_id, date):
+            return False
+        if self.successors.get(doc_id) and any(s.kind != "draft" for s in self.successors[doc_id]):
+            return False  # an old version, replaced: not pending
+        earlier = doc.supersedes
+        return earlier is None or (self.documents.get(earlier) is not None and self.documents[earlier].kind == "draft")
+
     def _exists(self, doc_id: str, date: str | None) -> bool:
         """Whether the text of ``doc_id`` existed (was adopted) by ``date``."""
         doc = self.documents.get(doc_id)
@@ -282,7 +297,7 @@ class PassageLinker:
         concepts = self.index.concepts
         texts = {p.id: _analyse(p.text, concepts, "zh" if is_chinese(p.text) else "en") for p in passages}
         word_rarity, concept_rarity = _rarity([texts[p.id] for p in passages if p.part == "body"])
-        open_docs = [d for d in self.index.by_doc if self._in_force(d, commentary_date)]
+        open_docs = [d for d in self.index.by_doc if self._open(d, commentary_date)]
         meta = self.documents.get(passages[0].doc_id) if passages else None
         discussed = [
             d for d in (meta.discusses if meta else ()) if self._has_text(d) and self._exists(d, commentary_date)
