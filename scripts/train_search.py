@@ -42,8 +42,11 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import text
 
-from kb.learn.associations import Associations, fit
+from kb.learn.associations import Associations, fit, numbered
+from kb.learn.neighbours import Neighbours
 from kb.learn.ranker import FEATURES, LearnedRanker
+from kb.learn.translation import Translation
+from kb.learn.translation import fit as fit_translation
 from kb.search.engine import learned_candidates
 from kb.search.expand import content_terms
 from kb.search.fts import query_terms
@@ -58,6 +61,9 @@ SEED = 15
 FOLDS = 5
 VOTES = 100
 EXPANSION_LIMIT = 8
+# Nearest training questions that vote (kb.learn.neighbours); on dev, 10 beat 20 and 50.
+NEIGHBOURS = 10
+EM_ITERATIONS = 8
 MIN_COUNT = 1
 L2 = 1e-3
 STEPS = 50
@@ -82,6 +88,10 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
     "priors (law, article)": ("law_prior", "article_prior"),
     "kind and status": ("local", "in_force"),
     "word score shape (rank, matched, coord)": ("rank", "matched", "coord"),
+    "nearest questions": ("neighbour_article", "neighbour_law"),
+    "law classifier (naive Bayes)": ("law_posterior",),
+    "translation model (IBM Model 1)": ("translation",),
+    "title match, length, position": ("title_match", "length", "position"),
 }
 
 
@@ -106,6 +116,33 @@ def label_keys(q: StardQuestion) -> list[str]:
 
 def fit_tables(questions: Sequence[StardQuestion], words: Mapping[str, list[str]]) -> Associations:
     return fit([(question_words(q.question), label_keys(q)) for q in questions], words, min_count=MIN_COUNT)
+
+
+def fit_neighbours(questions: Sequence[StardQuestion]) -> Neighbours:
+    return Neighbours.fit([(question_words(q.question), label_keys(q)) for q in questions], NEIGHBOURS)
+
+
+def fit_model1(questions: Sequence[StardQuestion], words: Mapping[str, list[str]]) -> Translation:
+    """IBM Model 1 over (question words, answering article words), one pair per labelled article."""
+    pairs = [
+        (question_words(q.question), [w for w in words[k] if not numbered(w)])
+        for q in questions
+        for k in label_keys(q)
+        if k in words
+    ]
+    return fit_translation(pairs, iterations=EM_ITERATIONS)
+
+
+def ranker_of(questions: Sequence[StardQuestion], words: Mapping[str, list[str]]) -> LearnedRanker:
+    """The learned pieces of ``questions``, with no weights yet (for collecting candidates)."""
+    return LearnedRanker(
+        fit_tables(questions, words),
+        {},
+        VOTES,
+        EXPANSION_LIMIT,
+        neighbours=fit_neighbours(questions),
+        translation=fit_model1(questions, words),
+    )
 
 
 # per candidate row: features, label (1: a labelled article), version group, rowid, article key index
@@ -194,6 +231,18 @@ def tables_json(tables: Associations) -> dict[str, Any]:
     }
 
 
+def parts_json(train: Sequence[StardQuestion], ranker: LearnedRanker) -> dict[str, Any]:
+    """The nearest-question data (words, answers by position in ``articles``) and the translation model."""
+    article_at = {k: i for i, k in enumerate(sorted(ranker.tables.article_prior))}
+    assert ranker.translation is not None
+    return {
+        "neighbours": [[question_words(q.question), [article_at[k] for k in label_keys(q)]] for q in train],
+        "neighbours_k": NEIGHBOURS,
+        "translation": {q: [[a, p] for a, p in v] for q, v in sorted(ranker.translation.sources.items())},
+        "background": dict(sorted(ranker.translation.background.items())),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--db", required=True, help="a database built from the full corpus")
@@ -210,19 +259,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         train = [q for q in questions if q.split == "train" and any(k in index for k in label_keys(q))]
         dev = [q for q in questions if q.split == "dev" and any(k in index for k in label_keys(q))]
         words = article_words(reader, {k for q in train for k in label_keys(q)}, index)
-        tables = fit_tables(train, words)
+        full = ranker_of(train, words)
+        tables = full.tables
         fold = np.random.default_rng(SEED).permutation(len(train)) % FOLDS
-        fold_tables = [fit_tables([q for q, f in zip(train, fold, strict=True) if f != i], words) for i in range(FOLDS)]
+        folds = [ranker_of([q for q, f in zip(train, fold, strict=True) if f != i], words) for i in range(FOLDS)]
         if args.cache and args.cache.exists():
             train_runs, dev_runs = pickle.loads(args.cache.read_bytes())
         else:
             train_runs, dev_runs = [], []
         train_runs = train_runs or [
-            collect(reader, q, LearnedRanker(fold_tables[f], {}, VOTES, EXPANSION_LIMIT), top=TRAIN_TOP)
-            for q, f in zip(train, fold, strict=True)
+            collect(reader, q, folds[f], top=TRAIN_TOP) for q, f in zip(train, fold, strict=True)
         ]
         print(f"train: {len(train)} questions, {sum(len(r[1]) for r in train_runs)} candidate rows", file=sys.stderr)
-        dev_runs = dev_runs or [collect(reader, q, LearnedRanker(tables, {}, VOTES, EXPANSION_LIMIT)) for q in dev]
+        dev_runs = dev_runs or [collect(reader, q, full) for q in dev]
         if args.cache:
             args.cache.write_bytes(pickle.dumps((train_runs, dev_runs)))
     n_rel = [sum(1 for k in label_keys(q) if k in index) for q in dev]
@@ -254,6 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "weights": weights,
         "dev": report,
         **tables_json(tables),
+        **parts_json(train, full),
     }
     args.out.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"-> {args.out} ({args.out.stat().st_size // 1024} KiB)")

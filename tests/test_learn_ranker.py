@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from kb.learn.associations import fit
+from kb.learn.neighbours import Neighbours
 from kb.learn.ranker import FEATURES, LearnedRanker, row_keys
 
 PAIRS = [
@@ -86,3 +87,21 @@ def test_no_rows() -> None:
     none = np.empty(0, dtype=np.int64)
     x = ranker.features(row_keys([], 0), ["债务"], "债务", none, empty, empty, empty > 0, empty > 0)
     assert x.shape == (0, len(FEATURES))
+
+
+def test_question_features(keys) -> None:  # type: ignore[no-untyped-def]
+    ranker = LearnedRanker(fit(PAIRS, {}, min_count=1), {}, neighbours=Neighbours.fit(PAIRS, k=1))
+    rowid = np.array([0, 1, 2, 3, 5], dtype=np.int64)
+    zeros, on = np.zeros(5), np.ones(5, dtype=bool)
+    row = {"length": np.arange(5.0), "translation": np.full(5, 0.5)}
+    x = ranker.features(keys, ["工商户", "债务", "劳动合同"], "工商户的债务", rowid, zeros, zeros, ~on, on, row)
+    # the nearest question (工商户 债务) answered art_56, in 民法典
+    assert column(x, "neighbour_article") == [0.0, 1.0, 0.0, 0.0, 0.0]
+    assert column(x, "neighbour_law") == [1.0, 1.0, 0.0, 0.0, 0.0]
+    posterior = column(x, "law_posterior")
+    assert posterior[0] == posterior[1] > posterior[2] > posterior[3] == posterior[4]  # never asked: the floor
+    # 劳动合同 is one of the three words and in both titles that contain it
+    assert column(x, "title_match") == [0.0, 0.0, round(1 / 3, 4), round(1 / 3, 4), 0.0]
+    assert column(x, "position") == [round(float(np.log1p(n)), 4) for n in (54, 56, 20, 3)] + [0.0]
+    assert column(x, "length") == [0.0, 1.0, 2.0, 3.0, 4.0] and column(x, "translation") == [0.5] * 5
+    assert column(ranker.features(keys, ["债务"], "债务", rowid, zeros, zeros, ~on, on), "translation") == [0.0] * 5

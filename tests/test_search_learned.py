@@ -115,7 +115,8 @@ def test_with_votes_adds_missing_rows_in_order() -> None:
 def test_the_project_file_loads() -> None:
     ranker = load_learned(PROJECT_ROOT / "corpus" / LEARNED_FILE)
     assert ranker.tables.questions > 500 and ranker.votes > 0
-    assert set(ranker.weights) >= {"base", "vote_article", "bias"}
+    assert set(ranker.weights) >= {"base", "vote_article", "neighbour_article", "translation", "bias"}
+    assert ranker.neighbours is not None and ranker.translation is not None
 
 
 @pytest.mark.parametrize(
@@ -126,6 +127,8 @@ def test_the_project_file_loads() -> None:
         ({"law_prior": None}, "law_prior"),
         ({"law_prior": [1]}, "differ in length"),
         ({"term_law": {"x": [[10**6, 1]]}}, "past the list"),
+        ({"neighbours": [[["x"], [10**6]]]}, "past the list"),
+        ({"translation": {"no-background": [["x", 0.5]]}}, "without its background"),
     ],
 )
 def test_a_bad_file_is_one_error_naming_it(tmp_path: Path, change: dict[str, Any], message: str) -> None:

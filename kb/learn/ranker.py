@@ -32,9 +32,12 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
+from kb.ids import Eid
 from kb.learn.associations import Associations
+from kb.learn.neighbours import Neighbours
+from kb.learn.translation import Translation
 
-__all__ = ["FEATURES", "LearnedRanker", "RowKeys", "row_keys"]
+__all__ = ["FEATURES", "ROW_FEATURES", "LearnedRanker", "RowKeys", "row_keys"]
 
 FEATURES = (
     "base",
@@ -48,7 +51,18 @@ FEATURES = (
     "named",
     "local",
     "in_force",
+    "neighbour_article",
+    "neighbour_law",
+    "law_posterior",
+    "translation",
+    "title_match",
+    "length",
+    "position",
 )
+# Computed by the caller, which has the index (kb.search.learned): per candidate row.
+ROW_FEATURES = ("translation", "length")
+# The floor of law_posterior: a law no training question was answered by.
+POSTERIOR_FLOOR = -30.0
 # Added to a law's count before the log: a law nobody asked about is unlikely, not impossible.
 PRIOR_SMOOTHING = 0.5
 
@@ -69,6 +83,8 @@ class RowKeys:
     rows_of: Mapping[str, tuple[int, ...]]
     law_index: Mapping[str, int] = field(default_factory=dict)
     article_index: Mapping[str, int] = field(default_factory=dict)
+    # per article (and a last slot for none): log(1 + its number in its law), 0 when it has none
+    position: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(1))
 
     def at(self, rowid: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
         known = rowid < len(self.law)
@@ -89,8 +105,12 @@ def row_keys(rows: Sequence[tuple[int, str, str]], size: int) -> RowKeys:
             key = f"{law_key}#{eid}"
             article[rowid] = articles.setdefault(key, len(articles))
             rows_of.setdefault(key, []).append(rowid)
+    position = np.zeros(len(articles) + 1)
+    for key, at in articles.items():
+        parsed = Eid.try_parse(key.partition("#")[2])
+        position[at] = math.log1p(parsed.units[-1].main) if parsed is not None else 0.0
     return RowKeys(
-        law, article, tuple(laws), tuple(articles), {k: tuple(v) for k, v in rows_of.items()}, laws, articles
+        law, article, tuple(laws), tuple(articles), {k: tuple(v) for k, v in rows_of.items()}, laws, articles, position
     )
 
 
@@ -104,6 +124,8 @@ class LearnedRanker:
     expansion_limit: int = 8
     # Used only for a question the tables know this much of (Associations.known_share).
     min_known: float = 0.0
+    neighbours: Neighbours | None = None
+    translation: Translation | None = None
 
     def knows(self, terms: Sequence[str]) -> bool:
         """Whether the tables know enough of a question (its content words) to rank it."""
@@ -125,8 +147,12 @@ class LearnedRanker:
         coord: npt.NDArray[np.float64],
         local: npt.NDArray[np.bool_],
         in_force: npt.NDArray[np.bool_],
+        row: Mapping[str, npt.NDArray[np.float64]] | None = None,
     ) -> npt.NDArray[np.float64]:
-        """The feature matrix (rows x :data:`FEATURES`) of the candidate rows."""
+        """The feature matrix (rows x :data:`FEATURES`) of the candidate rows.
+
+        ``row`` holds the :data:`ROW_FEATURES` the caller computed (0 for one it lacks).
+        """
         law, article = keys.at(rowid)
         # index -1 (no law, no article) reads the last slot of each per-key array
         law = np.where(law >= 0, law, len(keys.laws))
@@ -137,7 +163,18 @@ class LearnedRanker:
         distinct, at = np.unique(law, return_inverse=True)
         names = [keys.laws[i] if i < len(keys.laws) else "" for i in distinct.tolist()]
         named = np.array([1.0 if len(k) >= 2 and k in question else 0.0 for k in names])[at]
+        long_words = [t for t in dict.fromkeys(terms) if len(t) >= 2]
+        title = np.array([sum(1 for t in long_words if t in k) / max(len(long_words), 1) for k in names])[at]
+        posterior = self.tables.law_posterior(terms)
+        floor = max(min(posterior.values(), default=POSTERIOR_FLOOR) - 1.0, POSTERIOR_FLOOR)
+        law_post = np.array([posterior.get(k, floor) for k in names])[at]
+        near_a = near_l = np.zeros(len(rowid))
+        if self.neighbours is not None:
+            near_a = _per_key(self.neighbours.vote_articles(terms), keys.article_index, len(keys.articles))[article]
+            near_l = _per_key(self.neighbours.vote_laws(terms), keys.law_index, len(keys.laws))[law]
+        position = keys.position[article]
         law_log, art_log, vote_a, vote_l = law_log[law], art_log[article], vote_a[article], vote_l[law]
+        row = row or {}
         top = float(base.max()) if len(base) and base.max() > 0 else 1.0
         # 1 / the row's place among the distinct word scores (versions of one text share one)
         _, place = np.unique(-base, return_inverse=True)
@@ -154,6 +191,12 @@ class LearnedRanker:
             "named": named,
             "local": local.astype(np.float64),
             "in_force": in_force.astype(np.float64),
+            "neighbour_article": near_a,
+            "neighbour_law": near_l,
+            "law_posterior": law_post,
+            "title_match": title,
+            "position": position,
+            **{f: row.get(f, np.zeros(len(rowid))) for f in ROW_FEATURES},
         }
         return np.column_stack([columns[f] for f in FEATURES]) if len(rowid) else np.empty((0, len(FEATURES)))
 

@@ -97,6 +97,7 @@ def warm_up(reader: Reader) -> None:
     topic_rows(reader)
     unit_groups(reader)
     index_of(reader)
+    ranker_for(reader)  # the learned tables and every row's law and article key
 
 
 def _validate(reader: Reader, params: SearchParams, max_query_length: int) -> None:
