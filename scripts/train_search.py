@@ -44,7 +44,7 @@ from sqlalchemy import text
 
 from kb.learn.associations import Associations, fit, numbered
 from kb.learn.neighbours import Neighbours
-from kb.learn.ranker import FEATURES, LearnedRanker
+from kb.learn.ranker import FEATURES, PRODUCTS, WORD_FEATURES, LearnedRanker
 from kb.learn.translation import Translation
 from kb.learn.translation import fit as fit_translation
 from kb.search.engine import learned_candidates
@@ -81,7 +81,7 @@ MIN_KNOWN = 0.7
 DROPPED = ("named",)
 # A training question's rows: its labelled articles, the related-question candidates, and the
 # best TRAIN_TOP by word score (the rest rank far below a hundred anyway, and slow the fit).
-TRAIN_TOP = 300
+TRAIN_TOP = 1000
 # Left out together in the ablation table: one learned piece each.
 GROUPS: Mapping[str, tuple[str, ...]] = {
     "votes (related questions)": ("vote_article", "vote_law"),
@@ -92,6 +92,7 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
     "law classifier (naive Bayes)": ("law_posterior",),
     "translation model (IBM Model 1)": ("translation",),
     "title match, length, position": ("title_match", "length", "position"),
+    "products with the word score": tuple(PRODUCTS),
 }
 
 
@@ -249,6 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--questions", type=Path, default=None, help=f"default: <source root>/{STARD_REL}")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "corpus" / LEARNED_FILE)
     parser.add_argument("--dry-run", action="store_true", help="print the dev figures, write nothing")
+    parser.add_argument("--train-top", type=int, default=TRAIN_TOP, help=f"default {TRAIN_TOP}")
     parser.add_argument("--cache", type=Path, help="keep the collected candidate rows here (pickle) and reuse them")
     args = parser.parse_args(argv)
     path = args.questions or get_settings().source_root / STARD_REL
@@ -268,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             train_runs, dev_runs = [], []
         train_runs = train_runs or [
-            collect(reader, q, folds[f], top=TRAIN_TOP) for q, f in zip(train, fold, strict=True)
+            collect(reader, q, folds[f], top=args.train_top) for q, f in zip(train, fold, strict=True)
         ]
         print(f"train: {len(train)} questions, {sum(len(r[1]) for r in train_runs)} candidate rows", file=sys.stderr)
         dev_runs = dev_runs or [collect(reader, q, full) for q in dev]
@@ -279,8 +281,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     weights = fit_weights(train_runs, used)
     report: dict[str, Any] = {"learned": figures(dev_runs, n_rel, weights)}
     report["word score only (no learning but expansion)"] = figures(dev_runs, n_rel, {"base": 1.0})
+    fallback = fit_weights(train_runs, WORD_FEATURES)
+    report["fallback: the row's words only (WORD_FEATURES)"] = figures(dev_runs, n_rel, fallback)
     for name, left_out in GROUPS.items():
-        kept = [f for f in used if f not in left_out]
+        # a product goes with either of its features
+        kept = [f for f in used if f not in left_out and not set(PRODUCTS.get(f, ())) & set(left_out)]
         report[f"without {name}"] = figures(dev_runs, n_rel, fit_weights(train_runs, kept))
     print(f"{'dev (' + str(len(dev)) + ' questions)':<48} {'R@10':>6} {'R@100':>6} {'MRR@10':>6}")
     for name, f in report.items():
@@ -301,6 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "expansion_limit": EXPANSION_LIMIT,
         "min_known": MIN_KNOWN,
         "weights": weights,
+        "fallback": fallback,
         "dev": report,
         **tables_json(tables),
         **parts_json(train, full),

@@ -105,3 +105,16 @@ def test_question_features(keys) -> None:  # type: ignore[no-untyped-def]
     assert column(x, "position") == [round(float(np.log1p(n)), 4) for n in (54, 56, 20, 3)] + [0.0]
     assert column(x, "length") == [0.0, 1.0, 2.0, 3.0, 4.0] and column(x, "translation") == [0.5] * 5
     assert column(ranker.features(keys, ["债务"], "债务", rowid, zeros, zeros, ~on, on), "translation") == [0.0] * 5
+
+
+def test_the_fallback_for_unknown_questions_has_its_own_weights_and_no_votes(keys) -> None:  # type: ignore[no-untyped-def]
+    tables = fit(PAIRS, {}, min_count=1)
+    assert LearnedRanker(tables, {"base": 1.0}).for_unknown() is None  # no fallback: rank by words
+    ranker = LearnedRanker(tables, {"vote_article": 2.0}, votes=2, fallback={"base": 3.0, "bias": 1.0})
+    unknown = ranker.for_unknown()
+    assert unknown is not None and unknown.weights == {"base": 3.0, "bias": 1.0}
+    assert ranker.vote_rows(keys, ["债务"]) == [1, 4] and unknown.vote_rows(keys, ["债务"]) == []
+    x = unknown.features(
+        keys, ["债务"], "债务", np.array([0, 1]), np.array([2.0, 1.0]), np.ones(2), np.zeros(2) > 0, np.ones(2) > 0
+    )
+    assert unknown.score(x).tolist() == [4.0, 2.5]

@@ -128,6 +128,7 @@ def test_the_project_file_loads() -> None:
         ({"law_prior": [1]}, "differ in length"),
         ({"term_law": {"x": [[10**6, 1]]}}, "past the list"),
         ({"neighbours": [[["x"], [10**6]]]}, "past the list"),
+        ({"fallback": {"no_such_feature": 1.0}}, "unknown features"),
         ({"translation": {"no-background": [["x", 0.5]]}}, "without its background"),
     ],
 )

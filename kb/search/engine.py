@@ -300,8 +300,8 @@ def search(
         plan = plan_query(q, expand=expand)
         if ranker is not None and ranker.knows(plan.content):
             plan = plan_query(q, expand=expand, learned=ranker)
-        else:
-            ranker = None
+        elif ranker is not None:
+            ranker = ranker.for_unknown()
         if not plan.content:
             raise InvalidQuery("no searchable words (letters, digits or Chinese characters)", parameter="q")
         words = concepts(reader, plan, lang)

@@ -1,8 +1,9 @@
 """What real questions taught the search: learned expansion, related-question candidates, a learned ranker.
 
 ``corpus/search/learned.json`` (written by ``scripts/train_search.py`` from the STARD
-training questions only, see :mod:`kb.learn.associations` and :mod:`kb.learn.ranker`)
-holds counted tables and the weights of a linear ranker. For a Chinese question (a query
+training questions only, see :mod:`kb.learn.associations`, :mod:`kb.learn.neighbours`,
+:mod:`kb.learn.translation` and :mod:`kb.learn.ranker`) holds counted tables, the training
+questions' words and answers, a translation model and the weights of a linear ranker. For a Chinese question (a query
 ranked in ``match=any``), the engine
 
 1. adds the learned lay -> legal words of its words as expansion units
@@ -11,7 +12,8 @@ ranked in ``match=any``), the engine
 2. adds the rows of the articles similar training questions were answered by
    (:func:`with_votes`), and
 3. ranks every candidate row by the learned score instead of the word score alone
-   (:func:`learned_ranking`).
+   (:func:`learned_ranking`); the two features that need each row's words (its length,
+   the translation model's score) come from the in-memory index (:func:`row_features`).
 
 Keyword queries (``match=all``), raw queries, queries with no Chinese character and
 questions the tables know too little of (:meth:`LearnedRanker.knows`: facial recognition
@@ -87,6 +89,8 @@ class LearnedFile(RuleModel):
     expansion_limit: int
     min_known: float
     weights: dict[str, float]
+    # for questions the tables do not know (LearnedRanker.fallback)
+    fallback: dict[str, float] = Field(default_factory=dict)
     laws: list[str]
     articles: list[str]
     law_prior: list[int]
@@ -116,9 +120,9 @@ def load_learned(path: Path) -> LearnedRanker:
         data = LearnedFile.model_validate(raw)
     except ValidationError as exc:
         raise rule_error(path, exc) from None
-    unknown = set(data.weights) - {*FEATURES, "bias"}
+    unknown = (set(data.weights) | set(data.fallback)) - {*FEATURES, "bias"}
     if unknown:
-        raise ConfigError(f"{path}: weights: unknown features {sorted(unknown)}")
+        raise ConfigError(f"{path}: weights/fallback: unknown features {sorted(unknown)}")
     if len(data.laws) != len(data.law_prior) or len(data.articles) != len(data.article_prior):
         raise ConfigError(f"{path}: laws/articles and their priors differ in length")
     try:
@@ -150,6 +154,7 @@ def load_learned(path: Path) -> LearnedRanker:
         translation=Translation({q: tuple(v) for q, v in data.translation.items()}, data.background)
         if data.translation
         else None,
+        fallback=data.fallback,
     )
 
 
