@@ -118,3 +118,22 @@ def test_the_fallback_for_unknown_questions_has_its_own_weights_and_no_votes(key
         keys, ["债务"], "债务", np.array([0, 1]), np.array([2.0, 1.0]), np.ones(2), np.zeros(2) > 0, np.ones(2) > 0
     )
     assert unknown.score(x).tolist() == [4.0, 2.5]
+
+
+@pytest.mark.parametrize(
+    ("weights", "feature", "used"),
+    [
+        ({}, "neighbour_article", True),  # no weights yet: every feature, for training
+        ({"base": 1.0}, "neighbour_article", False),
+        ({"base": 1.0, "neighbour_article": 0.0}, "neighbour_article", False),
+        ({"base_x_neighbour": -2.0}, "neighbour_article", True),  # through a product
+        ({"base_x_neighbour": -2.0}, "vote_article", False),
+    ],
+)
+def test_a_feature_without_weight_is_not_computed(keys, weights, feature, used) -> None:  # type: ignore[no-untyped-def]
+    ranker = LearnedRanker(fit(PAIRS, {}, min_count=1), weights, neighbours=Neighbours.fit(PAIRS, k=1))
+    assert ranker.uses(feature) is used
+    x = ranker.features(
+        keys, ["工商户", "债务"], "q", np.array([1]), np.ones(1), np.ones(1), np.ones(1) < 0, np.ones(1) > 0
+    )
+    assert (column(x, feature) == [1.0]) is used

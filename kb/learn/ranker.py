@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -165,12 +165,28 @@ class LearnedRanker:
     fallback: Mapping[str, float] = field(default_factory=dict)
 
     def for_unknown(self) -> LearnedRanker | None:
-        """The ranker for a question the tables do not know: the fallback weights, no votes (None without them)."""
+        """The ranker for a question the tables do not know: the fallback weights, no votes (None without them).
+
+        The same object every time (the caches keyed by ranker stay warm).
+        """
+        return self._unknown
+
+    @cached_property
+    def _unknown(self) -> LearnedRanker | None:
         return replace(self, weights=self.fallback, votes=0, fallback={}) if self.fallback else None
 
     def knows(self, terms: Sequence[str]) -> bool:
         """Whether the tables know enough of a question (its content words) to rank it."""
         return self.tables.known_share(terms) >= self.min_known
+
+    def uses(self, feature: str) -> bool:
+        """Whether the score needs ``feature``: it (or a product of it) has a weight, or there are no weights
+        yet (collecting for training). A feature it does not need is 0, and not computed."""
+        if not self.weights:
+            return True
+        return bool(
+            self.weights.get(feature) or any(self.weights.get(p) for p, pair in PRODUCTS.items() if feature in pair)
+        )
 
     def vote_rows(self, keys: RowKeys, terms: Sequence[str]) -> list[int]:
         """The rows of the articles that similar training questions vouch for, best first."""
@@ -200,23 +216,26 @@ class LearnedRanker:
         # index -1 (no law, no article) reads the last slot of each per-key array
         law = np.where(law >= 0, law, len(keys.laws))
         article = np.where(article >= 0, article, len(keys.articles))
-        law_log, art_log = _priors(self, keys)
-        vote_a = _per_key(self.tables.vote_articles(terms), keys.article_index, len(keys.articles))
-        vote_l = _per_key(self.tables.vote_laws(terms), keys.law_index, len(keys.laws))
+        law_log, art_log = _priors(self.tables, keys)
+        vote_a = near_a = np.zeros(len(keys.articles) + 1)
+        vote_l = near_l = np.zeros(len(keys.laws) + 1)
+        if self.uses("vote_article") or self.uses("vote_law"):
+            vote_a = _per_key(self.tables.vote_articles(terms), keys.article_index, len(keys.articles))
+            vote_l = _per_key(self.tables.vote_laws(terms), keys.law_index, len(keys.laws))
+        if self.neighbours is not None and (self.uses("neighbour_article") or self.uses("neighbour_law")):
+            near_a = _per_key(self.neighbours.vote_articles(terms), keys.article_index, len(keys.articles))
+            near_l = _per_key(self.neighbours.vote_laws(terms), keys.law_index, len(keys.laws))
         distinct, at = np.unique(law, return_inverse=True)
         names = [keys.laws[i] if i < len(keys.laws) else "" for i in distinct.tolist()]
         named = np.array([1.0 if len(k) >= 2 and k in question else 0.0 for k in names])[at]
         long_words = [t for t in dict.fromkeys(terms) if len(t) >= 2]
         title = np.array([sum(1 for t in long_words if t in k) / max(len(long_words), 1) for k in names])[at]
-        posterior = self.tables.law_posterior(terms)
+        posterior = self.tables.law_posterior(terms) if self.uses("law_posterior") else {}
         floor = max(min(posterior.values(), default=POSTERIOR_FLOOR) - 1.0, POSTERIOR_FLOOR)
         law_post = np.array([posterior.get(k, floor) for k in names])[at]
-        near_a = near_l = np.zeros(len(rowid))
-        if self.neighbours is not None:
-            near_a = _per_key(self.neighbours.vote_articles(terms), keys.article_index, len(keys.articles))[article]
-            near_l = _per_key(self.neighbours.vote_laws(terms), keys.law_index, len(keys.laws))[law]
         position = keys.position[article]
-        law_log, art_log, vote_a, vote_l = law_log[law], art_log[article], vote_a[article], vote_l[law]
+        law_log, art_log, vote_a, near_a = law_log[law], art_log[article], vote_a[article], near_a[article]
+        vote_l, near_l = vote_l[law], near_l[law]
         row = row or {}
         top = float(base.max()) if len(base) and base.max() > 0 else 1.0
         # 1 / the row's place among the distinct word scores (versions of one text share one)
@@ -251,9 +270,8 @@ class LearnedRanker:
 
 
 @lru_cache(maxsize=8)
-def _priors(ranker: LearnedRanker, keys: RowKeys) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+def _priors(tables: Associations, keys: RowKeys) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Per law and per article of ``keys`` (and a last slot for none): the log priors, computed once."""
-    tables = ranker.tables
     n = max(tables.questions, 1)
     laws = [*keys.laws, ""]
     law_log = np.array([math.log((tables.law_prior.get(k, 0) + PRIOR_SMOOTHING) / (n + 1)) for k in laws])

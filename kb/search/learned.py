@@ -303,22 +303,14 @@ def row_features(
     known = rows < index.rows
     length = np.where(known, index.length[np.where(known, rows, 0)], 0.0).astype(np.float64)
     out = {"length": np.log1p(length)}
-    if ranker.translation is not None:
+    if ranker.translation is not None and ranker.uses("translation"):
+        seen: dict[str, npt.NDArray[np.float64] | None] = {}
 
         def counts(word: str) -> npt.NDArray[np.float64] | None:
-            keys = index_keys(word)
-            if len(keys) != 1:
-                return None
-            posting = index.rows_of(keys[0], None)
-            if not len(posting):
-                return None
-            at = np.minimum(np.searchsorted(posting, rows), len(posting) - 1)
-            has = posting[at] == rows
-            if not has.any():
-                return None
-            c = np.zeros(len(rows))
-            c[has] = index.counts(keys[0], None, rows[has])
-            return c
+            if word not in seen:
+                keys = index_keys(word)
+                seen[word] = index.counts_in(keys[0], None, rows) if len(keys) == 1 else None
+            return seen[word]
 
         out["translation"] = ranker.translation.score(plan.content, counts, length)
     return out
