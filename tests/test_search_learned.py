@@ -145,3 +145,18 @@ def test_a_bad_file_is_one_error_naming_it(tmp_path: Path, change: dict[str, Any
 def test_scores_are_finite(reader: Any, learned: LearnedRanker) -> None:
     scores = [r["score"] for r in search(reader, "人脸识别的罚款是多少？", limit=50)["results"]]
     assert scores and np.isfinite(scores).all() and scores == sorted(scores, reverse=True)
+
+
+def test_row_keys_read_in_pages_are_the_same(reader: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The warm-up reads every unit's law and article a page at a time: the pages add up to one read."""
+    whole = learned_module.reader_row_keys(reader)
+    monkeypatch.setattr(learned_module, "_PAGE", 3)
+    connects = []
+    real = reader.engine.connect
+    monkeypatch.setattr(reader.engine, "connect", lambda: connects.append(1) or real())
+    reader.cache.pop("search.learned_row_keys")
+    paged = learned_module.reader_row_keys(reader)
+    assert paged.articles == whole.articles and paged.rows_of == whole.rows_of
+    assert np.array_equal(paged.law, whole.law) and np.array_equal(paged.article, whole.article)
+    units = int(np.count_nonzero(whole.law >= 0))
+    assert units > 3 and len(connects) == 1 + units // 3 + 1  # documents, then one query a page
