@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from kb.learn.associations import fit, law_of
@@ -89,3 +91,30 @@ def test_known_share(model, words, share) -> None:  # type: ignore[no-untyped-de
 def test_known_share_weighs_words_by_rarity(model) -> None:  # type: ignore[no-untyped-def]
     # 劳动 (2 of 4 questions) is known but common; an unseen word weighs as much as a rare one, and more
     assert 0 < model.known_share(["劳动", "人脸识别"]) < model.known_share(["工资", "人脸识别"]) < 0.5
+
+
+def test_numbers_and_numbered_parts_are_never_associations() -> None:
+    words = {k: [*v, "第五十六", "二十条", "第三款", "30"] for k, v in ARTICLE_WORDS.items()}
+    model = fit(PAIRS, words, min_count=1, min_pmi=0.1)
+    learned = {w for v in model.term_terms.values() for w, _ in v}
+    assert "百分之八十" in learned  # a word, kept: numerals inside a word are not a number
+    assert not learned & {"第五十六", "二十条", "第三款", "30"}
+
+
+@pytest.mark.parametrize(
+    ("words", "best_law"),
+    [
+        (["工商户", "债务"], "民法典"),
+        (["试用期", "工资"], "劳动合同法"),
+        (["解除"], "劳动合同法"),
+    ],
+)
+def test_law_posterior_is_a_distribution_over_the_asked_laws(model, words, best_law) -> None:  # type: ignore[no-untyped-def]
+    posterior = model.law_posterior(words)
+    assert set(posterior) == {"民法典", "劳动合同法"}
+    assert max(posterior, key=posterior.__getitem__) == best_law
+    assert sum(math.exp(v) for v in posterior.values()) == pytest.approx(1.0)
+
+
+def test_law_posterior_of_unseen_words_is_the_prior(model) -> None:  # type: ignore[no-untyped-def]
+    assert model.law_posterior(["人脸识别"]) == pytest.approx({"民法典": math.log(0.5), "劳动合同法": math.log(0.5)})

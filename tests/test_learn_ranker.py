@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from kb.learn.associations import fit
+from kb.learn.neighbours import Neighbours
 from kb.learn.ranker import FEATURES, LearnedRanker, row_keys
 
 PAIRS = [
@@ -86,3 +87,53 @@ def test_no_rows() -> None:
     none = np.empty(0, dtype=np.int64)
     x = ranker.features(row_keys([], 0), ["债务"], "债务", none, empty, empty, empty > 0, empty > 0)
     assert x.shape == (0, len(FEATURES))
+
+
+def test_question_features(keys) -> None:  # type: ignore[no-untyped-def]
+    ranker = LearnedRanker(fit(PAIRS, {}, min_count=1), {}, neighbours=Neighbours.fit(PAIRS, k=1))
+    rowid = np.array([0, 1, 2, 3, 5], dtype=np.int64)
+    zeros, on = np.zeros(5), np.ones(5, dtype=bool)
+    row = {"length": np.arange(5.0), "translation": np.full(5, 0.5)}
+    x = ranker.features(keys, ["工商户", "债务", "劳动合同"], "工商户的债务", rowid, zeros, zeros, ~on, on, row)
+    # the nearest question (工商户 债务) answered art_56, in 民法典
+    assert column(x, "neighbour_article") == [0.0, 1.0, 0.0, 0.0, 0.0]
+    assert column(x, "neighbour_law") == [1.0, 1.0, 0.0, 0.0, 0.0]
+    posterior = column(x, "law_posterior")
+    assert posterior[0] == posterior[1] > posterior[2] > posterior[3] == posterior[4]  # never asked: the floor
+    # 劳动合同 is one of the three words and in both titles that contain it
+    assert column(x, "title_match") == [0.0, 0.0, round(1 / 3, 4), round(1 / 3, 4), 0.0]
+    assert column(x, "position") == [round(float(np.log1p(n)), 4) for n in (54, 56, 20, 3)] + [0.0]
+    assert column(x, "length") == [0.0, 1.0, 2.0, 3.0, 4.0] and column(x, "translation") == [0.5] * 5
+    assert column(ranker.features(keys, ["债务"], "债务", rowid, zeros, zeros, ~on, on), "translation") == [0.0] * 5
+
+
+def test_the_fallback_for_unknown_questions_has_its_own_weights_and_no_votes(keys) -> None:  # type: ignore[no-untyped-def]
+    tables = fit(PAIRS, {}, min_count=1)
+    assert LearnedRanker(tables, {"base": 1.0}).for_unknown() is None  # no fallback: rank by words
+    ranker = LearnedRanker(tables, {"vote_article": 2.0}, votes=2, fallback={"base": 3.0, "bias": 1.0})
+    unknown = ranker.for_unknown()
+    assert unknown is not None and unknown.weights == {"base": 3.0, "bias": 1.0}
+    assert ranker.vote_rows(keys, ["债务"]) == [1, 4] and unknown.vote_rows(keys, ["债务"]) == []
+    x = unknown.features(
+        keys, ["债务"], "债务", np.array([0, 1]), np.array([2.0, 1.0]), np.ones(2), np.zeros(2) > 0, np.ones(2) > 0
+    )
+    assert unknown.score(x).tolist() == [4.0, 2.5]
+
+
+@pytest.mark.parametrize(
+    ("weights", "feature", "used"),
+    [
+        ({}, "neighbour_article", True),  # no weights yet: every feature, for training
+        ({"base": 1.0}, "neighbour_article", False),
+        ({"base": 1.0, "neighbour_article": 0.0}, "neighbour_article", False),
+        ({"base_x_neighbour": -2.0}, "neighbour_article", True),  # through a product
+        ({"base_x_neighbour": -2.0}, "vote_article", False),
+    ],
+)
+def test_a_feature_without_weight_is_not_computed(keys, weights, feature, used) -> None:  # type: ignore[no-untyped-def]
+    ranker = LearnedRanker(fit(PAIRS, {}, min_count=1), weights, neighbours=Neighbours.fit(PAIRS, k=1))
+    assert ranker.uses(feature) is used
+    x = ranker.features(
+        keys, ["工商户", "债务"], "q", np.array([1]), np.ones(1), np.ones(1), np.ones(1) < 0, np.ones(1) > 0
+    )
+    assert (column(x, feature) == [1.0]) is used

@@ -124,6 +124,23 @@ def test_build_index_counts() -> None:
     assert index.doc[[3, 7]].tolist() == [index.doc_codes["pipl"], index.doc_codes["csl"]]
 
 
+@pytest.mark.parametrize(
+    ("key", "rows", "counts"),
+    [
+        ("识别", [3, 7], [1.0, 1.0]),
+        ("人脸", [3, 7], [2.0, 0.0]),
+        ("人脸", [1, 3, 5, 7, 9], [0.0, 2.0, 0.0, 0.0, 0.0]),  # more rows than postings: searched the other way
+        ("人脸", [7], None),  # in none of them
+        ("没有", [3], None),  # in no row at all
+        ("识别", [], None),
+    ],
+)
+def test_counts_in_given_rows(key: str, rows: list[int], counts: list[float] | None) -> None:
+    index = build_index([(3, "人脸 识别 人脸", "Face", "pipl", ""), (7, "识别", None, "csl", "")])
+    found = index.counts_in(key, None, np.array(rows, dtype=np.int32))
+    assert (found.tolist() if found is not None else None) == counts
+
+
 def test_index_is_per_reader(built_db: Settings) -> None:
     """A reader (a database file) has its own index, built once."""
     with query.open_reader(built_db) as a, query.open_reader(built_db) as b:

@@ -115,7 +115,8 @@ def test_with_votes_adds_missing_rows_in_order() -> None:
 def test_the_project_file_loads() -> None:
     ranker = load_learned(PROJECT_ROOT / "corpus" / LEARNED_FILE)
     assert ranker.tables.questions > 500 and ranker.votes > 0
-    assert set(ranker.weights) >= {"base", "vote_article", "bias"}
+    assert set(ranker.weights) >= {"base", "vote_article", "neighbour_article", "translation", "bias"}
+    assert ranker.neighbours is not None and ranker.translation is not None
 
 
 @pytest.mark.parametrize(
@@ -126,6 +127,9 @@ def test_the_project_file_loads() -> None:
         ({"law_prior": None}, "law_prior"),
         ({"law_prior": [1]}, "differ in length"),
         ({"term_law": {"x": [[10**6, 1]]}}, "past the list"),
+        ({"neighbours": [[["x"], [10**6]]]}, "past the list"),
+        ({"fallback": {"no_such_feature": 1.0}}, "unknown features"),
+        ({"translation": {"no-background": [["x", 0.5]]}}, "without its background"),
     ],
 )
 def test_a_bad_file_is_one_error_naming_it(tmp_path: Path, change: dict[str, Any], message: str) -> None:
@@ -141,3 +145,18 @@ def test_a_bad_file_is_one_error_naming_it(tmp_path: Path, change: dict[str, Any
 def test_scores_are_finite(reader: Any, learned: LearnedRanker) -> None:
     scores = [r["score"] for r in search(reader, "人脸识别的罚款是多少？", limit=50)["results"]]
     assert scores and np.isfinite(scores).all() and scores == sorted(scores, reverse=True)
+
+
+def test_row_keys_read_in_pages_are_the_same(reader: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The warm-up reads every unit's law and article a page at a time: the pages add up to one read."""
+    whole = learned_module.reader_row_keys(reader)
+    monkeypatch.setattr(learned_module, "_PAGE", 3)
+    connects = []
+    real = reader.engine.connect
+    monkeypatch.setattr(reader.engine, "connect", lambda: connects.append(1) or real())
+    reader.cache.pop("search.learned_row_keys")
+    paged = learned_module.reader_row_keys(reader)
+    assert paged.articles == whole.articles and paged.rows_of == whole.rows_of
+    assert np.array_equal(paged.law, whole.law) and np.array_equal(paged.article, whole.article)
+    units = int(np.count_nonzero(whole.law >= 0))
+    assert units > 3 and len(connects) == 1 + units // 3 + 1  # documents, then one query a page

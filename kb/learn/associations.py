@@ -24,6 +24,8 @@ question has votes for nothing).
 ('民法典#art_56', 0.0)
 >>> m.law_of("民法典#art_54")
 '民法典'
+>>> round(math.exp(m.law_posterior(["债务"])["民法典"]), 6)
+1.0
 """
 
 from __future__ import annotations
@@ -33,10 +35,27 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+
+from kb.text.numerals import NUMERAL_CHARS
 
 __all__ = ["Associations", "fit", "law_key", "law_of"]
 
 _PRC = "中华人民共和国"
+# Added to every word's count per law in Associations.law_posterior.
+NB_SMOOTHING = 0.1
+# A number, or the number of a part (第五十六, 二十三条, 第三款, 十七章): what an answer's text
+# cites, not what it is about; never a learned association.
+_NUMBERED = re.compile(rf"^第?[{NUMERAL_CHARS}]+[条款项章节编]?$")
+
+
+def numbered(word: str) -> bool:
+    """Whether a word is only a number or a numbered part (never learned as an association).
+
+    >>> [w for w in ["第五十六", "二十三条", "第三款", "30", "一年期", "供电"] if numbered(w)]
+    ['第五十六', '二十三条', '第三款', '30']
+    """
+    return _NUMBERED.match(word) is not None
 
 
 def law_key(title: str) -> str:
@@ -109,6 +128,36 @@ class Associations:
         """Law key -> the question -> law vote."""
         return self._vote(terms, self.term_law)
 
+    @cached_property
+    def _law_words(self) -> dict[str, int]:
+        """Per law, its question words counted over the questions it answered (naive Bayes' totals)."""
+        out: dict[str, int] = defaultdict(int)
+        for votes in self.term_law.values():
+            for law, n in votes.items():
+                out[law] += n
+        return dict(out)
+
+    def law_posterior(self, terms: Iterable[str]) -> dict[str, float]:
+        """Law key -> log P(law | question words) by multinomial naive Bayes (a question -> law classifier).
+
+        Over the laws the training questions were answered by, with the law prior and
+        add-:data:`NB_SMOOTHING` word counts; words no training question had are left out.
+        """
+        words = [t for t in terms if t in self.term_law]
+        totals = self._law_words
+        size = NB_SMOOTHING * len(self.term_df)
+        scores = {}
+        for law, prior in self.law_prior.items():
+            s = math.log(prior)
+            for w in words:
+                s += math.log((self.term_law[w].get(law, 0) + NB_SMOOTHING) / (totals.get(law, 0) + size))
+            scores[law] = s
+        if not scores:
+            return {}
+        top = max(scores.values())
+        norm = top + math.log(sum(math.exp(v - top) for v in scores.values()))
+        return {law: v - norm for law, v in scores.items()}
+
     def expansion(self, terms: Sequence[str], limit: int = 8) -> list[tuple[str, float]]:
         """Legal words to add for a question with these words, best first, with weights in (0, 1].
 
@@ -156,7 +205,7 @@ def fit(
         laws = {law_of(a) for a in articles}
         answer_words: set[str] = set()
         for a in articles:
-            answer_words.update(article_terms.get(a, ()))
+            answer_words.update(w for w in article_terms.get(a, ()) if not numbered(w))
         article_prior.update(set(articles))
         law_prior.update(laws)
         term_df.update(qwords)

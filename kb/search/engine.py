@@ -97,6 +97,7 @@ def warm_up(reader: Reader) -> None:
     topic_rows(reader)
     unit_groups(reader)
     index_of(reader)
+    ranker_for(reader)  # the learned tables and every row's law and article key
 
 
 def _validate(reader: Reader, params: SearchParams, max_query_length: int) -> None:
@@ -299,8 +300,8 @@ def search(
         plan = plan_query(q, expand=expand)
         if ranker is not None and ranker.knows(plan.content):
             plan = plan_query(q, expand=expand, learned=ranker)
-        else:
-            ranker = None
+        elif ranker is not None:
+            ranker = ranker.for_unknown()
         if not plan.content:
             raise InvalidQuery("no searchable words (letters, digits or Chinese characters)", parameter="q")
         words = concepts(reader, plan, lang)

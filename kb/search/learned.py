@@ -1,8 +1,9 @@
 """What real questions taught the search: learned expansion, related-question candidates, a learned ranker.
 
 ``corpus/search/learned.json`` (written by ``scripts/train_search.py`` from the STARD
-training questions only, see :mod:`kb.learn.associations` and :mod:`kb.learn.ranker`)
-holds counted tables and the weights of a linear ranker. For a Chinese question (a query
+training questions only, see :mod:`kb.learn.associations`, :mod:`kb.learn.neighbours`,
+:mod:`kb.learn.translation` and :mod:`kb.learn.ranker`) holds counted tables, the training
+questions' words and answers, a translation model and the weights of a linear ranker. For a Chinese question (a query
 ranked in ``match=any``), the engine
 
 1. adds the learned lay -> legal words of its words as expansion units
@@ -11,7 +12,8 @@ ranked in ``match=any``), the engine
 2. adds the rows of the articles similar training questions were answered by
    (:func:`with_votes`), and
 3. ranks every candidate row by the learned score instead of the word score alone
-   (:func:`learned_ranking`).
+   (:func:`learned_ranking`); the two features that need each row's words (its length,
+   the translation model's score) come from the in-memory index (:func:`row_features`).
 
 Keyword queries (``match=all``), raw queries, queries with no Chinese character and
 questions the tables know too little of (:meth:`LearnedRanker.knows`: facial recognition
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -39,8 +42,11 @@ from sqlalchemy import text
 from kb.datafiles import RuleModel, rule_error
 from kb.errors import ConfigError
 from kb.learn.associations import Associations, law_key
+from kb.learn.neighbours import Neighbours
 from kb.learn.ranker import FEATURES, LearnedRanker, RowKeys, row_keys
+from kb.learn.translation import Translation
 from kb.search.groups import UnitGroups
+from kb.search.index import index_keys, index_of
 from kb.search.plan import QueryPlan
 from kb.search.rank import Scores, word_score
 from kb.settings import get_settings
@@ -83,6 +89,8 @@ class LearnedFile(RuleModel):
     expansion_limit: int
     min_known: float
     weights: dict[str, float]
+    # for questions the tables do not know (LearnedRanker.fallback)
+    fallback: dict[str, float] = Field(default_factory=dict)
     laws: list[str]
     articles: list[str]
     law_prior: list[int]
@@ -91,6 +99,12 @@ class LearnedFile(RuleModel):
     term_article: dict[str, list[tuple[int, int]]]
     term_law: dict[str, list[tuple[int, int]]]
     term_terms: dict[str, list[tuple[str, float]]]
+    # the training questions' content words and their answers (positions in ``articles``)
+    neighbours: list[tuple[list[str], list[int]]] = Field(default_factory=list)
+    neighbours_k: int = 10
+    # question word -> its likeliest source words in answers, t(q | a); P(q)
+    translation: dict[str, list[tuple[str, float]]] = Field(default_factory=dict)
+    background: dict[str, float] = Field(default_factory=dict)
     dev: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -106,16 +120,21 @@ def load_learned(path: Path) -> LearnedRanker:
         data = LearnedFile.model_validate(raw)
     except ValidationError as exc:
         raise rule_error(path, exc) from None
-    unknown = set(data.weights) - {*FEATURES, "bias"}
+    unknown = (set(data.weights) | set(data.fallback)) - {*FEATURES, "bias"}
     if unknown:
-        raise ConfigError(f"{path}: weights: unknown features {sorted(unknown)}")
+        raise ConfigError(f"{path}: weights/fallback: unknown features {sorted(unknown)}")
     if len(data.laws) != len(data.law_prior) or len(data.articles) != len(data.article_prior):
         raise ConfigError(f"{path}: laws/articles and their priors differ in length")
     try:
         term_article = {t: {data.articles[i]: n for i, n in v} for t, v in data.term_article.items()}
         term_law = {t: {data.laws[i]: n for i, n in v} for t, v in data.term_law.items()}
+        neighbours = [(words, [data.articles[i] for i in answers]) for words, answers in data.neighbours]
     except IndexError:
-        raise ConfigError(f"{path}: term_article/term_law: a position past the list of articles or laws") from None
+        raise ConfigError(
+            f"{path}: term_article/term_law/neighbours: a position past the list of articles or laws"
+        ) from None
+    if set(data.translation) - set(data.background):
+        raise ConfigError(f"{path}: translation: a question word without its background probability")
     tables = Associations(
         questions=data.questions,
         law_prior=dict(zip(data.laws, data.law_prior, strict=True)),
@@ -126,7 +145,16 @@ def load_learned(path: Path) -> LearnedRanker:
         term_terms={k: tuple(v) for k, v in data.term_terms.items()},
     )
     return LearnedRanker(
-        tables, data.weights, votes=data.votes, expansion_limit=data.expansion_limit, min_known=data.min_known
+        tables,
+        data.weights,
+        votes=data.votes,
+        expansion_limit=data.expansion_limit,
+        min_known=data.min_known,
+        neighbours=Neighbours.fit(neighbours, data.neighbours_k) if neighbours else None,
+        translation=Translation({q: tuple(v) for q, v in data.translation.items()}, data.background)
+        if data.translation
+        else None,
+        fallback=data.fallback,
     )
 
 
@@ -170,25 +198,42 @@ def applies(q: str, match_mode: str) -> bool:
 
 
 def reader_row_keys(reader: Reader) -> RowKeys:
-    """The law and article key of every row of the reader's database (computed once per reader)."""
+    """The law and article key of every row of the reader's database (computed once per reader).
+
+    Read in pages by rowid, each a short query of its own: one query over every unit (149,000 at
+    full scale) could pass the reader's statement deadline on a loaded server's first search.
+    """
 
     def compute() -> RowKeys:
         with reader.engine.connect() as conn:
             titles = {r[0]: law_key(r[1] or r[0]) for r in conn.execute(text("SELECT id, title_zh FROM documents"))}
             size = int(conn.execute(text("SELECT coalesce(max(rowid), -1) + 1 FROM search_units")).scalar_one())
-            units = conn.execution_options(stream_results=True, yield_per=5000).execute(
-                text(
-                    "SELECT su.rowid, su.id, su.doc_id, p.level "
-                    "FROM search_units su LEFT JOIN provisions p ON p.id = su.id"
-                )
-            )
-            rows = [
-                (int(rowid), titles.get(doc_id, doc_id), uid[len(doc_id) + 1 :] if level == "article" else "")
-                for rowid, uid, doc_id, level in units
-            ]
+        rows = [
+            (int(rowid), titles.get(doc_id, doc_id), uid[len(doc_id) + 1 :] if level == "article" else "")
+            for rowid, uid, doc_id, level in _unit_levels(reader)
+        ]
         return row_keys(rows, size)
 
     return reader.cached("search.learned_row_keys", compute)
+
+
+_PAGE = 5000
+
+
+def _unit_levels(reader: Reader) -> Iterator[Any]:
+    """``(rowid, id, doc_id, provision level or None)`` of every search unit, a page of rows per query."""
+    sql = text(
+        "SELECT su.rowid, su.id, su.doc_id, p.level FROM search_units su LEFT JOIN provisions p ON p.id = su.id "
+        "WHERE su.rowid > :after ORDER BY su.rowid LIMIT :n"
+    )
+    after = -1
+    while True:
+        with reader.engine.connect() as conn:
+            page = conn.execute(sql, {"after": after, "n": _PAGE}).all()
+        yield from page
+        if len(page) < _PAGE:
+            return
+        after = int(page[-1][0])
 
 
 def with_votes(scores: Scores, extra_rows: list[int]) -> Scores:
@@ -218,6 +263,7 @@ class Candidates:
 
 
 def _features(
+    reader: Reader,
     ranker: LearnedRanker,
     keys: RowKeys,
     groups: UnitGroups,
@@ -236,7 +282,38 @@ def _features(
     local = known & (np.frombuffer(groups.factor, dtype=np.float64)[index] != 1.0)
     code = groups.codes.get("status:in_force", -2)
     in_force = known & (np.frombuffer(groups.status, dtype=np.int8)[index] == code)
-    return ranker.features(keys, plan.content, q, rowid, base, coord, local, in_force)
+    return ranker.features(
+        keys, plan.content, q, rowid, base, coord, local, in_force, row_features(reader, ranker, plan, rowid)
+    )
+
+
+def row_features(
+    reader: Reader, ranker: LearnedRanker, plan: QueryPlan, rowid: npt.NDArray[np.int64]
+) -> dict[str, npt.NDArray[np.float64]]:
+    """The :data:`~kb.learn.ranker.ROW_FEATURES` of the candidate rows (``rowid`` ascending), from the index:
+    each row's length (log 1 + words) and the translation model's score of the question.
+
+    None when the reader searches the database's own index (comparisons only: the ranker then
+    sees 0 for both).
+    """
+    index = index_of(reader)
+    if index is None or not len(rowid):
+        return {}
+    rows = rowid.astype(np.int32)
+    known = rows < index.rows
+    length = np.where(known, index.length[np.where(known, rows, 0)], 0.0).astype(np.float64)
+    out = {"length": np.log1p(length)}
+    if ranker.translation is not None and ranker.uses("translation"):
+        seen: dict[str, npt.NDArray[np.float64] | None] = {}
+
+        def counts(word: str) -> npt.NDArray[np.float64] | None:
+            if word not in seen:
+                keys = index_keys(word)
+                seen[word] = index.counts_in(keys[0], None, rows) if len(keys) == 1 else None
+            return seen[word]
+
+        out["translation"] = ranker.translation.score(plan.content, counts, length)
+    return out
 
 
 def learned_features_of(
@@ -255,7 +332,7 @@ def learned_features_of(
     keys = reader_row_keys(reader)
     if votes:
         scores = with_votes(scores, ranker.vote_rows(keys, plan.content))
-    x = _features(ranker, keys, groups, q, plan, scores, n_main, local_penalty=local_penalty)
+    x = _features(reader, ranker, keys, groups, q, plan, scores, n_main, local_penalty=local_penalty)
     known = scores.rowid < len(groups.group)
     index = np.where(known, scores.rowid, 0)
     group = np.where(known, np.frombuffer(groups.group, dtype=np.int64)[index], -scores.rowid - 1)
