@@ -202,3 +202,15 @@ def test_verify_checks_the_search_index(tmp_path: Path, built_db: Settings, dama
     finally:
         engine.dispose()
     assert any(p.startswith(problem) for p in report["problems"]), report["problems"]
+
+
+def test_counts_matrix_is_counts_in_key_by_key() -> None:
+    """The joined pass gives, for short and long postings alike, what counts_in gives per key."""
+    rows_texts = [(i, f"w{i % 3} w{i % 7} common u{i} v{i // 10}") for i in range(60)]
+    idx = build_index([(rowid, text, None, "d", "") for rowid, text in rows_texts])
+    rows = np.array([1, 5, 8, 13, 21, 34, 55], dtype=np.int32)
+    keys = ["w0", "w3", "common", "u5", "u6", "v3", "absent", ""]  # long postings, short ones, none
+    matrix = idx.counts_matrix(keys, rows)
+    for i, key in enumerate(keys):
+        expected = idx.counts_in(key, None, rows)
+        assert np.array_equal(matrix[i], expected if expected is not None else np.zeros(len(rows)))

@@ -51,26 +51,27 @@ class Translation:
     def score(
         self,
         terms: Sequence[str],
-        counts: Callable[[str], Sequence[float] | npt.NDArray[np.float64] | None],
+        counts: Callable[[Sequence[str]], npt.NDArray[np.float64]],
         length: Sequence[float] | npt.NDArray[np.float64],
     ) -> npt.NDArray[np.float64]:
         """Per candidate row, the question's log-likelihood gain (see the module docstring).
 
-        ``counts(word)`` gives the word's count in each candidate row (None: in none of them),
-        ``length`` each row's length in words.
+        ``counts(words)`` gives each word's count in each candidate row (a words x rows
+        matrix), ``length`` each row's length in words.
         """
         size = np.maximum(np.asarray(length, dtype=np.float64), 1.0)
         out = np.zeros(len(size))
         odds = LAMBDA / (1 - LAMBDA)
-        for q in dict.fromkeys(terms):
-            sources = self.sources.get(q)
-            if not sources:
-                continue
-            p = np.zeros(len(size))
-            for a, t in sources:
-                c = counts(a)
-                if c is not None:
-                    p += t * np.asarray(c, dtype=np.float64)
+        asked = [q for q in dict.fromkeys(terms) if self.sources.get(q)]
+        if not asked:
+            return out
+        words = list(dict.fromkeys(a for q in asked for a, _ in self.sources[q]))
+        column = {a: i for i, a in enumerate(words)}
+        matrix = counts(words)
+        for q in asked:
+            sources = self.sources[q]
+            t = np.array([t for _, t in sources])
+            p = t @ matrix[[column[a] for a, _ in sources]]
             out += np.log1p(odds * p / size / self.background[q])
         return out
 

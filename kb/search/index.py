@@ -157,6 +157,33 @@ class SearchIndex:
             out[where] = tf[:, _ZH] * BM25_WEIGHTS[_ZH] + tf[:, _EN] * BM25_WEIGHTS[_EN]
         return out
 
+    def counts_matrix(self, keys: Sequence[str], rows: npt.NDArray[np.int32]) -> npt.NDArray[np.float64]:
+        """The weighted count of each of ``keys`` (both columns) in each of ``rows`` (ascending):
+        a ``len(keys) x len(rows)`` matrix, 0 where absent; what :meth:`counts_in` gives key by
+        key. Keys with fewer postings than ``rows`` are done together (their postings joined,
+        one binary search in ``rows``); the few longer ones one by one (``rows`` searched in them)."""
+        out = np.zeros((len(keys), len(rows)))
+        if not len(rows):
+            return out
+        spans = [self._span(k) for k in keys]
+        short = [(i, lo, hi) for i, (lo, hi) in enumerate(spans) if 0 < hi - lo <= len(rows)]
+        if short:
+            at = np.concatenate([np.arange(lo, hi) for _, lo, hi in short])
+            which = np.repeat([i for i, _, _ in short], [hi - lo for _, lo, hi in short])
+            posting = self.arrays.rowid[at]
+            place = np.minimum(np.searchsorted(rows, posting), len(rows) - 1)
+            hit = rows[place] == posting
+            tf = self.arrays.tf[at[hit]].astype(np.float64)
+            out[which[hit], place[hit]] = tf[:, _ZH] * BM25_WEIGHTS[_ZH] + tf[:, _EN] * BM25_WEIGHTS[_EN]
+        for i, (lo, hi) in enumerate(spans):
+            if hi - lo > len(rows):
+                posting = self.arrays.rowid[lo:hi]
+                place = np.minimum(np.searchsorted(posting, rows), len(posting) - 1)
+                hit = posting[place] == rows
+                tf = self.arrays.tf[lo + place[hit]].astype(np.float64)
+                out[i, hit] = tf[:, _ZH] * BM25_WEIGHTS[_ZH] + tf[:, _EN] * BM25_WEIGHTS[_EN]
+        return out
+
     def frequency(self, key: str, column: int | None) -> int:
         w = self.vocab.get(key)
         return 0 if w is None else int(self.arrays.df[w, 0 if column is None else column + 1])

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -304,13 +304,11 @@ def row_features(
     length = np.where(known, index.length[np.where(known, rows, 0)], 0.0).astype(np.float64)
     out = {"length": np.log1p(length)}
     if ranker.translation is not None and ranker.uses("translation"):
-        seen: dict[str, npt.NDArray[np.float64] | None] = {}
 
-        def counts(word: str) -> npt.NDArray[np.float64] | None:
-            if word not in seen:
-                keys = index_keys(word)
-                seen[word] = index.counts_in(keys[0], None, rows) if len(keys) == 1 else None
-            return seen[word]
+        def counts(words: Sequence[str]) -> npt.NDArray[np.float64]:
+            # a word the index splits into several keys (a phrase) counts nowhere, as before
+            keys = [k[0] if len(k) == 1 else "" for k in map(index_keys, words)]
+            return index.counts_matrix(keys, rows)
 
         out["translation"] = ranker.translation.score(plan.content, counts, length)
     return out
