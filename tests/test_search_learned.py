@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import kb.store.reader
 from kb.errors import ConfigError
 from kb.learn.associations import fit
 from kb.learn.ranker import LearnedRanker
@@ -150,7 +151,7 @@ def test_scores_are_finite(reader: Any, learned: LearnedRanker) -> None:
 def test_row_keys_read_in_pages_are_the_same(reader: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """The warm-up reads every unit's law and article a page at a time: the pages add up to one read."""
     whole = learned_module.reader_row_keys(reader)
-    monkeypatch.setattr(learned_module, "_PAGE", 3)
+    monkeypatch.setattr(kb.store.reader, "PAGE_ROWS", 3)
     connects = []
     real = reader.engine.connect
     monkeypatch.setattr(reader.engine, "connect", lambda: connects.append(1) or real())

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import text
 
-from kb.store.reader import Reader
+from kb.store.reader import Reader, paged_rows
 
 __all__ = ["KIND_FACTORS", "UnitGroups", "place_names", "unit_groups"]
 
@@ -109,23 +109,12 @@ def _compute_unit_groups(reader: Reader) -> UnitGroups:
     return _fill_unit_groups(docs, size, _unit_pages(reader))
 
 
-_PAGE = 5000
-
-
 def _unit_pages(reader: Reader) -> Iterator[Any]:
-    """The units' rows in pages by rowid (at full scale the rows at once would cost a worker 100 MB
-    more at its peak; each page is a query of its own, well within the statement deadline)."""
-    sql = text(
-        "SELECT rowid, id, doc_id, type, doc_status FROM search_units WHERE rowid > :after ORDER BY rowid LIMIT :n"
+    """The units' rows in pages by rowid (:func:`kb.store.reader.paged_rows`)."""
+    return paged_rows(
+        reader,
+        "SELECT rowid, id, doc_id, type, doc_status FROM search_units WHERE rowid > :after ORDER BY rowid LIMIT :n",
     )
-    after = -1
-    while True:
-        with reader.engine.connect() as conn:
-            page = conn.execute(sql, {"after": after, "n": _PAGE}).all()
-        yield from page
-        if len(page) < _PAGE:
-            return
-        after = int(page[-1].rowid)
 
 
 def _fill_unit_groups(docs: Sequence[Any], size: int, units: Iterable[Any]) -> UnitGroups:

@@ -50,7 +50,7 @@ from kb.search.index import index_keys, index_of
 from kb.search.plan import QueryPlan
 from kb.search.rank import Scores, word_score
 from kb.settings import get_settings
-from kb.store.reader import Reader
+from kb.store.reader import Reader, paged_rows
 
 __all__ = [
     "LEARNED_FILE",
@@ -217,23 +217,13 @@ def reader_row_keys(reader: Reader) -> RowKeys:
     return reader.cached("search.learned_row_keys", compute)
 
 
-_PAGE = 5000
-
-
 def _unit_levels(reader: Reader) -> Iterator[Any]:
     """``(rowid, id, doc_id, provision level or None)`` of every search unit, a page of rows per query."""
-    sql = text(
+    return paged_rows(
+        reader,
         "SELECT su.rowid, su.id, su.doc_id, p.level FROM search_units su LEFT JOIN provisions p ON p.id = su.id "
-        "WHERE su.rowid > :after ORDER BY su.rowid LIMIT :n"
+        "WHERE su.rowid > :after ORDER BY su.rowid LIMIT :n",
     )
-    after = -1
-    while True:
-        with reader.engine.connect() as conn:
-            page = conn.execute(sql, {"after": after, "n": _PAGE}).all()
-        yield from page
-        if len(page) < _PAGE:
-            return
-        after = int(page[-1][0])
 
 
 def with_votes(scores: Scores, extra_rows: list[int]) -> Scores:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.orm import Session
 
 from kb.errors import NotFound
@@ -40,6 +40,7 @@ __all__ = [
     "ReaderSource",
     "build_info",
     "open_reader",
+    "paged_rows",
     "read_only_engine",
 ]
 
@@ -223,3 +224,25 @@ def build_info(reader: Reader) -> dict[str, str]:
             return {r.key: r.value for r in s.scalars(select(BuildInfoRow))}
 
     return dict(reader.cached("build_info", compute))
+
+
+PAGE_ROWS = 5000
+
+
+def paged_rows(reader: Reader, sql: str, *, page: int | None = None) -> Iterator[Any]:
+    """The rows of ``sql`` a page at a time, each page a short query of its own.
+
+    ``sql`` selects ``rowid`` first and has ``WHERE rowid > :after ORDER BY rowid LIMIT :n``
+    (a table of a full corpus read at once would cost a worker 100 MB more at its peak, and
+    under load one long read can pass the statement deadline).
+    """
+    query = text(sql)
+    page = page or PAGE_ROWS
+    after = -1
+    while True:
+        with reader.engine.connect() as conn:
+            rows = conn.execute(query, {"after": after, "n": page}).all()
+        yield from rows
+        if len(rows) < page:
+            return
+        after = int(rows[-1][0])
