@@ -46,6 +46,7 @@ from kb.ingest.furniture import (
     load_rules,
     parse_byline,
     parse_date_line,
+    source_name,
 )
 from kb.ingest.normalize import is_cjk_text
 from kb.ingest.sentences import split_sentences
@@ -126,8 +127,6 @@ _WIRE_PREFIX = re.compile(
 _WIRE_DATELINE = re.compile(
     r"^[A-Z][A-Z .'’-]{1,30},\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s+\((?P<name>[^()]{2,40})\)\s+[-–—]"
 )
-# "来源：童安法律观察": where a Chinese text comes from.
-_SOURCE_LINE = re.compile(r"^(?:来源|文章来源|本文来源)\s*[:：]\s*(?P<name>[^\s，,。|｜]{2,20})\s*$")
 # "本文首发于个人博客「阿满的自留地」": where a repost first appeared.
 _FIRST_PUBLISHED_IN = re.compile(
     r"(?:首发于|原载于|原文刊于|转载自).{0,10}?[「《“\"](?P<name>[^」》”\"]{2,24})[」》”\"]"
@@ -669,7 +668,9 @@ def _outlet(page: _Page, title: int | None) -> str | None:
         m = page.rules.line_match("byline", b.text) if page.furniture[i] == "byline" else None
         if m is not None and m.groupdict().get("outlet"):
             return m.group("outlet")
-        if (m := _SOURCE_LINE.match(b.text)) or (m := _WIRE_DATELINE.match(b.text)):
+        if name := source_name(b.text, alone=True):
+            return name
+        if m := _WIRE_DATELINE.match(b.text):
             return m.group("name").strip()
         if i < 8 and (m := _FIRST_PUBLISHED_IN.search(b.text)):
             return m.group("name").strip()

@@ -46,6 +46,7 @@ __all__ = [
     "parse_byline",
     "parse_date_line",
     "rules_from_mapping",
+    "source_name",
     "text_units",
 ]
 
@@ -218,6 +219,22 @@ _CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,6}$")
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|、|，|\band\b)\s*")
 # A word of a personal name: capitalised, a particle, or two to six Chinese characters.
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][\w’'.-]*|de|da|van|von|der|del|bin|al-\w+|[\u4e00-\u9fff·]{2,6})$")
+
+
+# "来源：某某晚报": where a Chinese text comes from (its outlet).
+_SOURCE_NAME = re.compile(r"(?:^|\s)(?:来源|文章来源|本文来源|信息来源)\s*[:：]\s*(?P<name>[^\s，,。|｜]{2,20})")
+
+
+def source_name(text: str, *, alone: bool = False) -> str | None:
+    """The outlet a ``来源：`` label names in ``text`` (``alone``: the label is the whole line).
+
+    >>> source_name("2025-04-01 07:15 来源：南湖日报 记者 郑可欣"), source_name("来源：南湖日报 记者", alone=True)
+    ('南湖日报', None)
+    """
+    m = _SOURCE_NAME.match(text) if alone else _SOURCE_NAME.search(text)
+    if m is None or (alone and text[m.end() :].strip()):
+        return None
+    return m.group("name")
 
 
 def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:

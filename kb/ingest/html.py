@@ -48,7 +48,7 @@ from lxml import etree
 
 from kb.errors import EmptySource, ParseError
 from kb.ingest.frontmatter import HTTP_URL, CommentaryFields, check_iso_date, parse_fields, split_front_matter
-from kb.ingest.furniture import load_rules, parse_byline
+from kb.ingest.furniture import load_rules, parse_byline, source_name
 
 __all__ = ["MAX_DEPTH", "MAX_ELEMENTS", "HtmlBlock", "HtmlText", "extract_page", "page_metadata", "parse_page"]
 
@@ -184,14 +184,10 @@ def _override_comment(root: lxml.html.HtmlElement, path: str) -> CommentaryField
     return None
 
 
-_BYLINE_LABEL = re.compile(r"^\s*(?:作者|文|撰文|记者|by|written by|author)\s*[:：｜|]?\s*(?=\S)", re.I)
-
-
 # Class names themes give the site's name and an article's by-line or meta line.
 _SITE_CLASS = re.compile(r"(?:^|[\s_-])(?:blogname|site-?title|site-?name|sitename|masthead|brand)(?:$|[\s_-])", re.I)
 _AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:byline|author|author-?name)(?:$|[\s_-])", re.I)
 _META_CLASS = re.compile(r"(?:^|[\s_-])(?:post-?meta|entry-?meta|article-?meta|meta|info|source)(?:$|[\s_-])", re.I)
-_SOURCE_SPAN = re.compile(r"(?:^|\s)(?:来源|文章来源|信息来源)\s*[:：]\s*(?P<name>[^\s，,。|｜]{2,20})")
 _IN_COMMENTS = re.compile(r"comment|reply|respond", re.I)
 
 
@@ -218,9 +214,9 @@ def _markup_site_name(root: lxml.html.HtmlElement) -> str | None:
 def _markup_source(root: lxml.html.HtmlElement) -> str | None:
     """A Chinese page's ``来源：江东法治报`` in its meta line."""
     for text in _marked(root, _META_CLASS):
-        m = _SOURCE_SPAN.search(text)
-        if m:
-            return m.group("name")
+        name = source_name(text)
+        if name:
+            return name
     return None
 
 
@@ -229,9 +225,8 @@ def _markup_authors(root: lxml.html.HtmlElement) -> str | None:
     ``Filed under … | by Jane Doe | 2026-08-30``), when no meta tag or JSON-LD names anyone."""
     rules = load_rules()
     for text in _marked(root, _AUTHOR_CLASS):
-        names = parse_byline(text, rules) or parse_byline(_BYLINE_LABEL.sub("By ", text, count=1), rules)
-        if names is None and not _BYLINE_LABEL.match(text):
-            names = parse_byline("By " + text, rules)
+        # "作者：X", "By X", or the name alone
+        names = parse_byline(text, rules) or parse_byline("By " + text, rules)
         if names:
             return "; ".join(names)
     for text in _marked(root, _META_CLASS):
@@ -275,7 +270,8 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
     fields["title"] = title
     fields["outlet"] = site
     authors = (found.author if found else None) or "; ".join(ld_authors) or _meta_author(root)
-    authors = _BYLINE_LABEL.sub("", authors) if authors else _markup_authors(root)  # "作者：卢清和"
+    # "作者：卢清和", "By Jane Doe": the names of a by-line; none at all: the theme's markup
+    authors = "; ".join(parse_byline(authors, load_rules()) or (authors,)) if authors else _markup_authors(root)
     fields["authors"] = authors
     date = (found.date if found else None) or fields.get("date")
     fields["date"] = _iso_prefix(date)
