@@ -661,8 +661,9 @@ def _release_date(text: str) -> str | None:
 
 
 def _outlet(page: _Page, title: int | None) -> str | None:
-    """The site or newsletter name: masthead line, ``Name #163:`` issue title, the account a
-    by-line names (a WeChat header), or © holder."""
+    """The site or newsletter name: the account a by-line names (a WeChat header), a 来源 line,
+    a wire dateline, a 首发于 note, the first line above the headline when it is a masthead or
+    a site's name, ``Name #163:`` issue title, or © holder."""
     blocks = page.blocks
     for i, b in enumerate(blocks):
         m = page.rules.line_match("byline", b.text) if page.furniture[i] == "byline" else None
@@ -675,12 +676,11 @@ def _outlet(page: _Page, title: int | None) -> str | None:
         if i < 8 and (m := _FIRST_PUBLISHED_IN.search(b.text)):
             return m.group("name").strip()
     first = next((i for i in range(len(blocks)) if page.furniture[i] is None), None)
-    if first is not None and title is not None and first < title and _masthead_like(page, first, title):
-        return blocks[first].text.title()
-    if first is not None and title is not None and first < title and _CN_SITE_NAME.match(blocks[first].text):
-        return blocks[first].text  # 西湖政法大学法学院 above its news item
-    if first is not None and title is not None and first < title and _short_name(page, first):
-        return blocks[first].text  # "Pagoda Privacy" above "Subscribe", "Sign in" and the headline
+    if first is not None and title is not None and first < title:  # a line above the headline
+        if _masthead_like(page, first, title):
+            return blocks[first].text.title()  # THE FACE LEDGER
+        if _CN_SITE_NAME.match(blocks[first].text) or _short_name(page, first):
+            return blocks[first].text  # 西湖政法大学法学院; "Pagoda Privacy" above its menu
     for i in range(title if title is not None else 0):
         if page.rules.is_site_name(blocks[i].text) and not blocks[i].marker:
             return blocks[i].text
