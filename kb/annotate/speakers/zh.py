@@ -87,6 +87,7 @@ class ZhLexicon(RuleModel):
     not_speakers: tuple[str, ...]
     not_cues: tuple[str, ...]
     learned_from: tuple[str, ...] = ()
+    writer_words: tuple[str, ...] = ()
     conditionals: tuple[str, ...] = ()
     indefinites: tuple[str, ...] = ()
     examples: tuple[_Example, ...] = ()
@@ -190,7 +191,7 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
         return None  # 最后提醒一句: no subject at all
     if subject.startswith(tuple(lex.conditionals)):
         return None  # 如果酒店说…: a supposition
-    if subject.startswith(("我", "笔者", "本文", "作者")):
+    if subject.startswith(tuple(lex.writer_words)):
         return None  # the writer's own view (我很难认为…): the author's voice, not a quoted speaker
     if _TEXT_SUBJECT.search(subject):
         return None  # 同一条还说, 第十条规定: a text, not a speaker
