@@ -32,6 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "scripts"))
+from split_claims import FIXTURE_SETS  # noqa: E402
+
 from kb.annotate.speakers import find_quotes, find_reported_speech  # noqa: E402
 from kb.annotate.speakers.zh import find_quotes_zh, find_reported_speech_zh, is_chinese_document  # noqa: E402
 from kb.ingest.manifest import load_manifest  # noqa: E402
@@ -39,12 +42,8 @@ from kb.ingest.userdocs import load_user_commentary  # noqa: E402
 from kb.model import Annotation, DocumentMeta, Passage  # noqa: E402
 
 LABELS = ROOT / "corpus" / "eval" / "speakers"
-FOLDERS = {
-    "fresh4": ROOT / "tests" / "fixtures" / "open_commentary_fresh4",
-    "fresh5": ROOT / "tests" / "fixtures" / "open_commentary_fresh5",
-    "fresh6": ROOT / "tests" / "fixtures" / "open_commentary_fresh6",
-    "fresh7": ROOT / "tests" / "fixtures" / "open_commentary_fresh7",
-}
+# The labelled sets' article folders (one list, in split_claims) that have speaker labels.
+FOLDERS = {f.name: f.folder for f in FIXTURE_SETS if (LABELS / f"{f.name}.jsonl").exists()}
 
 
 def _squash(text: str) -> str:
