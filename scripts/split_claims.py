@@ -51,38 +51,11 @@ SEED = "facelaw-claims-v1"
 DEV_SHARE = 0.6
 CLAIMS_DIR = PROJECT_ROOT / "corpus" / "eval" / "claims"
 SEED_FILE = CLAIMS_DIR / "seed.jsonl"
-FIXTURE_CLAIMS = CLAIMS_DIR / "fixtures.jsonl"
-FIXTURE_DOCS = CLAIMS_DIR / "fixture_docs.jsonl"
-FIXTURE_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary"
-FRESH_CLAIMS = CLAIMS_DIR / "fresh.jsonl"
-FRESH_DOCS = CLAIMS_DIR / "fresh_docs.jsonl"
-FRESH_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary_fresh"
-FRESH3_CLAIMS = CLAIMS_DIR / "fresh3.jsonl"
-FRESH3_DOCS = CLAIMS_DIR / "fresh3_docs.jsonl"
-FRESH3_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary_fresh3"
-FRESH4_CLAIMS = CLAIMS_DIR / "fresh4.jsonl"
-FRESH4_DOCS = CLAIMS_DIR / "fresh4_docs.jsonl"
-FRESH4_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary_fresh4"
-FRESH5_CLAIMS = CLAIMS_DIR / "fresh5.jsonl"
-FRESH5_DOCS = CLAIMS_DIR / "fresh5_docs.jsonl"
-FRESH5_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary_fresh5"
-FRESH6_CLAIMS = CLAIMS_DIR / "fresh6.jsonl"
-FRESH6_DOCS = CLAIMS_DIR / "fresh6_docs.jsonl"
-FRESH6_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary_fresh6"
-FRESH7_CLAIMS = CLAIMS_DIR / "fresh7.jsonl"
-FRESH7_DOCS = CLAIMS_DIR / "fresh7_docs.jsonl"
-FRESH7_DIR = PROJECT_ROOT / "tests" / "fixtures" / "open_commentary_fresh7"
 
 FIELDS = ("id", "doc", "kind", "sentence", "lang", "gold", "docs", "via", "split", "notes")
 KINDS = ("claim", "negative", "out_of_corpus")
 GRADES = ("primary", "acceptable")
 SPLITS = ("dev", "heldout")
-FRESH_SPLITS = ("fresh",)
-FRESH3_SPLITS = ("fresh3",)
-FRESH4_SPLITS = ("fresh4",)
-FRESH5_SPLITS = ("fresh5",)
-FRESH6_SPLITS = ("fresh6",)
-FRESH7_SPLITS = ("fresh7",)
 VIAS = (None, "draft->final")
 # Texts that exist in the source tree before the manifest lists them (added by issue 14).
 KNOWN_TEXTS = {
@@ -103,14 +76,24 @@ class FixtureSet:
     splits: tuple[str, ...]
 
 
+FIXTURE_DIR = PROJECT_ROOT / "tests" / "fixtures"
+# The blind sets written after the fixtures, oldest first: `<name>.jsonl`, `<name>_docs.jsonl`
+# and `tests/fixtures/open_commentary_<name>/`, with the split `<name>` only.
+BLIND_SETS = ("fresh", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
 FIXTURE_SETS = (
-    FixtureSet("fixtures", FIXTURE_CLAIMS, FIXTURE_DOCS, FIXTURE_DIR, SPLITS),
-    FixtureSet("fresh", FRESH_CLAIMS, FRESH_DOCS, FRESH_DIR, FRESH_SPLITS),
-    FixtureSet("fresh3", FRESH3_CLAIMS, FRESH3_DOCS, FRESH3_DIR, FRESH3_SPLITS),
-    FixtureSet("fresh4", FRESH4_CLAIMS, FRESH4_DOCS, FRESH4_DIR, FRESH4_SPLITS),
-    FixtureSet("fresh5", FRESH5_CLAIMS, FRESH5_DOCS, FRESH5_DIR, FRESH5_SPLITS),
-    FixtureSet("fresh6", FRESH6_CLAIMS, FRESH6_DOCS, FRESH6_DIR, FRESH6_SPLITS),
-    FixtureSet("fresh7", FRESH7_CLAIMS, FRESH7_DOCS, FRESH7_DIR, FRESH7_SPLITS),
+    FixtureSet(
+        "fixtures",
+        CLAIMS_DIR / "fixtures.jsonl",
+        CLAIMS_DIR / "fixture_docs.jsonl",
+        FIXTURE_DIR / "open_commentary",
+        SPLITS,
+    ),
+    *(
+        FixtureSet(
+            n, CLAIMS_DIR / f"{n}.jsonl", CLAIMS_DIR / f"{n}_docs.jsonl", FIXTURE_DIR / f"open_commentary_{n}", (n,)
+        )
+        for n in BLIND_SETS
+    ),
 )
 
 
@@ -296,7 +279,7 @@ def check_fixture_docs(
 
 
 def print_counts(claim_sets: dict[str, list[dict[str, Any]]]) -> None:
-    all_splits = SPLITS + FRESH_SPLITS + FRESH3_SPLITS + FRESH4_SPLITS + FRESH5_SPLITS + FRESH6_SPLITS + FRESH7_SPLITS
+    all_splits = tuple(sp for f in FIXTURE_SETS for sp in f.splits)
     for name, rows in claim_sets.items():
         table = Counter((r["doc"], r["kind"], r["split"]) for r in rows)
         print(f"{name}: {len(rows)} records")

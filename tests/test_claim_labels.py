@@ -37,16 +37,12 @@ def _rows(path: Path) -> list[dict[str, Any]]:
 
 
 SEED = _rows(lib.SEED_FILE)
-FIXTURES = _rows(lib.FIXTURE_CLAIMS)
-FIXTURE_DOCS = _rows(lib.FIXTURE_DOCS)
-FRESH = _rows(lib.FRESH_CLAIMS)
-FRESH_DOCS = _rows(lib.FRESH_DOCS)
-FRESH3 = _rows(lib.FRESH3_CLAIMS)
-FRESH3_DOCS = _rows(lib.FRESH3_DOCS)
-FRESH4 = _rows(lib.FRESH4_CLAIMS)
-FRESH4_DOCS = _rows(lib.FRESH4_DOCS)
-FRESH5 = _rows(lib.FRESH5_CLAIMS)
-FRESH5_DOCS = _rows(lib.FRESH5_DOCS)
+SETS = {f.name: f for f in lib.FIXTURE_SETS}
+FIXTURES, FIXTURE_DOCS = _rows(SETS["fixtures"].claims), _rows(SETS["fixtures"].docs)
+FRESH, FRESH_DOCS = _rows(SETS["fresh"].claims), _rows(SETS["fresh"].docs)
+FRESH3, FRESH3_DOCS = _rows(SETS["fresh3"].claims), _rows(SETS["fresh3"].docs)
+FRESH4, FRESH4_DOCS = _rows(SETS["fresh4"].claims), _rows(SETS["fresh4"].docs)
+FRESH5, FRESH5_DOCS = _rows(SETS["fresh5"].claims), _rows(SETS["fresh5"].docs)
 
 
 def test_every_label_checks_out() -> None:
@@ -114,7 +110,7 @@ def test_fresh4_set_covers_languages_formats_and_metadata() -> None:
     # six Chinese and six English; 5 txt, 4 md (2 with front matter), 3 html; sentences in every document
     assert Counter(d["metadata"]["language"] for d in FRESH4_DOCS) == {"en": 6, "zh": 6}
     assert Counter(d["format"] for d in FRESH4_DOCS) == {"txt": 5, "md": 4, "html": 3}
-    folder = lib.FRESH4_DIR
+    folder = SETS["fresh4"].folder
     front_matter = [d for d in FRESH4_DOCS if (folder / d["file"]).read_text(encoding="utf-8").startswith("---\n")]
     assert {d["format"] for d in front_matter} == {"md"} and len(front_matter) == 2
     sentences = Counter(r["doc"] for r in FRESH4)
@@ -138,7 +134,7 @@ def test_fresh5_set_covers_languages_formats_and_metadata() -> None:
     # six Chinese and six English; 5 txt, 4 md (3 with front matter: 2 usual keys, 1 Hugo), 3 html
     assert Counter(d["metadata"]["language"] for d in FRESH5_DOCS) == {"en": 6, "zh": 6}
     assert Counter(d["format"] for d in FRESH5_DOCS) == {"txt": 5, "md": 4, "html": 3}
-    folder = lib.FRESH5_DIR
+    folder = SETS["fresh5"].folder
     texts = {d["id"]: (folder / d["file"]).read_text(encoding="utf-8") for d in FRESH5_DOCS}
     front_matter = [d for d in FRESH5_DOCS if texts[d["id"]].startswith("---\n")]
     assert {d["format"] for d in front_matter} == {"md"} and len(front_matter) == 3
@@ -179,7 +175,7 @@ def test_fresh_set_covers_languages_formats_and_kinds() -> None:
     ],
 )
 def test_fixture_documents_keep_to_their_set_split(set_name: str, split: str, message: str) -> None:
-    fset = next(s for s in lib.FIXTURE_SETS if s.name == set_name)
+    fset = SETS[set_name]
     named = {"fresh": FRESH_DOCS, "fresh3": FRESH3_DOCS, "fresh4": FRESH4_DOCS, "fresh5": FRESH5_DOCS}
     docs = named.get(set_name, FIXTURE_DOCS)
     doc = {**docs[0], "split": split}
@@ -226,7 +222,7 @@ def test_checker_rejects_bad_labels(change: dict[str, Any], message: str) -> Non
 
 
 def test_fixture_document_ids_are_unique_across_sets() -> None:
-    fresh = next(s for s in lib.FIXTURE_SETS if s.name == "fresh")
+    fresh = SETS["fresh"]
     doc = {**FIXTURE_DOCS[0], "split": "fresh"}  # a fixture id reused in the fresh set
     checker = lib.Checker()
     lib.check_fixture_docs(checker, fresh, {doc["id"]: doc}, {doc["id"]: "fixtures"})
@@ -234,7 +230,7 @@ def test_fixture_document_ids_are_unique_across_sets() -> None:
 
 
 def test_fresh3_document_ids_are_unique_across_sets() -> None:
-    fresh3 = next(s for s in lib.FIXTURE_SETS if s.name == "fresh3")
+    fresh3 = SETS["fresh3"]
     doc = {**FRESH_DOCS[0], "split": "fresh3"}  # a fresh id reused in fresh3
     checker = lib.Checker()
     lib.check_fixture_docs(checker, fresh3, {doc["id"]: doc}, {doc["id"]: "fresh"})
@@ -242,7 +238,7 @@ def test_fresh3_document_ids_are_unique_across_sets() -> None:
 
 
 def test_fresh4_document_ids_are_unique_across_sets() -> None:
-    fresh4 = next(s for s in lib.FIXTURE_SETS if s.name == "fresh4")
+    fresh4 = SETS["fresh4"]
     doc = {**FRESH3_DOCS[0], "split": "fresh4"}  # a fresh3 id reused in fresh4
     checker = lib.Checker()
     lib.check_fixture_docs(checker, fresh4, {doc["id"]: doc}, {doc["id"]: "fresh3"})
@@ -250,7 +246,7 @@ def test_fresh4_document_ids_are_unique_across_sets() -> None:
 
 
 def test_fresh5_document_ids_are_unique_across_sets() -> None:
-    fresh5 = next(s for s in lib.FIXTURE_SETS if s.name == "fresh5")
+    fresh5 = SETS["fresh5"]
     doc = {**FRESH4_DOCS[0], "split": "fresh5"}  # a fresh4 id reused in fresh5
     checker = lib.Checker()
     lib.check_fixture_docs(checker, fresh5, {doc["id"]: doc}, {doc["id"]: "fresh4"})
