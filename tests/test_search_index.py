@@ -137,8 +137,8 @@ def test_build_index_counts() -> None:
 )
 def test_counts_in_given_rows(key: str, rows: list[int], counts: list[float] | None) -> None:
     index = build_index([(3, "人脸 识别 人脸", "Face", "pipl", ""), (7, "识别", None, "csl", "")])
-    found = index.counts_in(key, None, np.array(rows, dtype=np.int32))
-    assert (found.tolist() if found is not None else None) == counts
+    (found,) = index.counts_matrix([key], np.array(rows, dtype=np.int32))
+    assert found.tolist() == (counts if counts is not None else [0.0] * len(rows))
 
 
 def test_index_is_per_reader(built_db: Settings) -> None:
@@ -204,13 +204,14 @@ def test_verify_checks_the_search_index(tmp_path: Path, built_db: Settings, dama
     assert any(p.startswith(problem) for p in report["problems"]), report["problems"]
 
 
-def test_counts_matrix_is_counts_in_key_by_key() -> None:
-    """The joined pass gives, for short and long postings alike, what counts_in gives per key."""
+def test_counts_matrix_is_each_keys_counts() -> None:
+    """The joined pass gives, for short and long postings alike, each key's own counts in the rows."""
     rows_texts = [(i, f"w{i % 3} w{i % 7} common u{i} v{i // 10}") for i in range(60)]
     idx = build_index([(rowid, text, None, "d", "") for rowid, text in rows_texts])
     rows = np.array([1, 5, 8, 13, 21, 34, 55], dtype=np.int32)
     keys = ["w0", "w3", "common", "u5", "u6", "v3", "absent", ""]  # long postings, short ones, none
     matrix = idx.counts_matrix(keys, rows)
     for i, key in enumerate(keys):
-        expected = idx.counts_in(key, None, rows)
-        assert np.array_equal(matrix[i], expected if expected is not None else np.zeros(len(rows)))
+        has = idx.rows_of(key, None)
+        own = dict(zip(has.tolist(), idx.counts(key, None, has).tolist(), strict=True))
+        assert matrix[i].tolist() == [own.get(r, 0.0) for r in rows.tolist()]

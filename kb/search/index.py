@@ -130,38 +130,11 @@ class SearchIndex:
             return tf[:, column].astype(np.float64) * BM25_WEIGHTS[column]
         return tf[:, _ZH].astype(np.float64) * BM25_WEIGHTS[_ZH] + tf[:, _EN].astype(np.float64) * BM25_WEIGHTS[_EN]
 
-    def counts_in(self, key: str, column: int | None, rows: npt.NDArray[np.int32]) -> npt.NDArray[np.float64] | None:
-        """The weighted count of ``key`` in each of ``rows`` (ascending; 0 where it is absent), None if in none.
-
-        One binary search, of the shorter list in the longer.
-        """
-        lo, hi = self._span(key)
-        if lo == hi or not len(rows):
-            return None
-        posting = self.arrays.rowid[lo:hi]
-        if len(posting) < len(rows):
-            at = np.minimum(np.searchsorted(rows, posting), len(rows) - 1)
-            hit = rows[at] == posting
-            where, found = at[hit], lo + np.flatnonzero(hit)
-        else:
-            at = np.minimum(np.searchsorted(posting, rows), len(posting) - 1)
-            hit = posting[at] == rows
-            where, found = np.flatnonzero(hit), lo + at[hit]
-        if not len(where):
-            return None
-        tf = self.arrays.tf[found].astype(np.float64)
-        out = np.zeros(len(rows))
-        if column is not None:
-            out[where] = tf[:, column] * BM25_WEIGHTS[column]
-        else:
-            out[where] = tf[:, _ZH] * BM25_WEIGHTS[_ZH] + tf[:, _EN] * BM25_WEIGHTS[_EN]
-        return out
-
     def counts_matrix(self, keys: Sequence[str], rows: npt.NDArray[np.int32]) -> npt.NDArray[np.float64]:
         """The weighted count of each of ``keys`` (both columns) in each of ``rows`` (ascending):
-        a ``len(keys) x len(rows)`` matrix, 0 where absent; what :meth:`counts_in` gives key by
-        key. Keys with fewer postings than ``rows`` are done together (their postings joined,
-        one binary search in ``rows``); the few longer ones one by one (``rows`` searched in them)."""
+        a ``len(keys) x len(rows)`` matrix, 0 where absent. Keys with fewer postings than
+        ``rows`` are done together (their postings joined, one binary search in ``rows``); the
+        few longer ones one by one (``rows`` searched in them)."""
         out = np.zeros((len(keys), len(rows)))
         if not len(rows):
             return out
