@@ -78,6 +78,8 @@ def create_app(settings: Settings) -> FastAPI:
     async def _open_database(app: FastAPI) -> AsyncIterator[None]:
         readers = ReaderSource(settings)
         app.state.readers = readers
+        # /search runs in at most this many threads at once (the others wait their turn)
+        app.state.search_limiter = anyio.CapacityLimiter(settings.search_threads)
         # The Chinese segmenter and the citation index take a second to load: do it now.
         await anyio.to_thread.run_sync(warm_up, readers.get())
         info = build_info(readers.get())

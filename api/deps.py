@@ -2,7 +2,9 @@
 
 The app opens the database in its lifespan and keeps a
 :class:`kb.read.query.ReaderSource` in ``app.state``; tests may override
-:func:`get_reader` with ``app.dependency_overrides``.
+:func:`get_reader` with ``app.dependency_overrides``. The dependencies are coroutines: they
+only read ``app.state`` (a file's mtime, every few seconds), and a plain function would cost
+each request a trip to the thread pool per dependency.
 """
 
 from __future__ import annotations
@@ -17,17 +19,17 @@ from kb.settings import Settings
 __all__ = ["BaseUrlDep", "ReaderDep", "SettingsDep", "base_url", "get_reader", "get_settings"]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_reader(request: Request) -> Reader:
+async def get_reader(request: Request) -> Reader:
     readers: ReaderSource = request.app.state.readers
     return readers.get()
 
 
-def base_url(request: Request) -> str:
+async def base_url(request: Request) -> str:
     """The scheme and host the client used, for absolute URLs in responses (no trailing slash)."""
     return str(request.base_url).rstrip("/")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 import kb.store.reader
@@ -16,7 +17,9 @@ from kb.learn.associations import fit
 from kb.learn.ranker import LearnedRanker
 from kb.search import learned as learned_module
 from kb.search import search
+from kb.search.groups import unit_groups
 from kb.search.learned import LEARNED_FILE, load_learned, with_votes
+from kb.search.plan import plan_query
 from kb.search.rank import Scores
 from kb.settings import PROJECT_ROOT
 
@@ -161,3 +164,40 @@ def test_row_keys_read_in_pages_are_the_same(reader: Any, monkeypatch: pytest.Mo
     assert np.array_equal(paged.law, whole.law) and np.array_equal(paged.article, whole.article)
     units = int(np.count_nonzero(whole.law >= 0))
     assert units > 3 and len(connects) == 1 + units // 3 + 1  # documents, then one query a page
+
+
+def test_a_shortlist_scores_its_rows_alike_and_ranks_the_rest_below_by_words(
+    reader: Any, learned: LearnedRanker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ranker scores the best rows by words and the vouched-for ones exactly as without a
+    shortlist; the rows it skips come after all of them, in word-score order."""
+    groups = unit_groups(reader)
+    rowids = sorted(learned_module.reader_row_keys(reader).rows_of["人脸测试法#art_3"])[:1] + list(range(1, 13))
+    scores = Scores.of({r: 10.0 - i for i, r in enumerate(dict.fromkeys(rowids))}, {r: 1 for r in rowids}, {})
+    q = "罚款是多少呢？"
+    plan = plan_query(q, expand=True, learned=learned)
+
+    def rank(size: int) -> tuple[Scores, npt.NDArray[np.float64]]:
+        monkeypatch.setattr(learned_module, "SHORTLIST", size)
+        return learned_module.learned_ranking(
+            reader, learned, "罚款是多少呢？", plan, scores, 1, groups, local_penalty=False
+        )
+
+    full_rows, full = rank(1000)
+    rows, short = rank(3)
+    assert rows.rowid.tolist() == full_rows.rowid.tolist()
+    base = rows.main
+    voted = np.isin(rows.rowid, learned.vote_rows(learned_module.reader_row_keys(reader), plan.content))
+    kept = (base >= np.sort(base)[-3]) | voted
+    assert 3 < kept.sum() < len(base)
+    assert np.array_equal(short[kept], full[kept])
+    assert short[~kept].max() < short[kept].min()
+    skipped = short[~kept][np.argsort(-base[~kept])]
+    assert skipped.tolist() == sorted(skipped.tolist(), reverse=True)
+
+
+def test_the_shortlist_keeps_ties_and_vouched_rows() -> None:
+    base = np.array([3.0, 1.0, 1.0, 0.5, 0.0, 2.0])
+    vouched = np.array([False, False, False, False, True, False])
+    assert learned_module.shortlist(base, 3, vouched).tolist() == [True, True, True, False, True, True]
+    assert learned_module.shortlist(base, 6, vouched) is None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any, Literal
 
+import anyio
 from fastapi import APIRouter, Query, Request, Response
 
 import kb.search as fts
@@ -73,7 +75,7 @@ _EXAMPLE = {
         },
     ),
 )
-def search(
+async def search(
     request: Request,
     response: Response,
     reader: ReaderDep,
@@ -103,7 +105,8 @@ def search(
     cursor: Annotated[str | None, Query(description="The `next` value of the previous page", max_length=200)] = None,
     expand: Annotated[bool, Query(description="Add legal terms for lay words (see `expanded_terms`)")] = True,
 ) -> dict[str, Any]:
-    data = fts.search(
+    run = functools.partial(
+        fts.search,
         reader,
         q,
         mode=mode,
@@ -117,6 +120,9 @@ def search(
         max_query_length=settings.max_query_length,
         expand=expand,
     )
+    # At most ``settings.search_threads`` searches at once (see create_app): more threads of
+    # CPU-bound Python only take turns at the GIL, and the turns cost.
+    data = await anyio.to_thread.run_sync(run, limiter=request.app.state.search_limiter)
     next_url = None
     if data["next"]:
         next_url = str(request.url.include_query_params(cursor=data["next"]))

@@ -26,7 +26,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 __all__ = ["K1", "B", "Neighbours"]
 
@@ -65,7 +65,7 @@ class Neighbours:
         return sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[: self.k]
 
     def _vote(self, terms: Iterable[str], key_of: Mapping[str, str] | None) -> dict[str, float]:
-        best = self.nearest(terms)
+        best = _nearest(self, tuple(dict.fromkeys(terms)))
         out: dict[str, float] = defaultdict(float)
         if not best:
             return {}
@@ -86,3 +86,9 @@ class Neighbours:
     @cached_property
     def _law_of(self) -> dict[str, str]:
         return {a: a.partition("#")[0] for answers in self.answers for a in answers}
+
+
+@lru_cache(maxsize=64)
+def _nearest(neighbours: Neighbours, terms: tuple[str, ...]) -> list[tuple[int, float]]:
+    # A search asks for one question's neighbours several times (its candidates, its features).
+    return neighbours.nearest(terms)

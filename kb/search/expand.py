@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -132,33 +133,66 @@ def expansion_terms(query: str, entries: Sequence[SynonymEntry] | None = None) -
 
     ``entries`` defaults to the project's ``synonyms.toml``.
     """
-    matchers = _matchers(synonyms() if entries is None else tuple(entries))
+    matcher = _project_matcher(get_settings().corpus_dir / SYNONYMS_FILE) if entries is None else _matcher(entries)
     q = _normalise(query)
     seen: dict[str, None] = {}
-    for substrings, words, expand in matchers:
-        if any(p in q for p in substrings) or (words is not None and words.search(q)):
-            seen.update(dict.fromkeys(expand))
+    for at in matcher.matching(q):
+        seen.update(dict.fromkeys(matcher.expand[at]))
     return list(seen)
 
 
-@lru_cache(maxsize=8)
-def _matchers(
-    entries: tuple[SynonymEntry, ...],
-) -> list[tuple[tuple[str, ...], re.Pattern[str] | None, tuple[str, ...]]]:
-    """Per entry: its Chinese phrases (substrings), one regex of its other phrases, its terms.
+@dataclass(frozen=True)
+class _Matcher:
+    """The entries' phrases, ready to test against a normalised query (the test of :func:`phrase_in`).
 
-    The same test as :func:`phrase_in`, with the phrases normalised and compiled once.
+    Chinese phrases: which entries each belongs to, looked up for every substring of the
+    query of a phrase's length. Other phrases: one regex per entry, run only when the
+    regex of them all finds one.
     """
-    out = []
-    for entry in entries:
+
+    by_phrase: dict[str, tuple[int, ...]]
+    lengths: tuple[int, ...]
+    words: tuple[tuple[int, re.Pattern[str]], ...]
+    any_word: re.Pattern[str] | None
+    expand: tuple[tuple[str, ...], ...]
+
+    def matching(self, q: str) -> list[int]:
+        """The entries with a phrase in ``q``, in file order."""
+        found = {at for n in self.lengths for i in range(len(q) - n + 1) for at in self.by_phrase.get(q[i : i + n], ())}
+        if self.any_word is not None and self.any_word.search(q):
+            found.update(at for at, pattern in self.words if at not in found and pattern.search(q))
+        return sorted(found)
+
+
+def _word_regex(phrases: Sequence[str]) -> re.Pattern[str]:
+    longest_first = sorted(phrases, key=len, reverse=True)
+    return re.compile(r"(?<![0-9a-z])(?:" + "|".join(re.escape(p) for p in longest_first) + r")(?![0-9a-z])")
+
+
+@lru_cache(maxsize=4)
+def _project_matcher(path: Path) -> _Matcher:
+    # keyed by the file's path: a key of 300 pydantic entries would be hashed on every query
+    return _matcher(_synonyms_at(path))
+
+
+def _matcher(entries: Sequence[SynonymEntry]) -> _Matcher:
+    by_phrase: dict[str, list[int]] = {}
+    words: list[tuple[int, re.Pattern[str]]] = []
+    for at, entry in enumerate(entries):
         phrases = [_normalise(p) for p in entry.match]
-        substrings = tuple(p for p in phrases if _has_cjk(p))
-        others = sorted((p for p in phrases if not _has_cjk(p)), key=len, reverse=True)
-        words = None
+        for p in dict.fromkeys(p for p in phrases if _has_cjk(p)):
+            by_phrase.setdefault(p, []).append(at)
+        others = [p for p in phrases if not _has_cjk(p)]
         if others:
-            words = re.compile(r"(?<![0-9a-z])(?:" + "|".join(re.escape(p) for p in others) + r")(?![0-9a-z])")
-        out.append((substrings, words, entry.expand))
-    return out
+            words.append((at, _word_regex(others)))
+    every_word = [p for entry in entries for p in map(_normalise, entry.match) if not _has_cjk(p)]
+    return _Matcher(
+        {p: tuple(v) for p, v in by_phrase.items()},
+        tuple(sorted({len(p) for p in by_phrase})),
+        tuple(words),
+        _word_regex(every_word) if every_word else None,
+        tuple(entry.expand for entry in entries),
+    )
 
 
 def content_terms(terms: Sequence[str], stop: frozenset[str] | None = None) -> list[str]:
@@ -188,4 +222,13 @@ def names_place(query: str, places: frozenset[str]) -> bool:
 @lru_cache(maxsize=4096)
 def _names_place(query: str, places: frozenset[str]) -> bool:
     # A national corpus has hundreds of place names: asked once per query, not per search.
-    return any(phrase_in(p, query) for p in places)
+    substrings, words = _place_matcher(places)
+    return any(p in query for p in substrings) or (words is not None and words.search(query) is not None)
+
+
+@lru_cache(maxsize=8)
+def _place_matcher(places: frozenset[str]) -> tuple[tuple[str, ...], re.Pattern[str] | None]:
+    """The test of :func:`phrase_in` for every place at once: Chinese names, one regex of the others."""
+    names = sorted({_normalise(p) for p in places})
+    others = [p for p in names if not _has_cjk(p)]
+    return tuple(p for p in names if _has_cjk(p)), _word_regex(others) if others else None

@@ -141,8 +141,11 @@ class SearchIndex:
         spans = [self._span(k) for k in keys]
         short = [(i, lo, hi) for i, (lo, hi) in enumerate(spans) if 0 < hi - lo <= len(rows)]
         if short:
-            at = np.concatenate([np.arange(lo, hi) for _, lo, hi in short])
-            which = np.repeat([i for i, _, _ in short], [hi - lo for _, lo, hi in short])
+            which_key, first, last = (np.array(c, dtype=np.int64) for c in zip(*short, strict=True))
+            size = last - first
+            # the postings of every short key, one after another: first..last of each
+            at = np.arange(int(size.sum())) + np.repeat(first - (np.cumsum(size) - size), size)
+            which = np.repeat(which_key, size)
             posting = self.arrays.rowid[at]
             place = np.minimum(np.searchsorted(rows, posting), len(rows) - 1)
             hit = rows[place] == posting
