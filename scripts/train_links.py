@@ -174,14 +174,15 @@ def main() -> None:
     ap.add_argument("--min-score", type=float, default=0.03, help="links scoring less are not emitted")
     ap.add_argument("--dry-run", action="store_true", help="do not write the weights")
     ap.add_argument("--without", action="append", default=[], choices=FEATURES, help="leave a signal out")
-    ap.add_argument("--split", default="dev", help="fit on the claims of this split (default: dev)")
+    ap.add_argument("--split", action="append", help="fit on the claims of this split (repeatable; default: dev)")
     add_source_arguments(ap)
     args = ap.parse_args()
     DROPPED.update(args.without)
     rows, missing = prepare(sources_of(args))
     if missing:
         print(f"claims whose sentence was not found in the passages: {len(missing)}: {', '.join(missing)}")
-    dev = [r for r in rows if r.claim["split"] == args.split]
+    splits = args.split or ["dev"]
+    dev = [r for r in rows if r.claim["split"] in splits]
     if args.loo:
         print(fmt("leave-one-document-out (dev)", leave_one_out(dev, args.l2, args.min_score)))
     bias, coef = fit(groups(dev), args.l2)
@@ -192,9 +193,9 @@ def main() -> None:
         return
     lines = [
         "# The linker's learned logistic combination (kb.link.passages.learned). Written by",
-        "# scripts/train_links.py from the dev claims of corpus/eval/claims/; rerun it, do not edit.",
+        "# scripts/train_links.py from the labelled claims of corpus/eval/claims/ named below; rerun it, do not edit.",
         "version = 1",
-        f'trained_on = "{len(dev)} {args.split} claims of corpus/eval/claims (l2 = {args.l2})"',
+        f'trained_on = "{len(dev)} claims ({", ".join(splits)}) of corpus/eval/claims (l2 = {args.l2})"',
         f"min_score = {args.min_score}",
         f"bias = {round(bias, 4)}",
         "",

@@ -5,7 +5,8 @@ written by ``scripts/build_glossary.py`` from the statutes and their translation
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,7 @@ from kb.settings import get_settings
 
 WEIGHTS_PATH = Path("link") / "weights.toml"  # relative to settings.corpus_dir
 GLOSSARY_PATH = Path("link") / "glossary.toml"
+ELSEWHERE_PATH = Path("link") / "elsewhere.toml"
 
 # The signals a candidate (sentence, article) is described by; each is a number, most in 0..1.
 # Context (one of, most specific first): the candidate's document is
@@ -43,6 +45,9 @@ GLOSSARY_PATH = Path("link") / "glossary.toml"
 #   topics          a topic tag is shared
 #   best_in_doc     the article has the most evidence among its document's candidates for the sentence
 #   lead            how far its evidence leads the runner-up of its document (0 when not first)
+# The sentence:
+#   elsewhere       it names a jurisdiction or law whose text the knowledge base does not hold
+#                   (``corpus/link/elsewhere.toml``: the EU, the GDPR, Illinois, 美国...)
 FEATURES: tuple[str, ...] = (
     "named_sentence",
     "named_passage",
@@ -61,6 +66,7 @@ FEATURES: tuple[str, ...] = (
     "topics",
     "best_in_doc",
     "lead",
+    "elsewhere",
 )
 
 
@@ -133,3 +139,72 @@ def load_glossary(path: Path | None = None) -> Glossary:
             for s in stems(en):
                 by_stem.setdefault(s, []).append((t.zh, t.dice))
     return Glossary({k: tuple(v) for k, v in by_stem.items()})
+
+
+class _JurisdictionRule(RuleModel):
+    """One ``[[jurisdiction]]``: the names that say a sentence is about its law, with examples."""
+
+    name: _Text
+    match: tuple[_Text, ...] = Field(min_length=1)
+    examples: tuple[_Text, ...] = Field(min_length=1)
+    not_examples: tuple[_Text, ...] = ()
+
+
+class _ElsewhereFile(RuleModel):
+    version: int = 1
+    jurisdiction: tuple[_JurisdictionRule, ...] = Field(min_length=1)
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """Finds names of jurisdictions whose law the knowledge base does not hold.
+
+    A name with Chinese characters matches as a substring; one in capitals (``EU``,
+    ``U.S.``) as a whole word with that case; any other as a whole word in any case.
+
+    >>> e = Elsewhere.of(["EU", "Europe", "欧盟"])
+    >>> e.found("In Europe, the EU rules differ; 欧盟也是。"), e.found("eu Eurasia")
+    (['Europe', 'EU', '欧盟'], [])
+    """
+
+    chinese: tuple[str, ...]
+    capitals: re.Pattern[str] | None
+    words: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, names: Sequence[str]) -> Elsewhere:
+        def pattern(group: Sequence[str], flags: int) -> re.Pattern[str] | None:
+            if not group:
+                return None
+            alternatives = "|".join(re.escape(n) for n in sorted(group, key=len, reverse=True))
+            return re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])", flags)
+
+        names = list(dict.fromkeys(names))
+        chinese = tuple(n for n in names if _CJK.search(n))
+        latin = [n for n in names if not _CJK.search(n)]
+        return cls(
+            chinese,
+            pattern([n for n in latin if n.isupper()], 0),
+            pattern([n for n in latin if not n.isupper()], re.IGNORECASE),
+        )
+
+    def found(self, text: str) -> list[str]:
+        """The names in ``text``, in order (Latin ones first)."""
+        out = [m.group() for p in (self.words, self.capitals) if p is not None for m in p.finditer(text)]
+        out.sort(key=text.find)
+        return list(dict.fromkeys([*out, *(n for n in self.chinese if n in text)]))
+
+
+def load_elsewhere_rules(path: Path | None = None) -> tuple[_JurisdictionRule, ...]:
+    """The entries of ``<corpus_dir>/link/elsewhere.toml`` (for its tests)."""
+    path = path or get_settings().corpus_dir / ELSEWHERE_PATH
+    return load_rules(path, _ElsewhereFile, "jurisdiction file").jurisdiction
+
+
+@lru_cache(maxsize=4)
+def load_elsewhere(path: Path | None = None) -> Elsewhere:
+    """The matcher of ``<corpus_dir>/link/elsewhere.toml`` by default (cached)."""
+    return Elsewhere.of([n for rule in load_elsewhere_rules(path) for n in rule.match])

@@ -14,7 +14,15 @@ from kb.dates import date_key, first_date
 from kb.ids import doc_of, node_type
 from kb.link.passages.concepts import Tier
 from kb.link.passages.index import ProvisionIndex, _Article, article_id
-from kb.link.passages.learned import FEATURES, Glossary, LinkWeights, load_glossary, load_weights
+from kb.link.passages.learned import (
+    FEATURES,
+    Elsewhere,
+    Glossary,
+    LinkWeights,
+    load_elsewhere,
+    load_glossary,
+    load_weights,
+)
 from kb.link.passages.mentions import Named, absent_mentions
 from kb.link.passages.similarity import _analyse, _rarity, _Text, _tfidf, is_chinese, stems, zh_words
 from kb.model import Annotation, DocumentMeta, Link, Passage, Provision, Translation
@@ -44,6 +52,7 @@ class LinkConfig:
     min_score: float | None = None  # links scoring less are not emitted (None: the weights file's)
     weights: LinkWeights | None = None  # None: corpus/link/weights.toml
     glossary: Glossary | None = None  # None: corpus/link/glossary.toml
+    elsewhere: Elsewhere | None = None  # None: corpus/link/elsewhere.toml
     strength_scale: float = 1.5  # strength giving full marks
     anchor_weight: float = 0.3
     tier_weight: Mapping[str, float] = field(
@@ -138,6 +147,7 @@ class PassageLinker:
         self.weights = self.config.weights or load_weights()
         self.min_score = self.config.min_score if self.config.min_score is not None else self.weights.min_score
         self.glossary = self.config.glossary or load_glossary()
+        self.elsewhere = self.config.elsewhere or load_elsewhere()
         self.documents = {d.id: d for d in documents}
         self.successors: dict[str, list[DocumentMeta]] = {}
         for d in documents:
@@ -494,6 +504,7 @@ class PassageLinker:
                 carried.update(self._closest(d)[: cfg.whole_law])
         proposed.update(carried)
         cited_here = {article_id(lk.dst) for lk in cites[0] if _in(lk, span)}
+        elsewhere = self.elsewhere.found(passage.text[span[0] : span[1]])
         rows: list[tuple[str, dict[str, float], dict[str, Any]]] = []
         for art_id in sorted(proposed):
             art = self.index.articles.get(art_id)
@@ -543,6 +554,7 @@ class PassageLinker:
                 "sim_doc": max(0.0, self._doc_sims.get(art_id, 0.0)),
                 "neighbour": min(1.0, previous.get(art_id, 0.0)),
                 "topics": float(bool(topics & art.topics)),
+                "elsewhere": float(bool(elsewhere)),
             }
             ranked = sorted(terms, key=lambda c: (-terms[c], c))
             evidence: dict[str, Any] = {
@@ -555,6 +567,8 @@ class PassageLinker:
                 "similarity": {k: round(v, 4) for k, v in full_sim.items() if v},
                 "translated": art.translated,
             }
+            if elsewhere:
+                evidence["elsewhere"] = elsewhere
             if art.doc_id in successors:
                 evidence["successor_of"] = successors[art.doc_id]
                 evidence["why"] = SUCCESSOR_WHY
