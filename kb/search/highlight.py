@@ -41,11 +41,12 @@ def find_ranges(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     ranges: list[tuple[int, int]] = []
     lowered = text.lower()
     chinese, stems, prefixes = _classify(tuple(terms))
-    if chinese is not None:
-        # Every occurrence of every term, overlapping ones too: at each position, the
-        # longest term that starts there (the shorter ones are inside it).
-        for m in chinese.finditer(lowered):
-            ranges.append((m.start(), m.start() + len(m.group(1))))
+    # Every occurrence of every Chinese term, overlapping ones too (merged below).
+    for term in chinese:
+        at = lowered.find(term)
+        while at >= 0:
+            ranges.append((at, at + len(term)))
+            at = lowered.find(term, at + 1)
     if stems or prefixes:
         for m in _candidates(stems, prefixes).finditer(lowered):
             word = m.group()
@@ -58,7 +59,7 @@ def mentions(text: str, terms: Iterable[str]) -> bool:
     """Whether ``text`` has one of ``terms`` (as :func:`find_ranges` finds them; cheaper than finding all)."""
     lowered = text.lower()
     chinese, stems, prefixes = _classify(tuple(terms))
-    if chinese is not None and chinese.search(lowered):
+    if any(term in lowered for term in chinese):
         return True
     if stems or prefixes:
         for m in _candidates(stems, prefixes).finditer(lowered):
@@ -69,11 +70,8 @@ def mentions(text: str, terms: Iterable[str]) -> bool:
 
 
 @lru_cache(maxsize=1024)
-def _classify(terms: tuple[str, ...]) -> tuple[re.Pattern[str] | None, frozenset[str], tuple[str, ...]]:
-    """A query's terms, once per query: a pattern for the Chinese ones, the stems of the others, the prefixes.
-
-    The pattern is a lookahead that matches at every position where a Chinese term starts (the longest first).
-    """
+def _classify(terms: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]:
+    """A query's terms, once per query: the Chinese ones, the stems of the others, the prefixes."""
     chinese: set[str] = set()
     stems: set[str] = set()
     prefixes: list[str] = []
@@ -89,11 +87,7 @@ def _classify(terms: tuple[str, ...]) -> tuple[re.Pattern[str] | None, frozenset
             chinese.add(term)
         else:
             stems.add(porter_stem(term))
-    pattern = None
-    if chinese:
-        alternatives = "|".join(re.escape(t) for t in sorted(chinese, key=lambda t: (-len(t), t)))
-        pattern = re.compile(f"(?=({alternatives}))")
-    return pattern, frozenset(stems), tuple(prefixes)
+    return tuple(sorted(chinese)), frozenset(stems), tuple(prefixes)
 
 
 @lru_cache(maxsize=1024)
