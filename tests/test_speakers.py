@@ -23,6 +23,7 @@ from kb.annotate.speakers.zh import find_quotes_zh
 from kb.errors import ConfigError
 from kb.model import Annotation, DocumentMeta, Passage
 from kb.settings import get_settings
+from kb.text.sentences import split_sentences
 
 FIXTURES = Path(__file__).parent / "fixtures" / "speakers"
 CASES: list[dict[str, Any]] = tomllib.loads((FIXTURES / "attributions.toml").read_text("utf-8"))["case"]
@@ -391,3 +392,40 @@ def test_an_interview_gives_questions_to_the_reporter_and_answers_to_the_officia
     meta, passages = make_doc(english)
     roles = [a.data["role"] for a in find_quotes(passages, meta) if a.data["attribution"] == "turn"]
     assert roles == ["Q", "A", "Q", "A"]
+
+
+ROLE_REPORTED = [
+    ("Some residents said they were considering legal action.", "Some residents"),
+    ("Lawyers said residents could rely on the interpretation.", "Lawyers"),
+    ("The Shanghai cyberspace office said on Thursday that the firm had not filed.", "The Shanghai cyberspace office"),
+    ("A spokesperson for the operator said the terminals stored no images.", "A spokesperson for the operator"),
+]
+
+
+@pytest.mark.parametrize(("text", "role"), ROLE_REPORTED)
+def test_unnamed_people_and_institutions_report(text: str, role: str) -> None:
+    meta, passages = make_doc([text])
+    assert [(a.label, a.data["role"]) for a in find_reported_speech(passages, meta)] == [("", role)]
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        # the sentence after opens with the speaker
+        ("“很多商家以为贴一张告示就等于取得了同意，这是误解。”大学教授林书砚对记者说，告示不是同意。", ["林书砚"]),
+        # the sentence before reports the same speaker
+        (
+            "林书砚进一步解释，设备只能用于公共安全。“商场用人脸识别统计客流，已经超出了这个范围。”",
+            ["林书砚"],
+        ),
+        # a view verb before a long quotation in its sentence
+        ("律师钱沐阳认为，这一条对商场的影响最大，“把画面传到云端做分析，正是很多客流系统的做法”。", ["钱沐阳"]),
+        # a term in quotes after a view verb is no quotation
+        ("钱沐阳认为，“刷脸”不应是唯一方式。", []),
+    ],
+)
+def test_chinese_quotes_take_their_speaker_from_the_sentence_or_its_neighbours(text: str, speakers: list[str]) -> None:
+    meta, _ = make_doc([text])
+    passage = Passage("fx", 1, text, sentences=split_sentences(text))  # as the ingestion splits it
+    assert len(passage.sentences) >= 2 or len(speakers) != 1 or "认为" in text
+    assert [a.data["speaker"] for a in find_quotes_zh([passage], meta)] == speakers

@@ -26,6 +26,7 @@ _PLURAL_ROLE = re.compile(
     r"(?:[\w’\x27-]+\s+){0,3}?(?P<head>[A-Za-z][a-z-]*s))\s*$"
 )
 _DETERMINER = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Oo]ne|[Aa]nother)\s")
+_OBJECT_OF = re.compile(r"\b(?:for|of|at|from|with|in|on|by|to)\s+$")
 _PREPOSITION = re.compile(r"\s(?:in|at|from|with|for|of|on)\s")
 _ACRONYM_PAREN = re.compile(r"^\s*\([A-Z][A-Za-z]{1,9}\)")
 _SOURCE_NOUN = re.compile(
@@ -129,8 +130,8 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
         aux = aux or re.search(r"\b(would|will|may|might|could|can|did|does|do|to)\b", m.group(0)) is not None
         end = m.start()
     left = text[lo:end]
-    if not verb.finite and not aux and (crowd := _plural_role_subject(text, lo, end, lex)) is not None:
-        return crowd  # "Lawyers say …": a plural subject, so the verb's plain form
+    if (crowd := _plural_role_subject(text, lo, end, lex)) is not None:
+        return crowd  # "Lawyers say …", "Some residents said …": people of one kind, unnamed
     pron = re.search(r"(?<![\w’'])(he|she|they|I|we|He|She|They|We)\s*$", left)
     if pron:
         word = pron.group(1).lower()
@@ -198,6 +199,8 @@ def _role_subject(text: str, lo: int, end: int, lex: Lexicon) -> _Subject | None
     # The described speaker closest to the cue: "a Zhejiang University law professor", or one
     # with a place after it, "a shopkeeper in Chaoyang" (the head noun comes before the place).
     for m in reversed(list(_DETERMINER.finditer(left))):
+        if _OBJECT_OF.search(left, 0, m.start()):
+            continue  # "a spokesperson for [the operator]": the speaker is the phrase before
         phrase = left[m.start() :]
         if re.search(r"[,.;:!?“”\"]", phrase) or len(phrase.split()) > 10:
             return None

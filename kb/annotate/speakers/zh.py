@@ -375,17 +375,52 @@ def _quote_attribution(sentence: _Sentence, quote: tuple[int, int]) -> _Attribut
     return before[-1] if before else after[0] if after else None
 
 
+def _view_attribution(sentence: _Sentence, quote: tuple[int, int]) -> _Attribution | None:
+    """A view verb before the quote in its sentence: 钱沐阳认为，……，“……”。"""
+    views = [a for a in sentence.attrs if a.kind != "speech" and a.cue_end <= quote[0]]
+    return views[-1] if views else None
+
+
+def _only_quote(text: str, sentence: _Sentence, quote: tuple[int, int]) -> bool:
+    """Whether the sentence is the quotation alone (with its closing punctuation)."""
+    return not text[sentence.start : quote[0]].strip() and not text[quote[1] + 1 : sentence.end].strip(" 。！？!?，,")
+
+
+def _neighbour_attribution(sentences: Sequence[_Sentence], k: int) -> _Attribution | None:
+    """Who speaks a sentence that is only a quotation: the speaker the next sentence opens
+    with (“……。”林某对记者说，……), else the last one of the sentence before (林某解释，……。“……”)."""
+    if k + 1 < len(sentences):
+        nxt = sentences[k + 1]
+        opening = [a for a in nxt.attrs if a.kind == "speech" and a.start == nxt.start]
+        if opening:
+            return opening[0]
+    if k > 0 and sentences[k - 1].attrs:
+        return sentences[k - 1].attrs[-1]
+    return None
+
+
 def find_quotes_zh(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
-    """Direct quotations (``kind="quote"``), marks excluded, with their speakers."""
+    """Direct quotations (``kind="quote"``), marks excluded, with their speakers.
+
+    The speaker is the speech verb's in the quote's sentence (``direct``); else a view
+    verb's before it, for a quotation long enough not to be a term; else, for a sentence
+    that is only the quotation, the speaker of the sentence after or before (``context``).
+    """
     analysed = _analyse(passages)
     out: list[Annotation] = []
     for p in passages:
-        for sentence in analysed[p.id]:
+        sentences = analysed[p.id]
+        for k, sentence in enumerate(sentences):
             for q in sentence.quotes:
-                a = _quote_attribution(sentence, q)
-                if a is None and len(_HAN.findall(p.text[q[0] + 1 : q[1]])) < MIN_UNATTRIBUTED_CHARS:
+                a, how = _quote_attribution(sentence, q), "direct"
+                long_enough = len(_HAN.findall(p.text[q[0] + 1 : q[1]])) >= MIN_UNATTRIBUTED_CHARS
+                if a is None and long_enough:
+                    a = _view_attribution(sentence, q)
+                    if a is None and _only_quote(p.text, sentence, q):
+                        a, how = _neighbour_attribution(sentences, k), "context"
+                if a is None and not long_enough:
                     continue  # a term in quotes: “刷脸”
-                out.append(_annotation(p, "quote", q[0] + 1, q[1], a, "direct" if a else "none"))
+                out.append(_annotation(p, "quote", q[0] + 1, q[1], a, how if a else "none"))
     out += _turns(passages)
     return out
 
