@@ -23,7 +23,8 @@ fresh4 set (``fresh4.jsonl`` over ``fresh4_docs.jsonl``, twelve more articles wr
 ``fresh7_docs.jsonl``, twelve more written blind on 2026-12-07 after fresh6 was measured and tuned on),
 with split ``fresh7``, and the fresh8 set (``fresh8.jsonl`` over ``fresh8_docs.jsonl``, ten more written blind
 on 2026-12-07 as issue 14's final held-out set, with nothing-legal articles and sentences), with split
-``fresh8``.
+``fresh8``, and the fresh9 set (``fresh9.jsonl`` over ``fresh9_docs.jsonl``, ten more written blind on 2026-12-07
+after fresh8 was run once, as the new final held-out set, with many speakers), with split ``fresh9``.
 
 The check also reads the texts (read-only, from KB_SOURCE_ROOT, default ../shared): each
 sentence must occur verbatim in its source file, each gold provision must name an article
@@ -81,7 +82,7 @@ class FixtureSet:
 FIXTURE_DIR = PROJECT_ROOT / "tests" / "fixtures"
 # The blind sets written after the fixtures, oldest first: `<name>.jsonl`, `<name>_docs.jsonl`
 # and `tests/fixtures/open_commentary_<name>/`, with the split `<name>` only.
-BLIND_SETS = ("fresh", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8")
+BLIND_SETS = ("fresh", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9")
 FIXTURE_SETS = (
     FixtureSet(
         "fixtures",
