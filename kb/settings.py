@@ -80,9 +80,11 @@ class Settings(BaseSettings):
     query_timeout_seconds: float = 5.0
     # Rank questions with what the STARD training questions taught (kb.search.learned).
     learned_search: bool = True
-    # Searches one server process runs at once. A search is CPU-bound Python: two overlap one's
-    # database reads with the other's arithmetic; more only contend for the GIL, which costs
-    # each search CPU (scripts/bench_api.py, 4 clients: 15 ms a search unbounded, 12 ms at 2).
+    # Long (over 200 characters) and raw searches one server process runs in worker threads at
+    # once; shorter ones run on the event loop (api/routes/search.py). A search is CPU-bound
+    # Python: two threads overlap one's database reads with the other's arithmetic; more only
+    # contend for the GIL (scripts/bench_api.py, 4 clients: 15 ms of CPU a search unbounded,
+    # 12 ms at 2, 9-11 ms on the event loop).
     search_threads: int = Field(default=2, ge=1, le=64)
     # Where people reach `kb serve`: the MCP server (stdio has no request to read it from)
     # builds the page and API URLs of its answers on it.

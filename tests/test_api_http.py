@@ -227,6 +227,18 @@ def test_search_pages_link_to_the_next_page(api_client: Client) -> None:
     assert second["results"][0]["score"] <= body["results"][-1]["score"]
 
 
+def test_a_long_query_is_answered_like_a_short_one(api_client: Client) -> None:
+    """Short queries are searched on the event loop, long ones in a worker thread: same answers."""
+    from api.routes.search import INLINE_QUERY_CHARS
+
+    short = "小区 门禁 人脸识别 同意"
+    padded = short + " " * (INLINE_QUERY_CHARS + 10)
+    a = api_client.get(f"{API}/search", params={"q": short}).json()
+    b = api_client.get(f"{API}/search", params={"q": padded}).json()
+    assert len(padded) > INLINE_QUERY_CHARS >= len(short)
+    assert ids(a) and ids(a) == ids(b) and a["count"] == b["count"]
+
+
 # ---------------------------------------------------------------- other formats
 
 

@@ -420,6 +420,8 @@ def test_unnamed_people_and_institutions_report(text: str, role: str) -> None:
         ),
         # a view verb before a long quotation in its sentence
         ("律师钱沐阳认为，这一条对商场的影响最大，“把画面传到云端做分析，正是很多客流系统的做法”。", ["钱沐阳"]),
+        # a role, then a name with its title
+        ("杭州某律师事务所的合伙人许清禾律师告诉我们：“目前并没有哪条规定要求酒店只能用刷脸。”", ["许清禾律师"]),
         # a term in quotes after a view verb is no quotation
         ("钱沐阳认为，“刷脸”不应是唯一方式。", []),
     ],

@@ -17,6 +17,9 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["search"])
 
+# Queries up to this long are searched on the event loop, longer ones in a worker thread.
+INLINE_QUERY_CHARS = 200
+
 _EXAMPLE = {
     "query": "人脸识别",
     "mode": "all",
@@ -120,9 +123,14 @@ async def search(
         max_query_length=settings.max_query_length,
         expand=expand,
     )
-    # At most ``settings.search_threads`` searches at once (see create_app): more threads of
-    # CPU-bound Python only take turns at the GIL, and the turns cost.
-    data = await anyio.to_thread.run_sync(run, limiter=request.app.state.search_limiter)
+    if mode != "raw" and len(q) <= INLINE_QUERY_CHARS:
+        # A question's search takes a few ms of pure Python and numpy: handing it to a thread
+        # costs more CPU than it saves (GIL hand-offs with the event loop), so it runs here.
+        data = run()
+    else:
+        # Long or raw queries may take longer (raw ones wait on the database): in a thread, at
+        # most ``settings.search_threads`` at once (more only take turns at the GIL).
+        data = await anyio.to_thread.run_sync(run, limiter=request.app.state.search_limiter)
     next_url = None
     if data["next"]:
         next_url = str(request.url.include_query_params(cursor=data["next"]))

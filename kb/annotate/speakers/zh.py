@@ -210,6 +210,9 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
     core = subject.rsplit("的", 1)[-1] if "的" in subject else subject
     if any(core.endswith(h) for h in lex.honorifics) and len(core) <= 5:
         return _Speaker(core, subject, None, cue)
+    if (titled := _titled_name(core, lex)) is not None:
+        name, length = titled  # 合伙人许清禾律师: a role, then a name with its title
+        return _Speaker(name, subject, subject[: len(subject) - length], cue)
     best = max(((core.rfind(n), n) for n in lex.role_nouns if n in core), default=(-1, ""))
     if best[0] >= 0:
         end = best[0] + len(best[1])
@@ -225,6 +228,19 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
     if subject.startswith(tuple(lex.indefinites)):
         return _Speaker(None, subject, subject, cue)  # 另一家景区表示: unnamed, described
     return None
+
+
+def _titled_name(core: str, lex: ZhLexicon) -> tuple[str, int] | None:
+    """A role, then a name with a title after it (合伙人许清禾律师): the titled name and its length."""
+    title = max(
+        (t for t in (*lex.honorifics, *lex.role_nouns) if core.endswith(t) and len(core) > len(t)), key=len, default=""
+    )
+    if not title:
+        return None
+    head = core[: -len(title)]
+    at, role = max(((head.rfind(n), n) for n in lex.role_nouns if n in head), default=(-1, ""))
+    name = head[at + len(role) :] if at >= 0 else ""
+    return (name + title, len(name) + len(title)) if name and _NAME.match(name) else None
 
 
 @dataclass(frozen=True)
