@@ -429,5 +429,4 @@ def test_unnamed_people_and_institutions_report(text: str, role: str) -> None:
 def test_chinese_quotes_take_their_speaker_from_the_sentence_or_its_neighbours(text: str, speakers: list[str]) -> None:
     meta, _ = make_doc([text])
     passage = Passage("fx", 1, text, sentences=split_sentences(text))  # as the ingestion splits it
-    assert len(passage.sentences) >= 2 or len(speakers) != 1 or "认为" in text
     assert [a.data["speaker"] for a in find_quotes_zh([passage], meta)] == speakers
