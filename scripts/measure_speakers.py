@@ -107,6 +107,8 @@ def main() -> int:
             name = a.data.get("speaker") or ""
             if r["speaker"]:
                 right = _same_name(str(name) or a.label, r["speaker"])
+            elif not r["role"]:  # nobody named or described (据了解): right when we name nobody either
+                right = not name and not a.data.get("role")
             else:
                 right = not name and _role_agrees(a.data.get("role") or a.label, r["role"])
             c["right"] += right

@@ -399,6 +399,7 @@ ROLE_REPORTED = [
     ("Lawyers said residents could rely on the interpretation.", "Lawyers"),
     ("The Shanghai cyberspace office said on Thursday that the firm had not filed.", "The Shanghai cyberspace office"),
     ("A spokesperson for the operator said the terminals stored no images.", "A spokesperson for the operator"),
+    ("My gym's manager told me the face template was deleted every night.", "My gym's manager"),
 ]
 
 
@@ -422,6 +423,8 @@ def test_unnamed_people_and_institutions_report(text: str, role: str) -> None:
         ("律师钱沐阳认为，这一条对商场的影响最大，“把画面传到云端做分析，正是很多客流系统的做法”。", ["钱沐阳"]),
         # a role, then a name with its title
         ("杭州某律师事务所的合伙人许清禾律师告诉我们：“目前并没有哪条规定要求酒店只能用刷脸。”", ["许清禾律师"]),
+        # unnamed sources: a reported sentence, nobody named
+        ("据了解，全市已有三十个小区恢复了刷卡通行，“以后不强制刷脸了，大家都可以选择。”", [None]),
         # a term in quotes after a view verb is no quotation
         ("钱沐阳认为，“刷脸”不应是唯一方式。", []),
     ],

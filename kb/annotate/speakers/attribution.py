@@ -25,7 +25,7 @@ _PLURAL_ROLE = re.compile(
     r"^\s*(?P<phrase>(?:(?:[Ss]ome|[Mm]any|[Mm]ost|[Ss]everal|[Oo]ther|[Bb]oth|[Tt]wo|[Tt]hree|[Ff]ew)\s+)?"
     r"(?:[\w’\x27-]+\s+){0,3}?(?P<head>[A-Za-z][a-z-]*s))\s*$"
 )
-_DETERMINER = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Oo]ne|[Aa]nother)\s")
+_DETERMINER = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Oo]ne|[Aa]nother|[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s")
 _OBJECT_OF = re.compile(r"\b(?:for|of|at|from|with|in|on|by|to)\s+$")
 _PREPOSITION = re.compile(r"\s(?:in|at|from|with|for|of|on)\s")
 _ACRONYM_PAREN = re.compile(r"^\s*\([A-Z][A-Za-z]{1,9}\)")

@@ -87,6 +87,7 @@ class ZhLexicon(RuleModel):
     not_speakers: tuple[str, ...]
     not_cues: tuple[str, ...]
     learned_from: tuple[str, ...] = ()
+    unsourced: tuple[str, ...] = ()
     writer_words: tuple[str, ...] = ()
     conditionals: tuple[str, ...] = ()
     indefinites: tuple[str, ...] = ()
@@ -98,6 +99,7 @@ class _Compiled:
     lex: ZhLexicon
     verb: re.Pattern[str]
     according: re.Pattern[str]
+    unsourced: re.Pattern[str] | None
     not_cue: re.Pattern[str]
     kinds: dict[str, str]
 
@@ -115,7 +117,8 @@ def _compiled(path: Path) -> _Compiled:
         f"(?:{_alternation([*lex.according_to, *lex.learned_from])})[，,：:]"
     )
     not_cue = re.compile(_alternation(lex.not_cues))
-    return _Compiled(lex, verb, according, not_cue, {v.form: v.kind for v in lex.verbs})
+    unsourced = re.compile(rf"\s*(?:{_alternation(lex.unsourced)})[，,：:]") if lex.unsourced else None
+    return _Compiled(lex, verb, according, unsourced, not_cue, {v.form: v.kind for v in lex.verbs})
 
 
 def load_zh_lexicon(path: Path | None = None) -> ZhLexicon:
@@ -276,6 +279,9 @@ def _masked(text: str, quotes: Sequence[tuple[int, int]]) -> str:
 
 def _attributions(masked: str, s: int, e: int, c: _Compiled, people: _People) -> list[_Attribution]:
     out: list[_Attribution] = []
+    if c.unsourced is not None and (m := c.unsourced.match(masked, s, e)):
+        # 据了解，…: what unnamed sources said, nobody named
+        out.append(_Attribution(s, s, m.end(), _Speaker(None, "", None, m.group(0).strip(" ，,：:")), "speech"))
     for m in c.according.finditer(masked, s, e):
         sp = _speaker(m.group("subject"), "据", c.lex, people)
         if sp is not None:
