@@ -433,3 +433,25 @@ def test_chinese_quotes_take_their_speaker_from_the_sentence_or_its_neighbours(t
     meta, _ = make_doc([text])
     passage = Passage("fx", 1, text, sentences=split_sentences(text))  # as the ingestion splits it
     assert [a.data["speaker"] for a in find_quotes_zh([passage], meta)] == speakers
+
+
+@pytest.mark.parametrize(
+    ("texts", "lang"),
+    [
+        (
+            ["本刊专访了石岩。", "记者：谁要备案？", "石岩：存储达到10万人的。", "记者：多久？", "石岩：30个工作日。"],
+            "zh",
+        ),
+        (["Five minutes with Wen Jiayi.", "Q: Who files?", "Wen: Big holders.", "Q: When?", "Wen: In 30 days."], "en"),
+    ],
+)
+def test_a_profile_interview_gives_the_answers_to_the_interviewee_by_name(texts: list[str], lang: str) -> None:
+    meta, passages = make_doc(texts)
+    finder = find_quotes_zh if lang == "zh" else find_quotes
+    turns = [(a.data["speaker"], a.data["role"]) for a in finder(passages, meta) if a.data["attribution"] == "turn"]
+    asker, answerer = texts[1].split("：" if lang == "zh" else ":")[0], texts[2].split("：" if lang == "zh" else ":")[0]
+    assert turns == [(None, asker), (answerer, None), (None, asker), (answerer, None)]
+    # a label that does not answer right after the questions is no interviewee
+    shuffled = [texts[0], texts[1], texts[3], texts[2], texts[4]]
+    meta, passages = make_doc(shuffled)
+    assert not [a for a in finder(passages, meta) if a.data["attribution"] == "turn" and a.data["speaker"]]

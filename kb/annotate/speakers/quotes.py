@@ -62,7 +62,7 @@ def _turns(passages: Sequence[Passage]) -> list[Annotation]:
         return name is not None and not name.is_org and name.title is None
 
     named = [turn_annotation(passages[t.passage], t) for t in speaker_turns(passages, is_name)]
-    return named + [turn_annotation(passages[t.passage], t, named=False) for t in interview_turns(passages)]
+    return named + [turn_annotation(passages[t.passage], t) for t in interview_turns(passages)]
 
 
 def _block_quotes(doc: _Document) -> list[Annotation]:

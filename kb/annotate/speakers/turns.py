@@ -53,6 +53,7 @@ class Turn:
     name: str
     start: int
     end: int
+    named: bool = True  # ``name`` is a person's name (else a role: 记者, 答, an official's title)
 
 
 def _labels(passages: Sequence[Passage]) -> list[tuple[int, str, int]]:
@@ -97,24 +98,49 @@ _ANSWERER = re.compile(
 def interview_turns(passages: Sequence[Passage]) -> list[Turn]:
     """The turns of a question-and-answer interview (答记者问): ``记者：…`` and ``答：…`` lines,
     each at least :data:`MIN_TURNS` times. The asker is "记者" (or "Q"); the answerer is
-    the person the text introduces as answering (``省委网信办有关负责人``), else "答"."""
+    the person the text introduces as answering (``省委网信办有关负责人``), else "答".
+
+    A profile interview answers under the interviewee's own name (``记者：…`` / ``石岩：…``,
+    ``Q: …`` / ``Wen: …``): one label that answers at least :data:`MIN_TURNS` questions,
+    each right after one, is that person speaking.
+
+    >>> ps = [Passage("d", 1, "Q: Why?"), Passage("d", 2, "Wen: Because."), Passage("d", 3, "Q: And?"),
+    ...       Passage("d", 4, "Wen: That is all.")]
+    >>> [(t.name, t.named) for t in interview_turns(ps)]
+    [('Q', False), ('Wen', True), ('Q', False), ('Wen', True)]
+    """
     asks = [(i, m) for i, p in enumerate(passages) if (m := _ASK.match(p.text))]
     answers = [(i, m) for i, p in enumerate(passages) if (m := _ANSWER.match(p.text))]
-    if len(asks) < MIN_TURNS or len(answers) < MIN_TURNS:
+    if len(asks) < MIN_TURNS:
         return []
+    out = [Turn(i, m.group("label"), m.end(), len(passages[i].text.rstrip()), named=False) for i, m in asks]
+    if len(answers) < MIN_TURNS:
+        named = _named_answers(passages, {i for i, _ in asks})
+        return sorted([*out, *named], key=lambda t: t.passage) if named else []
     first = min(i for i, _ in [*asks, *answers])
     intro = " ".join(p.text for p in passages[: first + 1])
     who = _ANSWERER.search(intro)
     answerer = who.group("who") if who else None
-    out = [Turn(i, m.group("label"), m.end(), len(passages[i].text.rstrip())) for i, m in asks]
-    out += [Turn(i, answerer or m.group("label"), m.end(), len(passages[i].text.rstrip())) for i, m in answers]
+    out += [
+        Turn(i, answerer or m.group("label"), m.end(), len(passages[i].text.rstrip()), named=False) for i, m in answers
+    ]
     return sorted(out, key=lambda t: t.passage)
 
 
-def turn_annotation(passage: Passage, turn: Turn, *, named: bool = True) -> Annotation:
-    """The quotation a turn is, as the quote finders write them: ``named`` turns carry the
-    speaker's name; interview turns carry who speaks as a role (记者, 省委网信办有关负责人)."""
-    speaker, role = (turn.name, None) if named else (None, turn.name)
+def _named_answers(passages: Sequence[Passage], asked: set[int]) -> list[Turn]:
+    """The paragraphs of the one label that answers the questions at ``asked`` (see above)."""
+    replies = [(i, name, start) for i, name, start in _labels(passages) if i not in asked]
+    after = Counter(name for i, name, _ in replies if i - 1 in asked)
+    names = [n for n, c in after.items() if c >= MIN_TURNS]
+    if len(names) != 1:
+        return []
+    return [Turn(i, n, start, len(passages[i].text.rstrip())) for i, n, start in replies if n == names[0]]
+
+
+def turn_annotation(passage: Passage, turn: Turn) -> Annotation:
+    """The quotation a turn is, as the quote finders write them: a named turn carries the
+    speaker's name; the others who speaks as a role (记者, 省委网信办有关负责人)."""
+    speaker, role = (turn.name, None) if turn.named else (None, turn.name)
     return Annotation(
         target_id=passage.id,
         kind="quote",

@@ -456,7 +456,7 @@ def _turns(passages: Sequence[Passage]) -> list[Annotation]:
         return sp is not None and sp.name is not None and not sp.role
 
     named = [turn_annotation(passages[t.passage], t) for t in speaker_turns(passages, is_name)]
-    return named + [turn_annotation(passages[t.passage], t, named=False) for t in interview_turns(passages)]
+    return named + [turn_annotation(passages[t.passage], t) for t in interview_turns(passages)]
 
 
 def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
