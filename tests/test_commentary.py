@@ -241,6 +241,10 @@ def test_bare_article_keeps_every_line() -> None:
         ("Print", False),
         ("Analysis", True),
         ("Background", True),
+        # a row of share or page-tool widgets goes too; prose made of such words stays
+        ("分享到：微信 微博 QQ空间", False),
+        ("Share | Tweet | Copy link", False),
+        ("Share the news with your friends", True),
     ],
 )
 def test_single_word_lines_in_the_body(text: str, kept: bool) -> None:

@@ -1047,3 +1047,9 @@ def test_a_cp1252_page_that_says_so_is_read(tmp_path: Path) -> None:
     (doc,) = load_user_commentary([tmp_path], load_manifest())
     assert doc.source.encoding == "cp1252"
     assert "The café owner’s “face wall” – gone." in doc.parsed.passages[0].text
+
+
+@pytest.mark.parametrize("authors", ["何沛然；江若溪", "何沛然、江若溪", "何沛然; 江若溪", "何沛然，江若溪"])
+def test_a_list_of_authors_splits_on_chinese_and_latin_separators(authors: str) -> None:
+    fm = split_front_matter(f"---\ntitle: 快讯\nauthors: {authors}\n---\n" + BODY, "a.md")
+    assert fm.fields.authors == ("何沛然", "江若溪")

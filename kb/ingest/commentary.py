@@ -678,18 +678,29 @@ def _outlet(page: _Page, title: int | None) -> str | None:
     first = next((i for i in range(len(blocks)) if page.furniture[i] is None), None)
     if first is not None and title is not None and first < title:  # a line above the headline
         if _masthead_like(page, first, title):
-            return blocks[first].text.title()  # THE FACE LEDGER
+            return _masthead_name(blocks[first].text).title()  # THE FACE LEDGER
         if _CN_SITE_NAME.match(blocks[first].text) or _short_name(page, first):
-            return blocks[first].text  # 西湖政法大学法学院; "Pagoda Privacy" above its menu
+            return _masthead_name(blocks[first].text)  # 西湖政法大学法学院; "Pagoda Privacy" above its menu
     for i in range(title if title is not None else 0):
         if page.rules.is_site_name(blocks[i].text) and not blocks[i].marker:
-            return blocks[i].text
+            return _masthead_name(blocks[i].text)
     if title is not None and (m := _ISSUE_TITLE.match(blocks[title].text)):
         return m.group("name").strip()
     for b in blocks:
         if ("©" in b.text or "(c)" in b.text.lower()) and (m := _COPYRIGHT_HOLDER.search(b.text)):
             return m.group("name").strip()
     return None
+
+
+def _masthead_name(line: str) -> str:
+    """A masthead without its section label ("PEARL RIVER POST | CITY"), capitals made a
+    title when it is several words (one word in capitals may be an acronym: NPR).
+
+    >>> _masthead_name("PEARL RIVER POST | CITY"), _masthead_name("NPR"), _masthead_name("某某日报｜法治")
+    ('Pearl River Post', 'NPR', '某某日报')
+    """
+    name = re.split(r"\s+[|｜]\s+|｜", line, maxsplit=1)[0].strip()
+    return name.title() if name.isupper() and len(name.split()) > 1 else name
 
 
 # ------------------------------------------------------------------- passages

@@ -41,7 +41,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from kb.errors import ParseError
 
-__all__ = ["FIELDS", "HTTP_URL", "MAX_FRONT_MATTER_CHARS", "CommentaryFields", "FrontMatter", "split_front_matter"]
+__all__ = [
+    "FIELDS",
+    "HTTP_URL",
+    "MAX_FRONT_MATTER_CHARS",
+    "NAME_SEPARATORS",
+    "CommentaryFields",
+    "FrontMatter",
+    "split_front_matter",
+]
 
 # A front matter block is a few lines; a larger one is not metadata.
 MAX_FRONT_MATTER_CHARS = 16_384
@@ -79,7 +87,8 @@ _OPEN = re.compile(r"\A\ufeff?---[ \t]*\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
-_NAME_SEPARATORS = re.compile(r"\s*(?:;|,|、|，|\band\b|&)\s*")
+# Between the names of a list of authors: "A; B", "A, B and C", "甲、乙", "甲；乙", "甲，乙".
+NAME_SEPARATORS = re.compile(r"\s*(?:;|；|,|、|，|\band\b|&)\s*")
 _DOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
 HTTP_URL = re.compile(r"^https?://[^\s<>\"'`]+$", re.I)
 
@@ -126,7 +135,7 @@ class CommentaryFields(BaseModel):
         if isinstance(value, str) and ";" in value:  # "Roe, Jane; Doe, John": one name per ;
             value = [" ".join(reversed(n.split(",", 1))) if n.count(",") == 1 else n for n in value.split(";")]
         elif isinstance(value, str):
-            value = _NAME_SEPARATORS.split(value)
+            value = NAME_SEPARATORS.split(value)
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             raise ValueError("must be a list of names or one string")
         return tuple(n for n in (" ".join(v.split()) for v in value) if n)

@@ -30,6 +30,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from kb.datafiles import RuleModel, rule_error
 from kb.datafiles import load_rules as load_rule_file
+from kb.ingest.frontmatter import NAME_SEPARATORS
 from kb.settings import get_settings
 
 __all__ = [
@@ -216,10 +217,12 @@ def parse_date_line(text: str) -> str | None:
 
 
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,6}$")
-_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|、|，|\band\b)\s*")
 # A word of a personal name: capitalised, a particle, or two to six Chinese characters.
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][\w’'.-]*|de|da|van|von|der|del|bin|al-\w+|[\u4e00-\u9fff·]{2,6})$")
 
+
+# Between the items of a row of share or page-tool widgets.
+_WIDGET_SEPARATORS = re.compile(r"[|｜·•：:，,/]")
 
 # "来源：某某晚报": where a Chinese text comes from (its outlet).
 _SOURCE_NAME = re.compile(r"(?:^|\s)(?:来源|文章来源|本文来源|信息来源)\s*[:：]\s*(?P<name>[^\s，,。|｜]{2,20})")
@@ -243,7 +246,7 @@ def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
     if m is None or not m.groupdict().get("names"):  # a meta line may give only 来源 and a date
         return None
     names: list[str] = []
-    for chunk in _NAME_SPLIT.split(m.group("names").strip().rstrip(".")):
+    for chunk in NAME_SEPARATORS.split(m.group("names").strip().rstrip(".")):
         if chunk.strip() in rules.byline_roles:
             continue  # "By Jane Roe, Partner, and John Doe, Associate"
         tokens = [t.rstrip("*†‡") for t in chunk.split() if t not in rules.byline_roles]
@@ -313,7 +316,14 @@ class FurnitureRules:
         return text.strip().casefold().rstrip(":") in self.nav_items
 
     def is_widget(self, text: str) -> bool:
-        return text.strip().casefold().rstrip(":") in self.widget_items
+        """One widget item, or a row of them ("分享到：微信 微博 QQ空间", "Share | Tweet | Copy link")."""
+        line = text.strip().casefold().rstrip(":")
+        if line in self.widget_items:
+            return True
+        chunks = [c.strip() for c in _WIDGET_SEPARATORS.split(line) if c.strip()]
+        if len(chunks) < 2 and len(line.split()) < 2:
+            return False
+        return all(c in self.widget_items or all(w in self.widget_items for w in c.split()) for c in chunks)
 
     def is_site_name(self, text: str) -> bool:
         """A short title-case name with an organisation word: the site's masthead."""
