@@ -596,3 +596,31 @@ def test_public_surface() -> None:
     }
     assert all(hasattr(commentary, name) for name in commentary.__all__)
     assert all(hasattr(furniture, name) for name in furniture.__all__)
+
+
+def test_a_forum_thread_gives_its_question_as_title_and_its_site_from_the_breadcrumb() -> None:
+    page = (
+        "Harbour Expat Forums › Work › Legal questions\n"
+        "Can my landlord make me register my face for the door - is that legal?\n"
+        "Thread started by blue_kite · 4 replies · 310 views\n\n"
+        "blue_kite\nPosted 2 Feb 2026\n"
+        "Our landlord installed a face lock and says every tenant must enrol by Friday, or lose access.\n\n"
+        "Quote · Reply · Report\n"
+    )
+    parsed = parse_commentary(DocumentMeta(id="f", kind="commentary"), page, "f.txt")
+    assert parsed.extracted.get("title") == "Can my landlord make me register my face for the door - is that legal?"
+    assert parsed.extracted.get("outlet") == "Harbour Expat Forums"
+    assert all("Quote · Reply" not in p.text and "›" not in p.text for p in parsed.passages)
+
+
+def test_a_question_in_the_body_is_not_a_title() -> None:
+    page = (
+        "Face Locks in Rented Flats\n\nBy Jane Doe\n\n"
+        "Landlords in three cities have fitted face locks to rented flats this year, tenants say.\n\n"
+        "Can a landlord make a tenant enrol a face before handing over the keys?\n\n"
+        "Not without separate consent, and not as the only way in, lawyers say.\n"
+    )
+    parsed = parse_commentary(DocumentMeta(id="q", kind="commentary"), page, "q.txt")
+    assert parsed.extracted.get("title") == "Face Locks in Rented Flats"
+    question = "Can a landlord make a tenant enrol a face before handing over the keys?"
+    assert question in [p.text for p in parsed.passages]

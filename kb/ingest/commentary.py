@@ -316,17 +316,24 @@ def _find_title(page: _Page, first_prose: int, meta: DocumentMeta | None) -> int
     return best[1] if best else None
 
 
+EN_QUESTION_HEADLINE_MAX_WORDS = 25
+# A breadcrumb trail's first crumb is the site ("Site › Section › Page"), unless it says "Home".
+_BREADCRUMB_SITE = re.compile(r"^(?P<name>[^›>»|｜\n]{2,40}?)\s*[›>»]\s*[^›>»]+[›>»]")
+_CRUMB_HOME = frozenset({"home", "首页", "主页", "当前位置", "您现在的位置", "位置"})
+
+
 def _headline_shaped(b: Block) -> bool:
-    """A file's first line that reads as a long Chinese headline (a question, two clauses):
-    one line, no full stop at its end, at most :data:`CJK_HEADLINE_MAX_CHARS` characters."""
+    """A file's first line that reads as a headline though it is not set as one: a long
+    Chinese headline (a question, two clauses; one line, no full stop at its end, at most
+    :data:`CJK_HEADLINE_MAX_CHARS` characters), or an English question of at most
+    :data:`EN_QUESTION_HEADLINE_MAX_WORDS` words (a forum thread's, a Q&A page's)."""
     text = b.text.rstrip("”’\"')]»")
-    return (
-        b.lines == 1
-        and not b.marker
-        and is_cjk_text(text)
-        and b.units <= CJK_HEADLINE_MAX_CHARS
-        and not text.endswith(("。", "；", "，", "…", ".", ";", ","))
-    )
+    if b.lines != 1 or b.marker or text.endswith(("。", "；", "，", "…", ".", ";", ",", ":")):
+        return False
+    if is_cjk_text(text):
+        return b.units <= CJK_HEADLINE_MAX_CHARS
+    # a forum thread's or a Q&A page's question: "My employer wants … - can I say no?"
+    return text.endswith("?") and len(text.split()) <= EN_QUESTION_HEADLINE_MAX_WORDS
 
 
 def _author_box(page: _Page, i: int, meta: DocumentMeta | None) -> bool:
@@ -686,6 +693,9 @@ def _outlet(page: _Page, title: int | None) -> str | None:
             return _masthead_name(blocks[i].text)
     if title is not None and (m := _ISSUE_TITLE.match(blocks[title].text)):
         return m.group("name").strip()
+    for i in range(min(title if title is not None else 0, 3)):  # "ShanghaiExpat Forums › Work › Legal"
+        if (m := _BREADCRUMB_SITE.match(blocks[i].text)) and m.group("name").strip().casefold() not in _CRUMB_HOME:
+            return m.group("name").strip()
     for b in blocks:
         if ("©" in b.text or "(c)" in b.text.lower()) and (m := _COPYRIGHT_HOLDER.search(b.text)):
             return m.group("name").strip()
