@@ -128,7 +128,7 @@ class SearchIndex:
         tf = self.arrays.tf[at]
         if column is not None:
             return tf[:, column].astype(np.float64) * BM25_WEIGHTS[column]
-        return tf[:, _ZH].astype(np.float64) * BM25_WEIGHTS[_ZH] + tf[:, _EN].astype(np.float64) * BM25_WEIGHTS[_EN]
+        return _weighted(tf)
 
     def counts_matrix(self, keys: Sequence[str], rows: npt.NDArray[np.int32]) -> npt.NDArray[np.float64]:
         """The weighted count of each of ``keys`` (both columns) in each of ``rows`` (ascending):
@@ -149,15 +149,13 @@ class SearchIndex:
             posting = self.arrays.rowid[at]
             place = np.minimum(np.searchsorted(rows, posting), len(rows) - 1)
             hit = rows[place] == posting
-            tf = self.arrays.tf[at[hit]].astype(np.float64)
-            out[which[hit], place[hit]] = tf[:, _ZH] * BM25_WEIGHTS[_ZH] + tf[:, _EN] * BM25_WEIGHTS[_EN]
+            out[which[hit], place[hit]] = _weighted(self.arrays.tf[at[hit]])
         for i, (lo, hi) in enumerate(spans):
             if hi - lo > len(rows):
                 posting = self.arrays.rowid[lo:hi]
                 place = np.minimum(np.searchsorted(posting, rows), len(posting) - 1)
                 hit = posting[place] == rows
-                tf = self.arrays.tf[lo + place[hit]].astype(np.float64)
-                out[i, hit] = tf[:, _ZH] * BM25_WEIGHTS[_ZH] + tf[:, _EN] * BM25_WEIGHTS[_EN]
+                out[i, hit] = _weighted(self.arrays.tf[lo + place[hit]])
         return out
 
     def frequency(self, key: str, column: int | None) -> int:
@@ -188,6 +186,12 @@ class SearchIndex:
         if len(keys) == 1:
             return self.frequency(keys[0], column)
         return len(self.with_all(terms, column))
+
+
+def _weighted(tf: npt.NDArray[np.uint16]) -> npt.NDArray[np.float64]:
+    """A word's weighted count in rows from its per-column counts (``tf``: rows x columns)."""
+    counts: npt.NDArray[np.float64] = tf[:, _ZH].astype(np.float64) * BM25_WEIGHTS[_ZH]
+    return counts + tf[:, _EN].astype(np.float64) * BM25_WEIGHTS[_EN]
 
 
 def _member(needles: npt.NDArray[np.int32], haystack: npt.NDArray[np.int32]) -> npt.NDArray[np.bool_]:

@@ -216,10 +216,8 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
     if (titled := _titled_name(core, lex)) is not None:
         name, length = titled  # 合伙人许清禾律师: a role, then a name with its title
         return _Speaker(name, subject, subject[: len(subject) - length], cue)
-    best = max(((core.rfind(n), n) for n in lex.role_nouns if n in core), default=(-1, ""))
-    if best[0] >= 0:
-        end = best[0] + len(best[1])
-        rest = core[end:]
+    rest = _after_last_role(core, lex)
+    if rest is not None:
         if rest and _NAME.match(rest):
             return _Speaker(rest, subject, subject[: len(subject) - len(rest)], cue)
         if not rest:
@@ -240,10 +238,15 @@ def _titled_name(core: str, lex: ZhLexicon) -> tuple[str, int] | None:
     )
     if not title:
         return None
-    head = core[: -len(title)]
-    at, role = max(((head.rfind(n), n) for n in lex.role_nouns if n in head), default=(-1, ""))
-    name = head[at + len(role) :] if at >= 0 else ""
+    name = _after_last_role(core[: -len(title)], lex)
     return (name + title, len(name) + len(title)) if name and _NAME.match(name) else None
+
+
+def _after_last_role(text: str, lex: ZhLexicon) -> str | None:
+    """What follows the last role noun in ``text`` (合伙人刘明远 -> 刘明远; "" when it ends the
+    text), or None when it has none."""
+    at, role = max(((text.rfind(n), n) for n in lex.role_nouns if n in text), default=(-1, ""))
+    return text[at + len(role) :] if at >= 0 else None
 
 
 @dataclass(frozen=True)
