@@ -132,9 +132,12 @@ def chinese_nlp() -> Language:
     import spacy
 
     _import_jieba()  # before spaCy's tokenizer imports it
-    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    # Made with the "char" segmenter and switched to jieba here: asking spaCy for jieba
+    # would load jieba's global dictionary too (0.7 s), which nothing here uses.
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
     tokenizer: Any = nlp.tokenizer  # spacy.lang.zh.ChineseTokenizer
     tokenizer.jieba_seg = _jieba_tokenizer()
+    tokenizer.segmenter = "jieba"
     nlp.add_pipe("sentencizer")
     return nlp
 

@@ -67,6 +67,7 @@ __all__ = [
     "Taxonomy",
     "TopicExamples",
     "TopicPattern",
+    "compile_taxonomy",
     "detect_lang",
     "en_phrase_tokens",
     "load_taxonomy",
@@ -328,6 +329,13 @@ def _compile(taxonomy: Taxonomy, lang: Lang) -> _Compiled:
             compiled = _build(taxonomy, lang)
             taxonomy._compiled[lang] = compiled
         return compiled
+
+
+def compile_taxonomy(taxonomy: Taxonomy, langs: Iterable[Lang] = LANGS) -> None:
+    """Build the matchers of ``langs`` now (they are otherwise built on first use):
+    before forking workers, so that they inherit them instead of each building its own."""
+    for lang in langs:
+        _compile(taxonomy, lang)
 
 
 def _build(taxonomy: Taxonomy, lang: Lang) -> _Compiled:

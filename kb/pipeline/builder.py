@@ -31,7 +31,7 @@ from typing import Any
 
 from kb import __version__
 from kb.annotate.citations import CitationIndex
-from kb.annotate.topics import load_taxonomy
+from kb.annotate.topics import Taxonomy, load_taxonomy
 from kb.annotate.translations import load_translations
 from kb.errors import BuildError, ConfigError
 from kb.ingest.commentary import parse_commentary
@@ -41,7 +41,7 @@ from kb.ingest.sources import read_source
 from kb.ingest.userdocs import UserCommentary, load_user_commentary
 from kb.link.versions import version_links
 from kb.model import DocumentMeta, ParsedCommentary, Provision
-from kb.pipeline.enrich import TopicsByArticle, annotate_commentary, link_commentary
+from kb.pipeline.enrich import TopicsByArticle, enrich_commentary
 from kb.pipeline.parallel import default_workers, ordered_map
 from kb.pipeline.tasks import (
     SEARCH_LEVELS,
@@ -51,6 +51,7 @@ from kb.pipeline.tasks import (
     annotate_group,
     init_worker,
     outline,
+    share_taxonomy,
 )
 from kb.settings import Settings
 from kb.store import pg
@@ -279,23 +280,22 @@ def _build_into(
         )
         lap("documents written")
         # Pass 2: annotate every statute, streaming its rows into the database.
-        articles, article_topics, statute_warnings = _annotate_all(plan, eids, settings, workers, writer, tally, tick)
+        articles, article_topics, statute_warnings = _annotate_all(
+            plan, eids, settings, taxonomy, workers, writer, tally, tick
+        )
         warnings.extend(statute_warnings)
         lap("pass 2: annotate statutes")
         warnings.extend(w for c in commentary if c.meta.id not in plan.user for w in c.warnings)
 
-        tick("commentary: annotations", 0, 1)
+        tick("commentary: annotations and links", 0, 1)
         index = CitationIndex.build(documents, eids)
-        notes = annotate_commentary(commentary, index, taxonomy)
-        lap("commentary annotations")
-        tick("commentary: links", 0, 1)
-        links = list(notes.links) + version_links(documents)
         core = [d.id for d in documents[: plan.manifest_size]]
-        links += link_commentary(
-            commentary, articles, article_topics, notes.annotations, documents, translations, core=core
+        notes, commentary_links = enrich_commentary(
+            commentary, index, taxonomy, articles, article_topics, documents, translations, core=core, workers=workers
         )
+        links = list(notes.links) + version_links(documents) + commentary_links
         passages = [p for c in commentary for p in c.passages]
-        lap("commentary links")
+        lap("commentary annotations and links")
         writer.add_commentary(passages, notes.annotations, notes.speakers)
         writer.add_links(links)
         tally.passages = len(passages)
@@ -367,6 +367,7 @@ def _annotate_all(
     plan: _Plan,
     eids: dict[str, frozenset[str]],
     settings: Settings,
+    taxonomy: Taxonomy,
     workers: int,
     writer: CorpusWriter,
     tally: _Tally,
@@ -384,6 +385,7 @@ def _annotate_all(
     warnings: list[str] = []
     done = 0
     tick("annotating statutes", 0, total)
+    share_taxonomy(taxonomy)
     results = ordered_map(
         annotate_group,
         groups,

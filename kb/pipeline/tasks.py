@@ -25,7 +25,7 @@ from pathlib import Path
 
 from kb.annotate.citations import CitationIndex, citation_annotations_from, citation_links, find_citations
 from kb.annotate.nlp import tokens_for_index
-from kb.annotate.topics import load_taxonomy
+from kb.annotate.topics import Taxonomy, compile_taxonomy, load_taxonomy
 from kb.errors import KBError
 from kb.ids import article_eid, provision_id
 from kb.ingest.sources import SourceText, read_source
@@ -47,6 +47,7 @@ __all__ = [
     "citation_annotations_from",
     "init_worker",
     "outline",
+    "share_taxonomy",
 ]
 
 log = logging.getLogger(__name__)
@@ -138,12 +139,22 @@ _STATE: dict[str, object] = {}
 def init_worker(documents: Sequence[DocumentMeta], eids: Mapping[str, frozenset[str]], corpus_dir: Path) -> None:
     """Prepare a worker for :func:`annotate_group`: taxonomy, tagger, citation index.
 
-    The taxonomy holds spaCy matchers and a lock, which cannot be pickled: each worker
-    loads its own.
+    The taxonomy holds spaCy matchers and a lock, which cannot be pickled: a forked
+    worker inherits the one :func:`share_taxonomy` compiled in the build process; any
+    other worker loads its own.
     """
-    taxonomy = load_taxonomy(corpus_dir)
+    taxonomy = _STATE.get("taxonomy")
+    if not isinstance(taxonomy, Taxonomy):
+        taxonomy = load_taxonomy(corpus_dir)
     _STATE["tagger"] = ProvisionTagger(taxonomy)
     _STATE["index"] = CitationIndex.build(documents, eids)
+
+
+def share_taxonomy(taxonomy: Taxonomy) -> None:
+    """Compile ``taxonomy``'s matchers here, in the build process, for the workers to
+    inherit when they are forked (with another start method each loads its own)."""
+    compile_taxonomy(taxonomy, ["zh"])  # statutes are Chinese
+    _STATE["taxonomy"] = taxonomy
 
 
 def _worker_state() -> tuple[ProvisionTagger, CitationIndex]:
