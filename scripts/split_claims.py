@@ -24,7 +24,9 @@ fresh4 set (``fresh4.jsonl`` over ``fresh4_docs.jsonl``, twelve more articles wr
 with split ``fresh7``, and the fresh8 set (``fresh8.jsonl`` over ``fresh8_docs.jsonl``, ten more written blind
 on 2026-12-07 as issue 14's final held-out set, with nothing-legal articles and sentences), with split
 ``fresh8``, and the fresh9 set (``fresh9.jsonl`` over ``fresh9_docs.jsonl``, ten more written blind on 2026-12-07
-after fresh8 was run once, as the new final held-out set, with many speakers), with split ``fresh9``.
+after fresh8 was run once, as the new final held-out set, with many speakers), with split ``fresh9``, and the
+fresh10 set (``fresh10.jsonl`` over ``fresh10_docs.jsonl``, ten more written blind on 2026-12-07 after fresh9 was
+run and tuned on, as the new final held-out set for every part of issue 14), with split ``fresh10``.
 
 The check also reads the texts (read-only, from KB_SOURCE_ROOT, default ../shared): each
 sentence must occur verbatim in its source file, each gold provision must name an article
@@ -82,7 +84,7 @@ class FixtureSet:
 FIXTURE_DIR = PROJECT_ROOT / "tests" / "fixtures"
 # The blind sets written after the fixtures, oldest first: `<name>.jsonl`, `<name>_docs.jsonl`
 # and `tests/fixtures/open_commentary_<name>/`, with the split `<name>` only.
-BLIND_SETS = ("fresh", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9")
+BLIND_SETS = ("fresh", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10")
 FIXTURE_SETS = (
     FixtureSet(
         "fixtures",
