@@ -16,6 +16,7 @@ import pytest
 
 import kb.ingest.commentary as commentary
 import kb.ingest.commentary_blocks as commentary_blocks
+import kb.ingest.commentary_page as commentary_page
 import kb.ingest.furniture as furniture
 import kb.ingest.sentences as sentences
 from kb.errors import ConfigError, EmptySource
@@ -576,7 +577,7 @@ def test_a_malformed_rules_file_names_the_file(tmp_path: Path) -> None:
     assert str(err.value).startswith(f"{path}: line.credit.max_units: ")
 
 
-@pytest.mark.parametrize("module", [commentary, furniture, sentences])
+@pytest.mark.parametrize("module", [commentary, commentary_page, furniture, sentences])
 def test_docstring_examples(module: ModuleType) -> None:
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
@@ -588,13 +589,14 @@ def test_public_surface() -> None:
         "BlockDecision",
         "Layout",
         "PassageKind",
-        "block_furniture",
         "finish_decisions",
         "layout_blocks",
         "parse_commentary",
         "passages_from_layout",
     }
+    assert set(commentary_page.__all__) == {"AFFILIATION", "Page", "block_furniture", "fold", "word_units"}
     assert all(hasattr(commentary, name) for name in commentary.__all__)
+    assert all(hasattr(commentary_page, name) for name in commentary_page.__all__)
     assert all(hasattr(furniture, name) for name in furniture.__all__)
 
 

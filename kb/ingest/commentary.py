@@ -7,10 +7,12 @@ footers, subscription appeals). The cleaner works in layers, each testable alone
 1. :func:`segment_blocks` cuts the text into blocks (one per line; a line that
    plainly continues the one before, starting lower-case, is joined to it) and keeps
    each block's offsets into the raw text and its list or quote marker;
-2. :func:`layout_blocks` finds the title, the first and last block of the article
+2. :class:`kb.ingest.commentary_page.Page` looks at each block on its own (furniture
+   wherever it stands, prose, heading, caption, bio);
+3. :func:`layout_blocks` finds the title, the first and last block of the article
    and decides for every block: kept (as heading, paragraph, list item or quote) or
    dropped, with the reason (``credit``, ``caption``, ``bio``, ``after-end`` ...);
-3. :func:`parse_commentary` turns the kept blocks into :class:`~kb.model.Passage`
+4. :func:`parse_commentary` turns the kept blocks into :class:`~kb.model.Passage`
    objects with sentence spans (:func:`kb.ingest.sentences.split_sentences`) and source offsets.
 
 Invariant (tested): for every passage, ``normalise(text[p.source.start:p.source.end])
@@ -39,9 +41,9 @@ from typing import Literal
 
 from kb.errors import EmptySource
 from kb.ingest.commentary_blocks import ENDS_SENTENCE, Block, normalise, segment_blocks
+from kb.ingest.commentary_page import AFFILIATION, Page, fold, word_units
 from kb.ingest.furniture import (
     FurnitureRules,
-    is_breadcrumb,
     is_title_case,
     load_rules,
     parse_byline,
@@ -49,14 +51,12 @@ from kb.ingest.furniture import (
     source_name,
 )
 from kb.ingest.normalize import is_cjk_text
-from kb.ingest.sentences import split_sentences
 from kb.model import DocumentMeta, ParsedCommentary, Passage, SourceSpan
 
 __all__ = [
     "BlockDecision",
     "Layout",
     "PassageKind",
-    "block_furniture",
     "finish_decisions",
     "layout_blocks",
     "parse_commentary",
@@ -69,18 +69,7 @@ PassageKind = Literal["paragraph", "heading", "list_item", "quote"]
 Part = Literal["body", "newsletter-items"]
 
 # ------------------------------------------------------------------ thresholds
-# Tuned on the sample captures, chosen to be generic: a heading is a short line, a
-# paragraph of prose is a sentence of some length, a caption is short.
-HEADING_MAX_UNITS = 16  # "China's new facial recognition rules define ... purpose" is 15
-QUESTION_HEADING_MAX_UNITS = 12  # "Why does China need a facial recognition law?"
-COLON_HEADING_MAX_UNITS = 5  # "Key Takeaways:"; longer lines ending ":" introduce a list
-PROSE_MIN_UNITS = 8  # shorter lines are labels, menus or headings
-PROSE_UNTERMINATED_UNITS = 30  # this long, a line is prose even without a full stop
 MENU_LIKE_MAX_UNITS = 3  # before the article, lines this short are menus and labels
-CAPTION_MAX_UNITS = 45
-CAPTION_MAX_SENTENCES = 2
-CAPTION_MIN_BARE_UNITS = 6  # a caption without a full stop is a description, not a label
-BIO_MAX_SENTENCES = 2
 NAV_LIST_SHORT_UNITS = 4
 NAV_LIST_SHORT_SHARE = 0.8  # of the items must be short for a list to be a menu ...
 NAV_LIST_VOCAB_SHARE = 0.3  # ... and this many menu words, unless a menu label heads it
@@ -117,7 +106,6 @@ class Layout:
     warnings: tuple[str, ...] = ()
 
 
-_QUOTE_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 _ISSUE_TITLE = re.compile(r"^(?P<name>[A-Z][\w&.' -]{1,40}?)\s*#\s*\d+\s*[:|–—-]")
 # A wire service's slug before a headline: "UPDATE 2-", "EXCLUSIVE-", "REFILE-".
 _WIRE_PREFIX = re.compile(
@@ -147,145 +135,15 @@ _PUBLISHED_WORD = re.compile(r"^\s*(?:published|posted|updated|发布|发表|编
 _COPYRIGHT_HOLDER = re.compile(
     r"(?:©|\([cC]\))\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?P<name>[A-Z][^.|©]{2,60}?)\s*(?:[.|]|$)"
 )
-_AFFILIATION = re.compile(r"\b(?:at|with)\s+(?:the\s+)?(?P<org>[A-Z][^,.;()]{2,80})")
 _POSSESSIVE = re.compile(r"[’']s$")
 _BYLINE_PARTS = re.compile(r"\s+[|•·]\s+")
 
 
-# [line.*] rules checked on every block, in order, and the drop reason each gives.
-_LINE_REASONS = (
-    ("credit", "credit"),
-    ("menu_label", "menu"),
-    ("end_marker", "end-marker"),
-    ("related_marker", "related"),
-    ("breadcrumb_label", "breadcrumb"),
-)
-
-
-def block_furniture(text: str, sentences: Sequence[tuple[int, int]], rules: FurnitureRules) -> str | None:
-    """Why a block is furniture wherever it stands (credit, by-line, share widget …), or None.
-
-    ``sentences`` are the block's sentence spans. Used on web captures and on the blocks
-    an HTML extractor keeps.
-
-    >>> block_furniture("Photo: Reuters", ((0, 14),), load_rules())
-    'credit'
-    """
-    for rule, reason in _LINE_REASONS:
-        if rules.line_is(rule, text):
-            return reason
-    if parse_byline(text, rules):
-        return "byline"  # before breadcrumbs: "By Zhang Wei | March 3, 2021"
-    m = rules.line_match("byline", text)
-    if m is not None and not m.groupdict().get("names"):
-        return "byline"  # a header line that names no one: "2025-07-08 14:26 来源：某报", "原创 某号 2025年…"
-    if is_breadcrumb(text):
-        return "breadcrumb"
-    if parse_date_line(text):
-        return "dateline"
-    cues = [rules.sentence_cue(text[s:e]) for s, e in sentences]
-    hits = [c for c in cues if c]
-    if hits and 2 * len(hits) >= len(cues):
-        return hits[0]
-    if rules.is_widget(text):
-        return "menu"
-    return None
-
-
-def _word_units(text: str, units: int) -> int:
-    """``units`` as words: Chinese text averages about two characters a word.
-
-    The heading thresholds count words; ``text_units`` counts each CJK character.
-    """
-    return (units + 1) // 2 if is_cjk_text(text) else units
-
-
-def _fold(text: str) -> str:
-    return text.translate(_QUOTE_FOLD).casefold().rstrip(" .:")
-
-
-class _Page:
-    """Per-block features of one capture, computed once."""
-
-    def __init__(
-        self, blocks: Sequence[Block], rules: FurnitureRules, headings: Sequence[tuple[int, int]] = ()
-    ) -> None:
-        self.blocks = blocks
-        self.rules = rules
-        # Blocks the file's own markup calls headings (Markdown ``#`` lines).
-        self.marked_headings = frozenset(
-            i for i, b in enumerate(blocks) if b.lines == 1 and any(s <= b.start < e for s, e in headings)
-        )
-        self.sentences = tuple(split_sentences(b.text, rules) for b in blocks)
-        self.folds = [_fold(b.text) for b in blocks]
-        self.fold_counts = Counter(self.folds)
-        self.furniture = [self._local_furniture(i) for i in range(len(blocks))]
-
-    def _local_furniture(self, i: int) -> str | None:
-        """Why block ``i`` is furniture whatever its position, or None."""
-        return block_furniture(self.blocks[i].text, self.sentences[i], self.rules)
-
-    def ends_sentence(self, i: int) -> bool:
-        return bool(ENDS_SENTENCE.search(self.blocks[i].text))
-
-    def is_prose(self, i: int) -> bool:
-        b = self.blocks[i]
-        if b.units >= PROSE_UNTERMINATED_UNITS:
-            return True
-        return b.units >= PROSE_MIN_UNITS and self.ends_sentence(i) and not is_title_case(b.text)
-
-    def heading_like(self, i: int) -> bool:
-        b = self.blocks[i]
-        text = b.text.rstrip("”’\"')]»")
-        if i in self.marked_headings:
-            return any(c.isalpha() for c in text)
-        if b.marker or b.quote_marked or b.lines > 1 or not any(c.isalpha() for c in text):
-            return False
-        units = _word_units(b.text, b.units)
-        if (
-            units > HEADING_MAX_UNITS
-            or len(text) > 200
-            or text.endswith((".", "!", ";", ",", "…", "。", "！", "；", "，"))
-        ):
-            return False
-        if text.endswith(("?", "？")):
-            # Chinese headlines often end in a question: "孩子的脸，谁说了算？"
-            return units <= (HEADING_MAX_UNITS if is_cjk_text(text) else QUESTION_HEADING_MAX_UNITS)
-        if text.endswith((":", "：")):
-            # "Key Takeaways:" is a heading; "Banned places include:" introduces a list.
-            return units <= COLON_HEADING_MAX_UNITS and is_title_case(text)
-        return True
-
-    def is_caption(self, i: int) -> bool:
-        """A short line right above a photo credit (a short Title Case line there is a heading)."""
-        nxt, b = i + 1, self.blocks[i]
-        return (
-            nxt < len(self.blocks)
-            and self.furniture[nxt] == "credit"
-            and b.marker is None
-            and b.units <= CAPTION_MAX_UNITS
-            and len(self.sentences[i]) <= CAPTION_MAX_SENTENCES
-            and (not self.heading_like(i) or (b.units >= CAPTION_MIN_BARE_UNITS and not is_title_case(b.text)))
-        )
-
-    def bio_subject(self, i: int) -> str | None:
-        """The person a short author-bio paragraph is about, if block ``i`` is one."""
-        if len(self.sentences[i]) > BIO_MAX_SENTENCES or self.blocks[i].marker:
-            return None
-        text = self.blocks[i].text
-        for s, e in self.sentences[i]:
-            subject = self.rules.bio_subject(text[s:e])
-            # A bio names where the person works: "... at the Council on Foreign Relations".
-            if subject and _AFFILIATION.search(text[s:e], len(subject)):
-                return subject
-        return None
-
-
-def _find_title(page: _Page, first_prose: int, meta: DocumentMeta | None) -> int | None:
+def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int | None:
     """The block holding the headline, looked for before the first paragraph of prose."""
     limit = min(first_prose + 1, len(page.blocks))
     if meta is not None and meta.title_en:
-        wanted = _fold(normalise(meta.title_en))
+        wanted = fold(normalise(meta.title_en))
         for i in range(limit):
             if page.folds[i] == wanted:
                 return i
@@ -336,7 +194,7 @@ def _headline_shaped(b: Block) -> bool:
     return text.endswith("?") and len(text.split()) <= EN_QUESTION_HEADLINE_MAX_WORDS
 
 
-def _author_box(page: _Page, i: int, meta: DocumentMeta | None) -> bool:
+def _author_box(page: Page, i: int, meta: DocumentMeta | None) -> bool:
     """Block ``i`` is about the declared authors and nothing else: each sentence opens with
     an author's name ("Jane Doe is a lawyer in Shanghai.") or is furniture ("This post is
     not legal advice.")."""
@@ -348,11 +206,11 @@ def _author_box(page: _Page, i: int, meta: DocumentMeta | None) -> bool:
     return any(about) and all(ab or page.rules.sentence_cue(text[s:e]) for ab, (s, e) in zip(about, spans, strict=True))
 
 
-def _masthead_like(page: _Page, i: int, first_prose: int) -> bool:
+def _masthead_like(page: Page, i: int, first_prose: int) -> bool:
     """Block ``i`` opens the page with a short name in capitals ("THE FACE LEDGER") and a
     longer headline candidate follows before the text: the masthead, not the headline."""
     b = page.blocks[i]
-    if any(page.furniture[j] is None for j in range(i)) or not b.text.isupper() or _word_units(b.text, b.units) > 4:
+    if any(page.furniture[j] is None for j in range(i)) or not b.text.isupper() or word_units(b.text, b.units) > 4:
         return False
     return any(
         page.furniture[j] is None and page.heading_like(j) and page.blocks[j].units > b.units
@@ -360,7 +218,7 @@ def _masthead_like(page: _Page, i: int, first_prose: int) -> bool:
     )
 
 
-def _find_end(page: _Page, body_start: int) -> int:
+def _find_end(page: Page, body_start: int) -> int:
     """The first hard end marker, or related-posts/copyright marker not followed by article prose."""
     n = len(page.blocks)
     # Suffix sums of article-like prose after each block: blocks and characters.
@@ -380,7 +238,7 @@ def _find_end(page: _Page, body_start: int) -> int:
     return n
 
 
-def _nav_lists(page: _Page, lo: int, hi: int) -> set[int]:
+def _nav_lists(page: Page, lo: int, hi: int) -> set[int]:
     """Indices of list items in [lo, hi) that form navigation menus, not article lists."""
     found: set[int] = set()
     i = lo
@@ -422,7 +280,7 @@ def _keep_heading_chains(decisions: list[BlockDecision]) -> None:
             decisions[i] = BlockDecision(d.block, False, "empty-heading")
 
 
-def _body_kind(page: _Page, i: int, previous: BlockDecision | None) -> PassageKind:
+def _body_kind(page: Page, i: int, previous: BlockDecision | None) -> PassageKind:
     b = page.blocks[i]
     if b.marker:
         return "list_item"
@@ -469,7 +327,7 @@ def layout_blocks(
     """
     rules = rules or load_rules()
     blocks = segment_blocks(text)
-    page = _Page(blocks, rules, headings)
+    page = Page(blocks, rules, headings)
     n = len(blocks)
     first_prose = next((i for i in range(n) if page.furniture[i] is None and page.is_prose(i)), n)
     title = _find_title(page, first_prose, meta)
@@ -562,7 +420,7 @@ def _full_name(subject: str, text: str) -> str:
 
 
 def _extract(
-    page: _Page, decisions: Sequence[BlockDecision], title: int | None, body_start: int, body_end: int
+    page: Page, decisions: Sequence[BlockDecision], title: int | None, body_start: int, body_end: int
 ) -> dict[str, str]:
     """Title, subtitle, authors, date, outlet and affiliation as the text states them."""
     blocks, rules = page.blocks, page.rules
@@ -605,7 +463,7 @@ def _extract(
             sentence = blocks[i].text[s:e]
             subject = rules.bio_subject(sentence)
             # The last "at X" names the institution: "a fellow with the Chair ... at the Institute".
-            found = list(_AFFILIATION.finditer(sentence, len(subject))) if subject else []
+            found = list(AFFILIATION.finditer(sentence, len(subject))) if subject else []
             if found:
                 out.setdefault("affiliation", found[-1].group("org").strip())
     # A date line, or the date in a by-line: "By Zhang Wei | March 3, 2021".
@@ -635,7 +493,7 @@ def _extract(
     return out
 
 
-def _short_name(page: _Page, i: int) -> bool:
+def _short_name(page: Page, i: int) -> bool:
     """A name of one to four capitalised words, with no sentence or date in it, that the
     site's menu follows ("Pagoda Privacy" / "Subscribe" / "Sign in")."""
     b = page.blocks[i]
@@ -650,7 +508,7 @@ def _short_name(page: _Page, i: int) -> bool:
     )
 
 
-def _name_by_dateline(page: _Page, i: int) -> str | None:
+def _name_by_dateline(page: Page, i: int) -> str | None:
     """Block ``i`` is a bare person's name beside a date line: the author."""
     b = page.blocks[i]
     if page.furniture[i] is not None or not _BARE_NAME.match(b.text):
@@ -667,7 +525,7 @@ def _release_date(text: str) -> str | None:
     return parse_date_line(m.group("date")) if m else None
 
 
-def _outlet(page: _Page, title: int | None) -> str | None:
+def _outlet(page: Page, title: int | None) -> str | None:
     """The site or newsletter name: the account a by-line names (a WeChat header), a 来源 line,
     a wire dateline, a 首发于 note, the first line above the headline when it is a masthead or
     a site's name, ``Name #163:`` issue title, or © holder."""

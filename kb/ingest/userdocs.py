@@ -47,12 +47,12 @@ from kb.errors import ConfigError, EncodingError, ManifestError, SourceError
 from kb.ingest.commentary import (
     BlockDecision,
     Layout,
-    block_furniture,
     finish_decisions,
     parse_commentary,
     passages_from_layout,
 )
 from kb.ingest.commentary_blocks import Block, normalise
+from kb.ingest.commentary_page import block_furniture
 from kb.ingest.frontmatter import CommentaryFields, split_front_matter
 from kb.ingest.furniture import load_rules, parse_byline, parse_date_line
 from kb.ingest.html import extract_page

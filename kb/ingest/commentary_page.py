@@ -1,0 +1,168 @@
+"""One commentary capture, block by block: what each block looks like on its own.
+
+:class:`Page` computes, once per capture, the features the layout
+(:func:`kb.ingest.commentary.layout_blocks`) decides with: each block's sentences, its
+folded text and how often that repeats, and whether it is furniture wherever it stands
+(:func:`block_furniture`: credits, by-lines, breadcrumbs, share widgets …), prose, a
+heading, a photo caption or an author bio. The thresholds are here too, each with the
+case that set it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from kb.ingest.commentary_blocks import ENDS_SENTENCE, Block
+from kb.ingest.furniture import FurnitureRules, is_breadcrumb, is_title_case, parse_byline, parse_date_line
+from kb.ingest.normalize import is_cjk_text
+from kb.ingest.sentences import split_sentences
+
+__all__ = ["AFFILIATION", "Page", "block_furniture", "fold", "word_units"]
+
+# ------------------------------------------------------------------ thresholds
+# Tuned on the sample captures, chosen to be generic: a heading is a short line, a
+# paragraph of prose is a sentence of some length, a caption is short.
+HEADING_MAX_UNITS = 16  # "China's new facial recognition rules define ... purpose" is 15
+QUESTION_HEADING_MAX_UNITS = 12  # "Why does China need a facial recognition law?"
+COLON_HEADING_MAX_UNITS = 5  # "Key Takeaways:"; longer lines ending ":" introduce a list
+PROSE_MIN_UNITS = 8  # shorter lines are labels, menus or headings
+PROSE_UNTERMINATED_UNITS = 30  # this long, a line is prose even without a full stop
+CAPTION_MAX_UNITS = 45
+CAPTION_MAX_SENTENCES = 2
+CAPTION_MIN_BARE_UNITS = 6  # a caption without a full stop is a description, not a label
+BIO_MAX_SENTENCES = 2
+
+_QUOTE_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+AFFILIATION = re.compile(r"\b(?:at|with)\s+(?:the\s+)?(?P<org>[A-Z][^,.;()]{2,80})")
+
+
+# [line.*] rules checked on every block, in order, and the drop reason each gives.
+_LINE_REASONS = (
+    ("credit", "credit"),
+    ("menu_label", "menu"),
+    ("end_marker", "end-marker"),
+    ("related_marker", "related"),
+    ("breadcrumb_label", "breadcrumb"),
+)
+
+
+def block_furniture(text: str, sentences: Sequence[tuple[int, int]], rules: FurnitureRules) -> str | None:
+    """Why a block is furniture wherever it stands (credit, by-line, share widget …), or None.
+
+    ``sentences`` are the block's sentence spans. Used on web captures and on the blocks
+    an HTML extractor keeps.
+
+    >>> from kb.ingest.furniture import load_rules
+    >>> block_furniture("Photo: Reuters", ((0, 14),), load_rules())
+    'credit'
+    """
+    for rule, reason in _LINE_REASONS:
+        if rules.line_is(rule, text):
+            return reason
+    if parse_byline(text, rules):
+        return "byline"  # before breadcrumbs: "By Zhang Wei | March 3, 2021"
+    m = rules.line_match("byline", text)
+    if m is not None and not m.groupdict().get("names"):
+        return "byline"  # a header line that names no one: "2025-07-08 14:26 来源：某报", "原创 某号 2025年…"
+    if is_breadcrumb(text):
+        return "breadcrumb"
+    if parse_date_line(text):
+        return "dateline"
+    cues = [rules.sentence_cue(text[s:e]) for s, e in sentences]
+    hits = [c for c in cues if c]
+    if hits and 2 * len(hits) >= len(cues):
+        return hits[0]
+    if rules.is_widget(text):
+        return "menu"
+    return None
+
+
+def word_units(text: str, units: int) -> int:
+    """``units`` as words: Chinese text averages about two characters a word.
+
+    The heading thresholds count words; ``text_units`` counts each CJK character.
+    """
+    return (units + 1) // 2 if is_cjk_text(text) else units
+
+
+def fold(text: str) -> str:
+    return text.translate(_QUOTE_FOLD).casefold().rstrip(" .:")
+
+
+class Page:
+    """Per-block features of one capture, computed once."""
+
+    def __init__(
+        self, blocks: Sequence[Block], rules: FurnitureRules, headings: Sequence[tuple[int, int]] = ()
+    ) -> None:
+        self.blocks = blocks
+        self.rules = rules
+        # Blocks the file's own markup calls headings (Markdown ``#`` lines).
+        self.marked_headings = frozenset(
+            i for i, b in enumerate(blocks) if b.lines == 1 and any(s <= b.start < e for s, e in headings)
+        )
+        self.sentences = tuple(split_sentences(b.text, rules) for b in blocks)
+        self.folds = [fold(b.text) for b in blocks]
+        self.fold_counts = Counter(self.folds)
+        self.furniture = [self._local_furniture(i) for i in range(len(blocks))]
+
+    def _local_furniture(self, i: int) -> str | None:
+        """Why block ``i`` is furniture whatever its position, or None."""
+        return block_furniture(self.blocks[i].text, self.sentences[i], self.rules)
+
+    def ends_sentence(self, i: int) -> bool:
+        return bool(ENDS_SENTENCE.search(self.blocks[i].text))
+
+    def is_prose(self, i: int) -> bool:
+        b = self.blocks[i]
+        if b.units >= PROSE_UNTERMINATED_UNITS:
+            return True
+        return b.units >= PROSE_MIN_UNITS and self.ends_sentence(i) and not is_title_case(b.text)
+
+    def heading_like(self, i: int) -> bool:
+        b = self.blocks[i]
+        text = b.text.rstrip("”’\"')]»")
+        if i in self.marked_headings:
+            return any(c.isalpha() for c in text)
+        if b.marker or b.quote_marked or b.lines > 1 or not any(c.isalpha() for c in text):
+            return False
+        units = word_units(b.text, b.units)
+        if (
+            units > HEADING_MAX_UNITS
+            or len(text) > 200
+            or text.endswith((".", "!", ";", ",", "…", "。", "！", "；", "，"))
+        ):
+            return False
+        if text.endswith(("?", "？")):
+            # Chinese headlines often end in a question: "孩子的脸，谁说了算？"
+            return units <= (HEADING_MAX_UNITS if is_cjk_text(text) else QUESTION_HEADING_MAX_UNITS)
+        if text.endswith((":", "：")):
+            # "Key Takeaways:" is a heading; "Banned places include:" introduces a list.
+            return units <= COLON_HEADING_MAX_UNITS and is_title_case(text)
+        return True
+
+    def is_caption(self, i: int) -> bool:
+        """A short line right above a photo credit (a short Title Case line there is a heading)."""
+        nxt, b = i + 1, self.blocks[i]
+        return (
+            nxt < len(self.blocks)
+            and self.furniture[nxt] == "credit"
+            and b.marker is None
+            and b.units <= CAPTION_MAX_UNITS
+            and len(self.sentences[i]) <= CAPTION_MAX_SENTENCES
+            and (not self.heading_like(i) or (b.units >= CAPTION_MIN_BARE_UNITS and not is_title_case(b.text)))
+        )
+
+    def bio_subject(self, i: int) -> str | None:
+        """The person a short author-bio paragraph is about, if block ``i`` is one."""
+        if len(self.sentences[i]) > BIO_MAX_SENTENCES or self.blocks[i].marker:
+            return None
+        text = self.blocks[i].text
+        for s, e in self.sentences[i]:
+            subject = self.rules.bio_subject(text[s:e])
+            # A bio names where the person works: "... at the Council on Foreign Relations".
+            if subject and AFFILIATION.search(text[s:e], len(subject)):
+                return subject
+        return None
