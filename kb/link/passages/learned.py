@@ -1,7 +1,9 @@
 """The data the linker reads besides its concepts: the learned combination of its signals
 (``corpus/link/weights.toml``, written by ``scripts/train_links.py``) and the bilingual
 glossary that carries an English sentence to the Chinese text (``corpus/link/glossary.toml``,
-written by ``scripts/build_glossary.py`` from the statutes and their translations)."""
+written by ``scripts/build_glossary.py`` from the statutes and their translations); and two
+word lists that describe a sentence: jurisdictions whose law the knowledge base does not hold
+(``corpus/link/elsewhere.toml``) and words of law (``corpus/link/normative.toml``)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from kb.settings import get_settings
 WEIGHTS_PATH = Path("link") / "weights.toml"  # relative to settings.corpus_dir
 GLOSSARY_PATH = Path("link") / "glossary.toml"
 ELSEWHERE_PATH = Path("link") / "elsewhere.toml"
+NORMATIVE_PATH = Path("link") / "normative.toml"
 
 # The signals a candidate (sentence, article) is described by; each is a number, most in 0..1.
 # Context (one of, most specific first): the candidate's document is
@@ -48,6 +51,8 @@ ELSEWHERE_PATH = Path("link") / "elsewhere.toml"
 # The sentence:
 #   elsewhere       it names a jurisdiction or law whose text the knowledge base does not hold
 #                   (``corpus/link/elsewhere.toml``: the EU, the GDPR, Illinois, 美国...)
+#   normative       it has a word of law: must, banned, consent, court, 应当, 不得, 处罚...
+#                   (``corpus/link/normative.toml``); a sentence without one seldom states a rule
 FEATURES: tuple[str, ...] = (
     "named_sentence",
     "named_passage",
@@ -67,6 +72,7 @@ FEATURES: tuple[str, ...] = (
     "best_in_doc",
     "lead",
     "elsewhere",
+    "normative",
 )
 
 
@@ -141,8 +147,9 @@ def load_glossary(path: Path | None = None) -> Glossary:
     return Glossary({k: tuple(v) for k, v in by_stem.items()})
 
 
-class _JurisdictionRule(RuleModel):
-    """One ``[[jurisdiction]]``: the names that say a sentence is about its law, with examples."""
+class _NamedTerms(RuleModel):
+    """One ``[[jurisdiction]]`` (or ``[[group]]``): the names or words that say something
+    about a sentence, with examples."""
 
     name: _Text
     match: tuple[_Text, ...] = Field(min_length=1)
@@ -152,7 +159,7 @@ class _JurisdictionRule(RuleModel):
 
 class _ElsewhereFile(RuleModel):
     version: int = 1
-    jurisdiction: tuple[_JurisdictionRule, ...] = Field(min_length=1)
+    jurisdiction: tuple[_NamedTerms, ...] = Field(min_length=1)
 
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -198,7 +205,25 @@ class Elsewhere:
         return list(dict.fromkeys([*out, *(n for n in self.chinese if n in text)]))
 
 
-def load_elsewhere_rules(path: Path | None = None) -> tuple[_JurisdictionRule, ...]:
+class _NormativeFile(RuleModel):
+    version: int = 1
+    group: tuple[_NamedTerms, ...] = Field(min_length=1)
+
+
+def load_normative_rules(path: Path | None = None) -> tuple[_NamedTerms, ...]:
+    """The entries of ``<corpus_dir>/link/normative.toml`` (for its tests)."""
+    path = path or get_settings().corpus_dir / NORMATIVE_PATH
+    return load_rules(path, _NormativeFile, "normative words file").group
+
+
+@lru_cache(maxsize=4)
+def load_normative(path: Path | None = None) -> Elsewhere:
+    """The matcher of ``<corpus_dir>/link/normative.toml`` by default (cached): the words
+    that make a sentence a statement about law."""
+    return Elsewhere.of([n for rule in load_normative_rules(path) for n in rule.match])
+
+
+def load_elsewhere_rules(path: Path | None = None) -> tuple[_NamedTerms, ...]:
     """The entries of ``<corpus_dir>/link/elsewhere.toml`` (for its tests)."""
     path = path or get_settings().corpus_dir / ELSEWHERE_PATH
     return load_rules(path, _ElsewhereFile, "jurisdiction file").jurisdiction

@@ -21,6 +21,7 @@ from kb.link.passages.learned import (
     LinkWeights,
     load_elsewhere,
     load_glossary,
+    load_normative,
     load_weights,
 )
 from kb.link.passages.mentions import Named, absent_mentions
@@ -148,6 +149,7 @@ class PassageLinker:
         self.min_score = self.config.min_score if self.config.min_score is not None else self.weights.min_score
         self.glossary = self.config.glossary or load_glossary()
         self.elsewhere = self.config.elsewhere or load_elsewhere()
+        self.normative = load_normative()
         self.documents = {d.id: d for d in documents}
         self.successors: dict[str, list[DocumentMeta]] = {}
         for d in documents:
@@ -505,6 +507,7 @@ class PassageLinker:
         proposed.update(carried)
         cited_here = {article_id(lk.dst) for lk in cites[0] if _in(lk, span)}
         elsewhere = self.elsewhere.found(passage.text[span[0] : span[1]])
+        normative = float(bool(self.normative.found(passage.text[span[0] : span[1]])))
         rows: list[tuple[str, dict[str, float], dict[str, Any]]] = []
         for art_id in sorted(proposed):
             art = self.index.articles.get(art_id)
@@ -555,6 +558,7 @@ class PassageLinker:
                 "neighbour": min(1.0, previous.get(art_id, 0.0)),
                 "topics": float(bool(topics & art.topics)),
                 "elsewhere": float(bool(elsewhere)),
+                "normative": normative,
             }
             ranked = sorted(terms, key=lambda c: (-terms[c], c))
             evidence: dict[str, Any] = {
