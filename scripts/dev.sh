@@ -3,6 +3,7 @@
 #
 #   bash scripts/dev.sh serve   # install, build the knowledge base from the default corpus, serve it
 #   bash scripts/dev.sh test    # install, then ruff (lint and format), mypy, import contracts and the whole test suite
+#                               # (on up to 4 cores; KB_TEST_WORKERS=N to choose)
 #
 # Everything is installed into .venv from the pins in pyproject.toml. The source root
 # (third-party texts) defaults to ../shared; set KB_SOURCE_ROOT to change it.
@@ -32,7 +33,11 @@ case "${1:-}" in
         .venv/bin/ruff format --check .
         .venv/bin/mypy
         .venv/bin/lint-imports
-        exec .venv/bin/pytest "$@"
+        # A test file per worker process, on up to 4 cores (KB_TEST_WORKERS to choose;
+        # 0 runs everything in this process). The files share nothing on disk: each
+        # worker builds its own databases under pytest's temporary folder.
+        workers=${KB_TEST_WORKERS:-$(( $(nproc) < 4 ? $(nproc) : 4 ))}
+        exec .venv/bin/pytest -n "$workers" --dist loadfile "$@"
         ;;
     *)
         echo "usage: bash scripts/dev.sh serve|test [args]" >&2
