@@ -151,7 +151,9 @@ def test_front_matter_fields() -> None:
         ("---\ntitle: x\n", r"a\.md:1: front matter opened with '---' is not closed"),
         ("---\n- a list\n---\n", r"a\.md:1: front matter must be a mapping"),
         ("---\ndate: 2025-13\n---\n", r"a\.md:1: front matter field date: 2025-13 is not a date"),
-        ("---\ndate: March 2025\n---\n", r"front matter field date: March 2025 is not a date"),
+        ("---\ndate: next Tuesday\n---\n", r"front matter field date: next Tuesday is not a date"),
+        ("---\ndate: 04.11.2026\n---\n", r"front matter field date: 04.11.2026 is not a date"),
+        ("---\ndate: 2025年2月30日\n---\n", r"front matter field date: 2025年2月30日 is not a date"),
         ("---\ndate: 2025-02-30\n---\n", r"front matter has an impossible value: day is out of range"),
         ("---\ndate: '2025-02-30'\n---\n", r"2025-02-30 is not a date"),
         ("---\nauthors: {a: 1}\n---\n", r"front matter field authors: must be a list of names"),
@@ -165,6 +167,20 @@ def test_front_matter_fields() -> None:
 def test_unreadable_front_matter_is_an_error_naming_the_file(front: str, pattern: str) -> None:
     with pytest.raises(ParseError, match=pattern):
         split_front_matter(front + BODY, "a.md")
+
+
+@pytest.mark.parametrize(
+    ("written", "iso"),
+    [
+        ("2026年7月21日", "2026-07-21"),
+        ("March 4, 2025", "2025-03-04"),
+        ("4 March 2025", "2025-03-04"),
+        ("March 2025", "2025-03"),
+    ],
+)
+def test_a_written_out_date_in_front_matter_is_read(written: str, iso: str) -> None:
+    fm = split_front_matter(f"---\npubdate: {written}\n---\n" + BODY, "a.md")
+    assert fm.fields.date == iso
 
 
 def test_partial_dates_and_unknown_keys() -> None:

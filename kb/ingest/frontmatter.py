@@ -153,7 +153,7 @@ class CommentaryFields(BaseModel):
             value = str(value)
         if not isinstance(value, str):
             raise ValueError("must be YYYY, YYYY-MM or YYYY-MM-DD")
-        return check_iso_date(value.strip())
+        return front_matter_date(value.strip())
 
     @field_validator("language", mode="before")
     @classmethod
@@ -177,6 +177,32 @@ class CommentaryFields(BaseModel):
         if bad:
             raise ValueError(f"{bad[0]!r} is not a document id")
         return tuple(dict.fromkeys(value))
+
+
+def front_matter_date(text: str) -> str:
+    """An ISO date, or a date written out as people write them in a header: ``2025年3月4日``,
+    ``March 4, 2025``, ``4 March 2025``, ``March 2025`` (what a date line of the page itself
+    may say, :func:`kb.ingest.furniture.parse_date_line`). Anything else, or a day that does
+    not exist, is a ValueError; so are all-number forms such as ``04.03.2025``, whose order
+    is ambiguous.
+
+    >>> front_matter_date("2025年3月4日"), front_matter_date("March 2025"), front_matter_date("2025-03-04")
+    ('2025-03-04', '2025-03', '2025-03-04')
+    """
+    try:
+        return check_iso_date(text)
+    except ValueError:
+        from kb.ingest.furniture import parse_date_line  # furniture imports this module
+
+        written = parse_date_line(text)
+        try:
+            if written is None or not re.search(r"[^\d\s./-]", text):
+                raise ValueError
+            return check_iso_date(written)
+        except ValueError:
+            raise ValueError(
+                f"{text} is not a date (YYYY, YYYY-MM or YYYY-MM-DD, or written out: 2025年3月4日, March 4, 2025)"
+            ) from None
 
 
 def check_iso_date(text: str) -> str:
