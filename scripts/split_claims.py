@@ -26,7 +26,9 @@ on 2026-12-07 as issue 14's final held-out set, with nothing-legal articles and 
 ``fresh8``, and the fresh9 set (``fresh9.jsonl`` over ``fresh9_docs.jsonl``, ten more written blind on 2026-12-07
 after fresh8 was run once, as the new final held-out set, with many speakers), with split ``fresh9``, and the
 fresh10 set (``fresh10.jsonl`` over ``fresh10_docs.jsonl``, ten more written blind on 2026-12-07 after fresh9 was
-run and tuned on, as the new final held-out set for every part of issue 14), with split ``fresh10``.
+run and tuned on, as the new final held-out set for every part of issue 14), with split ``fresh10``, and the
+fresh11 set (``fresh11.jsonl`` over ``fresh11_docs.jsonl``, ten more written blind on 2026-12-07 after fresh10 was
+run once, as the new final held-out set for every part of issue 14), with split ``fresh11``.
 
 The check also reads the texts (read-only, from KB_SOURCE_ROOT, default ../shared): each
 sentence must occur verbatim in its source file, each gold provision must name an article
@@ -84,7 +86,7 @@ class FixtureSet:
 FIXTURE_DIR = PROJECT_ROOT / "tests" / "fixtures"
 # The blind sets written after the fixtures, oldest first: `<name>.jsonl`, `<name>_docs.jsonl`
 # and `tests/fixtures/open_commentary_<name>/`, with the split `<name>` only.
-BLIND_SETS = ("fresh", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10")
+BLIND_SETS = ("fresh", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10", "fresh11")
 FIXTURE_SETS = (
     FixtureSet(
         "fixtures",
