@@ -773,26 +773,24 @@ def test_a_new_labelled_set_is_named_on_the_command_line(tmp_path: Path) -> None
 # ------------------------------------------------------------------- other jurisdictions
 
 
-def test_every_jurisdiction_name_finds_its_examples_and_not_its_counter_examples() -> None:
-    rules = load_elsewhere_rules()
-    assert {r.name for r in rules} >= {"European Union", "United States"}
+@pytest.mark.parametrize(
+    ("rules_of", "matcher_of", "names"),
+    [
+        (load_elsewhere_rules, load_elsewhere, {"European Union", "United States"}),  # other jurisdictions
+        (load_normative_rules, load_normative, {"English", "Chinese"}),  # words of law
+    ],
+)
+def test_every_word_list_finds_its_examples_and_not_its_counter_examples(
+    rules_of: Any, matcher_of: Any, names: set[str]
+) -> None:
+    rules = rules_of()
+    assert {r.name for r in rules} >= names
     for rule in rules:
         own = Elsewhere.of(rule.match)
         for example in rule.examples:
             assert own.found(example), (rule.name, example)
         for text in rule.not_examples:
-            assert not load_elsewhere().found(text), (rule.name, text)
-
-
-def test_every_normative_word_group_finds_its_examples_and_not_its_counter_examples() -> None:
-    rules = load_normative_rules()
-    assert {r.name for r in rules} == {"English", "Chinese"}
-    for rule in rules:
-        own = Elsewhere.of(rule.match)
-        for example in rule.examples:
-            assert own.found(example), (rule.name, example)
-        for text in rule.not_examples:
-            assert not load_normative().found(text), (rule.name, text)
+            assert not matcher_of().found(text), (rule.name, text)
 
 
 def test_a_sentence_with_a_word_of_law_is_normative_and_one_without_is_not() -> None:
