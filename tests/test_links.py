@@ -47,7 +47,7 @@ from kb.link.passages import (
 )
 from kb.link.passages.learned import (
     FEATURES,
-    Elsewhere,
+    TermFinder,
     load_elsewhere,
     load_elsewhere_rules,
     load_glossary,
@@ -786,7 +786,7 @@ def test_every_word_list_finds_its_examples_and_not_its_counter_examples(
     rules = rules_of()
     assert {r.name for r in rules} >= names
     for rule in rules:
-        own = Elsewhere.of(rule.match)
+        own = TermFinder.of(rule.match)
         for example in rule.examples:
             assert own.found(example), (rule.name, example)
         for text in rule.not_examples:

@@ -166,13 +166,14 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
-class Elsewhere:
-    """Finds names of jurisdictions whose law the knowledge base does not hold.
+class TermFinder:
+    """Finds the names or words of a list in a text: jurisdictions whose law the knowledge
+    base does not hold (``elsewhere.toml``), words of law (``normative.toml``).
 
     A name with Chinese characters matches as a substring; one in capitals (``EU``,
     ``U.S.``) as a whole word with that case; any other as a whole word in any case.
 
-    >>> e = Elsewhere.of(["EU", "Europe", "欧盟"])
+    >>> e = TermFinder.of(["EU", "Europe", "欧盟"])
     >>> e.found("In Europe, the EU rules differ; 欧盟也是。"), e.found("eu Eurasia")
     (['Europe', 'EU', '欧盟'], [])
     """
@@ -182,7 +183,7 @@ class Elsewhere:
     words: re.Pattern[str] | None
 
     @classmethod
-    def of(cls, names: Sequence[str]) -> Elsewhere:
+    def of(cls, names: Sequence[str]) -> TermFinder:
         def pattern(group: Sequence[str], flags: int) -> re.Pattern[str] | None:
             if not group:
                 return None
@@ -217,10 +218,10 @@ def load_normative_rules(path: Path | None = None) -> tuple[_NamedTerms, ...]:
 
 
 @lru_cache(maxsize=4)
-def load_normative(path: Path | None = None) -> Elsewhere:
+def load_normative(path: Path | None = None) -> TermFinder:
     """The matcher of ``<corpus_dir>/link/normative.toml`` by default (cached): the words
     that make a sentence a statement about law."""
-    return Elsewhere.of([n for rule in load_normative_rules(path) for n in rule.match])
+    return TermFinder.of([n for rule in load_normative_rules(path) for n in rule.match])
 
 
 def load_elsewhere_rules(path: Path | None = None) -> tuple[_NamedTerms, ...]:
@@ -230,6 +231,6 @@ def load_elsewhere_rules(path: Path | None = None) -> tuple[_NamedTerms, ...]:
 
 
 @lru_cache(maxsize=4)
-def load_elsewhere(path: Path | None = None) -> Elsewhere:
+def load_elsewhere(path: Path | None = None) -> TermFinder:
     """The matcher of ``<corpus_dir>/link/elsewhere.toml`` by default (cached)."""
-    return Elsewhere.of([n for rule in load_elsewhere_rules(path) for n in rule.match])
+    return TermFinder.of([n for rule in load_elsewhere_rules(path) for n in rule.match])

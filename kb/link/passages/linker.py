@@ -16,9 +16,9 @@ from kb.link.passages.concepts import Tier
 from kb.link.passages.index import ProvisionIndex, _Article, article_id
 from kb.link.passages.learned import (
     FEATURES,
-    Elsewhere,
     Glossary,
     LinkWeights,
+    TermFinder,
     load_elsewhere,
     load_glossary,
     load_normative,
@@ -53,7 +53,7 @@ class LinkConfig:
     min_score: float | None = None  # links scoring less are not emitted (None: the weights file's)
     weights: LinkWeights | None = None  # None: corpus/link/weights.toml
     glossary: Glossary | None = None  # None: corpus/link/glossary.toml
-    elsewhere: Elsewhere | None = None  # None: corpus/link/elsewhere.toml
+    elsewhere: TermFinder | None = None  # None: corpus/link/elsewhere.toml
     strength_scale: float = 1.5  # strength giving full marks
     anchor_weight: float = 0.3
     tier_weight: Mapping[str, float] = field(
