@@ -1,5 +1,10 @@
 """Benchmark the full build: the manifest plus a folder (default: the whole corpus-scale).
 
+With ``--no-source`` the manifest alone, and with ``--commentary DIR`` (repeatable) a folder of
+added articles too: the default build with a few dozen articles, as ``kb ingest --commentary``::
+
+    .venv/bin/python scripts/bench_ingest.py --no-source --commentary tests/fixtures/open_commentary_fresh8
+
 Runs :func:`kb.pipeline.build` into a temporary database and prints wall time, peak
 memory, database size, counts and warnings by kind::
 
@@ -108,6 +113,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     default_source = get_settings().source_root / "corpus-scale"
     parser.add_argument("--source", type=Path, default=default_source, help="folder to ingest with the manifest")
+    parser.add_argument("--no-source", action="store_true", help="no folder of statutes: the manifest alone")
+    parser.add_argument(
+        "--commentary", type=Path, action="append", default=[], help="a folder of articles to add (repeatable)"
+    )
     parser.add_argument("--workers", type=int, default=None, help="worker processes (default: up to 2)")
     parser.add_argument("--keep", type=Path, default=None, help="keep the database at this path")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -126,17 +135,19 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="kb-bench-") as tmp:
         db = args.keep or Path(tmp) / "bench.sqlite"
-        settings = Settings(database_url=f"sqlite:///{db.resolve()}")
+        settings = Settings(database_url=f"sqlite:///{db.resolve()}", commentary_dirs=args.commentary)
         sampler = PeakSampler()
         sampler.start()
         started = time.monotonic()
-        report = build(settings, [args.source], progress=progress, workers=args.workers)
+        folders = [] if args.no_source else [args.source]
+        report = build(settings, folders, progress=progress, workers=args.workers)
         wall = time.monotonic() - started
         sampler.stop()
         size = db.stat().st_size
     kib = 1024
     figures = {
-        "source": str(args.source),
+        "source": "" if args.no_source else str(args.source),
+        "commentary": [str(c) for c in args.commentary],
         "wall_seconds": round(wall, 1),
         "peak_rss_tree_mb": round(sampler.peak / kib / kib),
         "peak_rss_self_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / kib),
@@ -151,6 +162,7 @@ def main() -> int:
         "articles": report.articles,
         "annotations": report.annotations,
         "links": report.links,
+        "passages": report.passages,
         "warnings": len(report.warnings),
         "warnings_by_kind": dict(Counter(warning_kind(w) for w in report.warnings).most_common()),
     }
