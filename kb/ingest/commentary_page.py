@@ -66,10 +66,10 @@ def block_furniture(text: str, sentences: Sequence[tuple[int, int]], rules: Furn
     m = rules.line_match("byline", text)
     if m is not None and not m.groupdict().get("names"):
         return "byline"  # a header line that names no one: "2025-07-08 14:26 来源：某报", "原创 某号 2025年…"
+    if parse_date_line(text):
+        return "dateline"  # before breadcrumbs: "Last updated: June 30, 2026 · Effective August 1, 2026"
     if is_breadcrumb(text):
         return "breadcrumb"
-    if parse_date_line(text):
-        return "dateline"
     cues = [rules.sentence_cue(text[s:e]) for s, e in sentences]
     hits = [c for c in cues if c]
     if hits and 2 * len(hits) >= len(cues):
