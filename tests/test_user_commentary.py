@@ -763,6 +763,42 @@ def test_a_team_beside_the_date_is_no_author(tmp_path: Path) -> None:
     assert (doc.meta.outlet, doc.meta.authors, doc.meta.date) == ("Example Pay", (), "2026-08-05")
 
 
+def test_a_declared_by_line_an_editors_credit_a_kicker_and_a_newsletter_tagline(tmp_path: Path) -> None:
+    """A by-line declared whole in front matter gives its names, not its role words; the
+    paragraph above the editors' credits is text, not a caption; a section label above an
+    HTML headline is not text; a newsletter's tagline with its full stop, in two languages,
+    and its "You are receiving <name> because …" are not text."""
+    last = "演出结束后，周边道路一度拥堵，地铁延长运营到午夜。"
+    write(
+        tmp_path,
+        "news.md",
+        '---\ntitle: 刷脸入场引发争议\nbyline: "某某晚报记者 张三 通讯员 李四"\n---\n\n'
+        + ZH_BODY * 3
+        + "\n"
+        + last
+        + "\n\n编辑：王五　校对：赵六\n",
+    )
+    write(
+        tmp_path,
+        "page.html",
+        "<html lang='en'><head><title>Schools pause face pay</title></head><body><article>"
+        "<p>SCHOOLS</p><h1>Schools pause face pay</h1>" + ("<p>" + BODY + "</p>") * 3 + "</article></body></html>",
+    )
+    write(
+        tmp_path,
+        "letter.md",
+        "*A monthly bilingual digest of privacy rules in Asia. 每月一期的中英双语合规简报。*\n\n"
+        + BODY * 3
+        + "\nYou are receiving Example Monthly because you subscribed at example.com.\n",
+    )
+    docs = {d.meta.id: d for d in load_user_commentary([tmp_path], load_manifest())}
+    assert docs["news"].meta.authors == ("张三", "李四")
+    assert [p.text for p in docs["news"].parsed.passages][-1] == last
+    assert "SCHOOLS" not in [p.text for p in docs["page"].parsed.passages]
+    letter = " ".join(p.text for p in docs["letter"].parsed.passages)
+    assert "digest" not in letter and "简报" not in letter and "receiving" not in letter
+
+
 def test_a_chinese_author_meta_tag_is_read(tmp_path: Path) -> None:
     write(
         tmp_path,

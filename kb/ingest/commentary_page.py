@@ -144,11 +144,13 @@ class Page:
         return True
 
     def is_caption(self, i: int) -> bool:
-        """A short line right above a photo credit (a short Title Case line there is a heading)."""
+        """A short line right above a photo credit (a short Title Case line there is a heading;
+        above the editors' credits, "编辑：… 校对：…", is the article's last paragraph)."""
         nxt, b = i + 1, self.blocks[i]
         return (
             nxt < len(self.blocks)
             and self.furniture[nxt] == "credit"
+            and not self.rules.line_is("staff_credit", self.blocks[nxt].text)
             and b.marker is None
             and b.units <= CAPTION_MAX_UNITS
             and len(self.sentences[i]) <= CAPTION_MAX_SENTENCES

@@ -56,6 +56,7 @@ RULES_NAME = "commentary_rules.toml"
 # The [line.*] sections the code relies on; a rules file without one is refused.
 LINE_RULES = (
     "credit",
+    "staff_credit",
     "menu_label",
     "end_marker",
     "related_marker",
