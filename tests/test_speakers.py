@@ -394,6 +394,15 @@ def test_an_interview_gives_questions_to_the_reporter_and_answers_to_the_officia
     assert roles == ["Q", "A", "Q", "A"]
 
 
+def test_an_interview_question_marked_wen_is_the_reporter_asking() -> None:
+    texts = ["本刊专访了石岩。", "问：谁要备案？", "石岩：存储达到10万人的。", "问：多久？", "石岩：30个工作日。"]
+    meta, passages = make_doc(texts)
+    turns = [
+        (a.data["speaker"], a.data["role"]) for a in find_quotes_zh(passages, meta) if a.data["attribution"] == "turn"
+    ]
+    assert turns == [(None, "记者"), ("石岩", None), (None, "记者"), ("石岩", None)]
+
+
 ROLE_REPORTED = [
     ("Some residents said they were considering legal action.", "Some residents"),
     ("Lawyers said residents could rely on the interpretation.", "Lawyers"),

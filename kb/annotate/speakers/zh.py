@@ -91,6 +91,7 @@ class ZhLexicon(RuleModel):
     writer_words: tuple[str, ...] = ()
     conditionals: tuple[str, ...] = ()
     indefinites: tuple[str, ...] = ()
+    generic_orgs: tuple[str, ...] = ()
     examples: tuple[_Example, ...] = ()
 
 
@@ -181,8 +182,9 @@ def _strip_adverbs(subject: str, lex: ZhLexicon) -> str:
 
 # A subject that is a text: an article, a paragraph, a law (第十条, 同一条, 该款, 本法).
 _TEXT_SUBJECT = re.compile(rf"(?:第[{NUMERAL_CHARS}]+|同一|该|本|此)(?:条|款|项)$|(?:法|办法|规定|条例|细则)$")
-# Where or when someone spoke, between the speaker and the verb: 班主任[在家长群里]说.
-_SETTING = re.compile(r"在[^，。；：、]{1,10}?(?:里|上|中|内|时|前|后|期间)$")
+# Where or when someone spoke, or on what, between the speaker and the verb: 班主任[在家长群里]说,
+# 某某[就备案中的问题]回答了记者提问.
+_SETTING = re.compile(r"(?:在[^，。；：、]{1,10}?(?:里|上|中|内|时|前|后|期间)|就[^，。；：、就]{2,24})$")
 
 
 def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speaker | None:
@@ -211,6 +213,8 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
                 return _Speaker(earlier.name, earlier.mention, earlier.role, cue)
             return _Speaker(None, subject, subject[len(dem) :], cue)
     core = subject.rsplit("的", 1)[-1] if "的" in subject else subject
+    if subject in lex.generic_orgs:
+        return _Speaker(None, subject, subject, cue)  # 法院认为, 主办方表示: a kind of body, unnamed
     if any(core.endswith(h) for h in lex.honorifics) and len(core) <= 5:
         return _Speaker(core, subject, None, cue)
     if (titled := _titled_name(core, lex)) is not None:
@@ -222,12 +226,12 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
             return _Speaker(rest, subject, subject[: len(subject) - len(rest)], cue)
         if not rest:
             return _Speaker(None, subject, core, cue)
+    if subject.startswith(tuple(lex.indefinites)):
+        return _Speaker(None, subject, subject, cue)  # 另一家景区表示, 一家研究机构估算: unnamed, described
     if any(core.endswith(s) for s in lex.org_suffixes):
         return _Speaker(core, subject, None, cue)
     if _NAME.match(core):
         return _Speaker(core, subject, None, cue)
-    if subject.startswith(tuple(lex.indefinites)):
-        return _Speaker(None, subject, subject, cue)  # 另一家景区表示: unnamed, described
     return None
 
 
