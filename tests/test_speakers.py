@@ -403,6 +403,31 @@ def test_an_interview_question_marked_wen_is_the_reporter_asking() -> None:
     assert turns == [(None, "记者"), ("石岩", None), (None, "记者"), ("石岩", None)]
 
 
+def test_a_pronoun_is_the_person_known_not_the_law_or_company_named_after_them() -> None:
+    texts = [
+        "Dr. Ana Ruiz of the Example Institute said the rules should be read with the Data Security Law.",
+        "She noted that fines can reach 500,000 yuan.",
+        "Mia Chen, head of engineering at the maker Example Systems, spoke next. Her units, she said, work offline.",
+    ]
+    meta, passages = make_doc(texts)
+    assert [a.label for a in find_reported_speech(passages, meta)] == ["Ana Ruiz", "Ana Ruiz", "Mia Chen"]
+
+
+def test_a_sentence_with_a_short_quotation_is_still_reported_speech() -> None:
+    text = 'Tom Berger said the forms had gone home in May and that "most families agreed."'
+    meta, passages = make_doc([text])
+    assert [a.label for a in find_reported_speech(passages, meta)] == ["Tom Berger"]
+    long = '"The forms went home in May, and most families agreed to them," Tom Berger said.'
+    meta, passages = make_doc([long])
+    assert find_reported_speech(passages, meta) == []
+
+
+def test_a_pronoun_after_the_verb_is_what_was_said_not_the_speaker() -> None:
+    text = "Mia Chen spoke first. A buyer for a stadium said she had come to compare turnstiles."
+    meta, passages = make_doc([text])
+    assert [(a.label, a.data["role"]) for a in find_reported_speech(passages, meta)] == [("", "A buyer for a stadium")]
+
+
 ROLE_REPORTED = [
     ("Some residents said they were considering legal action.", "Some residents"),
     ("Lawyers said residents could rely on the interpretation.", "Lawyers"),

@@ -125,7 +125,7 @@ def load_lexicon(directory: Path) -> Lexicon:
     run = run_re.pattern
     title_re = re.compile(rf"(?<![\w’'])(?:{_alternation(t.capitalize() for t in titles)})\.?\s+({run})")
     intro_re = re.compile(
-        rf"({run})(?:,\s+(?P<appos>(?:an?|the)\s+[^,;“”\"]+?)(?:,|[.;]|$)"
+        rf"({run})(?:,\s+(?P<appos>(?:(?:an?|the)\s+)?[^,;“”\"]+?)(?:,|[.;]|$)"
         rf"|\s+(?:is|was)\s+(?P<cop>(?:an?|the)\s+[^.;“”\"]+?)(?:[.;]|,\s|$))"
     )
     left_subject_re = re.compile(
