@@ -19,7 +19,7 @@ from kb.annotate.speakers import (
     load_lexicon,
     passage_speakers,
 )
-from kb.annotate.speakers.zh import find_quotes_zh
+from kb.annotate.speakers.zh import find_quotes_zh, find_reported_speech_zh
 from kb.errors import ConfigError
 from kb.model import Annotation, DocumentMeta, Passage
 from kb.settings import get_settings
@@ -426,6 +426,13 @@ def test_a_pronoun_after_the_verb_is_what_was_said_not_the_speaker() -> None:
     text = "Mia Chen spoke first. A buyer for a stadium said she had come to compare turnstiles."
     meta, passages = make_doc([text])
     assert [(a.label, a.data["role"]) for a in find_reported_speech(passages, meta)] == [("", "A buyer for a stadium")]
+
+
+def test_a_chinese_heading_reports_nobody() -> None:
+    meta = DocumentMeta(id="fx", kind="commentary")
+    heading = Passage("fx", 1, "三、业主说“不”，物业怎么办", kind="heading")
+    body = Passage("fx", 2, "业主张某说，物业没有给他别的选择。")
+    assert [a.target_id for a in find_reported_speech_zh([heading, body], meta)] == ["fx/p_2"]
 
 
 ROLE_REPORTED = [

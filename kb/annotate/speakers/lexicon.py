@@ -20,7 +20,9 @@ _NAME_TOKEN = r"(?:[A-Z](?:[\w\-]|[’'](?=[A-Z]))*\w|[A-Z]\.?)"
 _INNER_POSSESSIVE = r"(?:[’']s(?=\s+[A-Z]))?"
 # Lower-case words allowed inside a run of capitalised words: Council on Foreign Relations.
 _CONNECTORS = ("of", "for", "on", "the")
-_IRREGULAR_PAST = frozenset({"said", "told", "wrote", "thought", "felt", "went", "put", "held", "found", "made"})
+_IRREGULAR_PAST = frozenset(
+    {"said", "told", "wrote", "thought", "felt", "went", "put", "held", "found", "made", "spoke"}
+)
 
 
 @dataclass(frozen=True)

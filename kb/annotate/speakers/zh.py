@@ -196,7 +196,7 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
         return None  # 最后提醒一句: no subject at all
     if subject.startswith(tuple(lex.conditionals)):
         return None  # 如果酒店说…: a supposition
-    if subject.startswith(tuple(lex.writer_words)):
+    if subject.startswith(tuple(lex.writer_words)) and not _met_by_writer(subject, lex):
         return None  # the writer's own view (我很难认为…): the author's voice, not a quoted speaker
     if _TEXT_SUBJECT.search(subject):
         return None  # 同一条还说, 第十条规定: a text, not a speaker
@@ -233,6 +233,12 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
     if _NAME.match(core):
         return _Speaker(core, subject, None, cue)
     return None
+
+
+def _met_by_writer(subject: str, lex: ZhLexicon) -> bool:
+    """我们走访的一家乐园负责人: someone the writer describes (after 的, a role), not the writer."""
+    core = subject.rsplit("的", 1)[-1] if "的" in subject else ""
+    return bool(core) and any(core.endswith(n) for n in lex.role_nouns)
 
 
 def _titled_name(core: str, lex: ZhLexicon) -> tuple[str, int] | None:
@@ -471,6 +477,8 @@ def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> 
     analysed = _analyse(passages)
     out: list[Annotation] = []
     for p in passages:
+        if p.kind == "heading":
+            continue  # 四、家长说“不”: a section's title, nobody reported
         for sentence in analysed[p.id]:
             if not sentence.attrs:
                 continue
