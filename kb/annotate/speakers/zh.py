@@ -89,6 +89,7 @@ class ZhLexicon(RuleModel):
     learned_from: tuple[str, ...] = ()
     unsourced: tuple[str, ...] = ()
     writer_words: tuple[str, ...] = ()
+    writer_kin: tuple[str, ...] = ()
     conditionals: tuple[str, ...] = ()
     indefinites: tuple[str, ...] = ()
     generic_orgs: tuple[str, ...] = ()
@@ -196,6 +197,9 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
         return None  # 最后提醒一句: no subject at all
     if subject.startswith(tuple(lex.conditionals)):
         return None  # 如果酒店说…: a supposition
+    close = next((w + k for w in ("我的", "我") for k in lex.writer_kin if subject.startswith(w + k)), None)
+    if close is not None:
+        return _Speaker(None, subject, close, cue)  # 我妈说, 我邻居看了门板后说: someone close to the writer
     if subject.startswith(tuple(lex.writer_words)) and not _met_by_writer(subject, lex):
         return None  # the writer's own view (我很难认为…): the author's voice, not a quoted speaker
     if _TEXT_SUBJECT.search(subject):
