@@ -602,8 +602,16 @@ def test_public_surface() -> None:
         "layout_blocks",
         "parse_commentary",
         "passages_from_layout",
+        "trim_lead_and_end",
     }
-    assert set(commentary_page.__all__) == {"AFFILIATION", "Page", "block_furniture", "fold", "word_units"}
+    assert set(commentary_page.__all__) == {
+        "AFFILIATION",
+        "Page",
+        "block_furniture",
+        "fold",
+        "trim_news_marks",
+        "word_units",
+    }
     assert all(hasattr(commentary, name) for name in commentary.__all__)
     assert all(hasattr(commentary_page, name) for name in commentary_page.__all__)
     assert all(hasattr(furniture, name) for name in furniture.__all__)

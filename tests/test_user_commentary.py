@@ -799,6 +799,35 @@ def test_a_declared_by_line_an_editors_credit_a_kicker_and_a_newsletter_tagline(
     assert "digest" not in letter and "简报" not in letter and "receiving" not in letter
 
 
+def test_a_news_lead_and_end_mark_are_cut_from_their_paragraphs(tmp_path: Path) -> None:
+    """ "本报讯（记者 张三）" before the first sentence and "（完）" after the last are not text;
+    the passages' offsets still lead back to the file (text and HTML alike)."""
+    first, last = "昨日起，全市小区恢复刷卡通行。", "目前，七家小区已完成整改。"
+    write(
+        tmp_path,
+        "news.md",
+        "# 小区恢复刷卡\n\n**某某晚报讯**（记者 张三） " + first + "\n\n" + ZH_BODY * 3 + "\n" + last + "（完）\n",
+    )
+    write(
+        tmp_path,
+        "news2.html",
+        "<html lang='zh-CN'><head><title>小区恢复刷卡</title></head><body><article><h1>小区恢复刷卡</h1>"
+        "<p>本报讯 "
+        + first
+        + "</p>"
+        + ("<p>" + ZH_BODY + "</p>") * 3
+        + "<p>"
+        + last
+        + "（完）</p></article></body></html>",
+    )
+    for doc in load_user_commentary([tmp_path], load_manifest()):
+        body = [p for p in doc.parsed.passages if p.kind == "paragraph"]
+        assert (body[0].text, body[-1].text) == (first, last), doc.meta.id
+        source = doc.extracted_text if doc.extracted_text is not None else doc.source.text
+        for p in doc.parsed.passages:
+            assert normalise(source[p.source.start : p.source.end]) == p.text
+
+
 def test_a_chinese_author_meta_tag_is_read(tmp_path: Path) -> None:
     write(
         tmp_path,

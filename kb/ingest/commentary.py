@@ -41,7 +41,7 @@ from typing import Literal
 
 from kb.errors import EmptySource
 from kb.ingest.commentary_blocks import ENDS_SENTENCE, Block, normalise, segment_blocks
-from kb.ingest.commentary_page import AFFILIATION, Page, fold, word_units
+from kb.ingest.commentary_page import AFFILIATION, Page, fold, trim_news_marks, word_units
 from kb.ingest.furniture import (
     FurnitureRules,
     is_title_case,
@@ -51,6 +51,7 @@ from kb.ingest.furniture import (
     source_name,
 )
 from kb.ingest.normalize import is_cjk_text
+from kb.ingest.sentences import split_sentences
 from kb.model import DocumentMeta, ParsedCommentary, Passage, SourceSpan
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "layout_blocks",
     "parse_commentary",
     "passages_from_layout",
+    "trim_lead_and_end",
 ]
 
 log = logging.getLogger(__name__)
@@ -394,8 +396,28 @@ def layout_blocks(
 
     decisions = finish_decisions(decisions, rules)
     extracted = _extract(page, decisions, title, body_start, body_end)
+    sentences = trim_lead_and_end(decisions, list(page.sentences), text, rules)
     warnings = () if title is not None else ("no title found in the text",)
-    return Layout(tuple(decisions), page.sentences, title, body_start, body_end, extracted, warnings)
+    return Layout(tuple(decisions), tuple(sentences), title, body_start, body_end, extracted, warnings)
+
+
+def trim_lead_and_end(
+    decisions: list[BlockDecision],
+    sentences: list[tuple[tuple[int, int], ...]],
+    raw: str,
+    rules: FurnitureRules,
+) -> list[tuple[tuple[int, int], ...]]:
+    """Cut a news lead from the first kept paragraphs and an end mark from the last
+    (:func:`~kb.ingest.commentary_page.trim_news_marks`), in place; ``sentences`` (per
+    block index) updated and returned."""
+    kept = [k for k, d in enumerate(decisions) if d.keep and d.kind == "paragraph" and d.part == "body"]
+    for k in dict.fromkeys([*kept[:2], *kept[-1:]]):
+        d = decisions[k]
+        block = trim_news_marks(d.block, raw, rules)
+        if block is not d.block:
+            decisions[k] = BlockDecision(block, d.keep, d.reason, d.kind, d.part)
+            sentences[block.index] = split_sentences(block.text, rules)
+    return sentences
 
 
 def finish_decisions(decisions: Sequence[BlockDecision], rules: FurnitureRules) -> list[BlockDecision]:

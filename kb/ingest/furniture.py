@@ -57,6 +57,8 @@ RULES_NAME = "commentary_rules.toml"
 LINE_RULES = (
     "credit",
     "staff_credit",
+    "news_lead",
+    "news_tail",
     "menu_label",
     "end_marker",
     "related_marker",

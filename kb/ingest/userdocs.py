@@ -50,6 +50,7 @@ from kb.ingest.commentary import (
     finish_decisions,
     parse_commentary,
     passages_from_layout,
+    trim_lead_and_end,
 )
 from kb.ingest.commentary_blocks import ENDS_SENTENCE, Block, normalise
 from kb.ingest.commentary_page import block_furniture
@@ -305,7 +306,9 @@ def _parse_html(file: UserFile, source: SourceText, known_ids: frozenset[str]) -
             decisions.append(BlockDecision(block, False, reason))
         else:
             decisions.append(BlockDecision(block, True, "body", hb.kind))
-    layout = Layout(tuple(finish_decisions(decisions, rules)), tuple(sentences), None, 0, len(decisions), extracted)
+    decisions = finish_decisions(decisions, rules)
+    sentences = trim_lead_and_end(decisions, sentences, page.text, rules)
+    layout = Layout(tuple(decisions), tuple(sentences), None, 0, len(decisions), extracted)
     passages = passages_from_layout(file.doc_id, layout, file.rel)
     language = page.language or _language(CommentaryFields(), page.text)
     meta = _meta(file, page.metadata, extracted, language, known_ids)
