@@ -435,6 +435,15 @@ def test_a_chinese_heading_reports_nobody() -> None:
     assert [a.target_id for a in find_reported_speech_zh([heading, body], meta)] == ["fx/p_2"]
 
 
+def test_a_chinese_pronoun_can_mean_an_unnamed_person_met_before() -> None:
+    meta = DocumentMeta(id="fx", kind="commentary")
+    text = "上周，一位业主给我们看了物业的通知。她说，物业没有给她别的选择。"
+    passage = Passage("fx", 1, text, sentences=split_sentences(text))
+    assert [(a.data["speaker"], a.data["role"]) for a in find_reported_speech_zh([passage], meta)] == [
+        (None, "一位业主")
+    ]
+
+
 ROLE_REPORTED = [
     ("Some residents said they were considering legal action.", "Some residents"),
     ("Lawyers said residents could rely on the interpretation.", "Lawyers"),

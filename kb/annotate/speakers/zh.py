@@ -104,6 +104,7 @@ class _Compiled:
     unsourced: re.Pattern[str] | None
     not_cue: re.Pattern[str]
     kinds: dict[str, str]
+    someone: re.Pattern[str]
 
 
 def _alternation(words: Sequence[str]) -> str:
@@ -120,7 +121,10 @@ def _compiled(path: Path) -> _Compiled:
     )
     not_cue = re.compile(_alternation(lex.not_cues))
     unsourced = re.compile(rf"\s*(?:{_alternation(lex.unsourced)})[，,：:]") if lex.unsourced else None
-    return _Compiled(lex, verb, according, unsourced, not_cue, {v.form: v.kind for v in lex.verbs})
+    someone = re.compile(
+        rf"(?:^|[，。；])(?P<who>(?:一位|一名|有位|有一位)[^，。；：、“”]{{0,8}}?(?:{_alternation(lex.role_nouns)}))"
+    )
+    return _Compiled(lex, verb, according, unsourced, not_cue, {v.form: v.kind for v in lex.verbs}, someone)
 
 
 def load_zh_lexicon(path: Path | None = None) -> ZhLexicon:
@@ -239,6 +243,13 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
     return None
 
 
+def _someone(sentence: str, c: _Compiled) -> _Speaker | None:
+    """An unnamed person a sentence opens a clause with, though they say nothing in it
+    (上个月，一位家长在咨询时给我们看了协议): whom a 他/她 in the next sentence means."""
+    m = c.someone.search(sentence)
+    return _Speaker(None, m.group("who"), m.group("who"), "") if m else None
+
+
 def _met_by_writer(subject: str, lex: ZhLexicon) -> bool:
     """我们走访的一家乐园负责人: someone the writer describes (after 的, a role), not the writer."""
     core = subject.rsplit("的", 1)[-1] if "的" in subject else ""
@@ -346,6 +357,8 @@ def _analyse(passages: Sequence[Passage]) -> dict[str, list[_Sentence]]:
             for a in attrs:
                 if a.speaker.name or a.speaker.role:
                     people.see(a.speaker, c.lex)
+            if not attrs and (someone := _someone(masked[s:e], c)) is not None:
+                people.see(someone, c.lex)  # 一位家长给我们看了协议。她说，…: 她 is that parent
             sentences.append(_Sentence(s, e, [q for q in quotes if s <= q[0] < e], attrs))
         out[p.id] = sentences
     return out
