@@ -493,6 +493,12 @@ def test_split_sentences(text: str, expected: list[str]) -> None:
         ("2023-08-08", "2023-08-08"),
         ("2023年8月8日", "2023-08-08"),
         ("August 2023", "2023-08"),
+        ("Posted 04.11.2026 10:32", "2026-11-04"),  # dotted, year last: the day first
+        ("04/11/2026", None),  # slashes: month or day first, unknown
+        ("· Updated March 5, 2026", "2026-03-05"),
+        ("Last updated: June 30, 2026 · Effective August 1, 2026", "2026-06-30"),
+        ("2026-10-12 第07版 星期一", "2026-10-12"),
+        ("2026年5月18日 09:12 上海", "2026-05-18"),
         ("The draft was published on August 8, 2023.", None),
         ("May 45, 2020", None),
     ],
@@ -508,6 +514,9 @@ def test_parse_date_line(line: str, expected: str | None) -> None:
         ("By Daniel F. Runde, Sundar R. Ramanujam", ("Daniel F. Runde", "Sundar R. Ramanujam")),
         ("Written by Jane Doe | May 4, 2020", ("Jane Doe",)),
         ("作者：张三、李四", ("张三", "李四")),
+        ("Posted 04.11.2026 10:32 | Recap written by Jane Roe", ("Jane Roe",)),
+        ("原创 张三 李四 某某律师事务所", ("张三", "李四")),
+        ("文 / 王五 | 某某数码 | 2026.03.04 10:32", ("王五",)),
         ("By contrast, the SPC rules are binding.", None),
         ("By 2020 the number of cameras had grown.", None),
     ],
@@ -593,8 +602,16 @@ def test_public_surface() -> None:
         "layout_blocks",
         "parse_commentary",
         "passages_from_layout",
+        "trim_lead_and_end",
     }
-    assert set(commentary_page.__all__) == {"AFFILIATION", "Page", "block_furniture", "fold", "word_units"}
+    assert set(commentary_page.__all__) == {
+        "AFFILIATION",
+        "Page",
+        "block_furniture",
+        "fold",
+        "trim_news_marks",
+        "word_units",
+    }
     assert all(hasattr(commentary, name) for name in commentary.__all__)
     assert all(hasattr(commentary_page, name) for name in commentary_page.__all__)
     assert all(hasattr(furniture, name) for name in furniture.__all__)

@@ -19,7 +19,7 @@ from kb.annotate.speakers import (
     load_lexicon,
     passage_speakers,
 )
-from kb.annotate.speakers.zh import find_quotes_zh
+from kb.annotate.speakers.zh import find_quotes_zh, find_reported_speech_zh
 from kb.errors import ConfigError
 from kb.model import Annotation, DocumentMeta, Passage
 from kb.settings import get_settings
@@ -392,6 +392,56 @@ def test_an_interview_gives_questions_to_the_reporter_and_answers_to_the_officia
     meta, passages = make_doc(english)
     roles = [a.data["role"] for a in find_quotes(passages, meta) if a.data["attribution"] == "turn"]
     assert roles == ["Q", "A", "Q", "A"]
+
+
+def test_an_interview_question_marked_wen_is_the_reporter_asking() -> None:
+    texts = ["本刊专访了石岩。", "问：谁要备案？", "石岩：存储达到10万人的。", "问：多久？", "石岩：30个工作日。"]
+    meta, passages = make_doc(texts)
+    turns = [
+        (a.data["speaker"], a.data["role"]) for a in find_quotes_zh(passages, meta) if a.data["attribution"] == "turn"
+    ]
+    assert turns == [(None, "记者"), ("石岩", None), (None, "记者"), ("石岩", None)]
+
+
+def test_a_pronoun_is_the_person_known_not_the_law_or_company_named_after_them() -> None:
+    texts = [
+        "Dr. Ana Ruiz of the Example Institute said the rules should be read with the Data Security Law.",
+        "She noted that fines can reach 500,000 yuan.",
+        "Mia Chen, head of engineering at the maker Example Systems, spoke next. Her units, she said, work offline.",
+    ]
+    meta, passages = make_doc(texts)
+    assert [a.label for a in find_reported_speech(passages, meta)] == ["Ana Ruiz", "Ana Ruiz", "Mia Chen"]
+
+
+def test_a_sentence_with_a_short_quotation_is_still_reported_speech() -> None:
+    text = 'Tom Berger said the forms had gone home in May and that "most families agreed."'
+    meta, passages = make_doc([text])
+    assert [a.label for a in find_reported_speech(passages, meta)] == ["Tom Berger"]
+    long = '"The forms went home in May, and most families agreed to them," Tom Berger said.'
+    meta, passages = make_doc([long])
+    assert find_reported_speech(passages, meta) == []
+
+
+def test_a_pronoun_after_the_verb_is_what_was_said_not_the_speaker() -> None:
+    text = "Mia Chen spoke first. A buyer for a stadium said she had come to compare turnstiles."
+    meta, passages = make_doc([text])
+    assert [(a.label, a.data["role"]) for a in find_reported_speech(passages, meta)] == [("", "A buyer for a stadium")]
+
+
+def test_a_chinese_heading_reports_nobody() -> None:
+    meta = DocumentMeta(id="fx", kind="commentary")
+    heading = Passage("fx", 1, "三、业主说“不”，物业怎么办", kind="heading")
+    body = Passage("fx", 2, "业主张某说，物业没有给他别的选择。")
+    assert [a.target_id for a in find_reported_speech_zh([heading, body], meta)] == ["fx/p_2"]
+
+
+def test_a_chinese_pronoun_can_mean_an_unnamed_person_met_before() -> None:
+    meta = DocumentMeta(id="fx", kind="commentary")
+    text = "上周，一位业主给我们看了物业的通知。她说，物业没有给她别的选择。"
+    passage = Passage("fx", 1, text, sentences=split_sentences(text))
+    assert [(a.data["speaker"], a.data["role"]) for a in find_reported_speech_zh([passage], meta)] == [
+        (None, "一位业主")
+    ]
 
 
 ROLE_REPORTED = [

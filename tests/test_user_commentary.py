@@ -705,6 +705,129 @@ def test_pasted_forum_thread_record_page_and_briefing(tmp_path: Path) -> None:
             assert f not in text, (doc_id, f)
 
 
+def test_pasted_headers_of_an_event_recap_a_help_page_a_paper_and_a_split_wechat_header(tmp_path: Path) -> None:
+    """Header forms: a recap's "Posted DD.MM.YYYY | Recap written by" under an event's
+    breadcrumb (its edition year is not the site's name); a help centre's masthead, with
+    "Last updated … · Effective …" under a headline in sentence case; a paper's masthead with
+    its column and a "第07版 星期一" date line; a WeChat header whose date has its own line
+    (with the place after the time); a "文 / author | outlet | date" line."""
+    write(
+        tmp_path,
+        "recap.txt",
+        "Example Policy Forum 2026 › Sessions › Day 1\nPanel notes: what the filing rules changed\n"
+        "Posted 05.03.2026 09:10 | Recap written by Jane Roe\n\n" + BODY * 3,
+    )
+    write(
+        tmp_path,
+        "help.txt",
+        "Example Pay Help Center\nSearch articles...\nHelp Center > Policies > Notices\n"
+        "Updates to our privacy notice: face login for members\nLast updated: May 2, 2026 · Effective June 1, 2026\n\n"
+        + BODY * 3
+        + "\n© 2026 Example Pay (Shanghai) Co., Ltd. | Terms\n",
+    )
+    write(
+        tmp_path,
+        "paper.txt",
+        "某某法治报 · 法治视点\n员工刷脸打卡，公司能强制吗\n2026-03-09　第05版　星期一\n作者：张三\n\n" + ZH_BODY * 3,
+    )
+    write(
+        tmp_path,
+        "wechat.txt",
+        "孩子刷脸入园，家长要注意什么？\n原创 张三 李四 某某律师事务所\n某某律师事务所\n"
+        "2026年4月1日 08:30 北京\n\n" + ZH_BODY * 3,
+    )
+    write(
+        tmp_path,
+        "review.md",
+        "# 两款人脸门锁对比：谁更省电？\n\n文 / 王五　|　某某数码　|　2026.02.03 10:32\n\n" + ZH_BODY * 3,
+    )
+    docs = {d.meta.id: d.meta for d in load_user_commentary([tmp_path], load_manifest())}
+    got = {k: (m.title_en or m.title_zh, m.outlet, m.authors, m.date) for k, m in docs.items()}
+    assert got == {
+        "recap": ("Panel notes: what the filing rules changed", "Example Policy Forum", ("Jane Roe",), "2026-03-05"),
+        "help": ("Updates to our privacy notice: face login for members", "Example Pay", (), "2026-05-02"),
+        "paper": ("员工刷脸打卡，公司能强制吗", "某某法治报", ("张三",), "2026-03-09"),
+        "wechat": ("孩子刷脸入园，家长要注意什么？", "某某律师事务所", ("张三", "李四"), "2026-04-01"),
+        "review": ("两款人脸门锁对比：谁更省电？", "某某数码", ("王五",), "2026-02-03"),
+    }
+
+
+def test_a_team_beside_the_date_is_no_author(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "faq.txt",
+        "Example Pay Help Center › Account › Face login\n\n# Face login: questions and answers\n\n"
+        "Example Pay Support\nUpdated August 5, 2026 · 6 min read\n\n" + BODY * 3,
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert (doc.meta.outlet, doc.meta.authors, doc.meta.date) == ("Example Pay", (), "2026-08-05")
+
+
+def test_a_declared_by_line_an_editors_credit_a_kicker_and_a_newsletter_tagline(tmp_path: Path) -> None:
+    """A by-line declared whole in front matter gives its names, not its role words; the
+    paragraph above the editors' credits is text, not a caption; a section label above an
+    HTML headline is not text; a newsletter's tagline with its full stop, in two languages,
+    and its "You are receiving <name> because …" are not text."""
+    last = "演出结束后，周边道路一度拥堵，地铁延长运营到午夜。"
+    write(
+        tmp_path,
+        "news.md",
+        '---\ntitle: 刷脸入场引发争议\nbyline: "某某晚报记者 张三 通讯员 李四"\n---\n\n'
+        + ZH_BODY * 3
+        + "\n"
+        + last
+        + "\n\n编辑：王五　校对：赵六\n",
+    )
+    write(
+        tmp_path,
+        "page.html",
+        "<html lang='en'><head><title>Schools pause face pay</title></head><body><article>"
+        "<p>SCHOOLS</p><h1>Schools pause face pay</h1>" + ("<p>" + BODY + "</p>") * 3 + "</article></body></html>",
+    )
+    write(
+        tmp_path,
+        "letter.md",
+        "*A monthly bilingual digest of privacy rules in Asia. 每月一期的中英双语合规简报。*\n\n"
+        + BODY * 3
+        + "\nYou are receiving Example Monthly because you subscribed at example.com.\n",
+    )
+    docs = {d.meta.id: d for d in load_user_commentary([tmp_path], load_manifest())}
+    assert docs["news"].meta.authors == ("张三", "李四")
+    assert [p.text for p in docs["news"].parsed.passages][-1] == last
+    assert "SCHOOLS" not in [p.text for p in docs["page"].parsed.passages]
+    letter = " ".join(p.text for p in docs["letter"].parsed.passages)
+    assert "digest" not in letter and "简报" not in letter and "receiving" not in letter
+
+
+def test_a_news_lead_and_end_mark_are_cut_from_their_paragraphs(tmp_path: Path) -> None:
+    """ "本报讯（记者 张三）" before the first sentence and "（完）" after the last are not text;
+    the passages' offsets still lead back to the file (text and HTML alike)."""
+    first, last = "昨日起，全市小区恢复刷卡通行。", "目前，七家小区已完成整改。"
+    write(
+        tmp_path,
+        "news.md",
+        "# 小区恢复刷卡\n\n**某某晚报讯**（记者 张三） " + first + "\n\n" + ZH_BODY * 3 + "\n" + last + "（完）\n",
+    )
+    write(
+        tmp_path,
+        "news2.html",
+        "<html lang='zh-CN'><head><title>小区恢复刷卡</title></head><body><article><h1>小区恢复刷卡</h1>"
+        "<p>本报讯 "
+        + first
+        + "</p>"
+        + ("<p>" + ZH_BODY + "</p>") * 3
+        + "<p>"
+        + last
+        + "（完）</p></article></body></html>",
+    )
+    for doc in load_user_commentary([tmp_path], load_manifest()):
+        body = [p for p in doc.parsed.passages if p.kind == "paragraph"]
+        assert (body[0].text, body[-1].text) == (first, last), doc.meta.id
+        source = doc.extracted_text if doc.extracted_text is not None else doc.source.text
+        for p in doc.parsed.passages:
+            assert normalise(source[p.source.start : p.source.end]) == p.text
+
+
 def test_a_chinese_author_meta_tag_is_read(tmp_path: Path) -> None:
     write(
         tmp_path,

@@ -41,7 +41,7 @@ from typing import Literal
 
 from kb.errors import EmptySource
 from kb.ingest.commentary_blocks import ENDS_SENTENCE, Block, normalise, segment_blocks
-from kb.ingest.commentary_page import AFFILIATION, Page, fold, word_units
+from kb.ingest.commentary_page import AFFILIATION, Page, fold, trim_news_marks, word_units
 from kb.ingest.furniture import (
     FurnitureRules,
     is_title_case,
@@ -51,6 +51,7 @@ from kb.ingest.furniture import (
     source_name,
 )
 from kb.ingest.normalize import is_cjk_text
+from kb.ingest.sentences import split_sentences
 from kb.model import DocumentMeta, ParsedCommentary, Passage, SourceSpan
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "layout_blocks",
     "parse_commentary",
     "passages_from_layout",
+    "trim_lead_and_end",
 ]
 
 log = logging.getLogger(__name__)
@@ -130,6 +132,8 @@ _CN_DATELINE = re.compile(r"(?:\d{1,2}月\d{1,2}日电|讯)\s*[（(](?:本报|�
 _CN_SITE_NAME = re.compile(
     r"^[\u4e00-\u9fff]{2,16}(?:大学|学院|法院|检察院|研究院|研究所|研究中心|网|报|日报|晚报|杂志|律师事务所|委员会|网信办|政府)$"
 )
+# The last word of a team's or desk's name signed under a help or news page.
+_TEAM_NAME = re.compile(r"\b(?:support|team|desk|staff|editors|editorial|office|newsroom|service)$", re.I)
 _BARE_NAME = re.compile(r"^[A-Z][a-z’'-]+(?: [A-Z]\.)?(?: [A-Z][a-z’'-]+){1,2}$")
 _PUBLISHED_WORD = re.compile(r"^\s*(?:published|posted|updated|发布|发表|编辑于|更新于|首发)", re.I)
 _COPYRIGHT_HOLDER = re.compile(
@@ -156,7 +160,11 @@ def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int 
         shaped = page.heading_like(i) or (i == first_block and _headline_shaped(b))
         if page.furniture[i] or not shaped or b.units < 2:
             continue
-        if page.rules.is_site_name(b.text) or _masthead_like(page, i, first_prose) or _CN_SITE_NAME.match(b.text):
+        if (
+            page.rules.is_site_name(b.text)
+            or _masthead_like(page, i, first_prose)
+            or _CN_SITE_NAME.match(_masthead_name(b.text))
+        ):
             continue  # the masthead, not the headline
         score = 0
         score += 2 if is_title_case(b.text) else 0
@@ -388,8 +396,28 @@ def layout_blocks(
 
     decisions = finish_decisions(decisions, rules)
     extracted = _extract(page, decisions, title, body_start, body_end)
+    sentences = trim_lead_and_end(decisions, list(page.sentences), text, rules)
     warnings = () if title is not None else ("no title found in the text",)
-    return Layout(tuple(decisions), page.sentences, title, body_start, body_end, extracted, warnings)
+    return Layout(tuple(decisions), tuple(sentences), title, body_start, body_end, extracted, warnings)
+
+
+def trim_lead_and_end(
+    decisions: list[BlockDecision],
+    sentences: list[tuple[tuple[int, int], ...]],
+    raw: str,
+    rules: FurnitureRules,
+) -> list[tuple[tuple[int, int], ...]]:
+    """Cut a news lead from the first kept paragraphs and an end mark from the last
+    (:func:`~kb.ingest.commentary_page.trim_news_marks`), in place; ``sentences`` (per
+    block index) updated and returned."""
+    kept = [k for k, d in enumerate(decisions) if d.keep and d.kind == "paragraph" and d.part == "body"]
+    for k in dict.fromkeys([*kept[:2], *kept[-1:]]):
+        d = decisions[k]
+        block = trim_news_marks(d.block, raw, rules)
+        if block is not d.block:
+            decisions[k] = BlockDecision(block, d.keep, d.reason, d.kind, d.part)
+            sentences[block.index] = split_sentences(block.text, rules)
+    return sentences
 
 
 def finish_decisions(decisions: Sequence[BlockDecision], rules: FurnitureRules) -> list[BlockDecision]:
@@ -517,7 +545,9 @@ def _name_by_dateline(page: Page, i: int) -> str | None:
     if not any(page.furniture[j] == "dateline" for j in near):
         return None
     names = parse_byline("By " + b.text, page.rules)
-    return names[0] if names and len(names) == 1 else None
+    if not names or len(names) != 1 or _TEAM_NAME.search(names[0]):
+        return None  # "Example Pay Support" beside the date: a team, not an author
+    return names[0]
 
 
 def _release_date(text: str) -> str | None:
@@ -540,11 +570,12 @@ def _outlet(page: Page, title: int | None) -> str | None:
             return m.group("name").strip()
         if i < 8 and (m := _FIRST_PUBLISHED_IN.search(b.text)):
             return m.group("name").strip()
-    first = next((i for i in range(len(blocks)) if page.furniture[i] is None), None)
-    if first is not None and title is not None and first < title:  # a line above the headline
+    # a line above the headline ("某某法治报 · 以案说法" reads as a breadcrumb)
+    first = next((i for i in range(len(blocks)) if page.furniture[i] in (None, "breadcrumb")), None)
+    if first is not None and title is not None and first < title:
         if _masthead_like(page, first, title):
             return _masthead_name(blocks[first].text).title()  # THE FACE LEDGER
-        if _CN_SITE_NAME.match(blocks[first].text) or _short_name(page, first):
+        if _CN_SITE_NAME.match(_masthead_name(blocks[first].text)) or _short_name(page, first):
             return _masthead_name(blocks[first].text)  # 西湖政法大学法学院; "Pagoda Privacy" above its menu
     for i in range(title if title is not None else 0):
         if page.rules.is_site_name(blocks[i].text) and not blocks[i].marker:
@@ -553,21 +584,35 @@ def _outlet(page: Page, title: int | None) -> str | None:
         return m.group("name").strip()
     for i in range(min(title if title is not None else 0, 3)):  # "ShanghaiExpat Forums › Work › Legal"
         if (m := _BREADCRUMB_SITE.match(blocks[i].text)) and m.group("name").strip().casefold() not in _CRUMB_HOME:
-            return m.group("name").strip()
+            return _masthead_name(m.group("name").strip())
     for b in blocks:
         if ("©" in b.text or "(c)" in b.text.lower()) and (m := _COPYRIGHT_HOLDER.search(b.text)):
             return m.group("name").strip()
     return None
 
 
+# What a site's name carries besides the site: its help or press section, an event's edition year.
+_SITE_SECTION = re.compile(
+    r"\s+(?:(?:help|support|customer service|service) (?:center|centre)|knowledge base|newsroom|press room"
+    r"|(?:19|20)\d{2})$",
+    re.I,
+)
+
+
 def _masthead_name(line: str) -> str:
-    """A masthead without its section label ("PEARL RIVER POST | CITY"), capitals made a
-    title when it is several words (one word in capitals may be an acronym: NPR).
+    """A masthead without its section label ("PEARL RIVER POST | CITY", "某某法治报 · 以案说法",
+    a breadcrumb's first crumb), its help section or an event's year, capitals made a title
+    when it is several words (one word in capitals may be an acronym: NPR).
 
     >>> _masthead_name("PEARL RIVER POST | CITY"), _masthead_name("NPR"), _masthead_name("某某日报｜法治")
     ('Pearl River Post', 'NPR', '某某日报')
+    >>> _masthead_name("Example Pay Help Center › Account"), _masthead_name("某某法治报 · 以案说法")
+    ('Example Pay', '某某法治报')
+    >>> _masthead_name("Example Policy Forum 2026")
+    'Example Policy Forum'
     """
-    name = re.split(r"\s+[|｜]\s+|｜", line, maxsplit=1)[0].strip()
+    name = re.split(r"\s+[|｜·•›>»]\s+|｜", line, maxsplit=1)[0].strip()
+    name = _SITE_SECTION.sub("", name).strip() or name
     return name.title() if name.isupper() and len(name.split()) > 1 else name
 
 

@@ -14,12 +14,12 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from kb.ingest.commentary_blocks import ENDS_SENTENCE, Block
+from kb.ingest.commentary_blocks import ENDS_SENTENCE, Block, normalise
 from kb.ingest.furniture import FurnitureRules, is_breadcrumb, is_title_case, parse_byline, parse_date_line
 from kb.ingest.normalize import is_cjk_text
 from kb.ingest.sentences import split_sentences
 
-__all__ = ["AFFILIATION", "Page", "block_furniture", "fold", "word_units"]
+__all__ = ["AFFILIATION", "Page", "block_furniture", "fold", "trim_news_marks", "word_units"]
 
 # ------------------------------------------------------------------ thresholds
 # Tuned on the sample captures, chosen to be generic: a heading is a short line, a
@@ -66,10 +66,10 @@ def block_furniture(text: str, sentences: Sequence[tuple[int, int]], rules: Furn
     m = rules.line_match("byline", text)
     if m is not None and not m.groupdict().get("names"):
         return "byline"  # a header line that names no one: "2025-07-08 14:26 来源：某报", "原创 某号 2025年…"
+    if parse_date_line(text):
+        return "dateline"  # before breadcrumbs: "Last updated: June 30, 2026 · Effective August 1, 2026"
     if is_breadcrumb(text):
         return "breadcrumb"
-    if parse_date_line(text):
-        return "dateline"
     cues = [rules.sentence_cue(text[s:e]) for s, e in sentences]
     hits = [c for c in cues if c]
     if hits and 2 * len(hits) >= len(cues):
@@ -77,6 +77,42 @@ def block_furniture(text: str, sentences: Sequence[tuple[int, int]], rules: Furn
     if rules.is_widget(text):
         return "menu"
     return None
+
+
+# How far into a block a news lead may reach, and how far from its end the end mark.
+_LEAD_REACH = 80
+_TAIL_REACH = 20
+
+
+def trim_news_marks(block: Block, raw: str, rules: FurnitureRules) -> Block:
+    """``block`` less a news lead at its start ("本报讯（记者 张三）") and an end mark at its
+    end ("（完）") (rules ``[line.news_lead]``, ``[line.news_tail]``), its offsets moved in
+    ``raw`` (the text the block's offsets point into) so that ``normalise(raw[start:end]) ==
+    text`` still holds; the block itself when it has neither, or nothing else.
+
+    >>> from kb.ingest.furniture import load_rules
+    >>> raw = "本报讯（记者 张三） 昨日起，设备拆除。（完）"
+    >>> trim_news_marks(Block(0, 0, len(raw), raw), raw, load_rules()).text
+    '昨日起，设备拆除。'
+    """
+    lead = rules.line_match("news_lead", block.text)
+    tail = rules.line_match("news_tail", block.text)
+    head = lead.end() if lead else 0
+    text = block.text[head : tail.start() if tail else len(block.text)]
+    if not text.strip() or text == block.text:
+        return block
+    rest = block.text[head:]
+    reach = range(block.start, min(block.end, block.start + _LEAD_REACH))
+    start = next((k for k in reach if not raw[k].isspace() and normalise(raw[k : block.end]) == rest), None)
+    if start is None:
+        return block
+    end = next(
+        (k for k in range(block.end, max(start, block.end - _TAIL_REACH), -1) if normalise(raw[start:k]) == text),
+        None,
+    )
+    if end is None:
+        return block
+    return Block(block.index, start, end, text, block.marker, block.quote_marked, block.indent, block.lines)
 
 
 def word_units(text: str, units: int) -> int:
@@ -112,8 +148,14 @@ class Page:
         """Why block ``i`` is furniture whatever its position, or None."""
         return block_furniture(self.blocks[i].text, self.sentences[i], self.rules)
 
+    def _unmarked(self, i: int) -> str:
+        """Block ``i``'s text without a news story's end mark ("……整改。（完）")."""
+        text = self.blocks[i].text
+        tail = self.rules.line_match("news_tail", text)
+        return text[: tail.start()] if tail and tail.start() > 0 else text
+
     def ends_sentence(self, i: int) -> bool:
-        return bool(ENDS_SENTENCE.search(self.blocks[i].text))
+        return bool(ENDS_SENTENCE.search(self._unmarked(i)))
 
     def is_prose(self, i: int) -> bool:
         b = self.blocks[i]
@@ -123,7 +165,7 @@ class Page:
 
     def heading_like(self, i: int) -> bool:
         b = self.blocks[i]
-        text = b.text.rstrip("”’\"')]»")
+        text = self._unmarked(i).rstrip("”’\"')]»")
         if i in self.marked_headings:
             return any(c.isalpha() for c in text)
         if b.marker or b.quote_marked or b.lines > 1 or not any(c.isalpha() for c in text):
@@ -144,11 +186,13 @@ class Page:
         return True
 
     def is_caption(self, i: int) -> bool:
-        """A short line right above a photo credit (a short Title Case line there is a heading)."""
+        """A short line right above a photo credit (a short Title Case line there is a heading;
+        above the editors' credits, "编辑：… 校对：…", is the article's last paragraph)."""
         nxt, b = i + 1, self.blocks[i]
         return (
             nxt < len(self.blocks)
             and self.furniture[nxt] == "credit"
+            and not self.rules.line_is("staff_credit", self.blocks[nxt].text)
             and b.marker is None
             and b.units <= CAPTION_MAX_UNITS
             and len(self.sentences[i]) <= CAPTION_MAX_SENTENCES

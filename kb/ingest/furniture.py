@@ -56,6 +56,9 @@ RULES_NAME = "commentary_rules.toml"
 # The [line.*] sections the code relies on; a rules file without one is refused.
 LINE_RULES = (
     "credit",
+    "staff_credit",
+    "news_lead",
+    "news_tail",
     "menu_label",
     "end_marker",
     "related_marker",
@@ -117,7 +120,8 @@ _YEAR = r"(?P<year>\d{4})"
 # before it and a time or reading time after it. Dates inside prose are not
 # publication dates.
 _DATE_PREFIX = (
-    r"^(?:issue\s+(?:no\.?\s*)?#?\d+\s*[—–\-|·:,]\s*)?"  # "Issue No. 14 — Thursday, 12 February 2026"
+    r"^(?:[·•|]\s*)?"  # "· Updated March 5, 2026": the first date was in markup the extractor dropped
+    r"(?:issue\s+(?:no\.?\s*)?#?\d+\s*[—–\-|·:,]\s*)?"  # "Issue No. 14 — Thursday, 12 February 2026"
     r"(?:(?:published|updated|last updated|posted|date|first published)(?: on)?\s*:?\s*|created\s*:\s*"
     r"|(?:发布|发表|更新|刊发|首发|编辑)(?:日期|时间|于)?\s*[:：]?\s*|(?:日期|时间)\s*[:：]\s*)?"
     r"(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?\s*,?\s*)?"  # "10:32 AM EDT, "
@@ -125,7 +129,10 @@ _DATE_PREFIX = (
 )
 _DATE_SUFFIX = (
     r"(?:\s*(?:,|at|\||·|•)?\s*\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?"  # ", 10:30 am ET", "10:41 AM GMT+8"
-    r"(?:\s*(?:(?:GMT|UTC)\s*[+\-−]\s*\d{1,2}(?::?\d{2})?|[A-Z]{2,4}))?)?"
+    r"(?:\s*(?:(?:GMT|UTC)\s*[+\-−]\s*\d{1,2}(?::?\d{2})?|[A-Z]{2,4}))?"
+    r"(?:\s*(?:发表于)?\s*[\u4e00-\u9fff]{2,3})?)?"  # "2026年5月18日 09:12 上海": a WeChat post's place
+    r"(?:\s*第\s*\d{1,3}\s*版)?(?:\s*[（(]?(?:星期|周|礼拜)[一二三四五六日天][)）]?)?"  # a paper's "第07版 星期一"
+    r"(?:\s*[|·•]\s*(?:effective|in effect|in force|valid)\b[^|·•]{0,30})?"  # "· Effective August 1, 2026"
     r"(?:\s*[|·•]?\s*updated\b[^|·•]{0,30})?"  # "· Updated 2 hours ago"
     r"(?:\s*[|·•・]?\s*IP\s*属地\s*[:：]?\s*\S{1,8})?"  # "・IP 属地上海" on Chinese platforms
     r"(?:\s*[|·•]\s*\d+\s*min(?:ute)?s? read)?\s*$"  # "| 5 min read"
@@ -135,6 +142,9 @@ _DATE_BODIES = (
     _DAY + r"\s+" + _MONTH + r",?\s+" + _YEAR,  # 4 May 2020
     _YEAR + r"[-/.](?P<mnum>\d{1,2})[-/.]" + _DAY,  # 2020-05-04
     _YEAR + r"\s*年\s*(?P<mnum>\d{1,2})\s*月\s*" + _DAY + r"\s*日",  # 2020年5月4日
+    # 04.11.2026: with dots and the year last, the day comes first (the European habit;
+    # an American writes 04/11/2026, which stays unread)
+    r"(?P<day>\d{1,2})\.(?P<mnum>\d{1,2})\." + _YEAR,
     _MONTH + r",?\s+" + _YEAR,  # May 2020
 )
 _DATE_LINE_PATTERNS = tuple(re.compile(_DATE_PREFIX + body + _DATE_SUFFIX, re.I) for body in _DATE_BODIES)
@@ -194,6 +204,10 @@ def parse_date_line(text: str) -> str | None:
     '2025-09-14'
     >>> parse_date_line("发布日期：2025年10月9日")
     '2025-10-09'
+    >>> parse_date_line("Posted 04.11.2026 10:32"), parse_date_line("2026-10-12 第07版 星期一")
+    ('2026-11-04', '2026-10-12')
+    >>> parse_date_line("Last updated: June 30, 2026 · Effective August 1, 2026")
+    '2026-06-30'
     >>> parse_date_line("The rules were published on May 4, 2020.") is None
     True
     """

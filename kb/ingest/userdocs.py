@@ -50,11 +50,12 @@ from kb.ingest.commentary import (
     finish_decisions,
     parse_commentary,
     passages_from_layout,
+    trim_lead_and_end,
 )
-from kb.ingest.commentary_blocks import Block, normalise
+from kb.ingest.commentary_blocks import ENDS_SENTENCE, Block, normalise
 from kb.ingest.commentary_page import block_furniture
 from kb.ingest.frontmatter import CommentaryFields, split_front_matter
-from kb.ingest.furniture import load_rules, parse_byline, parse_date_line
+from kb.ingest.furniture import load_rules, parse_byline, parse_date_line, text_units
 from kb.ingest.html import extract_page
 from kb.ingest.markup import markdown_headings, mask_markup
 from kb.ingest.normalize import is_cjk_text
@@ -77,6 +78,10 @@ __all__ = [
 FORMATS: Mapping[str, Literal["txt", "md", "html"]] = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html"}
 # An article, even a long HTML page with inline scripts and styles, is well under this.
 MAX_COMMENTARY_BYTES = 2 * 1024 * 1024
+# A page's headline is among its first few extracted blocks; a label of a few words above
+# it is the section's kicker ("EDUCATION", "Analysis").
+KICKER_BEFORE = 3
+KICKER_MAX_UNITS = 3
 # Article text (the decoded .txt/.md, the extracted text of a page): a 60-page report is
 # about 200,000 characters. Cleaning and annotating run at about 100,000 characters a
 # second, so this bounds one file at a few seconds of a build.
@@ -285,6 +290,7 @@ def _parse_html(file: UserFile, source: SourceText, known_ids: frozenset[str]) -
     decisions: list[BlockDecision] = []
     sentences: list[tuple[tuple[int, int], ...]] = []
     extracted: dict[str, str] = {}
+    headline = next((i for i, hb in enumerate(page.blocks[:KICKER_BEFORE]) if hb.kind == "heading"), 0)
     for i, hb in enumerate(page.blocks):
         marker = "-" if hb.kind == "list_item" else None
         block = Block(index=i, start=hb.start, end=hb.end, text=normalise(hb.text), marker=marker)
@@ -293,17 +299,26 @@ def _parse_html(file: UserFile, source: SourceText, known_ids: frozenset[str]) -
         reason = block_furniture(block.text, spans, rules)
         if reason is None and title_fold and block.text.casefold() == title_fold:
             reason = "title-repeat"
+        if reason is None and i < headline and _kicker(block):
+            reason = "kicker"  # "EDUCATION" above the headline: the section, not text
         if reason is not None:
             _note_dropped(reason, block.text, extracted)
             decisions.append(BlockDecision(block, False, reason))
         else:
             decisions.append(BlockDecision(block, True, "body", hb.kind))
-    layout = Layout(tuple(finish_decisions(decisions, rules)), tuple(sentences), None, 0, len(decisions), extracted)
+    decisions = finish_decisions(decisions, rules)
+    sentences = trim_lead_and_end(decisions, sentences, page.text, rules)
+    layout = Layout(tuple(decisions), tuple(sentences), None, 0, len(decisions), extracted)
     passages = passages_from_layout(file.doc_id, layout, file.rel)
     language = page.language or _language(CommentaryFields(), page.text)
     meta = _meta(file, page.metadata, extracted, language, known_ids)
     parsed = ParsedCommentary(meta, passages, extracted, page.warnings)
     return UserCommentary(file, meta, parsed, source, extracted_text=page.text)
+
+
+def _kicker(block: Block) -> bool:
+    """A section label set above a page's headline: a few words, no sentence."""
+    return text_units(block.text) <= KICKER_MAX_UNITS and not ENDS_SENTENCE.search(block.text)
 
 
 def _note_dropped(reason: str, text: str, extracted: dict[str, str]) -> None:
@@ -338,7 +353,7 @@ def _meta(
             f"discusses unknown document id {unknown[0]!r} (not in the manifest or the other files)", path=file.shown
         )
     title = declared.title or extracted.get("title")
-    authors = declared.authors or tuple(a for a in extracted.get("authors", "").split("; ") if a)
+    authors = _declared_names(declared.authors) or tuple(a for a in extracted.get("authors", "").split("; ") if a)
     zh = language == "zh"
     extra: dict[str, Any] = {"language": language, "format": file.fmt, "user_file": True}
     return DocumentMeta(
@@ -355,6 +370,16 @@ def _meta(
         discusses=declared.discusses,
         extra=extra,
     )
+
+
+def _declared_names(authors: Sequence[str]) -> tuple[str, ...]:
+    """The names of declared authors; one given as a whole by-line ("某某晚报记者 张三 通讯员
+    李四", "By Jane Doe") gives the names in it, not its role words."""
+    rules = load_rules()
+    names: list[str] = []
+    for author in authors:
+        names.extend(n for n in parse_byline(author, rules) or (author,) if n not in names)
+    return tuple(names)
 
 
 def load_user_commentary(folders: Sequence[Path], manifest: Sequence[DocumentMeta]) -> tuple[UserCommentary, ...]:

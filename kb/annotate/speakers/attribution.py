@@ -13,6 +13,11 @@ from kb.annotate.speakers.people import _Name, _parse_run
 _PRONOUNS = {"he": "person", "she": "person", "i": "self", "we": "self"}
 # How far (in characters) a speaker and a long appositive may stand from the cue.
 _SUBJECT_REACH = 300
+# A described speaker who gives only a name: ", who gave her name only as Fernanda,", ", identified only as Wu,".
+_GIVEN_NAME = re.compile(
+    r",\s+(?:who\s+(?:gave|gives|would give)\s+(?:only\s+)?(?:his|her|their)\s+(?:first\s+|given\s+|family\s+)?"
+    r"name\s+(?:only\s+)?as|identified\s+only\s+as)\s+(?P<name>[A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+)?),\s*$"
+)
 _RELATIVE = re.compile(r"(?:,\s*)?\bwho\s*$")
 # "writes about cooking" describes a topic, not speech.
 _NOT_SPEECH_AFTER = re.compile(r"\s+about\b")
@@ -67,6 +72,12 @@ class _Speaker:
     is_self: bool = False  # "I", "we": the author's own voice
 
 
+def _is_role_noun(word: str, lex: Lexicon) -> bool:
+    """A word for what a person is: a role noun, or an age ("a ten-year-old", "one 34-year-old")."""
+    w = word.lower()
+    return w in lex.role_nouns or w.endswith("-year-old")
+
+
 def _role_like(phrase: str, lex: Lexicon) -> bool:
     """An appositive that describes a person: a role noun in it, or "a …"/"who …"."""
     words = re.findall(r"[\w\-]+", phrase.lower())
@@ -90,7 +101,10 @@ def _premodifier(text: str, end: int, lex: Lexicon) -> str | None:
 
 def _role_before_comma(text: str, end: int, lex: Lexicon) -> str | None:
     """ "a Chinese law professor, [Guo Bing]": a role phrase, then a comma, then the name."""
-    m = re.search(r"\b((?:an?|the|An?|The)\s+(?:[\w’'\-]+\s+){0,8}?([\w\-]+)),\s+$", text[max(0, end - 160) : end])
+    m = re.search(
+        r"\b((?:an?|the|its|his|her|their|our|An?|The|Its|His|Her|Their|Our)\s+(?:[\w’'\-]+\s+){0,8}?([\w\-]+)),\s+$",
+        text[max(0, end - 160) : end],
+    )
     if m and m.group(2).lower() in lex.role_nouns:
         return m.group(1)
     return None
@@ -127,7 +141,7 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
         m = lex.filler_re.search(text, lo, end)
         if not m or m.end() != end:
             break
-        aux = aux or re.search(r"\b(would|will|may|might|could|can|did|does|do|to)\b", m.group(0)) is not None
+        aux = aux or re.search(r"\b(would|will|may|might|could|can|did|does|do|to|by)\b", m.group(0)) is not None
         end = m.start()
     left = text[lo:end]
     if (crowd := _plural_role_subject(text, lo, end, lex)) is not None:
@@ -141,6 +155,11 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
             return None
         kind: Literal["pronoun", "self"] = "self" if _PRONOUNS[word] == "self" else "pronoun"
         return _Subject(lo + pron.start(1), lo + pron.end(1), kind)
+    given = _GIVEN_NAME.search(left)
+    if given and (described := _role_subject(text, lo, lo + given.start(), lex)) is not None:
+        name = _parse_run(given.group("name"), lex)
+        if name is not None and not name.is_org:  # "A manager, who gave her name only as Fernanda, said"
+            return _Subject(described.start, lo + given.end("name"), "name", (name,), described.role, "appositive")
     rel = _RELATIVE.search(left)
     if rel:  # "a law professor who said"
         return _role_subject(text, lo, lo + rel.start(), lex)
@@ -154,6 +173,9 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
         name = _parse_run(m.group("run"), lex)
         if name is None:
             return _role_subject(text, lo, end, lex) if appos is None else None
+        if name.is_org and appos is None and (person := _person_of(text, lo, lo + m.start("run"), lex)):
+            start, who, of = person  # "Wang Lixin of the Beijing Academy said": Wang, of the Academy
+            return _Subject(start, lo + m.end("run"), "name", (who,), text[of : lo + m.end("run")], "appositive")
         group = _group_before(text, lo + m.start("run"), lex)
         names = [n for _, raw in group if (n := _parse_run(raw, lex))] + [name]
         if len(names) == 1 and not verb.finite and not aux:
@@ -172,6 +194,19 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
             return _Subject(start, lo + m.end("run"), "name", tuple(names), pre, "premodifier")
         return _Subject(start, lo + m.end("run"), "name", tuple(names), name.title, "title")
     return _role_subject(text, lo, end, lex) if verb.finite or aux else None
+
+
+def _person_of(text: str, lo: int, run_start: int, lex: Lexicon) -> tuple[int, _Name, int] | None:
+    """The person before "of (the)" when an organisation is the subject's last words:
+    "[Wang Lixin] of the Beijing Academy of Data Law" (where the name starts, the name, and
+    where "of …" starts)."""
+    m = re.search(rf"(?P<who>{lex.run_re.pattern})\s+(?P<of>of\s+(?:the\s+)?)$", text[lo:run_start])
+    if m is None:
+        return None
+    who = _parse_run(m.group("who"), lex)
+    if who is None or who.is_org or len(who.tokens) < 2:
+        return None
+    return lo + m.start("who"), who, lo + m.start("of")
 
 
 def _plural_role_subject(text: str, lo: int, end: int, lex: Lexicon) -> _Subject | None:
@@ -205,7 +240,7 @@ def _role_subject(text: str, lo: int, end: int, lex: Lexicon) -> _Subject | None
         if re.search(r"[,.;:!?“”\"]", phrase) or len(phrase.split()) > 10:
             return None
         heads = (phrase.split(), _PREPOSITION.split(phrase, maxsplit=1)[0].split())
-        if any(len(h) >= 2 and h[-1].lower() in lex.role_nouns for h in heads):
+        if any(len(h) >= 2 and _is_role_noun(h[-1], lex) for h in heads):
             return _Subject(lo + m.start(), lo + len(left), "role", (), phrase, "appositive")
     return None
 
@@ -221,7 +256,7 @@ def _role_phrase(right: str, lex: Lexicon) -> tuple[int, int] | None:
         return None
     pos = det.end()
     for word in list(re.finditer(r"[\w’'\-]+", right[pos:]))[:5]:
-        if word.group(0).lower() in lex.role_nouns:
+        if _is_role_noun(word.group(0), lex):
             return det.start(1), pos + word.end()
         if not word.group(0).isalpha() and "-" not in word.group(0):
             return None
@@ -234,8 +269,11 @@ def _right_subject(text: str, cue_end: int, hi: int, verb: _Verb, lex: Lexicon) 
         if not verb.finite:
             return None
         pron = re.match(r"\s+(he|she)\b", right)
-        if pron:
+        # “…,” said he: after a quotation only; "…, said she had come" is what she said
+        if pron and re.search(r"[”\"]\s*\S+$", text[:cue_end]):
             return _Subject(cue_end + pron.start(1), cue_end + pron.end(1), "pronoun")
+        if pron:
+            return None
     skip = 0
     lead = re.match(r"\s+", right)
     if lead:
@@ -248,7 +286,7 @@ def _right_subject(text: str, cue_end: int, hi: int, verb: _Verb, lex: Lexicon) 
         if article:
             skip += article.end()
     m = lex.run_re.match(right, skip)
-    if (not m or m.start() == 0) and verb.subject == "either":  # "…,” said a hospital spokesperson.
+    if (not m or m.start() == 0) and verb.subject in ("either", "after"):  # "…,” said a hospital spokesperson.
         role = _role_phrase(right, lex)
         if role is not None:
             start, stop = role
@@ -258,7 +296,9 @@ def _right_subject(text: str, cue_end: int, hi: int, verb: _Verb, lex: Lexicon) 
     if not m or skip == 0:
         return None
     name = _parse_run(m.group(0), lex)
-    if name is None or right[m.end() : m.end() + 2] in ("’s", "'s"):
+    if name is not None and right[m.end() : m.end() + 2] in ("’s", "'s"):
+        return _owner_role_subject(right, cue_end, m.start(), m.end() + 2, lex)  # "said Hangyu's director, Lu Qian"
+    if name is None:
         return None
     rest = right[m.end() :]
     acro = _ACRONYM_PAREN.match(rest)
@@ -271,6 +311,19 @@ def _right_subject(text: str, cue_end: int, hi: int, verb: _Verb, lex: Lexicon) 
     if appos and _role_like(appos.group(1), lex):
         return _Subject(cue_end + m.start(), end, "name", (name,), appos.group(1).strip(), "appositive")
     return _Subject(cue_end + m.start(), end, "name", (name,), name.title, "title")
+
+
+def _owner_role_subject(right: str, cue_end: int, start: int, pos: int, lex: Lexicon) -> _Subject | None:
+    """After a cue, an owner's role and the person holding it: "Hangyu's product director,
+    Lu Qian" (the name, with "Hangyu's product director" as role)."""
+    m = re.match(rf"\s+(?:[\w’'\-]+\s+){{0,3}}?([\w\-]+),\s+({lex.run_re.pattern})", right[pos:])
+    if m is None or not _is_role_noun(m.group(1), lex):
+        return None
+    name = _parse_run(m.group(2), lex)
+    if name is None or name.is_org:
+        return None
+    role = right[start : pos + m.start(2)].rstrip(", ")
+    return _Subject(cue_end + pos + m.start(2), cue_end + pos + m.end(2), "name", (name,), role, "appositive")
 
 
 def _attributions(index: int, masked: str, lo: int, hi: int, lex: Lexicon) -> list[_Attr]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from kb.annotate.speakers.attribution import _Attr, _attributions, _premodifier, _role_like, _Speaker
 from kb.annotate.speakers.lexicon import Lexicon, _lexicon
 from kb.annotate.speakers.marks import _Marks, _masked, _opens_with_quote, _pair_quotes, _sentences
-from kb.annotate.speakers.people import _parse_run, _People
+from kb.annotate.speakers.people import _Name, _parse_run, _People
 from kb.model import DocumentMeta, Passage
 
 # An unattributed quoted span this long (in words) is speech, not a scare quote or a title.
@@ -192,18 +192,25 @@ def _speaker_of(doc: _Document, i: int, a: _Attr) -> _Speaker:
 
 def _last_person(doc: _Document, i: int, pos: int) -> str | None:
     """The person named last before ``pos``, this passage first, then up to three before:
-    a person the document knows, or a name of two or three words that is no organisation."""
+    in each passage, the last person the document knows, else the last name of two or three
+    words that is no organisation ("the Data Security Law" after "Dr. Wang Lixin … said" in
+    one paragraph: "She" is Wang)."""
     lex = _lexicon()
     known = {t for n in doc.people.names for t in n}
     for k in range(i, max(-1, i - 4), -1):
         text = doc.infos[k].masked
         end = pos if k == i else len(text)
+        fallback: _Name | None = None
         for m in reversed(list(lex.run_re.finditer(text, 0, end))):
             name = _parse_run(m.group(0), lex)
             if name is None or name.is_org:
                 continue
-            if set(name.tokens) & known or 2 <= len(name.tokens) <= 3:
+            if set(name.tokens) & known:
                 return doc.people.canonical(name.tokens)
+            if fallback is None and 2 <= len(name.tokens) <= 3:
+                fallback = name
+        if fallback is not None:
+            return doc.people.canonical(fallback.tokens)
     return None
 
 

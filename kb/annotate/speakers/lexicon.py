@@ -20,7 +20,9 @@ _NAME_TOKEN = r"(?:[A-Z](?:[\w\-]|[’'](?=[A-Z]))*\w|[A-Z]\.?)"
 _INNER_POSSESSIVE = r"(?:[’']s(?=\s+[A-Z]))?"
 # Lower-case words allowed inside a run of capitalised words: Council on Foreign Relations.
 _CONNECTORS = ("of", "for", "on", "the")
-_IRREGULAR_PAST = frozenset({"said", "told", "wrote", "thought", "felt", "went", "put", "held", "found", "made"})
+_IRREGULAR_PAST = frozenset(
+    {"said", "told", "wrote", "thought", "felt", "went", "put", "held", "found", "made", "spoke"}
+)
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ def load_lexicon(directory: Path) -> Lexicon:
     run = run_re.pattern
     title_re = re.compile(rf"(?<![\w’'])(?:{_alternation(t.capitalize() for t in titles)})\.?\s+({run})")
     intro_re = re.compile(
-        rf"({run})(?:,\s+(?P<appos>(?:an?|the)\s+[^,;“”\"]+?)(?:,|[.;]|$)"
+        rf"({run})(?:,\s+(?P<appos>(?:(?:an?|the)\s+)?[^,;“”\"]+?)(?:,|[.;]|$)"
         rf"|\s+(?:is|was)\s+(?P<cop>(?:an?|the)\s+[^.;“”\"]+?)(?:[.;]|,\s|$))"
     )
     left_subject_re = re.compile(

@@ -120,10 +120,11 @@ def find_reported_speech(passages: Sequence[Passage], meta: DocumentMeta) -> lis
 def _reported(doc: _Document, info: _PassageInfo) -> list[tuple[int, int, _Attr]]:
     """(sentence start, end, attribution) for each sentence of reported speech."""
     out: list[tuple[int, int, _Attr]] = []
-    quoted = [m.open for q in doc.quotations for i, m in q.parts if doc.infos[i] is info]
+    quoted = [m for q in doc.quotations for i, m in q.parts if doc.infos[i] is info]
     for s, e in info.sentences:
-        if any(s <= o < e for o in quoted):  # the quotation carries this sentence
-            continue
+        inside = sum(max(0, min(e, m.end) - max(s, m.start)) for m in quoted)
+        if inside and 2 * inside >= e - s:
+            continue  # the quotation carries this sentence; a short one ('… and that "most agreed."') does not
         attrs = [a for a in info.attrs if s <= a.cue_start < e and not _speaker(doc, a).is_self]
         if attrs:
             # ", Webster said." at the end governs the sentence; else the first cue does.

@@ -87,6 +87,7 @@ def speaker_turns(passages: Sequence[Passage], is_name: Callable[[str], bool] | 
 
 # An interview's question and answer marks: 记者：/问：/Q: ask, 答：/A: answers.
 _ASK = re.compile(r"^\s*(?P<label>记者|问|Q|Question)\s*[：:]\s*(?=\S)")
+_ASKER = {"问": "记者"}
 _ANSWER = re.compile(r"^\s*(?P<label>答|A|Answer)\s*[：:]\s*(?=\S)")
 # Who answers, as the introduction names them: "省委网信办有关负责人就…答记者问", "…负责同志回答了记者提问".
 _ANSWERER = re.compile(
@@ -113,7 +114,11 @@ def interview_turns(passages: Sequence[Passage]) -> list[Turn]:
     answers = [(i, m) for i, p in enumerate(passages) if (m := _ANSWER.match(p.text))]
     if len(asks) < MIN_TURNS:
         return []
-    out = [Turn(i, m.group("label"), m.end(), len(passages[i].text.rstrip()), named=False) for i, m in asks]
+    # 问： is the reporter asking, as 记者： says outright
+    out = [
+        Turn(i, _ASKER.get(m.group("label"), m.group("label")), m.end(), len(passages[i].text.rstrip()), named=False)
+        for i, m in asks
+    ]
     if len(answers) < MIN_TURNS:
         named = _named_answers(passages, {i for i, _ in asks})
         return sorted([*out, *named], key=lambda t: t.passage) if named else []

@@ -89,8 +89,10 @@ class ZhLexicon(RuleModel):
     learned_from: tuple[str, ...] = ()
     unsourced: tuple[str, ...] = ()
     writer_words: tuple[str, ...] = ()
+    writer_kin: tuple[str, ...] = ()
     conditionals: tuple[str, ...] = ()
     indefinites: tuple[str, ...] = ()
+    generic_orgs: tuple[str, ...] = ()
     examples: tuple[_Example, ...] = ()
 
 
@@ -102,6 +104,7 @@ class _Compiled:
     unsourced: re.Pattern[str] | None
     not_cue: re.Pattern[str]
     kinds: dict[str, str]
+    someone: re.Pattern[str]
 
 
 def _alternation(words: Sequence[str]) -> str:
@@ -118,7 +121,10 @@ def _compiled(path: Path) -> _Compiled:
     )
     not_cue = re.compile(_alternation(lex.not_cues))
     unsourced = re.compile(rf"\s*(?:{_alternation(lex.unsourced)})[，,：:]") if lex.unsourced else None
-    return _Compiled(lex, verb, according, unsourced, not_cue, {v.form: v.kind for v in lex.verbs})
+    someone = re.compile(
+        rf"(?:^|[，。；])(?P<who>(?:一位|一名|有位|有一位)[^，。；：、“”]{{0,8}}?(?:{_alternation(lex.role_nouns)}))"
+    )
+    return _Compiled(lex, verb, according, unsourced, not_cue, {v.form: v.kind for v in lex.verbs}, someone)
 
 
 def load_zh_lexicon(path: Path | None = None) -> ZhLexicon:
@@ -181,8 +187,9 @@ def _strip_adverbs(subject: str, lex: ZhLexicon) -> str:
 
 # A subject that is a text: an article, a paragraph, a law (第十条, 同一条, 该款, 本法).
 _TEXT_SUBJECT = re.compile(rf"(?:第[{NUMERAL_CHARS}]+|同一|该|本|此)(?:条|款|项)$|(?:法|办法|规定|条例|细则)$")
-# Where or when someone spoke, between the speaker and the verb: 班主任[在家长群里]说.
-_SETTING = re.compile(r"在[^，。；：、]{1,10}?(?:里|上|中|内|时|前|后|期间)$")
+# Where or when someone spoke, or on what, between the speaker and the verb: 班主任[在家长群里]说,
+# 某某[就备案中的问题]回答了记者提问.
+_SETTING = re.compile(r"(?:在[^，。；：、]{1,10}?(?:里|上|中|内|时|前|后|期间)|就[^，。；：、就]{2,24})$")
 
 
 def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speaker | None:
@@ -194,7 +201,10 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
         return None  # 最后提醒一句: no subject at all
     if subject.startswith(tuple(lex.conditionals)):
         return None  # 如果酒店说…: a supposition
-    if subject.startswith(tuple(lex.writer_words)):
+    close = next((w + k for w in ("我的", "我") for k in lex.writer_kin if subject.startswith(w + k)), None)
+    if close is not None:
+        return _Speaker(None, subject, close, cue)  # 我妈说, 我邻居看了门板后说: someone close to the writer
+    if subject.startswith(tuple(lex.writer_words)) and not _met_by_writer(subject, lex):
         return None  # the writer's own view (我很难认为…): the author's voice, not a quoted speaker
     if _TEXT_SUBJECT.search(subject):
         return None  # 同一条还说, 第十条规定: a text, not a speaker
@@ -211,6 +221,8 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
                 return _Speaker(earlier.name, earlier.mention, earlier.role, cue)
             return _Speaker(None, subject, subject[len(dem) :], cue)
     core = subject.rsplit("的", 1)[-1] if "的" in subject else subject
+    if subject in lex.generic_orgs:
+        return _Speaker(None, subject, subject, cue)  # 法院认为, 主办方表示: a kind of body, unnamed
     if any(core.endswith(h) for h in lex.honorifics) and len(core) <= 5:
         return _Speaker(core, subject, None, cue)
     if (titled := _titled_name(core, lex)) is not None:
@@ -222,13 +234,26 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
             return _Speaker(rest, subject, subject[: len(subject) - len(rest)], cue)
         if not rest:
             return _Speaker(None, subject, core, cue)
+    if subject.startswith(tuple(lex.indefinites)):
+        return _Speaker(None, subject, subject, cue)  # 另一家景区表示, 一家研究机构估算: unnamed, described
     if any(core.endswith(s) for s in lex.org_suffixes):
         return _Speaker(core, subject, None, cue)
     if _NAME.match(core):
         return _Speaker(core, subject, None, cue)
-    if subject.startswith(tuple(lex.indefinites)):
-        return _Speaker(None, subject, subject, cue)  # 另一家景区表示: unnamed, described
     return None
+
+
+def _someone(sentence: str, c: _Compiled) -> _Speaker | None:
+    """An unnamed person a sentence opens a clause with, though they say nothing in it
+    (上个月，一位家长在咨询时给我们看了协议): whom a 他/她 in the next sentence means."""
+    m = c.someone.search(sentence)
+    return _Speaker(None, m.group("who"), m.group("who"), "") if m else None
+
+
+def _met_by_writer(subject: str, lex: ZhLexicon) -> bool:
+    """我们走访的一家乐园负责人: someone the writer describes (after 的, a role), not the writer."""
+    core = subject.rsplit("的", 1)[-1] if "的" in subject else ""
+    return bool(core) and any(core.endswith(n) for n in lex.role_nouns)
 
 
 def _titled_name(core: str, lex: ZhLexicon) -> tuple[str, int] | None:
@@ -332,6 +357,8 @@ def _analyse(passages: Sequence[Passage]) -> dict[str, list[_Sentence]]:
             for a in attrs:
                 if a.speaker.name or a.speaker.role:
                     people.see(a.speaker, c.lex)
+            if not attrs and (someone := _someone(masked[s:e], c)) is not None:
+                people.see(someone, c.lex)  # 一位家长给我们看了协议。她说，…: 她 is that parent
             sentences.append(_Sentence(s, e, [q for q in quotes if s <= q[0] < e], attrs))
         out[p.id] = sentences
     return out
@@ -467,6 +494,8 @@ def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> 
     analysed = _analyse(passages)
     out: list[Annotation] = []
     for p in passages:
+        if p.kind == "heading":
+            continue  # 四、家长说“不”: a section's title, nobody reported
         for sentence in analysed[p.id]:
             if not sentence.attrs:
                 continue
