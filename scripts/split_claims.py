@@ -28,7 +28,9 @@ after fresh8 was run once, as the new final held-out set, with many speakers), w
 fresh10 set (``fresh10.jsonl`` over ``fresh10_docs.jsonl``, ten more written blind on 2026-12-07 after fresh9 was
 run and tuned on, as the new final held-out set for every part of issue 14), with split ``fresh10``, and the
 fresh11 set (``fresh11.jsonl`` over ``fresh11_docs.jsonl``, ten more written blind on 2026-12-07 after fresh10 was
-run once, as the new final held-out set for every part of issue 14), with split ``fresh11``.
+run once, as the new final held-out set for every part of issue 14), with split ``fresh11``, and the
+fresh12 set (``fresh12.jsonl`` over ``fresh12_docs.jsonl``, ten more written blind on 2026-12-07 after fresh11 was
+run once, as the new final held-out set for every part of issue 14), with split ``fresh12``.
 
 The check also reads the texts (read-only, from KB_SOURCE_ROOT, default ../shared): each
 sentence must occur verbatim in its source file, each gold provision must name an article
@@ -86,7 +88,19 @@ class FixtureSet:
 FIXTURE_DIR = PROJECT_ROOT / "tests" / "fixtures"
 # The blind sets written after the fixtures, oldest first: `<name>.jsonl`, `<name>_docs.jsonl`
 # and `tests/fixtures/open_commentary_<name>/`, with the split `<name>` only.
-BLIND_SETS = ("fresh", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10", "fresh11")
+BLIND_SETS = (
+    "fresh",
+    "fresh3",
+    "fresh4",
+    "fresh5",
+    "fresh6",
+    "fresh7",
+    "fresh8",
+    "fresh9",
+    "fresh10",
+    "fresh11",
+    "fresh12",
+)
 FIXTURE_SETS = (
     FixtureSet(
         "fixtures",
