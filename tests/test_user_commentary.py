@@ -1192,3 +1192,56 @@ def test_a_cp1252_page_that_says_so_is_read(tmp_path: Path) -> None:
 def test_a_list_of_authors_splits_on_chinese_and_latin_separators(authors: str) -> None:
     fm = split_front_matter(f"---\ntitle: 快讯\nauthors: {authors}\n---\n" + BODY, "a.md")
     assert fm.fields.authors == ("何沛然", "江若溪")
+
+
+def test_a_show_s_transcript_footer_a_brief_s_author_box_and_a_q_and_a_page_s_bars(tmp_path: Path) -> None:
+    """A transcript's note and warning, a show's producer and music credits and its appeal
+    for paying supporters; a brief's series blurb ("Views are the authors' own"), its
+    "About the authors." run-in box and its "Cite as:" line; a Q&A page's search box,
+    counters and action bar, and the other answers under "更多回答": none is text."""
+    write(
+        tmp_path,
+        "show.txt",
+        "Full transcript (lightly edited)\n\n" + BODY * 3 + "\nThe Example Hour is produced by Jane Roe. "
+        'Theme music: "Morning Fog" by Richard Miles.\n'
+        "This transcript is auto-generated and may contain errors. Check the recording before quoting.\n"
+        "Back the show on Ko-fi for ad-free episodes.\n",
+    )
+    write(
+        tmp_path,
+        "brief.md",
+        "---\ntitle: Faces at the gate\nauthors: [Jane Roe, John Doe]\n---\n\n"
+        "*Example Papers digest the team's work for a general audience. Views are the authors' own.*\n\n"
+        + BODY
+        * 3
+        + "\n**About the authors.** Jane Roe is a fellow at the Example Centre. "
+        "John Doe is a lecturer at the Centre.\n\n"
+        'Cite as: Jane Roe and John Doe, "Faces at the gate", Example Papers No. 3 (2026).\n',
+    )
+    write(
+        tmp_path,
+        "answer.txt",
+        "首页 发现 消息\n搜索你想了解的问题…\n门禁只能刷脸，合法吗？\n关注者 52 被浏览 10,311\n"
+        + ZH_BODY * 3
+        + "赞同 86 12 条评论 分享 收藏 喜欢\n更多回答\n某网友：我们楼也一样，后来换成刷卡了…\n",
+    )
+    for doc in load_user_commentary([tmp_path], load_manifest()):
+        text = " ".join(p.text for p in doc.parsed.passages)
+        for gone in (
+            "transcript",
+            "produced",
+            "Fog",
+            "Ko-fi",
+            "digest",
+            "About",
+            "fellow",
+            "Cite",
+            "搜索",
+            "关注者",
+            "赞同",
+            "更多",
+            "网友",
+        ):
+            assert gone not in text, (doc.meta.id, gone)
+    answer = next(d for d in load_user_commentary([tmp_path], load_manifest()) if d.meta.id == "answer")
+    assert answer.meta.title_zh == "门禁只能刷脸，合法吗？"

@@ -74,7 +74,7 @@ def block_furniture(text: str, sentences: Sequence[tuple[int, int]], rules: Furn
     hits = [c for c in cues if c]
     if hits and 2 * len(hits) >= len(cues):
         return hits[0]
-    if rules.is_widget(text):
+    if rules.is_widget(text) or rules.is_nav_row(text):
         return "menu"
     return None
 

@@ -235,6 +235,11 @@ _CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,6}$")
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][\w’'.-]*|de|da|van|von|der|del|bin|al-\w+|[\u4e00-\u9fff·]{2,6})$")
 
 
+# A menu pasted as one line: at least this many items, a Chinese item at most this long.
+_NAV_ROW_MIN_ITEMS = 3
+_NAV_ROW_MAX_CJK = 5
+_SENTENCE_MARK = re.compile(r"[.,;:!?。，；：！？、“”\"()（）]")
+
 # Between the items of a row of share or page-tool widgets.
 _WIDGET_SEPARATORS = re.compile(r"[|｜·•：:，,/]")
 
@@ -338,6 +343,23 @@ class FurnitureRules:
         if len(chunks) < 2 and len(line.split()) < 2:
             return False
         return all(c in self.widget_items or all(w in self.widget_items for w in c.split()) for c in chunks)
+
+    def is_nav_row(self, text: str) -> bool:
+        """A site's menu pasted as one line of short items between spaces: "首页 发现 消息"
+        (a Chinese row opening with 首页), "Home News Opinion About" (most items menu words).
+
+        >>> rules = load_rules()
+        >>> rules.is_nav_row("首页　会员　发现　等你来答"), rules.is_nav_row("Home News Opinion Podcasts")
+        (True, True)
+        >>> rules.is_nav_row("Home Office rules tighten"), rules.is_nav_row("首页 上的 按钮，点了 没反应")
+        (False, False)
+        """
+        items = text.split()
+        if len(items) < _NAV_ROW_MIN_ITEMS or _SENTENCE_MARK.search(text):
+            return False
+        if all(_CJK_CHAR.fullmatch(ch) for item in items for ch in item):
+            return items[0] in self.nav_items and all(len(item) <= _NAV_ROW_MAX_CJK for item in items)
+        return 2 * sum(1 for item in items if item.casefold() in self.nav_items) > len(items)
 
     def is_site_name(self, text: str) -> bool:
         """A short title-case name with an organisation word: the site's masthead."""
