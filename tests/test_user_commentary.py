@@ -1245,3 +1245,57 @@ def test_a_show_s_transcript_footer_a_brief_s_author_box_and_a_q_and_a_page_s_ba
             assert gone not in text, (doc.meta.id, gone)
     answer = next(d for d in load_user_commentary([tmp_path], load_manifest()) if d.meta.id == "answer")
     assert answer.meta.title_zh == "门禁只能刷脸，合法吗？"
+
+
+def test_a_show_s_header_a_clipped_feature_s_header_a_school_notice_and_role_words_after_names(
+    tmp_path: Path,
+) -> None:
+    """A podcast's strapline is no headline and its "Hosted by X" meta line is the by-line;
+    a slash trail of short crumbs is no headline, and the editor's credit after "撰文：X" is
+    no author; a school's name above its notice is the outlet; a job title after a name
+    ("By X, Senior Reviewer") and the description after a name in an author box
+    ("X，某某法院法官，…") are no authors."""
+    write(
+        tmp_path,
+        "show.txt",
+        "EXAMPLE RADIO\nThe Asia data-policy podcast\nEpisode 12: Faces at the border\n"
+        "2026.03.02 · 41 min · Hosted by Jane Roe\n" + BODY * 3,
+    )
+    write(
+        tmp_path,
+        "feature.md",
+        "[首页](https://example.com/) / [快讯](https://example.com/a) / [深度](https://example.com/b)\n\n"
+        "# 一家门禁公司的第二年\n\n撰文：张三　编辑：李四\n\n" + ZH_BODY * 3,
+    )
+    write(
+        tmp_path,
+        "notice.txt",
+        "某某市第一中学\n首页 | 学校概况 | 通知公告\n关于启用食堂刷脸支付的通知\n发布时间：2026-03-02 09:00\n"
+        + ZH_BODY * 3,
+    )
+    write(
+        tmp_path,
+        "review.html",
+        "<html lang='en'><head><title>Door camera review</title></head><body><article><h1>Door camera review</h1>"
+        "<p class='byline'>By Jane Roe, Senior Reviewer</p>" + ("<p>" + BODY + "</p>") * 3 + "</article></body></html>",
+    )
+    write(
+        tmp_path,
+        "judge.html",
+        "<html lang='zh-CN'><head><title>会员刷脸案评析</title></head><body><article><h1>会员刷脸案评析</h1>"
+        + ("<p>" + ZH_BODY + "</p>") * 3
+        + "<div class='author-box'>王五，某某市某某区人民法院民一庭法官，长期从事民事审判工作。</div>"
+        + "</article></body></html>",
+    )
+    docs = {d.meta.id: d.meta for d in load_user_commentary([tmp_path], load_manifest())}
+    show = docs["show"]
+    assert (show.title_en, show.outlet, show.authors, show.date) == (
+        "Episode 12: Faces at the border",
+        "Example Radio",
+        ("Jane Roe",),
+        "2026-03-02",
+    )
+    assert (docs["feature"].title_zh, docs["feature"].authors) == ("一家门禁公司的第二年", ("张三",))
+    assert (docs["notice"].title_zh, docs["notice"].outlet) == ("关于启用食堂刷脸支付的通知", "某某市第一中学")
+    assert docs["review"].authors == ("Jane Roe",)
+    assert docs["judge"].authors == ("王五",)

@@ -130,7 +130,7 @@ _RELEASE_DATELINE = re.compile(
 _CN_DATELINE = re.compile(r"(?:\d{1,2}月\d{1,2}日电|讯)\s*[（(](?:本报|特约|见习)?记者\s*(?P<names>[^）)]{2,30})[）)]")
 # A Chinese site's own name above the headline: a school, court, paper or office.
 _CN_SITE_NAME = re.compile(
-    r"^[\u4e00-\u9fff]{2,16}(?:大学|学院|法院|检察院|研究院|研究所|研究中心|网|报|日报|晚报|杂志|律师事务所|委员会|网信办|政府)$"
+    r"^[\u4e00-\u9fff]{2,16}(?:大学|学院|小学|中学|学校|幼儿园|法院|检察院|研究院|研究所|研究中心|网|报|日报|晚报|杂志|律师事务所|委员会|网信办|政府)$"
 )
 # The last word of a team's or desk's name signed under a help or news page.
 _TEAM_NAME = re.compile(r"\b(?:support|team|desk|staff|editors|editorial|office|newsroom|service)$", re.I)

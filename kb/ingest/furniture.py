@@ -72,6 +72,9 @@ LINE_RULES = (
 # and "U.S.-China" are not trails.
 _BREADCRUMB_SPLIT = re.compile(r"\s+(?:>>|>|»|›|\||::|→|·)\s+")
 _BREADCRUMB_MAX_SEGMENT_WORDS = 8
+_SLASH_SPLIT = re.compile(r"\s+/\s+")
+_SLASH_TRAIL_MIN = 3
+_SLASH_CRUMB_MAX_UNITS = 4  # words, or Chinese characters
 
 _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[^\W\d_][\w’'.&-]*")
@@ -184,7 +187,16 @@ def is_breadcrumb(text: str) -> bool:
     True
     >>> is_breadcrumb("The score was 3 > 2, he said.")
     False
+
+    Slashes join a trail of at least three short crumbs ("首页 / 快讯 / 深度", "Home / News /
+    Tech"), so "consent / notice" in a heading is no trail:
+
+    >>> is_breadcrumb("首页 / 快讯 / 深度 / 创投"), is_breadcrumb("Consent / notice")
+    (True, False)
     """
+    crumbs = _SLASH_SPLIT.split(text.strip())
+    if len(crumbs) >= _SLASH_TRAIL_MIN and all(0 < text_units(c) <= _SLASH_CRUMB_MAX_UNITS for c in crumbs):
+        return True
     parts = _BREADCRUMB_SPLIT.split(text.strip())
     if len(parts) < 2 or text.rstrip().endswith((".", "!", "?", "。")):
         return False
@@ -266,8 +278,8 @@ def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
         return None
     names: list[str] = []
     for chunk in NAME_SEPARATORS.split(m.group("names").strip().rstrip(".")):
-        if chunk.strip() in rules.byline_roles:
-            continue  # "By Jane Roe, Partner, and John Doe, Associate"
+        if rules.is_byline_role(chunk):
+            continue  # "By Jane Roe, Partner, and John Doe, Associate", "By Jane Roe, Senior Reviewer"
         tokens = [t.rstrip("*†‡") for t in chunk.split() if t not in rules.byline_roles]
         if not tokens:
             continue
@@ -316,6 +328,22 @@ class FurnitureRules:
     abbrev_ambiguous: frozenset[str]
     sentence_starters: frozenset[str]
     byline_roles: frozenset[str] = frozenset()
+    byline_role_modifiers: frozenset[str] = frozenset()
+
+    def is_byline_role(self, chunk: str) -> bool:
+        """A job title in a by-line: a role word (Partner, 记者), perhaps after modifiers
+        ("Senior Reviewer", "Contributing Tech Writer").
+
+        >>> rules = load_rules()
+        >>> rules.is_byline_role("Senior Reviewer"), rules.is_byline_role("记者"), rules.is_byline_role("Jane Roe")
+        (True, True, False)
+        """
+        words = chunk.split()
+        if not words or chunk.strip() in self.byline_roles:
+            return bool(words)
+        return words[-1] in self.byline_roles and all(
+            w in self.byline_role_modifiers or w in self.byline_roles for w in words[:-1]
+        )
 
     def sentence_cue(self, sentence: str) -> str | None:
         """The name of the first furniture cue the sentence carries, if any."""
@@ -401,6 +429,7 @@ class VocabModel(RuleModel):
     widget_items: tuple[str, ...] = ()
     org_words: tuple[str, ...] = ()
     byline_roles: tuple[str, ...] = ()
+    byline_role_modifiers: tuple[str, ...] = ()
 
 
 class SentencesModel(RuleModel):
@@ -456,6 +485,7 @@ def _compile(rules: FurnitureFile) -> FurnitureRules:
         abbrev_ambiguous=frozenset(sentences.ambiguous),
         sentence_starters=frozenset(sentences.sentence_starters),
         byline_roles=frozenset(vocab.byline_roles),
+        byline_role_modifiers=frozenset(vocab.byline_role_modifiers),
     )
 
 

@@ -47,7 +47,14 @@ import lxml.html
 from lxml import etree
 
 from kb.errors import EmptySource, ParseError
-from kb.ingest.frontmatter import HTTP_URL, CommentaryFields, check_iso_date, parse_fields, split_front_matter
+from kb.ingest.frontmatter import (
+    HTTP_URL,
+    NAME_SEPARATORS,
+    CommentaryFields,
+    check_iso_date,
+    parse_fields,
+    split_front_matter,
+)
 from kb.ingest.furniture import load_rules, parse_byline, source_name
 
 __all__ = ["MAX_DEPTH", "MAX_ELEMENTS", "HtmlBlock", "HtmlText", "extract_page", "page_metadata", "parse_page"]
@@ -236,6 +243,30 @@ def _markup_authors(root: lxml.html.HtmlElement) -> str | None:
     return None
 
 
+_CJK_PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_LATIN_PERSON = re.compile(r"^[A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){1,3}$")
+
+
+def _author_names(value: str) -> tuple[str, ...]:
+    """The names in an author value a page gives: a by-line's ("By Jane Roe, Senior
+    Reviewer"), or the names that open an author box ("张三，某某法院法官，长期从事…"),
+    else the value as it is.
+
+    >>> _author_names("Jane Roe; Senior Reviewer"), _author_names("张三，某某市人民法院民一庭法官，长期从事审判工作")
+    (('Jane Roe',), ('张三',))
+    """
+    rules = load_rules()
+    names = parse_byline(value, rules) or parse_byline("By " + value, rules)
+    if names:
+        return names
+    found: list[str] = []
+    for chunk in (c.strip() for c in NAME_SEPARATORS.split(value)):
+        if not (_CJK_PERSON.match(chunk) or _LATIN_PERSON.match(chunk)) or rules.is_byline_role(chunk):
+            break  # the description after the names
+        found.append(chunk)
+    return tuple(found) or (value,)
+
+
 def _meta_author(root: lxml.html.HtmlElement) -> str | None:
     """``<meta name="author">`` as written, when trafilatura dropped it (it keeps Latin names
     only: a Chinese name such as 郑可欣 comes back empty)."""
@@ -271,7 +302,7 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
     fields["outlet"] = site
     authors = (found.author if found else None) or "; ".join(ld_authors) or _meta_author(root)
     # "作者：卢清和", "By Jane Doe": the names of a by-line; none at all: the theme's markup
-    authors = "; ".join(parse_byline(authors, load_rules()) or (authors,)) if authors else _markup_authors(root)
+    authors = "; ".join(_author_names(authors)) if authors else _markup_authors(root)
     fields["authors"] = authors
     date = (found.date if found else None) or fields.get("date")
     fields["date"] = _iso_prefix(date)
