@@ -1299,3 +1299,37 @@ def test_a_show_s_header_a_clipped_feature_s_header_a_school_notice_and_role_wor
     assert (docs["notice"].title_zh, docs["notice"].outlet) == ("关于启用食堂刷脸支付的通知", "某某市第一中学")
     assert docs["review"].authors == ("Jane Roe",)
     assert docs["judge"].authors == ("王五",)
+
+
+def test_outlets_in_a_reprint_note_and_beside_a_chinese_copyright_names_beside_the_outlet_and_a_handle(
+    tmp_path: Path,
+) -> None:
+    """ "本文由X原创，转载请联系授权" and "X © 2026" name the outlet; "A and B | <the outlet>"
+    under a headline names the authors; a site's social handle ("@ExampleRev") gives way to
+    the name its <title> spells out, and an author box's "Written by X" line gives X."""
+    write(
+        tmp_path, "feature.md", "# 一家门禁公司的第二年\n\n" + ZH_BODY * 3 + "\n本文由某某商业原创，转载请联系授权。\n"
+    )
+    write(tmp_path, "answer.txt", "门禁只能刷脸，合法吗？\n" + ZH_BODY * 3 + "某某问答 © 2026 · 京ICP证000000号\n")
+    write(
+        tmp_path,
+        "wire.txt",
+        "EXAMPLE LEDGER\nHotels make face scans the default at check-in\nJane Roe and John Doe | Example Ledger\n"
+        "July 21, 2026\n" + BODY * 3,
+    )
+    write(
+        tmp_path,
+        "essay.html",
+        "<html lang='en'><head><title>Consent | Opinion | Example Policy Review</title>"
+        "<meta name='twitter:site' content='@ExampleRev'></head><body><article><h1>Consent</h1>"
+        + ("<p>" + BODY + "</p>")
+        * 3
+        + "</article><aside class='author-box'><p><strong>Written by Jane Roe</strong></p>"
+        "<p>Jane Roe is professor of law at the University of Example and a visiting scholar at the Example "
+        "Institute in Shanghai, where she writes on consent in data law.</p></aside></body></html>",
+    )
+    docs = {d.meta.id: d.meta for d in load_user_commentary([tmp_path], load_manifest())}
+    assert docs["feature"].outlet == "某某商业"
+    assert docs["answer"].outlet == "某某问答"
+    assert (docs["wire"].outlet, docs["wire"].authors) == ("Example Ledger", ("Jane Roe", "John Doe"))
+    assert (docs["essay"].outlet, docs["essay"].authors) == ("Example Policy Review", ("Jane Roe",))

@@ -121,6 +121,12 @@ _WIRE_DATELINE = re.compile(
 _FIRST_PUBLISHED_IN = re.compile(
     r"(?:首发于|原载于|原文刊于|转载自).{0,10}?[「《“\"](?P<name>[^」》”\"]{2,24})[」》”\"]"
 )
+# "本文由某某商业原创，转载请联系授权": the outlet that wrote it, in its reprint note.
+_ORIGINAL_BY = re.compile(r"本文(?:由|为|系)(?P<name>[^\s，,。：:“”「」《》]{2,16}?)(?:独家)?原创")
+# "知乎 © 2026", "© 2026 某某日报社 版权所有": a Chinese site's name beside the © sign.
+_CJK_COPYRIGHT = re.compile(
+    r"^(?P<before>[\u4e00-\u9fff]{2,12})\s*©|©\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?!版权)(?P<after>[\u4e00-\u9fff]{2,16})"
+)
 # A press release's dateline: "SHENZHEN, China, November 12, 2025 — ".
 _RELEASE_DATELINE = re.compile(
     r"^[A-Z][A-Z .'’-]{1,30},(?:\s+[A-Z][\w.]+(?: [A-Z][\w.]+)?,)?"
@@ -477,6 +483,9 @@ def _extract(
                 name = _full_name(subject, blocks[i].text)
                 if name not in authors:
                     authors.append(name)
+    outlet = _outlet(page, title)
+    if not authors and outlet:  # "Jane Roe and John Doe | Pacific Ledger": names beside the site's name
+        authors = [n for i in top for n in _names_by_outlet(page, i, outlet)][:_MAX_BYLINE_NAMES]
     if not authors:  # "Mara Lindqvist" on its own line above "Oct 02, 2025"
         authors = [n for i in top if (n := _name_by_dateline(page, i))][:1]
     if not authors:  # "人民网北京11月17日电 （记者 孙晗）", "本报讯（记者 孙悦）"
@@ -515,10 +524,22 @@ def _extract(
         )
     if date:
         out["date"] = date
-    outlet = _outlet(page, title)
     if outlet:
         out["outlet"] = outlet
     return out
+
+
+_MAX_BYLINE_NAMES = 6
+_PIPE = re.compile(r"\s+[|｜]\s+")
+
+
+def _names_by_outlet(page: Page, i: int, outlet: str) -> tuple[str, ...]:
+    """Block ``i`` is "names | the site's name" (a by-line that names the outlet instead of
+    saying "By"): the names."""
+    parts = _PIPE.split(page.blocks[i].text)
+    if len(parts) != 2 or fold(parts[1]) != fold(outlet):
+        return ()
+    return parse_byline("By " + parts[0], page.rules) or ()
 
 
 def _short_name(page: Page, i: int) -> bool:
@@ -570,6 +591,8 @@ def _outlet(page: Page, title: int | None) -> str | None:
             return m.group("name").strip()
         if i < 8 and (m := _FIRST_PUBLISHED_IN.search(b.text)):
             return m.group("name").strip()
+        if m := _ORIGINAL_BY.search(b.text):
+            return m.group("name")
     # a line above the headline ("某某法治报 · 以案说法" reads as a breadcrumb)
     first = next((i for i in range(len(blocks)) if page.furniture[i] in (None, "breadcrumb")), None)
     if first is not None and title is not None and first < title:
@@ -588,6 +611,8 @@ def _outlet(page: Page, title: int | None) -> str | None:
     for b in blocks:
         if ("©" in b.text or "(c)" in b.text.lower()) and (m := _COPYRIGHT_HOLDER.search(b.text)):
             return m.group("name").strip()
+        if m := _CJK_COPYRIGHT.search(b.text):
+            return m.group("before") or _masthead_name(m.group("after"))
     return None
 
 

@@ -198,8 +198,9 @@ _META_CLASS = re.compile(r"(?:^|[\s_-])(?:post-?meta|entry-?meta|article-?meta|m
 _IN_COMMENTS = re.compile(r"comment|reply|respond", re.I)
 
 
-def _marked(root: lxml.html.HtmlElement, pattern: re.Pattern[str]) -> Iterator[str]:
-    """The text of each element whose class (or itemprop/rel) matches, outside comment sections."""
+def _marked(root: lxml.html.HtmlElement, pattern: re.Pattern[str], *, parts: bool = False) -> Iterator[str]:
+    """The text of each element whose class (or itemprop/rel) matches, outside comment sections;
+    ``parts``: then the text of each of its children (an author box's "Written by X" above the bio)."""
     for node in root.iter():
         if not isinstance(node.tag, str):
             continue
@@ -208,9 +209,31 @@ def _marked(root: lxml.html.HtmlElement, pattern: re.Pattern[str]) -> Iterator[s
             continue
         if any(_IN_COMMENTS.search(" ".join(a.get(k) or "" for k in ("class", "id"))) for a in node.iterancestors()):
             continue
-        text = " ".join(node.text_content().split())
-        if 2 <= len(text) <= 200:
-            yield text
+        texts = (node, *(c for c in node if isinstance(c.tag, str))) if parts else (node,)
+        for element in texts:
+            text = " ".join(element.text_content().split())
+            if 2 <= len(text) <= 200:
+                yield text
+
+
+_HANDLE_WORD = re.compile(r"^@?([A-Z][a-z]{3,})[A-Z0-9]")
+_TITLE_PARTS = re.compile(r"\s+[|–—-]\s+")
+
+
+def _spelled_out(site: str, page_title: str | None) -> str:
+    """The site's name as the page's ``<title>`` spells it out when the name found is its
+    social handle ("@ExampleRev" from ``twitter:site``; "… | Opinion | Example Policy Review").
+
+    >>> _spelled_out("@ExampleRev", "Consent | Opinion | Example Policy Review"), _spelled_out("Example", None)
+    ('Example Policy Review', 'Example')
+    """
+    m = _HANDLE_WORD.match(site)
+    if m is None or " " in site or not page_title:
+        return site
+    last = _TITLE_PARTS.split(page_title.strip())[-1]
+    if len(last.split()) >= 2 and last.split()[0].casefold() == m.group(1).casefold() and len(last) <= 60:
+        return last
+    return site
 
 
 def _markup_site_name(root: lxml.html.HtmlElement) -> str | None:
@@ -231,7 +254,7 @@ def _markup_authors(root: lxml.html.HtmlElement) -> str | None:
     """The by-line in the theme's markup (``class="author"``, or a meta line
     ``Filed under … | by Jane Doe | 2026-08-30``), when no meta tag or JSON-LD names anyone."""
     rules = load_rules()
-    for text in _marked(root, _AUTHOR_CLASS):
+    for text in _marked(root, _AUTHOR_CLASS, parts=True):
         # "作者：X", "By X", or the name alone
         names = parse_byline(text, rules) or parse_byline("By " + text, rules)
         if names:
@@ -296,6 +319,7 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
     if site and title and site in title and len(site) > len(title) / 2:
         site = None  # trafilatura's guess from the <title>, the headline itself
     site = site or fields.get("outlet") or _markup_site_name(root) or _markup_source(root)
+    site = _spelled_out(site, root.findtext(".//title")) if site else site
     if title and site and title.endswith(site):
         title = _TITLE_SUFFIX.sub("", title) if _TITLE_SUFFIX.search(title) else title
     fields["title"] = title
