@@ -60,6 +60,7 @@ _QUOTE_PAIRS = {"「": "」", "『": "』", "“": "”"}
 _CLAUSE_MARKS = "，。；：！？、,;:!?（）()《》「」『』“”\n"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_SURNAME = re.compile(r"^[\u4e00-\u9fff]{1,2}$")  # before 女士, 先生: 赵女士, 欧阳先生
 _MASK = "\u3000"
 
 
@@ -93,6 +94,7 @@ class ZhLexicon(RuleModel):
     conditionals: tuple[str, ...] = ()
     indefinites: tuple[str, ...] = ()
     generic_orgs: tuple[str, ...] = ()
+    openers: tuple[str, ...] = ()
     examples: tuple[_Example, ...] = ()
 
 
@@ -189,12 +191,15 @@ def _strip_adverbs(subject: str, lex: ZhLexicon) -> str:
 _TEXT_SUBJECT = re.compile(rf"(?:第[{NUMERAL_CHARS}]+|同一|该|本|此)(?:条|款|项)$|(?:法|办法|规定|条例|细则)$")
 # Where or when someone spoke, or on what, between the speaker and the verb: 班主任[在家长群里]说,
 # 某某[就备案中的问题]回答了记者提问.
-_SETTING = re.compile(r"(?:在[^，。；：、]{1,10}?(?:里|上|中|内|时|前|后|期间)|就[^，。；：、就]{2,24})$")
+# 有业主[向记者]反映: whom they told.
+_SETTING = re.compile(
+    r"(?:在[^，。；：、]{1,10}?(?:里|上|中|内|时|前|后|期间)|就[^，。；：、就]{2,24}|向(?:本报)?(?:记者|笔者|我们|我))$"
+)
 
 
 def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speaker | None:
     """Who ``subject`` (the words before a reporting verb) is, or None when nobody speaks."""
-    subject = _strip_adverbs(subject.strip(), lex)
+    subject = _strip_adverbs(_strip_openers(subject.strip(), lex), lex)
     if (setting := _SETTING.search(subject)) and setting.start() > 0:
         subject = _strip_adverbs(subject[: setting.start()], lex)
     if subject in lex.adverbs:
@@ -223,11 +228,11 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
     core = subject.rsplit("的", 1)[-1] if "的" in subject else subject
     if subject in lex.generic_orgs:
         return _Speaker(None, subject, subject, cue)  # 法院认为, 主办方表示: a kind of body, unnamed
+    if (titled := _titled_name(core, lex)) is not None:
+        name, length = titled  # 合伙人许清禾律师, 店长赵女士: a role, then a name with its title
+        return _Speaker(name, subject, subject[: len(subject) - length], cue)
     if any(core.endswith(h) for h in lex.honorifics) and len(core) <= 5:
         return _Speaker(core, subject, None, cue)
-    if (titled := _titled_name(core, lex)) is not None:
-        name, length = titled  # 合伙人许清禾律师: a role, then a name with its title
-        return _Speaker(name, subject, subject[: len(subject) - length], cue)
     rest = _after_last_role(core, lex)
     if rest is not None:
         if rest and _NAME.match(rest):
@@ -241,6 +246,12 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
     if _NAME.match(core):
         return _Speaker(core, subject, None, cue)
     return None
+
+
+def _strip_openers(subject: str, lex: ZhLexicon) -> str:
+    """The subject without a conjunction opening its clause (但物业 → 物业)."""
+    opener = next((w for w in sorted(lex.openers, key=len, reverse=True) if subject.startswith(w)), "")
+    return subject[len(opener) :] if len(subject) > len(opener) else subject
 
 
 def _someone(sentence: str, c: _Compiled) -> _Speaker | None:
@@ -257,14 +268,18 @@ def _met_by_writer(subject: str, lex: ZhLexicon) -> bool:
 
 
 def _titled_name(core: str, lex: ZhLexicon) -> tuple[str, int] | None:
-    """A role, then a name with a title after it (合伙人许清禾律师): the titled name and its length."""
+    """A role, then a name with a title after it (合伙人许清禾律师), or a surname with an
+    honorific (店长赵女士): the titled name and its length."""
     title = max(
         (t for t in (*lex.honorifics, *lex.role_nouns) if core.endswith(t) and len(core) > len(t)), key=len, default=""
     )
     if not title:
         return None
     name = _after_last_role(core[: -len(title)], lex)
-    return (name + title, len(name) + len(title)) if name and _NAME.match(name) else None
+    if not name:
+        return None
+    shaped = (_SURNAME if title in lex.honorifics else _NAME).match(name)
+    return (name + title, len(name) + len(title)) if shaped else None
 
 
 def _after_last_role(text: str, lex: ZhLexicon) -> str | None:
