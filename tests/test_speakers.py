@@ -117,6 +117,7 @@ NOT_REPORTED = [
     "Johnston is a journalist who writes about cycling.",  # writes about: a topic
     "More than 80 percent of people said they doubted the vendors.",  # no one named
     "It states that facial data should not be kept.",  # "it" is no speaker
+    "The new model reliably told my partner, my neighbour and the courier apart.",  # told apart: distinguished
 ]
 
 
@@ -505,3 +506,27 @@ def test_a_profile_interview_gives_the_answers_to_the_interviewee_by_name(texts:
     shuffled = [texts[0], texts[1], texts[3], texts[2], texts[4]]
     meta, passages = make_doc(shuffled)
     assert not [a for a in finder(passages, meta) if a.data["attribution"] == "turn" and a.data["speaker"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "reported"),
+    [
+        # the quotation is inside what was said: the sentence reports it too
+        ('Product lead Ana Ruiz said the lock was "built for doors that open fifty times a day."', True),
+        # the quotation with only its attribution: the quotation's, not reported speech
+        ('Ana Ruiz told me: "It was built for doors that open fifty times a day, every day."', False),
+        ('"It was built for doors that open fifty times a day, every day," Ana Ruiz said.', False),
+    ],
+)
+def test_a_quotation_inside_what_was_said_leaves_the_sentence_reported(text: str, reported: bool) -> None:
+    meta, passages = make_doc([text])
+    assert bool(find_reported_speech(passages, meta)) is reported
+    assert [a.label for a in find_quotes(passages, meta)] == ["Ana Ruiz"]
+
+
+def test_a_pronoun_with_nobody_named_is_the_unnamed_speaker_before_it() -> None:
+    """ "the clerk told me …. She said …": she is the clerk, when no person is named nearby."""
+    meta, passages = make_doc(
+        ['At the desk, the clerk told me the scan was "quicker for all of us." She said the manager decided.']
+    )
+    assert [a.data["role"] for a in find_reported_speech(passages, meta)] == ["the clerk", "the clerk"]

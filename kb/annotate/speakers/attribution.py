@@ -11,6 +11,10 @@ from kb.annotate.speakers.lexicon import Lexicon, _Verb
 from kb.annotate.speakers.people import _Name, _parse_run
 
 _PRONOUNS = {"he": "person", "she": "person", "i": "self", "we": "self"}
+# A described speaker after "said" is at most this long: "said a spokesperson for the
+# Zhejiang cyberspace office"; longer, it is what was said ("said the chain had no …").
+# ("according to" has no such limit: what follows it is always the source.)
+_RIGHT_ROLE_MAX_WORDS = 10
 # How far (in characters) a speaker and a long appositive may stand from the cue.
 _SUBJECT_REACH = 300
 # A described speaker who gives only a name: ", who gave her name only as Fernanda,", ", identified only as Wu,".
@@ -19,8 +23,12 @@ _GIVEN_NAME = re.compile(
     r"name\s+(?:only\s+)?as|identified\s+only\s+as)\s+(?P<name>[A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+)?),\s*$"
 )
 _RELATIVE = re.compile(r"(?:,\s*)?\bwho\s*$")
+# A relative clause between a speaker and the cue: ", who asked not to be named,".
+_RELATIVE_CLAUSE = re.compile(r",\s+who\s+[^,;:“”\"]{2,80},\s*$")
 # "writes about cooking" describes a topic, not speech.
 _NOT_SPEECH_AFTER = re.compile(r"\s+about\b")
+_TELL = re.compile(r"(?:tell|tells|told|telling)", re.IGNORECASE)
+_APART = re.compile(r"[^.;:!?“”\"]{0,80}?\bapart\b")
 # A name after one of these ends a description of someone else: "a lawyer at [Zhong Lun]".
 _PLACE_OF_ROLE = re.compile(
     r"\b(?:[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:[\w’'\-]+\s+){0,4}?(?:in|at|from|with|for|of)\s+(?:the\s+)?$"
@@ -160,6 +168,9 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
         name = _parse_run(given.group("name"), lex)
         if name is not None and not name.is_org:  # "A manager, who gave her name only as Fernanda, said"
             return _Subject(described.start, lo + given.end("name"), "name", (name,), described.role, "appositive")
+    clause = _RELATIVE_CLAUSE.search(left)
+    if clause and clause.start() > 0:  # "A German guest, who asked not to be named, said": the guest
+        return _left_subject(text, lo, lo + clause.start(), verb, lex)
     rel = _RELATIVE.search(left)
     if rel:  # "a law professor who said"
         return _role_subject(text, lo, lo + rel.start(), lex)
@@ -292,12 +303,17 @@ def _right_subject(text: str, cue_end: int, hi: int, verb: _Verb, lex: Lexicon) 
             start, stop = role
             tail = re.match(r"[^,.;:!?“”\"]*", right[stop:])
             end = cue_end + stop + (len(tail.group(0).rstrip()) if tail else 0)
-            return _Subject(cue_end + start, end, "role", (), text[cue_end + start : end])
+            if verb.subject == "after" or len(text[cue_end + start : end].split()) <= _RIGHT_ROLE_MAX_WORDS:
+                return _Subject(cue_end + start, end, "role", (), text[cue_end + start : end])
+            return None  # "said the chain had no answer to …": what was said, not who said it
     if not m or skip == 0:
         return None
     name = _parse_run(m.group(0), lex)
     if name is not None and right[m.end() : m.end() + 2] in ("’s", "'s"):
-        return _owner_role_subject(right, cue_end, m.start(), m.end() + 2, lex)  # "said Hangyu's director, Lu Qian"
+        owner = _owner_role_subject(right, cue_end, m.start(), m.end() + 2, lex)  # "said Hangyu's director, Lu Qian"
+        if owner is not None or name.is_org or " of " not in m.group(0):
+            return owner
+        # "said Professor Gu Yan of Example University's law school": the person, of the University
     if name is None:
         return None
     rest = right[m.end() :]
@@ -334,6 +350,8 @@ def _attributions(index: int, masked: str, lo: int, hi: int, lex: Lexicon) -> li
         verb = lex.verbs.get(re.sub(r"\s+", " ", form[0].lower() + form[1:]))
         if verb is None or _NOT_SPEECH_AFTER.match(masked, m.end()):
             continue
+        if _TELL.fullmatch(form) and _APART.match(masked, m.end()):
+            continue  # "told my partner and the courier apart": distinguished, not spoke
         subject = None
         if verb.subject in ("before", "either"):
             subject = _left_subject(masked, lo, m.start(), verb, lex)

@@ -181,6 +181,8 @@ def _speaker_of(doc: _Document, i: int, a: _Attr) -> _Speaker:
         return _Speaker(None, mention, subj.role, a.cue)
     if subj.kind == "pronoun":
         key = _last_person(doc, i, subj.start)
+        if key is None and (described := _last_described(doc, i, subj.start)) is not None:
+            return _Speaker(None, mention, described, a.cue)  # "the clerk told me …. She said …"
         return _Speaker(key, mention, people.role(key) if key else None, a.cue)
     keys = [n.text if n.is_org else people.canonical(n.tokens) for n in subj.names]
     name = keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " and " + keys[-1]
@@ -211,6 +213,18 @@ def _last_person(doc: _Document, i: int, pos: int) -> str | None:
                 fallback = name
         if fallback is not None:
             return doc.people.canonical(fallback.tokens)
+    return None
+
+
+def _last_described(doc: _Document, i: int, pos: int) -> str | None:
+    """When no person is named nearby: the unnamed speaker described last before ``pos``
+    ("the clerk told me …"), in this passage or up to three before, as :func:`_last_person`
+    looks."""
+    for k in range(i, max(-1, i - 4), -1):
+        info = doc.infos[k]
+        before = [a for a in info.attrs if a.subject.kind == "role" and (k < i or a.subject.end <= pos)]
+        if before:
+            return before[-1].subject.role
     return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from kb.annotate.speakers.attribution import _Attr, _Speaker
@@ -121,13 +122,50 @@ def _reported(doc: _Document, info: _PassageInfo) -> list[tuple[int, int, _Attr]
     """(sentence start, end, attribution) for each sentence of reported speech."""
     out: list[tuple[int, int, _Attr]] = []
     quoted = [m for q in doc.quotations for i, m in q.parts if doc.infos[i] is info]
+    text = info.passage.text
     for s, e in info.sentences:
-        inside = sum(max(0, min(e, m.end) - max(s, m.start)) for m in quoted)
-        if inside and 2 * inside >= e - s:
-            continue  # the quotation carries this sentence; a short one ('… and that "most agreed."') does not
+        inside = [m for m in quoted if m.start < e and m.end > s]
         attrs = [a for a in info.attrs if s <= a.cue_start < e and not _speaker(doc, a).is_self]
-        if attrs:
-            # ", Webster said." at the end governs the sentence; else the first cue does.
-            tail = [a for a in attrs if not info.passage.text[a.subject.end : e].strip(' .,;:!?”"')]
-            out.append((s, e, tail[-1] if tail else attrs[0]))
+        if not attrs:
+            continue
+        # ", Webster said." at the end governs the sentence; else the first cue does.
+        tail = [a for a in attrs if not text[a.subject.end : e].strip(' .,;:!?”"')]
+        a = tail[-1] if tail else attrs[0]
+        size = sum(min(e, m.end) - max(s, m.start) for m in inside)
+        if size and 2 * size >= e - s and any(_next_to(text, a, m.start, m.end) for m in inside):
+            continue  # the quotation carries this sentence; a short one ('… and that "most agreed."') does not
+        out.append((s, e, a))
     return out
+
+
+# Words that may stand between a cue and the quotation it introduces: "told me: “…”".
+_BETWEEN_CUE_AND_QUOTE = frozenset(
+    [
+        "me",
+        "us",
+        "him",
+        "her",
+        "them",
+        "reporters",
+        "journalists",
+        "in",
+        "a",
+        "an",
+        "the",
+        "statement",
+        "interview",
+        "email",
+        "e-mail",
+    ]
+)
+
+
+def _next_to(text: str, a: _Attr, start: int, end: int) -> bool:
+    """The quoted words ``text[start:end]`` stand right beside attribution ``a`` ("X said: “…”",
+    "“…,” said X"), not inside what X said ("X said the Pro was “designed for …”")."""
+    if start >= a.cue_end:
+        gap = text[a.cue_end : start]
+    else:
+        gap = text[end : min(a.subject.start, a.cue_start)] if end <= min(a.subject.start, a.cue_start) else ""
+    words = re.findall(r"[\w’'-]+", gap.lower())
+    return all(w in _BETWEEN_CUE_AND_QUOTE for w in words)
