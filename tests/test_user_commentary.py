@@ -1333,3 +1333,20 @@ def test_outlets_in_a_reprint_note_and_beside_a_chinese_copyright_names_beside_t
     assert docs["answer"].outlet == "某某问答"
     assert (docs["wire"].outlet, docs["wire"].authors) == ("Example Ledger", ("Jane Roe", "John Doe"))
     assert (docs["essay"].outlet, docs["essay"].authors) == ("Example Policy Review", ("Jane Roe",))
+
+
+def test_a_q_and_a_answer_s_header_names_its_author(tmp_path: Path) -> None:
+    """A bare name, the answerer's one-line headline and the answer's votes: the name is the author."""
+    write(
+        tmp_path,
+        "answer.txt",
+        "门禁只能刷脸，合法吗？\n" + ZH_BODY + "张小满\n执业律师，关注个人信息保护\n86 人赞同了该回答\n" + ZH_BODY * 3,
+    )
+    write(
+        tmp_path,
+        "thread.txt",
+        "Can my gym demand my face?\n" + BODY + "Jane Roe\nPrivacy lawyer\n2.4K upvotes\n" + BODY * 3,
+    )
+    docs = {d.meta.id: d.meta for d in load_user_commentary([tmp_path], load_manifest())}
+    assert docs["answer"].authors == ("张小满",)
+    assert docs["thread"].authors == ("Jane Roe",)

@@ -488,6 +488,8 @@ def _extract(
         authors = [n for i in top for n in _names_by_outlet(page, i, outlet)][:_MAX_BYLINE_NAMES]
     if not authors:  # "Mara Lindqvist" on its own line above "Oct 02, 2025"
         authors = [n for i in top if (n := _name_by_dateline(page, i))][:1]
+    if not authors:  # "陆某某" / "执业律师，……" / "1,286 人赞同了该回答": an answer's header
+        authors = [n for i in range(body_end) if (n := _name_above_votes(page, i))][:1]
     if not authors:  # "人民网北京11月17日电 （记者 孙晗）", "本报讯（记者 孙悦）"
         datelines = (_CN_DATELINE.search(blocks[i].text[:60]) for i in rest[:3])
         m = next((m for m in datelines if m), None)
@@ -569,6 +571,24 @@ def _name_by_dateline(page: Page, i: int) -> str | None:
     if not names or len(names) != 1 or _TEAM_NAME.search(names[0]):
         return None  # "Example Pay Support" beside the date: a team, not an author
     return names[0]
+
+
+# The votes an answer on a Q&A page has: "1,286 人赞同了该回答", "2.4K upvotes".
+_VOTES = re.compile(r"赞同了该回答|人赞同|\bupvotes?\b", re.I)
+_CJK_PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_VOTES_REACH = 2  # the name, perhaps its one-line headline, then the votes
+
+
+def _name_above_votes(page: Page, i: int) -> str | None:
+    """Block ``i`` is a bare name with an answer's vote count a line or two below it (a
+    Q&A page: the answerer, their headline, "1,286 人赞同了该回答"): the author."""
+    text = page.blocks[i].text
+    if page.furniture[i] is not None or not (_CJK_PERSON.match(text) or _BARE_NAME.match(text)):
+        return None
+    below = range(i + 1, min(i + 1 + _VOTES_REACH, len(page.blocks)))
+    if not any(page.furniture[j] is not None and _VOTES.search(page.blocks[j].text) for j in below):
+        return None
+    return text
 
 
 def _release_date(text: str) -> str | None:

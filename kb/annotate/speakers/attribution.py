@@ -38,6 +38,11 @@ _PLURAL_ROLE = re.compile(
     r"^\s*(?P<phrase>(?:(?:[Ss]ome|[Mm]any|[Mm]ost|[Ss]everal|[Oo]ther|[Bb]oth|[Tt]wo|[Tt]hree|[Ff]ew)\s+)?"
     r"(?:[\w’\x27-]+\s+){0,3}?(?P<head>[A-Za-z][a-z-]*s))\s*$"
 )
+# Whom the writer met, after the person: "a gate vendor [we interviewed]", "one parent [I spoke to]".
+_MET_BY_WRITER = re.compile(
+    r"\s+(?:that\s+|whom\s+|who\s+)?(?:we|I)\s+(?:interviewed|spoke\s+(?:to|with)|talked\s+(?:to|with)|met|visited"
+    r"|contacted|asked|reached)\s*$"
+)
 _DETERMINER = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Oo]ne|[Aa]nother|[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s")
 _OBJECT_OF = re.compile(r"\b(?:for|of|at|from|with|in|on|by|to)\s+$")
 _PREPOSITION = re.compile(r"\s(?:in|at|from|with|for|of|on)\s")
@@ -250,7 +255,8 @@ def _role_subject(text: str, lo: int, end: int, lex: Lexicon) -> _Subject | None
         phrase = left[m.start() :]
         if re.search(r"[,.;:!?“”\"]", phrase) or len(phrase.split()) > 10:
             return None
-        heads = (phrase.split(), _PREPOSITION.split(phrase, maxsplit=1)[0].split())
+        core = _MET_BY_WRITER.sub("", phrase)  # "a gate vendor we interviewed": the vendor
+        heads = (core.split(), _PREPOSITION.split(core, maxsplit=1)[0].split())
         if any(len(h) >= 2 and _is_role_noun(h[-1], lex) for h in heads):
             return _Subject(lo + m.start(), lo + len(left), "role", (), phrase, "appositive")
     return None
