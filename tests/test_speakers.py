@@ -530,3 +530,8 @@ def test_a_pronoun_with_nobody_named_is_the_unnamed_speaker_before_it() -> None:
         ['At the desk, the clerk told me the scan was "quicker for all of us." She said the manager decided.']
     )
     assert [a.data["role"] for a in find_reported_speech(passages, meta)] == ["the clerk", "the clerk"]
+
+
+def test_a_pronoun_never_means_an_institution_described_before_it() -> None:
+    meta, passages = make_doc(["The city's cyberspace office said the list was public. She said the list was late."])
+    assert [a.data["role"] for a in find_reported_speech(passages, meta)] == ["The city's cyberspace office", None]

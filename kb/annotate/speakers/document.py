@@ -220,12 +220,21 @@ def _last_described(doc: _Document, i: int, pos: int) -> str | None:
     """When no person is named nearby: the unnamed speaker described last before ``pos``
     ("the clerk told me …"), in this passage or up to three before, as :func:`_last_person`
     looks."""
+    lex = _lexicon()
     for k in range(i, max(-1, i - 4), -1):
         info = doc.infos[k]
         before = [a for a in info.attrs if a.subject.kind == "role" and (k < i or a.subject.end <= pos)]
-        if before:
-            return before[-1].subject.role
+        people = [a.subject.role for a in before if a.subject.role and not _a_body(a.subject.role, lex)]
+        if people:
+            return people[-1]
     return None
+
+
+def _a_body(role: str, lex: Lexicon) -> bool:
+    """A described speaker that is an institution ("The Supreme People's Court", "the chain"):
+    its head noun, before any "for …"/"of …"."""
+    head = re.split(r"\s(?:in|at|from|with|for|of|on)\s", role, maxsplit=1)[0].split()
+    return bool(head) and head[-1].lower() in lex.institution_nouns
 
 
 def _intros(doc: _Document) -> list[_Attr | None]:
