@@ -516,6 +516,11 @@ def test_a_profile_interview_gives_the_answers_to_the_interviewee_by_name(texts:
         # the quotation with only its attribution: the quotation's, not reported speech
         ('Ana Ruiz told me: "It was built for doors that open fifty times a day, every day."', False),
         ('"It was built for doors that open fifty times a day, every day," Ana Ruiz said.', False),
+        # however short the quotation, when the rest is only its attribution (and the speaker's role)
+        ('"It took a week," Ana Ruiz said.', False),
+        ('"It took a week," said Ana Ruiz, a fellow at the Example Institute.', False),
+        # a short quotation inside a report
+        ('Ana Ruiz said the rule was "weak" and came too late for most gyms.', True),
     ],
 )
 def test_a_quotation_inside_what_was_said_leaves_the_sentence_reported(text: str, reported: bool) -> None:
@@ -535,3 +540,11 @@ def test_a_pronoun_with_nobody_named_is_the_unnamed_speaker_before_it() -> None:
 def test_a_pronoun_never_means_an_institution_described_before_it() -> None:
     meta, passages = make_doc(["The city's cyberspace office said the list was public. She said the list was late."])
     assert [a.data["role"] for a in find_reported_speech(passages, meta)] == ["The city's cyberspace office", None]
+
+
+def test_a_short_quotation_right_after_an_attributed_one_is_the_same_speaker_s() -> None:
+    meta, passages = make_doc(['"The law is clear enough," Ana Ruiz said. "The training is not."'])
+    assert [(a.text, a.label) for a in find_quotes(passages, meta)] == [
+        ("The law is clear enough", "Ana Ruiz"),
+        ("The training is not.", "Ana Ruiz"),
+    ]

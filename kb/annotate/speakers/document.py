@@ -329,6 +329,25 @@ def _chains(doc: _Document) -> list[list[tuple[int, _Marks]]]:
     return chains
 
 
+# Words the attribution between two quotations of one speaker may have: “…,” she said. “…”
+_CONTINUATION_MAX_WORDS = 5
+
+
+def _continued_from(doc: _Document, i: int, q: _Marks, earlier: Sequence[_Quotation]) -> _Attr | None:
+    """The attribution of the quotation just before ``q`` in its passage, when only that
+    attribution stands between them (“The law is clear enough,” she said. “The training is
+    not.”): the second quotation, however short, is the same speaker's."""
+    info = doc.infos[i]
+    prev = next((m for m in reversed(info.marks) if m.close is not None and m.close < q.open), None)
+    if prev is None or prev.close is None or not any(p is prev for qq in earlier for _, p in qq.parts):
+        return None
+    between = [a for a in info.attrs if prev.close < a.cue_start < q.open]
+    gap = info.passage.text[prev.close + 1 : q.open]
+    if len(between) != 1 or len(_words(gap)) > _CONTINUATION_MAX_WORDS:
+        return None
+    return between[0]
+
+
 def _quotations(doc: _Document) -> list[_Quotation]:
     """The quoted spans that are quotations, with their speakers; scare quotes and titles
     are left out."""
@@ -343,7 +362,9 @@ def _quotations(doc: _Document) -> list[_Quotation]:
             continue  # a name or a term: so-called “Sharp Eyes”
         if len(words) <= 3 and _title_like(words) and (attr is None or attr.cue_start < first.open):
             continue  # a title in quotes, unless spoken: “No,” said Liu.
-        if attr is None:
+        if attr is None and (carried := _continued_from(doc, first_i, first, out)) is not None:
+            attr, how = carried, "context"  # “…,” she said. “The training is not.”: hers too
+        elif attr is None:
             if len(words) < MIN_UNATTRIBUTED_WORDS or _title_like(words):
                 continue  # scare quotes, titles
             attr, how = _context_attr(doc, first_i, first), "context"

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from kb.annotate.speakers.attribution import _Attr, _Speaker
 from kb.annotate.speakers.document import _analyse, _Document, _PassageInfo, _speaker
 from kb.annotate.speakers.lexicon import _lexicon
+from kb.annotate.speakers.marks import _Marks
 from kb.annotate.speakers.people import _parse_run
 from kb.annotate.speakers.turns import interview_turns, speaker_turns, turn_annotation
 from kb.model import Annotation, DocumentMeta, Passage
@@ -131,11 +132,27 @@ def _reported(doc: _Document, info: _PassageInfo) -> list[tuple[int, int, _Attr]
         # ", Webster said." at the end governs the sentence; else the first cue does.
         tail = [a for a in attrs if not text[a.subject.end : e].strip(' .,;:!?”"')]
         a = tail[-1] if tail else attrs[0]
-        size = sum(min(e, m.end) - max(s, m.start) for m in inside)
-        if size and 2 * size >= e - s and any(_next_to(text, a, m.start, m.end) for m in inside):
+        if inside and _only_attribution(text, s, e, a, inside):
             continue  # the quotation carries this sentence; a short one ('… and that "most agreed."') does not
         out.append((s, e, a))
     return out
+
+
+def _only_attribution(text: str, s: int, e: int, a: _Attr, inside: Sequence[_Marks]) -> bool:
+    """Sentence ``text[s:e]`` is its quotations and their attribution and nothing else
+    ("“…,” said X, a fellow at Y.", "X told me: “…”"), not a report with a quotation in it
+    ("X said the lock was “built for …”")."""
+    keep = [True] * (e - s)
+    spans = [(m.open, (m.close + 1) if m.close is not None else e) for m in inside]
+    spans += [(a.subject.start, a.subject.end), (a.cue_start, a.cue_end)]
+    role = a.subject.role if a.subject.role_how == "appositive" and a.subject.role else None
+    if role is not None and (at := text.find(role, s, e)) >= 0:
+        spans.append((at, at + len(role)))
+    for lo, hi in spans:
+        for k in range(max(lo, s), min(hi, e)):
+            keep[k - s] = False
+    rest = "".join(ch for k, ch in enumerate(text[s:e]) if keep[k])
+    return all(w in _BETWEEN_CUE_AND_QUOTE for w in re.findall(r"[\w’'-]+", rest.lower()))
 
 
 # Words that may stand between a cue and the quotation it introduces: "told me: “…”".
@@ -158,14 +175,3 @@ _BETWEEN_CUE_AND_QUOTE = frozenset(
         "e-mail",
     ]
 )
-
-
-def _next_to(text: str, a: _Attr, start: int, end: int) -> bool:
-    """The quoted words ``text[start:end]`` stand right beside attribution ``a`` ("X said: “…”",
-    "“…,” said X"), not inside what X said ("X said the Pro was “designed for …”")."""
-    if start >= a.cue_end:
-        gap = text[a.cue_end : start]
-    else:
-        gap = text[end : min(a.subject.start, a.cue_start)] if end <= min(a.subject.start, a.cue_start) else ""
-    words = re.findall(r"[\w’'-]+", gap.lower())
-    return all(w in _BETWEEN_CUE_AND_QUOTE for w in words)
