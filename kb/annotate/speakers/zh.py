@@ -58,6 +58,7 @@ MIN_SHARE = 0.5
 
 _QUOTE_PAIRS = {"「": "」", "『": "』", "“": "”"}
 _CLAUSE_MARKS = "，。；：！？、,;:!?（）()《》「」『』“”\n"
+_CLAUSE_ENDS = "，。；：！？,;:!?\n"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 _SURNAME = re.compile(r"^[\u4e00-\u9fff]{1,2}$")  # before 女士, 先生: 赵女士, 欧阳先生
@@ -95,6 +96,8 @@ class ZhLexicon(RuleModel):
     indefinites: tuple[str, ...] = ()
     generic_orgs: tuple[str, ...] = ()
     openers: tuple[str, ...] = ()
+    shared_subject: tuple[str, ...] = ()
+    predicate_starts: tuple[str, ...] = ()
     examples: tuple[_Example, ...] = ()
 
 
@@ -343,11 +346,24 @@ def _attributions(masked: str, s: int, e: int, c: _Compiled, people: _People) ->
         if m.start() == previous_end:
             continue  # 回应说: the second verb of one attribution, not one with 回应 in its speaker
         previous_end = m.end()
+        if subject in c.lex.shared_subject and lo - 1 > s:
+            subject = _clause_subject(masked, s, lo - 1, c.lex)  # 商场已将提示牌更换，并表示…: the mall
         sp = _speaker(subject, m.group(0), c.lex, people)
         if sp is not None:
             out.append(_Attribution(lo, m.start(), m.end(), sp, c.kinds[m.group(0)]))
     out.sort(key=lambda a: a.cue_start)
     return out
+
+
+def _clause_subject(masked: str, s: int, end: int, lex: ZhLexicon) -> str:
+    """The subject the clause ending at ``end`` opens with: its words before the first word
+    that starts a predicate (商场[已将提示牌更换为…] → 商场)."""
+    lo = end
+    while lo > s and masked[lo - 1] not in _CLAUSE_ENDS:
+        lo -= 1  # over quotations: 更换为“人脸识别区域”字样
+    clause = masked[lo:end]
+    cut = min((k for w in lex.predicate_starts if (k := clause.find(w)) > 0), default=-1)
+    return clause[:cut] if cut > 0 else ""
 
 
 @dataclass
