@@ -548,3 +548,16 @@ def test_a_short_quotation_right_after_an_attributed_one_is_the_same_speaker_s()
         ("The law is clear enough", "Ana Ruiz"),
         ("The training is not.", "Ana Ruiz"),
     ]
+
+
+def test_the_chain_or_the_company_is_the_organisation_that_spoke_last_by_name() -> None:
+    meta, passages = make_doc(
+        [
+            "In a statement, Harbourline said that guests could always ask for the desk.",
+            "Ana Ruiz, a lawyer in Shanghai, said the kiosks broke the rules.",
+            "The chain said the kiosks were not its own.",
+        ]
+    )
+    assert [a.label for a in find_reported_speech(passages, meta)] == ["Harbourline", "Ana Ruiz", "Harbourline"]
+    meta, passages = make_doc(["The company said the kiosks were not its own."])  # nobody named: the words
+    assert [(a.label, a.data["role"]) for a in find_reported_speech(passages, meta)] == [("", "The company")]

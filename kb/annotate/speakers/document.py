@@ -178,6 +178,8 @@ def _speaker_of(doc: _Document, i: int, a: _Attr) -> _Speaker:
     if subj.kind == "self":
         return _Speaker(None, mention, None, a.cue, is_self=True)
     if subj.kind == "role":
+        if (body := _body_named_before(doc, i, subj.start, subj.role)) is not None:
+            return _Speaker(body, mention, None, a.cue)  # "Seabright said …. The chain said …": Seabright
         return _Speaker(None, mention, subj.role, a.cue)
     if subj.kind == "pronoun":
         key = _last_person(doc, i, subj.start)
@@ -227,6 +229,30 @@ def _last_described(doc: _Document, i: int, pos: int) -> str | None:
         people = [a.subject.role for a in before if a.subject.role and not _a_body(a.subject.role, lex)]
         if people:
             return people[-1]
+    return None
+
+
+_THE_BODY = re.compile(r"^(?:[Tt]he|[Tt]his|[Tt]hat)\s+(?P<noun>[a-z]+)$")
+
+
+def _body_named_before(doc: _Document, i: int, pos: int, role: str | None) -> str | None:
+    """ "The chain", "the company" (the whole subject: a definite body word) is the
+    organisation that spoke last before ``pos`` under its name (an organisation's name, or
+    one word that is no person's the document knows: "Seabright said"), in this passage or
+    an earlier one."""
+    m = _THE_BODY.match(role or "")
+    if m is None or m.group("noun") not in _lexicon().institution_nouns:
+        return None
+    lex = _lexicon()
+    for k in range(i, -1, -1):
+        info = doc.infos[k]
+        for a in reversed([a for a in info.attrs if k < i or a.subject.end <= pos]):
+            names, said = a.subject.names, info.speakers.get(id(a))
+            if a.subject.kind != "name" or len(names) != 1 or said is None or said.name is None:
+                continue
+            known = any(set(said.name.split()) & set(n) for n in doc.people.names)
+            if names[0].is_org or any(w in lex.org_words for w in said.name.split()) or not known:
+                return said.name  # an organisation, or a one-word name no person of the document has
     return None
 
 
