@@ -561,3 +561,19 @@ def test_the_chain_or_the_company_is_the_organisation_that_spoke_last_by_name() 
     assert [a.label for a in find_reported_speech(passages, meta)] == ["Harbourline", "Ana Ruiz", "Harbourline"]
     meta, passages = make_doc(["The company said the kiosks were not its own."])  # nobody named: the words
     assert [(a.label, a.data["role"]) for a in find_reported_speech(passages, meta)] == [("", "The company")]
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        ("某某科技近日宣布完成融资。公司称，新品将在下月上市。", ["某某科技", "某某科技"]),
+        ("江东区人民法院审理认为，超市未尽告知义务。法院判令超市删除照片。", ["江东区人民法院", "江东区人民法院"]),
+        # a person named last is no company; nobody named: the kind of body, unnamed
+        ("律师张明远认为，条款无效。公司称，条款有效。", ["张明远", None]),
+        ("公司称，条款有效。", [None]),
+    ],
+)
+def test_a_chinese_kind_of_body_is_the_one_of_that_kind_named_before(text: str, speakers: list[str | None]) -> None:
+    meta, _ = make_doc([text])
+    passage = Passage("fx", 1, text, sentences=split_sentences(text))
+    assert [a.data["speaker"] for a in find_reported_speech_zh([passage], meta)] == speakers

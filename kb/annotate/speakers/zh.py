@@ -61,6 +61,7 @@ _CLAUSE_MARKS = "，。；：！？、,;:!?（）()《》「」『』“”\n"
 _CLAUSE_ENDS = "，。；：！？,;:!?\n"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_PERSON_NAME_MAX = 3  # Chinese personal names are two or three characters, a few four
 _SURNAME = re.compile(r"^[\u4e00-\u9fff]{1,2}$")  # before 女士, 先生: 赵女士, 欧阳先生
 _MASK = "\u3000"
 
@@ -96,6 +97,7 @@ class ZhLexicon(RuleModel):
     indefinites: tuple[str, ...] = ()
     generic_orgs: tuple[str, ...] = ()
     openers: tuple[str, ...] = ()
+    company_words: tuple[str, ...] = ()
     shared_subject: tuple[str, ...] = ()
     predicate_starts: tuple[str, ...] = ()
     examples: tuple[_Example, ...] = ()
@@ -172,12 +174,32 @@ class _People:
     def __init__(self) -> None:
         self.last_person: _Speaker | None = None
         self.by_role: dict[str, _Speaker] = {}
+        self.bodies: list[str] = []  # named organisations that spoke, in order
 
     def see(self, sp: _Speaker, lex: ZhLexicon) -> None:
         self.last_person = sp
         for noun in lex.role_nouns:
             if (sp.role or sp.mention).endswith(noun):
                 self.by_role[noun] = sp
+        if sp.name and not sp.role and _body_name(sp.name, lex):
+            self.bodies.append(sp.name)
+
+    def body(self, kind: str, lex: ZhLexicon) -> str | None:
+        """The organisation of this kind that spoke last under its name: 法院 is the last
+        named court (临溪区人民法院); 公司 the last body named without a kind of its own
+        (识界科技)."""
+        kinds = (*lex.org_suffixes, *lex.generic_orgs)
+        for name in reversed(self.bodies):
+            if name.endswith(kind) or (kind in lex.company_words and not name.endswith(kinds)):
+                return name
+        return None
+
+
+def _body_name(name: str, lex: ZhLexicon) -> bool:
+    """An organisation's name: it ends in an organisation's word (…人民法院, …网信办), or is a
+    name of more than three characters with no honorific (识界科技, not 欧阳女士)."""
+    kinds = (*lex.org_suffixes, *lex.generic_orgs)
+    return name.endswith(kinds) or (len(name) > _PERSON_NAME_MAX and not name.endswith(tuple(lex.honorifics)))
 
 
 def _strip_adverbs(subject: str, lex: ZhLexicon) -> str:
@@ -229,7 +251,10 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
                 return _Speaker(earlier.name, earlier.mention, earlier.role, cue)
             return _Speaker(None, subject, subject[len(dem) :], cue)
     core = subject.rsplit("的", 1)[-1] if "的" in subject else subject
-    if subject in lex.generic_orgs:
+    kind = next((subject[len(d) :] for d in ("", *lex.demonstratives) if subject[len(d) :] in lex.generic_orgs), None)
+    if kind is not None:  # 法院, 该公司: a kind of body
+        if (named := people.body(kind, lex)) is not None:
+            return _Speaker(named, subject, None, cue)  # 临溪区人民法院认为…。法院判令…: that court
         return _Speaker(None, subject, subject, cue)  # 法院认为, 主办方表示: a kind of body, unnamed
     if (titled := _titled_name(core, lex)) is not None:
         name, length = titled  # 合伙人许清禾律师, 店长赵女士: a role, then a name with its title
