@@ -478,6 +478,11 @@ def test_unnamed_people_and_institutions_report(text: str, role: str) -> None:
         ("据了解，全市已有三十个小区恢复了刷卡通行，“以后不强制刷脸了，大家都可以选择。”", [None]),
         # a term in quotes after a view verb is no quotation
         ("钱沐阳认为，“刷脸”不应是唯一方式。", []),
+        # the sentence before has no cue but opens with someone who spoke before
+        (
+            "林书砚表示，设备只能用于公共安全。林书砚对此并不回避。“商场用人脸识别统计客流，已经超出了这个范围。”",
+            ["林书砚"],
+        ),
     ],
 )
 def test_chinese_quotes_take_their_speaker_from_the_sentence_or_its_neighbours(text: str, speakers: list[str]) -> None:

@@ -175,6 +175,7 @@ class _People:
         self.last_person: _Speaker | None = None
         self.by_role: dict[str, _Speaker] = {}
         self.bodies: list[str] = []  # named organisations that spoke, in order
+        self.speakers: dict[str, _Speaker] = {}  # people who spoke under their name, by name
 
     def see(self, sp: _Speaker, lex: ZhLexicon) -> None:
         self.last_person = sp
@@ -183,6 +184,12 @@ class _People:
                 self.by_role[noun] = sp
         if sp.name and not sp.role and _body_name(sp.name, lex):
             self.bodies.append(sp.name)
+        if sp.name and _NAME.match(sp.name):
+            self.speakers[sp.name] = sp
+
+    def named_at(self, text: str, pos: int) -> _Speaker | None:
+        """The person who spoke before under the name ``text`` has at ``pos``."""
+        return next((sp for name, sp in self.speakers.items() if text.startswith(name, pos)), None)
 
     def body(self, kind: str, lex: ZhLexicon) -> str | None:
         """The organisation of this kind that spoke last under its name: 法院 is the last
@@ -397,6 +404,7 @@ class _Sentence:
     end: int
     quotes: list[tuple[int, int]]
     attrs: list[_Attribution]
+    opener: _Attribution | None = None  # no cue, but opens with a speaker named before (高原对此并不回避。)
 
 
 def _analyse(passages: Sequence[Passage]) -> dict[str, list[_Sentence]]:
@@ -415,7 +423,10 @@ def _analyse(passages: Sequence[Passage]) -> dict[str, list[_Sentence]]:
                     people.see(a.speaker, c.lex)
             if not attrs and (someone := _someone(masked[s:e], c)) is not None:
                 people.see(someone, c.lex)  # 一位家长给我们看了协议。她说，…: 她 is that parent
-            sentences.append(_Sentence(s, e, [q for q in quotes if s <= q[0] < e], attrs))
+            opener = None
+            if not attrs and (known := people.named_at(masked, s)) is not None:
+                opener = _Attribution(s, s, s, known, "speech")
+            sentences.append(_Sentence(s, e, [q for q in quotes if s <= q[0] < e], attrs, opener))
         out[p.id] = sentences
     return out
 
@@ -504,6 +515,8 @@ def _neighbour_attribution(sentences: Sequence[_Sentence], k: int) -> _Attributi
             return opening[0]
     if k > 0 and sentences[k - 1].attrs:
         return sentences[k - 1].attrs[-1]
+    if k > 0 and sentences[k - 1].opener is not None:
+        return sentences[k - 1].opener  # 高原对此并不回避。“……”: the person the sentence before is about
     return None
 
 
