@@ -564,6 +564,13 @@ def test_the_chain_or_the_company_is_the_organisation_that_spoke_last_by_name() 
         ]
     )
     assert [a.label for a in find_reported_speech(passages, meta)] == ["Harbourline", "Ana Ruiz", "Harbourline"]
+    meta, passages = make_doc(
+        [
+            "In a statement, Harbourline said guests could ask. "
+            "Check-in takes a minute, according to the chain's figures."
+        ]
+    )
+    assert [a.label for a in find_reported_speech(passages, meta)] == ["Harbourline", "Harbourline"]
     meta, passages = make_doc(["The company said the kiosks were not its own."])  # nobody named: the words
     assert [(a.label, a.data["role"]) for a in find_reported_speech(passages, meta)] == [("", "The company")]
 

@@ -47,6 +47,12 @@ _DETERMINER = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Oo]ne|[Aa]nother|[Mm]y|[Oo]ur|[Hh
 _OBJECT_OF = re.compile(r"\b(?:for|of|at|from|with|in|on|by|to)\s+$")
 _PREPOSITION = re.compile(r"\s(?:in|at|from|with|for|of|on)\s")
 _ACRONYM_PAREN = re.compile(r"^\s*\([A-Z][A-Za-z]{1,9}\)")
+# A source someone published, after "according to": "Harbourline's latest operating update",
+# "the chain's figures".
+_OWNED_SOURCE = re.compile(
+    r"(?P<owner>(?:[Tt]he\s+)?[A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*){0,4}|[Tt]he\s+[a-z]+)[’']s\s+"
+    r"(?:[\w\-]+\s+){0,2}?(?:figures|data|update|report|statement|survey|filing|results|numbers|estimates?|records)\b"
+)
 _SOURCE_NOUN = re.compile(
     r"^(?:an?|the)\s+(?:\w+\s+){0,2}?(?:statement|report|survey|study|analysis|post|interview|letter|notice)"
     r"\s+(?:by|from|of|with)\s+(?:the\s+)?",
@@ -295,6 +301,8 @@ def _right_subject(text: str, cue_end: int, hi: int, verb: _Verb, lex: Lexicon) 
     lead = re.match(r"\s+", right)
     if lead:
         skip = lead.end()
+    if verb.subject == "after" and (own := _OWNED_SOURCE.match(right, skip)) is not None:
+        return _owner_subject(own, cue_end, lex)  # "according to the chain's figures"
     src = _SOURCE_NOUN.match(right[skip:])
     if src:  # "according to a statement by the National People’s Congress"
         skip += src.end()
@@ -333,6 +341,18 @@ def _right_subject(text: str, cue_end: int, hi: int, verb: _Verb, lex: Lexicon) 
     if appos and _role_like(appos.group(1), lex):
         return _Subject(cue_end + m.start(), end, "name", (name,), appos.group(1).strip(), "appositive")
     return _Subject(cue_end + m.start(), end, "name", (name,), name.title, "title")
+
+
+def _owner_subject(own: re.Match[str], cue_end: int, lex: Lexicon) -> _Subject | None:
+    """The owner of a published source: a name ("Harbourline's figures"), else the body a
+    definite word names ("the chain's figures")."""
+    start, end = cue_end + own.start("owner"), cue_end + own.end("owner")
+    if own.group("owner")[0].isupper() and (name := _parse_run(own.group("owner"), lex)) is not None:
+        return _Subject(start, end, "name", (name,), None)
+    words = own.group("owner").split()
+    if len(words) == 2 and words[1] in lex.institution_nouns:
+        return _Subject(start, end, "role", (), own.group("owner"), "appositive")
+    return None
 
 
 def _owner_role_subject(right: str, cue_end: int, start: int, pos: int, lex: Lexicon) -> _Subject | None:
