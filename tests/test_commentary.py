@@ -521,6 +521,8 @@ def test_parse_date_line(line: str, expected: str | None) -> None:
         ("By Jane Roe, Contributing Tech Writer, and John Doe", ("Jane Roe", "John Doe")),
         ("撰文：张三　编辑：李四", ("张三",)),
         ("2026.03.02 · 41 min · Hosted by Jane Roe", ("Jane Roe",)),
+        ("文｜张三　2026-04-22　周末手记", ("张三",)),
+        ("楼主 晚饭吃什么 发表于 2026-7-3 21:15", ("晚饭吃什么",)),
         ("By contrast, the SPC rules are binding.", None),
         ("By 2020 the number of cameras had grown.", None),
     ],

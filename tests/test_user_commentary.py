@@ -1350,3 +1350,17 @@ def test_a_q_and_a_answer_s_header_names_its_author(tmp_path: Path) -> None:
     docs = {d.meta.id: d.meta for d in load_user_commentary([tmp_path], load_manifest())}
     assert docs["answer"].authors == ("张小满",)
     assert docs["thread"].authors == ("Jane Roe",)
+
+
+def test_a_paper_s_citation_authors_are_read_surname_first_or_not_as_the_page_writes_them(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "paper.html",
+        "<html lang='en'><head><title>Consent at the gate</title>"
+        "<meta name='citation_author' content='Roe, Jane'><meta name='citation_author' content='Wei, Jiaming'>"
+        "</head><body><article><h1>Consent at the gate</h1><p>Jane Roe and Wei Jiaming</p>"
+        + ("<p>" + BODY + "</p>") * 3
+        + "</article></body></html>",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.authors == ("Jane Roe", "Wei Jiaming")

@@ -290,6 +290,32 @@ def _author_names(value: str) -> tuple[str, ...]:
     return tuple(found) or (value,)
 
 
+_SURNAME_FIRST = re.compile(
+    r"^(?P<last>[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?), (?P<first>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+)?)$"
+)
+
+
+def _citation_authors(root: lxml.html.HtmlElement) -> tuple[str, ...]:
+    """A paper's ``<meta name="citation_author">`` tags, "Surname, Given" each, as the page's
+    text writes the names ("Wei Jiaming" stays surname first when the page says so), else
+    given name first; () when there are none or one is not of that form."""
+    values = [
+        " ".join((node.get("content") or "").split())
+        for node in root.iter("meta")
+        if (node.get("name") or "").strip().lower() == "citation_author"
+    ]
+    matches = [_SURNAME_FIRST.match(v) for v in values]
+    if not matches or not all(matches):
+        return ()
+    text = " ".join(root.text_content().split())
+    out: list[str] = []
+    for m in matches:
+        assert m is not None
+        surname_first = f"{m.group('last')} {m.group('first')}"
+        out.append(surname_first if surname_first in text else f"{m.group('first')} {m.group('last')}")
+    return tuple(out)
+
+
 def _meta_author(root: lxml.html.HtmlElement) -> str | None:
     """``<meta name="author">`` as written, when trafilatura dropped it (it keeps Latin names
     only: a Chinese name such as 郑可欣 comes back empty)."""
@@ -326,6 +352,8 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
     fields["outlet"] = site
     authors = (found.author if found else None) or "; ".join(ld_authors) or _meta_author(root)
     # "作者：卢清和", "By Jane Doe": the names of a by-line; none at all: the theme's markup
+    if cited := _citation_authors(root):
+        authors = "; ".join(cited)  # "Halvorsen, Ingrid" (trafilatura splits it at the comma)
     authors = "; ".join(_author_names(authors)) if authors else _markup_authors(root)
     fields["authors"] = authors
     date = (found.date if found else None) or fields.get("date")
