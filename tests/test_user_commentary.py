@@ -1336,20 +1336,24 @@ def test_outlets_in_a_reprint_note_and_beside_a_chinese_copyright_names_beside_t
 
 
 def test_a_q_and_a_answer_s_header_names_its_author(tmp_path: Path) -> None:
-    """A bare name, the answerer's one-line headline and the answer's votes: the name is the author."""
+    """A bare name, the answerer's one-line headline and the answer's votes: the name is the
+    author, and none of it is text."""
     write(
         tmp_path,
         "answer.txt",
-        "门禁只能刷脸，合法吗？\n" + ZH_BODY + "张小满\n执业律师，关注个人信息保护\n86 人赞同了该回答\n" + ZH_BODY * 3,
+        "门禁只能刷脸，合法吗？\n张小满\n执业律师，关注个人信息保护\n86 人赞同了该回答\n" + ZH_BODY * 3,
     )
     write(
         tmp_path,
         "thread.txt",
         "Can my gym demand my face?\n" + BODY + "Jane Roe\nPrivacy lawyer\n2.4K upvotes\n" + BODY * 3,
     )
-    docs = {d.meta.id: d.meta for d in load_user_commentary([tmp_path], load_manifest())}
-    assert docs["answer"].authors == ("张小满",)
-    assert docs["thread"].authors == ("Jane Roe",)
+    loaded = {d.meta.id: d for d in load_user_commentary([tmp_path], load_manifest())}
+    assert loaded["answer"].meta.authors == ("张小满",)
+    assert loaded["thread"].meta.authors == ("Jane Roe",)
+    for doc in loaded.values():  # the header is no text
+        text = " ".join(p.text for p in doc.parsed.passages)
+        assert "张小满" not in text and "执业律师" not in text and "Privacy lawyer" not in text
 
 
 def test_a_paper_s_citation_authors_are_read_surname_first_or_not_as_the_page_writes_them(tmp_path: Path) -> None:

@@ -351,6 +351,7 @@ def layout_blocks(
     body_end = _find_end(page, body_start)
     title_fold = page.folds[title] if title is not None else None
     nav = _nav_lists(page, 0, n)
+    answerer = _answer_headers(page, body_end)
     body_span = max(1, body_end - body_start)
 
     decisions: list[BlockDecision] = []
@@ -365,6 +366,8 @@ def layout_blocks(
             reason = "after-end"
         elif page.furniture[i]:
             reason = page.furniture[i]
+        elif i in answerer:
+            reason = "byline"  # an answer's header: the answerer's name and headline
         elif title_fold is not None and _repeats_title(page.folds[i], title_fold):
             reason = "title-repeat"
         elif page.is_caption(i):
@@ -577,6 +580,19 @@ def _name_by_dateline(page: Page, i: int) -> str | None:
 _VOTES = re.compile(r"赞同了该回答|人赞同|\bupvotes?\b", re.I)
 _CJK_PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 _VOTES_REACH = 2  # the name, perhaps its one-line headline, then the votes
+
+
+def _answer_headers(page: Page, end: int) -> set[int]:
+    """The blocks of each answer's header before ``end``: the answerer's name and the lines
+    down to the votes (:func:`_name_above_votes`)."""
+    out: set[int] = set()
+    for i in range(end):
+        if _name_above_votes(page, i):
+            j = i
+            while j < len(page.blocks) and page.furniture[j] is None and j - i <= _VOTES_REACH:
+                out.add(j)
+                j += 1
+    return out
 
 
 def _name_above_votes(page: Page, i: int) -> str | None:
