@@ -522,6 +522,7 @@ def test_parse_date_line(line: str, expected: str | None) -> None:
         ("撰文：张三　编辑：李四", ("张三",)),
         ("2026.03.02 · 41 min · Hosted by Jane Roe", ("Jane Roe",)),
         ("文｜张三　2026-04-22　周末手记", ("张三",)),
+        ("Authors: Jane Roe, Partner, Shanghai | John Doe, Associate, Beijing", ("Jane Roe", "John Doe")),
         ("楼主 晚饭吃什么 发表于 2026-7-3 21:15", ("晚饭吃什么",)),
         ("By contrast, the SPC rules are binding.", None),
         ("By 2020 the number of cameras had grown.", None),

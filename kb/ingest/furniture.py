@@ -243,6 +243,7 @@ def parse_date_line(text: str) -> str | None:
 
 
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,6}$")
+_AUTHOR_BARS = re.compile(r"\s+\|\s+")  # between authors in a labelled by-line
 # A word of a personal name: capitalised, a particle, or two to six Chinese characters.
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][\w’'.-]*|de|da|van|von|der|del|bin|al-\w+|[\u4e00-\u9fff·]{2,6})$")
 
@@ -277,9 +278,14 @@ def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
     if m is None or not m.groupdict().get("names"):  # a meta line may give only 来源 and a date
         return None
     names: list[str] = []
-    for chunk in NAME_SEPARATORS.split(m.group("names").strip().rstrip(".")):
+    after_role = False
+    for chunk in NAME_SEPARATORS.split(_AUTHOR_BARS.sub("; ", m.group("names").strip().rstrip("."))):
         if rules.is_byline_role(chunk):
+            after_role = True
             continue  # "By Jane Roe, Partner, and John Doe, Associate", "By Jane Roe, Senior Reviewer"
+        if after_role and len(chunk.split()) == 1:
+            continue  # "Jane Roe, Partner, Shanghai": the office's city after the role
+        after_role = False
         tokens = [t.rstrip("*†‡") for t in chunk.split() if t not in rules.byline_roles]
         if not tokens:
             continue
