@@ -524,6 +524,8 @@ def test_parse_date_line(line: str, expected: str | None) -> None:
         ("文｜张三　2026-04-22　周末手记", ("张三",)),
         ("Authors: Jane Roe, Partner, Shanghai | John Doe, Associate, Beijing", ("Jane Roe", "John Doe")),
         ("楼主 晚饭吃什么 发表于 2026-7-3 21:15", ("晚饭吃什么",)),
+        ("Thread started by sunny_day42 · 3 replies · 210 views", ("sunny_day42",)),
+        ("Posted by u/late_night_noodles · 2 mo. ago", ("late_night_noodles",)),
         ("By contrast, the SPC rules are binding.", None),
         ("By 2020 the number of cameras had grown.", None),
     ],

@@ -275,6 +275,8 @@ def source_name(text: str, *, alone: bool = False) -> str | None:
 def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
     """The names in a by-line (``By A, B and C``), or None when ``text`` is not one."""
     m = rules.line_match("byline", text)
+    if m is not None and m.groupdict().get("handle"):
+        return (m.group("handle"),)  # a forum user's name, as it is: "rainyday_88"
     if m is None or not m.groupdict().get("names"):  # a meta line may give only 来源 and a date
         return None
     names: list[str] = []
