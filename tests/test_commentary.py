@@ -615,9 +615,13 @@ def test_public_surface() -> None:
     }
     assert set(commentary_page.__all__) == {
         "AFFILIATION",
+        "BARE_NAME",
         "Page",
+        "answer_headers",
         "block_furniture",
         "fold",
+        "name_above_votes",
+        "names_by_outlet",
         "trim_news_marks",
         "word_units",
     }

@@ -41,7 +41,17 @@ from typing import Literal
 
 from kb.errors import EmptySource
 from kb.ingest.commentary_blocks import ENDS_SENTENCE, Block, normalise, segment_blocks
-from kb.ingest.commentary_page import AFFILIATION, Page, fold, trim_news_marks, word_units
+from kb.ingest.commentary_page import (
+    AFFILIATION,
+    BARE_NAME,
+    Page,
+    answer_headers,
+    fold,
+    name_above_votes,
+    names_by_outlet,
+    trim_news_marks,
+    word_units,
+)
 from kb.ingest.furniture import (
     FurnitureRules,
     is_title_case,
@@ -140,7 +150,6 @@ _CN_SITE_NAME = re.compile(
 )
 # The last word of a team's or desk's name signed under a help or news page.
 _TEAM_NAME = re.compile(r"\b(?:support|team|desk|staff|editors|editorial|office|newsroom|service)$", re.I)
-_BARE_NAME = re.compile(r"^[A-Z][a-z’'-]+(?: [A-Z]\.)?(?: [A-Z][a-z’'-]+){1,2}$")
 _PUBLISHED_WORD = re.compile(r"^\s*(?:published|posted|updated|发布|发表|编辑于|更新于|首发)", re.I)
 _COPYRIGHT_HOLDER = re.compile(
     r"(?:©|\([cC]\))\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?P<name>[A-Z][^.|©]{2,60}?)\s*(?:[.|]|$)"
@@ -351,7 +360,7 @@ def layout_blocks(
     body_end = _find_end(page, body_start)
     title_fold = page.folds[title] if title is not None else None
     nav = _nav_lists(page, 0, n)
-    answerer = _answer_headers(page, body_end)
+    answerer = answer_headers(page, body_end)
     body_span = max(1, body_end - body_start)
 
     decisions: list[BlockDecision] = []
@@ -488,11 +497,11 @@ def _extract(
                     authors.append(name)
     outlet = _outlet(page, title)
     if not authors and outlet:  # "Jane Roe and John Doe | Pacific Ledger": names beside the site's name
-        authors = [n for i in top for n in _names_by_outlet(page, i, outlet)][:_MAX_BYLINE_NAMES]
+        authors = [n for i in top for n in names_by_outlet(page, i, outlet)]
     if not authors:  # "Mara Lindqvist" on its own line above "Oct 02, 2025"
         authors = [n for i in top if (n := _name_by_dateline(page, i))][:1]
     if not authors:  # "陆某某" / "执业律师，……" / "1,286 人赞同了该回答": an answer's header
-        authors = [n for i in range(body_end) if (n := _name_above_votes(page, i))][:1]
+        authors = [n for i in range(body_end) if (n := name_above_votes(page, i))][:1]
     if not authors:  # "人民网北京11月17日电 （记者 孙晗）", "本报讯（记者 孙悦）"
         datelines = (_CN_DATELINE.search(blocks[i].text[:60]) for i in rest[:3])
         m = next((m for m in datelines if m), None)
@@ -534,19 +543,6 @@ def _extract(
     return out
 
 
-_MAX_BYLINE_NAMES = 6
-_PIPE = re.compile(r"\s+[|｜]\s+")
-
-
-def _names_by_outlet(page: Page, i: int, outlet: str) -> tuple[str, ...]:
-    """Block ``i`` is "names | the site's name" (a by-line that names the outlet instead of
-    saying "By"): the names."""
-    parts = _PIPE.split(page.blocks[i].text)
-    if len(parts) != 2 or fold(parts[1]) != fold(outlet):
-        return ()
-    return parse_byline("By " + parts[0], page.rules) or ()
-
-
 def _short_name(page: Page, i: int) -> bool:
     """A name of one to four capitalised words, with no sentence or date in it, that the
     site's menu follows ("Pagoda Privacy" / "Subscribe" / "Sign in")."""
@@ -565,7 +561,7 @@ def _short_name(page: Page, i: int) -> bool:
 def _name_by_dateline(page: Page, i: int) -> str | None:
     """Block ``i`` is a bare person's name beside a date line: the author."""
     b = page.blocks[i]
-    if page.furniture[i] is not None or not _BARE_NAME.match(b.text):
+    if page.furniture[i] is not None or not BARE_NAME.match(b.text):
         return None
     near = [j for j in (i - 1, i + 1) if 0 <= j < len(page.blocks)]
     if not any(page.furniture[j] == "dateline" for j in near):
@@ -574,37 +570,6 @@ def _name_by_dateline(page: Page, i: int) -> str | None:
     if not names or len(names) != 1 or _TEAM_NAME.search(names[0]):
         return None  # "Example Pay Support" beside the date: a team, not an author
     return names[0]
-
-
-# The votes an answer on a Q&A page has: "1,286 人赞同了该回答", "2.4K upvotes".
-_VOTES = re.compile(r"赞同了该回答|人赞同|\bupvotes?\b", re.I)
-_CJK_PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
-_VOTES_REACH = 2  # the name, perhaps its one-line headline, then the votes
-
-
-def _answer_headers(page: Page, end: int) -> set[int]:
-    """The blocks of each answer's header before ``end``: the answerer's name and the lines
-    down to the votes (:func:`_name_above_votes`)."""
-    out: set[int] = set()
-    for i in range(end):
-        if _name_above_votes(page, i):
-            j = i
-            while j < len(page.blocks) and page.furniture[j] is None and j - i <= _VOTES_REACH:
-                out.add(j)
-                j += 1
-    return out
-
-
-def _name_above_votes(page: Page, i: int) -> str | None:
-    """Block ``i`` is a bare name with an answer's vote count a line or two below it (a
-    Q&A page: the answerer, their headline, "1,286 人赞同了该回答"): the author."""
-    text = page.blocks[i].text
-    if page.furniture[i] is not None or not (_CJK_PERSON.match(text) or _BARE_NAME.match(text)):
-        return None
-    below = range(i + 1, min(i + 1 + _VOTES_REACH, len(page.blocks)))
-    if not any(page.furniture[j] is not None and _VOTES.search(page.blocks[j].text) for j in below):
-        return None
-    return text
 
 
 def _release_date(text: str) -> str | None:
