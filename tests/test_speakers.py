@@ -117,6 +117,7 @@ NOT_REPORTED = [
     "Johnston is a journalist who writes about cycling.",  # writes about: a topic
     "More than 80 percent of people said they doubted the vendors.",  # no one named
     "It states that facial data should not be kept.",  # "it" is no speaker
+    "The new model reliably told my partner, my neighbour and the courier apart.",  # told apart: distinguished
 ]
 
 
@@ -477,6 +478,11 @@ def test_unnamed_people_and_institutions_report(text: str, role: str) -> None:
         ("据了解，全市已有三十个小区恢复了刷卡通行，“以后不强制刷脸了，大家都可以选择。”", [None]),
         # a term in quotes after a view verb is no quotation
         ("钱沐阳认为，“刷脸”不应是唯一方式。", []),
+        # the sentence before has no cue but opens with someone who spoke before
+        (
+            "林书砚表示，设备只能用于公共安全。林书砚对此并不回避。“商场用人脸识别统计客流，已经超出了这个范围。”",
+            ["林书砚"],
+        ),
     ],
 )
 def test_chinese_quotes_take_their_speaker_from_the_sentence_or_its_neighbours(text: str, speakers: list[str]) -> None:
@@ -505,3 +511,81 @@ def test_a_profile_interview_gives_the_answers_to_the_interviewee_by_name(texts:
     shuffled = [texts[0], texts[1], texts[3], texts[2], texts[4]]
     meta, passages = make_doc(shuffled)
     assert not [a for a in finder(passages, meta) if a.data["attribution"] == "turn" and a.data["speaker"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "reported"),
+    [
+        # the quotation is inside what was said: the sentence reports it too
+        ('Product lead Ana Ruiz said the lock was "built for doors that open fifty times a day."', True),
+        # the quotation with only its attribution: the quotation's, not reported speech
+        ('Ana Ruiz told me: "It was built for doors that open fifty times a day, every day."', False),
+        ('"It was built for doors that open fifty times a day, every day," Ana Ruiz said.', False),
+        # however short the quotation, when the rest is only its attribution (and the speaker's role)
+        ('"It took a week," Ana Ruiz said.', False),
+        ('"It took a week," said Ana Ruiz, a fellow at the Example Institute.', False),
+        # a short quotation inside a report
+        ('Ana Ruiz said the rule was "weak" and came too late for most gyms.', True),
+    ],
+)
+def test_a_quotation_inside_what_was_said_leaves_the_sentence_reported(text: str, reported: bool) -> None:
+    meta, passages = make_doc([text])
+    assert bool(find_reported_speech(passages, meta)) is reported
+    assert [a.label for a in find_quotes(passages, meta)] == ["Ana Ruiz"]
+
+
+def test_a_pronoun_with_nobody_named_is_the_unnamed_speaker_before_it() -> None:
+    """ "the clerk told me …. She said …": she is the clerk, when no person is named nearby."""
+    meta, passages = make_doc(
+        ['At the desk, the clerk told me the scan was "quicker for all of us." She said the manager decided.']
+    )
+    assert [a.data["role"] for a in find_reported_speech(passages, meta)] == ["the clerk", "the clerk"]
+
+
+def test_a_pronoun_never_means_an_institution_described_before_it() -> None:
+    meta, passages = make_doc(["The city's cyberspace office said the list was public. She said the list was late."])
+    assert [a.data["role"] for a in find_reported_speech(passages, meta)] == ["The city's cyberspace office", None]
+
+
+def test_a_short_quotation_right_after_an_attributed_one_is_the_same_speaker_s() -> None:
+    meta, passages = make_doc(['"The law is clear enough," Ana Ruiz said. "The training is not."'])
+    assert [(a.text, a.label) for a in find_quotes(passages, meta)] == [
+        ("The law is clear enough", "Ana Ruiz"),
+        ("The training is not.", "Ana Ruiz"),
+    ]
+
+
+def test_the_chain_or_the_company_is_the_organisation_that_spoke_last_by_name() -> None:
+    meta, passages = make_doc(
+        [
+            "In a statement, Harbourline said that guests could always ask for the desk.",
+            "Ana Ruiz, a lawyer in Shanghai, said the kiosks broke the rules.",
+            "The chain said the kiosks were not its own.",
+        ]
+    )
+    assert [a.label for a in find_reported_speech(passages, meta)] == ["Harbourline", "Ana Ruiz", "Harbourline"]
+    meta, passages = make_doc(
+        [
+            "In a statement, Harbourline said guests could ask. "
+            "Check-in takes a minute, according to the chain's figures."
+        ]
+    )
+    assert [a.label for a in find_reported_speech(passages, meta)] == ["Harbourline", "Harbourline"]
+    meta, passages = make_doc(["The company said the kiosks were not its own."])  # nobody named: the words
+    assert [(a.label, a.data["role"]) for a in find_reported_speech(passages, meta)] == [("", "The company")]
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        ("某某科技近日宣布完成融资。公司称，新品将在下月上市。", ["某某科技", "某某科技"]),
+        ("江东区人民法院审理认为，超市未尽告知义务。法院判令超市删除照片。", ["江东区人民法院", "江东区人民法院"]),
+        # a person named last is no company; nobody named: the kind of body, unnamed
+        ("律师张明远认为，条款无效。公司称，条款有效。", ["张明远", None]),
+        ("公司称，条款有效。", [None]),
+    ],
+)
+def test_a_chinese_kind_of_body_is_the_one_of_that_kind_named_before(text: str, speakers: list[str | None]) -> None:
+    meta, _ = make_doc([text])
+    passage = Passage("fx", 1, text, sentences=split_sentences(text))
+    assert [a.data["speaker"] for a in find_reported_speech_zh([passage], meta)] == speakers

@@ -1192,3 +1192,179 @@ def test_a_cp1252_page_that_says_so_is_read(tmp_path: Path) -> None:
 def test_a_list_of_authors_splits_on_chinese_and_latin_separators(authors: str) -> None:
     fm = split_front_matter(f"---\ntitle: 快讯\nauthors: {authors}\n---\n" + BODY, "a.md")
     assert fm.fields.authors == ("何沛然", "江若溪")
+
+
+def test_a_show_s_transcript_footer_a_brief_s_author_box_and_a_q_and_a_page_s_bars(tmp_path: Path) -> None:
+    """A transcript's note and warning, a show's producer and music credits and its appeal
+    for paying supporters; a brief's series blurb ("Views are the authors' own"), its
+    "About the authors." run-in box and its "Cite as:" line; a Q&A page's search box,
+    counters and action bar, and the other answers under "更多回答": none is text."""
+    write(
+        tmp_path,
+        "show.txt",
+        "Full transcript (lightly edited)\n\n" + BODY * 3 + "\nThe Example Hour is produced by Jane Roe. "
+        'Theme music: "Morning Fog" by Richard Miles.\n'
+        "This transcript is auto-generated and may contain errors. Check the recording before quoting.\n"
+        "Back the show on Ko-fi for ad-free episodes.\n",
+    )
+    write(
+        tmp_path,
+        "brief.md",
+        "---\ntitle: Faces at the gate\nauthors: [Jane Roe, John Doe]\n---\n\n"
+        "*Example Papers digest the team's work for a general audience. Views are the authors' own.*\n\n"
+        + BODY
+        * 3
+        + "\n**About the authors.** Jane Roe is a fellow at the Example Centre. "
+        "John Doe is a lecturer at the Centre.\n\n"
+        'Cite as: Jane Roe and John Doe, "Faces at the gate", Example Papers No. 3 (2026).\n',
+    )
+    write(
+        tmp_path,
+        "answer.txt",
+        "首页 发现 消息\n搜索你想了解的问题…\n门禁只能刷脸，合法吗？\n关注者 52 被浏览 10,311\n"
+        + ZH_BODY * 3
+        + "赞同 86 12 条评论 分享 收藏 喜欢\n更多回答\n某网友：我们楼也一样，后来换成刷卡了…\n",
+    )
+    for doc in load_user_commentary([tmp_path], load_manifest()):
+        text = " ".join(p.text for p in doc.parsed.passages)
+        for gone in (
+            "transcript",
+            "produced",
+            "Fog",
+            "Ko-fi",
+            "digest",
+            "About",
+            "fellow",
+            "Cite",
+            "搜索",
+            "关注者",
+            "赞同",
+            "更多",
+            "网友",
+        ):
+            assert gone not in text, (doc.meta.id, gone)
+    answer = next(d for d in load_user_commentary([tmp_path], load_manifest()) if d.meta.id == "answer")
+    assert answer.meta.title_zh == "门禁只能刷脸，合法吗？"
+
+
+def test_a_show_s_header_a_clipped_feature_s_header_a_school_notice_and_role_words_after_names(
+    tmp_path: Path,
+) -> None:
+    """A podcast's strapline is no headline and its "Hosted by X" meta line is the by-line;
+    a slash trail of short crumbs is no headline, and the editor's credit after "撰文：X" is
+    no author; a school's name above its notice is the outlet; a job title after a name
+    ("By X, Senior Reviewer") and the description after a name in an author box
+    ("X，某某法院法官，…") are no authors."""
+    write(
+        tmp_path,
+        "show.txt",
+        "EXAMPLE RADIO\nThe Asia data-policy podcast\nEpisode 12: Faces at the border\n"
+        "2026.03.02 · 41 min · Hosted by Jane Roe\n" + BODY * 3,
+    )
+    write(
+        tmp_path,
+        "feature.md",
+        "[首页](https://example.com/) / [快讯](https://example.com/a) / [深度](https://example.com/b)\n\n"
+        "# 一家门禁公司的第二年\n\n撰文：张三　编辑：李四\n\n" + ZH_BODY * 3,
+    )
+    write(
+        tmp_path,
+        "notice.txt",
+        "某某市第一中学\n首页 | 学校概况 | 通知公告\n关于启用食堂刷脸支付的通知\n发布时间：2026-03-02 09:00\n"
+        + ZH_BODY * 3,
+    )
+    write(
+        tmp_path,
+        "review.html",
+        "<html lang='en'><head><title>Door camera review</title></head><body><article><h1>Door camera review</h1>"
+        "<p class='byline'>By Jane Roe, Senior Reviewer</p>" + ("<p>" + BODY + "</p>") * 3 + "</article></body></html>",
+    )
+    write(
+        tmp_path,
+        "judge.html",
+        "<html lang='zh-CN'><head><title>会员刷脸案评析</title></head><body><article><h1>会员刷脸案评析</h1>"
+        + ("<p>" + ZH_BODY + "</p>") * 3
+        + "<div class='author-box'>王五，某某市某某区人民法院民一庭法官，长期从事民事审判工作。</div>"
+        + "</article></body></html>",
+    )
+    docs = {d.meta.id: d.meta for d in load_user_commentary([tmp_path], load_manifest())}
+    show = docs["show"]
+    assert (show.title_en, show.outlet, show.authors, show.date) == (
+        "Episode 12: Faces at the border",
+        "Example Radio",
+        ("Jane Roe",),
+        "2026-03-02",
+    )
+    assert (docs["feature"].title_zh, docs["feature"].authors) == ("一家门禁公司的第二年", ("张三",))
+    assert (docs["notice"].title_zh, docs["notice"].outlet) == ("关于启用食堂刷脸支付的通知", "某某市第一中学")
+    assert docs["review"].authors == ("Jane Roe",)
+    assert docs["judge"].authors == ("王五",)
+
+
+def test_outlets_in_a_reprint_note_and_beside_a_chinese_copyright_names_beside_the_outlet_and_a_handle(
+    tmp_path: Path,
+) -> None:
+    """ "本文由X原创，转载请联系授权" and "X © 2026" name the outlet; "A and B | <the outlet>"
+    under a headline names the authors; a site's social handle ("@ExampleRev") gives way to
+    the name its <title> spells out, and an author box's "Written by X" line gives X."""
+    write(
+        tmp_path, "feature.md", "# 一家门禁公司的第二年\n\n" + ZH_BODY * 3 + "\n本文由某某商业原创，转载请联系授权。\n"
+    )
+    write(tmp_path, "answer.txt", "门禁只能刷脸，合法吗？\n" + ZH_BODY * 3 + "某某问答 © 2026 · 京ICP证000000号\n")
+    write(
+        tmp_path,
+        "wire.txt",
+        "EXAMPLE LEDGER\nHotels make face scans the default at check-in\nJane Roe and John Doe | Example Ledger\n"
+        "July 21, 2026\n" + BODY * 3,
+    )
+    write(
+        tmp_path,
+        "essay.html",
+        "<html lang='en'><head><title>Consent | Opinion | Example Policy Review</title>"
+        "<meta name='twitter:site' content='@ExampleRev'></head><body><article><h1>Consent</h1>"
+        + ("<p>" + BODY + "</p>")
+        * 3
+        + "</article><aside class='author-box'><p><strong>Written by Jane Roe</strong></p>"
+        "<p>Jane Roe is professor of law at the University of Example and a visiting scholar at the Example "
+        "Institute in Shanghai, where she writes on consent in data law.</p></aside></body></html>",
+    )
+    docs = {d.meta.id: d.meta for d in load_user_commentary([tmp_path], load_manifest())}
+    assert docs["feature"].outlet == "某某商业"
+    assert docs["answer"].outlet == "某某问答"
+    assert (docs["wire"].outlet, docs["wire"].authors) == ("Example Ledger", ("Jane Roe", "John Doe"))
+    assert (docs["essay"].outlet, docs["essay"].authors) == ("Example Policy Review", ("Jane Roe",))
+
+
+def test_a_q_and_a_answer_s_header_names_its_author(tmp_path: Path) -> None:
+    """A bare name, the answerer's one-line headline and the answer's votes: the name is the
+    author, and none of it is text."""
+    write(
+        tmp_path,
+        "answer.txt",
+        "门禁只能刷脸，合法吗？\n张小满\n执业律师，关注个人信息保护\n86 人赞同了该回答\n" + ZH_BODY * 3,
+    )
+    write(
+        tmp_path,
+        "thread.txt",
+        "Can my gym demand my face?\n" + BODY + "Jane Roe\nPrivacy lawyer\n2.4K upvotes\n" + BODY * 3,
+    )
+    loaded = {d.meta.id: d for d in load_user_commentary([tmp_path], load_manifest())}
+    assert loaded["answer"].meta.authors == ("张小满",)
+    assert loaded["thread"].meta.authors == ("Jane Roe",)
+    for doc in loaded.values():  # the header is no text
+        text = " ".join(p.text for p in doc.parsed.passages)
+        assert "张小满" not in text and "执业律师" not in text and "Privacy lawyer" not in text
+
+
+def test_a_paper_s_citation_authors_are_read_surname_first_or_not_as_the_page_writes_them(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "paper.html",
+        "<html lang='en'><head><title>Consent at the gate</title>"
+        "<meta name='citation_author' content='Roe, Jane'><meta name='citation_author' content='Wei, Jiaming'>"
+        "</head><body><article><h1>Consent at the gate</h1><p>Jane Roe and Wei Jiaming</p>"
+        + ("<p>" + BODY + "</p>") * 3
+        + "</article></body></html>",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.authors == ("Jane Roe", "Wei Jiaming")

@@ -41,7 +41,17 @@ from typing import Literal
 
 from kb.errors import EmptySource
 from kb.ingest.commentary_blocks import ENDS_SENTENCE, Block, normalise, segment_blocks
-from kb.ingest.commentary_page import AFFILIATION, Page, fold, trim_news_marks, word_units
+from kb.ingest.commentary_page import (
+    AFFILIATION,
+    BARE_NAME,
+    Page,
+    answer_headers,
+    fold,
+    name_above_votes,
+    names_by_outlet,
+    trim_news_marks,
+    word_units,
+)
 from kb.ingest.furniture import (
     FurnitureRules,
     is_title_case,
@@ -121,6 +131,12 @@ _WIRE_DATELINE = re.compile(
 _FIRST_PUBLISHED_IN = re.compile(
     r"(?:首发于|原载于|原文刊于|转载自).{0,10}?[「《“\"](?P<name>[^」》”\"]{2,24})[」》”\"]"
 )
+# "本文由某某商业原创，转载请联系授权": the outlet that wrote it, in its reprint note.
+_ORIGINAL_BY = re.compile(r"本文(?:由|为|系)(?P<name>[^\s，,。：:“”「」《》]{2,16}?)(?:独家)?原创")
+# "知乎 © 2026", "© 2026 某某日报社 版权所有": a Chinese site's name beside the © sign.
+_CJK_COPYRIGHT = re.compile(
+    r"^(?P<before>[\u4e00-\u9fff]{2,12})\s*©|©\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?!版权)(?P<after>[\u4e00-\u9fff]{2,16})"
+)
 # A press release's dateline: "SHENZHEN, China, November 12, 2025 — ".
 _RELEASE_DATELINE = re.compile(
     r"^[A-Z][A-Z .'’-]{1,30},(?:\s+[A-Z][\w.]+(?: [A-Z][\w.]+)?,)?"
@@ -130,11 +146,10 @@ _RELEASE_DATELINE = re.compile(
 _CN_DATELINE = re.compile(r"(?:\d{1,2}月\d{1,2}日电|讯)\s*[（(](?:本报|特约|见习)?记者\s*(?P<names>[^）)]{2,30})[）)]")
 # A Chinese site's own name above the headline: a school, court, paper or office.
 _CN_SITE_NAME = re.compile(
-    r"^[\u4e00-\u9fff]{2,16}(?:大学|学院|法院|检察院|研究院|研究所|研究中心|网|报|日报|晚报|杂志|律师事务所|委员会|网信办|政府)$"
+    r"^[\u4e00-\u9fff]{2,16}(?:大学|学院|小学|中学|学校|幼儿园|法院|检察院|研究院|研究所|研究中心|网|报|日报|晚报|杂志|律师事务所|委员会|网信办|政府)$"
 )
 # The last word of a team's or desk's name signed under a help or news page.
 _TEAM_NAME = re.compile(r"\b(?:support|team|desk|staff|editors|editorial|office|newsroom|service)$", re.I)
-_BARE_NAME = re.compile(r"^[A-Z][a-z’'-]+(?: [A-Z]\.)?(?: [A-Z][a-z’'-]+){1,2}$")
 _PUBLISHED_WORD = re.compile(r"^\s*(?:published|posted|updated|发布|发表|编辑于|更新于|首发)", re.I)
 _COPYRIGHT_HOLDER = re.compile(
     r"(?:©|\([cC]\))\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?P<name>[A-Z][^.|©]{2,60}?)\s*(?:[.|]|$)"
@@ -345,6 +360,7 @@ def layout_blocks(
     body_end = _find_end(page, body_start)
     title_fold = page.folds[title] if title is not None else None
     nav = _nav_lists(page, 0, n)
+    answerer = answer_headers(page, body_end)
     body_span = max(1, body_end - body_start)
 
     decisions: list[BlockDecision] = []
@@ -359,6 +375,8 @@ def layout_blocks(
             reason = "after-end"
         elif page.furniture[i]:
             reason = page.furniture[i]
+        elif i in answerer:
+            reason = "byline"  # an answer's header: the answerer's name and headline
         elif title_fold is not None and _repeats_title(page.folds[i], title_fold):
             reason = "title-repeat"
         elif page.is_caption(i):
@@ -477,8 +495,13 @@ def _extract(
                 name = _full_name(subject, blocks[i].text)
                 if name not in authors:
                     authors.append(name)
+    outlet = _outlet(page, title)
+    if not authors and outlet:  # "Jane Roe and John Doe | Pacific Ledger": names beside the site's name
+        authors = [n for i in top for n in names_by_outlet(page, i, outlet)]
     if not authors:  # "Mara Lindqvist" on its own line above "Oct 02, 2025"
         authors = [n for i in top if (n := _name_by_dateline(page, i))][:1]
+    if not authors:  # "陆某某" / "执业律师，……" / "1,286 人赞同了该回答": an answer's header
+        authors = [n for i in range(body_end) if (n := name_above_votes(page, i))][:1]
     if not authors:  # "人民网北京11月17日电 （记者 孙晗）", "本报讯（记者 孙悦）"
         datelines = (_CN_DATELINE.search(blocks[i].text[:60]) for i in rest[:3])
         m = next((m for m in datelines if m), None)
@@ -515,7 +538,6 @@ def _extract(
         )
     if date:
         out["date"] = date
-    outlet = _outlet(page, title)
     if outlet:
         out["outlet"] = outlet
     return out
@@ -539,7 +561,7 @@ def _short_name(page: Page, i: int) -> bool:
 def _name_by_dateline(page: Page, i: int) -> str | None:
     """Block ``i`` is a bare person's name beside a date line: the author."""
     b = page.blocks[i]
-    if page.furniture[i] is not None or not _BARE_NAME.match(b.text):
+    if page.furniture[i] is not None or not BARE_NAME.match(b.text):
         return None
     near = [j for j in (i - 1, i + 1) if 0 <= j < len(page.blocks)]
     if not any(page.furniture[j] == "dateline" for j in near):
@@ -570,6 +592,8 @@ def _outlet(page: Page, title: int | None) -> str | None:
             return m.group("name").strip()
         if i < 8 and (m := _FIRST_PUBLISHED_IN.search(b.text)):
             return m.group("name").strip()
+        if m := _ORIGINAL_BY.search(b.text):
+            return m.group("name")
     # a line above the headline ("某某法治报 · 以案说法" reads as a breadcrumb)
     first = next((i for i in range(len(blocks)) if page.furniture[i] in (None, "breadcrumb")), None)
     if first is not None and title is not None and first < title:
@@ -588,6 +612,8 @@ def _outlet(page: Page, title: int | None) -> str | None:
     for b in blocks:
         if ("©" in b.text or "(c)" in b.text.lower()) and (m := _COPYRIGHT_HOLDER.search(b.text)):
             return m.group("name").strip()
+        if m := _CJK_COPYRIGHT.search(b.text):
+            return m.group("before") or _masthead_name(m.group("after"))
     return None
 
 

@@ -19,7 +19,18 @@ from kb.ingest.furniture import FurnitureRules, is_breadcrumb, is_title_case, pa
 from kb.ingest.normalize import is_cjk_text
 from kb.ingest.sentences import split_sentences
 
-__all__ = ["AFFILIATION", "Page", "block_furniture", "fold", "trim_news_marks", "word_units"]
+__all__ = [
+    "AFFILIATION",
+    "BARE_NAME",
+    "Page",
+    "answer_headers",
+    "block_furniture",
+    "fold",
+    "name_above_votes",
+    "names_by_outlet",
+    "trim_news_marks",
+    "word_units",
+]
 
 # ------------------------------------------------------------------ thresholds
 # Tuned on the sample captures, chosen to be generic: a heading is a short line, a
@@ -36,6 +47,8 @@ BIO_MAX_SENTENCES = 2
 
 _QUOTE_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 AFFILIATION = re.compile(r"\b(?:at|with)\s+(?:the\s+)?(?P<org>[A-Z][^,.;()]{2,80})")
+# A person's name alone on its line: "Mara Lindqvist", "Jane Q. Roe".
+BARE_NAME = re.compile(r"^[A-Z][a-z’'-]+(?: [A-Z]\.)?(?: [A-Z][a-z’'-]+){1,2}$")
 
 
 # [line.*] rules checked on every block, in order, and the drop reason each gives.
@@ -74,7 +87,7 @@ def block_furniture(text: str, sentences: Sequence[tuple[int, int]], rules: Furn
     hits = [c for c in cues if c]
     if hits and 2 * len(hits) >= len(cues):
         return hits[0]
-    if rules.is_widget(text):
+    if rules.is_widget(text) or rules.is_nav_row(text):
         return "menu"
     return None
 
@@ -210,3 +223,46 @@ class Page:
             if subject and AFFILIATION.search(text[s:e], len(subject)):
                 return subject
         return None
+
+
+# The votes an answer on a Q&A page has: "1,286 人赞同了该回答", "2.4K upvotes".
+_VOTES = re.compile(r"赞同了该回答|人赞同|\bupvotes?\b", re.I)
+_CJK_PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_VOTES_REACH = 2  # the name, perhaps its one-line headline, then the votes
+
+
+def answer_headers(page: Page, end: int) -> set[int]:
+    """The blocks of each answer's header before ``end``: the answerer's name and the lines
+    down to the votes (:func:`name_above_votes`)."""
+    out: set[int] = set()
+    for i in range(end):
+        if name_above_votes(page, i):
+            j = i
+            while j < len(page.blocks) and page.furniture[j] is None and j - i <= _VOTES_REACH:
+                out.add(j)
+                j += 1
+    return out
+
+
+def name_above_votes(page: Page, i: int) -> str | None:
+    """Block ``i`` is a bare name with an answer's vote count a line or two below it (a
+    Q&A page: the answerer, their headline, "1,286 人赞同了该回答"): the author."""
+    text = page.blocks[i].text
+    if page.furniture[i] is not None or not (_CJK_PERSON.match(text) or BARE_NAME.match(text)):
+        return None
+    below = range(i + 1, min(i + 1 + _VOTES_REACH, len(page.blocks)))
+    if not any(page.furniture[j] is not None and _VOTES.search(page.blocks[j].text) for j in below):
+        return None
+    return text
+
+
+_PIPE = re.compile(r"\s+[|｜]\s+")
+
+
+def names_by_outlet(page: Page, i: int, outlet: str) -> tuple[str, ...]:
+    """Block ``i`` is "names | the site's name" (a by-line that names the outlet instead of
+    saying "By"): the names."""
+    parts = _PIPE.split(page.blocks[i].text)
+    if len(parts) != 2 or fold(parts[1]) != fold(outlet):
+        return ()
+    return parse_byline("By " + parts[0], page.rules) or ()

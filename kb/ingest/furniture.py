@@ -72,6 +72,9 @@ LINE_RULES = (
 # and "U.S.-China" are not trails.
 _BREADCRUMB_SPLIT = re.compile(r"\s+(?:>>|>|»|›|\||::|→|·)\s+")
 _BREADCRUMB_MAX_SEGMENT_WORDS = 8
+_SLASH_SPLIT = re.compile(r"\s+/\s+")
+_SLASH_TRAIL_MIN = 3
+_SLASH_CRUMB_MAX_UNITS = 4  # words, or Chinese characters
 
 _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[^\W\d_][\w’'.&-]*")
@@ -184,7 +187,16 @@ def is_breadcrumb(text: str) -> bool:
     True
     >>> is_breadcrumb("The score was 3 > 2, he said.")
     False
+
+    Slashes join a trail of at least three short crumbs ("首页 / 快讯 / 深度", "Home / News /
+    Tech"), so "consent / notice" in a heading is no trail:
+
+    >>> is_breadcrumb("首页 / 快讯 / 深度 / 创投"), is_breadcrumb("Consent / notice")
+    (True, False)
     """
+    crumbs = _SLASH_SPLIT.split(text.strip())
+    if len(crumbs) >= _SLASH_TRAIL_MIN and all(0 < text_units(c) <= _SLASH_CRUMB_MAX_UNITS for c in crumbs):
+        return True
     parts = _BREADCRUMB_SPLIT.split(text.strip())
     if len(parts) < 2 or text.rstrip().endswith((".", "!", "?", "。")):
         return False
@@ -231,9 +243,15 @@ def parse_date_line(text: str) -> str | None:
 
 
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,6}$")
+_AUTHOR_BARS = re.compile(r"\s+\|\s+")  # between authors in a labelled by-line
 # A word of a personal name: capitalised, a particle, or two to six Chinese characters.
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][\w’'.-]*|de|da|van|von|der|del|bin|al-\w+|[\u4e00-\u9fff·]{2,6})$")
 
+
+# A menu pasted as one line: at least this many items, a Chinese item at most this long.
+_NAV_ROW_MIN_ITEMS = 3
+_NAV_ROW_MAX_CJK = 5
+_SENTENCE_MARK = re.compile(r"[.,;:!?。，；：！？、“”\"()（）]")
 
 # Between the items of a row of share or page-tool widgets.
 _WIDGET_SEPARATORS = re.compile(r"[|｜·•：:，,/]")
@@ -257,12 +275,19 @@ def source_name(text: str, *, alone: bool = False) -> str | None:
 def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
     """The names in a by-line (``By A, B and C``), or None when ``text`` is not one."""
     m = rules.line_match("byline", text)
+    if m is not None and m.groupdict().get("handle"):
+        return (m.group("handle"),)  # a forum user's name, as it is: "rainyday_88"
     if m is None or not m.groupdict().get("names"):  # a meta line may give only 来源 and a date
         return None
     names: list[str] = []
-    for chunk in NAME_SEPARATORS.split(m.group("names").strip().rstrip(".")):
-        if chunk.strip() in rules.byline_roles:
-            continue  # "By Jane Roe, Partner, and John Doe, Associate"
+    after_role = False
+    for chunk in NAME_SEPARATORS.split(_AUTHOR_BARS.sub("; ", m.group("names").strip().rstrip("."))):
+        if rules.is_byline_role(chunk):
+            after_role = True
+            continue  # "By Jane Roe, Partner, and John Doe, Associate", "By Jane Roe, Senior Reviewer"
+        if after_role and len(chunk.split()) == 1:
+            continue  # "Jane Roe, Partner, Shanghai": the office's city after the role
+        after_role = False
         tokens = [t.rstrip("*†‡") for t in chunk.split() if t not in rules.byline_roles]
         if not tokens:
             continue
@@ -311,6 +336,22 @@ class FurnitureRules:
     abbrev_ambiguous: frozenset[str]
     sentence_starters: frozenset[str]
     byline_roles: frozenset[str] = frozenset()
+    byline_role_modifiers: frozenset[str] = frozenset()
+
+    def is_byline_role(self, chunk: str) -> bool:
+        """A job title in a by-line: a role word (Partner, 记者), perhaps after modifiers
+        ("Senior Reviewer", "Contributing Tech Writer").
+
+        >>> rules = load_rules()
+        >>> rules.is_byline_role("Senior Reviewer"), rules.is_byline_role("记者"), rules.is_byline_role("Jane Roe")
+        (True, True, False)
+        """
+        words = chunk.split()
+        if not words or chunk.strip() in self.byline_roles:
+            return bool(words)
+        return words[-1] in self.byline_roles and all(
+            w in self.byline_role_modifiers or w in self.byline_roles for w in words[:-1]
+        )
 
     def sentence_cue(self, sentence: str) -> str | None:
         """The name of the first furniture cue the sentence carries, if any."""
@@ -338,6 +379,23 @@ class FurnitureRules:
         if len(chunks) < 2 and len(line.split()) < 2:
             return False
         return all(c in self.widget_items or all(w in self.widget_items for w in c.split()) for c in chunks)
+
+    def is_nav_row(self, text: str) -> bool:
+        """A site's menu pasted as one line of short items between spaces: "首页 发现 消息"
+        (a Chinese row opening with 首页), "Home News Opinion About" (most items menu words).
+
+        >>> rules = load_rules()
+        >>> rules.is_nav_row("首页　会员　发现　等你来答"), rules.is_nav_row("Home News Opinion Podcasts")
+        (True, True)
+        >>> rules.is_nav_row("Home Office rules tighten"), rules.is_nav_row("首页 上的 按钮，点了 没反应")
+        (False, False)
+        """
+        items = text.split()
+        if len(items) < _NAV_ROW_MIN_ITEMS or _SENTENCE_MARK.search(text):
+            return False
+        if all(_CJK_CHAR.fullmatch(ch) for item in items for ch in item):
+            return items[0] in self.nav_items and all(len(item) <= _NAV_ROW_MAX_CJK for item in items)
+        return 2 * sum(1 for item in items if item.casefold() in self.nav_items) > len(items)
 
     def is_site_name(self, text: str) -> bool:
         """A short title-case name with an organisation word: the site's masthead."""
@@ -379,6 +437,7 @@ class VocabModel(RuleModel):
     widget_items: tuple[str, ...] = ()
     org_words: tuple[str, ...] = ()
     byline_roles: tuple[str, ...] = ()
+    byline_role_modifiers: tuple[str, ...] = ()
 
 
 class SentencesModel(RuleModel):
@@ -434,6 +493,7 @@ def _compile(rules: FurnitureFile) -> FurnitureRules:
         abbrev_ambiguous=frozenset(sentences.ambiguous),
         sentence_starters=frozenset(sentences.sentence_starters),
         byline_roles=frozenset(vocab.byline_roles),
+        byline_role_modifiers=frozenset(vocab.byline_role_modifiers),
     )
 
 

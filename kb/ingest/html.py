@@ -47,7 +47,14 @@ import lxml.html
 from lxml import etree
 
 from kb.errors import EmptySource, ParseError
-from kb.ingest.frontmatter import HTTP_URL, CommentaryFields, check_iso_date, parse_fields, split_front_matter
+from kb.ingest.frontmatter import (
+    HTTP_URL,
+    NAME_SEPARATORS,
+    CommentaryFields,
+    check_iso_date,
+    parse_fields,
+    split_front_matter,
+)
 from kb.ingest.furniture import load_rules, parse_byline, source_name
 
 __all__ = ["MAX_DEPTH", "MAX_ELEMENTS", "HtmlBlock", "HtmlText", "extract_page", "page_metadata", "parse_page"]
@@ -191,8 +198,9 @@ _META_CLASS = re.compile(r"(?:^|[\s_-])(?:post-?meta|entry-?meta|article-?meta|m
 _IN_COMMENTS = re.compile(r"comment|reply|respond", re.I)
 
 
-def _marked(root: lxml.html.HtmlElement, pattern: re.Pattern[str]) -> Iterator[str]:
-    """The text of each element whose class (or itemprop/rel) matches, outside comment sections."""
+def _marked(root: lxml.html.HtmlElement, pattern: re.Pattern[str], *, parts: bool = False) -> Iterator[str]:
+    """The text of each element whose class (or itemprop/rel) matches, outside comment sections;
+    ``parts``: then the text of each of its children (an author box's "Written by X" above the bio)."""
     for node in root.iter():
         if not isinstance(node.tag, str):
             continue
@@ -201,9 +209,31 @@ def _marked(root: lxml.html.HtmlElement, pattern: re.Pattern[str]) -> Iterator[s
             continue
         if any(_IN_COMMENTS.search(" ".join(a.get(k) or "" for k in ("class", "id"))) for a in node.iterancestors()):
             continue
-        text = " ".join(node.text_content().split())
-        if 2 <= len(text) <= 200:
-            yield text
+        texts = (node, *(c for c in node if isinstance(c.tag, str))) if parts else (node,)
+        for element in texts:
+            text = " ".join(element.text_content().split())
+            if 2 <= len(text) <= 200:
+                yield text
+
+
+_HANDLE_WORD = re.compile(r"^@?([A-Z][a-z]{3,})[A-Z0-9]")
+_TITLE_PARTS = re.compile(r"\s+[|–—-]\s+")
+
+
+def _spelled_out(site: str, page_title: str | None) -> str:
+    """The site's name as the page's ``<title>`` spells it out when the name found is its
+    social handle ("@ExampleRev" from ``twitter:site``; "… | Opinion | Example Policy Review").
+
+    >>> _spelled_out("@ExampleRev", "Consent | Opinion | Example Policy Review"), _spelled_out("Example", None)
+    ('Example Policy Review', 'Example')
+    """
+    m = _HANDLE_WORD.match(site)
+    if m is None or " " in site or not page_title:
+        return site
+    last = _TITLE_PARTS.split(page_title.strip())[-1]
+    if len(last.split()) >= 2 and last.split()[0].casefold() == m.group(1).casefold() and len(last) <= 60:
+        return last
+    return site
 
 
 def _markup_site_name(root: lxml.html.HtmlElement) -> str | None:
@@ -224,7 +254,7 @@ def _markup_authors(root: lxml.html.HtmlElement) -> str | None:
     """The by-line in the theme's markup (``class="author"``, or a meta line
     ``Filed under … | by Jane Doe | 2026-08-30``), when no meta tag or JSON-LD names anyone."""
     rules = load_rules()
-    for text in _marked(root, _AUTHOR_CLASS):
+    for text in _marked(root, _AUTHOR_CLASS, parts=True):
         # "作者：X", "By X", or the name alone
         names = parse_byline(text, rules) or parse_byline("By " + text, rules)
         if names:
@@ -234,6 +264,56 @@ def _markup_authors(root: lxml.html.HtmlElement) -> str | None:
         if names:
             return "; ".join(names)
     return None
+
+
+_CJK_PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_LATIN_PERSON = re.compile(r"^[A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){1,3}$")
+
+
+def _author_names(value: str) -> tuple[str, ...]:
+    """The names in an author value a page gives: a by-line's ("By Jane Roe, Senior
+    Reviewer"), or the names that open an author box ("张三，某某法院法官，长期从事…"),
+    else the value as it is.
+
+    >>> _author_names("Jane Roe; Senior Reviewer"), _author_names("张三，某某市人民法院民一庭法官，长期从事审判工作")
+    (('Jane Roe',), ('张三',))
+    """
+    rules = load_rules()
+    names = parse_byline(value, rules) or parse_byline("By " + value, rules)
+    if names:
+        return names
+    found: list[str] = []
+    for chunk in (c.strip() for c in NAME_SEPARATORS.split(value)):
+        if not (_CJK_PERSON.match(chunk) or _LATIN_PERSON.match(chunk)) or rules.is_byline_role(chunk):
+            break  # the description after the names
+        found.append(chunk)
+    return tuple(found) or (value,)
+
+
+_SURNAME_FIRST = re.compile(
+    r"^(?P<last>[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?), (?P<first>[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+)?)$"
+)
+
+
+def _citation_authors(root: lxml.html.HtmlElement) -> tuple[str, ...]:
+    """A paper's ``<meta name="citation_author">`` tags, "Surname, Given" each, as the page's
+    text writes the names ("Wei Jiaming" stays surname first when the page says so), else
+    given name first; () when there are none or one is not of that form."""
+    values = [
+        " ".join((node.get("content") or "").split())
+        for node in root.iter("meta")
+        if (node.get("name") or "").strip().lower() == "citation_author"
+    ]
+    matches = [_SURNAME_FIRST.match(v) for v in values]
+    if not matches or not all(matches):
+        return ()
+    text = " ".join(root.text_content().split())
+    out: list[str] = []
+    for m in matches:
+        assert m is not None
+        surname_first = f"{m.group('last')} {m.group('first')}"
+        out.append(surname_first if surname_first in text else f"{m.group('first')} {m.group('last')}")
+    return tuple(out)
 
 
 def _meta_author(root: lxml.html.HtmlElement) -> str | None:
@@ -265,13 +345,16 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
     if site and title and site in title and len(site) > len(title) / 2:
         site = None  # trafilatura's guess from the <title>, the headline itself
     site = site or fields.get("outlet") or _markup_site_name(root) or _markup_source(root)
+    site = _spelled_out(site, root.findtext(".//title")) if site else site
     if title and site and title.endswith(site):
         title = _TITLE_SUFFIX.sub("", title) if _TITLE_SUFFIX.search(title) else title
     fields["title"] = title
     fields["outlet"] = site
     authors = (found.author if found else None) or "; ".join(ld_authors) or _meta_author(root)
     # "作者：卢清和", "By Jane Doe": the names of a by-line; none at all: the theme's markup
-    authors = "; ".join(parse_byline(authors, load_rules()) or (authors,)) if authors else _markup_authors(root)
+    if cited := _citation_authors(root):
+        authors = "; ".join(cited)  # "Halvorsen, Ingrid" (trafilatura splits it at the comma)
+    authors = "; ".join(_author_names(authors)) if authors else _markup_authors(root)
     fields["authors"] = authors
     date = (found.date if found else None) or fields.get("date")
     fields["date"] = _iso_prefix(date)

@@ -11,6 +11,10 @@ from kb.annotate.speakers.lexicon import Lexicon, _Verb
 from kb.annotate.speakers.people import _Name, _parse_run
 
 _PRONOUNS = {"he": "person", "she": "person", "i": "self", "we": "self"}
+# A described speaker after "said" is at most this long: "said a spokesperson for the
+# Zhejiang cyberspace office"; longer, it is what was said ("said the chain had no …").
+# ("according to" has no such limit: what follows it is always the source.)
+_RIGHT_ROLE_MAX_WORDS = 10
 # How far (in characters) a speaker and a long appositive may stand from the cue.
 _SUBJECT_REACH = 300
 # A described speaker who gives only a name: ", who gave her name only as Fernanda,", ", identified only as Wu,".
@@ -19,8 +23,12 @@ _GIVEN_NAME = re.compile(
     r"name\s+(?:only\s+)?as|identified\s+only\s+as)\s+(?P<name>[A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+)?),\s*$"
 )
 _RELATIVE = re.compile(r"(?:,\s*)?\bwho\s*$")
+# A relative clause between a speaker and the cue: ", who asked not to be named,".
+_RELATIVE_CLAUSE = re.compile(r",\s+who\s+[^,;:“”\"]{2,80},\s*$")
 # "writes about cooking" describes a topic, not speech.
 _NOT_SPEECH_AFTER = re.compile(r"\s+about\b")
+_TELL = re.compile(r"(?:tell|tells|told|telling)", re.IGNORECASE)
+_APART = re.compile(r"[^.;:!?“”\"]{0,80}?\bapart\b")
 # A name after one of these ends a description of someone else: "a lawyer at [Zhong Lun]".
 _PLACE_OF_ROLE = re.compile(
     r"\b(?:[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:[\w’'\-]+\s+){0,4}?(?:in|at|from|with|for|of)\s+(?:the\s+)?$"
@@ -30,10 +38,21 @@ _PLURAL_ROLE = re.compile(
     r"^\s*(?P<phrase>(?:(?:[Ss]ome|[Mm]any|[Mm]ost|[Ss]everal|[Oo]ther|[Bb]oth|[Tt]wo|[Tt]hree|[Ff]ew)\s+)?"
     r"(?:[\w’\x27-]+\s+){0,3}?(?P<head>[A-Za-z][a-z-]*s))\s*$"
 )
+# Whom the writer met, after the person: "a gate vendor [we interviewed]", "one parent [I spoke to]".
+_MET_BY_WRITER = re.compile(
+    r"\s+(?:that\s+|whom\s+|who\s+)?(?:we|I)\s+(?:interviewed|spoke\s+(?:to|with)|talked\s+(?:to|with)|met|visited"
+    r"|contacted|asked|reached)\s*$"
+)
 _DETERMINER = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Oo]ne|[Aa]nother|[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s")
 _OBJECT_OF = re.compile(r"\b(?:for|of|at|from|with|in|on|by|to)\s+$")
 _PREPOSITION = re.compile(r"\s(?:in|at|from|with|for|of|on)\s")
 _ACRONYM_PAREN = re.compile(r"^\s*\([A-Z][A-Za-z]{1,9}\)")
+# A source someone published, after "according to": "Harbourline's latest operating update",
+# "the chain's figures".
+_OWNED_SOURCE = re.compile(
+    r"(?P<owner>(?:[Tt]he\s+)?[A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*){0,4}|[Tt]he\s+[a-z]+)[’']s\s+"
+    r"(?:[\w\-]+\s+){0,2}?(?:figures|data|update|report|statement|survey|filing|results|numbers|estimates?|records)\b"
+)
 _SOURCE_NOUN = re.compile(
     r"^(?:an?|the)\s+(?:\w+\s+){0,2}?(?:statement|report|survey|study|analysis|post|interview|letter|notice)"
     r"\s+(?:by|from|of|with)\s+(?:the\s+)?",
@@ -160,6 +179,9 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
         name = _parse_run(given.group("name"), lex)
         if name is not None and not name.is_org:  # "A manager, who gave her name only as Fernanda, said"
             return _Subject(described.start, lo + given.end("name"), "name", (name,), described.role, "appositive")
+    clause = _RELATIVE_CLAUSE.search(left)
+    if clause and clause.start() > 0:  # "A German guest, who asked not to be named, said": the guest
+        return _left_subject(text, lo, lo + clause.start(), verb, lex)
     rel = _RELATIVE.search(left)
     if rel:  # "a law professor who said"
         return _role_subject(text, lo, lo + rel.start(), lex)
@@ -239,7 +261,8 @@ def _role_subject(text: str, lo: int, end: int, lex: Lexicon) -> _Subject | None
         phrase = left[m.start() :]
         if re.search(r"[,.;:!?“”\"]", phrase) or len(phrase.split()) > 10:
             return None
-        heads = (phrase.split(), _PREPOSITION.split(phrase, maxsplit=1)[0].split())
+        core = _MET_BY_WRITER.sub("", phrase)  # "a gate vendor we interviewed": the vendor
+        heads = (core.split(), _PREPOSITION.split(core, maxsplit=1)[0].split())
         if any(len(h) >= 2 and _is_role_noun(h[-1], lex) for h in heads):
             return _Subject(lo + m.start(), lo + len(left), "role", (), phrase, "appositive")
     return None
@@ -278,6 +301,8 @@ def _right_subject(text: str, cue_end: int, hi: int, verb: _Verb, lex: Lexicon) 
     lead = re.match(r"\s+", right)
     if lead:
         skip = lead.end()
+    if verb.subject == "after" and (own := _OWNED_SOURCE.match(right, skip)) is not None:
+        return _owner_subject(own, cue_end, lex)  # "according to the chain's figures"
     src = _SOURCE_NOUN.match(right[skip:])
     if src:  # "according to a statement by the National People’s Congress"
         skip += src.end()
@@ -292,12 +317,17 @@ def _right_subject(text: str, cue_end: int, hi: int, verb: _Verb, lex: Lexicon) 
             start, stop = role
             tail = re.match(r"[^,.;:!?“”\"]*", right[stop:])
             end = cue_end + stop + (len(tail.group(0).rstrip()) if tail else 0)
-            return _Subject(cue_end + start, end, "role", (), text[cue_end + start : end])
+            if verb.subject == "after" or len(text[cue_end + start : end].split()) <= _RIGHT_ROLE_MAX_WORDS:
+                return _Subject(cue_end + start, end, "role", (), text[cue_end + start : end])
+            return None  # "said the chain had no answer to …": what was said, not who said it
     if not m or skip == 0:
         return None
     name = _parse_run(m.group(0), lex)
     if name is not None and right[m.end() : m.end() + 2] in ("’s", "'s"):
-        return _owner_role_subject(right, cue_end, m.start(), m.end() + 2, lex)  # "said Hangyu's director, Lu Qian"
+        owner = _owner_role_subject(right, cue_end, m.start(), m.end() + 2, lex)  # "said Hangyu's director, Lu Qian"
+        if owner is not None or name.is_org or " of " not in m.group(0):
+            return owner
+        # "said Professor Gu Yan of Example University's law school": the person, of the University
     if name is None:
         return None
     rest = right[m.end() :]
@@ -311,6 +341,18 @@ def _right_subject(text: str, cue_end: int, hi: int, verb: _Verb, lex: Lexicon) 
     if appos and _role_like(appos.group(1), lex):
         return _Subject(cue_end + m.start(), end, "name", (name,), appos.group(1).strip(), "appositive")
     return _Subject(cue_end + m.start(), end, "name", (name,), name.title, "title")
+
+
+def _owner_subject(own: re.Match[str], cue_end: int, lex: Lexicon) -> _Subject | None:
+    """The owner of a published source: a name ("Harbourline's figures"), else the body a
+    definite word names ("the chain's figures")."""
+    start, end = cue_end + own.start("owner"), cue_end + own.end("owner")
+    if own.group("owner")[0].isupper() and (name := _parse_run(own.group("owner"), lex)) is not None:
+        return _Subject(start, end, "name", (name,), None)
+    words = own.group("owner").split()
+    if len(words) == 2 and words[1] in lex.institution_nouns:
+        return _Subject(start, end, "role", (), own.group("owner"), "appositive")
+    return None
 
 
 def _owner_role_subject(right: str, cue_end: int, start: int, pos: int, lex: Lexicon) -> _Subject | None:
@@ -334,6 +376,8 @@ def _attributions(index: int, masked: str, lo: int, hi: int, lex: Lexicon) -> li
         verb = lex.verbs.get(re.sub(r"\s+", " ", form[0].lower() + form[1:]))
         if verb is None or _NOT_SPEECH_AFTER.match(masked, m.end()):
             continue
+        if _TELL.fullmatch(form) and _APART.match(masked, m.end()):
+            continue  # "told my partner and the courier apart": distinguished, not spoke
         subject = None
         if verb.subject in ("before", "either"):
             subject = _left_subject(masked, lo, m.start(), verb, lex)

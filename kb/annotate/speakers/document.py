@@ -178,9 +178,13 @@ def _speaker_of(doc: _Document, i: int, a: _Attr) -> _Speaker:
     if subj.kind == "self":
         return _Speaker(None, mention, None, a.cue, is_self=True)
     if subj.kind == "role":
+        if (body := _body_named_before(doc, i, subj.start, subj.role)) is not None:
+            return _Speaker(body, mention, None, a.cue)  # "Seabright said …. The chain said …": Seabright
         return _Speaker(None, mention, subj.role, a.cue)
     if subj.kind == "pronoun":
         key = _last_person(doc, i, subj.start)
+        if key is None and (described := _last_described(doc, i, subj.start)) is not None:
+            return _Speaker(None, mention, described, a.cue)  # "the clerk told me …. She said …"
         return _Speaker(key, mention, people.role(key) if key else None, a.cue)
     keys = [n.text if n.is_org else people.canonical(n.tokens) for n in subj.names]
     name = keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " and " + keys[-1]
@@ -212,6 +216,51 @@ def _last_person(doc: _Document, i: int, pos: int) -> str | None:
         if fallback is not None:
             return doc.people.canonical(fallback.tokens)
     return None
+
+
+def _last_described(doc: _Document, i: int, pos: int) -> str | None:
+    """When no person is named nearby: the unnamed speaker described last before ``pos``
+    ("the clerk told me …"), in this passage or up to three before, as :func:`_last_person`
+    looks."""
+    lex = _lexicon()
+    for k in range(i, max(-1, i - 4), -1):
+        info = doc.infos[k]
+        before = [a for a in info.attrs if a.subject.kind == "role" and (k < i or a.subject.end <= pos)]
+        people = [a.subject.role for a in before if a.subject.role and not _a_body(a.subject.role, lex)]
+        if people:
+            return people[-1]
+    return None
+
+
+_THE_BODY = re.compile(r"^(?:[Tt]he|[Tt]his|[Tt]hat)\s+(?P<noun>[a-z]+)$")
+
+
+def _body_named_before(doc: _Document, i: int, pos: int, role: str | None) -> str | None:
+    """ "The chain", "the company" (the whole subject: a definite body word) is the
+    organisation that spoke last before ``pos`` under its name (an organisation's name, or
+    one word that is no person's the document knows: "Seabright said"), in this passage or
+    an earlier one."""
+    m = _THE_BODY.match(role or "")
+    if m is None or m.group("noun") not in _lexicon().institution_nouns:
+        return None
+    lex = _lexicon()
+    for k in range(i, -1, -1):
+        info = doc.infos[k]
+        for a in reversed([a for a in info.attrs if k < i or a.subject.end <= pos]):
+            names, said = a.subject.names, info.speakers.get(id(a))
+            if a.subject.kind != "name" or len(names) != 1 or said is None or said.name is None:
+                continue
+            known = any(set(said.name.split()) & set(n) for n in doc.people.names)
+            if names[0].is_org or any(w in lex.org_words for w in said.name.split()) or not known:
+                return said.name  # an organisation, or a one-word name no person of the document has
+    return None
+
+
+def _a_body(role: str, lex: Lexicon) -> bool:
+    """A described speaker that is an institution ("The Supreme People's Court", "the chain"):
+    its head noun, before any "for …"/"of …"."""
+    head = re.split(r"\s(?:in|at|from|with|for|of|on)\s", role, maxsplit=1)[0].split()
+    return bool(head) and head[-1].lower() in lex.institution_nouns
 
 
 def _intros(doc: _Document) -> list[_Attr | None]:
@@ -306,6 +355,25 @@ def _chains(doc: _Document) -> list[list[tuple[int, _Marks]]]:
     return chains
 
 
+# Words the attribution between two quotations of one speaker may have: “…,” she said. “…”
+_CONTINUATION_MAX_WORDS = 5
+
+
+def _continued_from(doc: _Document, i: int, q: _Marks, earlier: Sequence[_Quotation]) -> _Attr | None:
+    """The attribution of the quotation just before ``q`` in its passage, when only that
+    attribution stands between them (“The law is clear enough,” she said. “The training is
+    not.”): the second quotation, however short, is the same speaker's."""
+    info = doc.infos[i]
+    prev = next((m for m in reversed(info.marks) if m.close is not None and m.close < q.open), None)
+    if prev is None or prev.close is None or not any(p is prev for qq in earlier for _, p in qq.parts):
+        return None
+    between = [a for a in info.attrs if prev.close < a.cue_start < q.open]
+    gap = info.passage.text[prev.close + 1 : q.open]
+    if len(between) != 1 or len(_words(gap)) > _CONTINUATION_MAX_WORDS:
+        return None
+    return between[0]
+
+
 def _quotations(doc: _Document) -> list[_Quotation]:
     """The quoted spans that are quotations, with their speakers; scare quotes and titles
     are left out."""
@@ -320,7 +388,9 @@ def _quotations(doc: _Document) -> list[_Quotation]:
             continue  # a name or a term: so-called “Sharp Eyes”
         if len(words) <= 3 and _title_like(words) and (attr is None or attr.cue_start < first.open):
             continue  # a title in quotes, unless spoken: “No,” said Liu.
-        if attr is None:
+        if attr is None and (carried := _continued_from(doc, first_i, first, out)) is not None:
+            attr, how = carried, "context"  # “…,” she said. “The training is not.”: hers too
+        elif attr is None:
             if len(words) < MIN_UNATTRIBUTED_WORDS or _title_like(words):
                 continue  # scare quotes, titles
             attr, how = _context_attr(doc, first_i, first), "context"

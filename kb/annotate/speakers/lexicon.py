@@ -39,7 +39,7 @@ class Lexicon:
 
     verbs: Mapping[str, _Verb]
     titles: frozenset[str]
-    role_nouns: frozenset[str]
+    role_nouns: frozenset[str]  # people's and institutions' (institution_nouns) alike
     org_words: frozenset[str]
     stopwords: frozenset[str]
     particles: frozenset[str]
@@ -54,6 +54,7 @@ class Lexicon:
     copula_re: re.Pattern[str]  # "Johnston is a journalist who …": the name (group 1)
     verb_examples: tuple[tuple[str, str], ...] = ()
     name_examples: tuple[tuple[str, str, str], ...] = ()
+    institution_nouns: frozenset[str] = frozenset()  # role nouns of bodies, not people: no "he"/"she"
 
 
 def _finite(form: str) -> bool:
@@ -95,6 +96,7 @@ class _NameFile(RuleModel):
 
     titles: tuple[str, ...] = ()
     role_nouns: tuple[str, ...] = ()
+    institution_nouns: tuple[str, ...] = ()
     org_words: tuple[str, ...] = ()
     capital_stopwords: tuple[str, ...] = ()
     fillers: tuple[str, ...] = ()
@@ -112,7 +114,7 @@ def load_lexicon(directory: Path) -> Lexicon:
             verbs[form] = _Verb(form, entry.kind, entry.subject, _finite(form))
     verb_examples = [(ex.text, ex.speaker) for entry in verb_file.verb for ex in entry.examples]
     titles = frozenset(t.lower() for t in names.titles)
-    role_nouns = frozenset(names.role_nouns)
+    role_nouns = frozenset(names.role_nouns) | frozenset(names.institution_nouns)
     stopwords = frozenset(names.capital_stopwords)
     particles = frozenset(names.particles)
     fillers = names.fillers
@@ -152,6 +154,7 @@ def load_lexicon(directory: Path) -> Lexicon:
         copula_re=re.compile(rf"({run})\s+(?:is|was)\s+(?:an?|the)\s+[^,.;]*$"),
         verb_examples=tuple(verb_examples),
         name_examples=name_examples,
+        institution_nouns=frozenset(names.institution_nouns),
     )
 
 

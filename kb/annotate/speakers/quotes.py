@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from kb.annotate.speakers.attribution import _Attr, _Speaker
 from kb.annotate.speakers.document import _analyse, _Document, _PassageInfo, _speaker
 from kb.annotate.speakers.lexicon import _lexicon
+from kb.annotate.speakers.marks import _Marks
 from kb.annotate.speakers.people import _parse_run
 from kb.annotate.speakers.turns import interview_turns, speaker_turns, turn_annotation
 from kb.model import Annotation, DocumentMeta, Passage
@@ -121,13 +123,55 @@ def _reported(doc: _Document, info: _PassageInfo) -> list[tuple[int, int, _Attr]
     """(sentence start, end, attribution) for each sentence of reported speech."""
     out: list[tuple[int, int, _Attr]] = []
     quoted = [m for q in doc.quotations for i, m in q.parts if doc.infos[i] is info]
+    text = info.passage.text
     for s, e in info.sentences:
-        inside = sum(max(0, min(e, m.end) - max(s, m.start)) for m in quoted)
-        if inside and 2 * inside >= e - s:
-            continue  # the quotation carries this sentence; a short one ('… and that "most agreed."') does not
+        inside = [m for m in quoted if m.start < e and m.end > s]
         attrs = [a for a in info.attrs if s <= a.cue_start < e and not _speaker(doc, a).is_self]
-        if attrs:
-            # ", Webster said." at the end governs the sentence; else the first cue does.
-            tail = [a for a in attrs if not info.passage.text[a.subject.end : e].strip(' .,;:!?”"')]
-            out.append((s, e, tail[-1] if tail else attrs[0]))
+        if not attrs:
+            continue
+        # ", Webster said." at the end governs the sentence; else the first cue does.
+        tail = [a for a in attrs if not text[a.subject.end : e].strip(' .,;:!?”"')]
+        a = tail[-1] if tail else attrs[0]
+        if inside and _only_attribution(text, s, e, a, inside):
+            continue  # the quotation carries this sentence; a short one ('… and that "most agreed."') does not
+        out.append((s, e, a))
     return out
+
+
+def _only_attribution(text: str, s: int, e: int, a: _Attr, inside: Sequence[_Marks]) -> bool:
+    """Sentence ``text[s:e]`` is its quotations and their attribution and nothing else
+    ("“…,” said X, a fellow at Y.", "X told me: “…”"), not a report with a quotation in it
+    ("X said the lock was “built for …”")."""
+    keep = [True] * (e - s)
+    spans = [(m.open, (m.close + 1) if m.close is not None else e) for m in inside]
+    spans += [(a.subject.start, a.subject.end), (a.cue_start, a.cue_end)]
+    role = a.subject.role if a.subject.role_how == "appositive" and a.subject.role else None
+    if role is not None and (at := text.find(role, s, e)) >= 0:
+        spans.append((at, at + len(role)))
+    for lo, hi in spans:
+        for k in range(max(lo, s), min(hi, e)):
+            keep[k - s] = False
+    rest = "".join(ch for k, ch in enumerate(text[s:e]) if keep[k])
+    return all(w in _BETWEEN_CUE_AND_QUOTE for w in re.findall(r"[\w’'-]+", rest.lower()))
+
+
+# Words that may stand between a cue and the quotation it introduces: "told me: “…”".
+_BETWEEN_CUE_AND_QUOTE = frozenset(
+    [
+        "me",
+        "us",
+        "him",
+        "her",
+        "them",
+        "reporters",
+        "journalists",
+        "in",
+        "a",
+        "an",
+        "the",
+        "statement",
+        "interview",
+        "email",
+        "e-mail",
+    ]
+)

@@ -58,8 +58,11 @@ MIN_SHARE = 0.5
 
 _QUOTE_PAIRS = {"「": "」", "『": "』", "“": "”"}
 _CLAUSE_MARKS = "，。；：！？、,;:!?（）()《》「」『』“”\n"
+_CLAUSE_ENDS = "，。；：！？,;:!?\n"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_PERSON_NAME_MAX = 3  # Chinese personal names are two or three characters, a few four
+_SURNAME = re.compile(r"^[\u4e00-\u9fff]{1,2}$")  # before 女士, 先生: 赵女士, 欧阳先生
 _MASK = "\u3000"
 
 
@@ -93,6 +96,10 @@ class ZhLexicon(RuleModel):
     conditionals: tuple[str, ...] = ()
     indefinites: tuple[str, ...] = ()
     generic_orgs: tuple[str, ...] = ()
+    openers: tuple[str, ...] = ()
+    company_words: tuple[str, ...] = ()
+    shared_subject: tuple[str, ...] = ()
+    predicate_starts: tuple[str, ...] = ()
     examples: tuple[_Example, ...] = ()
 
 
@@ -167,12 +174,39 @@ class _People:
     def __init__(self) -> None:
         self.last_person: _Speaker | None = None
         self.by_role: dict[str, _Speaker] = {}
+        self.bodies: list[str] = []  # named organisations that spoke, in order
+        self.speakers: dict[str, _Speaker] = {}  # people who spoke under their name, by name
 
     def see(self, sp: _Speaker, lex: ZhLexicon) -> None:
         self.last_person = sp
         for noun in lex.role_nouns:
             if (sp.role or sp.mention).endswith(noun):
                 self.by_role[noun] = sp
+        if sp.name and not sp.role and _body_name(sp.name, lex):
+            self.bodies.append(sp.name)
+        if sp.name and _NAME.match(sp.name):
+            self.speakers[sp.name] = sp
+
+    def named_at(self, text: str, pos: int) -> _Speaker | None:
+        """The person who spoke before under the name ``text`` has at ``pos``."""
+        return next((sp for name, sp in self.speakers.items() if text.startswith(name, pos)), None)
+
+    def body(self, kind: str, lex: ZhLexicon) -> str | None:
+        """The organisation of this kind that spoke last under its name: 法院 is the last
+        named court (临溪区人民法院); 公司 the last body named without a kind of its own
+        (识界科技)."""
+        kinds = (*lex.org_suffixes, *lex.generic_orgs)
+        for name in reversed(self.bodies):
+            if name.endswith(kind) or (kind in lex.company_words and not name.endswith(kinds)):
+                return name
+        return None
+
+
+def _body_name(name: str, lex: ZhLexicon) -> bool:
+    """An organisation's name: it ends in an organisation's word (…人民法院, …网信办), or is a
+    name of more than three characters with no honorific (识界科技, not 欧阳女士)."""
+    kinds = (*lex.org_suffixes, *lex.generic_orgs)
+    return name.endswith(kinds) or (len(name) > _PERSON_NAME_MAX and not name.endswith(tuple(lex.honorifics)))
 
 
 def _strip_adverbs(subject: str, lex: ZhLexicon) -> str:
@@ -189,12 +223,15 @@ def _strip_adverbs(subject: str, lex: ZhLexicon) -> str:
 _TEXT_SUBJECT = re.compile(rf"(?:第[{NUMERAL_CHARS}]+|同一|该|本|此)(?:条|款|项)$|(?:法|办法|规定|条例|细则)$")
 # Where or when someone spoke, or on what, between the speaker and the verb: 班主任[在家长群里]说,
 # 某某[就备案中的问题]回答了记者提问.
-_SETTING = re.compile(r"(?:在[^，。；：、]{1,10}?(?:里|上|中|内|时|前|后|期间)|就[^，。；：、就]{2,24})$")
+# 有业主[向记者]反映: whom they told.
+_SETTING = re.compile(
+    r"(?:在[^，。；：、]{1,10}?(?:里|上|中|内|时|前|后|期间)|就[^，。；：、就]{2,24}|向(?:本报)?(?:记者|笔者|我们|我))$"
+)
 
 
 def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speaker | None:
     """Who ``subject`` (the words before a reporting verb) is, or None when nobody speaks."""
-    subject = _strip_adverbs(subject.strip(), lex)
+    subject = _strip_adverbs(_strip_openers(subject.strip(), lex), lex)
     if (setting := _SETTING.search(subject)) and setting.start() > 0:
         subject = _strip_adverbs(subject[: setting.start()], lex)
     if subject in lex.adverbs:
@@ -221,13 +258,16 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
                 return _Speaker(earlier.name, earlier.mention, earlier.role, cue)
             return _Speaker(None, subject, subject[len(dem) :], cue)
     core = subject.rsplit("的", 1)[-1] if "的" in subject else subject
-    if subject in lex.generic_orgs:
+    kind = next((subject[len(d) :] for d in ("", *lex.demonstratives) if subject[len(d) :] in lex.generic_orgs), None)
+    if kind is not None:  # 法院, 该公司: a kind of body
+        if (named := people.body(kind, lex)) is not None:
+            return _Speaker(named, subject, None, cue)  # 临溪区人民法院认为…。法院判令…: that court
         return _Speaker(None, subject, subject, cue)  # 法院认为, 主办方表示: a kind of body, unnamed
+    if (titled := _titled_name(core, lex)) is not None:
+        name, length = titled  # 合伙人许清禾律师, 店长赵女士: a role, then a name with its title
+        return _Speaker(name, subject, subject[: len(subject) - length], cue)
     if any(core.endswith(h) for h in lex.honorifics) and len(core) <= 5:
         return _Speaker(core, subject, None, cue)
-    if (titled := _titled_name(core, lex)) is not None:
-        name, length = titled  # 合伙人许清禾律师: a role, then a name with its title
-        return _Speaker(name, subject, subject[: len(subject) - length], cue)
     rest = _after_last_role(core, lex)
     if rest is not None:
         if rest and _NAME.match(rest):
@@ -241,6 +281,12 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
     if _NAME.match(core):
         return _Speaker(core, subject, None, cue)
     return None
+
+
+def _strip_openers(subject: str, lex: ZhLexicon) -> str:
+    """The subject without a conjunction opening its clause (但物业 → 物业)."""
+    opener = next((w for w in sorted(lex.openers, key=len, reverse=True) if subject.startswith(w)), "")
+    return subject[len(opener) :] if len(subject) > len(opener) else subject
 
 
 def _someone(sentence: str, c: _Compiled) -> _Speaker | None:
@@ -257,14 +303,18 @@ def _met_by_writer(subject: str, lex: ZhLexicon) -> bool:
 
 
 def _titled_name(core: str, lex: ZhLexicon) -> tuple[str, int] | None:
-    """A role, then a name with a title after it (合伙人许清禾律师): the titled name and its length."""
+    """A role, then a name with a title after it (合伙人许清禾律师), or a surname with an
+    honorific (店长赵女士): the titled name and its length."""
     title = max(
         (t for t in (*lex.honorifics, *lex.role_nouns) if core.endswith(t) and len(core) > len(t)), key=len, default=""
     )
     if not title:
         return None
     name = _after_last_role(core[: -len(title)], lex)
-    return (name + title, len(name) + len(title)) if name and _NAME.match(name) else None
+    if not name:
+        return None
+    shaped = (_SURNAME if title in lex.honorifics else _NAME).match(name)
+    return (name + title, len(name) + len(title)) if shaped else None
 
 
 def _after_last_role(text: str, lex: ZhLexicon) -> str | None:
@@ -328,11 +378,24 @@ def _attributions(masked: str, s: int, e: int, c: _Compiled, people: _People) ->
         if m.start() == previous_end:
             continue  # 回应说: the second verb of one attribution, not one with 回应 in its speaker
         previous_end = m.end()
+        if subject in c.lex.shared_subject and lo - 1 > s:
+            subject = _clause_subject(masked, s, lo - 1, c.lex)  # 商场已将提示牌更换，并表示…: the mall
         sp = _speaker(subject, m.group(0), c.lex, people)
         if sp is not None:
             out.append(_Attribution(lo, m.start(), m.end(), sp, c.kinds[m.group(0)]))
     out.sort(key=lambda a: a.cue_start)
     return out
+
+
+def _clause_subject(masked: str, s: int, end: int, lex: ZhLexicon) -> str:
+    """The subject the clause ending at ``end`` opens with: its words before the first word
+    that starts a predicate (商场[已将提示牌更换为…] → 商场)."""
+    lo = end
+    while lo > s and masked[lo - 1] not in _CLAUSE_ENDS:
+        lo -= 1  # over quotations: 更换为“人脸识别区域”字样
+    clause = masked[lo:end]
+    cut = min((k for w in lex.predicate_starts if (k := clause.find(w)) > 0), default=-1)
+    return clause[:cut] if cut > 0 else ""
 
 
 @dataclass
@@ -341,6 +404,7 @@ class _Sentence:
     end: int
     quotes: list[tuple[int, int]]
     attrs: list[_Attribution]
+    opener: _Attribution | None = None  # no cue, but opens with a speaker named before (高原对此并不回避。)
 
 
 def _analyse(passages: Sequence[Passage]) -> dict[str, list[_Sentence]]:
@@ -359,7 +423,10 @@ def _analyse(passages: Sequence[Passage]) -> dict[str, list[_Sentence]]:
                     people.see(a.speaker, c.lex)
             if not attrs and (someone := _someone(masked[s:e], c)) is not None:
                 people.see(someone, c.lex)  # 一位家长给我们看了协议。她说，…: 她 is that parent
-            sentences.append(_Sentence(s, e, [q for q in quotes if s <= q[0] < e], attrs))
+            opener = None
+            if not attrs and (known := people.named_at(masked, s)) is not None:
+                opener = _Attribution(s, s, s, known, "speech")
+            sentences.append(_Sentence(s, e, [q for q in quotes if s <= q[0] < e], attrs, opener))
         out[p.id] = sentences
     return out
 
@@ -448,6 +515,8 @@ def _neighbour_attribution(sentences: Sequence[_Sentence], k: int) -> _Attributi
             return opening[0]
     if k > 0 and sentences[k - 1].attrs:
         return sentences[k - 1].attrs[-1]
+    if k > 0 and sentences[k - 1].opener is not None:
+        return sentences[k - 1].opener  # 高原对此并不回避。“……”: the person the sentence before is about
     return None
 
 
