@@ -154,6 +154,7 @@ def test_front_matter_fields() -> None:
         ("---\ndate: next Tuesday\n---\n", r"front matter field date: next Tuesday is not a date"),
         ("---\ndate: 04.11.2026\n---\n", r"front matter field date: 04.11.2026 is not a date"),
         ("---\ndate: 2025年2月30日\n---\n", r"front matter field date: 2025年2月30日 is not a date"),
+        ("---\ndate: 2025.02.30\n---\n", r"front matter field date: 2025.02.30 is not a date"),
         ("---\ndate: 2025-02-30\n---\n", r"front matter has an impossible value: day is out of range"),
         ("---\ndate: '2025-02-30'\n---\n", r"2025-02-30 is not a date"),
         ("---\nauthors: {a: 1}\n---\n", r"front matter field authors: must be a list of names"),
@@ -176,6 +177,9 @@ def test_unreadable_front_matter_is_an_error_naming_the_file(front: str, pattern
         ("March 4, 2025", "2025-03-04"),
         ("4 March 2025", "2025-03-04"),
         ("March 2025", "2025-03"),
+        ("2026.03.04", "2026-03-04"),
+        ("2026/3/4", "2026-03-04"),
+        ("'2026.03'", "2026-03"),  # unquoted, YAML reads a number (2026.1 would be October)
     ],
 )
 def test_a_written_out_date_in_front_matter_is_read(written: str, iso: str) -> None:

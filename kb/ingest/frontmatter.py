@@ -179,14 +179,18 @@ class CommentaryFields(BaseModel):
         return tuple(dict.fromkeys(value))
 
 
+_YEAR_FIRST = re.compile(r"^(\d{4})[./](\d{1,2})(?:[./](\d{1,2}))?$")
+
+
 def front_matter_date(text: str) -> str:
     """An ISO date, or a date written out as people write them in a header: ``2025年3月4日``,
     ``March 4, 2025``, ``4 March 2025``, ``March 2025`` (what a date line of the page itself
-    may say, :func:`kb.ingest.furniture.parse_date_line`). Anything else, or a day that does
-    not exist, is a ValueError; so are all-number forms such as ``04.03.2025``, whose order
-    is ambiguous.
+    may say, :func:`kb.ingest.furniture.parse_date_line`), or the year first with dots or
+    slashes (``2025.03.04``, ``2025/3/4``). Anything else, or a day that does not exist, is a
+    ValueError; so are day-or-month-first number forms such as ``04.03.2025``, whose order is
+    ambiguous.
 
-    >>> front_matter_date("2025年3月4日"), front_matter_date("March 2025"), front_matter_date("2025-03-04")
+    >>> front_matter_date("2025年3月4日"), front_matter_date("March 2025"), front_matter_date("2025.03.04")
     ('2025-03-04', '2025-03', '2025-03-04')
     """
     try:
@@ -194,6 +198,14 @@ def front_matter_date(text: str) -> str:
     except ValueError:
         from kb.ingest.furniture import parse_date_line  # furniture imports this module
 
+        year_first = _YEAR_FIRST.match(text)
+        if year_first:  # 2026.03.04, 2026/3/4: the year first is not ambiguous
+            year, month, day = year_first.groups()
+            text_iso = f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
+            try:
+                return check_iso_date(text_iso)
+            except ValueError:
+                raise ValueError(f"{text} is not a date") from None
         written = parse_date_line(text)
         try:
             if written is None or not re.search(r"[^\d\s./-]", text):
@@ -201,7 +213,7 @@ def front_matter_date(text: str) -> str:
             return check_iso_date(written)
         except ValueError:
             raise ValueError(
-                f"{text} is not a date (YYYY, YYYY-MM or YYYY-MM-DD, or written out: 2025年3月4日, March 4, 2025)"
+                f"{text} is not a date (YYYY-MM-DD, YYYY-MM, YYYY, 2025.03.04, 2025年3月4日 or March 4, 2025)"
             ) from None
 
 
