@@ -359,6 +359,43 @@ def test_an_english_transcript_in_capitals_or_names() -> None:
 
 
 @pytest.mark.parametrize(
+    ("texts", "lang", "want"),
+    [
+        (
+            [
+                "群聊：某小区业主群",
+                "[08:01] 物业-王芳：周一起南门只能刷脸。",
+                "[08:03] 赵叔（5栋）：那我不录脸怎么进？",
+                "[08:04] 物业-王芳：可以找前台登记。",
+                "[08:10] 群主-小米：大家有意见私聊我。",
+            ],
+            "zh",
+            [("王芳", "物业"), ("赵叔", "5栋"), ("王芳", "物业"), ("小米", "群主")],
+        ),
+        (
+            [
+                "2026-03-02 09:14 Dana Ruiz (HR): Badges stop working on Monday.",
+                "2026-03-02 09:15 Omar: So the face scanner is the only way in?",
+                "2026-03-02 09:17 Dana Ruiz (HR): For now, yes.",
+                "2026-03-02 09:20 Lee: That seems unlawful.",
+            ],
+            "en",
+            [("Dana Ruiz", "HR"), ("Omar", None), ("Dana Ruiz", "HR"), ("Lee", None)],
+        ),
+        # stamped lines, but only one sender: a log, not a chat
+        (["[08:01] 公告：停水。", "[09:01] 公告：恢复。", "[10:01] 公告：停电。", "[11:01] 公告：恢复。"], "zh", []),
+    ],
+)
+def test_each_message_of_a_chat_export_is_its_senders_turn(
+    texts: list[str], lang: str, want: list[tuple[str, str | None]]
+) -> None:
+    meta, passages = make_doc(texts)
+    finder = find_quotes_zh if lang == "zh" else find_quotes
+    turns = [(a.data["speaker"], a.data["role"]) for a in finder(passages, meta) if a.data["attribution"] == "turn"]
+    assert turns == want
+
+
+@pytest.mark.parametrize(
     ("texts", "lang"),
     [
         # one labelled speaker is not a dialogue

@@ -10,7 +10,7 @@ from kb.annotate.speakers.document import _analyse, _Document, _PassageInfo, _sp
 from kb.annotate.speakers.lexicon import _lexicon
 from kb.annotate.speakers.marks import _Marks
 from kb.annotate.speakers.people import _parse_run
-from kb.annotate.speakers.turns import interview_turns, speaker_turns, turn_annotation
+from kb.annotate.speakers.turns import all_turns, turn_annotation
 from kb.model import Annotation, DocumentMeta, Passage
 
 
@@ -63,8 +63,7 @@ def _turns(passages: Sequence[Passage]) -> list[Annotation]:
         name = _parse_run(label.title() if label.isupper() else label, lex)
         return name is not None and not name.is_org and name.title is None
 
-    named = [turn_annotation(passages[t.passage], t) for t in speaker_turns(passages, is_name)]
-    return named + [turn_annotation(passages[t.passage], t) for t in interview_turns(passages)]
+    return [turn_annotation(passages[t.passage], t) for t in all_turns(passages, is_name)]
 
 
 def _block_quotes(doc: _Document) -> list[Annotation]:

@@ -36,7 +36,16 @@ from dataclasses import dataclass
 
 from kb.model import Annotation, Passage
 
-__all__ = ["MIN_SPEAKERS", "MIN_TURNS", "Turn", "interview_turns", "speaker_turns", "turn_annotation"]
+__all__ = [
+    "MIN_SPEAKERS",
+    "MIN_TURNS",
+    "Turn",
+    "all_turns",
+    "chat_turns",
+    "interview_turns",
+    "speaker_turns",
+    "turn_annotation",
+]
 
 MIN_SPEAKERS = 2
 MIN_TURNS = 2
@@ -54,6 +63,7 @@ class Turn:
     start: int
     end: int
     named: bool = True  # ``name`` is a person's name (else a role: 记者, 答, an official's title)
+    role: str | None = None  # a named speaker's tag in a chat export (物业-小陈: 物业; 刘工（2栋）: 2栋)
 
 
 def _labels(passages: Sequence[Passage]) -> list[tuple[int, str, int]]:
@@ -142,10 +152,60 @@ def _named_answers(passages: Sequence[Passage], asked: set[int]) -> list[Turn]:
     return [Turn(i, n, start, len(passages[i].text.rstrip())) for i, n, start in replies if n == names[0]]
 
 
+# A chat export's message line: a time stamp, the sender's display name and a colon
+# ("[19:02] 物业-小陈：…", "2026-05-18 19:05 刘工（2栋）：…", "[09:14] Dana Ruiz (HR): …").
+_STAMP = r"[\[【(（]?(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*)?\d{1,2}:\d{2}(?::\d{2})?[\]】)）]?\s*"
+_TAG = r"(?:\s*[（(](?P<tag>[^）)\n]{1,12})[）)])?"
+_CHAT_LINE = re.compile(
+    rf"^\s*{_STAMP}(?:(?P<zrole>[\u4e00-\u9fff]{{1,6}})[-－—·]\s*)?(?P<zname>[\u4e00-\u9fff]{{1,5}}){_TAG}\s*[：:]\s*(?=\S)"
+)
+_CHAT_LINE_EN = re.compile(
+    rf"^\s*{_STAMP}(?P<ename>[A-Z][\w’'.\-]*(?:\s+[A-Z][\w’'.\-]*){{0,2}})"
+    r"(?:\s*\((?P<tag>[^)\n]{1,20})\))?\s*:\s+(?=\S)"
+)
+# A chat is at least this many stamped message lines (and :data:`MIN_SPEAKERS` senders).
+MIN_CHAT_LINES = 4
+
+
+def chat_turns(passages: Sequence[Passage]) -> list[Turn]:
+    """The messages of a group-chat export, each a turn of its sender (every sender, even one
+    who writes once: the time stamp, not repetition, says the line is a message). A sender's
+    display name may carry a role before a dash (``物业-小陈``) or a tag in brackets
+    (``刘工（2栋）``): the name is the rest, the role or tag is kept as the role.
+
+    >>> ps = [Passage("d", i, t) for i, t in enumerate(["[19:02] 物业-小陈：明天启用刷脸。",
+    ...       "[19:05] 刘工（2栋）：不想刷脸怎么办？", "[19:06] 物业-小陈：可以刷卡。", "[19:30] 群主-阿杰：散了。"])]
+    >>> [(t.name, t.role) for t in chat_turns(ps)]
+    [('小陈', '物业'), ('刘工', '2栋'), ('小陈', '物业'), ('阿杰', '群主')]
+    """
+    lines: list[Turn] = []
+    for i, p in enumerate(passages):
+        m = _CHAT_LINE.match(p.text) or _CHAT_LINE_EN.match(p.text)
+        if m is None:
+            continue
+        name = m.groupdict().get("zname") or m.group("ename")
+        role = m.groupdict().get("zrole") or m.group("tag")
+        end = len(p.text.rstrip())
+        if end > m.end():
+            lines.append(Turn(i, name, m.end(), end, role=role))
+    if len(lines) < MIN_CHAT_LINES or len({t.name for t in lines}) < MIN_SPEAKERS:
+        return []
+    return lines
+
+
+def all_turns(passages: Sequence[Passage], is_name: Callable[[str], bool] | None = None) -> list[Turn]:
+    """A transcript's named turns, then its interview turns; a chat export's messages instead
+    of either on the lines they take."""
+    chat = chat_turns(passages)
+    taken = {t.passage for t in chat}
+    rest = [*speaker_turns(passages, is_name), *interview_turns(passages)]
+    return [*chat, *(t for t in rest if t.passage not in taken)]
+
+
 def turn_annotation(passage: Passage, turn: Turn) -> Annotation:
     """The quotation a turn is, as the quote finders write them: a named turn carries the
     speaker's name; the others who speaks as a role (记者, 省委网信办有关负责人)."""
-    speaker, role = (turn.name, None) if turn.named else (None, turn.name)
+    speaker, role = (turn.name, turn.role) if turn.named else (None, turn.name)
     return Annotation(
         target_id=passage.id,
         kind="quote",

@@ -34,7 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from kb.annotate.speakers.turns import interview_turns, speaker_turns, turn_annotation
+from kb.annotate.speakers.turns import all_turns, turn_annotation
 from kb.annotate.speakers.voices import SpeakerInfo, SpeakerKind
 from kb.datafiles import RuleModel, load_rules
 from kb.model import Annotation, DocumentMeta, Passage
@@ -554,8 +554,7 @@ def _turns(passages: Sequence[Passage]) -> list[Annotation]:
         sp = _speaker(label, "：", lex, _People())
         return sp is not None and sp.name is not None and not sp.role
 
-    named = [turn_annotation(passages[t.passage], t) for t in speaker_turns(passages, is_name)]
-    return named + [turn_annotation(passages[t.passage], t) for t in interview_turns(passages)]
+    return [turn_annotation(passages[t.passage], t) for t in all_turns(passages, is_name)]
 
 
 def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
