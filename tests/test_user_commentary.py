@@ -187,6 +187,15 @@ def test_a_written_out_date_in_front_matter_is_read(written: str, iso: str) -> N
     assert fm.fields.date == iso
 
 
+def test_a_journal_and_its_contributors_are_the_outlet_and_authors() -> None:
+    front = (
+        "---\njournal: Example Law Review\ncontributors:\n  - name: Ann Lee\n    affiliation: Some University\n"
+        "  - name: Bo Wu\n---\n"
+    )
+    fm = split_front_matter(front + BODY, "a.md")
+    assert (fm.fields.outlet, fm.fields.authors) == ("Example Law Review", ("Ann Lee", "Bo Wu"))
+
+
 def test_partial_dates_and_unknown_keys() -> None:
     fm = split_front_matter("---\ndate: 2025\nlayout: post\n---\n" + BODY, "a.md")
     assert fm.fields.date == "2025"

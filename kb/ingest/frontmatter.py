@@ -61,6 +61,8 @@ KEY_ALIASES = {
     "byline": "authors",
     "creator": "authors",
     "creators": "authors",
+    "contributor": "authors",
+    "contributors": "authors",
     "作者": "authors",
     "published": "date",
     "pubdate": "date",
@@ -74,6 +76,7 @@ KEY_ALIASES = {
     "site_name": "outlet",
     "publication": "outlet",
     "publisher": "outlet",
+    "journal": "outlet",
     "source": "outlet",
     "来源": "outlet",
     "lang": "language",
@@ -136,6 +139,8 @@ class CommentaryFields(BaseModel):
             value = [" ".join(reversed(n.split(",", 1))) if n.count(",") == 1 else n for n in value.split(";")]
         elif isinstance(value, str):
             value = NAME_SEPARATORS.split(value)
+        elif isinstance(value, list):  # a journal's contributors: [{name: A, affiliation: X}, …]
+            value = [v.get("name") if isinstance(v, dict) else v for v in value]
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             raise ValueError("must be a list of names or one string")
         return tuple(n for n in (" ".join(v.split()) for v in value) if n)
