@@ -244,6 +244,8 @@ def test_bare_article_keeps_every_line() -> None:
         ("Background", True),
         # a row of share or page-tool widgets goes too; prose made of such words stays
         ("分享到：微信 微博 QQ空间", False),
+        ("分享到：", False),
+        ("复制链接", False),
         ("Share | Tweet | Copy link", False),
         ("Share the news with your friends", True),
     ],
