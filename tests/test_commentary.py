@@ -528,6 +528,12 @@ def test_parse_date_line(line: str, expected: str | None) -> None:
         ("楼主 晚饭吃什么 发表于 2026-7-3 21:15", ("晚饭吃什么",)),
         ("Thread started by sunny_day42 · 3 replies · 210 views", ("sunny_day42",)),
         ("Posted by u/late_night_noodles · 2 mo. ago", ("late_night_noodles",)),
+        ("Interview by Jane Roe", ("Jane Roe",)),
+        (
+            "Answers prepared by Jane Roe and John Doe (law students); reviewed by Mary Major, lawyer",
+            ("Jane Roe", "John Doe"),
+        ),
+        ("By Jane Roe (Example News)", ("Jane Roe",)),
         ("By contrast, the SPC rules are binding.", None),
         ("By 2020 the number of cameras had grown.", None),
     ],
