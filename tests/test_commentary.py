@@ -256,6 +256,18 @@ def test_single_word_lines_in_the_body(text: str, kept: bool) -> None:
     assert (text in [p.text for p in parsed.passages]) == kept
 
 
+def test_a_chat_exports_header_is_no_text() -> None:
+    page = (
+        "微信聊天记录导出\n群聊：某小区业主群（88人）\n导出范围：2026/01/02 08:00 — 2026/01/02 09:00\n"
+        "（以下内容由群友整理转发，已隐去头像）\n\n[08:01] 物业-王芳：周一起南门只能刷脸。\n"
+        "[08:03] 赵叔：那我不录脸怎么进？\n\n—— 以上为聊天记录节选 ——\n"
+    )
+    parsed = parse_commentary(DocumentMeta(id="c", kind="commentary"), page, "c.txt")
+    texts = [p.text for p in parsed.passages]
+    assert texts[0] == "[08:01] 物业-王芳：周一起南门只能刷脸。"
+    assert not any("群聊" in t or "导出" in t or "以下" in t or "以上" in t for t in texts)
+
+
 def test_title_repeated_with_site_name_is_dropped() -> None:
     page = (
         "Faces and the Law in China\n\nBy Jane Doe\n\nFaces and the Law in China – Example Review\n\n"
