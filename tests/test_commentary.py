@@ -541,6 +541,8 @@ def test_parse_date_line(line: str, expected: str | None) -> None:
         ("Thread started by sunny_day42 · 3 replies · 210 views", ("sunny_day42",)),
         ("Posted by u/late_night_noodles · 2 mo. ago", ("late_night_noodles",)),
         ("Interview by Jane Roe", ("Jane Roe",)),
+        ("Reporting by Jane Roe and John Doe; Editing by Mary Major", ("Jane Roe", "John Doe")),
+        ("@某某在路上 · 2026-04-12 发布于陕西", ("某某在路上",)),
         (
             "Answers prepared by Jane Roe and John Doe (law students); reviewed by Mary Major, lawyer",
             ("Jane Roe", "John Doe"),
