@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kb.ingest.markup import MASK, mask_markup
 from kb.model import Annotation, DocumentMeta, Passage, Provision, Translation
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,15 +160,23 @@ def _squash(text: str) -> tuple[str, list[int]]:
     return "".join(chars), offsets
 
 
+def unmarked(sentence: str) -> str:
+    """A labelled sentence as copied from a Markdown file, its markup (``**``, ``[^1]``,
+    link syntax) gone, as the cleaner leaves the passage's text."""
+    return mask_markup(sentence, "md").replace(MASK, "")
+
+
 def locate(claim: Mapping[str, Any], passages: Sequence[Passage]) -> tuple[Passage, tuple[int, int]] | None:
-    """The passage holding the claim's sentence and the sentence's span in it (whitespace
-    and entity differences ignored), or None."""
-    want, _ = _squash(html.unescape(str(claim["sentence"])))
-    for p in passages:
-        flat, offsets = _squash(p.text)
-        i = flat.find(want)
-        if i >= 0 and want:
-            return p, (offsets[i], offsets[i + len(want) - 1] + 1)
+    """The passage holding the claim's sentence and the sentence's span in it (whitespace,
+    entity and Markdown-markup differences ignored), or None."""
+    sentence = html.unescape(str(claim["sentence"]))
+    for form in dict.fromkeys((sentence, unmarked(sentence))):
+        want, _ = _squash(form)
+        for p in passages:
+            flat, offsets = _squash(p.text)
+            i = flat.find(want)
+            if i >= 0 and want:
+                return p, (offsets[i], offsets[i + len(want) - 1] + 1)
     return None
 
 

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 sys.path.insert(0, str(ROOT / "scripts"))
+from links_lib import unmarked  # noqa: E402
 from split_claims import FIXTURE_SETS  # noqa: E402
 
 from kb.ingest.manifest import load_manifest  # noqa: E402
@@ -89,7 +90,9 @@ def main() -> int:
         leaks = [
             s for s in exp["furniture"] if any(_squash(html.unescape(s)) in t or _squash(s) in t for t in squashed)
         ]
-        found = [s for s in sentences[doc_id] if sum(_squash(s) in t for t in squashed) == 1]
+        found = [
+            s for s in sentences[doc_id] if any(sum(_squash(f) in t for t in squashed) == 1 for f in (s, unmarked(s)))
+        ]
         missing = [s for s in sentences[doc_id] if s not in found]
         t = totals[exp["split"]]
         t["meta"] += right

@@ -337,6 +337,28 @@ def test_markdown_markup_is_not_text(tmp_path: Path) -> None:
     assert not any(c in " ".join(texts) for c in "*`[]()#<>")
 
 
+def test_markdown_footnotes_are_article_text_even_after_the_author_box(tmp_path: Path) -> None:
+    """A note carries citations: its text is kept wherever it sits; the ``[^n]`` labels are not text."""
+    write(
+        tmp_path,
+        "notes.md",
+        "# The sole-method rule\n\n"
+        + "Article 10 of the Measures forbids face-only verification.[^1] Courts rarely reach it.[^long-note]\n\n"
+        + "## About the authors\n\nJane Roe teaches privacy law at Example University.\n\n"
+        + "[^1]: Measures, art. 10(1). See also PIPL art. 16, which bars refusing a service.\n"
+        + "[^long-note]: SPC Provisions (2021), art. 4.\n\n"
+        + "Cite as: Roe, 1 Ex. L. Rev. 1 (2026)\n",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    text = "\n".join(p.text for p in doc.parsed.passages)
+    assert "Article 10 of the Measures forbids face-only verification. Courts rarely reach it." in text
+    assert "See also PIPL art. 16, which bars refusing a service." in text
+    assert "SPC Provisions (2021), art. 4." in text
+    assert "[^" not in text and "long-note" not in text
+    assert "Jane Roe teaches" not in text  # the author box still ends the body
+    assert "Cite as" not in text
+
+
 def test_markdown_headings_follow_their_marks_not_their_length(tmp_path: Path) -> None:
     """A long ``##`` line is a heading, whatever its length; an unmarked line is judged by its shape."""
     long_heading = (

@@ -60,6 +60,7 @@ from kb.ingest.furniture import (
     parse_date_line,
     source_name,
 )
+from kb.ingest.markup import NO_MARKS, Marks
 from kb.ingest.normalize import is_cjk_text
 from kb.ingest.sentences import split_sentences
 from kb.model import DocumentMeta, ParsedCommentary, Passage, SourceSpan
@@ -339,18 +340,17 @@ def layout_blocks(
     text: str,
     meta: DocumentMeta | None = None,
     rules: FurnitureRules | None = None,
-    headings: Sequence[tuple[int, int]] = (),
+    marks: Marks = NO_MARKS,
 ) -> Layout:
     """Decide for every block of a capture whether it is article text, and what kind.
 
     ``meta.title_en``, when given, helps find the headline, and ``meta.authors`` the author
-    box; nothing else of ``meta`` is used. ``headings`` are the spans of lines the file's
-    markup marks as headings (:func:`kb.ingest.markup.markdown_headings`): those are
-    headings whatever their length.
+    box; nothing else of ``meta`` is used. ``marks`` are the headings and footnotes the
+    file's markup marks (:class:`kb.ingest.markup.Marks`).
     """
     rules = rules or load_rules()
     blocks = segment_blocks(text)
-    page = Page(blocks, rules, headings)
+    page = Page(blocks, rules, marks)
     n = len(blocks)
     first_prose = next((i for i in range(n) if page.furniture[i] is None and page.is_prose(i)), n)
     title = _find_title(page, first_prose, meta)
@@ -371,6 +371,8 @@ def layout_blocks(
             reason = "before-title"
         elif i == title:
             reason = "title"
+        elif i in page.marked_notes:
+            reason = None  # a footnote: article text wherever it sits
         elif i >= body_end:
             reason = "after-end"
         elif page.furniture[i]:
@@ -649,7 +651,7 @@ def parse_commentary(
     path: str,
     *,
     rules: FurnitureRules | None = None,
-    headings: Sequence[tuple[int, int]] = (),
+    marks: Marks = NO_MARKS,
 ) -> ParsedCommentary:
     """Clean one capture into passages ``<meta.id>/p_<n>`` (n from 1, document order).
 
@@ -660,7 +662,7 @@ def parse_commentary(
 
     Raises :class:`~kb.errors.EmptySource` when no article text is found.
     """
-    layout = layout_blocks(text, meta, rules, headings)
+    layout = layout_blocks(text, meta, rules, marks)
     passages = passages_from_layout(meta.id, layout, path)
     dropped = Counter(d.reason for d in layout.decisions if not d.keep)
     log.debug("%s: %d passages; dropped %s", path, len(passages), dict(dropped))

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from kb.ingest.commentary_blocks import ENDS_SENTENCE, Block, normalise
 from kb.ingest.furniture import FurnitureRules, is_breadcrumb, is_title_case, parse_byline, parse_date_line
+from kb.ingest.markup import NO_MARKS, Marks
 from kb.ingest.normalize import is_cjk_text
 from kb.ingest.sentences import split_sentences
 
@@ -143,15 +144,15 @@ def fold(text: str) -> str:
 class Page:
     """Per-block features of one capture, computed once."""
 
-    def __init__(
-        self, blocks: Sequence[Block], rules: FurnitureRules, headings: Sequence[tuple[int, int]] = ()
-    ) -> None:
+    def __init__(self, blocks: Sequence[Block], rules: FurnitureRules, marks: Marks = NO_MARKS) -> None:
         self.blocks = blocks
         self.rules = rules
         # Blocks the file's own markup calls headings (Markdown ``#`` lines).
         self.marked_headings = frozenset(
-            i for i, b in enumerate(blocks) if b.lines == 1 and any(s <= b.start < e for s, e in headings)
+            i for i, b in enumerate(blocks) if b.lines == 1 and any(s <= b.start < e for s, e in marks.headings)
         )
+        # Blocks that start a footnote the markup marks as one (Markdown ``[^1]: …``).
+        self.marked_notes = frozenset(i for i, b in enumerate(blocks) if any(s <= b.start < e for s, e in marks.notes))
         self.sentences = tuple(split_sentences(b.text, rules) for b in blocks)
         self.folds = [fold(b.text) for b in blocks]
         self.fold_counts = Counter(self.folds)

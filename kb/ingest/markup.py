@@ -12,7 +12,8 @@ Masked in every format: the front matter block, and ``<script>``, ``<style>``,
 ``<iframe>``, ``<object>``, ``<embed>``, ``<template>``, ``<noscript>`` elements with
 their content (an HTML fragment in a text file is not prose). In Markdown also: heading
 marks, thematic breaks, emphasis marks, code fences and backticks, link and image
-syntax (the link text stays, the target goes; an image goes whole), HTML tags and
+syntax (the link text stays, the target goes; an image goes whole), footnote labels
+(``[^1]``; a footnote's text stays), HTML tags and
 comments, template tags (``{{< figure … >}}``, ``{% … %}``), and ``\\`` escapes.
 
 >>> mask_markup("## Why **now**?\\nSee [the text](http://x.cn) <b>here</b>.", "md").replace("\\u200b", "")
@@ -23,9 +24,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["MASK", "markdown_headings", "mask_markup", "mask_spans"]
+__all__ = ["MASK", "NO_MARKS", "Marks", "markdown_marks", "mask_markup", "mask_spans"]
 
 MASK = "\u200b"
 
@@ -51,7 +53,11 @@ _EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|(?<![\w`]
 _ESCAPE = re.compile(r"\\(?=[\\`*_{}\[\]()#+\-.!<>|])")
 # Hugo/Jekyll template tags in a Markdown body: {{< figure … >}}, {% include … %}.
 _TEMPLATE_TAG = re.compile(r"\{\{[<%].*?[>%]\}\}|\{%.*?%\}", re.S)
-_REFERENCE_DEFINITION = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+.*$", re.M)
+_REFERENCE_DEFINITION = re.compile(r"^[ \t]{0,3}\[(?!\^)[^\]\n]+\]:[ \t]*\S+.*$", re.M)
+# A footnote's definition "[^1]: text" (its label goes, its text is the note) and its
+# reference "text.[^1]" in the body.
+_FOOTNOTE_DEFINITION = re.compile(r"^[ \t]{0,3}(\[\^[^\]\s]+\]:)[ \t]*\S.*$", re.M)
+_FOOTNOTE_REFERENCE = re.compile(r"\[\^[^\]\s]+\](?!:)")
 
 
 def mask_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -75,6 +81,8 @@ def _spans(text: str, fmt: TextFormat) -> Iterable[tuple[int, int]]:
     yield from (m.span() for m in _SETEXT_OR_BREAK.finditer(text))
     yield from (m.span() for m in _FENCE.finditer(text))
     yield from (m.span() for m in _REFERENCE_DEFINITION.finditer(text))
+    yield from (m.span(1) for m in _FOOTNOTE_DEFINITION.finditer(text))
+    yield from (m.span() for m in _FOOTNOTE_REFERENCE.finditer(text))
     yield from (m.span() for m in _TEMPLATE_TAG.finditer(text))
     yield from (m.span() for m in _IMAGE.finditer(text))
     for m in _LINK.finditer(text):
@@ -86,21 +94,40 @@ def _spans(text: str, fmt: TextFormat) -> Iterable[tuple[int, int]]:
     yield from (m.span() for m in _ESCAPE.finditer(text))
 
 
-def markdown_headings(text: str) -> tuple[tuple[int, int], ...]:
-    """The ``(start, end)`` of every line that Markdown marks as a heading (``## Title``).
+Spans = tuple[tuple[int, int], ...]
 
-    The cleaner judges headings by their shape; in a Markdown file the author said which
-    lines are headings, whatever their length.
 
-    >>> t = "# A long heading that goes on for many words about the new rules\\nText.\\n"
-    >>> [t[s:e] for s, e in markdown_headings(t)]
-    ['# A long heading that goes on for many words about the new rules']
+@dataclass(frozen=True)
+class Marks:
+    """What a file's own markup says of its lines, as ``(start, end)`` spans of the text.
+
+    ``headings``: lines marked as headings (Markdown ``## Title``); the cleaner judges other
+    headings by their shape, but these are headings whatever their length. ``notes``:
+    footnote definitions (``[^1]: text``); a law review's or a blog's notes sit under the
+    article, often after the author box or a rule that ends the body, and they are
+    article text (they carry its citations).
     """
-    out: list[tuple[int, int]] = []
+
+    headings: Spans = ()
+    notes: Spans = ()
+
+
+NO_MARKS = Marks()  # a plain-text file's: its lines are judged by their shape alone
+
+
+def markdown_marks(text: str) -> Marks:
+    """The headings and footnotes a Markdown text marks.
+
+    >>> t = "# A long heading that goes on for many words about the new rules\\nText.[^1]\\n\\n[^1]: PIPL art. 28.\\n"
+    >>> m = markdown_marks(t)
+    >>> [t[s:e] for s, e in m.headings], [t[s:e] for s, e in m.notes]
+    (['# A long heading that goes on for many words about the new rules'], ['[^1]: PIPL art. 28.'])
+    """
+    headings: list[tuple[int, int]] = []
     for m in _HEADING_MARK.finditer(text):
         end = text.find("\n", m.start())
-        out.append((m.start(), len(text) if end < 0 else end))
-    return tuple(out)
+        headings.append((m.start(), len(text) if end < 0 else end))
+    return Marks(tuple(headings), tuple(m.span() for m in _FOOTNOTE_DEFINITION.finditer(text)))
 
 
 def mask_markup(text: str, fmt: TextFormat, *, front_matter: tuple[int, int] | None = None) -> str:

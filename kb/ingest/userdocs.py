@@ -57,7 +57,7 @@ from kb.ingest.commentary_page import block_furniture
 from kb.ingest.frontmatter import CommentaryFields, split_front_matter
 from kb.ingest.furniture import load_rules, parse_byline, parse_date_line, text_units
 from kb.ingest.html import extract_page
-from kb.ingest.markup import markdown_headings, mask_markup
+from kb.ingest.markup import NO_MARKS, markdown_marks, mask_markup
 from kb.ingest.normalize import is_cjk_text
 from kb.ingest.sentences import split_sentences
 from kb.ingest.sources import SourceText, read_source
@@ -275,8 +275,8 @@ def _parse_text(file: UserFile, source: SourceText, known_ids: frozenset[str]) -
     masked = mask_markup(source.text, "md" if file.fmt == "md" else "txt", front_matter=body_span)
     declared = fm.fields
     hint = DocumentMeta(id=file.doc_id, kind="commentary", title_en=declared.title, authors=declared.authors)
-    headings = markdown_headings(source.text) if file.fmt == "md" else ()
-    parsed = parse_commentary(hint, masked, file.rel, headings=headings)
+    marks = markdown_marks(source.text) if file.fmt == "md" else NO_MARKS
+    parsed = parse_commentary(hint, masked, file.rel, marks=marks)
     meta = _meta(file, declared, parsed.extracted, _language(declared, masked), known_ids)
     warnings = (*fm.warnings, *parsed.warnings)
     return UserCommentary(file, meta, ParsedCommentary(meta, parsed.passages, parsed.extracted, warnings), source)
