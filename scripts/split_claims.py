@@ -30,7 +30,9 @@ run and tuned on, as the new final held-out set for every part of issue 14), wit
 fresh11 set (``fresh11.jsonl`` over ``fresh11_docs.jsonl``, ten more written blind on 2026-12-07 after fresh10 was
 run once, as the new final held-out set for every part of issue 14), with split ``fresh11``, and the
 fresh12 set (``fresh12.jsonl`` over ``fresh12_docs.jsonl``, ten more written blind on 2026-12-07 after fresh11 was
-run once, as the new final held-out set for every part of issue 14), with split ``fresh12``.
+run once, as the new final held-out set for every part of issue 14), with split ``fresh12``, and the
+fresh13 set (``fresh13.jsonl`` over ``fresh13_docs.jsonl``, ten more written blind on 2026-12-07 after fresh12 was
+run once, as the new final held-out set for every part of issue 14), with split ``fresh13``.
 
 The check also reads the texts (read-only, from KB_SOURCE_ROOT, default ../shared): each
 sentence must occur verbatim in its source file, each gold provision must name an article
@@ -100,6 +102,7 @@ BLIND_SETS = (
     "fresh10",
     "fresh11",
     "fresh12",
+    "fresh13",
 )
 FIXTURE_SETS = (
     FixtureSet(
