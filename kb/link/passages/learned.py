@@ -53,6 +53,16 @@ NORMATIVE_PATH = Path("link") / "normative.toml"
 #                   (``corpus/link/elsewhere.toml``: the EU, the GDPR, Illinois, 美国...)
 #   normative       it has a word of law: must, banned, consent, court, 应当, 不得, 处罚...
 #                   (``corpus/link/normative.toml``); a sentence without one seldom states a rule
+# The instrument, on a sentence with a word of law (normative x the document's kind): commentary
+# that states a rule tends to mean the specific instrument (a departmental rule, a judicial
+# interpretation) more than a general regulation restating a law:
+#   kind_law, kind_regulation, kind_rule, kind_interpretation
+INSTRUMENT_KINDS: Mapping[str, str] = {
+    "law": "kind_law",
+    "administrative-regulation": "kind_regulation",
+    "departmental-rule": "kind_rule",
+    "judicial-interpretation": "kind_interpretation",
+}
 FEATURES: tuple[str, ...] = (
     "named_sentence",
     "named_passage",
@@ -73,6 +83,7 @@ FEATURES: tuple[str, ...] = (
     "lead",
     "elsewhere",
     "normative",
+    *INSTRUMENT_KINDS.values(),
 )
 
 

@@ -16,6 +16,7 @@ from kb.link.passages.concepts import Tier
 from kb.link.passages.index import ProvisionIndex, _Article, article_id
 from kb.link.passages.learned import (
     FEATURES,
+    INSTRUMENT_KINDS,
     Glossary,
     LinkWeights,
     TermFinder,
@@ -559,6 +560,7 @@ class PassageLinker:
                 "topics": float(bool(topics & art.topics)),
                 "elsewhere": float(bool(elsewhere)),
                 "normative": normative,
+                **self._kind_features(art.doc_id, normative),
             }
             ranked = sorted(terms, key=lambda c: (-terms[c], c))
             evidence: dict[str, Any] = {
@@ -595,6 +597,11 @@ class PassageLinker:
             features["lead"] = min(1.0, strength_of[a] - runner_up) if first else 0.0
             out.append(Candidate(passage.id, span, a, features, evidence))
         return out
+
+    def _kind_features(self, doc_id: str, normative: float) -> dict[str, float]:
+        doc = self.documents.get(doc_id)
+        mine = INSTRUMENT_KINDS.get(doc.kind) if doc is not None else None
+        return {name: normative * float(name == mine) for name in INSTRUMENT_KINDS.values()}
 
     def _tier_weight(self, tier: Tier, context: Context) -> float:
         # Within a document the sentence names, a generic concept is as specific as its
