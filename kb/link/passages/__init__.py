@@ -29,7 +29,12 @@ Signals of a (sentence, article) candidate (``learned.FEATURES``):
    for the sentence, and by how much;
 6. **the sentence before** (same section) — its three best candidates stay candidates of
    the next sentence, with their evidence there as the ``neighbour`` signal: the quote
-   after a paraphrase of Art. 10, "the official said", speaks of Art. 10 too.
+   after a paraphrase of Art. 10, "the official said", speaks of Art. 10 too;
+7. **the sentence itself** — whether it names a jurisdiction whose law we do not hold
+   (``elsewhere``), whether it has a word of law at all (``normative``), and, when it has,
+   the kind of the article's instrument (law, administrative regulation, departmental rule,
+   judicial interpretation): a sentence stating a rule tends to mean the specific
+   instrument more than a general regulation restating a law.
 
 **The combination is learned** (``corpus/link/weights.toml``, fitted by
 ``scripts/train_links.py`` on the dev claims of ``corpus/eval/claims/``): each candidate's
