@@ -21,6 +21,13 @@ CASES = [
         "Under Art. 13 of the PIPL, consent is needed. No. 4 applies.",
         ["Under Art. 13 of the PIPL, consent is needed.", "No. 4 applies."],
     ),
+    # citations as notes and law reviews write them: the stop of an abbreviation before a number
+    (
+        "See PIPL art. 13(1)(ii) and Civil Code arts. 1034-1035. Done.",
+        ["See PIPL art. 13(1)(ii) and Civil Code arts. 1034-1035.", "Done."],
+    ),
+    ("Measures, art. 10(2).", ["Measures, art. 10(2)."]),
+    ("Cf. sec. 5 of the act. Next.", ["Cf. sec. 5 of the act.", "Next."]),
     ("He said “stop.” Then he left.", ["He said “stop.”", "Then he left."]),
     ("“Is it legal?” she asked. Yes.", ["“Is it legal?” she asked.", "Yes."]),
     ("Readers matter.1 No need to come.", ["Readers matter.1", "No need to come."]),
