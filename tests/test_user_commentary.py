@@ -359,6 +359,27 @@ def test_markdown_footnotes_are_article_text_even_after_the_author_box(tmp_path:
     assert "Cite as" not in text
 
 
+def test_html_footnotes_are_article_text_and_their_marks_are_not(tmp_path: Path) -> None:
+    """An endnotes section (which the extractor drops as boilerplate) follows the main text;
+    the marks pointing to a note and the links back are not text."""
+    body = "Article 10 of the Measures forbids face-only verification where another method works. " * 3
+    write(
+        tmp_path,
+        "notes.html",
+        "<html lang='en'><head><title>The sole-method rule</title></head><body><nav><a href='/'>Home</a></nav>"
+        + f"<article><h1>The sole-method rule</h1><p>{body.strip()}<sup id='r1'><a href='#fn1'>1</a></sup>"
+        + " Courts rarely reach it.<sup><a href='#fn2' role='doc-noteref'>[2]</a></sup></p>"
+        + "<section class='footnotes' role='doc-endnotes'><hr><ol>"
+        + "<li id='fn1'><p>Measures, art. 10(1). See also PIPL art. 16.<a href='#r1' role='doc-backlink'>↩︎</a></p></li>"
+        + "<li id='fn2'><p>SPC Provisions (2021), art. 4(1). <a href='#r2'>↩</a></p></li>"
+        + "</ol></section></article><footer>© 2026 Example Review</footer></body></html>",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    texts = [p.text for p in doc.parsed.passages]
+    assert texts[0].endswith("another method works. Courts rarely reach it.")
+    assert texts[1:] == ["Measures, art. 10(1). See also PIPL art. 16.", "SPC Provisions (2021), art. 4(1)."]
+
+
 def test_markdown_headings_follow_their_marks_not_their_length(tmp_path: Path) -> None:
     """A long ``##`` line is a heading, whatever its length; an unmarked line is judged by its shape."""
     long_heading = (

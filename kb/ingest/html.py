@@ -12,6 +12,10 @@ more than :data:`MAX_ELEMENTS` elements, naming the file; then every ``script``,
 ``form`` … element and every ``on*`` attribute is removed from the tree, so none of
 them can reach a passage (JSON-LD metadata is read first, as data, never run).
 
+Notes. A footnotes or endnotes section (``role="doc-endnotes"``, ``class="footnotes"`` …),
+which the extractor drops as boilerplate, is article text: its notes follow the main text
+as paragraphs; the marks pointing to them and the links back are removed.
+
 Provenance. The extracted text (:attr:`HtmlText.text`) is a pure function of the
 file's bytes and the pinned trafilatura: blocks joined by blank lines, list items
 after ``"- "``. Passage offsets of an HTML document point into that text, not into
@@ -95,6 +99,14 @@ _UNSAFE_TAGS = (
     "track",
 )
 _ENTITY_DECLARATION = re.compile(r"<!ENTITY", re.I)
+# A page's notes: a footnotes or endnotes section (DPUB-ARIA roles, or the class or id that
+# pandoc, blog plugins and CMSs give it). The extractor drops it as boilerplate, but its text
+# is the article's: notes carry the citations. The marks that point to a note ("…purpose.¹")
+# and the links back from it ("↩") are not text.
+_NOTE_ROLES = frozenset({"doc-endnotes", "doc-footnotes", "doc-footnote", "doc-endnote"})
+_NOTE_NAME = re.compile(r"(?:^|[\s_-])(?:foot|end)notes?(?:$|[\s_-])", re.I)
+_NOTE_MARK = re.compile(r"^\W{0,2}(?:\d{1,3}|[*†‡§]|[ivx]{1,4})\W{0,2}$", re.I)
+_BACKLINK = re.compile(r"\s*[↩↑⤴]\ufe0e?")
 _TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{2,60}$")
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2}|\d{4}-\d{2}|\d{4})")
 
@@ -397,6 +409,39 @@ def _strip_unsafe(root: lxml.html.HtmlElement) -> None:
             del node.attrib[name]
 
 
+def _is_note_mark(node: lxml.html.HtmlElement) -> bool:
+    role = node.get("role", "")
+    if role in ("doc-noteref", "doc-backlink"):
+        return True
+    links = [node] if node.tag == "a" else list(node.iter("a"))
+    internal = any((a.get("href") or "").startswith("#") for a in links)
+    return node.tag == "sup" and internal and bool(_NOTE_MARK.match(node.text_content().strip()))
+
+
+def _take_notes(root: lxml.html.HtmlElement) -> list[str]:
+    """Remove the page's note marks and notes sections from the tree; the notes' texts, in order."""
+    for node in [n for n in root.iter("sup", "a") if _is_note_mark(n)]:
+        if node.getparent() is not None:
+            node.drop_tree()  # its tail stays
+    sections = [
+        n
+        for n in root.iter()
+        if isinstance(n.tag, str)
+        and (n.get("role", "") in _NOTE_ROLES or _NOTE_NAME.search(f" {n.get('class', '')} {n.get('id', '')} "))
+    ]
+    notes: list[str] = []
+    for section in sections:
+        if section.getparent() is None or any(a in sections for a in section.iterancestors()):
+            continue
+        items = section.findall(".//li") or section.findall(".//p") or [section]
+        for item in items:
+            text = _BACKLINK.sub("", " ".join(item.text_content().split())).strip()
+            if text:
+                notes.append(text)
+        section.drop_tree()
+    return notes
+
+
 def _main_xml(root: lxml.html.HtmlElement) -> etree._Element | None:
     import trafilatura
 
@@ -448,6 +493,7 @@ def extract_page(source: str, path: str) -> HtmlText:
     root = parse_page(source, path)
     meta, language = page_metadata(root, path)
     _strip_unsafe(root)
+    notes = _take_notes(root)
     main_doc = _main_xml(root)
     main = main_doc.find("main") if main_doc is not None else None
     if main is None:
@@ -455,7 +501,7 @@ def extract_page(source: str, path: str) -> HtmlText:
     parts: list[str] = []
     blocks: list[HtmlBlock] = []
     pos = 0
-    for kind, text in _blocks(main):
+    for kind, text in [*_blocks(main), *(("paragraph", note) for note in notes)]:
         if not text:
             continue
         prefix = "- " if kind == "list_item" else ""
