@@ -27,6 +27,7 @@ CASES = [
         ["See PIPL art. 13(1)(ii) and Civil Code arts. 1034-1035.", "Done."],
     ),
     ("Measures, art. 10(2).", ["Measures, art. 10(2)."]),
+    ("PIPL art. 28. Id. art. 29. Id. The court agreed.", ["PIPL art. 28.", "Id. art. 29.", "Id.", "The court agreed."]),
     ("Cf. sec. 5 of the act. Next.", ["Cf. sec. 5 of the act.", "Next."]),
     ("He said “stop.” Then he left.", ["He said “stop.”", "Then he left."]),
     ("“Is it legal?” she asked. Yes.", ["“Is it legal?” she asked.", "Yes."]),

@@ -15,6 +15,7 @@ from kb.annotate.citations.chains import ART, ITEM, PARA, Coverage, Pinpoint, pa
 from kb.annotate.citations.index import CitationIndex, en_key, zh_key
 from kb.annotate.citations.patterns import (
     EN_BACK_TEMPLATE,
+    EN_NOTE_TEMPLATE,
     EN_SHORT_FORM,
     EN_WORD_BEFORE,
     EN_YEAR,
@@ -159,6 +160,9 @@ def _self_anchors(text: str, index: CitationIndex, context_doc: str | None) -> l
         out += [Anchor(m.start(), m.end(), "back") for m in _back_regex(patterns.back_references).finditer(text)]
     if patterns.en_back_references:
         rx = _back_regex(patterns.en_back_references, EN_BACK_TEMPLATE)
+        out += [Anchor(m.start(), m.end(), "back", alone=False) for m in rx.finditer(text)]
+    if patterns.en_note_references:
+        rx = _back_regex(patterns.en_note_references, EN_NOTE_TEMPLATE)
         out += [Anchor(m.start(), m.end(), "back", alone=False) for m in rx.finditer(text)]
     return out
 

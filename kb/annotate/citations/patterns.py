@@ -52,6 +52,7 @@ ZH_RELATIVE = re.compile(rf"本条(?!例)|本款|本项(?!目)|前(?P<k>[{CN_COU
 ZH_BACK_TEMPLATE = r"(?<![不相应合共如等认协混连会赞])(?:{words})(?![律院官庭学定人条治案理制务]|规(?!定))"
 # "Article 42 of the same law": the document named last (words from patterns.toml).
 EN_BACK_TEMPLATE = r"(?<![\w\-])(?i:{words})(?![\w\-])"
+EN_NOTE_TEMPLATE = r"(?<![\w\-]){words}(?![\w\-])"  # "Id.", as written
 # A statute's own article heading at the start of a line, "第十三条 符合…": a label,
 # not a citation.
 ZH_HEADING = re.compile(rf"(?m)^[ \t\u3000]*第{_CN_NUM}条(?:之{_CN_NUM})?(?=[ \t\u3000\u00a0])")
@@ -178,6 +179,7 @@ class EnglishWords(RuleModel):
     domestic_possessives: tuple[Name, ...] = ()
     title_heads: tuple[Name, ...] = ()
     back_references: tuple[Name, ...] = ()
+    note_references: tuple[Name, ...] = ()
 
 
 class ChineseWords(RuleModel):
@@ -228,6 +230,7 @@ class CitationPatterns:
     self_references: tuple[str, ...] = ("本法",)
     back_references: tuple[str, ...] = ()
     en_back_references: tuple[str, ...] = ()
+    en_note_references: tuple[str, ...] = ()
     blocked_after: tuple[str, ...] = ()
     title_suffixes: tuple[str, ...] = ()
     version_words: tuple[str, ...] = ()
@@ -249,6 +252,7 @@ class CitationPatterns:
             self_references=chinese.self_references or ("本法",),
             back_references=chinese.back_references,
             en_back_references=english.back_references,
+            en_note_references=english.note_references,
             blocked_after=chinese.blocked_after,
             title_suffixes=chinese.title_suffixes,
             version_words=chinese.version_words,
