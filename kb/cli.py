@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 import click
 
@@ -23,6 +23,12 @@ from kb.settings import Settings, database_url_from
 __all__ = ["main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+# A search that finds fewer results with all of its words says what any of them find.
+BROADER_BELOW = 3
+ResultType = Literal["provision", "passage"]
+RESULT_TYPES: tuple[str, ...] = get_args(ResultType)
+CiteFormat = Literal["text", "three-script", "csl-json", "bibtex", "ris", "json"]
+CITE_FORMATS: tuple[str, ...] = get_args(CiteFormat)
 
 
 def _settings(db: str | None, source_root: str | None, commentary: tuple[Path, ...] = ()) -> Settings:
@@ -179,6 +185,128 @@ def show(db: str | None, source_root: str | None, target: str, as_json: bool, hi
     from kb.clirender import print_history, print_show
 
     (print_history if history else print_show)(data)
+
+
+@cli.command()
+@common_options
+@click.argument("text", metavar="QUERY")
+@click.option("--type", "kind", type=click.Choice(RESULT_TYPES), help="Only provisions, or only passages.")
+@click.option("--doc", metavar="DOC_ID", help="Only this document (pipl-2021).")
+@click.option("--topic", metavar="TOPIC", help="Only this topic (consent, minors, government-exceptions, ...).")
+@click.option("--any", "any_word", is_flag=True, help="Rank by any of the words (default: all of them first).")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def search(
+    db: str | None,
+    source_root: str | None,
+    text: str,
+    kind: ResultType | None,
+    doc: str | None,
+    topic: str | None,
+    any_word: bool,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Search the statutes (Chinese text, unofficial English) and the commentary.
+
+    Example: kb search "人脸识别 单独同意"; kb search "facial recognition consent" --type provision
+    """
+    import kb.search as fts
+    from kb.read import query
+
+    with _errors():
+        settings = _settings(db, source_root)
+        with query.open_reader(settings) as reader:
+
+            def run(mode: Literal["all", "any"], n: int) -> dict[str, Any]:
+                return fts.search(
+                    reader, text, mode=mode, type=kind, doc=doc, topic=topic, limit=n,
+                    max_query_length=settings.max_query_length,
+                )  # fmt: skip
+
+            data = run("any" if any_word else "all", limit)
+            if not any_word and data["count"] < BROADER_BELOW:  # never a dead end: say what "any" finds
+                data["any_words_count"] = run("any", 1)["count"]
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    from kb.clirender import print_search
+
+    print_search(data)
+
+
+@cli.command()
+@common_options
+@click.argument("text")
+@click.option("--date", metavar="YYYY[-MM[-DD]]", help="Date of the citing text: picks the version in force then.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def resolve(db: str | None, source_root: str | None, text: str, date: str | None, as_json: bool) -> None:
+    """Find the statute citations in a text and resolve them to provision ids.
+
+    Example: kb resolve "Article 41 of the Cybersecurity Law" --date 2019
+    """
+    from kb.read import query
+
+    with _errors():
+        settings = _settings(db, source_root)
+        with query.open_reader(settings) as reader:
+            results = query.resolve_citations(reader, text, date, max_length=settings.max_query_length * 10)
+    if as_json:
+        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    from kb.clirender import print_resolved
+
+    print_resolved(results)
+
+
+@cli.command()
+@common_options
+@click.argument("target")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(CITE_FORMATS),
+    default="text",
+    show_default=True,
+)
+def cite(db: str | None, source_root: str | None, target: str, fmt: CiteFormat) -> None:
+    """Cite a document (DOC_ID) or provision (DOC_ID/EID), for a paper or a reference manager.
+
+    Example: kb cite pipl-2021/art_13__para_1 --format bibtex
+    """
+    from kb.ids import node_type, split_provision_id
+    from kb.read import citeformat, query
+
+    with _errors():
+        settings = _settings(db, source_root)
+        doc_id, eid = split_provision_id(target) if node_type(target) != "document" else (target, None)
+        with query.open_reader(settings) as reader:
+            record = query.cite(reader, doc_id, eid, base_url=settings.public_url)
+        out = citeformat.render(record, fmt)
+    click.echo(out if isinstance(out, str) else json.dumps(out, ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@common_options
+@click.argument("topic")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def viewpoints(db: str | None, source_root: str | None, topic: str, as_json: bool) -> None:
+    """What the commentary says on a topic, by source and speaker, with stances and provisions.
+
+    Example: kb viewpoints minors
+    """
+    from kb.read import query
+
+    with _errors():
+        settings = _settings(db, source_root)
+        with query.open_reader(settings) as reader:
+            data = query.topic_viewpoints(reader, topic)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    from kb.clirender import print_viewpoints
+
+    print_viewpoints(data)
 
 
 @cli.command()

@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Any, TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.measure import Measurement
 from rich.table import Table
 
@@ -21,8 +22,11 @@ __all__ = [
     "LineProgress",
     "print_build_report",
     "print_history",
+    "print_resolved",
+    "print_search",
     "print_show",
     "print_stats",
+    "print_viewpoints",
     "warning_kind",
 ]
 
@@ -273,3 +277,65 @@ def print_stats(data: dict[str, Any]) -> None:
             str(d.get("passages", "") or ""),
         )
     _print_table(console, table)
+
+
+# ------------------------------------------------------------------ search, resolve, viewpoints
+
+_MARK = re.compile(r"</?mark>")
+
+
+def _marked(snippet: str) -> str:
+    """A search snippet's ``<mark>`` words in bold, everything else printed as it is."""
+    parts = _MARK.split(snippet)
+    return "".join(escape(p) if i % 2 == 0 else f"[bold]{escape(p)}[/bold]" for i, p in enumerate(parts))
+
+
+def print_search(data: dict[str, Any]) -> None:
+    console = _console()
+    results = data["results"]
+    expanded = ", ".join(data.get("expanded_terms") or [])
+    console.print(
+        f"{data['count']} result(s) for {escape(data['query'])!r}"
+        + (f" (also searched: {escape(expanded)})" if expanded else "")
+    )
+    for n, hit in enumerate(results, 1):
+        head = f"{escape(hit.get('label') or '')}  {escape(hit.get('document_title') or '')}"
+        console.print(f"\n{n}. [bold]{hit['id']}[/bold]  {head}  [dim]score {hit['score']}[/dim]")
+        console.print("   " + _marked(hit.get("snippet") or "").replace("\n", "\n   "))
+    broader = data.get("any_words_count")
+    if broader is not None and broader > data["count"]:
+        console.print(f"\nAny of these words: {broader} results (kb search --any {escape(data['query'])!r})")
+
+
+def print_resolved(results: list[dict[str, Any]]) -> None:
+    console = _console()
+    if not results:
+        console.print("no statute citation found")
+    for r in results:
+        version = r.get("version") or {}
+        line = f"{escape(r['text'])!r}  {r['status']}"
+        if r.get("ids"):
+            line += "  → " + ", ".join(r["ids"])
+        if version.get("in_force_from"):
+            line += f"  [dim](version in force from {version['in_force_from']})[/dim]"
+        if r.get("note"):
+            line += f"  [dim]{escape(r['note'])}[/dim]"
+        console.print(line)
+
+
+def print_viewpoints(data: dict[str, Any]) -> None:
+    console = _console()
+    topic = data["topic"]
+    console.print(f"[bold]{topic['id']}[/bold]  {escape(topic.get('label_en') or '')} / {topic.get('label_zh') or ''}")
+    if not data["documents"]:
+        console.print("no commentary passage has this topic")
+    for entry in data["documents"]:
+        doc = entry["document"]
+        title = escape(doc.get("title_en") or doc.get("title_zh") or "")
+        console.print(f"\n[bold]{doc['id']}[/bold]  {title} ({doc.get('date') or 'undated'})")
+        for sp in entry["speakers"]:
+            who = sp["speaker"].get("name") or "the author"
+            console.print(f"  {escape(who)}: {sp['stance']}  [dim]{len(sp['passages'])} passage(s)[/dim]")
+            provisions = ", ".join(p["id"] for p in sp["provisions"][:6])
+            if provisions:
+                console.print(f"    discusses {provisions}")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import get_args
 
 import pytest
 from click.testing import CliRunner
 from expected import ARTICLE_COUNTS
 
-from kb.cli import cli
+from kb.cli import BROADER_BELOW, CITE_FORMATS, RESULT_TYPES, cli
 from kb.settings import Settings
 
 
@@ -84,3 +85,79 @@ def test_missing_database_is_a_clear_error(tmp_path: object) -> None:
 def test_python_dash_m_kb() -> None:
     out = subprocess.run([sys.executable, "-m", "kb", "--help"], capture_output=True, text=True, check=True)
     assert "ingest" in out.stdout and "serve" in out.stdout
+
+
+# ------------------------------------------------------------------ search, resolve, cite, viewpoints
+
+
+def test_search_json_finds_the_provision_and_says_what_any_word_finds(built_db: Settings) -> None:
+    code, out = _run(built_db, "search", "人脸识别 单独同意", "--json")
+    assert code == 0
+    data = json.loads(out)
+    ids = [r["id"] for r in data["results"]]
+    assert "cac-mps-frt-2025/art_8" in ids
+    if data["count"] < BROADER_BELOW:
+        assert data["any_words_count"] > data["count"]
+
+
+def test_search_text_output_lists_ids_and_marks(built_db: Settings) -> None:
+    code, out = _run(built_db, "search", "hotel rooms facial recognition", "--type", "provision", "--limit", "3")
+    assert code == 0
+    assert "cac-mps-frt-2025/art_13" in out
+    assert "<mark>" not in out  # the snippet's marks are rendered, not printed
+
+
+def test_search_filters_by_type(built_db: Settings) -> None:
+    code, out = _run(built_db, "search", "consent", "--type", "passage", "--json")
+    assert code == 0
+    results = json.loads(out)["results"]
+    assert results and {r["type"] for r in results} == {"passage"}
+
+
+def test_search_rejects_an_empty_query_in_one_line(built_db: Settings) -> None:
+    code, out = _run(built_db, "search", "  ")
+    assert code == 1 and out.count("\n") == 1 and out.startswith("error:")
+
+
+def test_resolve_picks_the_version_in_force_at_the_date(built_db: Settings) -> None:
+    code, out = _run(built_db, "resolve", "Article 41 of the Cybersecurity Law", "--date", "2019", "--json")
+    assert code == 0
+    assert json.loads(out)[0]["ids"] == ["csl-2016/art_41"]
+    code, out = _run(built_db, "resolve", "《个人信息保护法》第二十八条 and Article 41 of the Cybersecurity Law")
+    assert code == 0 and "pipl-2021/art_28" in out and "csl-2025/art_41" in out  # undated: the law in force
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("text", "PIPL art. 13(1)"),
+        ("three-script", "Gèrén Xìnxī Bǎohùfǎ"),
+        ("bibtex", "@misc{pipl-2021:art_13__para_1,"),
+        ("ris", "TY  - "),
+    ],
+)
+def test_cite_formats(built_db: Settings, fmt: str, expected: str) -> None:
+    code, out = _run(built_db, "cite", "pipl-2021/art_13__para_1", "--format", fmt)
+    assert code == 0 and expected in out
+
+
+def test_cite_json_is_the_record(built_db: Settings) -> None:
+    code, out = _run(built_db, "cite", "csl-2016", "--format", "json")
+    assert code == 0 and json.loads(out)["doc_id"] == "csl-2016"
+
+
+def test_viewpoints(built_db: Settings) -> None:
+    code, out = _run(built_db, "viewpoints", "minors", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["topic"]["id"] == "minors" and data["documents"]
+    code, out = _run(built_db, "viewpoints", "no-such-topic")
+    assert code == 1 and out.startswith("error:")
+
+
+def test_the_cli_choices_are_the_library_s() -> None:
+    from kb.read.citeformat import CiteFormat
+    from kb.search import ResultType
+
+    assert set(CITE_FORMATS) == set(get_args(CiteFormat))
+    assert set(RESULT_TYPES) == set(get_args(ResultType))

@@ -25,6 +25,10 @@ READ_COMMANDS = (
     ["verify"],
     ["show", "pipl-2021"],
     ["show", "csl-2016/art_41", "--history"],
+    ["search", "人脸识别"],
+    ["resolve", "PIPL art. 13"],
+    ["cite", "pipl-2021/art_13"],
+    ["viewpoints", "consent"],
     ["serve", "--port", "0"],
     ["mcp"],
 )
