@@ -368,16 +368,22 @@ def test_html_footnotes_are_article_text_and_their_marks_are_not(tmp_path: Path)
         "notes.html",
         "<html lang='en'><head><title>The sole-method rule</title></head><body><nav><a href='/'>Home</a></nav>"
         + f"<article><h1>The sole-method rule</h1><p>{body.strip()}<sup id='r1'><a href='#fn1'>1</a></sup>"
-        + " Courts rarely reach it.<sup><a href='#fn2' role='doc-noteref'>[2]</a></sup></p>"
+        + " Courts rarely reach it.<sup><a href='#fn2' role='doc-noteref'>[2]</a></sup>"
+        + " So do agencies.<a class='footnote-ref' href='#fn3'><sup>3</sup></a></p>"
         + "<section class='footnotes' role='doc-endnotes'><hr><ol>"
         + "<li id='fn1'><p>Measures, art. 10(1). See also PIPL art. 16.<a href='#r1' role='doc-backlink'>↩︎</a></p></li>"
         + "<li id='fn2'><p>SPC Provisions (2021), art. 4(1). <a href='#r2'>↩</a></p></li>"
+        + "<li id='fn3' class='footnote-item'><p>PIPL art. 34.</p></li>"
         + "</ol></section></article><footer>© 2026 Example Review</footer></body></html>",
     )
     (doc,) = load_user_commentary([tmp_path], load_manifest())
     texts = [p.text for p in doc.parsed.passages]
-    assert texts[0].endswith("another method works. Courts rarely reach it.")
-    assert texts[1:] == ["Measures, art. 10(1). See also PIPL art. 16.", "SPC Provisions (2021), art. 4(1)."]
+    assert texts[0].endswith("another method works. Courts rarely reach it. So do agencies.")
+    assert texts[1:] == [
+        "Measures, art. 10(1). See also PIPL art. 16.",
+        "SPC Provisions (2021), art. 4(1).",
+        "PIPL art. 34.",
+    ]
 
 
 def test_markdown_headings_follow_their_marks_not_their_length(tmp_path: Path) -> None:

@@ -106,6 +106,7 @@ _ENTITY_DECLARATION = re.compile(r"<!ENTITY", re.I)
 _NOTE_ROLES = frozenset({"doc-endnotes", "doc-footnotes", "doc-footnote", "doc-endnote"})
 _NOTE_NAME = re.compile(r"(?:^|[\s_-])(?:foot|end)notes?(?:$|[\s_-])", re.I)
 _NOTE_MARK = re.compile(r"^\W{0,2}(?:\d{1,3}|[*†‡§]|[ivx]{1,4})\W{0,2}$", re.I)
+_NOTE_BLOCKS = frozenset({"section", "div", "aside", "footer", "ol", "ul", "dl", "li", "p"})
 _BACKLINK = re.compile(r"\s*[↩↑⤴]\ufe0e?")
 _TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{2,60}$")
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2}|\d{4}-\d{2}|\d{4})")
@@ -415,7 +416,7 @@ def _is_note_mark(node: lxml.html.HtmlElement) -> bool:
         return True
     links = [node] if node.tag == "a" else list(node.iter("a"))
     internal = any((a.get("href") or "").startswith("#") for a in links)
-    return node.tag == "sup" and internal and bool(_NOTE_MARK.match(node.text_content().strip()))
+    return internal and bool(_NOTE_MARK.match(node.text_content().strip()))
 
 
 def _take_notes(root: lxml.html.HtmlElement) -> list[str]:
@@ -426,7 +427,7 @@ def _take_notes(root: lxml.html.HtmlElement) -> list[str]:
     sections = [
         n
         for n in root.iter()
-        if isinstance(n.tag, str)
+        if n.tag in _NOTE_BLOCKS
         and (n.get("role", "") in _NOTE_ROLES or _NOTE_NAME.search(f" {n.get('class', '')} {n.get('id', '')} "))
     ]
     notes: list[str] = []
