@@ -92,6 +92,9 @@ def test_a_build_leaves_only_the_database(tiny: tuple[Path, Path, Result]) -> No
         ("show-provision", ["show", "face-rules-2024/art_3"]),
         ("verify", ["verify", "--source-root", str(TINY_ROOT)]),
         ("error-unknown-id", ["show", "face-rules-2024/art_99"]),
+        ("search", ["search", "人脸", "--limit", "3"]),
+        ("resolve", ["resolve", "依照《示例人脸信息处理规定》第三条和本法第二条"]),
+        ("cite", ["cite", "face-rules-2024/art_3", "--format", "three-script"]),
     ],
 )
 def test_command_output(tiny: tuple[Path, Path, Result], name: str, args: list[str]) -> None:
