@@ -65,7 +65,7 @@ def test_language_tag_matches_the_question() -> None:
         assert has_cjk == (q.lang == "zh"), q.id
 
 
-@pytest.mark.parametrize("split", ["fresh", "fresh2"])
+@pytest.mark.parametrize("split", ["fresh", "fresh2", "fresh3"])
 def test_blind_split_is_balanced_and_cites_default_corpus_documents(
     split: str, manifest: dict[str, DocumentMeta]
 ) -> None:
@@ -79,8 +79,8 @@ def test_blind_split_is_balanced_and_cites_default_corpus_documents(
     assert not outside, outside
 
 
-# The FR-domain documents of the default corpus that the blind ``fresh2`` split was written
-# over (corpus/eval/README.md); csl-2025 and minors-protection are named by their title.
+# The FR-domain documents of the default corpus that the blind ``fresh2`` and ``fresh3`` splits
+# were written over (corpus/eval/README.md); csl-2025 and minors-protection are named by their title.
 FRESH2_DOCUMENTS = (
     "pipl-2021",
     "spc-frt-2021",
@@ -96,18 +96,20 @@ FRESH2_DOCUMENTS = (
 )
 
 
-def test_fresh2_reaches_every_default_frt_document(manifest: dict[str, DocumentMeta]) -> None:
-    """Each of the eleven documents answers at least three ``fresh2`` questions."""
-    cited = Counter(title for q in QUESTIONS if q.split == "fresh2" for title in {r.title for r in q.relevant})
+@pytest.mark.parametrize("split", ["fresh2", "fresh3"])
+def test_blind_split_reaches_every_default_frt_document(split: str, manifest: dict[str, DocumentMeta]) -> None:
+    """Each of the eleven documents answers at least three questions of the split."""
+    cited = Counter(title for q in QUESTIONS if q.split == split for title in {r.title for r in q.relevant})
     titles = {doc_id: manifest[doc_id].title_zh for doc_id in FRESH2_DOCUMENTS}
     missing = sorted(doc_id for doc_id, title in titles.items() if cited[title] < 3)
     assert not missing, missing
 
 
-def test_fresh2_cites_the_2025_cybersecurity_law_by_date() -> None:
+@pytest.mark.parametrize("split", ["fresh2", "fresh3"])
+def test_blind_split_cites_the_2025_cybersecurity_law_by_date(split: str) -> None:
     """The 2016 and 2025 texts of the CSL number their articles differently: a label must name
     the 2025 version, never ``any_version``."""
-    csl = [r for q in QUESTIONS if q.split == "fresh2" for r in q.relevant if r.title == "中华人民共和国网络安全法"]
+    csl = [r for q in QUESTIONS if q.split == split for r in q.relevant if r.title == "中华人民共和国网络安全法"]
     assert csl and all(r.date == "2025-10-28" for r in csl), csl
 
 
