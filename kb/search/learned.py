@@ -64,6 +64,8 @@ __all__ = [
     "load_learned",
     "ranker_for",
     "reader_row_keys",
+    "shortlist",
+    "vouched_rows",
     "with_votes",
 ]
 
@@ -387,6 +389,13 @@ def shortlist(base: npt.NDArray[np.float64], size: int, vouched: npt.NDArray[np.
     cut = np.partition(base, len(base) - size)[len(base) - size]
     keep: npt.NDArray[np.bool_] = (base >= cut) | vouched
     return None if keep.all() else keep
+
+
+def vouched_rows(reader: Reader, ranker: LearnedRanker, plan: QueryPlan) -> list[int]:
+    """The rows :func:`learned_ranking` scores whatever their word score (with ``votes``): related
+    questions' answers, by word votes and by nearest questions."""
+    keys = reader_row_keys(reader)
+    return [*ranker.vote_rows(keys, plan.content), *_neighbour_rows(ranker, keys, plan.content)]
 
 
 def _neighbour_rows(ranker: LearnedRanker, keys: RowKeys, terms: Sequence[str]) -> list[int]:
