@@ -34,7 +34,8 @@ sources as the expansion words instead of PMI's (.632/.793/.501), squares and lo
 votes (no gain over the products), stronger L2 (1e-2: .615/.808/.463); the 100 best articles
 (translation score + .5 x log article prior) of the law classifier's two likeliest laws as
 candidates too (pool recall .850 -> .891, learned .641/.819/.512 -> .646/.827/.512, but the
-search itself, gated, .600/.779/.469 -> .607/.773/.471, and ~+3 ms a search).
+search itself, gated, .600/.779/.469 -> .607/.773/.471, and ~+3 ms a search); a feature
+1 / the place of the row's law among the classifier's likeliest (.635/.812/.509).
 
 The dry run also prints the pool recall: the share of dev's labelled articles among every
 candidate row, among the rows the search's ranker scores, and in the word shortlist alone
