@@ -135,6 +135,10 @@ def test_questions_below_the_gate_fuse_both_rankings(
             keyword = search(reader, "同意", type="provision")
             assert keyword["match"] == "all" and "tiny-law-2024/art_1" not in ids(keyword)
     assert {name: len(pages[name]) for name in found} == found
+    learned_module.learned_ranker = lambda: fusing  # type: ignore[assignment]
+    first = search(reader, q, type="provision", limit=1)
+    rest = search(reader, q, type="provision", limit=50, cursor=first["next"]) if first["next"] else {"results": []}
+    assert ids(first) + ids(rest) == pages["fused"]  # later pages follow the fused order
     assert set(pages["fused"]) == set(pages["fallback"]) | set(pages["learned"])
     assert pages["fused"][0] in (pages["fallback"][:1] + pages["learned"][:1])
 
