@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import doctest
 import json
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from kb.learn.associations import fit
 from kb.learn.ranker import LearnedRanker
 from kb.search import learned as learned_module
 from kb.search import search
-from kb.search.groups import unit_groups
+from kb.search.groups import UnitGroups, unit_groups
 from kb.search.learned import LEARNED_FILE, load_learned, with_votes
 from kb.search.plan import plan_query
 from kb.search.rank import Scores
@@ -107,6 +109,87 @@ def test_questions_the_tables_barely_know_rank_by_their_words(reader: Any, learn
     assert plain == search(reader, q, type="provision")
 
 
+@pytest.mark.parametrize(
+    ("q", "found"),
+    [
+        ("人脸识别应用的罚款是多少？", {"fallback": 2, "learned": 2}),
+        ("罚款是多少呢？", {"fallback": 0, "learned": 1}),  # its words find nothing, its related questions art_1
+    ],
+)
+def test_questions_below_the_gate_fuse_both_rankings(
+    reader: Any, learned: LearnedRanker, q: str, found: dict[str, int]
+) -> None:
+    """Below min_known, with fusion: every result of the fallback's ranking and of the learned one, in one list;
+    a keyword query that matches in full (match=all) is ranked as before; without fusion, the fallback alone."""
+    gate = {"votes": 5, "expansion_limit": 0, "min_known": 1.1, "fallback": {"base": 1.0, "bias": 0.0}}
+    fusing = LearnedRanker(learned.tables, WEIGHTS, fusion_k=20, fusion_weight=1.5, **gate)  # type: ignore[arg-type]
+    alone = LearnedRanker(learned.tables, WEIGHTS, **gate)  # type: ignore[arg-type]
+    everywhere = LearnedRanker(learned.tables, WEIGHTS, votes=5, expansion_limit=0)
+    words = plan_query(q).content
+    assert fusing.fuses(words) and not alone.fuses(words) and not fusing.knows(words)
+    pages = {}
+    for name, ranker in [("fused", fusing), ("fallback", alone), ("learned", everywhere)]:
+        learned_module.learned_ranker = lambda ranker=ranker: ranker  # type: ignore[misc]  # undone by the fixture
+        pages[name] = ids(search(reader, q, type="provision", limit=50))
+        if name != "learned":
+            keyword = search(reader, "同意", type="provision")
+            assert keyword["match"] == "all" and "tiny-law-2024/art_1" not in ids(keyword)
+    assert {name: len(pages[name]) for name in found} == found
+    learned_module.learned_ranker = lambda: fusing  # type: ignore[assignment]
+    first = search(reader, q, type="provision", limit=1)
+    rest = search(reader, q, type="provision", limit=50, cursor=first["next"]) if first["next"] else {"results": []}
+    assert ids(first) + ids(rest) == pages["fused"]  # later pages follow the fused order
+    assert set(pages["fused"]) == set(pages["fallback"]) | set(pages["learned"])
+    assert pages["fused"][0] in (pages["fallback"][:1] + pages["learned"][:1])
+
+
+@pytest.mark.parametrize(
+    ("words", "confidence", "expected"),
+    [
+        (["罚款"], 0.7, True),  # every question with 罚款 was about 人脸测试法
+        (["解除"], 0.7, True),  # and the one with 解除 about 劳动合同法
+        (["离婚"], 0.7, False),  # an unknown word: the two laws' priors, 4 to 2
+        (["离婚"], 0.0, True),  # no floor
+    ],
+)
+def test_fusion_waits_for_a_law_the_classifier_is_sure_of(words: list[str], confidence: float, expected: bool) -> None:
+    pairs = [*PAIRS, (["试用期", "合同"], ["劳动合同法#art_20"]), (["试用期", "解除"], ["劳动合同法#art_21"])]
+    ranker = LearnedRanker(
+        fit(pairs, {}, min_count=1), WEIGHTS, fallback={"base": 1.0}, fusion_weight=1.5, fusion_confidence=confidence
+    )
+    assert ranker.fuses(words) is expected
+
+
+def _groups(*group: int) -> UnitGroups:
+    return UnitGroups(array("q", group), array("b"), array("d"))
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "weight", "expected"),
+    [
+        # rows 0-3 (rows 0 and 1: two versions of one article); the second ranking lacks row 3
+        ([0.1, 0.9, 0.5, 0.7], [3.0, 0.0, 2.0, None], 1.0, [1 / 21 + 1 / 21] * 2 + [1 / 23 + 1 / 22, 1 / 22]),
+        # the second's first counts 1.5 times: its article beats the first's first
+        (
+            [0.9, 0.9, 0.5, 0.1],
+            [0.0, 0.0, 2.0, 1.0],
+            1.5,
+            [1 / 21 + 1.5 / 23] * 2 + [1 / 22 + 1.5 / 21, 1 / 23 + 1.5 / 22],
+        ),
+    ],
+)
+def test_fusion_adds_reciprocal_places_of_articles(
+    first: list[float], second: list[float | None], weight: float, expected: list[float]
+) -> None:
+    groups = _groups(0, 0, 1, 2)
+    rows = np.arange(4)
+    have = [i for i, s in enumerate(second) if s is not None]
+    a = (Scores.of(dict.fromkeys(rows.tolist(), 1.0), {}, {}), np.array(first), np.ones(4, dtype=bool))
+    other = Scores.of(dict.fromkeys(have, 1.0), {}, {})
+    b = (other, np.array([second[i] for i in have]), np.ones(len(have), dtype=bool))
+    assert learned_module.fuse(a, b, groups, 20, weight).tolist() == pytest.approx(expected)
+
+
 def test_with_votes_adds_missing_rows_in_order() -> None:
     scores = Scores.of({2: 1.5, 7: 0.5}, {2: 1, 7: 1}, {})
     added = with_votes(scores, [9, 7, 1])
@@ -121,6 +204,7 @@ def test_the_project_file_loads() -> None:
     assert ranker.tables.questions > 500 and ranker.votes > 0
     assert set(ranker.weights) >= {"base", "vote_article", "neighbour_article", "translation", "bias"}
     assert ranker.neighbours is not None and ranker.translation is not None
+    assert ranker.fusion_weight > 0 and ranker.fusion_k > 0 and 0 < ranker.fusion_confidence < 1
 
 
 @pytest.mark.parametrize(
@@ -133,6 +217,7 @@ def test_the_project_file_loads() -> None:
         ({"term_law": {"x": [[10**6, 1]]}}, "past the list"),
         ({"neighbours": [[["x"], [10**6]]]}, "past the list"),
         ({"fallback": {"no_such_feature": 1.0}}, "unknown features"),
+        ({"fusion_weight": -1.0}, "fusion_weight"),
         ({"translation": {"no-background": [["x", 0.5]]}}, "without its background"),
     ],
 )
@@ -201,3 +286,8 @@ def test_the_shortlist_keeps_ties_and_vouched_rows() -> None:
     vouched = np.array([False, False, False, False, True, False])
     assert learned_module.shortlist(base, 3, vouched).tolist() == [True, True, True, False, True, True]
     assert learned_module.shortlist(base, 6, vouched) is None
+
+
+def test_doctests() -> None:
+    result = doctest.testmod(learned_module)
+    assert result.failed == 0 and result.attempted > 0

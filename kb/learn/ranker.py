@@ -163,6 +163,24 @@ class LearnedRanker:
     # The weights for a question the tables do not know (:meth:`knows`): features of the row's
     # words only (:data:`WORD_FEATURES`), no votes and no learned expansion; empty: rank by words.
     fallback: Mapping[str, float] = field(default_factory=dict)
+    # For a question the tables do not know, the fallback's ranking fused with this one's
+    # (reciprocal ranks, :func:`kb.search.learned.fuse`): the ``k`` of 1 / (k + place) and the
+    # fallback's weight; a weight of 0: the fallback's ranking alone.
+    fusion_k: int = 0
+    fusion_weight: float = 0.0
+    # ... only when the law classifier gives the likeliest law at least this probability
+    fusion_confidence: float = 0.0
+
+    def fuses(self, terms: Sequence[str]) -> bool:
+        """Whether a question the tables do not know (these words) is ranked by both rankings, fused:
+        fusion is on and the classifier is sure enough of a law the training questions asked about."""
+        if self.fusion_weight <= 0 or not self.fallback:
+            return False
+        posterior = self.tables.law_posterior(terms) if self.fusion_confidence > 0 else {}
+        return (
+            self.fusion_confidence <= 0
+            or math.exp(max(posterior.values(), default=-math.inf)) >= self.fusion_confidence
+        )
 
     def for_unknown(self) -> LearnedRanker | None:
         """The ranker for a question the tables do not know: the fallback weights, no votes (None without them).

@@ -77,7 +77,7 @@ from kb.search.fts import QueryMode
 from kb.search.groups import unit_groups
 from kb.search.highlight import mentions, snippet
 from kb.search.index import index_of
-from kb.search.learned import Candidates, applies, learned_features_of, learned_ranking, ranker_for
+from kb.search.learned import Candidates, applies, fuse, learned_features_of, learned_ranking, ranker_for, with_votes
 from kb.search.plan import LANGS, MAX_LIMIT, QueryPlan, ResultType, SearchParams, Unit, highlight_terms, plan_query
 from kb.search.rank import Scores, combine_scores, rank_rows
 from kb.search.scoring import any_units, concepts, run_units, scores_include_within
@@ -259,6 +259,47 @@ def learned_candidates(reader: Reader, q: str, ranker: LearnedRanker) -> Candida
     return learned_features_of(reader, ranker, q, plan, scores, len(words), groups, local_penalty=local_penalty)
 
 
+def _fused(
+    reader: Reader,
+    params: SearchParams,
+    ranker: LearnedRanker,
+    fallback: tuple[Scores, npt.NDArray[np.float64]],
+    local_penalty: bool,
+    votes: bool,
+) -> tuple[Scores, npt.NDArray[np.float64]]:
+    """A question the tables know too little of (:meth:`LearnedRanker.fuses`), ranked by its own
+    words (``fallback``: the fallback ranker over the rows of the question's words and phrases)
+    and by ``ranker`` (over the rows of its plan with the learned expansion and the related
+    questions' answers): those rows, each with the fused score (:func:`kb.search.learned.fuse`)."""
+    groups = unit_groups(reader)
+    plan = plan_query(params.q, expand=params.expand, learned=ranker)
+    words = concepts(reader, plan, params.lang)
+    _, scores = _match(reader, params, plan, words, "any", fallback=False)
+    scores, score = learned_ranking(
+        reader, ranker, params.q, plan, scores, len(words), groups, local_penalty=local_penalty, votes=votes
+    )
+
+    extra = np.setdiff1d(fallback[0].rowid, scores.rowid)
+    if len(extra):  # rows only the fallback's plan matched: last in the learned ranking
+        merged = with_votes(scores, extra.tolist())
+        lowest = np.full(len(merged.rowid), float(score.min(initial=0.0)) - 1.0)
+        lowest[np.searchsorted(merged.rowid, scores.rowid)] = score
+        scores, score = merged, lowest
+
+    def results(s: Scores) -> npt.NDArray[np.bool_]:
+        keep = _candidates(s, "any")
+        return keep & groups.keep(s.rowid, params.type, params.status) if params.type or params.status else keep
+
+    fused = fuse(
+        (scores, score, results(scores)),
+        (*fallback, results(fallback[0])),
+        groups,
+        ranker.fusion_k,
+        ranker.fusion_weight,
+    )
+    return scores, fused
+
+
 def search(
     reader: Reader,
     q: str,
@@ -288,6 +329,7 @@ def search(
     match_mode: QueryMode = after.match if after else mode
     groups = unit_groups(reader)
     ranker = ranker_for(reader) if expand and mode != "raw" and lang != "en" else None
+    fused: LearnedRanker | None = None  # a question the tables do not know: the ranking fused with the fallback's
 
     if mode == "raw":
         if not q.strip():
@@ -301,6 +343,7 @@ def search(
         if ranker is not None and ranker.knows(plan.content):
             plan = plan_query(q, expand=expand, learned=ranker)
         elif ranker is not None:
+            fused = ranker if ranker.fuses(plan.content) and applies(q, "any") else None
             ranker = ranker.for_unknown()
         if not plan.content:
             raise InvalidQuery("no searchable words (letters, digits or Chinese characters)", parameter="q")
@@ -315,6 +358,8 @@ def search(
         scores, learned_score = learned_ranking(
             reader, ranker, q, plan, scores, n_main, groups, local_penalty=local_penalty, votes=votes
         )
+        if fused is not None:
+            scores, learned_score = _fused(reader, params, fused, (scores, learned_score), local_penalty, votes)
     candidates = _candidates(scores, match_mode)
     if type is not None or status is not None:
         candidates &= groups.keep(scores.rowid, type, status)

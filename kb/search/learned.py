@@ -15,12 +15,16 @@ ranked in ``match=any``), the engine
    (:func:`learned_ranking`); the two features that need each row's words (its length,
    the translation model's score) come from the in-memory index (:func:`row_features`).
 
-Keyword queries (``match=all``), raw queries, queries with no Chinese character and
-questions the tables know too little of (:meth:`LearnedRanker.knows`: facial recognition
-is not what STARD's lay questions ask about) rank as before, and so does every query on
-a database that lacks most of the articles the tables were learned about
-(:data:`MIN_COVERAGE`, :func:`ranker_for`): the default FRT corpus. The arithmetic is
-numpy over the rows the index matched, the same on SQLite and PostgreSQL. Set
+A question the tables know too little of (:meth:`LearnedRanker.knows`: facial recognition
+is not what STARD's lay questions ask about) is ranked by the fallback weights over its own
+words (no learned expansion, no votes), and, when the file asks for it and the law
+classifier is sure enough of a law (:meth:`LearnedRanker.fuses`), also as above, the two
+rankings fused by their articles' reciprocal places (:func:`fuse`: the fallback's place
+counts more). Keyword queries (``match=all``), raw queries and queries with no Chinese
+character rank as before, and so does every query on a database that lacks most of the
+articles the tables were learned about (:data:`MIN_COVERAGE`, :func:`ranker_for`): the
+default FRT corpus. The arithmetic is numpy over the rows the index matched, the same on
+SQLite and PostgreSQL. Set
 ``KB_LEARNED_SEARCH=0`` (``Settings.learned_search``) to turn it off.
 """
 
@@ -58,12 +62,16 @@ __all__ = [
     "LearnedFile",
     "applies",
     "coverage",
+    "fuse",
+    "group_places",
     "learned_features_of",
     "learned_ranker",
     "learned_ranking",
     "load_learned",
     "ranker_for",
     "reader_row_keys",
+    "shortlist",
+    "vouched_rows",
     "with_votes",
 ]
 
@@ -96,6 +104,10 @@ class LearnedFile(RuleModel):
     weights: dict[str, float]
     # for questions the tables do not know (LearnedRanker.fallback)
     fallback: dict[str, float] = Field(default_factory=dict)
+    # the fusion of both rankings for such questions (LearnedRanker.fusion_k, fusion_weight)
+    fusion_k: int = Field(default=0, ge=0)
+    fusion_weight: float = Field(default=0.0, ge=0.0)
+    fusion_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     laws: list[str]
     articles: list[str]
     law_prior: list[int]
@@ -160,6 +172,9 @@ def load_learned(path: Path) -> LearnedRanker:
         if data.translation
         else None,
         fallback=data.fallback,
+        fusion_k=data.fusion_k,
+        fusion_weight=data.fusion_weight,
+        fusion_confidence=data.fusion_confidence,
     )
 
 
@@ -375,6 +390,48 @@ def learned_ranking(
     return scores, out
 
 
+def group_places(
+    rowid: npt.NDArray[np.int64], score: npt.NDArray[np.float64], groups: UnitGroups, keep: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.float64]:
+    """Per row, the place (1 = first) of its article (version group) when the ``keep`` rows are
+    ranked by ``score``, one result per article (its best version), ties by group; inf where not kept.
+
+    >>> from array import array
+    >>> g = UnitGroups(array("q", [0, 0, 1, 2]), array("b"), array("d"))
+    >>> group_places(np.arange(4), np.array([0.1, 0.9, 0.5, 0.7]), g, np.array([1, 1, 1, 0], dtype=bool)).tolist()
+    [1.0, 1.0, 2.0, inf]
+    """
+    known = rowid < len(groups.group)
+    group = np.where(known, np.frombuffer(groups.group, dtype=np.int64)[np.where(known, rowid, 0)], -rowid - 1)
+    distinct, at = np.unique(group, return_inverse=True)
+    best = np.full(len(distinct), -np.inf)
+    np.maximum.at(best, at, np.where(keep, score, -np.inf))
+    place = np.empty(len(distinct))
+    place[np.lexsort((distinct, -best))] = np.arange(1, len(distinct) + 1)
+    return np.where(keep, place[at], np.inf)
+
+
+def fuse(
+    ranked: tuple[Scores, npt.NDArray[np.float64], npt.NDArray[np.bool_]],
+    other: tuple[Scores, npt.NDArray[np.float64], npt.NDArray[np.bool_]],
+    groups: UnitGroups,
+    k: int,
+    weight: float,
+) -> npt.NDArray[np.float64]:
+    """Reciprocal-rank fusion of two rankings (scores, each row's score, the rows that are results)
+    over the rows of the first: 1 / (k + its article's place) + ``weight`` / (k + its place in the other).
+
+    A row the other ranking lacks gets nothing from it. Rounded to 9 decimals.
+    """
+    scores, score, keep = ranked
+    first = 1.0 / (k + group_places(scores.rowid, score, groups, keep))
+    places = group_places(other[0].rowid, other[1], groups, other[2])
+    at = np.minimum(np.searchsorted(other[0].rowid, scores.rowid), max(len(places) - 1, 0))
+    found = (other[0].rowid[at] == scores.rowid) if len(places) else np.zeros(len(scores.rowid), dtype=bool)
+    second = np.where(found, weight / (k + (places[at] if len(places) else 0.0)), 0.0)
+    return np.asarray(np.round(first + second, 9), dtype=np.float64)
+
+
 def shortlist(base: npt.NDArray[np.float64], size: int, vouched: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_] | None:
     """The rows the ranker scores: the ``size`` best word scores (and all rows tied with the
     last of them) and the ``vouched`` rows (related questions' answers); None when that is all.
@@ -387,6 +444,13 @@ def shortlist(base: npt.NDArray[np.float64], size: int, vouched: npt.NDArray[np.
     cut = np.partition(base, len(base) - size)[len(base) - size]
     keep: npt.NDArray[np.bool_] = (base >= cut) | vouched
     return None if keep.all() else keep
+
+
+def vouched_rows(reader: Reader, ranker: LearnedRanker, plan: QueryPlan) -> list[int]:
+    """The rows :func:`learned_ranking` scores whatever their word score (with ``votes``): related
+    questions' answers, by word votes and by nearest questions."""
+    keys = reader_row_keys(reader)
+    return [*ranker.vote_rows(keys, plan.content), *_neighbour_rows(ranker, keys, plan.content)]
 
 
 def _neighbour_rows(ranker: LearnedRanker, keys: RowKeys, terms: Sequence[str]) -> list[int]:
