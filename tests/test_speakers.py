@@ -655,3 +655,19 @@ def test_a_chinese_kind_of_body_is_the_one_of_that_kind_named_before(text: str, 
     meta, _ = make_doc([text])
     passage = Passage("fx", 1, text, sentences=split_sentences(text))
     assert [a.data["speaker"] for a in find_reported_speech_zh([passage], meta)] == speakers
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "starts"),
+    [
+        # a wire dateline before the lede is neither the speaker nor their words
+        ("BEIJING, Sept 15 (Example Wire) - Regulators said on Tuesday they fined 40 hotels.", "", "Regulators said"),
+        ("SHENZHEN, China, November 12, 2025 — Example Corp said its lock keeps faces on the device.", "", "Example"),
+        ("Ana Ruiz said the rule is clear.", "Ana Ruiz", "Ana Ruiz said"),
+    ],
+)
+def test_a_dateline_opening_the_lede_is_not_part_of_the_reported_sentence(text: str, speaker: str, starts: str) -> None:
+    meta, passages = make_doc([text])
+    found = find_reported_speech(passages, meta)
+    assert len(found) == 1 and found[0].text.startswith(starts)
+    assert speaker in (found[0].data["speaker"] or "")
