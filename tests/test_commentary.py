@@ -646,6 +646,7 @@ def test_public_surface() -> None:
         "name_above_votes",
         "names_by_outlet",
         "trim_news_marks",
+        "wire_service",
         "word_units",
     }
     assert all(hasattr(commentary, name) for name in commentary.__all__)
