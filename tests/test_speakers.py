@@ -671,3 +671,12 @@ def test_a_dateline_opening_the_lede_is_not_part_of_the_reported_sentence(text: 
     found = find_reported_speech(passages, meta)
     assert len(found) == 1 and found[0].text.startswith(starts)
     assert speaker in (found[0].data["speaker"] or "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    tomllib.loads((get_settings().corpus_dir / "speakers" / "names.toml").read_text("utf-8"))["not_speaker_examples"],
+)
+def test_a_law_or_document_is_no_speaker(text: str) -> None:
+    meta, passages = make_doc([text])
+    assert find_reported_speech(passages, meta) == [] and find_quotes(passages, meta) == []
