@@ -18,6 +18,7 @@ import kb.ingest.commentary as commentary
 import kb.ingest.commentary_blocks as commentary_blocks
 import kb.ingest.commentary_page as commentary_page
 import kb.ingest.furniture as furniture
+import kb.ingest.html as html
 import kb.ingest.sentences as sentences
 from kb.errors import ConfigError, EmptySource
 from kb.ingest.commentary import layout_blocks, parse_commentary
@@ -617,7 +618,7 @@ def test_a_malformed_rules_file_names_the_file(tmp_path: Path) -> None:
     assert str(err.value).startswith(f"{path}: line.credit.max_units: ")
 
 
-@pytest.mark.parametrize("module", [commentary, commentary_page, furniture, sentences])
+@pytest.mark.parametrize("module", [commentary, commentary_page, furniture, html, sentences])
 def test_docstring_examples(module: ModuleType) -> None:
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
@@ -645,6 +646,7 @@ def test_public_surface() -> None:
         "name_above_votes",
         "names_by_outlet",
         "trim_news_marks",
+        "wire_service",
         "word_units",
     }
     assert all(hasattr(commentary, name) for name in commentary.__all__)

@@ -410,6 +410,35 @@ def test_labels_that_are_not_a_dialogue_of_people_are_not_turns(texts: list[str]
     assert _turn_labels(texts, lang) == []
 
 
+TURN_RULES = tomllib.loads((get_settings().corpus_dir / "speakers" / "turns.toml").read_text("utf-8"))
+
+
+def _turns_of(lines: list[str]) -> list[tuple[str, str]]:
+    meta, passages = make_doc(lines)
+    finder = find_quotes_zh if any("\u4e00" <= c <= "\u9fff" for c in "".join(lines)) else find_quotes
+    return [
+        (a.data["speaker"] or "", a.data["role"] or "")
+        for a in finder(passages, meta)
+        if a.data["attribution"] == "turn"
+    ]
+
+
+@pytest.mark.parametrize("example", TURN_RULES["examples"], ids=lambda e: e["lines"][0][:12])
+def test_hearing_lines_and_reply_threads_give_each_turn_to_its_speaker(example: dict[str, Any]) -> None:
+    assert _turns_of(example["lines"]) == [tuple(t) for t in example["turns"]]
+
+
+@pytest.mark.parametrize("lines", TURN_RULES["counter_examples"], ids=lambda ls: ls[0][:12])
+def test_party_lists_and_a_lone_reply_are_not_turns(lines: list[str]) -> None:
+    assert _turns_of(lines) == []
+
+
+def test_a_role_before_a_position_verb_is_not_a_turn_label() -> None:
+    # 原告认为：/被告认为： are the parties' positions (reported speech), not a hearing's turns
+    lines = ["原告认为：被告未告知。", "被告认为：已经告知。", "原告认为：告知不充分。", "被告认为：足够充分。"]
+    assert [s for s, _ in _turns_of(lines)] == []
+
+
 def test_an_interview_gives_questions_to_the_reporter_and_answers_to_the_official() -> None:
     texts = [
         "市网信办有关负责人就人脸识别备案答记者问。",
@@ -626,3 +655,28 @@ def test_a_chinese_kind_of_body_is_the_one_of_that_kind_named_before(text: str, 
     meta, _ = make_doc([text])
     passage = Passage("fx", 1, text, sentences=split_sentences(text))
     assert [a.data["speaker"] for a in find_reported_speech_zh([passage], meta)] == speakers
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "starts"),
+    [
+        # a wire dateline before the lede is neither the speaker nor their words
+        ("BEIJING, Sept 15 (Example Wire) - Regulators said on Tuesday they fined 40 hotels.", "", "Regulators said"),
+        ("SHENZHEN, China, November 12, 2025 — Example Corp said its lock keeps faces on the device.", "", "Example"),
+        ("Ana Ruiz said the rule is clear.", "Ana Ruiz", "Ana Ruiz said"),
+    ],
+)
+def test_a_dateline_opening_the_lede_is_not_part_of_the_reported_sentence(text: str, speaker: str, starts: str) -> None:
+    meta, passages = make_doc([text])
+    found = find_reported_speech(passages, meta)
+    assert len(found) == 1 and found[0].text.startswith(starts)
+    assert speaker in (found[0].data["speaker"] or "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    tomllib.loads((get_settings().corpus_dir / "speakers" / "names.toml").read_text("utf-8"))["not_speaker_examples"],
+)
+def test_a_law_or_document_is_no_speaker(text: str) -> None:
+    meta, passages = make_doc([text])
+    assert find_reported_speech(passages, meta) == [] and find_quotes(passages, meta) == []

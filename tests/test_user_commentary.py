@@ -1430,3 +1430,35 @@ def test_a_paper_s_citation_authors_are_read_surname_first_or_not_as_the_page_wr
     )
     (doc,) = load_user_commentary([tmp_path], load_manifest())
     assert doc.meta.authors == ("Jane Roe", "Wei Jiaming")
+
+
+def test_a_news_page_meta_line_with_an_update_time_and_a_court_site_s_bracketed_labels(tmp_path: Path) -> None:
+    """ "来源：X　作者：记者 A 实习生 B　发布时间：…　更新时间：…" names the paper and its two
+    writers, and the paper's name wins over its publishing house in ``<meta name="publisher">``;
+    a court site's "【来源】X　【作者】A　【时间】2026年04月01日 09:30" is the same line bracketed."""
+    write(
+        tmp_path,
+        "paper.html",
+        "<html lang='zh-CN'><head><title>刷脸就医_民生_某某晚报网</title><meta name='publisher' content='某某晚报社'>"
+        "</head><body><div class='article'><h1>医院推刷脸就医</h1><div class='info'>来源：某某晚报　作者：记者 张三 "
+        "实习生 李四　发布时间：2026-05-06 07:45　更新时间：2026-05-07 10:20</div><div class='content'>"
+        + ("<p>" + ZH_BODY + "</p>") * 3
+        + "</div></div></body></html>",
+    )
+    write(
+        tmp_path,
+        "court.txt",
+        "某某法院网　|　审务公开　|　庭审直播\n某某纠纷案二审图文直播\n"
+        "【来源】某某市中级人民法院　【作者】王五　【时间】2026年04月01日 09:30\n\n" + ZH_BODY * 3,
+    )
+    docs = {d.meta.id: d.meta for d in load_user_commentary([tmp_path], load_manifest())}
+    assert (docs["paper"].outlet, docs["paper"].authors, docs["paper"].date) == (
+        "某某晚报",
+        ("张三", "李四"),
+        "2026-05-06",
+    )
+    assert (docs["court"].outlet, docs["court"].authors, docs["court"].date) == (
+        "某某市中级人民法院",
+        ("王五",),
+        "2026-04-01",
+    )

@@ -50,6 +50,7 @@ from kb.ingest.commentary_page import (
     name_above_votes,
     names_by_outlet,
     trim_news_marks,
+    wire_service,
     word_units,
 )
 from kb.ingest.furniture import (
@@ -123,10 +124,6 @@ _ISSUE_TITLE = re.compile(r"^(?P<name>[A-Z][\w&.' -]{1,40}?)\s*#\s*\d+\s*[:|–�
 # A wire service's slug before a headline: "UPDATE 2-", "EXCLUSIVE-", "REFILE-".
 _WIRE_PREFIX = re.compile(
     r"^(?:UPDATE|REFILE|CORRECTED|EXCLUSIVE|WRAPUP|ANALYSIS|FACTBOX|EXPLAINER)(?:\s*\d+)?\s*-\s*(?=\S)"
-)
-# A wire dateline names the service: "SHENZHEN, Sept 22 (Harbour Wire) - ".
-_WIRE_DATELINE = re.compile(
-    r"^[A-Z][A-Z .'’-]{1,30},\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s+\((?P<name>[^()]{2,40})\)\s+[-–—]"
 )
 # "本文首发于个人博客「阿满的自留地」": where a repost first appeared.
 _FIRST_PUBLISHED_IN = re.compile(
@@ -590,8 +587,8 @@ def _outlet(page: Page, title: int | None) -> str | None:
             return m.group("outlet")
         if name := source_name(b.text, alone=True):
             return name
-        if m := _WIRE_DATELINE.match(b.text):
-            return m.group("name").strip()
+        if name := wire_service(b.text, [a.text for a in blocks[:i]]):
+            return name
         if i < 8 and (m := _FIRST_PUBLISHED_IN.search(b.text)):
             return m.group("name").strip()
         if m := _ORIGINAL_BY.search(b.text):

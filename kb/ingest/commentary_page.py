@@ -30,6 +30,7 @@ __all__ = [
     "name_above_votes",
     "names_by_outlet",
     "trim_news_marks",
+    "wire_service",
     "word_units",
 ]
 
@@ -267,3 +268,31 @@ def names_by_outlet(page: Page, i: int, outlet: str) -> tuple[str, ...]:
     if len(parts) != 2 or fold(parts[1]) != fold(outlet):
         return ()
     return parse_byline("By " + parts[0], page.rules) or ()
+
+
+# A wire dateline names the service: "SHENZHEN, Sept 22 (Harbour Wire) - ".
+_WIRE_DATELINE = re.compile(
+    r"^[A-Z][A-Z .'’-]{1,30},\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s+\((?P<name>[^()]{2,40})\)\s+[-–—]"
+)
+_MASTHEAD_MAX_WORDS = 4
+
+
+def wire_service(text: str, above: Sequence[str]) -> str | None:
+    """The wire service a dateline opening ``text`` names, by the fuller name of the masthead
+    above it when that begins with it ("(Eastbound)" under EASTBOUND NEWS), else as written.
+
+    >>> wire_service("BEIJING, Sept 15 (Example) - Regulators said …", ["EXAMPLE NEWS", "World | China"])
+    'Example News'
+    >>> wire_service("BEIJING, Sept 15 (Example Wire) - …", ["EXAMPLE"]), wire_service("No dateline.", [])
+    ('Example Wire', None)
+    """
+    m = _WIRE_DATELINE.match(text)
+    if m is None:
+        return None
+    name = m.group("name").strip()
+    for line in above:
+        words = line.split()
+        fuller = " ".join(words).title() if line.isupper() else " ".join(words)
+        if len(words) <= _MASTHEAD_MAX_WORDS and fuller.casefold().startswith(name.casefold() + " "):
+            return fuller
+    return name

@@ -126,7 +126,8 @@ _DATE_PREFIX = (
     r"^(?:[·•|]\s*)?"  # "· Updated March 5, 2026": the first date was in markup the extractor dropped
     r"(?:issue\s+(?:no\.?\s*)?#?\d+\s*[—–\-|·:,]\s*)?"  # "Issue No. 14 — Thursday, 12 February 2026"
     r"(?:(?:published|updated|last updated|posted|date|first published)(?: on)?\s*:?\s*|created\s*:\s*"
-    r"|(?:发布|发表|更新|刊发|首发|编辑)(?:日期|时间|于)?\s*[:：]?\s*|(?:日期|时间)\s*[:：]\s*)?"
+    r"|(?:发布|发表|更新|刊发|首发|编辑)(?:日期|时间|于)?\s*[:：]?\s*|(?:日期|时间)\s*[:：]\s*"
+    r"|【(?:发布|更新)?(?:日期|时间)】\s*)?"  # a court or government site's "【时间】2026年04月14日 09:30"
     r"(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?\s*,?\s*)?"  # "10:32 AM EDT, "
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"  # "Tue August 8, 2023"
 )
@@ -214,8 +215,8 @@ def parse_date_line(text: str) -> str | None:
     '2026-02-12'
     >>> parse_date_line("编辑于 2025-09-14 22:03・IP 属地上海")
     '2025-09-14'
-    >>> parse_date_line("发布日期：2025年10月9日")
-    '2025-10-09'
+    >>> parse_date_line("发布日期：2025年10月9日"), parse_date_line("【时间】2025年10月09日 09:30")
+    ('2025-10-09', '2025-10-09')
     >>> parse_date_line("Posted 04.11.2026 10:32"), parse_date_line("2026-10-12 第07版 星期一")
     ('2026-11-04', '2026-10-12')
     >>> parse_date_line("Last updated: June 30, 2026 · Effective August 1, 2026")

@@ -263,6 +263,26 @@ def _markup_source(root: lxml.html.HtmlElement) -> str | None:
     return None
 
 
+# What a paper's company adds to the paper's name: 社, 报社有限公司, 传媒集团有限公司.
+_PUBLISHING_HOUSE = re.compile(r"(?:报?社)?(?:传媒)?(?:集团)?(?:有限(?:责任)?公司)?")
+
+
+def _masthead(publisher: str | None, source: str | None) -> str | None:
+    """The paper's name its meta line gives (``来源：澄江晚报``) over the publishing house that
+    ``<meta name="publisher">`` names when that is the paper's company (澄江晚报社, 某某日报社有限公司).
+
+    The site's own name (``og:site_name`` 南湖日报网) stays: the site is the outlet.
+
+    >>> _masthead("南湖日报社", "南湖日报"), _masthead("南湖日报社", "新华社"), _masthead(None, "南湖日报")
+    ('南湖日报', '南湖日报社', None)
+    >>> _masthead("南湖日报网", "南湖日报"), _masthead("南湖传媒集团有限公司", "南湖")
+    ('南湖日报网', '南湖')
+    """
+    if publisher and source and _PUBLISHING_HOUSE.fullmatch(publisher.removeprefix(source) or "-"):
+        return source
+    return publisher
+
+
 def _markup_authors(root: lxml.html.HtmlElement) -> str | None:
     """The by-line in the theme's markup (``class="author"``, or a meta line
     ``Filed under … | by Jane Doe | 2026-08-30``), when no meta tag or JSON-LD names anyone."""
@@ -358,6 +378,7 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
     if site and title and site in title and len(site) > len(title) / 2:
         site = None  # trafilatura's guess from the <title>, the headline itself
     site = site or fields.get("outlet") or _markup_site_name(root) or _markup_source(root)
+    site = _masthead(site, _markup_source(root))
     site = _spelled_out(site, root.findtext(".//title")) if site else site
     if title and site and title.endswith(site):
         title = _TITLE_SUFFIX.sub("", title) if _TITLE_SUFFIX.search(title) else title

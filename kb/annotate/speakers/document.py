@@ -64,6 +64,7 @@ def _analyse(passages: Sequence[Passage], meta: DocumentMeta) -> _Document:
         infos.append(info)
     people = _collect_people(infos, meta, lex)
     _drop_common_words(infos, people, lex)
+    _drop_documents(infos, lex)
     doc = _Document(meta, infos, people)
     _resolve(doc)
     doc.intro = _intros(doc)
@@ -139,6 +140,28 @@ _MID_SENTENCE_CAPITAL = re.compile(r"(?<=[a-z0-9,;:)”\"]\s)[A-Z][\w\-]+")
 # After the cue, what makes a one-word subject a speaker even at a sentence start:
 # "Lambert writes:", "Smith says that", "Smith said, “…".
 _SPEECH_FOLLOWS = re.compile(r"\s*(?::|,?\s*[“\"]|\s+that\b)")
+
+
+def _drop_documents(infos: Sequence[_PassageInfo], lex: Lexicon) -> None:
+    """Forget speakers that are laws or documents ("Article 8 of the Measures says …", "The
+    PIPL says …"): a statute is not a speaker; what it says is the law, not a view. A person
+    whose surname is such a word ("Nathan Law said") is named without "the" or "Article"."""
+
+    def document(info: _PassageInfo, a: _Attr) -> bool:
+        names = a.subject.names
+        if not names or not all(n.tokens and n.tokens[-1] in lex.documents for n in names):
+            return False
+        mention = info.masked[a.subject.start : a.subject.end]
+        before = info.masked[max(0, a.subject.start - 40) : a.subject.start]
+        the = mention.lower().startswith("the ") or _DOCUMENT_BEFORE.search(before) is not None
+        return len(names[0].tokens) == 1 or the
+
+    for info in infos:
+        info.attrs = [a for a in info.attrs if not document(info, a)]
+
+
+# How a law is named as a subject: "the Data Security Law", "Article 8 of the 2025 Measures".
+_DOCUMENT_BEFORE = re.compile(r"\b[Tt]he\s+(?:\d{4}\s+)?$")
 
 
 def _drop_common_words(infos: Sequence[_PassageInfo], people: _People, lex: Lexicon) -> None:

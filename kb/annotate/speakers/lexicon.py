@@ -55,6 +55,7 @@ class Lexicon:
     verb_examples: tuple[tuple[str, str], ...] = ()
     name_examples: tuple[tuple[str, str, str], ...] = ()
     institution_nouns: frozenset[str] = frozenset()  # role nouns of bodies, not people: no "he"/"she"
+    documents: frozenset[str] = frozenset()  # a name ending in one is a law or a document: no speaker
 
 
 def _finite(form: str) -> bool:
@@ -101,6 +102,8 @@ class _NameFile(RuleModel):
     capital_stopwords: tuple[str, ...] = ()
     fillers: tuple[str, ...] = ()
     particles: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    not_speaker_examples: tuple[str, ...] = ()
     examples: tuple[_NameExample, ...] = ()
 
 
@@ -155,6 +158,7 @@ def load_lexicon(directory: Path) -> Lexicon:
         verb_examples=tuple(verb_examples),
         name_examples=name_examples,
         institution_nouns=frozenset(names.institution_nouns),
+        documents=frozenset(names.documents),
     )
 
 

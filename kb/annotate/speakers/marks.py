@@ -3,6 +3,7 @@ sentences with a quotation of several sentences kept whole (:mod:`kb.text.senten
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -72,4 +73,24 @@ def _sentences(passage: Passage, marks: Sequence[_Marks]) -> list[tuple[int, int
     """Sentence spans; a quotation of several sentences stays inside one."""
     n = len(passage.text)
     quoted = [(m.open, m.close if m.close is not None else n) for m in marks]
-    return list(join_quoted(passage_sentences(passage), quoted))
+    spans = list(join_quoted(passage_sentences(passage), quoted))
+    return [(s + _dateline_length(passage.text[s:e]), e) for s, e in spans]
+
+
+# A wire story's or press release's dateline before its lede: "BEIJING, Sept 15 (Example Wire) - ",
+# "SHENZHEN, China, November 12, 2025 — ". Not the speaker's words, nor the speaker.
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z .'’-]{1,30},(?:\s+[A-Z][\w.]+(?: [A-Z][\w.]+)?,)?"
+    r"\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?)(?:,?\s+\d{4})?"
+    r"(?:\s+\([^()]{2,40}\))?\s*[-–—]+\s+(?=[A-Z])"
+)
+
+
+def _dateline_length(sentence: str) -> int:
+    """How long the dateline opening ``sentence`` is (0 when none).
+
+    >>> _dateline_length("BEIJING, Sept 15 (Example Wire) - Regulators said on Tuesday …"), _dateline_length("Hi.")
+    (34, 0)
+    """
+    m = _DATELINE.match(sentence)
+    return m.end() if m else 0

@@ -33,8 +33,12 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
+from kb.datafiles import RuleModel, load_rules
 from kb.model import Annotation, Passage
+from kb.settings import get_settings
 
 __all__ = [
     "MIN_SPEAKERS",
@@ -43,6 +47,7 @@ __all__ = [
     "all_turns",
     "chat_turns",
     "interview_turns",
+    "reply_turns",
     "speaker_turns",
     "turn_annotation",
 ]
@@ -66,12 +71,83 @@ class Turn:
     role: str | None = None  # a named speaker's tag in a chat export (物业-小陈: 物业; 刘工（2栋）: 2栋)
 
 
-def _labels(passages: Sequence[Passage]) -> list[tuple[int, str, int]]:
-    out: list[tuple[int, str, int]] = []
+class _TurnExample(RuleModel):
+    lines: tuple[str, ...]
+    turns: tuple[tuple[str, str], ...]
+
+
+class TurnRules(RuleModel):
+    """``corpus/speakers/turns.toml``: the labels of hearing lines and reply threads."""
+
+    procedural_roles: tuple[str, ...]
+    not_names: tuple[str, ...] = ()
+    reply_words: tuple[str, ...]
+    reply_words_en: tuple[str, ...] = ()
+    examples: tuple[_TurnExample, ...] = ()
+    counter_examples: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    role_label: re.Pattern[str]  # 审判长王明： / 原告代理人李华： / 被告：
+    not_name: re.Pattern[str]
+    reply: re.Pattern[str]  # 人力资源部 回复： / HR replied:
+    comment: re.Pattern[str]  # 周宇（研发二部）： / Maya (Sales):
+
+
+def _alternation(words: Sequence[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def rules_path() -> Path:
+    return get_settings().corpus_dir / "speakers" / "turns.toml"
+
+
+@lru_cache(maxsize=4)
+def _patterns(path: Path) -> _Patterns:
+    rules = load_rules(path, TurnRules, "transcript label rules")
+    roles = _alternation(rules.procedural_roles)
+    zh_reply = _alternation(rules.reply_words)
+    en_reply = _alternation(rules.reply_words_en) if rules.reply_words_en else "(?!)"
+    return _Patterns(
+        role_label=re.compile(rf"^\s*(?P<role>(?:{roles})+)(?P<name>[\u4e00-\u9fff·]{{1,4}})?\s*[：:]\s*(?=\S)"),
+        not_name=re.compile(rf"(?:{_alternation(rules.not_names)})$" if rules.not_names else "(?!)"),
+        reply=re.compile(
+            rf"^\s*(?:(?P<zname>[\u4e00-\u9fff·A-Za-z0-9]{{2,12}}?)\s*(?:{zh_reply})\s*[：:]"
+            rf"|(?P<ename>[A-Z][\w’'.\-]*(?:\s+[A-Z][\w’'.\-]*){{0,3}})\s+(?:{en_reply})\s*:)\s*(?=\S)"
+        ),
+        comment=re.compile(
+            r"^\s*(?:(?P<zname>[\u4e00-\u9fff·]{2,5})(?:\s*[（(](?P<ztag>[^）)\n]{1,12})[）)])?\s*[：:]"
+            r"|(?P<ename>[A-Z][\w’'.\-]*(?:\s+[A-Z][\w’'.\-]*){0,2})(?:\s*\((?P<etag>[^)\n]{1,20})\))?\s*:)\s*(?=\S)"
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _Label:
+    passage: int
+    label: str  # the whole label, the unit a dialogue repeats
+    start: int
+    name: str  # the speaker's name, or the role when no name follows it
+    named: bool = True
+    role: str | None = None
+
+
+def _labels(passages: Sequence[Passage]) -> list[_Label]:
+    pats = _patterns(rules_path())
+    out: list[_Label] = []
     for i, p in enumerate(passages):
+        r = pats.role_label.match(p.text)
+        if r and r.group("name") and pats.not_name.search(r.group("name")):
+            continue  # 原告认为：… is the party's position, reported speech
+        if r:
+            role, name = r.group("role"), r.group("name")
+            label = role + (name or "")
+            out.append(_Label(i, label, r.end(), name or role, named=bool(name), role=role if name else None))
+            continue
         m = _ZH_LABEL.match(p.text) or _EN_LABEL.match(p.text)
         if m:
-            out.append((i, m.group("name"), m.end()))
+            out.append(_Label(i, m.group("name"), m.end(), m.group("name")))
     return out
 
 
@@ -82,16 +158,46 @@ def speaker_turns(passages: Sequence[Passage], is_name: Callable[[str], bool] | 
     parser); by default any label of the right shape is.
     """
     labels = _labels(passages)
-    counts = Counter(name for _, name, _ in labels)
-    speakers = {n for n, c in counts.items() if c >= MIN_TURNS and (is_name is None or is_name(n))}
+    counts = Counter(lb.label for lb in labels)
+    speakers = {
+        lb.label
+        for lb in labels
+        if counts[lb.label] >= MIN_TURNS and (is_name is None or not lb.named or lb.role or is_name(lb.name))
+    }
     if len(speakers) < MIN_SPEAKERS:
         return []
     out: list[Turn] = []
-    for i, name, start in labels:
-        if name in speakers:
-            end = len(passages[i].text.rstrip())
-            if end > start:
-                out.append(Turn(i, name, start, end))
+    for lb in labels:
+        if lb.label in speakers:
+            end = len(passages[lb.passage].text.rstrip())
+            if end > lb.start:
+                out.append(Turn(lb.passage, lb.name, lb.start, end, named=lb.named, role=lb.role))
+    return out
+
+
+def reply_turns(passages: Sequence[Passage]) -> list[Turn]:
+    """A reply thread under a notice or on a Q&A board: each ``X 回复：…`` (``X replied: …``)
+    line is X answering, and a labelled line just before it (``周宇（研发二部）：…``) the
+    question, its bracketed tag the asker's role. At least :data:`MIN_TURNS` replies.
+
+    >>> ps = [Passage("d", i, t) for i, t in enumerate(["李雷（二部）：能刷卡吗？", "行政部 回复：可以。",
+    ...       "韩梅：要多久？", "行政部回复：一周。"])]
+    >>> [(t.name, t.role) for t in reply_turns(ps)]
+    [('李雷', '二部'), ('行政部', None), ('韩梅', None), ('行政部', None)]
+    """
+    pats = _patterns(rules_path())
+    replies = [(i, m) for i, p in enumerate(passages) if (m := pats.reply.match(p.text))]
+    if len(replies) < MIN_TURNS:
+        return []
+    out: list[Turn] = []
+    replied = {i for i, _ in replies}
+    for i, m in replies:
+        q = pats.comment.match(passages[i - 1].text) if i > 0 and i - 1 not in replied else None
+        if q:
+            end = len(passages[i - 1].text.rstrip())
+            tag = q.group("ztag") or q.group("etag")
+            out.append(Turn(i - 1, q.group("zname") or q.group("ename"), q.end(), end, role=tag))
+        out.append(Turn(i, m.group("zname") or m.group("ename"), m.end(), len(passages[i].text.rstrip())))
     return out
 
 
@@ -144,12 +250,16 @@ def interview_turns(passages: Sequence[Passage]) -> list[Turn]:
 
 def _named_answers(passages: Sequence[Passage], asked: set[int]) -> list[Turn]:
     """The paragraphs of the one label that answers the questions at ``asked`` (see above)."""
-    replies = [(i, name, start) for i, name, start in _labels(passages) if i not in asked]
-    after = Counter(name for i, name, _ in replies if i - 1 in asked)
+    replies = [lb for lb in _labels(passages) if lb.passage not in asked]
+    after = Counter(lb.label for lb in replies if lb.passage - 1 in asked)
     names = [n for n, c in after.items() if c >= MIN_TURNS]
     if len(names) != 1:
         return []
-    return [Turn(i, n, start, len(passages[i].text.rstrip())) for i, n, start in replies if n == names[0]]
+    return [
+        Turn(lb.passage, lb.name, lb.start, len(passages[lb.passage].text.rstrip()), named=lb.named, role=lb.role)
+        for lb in replies
+        if lb.label == names[0]
+    ]
 
 
 # A chat export's message line: a time stamp, the sender's display name and a colon
@@ -196,7 +306,8 @@ def chat_turns(passages: Sequence[Passage]) -> list[Turn]:
 def all_turns(passages: Sequence[Passage], is_name: Callable[[str], bool] | None = None) -> list[Turn]:
     """A transcript's named turns, then its interview turns; a chat export's messages instead
     of either on the lines they take."""
-    chat = chat_turns(passages)
+    chat = [*chat_turns(passages)]
+    chat += [t for t in reply_turns(passages) if t.passage not in {c.passage for c in chat}]
     taken = {t.passage for t in chat}
     rest = [*speaker_turns(passages, is_name), *interview_turns(passages)]
     return [*chat, *(t for t in rest if t.passage not in taken)]
