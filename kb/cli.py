@@ -70,6 +70,16 @@ def common_options(func: F) -> F:
     return func
 
 
+def _output(data: Any, as_json: bool, renderer: str) -> None:
+    """``data`` as indented JSON, or as text through ``kb.clirender.<renderer>`` (imported only then)."""
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    from kb import clirender
+
+    getattr(clirender, renderer)(data)
+
+
 @contextmanager
 def _errors() -> Iterator[None]:
     try:
@@ -179,12 +189,7 @@ def show(db: str | None, source_root: str | None, target: str, as_json: bool, hi
         settings = _settings(db, source_root)
         with query.open_reader(settings) as reader:
             data = query.provision_history(reader, target) if history else query.show(reader, target)
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        return
-    from kb.clirender import print_history, print_show
-
-    (print_history if history else print_show)(data)
+    _output(data, as_json, "print_history" if history else "print_show")
 
 
 @cli.command()
@@ -227,12 +232,7 @@ def search(
             data = run("any" if any_word else "all", limit)
             if not any_word and data["count"] < BROADER_BELOW:  # never a dead end: say what "any" finds
                 data["any_words_count"] = run("any", 1)["count"]
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        return
-    from kb.clirender import print_search
-
-    print_search(data)
+    _output(data, as_json, "print_search")
 
 
 @cli.command()
@@ -251,12 +251,7 @@ def resolve(db: str | None, source_root: str | None, text: str, date: str | None
         settings = _settings(db, source_root)
         with query.open_reader(settings) as reader:
             results = query.resolve_citations(reader, text, date, max_length=settings.max_query_length * 10)
-    if as_json:
-        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
-        return
-    from kb.clirender import print_resolved
-
-    print_resolved(results)
+    _output(results, as_json, "print_resolved")
 
 
 @cli.command()
@@ -301,12 +296,7 @@ def viewpoints(db: str | None, source_root: str | None, topic: str, as_json: boo
         settings = _settings(db, source_root)
         with query.open_reader(settings) as reader:
             data = query.topic_viewpoints(reader, topic)
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        return
-    from kb.clirender import print_viewpoints
-
-    print_viewpoints(data)
+    _output(data, as_json, "print_viewpoints")
 
 
 @cli.command()
@@ -323,12 +313,7 @@ def stats(db: str | None, source_root: str | None, as_json: bool) -> None:
         settings = _settings(db, source_root)
         with query.open_reader(settings) as reader:
             data = query.stats(reader)
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        return
-    from kb.clirender import print_stats
-
-    print_stats(data)
+    _output(data, as_json, "print_stats")
 
 
 @cli.command()
