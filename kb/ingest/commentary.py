@@ -65,6 +65,7 @@ from kb.ingest.markup import NO_MARKS, Marks
 from kb.ingest.normalize import is_cjk_text
 from kb.ingest.sentences import split_sentences
 from kb.model import DocumentMeta, ParsedCommentary, Passage, SourceSpan
+from kb.text.datelines import dateline
 
 __all__ = [
     "BlockDecision",
@@ -134,11 +135,6 @@ _ORIGINAL_BY = re.compile(r"本文(?:由|为|系)(?P<name>[^\s，,。：:“”�
 # "知乎 © 2026", "© 2026 某某日报社 版权所有": a Chinese site's name beside the © sign.
 _CJK_COPYRIGHT = re.compile(
     r"^(?P<before>[\u4e00-\u9fff]{2,12})\s*©|©\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?!版权)(?P<after>[\u4e00-\u9fff]{2,16})"
-)
-# A press release's dateline: "SHENZHEN, China, November 12, 2025 — ".
-_RELEASE_DATELINE = re.compile(
-    r"^[A-Z][A-Z .'’-]{1,30},(?:\s+[A-Z][\w.]+(?: [A-Z][\w.]+)?,)?"
-    r"\s+(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4})\s*[-–—/]"
 )
 # A Chinese news dateline naming its reporters: "…11月17日电 （记者 孙晗）", "本报讯（记者 孙悦 王五）".
 _CN_DATELINE = re.compile(r"(?:\d{1,2}月\d{1,2}日电|讯)\s*[（(](?:本报|特约|见习)?记者\s*(?P<names>[^）)]{2,30})[）)]")
@@ -572,8 +568,12 @@ def _name_by_dateline(page: Page, i: int) -> str | None:
 
 
 def _release_date(text: str) -> str | None:
-    m = _RELEASE_DATELINE.match(text)
-    return parse_date_line(m.group("date")) if m else None
+    """The date of a press release's dateline with its year ("SHENZHEN, China, November 12, 2025 — ")."""
+    m = dateline(text)
+    return parse_date_line(m.group("date")) if m and _YEAR_END.search(m.group("date")) else None
+
+
+_YEAR_END = re.compile(r"\d{4}$")
 
 
 def _outlet(page: Page, title: int | None) -> str | None:

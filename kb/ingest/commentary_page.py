@@ -19,6 +19,7 @@ from kb.ingest.furniture import FurnitureRules, is_breadcrumb, is_title_case, pa
 from kb.ingest.markup import NO_MARKS, Marks
 from kb.ingest.normalize import is_cjk_text
 from kb.ingest.sentences import split_sentences
+from kb.text.datelines import dateline
 
 __all__ = [
     "AFFILIATION",
@@ -270,10 +271,6 @@ def names_by_outlet(page: Page, i: int, outlet: str) -> tuple[str, ...]:
     return parse_byline("By " + parts[0], page.rules) or ()
 
 
-# A wire dateline names the service: "SHENZHEN, Sept 22 (Harbour Wire) - ".
-_WIRE_DATELINE = re.compile(
-    r"^[A-Z][A-Z .'’-]{1,30},\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s+\((?P<name>[^()]{2,40})\)\s+[-–—]"
-)
 _MASTHEAD_MAX_WORDS = 4
 
 
@@ -286,10 +283,10 @@ def wire_service(text: str, above: Sequence[str]) -> str | None:
     >>> wire_service("BEIJING, Sept 15 (Example Wire) - …", ["EXAMPLE"]), wire_service("No dateline.", [])
     ('Example Wire', None)
     """
-    m = _WIRE_DATELINE.match(text)
-    if m is None:
+    m = dateline(text)
+    if m is None or m.group("service") is None:
         return None
-    name = m.group("name").strip()
+    name = m.group("service").strip()
     for line in above:
         words = line.split()
         fuller = " ".join(words).title() if line.isupper() else " ".join(words)

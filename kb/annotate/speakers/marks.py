@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kb.model import Passage
+from kb.text.datelines import dateline
 from kb.text.sentences import join_quoted, passage_sentences
 
 # Quote marks. A straight quote opens after a space, an opening bracket or a dash.
@@ -77,20 +78,17 @@ def _sentences(passage: Passage, marks: Sequence[_Marks]) -> list[tuple[int, int
     return [(s + _dateline_length(passage.text[s:e]), e) for s, e in spans]
 
 
-# A wire story's or press release's dateline before its lede: "BEIJING, Sept 15 (Example Wire) - ",
-# "SHENZHEN, China, November 12, 2025 — ". Not the speaker's words, nor the speaker.
-_DATELINE = re.compile(
-    r"^[A-Z][A-Z .'’-]{1,30},(?:\s+[A-Z][\w.]+(?: [A-Z][\w.]+)?,)?"
-    r"\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?)(?:,?\s+\d{4})?"
-    r"(?:\s+\([^()]{2,40}\))?\s*[-–—]+\s+(?=[A-Z])"
-)
+# Whitespace and a capital after a dateline: the lede starts there.
+_LEDE = re.compile(r"\s+(?=[A-Z])")
 
 
 def _dateline_length(sentence: str) -> int:
-    """How long the dateline opening ``sentence`` is (0 when none).
+    """How long the dateline opening ``sentence`` is (0 when none): a wire story's or press
+    release's dateline before its lede is not the speaker's words, nor the speaker.
 
     >>> _dateline_length("BEIJING, Sept 15 (Example Wire) - Regulators said on Tuesday …"), _dateline_length("Hi.")
     (34, 0)
     """
-    m = _DATELINE.match(sentence)
-    return m.end() if m else 0
+    m = dateline(sentence)
+    lede = _LEDE.match(sentence, m.end()) if m else None
+    return lede.end() if lede else 0
