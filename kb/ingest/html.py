@@ -377,8 +377,8 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
     site = found.sitename if found else None
     if site and title and site in title and len(site) > len(title) / 2:
         site = None  # trafilatura's guess from the <title>, the headline itself
-    site = site or fields.get("outlet") or _markup_site_name(root) or _markup_source(root)
-    site = _masthead(site, _markup_source(root))
+    source = _markup_source(root)
+    site = _masthead(site or fields.get("outlet") or _markup_site_name(root) or source, source)
     site = _spelled_out(site, root.findtext(".//title")) if site else site
     if title and site and title.endswith(site):
         title = _TITLE_SUFFIX.sub("", title) if _TITLE_SUFFIX.search(title) else title
@@ -451,10 +451,11 @@ def _take_notes(root: lxml.html.HtmlElement) -> list[str]:
         if n.tag in _NOTE_BLOCKS
         and (n.get("role", "") in _NOTE_ROLES or _NOTE_NAME.search(f" {n.get('class', '')} {n.get('id', '')} "))
     ]
+    outer = set(sections)
     notes: list[str] = []
     for section in sections:
-        if section.getparent() is None or any(a in sections for a in section.iterancestors()):
-            continue
+        if section.getparent() is None or any(a in outer for a in section.iterancestors()):
+            continue  # inside a notes section already read
         items = section.findall(".//li") or section.findall(".//p") or [section]
         for item in items:
             text = _BACKLINK.sub("", " ".join(item.text_content().split())).strip()

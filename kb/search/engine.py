@@ -74,7 +74,7 @@ from kb.read.lookups import document_metas, topic_rows
 from kb.search.cursor import Cursor, decode_cursor, encode_cursor
 from kb.search.expand import names_place
 from kb.search.fts import QueryMode
-from kb.search.groups import unit_groups
+from kb.search.groups import UnitGroups, unit_groups
 from kb.search.highlight import mentions, snippet
 from kb.search.index import index_of
 from kb.search.learned import Candidates, applies, fuse, learned_features_of, learned_ranking, ranker_for, with_votes
@@ -226,6 +226,16 @@ def _candidates(scores: Scores, match_mode: QueryMode) -> npt.NDArray[np.bool_]:
     return scores.matched > 0 if match_mode != "any" else np.ones(len(scores.rowid), dtype=bool)
 
 
+def _results(
+    scores: Scores, match_mode: QueryMode, groups: UnitGroups, type: ResultType | None, status: str | None
+) -> npt.NDArray[np.bool_]:
+    """The candidate rows that are results: of the kind and status asked for (no filter: all)."""
+    candidates = _candidates(scores, match_mode)
+    if type is not None or status is not None:
+        candidates &= groups.keep(scores.rowid, type, status)
+    return candidates
+
+
 def matching_rows(
     reader: Reader, q: str, *, match: QueryMode, lang: str | None = None, expand: bool = True
 ) -> npt.NDArray[np.int64]:
@@ -286,13 +296,9 @@ def _fused(
         lowest[np.searchsorted(merged.rowid, scores.rowid)] = score
         scores, score = merged, lowest
 
-    def results(s: Scores) -> npt.NDArray[np.bool_]:
-        keep = _candidates(s, "any")
-        return keep & groups.keep(s.rowid, params.type, params.status) if params.type or params.status else keep
-
     fused = fuse(
-        (scores, score, results(scores)),
-        (*fallback, results(fallback[0])),
+        (scores, score, _results(scores, "any", groups, params.type, params.status)),
+        (*fallback, _results(fallback[0], "any", groups, params.type, params.status)),
         groups,
         ranker.fusion_k,
         ranker.fusion_weight,
@@ -360,9 +366,7 @@ def search(
         )
         if fused is not None:
             scores, learned_score = _fused(reader, params, fused, (scores, learned_score), local_penalty, votes)
-    candidates = _candidates(scores, match_mode)
-    if type is not None or status is not None:
-        candidates &= groups.keep(scores.rowid, type, status)
+    candidates = _results(scores, match_mode, groups, type, status)
     ranked = rank_rows(scores, n_main, groups, local_penalty=local_penalty, candidates=candidates, score=learned_score)
     begin = ranked.after(after.score, after.rowid) if after is not None else 0
     positions = range(begin, min(begin + limit, len(ranked)))

@@ -305,10 +305,11 @@ def chat_turns(passages: Sequence[Passage]) -> list[Turn]:
 
 def all_turns(passages: Sequence[Passage], is_name: Callable[[str], bool] | None = None) -> list[Turn]:
     """A transcript's named turns, then its interview turns; a chat export's messages instead
-    of either on the lines they take."""
-    chat = [*chat_turns(passages)]
-    chat += [t for t in reply_turns(passages) if t.passage not in {c.passage for c in chat}]
+    of either on the lines they take, and a reply thread's questions and replies."""
+    chat = chat_turns(passages)
     taken = {t.passage for t in chat}
+    chat += [t for t in reply_turns(passages) if t.passage not in taken]
+    taken.update(t.passage for t in chat)
     rest = [*speaker_turns(passages, is_name), *interview_turns(passages)]
     return [*chat, *(t for t in rest if t.passage not in taken)]
 

@@ -320,7 +320,7 @@ def _titled_name(core: str, lex: ZhLexicon) -> tuple[str, int] | None:
 def _after_last_role(text: str, lex: ZhLexicon) -> str | None:
     """What follows the last role noun in ``text`` (合伙人刘明远 -> 刘明远; "" when it ends the
     text), or None when it has none."""
-    found = [(m.start(), n) for n in lex.role_nouns for m in re.finditer(re.escape(n), text)]
+    found = [(m.start(), n) for n in lex.role_nouns if n in text for m in re.finditer(re.escape(n), text)]
     # 委员 inside 委员会 is the body's name, not a role: 市卫生健康委员会相关负责人
     found = [(at, n) for at, n in found if not any(text.startswith(o, at) for o in lex.org_suffixes if len(o) > len(n))]
     at, role = max(found, default=(-1, ""))
