@@ -158,7 +158,9 @@ class LineProgress:
 
 
 def _duration(seconds: float) -> str:
-    """>>> _duration(75), _duration(3)
+    """A wait, rounded to the second, in minutes and seconds.
+
+    >>> _duration(75), _duration(3)
     ('1 min 15 s', '3 s')
     """
     s = round(seconds)

@@ -14,12 +14,13 @@ candidate row is then scored by how well its words explain the question's
 ``P(q)`` is how often training questions have ``q``. Only the :data:`SOURCES` most likely
 source words of each question word are kept, so scoring a row is a few index look-ups.
 
+>>> import numpy as np
 >>> pairs = [(["欠钱", "不还"], ["借款人", "返还", "借款"]), (["欠钱", "利息"], ["借款", "利息"])]
 >>> t = fit(pairs, iterations=5)
 >>> max(t.sources["欠钱"], key=lambda s: s[1])[0]
 '借款'
->>> counts = {"借款": [2.0, 0.0], "利息": [0.0, 1.0]}
->>> s = t.score(["欠钱"], lambda w: counts.get(w), [10.0, 10.0])
+>>> counts = {"借款": [2.0, 0.0], "利息": [0.0, 1.0]}  # a word's count in each of two rows
+>>> s = t.score(["欠钱"], lambda words: np.array([counts.get(w, [0.0, 0.0]) for w in words]), [10.0, 10.0])
 >>> bool(s[0] > s[1] > 0)
 True
 """
