@@ -37,6 +37,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
+import numpy.typing as npt
+
 from kb.text.numerals import NUMERAL_CHARS
 
 __all__ = ["Associations", "fit", "law_key", "law_of"]
@@ -137,26 +140,42 @@ class Associations:
                 out[law] += n
         return dict(out)
 
+    @cached_property
+    def _law_terms(self) -> tuple[list[str], npt.NDArray[np.float64], dict[str, npt.NDArray[np.float64]]]:
+        """Naive Bayes' tables, once: the laws, their log priors, and per word its log
+        P(word | law) for every law (with math.log, as the sum word by word would take it)."""
+        laws = list(self.law_prior)
+        totals = self._law_words
+        size = NB_SMOOTHING * len(self.term_df)
+        denominators = [totals.get(law, 0) + size for law in laws]
+        prior = np.array([math.log(self.law_prior[law]) for law in laws], dtype=np.float64)
+        per_word = {
+            w: np.array(
+                [math.log((votes.get(law, 0) + NB_SMOOTHING) / d) for law, d in zip(laws, denominators, strict=True)],
+                dtype=np.float64,
+            )
+            for w, votes in self.term_law.items()
+        }
+        return laws, prior, per_word
+
     def law_posterior(self, terms: Iterable[str]) -> dict[str, float]:
         """Law key -> log P(law | question words) by multinomial naive Bayes (a question -> law classifier).
 
         Over the laws the training questions were answered by, with the law prior and
         add-:data:`NB_SMOOTHING` word counts; words no training question had are left out.
         """
-        words = [t for t in terms if t in self.term_law]
-        totals = self._law_words
-        size = NB_SMOOTHING * len(self.term_df)
-        scores = {}
-        for law, prior in self.law_prior.items():
-            s = math.log(prior)
-            for w in words:
-                s += math.log((self.term_law[w].get(law, 0) + NB_SMOOTHING) / (totals.get(law, 0) + size))
-            scores[law] = s
-        if not scores:
+        laws, prior, per_word = self._law_terms
+        if not laws:
             return {}
-        top = max(scores.values())
-        norm = top + math.log(sum(math.exp(v - top) for v in scores.values()))
-        return {law: v - norm for law, v in scores.items()}
+        scores = prior
+        for w in terms:
+            row = per_word.get(w)
+            if row is not None:
+                scores = scores + row  # word by word, in the question's order: a loop's sums
+        values = scores.tolist()
+        top = max(values)
+        norm = top + math.log(sum(math.exp(v - top) for v in values))
+        return {law: v - norm for law, v in zip(laws, values, strict=True)}
 
     def expansion(self, terms: Sequence[str], limit: int = 8) -> list[tuple[str, float]]:
         """Legal words to add for a question with these words, best first, with weights in (0, 1].

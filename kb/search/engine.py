@@ -76,7 +76,7 @@ from kb.search.expand import names_place
 from kb.search.fts import QueryMode
 from kb.search.groups import UnitGroups, unit_groups
 from kb.search.highlight import mentions, snippet
-from kb.search.index import index_of
+from kb.search.index import index_of, sorted_in
 from kb.search.learned import Candidates, applies, fuse, learned_features_of, learned_ranking, ranker_for, with_votes
 from kb.search.plan import LANGS, MAX_LIMIT, QueryPlan, ResultType, SearchParams, Unit, highlight_terms, plan_query
 from kb.search.rank import Scores, combine_scores, rank_rows
@@ -289,7 +289,7 @@ def _fused(
         reader, ranker, params.q, plan, scores, len(words), groups, local_penalty=local_penalty, votes=votes
     )
 
-    extra = np.setdiff1d(fallback[0].rowid, scores.rowid)
+    extra = fallback[0].rowid[~sorted_in(fallback[0].rowid, scores.rowid)]  # both ascending, distinct
     if len(extra):  # rows only the fallback's plan matched: last in the learned ranking
         merged = with_votes(scores, extra.tolist())
         lowest = np.full(len(merged.rowid), float(score.min(initial=0.0)) - 1.0)

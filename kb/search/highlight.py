@@ -138,6 +138,17 @@ def _window(text: str, ranges: list[tuple[int, int]], width: int) -> tuple[int, 
     return start, end
 
 
+_SPECIAL = re.compile(r"[&<>]")
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
 def snippet(text: str, terms: Iterable[str], *, width: int = 240) -> str:
     """HTML for a result: escaped text around the best match, terms in ``<mark>``.
 
@@ -147,15 +158,19 @@ def snippet(text: str, terms: Iterable[str], *, width: int = 240) -> str:
     ranges = find_ranges(text, terms)
     start, end = _window(text, ranges, width) if ranges else (0, min(len(text), width))
     out: list[str] = ["…"] if start > 0 else []
+    shown = text[start:end]
+    escape = _escape if _SPECIAL.search(shown) else _as_is  # most texts have no & < >
     pos = start
-    for r_start, r_end in ranges:
-        if r_end <= start or r_start >= end:
+    for r_start, r_end in ranges:  # merged: ascending, apart
+        if r_end <= start:
             continue
+        if r_start >= end:
+            break
         r_start, r_end = max(r_start, start), min(r_end, end)
-        out.append(html.escape(text[pos:r_start], quote=False))
-        out.append(f"<mark>{html.escape(text[r_start:r_end], quote=False)}</mark>")
+        out.append(escape(text[pos:r_start]))
+        out.append(f"<mark>{escape(text[r_start:r_end])}</mark>")
         pos = r_end
-    out.append(html.escape(text[pos:end], quote=False))
+    out.append(escape(text[pos:end]))
     if end < len(text):
         out.append("…")
     return "".join(out)

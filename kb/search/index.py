@@ -45,6 +45,7 @@ __all__ = [
     "index_keys",
     "index_of",
     "run_units_in_memory",
+    "sorted_in",
     "use_database_index",
 ]
 
@@ -177,7 +178,7 @@ class SearchIndex:
         for other in lists[1:]:
             if not len(out):
                 break
-            out = out[_member(out, other)]
+            out = out[sorted_in(out, other)]
         return out
 
     def count_all(self, terms: Sequence[str], column: int | None) -> int:
@@ -194,8 +195,12 @@ def _weighted(tf: npt.NDArray[np.uint16]) -> npt.NDArray[np.float64]:
     return counts + tf[:, _EN].astype(np.float64) * BM25_WEIGHTS[_EN]
 
 
-def _member(needles: npt.NDArray[np.int32], haystack: npt.NDArray[np.int32]) -> npt.NDArray[np.bool_]:
-    """Which of the sorted ``needles`` are in the sorted ``haystack``."""
+def sorted_in(needles: npt.NDArray[Any], haystack: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Which of the sorted ``needles`` are in the sorted ``haystack`` (a mask over ``needles``).
+
+    >>> sorted_in(np.array([1, 3, 5, 9]), np.array([3, 4, 9])).tolist()
+    [False, True, False, True]
+    """
     if not len(haystack):
         return np.zeros(len(needles), dtype=bool)
     at = np.searchsorted(haystack, needles)
@@ -271,7 +276,7 @@ def run_units_in_memory(index: SearchIndex, params: SearchParams, units: Sequenc
                 anchors = [index.with_all(group, column) for group in unit.within_any if group]
                 either = np.unique(np.concatenate(anchors)) if anchors else np.empty(0, dtype=np.int32)
                 anchored[unit.within_any] = either
-            rows = rows[_member(rows, either)]
+            rows = rows[sorted_in(rows, either)]
         if len(rows) and keep is not None:
             rows = rows[keep[rows]]
         if not len(rows):

@@ -50,7 +50,7 @@ from kb.learn.neighbours import Neighbours
 from kb.learn.ranker import FEATURES, LearnedRanker, RowKeys, row_keys
 from kb.learn.translation import Translation
 from kb.search.groups import UnitGroups
-from kb.search.index import index_keys, index_of
+from kb.search.index import index_keys, index_of, sorted_in
 from kb.search.plan import QueryPlan
 from kb.search.rank import Scores, word_score
 from kb.settings import get_settings
@@ -248,7 +248,8 @@ def _unit_levels(reader: Reader) -> Iterator[Any]:
 
 def with_votes(scores: Scores, extra_rows: list[int]) -> Scores:
     """``scores`` with the rows of ``extra_rows`` that it lacks added, matched by nothing (all zero)."""
-    new = np.setdiff1d(np.array(sorted(set(extra_rows)), dtype=np.int64), scores.rowid)
+    extra = np.array(sorted(set(extra_rows)), dtype=np.int64)
+    new = extra[~sorted_in(extra, scores.rowid)]  # rowid: ascending, distinct
     if not len(new):
         return scores
     rowid = np.concatenate([scores.rowid, new])
