@@ -76,7 +76,7 @@ from kb.search.expand import names_place
 from kb.search.fts import QueryMode
 from kb.search.groups import UnitGroups, unit_groups
 from kb.search.highlight import mentions, snippet
-from kb.search.index import index_of, sorted_in
+from kb.search.index import UnitMemo, index_of, sorted_in
 from kb.search.learned import Candidates, applies, fuse, learned_features_of, learned_ranking, ranker_for, with_votes
 from kb.search.plan import LANGS, MAX_LIMIT, QueryPlan, ResultType, SearchParams, Unit, highlight_terms, plan_query
 from kb.search.rank import Scores, combine_scores, rank_rows
@@ -197,6 +197,7 @@ def _match(
     match_mode: QueryMode,
     *,
     fallback: bool,
+    memo: UnitMemo | None = None,
 ) -> tuple[QueryMode, Scores]:
     """Run a (non-raw) query's index queries in ``match_mode``: the mode it ended in, and the scores.
 
@@ -212,13 +213,13 @@ def _match(
         required = tuple(t for c in words for t in c)
         units = [Unit(required)]
         units += [Unit(u.terms, u.weight, main=False, within=required) for u in plan.expansion]
-        scores = combine_scores(run_units(reader, params, units), units, subtract_within=subtract)
+        scores = combine_scores(run_units(reader, params, units, memo=memo), units, subtract_within=subtract)
         scores = replace(scores, matched=np.where(scores.matched > 0, len(words), 0))  # all of them
         if scores.matched.any() or not fallback:
             return match_mode, scores
         match_mode = "any"
     units = any_units(reader, words, plan, params.lang)
-    return match_mode, combine_scores(run_units(reader, params, units), units, subtract_within=subtract)
+    return match_mode, combine_scores(run_units(reader, params, units, memo=memo), units, subtract_within=subtract)
 
 
 def _candidates(scores: Scores, match_mode: QueryMode) -> npt.NDArray[np.bool_]:
@@ -276,6 +277,7 @@ def _fused(
     fallback: tuple[Scores, npt.NDArray[np.float64]],
     local_penalty: bool,
     votes: bool,
+    memo: UnitMemo,
 ) -> tuple[Scores, npt.NDArray[np.float64]]:
     """A question the tables know too little of (:meth:`LearnedRanker.fuses`), ranked by its own
     words (``fallback``: the fallback ranker over the rows of the question's words and phrases)
@@ -284,7 +286,7 @@ def _fused(
     groups = unit_groups(reader)
     plan = plan_query(params.q, expand=params.expand, learned=ranker)
     words = concepts(reader, plan, params.lang)
-    _, scores = _match(reader, params, plan, words, "any", fallback=False)
+    _, scores = _match(reader, params, plan, words, "any", fallback=False, memo=memo)  # most units: the first match's
     scores, score = learned_ranking(
         reader, ranker, params.q, plan, scores, len(words), groups, local_penalty=local_penalty, votes=votes
     )
@@ -336,6 +338,7 @@ def search(
     groups = unit_groups(reader)
     ranker = ranker_for(reader) if expand and mode != "raw" and lang != "en" else None
     fused: LearnedRanker | None = None  # a question the tables do not know: the ranking fused with the fallback's
+    memo: UnitMemo = {}  # the index queries' rows, for the fused ranking's second match
 
     if mode == "raw":
         if not q.strip():
@@ -355,7 +358,7 @@ def search(
             raise InvalidQuery("no searchable words (letters, digits or Chinese characters)", parameter="q")
         words = concepts(reader, plan, lang)
         n_main = len(words)
-        match_mode, scores = _match(reader, params, plan, words, match_mode, fallback=after is None)
+        match_mode, scores = _match(reader, params, plan, words, match_mode, fallback=after is None, memo=memo)
     local_penalty = not names_place(q, groups.places)
     learned_score = None
     if ranker is not None and applies(q, match_mode):
@@ -365,7 +368,7 @@ def search(
             reader, ranker, q, plan, scores, n_main, groups, local_penalty=local_penalty, votes=votes
         )
         if fused is not None:
-            scores, learned_score = _fused(reader, params, fused, (scores, learned_score), local_penalty, votes)
+            scores, learned_score = _fused(reader, params, fused, (scores, learned_score), local_penalty, votes, memo)
     candidates = _results(scores, match_mode, groups, type, status)
     ranked = rank_rows(scores, n_main, groups, local_penalty=local_penalty, candidates=candidates, score=learned_score)
     begin = ranked.after(after.score, after.rowid) if after is not None else 0

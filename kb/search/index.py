@@ -41,6 +41,7 @@ from kb.store.search_index import (
 
 __all__ = [
     "SearchIndex",
+    "UnitMemo",
     "build_index",
     "index_keys",
     "index_of",
@@ -253,12 +254,21 @@ def _filter_rows(index: SearchIndex, params: SearchParams) -> npt.NDArray[np.boo
     return keep
 
 
-def run_units_in_memory(index: SearchIndex, params: SearchParams, units: Sequence[Unit]) -> npt.NDArray[np.float64]:
+# A unit's rows and scores, by its terms, within one search (its filters): see run_units_in_memory.
+UnitKey = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, ...], ...]]
+UnitMemo = dict[UnitKey, tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]]
+
+
+def run_units_in_memory(
+    index: SearchIndex, params: SearchParams, units: Sequence[Unit], memo: UnitMemo | None = None
+) -> npt.NDArray[np.float64]:
     """``(u, rowid, score)`` rows, as an array, of the units' queries over the index.
 
     A unit's rows have all of its ``terms`` and ``within`` terms and, if it has
     ``within_any`` groups, all the terms of one of them; its score is the BM25 of its
-    own ``terms`` only (what PostgreSQL's path returns: nothing to subtract).
+    own ``terms`` only (what PostgreSQL's path returns: nothing to subtract). ``memo``
+    keeps each unit's rows and scores for another call with the same ``params`` (a
+    search that matches two plans sharing most of their units).
     """
     column = None if params.lang is None else _COLUMN[params.lang]
     keep = _filter_rows(index, params)
@@ -269,27 +279,47 @@ def run_units_in_memory(index: SearchIndex, params: SearchParams, units: Sequenc
             raise ValueError("a raw query runs on the database's index")
         if not unit.terms:
             continue
-        rows = index.with_all((*unit.terms, *unit.within), column)
-        if len(rows) and unit.within_any:
-            either = anchored.get(unit.within_any)
-            if either is None:
-                anchors = [index.with_all(group, column) for group in unit.within_any if group]
-                either = np.unique(np.concatenate(anchors)) if anchors else np.empty(0, dtype=np.int32)
-                anchored[unit.within_any] = either
-            rows = rows[sorted_in(rows, either)]
-        if len(rows) and keep is not None:
-            rows = rows[keep[rows]]
+        key = (unit.terms, unit.within, unit.within_any)
+        found = memo.get(key) if memo is not None else None
+        if found is None:
+            found = _unit_scores(index, unit, column, keep, anchored)
+            if memo is not None:
+                memo[key] = found
+        rows, score = found
         if not len(rows):
             continue
-        norm = BM25_K1 * (1 - BM25_B + BM25_B * index.length[rows].astype(np.float64) / index.avgdl)
-        score = np.zeros(len(rows), dtype=np.float64)
-        for term in unit.terms:
-            for key in index_keys(term):
-                f = index.counts(key, column, rows)
-                score += index.idf(key, column) * f * (BM25_K1 + 1) / (f + norm)
         block = np.empty((len(rows), 3), dtype=np.float64)
         block[:, 0] = u
         block[:, 1] = rows
         block[:, 2] = score
         parts.append(block)
     return np.concatenate(parts) if parts else np.empty((0, 3), dtype=np.float64)
+
+
+def _unit_scores(
+    index: SearchIndex,
+    unit: Unit,
+    column: int | None,
+    keep: npt.NDArray[np.bool_] | None,
+    anchored: dict[tuple[tuple[str, ...], ...], npt.NDArray[np.int32]],
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]:
+    """One unit's rows (ascending) and the BM25 of its ``terms`` in each."""
+    rows = index.with_all((*unit.terms, *unit.within), column)
+    if len(rows) and unit.within_any:
+        either = anchored.get(unit.within_any)
+        if either is None:
+            anchors = [index.with_all(group, column) for group in unit.within_any if group]
+            either = np.unique(np.concatenate(anchors)) if anchors else np.empty(0, dtype=np.int32)
+            anchored[unit.within_any] = either
+        rows = rows[sorted_in(rows, either)]
+    if len(rows) and keep is not None:
+        rows = rows[keep[rows]]
+    score = np.zeros(len(rows), dtype=np.float64)
+    if not len(rows):
+        return rows, score
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * index.length[rows].astype(np.float64) / index.avgdl)
+    for term in unit.terms:
+        for key in index_keys(term):
+            f = index.counts(key, column, rows)
+            score += index.idf(key, column) * f * (BM25_K1 + 1) / (f + norm)
+    return rows, score

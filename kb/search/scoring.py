@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kb.search.fts import BM25_B, BM25_K1, maximal_terms, pg_term_names
-from kb.search.index import index_of, run_units_in_memory
+from kb.search.index import UnitMemo, index_of, run_units_in_memory
 from kb.search.plan import QueryPlan, SearchParams, Unit
 from kb.search.sql import document_frequency, execute, search_sql, unit_count
 from kb.store.fts_schema import PG_LENGTH
@@ -91,14 +91,15 @@ def pg_bm25(
 
 
 def run_units(
-    reader: Reader, params: SearchParams, units: Sequence[Unit], *, raw: bool = False
+    reader: Reader, params: SearchParams, units: Sequence[Unit], *, raw: bool = False, memo: UnitMemo | None = None
 ) -> list[Any] | npt.NDArray[np.float64]:
     """The ``(u, rowid, score)`` rows of the units' index queries: over the in-memory index
-    (:mod:`kb.search.index`), or (a raw query, or :func:`~kb.search.index.use_database_index`)
+    (:mod:`kb.search.index`, which keeps each unit's rows in ``memo`` for a later call with
+    the same ``params``), or (a raw query, or :func:`~kb.search.index.use_database_index`)
     the database's."""
     index = None if raw else index_of(reader)
     if index is not None:
-        return run_units_in_memory(index, params, units)
+        return run_units_in_memory(index, params, units, memo)
     if reader.engine.dialect.name != "postgresql":
         return execute(reader, *search_sql(params, units), raw=raw)
     rows = execute(reader, *search_sql(params, units, dialect="postgresql"), raw=raw)
