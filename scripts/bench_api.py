@@ -90,7 +90,7 @@ def load_queries(path: Path | None) -> list[str]:
     return [line for line in lines if not line.startswith("#")]
 
 
-def start_server(db: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+def start_server(db: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-m", "kb", "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)]
     cmd += ["--workers", str(workers)]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
@@ -348,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=15.0, help="throughput run length (default 15)")
     parser.add_argument("--max-requests", type=int, default=20_000, help="throughput request cap (default 20000)")
     parser.add_argument("--queries", type=Path, help="search queries: text (one a line) or JSON Lines (question)")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
+    parser.add_argument("--workers", type=int, help="uvicorn worker processes (default: kb serve's, one per core)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     db = args.db.expanduser().resolve()
@@ -357,6 +357,11 @@ def main(argv: list[str] | None = None) -> int:
     queries = load_queries(args.queries)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    if args.workers is None:  # kb serve's own default
+        from kb.cli import SERVE_WORKERS
+        from kb.pipeline.parallel import default_workers
+
+        args.workers = default_workers(SERVE_WORKERS)
     proc = start_server(db, port, args.workers)
     try:
         wait_until_up(base, proc)

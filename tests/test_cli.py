@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from expected import ARTICLE_COUNTS
 
-from kb.cli import BROADER_BELOW, CITE_FORMATS, RESULT_TYPES, cli
+from kb.cli import BROADER_BELOW, CITE_FORMATS, RESULT_TYPES, SERVE_WORKERS, cli
 from kb.settings import Settings
 
 
@@ -161,3 +161,21 @@ def test_the_cli_choices_are_the_library_s() -> None:
 
     assert set(CITE_FORMATS) == set(get_args(CiteFormat))
     assert set(RESULT_TYPES) == set(get_args(ResultType))
+
+
+@pytest.mark.parametrize(
+    ("args", "cores", "expected"), [([], 2, 2), ([], 16, SERVE_WORKERS), ([], 1, 1), (["--workers", "3"], 2, 3)]
+)
+def test_serve_starts_a_worker_per_core_by_default(
+    built_db: Settings, monkeypatch: pytest.MonkeyPatch, args: list[str], cores: int, expected: int
+) -> None:
+    import uvicorn
+
+    started: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.update(kw))
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: set(range(cores)))
+    for name in ("KB_DATABASE_URL", "KB_SOURCE_ROOT"):  # serve hands these to its workers: restored after
+        monkeypatch.setenv(name, "")
+    code, out = _run(built_db, "serve", *args)
+    assert code == 0, out
+    assert started["workers"] == expected

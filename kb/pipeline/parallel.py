@@ -40,13 +40,13 @@ R = TypeVar("R")
 _MAX_WORKERS = 2  # the build machine's cores; more only adds memory
 
 
-def default_workers() -> int:
-    """Worker processes for a build: the cores this process may use, at most two."""
+def default_workers(limit: int = _MAX_WORKERS) -> int:
+    """Worker processes: the cores this process may use, at most ``limit`` (a build's default: two)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         cores = os.cpu_count() or 1
-    return max(1, min(_MAX_WORKERS, cores))
+    return max(1, min(limit, cores))
 
 
 def _context() -> Any:
