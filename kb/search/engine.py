@@ -170,23 +170,28 @@ _ROW_COLUMNS = (
     "en_text",
     "topics",
     "label",
-    "title_zh",
-    "title_en",
 )
 _ROWS_SQL = (
     "SELECT su.rowid, su.id, su.type, su.doc_id, su.doc_status, su.lang, su.text, su.en_text, su.topics, "
-    "p.label, d.title_zh, d.title_en "
-    "FROM search_units su LEFT JOIN provisions p ON p.id = su.id LEFT JOIN documents d ON d.id = su.doc_id "
+    "p.label FROM search_units su LEFT JOIN provisions p ON p.id = su.id "
 )
 
 
 def _rows(reader: Reader, rowids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """The display rows of these rowids (tuples from the driver: Row objects cost more than the query)."""
+    """The display rows of these rowids (tuples from the driver: Row objects cost more than the query),
+    with their document's titles (from the cached documents, not a join)."""
     if not rowids:
         return {}
     names = {f"r{i}": r for i, r in enumerate(rowids)}
     sql = _ROWS_SQL + "WHERE su.rowid IN (" + ", ".join(f":{n}" for n in names) + ")"
-    return {int(r[0]): dict(zip(_ROW_COLUMNS, r, strict=True)) for r in execute(reader, sql, names)}
+    metas = document_metas(reader)
+    out = {}
+    for r in execute(reader, sql, names):
+        row = dict(zip(_ROW_COLUMNS, r, strict=True))
+        meta = metas.get(row["doc_id"])
+        row["title_zh"], row["title_en"] = (meta.title_zh, meta.title_en) if meta else (None, None)
+        out[int(r[0])] = row
+    return out
 
 
 def _match(
