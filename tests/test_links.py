@@ -313,6 +313,12 @@ def test_an_english_sentence_reaches_an_untranslated_article_through_the_glossar
     assert link.evidence["signals"].get("sim_gloss") is not None or load_weights().weights.get("sim_gloss", 0) == 0
 
 
+@pytest.mark.parametrize(("heading", "linked"), [("Guardians' consent", True), ("Consent", False)])
+def test_a_heading_of_two_content_words_is_linked_one_word_is_too_little(heading: str, linked: bool) -> None:
+    rows = _candidates([_passage("news", 1, heading, kind="heading")])
+    assert ("demo-law-2021/art_3" in {c.article for c in rows}) is linked
+
+
 def test_a_translated_article_is_compared_in_english_never_through_the_glossary() -> None:
     # the glossary would carry these words to the Chinese of every article; a translated
     # one is compared with its English only (sentence, passage and commentary alike)

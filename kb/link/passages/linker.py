@@ -67,7 +67,7 @@ class LinkConfig:
     common_share: float = 0.3  # words in more than this share of articles do not propose candidates
     citation_score: Mapping[str, float] = field(default_factory=lambda: {"resolved": 1.0, "ambiguous": 0.6})
     mention_score: Mapping[str, float] = field(default_factory=lambda: {"citation": 1.0, "anaphora": 0.6})
-    min_words: int = 3  # sentences with fewer content words get no inferred links
+    min_words: int = 2  # sentences with fewer content words get no inferred links (a heading of two words has some)
     carried: int = 3  # the previous sentence's best candidates stay candidates of the next
     whole_law: int = 3  # a law named without an article proposes its articles closest to the commentary
 
