@@ -31,6 +31,7 @@ from typing import Any, Literal
 import pytest
 
 import kb.link.passages.concepts
+import kb.link.passages.linker
 import kb.link.passages.similarity
 import kb.link.versions
 from kb.errors import ConfigError
@@ -310,6 +311,27 @@ def test_an_english_sentence_reaches_an_untranslated_article_through_the_glossar
     link = found["other-law-2021/art_1"]
     assert not link.evidence["translated"] and link.evidence["similarity"]["gloss"] > 0
     assert link.evidence["signals"].get("sim_gloss") is not None or load_weights().weights.get("sim_gloss", 0) == 0
+
+
+@pytest.mark.parametrize(("heading", "linked"), [("Guardians' consent", True), ("Consent", False)])
+def test_a_heading_of_two_content_words_is_linked_one_word_is_too_little(heading: str, linked: bool) -> None:
+    rows = _candidates([_passage("news", 1, heading, kind="heading")])
+    assert ("demo-law-2021/art_3" in {c.article for c in rows}) is linked
+
+
+def test_a_translated_article_is_compared_in_english_never_through_the_glossary() -> None:
+    # the glossary would carry these words to the Chinese of every article; a translated
+    # one is compared with its English only (sentence, passage and commentary alike)
+    p = _passage("news", 1, "The State protects the personal information of every individual, the Demo Law says.")
+    rows = _candidates([p], [_cite(p, "Demo Law", ["demo-law-2021"])])
+    translated = [c for c in rows if c.evidence["translated"]]
+    assert translated and all("gloss" not in c.evidence["similarity"] for c in translated)
+    assert all(c.features["sim_gloss"] == 0.0 for c in translated)
+    linker = PassageLinker(ProvisionIndex.build(PROVISIONS, TRANSLATIONS), DOCS)
+    query = linker._query(kb.link.passages.similarity._analyse(p.text, linker.index.concepts), {}, {})
+    assert query.gloss and linker._similarities(query).get("demo-law-2021/art_1", 0.0) == pytest.approx(
+        kb.link.passages.linker._cosine_full(query, linker.index.articles["demo-law-2021/art_1"])["en"]
+    )
 
 
 # A draft whose text is absent and the final version that carries its rule.

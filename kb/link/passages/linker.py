@@ -67,7 +67,7 @@ class LinkConfig:
     common_share: float = 0.3  # words in more than this share of articles do not propose candidates
     citation_score: Mapping[str, float] = field(default_factory=lambda: {"resolved": 1.0, "ambiguous": 0.6})
     mention_score: Mapping[str, float] = field(default_factory=lambda: {"citation": 1.0, "anaphora": 0.6})
-    min_words: int = 3  # sentences with fewer content words get no inferred links
+    min_words: int = 2  # sentences with fewer content words get no inferred links (a heading of two words has some)
     carried: int = 3  # the previous sentence's best candidates stay candidates of the next
     whole_law: int = 3  # a law named without an article proposes its articles closest to the commentary
 
@@ -421,7 +421,8 @@ class PassageLinker:
             return _accumulate(query.words, self._zh)
         out = _accumulate(query.words, self._en)
         for art, v in _accumulate(query.gloss, self._zh).items():
-            out[art] = max(out.get(art, 0.0), v)
+            if not self.index.articles[art].translated:
+                out[art] = max(out.get(art, 0.0), v)
         return out
 
     def _cached_similarity(self, query: _Query, art: _Article) -> dict[str, float]:
@@ -494,7 +495,8 @@ class PassageLinker:
         common_words = {w: v for w, v in query.words.items() if w in common}
         common_gloss = {w: v for w, v in query.gloss.items() if w in self._zh_common}
         proposed = {a for a, v in sim.items() if v >= cfg.min_similarity}
-        proposed |= {a for a, v in gloss.items() if v >= cfg.min_similarity}
+        # the glossary reaches only articles without a translation (their English is compared instead)
+        proposed |= {a for a, v in gloss.items() if v >= cfg.min_similarity and not self.index.articles[a].translated}
         for c in query.concepts:
             proposed.update(self._by_concept.get(c, ()))
         proposed |= {a for a in cites[3]}
@@ -526,8 +528,9 @@ class PassageLinker:
             full_sim = {
                 "en": own if query.lang == "en" else 0.0,
                 "zh": own if query.lang == "zh" else 0.0,
+                # through the glossary only where no translation can be compared word by word
                 "gloss": gloss.get(art_id, 0.0) + sum(v * art.zh_words.get(w, 0.0) for w, v in common_gloss.items())
-                if query.lang == "en"
+                if query.lang == "en" and not art.translated
                 else 0.0,
             }
             weak = strength < cfg.min_strength and max(full_sim.values()) < cfg.min_similarity
@@ -552,8 +555,7 @@ class PassageLinker:
                 "anchor": float(bool(anchors)),
                 "sim_en": full_sim["en"],
                 "sim_zh": full_sim["zh"],
-                # through the glossary only where no translation can be compared word by word
-                "sim_gloss": 0.0 if art.translated else full_sim["gloss"],
+                "sim_gloss": full_sim["gloss"],
                 "sim_passage": max(whole_sim.values()),
                 "sim_doc": max(0.0, self._doc_sims.get(art_id, 0.0)),
                 "neighbour": min(1.0, previous.get(art_id, 0.0)),
@@ -630,7 +632,7 @@ def _cosine_full(query: _Query, art: _Article) -> dict[str, float]:
     return {
         "en": cos(query.words, art.words) if query.lang == "en" else 0.0,
         "zh": cos(query.words, art.zh_words) if query.lang == "zh" else 0.0,
-        "gloss": cos(query.gloss, art.zh_words) if query.lang == "en" else 0.0,
+        "gloss": cos(query.gloss, art.zh_words) if query.lang == "en" and not art.translated else 0.0,
     }
 
 
