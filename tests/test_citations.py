@@ -440,3 +440,26 @@ def test_a_malformed_patterns_file_names_file_entry_and_field(tmp_path: Path, to
     with pytest.raises(ConfigError) as err:
         load_patterns(path)
     assert str(err.value).startswith(f"{path}: {where}: ")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an article after a foreign law is that law's, not the Chinese law named before it;
+        # the foreign law alone is no citation
+        (
+            "The PIPL says so. Europe's GDPR, by comparison, treats face data as special under Article 9.",
+            [("PIPL", "resolved"), ("Article 9", "not_found")],
+        ),
+        ("The PIPL applies. Under BIPA, Article 15 is stricter.", [("PIPL", "resolved"), ("Article 15", "not_found")]),
+        # a word that only contains a foreign law's name is not one
+        (
+            "The PIPL applies. The GDPRs of tomorrow may differ under Article 9.",
+            [("PIPL", "resolved"), ("Article 9", "resolved")],
+        ),
+    ],
+)
+def test_an_article_after_a_foreign_law_is_not_a_chinese_one(
+    index: CitationIndex, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(c.text, c.status) for c in find_citations(text, index)] == expected

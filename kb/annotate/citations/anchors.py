@@ -94,6 +94,32 @@ def _foreign(text: str, start: int, patterns: CitationPatterns) -> bool:
     return bool(re.match(r"^[A-Z][\w.]*['’]s$", word))  # "Vietnam's": a capitalised possessive
 
 
+@lru_cache(maxsize=8)
+def _foreign_law_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+
+
+def _foreign_law_anchors(text: str, patterns: CitationPatterns) -> list[Anchor]:
+    """Names of foreign laws (``foreign_laws``): documents not in the knowledge base, so that an
+    article after one is that law's ("the GDPR ... Article 9")."""
+    regex = _foreign_law_regex(patterns.foreign_laws)
+    if regex is None:
+        return []
+    return [
+        Anchor(
+            m.start(),
+            m.end(),
+            "unknown",
+            note=f"{m.group(0)} (a foreign law) is not in the knowledge base",
+            alone=False,
+        )
+        for m in regex.finditer(text)
+    ]
+
+
 def _name_anchors(text: str, index: CitationIndex, masked: Coverage) -> list[Anchor]:
     anchors: list[Anchor] = []
     for m in index.zh_regex.finditer(text) if index.zh_regex is not None else ():
@@ -278,6 +304,7 @@ def find_anchors(text: str, index: CitationIndex, doc: str | None, eid: str | No
         a
         for a in (
             _name_anchors(text, index, taken)
+            + _foreign_law_anchors(text, index.patterns)
             + _self_anchors(text, index, doc)
             + _relative_anchors(text, index, doc, eid)
         )

@@ -176,6 +176,7 @@ class EnglishWords(RuleModel):
 
     plural_heads: tuple[Name, ...] = ()
     foreign_qualifiers: tuple[Name, ...] = ()
+    foreign_laws: tuple[Name, ...] = ()
     domestic_possessives: tuple[Name, ...] = ()
     title_heads: tuple[Name, ...] = ()
     back_references: tuple[Name, ...] = ()
@@ -225,6 +226,7 @@ class CitationPatterns:
     aliases: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)  # doc -> (en, zh)
     plural_heads: frozenset[str] = frozenset()
     foreign_qualifiers: frozenset[str] = frozenset()
+    foreign_laws: tuple[str, ...] = ()
     domestic_possessives: frozenset[str] = frozenset()
     title_heads: tuple[str, ...] = ()
     self_references: tuple[str, ...] = ("本法",)
@@ -247,6 +249,7 @@ class CitationPatterns:
             aliases=aliases,
             plural_heads=frozenset(s.casefold() for s in english.plural_heads),
             foreign_qualifiers=frozenset(english.foreign_qualifiers),
+            foreign_laws=english.foreign_laws,
             domestic_possessives=frozenset(english.domestic_possessives),
             title_heads=english.title_heads,
             self_references=chinese.self_references or ("本法",),
