@@ -463,3 +463,30 @@ def test_an_article_after_a_foreign_law_is_not_a_chinese_one(
     index: CitationIndex, text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert [(c.text, c.status) for c in find_citations(text, index)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an article of a document described by a kind the law named before is not
+        (
+            "The Civil Code protects faces. Article 4 of the SPC's 2021 interpretation bars forced consent.",
+            [("civil-code-2020", "resolved"), ("", "not_found")],
+        ),
+        ("The PIPL applies. Article 13 of the new measures differs.", [("pipl-2021", "resolved"), ("", "not_found")]),
+        # of the kind it is: the document named before
+        (
+            "The SPC FRT Provisions apply. Article 4 of the interpretation bars forced consent.",
+            [("spc-frt-2021", "resolved"), ("spc-frt-2021/art_4", "resolved")],
+        ),
+        # "the law" is the law just named
+        (
+            "The PIPL applies. Article 13 of the law lists bases.",
+            [("pipl-2021", "resolved"), ("pipl-2021/art_13", "resolved")],
+        ),
+    ],
+)
+def test_an_article_of_a_described_document_takes_a_law_of_that_kind(
+    index: CitationIndex, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(",".join(c.ids), c.status) for c in find_citations(text, index)] == expected

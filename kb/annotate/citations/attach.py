@@ -23,6 +23,7 @@ from kb.annotate.citations.anchors import Anchor
 from kb.annotate.citations.chains import ART, Chain
 from kb.annotate.citations.index import CitationIndex, has_cjk
 from kb.annotate.citations.patterns import (
+    EN_DESCRIBED_TEMPLATE,
     EN_GAP_AFTER,
     EN_GAP_BEFORE,
     EN_UNKNOWN_BEFORE,
@@ -201,8 +202,30 @@ def _sentence_start(text: str, pos: int) -> int:
     return start
 
 
+@lru_cache(maxsize=8)
+def _described_regex(nouns: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
+    return re.compile(EN_DESCRIBED_TEMPLATE.format(nouns=alternatives), re.IGNORECASE)
+
+
+def _described_otherwise(text: str, chain: Chain, docs: frozenset[str], index: CitationIndex) -> str | None:
+    """A note when the words after an English chain describe a document of another kind than
+    ``docs`` ("Article 4 of the SPC's 2021 interpretation" after the Civil Code was named)."""
+    kinds = index.patterns.described_kinds
+    if chain.lang != "en" or not kinds:
+        return None
+    m = _described_regex(tuple(kinds)).match(text, chain.end)
+    if m is None:
+        return None
+    wanted = kinds[m.group("noun").casefold()]
+    if any(d in index.documents and index.documents[d].kind in wanted for d in docs):
+        return None
+    return f"{m.group(0).strip()!r} describes a document not named before it"
+
+
 def _implied(text: str, chain: Chain, mentions: Sequence[_Mention], index: CitationIndex) -> Attached:
-    """A bare article outside a statute: the one work named before it in its sentence, else in the text."""
+    """A bare article outside a statute: the one work named before it in its sentence, else in the
+    text, unless the words after it describe a document of another kind."""
     earlier = [m for m in mentions if m.end <= chain.start]
     sentence = _sentence_start(text, chain.start)
     for scope in ([m for m in earlier if m.start >= sentence], earlier):
@@ -213,6 +236,8 @@ def _implied(text: str, chain: Chain, mentions: Sequence[_Mention], index: Citat
             last = scope[-1]
             if not last.docs:
                 return Attached(chain, unknown="the document named before the article is not in the knowledge base")
+            if note := _described_otherwise(text, chain, last.docs, index):
+                return Attached(chain, unknown=note)
             anchor = Anchor(last.start, last.end, "name", last.docs, last.year, latest=last.latest)
             return Attached(chain, anchor, implied=True)
     return Attached(chain)

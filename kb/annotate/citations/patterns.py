@@ -13,10 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import StringConstraints, ValidationError
+from pydantic import Field, StringConstraints, ValidationError
 
 from kb.datafiles import RuleModel, load_rules, rule_error
-from kb.model import CitationStatus
+from kb.model import CitationStatus, DocKind
 from kb.settings import get_settings
 from kb.text.numerals import CN_COUNT_CHARS, NUMERAL_CHARS
 
@@ -151,6 +151,11 @@ EN_SHORT_FORM = re.compile(r"\b[Tt]he\s+(?P<head>[A-Z][a-z]+)\b(?!\s+[A-Z])")
 # After a chain, a run of Capitalised Words ending in a title head is a document we do not
 # know: "Article 5 of the Copyright Law". {heads} comes from patterns.toml.
 EN_UNKNOWN_TITLE_TEMPLATE = r"\s+of\s+(?:the\s+)?(?:[A-Z][\w'’\-]*\s+){{0,8}}(?:{heads})\b"
+# After a chain, a document described by its kind: "Article 4 of the SPC's 2021 interpretation"
+# ({nouns} from patterns.toml's described_kinds).
+EN_DESCRIBED_TEMPLATE = (
+    r"\s+of\s+(?:the|this|that|these|those|its|their|a|an)\s+(?:[\w'’\-]+\s+){{0,6}}?(?P<noun>{nouns})\b"
+)
 # Separators treated alike inside English names.
 _EN_SEPARATORS = re.compile(r"[\s\-‐‑–]+")
 
@@ -181,6 +186,8 @@ class EnglishWords(RuleModel):
     title_heads: tuple[Name, ...] = ()
     back_references: tuple[Name, ...] = ()
     note_references: tuple[Name, ...] = ()
+    # a kind noun -> the document kinds it can name ("interpretation": judicial-interpretation)
+    described_kinds: dict[Name, tuple[DocKind, ...]] = Field(default_factory=dict)
 
 
 class ChineseWords(RuleModel):
@@ -233,6 +240,7 @@ class CitationPatterns:
     back_references: tuple[str, ...] = ()
     en_back_references: tuple[str, ...] = ()
     en_note_references: tuple[str, ...] = ()
+    described_kinds: Mapping[str, frozenset[str]] = field(default_factory=dict)
     blocked_after: tuple[str, ...] = ()
     title_suffixes: tuple[str, ...] = ()
     version_words: tuple[str, ...] = ()
@@ -256,6 +264,7 @@ class CitationPatterns:
             back_references=chinese.back_references,
             en_back_references=english.back_references,
             en_note_references=english.note_references,
+            described_kinds={noun.casefold(): frozenset(kinds) for noun, kinds in english.described_kinds.items()},
             blocked_after=chinese.blocked_after,
             title_suffixes=chinese.title_suffixes,
             version_words=chinese.version_words,
