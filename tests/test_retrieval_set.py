@@ -65,7 +65,7 @@ def test_language_tag_matches_the_question() -> None:
         assert has_cjk == (q.lang == "zh"), q.id
 
 
-@pytest.mark.parametrize("split", ["fresh", "fresh2", "fresh3", "fresh4"])
+@pytest.mark.parametrize("split", ["fresh", "fresh2", "fresh3", "fresh4", "fresh5"])
 def test_blind_split_is_balanced_and_cites_default_corpus_documents(
     split: str, manifest: dict[str, DocumentMeta]
 ) -> None:
@@ -79,7 +79,7 @@ def test_blind_split_is_balanced_and_cites_default_corpus_documents(
     assert not outside, outside
 
 
-# The FR-domain documents of the default corpus that the blind ``fresh2``, ``fresh3`` and ``fresh4``
+# The FR-domain documents of the default corpus that the blind ``fresh2``-``fresh5``
 # splits were written over (corpus/eval/README.md); csl-2025 and minors-protection are named by their title.
 FRESH2_DOCUMENTS = (
     "pipl-2021",
@@ -96,7 +96,7 @@ FRESH2_DOCUMENTS = (
 )
 
 
-@pytest.mark.parametrize("split", ["fresh2", "fresh3", "fresh4"])
+@pytest.mark.parametrize("split", ["fresh2", "fresh3", "fresh4", "fresh5"])
 def test_blind_split_reaches_every_default_frt_document(split: str, manifest: dict[str, DocumentMeta]) -> None:
     """Each of the eleven documents answers at least three questions of the split."""
     cited = Counter(title for q in QUESTIONS if q.split == split for title in {r.title for r in q.relevant})
@@ -105,7 +105,7 @@ def test_blind_split_reaches_every_default_frt_document(split: str, manifest: di
     assert not missing, missing
 
 
-@pytest.mark.parametrize("split", ["fresh2", "fresh3", "fresh4"])
+@pytest.mark.parametrize("split", ["fresh2", "fresh3", "fresh4", "fresh5"])
 def test_blind_split_cites_the_2025_cybersecurity_law_by_date(split: str) -> None:
     """The 2016 and 2025 texts of the CSL number their articles differently: a label must name
     the 2025 version, never ``any_version``."""
