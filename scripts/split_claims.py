@@ -34,7 +34,9 @@ run once, as the new final held-out set for every part of issue 14), with split 
 fresh13 set (``fresh13.jsonl`` over ``fresh13_docs.jsonl``, ten more written blind on 2026-12-07 after fresh12 was
 run once, as the new final held-out set for every part of issue 14), with split ``fresh13``, and the
 fresh14 set (``fresh14.jsonl`` over ``fresh14_docs.jsonl``, ten more written blind on 2026-12-07 after fresh13 was
-run once and tuned on, as the new final held-out set for every part of issue 14), with split ``fresh14``.
+run once and tuned on, as the new final held-out set for every part of issue 14), with split ``fresh14``, and the
+fresh15 set (``fresh15.jsonl`` over ``fresh15_docs.jsonl``, ten more written blind on 2026-12-07 after fresh14 was
+run once and spent, as the new final held-out set for every part of issue 14), with split ``fresh15``.
 
 The check also reads the texts (read-only, from KB_SOURCE_ROOT, default ../shared): each
 sentence must occur verbatim in its source file, each gold provision must name an article
@@ -106,6 +108,7 @@ BLIND_SETS = (
     "fresh12",
     "fresh13",
     "fresh14",
+    "fresh15",
 )
 FIXTURE_SETS = (
     FixtureSet(
