@@ -57,6 +57,16 @@ class UnitGroups:
     status: array[int] = field(default_factory=lambda: array("b"))
     codes: Mapping[str, int] = field(default_factory=dict)
 
+    def group_of(self, rowid: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """Each row's version group; a row not in the table (cannot happen with a built database)
+        is a group of its own (``-rowid - 1``).
+
+        >>> UnitGroups(array("q", [0, 0, 1]), array("b"), array("d")).group_of(np.array([0, 1, 2, 5])).tolist()
+        [0, 0, 1, -6]
+        """
+        known = rowid < len(self.group)
+        return np.where(known, np.frombuffer(self.group, dtype=np.int64)[np.where(known, rowid, 0)], -rowid - 1)
+
     def keep(self, rowid: npt.NDArray[np.int64], type: str | None, status: str | None) -> npt.NDArray[np.bool_]:
         """Which of ``rowid`` pass the type and status filters (None: no filter)."""
         known = rowid < len(self.kind)

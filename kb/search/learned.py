@@ -342,10 +342,7 @@ def learned_features_of(
     if votes:
         scores = with_votes(scores, ranker.vote_rows(keys, plan.content))
     x = _features(reader, ranker, keys, groups, q, plan, scores, n_main, local_penalty=local_penalty)
-    known = scores.rowid < len(groups.group)
-    index = np.where(known, scores.rowid, 0)
-    group = np.where(known, np.frombuffer(groups.group, dtype=np.int64)[index], -scores.rowid - 1)
-    return Candidates(scores.rowid, group, x, scores)
+    return Candidates(scores.rowid, groups.group_of(scores.rowid), x, scores)
 
 
 def learned_ranking(
@@ -402,9 +399,7 @@ def group_places(
     >>> group_places(np.arange(4), np.array([0.1, 0.9, 0.5, 0.7]), g, np.array([1, 1, 1, 0], dtype=bool)).tolist()
     [1.0, 1.0, 2.0, inf]
     """
-    known = rowid < len(groups.group)
-    group = np.where(known, np.frombuffer(groups.group, dtype=np.int64)[np.where(known, rowid, 0)], -rowid - 1)
-    distinct, at = np.unique(group, return_inverse=True)
+    distinct, at = np.unique(groups.group_of(rowid), return_inverse=True)
     best = np.full(len(distinct), -np.inf)
     np.maximum.at(best, at, np.where(keep, score, -np.inf))
     place = np.empty(len(distinct))

@@ -154,10 +154,9 @@ def rank_rows(
         score = word_score(scores, n_main, groups, local_penalty=local_penalty)
     score = score[pick]
     rowid = scores.rowid[pick]
-    known = rowid < len(groups.group)  # not in the cache (cannot happen with a built database): a group of its own
-    index = np.where(known, rowid, 0)
-    group = np.where(known, np.frombuffer(groups.group, dtype=np.int64)[index], -rowid - 1)
-    preference = np.where(known, np.frombuffer(groups.preference, dtype=np.int8)[index], 0)
+    group = groups.group_of(rowid)
+    known = rowid < len(groups.group)
+    preference = np.where(known, np.frombuffer(groups.preference, dtype=np.int8)[np.where(known, rowid, 0)], 0)
     # members by group, then (preference, -score, rowid): each group's first is the version shown
     by_group = _by_group(group, preference, score, rowid)
     sorted_group = group[by_group]
