@@ -29,7 +29,7 @@ from kb.annotate.citations import (
     find_citations,
     load_patterns,
 )
-from kb.annotate.citations.patterns import CitationExample
+from kb.annotate.citations.patterns import EN_AS_WRITTEN_TEMPLATE, CitationExample, words_regex
 from kb.errors import ConfigError
 from kb.ingest.manifest import load_manifest
 from kb.ingest.sources import read_source
@@ -490,3 +490,15 @@ def test_an_article_of_a_described_document_takes_a_law_of_that_kind(
     index: CitationIndex, text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert [(",".join(c.ids), c.status) for c in find_citations(text, index)] == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "text", "found"),
+    [
+        # every word of the list is whole: "id." inside "said." is no note reference
+        (("Ibid.", "Id.", "id."), "He said. Id. art. 6", ["Id."]),
+        (("GDPR", "BIPA"), "GDPRs and BIPAs, not the GDPR or BIPA", ["GDPR", "BIPA"]),
+    ],
+)
+def test_words_are_matched_whole(words: tuple[str, ...], text: str, found: list[str]) -> None:
+    assert [m.group(0) for m in words_regex(words, EN_AS_WRITTEN_TEMPLATE).finditer(text)] == found

@@ -14,8 +14,8 @@ from typing import Any, Literal
 from kb.annotate.citations.chains import ART, ITEM, PARA, Coverage, Pinpoint, parse_pinpoint
 from kb.annotate.citations.index import CitationIndex, en_key, zh_key
 from kb.annotate.citations.patterns import (
+    EN_AS_WRITTEN_TEMPLATE,
     EN_BACK_TEMPLATE,
-    EN_NOTE_TEMPLATE,
     EN_SHORT_FORM,
     EN_WORD_BEFORE,
     EN_YEAR,
@@ -29,6 +29,7 @@ from kb.annotate.citations.patterns import (
     ZH_YEAR_PREFIX,
     ZH_YEAR_SUFFIX_TEMPLATE,
     CitationPatterns,
+    words_regex,
 )
 from kb.text.numerals import cn_to_int
 
@@ -94,20 +95,12 @@ def _foreign(text: str, start: int, patterns: CitationPatterns) -> bool:
     return bool(re.match(r"^[A-Z][\w.]*['’]s$", word))  # "Vietnam's": a capitalised possessive
 
 
-@lru_cache(maxsize=8)
-def _foreign_law_regex(names: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not names:
-        return None
-    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
-
-
 def _foreign_law_anchors(text: str, patterns: CitationPatterns) -> list[Anchor]:
     """Names of foreign laws (``foreign_laws``): documents not in the knowledge base, so that an
     article after one is that law's ("the GDPR ... Article 9")."""
-    regex = _foreign_law_regex(patterns.foreign_laws)
-    if regex is None:
+    if not patterns.foreign_laws:
         return []
+    regex = words_regex(patterns.foreign_laws, EN_AS_WRITTEN_TEMPLATE)
     return [
         Anchor(
             m.start(),
@@ -158,12 +151,6 @@ def _self_regex(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(ZH_SELF_TEMPLATE.format(words=alternatives))
 
 
-@lru_cache(maxsize=8)
-def _back_regex(words: tuple[str, ...], template: str = ZH_BACK_TEMPLATE) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
-    return re.compile(template.format(words=alternatives))
-
-
 def is_statute(index: CitationIndex, doc_id: str | None) -> bool:
     """Whether the citing text is a statute of the index (not commentary, not unknown)."""
     doc = index.documents.get(doc_id) if doc_id else None
@@ -183,12 +170,15 @@ def _self_anchors(text: str, index: CitationIndex, context_doc: str | None) -> l
             else:
                 out.append(Anchor(m.start(), m.end(), "back"))
     if patterns.back_references:
-        out += [Anchor(m.start(), m.end(), "back") for m in _back_regex(patterns.back_references).finditer(text)]
+        out += [
+            Anchor(m.start(), m.end(), "back")
+            for m in words_regex(patterns.back_references, ZH_BACK_TEMPLATE).finditer(text)
+        ]
     if patterns.en_back_references:
-        rx = _back_regex(patterns.en_back_references, EN_BACK_TEMPLATE)
+        rx = words_regex(patterns.en_back_references, EN_BACK_TEMPLATE)
         out += [Anchor(m.start(), m.end(), "back", alone=False) for m in rx.finditer(text)]
     if patterns.en_note_references:
-        rx = _back_regex(patterns.en_note_references, EN_NOTE_TEMPLATE)
+        rx = words_regex(patterns.en_note_references, EN_AS_WRITTEN_TEMPLATE)
         out += [Anchor(m.start(), m.end(), "back", alone=False) for m in rx.finditer(text)]
     return out
 

@@ -29,6 +29,7 @@ from kb.annotate.citations.patterns import (
     EN_UNKNOWN_BEFORE,
     EN_UNKNOWN_TITLE_TEMPLATE,
     SENTENCE_END,
+    words_regex,
 )
 
 _DOCUMENT_KINDS = ("name", "title", "back")  # a back reference becomes a name, or unknown
@@ -202,19 +203,13 @@ def _sentence_start(text: str, pos: int) -> int:
     return start
 
 
-@lru_cache(maxsize=8)
-def _described_regex(nouns: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
-    return re.compile(EN_DESCRIBED_TEMPLATE.format(nouns=alternatives), re.IGNORECASE)
-
-
 def _described_otherwise(text: str, chain: Chain, docs: frozenset[str], index: CitationIndex) -> str | None:
     """A note when the words after an English chain describe a document of another kind than
     ``docs`` ("Article 4 of the SPC's 2021 interpretation" after the Civil Code was named)."""
     kinds = index.patterns.described_kinds
     if chain.lang != "en" or not kinds:
         return None
-    m = _described_regex(tuple(kinds)).match(text, chain.end)
+    m = words_regex(tuple(kinds), EN_DESCRIBED_TEMPLATE, re.IGNORECASE).match(text, chain.end)
     if m is None:
         return None
     wanted = kinds[m.group("noun").casefold()]

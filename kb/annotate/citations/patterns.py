@@ -52,7 +52,7 @@ ZH_RELATIVE = re.compile(rf"本条(?!例)|本款|本项(?!目)|前(?P<k>[{CN_COU
 ZH_BACK_TEMPLATE = r"(?<![不相应合共如等认协混连会赞])(?:{words})(?![律院官庭学定人条治案理制务]|规(?!定))"
 # "Article 42 of the same law": the document named last (words from patterns.toml).
 EN_BACK_TEMPLATE = r"(?<![\w\-])(?i:{words})(?![\w\-])"
-EN_NOTE_TEMPLATE = r"(?<![\w\-]){words}(?![\w\-])"  # "Id.", as written
+EN_AS_WRITTEN_TEMPLATE = r"(?<![\w\-])(?:{words})(?![\w\-])"  # "Id.", "GDPR": as written
 # A statute's own article heading at the start of a line, "第十三条 符合…": a label,
 # not a citation.
 ZH_HEADING = re.compile(rf"(?m)^[ \t\u3000]*第{_CN_NUM}条(?:之{_CN_NUM})?(?=[ \t\u3000\u00a0])")
@@ -152,10 +152,24 @@ EN_SHORT_FORM = re.compile(r"\b[Tt]he\s+(?P<head>[A-Z][a-z]+)\b(?!\s+[A-Z])")
 # know: "Article 5 of the Copyright Law". {heads} comes from patterns.toml.
 EN_UNKNOWN_TITLE_TEMPLATE = r"\s+of\s+(?:the\s+)?(?:[A-Z][\w'’\-]*\s+){{0,8}}(?:{heads})\b"
 # After a chain, a document described by its kind: "Article 4 of the SPC's 2021 interpretation"
-# ({nouns} from patterns.toml's described_kinds).
+# ({words}: patterns.toml's described_kinds).
 EN_DESCRIBED_TEMPLATE = (
-    r"\s+of\s+(?:the|this|that|these|those|its|their|a|an)\s+(?:[\w'’\-]+\s+){{0,6}}?(?P<noun>{nouns})\b"
+    r"\s+of\s+(?:the|this|that|these|those|its|their|a|an)\s+(?:[\w'’\-]+\s+){{0,6}}?(?P<noun>{words})\b"
 )
+
+
+@lru_cache(maxsize=32)
+def words_regex(words: tuple[str, ...], template: str, flags: int = 0) -> re.Pattern[str]:
+    """``template`` with ``{words}`` the alternation of ``words`` from patterns.toml, longest
+    first; a space in a word matches any run of spaces.
+
+    >>> words_regex(("the same law", "the same"), EN_BACK_TEMPLATE).search("of the  same law").group(0)
+    'the  same law'
+    """
+    alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+    return re.compile(template.format(words=alternatives), flags)
+
+
 # Separators treated alike inside English names.
 _EN_SEPARATORS = re.compile(r"[\s\-‐‑–]+")
 
