@@ -159,6 +159,9 @@ class PassageLinker:
         arts = index.articles.values()
         self._en = _postings((a.id, a.words) for a in arts)
         self._zh = _postings((a.id, a.zh_words) for a in arts)
+        # what the glossary reaches: the Chinese of articles without a translation (a translated
+        # article's English is compared with an English sentence instead)
+        self._gloss = _postings((a.id, a.zh_words) for a in arts if not a.translated)
         limit = max(1.0, self.config.common_share * len(index.articles))
         self._en_common = frozenset(w for w, p in self._en.items() if len(p) > limit)
         self._zh_common = frozenset(w for w, p in self._zh.items() if len(p) > limit)
@@ -420,9 +423,8 @@ class PassageLinker:
         if query.lang == "zh":
             return _accumulate(query.words, self._zh)
         out = _accumulate(query.words, self._en)
-        for art, v in _accumulate(query.gloss, self._zh).items():
-            if not self.index.articles[art].translated:
-                out[art] = max(out.get(art, 0.0), v)
+        for art, v in _accumulate(query.gloss, self._gloss).items():
+            out[art] = max(out.get(art, 0.0), v)
         return out
 
     def _cached_similarity(self, query: _Query, art: _Article) -> dict[str, float]:
@@ -490,13 +492,12 @@ class PassageLinker:
         common = self._zh_common if query.lang == "zh" else self._en_common
         words = {w: v for w, v in query.words.items() if w not in common}
         sim = _accumulate(words, self._zh if query.lang == "zh" else self._en)
-        gloss = _accumulate({w: v for w, v in query.gloss.items() if w not in self._zh_common}, self._zh)
+        gloss = _accumulate({w: v for w, v in query.gloss.items() if w not in self._zh_common}, self._gloss)
         # the cosines over every word: the postings' sums plus the few common words, looked up
         common_words = {w: v for w, v in query.words.items() if w in common}
         common_gloss = {w: v for w, v in query.gloss.items() if w in self._zh_common}
         proposed = {a for a, v in sim.items() if v >= cfg.min_similarity}
-        # the glossary reaches only articles without a translation (their English is compared instead)
-        proposed |= {a for a, v in gloss.items() if v >= cfg.min_similarity and not self.index.articles[a].translated}
+        proposed |= {a for a, v in gloss.items() if v >= cfg.min_similarity}
         for c in query.concepts:
             proposed.update(self._by_concept.get(c, ()))
         proposed |= {a for a in cites[3]}
