@@ -529,6 +529,9 @@ DESCRIBED: list[tuple[str, Mapping[str, str], Found]] = [
     ("Article 4 of the SPC's 2021 interpretation", {}, [(R, ids("spc-frt-2021/art_4"))]),
     ("the 2025 Measures' Article 15", {}, [(R, ids("cac-mps-frt-2025/art_15"))]),
     ("Article 9 of the 2023 draft", {"date": "2023-09"}, [(A, ids("cac-frt-2023-draft"))]),
+    # a note: the issuer opens it, the year follows in brackets
+    ("[^2]: SPC Provisions (2021), art. 10(1).", {}, [(R, ids("spc-frt-2021/art_10__para_1"))]),
+    ("(CAC measures (2025), art. 8)", {}, [(R, ids("cac-mps-frt-2025/art_8"))]),
     # ---- Chinese
     ("最高法2021年的司法解释", {}, [(R, ids("spc-frt-2021"))]),
     ("最高人民法院关于人脸识别的司法解释", {}, [(R, ids("spc-frt-2021"))]),
@@ -554,6 +557,7 @@ DESCRIBED: list[tuple[str, Mapping[str, str], Found]] = [
     ("the court's interpretation was narrow", {}, []),
     ("these measures", {}, []),
     ("the new measures", {}, []),
+    ("Officials said SPC provisions matter.", {}, []),  # an issuer opens one only after a bracket, a colon, a line
     ("the Hangzhou court's 2021 interpretation of the contract", {}, []),
     ("网信办2023年的做法", {}, []),
     ("我们认为视频图像条例很好", {}, []),

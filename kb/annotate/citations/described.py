@@ -28,11 +28,13 @@ from dataclasses import dataclass
 
 from kb.annotate.citations.chains import Coverage
 from kb.annotate.citations.patterns import (
+    EN_DESCRIPTION_OPENING,
     EN_ISSUERS_BEFORE_TEMPLATE,
     EN_KIND_NOUN_TEMPLATE,
     EN_TOPIC_AFTER,
     EN_TOPIC_WORD,
     EN_WORD_BACK,
+    EN_YEAR_AFTER,
     EN_YEAR_WORD,
     ZH_ABOUT_BACK,
     ZH_ISSUERS_BEFORE_TEMPLATE,
@@ -204,15 +206,17 @@ class DescriptionIndex:
     def _english(self, text: str, noun: re.Match[str], taken: Coverage) -> Description | None:
         pos, year, topics, draft = noun.start(), None, [], False
         issuers: tuple[frozenset[str], ...] = ()
+        issuers_at, start = -1, -1
         while True:
             if not issuers and (im := self._issuers_before(text, pos, "en")) is not None:
                 if taken.hits(im.start(), pos):
                     return None
                 issuers, pos = self._issuers_of(im, "en"), im.start()
+                issuers_at = pos
                 continue
             wm = EN_WORD_BACK.search(text, max(0, pos - 40), pos)
             if wm is None or taken.hits(wm.start(), pos):
-                return None
+                break
             word = wm.group("word")
             key = word.casefold()
             if key == "the":
@@ -227,12 +231,18 @@ class DescriptionIndex:
                 # provisions", not "the court's 2021 interpretation"
                 words = topic_words(word)
                 if year is not None or issuers or not words or not all(w in self.vocabulary for w in words):
-                    return None
+                    break
                 topics += words
             pos = wm.start()
-        if year is None and not issuers:
+        if start < 0 and pos == issuers_at and EN_DESCRIPTION_OPENING.search(text, max(0, pos - 20), pos):
+            start = pos  # a note's "SPC Provisions (2021), art. 4": the issuer opens it
+        if start < 0:
             return None
         end = noun.end()
+        if year is None and (ym := EN_YEAR_AFTER.match(text, end)) is not None:  # "Provisions (2021)"
+            year, end = int(ym.group("year")), ym.end()
+        if year is None and not issuers:
+            return None
         after = EN_TOPIC_AFTER.match(text, end)
         if after is not None:
             extra, last, at = [], end, after.end()

@@ -178,6 +178,11 @@ ZH_TOPIC_BACK = re.compile(r"(?P<topic>(?:(?![的年])[\u4e00-\u9fff]){2,16})$")
 EN_TOPIC_AFTER = re.compile(r"\s+(?:on|concerning|regarding|governing|about|for)\s+(?:the\s+)?")
 EN_TOPIC_WORD = re.compile(r"(?P<word>[A-Za-z][\w'’\-]*)")
 EN_YEAR_WORD = re.compile(r"(?:19|20)\d{2}")
+# A year in brackets after a kind noun, as notes write it: "SPC Provisions (2021), art. 4".
+EN_YEAR_AFTER = re.compile(r"\s*\((?P<year>(?:19|20)\d{2})\)")
+# What may stand before an issuer that opens a description without "the": the start of the
+# text or a line, a bracket, a note label's colon ("[^2]: SPC Provisions (2021)").
+EN_DESCRIPTION_OPENING = re.compile(r"(?:^|[\n(\[:;])[ \t]*$")
 
 
 @lru_cache(maxsize=32)
