@@ -559,6 +559,7 @@ DESCRIBED: list[tuple[str, Mapping[str, str], Found]] = [
     ("the new measures", {}, []),
     ("Officials said SPC provisions matter.", {}, []),  # an issuer opens one only after a bracket, a colon, a line
     ("the Hangzhou court's 2021 interpretation of the contract", {}, []),
+    ("the SPC's interpretation of the consent rule", {}, []),  # the act of interpreting
     ("网信办2023年的做法", {}, []),
     ("我们认为视频图像条例很好", {}, []),
 ]

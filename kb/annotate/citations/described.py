@@ -33,6 +33,7 @@ from kb.annotate.citations.patterns import (
     EN_KIND_NOUN_TEMPLATE,
     EN_TOPIC_AFTER,
     EN_TOPIC_WORD,
+    EN_WORD_AFTER,
     EN_WORD_BACK,
     EN_YEAR_AFTER,
     EN_YEAR_WORD,
@@ -238,6 +239,9 @@ class DescriptionIndex:
             start = pos  # a note's "SPC Provisions (2021), art. 4": the issuer opens it
         if start < 0:
             return None
+        row = self.en_nouns[re.sub(r"\s+", " ", noun.group(0).casefold())]
+        if row.not_before and (nxt := EN_WORD_AFTER.match(text, noun.end())) and nxt.group("word") in row.not_before:
+            return None
         end = noun.end()
         if year is None and (ym := EN_YEAR_AFTER.match(text, end)) is not None:  # "Provisions (2021)"
             year, end = int(ym.group("year")), ym.end()
@@ -258,7 +262,6 @@ class DescriptionIndex:
                 at = last + 1
             if extra:
                 topics, end = topics + extra, last
-        row = self.en_nouns[re.sub(r"\s+", " ", noun.group(0).casefold())]
         return Description(start, end, row, issuers, year, tuple(topics), draft or "draft" in row.kinds)
 
     def _chinese(self, text: str, noun: re.Match[str], taken: Coverage) -> Description | None:

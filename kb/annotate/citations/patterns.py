@@ -165,6 +165,8 @@ ZH_KIND_NOUN_TEMPLATE = r"(?:{words})"
 # possessive or not ({words}: patterns.toml's issuer names).
 EN_ISSUERS_BEFORE_TEMPLATE = r"(?<![\w\-])(?P<issuers>(?:{words})(?:\s*(?:/|&|,|\band\b)\s*(?:{words}))*)(?:['’]s)?\s+$"
 ZH_ISSUERS_BEFORE_TEMPLATE = r"(?P<issuers>(?:{words})(?:[、和与及/](?:{words}))*)$"
+# The word after a kind noun.
+EN_WORD_AFTER = re.compile(r"\s+(?P<word>[\w'’\-]+)")
 # One word before a kind noun, with the space after it.
 EN_WORD_BACK = re.compile(r"(?<![\w\-'’])(?P<word>[\w][\w'’\-]*)\s+$")
 # A year before a Chinese kind noun: 2021年(的), 2021年版的.
@@ -247,6 +249,7 @@ class KindNounRule(RuleModel):
     zh: tuple[Name, ...] = ()
     kinds: tuple[DocKind, ...] = ()
     titles: tuple[Name, ...] = ()
+    not_before: tuple[Name, ...] = ()  # English words after which the noun is no document's
 
 
 class ChineseWords(RuleModel):
