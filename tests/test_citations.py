@@ -529,6 +529,12 @@ DESCRIBED: list[tuple[str, Mapping[str, str], Found]] = [
     ("Article 4 of the SPC's 2021 interpretation", {}, [(R, ids("spc-frt-2021/art_4"))]),
     ("the 2025 Measures' Article 15", {}, [(R, ids("cac-mps-frt-2025/art_15"))]),
     ("Article 9 of the 2023 draft", {"date": "2023-09"}, [(A, ids("cac-frt-2023-draft"))]),
+    # a short form after it: the same document
+    (
+        "The 2025 Measures apply, as does the PIPL. Article 10 of the Measures bars face-only entry.",
+        {},
+        [(R, ids("cac-mps-frt-2025")), (R, ids("pipl-2021")), (R, ids("cac-mps-frt-2025/art_10"))],
+    ),
     # a note: the issuer opens it, the year follows in brackets
     ("[^2]: SPC Provisions (2021), art. 10(1).", {}, [(R, ids("spc-frt-2021/art_10__para_1"))]),
     ("(CAC measures (2025), art. 8)", {}, [(R, ids("cac-mps-frt-2025/art_8"))]),

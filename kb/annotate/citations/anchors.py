@@ -290,7 +290,7 @@ def _description_anchors(
             if before and (last := set(fitting) & before[-1].docs):
                 fitting, works = sorted(last), descriptions.works(last)
         if len(works) == 1:
-            out.append(Anchor(d.start, d.end, "name", frozenset(fitting), d.year, described=True))
+            out.append(Anchor(d.start, d.end, "name", frozenset(fitting), d.year, head=d.head, described=True))
             continue
         what = f"{len(works)} documents fit" if works else "no document of the knowledge base fits"
         note = f"{text[d.start : d.end]!r} describes a document: {what}"

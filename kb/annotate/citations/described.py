@@ -65,6 +65,7 @@ class Description:
     topics: tuple[str, ...] = ()  # English: normalised words; Chinese: character runs
     draft: bool = False
     lang: str = "en"
+    head: str | None = None  # English: the noun, lower case and singular ("measure"), for short forms
 
 
 # ---------------------------------------------------------------------------- words
@@ -262,7 +263,8 @@ class DescriptionIndex:
                 at = last + 1
             if extra:
                 topics, end = topics + extra, last
-        return Description(start, end, row, issuers, year, tuple(topics), draft or "draft" in row.kinds)
+        head = noun.group(0).split()[-1].casefold().removesuffix("s")
+        return Description(start, end, row, issuers, year, tuple(topics), draft or "draft" in row.kinds, head=head)
 
     def _chinese(self, text: str, noun: re.Match[str], taken: Coverage) -> Description | None:
         start = noun.start()
