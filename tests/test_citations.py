@@ -545,6 +545,10 @@ DESCRIBED: list[tuple[str, Mapping[str, str], Found]] = [
     ("网信办2023年的征求意见稿", {"date": "2024"}, [(A, ids("cac-frt-2023-draft"))]),
     ("公安部的视频图像条例", {"date": "2021"}, [(A, ids("mps-video-2016-draft"))]),
     ("最高法2021年的司法解释第四条", {}, [(R, ids("spc-frt-2021/art_4"))]),
+    ("最高法2021年那个人脸识别的司法解释", {}, [(R, ids("spc-frt-2021"))]),
+    ("最高人民法院司法解释第十条第一款", {}, [(R, ids("spc-frt-2021/art_10__para_1"))]),
+    ("2025年施行的人脸识别安全管理办法", {}, [(R, ids("cac-mps-frt-2025"))]),
+    ("2023年8月公布的征求意见稿", {"date": "2024"}, [(A, ids("cac-frt-2023-draft"))]),
     # ---- draft vs final; the citing date
     ("the CAC's 2023 draft", {"date": "2022"}, []),  # not yet published
     ("the 2023 draft measures", {"date": "2024"}, [(A, ids("cac-frt-2023-draft"))]),
@@ -568,6 +572,9 @@ DESCRIBED: list[tuple[str, Mapping[str, str], Found]] = [
     ("the SPC's interpretation of the consent rule", {}, []),  # the act of interpreting
     ("网信办2023年的做法", {}, []),
     ("我们认为视频图像条例很好", {}, []),
+    ("网信办2019年规定，网络运营者应当", {}, []),  # 规定 as a verb
+    ("网信办规定，网络运营者应当", {}, []),
+    ("网信办2019年的规定", {}, [(R, ids("children-pi-2019"))]),
 ]
 
 

@@ -112,6 +112,7 @@ class DescriptionIndex:
     en_nouns: Mapping[str, KindNounRule]  # casefolded English noun -> its row
     zh_nouns: Mapping[str, KindNounRule]
     fillers: frozenset[str]
+    zh_fillers: tuple[str, ...]  # longest first
     draft_words: frozenset[str]
 
     @classmethod
@@ -146,6 +147,7 @@ class DescriptionIndex:
             en_nouns={w.casefold(): row for row in patterns.kind_nouns for w in row.en},
             zh_nouns={w: row for row in patterns.kind_nouns for w in row.zh},
             fillers=patterns.description_fillers,
+            zh_fillers=tuple(sorted(patterns.zh_description_fillers, key=len, reverse=True)),
             draft_words=patterns.draft_words,
         )
 
@@ -267,34 +269,40 @@ class DescriptionIndex:
         return Description(start, end, row, issuers, year, tuple(topics), draft or "draft" in row.kinds, head=head)
 
     def _chinese(self, text: str, noun: re.Match[str], taken: Coverage) -> Description | None:
-        start = noun.start()
-        end = noun.end()
+        start, end = noun.start(), noun.end()
         if text[start - 1 : start] == "《" and text[end : end + 1] == "》":  # 2025年《办法》
             start, end = start - 1, end + 1
-        pos, topics = start, []
-        if (about := ZH_ABOUT_BACK.search(text, max(0, pos - 20), pos)) is not None:
-            topics.append(about.group("topic"))
-            pos = about.start()
-        else:
-            run = ZH_TOPIC_BACK.search(text, max(0, pos - 16), pos)
-            if run is not None and not taken.hits(run.start(), pos):
-                topic = self._zh_topic(run.group("topic"))
-                if topic:
-                    topics.append(topic)
-                    pos -= len(topic)
-        if text[pos - 1 : pos] == "的":
-            pos -= 1
-        year = None
-        if (ym := ZH_YEAR_BACK.search(text, max(0, pos - 12), pos)) is not None:
-            year, pos = int(ym.group("year")), ym.start()
+        pos, topics, year = start, [], None
         issuers: tuple[frozenset[str], ...] = ()
-        if (im := self._issuers_before(text, pos, "zh")) is not None and not taken.hits(im.start(), pos):
-            issuers, pos = self._issuers_of(im, "zh"), im.start()
+        row = self.zh_nouns[noun.group(0)]
+        verb = row.verb_too and start == noun.start()  # 公安部规定: "the MPS stipulates"
+        while pos > 0 and not taken.hits(pos - 1, pos):
+            if text[pos - 1] == "的":
+                pos -= 1
+            elif filler := next((f for f in self.zh_fillers if text.endswith(f, 0, pos)), None):
+                pos -= len(filler)
+            elif year is None and (ym := ZH_YEAR_BACK.search(text, max(0, pos - 24), pos)) is not None:
+                if verb and pos == start and not ym.group(0).endswith("的"):
+                    return None
+                year, pos = int(ym.group("year")), ym.start()
+            elif not issuers and (im := self._issuers_before(text, pos, "zh")) is not None:
+                if taken.hits(im.start(), pos) or (verb and pos == start):
+                    return None
+                issuers, pos = self._issuers_of(im, "zh"), im.start()
+            elif year is None and not issuers and (about := ZH_ABOUT_BACK.search(text, max(0, pos - 20), pos)):
+                topics.append(about.group("topic"))  # 最高人民法院关于人脸识别的司法解释
+                pos = about.start()
+            elif year is None and not issuers and (run := ZH_TOPIC_BACK.search(text, max(0, pos - 16), pos)):
+                topic = self._zh_topic(run.group("topic"))  # 公安部的视频图像条例
+                if not topic:
+                    break
+                topics.append(topic)
+                pos -= len(topic)
+            else:
+                break
         if year is None and not issuers:
             return None
-        if taken.hits(pos, start):
-            return None
-        row = self.zh_nouns[noun.group(0)]
+        pos = next(i for i in range(pos, start + 1) if text[i] != "的")  # the span opens on a word
         return Description(pos, end, row, issuers, year, tuple(topics), "draft" in row.kinds, "zh")
 
     def _zh_topic(self, run: str) -> str:

@@ -169,8 +169,11 @@ ZH_ISSUERS_BEFORE_TEMPLATE = r"(?P<issuers>(?:{words})(?:[、和与及/](?:{word
 EN_WORD_AFTER = re.compile(r"\s+(?P<word>[\w'’\-]+)")
 # One word before a kind noun, with the space after it.
 EN_WORD_BACK = re.compile(r"(?<![\w\-'’])(?P<word>[\w][\w'’\-]*)\s+$")
-# A year before a Chinese kind noun: 2021年(的), 2021年版的.
-ZH_YEAR_BACK = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年(?:版|发布|出台|通过|施行|颁布|印发)?的?$")
+# A year before a Chinese kind noun: 2021年(的), 2021年版的, 2023年8月公布的.
+ZH_YEAR_BACK = re.compile(
+    r"(?P<year>(?:19|20)\d{2})\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?"
+    r"(?:版|发布|出台|通过|施行|实施|颁布|印发|公布)?的?$"
+)
 # 关于…的 before a Chinese kind noun: its topic.
 ZH_ABOUT_BACK = re.compile(r"关于(?P<topic>[\u4e00-\u9fff]{1,16}?)的?$")
 # A Chinese topic before a kind noun: a run of two or more Chinese characters (after 的, a year,
@@ -250,6 +253,9 @@ class KindNounRule(RuleModel):
     kinds: tuple[DocKind, ...] = ()
     titles: tuple[Name, ...] = ()
     not_before: tuple[Name, ...] = ()  # English words after which the noun is no document's
+    verb_too: bool = (
+        False  # Chinese: also a verb (公安部规定 "the MPS stipulates"), so not right after an issuer or year
+    )
 
 
 class ChineseWords(RuleModel):
@@ -260,6 +266,7 @@ class ChineseWords(RuleModel):
     blocked_after: tuple[Name, ...] = ()
     title_suffixes: tuple[Name, ...] = ()
     version_words: tuple[Name, ...] = ()
+    description_fillers: tuple[Name, ...] = ()
 
 
 class CitationExample(RuleModel):
@@ -305,6 +312,7 @@ class CitationPatterns:
     en_back_references: tuple[str, ...] = ()
     en_note_references: tuple[str, ...] = ()
     description_fillers: frozenset[str] = frozenset()
+    zh_description_fillers: tuple[str, ...] = ()
     draft_words: frozenset[str] = frozenset()
     issuers: tuple[IssuerRule, ...] = ()
     kind_nouns: tuple[KindNounRule, ...] = ()
@@ -332,6 +340,7 @@ class CitationPatterns:
             en_back_references=english.back_references,
             en_note_references=english.note_references,
             description_fillers=frozenset(w.casefold() for w in english.description_fillers),
+            zh_description_fillers=chinese.description_fillers,
             draft_words=frozenset(w.casefold() for w in english.draft_words),
             issuers=rules.issuer,
             kind_nouns=rules.kind_noun,
