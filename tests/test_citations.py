@@ -470,8 +470,13 @@ def test_an_article_after_a_foreign_law_is_not_a_chinese_one(
     [
         # an article of a document described by a kind the law named before is not
         (
-            "The Civil Code protects faces. Article 4 of the SPC's 2021 interpretation bars forced consent.",
+            "The Civil Code protects faces. Article 4 of the court's 2021 interpretation bars forced consent.",
             [("civil-code-2020", "resolved"), ("", "not_found")],
+        ),
+        # described well enough to name it: that document's
+        (
+            "The Civil Code protects faces. Article 4 of the SPC's 2021 interpretation bars forced consent.",
+            [("civil-code-2020", "resolved"), ("spc-frt-2021/art_4", "resolved")],
         ),
         ("The PIPL applies. Article 13 of the new measures differs.", [("pipl-2021", "resolved"), ("", "not_found")]),
         # of the kind it is: the document named before
@@ -502,3 +507,104 @@ def test_an_article_of_a_described_document_takes_a_law_of_that_kind(
 )
 def test_words_are_matched_whole(words: tuple[str, ...], text: str, found: list[str]) -> None:
     assert [m.group(0) for m in words_regex(words, EN_AS_WRITTEN_TEMPLATE).finditer(text)] == found
+
+
+# ---------------------------------------------------------------- descriptions
+
+DESCRIBED: list[tuple[str, Mapping[str, str], Found]] = [
+    # ---- English: a document mention
+    ("the SPC's 2021 interpretation", {}, [(R, ids("spc-frt-2021"))]),
+    (
+        "the Supreme People's Court's 2021 judicial interpretation on facial recognition",
+        {},
+        [(R, ids("spc-frt-2021"))],
+    ),
+    ("the 2025 Measures", {}, [(R, ids("cac-mps-frt-2025"))]),
+    ("the CAC/MPS measures", {}, [(R, ids("cac-mps-frt-2025"))]),
+    ("the CAC's 2023 draft", {"date": "2023-09"}, [(A, ids("cac-frt-2023-draft"))]),
+    ("the MPS regulation on public-security video", {"date": "2021"}, [(A, ids("mps-video-2016-draft"))]),
+    ("the 2019 children's provisions", {}, [(R, ids("children-pi-2019"))]),
+    ("the State Council's 2024 regulation on network data", {}, [(R, ids("network-data-2024"))]),
+    # ---- English: a pinpoint
+    ("Article 4 of the SPC's 2021 interpretation", {}, [(R, ids("spc-frt-2021/art_4"))]),
+    ("the 2025 Measures' Article 15", {}, [(R, ids("cac-mps-frt-2025/art_15"))]),
+    ("Article 9 of the 2023 draft", {"date": "2023-09"}, [(A, ids("cac-frt-2023-draft"))]),
+    # a short form after it: the same document
+    (
+        "The 2025 Measures apply, as does the PIPL. Article 10 of the Measures bars face-only entry.",
+        {},
+        [(R, ids("cac-mps-frt-2025")), (R, ids("pipl-2021")), (R, ids("cac-mps-frt-2025/art_10"))],
+    ),
+    # a note: the issuer opens it, the year follows in brackets
+    ("[^2]: SPC Provisions (2021), art. 10(1).", {}, [(R, ids("spc-frt-2021/art_10__para_1"))]),
+    ("(CAC measures (2025), art. 8)", {}, [(R, ids("cac-mps-frt-2025/art_8"))]),
+    # ---- Chinese
+    ("最高法2021年的司法解释", {}, [(R, ids("spc-frt-2021"))]),
+    ("最高人民法院关于人脸识别的司法解释", {}, [(R, ids("spc-frt-2021"))]),
+    ("2025年《办法》第五条", {}, [(R, ids("cac-mps-frt-2025/art_5"))]),
+    ("网信办2023年的征求意见稿", {"date": "2024"}, [(A, ids("cac-frt-2023-draft"))]),
+    ("公安部的视频图像条例", {"date": "2021"}, [(A, ids("mps-video-2016-draft"))]),
+    ("最高法2021年的司法解释第四条", {}, [(R, ids("spc-frt-2021/art_4"))]),
+    ("最高法2021年那个人脸识别的司法解释", {}, [(R, ids("spc-frt-2021"))]),
+    ("最高人民法院司法解释第十条第一款", {}, [(R, ids("spc-frt-2021/art_10__para_1"))]),
+    ("2025年施行的人脸识别安全管理办法", {}, [(R, ids("cac-mps-frt-2025"))]),
+    ("2023年8月公布的征求意见稿", {"date": "2024"}, [(A, ids("cac-frt-2023-draft"))]),
+    # ---- draft vs final; the citing date
+    ("the CAC's 2023 draft", {"date": "2022"}, []),  # not yet published
+    ("the 2023 draft measures", {"date": "2024"}, [(A, ids("cac-frt-2023-draft"))]),
+    # ---- ambiguous: nothing (an article after it is not found, not the law named before)
+    ("the 2025 regulations", {}, []),
+    ("2021年的法律", {}, []),
+    ("The PIPL applies. Article 9 of the 2025 regulations differs.", {}, [(R, ids("pipl-2021")), (N, ())]),
+    # ... unless the document named just before is one of those that fit
+    (
+        "The PIPL took effect. The 2021 law's Article 13 lists bases.",
+        {},
+        [(R, ids("pipl-2021")), (R, ids("pipl-2021/art_13"))],
+    ),
+    # ---- no description: no issuer and no year, or not "the"
+    ("an interpretation of the law", {}, []),
+    ("the court's interpretation was narrow", {}, []),
+    ("these measures", {}, []),
+    ("the new measures", {}, []),
+    ("Officials said SPC provisions matter.", {}, []),  # an issuer opens one only after a bracket, a colon, a line
+    ("the Hangzhou court's 2021 interpretation of the contract", {}, []),
+    ("the SPC's interpretation of the consent rule", {}, []),  # the act of interpreting
+    ("网信办2023年的做法", {}, []),
+    ("我们认为视频图像条例很好", {}, []),
+    ("网信办2019年规定，网络运营者应当", {}, []),  # 规定 as a verb
+    ("网信办规定，网络运营者应当", {}, []),
+    ("网信办2019年的规定", {}, [(R, ids("children-pi-2019"))]),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "ctx", "expected"), DESCRIBED, ids=[f"{i}:{row[0][:30]}" for i, row in enumerate(DESCRIBED)]
+)
+def test_descriptions(index: CitationIndex, text: str, ctx: Mapping[str, str], expected: Found) -> None:
+    assert cites(text, index, **ctx) == expected
+
+
+def test_a_description_two_documents_fit_names_neither() -> None:
+    rules = [
+        DocumentMeta(
+            id=d,
+            kind="departmental-rule",
+            issuer="国家互联网信息办公室",
+            work=d,
+            sources=(SourceRef(d),),
+            title_zh=t,
+            title_en=e,
+            promulgated="2021-05-01",
+        )
+        for d, t, e in (
+            ("a-2021", "甲规定", "Provisions on the Care of Apples"),
+            ("b-2021", "乙规定", "Provisions on the Care of Bananas"),
+        )
+    ]
+    ix = CitationIndex.build(rules, {d.id: frozenset({"art_3"}) for d in rules}, patterns=NO_EXTRA_NAMES)
+    assert cites("the 2021 rules", ix) == []
+    assert cites("Article 3 of the CAC's 2021 rules", ix) == [(N, ())]
+    assert cites("the 2021 rules on apples", ix) == [(R, ("a-2021",))]
+    assert cites("Article 3 of the CAC's 2021 provisions on bananas", ix) == [(R, ("b-2021/art_3",))]
+    assert cites("网信办2021年的规定", ix) == []

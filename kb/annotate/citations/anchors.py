@@ -49,6 +49,7 @@ class Anchor:
     head: str | None = None  # English names: the last word ("specification"), for short forms
     latest: bool = False  # "the amended CSL", 修正后的网络安全法: the latest version at the citing date
     alone: bool = True  # a citation even when no article hangs from it ("the same law" is not)
+    described: bool = False  # a description ("the SPC's 2021 interpretation"), not a name
 
 
 def _zh_title_anchor(m: re.Match[str], index: CitationIndex) -> Anchor | None:
@@ -273,10 +274,37 @@ def _drop_abbreviation_definitions(text: str, anchors: list[Anchor]) -> list[Anc
     return out
 
 
-def find_anchors(text: str, index: CitationIndex, doc: str | None, eid: str | None, taken: Coverage) -> list[Anchor]:
+def _description_anchors(
+    text: str, index: CitationIndex, named: list[Anchor], taken: Coverage, date: str | None
+) -> list[Anchor]:
+    """Documents described, not named ("the SPC's 2021 interpretation", 2025年《办法》): the one
+    work that fits at ``date``; of several, the one named last before if it fits; else unknown
+    (no citation alone, but an article after it is not found)."""
+    descriptions = index.descriptions
+    out: list[Anchor] = []
+    for d in descriptions.find(text, taken):
+        fitting = descriptions.fits(d, date)
+        works = descriptions.works(fitting)
+        if len(works) > 1:
+            before = [a for a in named if a.end <= d.start and a.kind in ("name", "title") and a.docs]
+            if before and (last := set(fitting) & before[-1].docs):
+                fitting, works = sorted(last), descriptions.works(last)
+        if len(works) == 1:
+            out.append(Anchor(d.start, d.end, "name", frozenset(fitting), d.year, head=d.head, described=True))
+            continue
+        what = f"{len(works)} documents fit" if works else "no document of the knowledge base fits"
+        note = f"{text[d.start : d.end]!r} describes a document: {what}"
+        out.append(Anchor(d.start, d.end, "unknown", note=note, alone=False, described=True))
+    return out
+
+
+def find_anchors(
+    text: str, index: CitationIndex, doc: str | None, eid: str | None, taken: Coverage, date: str | None = None
+) -> list[Anchor]:
     """Every anchor in ``text``, in order; their spans (and article headings) become taken.
 
-    ``doc`` and ``eid`` are the citing document and provision (for 本法, 本条, 前款).
+    ``doc`` and ``eid`` are the citing document and provision (for 本法, 本条, 前款); ``date``
+    the citing text's (a description names what existed then).
     """
     for m in ZH_HEADING.finditer(text):
         taken.add(m.start(), m.end())
@@ -302,7 +330,12 @@ def find_anchors(text: str, index: CitationIndex, doc: str | None, eid: str | No
     ]
     # Titles were taken above only to hide what is inside them; choose them first.
     anchors = sorted(titles, key=lambda a: a.start) + _choose_anchors(candidates, taken)
-    anchors = _drop_abbreviation_definitions(text, sorted(anchors, key=lambda a: a.start))
+    anchors.sort(key=lambda a: a.start)
+    described = _choose_anchors(_description_anchors(text, index, anchors, taken, date), Coverage(len(text)))
+    for a in described:  # 2025年《办法》: the description, not the unknown title 《办法》
+        anchors = [b for b in anchors if not (b.kind == "unknown" and a.start <= b.start and b.end <= a.end)]
+        taken.add(a.start, a.end)
+    anchors = _drop_abbreviation_definitions(text, sorted(anchors + described, key=lambda a: a.start))
     short_forms = _short_form_anchors(text, anchors, index, taken)
     for a in short_forms:
         taken.add(a.start, a.end)

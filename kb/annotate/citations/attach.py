@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from kb.annotate.citations.anchors import Anchor
 from kb.annotate.citations.chains import ART, Chain
+from kb.annotate.citations.described import fits_noun
 from kb.annotate.citations.index import CitationIndex, has_cjk
 from kb.annotate.citations.patterns import (
     EN_DESCRIBED_TEMPLATE,
@@ -114,7 +115,7 @@ def _anchor_after(text: str, chain: Chain, by_start: Mapping[int, Anchor]) -> tu
     after = by_start.get(gap.end()) if gap else None
     if after is None and gap is not None and gap.group("the"):  # "of the same law": "the" is the anchor's
         after = by_start.get(gap.start("the"))
-    if gap is None or after is None or after.kind not in _DOCUMENT_KINDS:
+    if gap is None or after is None or not (after.kind in _DOCUMENT_KINDS or after.described):
         return None, _COMMA
     between = gap.group(0)
     return after, _STRONG if re.search(r"[A-Za-z(]", between) else _COMMA if "," in between else _SPACE
@@ -129,11 +130,15 @@ def _anchor_before(text: str, chain: Chain, by_end: Mapping[int, Anchor]) -> tup
         k = _skip_space_back(text, k - 1)
     elif k < chain.start and text[k - 2 : k] in ("'s", "’s"):  # "the PIPL's Article 13"
         k -= 2
+    elif k < chain.start and text[k - 2 : k] in ("s'", "s’"):  # "the 2025 Measures' Article 15"
+        k -= 1
     before, tie = (by_end.get(k) if k < chain.start else None), _SPACE
     if before is None:  # "Data Security Law, Art. 35"
         gap = EN_GAP_BEFORE.search(text, max(0, chain.start - 24), chain.start)
         before, tie = (by_end.get(gap.start()) if gap else None), _COMMA
-    return (before, tie) if before is not None and before.kind in _DOCUMENT_KINDS else (None, tie)
+    if before is not None and (before.kind in _DOCUMENT_KINDS or before.described):
+        return before, tie
+    return None, tie
 
 
 def _split(chain: Chain, at: int) -> tuple[Chain, Chain]:
@@ -206,14 +211,14 @@ def _sentence_start(text: str, pos: int) -> int:
 def _described_otherwise(text: str, chain: Chain, docs: frozenset[str], index: CitationIndex) -> str | None:
     """A note when the words after an English chain describe a document of another kind than
     ``docs`` ("Article 4 of the SPC's 2021 interpretation" after the Civil Code was named)."""
-    kinds = index.patterns.described_kinds
-    if chain.lang != "en" or not kinds:
+    nouns = index.descriptions.en_nouns
+    if chain.lang != "en" or not nouns:
         return None
-    m = words_regex(tuple(kinds), EN_DESCRIBED_TEMPLATE, re.IGNORECASE).match(text, chain.end)
+    m = words_regex(tuple(nouns), EN_DESCRIBED_TEMPLATE, re.IGNORECASE).match(text, chain.end)
     if m is None:
         return None
-    wanted = kinds[m.group("noun").casefold()]
-    if any(d in index.documents and index.documents[d].kind in wanted for d in docs):
+    noun = nouns[re.sub(r"\s+", " ", m.group("noun").casefold())]
+    if any(d in index.documents and fits_noun(index.documents[d], noun) for d in docs):
         return None
     return f"{m.group(0).strip()!r} describes a document not named before it"
 

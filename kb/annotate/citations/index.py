@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from kb.annotate.citations.described import DescriptionIndex
 from kb.annotate.citations.patterns import (
     _EN_SEPARATORS,
     EN_NAME_PREFIX,
@@ -128,6 +129,7 @@ class CitationIndex:
     en_regex: re.Pattern[str] | None
     children: Mapping[str, Mapping[str, tuple[int, ...]]]  # doc -> parent eid -> child numbers
     articles: Mapping[str, tuple[tuple[int, int], ...]]  # doc -> sorted (n, sub)
+    descriptions: DescriptionIndex  # for "the SPC's 2021 interpretation"
 
     @classmethod
     def build(
@@ -144,6 +146,7 @@ class CitationIndex:
         en: dict[str, set[str]] = {}
         en_surface: set[str] = set()
         zh_surface: set[str] = set()
+        names_of: dict[str, list[str]] = {}
         for doc in documents:
             if doc.is_commentary:
                 continue
@@ -151,6 +154,7 @@ class CitationIndex:
                 name = name.strip()
                 if not name:
                     continue
+                names_of.setdefault(doc.id, []).append(name)
                 if has_cjk(name):
                     key = zh_key(name)
                     zh.setdefault(key, set()).add(doc.id)
@@ -203,6 +207,7 @@ class CitationIndex:
             en_regex=en_regex,
             children=children,
             articles=articles,
+            descriptions=DescriptionIndex.build(docs.values(), names_of, patterns),
         )
 
     # -- version choice -----------------------------------------------------------

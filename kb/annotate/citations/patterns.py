@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, ValidationError
+from pydantic import StringConstraints, ValidationError
 
 from kb.datafiles import RuleModel, load_rules, rule_error
 from kb.model import CitationStatus, DocKind
@@ -152,10 +152,42 @@ EN_SHORT_FORM = re.compile(r"\b[Tt]he\s+(?P<head>[A-Z][a-z]+)\b(?!\s+[A-Z])")
 # know: "Article 5 of the Copyright Law". {heads} comes from patterns.toml.
 EN_UNKNOWN_TITLE_TEMPLATE = r"\s+of\s+(?:the\s+)?(?:[A-Z][\w'’\-]*\s+){{0,8}}(?:{heads})\b"
 # After a chain, a document described by its kind: "Article 4 of the SPC's 2021 interpretation"
-# ({words}: patterns.toml's described_kinds).
+# ({words}: the English words of patterns.toml's kind nouns).
 EN_DESCRIBED_TEMPLATE = (
     r"\s+of\s+(?:the|this|that|these|those|its|their|a|an)\s+(?:[\w'’\-]+\s+){{0,6}}?(?P<noun>{words})\b"
 )
+
+# Descriptions ("the SPC's 2021 interpretation", 最高法2021年的司法解释; see described.py).
+# A kind noun as a whole word ({words}: patterns.toml's kind nouns, English or Chinese).
+EN_KIND_NOUN_TEMPLATE = r"(?<![\w\-])(?i:{words})(?![\w\-])"
+ZH_KIND_NOUN_TEMPLATE = r"(?:{words})"
+# Issuers ending right before a position, one or several ("the CAC/MPS", "the CAC and MPS's"),
+# possessive or not ({words}: patterns.toml's issuer names).
+EN_ISSUERS_BEFORE_TEMPLATE = r"(?<![\w\-])(?P<issuers>(?:{words})(?:\s*(?:/|&|,|\band\b)\s*(?:{words}))*)(?:['’]s)?\s+$"
+ZH_ISSUERS_BEFORE_TEMPLATE = r"(?P<issuers>(?:{words})(?:[、和与及/](?:{words}))*)$"
+# The word after a kind noun.
+EN_WORD_AFTER = re.compile(r"\s+(?P<word>[\w'’\-]+)")
+# One word before a kind noun, with the space after it.
+EN_WORD_BACK = re.compile(r"(?<![\w\-'’])(?P<word>[\w][\w'’\-]*)\s+$")
+# A year before a Chinese kind noun: 2021年(的), 2021年版的, 2023年8月公布的.
+ZH_YEAR_BACK = re.compile(
+    r"(?P<year>(?:19|20)\d{2})\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?"
+    r"(?:版|发布|出台|通过|施行|实施|颁布|印发|公布)?的?$"
+)
+# 关于…的 before a Chinese kind noun: its topic.
+ZH_ABOUT_BACK = re.compile(r"关于(?P<topic>[\u4e00-\u9fff]{1,16}?)的?$")
+# A Chinese topic before a kind noun: a run of two or more Chinese characters (after 的, a year,
+# an issuer).
+ZH_TOPIC_BACK = re.compile(r"(?P<topic>(?:(?![的年])[\u4e00-\u9fff]){2,16})$")
+# After an English kind noun, its topic: "on facial recognition", "concerning public-security video".
+EN_TOPIC_AFTER = re.compile(r"\s+(?:on|concerning|regarding|governing|about|for)\s+(?:the\s+)?")
+EN_TOPIC_WORD = re.compile(r"(?P<word>[A-Za-z][\w'’\-]*)")
+EN_YEAR_WORD = re.compile(r"(?:19|20)\d{2}")
+# A year in brackets after a kind noun, as notes write it: "SPC Provisions (2021), art. 4".
+EN_YEAR_AFTER = re.compile(r"\s*\((?P<year>(?:19|20)\d{2})\)")
+# What may stand before an issuer that opens a description without "the": the start of the
+# text or a line, a bracket, a note label's colon ("[^2]: SPC Provisions (2021)").
+EN_DESCRIPTION_OPENING = re.compile(r"(?:^|[\n(\[:;])[ \t]*$")
 
 
 @lru_cache(maxsize=32)
@@ -200,8 +232,30 @@ class EnglishWords(RuleModel):
     title_heads: tuple[Name, ...] = ()
     back_references: tuple[Name, ...] = ()
     note_references: tuple[Name, ...] = ()
-    # a kind noun -> the document kinds it can name ("interpretation": judicial-interpretation)
-    described_kinds: dict[Name, tuple[DocKind, ...]] = Field(default_factory=dict)
+    description_fillers: tuple[Name, ...] = ()
+    draft_words: tuple[Name, ...] = ()
+
+
+class IssuerRule(RuleModel):
+    """``[[issuer]]``: the names commentary gives an issuer the manifest names ``name``."""
+
+    name: Name
+    en: tuple[Name, ...] = ()
+    zh: tuple[Name, ...] = ()
+
+
+class KindNounRule(RuleModel):
+    """``[[kind_noun]]``: a noun that describes a document by its kind ("interpretation", 办法):
+    it names documents of ``kinds`` and documents whose Chinese title ends in one of ``titles``."""
+
+    en: tuple[Name, ...] = ()
+    zh: tuple[Name, ...] = ()
+    kinds: tuple[DocKind, ...] = ()
+    titles: tuple[Name, ...] = ()
+    not_before: tuple[Name, ...] = ()  # English words after which the noun is no document's
+    verb_too: bool = (
+        False  # Chinese: also a verb (公安部规定 "the MPS stipulates"), so not right after an issuer or year
+    )
 
 
 class ChineseWords(RuleModel):
@@ -212,6 +266,7 @@ class ChineseWords(RuleModel):
     blocked_after: tuple[Name, ...] = ()
     title_suffixes: tuple[Name, ...] = ()
     version_words: tuple[Name, ...] = ()
+    description_fillers: tuple[Name, ...] = ()
 
 
 class CitationExample(RuleModel):
@@ -237,6 +292,8 @@ class PatternsFile(RuleModel):
     alias: tuple[AliasRule, ...] = ()
     english: EnglishWords = EnglishWords()
     chinese: ChineseWords = ChineseWords()
+    issuer: tuple[IssuerRule, ...] = ()
+    kind_noun: tuple[KindNounRule, ...] = ()
     example: tuple[CitationExample, ...] = ()
 
 
@@ -254,7 +311,11 @@ class CitationPatterns:
     back_references: tuple[str, ...] = ()
     en_back_references: tuple[str, ...] = ()
     en_note_references: tuple[str, ...] = ()
-    described_kinds: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    description_fillers: frozenset[str] = frozenset()
+    zh_description_fillers: tuple[str, ...] = ()
+    draft_words: frozenset[str] = frozenset()
+    issuers: tuple[IssuerRule, ...] = ()
+    kind_nouns: tuple[KindNounRule, ...] = ()
     blocked_after: tuple[str, ...] = ()
     title_suffixes: tuple[str, ...] = ()
     version_words: tuple[str, ...] = ()
@@ -278,7 +339,11 @@ class CitationPatterns:
             back_references=chinese.back_references,
             en_back_references=english.back_references,
             en_note_references=english.note_references,
-            described_kinds={noun.casefold(): frozenset(kinds) for noun, kinds in english.described_kinds.items()},
+            description_fillers=frozenset(w.casefold() for w in english.description_fillers),
+            zh_description_fillers=chinese.description_fillers,
+            draft_words=frozenset(w.casefold() for w in english.draft_words),
+            issuers=rules.issuer,
+            kind_nouns=rules.kind_noun,
             blocked_after=chinese.blocked_after,
             title_suffixes=chinese.title_suffixes,
             version_words=chinese.version_words,

@@ -322,7 +322,7 @@ def find_citations(
     """
     ctx = _context(index, date, context_doc, context_eid)
     taken = Coverage(len(text))
-    anchors = find_anchors(text, index, ctx.doc, ctx.eid, taken)
+    anchors = find_anchors(text, index, ctx.doc, ctx.eid, taken, ctx.date)
     anchors = apply_definitions(text, anchors, taken, index.patterns.self_references)
     chains = find_chains(text, taken)
     attached, anchors = attach_chains(text, chains, anchors, index, statute=ctx.strict, prior=prior_doc)
