@@ -641,6 +641,7 @@ def test_public_surface() -> None:
         "BARE_NAME",
         "Page",
         "answer_headers",
+        "author_box",
         "block_furniture",
         "fold",
         "name_above_votes",

@@ -557,6 +557,39 @@ def test_an_author_box_of_the_declared_authors_is_not_text(tmp_path: Path) -> No
     assert not any("privacy lawyer" in p.text for p in doc.parsed.passages)
 
 
+@pytest.mark.parametrize(
+    ("byline", "authors", "date"),
+    [
+        ("*Posted by Jane Roe on July 29, 2026 · Hardware*", ("Jane Roe",), "2026-07-29"),
+        ("By John Doe on 23.10.2026", ("John Doe",), "2026-10-23"),
+        ("Written by Jane Roe, on Monday, March 2, 2026 | Reviews", ("Jane Roe",), "2026-03-02"),
+    ],
+)
+def test_a_by_line_with_its_date_after_on_and_an_author_box_of_its_names(
+    tmp_path: Path, byline: str, authors: tuple[str, ...], date: str
+) -> None:
+    """ "Posted by X on <date>": X and the date; a paragraph at the end about X ("X writes about
+    …. He used to …"), next to other furniture, is X's author box, not text."""
+    name = authors[0]
+    write(
+        tmp_path,
+        "teardown.md",
+        f"# Inside the gate\n\n{byline}\n\n" + BODY * 3 + f"\n---\n\n**{name}** writes about access control. "
+        "He used to repair cash machines.\n\nTags: hardware, gates\n",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert (doc.meta.authors, doc.meta.date) == (authors, date)
+    assert not any("repair cash machines" in p.text for p in doc.parsed.passages)
+
+
+def test_a_chinese_turn_by_a_host_the_by_line_names_stays_text(tmp_path: Path) -> None:
+    """The by-line's names open the hosts' turns ("许安然：…"): no author box."""
+    turns = "张三：今天聊刷脸。\n李四：刷脸要单独同意。\n张三：那学校呢？\n李四：学校也要同意。\n"
+    write(tmp_path, "show.txt", "播客第3期：刷脸\n\n主播：张三、李四\n\n" + ZH_BODY * 2 + "\n" + turns)
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert [p.text for p in doc.parsed.passages if p.text.startswith(("张三", "李四"))] == turns.split()
+
+
 def test_pasted_chinese_reporter_blog_and_answer_headers(tmp_path: Path) -> None:
     """A reporter line with the outlet in front, a blog's author · date · category line with
     prev/next links and a comment count, a Q&A site's question title and 编辑于 date."""

@@ -46,6 +46,7 @@ from kb.ingest.commentary_page import (
     BARE_NAME,
     Page,
     answer_headers,
+    author_box,
     fold,
     name_above_votes,
     names_by_outlet,
@@ -150,6 +151,7 @@ _COPYRIGHT_HOLDER = re.compile(
 )
 _POSSESSIVE = re.compile(r"[’']s$")
 _BYLINE_PARTS = re.compile(r"\s+[|•·]\s+")
+_BYLINE_ON = re.compile(r",?\s+on\s+")  # "By Jane Roe on July 29, 2026"
 
 
 def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int | None:
@@ -209,18 +211,6 @@ def _headline_shaped(b: Block) -> bool:
         return b.units <= CJK_HEADLINE_MAX_CHARS
     # a forum thread's or a Q&A page's question: "My employer wants … - can I say no?"
     return text.endswith("?") and len(text.split()) <= EN_QUESTION_HEADLINE_MAX_WORDS
-
-
-def _author_box(page: Page, i: int, meta: DocumentMeta | None) -> bool:
-    """Block ``i`` is about the declared authors and nothing else: each sentence opens with
-    an author's name ("Jane Doe is a lawyer in Shanghai.") or is furniture ("This post is
-    not legal advice.")."""
-    if meta is None or not meta.authors:
-        return False
-    text = page.blocks[i].text
-    spans = page.sentences[i]
-    about = [any(text[s:e].lstrip("*_ ").startswith(a) for a in meta.authors) for s, e in spans]
-    return any(about) and all(ab or page.rules.sentence_cue(text[s:e]) for ab, (s, e) in zip(about, spans, strict=True))
 
 
 def _masthead_like(page: Page, i: int, first_prose: int) -> bool:
@@ -355,6 +345,10 @@ def layout_blocks(
     nav = _nav_lists(page, 0, n)
     answerer = answer_headers(page, body_end)
     body_span = max(1, body_end - body_start)
+    # the by-line's names: an author box at the end may be about them
+    by_line = [
+        n for i in range(body_start) if page.furniture[i] == "byline" for n in parse_byline(blocks[i].text, rules) or ()
+    ]
 
     decisions: list[BlockDecision] = []
     dek_open = title is not None  # the first line after the headline may be its standfirst
@@ -388,7 +382,16 @@ def layout_blocks(
                     # a bio closes the article: last, or next to other furniture
                 )
             )
-        ) or (i >= body_start and _author_box(page, i, meta)):
+        ) or (
+            i >= body_start
+            and (
+                author_box(page, i, meta.authors if meta else ())
+                or (
+                    (i + 1 >= body_end or page.furniture[i - 1] is not None or page.furniture[i + 1] is not None)
+                    and author_box(page, i, by_line, spaced=True)
+                )
+            )
+        ):
             reason = "bio"
         elif page.heading_like(i) and page.fold_counts[page.folds[i]] > 1:
             reason = "repeated"
@@ -521,6 +524,8 @@ def _extract(
         for piece in (
             *_BYLINE_PARTS.split(blocks[i].text),
             *(blocks[i].text.split() if page.furniture[i] == "byline" else ()),
+            # "Posted by Jane Roe on July 29, 2026 · Hardware": the words after "on"
+            *(_BYLINE_ON.split(p, 1)[-1] for p in _BYLINE_PARTS.split(blocks[i].text) if page.furniture[i] == "byline"),
         )
     )
     date = next((d for piece in pieces if (d := parse_date_line(piece))), None)

@@ -26,6 +26,7 @@ __all__ = [
     "BARE_NAME",
     "Page",
     "answer_headers",
+    "author_box",
     "block_furniture",
     "fold",
     "name_above_votes",
@@ -293,3 +294,30 @@ def wire_service(text: str, above: Sequence[str]) -> str | None:
         if len(words) <= _MASTHEAD_MAX_WORDS and fuller.casefold().startswith(name.casefold() + " "):
             return fuller
     return name
+
+
+_PRONOUN_START = re.compile(r"^\s*(?:He|She|They|His|Her|Their)\b")
+
+
+def author_box(page: Page, i: int, authors: Sequence[str], *, spaced: bool = False) -> bool:
+    """Block ``i`` is about ``authors`` and nothing else: each sentence opens with an author's
+    name ("Jane Doe is a lawyer in Shanghai.", then perhaps "She used to …") or is furniture
+    ("This post is not legal advice."). ``spaced``: the name must be followed by a space (a
+    name read from the by-line, not declared: "许安然：…" opening a turn is no author box).
+    """
+    if not authors:
+        return False
+    text = page.blocks[i].text
+    spans = page.sentences[i]
+
+    def opens_with_author(sentence: str) -> bool:
+        sentence = sentence.lstrip("*_ ")
+        return any(sentence.startswith(a) and (not spaced or sentence[len(a) : len(a) + 1].isspace()) for a in authors)
+
+    about = [opens_with_author(text[s:e]) for s, e in spans]
+    # after a sentence naming the author, "He …"/"She …" go on about the same person
+    about = [
+        ab or (k > 0 and about[k - 1] and _PRONOUN_START.match(text[s:e]) is not None)
+        for k, (ab, (s, e)) in enumerate(zip(about, spans, strict=True))
+    ]
+    return any(about) and all(ab or page.rules.sentence_cue(text[s:e]) for ab, (s, e) in zip(about, spans, strict=True))
