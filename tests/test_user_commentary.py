@@ -590,6 +590,36 @@ def test_a_chinese_turn_by_a_host_the_by_line_names_stays_text(tmp_path: Path) -
     assert [p.text for p in doc.parsed.passages if p.text.startswith(("张三", "李四"))] == turns.split()
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "date"),
+    [
+        (
+            "saved.txt",
+            "Saved from: https://forum.example/t/2026/07/02/gym-faces-123\n\nCan my gym scan me?\n\n",
+            "2026-07-02",
+        ),
+        ("linked.txt", "刷脸进小区合法吗\n\n原文链接：https://www.example.cn/news/20261023/a1.html\n\n", "2026-10-23"),
+        ("declared.md", "---\ntitle: Faces\nurl: https://blog.example/posts/2026-10-23-faces\n---\n\n", "2026-10-23"),
+        (
+            "canonical.html",
+            "<html><head><title>Faces</title><link rel='canonical' href='https://x.example/news/20261023/a.html'>"
+            "</head><body><article><h1>Faces</h1><p>",
+            "2026-10-23",
+        ),
+        # a stated date wins over the address's
+        ("stated.txt", "Saved from: https://x.example/2026/07/02/a\n\nFaces\n\nMarch 3, 2026\n\n", "2026-03-03"),
+        # no date in the address: none
+        ("undated.txt", "Saved from: https://forum.example/t/gym-faces-48213\n\nFaces\n\n", None),
+    ],
+)
+def test_a_date_only_in_the_page_address_is_the_date(tmp_path: Path, name: str, text: str, date: str | None) -> None:
+    body = (ZH_BODY if "原文" in text else BODY) * 3
+    end = "</p></article></body></html>" if name.endswith(".html") else ""
+    write(tmp_path, name, text + body + end)
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.date == date
+
+
 def test_pasted_chinese_reporter_blog_and_answer_headers(tmp_path: Path) -> None:
     """A reporter line with the outlet in front, a blog's author · date · category line with
     prev/next links and a comment count, a Q&A site's question title and 编辑于 date."""

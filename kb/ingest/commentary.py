@@ -58,6 +58,7 @@ from kb.ingest.furniture import (
     FurnitureRules,
     is_title_case,
     load_rules,
+    page_url,
     parse_byline,
     parse_date_line,
     source_name,
@@ -540,6 +541,10 @@ def _extract(
         out["date"] = date
     if outlet:
         out["outlet"] = outlet
+    # "Saved from: https://…": the page's address (its path may hold the date)
+    url = next((u for b in blocks if (u := page_url(b.text, rules))), None)
+    if url:
+        out["url"] = url
     return out
 
 

@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -44,11 +45,13 @@ __all__ = [
     "is_breadcrumb",
     "is_title_case",
     "load_rules",
+    "page_url",
     "parse_byline",
     "parse_date_line",
     "rules_from_mapping",
     "source_name",
     "text_units",
+    "url_date",
 ]
 
 RULES_NAME = "commentary_rules.toml"
@@ -65,6 +68,8 @@ LINE_RULES = (
     "newsletter_heading",
     "byline",
     "breadcrumb_label",
+    "page_url",
+    "url_date",
 )
 
 # Separators of breadcrumb trails ("China Power | Society | East Asia",
@@ -241,6 +246,41 @@ def parse_date_line(text: str) -> str | None:
         day = int(groups["day"])
         return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= day <= 31 else None
     return None
+
+
+def page_url(text: str, rules: FurnitureRules) -> str | None:
+    """The address a labelled line gives for the page (``[line.page_url]``), else None.
+
+    >>> page_url("Saved from: https://forum.example/t/2026/07/02/x-1", load_rules())
+    'https://forum.example/t/2026/07/02/x-1'
+    """
+    m = rules.line_match("page_url", text)
+    return m.group("url") if m else None
+
+
+def url_date(url: str | None, rules: FurnitureRules) -> str | None:
+    """The date a page address's path holds (``[line.url_date]``): ISO, the month alone when
+    the path gives no day; None when there is none or it is no calendar date.
+
+    >>> rules = load_rules()
+    >>> url_date("https://x.example/news/2026/11/20/a", rules), url_date("https://x.example/a/20261023/b.html", rules)
+    ('2026-11-20', '2026-10-23')
+    >>> url_date("https://x.example/2026/02/30/a", rules), url_date("https://x.example/t/48213", rules)
+    (None, None)
+    """
+    if not url:
+        return None
+    path = re.sub(r"^[a-z]+://[^/]+", "", url.strip(), flags=re.I)  # the host is no date
+    m = rules.line_match("url_date", path)
+    if m is None:
+        return None
+    year, month, day = int(m.group("year")), int(m.group("month")), m.groupdict().get("day")
+    if day is None:
+        return f"{year:04d}-{month:02d}"
+    try:
+        return dt.date(year, month, int(day)).isoformat()
+    except ValueError:
+        return None
 
 
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,6}$")
