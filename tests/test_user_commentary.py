@@ -620,6 +620,43 @@ def test_a_date_only_in_the_page_address_is_the_date(tmp_path: Path, name: str, 
     assert doc.meta.date == date
 
 
+def test_a_live_show_transcript_header_column_tag_host_with_firm_time_span_and_counts(tmp_path: Path) -> None:
+    """A column's tag in brackets above the headline is not the title; "主播：某律师（某所）" gives
+    the name; "直播时间：date time—time 平台：…" the date; a compiler-and-counts line is no text."""
+    write(
+        tmp_path,
+        "show.txt",
+        "【直播回放】\n刷脸进小区合法吗？某律师答网友问\n主播：王五律师（某某律师事务所）\n"
+        "直播时间：2026年3月2日 20:00—21:00　　平台：某某直播\n整理：某某部　　累计观看1万　　点赞2千\n\n"
+        + ZH_BODY
+        * 3,
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert (doc.meta.title_zh, doc.meta.authors, doc.meta.date) == (
+        "刷脸进小区合法吗？某律师答网友问",
+        ("王五",),
+        "2026-03-02",
+    )
+    assert not any("累计观看" in p.text for p in doc.parsed.passages)
+
+
+@pytest.mark.parametrize(
+    ("first_line", "title"),
+    [
+        ("[求助] 酒店说不刷脸不能入住，合法吗？", "酒店说不刷脸不能入住，合法吗？"),
+        ("【提问】小区只能刷脸进门吗？", "小区只能刷脸进门吗？"),
+        (
+            "【商场卫生间门口装了刷脸取纸机，我去问了问合不合法】",
+            "【商场卫生间门口装了刷脸取纸机，我去问了问合不合法】",
+        ),
+    ],
+)
+def test_a_post_kind_tag_before_a_headline_is_cut(tmp_path: Path, first_line: str, title: str) -> None:
+    write(tmp_path, "post.txt", first_line + "\n\n" + ZH_BODY * 3)
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.title_zh == title
+
+
 def test_pasted_chinese_reporter_blog_and_answer_headers(tmp_path: Path) -> None:
     """A reporter line with the outlet in front, a blog's author · date · category line with
     prev/next links and a comment count, a Q&A site's question title and 编辑于 date."""

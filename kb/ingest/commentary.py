@@ -44,15 +44,17 @@ from kb.ingest.commentary_blocks import ENDS_SENTENCE, Block, normalise, segment
 from kb.ingest.commentary_page import (
     AFFILIATION,
     BARE_NAME,
+    COLUMN_TAG,
+    TITLE_TAG,
     Page,
     answer_headers,
     author_box,
     fold,
+    masthead_like,
     name_above_votes,
     names_by_outlet,
     trim_news_marks,
     wire_service,
-    word_units,
 )
 from kb.ingest.furniture import (
     FurnitureRules,
@@ -174,7 +176,8 @@ def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int 
             continue
         if (
             page.rules.is_site_name(b.text)
-            or _masthead_like(page, i, first_prose)
+            or COLUMN_TAG.match(b.text)  # "【直播回放·文字整理】": the column's tag
+            or masthead_like(page, i, first_prose)
             or _CN_SITE_NAME.match(_masthead_name(b.text))
         ):
             continue  # the masthead, not the headline
@@ -212,18 +215,6 @@ def _headline_shaped(b: Block) -> bool:
         return b.units <= CJK_HEADLINE_MAX_CHARS
     # a forum thread's or a Q&A page's question: "My employer wants … - can I say no?"
     return text.endswith("?") and len(text.split()) <= EN_QUESTION_HEADLINE_MAX_WORDS
-
-
-def _masthead_like(page: Page, i: int, first_prose: int) -> bool:
-    """Block ``i`` opens the page with a short name in capitals ("THE FACE LEDGER") and a
-    longer headline candidate follows before the text: the masthead, not the headline."""
-    b = page.blocks[i]
-    if any(page.furniture[j] is None for j in range(i)) or not b.text.isupper() or word_units(b.text, b.units) > 4:
-        return False
-    return any(
-        page.furniture[j] is None and page.heading_like(j) and page.blocks[j].units > b.units
-        for j in range(i + 1, min(first_prose + 1, len(page.blocks)))
-    )
 
 
 def _find_end(page: Page, body_start: int) -> int:
@@ -471,7 +462,7 @@ def _extract(
     blocks, rules = page.blocks, page.rules
     out: dict[str, str] = {}
     if title is not None:
-        out["title"] = _WIRE_PREFIX.sub("", blocks[title].text)
+        out["title"] = TITLE_TAG.sub("", _WIRE_PREFIX.sub("", blocks[title].text))
     dek = next((d.block.text for d in decisions if d.keep and d.reason == "dek"), None)
     if dek:
         out["subtitle"] = dek
@@ -606,7 +597,7 @@ def _outlet(page: Page, title: int | None) -> str | None:
     # a line above the headline ("某某法治报 · 以案说法" reads as a breadcrumb)
     first = next((i for i in range(len(blocks)) if page.furniture[i] in (None, "breadcrumb")), None)
     if first is not None and title is not None and first < title:
-        if _masthead_like(page, first, title):
+        if masthead_like(page, first, title):
             return _masthead_name(blocks[first].text).title()  # THE FACE LEDGER
         if _CN_SITE_NAME.match(_masthead_name(blocks[first].text)) or _short_name(page, first):
             return _masthead_name(blocks[first].text)  # 西湖政法大学法学院; "Pagoda Privacy" above its menu

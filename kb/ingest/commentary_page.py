@@ -24,11 +24,14 @@ from kb.text.datelines import dateline
 __all__ = [
     "AFFILIATION",
     "BARE_NAME",
+    "COLUMN_TAG",
+    "TITLE_TAG",
     "Page",
     "answer_headers",
     "author_box",
     "block_furniture",
     "fold",
+    "masthead_like",
     "name_above_votes",
     "names_by_outlet",
     "trim_news_marks",
@@ -321,3 +324,21 @@ def author_box(page: Page, i: int, authors: Sequence[str], *, spaced: bool = Fal
         for k, (ab, (s, e)) in enumerate(zip(about, spans, strict=True))
     ]
     return any(about) and all(ab or page.rules.sentence_cue(text[s:e]) for ab, (s, e) in zip(about, spans, strict=True))
+
+
+def masthead_like(page: Page, i: int, first_prose: int) -> bool:
+    """Block ``i`` opens the page with a short name in capitals ("THE FACE LEDGER") and a
+    longer headline candidate follows before the text: the masthead, not the headline."""
+    b = page.blocks[i]
+    if any(page.furniture[j] is None for j in range(i)) or not b.text.isupper() or word_units(b.text, b.units) > 4:
+        return False
+    return any(
+        page.furniture[j] is None and page.heading_like(j) and page.blocks[j].units > b.units
+        for j in range(i + 1, min(first_prose + 1, len(page.blocks)))
+    )
+
+
+# A tag in brackets: alone on a line, a column's ("【直播回放】", "[Transcript]"); before a
+# headline, a forum post's kind ("[求助] …", "【提问】…"), not part of the title.
+COLUMN_TAG = re.compile(r"^\s*(?:【[^【】]{1,12}】|\[[^\[\]]{1,12}\]|［[^［］]{1,12}］)\s*$")
+TITLE_TAG = re.compile(r"^\s*(?:【[^【】]{1,6}】|\[[^\[\]]{1,6}\]|［[^［］]{1,6}］)\s*(?=\S)")

@@ -131,20 +131,25 @@ _DATE_PREFIX = (
     r"^(?:[·•|]\s*)?"  # "· Updated March 5, 2026": the first date was in markup the extractor dropped
     r"(?:issue\s+(?:no\.?\s*)?#?\d+\s*[—–\-|·:,]\s*)?"  # "Issue No. 14 — Thursday, 12 February 2026"
     r"(?:(?:published|updated|last updated|posted|date|first published)(?: on)?\s*:?\s*|created\s*:\s*"
-    r"|(?:发布|发表|更新|刊发|首发|编辑)(?:日期|时间|于)?\s*[:：]?\s*|(?:日期|时间)\s*[:：]\s*"
+    r"|(?:stand|veröffentlicht(?: am)?|aktualisiert(?: am)?|publié le|mis à jour le)\s*:?\s*"  # other languages' labels
+    r"|(?:发布|发表|更新|刊发|首发|编辑)(?:日期|时间|于)?\s*[:：]?\s*"
+    r"|[\u4e00-\u9fff]{0,4}(?:日期|时间|范围)\s*[:：]\s*"  # "直播时间：…", "导出范围：…", "日期：…"
     r"|【(?:发布|更新)?(?:日期|时间)】\s*)?"  # a court or government site's "【时间】2026年04月14日 09:30"
     r"(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?\s*,?\s*)?"  # "10:32 AM EDT, "
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"  # "Tue August 8, 2023"
 )
 _DATE_SUFFIX = (
-    r"(?:\s*(?:,|at|\||·|•)?\s*\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?"  # ", 10:30 am ET", "10:41 AM GMT+8"
+    r"(?:\s*(?:,|at|um|\||·|•|[-–—])?\s*\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?|uhr)?"  # ", 10:30 am ET"
+    # the end of a span: "20:00—21:10", "19:02 — 2026/05/18 22:47"
+    r"(?:\s*[-–—~～至]{1,2}\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*)?\d{1,2}:\d{2}(?::\d{2})?)?"
     r"(?:\s*(?:(?:GMT|UTC)\s*[+\-−]\s*\d{1,2}(?::?\d{2})?|[A-Z]{2,4}))?"
     r"(?:\s*(?:发表于)?\s*[\u4e00-\u9fff]{2,3})?)?"  # "2026年5月18日 09:12 上海": a WeChat post's place
     r"(?:\s*第\s*\d{1,3}\s*版)?(?:\s*[（(]?(?:星期|周|礼拜)[一二三四五六日天][)）]?)?"  # a paper's "第07版 星期一"
     r"(?:\s*[|·•]\s*(?:effective|in effect|in force|valid)\b[^|·•]{0,30})?"  # "· Effective August 1, 2026"
     r"(?:\s*[|·•]?\s*updated\b[^|·•]{0,30})?"  # "· Updated 2 hours ago"
     r"(?:\s*[|·•・]?\s*IP\s*属地\s*[:：]?\s*\S{1,8})?"  # "・IP 属地上海" on Chinese platforms
-    r"(?:\s*[|·•]\s*\d+\s*min(?:ute)?s? read)?\s*$"  # "| 5 min read"
+    r"(?:\s*[|·•]\s*\d+\s*min(?:ute)?s? read)?"  # "| 5 min read"
+    r"(?:(?:[\s\u3000]+|\s*[|｜]\s*)[\u4e00-\u9fff]{2,4}\s*[:：]\s*[^\s\u3000|｜]{1,20})?\s*$"  # "　　平台：某直播"
 )
 _DATE_BODIES = (
     _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR,  # May 4, 2020
@@ -226,6 +231,12 @@ def parse_date_line(text: str) -> str | None:
     ('2026-11-04', '2026-10-12')
     >>> parse_date_line("Last updated: June 30, 2026 · Effective August 1, 2026")
     '2026-06-30'
+    >>> parse_date_line("直播时间：2026年11月19日 20:00—21:10　　平台：某某直播")
+    '2026-11-19'
+    >>> parse_date_line("导出范围：2026/05/18 19:02 — 2026/05/18 22:47"), parse_date_line("23.10.2026 um 10:32 Uhr")
+    ('2026-05-18', '2026-10-23')
+    >>> parse_date_line("23.10.2026 - 10:32:05"), parse_date_line("Stand: 23.10.2026, 10:32 Uhr")
+    ('2026-10-23', '2026-10-23')
     >>> parse_date_line("The rules were published on May 4, 2020.") is None
     True
     """
@@ -329,6 +340,7 @@ def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
         if after_role and len(chunk.split()) == 1:
             continue  # "Jane Roe, Partner, Shanghai": the office's city after the role
         after_role = False
+        chunk = _cjk_name_alone(chunk, rules)
         tokens = [t.rstrip("*†‡") for t in chunk.split() if t not in rules.byline_roles]
         if not tokens:
             continue
@@ -339,6 +351,23 @@ def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
             return None
         names.append(" ".join(tokens))
     return tuple(names) or None
+
+
+_BRACKETED_TAIL = re.compile(r"\s*[（(][^（()）]{1,40}[）)]$")
+
+
+def _cjk_name_alone(chunk: str, rules: FurnitureRules) -> str:
+    """A Chinese name without what a by-line says after it: "郑一鸣律师（某某律师事务所）" is
+    郑一鸣 (``[vocab] byline_name_suffixes`` are the titles cut); other chunks as they are.
+
+    >>> _cjk_name_alone("郑一鸣律师（某某律师事务所）", load_rules()), _cjk_name_alone("Jane Roe", load_rules())
+    ('郑一鸣', 'Jane Roe')
+    """
+    bare = _BRACKETED_TAIL.sub("", chunk.strip())
+    for suffix in rules.byline_name_suffixes:
+        if bare.endswith(suffix) and _CJK_NAME.match(bare[: -len(suffix)]) and len(bare) - len(suffix) <= 4:
+            return bare[: -len(suffix)]
+    return bare if _CJK_NAME.match(bare) else chunk
 
 
 @dataclass(frozen=True)
@@ -378,6 +407,7 @@ class FurnitureRules:
     sentence_starters: frozenset[str]
     byline_roles: frozenset[str] = frozenset()
     byline_role_modifiers: frozenset[str] = frozenset()
+    byline_name_suffixes: tuple[str, ...] = ()
 
     def is_byline_role(self, chunk: str) -> bool:
         """A job title in a by-line: a role word (Partner, 记者), perhaps after modifiers
@@ -479,6 +509,7 @@ class VocabModel(RuleModel):
     org_words: tuple[str, ...] = ()
     byline_roles: tuple[str, ...] = ()
     byline_role_modifiers: tuple[str, ...] = ()
+    byline_name_suffixes: tuple[str, ...] = ()
 
 
 class SentencesModel(RuleModel):
@@ -535,6 +566,7 @@ def _compile(rules: FurnitureFile) -> FurnitureRules:
         sentence_starters=frozenset(sentences.sentence_starters),
         byline_roles=frozenset(vocab.byline_roles),
         byline_role_modifiers=frozenset(vocab.byline_role_modifiers),
+        byline_name_suffixes=tuple(sorted(vocab.byline_name_suffixes, key=len, reverse=True)),
     )
 
 
