@@ -563,6 +563,10 @@ def test_an_author_box_of_the_declared_authors_is_not_text(tmp_path: Path) -> No
         ("*Posted by Jane Roe on July 29, 2026 · Hardware*", ("Jane Roe",), "2026-07-29"),
         ("By John Doe on 23.10.2026", ("John Doe",), "2026-10-23"),
         ("Written by Jane Roe, on Monday, March 2, 2026 | Reviews", ("Jane Roe",), "2026-03-02"),
+        # a day-first dotted date with a time, after a comma or a dot
+        ("By Jane Roe, 23.10.2026 10:32", ("Jane Roe",), "2026-10-23"),
+        ("By Jane Roe, March 2, 2026", ("Jane Roe",), "2026-03-02"),
+        ("Jane Roe · 23.10.2026 10:32", ("Jane Roe",), "2026-10-23"),
     ],
 )
 def test_a_by_line_with_its_date_after_on_and_an_author_box_of_its_names(

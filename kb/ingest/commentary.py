@@ -154,7 +154,7 @@ _COPYRIGHT_HOLDER = re.compile(
 )
 _POSSESSIVE = re.compile(r"[’']s$")
 _BYLINE_PARTS = re.compile(r"\s+[|•·]\s+")
-_BYLINE_ON = re.compile(r",?\s+on\s+")  # "By Jane Roe on July 29, 2026"
+_BYLINE_ON = re.compile(r",?\s+on\s+|,\s+")  # "By Jane Roe on July 29, 2026", "By Jane Roe, 23.10.2026"
 
 
 def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int | None:
@@ -516,8 +516,12 @@ def _extract(
         for piece in (
             *_BYLINE_PARTS.split(blocks[i].text),
             *(blocks[i].text.split() if page.furniture[i] == "byline" else ()),
-            # "Posted by Jane Roe on July 29, 2026 · Hardware": the words after "on"
-            *(_BYLINE_ON.split(p, 1)[-1] for p in _BYLINE_PARTS.split(blocks[i].text) if page.furniture[i] == "byline"),
+            # "Posted by Jane Roe on July 29, 2026 · Hardware": the words after "on" or a comma
+            *(
+                p[m.end() :]
+                for p in (_BYLINE_PARTS.split(blocks[i].text) if page.furniture[i] == "byline" else ())
+                for m in _BYLINE_ON.finditer(p)
+            ),
         )
     )
     date = next((d for piece in pieces if (d := parse_date_line(piece))), None)

@@ -334,6 +334,8 @@ def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
     names: list[str] = []
     after_role = False
     for chunk in NAME_SEPARATORS.split(_AUTHOR_BARS.sub("; ", m.group("names").strip().rstrip("."))):
+        if parse_date_line(chunk):
+            continue  # "By Jane Roe, 23.10.2026 10:32": the date, not a name
         if rules.is_byline_role(chunk):
             after_role = True
             continue  # "By Jane Roe, Partner, and John Doe, Associate", "By Jane Roe, Senior Reviewer"
