@@ -295,6 +295,7 @@ def url_date(url: str | None, rules: FurnitureRules) -> str | None:
 
 
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,6}$")
+_COMMA = re.compile(r",\s+")
 _AUTHOR_BARS = re.compile(r"\s+\|\s+")  # between authors in a labelled by-line
 # A word of a personal name: capitalised, a particle, or two to six Chinese characters.
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][\w’'.-]*|de|da|van|von|der|del|bin|al-\w+|[\u4e00-\u9fff·]{2,6})$")
@@ -333,9 +334,10 @@ def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
         return None
     names: list[str] = []
     after_role = False
-    for chunk in NAME_SEPARATORS.split(_AUTHOR_BARS.sub("; ", m.group("names").strip().rstrip("."))):
-        if parse_date_line(chunk):
-            continue  # "By Jane Roe, 23.10.2026 10:32": the date, not a name
+    written = m.group("names")
+    # "By Jane Roe, March 2, 2026": the date after a comma is no name
+    cut = next((c.start() for c in _COMMA.finditer(written) if parse_date_line(written[c.end() :])), len(written))
+    for chunk in NAME_SEPARATORS.split(_AUTHOR_BARS.sub("; ", written[:cut].strip().rstrip("."))):
         if rules.is_byline_role(chunk):
             after_role = True
             continue  # "By Jane Roe, Partner, and John Doe, Associate", "By Jane Roe, Senior Reviewer"
