@@ -661,6 +661,32 @@ def test_a_post_kind_tag_before_a_headline_is_cut(tmp_path: Path, first_line: st
     assert doc.meta.title_zh == title
 
 
+@pytest.mark.parametrize(
+    "box",
+    [
+        "<div class='author-box'><p><strong>Jane Roe</strong> Partner, Paris</p>"
+        "<p><strong>John Doe</strong> Partner, Rome</p></div>",
+        "<aside class='insight-authors'><h2>Authors</h2><ul><li><a href='/people/jane-roe'>Jane Roe</a>"
+        "<span>Partner, Paris</span></li><li><a href='/people/john-doe'>John Doe</a><span>Counsel, Rome</span></li>"
+        "</ul></aside>",
+    ],
+)
+def test_the_names_an_end_author_box_sets_apart_are_the_authors(tmp_path: Path, box: str) -> None:
+    """Only an author box at the end names the authors, each in bold or linked to the person's
+    page, beside a role and an office: the names, not the offices."""
+    write(
+        tmp_path,
+        "alert.html",
+        "<html><head><title>Faces</title></head><body><article><h1>Faces</h1><p>"
+        + BODY * 3
+        + "</p>"
+        + box
+        + "</article></body></html>",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.authors == ("Jane Roe", "John Doe")
+
+
 def test_pasted_chinese_reporter_blog_and_answer_headers(tmp_path: Path) -> None:
     """A reporter line with the outlet in front, a blog's author · date · category line with
     prev/next links and a comment count, a Q&A site's question title and 编辑于 date."""
