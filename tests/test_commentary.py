@@ -644,6 +644,7 @@ def test_public_surface() -> None:
         "Page",
         "answer_headers",
         "author_box",
+        "box_authors",
         "block_furniture",
         "fold",
         "masthead_like",

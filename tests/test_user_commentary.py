@@ -687,6 +687,32 @@ def test_the_names_an_end_author_box_sets_apart_are_the_authors(tmp_path: Path, 
     assert doc.meta.authors == ("Jane Roe", "John Doe")
 
 
+@pytest.mark.parametrize(
+    ("box", "authors"),
+    [
+        ("About the author: Jane Roe is a partner at Example LLP in Shanghai.", ("Jane Roe",)),
+        (
+            "About the authors\n\nJane Roe is a partner at Example LLP.\n\nJohn Doe is an associate at Example LLP.",
+            ("Jane Roe", "John Doe"),
+        ),
+        ("Jane Roe is a partner at Example LLP. John Doe is an associate at Example LLP.", ("Jane Roe", "John Doe")),
+        ("作者简介：张三，某某律师事务所合伙人。", ("张三",)),
+        ("作者简介\n\n张三，某某大学法学院副教授。", ("张三",)),
+    ],
+)
+def test_authors_named_only_in_an_author_box_after_the_text(tmp_path: Path, box: str, authors: tuple[str, ...]) -> None:
+    """No by-line: the author box at the end names the authors, and is no text."""
+    zh = "作者" in box
+    write(
+        tmp_path,
+        "piece.txt",
+        ("刷脸进小区合法吗\n\n" + ZH_BODY * 3 if zh else "Faces at the gate\n\n" + BODY * 3) + "\n" + box + "\n",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.authors == authors
+    assert not any(word in p.text for p in doc.parsed.passages for word in ("Example LLP", "合伙人", "副教授"))
+
+
 def test_pasted_chinese_reporter_blog_and_answer_headers(tmp_path: Path) -> None:
     """A reporter line with the outlet in front, a blog's author · date · category line with
     prev/next links and a comment count, a Q&A site's question title and 编辑于 date."""

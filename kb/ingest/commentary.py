@@ -49,6 +49,7 @@ from kb.ingest.commentary_page import (
     Page,
     answer_headers,
     author_box,
+    box_authors,
     fold,
     masthead_like,
     name_above_votes,
@@ -479,12 +480,13 @@ def _extract(
             break
     bios = [i for i, d in enumerate(decisions) if d.reason == "bio"]
     if not authors:
-        for i in bios:
-            subject = page.bio_subject(i)
-            if subject:
-                name = _full_name(subject, blocks[i].text)
-                if name not in authors:
-                    authors.append(name)
+        for i in bios:  # every bio sentence of a bio: "Jane Roe is …. John Doe is …."
+            if not page.bio_subject(i):
+                continue
+            subjects = (rules.bio_subject(blocks[i].text[s:e]) for s, e in page.sentences[i])
+            authors += [n for x in subjects if x and (n := _full_name(x, blocks[i].text)) not in authors]
+    if not authors:  # "About the author: Jane Roe is …", "作者简介：张三，…" after the text
+        authors = box_authors(page, body_start)
     outlet = _outlet(page, title)
     if not authors and outlet:  # "Jane Roe and John Doe | Pacific Ledger": names beside the site's name
         authors = [n for i in top for n in names_by_outlet(page, i, outlet)]

@@ -30,6 +30,7 @@ __all__ = [
     "answer_headers",
     "author_box",
     "block_furniture",
+    "box_authors",
     "fold",
     "masthead_like",
     "name_above_votes",
@@ -342,3 +343,44 @@ def masthead_like(page: Page, i: int, first_prose: int) -> bool:
 # headline, a forum post's kind ("[求助] …", "【提问】…"), not part of the title.
 COLUMN_TAG = re.compile(r"^\s*(?:【[^【】]{1,12}】|\[[^\[\]]{1,12}\]|［[^［］]{1,12}］)\s*$")
 TITLE_TAG = re.compile(r"^\s*(?:【[^【】]{1,6}】|\[[^\[\]]{1,6}\]|［[^［］]{1,6}］)\s*(?=\S)")
+
+
+# A Chinese author box's name: "张三，某某律师事务所合伙人。" (the name, then a comma or a bracket).
+_ZH_BOX_NAME = re.compile(r"^(?P<name>[\u4e00-\u9fff·]{2,4})(?:[，,（(]|\s)")
+_BOX_SENTENCE = re.compile(r"(?<=[.。!?！？])\s*")
+_BOX_REACH = 3  # the bios under an "About the authors" heading: at most this many blocks
+
+
+def box_authors(page: Page, start: int) -> list[str]:
+    """The names an author box after the text gives: "About the author: Jane Roe is a partner
+    at …", "作者简介：张三，某某大学教授。", or the bios under an "About the authors" line. Each
+    sentence that is a bio ("Jane Roe is …", ``[bio]``) names one; a Chinese box names the
+    person before its first comma.
+    """
+    cue = next((r for r in page.rules.sentence_cues if r.name == "author_box"), None)
+    names: list[str] = []
+    for i in range(start, len(page.blocks)):
+        text = page.blocks[i].text
+        m = cue.match(text) if cue else None
+        zh = "作者" in text  # 作者简介, 关于作者
+        heading = m is None and page.rules.line_is("end_marker", text) and ("author" in text.casefold() or zh)
+        if m is None and not heading:
+            continue
+        rest = text[m.end() :].strip() if m else ""
+        texts = [rest] if rest else [b.text for b in page.blocks[i + 1 : i + 1 + _BOX_REACH]]
+        for t in texts:
+            found = [n for sentence in _BOX_SENTENCE.split(t) if (n := _box_name(page, sentence, chinese=zh))]
+            if not found:
+                break
+            names += [n for n in found if n not in names]
+        if names:
+            return names
+    return names
+
+
+def _box_name(page: Page, sentence: str, *, chinese: bool) -> str | None:
+    subject = page.rules.bio_subject(sentence)
+    if subject:
+        return subject
+    zh = _ZH_BOX_NAME.match(sentence.strip()) if chinese else None
+    return zh.group("name") if zh else None
