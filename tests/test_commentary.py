@@ -647,6 +647,7 @@ def test_public_surface() -> None:
         "box_authors",
         "block_furniture",
         "fold",
+        "full_name",
         "masthead_like",
         "name_above_votes",
         "names_by_outlet",

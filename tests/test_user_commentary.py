@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.annotate.speakers import SpeakerInfo
+from kb.annotate.speakers import SpeakerInfo, find_quotes
 from kb.errors import ConfigError, EmptySource, EncodingError, KBError, ManifestError, ParseError, SourceError
 from kb.ingest.commentary_blocks import normalise
 from kb.ingest.frontmatter import split_front_matter
@@ -711,6 +711,38 @@ def test_authors_named_only_in_an_author_box_after_the_text(tmp_path: Path, box:
     (doc,) = load_user_commentary([tmp_path], load_manifest())
     assert doc.meta.authors == authors
     assert not any(word in p.text for p in doc.parsed.passages for word in ("Example LLP", "合伙人", "副教授"))
+
+
+QA = "Q: Can a gym make me scan my face?\n\nJohn Doe: Not as the only way in.\n\nQ: And a hotel?\n\nJohn Doe: Same.\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "asker"),
+    [
+        ("qa.md", "# Faces\n\nInterview by Jane Roe\n\n" + BODY + "\n" + QA, "Jane Roe"),
+        (
+            "qa.html",
+            "<html><body><article><h1>Faces</h1><p class='byline'>Interview by Jane Roe</p><p>"
+            + BODY
+            + "</p>"
+            + "".join(f"<p>{line}</p>" for line in QA.split("\n\n"))
+            + "</article></body></html>",
+            "Jane Roe",
+        ),
+        # an author who is not said to have asked: the asker stays "Q"
+        ("plain.md", "# Faces\n\nBy Jane Roe\n\n" + BODY + "\n" + QA, None),
+    ],
+)
+def test_the_interviewer_a_by_line_names_asks_the_q_turns(
+    tmp_path: Path, name: str, text: str, asker: str | None
+) -> None:
+    write(tmp_path, name, text)
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    turns = [a for a in find_quotes(doc.parsed.passages, doc.meta) if a.data["attribution"] == "turn"]
+    assert [(a.data["speaker"], a.data["role"]) for a in turns][:2] == [
+        (asker, "interviewer") if asker else (None, "Q"),
+        ("John Doe", None),
+    ]
 
 
 def test_pasted_chinese_reporter_blog_and_answer_headers(tmp_path: Path) -> None:

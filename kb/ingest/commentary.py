@@ -51,6 +51,7 @@ from kb.ingest.commentary_page import (
     author_box,
     box_authors,
     fold,
+    full_name,
     masthead_like,
     name_above_votes,
     names_by_outlet,
@@ -59,6 +60,7 @@ from kb.ingest.commentary_page import (
 )
 from kb.ingest.furniture import (
     FurnitureRules,
+    interviewer,
     is_title_case,
     load_rules,
     page_url,
@@ -153,7 +155,6 @@ _PUBLISHED_WORD = re.compile(r"^\s*(?:published|posted|updated|发布|发表|编
 _COPYRIGHT_HOLDER = re.compile(
     r"(?:©|\([cC]\))\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?P<name>[A-Z][^.|©]{2,60}?)\s*(?:[.|]|$)"
 )
-_POSSESSIVE = re.compile(r"[’']s$")
 _BYLINE_PARTS = re.compile(r"\s+[|•·]\s+")
 _BYLINE_ON = re.compile(r",?\s+on\s+|,\s+")  # "By Jane Roe on July 29, 2026", "By Jane Roe, 23.10.2026"
 
@@ -448,14 +449,6 @@ def _assign_parts(decisions: list[BlockDecision], rules: FurnitureRules) -> list
 
 
 # ---------------------------------------------------------------- extraction
-def _full_name(subject: str, text: str) -> str:
-    """Expand a bio's first name ("Jeff is ...") from the same paragraph ("Jeff Ding's")."""
-    if " " in subject:
-        return subject
-    m = re.search(rf"\b{re.escape(subject)}\s+([A-Z][\w-]+(?:[’']s)?)", text)
-    return f"{subject} {_POSSESSIVE.sub('', m.group(1))}" if m else subject
-
-
 def _extract(
     page: Page, decisions: Sequence[BlockDecision], title: int | None, body_start: int, body_end: int
 ) -> dict[str, str]:
@@ -484,7 +477,7 @@ def _extract(
             if not page.bio_subject(i):
                 continue
             subjects = (rules.bio_subject(blocks[i].text[s:e]) for s, e in page.sentences[i])
-            authors += [n for x in subjects if x and (n := _full_name(x, blocks[i].text)) not in authors]
+            authors += [n for x in subjects if x and (n := full_name(x, blocks[i].text)) not in authors]
     if not authors:  # "About the author: Jane Roe is …", "作者简介：张三，…" after the text
         authors = box_authors(page, body_start)
     outlet = _outlet(page, title)
@@ -542,6 +535,8 @@ def _extract(
     url = next((u for b in blocks if (u := page_url(b.text, rules))), None)
     if url:
         out["url"] = url
+    if asker := next((n for i in top if (n := interviewer(blocks[i].text, rules))), None):
+        out["interviewer"] = asker  # "Interview by Jane Roe": who asks the "Q:" turns
     return out
 
 

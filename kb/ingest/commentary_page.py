@@ -32,6 +32,7 @@ __all__ = [
     "block_furniture",
     "box_authors",
     "fold",
+    "full_name",
     "masthead_like",
     "name_above_votes",
     "names_by_outlet",
@@ -384,3 +385,14 @@ def _box_name(page: Page, sentence: str, *, chinese: bool) -> str | None:
         return subject
     zh = _ZH_BOX_NAME.match(sentence.strip()) if chinese else None
     return zh.group("name") if zh else None
+
+
+_POSSESSIVE = re.compile(r"[’']s$")
+
+
+def full_name(subject: str, text: str) -> str:
+    """Expand a bio's first name ("Jeff is ...") from the same paragraph ("Jeff Ding's")."""
+    if " " in subject:
+        return subject
+    m = re.search(rf"\b{re.escape(subject)}\s+([A-Z][\w-]+(?:[’']s)?)", text)
+    return f"{subject} {_POSSESSIVE.sub('', m.group(1))}" if m else subject

@@ -42,6 +42,7 @@ __all__ = [
     "FurnitureFile",
     "FurnitureRules",
     "all_examples",
+    "interviewer",
     "is_breadcrumb",
     "is_title_case",
     "load_rules",
@@ -70,6 +71,7 @@ LINE_RULES = (
     "breadcrumb_label",
     "page_url",
     "url_date",
+    "interviewer",
 )
 
 # Separators of breadcrumb trails ("China Power | Society | East Asia",
@@ -257,6 +259,16 @@ def parse_date_line(text: str) -> str | None:
         day = int(groups["day"])
         return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= day <= 31 else None
     return None
+
+
+def interviewer(text: str, rules: FurnitureRules) -> str | None:
+    """Who asked an interview's questions, as its by-line says (``[line.interviewer]``).
+
+    >>> interviewer("Interview by Jane Roe", load_rules()), interviewer("采访：张三", load_rules())
+    ('Jane Roe', '张三')
+    """
+    m = rules.line_match("interviewer", text)
+    return m.group("names") if m else None
 
 
 def page_url(text: str, rules: FurnitureRules) -> str | None:

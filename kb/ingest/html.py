@@ -59,7 +59,7 @@ from kb.ingest.frontmatter import (
     parse_fields,
     split_front_matter,
 )
-from kb.ingest.furniture import load_rules, parse_byline, source_name
+from kb.ingest.furniture import interviewer, load_rules, parse_byline, source_name
 
 __all__ = ["MAX_DEPTH", "MAX_ELEMENTS", "HtmlBlock", "HtmlText", "extract_page", "page_metadata", "parse_page"]
 
@@ -129,6 +129,7 @@ class HtmlText:
     metadata: CommentaryFields  # the page's own metadata, front-matter overrides applied
     language: str | None
     warnings: tuple[str, ...] = ()
+    interviewer: str | None = None  # "Interview by Jane Roe" in the by-line's markup
 
 
 def parse_page(source: str, path: str) -> lxml.html.HtmlElement:
@@ -576,4 +577,5 @@ def extract_page(source: str, path: str) -> HtmlText:
         blocks.append(HtmlBlock(kind, start, pos, text))
     if not blocks:
         raise EmptySource("no article text found in the page", path=path)
-    return HtmlText("".join(parts) + "\n", tuple(blocks), meta, language)
+    asker = next((n for t in _marked(root, _AUTHOR_CLASS) if (n := interviewer(t, load_rules()))), None)
+    return HtmlText("".join(parts) + "\n", tuple(blocks), meta, language, interviewer=asker)

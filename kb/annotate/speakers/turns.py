@@ -238,9 +238,10 @@ _ANSWERER = re.compile(
 )
 
 
-def interview_turns(passages: Sequence[Passage]) -> list[Turn]:
+def interview_turns(passages: Sequence[Passage], interviewer: str | None = None) -> list[Turn]:
     """The turns of a question-and-answer interview (答记者问): ``记者：…`` and ``答：…`` lines,
-    each at least :data:`MIN_TURNS` times. The asker is "记者" (or "Q"); the answerer is
+    each at least :data:`MIN_TURNS` times. The asker is "记者" (or "Q"), or ``interviewer``
+    when the by-line names one ("Interview by Jane Roe"); the answerer is
     the person the text introduces as answering (``省委网信办有关负责人``), else "答".
 
     A profile interview answers under the interviewee's own name (``记者：…`` / ``石岩：…``,
@@ -258,7 +259,11 @@ def interview_turns(passages: Sequence[Passage]) -> list[Turn]:
         return []
     # 问： is the reporter asking, as 记者： says outright
     out = [
-        Turn(i, _ASKER.get(m.group("label"), m.group("label")), m.end(), len(passages[i].text.rstrip()), named=False)
+        Turn(i, interviewer, m.end(), len(passages[i].text.rstrip()), role="interviewer")
+        if interviewer
+        else Turn(
+            i, _ASKER.get(m.group("label"), m.group("label")), m.end(), len(passages[i].text.rstrip()), named=False
+        )
         for i, m in asks
     ]
     if len(answers) < MIN_TURNS:
@@ -329,14 +334,17 @@ def chat_turns(passages: Sequence[Passage]) -> list[Turn]:
     return lines
 
 
-def all_turns(passages: Sequence[Passage], is_name: Callable[[str], bool] | None = None) -> list[Turn]:
-    """A transcript's named turns, then its interview turns; a chat export's messages instead
-    of either on the lines they take, and a reply thread's questions and replies."""
+def all_turns(
+    passages: Sequence[Passage], is_name: Callable[[str], bool] | None = None, interviewer: str | None = None
+) -> list[Turn]:
+    """A transcript's named turns, then its interview turns (``interviewer`` asking, when
+    known); a chat export's messages instead of either on the lines they take, and a reply
+    thread's questions and replies."""
     chat = chat_turns(passages)
     taken = {t.passage for t in chat}
     chat += [t for t in reply_turns(passages) if t.passage not in taken]
     taken.update(t.passage for t in chat)
-    rest = [*speaker_turns(passages, is_name), *interview_turns(passages)]
+    rest = [*speaker_turns(passages, is_name), *interview_turns(passages, interviewer)]
     return [*chat, *(t for t in rest if t.passage not in taken)]
 
 

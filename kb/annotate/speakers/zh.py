@@ -545,11 +545,11 @@ def find_quotes_zh(passages: Sequence[Passage], meta: DocumentMeta) -> list[Anno
                 if a is None and not long_enough:
                     continue  # a term in quotes: “刷脸”
                 out.append(_annotation(p, "quote", q[0] + 1, q[1], a, how if a else "none"))
-    out += _turns(passages)
+    out += _turns(passages, meta)
     return out
 
 
-def _turns(passages: Sequence[Passage]) -> list[Annotation]:
+def _turns(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
     """Transcript turns (``许安然：……``) whose label is a person's name."""
     lex = _compiled(_default_path()).lex
 
@@ -557,7 +557,8 @@ def _turns(passages: Sequence[Passage]) -> list[Annotation]:
         sp = _speaker(label, "：", lex, _People())
         return sp is not None and sp.name is not None and not sp.role
 
-    return [turn_annotation(passages[t.passage], t) for t in all_turns(passages, is_name)]
+    asker = meta.extra.get("interviewer") if meta.extra else None
+    return [turn_annotation(passages[t.passage], t) for t in all_turns(passages, is_name, asker)]
 
 
 def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
