@@ -648,6 +648,7 @@ def test_public_surface() -> None:
         "block_furniture",
         "fold",
         "full_name",
+        "fully_quoted",
         "masthead_like",
         "name_above_votes",
         "names_by_outlet",

@@ -745,6 +745,30 @@ def test_the_interviewer_a_by_line_names_asks_the_q_turns(
     ]
 
 
+@pytest.mark.parametrize(
+    ("header", "outlet"),
+    [
+        # a government page: the publisher in a line of labelled fields; the trail's "当前位置：首页" is no site
+        (
+            "当前位置：首页 > 执法公示 > 行政处罚\n某某决定书\n"
+            "发布机构：某某市网信办　　公开方式：主动公开　　浏览次数：2,316",
+            "某某市网信办",
+        ),
+        ("某某决定书\n来源：某某日报　　浏览次数：88", "某某日报"),
+    ],
+)
+def test_the_publisher_of_a_line_of_labelled_fields_is_the_outlet(tmp_path: Path, header: str, outlet: str) -> None:
+    write(tmp_path, "notice.txt", header + "\n\n" + ZH_BODY * 3)
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.outlet == outlet
+
+
+def test_a_source_label_inside_a_sentence_names_no_outlet(tmp_path: Path) -> None:
+    write(tmp_path, "post.txt", "某某决定书\n\n来源：作者本人的微博，2024年5月6日发布后被删除。\n\n" + ZH_BODY * 3)
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.outlet is None
+
+
 def test_pasted_chinese_reporter_blog_and_answer_headers(tmp_path: Path) -> None:
     """A reporter line with the outlet in front, a blog's author · date · category line with
     prev/next links and a comment count, a Q&A site's question title and 编辑于 date."""

@@ -52,6 +52,7 @@ from kb.ingest.commentary_page import (
     box_authors,
     fold,
     full_name,
+    fully_quoted,
     masthead_like,
     name_above_votes,
     names_by_outlet,
@@ -202,6 +203,7 @@ def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int 
 EN_QUESTION_HEADLINE_MAX_WORDS = 25
 # A breadcrumb trail's first crumb is the site ("Site › Section › Page"), unless it says "Home".
 _BREADCRUMB_SITE = re.compile(r"^(?P<name>[^›>»|｜\n]{2,40}?)\s*[›>»]\s*[^›>»]+[›>»]")
+_META_LINE_MAX_UNITS = 40  # a page's line of labelled fields (来源：… 浏览次数：…) is short, with no 。
 _CRUMB_HOME = frozenset({"home", "首页", "主页", "当前位置", "您现在的位置", "位置"})
 
 
@@ -285,7 +287,7 @@ def _body_kind(page: Page, i: int, previous: BlockDecision | None) -> PassageKin
     b = page.blocks[i]
     if b.marker:
         return "list_item"
-    if b.quote_marked or _fully_quoted(b.text):
+    if b.quote_marked or fully_quoted(b.text):
         return "quote"
     if page.heading_like(i):
         return "heading"
@@ -305,12 +307,6 @@ def _repeats_title(fold: str, title_fold: str) -> bool:
         return True
     rest = fold.removeprefix(title_fold)
     return rest != fold and len(rest) <= TITLE_SUFFIX_MAX_CHARS and rest[:3].strip() in ("-", "–", "—", "|", ":")
-
-
-def _fully_quoted(text: str) -> bool:
-    """“…” from first to last character, with no closing quote in between."""
-    core = text.rstrip(".")
-    return len(core) > 2 and core[0] == "“" and core[-1] == "”" and "”" not in core[:-1]
 
 
 def layout_blocks(
@@ -587,7 +583,8 @@ def _outlet(page: Page, title: int | None) -> str | None:
         m = page.rules.line_match("byline", b.text) if page.furniture[i] == "byline" else None
         if m is not None and m.groupdict().get("outlet"):
             return m.group("outlet")
-        if name := source_name(b.text, alone=True):
+        meta_line = page.furniture[i] is not None or ("。" not in b.text and b.units <= _META_LINE_MAX_UNITS)
+        if name := source_name(b.text, alone=not meta_line):  # a meta line: "发布机构：… 浏览次数：…"
             return name
         if name := wire_service(b.text, [a.text for a in blocks[:i]]):
             return name
@@ -608,8 +605,9 @@ def _outlet(page: Page, title: int | None) -> str | None:
     if title is not None and (m := _ISSUE_TITLE.match(blocks[title].text)):
         return m.group("name").strip()
     for i in range(min(title if title is not None else 0, 3)):  # "ShanghaiExpat Forums › Work › Legal"
-        if (m := _BREADCRUMB_SITE.match(blocks[i].text)) and m.group("name").strip().casefold() not in _CRUMB_HOME:
-            return _masthead_name(m.group("name").strip())
+        crumb = c.group("name").strip() if (c := _BREADCRUMB_SITE.match(blocks[i].text)) else ""
+        if crumb and re.split(r"[:：]\s*", crumb)[-1].casefold() not in _CRUMB_HOME:  # "当前位置：首页 > …"
+            return _masthead_name(crumb)
     for b in blocks:
         if ("©" in b.text or "(c)" in b.text.lower()) and (m := _COPYRIGHT_HOLDER.search(b.text)):
             return m.group("name").strip()

@@ -33,6 +33,7 @@ __all__ = [
     "box_authors",
     "fold",
     "full_name",
+    "fully_quoted",
     "masthead_like",
     "name_above_votes",
     "names_by_outlet",
@@ -396,3 +397,9 @@ def full_name(subject: str, text: str) -> str:
         return subject
     m = re.search(rf"\b{re.escape(subject)}\s+([A-Z][\w-]+(?:[’']s)?)", text)
     return f"{subject} {_POSSESSIVE.sub('', m.group(1))}" if m else subject
+
+
+def fully_quoted(text: str) -> bool:
+    """“…” from first to last character, with no closing quote in between."""
+    core = text.rstrip(".")
+    return len(core) > 2 and core[0] == "“" and core[-1] == "”" and "”" not in core[:-1]

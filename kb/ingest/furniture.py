@@ -322,7 +322,9 @@ _SENTENCE_MARK = re.compile(r"[.,;:!?。，；：！？、“”\"()（）]")
 _WIDGET_SEPARATORS = re.compile(r"[|｜·•：:，,/]")
 
 # "来源：某某晚报": where a Chinese text comes from (its outlet).
-_SOURCE_NAME = re.compile(r"(?:^|\s)(?:来源|文章来源|本文来源|信息来源)\s*[:：]\s*(?P<name>[^\s，,。|｜]{2,20})")
+_SOURCE_NAME = re.compile(
+    r"(?:^|\s)(?:来源|文章来源|本文来源|信息来源|发布机构|发布单位)\s*[:：]\s*(?P<name>[^\s，,。|｜]{2,20})"
+)
 
 
 def source_name(text: str, *, alone: bool = False) -> str | None:
