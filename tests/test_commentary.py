@@ -640,6 +640,7 @@ def test_public_surface() -> None:
         "AFFILIATION",
         "BARE_NAME",
         "COLUMN_TAG",
+        "RULE_LINE",
         "TITLE_TAG",
         "Page",
         "answer_headers",

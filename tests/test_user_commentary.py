@@ -769,6 +769,28 @@ def test_a_source_label_inside_a_sentence_names_no_outlet(tmp_path: Path) -> Non
     assert doc.meta.outlet is None
 
 
+def test_a_printed_record_s_provenance_line_and_a_title_set_off_by_a_rule(tmp_path: Path) -> None:
+    """A hearing record's header: "[From the X]" names the publisher; of the lines in capitals,
+    the one a long rule sets off is the title, not a committee's name nearer the date."""
+    write(
+        tmp_path,
+        "record.txt",
+        "[Hearing, 12 Session]\n[From the Example Publishing Office]\n\n\n"
+        "      FACES AT THE GATE: RULES AND COMPANIES\n\n"
+        + "="
+        * 60
+        + "\n\n        HEARING\n\n     BEFORE THE\n\n   SUBCOMMITTEE ON TRADE\n\n   OF THE\n\n"
+        "   COMMITTEE ON COMMERCE\n\n   SECOND SESSION\n\n   __________\n\n   THURSDAY, MARCH 12, 2026\n\n" + BODY * 3,
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    meta = doc.meta
+    assert (meta.title_en, meta.outlet, meta.date) == (
+        "FACES AT THE GATE: RULES AND COMPANIES",
+        "Example Publishing Office",
+        "2026-03-12",
+    )
+
+
 def test_pasted_chinese_reporter_blog_and_answer_headers(tmp_path: Path) -> None:
     """A reporter line with the outlet in front, a blog's author · date · category line with
     prev/next links and a comment count, a Q&A site's question title and 编辑于 date."""

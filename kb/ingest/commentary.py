@@ -45,6 +45,7 @@ from kb.ingest.commentary_page import (
     AFFILIATION,
     BARE_NAME,
     COLUMN_TAG,
+    RULE_LINE,
     TITLE_TAG,
     Page,
     answer_headers,
@@ -194,6 +195,7 @@ def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int 
         score += 1 if first_candidate else 0
         score += 1 if i == first_block and _headline_shaped(b) else 0  # a pasted page's first line
         score += 1 if i in page.marked_headings else 0  # "# Headline" in Markdown
+        score += 2 if i + 1 < len(page.blocks) and RULE_LINE.match(page.blocks[i + 1].text) else 0  # set off by a rule
         first_candidate = False
         if score >= TITLE_MIN_SCORE and (best is None or score > best[0]):
             best = (score, i)

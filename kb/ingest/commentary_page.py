@@ -25,6 +25,7 @@ __all__ = [
     "AFFILIATION",
     "BARE_NAME",
     "COLUMN_TAG",
+    "RULE_LINE",
     "TITLE_TAG",
     "Page",
     "answer_headers",
@@ -403,3 +404,7 @@ def fully_quoted(text: str) -> bool:
     """“…” from first to last character, with no closing quote in between."""
     core = text.rstrip(".")
     return len(core) > 2 and core[0] == "“" and core[-1] == "”" and "”" not in core[:-1]
+
+
+# A line that is only a long rule (20 or more: "=====…", "-----…"): a headline set off by one.
+RULE_LINE = re.compile(r"^\s*(?:[=_─━~]{20,}|-{20,}|—{20,})\s*$")

@@ -327,12 +327,23 @@ _SOURCE_NAME = re.compile(
 )
 
 
+# "[From the U.S. Government Publishing Office]": a printed record's provenance line.
+_FROM_BRACKET = re.compile(r"^\[\s*(?i:from|source:)\s+(?i:the\s+)?(?P<name>[A-Z][^\[\]]{2,80}?)\s*\]$")
+
+
 def source_name(text: str, *, alone: bool = False) -> str | None:
     """The outlet a ``来源：`` label names in ``text`` (``alone``: the label is the whole line).
 
     >>> source_name("2025-04-01 07:15 来源：南湖日报 记者 郑可欣"), source_name("来源：南湖日报 记者", alone=True)
     ('南湖日报', None)
+
+    An archive's bracketed provenance line names the publisher too:
+
+    >>> source_name("[From the Example Publishing Office]", alone=True)
+    'Example Publishing Office'
     """
+    if m := _FROM_BRACKET.match(text.strip()):
+        return m.group("name")
     m = _SOURCE_NAME.match(text) if alone else _SOURCE_NAME.search(text)
     if m is None or (alone and text[m.end() :].strip()):
         return None
