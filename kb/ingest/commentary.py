@@ -475,7 +475,7 @@ def _extract(
             if not page.bio_subject(i):
                 continue
             subjects = (rules.bio_subject(blocks[i].text[s:e]) for s, e in page.sentences[i])
-            authors += [n for x in subjects if x and (n := full_name(x, blocks[i].text)) not in authors]
+            authors += [f for x in subjects if x and (f := full_name(x, blocks[i].text)) not in authors]
     if not authors:  # "About the author: Jane Roe is …", "作者简介：张三，…" after the text
         authors = box_authors(page, body_start)
     outlet = _outlet(page, title)
@@ -533,7 +533,7 @@ def _extract(
     url = next((u for b in blocks if (u := page_url(b.text, rules))), None)
     if url:
         out["url"] = url
-    if asker := next((n for i in top if (n := interviewer(blocks[i].text, rules))), None):
+    if asker := next((w for i in top if (w := interviewer(blocks[i].text, rules))), None):
         out["interviewer"] = asker  # "Interview by Jane Roe": who asks the "Q:" turns
     return out
 
