@@ -652,6 +652,7 @@ def test_public_surface() -> None:
         "fully_quoted",
         "masthead_like",
         "name_above_votes",
+        "repeats_title",
         "names_by_outlet",
         "trim_news_marks",
         "wire_service",

@@ -791,6 +791,28 @@ def test_a_printed_record_s_provenance_line_and_a_title_set_off_by_a_rule(tmp_pa
     )
 
 
+@pytest.mark.parametrize(
+    ("header", "authors", "date"),
+    [
+        (
+            "**Report summary** | Published 2 May 2026 | Research team: Jane Roe, John Doe",
+            ("Jane Roe", "John Doe"),
+            "2026-05-02",
+        ),
+        # the month in a masthead line, the day under it: the full date
+        ("EXAMPLE LLP          CLIENT BRIEFING | NOVEMBER 2026\n\n4 November 2026", (), "2026-11-04"),
+        # a month alone stays a month
+        ("EXAMPLE LLP          CLIENT BRIEFING | NOVEMBER 2026", (), "2026-11"),
+    ],
+)
+def test_a_labelled_team_and_a_month_made_exact_by_the_next_date(
+    tmp_path: Path, header: str, authors: tuple[str, ...], date: str
+) -> None:
+    write(tmp_path, "brief.md", "# Faces at the gate\n\n" + header + "\n\n" + BODY * 3)
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert (doc.meta.authors, doc.meta.date) == (authors, date)
+
+
 def test_pasted_chinese_reporter_blog_and_answer_headers(tmp_path: Path) -> None:
     """A reporter line with the outlet in front, a blog's author · date · category line with
     prev/next links and a comment count, a Q&A site's question title and 编辑于 date."""

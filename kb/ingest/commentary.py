@@ -57,6 +57,7 @@ from kb.ingest.commentary_page import (
     masthead_like,
     name_above_votes,
     names_by_outlet,
+    repeats_title,
     trim_news_marks,
     wire_service,
 )
@@ -100,7 +101,6 @@ NAV_LIST_VOCAB_SHARE = 0.3  # ... and this many menu words, unless a menu label 
 TITLE_MIN_SCORE = 3
 CJK_HEADLINE_MAX_CHARS = 48  # "住酒店时前台要求必须刷脸才能办入住，不刷就不给开房，这合法吗？" is 31
 TITLE_SHORT_UNITS = 2  # "China Power", "Recent Features": section names, rarely headlines
-TITLE_SUFFIX_MAX_CHARS = 40  # "Headline | Site Name" repeats the headline
 TITLE_BYLINE_WINDOW = 5  # a title is followed by its by-line or date within this many blocks
 END_TRAILING_PROSE_BLOCKS = 2  # an end marker followed by this much prose is a mid-article box
 END_TRAILING_PROSE_CHARS = 400
@@ -303,14 +303,6 @@ def _body_kind(page: Page, i: int, previous: BlockDecision | None) -> PassageKin
     return "paragraph"
 
 
-def _repeats_title(fold: str, title_fold: str) -> bool:
-    """The headline again, perhaps with the site's name: "Headline – The Diplomat"."""
-    if fold == title_fold:
-        return True
-    rest = fold.removeprefix(title_fold)
-    return rest != fold and len(rest) <= TITLE_SUFFIX_MAX_CHARS and rest[:3].strip() in ("-", "–", "—", "|", ":")
-
-
 def layout_blocks(
     text: str,
     meta: DocumentMeta | None = None,
@@ -358,7 +350,7 @@ def layout_blocks(
             reason = page.furniture[i]
         elif i in answerer:
             reason = "byline"  # an answer's header: the answerer's name and headline
-        elif title_fold is not None and _repeats_title(page.folds[i], title_fold):
+        elif title_fold is not None and repeats_title(page.folds[i], title_fold):
             reason = "title-repeat"
         elif page.is_caption(i):
             reason = "caption"
@@ -517,7 +509,9 @@ def _extract(
             ),
         )
     )
-    date = next((d for piece in pieces if (d := parse_date_line(piece))), None)
+    dates = [d for piece in pieces if (d := parse_date_line(piece))]
+    # "BRIEFING | NOVEMBER 2026" over "4 November 2026": the full date the month's line agrees with
+    date = next((d for d in dates if len(d) == 10 and d.startswith(dates[0])), dates[0]) if dates else None
     if date is None:  # "SHENZHEN, China, November 12, 2025 — …": a press release's dateline
         date = next((d for i in rest[:3] if (d := _release_date(blocks[i].text))), None)
     if date is None:  # "编辑于 2025-09-14 21:37" under an answer: a labelled date line anywhere

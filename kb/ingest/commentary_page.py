@@ -38,6 +38,7 @@ __all__ = [
     "masthead_like",
     "name_above_votes",
     "names_by_outlet",
+    "repeats_title",
     "trim_news_marks",
     "wire_service",
     "word_units",
@@ -408,3 +409,14 @@ def fully_quoted(text: str) -> bool:
 
 # A line that is only a long rule (20 or more: "=====…", "-----…"): a headline set off by one.
 RULE_LINE = re.compile(r"^\s*(?:[=_─━~]{20,}|-{20,}|—{20,})\s*$")
+
+
+TITLE_SUFFIX_MAX_CHARS = 40  # "Headline | Site Name" repeats the headline
+
+
+def repeats_title(fold: str, title_fold: str) -> bool:
+    """The headline again, perhaps with the site's name: "Headline – The Diplomat"."""
+    if fold == title_fold:
+        return True
+    rest = fold.removeprefix(title_fold)
+    return rest != fold and len(rest) <= TITLE_SUFFIX_MAX_CHARS and rest[:3].strip() in ("-", "–", "—", "|", ":")
