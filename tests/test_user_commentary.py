@@ -1117,6 +1117,14 @@ def test_a_declared_by_line_an_editors_credit_a_kicker_and_a_newsletter_tagline(
     assert "digest" not in letter and "简报" not in letter and "receiving" not in letter
 
 
+@pytest.mark.parametrize("credit", ["（通讯员 张三 李四）", "（本报记者 王五 通讯员 赵六）"])
+def test_a_bracketed_credit_alone_before_the_first_sentence_is_cut(tmp_path: Path, credit: str) -> None:
+    first = "9月1日，某区法院公开宣判了一起人脸信息案件。"
+    write(tmp_path, "release.txt", "某区法院宣判人脸信息案\n\n" + credit + first + "\n\n" + ZH_BODY * 3)
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.parsed.passages[0].text == first
+
+
 def test_a_news_lead_and_end_mark_are_cut_from_their_paragraphs(tmp_path: Path) -> None:
     """ "本报讯（记者 张三）" before the first sentence and "（完）" after the last are not text;
     the passages' offsets still lead back to the file (text and HTML alike)."""
