@@ -386,11 +386,11 @@ _BRACKETED_TAIL = re.compile(r"\s*[（(][^（()）]{1,40}[）)]$")
 
 
 def _cjk_name_alone(chunk: str, rules: FurnitureRules) -> str:
-    """A Chinese name without what a by-line says after it: "郑一鸣律师（某某律师事务所）" is
-    郑一鸣 (``[vocab] byline_name_suffixes`` are the titles cut); other chunks as they are.
+    """A Chinese name without what a by-line says after it: "王五律师（某某律师事务所）" is
+    王五 (``[vocab] byline_name_suffixes`` are the titles cut); other chunks as they are.
 
-    >>> _cjk_name_alone("郑一鸣律师（某某律师事务所）", load_rules()), _cjk_name_alone("Jane Roe", load_rules())
-    ('郑一鸣', 'Jane Roe')
+    >>> _cjk_name_alone("王五律师（某某律师事务所）", load_rules()), _cjk_name_alone("Jane Roe", load_rules())
+    ('王五', 'Jane Roe')
     """
     bare = _BRACKETED_TAIL.sub("", chunk.strip())
     for suffix in rules.byline_name_suffixes:

@@ -8,7 +8,7 @@ paragraph to a speaker by a label, not by a reporting verb::
     FELD: The contract route is the default now.
 
 A US congressional hearing printed by the GPO ends the label with a period instead:
-``Chairwoman Holloway. The subcommittee will come to order.``, ``Mr. SMITH. Thank you.``
+``Chairwoman Park. The subcommittee will come to order.``, ``Mr. SMITH. Thank you.``
 The label is a title of ``turns.toml``'s ``titled_labels`` and a name; the name is the
 speaker, the title the role (``The Chairman.`` names nobody).
 
@@ -99,7 +99,7 @@ class _Patterns:
     not_name: re.Pattern[str]
     reply: re.Pattern[str]  # 人力资源部 回复： / HR replied:
     comment: re.Pattern[str]  # 周宇（研发二部）： / Maya (Sales):
-    titled: re.Pattern[str]  # Chairwoman Holloway. / Mr. SMITH. / The Chairman.
+    titled: re.Pattern[str]  # Chairwoman Park. / Mr. SMITH. / The Chairman.
 
 
 def _alternation(words: Sequence[str]) -> str:
@@ -143,7 +143,7 @@ class _Label:
     name: str  # the speaker's name, or the role when no name follows it
     named: bool = True
     role: str | None = None
-    titled: bool = False  # the GPO form "Mr. Reyes." (a title, a name and a period)
+    titled: bool = False  # the GPO form "Mr. Ortiz." (a title, a name and a period)
 
 
 def _labels(passages: Sequence[Passage]) -> list[_Label]:
