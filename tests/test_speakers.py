@@ -680,3 +680,29 @@ def test_a_dateline_opening_the_lede_is_not_part_of_the_reported_sentence(text: 
 def test_a_law_or_document_is_no_speaker(text: str) -> None:
     meta, passages = make_doc([text])
     assert find_reported_speech(passages, meta) == [] and find_quotes(passages, meta) == []
+
+
+# ------------------------------------------------- an official decision's own references
+
+
+@pytest.mark.parametrize(
+    ("texts", "outlet", "want"),
+    [
+        # 本机关 is the issuer (the outlet); 当事人 the party its labelled line names
+        (
+            ["当事人：甲商业管理有限公司", "据当事人介绍，会员约3万人。", "本机关认为，当事人违反了规定。"],
+            "某市网信办",
+            [("甲商业管理有限公司", "当事人"), ("某市网信办", "本机关")],
+        ),
+        # no outlet, no party line: the words stay as they are
+        (["据当事人介绍，会员约3万人。", "本机关认为，当事人违反了规定。"], None, [("当事人", None), ("本机关", None)]),
+        # a party named inside a sentence defines nothing
+        (["本案当事人：甲公司与乙公司均未到庭。", "据当事人介绍，会员约3万人。"], None, [("当事人", None)]),
+    ],
+)
+def test_an_official_decision_s_self_and_party_references_take_their_names(
+    texts: list[str], outlet: str | None, want: list[tuple[str, str | None]]
+) -> None:
+    meta, passages = make_doc(texts, outlet=outlet)
+    got = [(a.data["speaker"], a.data["role"]) for a in find_reported_speech_zh(passages, meta)]
+    assert got == want

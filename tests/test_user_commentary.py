@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.annotate.speakers import SpeakerInfo
+from kb.annotate.speakers import SpeakerInfo, find_quotes
 from kb.errors import ConfigError, EmptySource, EncodingError, KBError, ManifestError, ParseError, SourceError
 from kb.ingest.commentary_blocks import normalise
 from kb.ingest.frontmatter import split_front_matter
@@ -557,6 +557,262 @@ def test_an_author_box_of_the_declared_authors_is_not_text(tmp_path: Path) -> No
     assert not any("privacy lawyer" in p.text for p in doc.parsed.passages)
 
 
+@pytest.mark.parametrize(
+    ("byline", "authors", "date"),
+    [
+        ("*Posted by Jane Roe on July 29, 2026 · Hardware*", ("Jane Roe",), "2026-07-29"),
+        ("By John Doe on 23.10.2026", ("John Doe",), "2026-10-23"),
+        ("Written by Jane Roe, on Monday, March 2, 2026 | Reviews", ("Jane Roe",), "2026-03-02"),
+        # a day-first dotted date with a time, after a comma or a dot
+        ("By Jane Roe, 23.10.2026 10:32", ("Jane Roe",), "2026-10-23"),
+        ("By Jane Roe, March 2, 2026", ("Jane Roe",), "2026-03-02"),
+        ("Jane Roe · 23.10.2026 10:32", ("Jane Roe",), "2026-10-23"),
+    ],
+)
+def test_a_by_line_with_its_date_after_on_and_an_author_box_of_its_names(
+    tmp_path: Path, byline: str, authors: tuple[str, ...], date: str
+) -> None:
+    """ "Posted by X on <date>": X and the date; a paragraph at the end about X ("X writes about
+    …. He used to …"), next to other furniture, is X's author box, not text."""
+    name = authors[0]
+    write(
+        tmp_path,
+        "teardown.md",
+        f"# Inside the gate\n\n{byline}\n\n" + BODY * 3 + f"\n---\n\n**{name}** writes about access control. "
+        "He used to repair cash machines.\n\nTags: hardware, gates\n",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert (doc.meta.authors, doc.meta.date) == (authors, date)
+    assert not any("repair cash machines" in p.text for p in doc.parsed.passages)
+
+
+def test_a_chinese_turn_by_a_host_the_by_line_names_stays_text(tmp_path: Path) -> None:
+    """The by-line's names open the hosts' turns ("许安然：…"): no author box."""
+    turns = "张三：今天聊刷脸。\n李四：刷脸要单独同意。\n张三：那学校呢？\n李四：学校也要同意。\n"
+    write(tmp_path, "show.txt", "播客第3期：刷脸\n\n主播：张三、李四\n\n" + ZH_BODY * 2 + "\n" + turns)
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert [p.text for p in doc.parsed.passages if p.text.startswith(("张三", "李四"))] == turns.split()
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "date"),
+    [
+        (
+            "saved.txt",
+            "Saved from: https://forum.example/t/2026/07/02/gym-faces-123\n\nCan my gym scan me?\n\n",
+            "2026-07-02",
+        ),
+        ("linked.txt", "刷脸进小区合法吗\n\n原文链接：https://www.example.cn/news/20261023/a1.html\n\n", "2026-10-23"),
+        ("declared.md", "---\ntitle: Faces\nurl: https://blog.example/posts/2026-10-23-faces\n---\n\n", "2026-10-23"),
+        (
+            "canonical.html",
+            "<html><head><title>Faces</title><link rel='canonical' href='https://x.example/news/20261023/a.html'>"
+            "</head><body><article><h1>Faces</h1><p>",
+            "2026-10-23",
+        ),
+        # a stated date wins over the address's
+        ("stated.txt", "Saved from: https://x.example/2026/07/02/a\n\nFaces\n\nMarch 3, 2026\n\n", "2026-03-03"),
+        # no date in the address: none
+        ("undated.txt", "Saved from: https://forum.example/t/gym-faces-48213\n\nFaces\n\n", None),
+    ],
+)
+def test_a_date_only_in_the_page_address_is_the_date(tmp_path: Path, name: str, text: str, date: str | None) -> None:
+    body = (ZH_BODY if "原文" in text else BODY) * 3
+    end = "</p></article></body></html>" if name.endswith(".html") else ""
+    write(tmp_path, name, text + body + end)
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.date == date
+
+
+def test_a_live_show_transcript_header_column_tag_host_with_firm_time_span_and_counts(tmp_path: Path) -> None:
+    """A column's tag in brackets above the headline is not the title; "主播：某律师（某所）" gives
+    the name; "直播时间：date time—time 平台：…" the date; a compiler-and-counts line is no text."""
+    write(
+        tmp_path,
+        "show.txt",
+        "【直播回放】\n刷脸进小区合法吗？某律师答网友问\n主播：王五律师（某某律师事务所）\n"
+        "直播时间：2026年3月2日 20:00—21:00　　平台：某某直播\n整理：某某部　　累计观看1万　　点赞2千\n\n"
+        + ZH_BODY
+        * 3,
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert (doc.meta.title_zh, doc.meta.authors, doc.meta.date) == (
+        "刷脸进小区合法吗？某律师答网友问",
+        ("王五",),
+        "2026-03-02",
+    )
+    assert not any("累计观看" in p.text for p in doc.parsed.passages)
+
+
+@pytest.mark.parametrize(
+    ("first_line", "title"),
+    [
+        ("[求助] 酒店说不刷脸不能入住，合法吗？", "酒店说不刷脸不能入住，合法吗？"),
+        ("【提问】小区只能刷脸进门吗？", "小区只能刷脸进门吗？"),
+        (
+            "【商场卫生间门口装了刷脸取纸机，我去问了问合不合法】",
+            "【商场卫生间门口装了刷脸取纸机，我去问了问合不合法】",
+        ),
+    ],
+)
+def test_a_post_kind_tag_before_a_headline_is_cut(tmp_path: Path, first_line: str, title: str) -> None:
+    write(tmp_path, "post.txt", first_line + "\n\n" + ZH_BODY * 3)
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.title_zh == title
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        "<div class='author-box'><p><strong>Jane Roe</strong> Partner, Paris</p>"
+        "<p><strong>John Doe</strong> Partner, Rome</p></div>",
+        "<aside class='insight-authors'><h2>Authors</h2><ul><li><a href='/people/jane-roe'>Jane Roe</a>"
+        "<span>Partner, Paris</span></li><li><a href='/people/john-doe'>John Doe</a><span>Counsel, Rome</span></li>"
+        "</ul></aside>",
+    ],
+)
+def test_the_names_an_end_author_box_sets_apart_are_the_authors(tmp_path: Path, box: str) -> None:
+    """Only an author box at the end names the authors, each in bold or linked to the person's
+    page, beside a role and an office: the names, not the offices."""
+    write(
+        tmp_path,
+        "alert.html",
+        "<html><head><title>Faces</title></head><body><article><h1>Faces</h1><p>"
+        + BODY * 3
+        + "</p>"
+        + box
+        + "</article></body></html>",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.authors == ("Jane Roe", "John Doe")
+
+
+@pytest.mark.parametrize(
+    ("box", "authors"),
+    [
+        ("About the author: Jane Roe is a partner at Example LLP in Shanghai.", ("Jane Roe",)),
+        (
+            "About the authors\n\nJane Roe is a partner at Example LLP.\n\nJohn Doe is an associate at Example LLP.",
+            ("Jane Roe", "John Doe"),
+        ),
+        ("Jane Roe is a partner at Example LLP. John Doe is an associate at Example LLP.", ("Jane Roe", "John Doe")),
+        ("作者简介：张三，某某律师事务所合伙人。", ("张三",)),
+        ("作者简介\n\n张三，某某大学法学院副教授。", ("张三",)),
+    ],
+)
+def test_authors_named_only_in_an_author_box_after_the_text(tmp_path: Path, box: str, authors: tuple[str, ...]) -> None:
+    """No by-line: the author box at the end names the authors, and is no text."""
+    zh = "作者" in box
+    write(
+        tmp_path,
+        "piece.txt",
+        ("刷脸进小区合法吗\n\n" + ZH_BODY * 3 if zh else "Faces at the gate\n\n" + BODY * 3) + "\n" + box + "\n",
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.authors == authors
+    assert not any(word in p.text for p in doc.parsed.passages for word in ("Example LLP", "合伙人", "副教授"))
+
+
+QA = "Q: Can a gym make me scan my face?\n\nJohn Doe: Not as the only way in.\n\nQ: And a hotel?\n\nJohn Doe: Same.\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "asker"),
+    [
+        ("qa.md", "# Faces\n\nInterview by Jane Roe\n\n" + BODY + "\n" + QA, "Jane Roe"),
+        (
+            "qa.html",
+            "<html><body><article><h1>Faces</h1><p class='byline'>Interview by Jane Roe</p><p>"
+            + BODY
+            + "</p>"
+            + "".join(f"<p>{line}</p>" for line in QA.split("\n\n"))
+            + "</article></body></html>",
+            "Jane Roe",
+        ),
+        # an author who is not said to have asked: the asker stays "Q"
+        ("plain.md", "# Faces\n\nBy Jane Roe\n\n" + BODY + "\n" + QA, None),
+    ],
+)
+def test_the_interviewer_a_by_line_names_asks_the_q_turns(
+    tmp_path: Path, name: str, text: str, asker: str | None
+) -> None:
+    write(tmp_path, name, text)
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    turns = [a for a in find_quotes(doc.parsed.passages, doc.meta) if a.data["attribution"] == "turn"]
+    assert [(a.data["speaker"], a.data["role"]) for a in turns][:2] == [
+        (asker, "interviewer") if asker else (None, "Q"),
+        ("John Doe", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "outlet"),
+    [
+        # a government page: the publisher in a line of labelled fields; the trail's "当前位置：首页" is no site
+        (
+            "当前位置：首页 > 执法公示 > 行政处罚\n某某决定书\n"
+            "发布机构：某某市网信办　　公开方式：主动公开　　浏览次数：2,316",
+            "某某市网信办",
+        ),
+        ("某某决定书\n来源：某某日报　　浏览次数：88", "某某日报"),
+    ],
+)
+def test_the_publisher_of_a_line_of_labelled_fields_is_the_outlet(tmp_path: Path, header: str, outlet: str) -> None:
+    write(tmp_path, "notice.txt", header + "\n\n" + ZH_BODY * 3)
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.outlet == outlet
+
+
+def test_a_source_label_inside_a_sentence_names_no_outlet(tmp_path: Path) -> None:
+    write(tmp_path, "post.txt", "某某决定书\n\n来源：作者本人的微博，2024年5月6日发布后被删除。\n\n" + ZH_BODY * 3)
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.outlet is None
+
+
+def test_a_printed_record_s_provenance_line_and_a_title_set_off_by_a_rule(tmp_path: Path) -> None:
+    """A hearing record's header: "[From the X]" names the publisher; of the lines in capitals,
+    the one a long rule sets off is the title, not a committee's name nearer the date."""
+    write(
+        tmp_path,
+        "record.txt",
+        "[Hearing, 12 Session]\n[From the Example Publishing Office]\n\n\n"
+        "      FACES AT THE GATE: RULES AND COMPANIES\n\n"
+        + "="
+        * 60
+        + "\n\n        HEARING\n\n     BEFORE THE\n\n   SUBCOMMITTEE ON TRADE\n\n   OF THE\n\n"
+        "   COMMITTEE ON COMMERCE\n\n   SECOND SESSION\n\n   __________\n\n   THURSDAY, MARCH 12, 2026\n\n" + BODY * 3,
+    )
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    meta = doc.meta
+    assert (meta.title_en, meta.outlet, meta.date) == (
+        "FACES AT THE GATE: RULES AND COMPANIES",
+        "Example Publishing Office",
+        "2026-03-12",
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "authors", "date"),
+    [
+        (
+            "**Report summary** | Published 2 May 2026 | Research team: Jane Roe, John Doe",
+            ("Jane Roe", "John Doe"),
+            "2026-05-02",
+        ),
+        # the month in a masthead line, the day under it: the full date
+        ("EXAMPLE LLP          CLIENT BRIEFING | NOVEMBER 2026\n\n4 November 2026", (), "2026-11-04"),
+        # a month alone stays a month
+        ("EXAMPLE LLP          CLIENT BRIEFING | NOVEMBER 2026", (), "2026-11"),
+    ],
+)
+def test_a_labelled_team_and_a_month_made_exact_by_the_next_date(
+    tmp_path: Path, header: str, authors: tuple[str, ...], date: str
+) -> None:
+    write(tmp_path, "brief.md", "# Faces at the gate\n\n" + header + "\n\n" + BODY * 3)
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert (doc.meta.authors, doc.meta.date) == (authors, date)
+
+
 def test_pasted_chinese_reporter_blog_and_answer_headers(tmp_path: Path) -> None:
     """A reporter line with the outlet in front, a blog's author · date · category line with
     prev/next links and a comment count, a Q&A site's question title and 编辑于 date."""
@@ -859,6 +1115,14 @@ def test_a_declared_by_line_an_editors_credit_a_kicker_and_a_newsletter_tagline(
     assert "SCHOOLS" not in [p.text for p in docs["page"].parsed.passages]
     letter = " ".join(p.text for p in docs["letter"].parsed.passages)
     assert "digest" not in letter and "简报" not in letter and "receiving" not in letter
+
+
+@pytest.mark.parametrize("credit", ["（通讯员 张三 李四）", "（本报记者 王五 通讯员 赵六）"])
+def test_a_bracketed_credit_alone_before_the_first_sentence_is_cut(tmp_path: Path, credit: str) -> None:
+    first = "9月1日，某区法院公开宣判了一起人脸信息案件。"
+    write(tmp_path, "release.txt", "某区法院宣判人脸信息案\n\n" + credit + first + "\n\n" + ZH_BODY * 3)
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.parsed.passages[0].text == first
 
 
 def test_a_news_lead_and_end_mark_are_cut_from_their_paragraphs(tmp_path: Path) -> None:

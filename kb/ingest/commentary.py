@@ -44,19 +44,29 @@ from kb.ingest.commentary_blocks import ENDS_SENTENCE, Block, normalise, segment
 from kb.ingest.commentary_page import (
     AFFILIATION,
     BARE_NAME,
+    COLUMN_TAG,
+    RULE_LINE,
+    TITLE_TAG,
     Page,
     answer_headers,
+    author_box,
+    box_authors,
     fold,
+    full_name,
+    fully_quoted,
+    masthead_like,
     name_above_votes,
     names_by_outlet,
+    repeats_title,
     trim_news_marks,
     wire_service,
-    word_units,
 )
 from kb.ingest.furniture import (
     FurnitureRules,
+    interviewer,
     is_title_case,
     load_rules,
+    page_url,
     parse_byline,
     parse_date_line,
     source_name,
@@ -91,7 +101,6 @@ NAV_LIST_VOCAB_SHARE = 0.3  # ... and this many menu words, unless a menu label 
 TITLE_MIN_SCORE = 3
 CJK_HEADLINE_MAX_CHARS = 48  # "住酒店时前台要求必须刷脸才能办入住，不刷就不给开房，这合法吗？" is 31
 TITLE_SHORT_UNITS = 2  # "China Power", "Recent Features": section names, rarely headlines
-TITLE_SUFFIX_MAX_CHARS = 40  # "Headline | Site Name" repeats the headline
 TITLE_BYLINE_WINDOW = 5  # a title is followed by its by-line or date within this many blocks
 END_TRAILING_PROSE_BLOCKS = 2  # an end marker followed by this much prose is a mid-article box
 END_TRAILING_PROSE_CHARS = 400
@@ -148,8 +157,8 @@ _PUBLISHED_WORD = re.compile(r"^\s*(?:published|posted|updated|发布|发表|编
 _COPYRIGHT_HOLDER = re.compile(
     r"(?:©|\([cC]\))\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?P<name>[A-Z][^.|©]{2,60}?)\s*(?:[.|]|$)"
 )
-_POSSESSIVE = re.compile(r"[’']s$")
 _BYLINE_PARTS = re.compile(r"\s+[|•·]\s+")
+_BYLINE_ON = re.compile(r",?\s+on\s+|,\s+")  # "By Jane Roe on July 29, 2026", "By Jane Roe, 23.10.2026"
 
 
 def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int | None:
@@ -171,7 +180,8 @@ def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int 
             continue
         if (
             page.rules.is_site_name(b.text)
-            or _masthead_like(page, i, first_prose)
+            or COLUMN_TAG.match(b.text)  # "【直播回放·文字整理】": the column's tag
+            or masthead_like(page, i, first_prose)
             or _CN_SITE_NAME.match(_masthead_name(b.text))
         ):
             continue  # the masthead, not the headline
@@ -185,6 +195,7 @@ def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int 
         score += 1 if first_candidate else 0
         score += 1 if i == first_block and _headline_shaped(b) else 0  # a pasted page's first line
         score += 1 if i in page.marked_headings else 0  # "# Headline" in Markdown
+        score += 2 if i + 1 < len(page.blocks) and RULE_LINE.match(page.blocks[i + 1].text) else 0  # set off by a rule
         first_candidate = False
         if score >= TITLE_MIN_SCORE and (best is None or score > best[0]):
             best = (score, i)
@@ -194,6 +205,7 @@ def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int 
 EN_QUESTION_HEADLINE_MAX_WORDS = 25
 # A breadcrumb trail's first crumb is the site ("Site › Section › Page"), unless it says "Home".
 _BREADCRUMB_SITE = re.compile(r"^(?P<name>[^›>»|｜\n]{2,40}?)\s*[›>»]\s*[^›>»]+[›>»]")
+_META_LINE_MAX_UNITS = 40  # a page's line of labelled fields (来源：… 浏览次数：…) is short, with no 。
 _CRUMB_HOME = frozenset({"home", "首页", "主页", "当前位置", "您现在的位置", "位置"})
 
 
@@ -209,30 +221,6 @@ def _headline_shaped(b: Block) -> bool:
         return b.units <= CJK_HEADLINE_MAX_CHARS
     # a forum thread's or a Q&A page's question: "My employer wants … - can I say no?"
     return text.endswith("?") and len(text.split()) <= EN_QUESTION_HEADLINE_MAX_WORDS
-
-
-def _author_box(page: Page, i: int, meta: DocumentMeta | None) -> bool:
-    """Block ``i`` is about the declared authors and nothing else: each sentence opens with
-    an author's name ("Jane Doe is a lawyer in Shanghai.") or is furniture ("This post is
-    not legal advice.")."""
-    if meta is None or not meta.authors:
-        return False
-    text = page.blocks[i].text
-    spans = page.sentences[i]
-    about = [any(text[s:e].lstrip("*_ ").startswith(a) for a in meta.authors) for s, e in spans]
-    return any(about) and all(ab or page.rules.sentence_cue(text[s:e]) for ab, (s, e) in zip(about, spans, strict=True))
-
-
-def _masthead_like(page: Page, i: int, first_prose: int) -> bool:
-    """Block ``i`` opens the page with a short name in capitals ("THE FACE LEDGER") and a
-    longer headline candidate follows before the text: the masthead, not the headline."""
-    b = page.blocks[i]
-    if any(page.furniture[j] is None for j in range(i)) or not b.text.isupper() or word_units(b.text, b.units) > 4:
-        return False
-    return any(
-        page.furniture[j] is None and page.heading_like(j) and page.blocks[j].units > b.units
-        for j in range(i + 1, min(first_prose + 1, len(page.blocks)))
-    )
 
 
 def _find_end(page: Page, body_start: int) -> int:
@@ -301,7 +289,7 @@ def _body_kind(page: Page, i: int, previous: BlockDecision | None) -> PassageKin
     b = page.blocks[i]
     if b.marker:
         return "list_item"
-    if b.quote_marked or _fully_quoted(b.text):
+    if b.quote_marked or fully_quoted(b.text):
         return "quote"
     if page.heading_like(i):
         return "heading"
@@ -313,20 +301,6 @@ def _body_kind(page: Page, i: int, previous: BlockDecision | None) -> PassageKin
     ):
         return "quote"  # the paragraph a lead-in like "... he writes:" introduces
     return "paragraph"
-
-
-def _repeats_title(fold: str, title_fold: str) -> bool:
-    """The headline again, perhaps with the site's name: "Headline – The Diplomat"."""
-    if fold == title_fold:
-        return True
-    rest = fold.removeprefix(title_fold)
-    return rest != fold and len(rest) <= TITLE_SUFFIX_MAX_CHARS and rest[:3].strip() in ("-", "–", "—", "|", ":")
-
-
-def _fully_quoted(text: str) -> bool:
-    """“…” from first to last character, with no closing quote in between."""
-    core = text.rstrip(".")
-    return len(core) > 2 and core[0] == "“" and core[-1] == "”" and "”" not in core[:-1]
 
 
 def layout_blocks(
@@ -355,6 +329,10 @@ def layout_blocks(
     nav = _nav_lists(page, 0, n)
     answerer = answer_headers(page, body_end)
     body_span = max(1, body_end - body_start)
+    # the by-line's names: an author box at the end may be about them
+    by_line = [
+        n for i in range(body_start) if page.furniture[i] == "byline" for n in parse_byline(blocks[i].text, rules) or ()
+    ]
 
     decisions: list[BlockDecision] = []
     dek_open = title is not None  # the first line after the headline may be its standfirst
@@ -372,7 +350,7 @@ def layout_blocks(
             reason = page.furniture[i]
         elif i in answerer:
             reason = "byline"  # an answer's header: the answerer's name and headline
-        elif title_fold is not None and _repeats_title(page.folds[i], title_fold):
+        elif title_fold is not None and repeats_title(page.folds[i], title_fold):
             reason = "title-repeat"
         elif page.is_caption(i):
             reason = "caption"
@@ -388,7 +366,16 @@ def layout_blocks(
                     # a bio closes the article: last, or next to other furniture
                 )
             )
-        ) or (i >= body_start and _author_box(page, i, meta)):
+        ) or (
+            i >= body_start
+            and (
+                author_box(page, i, meta.authors if meta else ())
+                or (
+                    (i + 1 >= body_end or page.furniture[i - 1] is not None or page.furniture[i + 1] is not None)
+                    and author_box(page, i, by_line, spaced=True)
+                )
+            )
+        ):
             reason = "bio"
         elif page.heading_like(i) and page.fold_counts[page.folds[i]] > 1:
             reason = "repeated"
@@ -452,14 +439,6 @@ def _assign_parts(decisions: list[BlockDecision], rules: FurnitureRules) -> list
 
 
 # ---------------------------------------------------------------- extraction
-def _full_name(subject: str, text: str) -> str:
-    """Expand a bio's first name ("Jeff is ...") from the same paragraph ("Jeff Ding's")."""
-    if " " in subject:
-        return subject
-    m = re.search(rf"\b{re.escape(subject)}\s+([A-Z][\w-]+(?:[’']s)?)", text)
-    return f"{subject} {_POSSESSIVE.sub('', m.group(1))}" if m else subject
-
-
 def _extract(
     page: Page, decisions: Sequence[BlockDecision], title: int | None, body_start: int, body_end: int
 ) -> dict[str, str]:
@@ -467,7 +446,7 @@ def _extract(
     blocks, rules = page.blocks, page.rules
     out: dict[str, str] = {}
     if title is not None:
-        out["title"] = _WIRE_PREFIX.sub("", blocks[title].text)
+        out["title"] = TITLE_TAG.sub("", _WIRE_PREFIX.sub("", blocks[title].text))
     dek = next((d.block.text for d in decisions if d.keep and d.reason == "dek"), None)
     if dek:
         out["subtitle"] = dek
@@ -484,12 +463,13 @@ def _extract(
             break
     bios = [i for i, d in enumerate(decisions) if d.reason == "bio"]
     if not authors:
-        for i in bios:
-            subject = page.bio_subject(i)
-            if subject:
-                name = _full_name(subject, blocks[i].text)
-                if name not in authors:
-                    authors.append(name)
+        for i in bios:  # every bio sentence of a bio: "Jane Roe is …. John Doe is …."
+            if not page.bio_subject(i):
+                continue
+            subjects = (rules.bio_subject(blocks[i].text[s:e]) for s, e in page.sentences[i])
+            authors += [f for x in subjects if x and (f := full_name(x, blocks[i].text)) not in authors]
+    if not authors:  # "About the author: Jane Roe is …", "作者简介：张三，…" after the text
+        authors = box_authors(page, body_start)
     outlet = _outlet(page, title)
     if not authors and outlet:  # "Jane Roe and John Doe | Pacific Ledger": names beside the site's name
         authors = [n for i in top for n in names_by_outlet(page, i, outlet)]
@@ -521,9 +501,17 @@ def _extract(
         for piece in (
             *_BYLINE_PARTS.split(blocks[i].text),
             *(blocks[i].text.split() if page.furniture[i] == "byline" else ()),
+            # "Posted by Jane Roe on July 29, 2026 · Hardware": the words after "on" or a comma
+            *(
+                p[m.end() :]
+                for p in (_BYLINE_PARTS.split(blocks[i].text) if page.furniture[i] == "byline" else ())
+                for m in _BYLINE_ON.finditer(p)
+            ),
         )
     )
-    date = next((d for piece in pieces if (d := parse_date_line(piece))), None)
+    dates = [d for piece in pieces if (d := parse_date_line(piece))]
+    # "BRIEFING | NOVEMBER 2026" over "4 November 2026": the full date the month's line agrees with
+    date = next((d for d in dates if len(d) == 10 and d.startswith(dates[0])), dates[0]) if dates else None
     if date is None:  # "SHENZHEN, China, November 12, 2025 — …": a press release's dateline
         date = next((d for i in rest[:3] if (d := _release_date(blocks[i].text))), None)
     if date is None:  # "编辑于 2025-09-14 21:37" under an answer: a labelled date line anywhere
@@ -535,6 +523,12 @@ def _extract(
         out["date"] = date
     if outlet:
         out["outlet"] = outlet
+    # "Saved from: https://…": the page's address (its path may hold the date)
+    url = next((u for b in blocks if (u := page_url(b.text, rules))), None)
+    if url:
+        out["url"] = url
+    if asker := next((w for i in top if (w := interviewer(blocks[i].text, rules))), None):
+        out["interviewer"] = asker  # "Interview by Jane Roe": who asks the "Q:" turns
     return out
 
 
@@ -585,7 +579,8 @@ def _outlet(page: Page, title: int | None) -> str | None:
         m = page.rules.line_match("byline", b.text) if page.furniture[i] == "byline" else None
         if m is not None and m.groupdict().get("outlet"):
             return m.group("outlet")
-        if name := source_name(b.text, alone=True):
+        meta_line = page.furniture[i] is not None or ("。" not in b.text and b.units <= _META_LINE_MAX_UNITS)
+        if name := source_name(b.text, alone=not meta_line):  # a meta line: "发布机构：… 浏览次数：…"
             return name
         if name := wire_service(b.text, [a.text for a in blocks[:i]]):
             return name
@@ -596,7 +591,7 @@ def _outlet(page: Page, title: int | None) -> str | None:
     # a line above the headline ("某某法治报 · 以案说法" reads as a breadcrumb)
     first = next((i for i in range(len(blocks)) if page.furniture[i] in (None, "breadcrumb")), None)
     if first is not None and title is not None and first < title:
-        if _masthead_like(page, first, title):
+        if masthead_like(page, first, title):
             return _masthead_name(blocks[first].text).title()  # THE FACE LEDGER
         if _CN_SITE_NAME.match(_masthead_name(blocks[first].text)) or _short_name(page, first):
             return _masthead_name(blocks[first].text)  # 西湖政法大学法学院; "Pagoda Privacy" above its menu
@@ -606,8 +601,9 @@ def _outlet(page: Page, title: int | None) -> str | None:
     if title is not None and (m := _ISSUE_TITLE.match(blocks[title].text)):
         return m.group("name").strip()
     for i in range(min(title if title is not None else 0, 3)):  # "ShanghaiExpat Forums › Work › Legal"
-        if (m := _BREADCRUMB_SITE.match(blocks[i].text)) and m.group("name").strip().casefold() not in _CRUMB_HOME:
-            return _masthead_name(m.group("name").strip())
+        crumb = c.group("name").strip() if (c := _BREADCRUMB_SITE.match(blocks[i].text)) else ""
+        if crumb and re.split(r"[:：]\s*", crumb)[-1].casefold() not in _CRUMB_HOME:  # "当前位置：首页 > …"
+            return _masthead_name(crumb)
     for b in blocks:
         if ("©" in b.text or "(c)" in b.text.lower()) and (m := _COPYRIGHT_HOLDER.search(b.text)):
             return m.group("name").strip()

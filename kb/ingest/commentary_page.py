@@ -24,12 +24,21 @@ from kb.text.datelines import dateline
 __all__ = [
     "AFFILIATION",
     "BARE_NAME",
+    "COLUMN_TAG",
+    "RULE_LINE",
+    "TITLE_TAG",
     "Page",
     "answer_headers",
+    "author_box",
     "block_furniture",
+    "box_authors",
     "fold",
+    "full_name",
+    "fully_quoted",
+    "masthead_like",
     "name_above_votes",
     "names_by_outlet",
+    "repeats_title",
     "trim_news_marks",
     "wire_service",
     "word_units",
@@ -293,3 +302,121 @@ def wire_service(text: str, above: Sequence[str]) -> str | None:
         if len(words) <= _MASTHEAD_MAX_WORDS and fuller.casefold().startswith(name.casefold() + " "):
             return fuller
     return name
+
+
+_PRONOUN_START = re.compile(r"^\s*(?:He|She|They|His|Her|Their)\b")
+
+
+def author_box(page: Page, i: int, authors: Sequence[str], *, spaced: bool = False) -> bool:
+    """Block ``i`` is about ``authors`` and nothing else: each sentence opens with an author's
+    name ("Jane Doe is a lawyer in Shanghai.", then perhaps "She used to …") or is furniture
+    ("This post is not legal advice."). ``spaced``: the name must be followed by a space (a
+    name read from the by-line, not declared: "许安然：…" opening a turn is no author box).
+    """
+    if not authors:
+        return False
+    text = page.blocks[i].text
+    spans = page.sentences[i]
+
+    def opens_with_author(sentence: str) -> bool:
+        sentence = sentence.lstrip("*_ ")
+        return any(sentence.startswith(a) and (not spaced or sentence[len(a) : len(a) + 1].isspace()) for a in authors)
+
+    about = [opens_with_author(text[s:e]) for s, e in spans]
+    # after a sentence naming the author, "He …"/"She …" go on about the same person
+    about = [
+        ab or (k > 0 and about[k - 1] and _PRONOUN_START.match(text[s:e]) is not None)
+        for k, (ab, (s, e)) in enumerate(zip(about, spans, strict=True))
+    ]
+    return any(about) and all(ab or page.rules.sentence_cue(text[s:e]) for ab, (s, e) in zip(about, spans, strict=True))
+
+
+def masthead_like(page: Page, i: int, first_prose: int) -> bool:
+    """Block ``i`` opens the page with a short name in capitals ("THE FACE LEDGER") and a
+    longer headline candidate follows before the text: the masthead, not the headline."""
+    b = page.blocks[i]
+    if any(page.furniture[j] is None for j in range(i)) or not b.text.isupper() or word_units(b.text, b.units) > 4:
+        return False
+    return any(
+        page.furniture[j] is None and page.heading_like(j) and page.blocks[j].units > b.units
+        for j in range(i + 1, min(first_prose + 1, len(page.blocks)))
+    )
+
+
+# A tag in brackets: alone on a line, a column's ("【直播回放】", "[Transcript]"); before a
+# headline, a forum post's kind ("[求助] …", "【提问】…"), not part of the title.
+COLUMN_TAG = re.compile(r"^\s*(?:【[^【】]{1,12}】|\[[^\[\]]{1,12}\]|［[^［］]{1,12}］)\s*$")
+TITLE_TAG = re.compile(r"^\s*(?:【[^【】]{1,6}】|\[[^\[\]]{1,6}\]|［[^［］]{1,6}］)\s*(?=\S)")
+
+
+# A Chinese author box's name: "张三，某某律师事务所合伙人。" (the name, then a comma or a bracket).
+_ZH_BOX_NAME = re.compile(r"^(?P<name>[\u4e00-\u9fff·]{2,4})(?:[，,（(]|\s)")
+_BOX_SENTENCE = re.compile(r"(?<=[.。!?！？])\s*")
+_BOX_REACH = 3  # the bios under an "About the authors" heading: at most this many blocks
+
+
+def box_authors(page: Page, start: int) -> list[str]:
+    """The names an author box after the text gives: "About the author: Jane Roe is a partner
+    at …", "作者简介：张三，某某大学教授。", or the bios under an "About the authors" line. Each
+    sentence that is a bio ("Jane Roe is …", ``[bio]``) names one; a Chinese box names the
+    person before its first comma.
+    """
+    cue = next((r for r in page.rules.sentence_cues if r.name == "author_box"), None)
+    names: list[str] = []
+    for i in range(start, len(page.blocks)):
+        text = page.blocks[i].text
+        m = cue.match(text) if cue else None
+        zh = "作者" in text  # 作者简介, 关于作者
+        heading = m is None and page.rules.line_is("end_marker", text) and ("author" in text.casefold() or zh)
+        if m is None and not heading:
+            continue
+        rest = text[m.end() :].strip() if m else ""
+        texts = [rest] if rest else [b.text for b in page.blocks[i + 1 : i + 1 + _BOX_REACH]]
+        for t in texts:
+            found = [n for sentence in _BOX_SENTENCE.split(t) if (n := _box_name(page, sentence, chinese=zh))]
+            if not found:
+                break
+            names += [n for n in found if n not in names]
+        if names:
+            return names
+    return names
+
+
+def _box_name(page: Page, sentence: str, *, chinese: bool) -> str | None:
+    subject = page.rules.bio_subject(sentence)
+    if subject:
+        return subject
+    zh = _ZH_BOX_NAME.match(sentence.strip()) if chinese else None
+    return zh.group("name") if zh else None
+
+
+_POSSESSIVE = re.compile(r"[’']s$")
+
+
+def full_name(subject: str, text: str) -> str:
+    """Expand a bio's first name ("Jeff is ...") from the same paragraph ("Jeff Ding's")."""
+    if " " in subject:
+        return subject
+    m = re.search(rf"\b{re.escape(subject)}\s+([A-Z][\w-]+(?:[’']s)?)", text)
+    return f"{subject} {_POSSESSIVE.sub('', m.group(1))}" if m else subject
+
+
+def fully_quoted(text: str) -> bool:
+    """“…” from first to last character, with no closing quote in between."""
+    core = text.rstrip(".")
+    return len(core) > 2 and core[0] == "“" and core[-1] == "”" and "”" not in core[:-1]
+
+
+# A line that is only a long rule (20 or more: "=====…", "-----…"): a headline set off by one.
+RULE_LINE = re.compile(r"^\s*(?:[=_─━~]{20,}|-{20,}|—{20,})\s*$")
+
+
+TITLE_SUFFIX_MAX_CHARS = 40  # "Headline | Site Name" repeats the headline
+
+
+def repeats_title(fold: str, title_fold: str) -> bool:
+    """The headline again, perhaps with the site's name: "Headline – The Diplomat"."""
+    if fold == title_fold:
+        return True
+    rest = fold.removeprefix(title_fold)
+    return rest != fold and len(rest) <= TITLE_SUFFIX_MAX_CHARS and rest[:3].strip() in ("-", "–", "—", "|", ":")

@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -41,14 +42,17 @@ __all__ = [
     "FurnitureFile",
     "FurnitureRules",
     "all_examples",
+    "interviewer",
     "is_breadcrumb",
     "is_title_case",
     "load_rules",
+    "page_url",
     "parse_byline",
     "parse_date_line",
     "rules_from_mapping",
     "source_name",
     "text_units",
+    "url_date",
 ]
 
 RULES_NAME = "commentary_rules.toml"
@@ -65,6 +69,9 @@ LINE_RULES = (
     "newsletter_heading",
     "byline",
     "breadcrumb_label",
+    "page_url",
+    "url_date",
+    "interviewer",
 )
 
 # Separators of breadcrumb trails ("China Power | Society | East Asia",
@@ -126,20 +133,25 @@ _DATE_PREFIX = (
     r"^(?:[·•|]\s*)?"  # "· Updated March 5, 2026": the first date was in markup the extractor dropped
     r"(?:issue\s+(?:no\.?\s*)?#?\d+\s*[—–\-|·:,]\s*)?"  # "Issue No. 14 — Thursday, 12 February 2026"
     r"(?:(?:published|updated|last updated|posted|date|first published)(?: on)?\s*:?\s*|created\s*:\s*"
-    r"|(?:发布|发表|更新|刊发|首发|编辑)(?:日期|时间|于)?\s*[:：]?\s*|(?:日期|时间)\s*[:：]\s*"
+    r"|(?:stand|veröffentlicht(?: am)?|aktualisiert(?: am)?|publié le|mis à jour le)\s*:?\s*"  # other languages' labels
+    r"|(?:发布|发表|更新|刊发|首发|编辑)(?:日期|时间|于)?\s*[:：]?\s*"
+    r"|[\u4e00-\u9fff]{0,4}(?:日期|时间|范围)\s*[:：]\s*"  # "直播时间：…", "导出范围：…", "日期：…"
     r"|【(?:发布|更新)?(?:日期|时间)】\s*)?"  # a court or government site's "【时间】2026年04月14日 09:30"
     r"(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?\s*,?\s*)?"  # "10:32 AM EDT, "
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"  # "Tue August 8, 2023"
 )
 _DATE_SUFFIX = (
-    r"(?:\s*(?:,|at|\||·|•)?\s*\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?"  # ", 10:30 am ET", "10:41 AM GMT+8"
+    r"(?:\s*(?:,|at|um|\||·|•|[-–—])?\s*\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?|uhr)?"  # ", 10:30 am ET"
+    # the end of a span: "20:00—21:10", "19:02 — 2026/05/18 22:47"
+    r"(?:\s*[-–—~～至]{1,2}\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*)?\d{1,2}:\d{2}(?::\d{2})?)?"
     r"(?:\s*(?:(?:GMT|UTC)\s*[+\-−]\s*\d{1,2}(?::?\d{2})?|[A-Z]{2,4}))?"
     r"(?:\s*(?:发表于)?\s*[\u4e00-\u9fff]{2,3})?)?"  # "2026年5月18日 09:12 上海": a WeChat post's place
     r"(?:\s*第\s*\d{1,3}\s*版)?(?:\s*[（(]?(?:星期|周|礼拜)[一二三四五六日天][)）]?)?"  # a paper's "第07版 星期一"
     r"(?:\s*[|·•]\s*(?:effective|in effect|in force|valid)\b[^|·•]{0,30})?"  # "· Effective August 1, 2026"
     r"(?:\s*[|·•]?\s*updated\b[^|·•]{0,30})?"  # "· Updated 2 hours ago"
     r"(?:\s*[|·•・]?\s*IP\s*属地\s*[:：]?\s*\S{1,8})?"  # "・IP 属地上海" on Chinese platforms
-    r"(?:\s*[|·•]\s*\d+\s*min(?:ute)?s? read)?\s*$"  # "| 5 min read"
+    r"(?:\s*[|·•]\s*\d+\s*min(?:ute)?s? read)?"  # "| 5 min read"
+    r"(?:(?:[\s\u3000]+|\s*[|｜]\s*)[\u4e00-\u9fff]{2,4}\s*[:：]\s*[^\s\u3000|｜]{1,20})?\s*$"  # "　　平台：某直播"
 )
 _DATE_BODIES = (
     _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR,  # May 4, 2020
@@ -221,6 +233,12 @@ def parse_date_line(text: str) -> str | None:
     ('2026-11-04', '2026-10-12')
     >>> parse_date_line("Last updated: June 30, 2026 · Effective August 1, 2026")
     '2026-06-30'
+    >>> parse_date_line("直播时间：2026年11月19日 20:00—21:10　　平台：某某直播")
+    '2026-11-19'
+    >>> parse_date_line("导出范围：2026/05/18 19:02 — 2026/05/18 22:47"), parse_date_line("23.10.2026 um 10:32 Uhr")
+    ('2026-05-18', '2026-10-23')
+    >>> parse_date_line("23.10.2026 - 10:32:05"), parse_date_line("Stand: 23.10.2026, 10:32 Uhr")
+    ('2026-10-23', '2026-10-23')
     >>> parse_date_line("The rules were published on May 4, 2020.") is None
     True
     """
@@ -243,7 +261,53 @@ def parse_date_line(text: str) -> str | None:
     return None
 
 
+def interviewer(text: str, rules: FurnitureRules) -> str | None:
+    """Who asked an interview's questions, as its by-line says (``[line.interviewer]``).
+
+    >>> interviewer("Interview by Jane Roe", load_rules()), interviewer("采访：张三", load_rules())
+    ('Jane Roe', '张三')
+    """
+    m = rules.line_match("interviewer", text)
+    return m.group("names") if m else None
+
+
+def page_url(text: str, rules: FurnitureRules) -> str | None:
+    """The address a labelled line gives for the page (``[line.page_url]``), else None.
+
+    >>> page_url("Saved from: https://forum.example/t/2026/07/02/x-1", load_rules())
+    'https://forum.example/t/2026/07/02/x-1'
+    """
+    m = rules.line_match("page_url", text)
+    return m.group("url") if m else None
+
+
+def url_date(url: str | None, rules: FurnitureRules) -> str | None:
+    """The date a page address's path holds (``[line.url_date]``): ISO, the month alone when
+    the path gives no day; None when there is none or it is no calendar date.
+
+    >>> rules = load_rules()
+    >>> url_date("https://x.example/news/2026/11/20/a", rules), url_date("https://x.example/a/20261023/b.html", rules)
+    ('2026-11-20', '2026-10-23')
+    >>> url_date("https://x.example/2026/02/30/a", rules), url_date("https://x.example/t/48213", rules)
+    (None, None)
+    """
+    if not url:
+        return None
+    path = re.sub(r"^[a-z]+://[^/]+", "", url.strip(), flags=re.I)  # the host is no date
+    m = rules.line_match("url_date", path)
+    if m is None:
+        return None
+    year, month, day = int(m.group("year")), int(m.group("month")), m.groupdict().get("day")
+    if day is None:
+        return f"{year:04d}-{month:02d}"
+    try:
+        return dt.date(year, month, int(day)).isoformat()
+    except ValueError:
+        return None
+
+
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,6}$")
+_COMMA = re.compile(r",\s+")
 _AUTHOR_BARS = re.compile(r"\s+\|\s+")  # between authors in a labelled by-line
 # A word of a personal name: capitalised, a particle, or two to six Chinese characters.
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][\w’'.-]*|de|da|van|von|der|del|bin|al-\w+|[\u4e00-\u9fff·]{2,6})$")
@@ -258,7 +322,13 @@ _SENTENCE_MARK = re.compile(r"[.,;:!?。，；：！？、“”\"()（）]")
 _WIDGET_SEPARATORS = re.compile(r"[|｜·•：:，,/]")
 
 # "来源：某某晚报": where a Chinese text comes from (its outlet).
-_SOURCE_NAME = re.compile(r"(?:^|\s)(?:来源|文章来源|本文来源|信息来源)\s*[:：]\s*(?P<name>[^\s，,。|｜]{2,20})")
+_SOURCE_NAME = re.compile(
+    r"(?:^|\s)(?:来源|文章来源|本文来源|信息来源|发布机构|发布单位)\s*[:：]\s*(?P<name>[^\s，,。|｜]{2,20})"
+)
+
+
+# "[From the U.S. Government Publishing Office]": a printed record's provenance line.
+_FROM_BRACKET = re.compile(r"^\[\s*(?i:from|source:)\s+(?i:the\s+)?(?P<name>[A-Z][^\[\]]{2,80}?)\s*\]$")
 
 
 def source_name(text: str, *, alone: bool = False) -> str | None:
@@ -266,7 +336,14 @@ def source_name(text: str, *, alone: bool = False) -> str | None:
 
     >>> source_name("2025-04-01 07:15 来源：南湖日报 记者 郑可欣"), source_name("来源：南湖日报 记者", alone=True)
     ('南湖日报', None)
+
+    An archive's bracketed provenance line names the publisher too:
+
+    >>> source_name("[From the Example Publishing Office]", alone=True)
+    'Example Publishing Office'
     """
+    if m := _FROM_BRACKET.match(text.strip()):
+        return m.group("name")
     m = _SOURCE_NAME.match(text) if alone else _SOURCE_NAME.search(text)
     if m is None or (alone and text[m.end() :].strip()):
         return None
@@ -282,13 +359,17 @@ def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
         return None
     names: list[str] = []
     after_role = False
-    for chunk in NAME_SEPARATORS.split(_AUTHOR_BARS.sub("; ", m.group("names").strip().rstrip("."))):
+    written = m.group("names")
+    # "By Jane Roe, March 2, 2026": the date after a comma is no name
+    cut = next((c.start() for c in _COMMA.finditer(written) if parse_date_line(written[c.end() :])), len(written))
+    for chunk in NAME_SEPARATORS.split(_AUTHOR_BARS.sub("; ", written[:cut].strip().rstrip("."))):
         if rules.is_byline_role(chunk):
             after_role = True
             continue  # "By Jane Roe, Partner, and John Doe, Associate", "By Jane Roe, Senior Reviewer"
         if after_role and len(chunk.split()) == 1:
             continue  # "Jane Roe, Partner, Shanghai": the office's city after the role
         after_role = False
+        chunk = _cjk_name_alone(chunk, rules)
         tokens = [t.rstrip("*†‡") for t in chunk.split() if t not in rules.byline_roles]
         if not tokens:
             continue
@@ -299,6 +380,23 @@ def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
             return None
         names.append(" ".join(tokens))
     return tuple(names) or None
+
+
+_BRACKETED_TAIL = re.compile(r"\s*[（(][^（()）]{1,40}[）)]$")
+
+
+def _cjk_name_alone(chunk: str, rules: FurnitureRules) -> str:
+    """A Chinese name without what a by-line says after it: "王五律师（某某律师事务所）" is
+    王五 (``[vocab] byline_name_suffixes`` are the titles cut); other chunks as they are.
+
+    >>> _cjk_name_alone("王五律师（某某律师事务所）", load_rules()), _cjk_name_alone("Jane Roe", load_rules())
+    ('王五', 'Jane Roe')
+    """
+    bare = _BRACKETED_TAIL.sub("", chunk.strip())
+    for suffix in rules.byline_name_suffixes:
+        if bare.endswith(suffix) and _CJK_NAME.match(bare[: -len(suffix)]) and len(bare) - len(suffix) <= 4:
+            return bare[: -len(suffix)]
+    return bare if _CJK_NAME.match(bare) else chunk
 
 
 @dataclass(frozen=True)
@@ -338,6 +436,7 @@ class FurnitureRules:
     sentence_starters: frozenset[str]
     byline_roles: frozenset[str] = frozenset()
     byline_role_modifiers: frozenset[str] = frozenset()
+    byline_name_suffixes: tuple[str, ...] = ()
 
     def is_byline_role(self, chunk: str) -> bool:
         """A job title in a by-line: a role word (Partner, 记者), perhaps after modifiers
@@ -439,6 +538,7 @@ class VocabModel(RuleModel):
     org_words: tuple[str, ...] = ()
     byline_roles: tuple[str, ...] = ()
     byline_role_modifiers: tuple[str, ...] = ()
+    byline_name_suffixes: tuple[str, ...] = ()
 
 
 class SentencesModel(RuleModel):
@@ -495,6 +595,7 @@ def _compile(rules: FurnitureFile) -> FurnitureRules:
         sentence_starters=frozenset(sentences.sentence_starters),
         byline_roles=frozenset(vocab.byline_roles),
         byline_role_modifiers=frozenset(vocab.byline_role_modifiers),
+        byline_name_suffixes=tuple(sorted(vocab.byline_name_suffixes, key=len, reverse=True)),
     )
 
 

@@ -59,7 +59,7 @@ from kb.ingest.frontmatter import (
     parse_fields,
     split_front_matter,
 )
-from kb.ingest.furniture import load_rules, parse_byline, source_name
+from kb.ingest.furniture import interviewer, load_rules, parse_byline, source_name
 
 __all__ = ["MAX_DEPTH", "MAX_ELEMENTS", "HtmlBlock", "HtmlText", "extract_page", "page_metadata", "parse_page"]
 
@@ -129,6 +129,7 @@ class HtmlText:
     metadata: CommentaryFields  # the page's own metadata, front-matter overrides applied
     language: str | None
     warnings: tuple[str, ...] = ()
+    interviewer: str | None = None  # "Interview by Jane Roe" in the by-line's markup
 
 
 def parse_page(source: str, path: str) -> lxml.html.HtmlElement:
@@ -206,7 +207,7 @@ def _override_comment(root: lxml.html.HtmlElement, path: str) -> CommentaryField
 
 # Class names themes give the site's name and an article's by-line or meta line.
 _SITE_CLASS = re.compile(r"(?:^|[\s_-])(?:blogname|site-?title|site-?name|sitename|masthead|brand)(?:$|[\s_-])", re.I)
-_AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:byline|author|author-?name)(?:$|[\s_-])", re.I)
+_AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:byline|authors?|author-?name)(?:$|[\s_-])", re.I)
 _META_CLASS = re.compile(r"(?:^|[\s_-])(?:post-?meta|entry-?meta|article-?meta|meta|info|source)(?:$|[\s_-])", re.I)
 _IN_COMMENTS = re.compile(r"comment|reply|respond", re.I)
 
@@ -287,6 +288,9 @@ def _markup_authors(root: lxml.html.HtmlElement) -> str | None:
     """The by-line in the theme's markup (``class="author"``, or a meta line
     ``Filed under … | by Jane Doe | 2026-08-30``), when no meta tag or JSON-LD names anyone."""
     rules = load_rules()
+    boxed = _boxed_names(root)
+    if boxed:
+        return "; ".join(boxed)
     for text in _marked(root, _AUTHOR_CLASS, parts=True):
         # "作者：X", "By X", or the name alone
         names = parse_byline(text, rules) or parse_byline("By " + text, rules)
@@ -300,7 +304,40 @@ def _markup_authors(root: lxml.html.HtmlElement) -> str | None:
 
 
 _CJK_PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+# A link to a person's page on the site: "/people/jane-roe", "/authors/jane-roe/", "/team/jane".
+_PROFILE_HREF = re.compile(
+    r"/(?:people|person|authors?|profiles?|team|experts?|lawyers?|professionals?|staff|bios?)/", re.I
+)
 _LATIN_PERSON = re.compile(r"^[A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){1,3}$")
+
+
+def _boxed_names(root: lxml.html.HtmlElement) -> tuple[str, ...]:
+    """The names an author box sets apart, each in bold or as a link to the person's page
+    (``<p><strong>Jane Roe</strong> Partner, Shanghai</p>``, ``<li><a href="/people/jane-roe">Jane
+    Roe</a><span>Partner</span></li>``): the roles and offices beside them are no names.
+
+    >>> _boxed_names(lxml.html.fromstring("<div class='author-box'><p><b>Jane Roe</b> Partner, Paris</p>"
+    ...     "<p><b>John Doe</b> Counsel, Rome</p></div>"))
+    ('Jane Roe', 'John Doe')
+    """
+    rules = load_rules()
+    for node in root.iter():
+        if not isinstance(node.tag, str) or not _AUTHOR_CLASS.search(
+            " ".join(node.get(a) or "" for a in ("class", "id"))
+        ):
+            continue
+        if any(_IN_COMMENTS.search(" ".join(a.get(k) or "" for k in ("class", "id"))) for a in node.iterancestors()):
+            continue
+        names: list[str] = []
+        for e in node.iter("strong", "b", "a"):
+            if e.tag == "a" and not _PROFILE_HREF.search(e.get("href") or ""):
+                continue
+            text = " ".join(e.text_content().split())
+            if (_LATIN_PERSON.match(text) or _CJK_PERSON.match(text)) and not rules.is_byline_role(text):
+                names += [text] if text not in names else []
+        if names:
+            return tuple(names)
+    return ()
 
 
 def _author_names(value: str) -> tuple[str, ...]:
@@ -388,6 +425,9 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
     # "作者：卢清和", "By Jane Doe": the names of a by-line; none at all: the theme's markup
     if cited := _citation_authors(root):
         authors = "; ".join(cited)  # "Halvorsen, Ingrid" (trafilatura splits it at the comma)
+    boxed = _boxed_names(root)
+    if boxed and authors and all(n in authors for n in boxed):
+        authors = "; ".join(boxed)  # the extractor read the author box whole: "Jane Roe Partner; Paris …"
     authors = "; ".join(_author_names(authors)) if authors else _markup_authors(root)
     fields["authors"] = authors
     date = (found.date if found else None) or fields.get("date")
@@ -537,4 +577,5 @@ def extract_page(source: str, path: str) -> HtmlText:
         blocks.append(HtmlBlock(kind, start, pos, text))
     if not blocks:
         raise EmptySource("no article text found in the page", path=path)
-    return HtmlText("".join(parts) + "\n", tuple(blocks), meta, language)
+    asker = next((n for t in _marked(root, _AUTHOR_CLASS) if (n := interviewer(t, load_rules()))), None)
+    return HtmlText("".join(parts) + "\n", tuple(blocks), meta, language, interviewer=asker)

@@ -54,8 +54,8 @@ from kb.ingest.commentary import (
 )
 from kb.ingest.commentary_blocks import ENDS_SENTENCE, Block, normalise
 from kb.ingest.commentary_page import block_furniture
-from kb.ingest.frontmatter import CommentaryFields, split_front_matter
-from kb.ingest.furniture import load_rules, parse_byline, parse_date_line, text_units
+from kb.ingest.frontmatter import HTTP_URL, CommentaryFields, split_front_matter
+from kb.ingest.furniture import interviewer, load_rules, parse_byline, parse_date_line, text_units, url_date
 from kb.ingest.html import extract_page
 from kb.ingest.markup import NO_MARKS, markdown_marks, mask_markup
 from kb.ingest.normalize import is_cjk_text
@@ -289,7 +289,7 @@ def _parse_html(file: UserFile, source: SourceText, known_ids: frozenset[str]) -
     title_fold = normalise(page.metadata.title or "").casefold()
     decisions: list[BlockDecision] = []
     sentences: list[tuple[tuple[int, int], ...]] = []
-    extracted: dict[str, str] = {}
+    extracted: dict[str, str] = {"interviewer": page.interviewer} if page.interviewer else {}
     headline = next((i for i, hb in enumerate(page.blocks[:KICKER_BEFORE]) if hb.kind == "heading"), 0)
     for i, hb in enumerate(page.blocks):
         marker = "-" if hb.kind == "list_item" else None
@@ -324,6 +324,8 @@ def _kicker(block: Block) -> bool:
 def _note_dropped(reason: str, text: str, extracted: dict[str, str]) -> None:
     """What a by-line or date line the extractor kept says: authors and date, when the page's
     metadata lacks them."""
+    if reason == "byline" and (asker := interviewer(text, load_rules())):
+        extracted.setdefault("interviewer", asker)
     if reason == "byline" and "authors" not in extracted:
         names = parse_byline(text, load_rules())
         if names:
@@ -355,15 +357,19 @@ def _meta(
     title = declared.title or extracted.get("title")
     authors = _declared_names(declared.authors) or tuple(a for a in extracted.get("authors", "").split("; ") if a)
     zh = language == "zh"
+    url = declared.url or (u if (u := extracted.get("url")) and HTTP_URL.match(u) else None)
     extra: dict[str, Any] = {"language": language, "format": file.fmt, "user_file": True}
+    if extracted.get("interviewer"):
+        extra["interviewer"] = extracted["interviewer"]  # the asker of an interview's Q: turns
     return DocumentMeta(
         id=file.doc_id,
         kind="commentary",
         title_zh=title if zh else None,
         title_en=None if zh else title,
-        date=declared.date or extracted.get("date"),
+        # a date in the page's address only when the page states none ("/2026/10/23/")
+        date=declared.date or extracted.get("date") or url_date(url, load_rules()),
         status="published",
-        url=declared.url,
+        url=url,
         sources=(SourceRef(file.rel),),
         outlet=declared.outlet or extracted.get("outlet"),
         authors=authors,

@@ -46,13 +46,13 @@ def find_quotes(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotat
     doc = _analyse(passages, meta)
     out = [_quote_annotation(doc, i, m.start, m.end, q.speaker, q.how) for q in doc.quotations for i, m in q.parts]
     out += _block_quotes(doc)
-    out += _turns(passages)
+    out += _turns(passages, meta)
     order = {info.passage.id: i for i, info in enumerate(doc.infos)}
     out.sort(key=lambda a: (order[a.target_id], a.start))
     return out
 
 
-def _turns(passages: Sequence[Passage]) -> list[Annotation]:
+def _turns(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
     """Transcript turns (``FELD: …``, ``Anna Kowalczyk: …``) whose label is a person's name."""
     lex = _lexicon()
 
@@ -63,7 +63,8 @@ def _turns(passages: Sequence[Passage]) -> list[Annotation]:
         name = _parse_run(label.title() if label.isupper() else label, lex)
         return name is not None and not name.is_org and name.title is None
 
-    return [turn_annotation(passages[t.passage], t) for t in all_turns(passages, is_name)]
+    asker = meta.extra.get("interviewer") if meta.extra else None
+    return [turn_annotation(passages[t.passage], t) for t in all_turns(passages, is_name, asker)]
 
 
 def _block_quotes(doc: _Document) -> list[Annotation]:

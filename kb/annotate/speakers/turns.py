@@ -7,6 +7,11 @@ paragraph to a speaker by a label, not by a reporting verb::
     袁清：需要。《个人信息保护法》第三十一条规定……
     FELD: The contract route is the default now.
 
+A US congressional hearing printed by the GPO ends the label with a period instead:
+``Chairwoman Park. The subcommittee will come to order.``, ``Mr. SMITH. Thank you.``
+The label is a title of ``turns.toml``'s ``titled_labels`` and a name; the name is the
+speaker, the title the role (``The Chairman.`` names nobody).
+
 An interview (答记者问) marks turns by role instead: ``记者：…`` asks and ``答：…`` answers,
 and the answerer is whoever the introduction says is answering (:func:`interview_turns`).
 
@@ -83,6 +88,7 @@ class TurnRules(RuleModel):
     not_names: tuple[str, ...] = ()
     reply_words: tuple[str, ...]
     reply_words_en: tuple[str, ...] = ()
+    titled_labels: tuple[str, ...] = ()
     examples: tuple[_TurnExample, ...] = ()
     counter_examples: tuple[tuple[str, ...], ...] = ()
 
@@ -93,6 +99,7 @@ class _Patterns:
     not_name: re.Pattern[str]
     reply: re.Pattern[str]  # 人力资源部 回复： / HR replied:
     comment: re.Pattern[str]  # 周宇（研发二部）： / Maya (Sales):
+    titled: re.Pattern[str]  # Chairwoman Park. / Mr. SMITH. / The Chairman.
 
 
 def _alternation(words: Sequence[str]) -> str:
@@ -109,6 +116,7 @@ def _patterns(path: Path) -> _Patterns:
     roles = _alternation(rules.procedural_roles)
     zh_reply = _alternation(rules.reply_words)
     en_reply = _alternation(rules.reply_words_en) if rules.reply_words_en else "(?!)"
+    titles = _alternation(rules.titled_labels) if rules.titled_labels else "(?!)"
     return _Patterns(
         role_label=re.compile(rf"^\s*(?P<role>(?:{roles})+)(?P<name>[\u4e00-\u9fff·]{{1,4}})?\s*[：:]\s*(?=\S)"),
         not_name=re.compile(rf"(?:{_alternation(rules.not_names)})$" if rules.not_names else "(?!)"),
@@ -119,6 +127,10 @@ def _patterns(path: Path) -> _Patterns:
         comment=re.compile(
             r"^\s*(?:(?P<zname>[\u4e00-\u9fff·]{2,5})(?:\s*[（(](?P<ztag>[^）)\n]{1,12})[）)])?\s*[：:]"
             r"|(?P<ename>[A-Z][\w’'.\-]*(?:\s+[A-Z][\w’'.\-]*){0,2})(?:\s*\((?P<etag>[^)\n]{1,20})\))?\s*:)\s*(?=\S)"
+        ),
+        titled=re.compile(
+            rf"^\s*(?:(?P<the>The)\s+(?P<office>(?i:{titles}))|(?P<title>(?:{titles})\.?)\s+"
+            r"(?P<name>[A-Z][A-Za-z’'\-]+(?:\s+[A-Z][A-Za-z’'\-]+)?))\.\s+(?=\S)"
         ),
     )
 
@@ -131,6 +143,7 @@ class _Label:
     name: str  # the speaker's name, or the role when no name follows it
     named: bool = True
     role: str | None = None
+    titled: bool = False  # the GPO form "Mr. Ortiz." (a title, a name and a period)
 
 
 def _labels(passages: Sequence[Passage]) -> list[_Label]:
@@ -144,6 +157,15 @@ def _labels(passages: Sequence[Passage]) -> list[_Label]:
             role, name = r.group("role"), r.group("name")
             label = role + (name or "")
             out.append(_Label(i, label, r.end(), name or role, named=bool(name), role=role if name else None))
+            continue
+        t = pats.titled.match(p.text)
+        if t and t.group("the"):  # "The Chairman." names nobody: the office speaks
+            office = t.group("office").title()
+            out.append(_Label(i, office, t.end(), office, named=False, titled=True))
+            continue
+        if t:
+            name = t.group("name").title() if t.group("name").isupper() else t.group("name")
+            out.append(_Label(i, f"{t.group('title')} {name}", t.end(), name, role=t.group("title"), titled=True))
             continue
         m = _ZH_LABEL.match(p.text) or _EN_LABEL.match(p.text)
         if m:
@@ -166,6 +188,10 @@ def speaker_turns(passages: Sequence[Passage], is_name: Callable[[str], bool] | 
     }
     if len(speakers) < MIN_SPEAKERS:
         return []
+    # In a dialogue of titled labels a witness who speaks once still speaks: the form, a title,
+    # a name and a period opening the paragraph, is the label's evidence.
+    if any(lb.titled for lb in labels if lb.label in speakers):
+        speakers |= {lb.label for lb in labels if lb.titled}
     out: list[Turn] = []
     for lb in labels:
         if lb.label in speakers:
@@ -212,9 +238,10 @@ _ANSWERER = re.compile(
 )
 
 
-def interview_turns(passages: Sequence[Passage]) -> list[Turn]:
+def interview_turns(passages: Sequence[Passage], interviewer: str | None = None) -> list[Turn]:
     """The turns of a question-and-answer interview (答记者问): ``记者：…`` and ``答：…`` lines,
-    each at least :data:`MIN_TURNS` times. The asker is "记者" (or "Q"); the answerer is
+    each at least :data:`MIN_TURNS` times. The asker is "记者" (or "Q"), or ``interviewer``
+    when the by-line names one ("Interview by Jane Roe"); the answerer is
     the person the text introduces as answering (``省委网信办有关负责人``), else "答".
 
     A profile interview answers under the interviewee's own name (``记者：…`` / ``石岩：…``,
@@ -232,7 +259,11 @@ def interview_turns(passages: Sequence[Passage]) -> list[Turn]:
         return []
     # 问： is the reporter asking, as 记者： says outright
     out = [
-        Turn(i, _ASKER.get(m.group("label"), m.group("label")), m.end(), len(passages[i].text.rstrip()), named=False)
+        Turn(i, interviewer, m.end(), len(passages[i].text.rstrip()), role="interviewer")
+        if interviewer
+        else Turn(
+            i, _ASKER.get(m.group("label"), m.group("label")), m.end(), len(passages[i].text.rstrip()), named=False
+        )
         for i, m in asks
     ]
     if len(answers) < MIN_TURNS:
@@ -303,14 +334,17 @@ def chat_turns(passages: Sequence[Passage]) -> list[Turn]:
     return lines
 
 
-def all_turns(passages: Sequence[Passage], is_name: Callable[[str], bool] | None = None) -> list[Turn]:
-    """A transcript's named turns, then its interview turns; a chat export's messages instead
-    of either on the lines they take, and a reply thread's questions and replies."""
+def all_turns(
+    passages: Sequence[Passage], is_name: Callable[[str], bool] | None = None, interviewer: str | None = None
+) -> list[Turn]:
+    """A transcript's named turns, then its interview turns (``interviewer`` asking, when
+    known); a chat export's messages instead of either on the lines they take, and a reply
+    thread's questions and replies."""
     chat = chat_turns(passages)
     taken = {t.passage for t in chat}
     chat += [t for t in reply_turns(passages) if t.passage not in taken]
     taken.update(t.passage for t in chat)
-    rest = [*speaker_turns(passages, is_name), *interview_turns(passages)]
+    rest = [*speaker_turns(passages, is_name), *interview_turns(passages, interviewer)]
     return [*chat, *(t for t in rest if t.passage not in taken)]
 
 

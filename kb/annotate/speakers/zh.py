@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -100,6 +100,8 @@ class ZhLexicon(RuleModel):
     company_words: tuple[str, ...] = ()
     shared_subject: tuple[str, ...] = ()
     predicate_starts: tuple[str, ...] = ()
+    self_references: tuple[str, ...] = ()
+    defined_parties: tuple[str, ...] = ()
     examples: tuple[_Example, ...] = ()
 
 
@@ -545,11 +547,11 @@ def find_quotes_zh(passages: Sequence[Passage], meta: DocumentMeta) -> list[Anno
                 if a is None and not long_enough:
                     continue  # a term in quotes: “刷脸”
                 out.append(_annotation(p, "quote", q[0] + 1, q[1], a, how if a else "none"))
-    out += _turns(passages)
-    return out
+    out += _turns(passages, meta)
+    return _resolve_references(out, passages, meta)
 
 
-def _turns(passages: Sequence[Passage]) -> list[Annotation]:
+def _turns(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
     """Transcript turns (``许安然：……``) whose label is a person's name."""
     lex = _compiled(_default_path()).lex
 
@@ -557,7 +559,8 @@ def _turns(passages: Sequence[Passage]) -> list[Annotation]:
         sp = _speaker(label, "：", lex, _People())
         return sp is not None and sp.name is not None and not sp.role
 
-    return [turn_annotation(passages[t.passage], t) for t in all_turns(passages, is_name)]
+    asker = meta.extra.get("interviewer") if meta.extra else None
+    return [turn_annotation(passages[t.passage], t) for t in all_turns(passages, is_name, asker)]
 
 
 def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
@@ -574,6 +577,30 @@ def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> 
             quoted = sum(c - o - 1 for o, c in sentence.quotes)
             if quoted * 2 < sentence.end - sentence.start:
                 out.append(_annotation(p, "reported_speech", sentence.start, sentence.end, sentence.attrs[0], "direct"))
+    return _resolve_references(out, passages, meta)
+
+
+def _resolve_references(anns: list[Annotation], passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
+    """An unnamed speaker that is the document's own issuer (本机关: its outlet) or a party it
+    defines (当事人：某某公司 in a line of its own) gets that name; the word stays the role.
+
+    >>> ps = [Passage("d", 1, "当事人：甲公司"), Passage("d", 2, "据当事人介绍，会员约3万人。"),
+    ...       Passage("d", 3, "本机关认为，当事人违反了规定。")]
+    >>> meta = DocumentMeta(id="d", kind="commentary", sources=(), outlet="某市网信办")
+    >>> [(a.data["speaker"], a.data["role"]) for a in find_reported_speech_zh(ps, meta)]
+    [('甲公司', '当事人'), ('某市网信办', '本机关')]
+    """
+    lex = _compiled(_default_path()).lex
+    names = {w: meta.outlet for w in lex.self_references if meta.outlet}
+    for p in passages:
+        m = re.match(rf"^\s*({_alternation(lex.defined_parties)})\s*[：:]\s*([^，,。；;\s]{{2,40}})\s*$", p.text)
+        if lex.defined_parties and m and m.group(1) not in names:
+            names[m.group(1)] = m.group(2)
+    out = []
+    for a in anns:
+        word = next((w for w in (a.data.get("speaker"), a.data.get("role"), a.label) if isinstance(w, str) and w), "")
+        name = names.get(word)
+        out.append(replace(a, label=name, data={**a.data, "speaker": name, "role": word}) if name else a)
     return out
 
 
