@@ -829,6 +829,36 @@ def test_a_sentence_with_a_word_of_law_is_normative_and_one_without_is_not() -> 
 
 
 @pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        # a word of law in the passage's other sentence: every sentence of it is in a passage with law
+        (
+            [
+                "Separate consent is needed before facial information is handled. "
+                "The facial information terminal reads a face in 0.3 seconds."
+            ],
+            {1: 1.0},
+        ),
+        # a passage without one (a product's facts) beside one with one
+        (
+            [
+                "The facial information terminal reads a face in 0.3 seconds and stores facial information locally.",
+                "Separate consent is needed before facial information is handled.",
+            ],
+            {1: 0.0, 2: 1.0},
+        ),
+    ],
+)
+def test_a_passage_with_a_word_of_law_anywhere_marks_each_of_its_sentences(
+    texts: list[str], expected: dict[int, float]
+) -> None:
+    passages = [_passage("news", n, t) for n, t in enumerate(texts, start=1)]
+    rows = _candidates(passages, [])
+    by_passage = {c.passage_id: c.features["normative_passage"] for c in rows}
+    assert by_passage == {passages[n - 1].id: v for n, v in expected.items()}
+
+
+@pytest.mark.parametrize(
     ("text", "found"),
     [
         ("Unlike the GDPR, the Demo Law has no legitimate-interest basis.", ["GDPR"]),

@@ -34,7 +34,11 @@ Signals of a (sentence, article) candidate (``learned.FEATURES``):
    (``elsewhere``), whether it has a word of law at all (``normative``), and, when it has,
    the kind of the article's instrument (law, administrative regulation, departmental rule,
    judicial interpretation): a sentence stating a rule tends to mean the specific
-   instrument more than a general regulation restating a law.
+   instrument more than a general regulation restating a law;
+8. **the passage** — whether any of its sentences has a word of law
+   (``normative_passage``): the same for all of a sentence's candidates, so it moves the
+   sentence's mass between the provisions and "no provision" (a product's facts, an
+   anecdote, in a passage without a word of law, lean to "none").
 
 **The combination is learned** (``corpus/link/weights.toml``, fitted by
 ``scripts/train_links.py`` on the dev claims of ``corpus/eval/claims/``): each candidate's

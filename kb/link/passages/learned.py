@@ -53,6 +53,10 @@ NORMATIVE_PATH = Path("link") / "normative.toml"
 #                   (``corpus/link/elsewhere.toml``: the EU, the GDPR, Illinois, 美国...)
 #   normative       it has a word of law: must, banned, consent, court, 应当, 不得, 处罚...
 #                   (``corpus/link/normative.toml``); a sentence without one seldom states a rule
+# The passage:
+#   normative_passage  it has a word of law in any of its sentences: the same for every candidate
+#                   of every sentence of the passage, so it weighs the passage's sentences against
+#                   "no provision" (a product's facts, an anecdote: a passage without one)
 # The instrument, on a sentence with a word of law (normative x the document's kind): commentary
 # that states a rule tends to mean the specific instrument (a departmental rule, a judicial
 # interpretation) more than a general regulation restating a law:
@@ -83,6 +87,7 @@ FEATURES: tuple[str, ...] = (
     "lead",
     "elsewhere",
     "normative",
+    "normative_passage",
     *INSTRUMENT_KINDS.values(),
 )
 

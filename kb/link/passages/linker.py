@@ -353,6 +353,7 @@ class PassageLinker:
             absent = [lk.dst for lk in mentions] or absent_discussed
             whole = self._query(texts[passage.id], word_rarity, concept_rarity)
             topics = frozenset(a.label for a in anns if a.kind == "topic")
+            law_here = float(bool(self.normative.found(passage.text)))
             for span in spans:
                 text = passage.text[span[0] : span[1]]
                 lang: Literal["en", "zh"] = "zh" if is_chinese(text) else "en"
@@ -366,7 +367,7 @@ class PassageLinker:
                 contexts.update(dict.fromkeys(cites[2].get(span, ()), "named_sentence"))
                 lineage = {**succ_discussed, **successors}
                 queries = (query, whole)
-                found = self._sentence(passage, span, queries, contexts, cites, lineage, topics, previous)
+                found = self._sentence(passage, span, queries, contexts, cites, lineage, topics, previous, law_here)
                 out.extend(found)
                 previous = {c.article: _evidence(c.features) for c in found}
         return fixed, out
@@ -486,6 +487,7 @@ class PassageLinker:
         successors: Mapping[str, str],
         topics: frozenset[str],
         previous: Mapping[str, float],
+        law_here: float,
     ) -> list[Candidate]:
         cfg = self.config
         query, whole = queries
@@ -563,6 +565,7 @@ class PassageLinker:
                 "topics": float(bool(topics & art.topics)),
                 "elsewhere": float(bool(elsewhere)),
                 "normative": normative,
+                "normative_passage": law_here,
                 **self._kind_features(art.doc_id, normative),
             }
             ranked = sorted(terms, key=lambda c: (-terms[c], c))
