@@ -620,6 +620,10 @@ _SITE_SECTION = re.compile(
 )
 
 
+# A paper's e-paper edition after its name: "某某日报数字报", "某某晚报电子版".
+_EPAPER = re.compile(r"[\s\u3000]*(?:数字报|电子版|电子报|数字版|手机版|网络版)$")
+
+
 def _masthead_name(line: str) -> str:
     """A masthead without its section label ("PEARL RIVER POST | CITY", "某某法治报 · 以案说法",
     a breadcrumb's first crumb), its help section or an event's year, capitals made a title
@@ -629,11 +633,14 @@ def _masthead_name(line: str) -> str:
     ('Pearl River Post', 'NPR', '某某日报')
     >>> _masthead_name("Example Pay Help Center › Account"), _masthead_name("某某法治报 · 以案说法")
     ('Example Pay', '某某法治报')
-    >>> _masthead_name("Example Policy Forum 2026")
-    'Example Policy Forum'
+    >>> _masthead_name("Example Policy Forum 2026"), _masthead_name("某某日报数字报")
+    ('Example Policy Forum', '某某日报')
+    >>> _masthead_name("THE EXAMPLE LEDGER — faces and the law")
+    'The Example Ledger'
     """
-    name = re.split(r"\s+[|｜·•›>»]\s+|｜", line, maxsplit=1)[0].strip()
+    name = re.split(r"\s+[|｜·•›>»—–]\s+|｜", line, maxsplit=1)[0].strip()
     name = _SITE_SECTION.sub("", name).strip() or name
+    name = _EPAPER.sub("", name) or name
     return name.title() if name.isupper() and len(name.split()) > 1 else name
 
 

@@ -331,11 +331,19 @@ def author_box(page: Page, i: int, authors: Sequence[str], *, spaced: bool = Fal
     return any(about) and all(ab or page.rules.sentence_cue(text[s:e]) for ab, (s, e) in zip(about, spans, strict=True))
 
 
+# A site's name and its tagline after a dash: "THE FACE LEDGER — faces and the law, weekly".
+MASTHEAD_TAGLINE = re.compile(r"\s+[—–]\s+|\s+-\s+(?=[A-Z])")
+
+
 def masthead_like(page: Page, i: int, first_prose: int) -> bool:
-    """Block ``i`` opens the page with a short name in capitals ("THE FACE LEDGER") and a
-    longer headline candidate follows before the text: the masthead, not the headline."""
+    """Block ``i`` opens the page with a short name in capitals ("THE FACE LEDGER"), perhaps
+    with its tagline after a dash, and a longer headline candidate follows before the text:
+    the masthead, not the headline."""
     b = page.blocks[i]
-    if any(page.furniture[j] is None for j in range(i)) or not b.text.isupper() or word_units(b.text, b.units) > 4:
+    name = MASTHEAD_TAGLINE.split(b.text, maxsplit=1)[0]  # "SITE NAME — the site's tagline"
+    if any(page.furniture[j] is None for j in range(i)) or not name.isupper():
+        return False
+    if word_units(name, len(name.split())) > 4:
         return False
     return any(
         page.furniture[j] is None and page.heading_like(j) and page.blocks[j].units > b.units
