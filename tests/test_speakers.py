@@ -682,6 +682,30 @@ def test_a_law_or_document_is_no_speaker(text: str) -> None:
     assert find_reported_speech(passages, meta) == [] and find_quotes(passages, meta) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    tomllib.loads((get_settings().corpus_dir / "speakers" / "names.toml").read_text("utf-8"))["label_examples"],
+)
+def test_a_label_opening_a_line_is_no_speaker(text: str) -> None:
+    meta, passages = make_doc([text])
+    label = text.split()[0].rstrip(":")
+    assert all(label not in (a.data.get("speaker") or "") for a in find_reported_speech(passages, meta))
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # the note's own speaker stays
+        ("Speaker notes: A CAC official told our roundtable that most filings fail.", "CAC official"),
+        ("Lin Shuyao notes: the rule is clear.", "Lin Shuyao"),  # a name before the verb is no label
+    ],
+)
+def test_the_speech_after_a_label_keeps_its_speaker(text: str, speaker: str) -> None:
+    meta, passages = make_doc([text])
+    found = find_reported_speech(passages, meta)
+    assert any(speaker in str(a.data.get("speaker") or a.data.get("role") or "") for a in found)
+
+
 # ------------------------------------------------- an official decision's own references
 
 

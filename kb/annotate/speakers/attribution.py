@@ -371,6 +371,8 @@ def _owner_role_subject(right: str, cue_end: int, start: int, pos: int, lex: Lex
 def _attributions(index: int, masked: str, lo: int, hi: int, lex: Lexicon) -> list[_Attr]:
     """Every reporting cue with a speaker in ``masked[lo:hi]`` (one sentence)."""
     out: list[_Attr] = []
+    label = lex.label_re.match(masked, lo) if lex.label_re else None
+    lo = label.end() if label is not None else lo  # "Speaker notes: …": the sentence starts after its label
     for m in lex.cue_re.finditer(masked, lo, hi):
         form = m.group(0)
         verb = lex.verbs.get(re.sub(r"\s+", " ", form[0].lower() + form[1:]))
