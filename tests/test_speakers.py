@@ -706,6 +706,31 @@ def test_the_speech_after_a_label_keeps_its_speaker(text: str, speaker: str) -> 
     assert any(speaker in str(a.data.get("speaker") or a.data.get("role") or "") for a in found)
 
 
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("A client once told me the clause was on page 37.", "A client"),
+        ("A night-shift supervisor at the gate told me the lanes handle 60 people a minute.", "supervisor"),
+        ("My colleague said courts now order deletion.", "colleague"),
+    ],
+)
+def test_a_person_met_without_a_name_speaks_by_role(text: str, role: str) -> None:
+    meta, passages = make_doc([text])
+    assert any(role in str(a.data.get("role") or "") for a in find_reported_speech(passages, meta))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "需要提醒的是，撤回同意不影响撤回前已经进行的处理活动的效力。",  # the writer's reminder
+        "市民可以登录本网站“互动交流”栏目反映。",  # a site's section is no speaker
+    ],
+)
+def test_a_chinese_discourse_marker_or_site_section_is_no_speaker(text: str) -> None:
+    meta, passages = make_doc([text])
+    assert find_reported_speech(passages, meta) == []
+
+
 # ------------------------------------------------- an official decision's own references
 
 
