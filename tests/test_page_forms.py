@@ -1,7 +1,7 @@
 """Page forms a user's captures come in (kb.ingest.userdocs): a table of small pages of our own,
 each in one general form, with the metadata it must give and the furniture that must not reach
 a passage. The forms: a slide deck exported as text, a newspaper's e-paper page, a memo with
-its header, a blog under a masthead with a tagline, a news page naming its site only in its
+its header (its subject line the title), a blog under a masthead with a tagline, a news page naming its site only in its
 chrome. No fixture's strings: every name and line here is made up.
 """
 
@@ -66,7 +66,12 @@ CASES = [
     (
         "epaper.txt",
         EPAPER,
-        {"title": "小区门禁刷脸，业主能说不吗？", "outlet": "某某晚报", "date": "2026-05-06", "authors": ("张三", "李四")},
+        {
+            "title": "小区门禁刷脸，业主能说不吗？",
+            "outlet": "某某晚报",
+            "date": "2026-05-06",
+            "authors": ("张三", "李四"),
+        },
         ["上一版", "版面导航", "本报记者", "第07版"],
     ),
     (
@@ -75,7 +80,7 @@ CASES = [
         {"title": "食堂刷脸支付，数据存在哪里？", "date": "2026-06-01", "authors": ("赵六",)},
         ["第321期", "文/"],
     ),
-    ("memo.txt", MEMO, {}, ["Re:", "Classification", "Retention"]),
+    ("memo.txt", MEMO, {"title": "Face terminals at the example depots"}, ["Re:", "Classification", "Retention"]),
     (
         "blog.txt",
         BLOG,

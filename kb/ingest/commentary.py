@@ -321,6 +321,9 @@ def layout_blocks(
     n = len(blocks)
     first_prose = next((i for i in range(n) if page.furniture[i] is None and page.is_prose(i)), n)
     title = _find_title(page, first_prose, meta)
+    memo = next((i for i in range(first_prose) if rules.line_is("memo_subject", blocks[i].text)), None)
+    if memo is not None and title is not None and title > memo:
+        title = None  # "Re: …" names the memo; "1. Background" after it is its first section
     if title is not None and title >= first_prose:
         first_prose = next((i for i in range(title + 1, n) if page.furniture[i] is None and page.is_prose(i)), n)
     body_start = first_prose if first_prose < n else (title + 1 if title is not None else 0)
@@ -397,7 +400,7 @@ def layout_blocks(
     decisions = finish_decisions(decisions, rules)
     extracted = _extract(page, decisions, title, body_start, body_end)
     sentences = trim_lead_and_end(decisions, list(page.sentences), text, rules)
-    warnings = () if title is not None else ("no title found in the text",)
+    warnings = () if "title" in extracted else ("no title found in the text",)
     return Layout(tuple(decisions), tuple(sentences), title, body_start, body_end, extracted, warnings)
 
 
@@ -447,6 +450,11 @@ def _extract(
     out: dict[str, str] = {}
     if title is not None:
         out["title"] = TITLE_TAG.sub("", _WIRE_PREFIX.sub("", blocks[title].text))
+    # "Re: …" in a memo's header above the text: the subject is the title, over a line
+    # above it ("INTERNAL – CONFIDENTIAL") or a section heading after it ("1. Background")
+    memo = next((m for i in range(body_start) if (m := rules.line_match("memo_subject", blocks[i].text))), None)
+    if memo is not None:
+        out["title"] = memo.group("subject")
     dek = next((d.block.text for d in decisions if d.keep and d.reason == "dek"), None)
     if dek:
         out["subtitle"] = dek

@@ -72,6 +72,7 @@ LINE_RULES = (
     "page_url",
     "url_date",
     "interviewer",
+    "memo_subject",
 )
 
 # Separators of breadcrumb trails ("China Power | Society | East Asia",
