@@ -1,8 +1,8 @@
 """Page forms a user's captures come in (kb.ingest.userdocs): a table of small pages of our own,
 each in one general form, with the metadata it must give and the furniture that must not reach
 a passage. The forms: a slide deck exported as text, a newspaper's e-paper page, a memo with
-its header (its subject line the title), a blog under a masthead with a tagline, a news page naming its site only in its
-chrome. No fixture's strings: every name and line here is made up.
+its header (its subject line the title), a blog or a newsletter under a masthead with a
+tagline, a news page naming its site only in its chrome. No fixture's strings: every name and line here is made up.
 """
 
 from __future__ import annotations
@@ -52,6 +52,12 @@ CHROME = (
     + "</article><footer><p>© 2026 Example Harbour Times. All rights reserved.</p></footer></body></html>"
 )
 
+LETTER = (
+    "View this email in your browser\n\nTHE EXAMPLE LEDGER\nFaces and the law, every other Monday\n"
+    "Issue 9 · 2 March 2026 · Edited by Jane Roe\n\nThe filings pile up, and a first court ruling on gates\n\n" + EN
+)
+LETTER_PLAIN = "THE EXAMPLE LEDGER\nThe filings pile up, and a first court ruling on gates\nBy Jane Roe\n\n" + EN
+
 CASES = [
     # name, text, metadata wanted, furniture that must not reach a passage
     (
@@ -87,6 +93,9 @@ CASES = [
         {"title": "Boarding by face at an example airport: what actually happens", "authors": ("John Doe",)},
         ["EXAMPLE ROAMER", "Affiliate disclosure", "Happy travels"],
     ),
+    # a newsletter: masthead, tagline, issue line, headline; and the masthead right over its headline
+    ("letter.txt", LETTER, {"title": "The filings pile up, and a first court ruling on gates"}, ["every other Monday"]),
+    ("plain.txt", LETTER_PLAIN, {"title": "The filings pile up, and a first court ruling on gates"}, []),
     ("chrome.html", CHROME, {"outlet": "Example Harbour Times", "authors": ("Jane Roe",)}, ["©"]),
 ]
 
