@@ -712,6 +712,9 @@ def test_the_speech_after_a_label_keeps_its_speaker(text: str, speaker: str) -> 
         ("A client once told me the clause was on page 37.", "A client"),
         ("A night-shift supervisor at the gate told me the lanes handle 60 people a minute.", "supervisor"),
         ("My colleague said courts now order deletion.", "colleague"),
+        ("Example Vision's account manager said storage on the device was possible.", "account manager"),
+        ("On Monday, Example Corp's lawyer said the court erred.", "lawyer"),
+        ("Rights groups said the threshold was too low.", "Rights groups"),
     ],
 )
 def test_a_person_met_without_a_name_speaks_by_role(text: str, role: str) -> None:
@@ -727,6 +730,12 @@ def test_a_person_met_without_a_name_speaks_by_role(text: str, role: str) -> Non
     ],
 )
 def test_a_chinese_discourse_marker_or_site_section_is_no_speaker(text: str) -> None:
+    meta, passages = make_doc([text])
+    assert find_reported_speech(passages, meta) == []
+
+
+def test_an_owner_inside_a_clause_makes_no_speaker() -> None:
+    text = "Bundling consents is what Example Land's Supreme Court said a business cannot rely on."
     meta, passages = make_doc([text])
     assert find_reported_speech(passages, meta) == []
 

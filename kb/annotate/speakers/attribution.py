@@ -43,7 +43,12 @@ _MET_BY_WRITER = re.compile(
     r"\s+(?:that\s+|whom\s+|who\s+)?(?:we|I)\s+(?:interviewed|spoke\s+(?:to|with)|talked\s+(?:to|with)|met|visited"
     r"|contacted|asked|reached)\s*$"
 )
-_DETERMINER = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Oo]ne|[Aa]nother|[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s")
+# (a named owner too, opening the sentence or a clause after a comma: "[Example Corp's]
+# account manager said"; not "what China's Supreme People's Court said")
+_DETERMINER = re.compile(
+    r"\b(?:[Aa]n?|[Tt]he|[Oo]ne|[Aa]nother|[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s"
+    r"|(?:^|(?<=,\s))[A-Z][\w&.-]*(?:\s[A-Z][\w&.-]*){0,3}['’]s\s"
+)
 _OBJECT_OF = re.compile(r"\b(?:for|of|at|from|with|in|on|by|to)\s+$")
 _PREPOSITION = re.compile(r"\s(?:in|at|from|with|for|of|on)\s")
 _ACRONYM_PAREN = re.compile(r"^\s*\([A-Z][A-Za-z]{1,9}\)")
