@@ -734,8 +734,14 @@ def test_a_chinese_discourse_marker_or_site_section_is_no_speaker(text: str) -> 
     assert find_reported_speech(passages, meta) == []
 
 
-def test_an_owner_inside_a_clause_makes_no_speaker() -> None:
-    text = "Bundling consents is what Example Land's Supreme Court said a business cannot rely on."
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bundling consents is what Example Land's Supreme Court said a business cannot rely on.",
+        "Example Vision's cloud platform held face templates for about 2 million residents.",  # a thing, not a body
+    ],
+)
+def test_an_owner_inside_a_clause_or_of_a_thing_makes_no_speaker(text: str) -> None:
     meta, passages = make_doc([text])
     assert find_reported_speech(passages, meta) == []
 

@@ -47,7 +47,7 @@ _MET_BY_WRITER = re.compile(
 # account manager said"; not "what China's Supreme People's Court said")
 _DETERMINER = re.compile(
     r"\b(?:[Aa]n?|[Tt]he|[Oo]ne|[Aa]nother|[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s"
-    r"|(?:^|(?<=,\s))[A-Z][\w&.-]*(?:\s[A-Z][\w&.-]*){0,3}['’]s\s"
+    r"|(?:^|(?<=,\s))(?P<owner>[A-Z][\w&.-]*(?:\s[A-Z][\w&.-]*){0,3}['’]s)\s"
 )
 _OBJECT_OF = re.compile(r"\b(?:for|of|at|from|with|in|on|by|to)\s+$")
 _PREPOSITION = re.compile(r"\s(?:in|at|from|with|for|of|on)\s")
@@ -268,7 +268,10 @@ def _role_subject(text: str, lo: int, end: int, lex: Lexicon) -> _Subject | None
             return None
         core = _MET_BY_WRITER.sub("", phrase)  # "a gate vendor we interviewed": the vendor
         heads = (core.split(), _PREPOSITION.split(core, maxsplit=1)[0].split())
-        if any(len(h) >= 2 and _is_role_noun(h[-1], lex) for h in heads):
+        # a named owner's person speaks ("Example Corp's manager said"); its thing does not
+        # ("Example Corp's platform held face templates")
+        bodies = lex.institution_nouns if m.group("owner") else frozenset()
+        if any(len(h) >= 2 and _is_role_noun(h[-1], lex) and h[-1].lower() not in bodies for h in heads):
             return _Subject(lo + m.start(), lo + len(left), "role", (), phrase, "appositive")
     return None
 
