@@ -682,6 +682,70 @@ def test_a_law_or_document_is_no_speaker(text: str) -> None:
     assert find_reported_speech(passages, meta) == [] and find_quotes(passages, meta) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    tomllib.loads((get_settings().corpus_dir / "speakers" / "names.toml").read_text("utf-8"))["label_examples"],
+)
+def test_a_label_opening_a_line_is_no_speaker(text: str) -> None:
+    meta, passages = make_doc([text])
+    label = text.split()[0].rstrip(":")
+    assert all(label not in (a.data.get("speaker") or "") for a in find_reported_speech(passages, meta))
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # the note's own speaker stays
+        ("Speaker notes: A CAC official told our roundtable that most filings fail.", "CAC official"),
+        ("Lin Shuyao notes: the rule is clear.", "Lin Shuyao"),  # a name before the verb is no label
+    ],
+)
+def test_the_speech_after_a_label_keeps_its_speaker(text: str, speaker: str) -> None:
+    meta, passages = make_doc([text])
+    found = find_reported_speech(passages, meta)
+    assert any(speaker in str(a.data.get("speaker") or a.data.get("role") or "") for a in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("A client once told me the clause was on page 37.", "A client"),
+        ("A night-shift supervisor at the gate told me the lanes handle 60 people a minute.", "supervisor"),
+        ("My colleague said courts now order deletion.", "colleague"),
+        ("Example Vision's account manager said storage on the device was possible.", "account manager"),
+        ("On Monday, Example Corp's lawyer said the court erred.", "lawyer"),
+        ("Rights groups said the threshold was too low.", "Rights groups"),
+    ],
+)
+def test_a_person_met_without_a_name_speaks_by_role(text: str, role: str) -> None:
+    meta, passages = make_doc([text])
+    assert any(role in str(a.data.get("role") or "") for a in find_reported_speech(passages, meta))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "需要提醒的是，撤回同意不影响撤回前已经进行的处理活动的效力。",  # the writer's reminder
+        "市民可以登录本网站“互动交流”栏目反映。",  # a site's section is no speaker
+    ],
+)
+def test_a_chinese_discourse_marker_or_site_section_is_no_speaker(text: str) -> None:
+    meta, passages = make_doc([text])
+    assert find_reported_speech(passages, meta) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bundling consents is what Example Land's Supreme Court said a business cannot rely on.",
+        "Example Vision's cloud platform held face templates for about 2 million residents.",  # a thing, not a body
+    ],
+)
+def test_an_owner_inside_a_clause_or_of_a_thing_makes_no_speaker(text: str) -> None:
+    meta, passages = make_doc([text])
+    assert find_reported_speech(passages, meta) == []
+
+
 # ------------------------------------------------- an official decision's own references
 
 

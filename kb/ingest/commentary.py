@@ -55,6 +55,8 @@ from kb.ingest.commentary_page import (
     full_name,
     fully_quoted,
     masthead_like,
+    masthead_name,
+    masthead_tagline,
     name_above_votes,
     names_by_outlet,
     repeats_title,
@@ -182,7 +184,8 @@ def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int 
             page.rules.is_site_name(b.text)
             or COLUMN_TAG.match(b.text)  # "【直播回放·文字整理】": the column's tag
             or masthead_like(page, i, first_prose)
-            or _CN_SITE_NAME.match(_masthead_name(b.text))
+            or _CN_SITE_NAME.match(masthead_name(b.text))
+            or masthead_tagline(page, i, first_prose)
         ):
             continue  # the masthead, not the headline
         score = 0
@@ -321,6 +324,9 @@ def layout_blocks(
     n = len(blocks)
     first_prose = next((i for i in range(n) if page.furniture[i] is None and page.is_prose(i)), n)
     title = _find_title(page, first_prose, meta)
+    memo = next((i for i in range(first_prose) if rules.line_is("memo_subject", blocks[i].text)), None)
+    if memo is not None and title is not None and title > memo:
+        title = None  # "Re: …" names the memo; "1. Background" after it is its first section
     if title is not None and title >= first_prose:
         first_prose = next((i for i in range(title + 1, n) if page.furniture[i] is None and page.is_prose(i)), n)
     body_start = first_prose if first_prose < n else (title + 1 if title is not None else 0)
@@ -397,7 +403,7 @@ def layout_blocks(
     decisions = finish_decisions(decisions, rules)
     extracted = _extract(page, decisions, title, body_start, body_end)
     sentences = trim_lead_and_end(decisions, list(page.sentences), text, rules)
-    warnings = () if title is not None else ("no title found in the text",)
+    warnings = () if "title" in extracted else ("no title found in the text",)
     return Layout(tuple(decisions), tuple(sentences), title, body_start, body_end, extracted, warnings)
 
 
@@ -447,6 +453,11 @@ def _extract(
     out: dict[str, str] = {}
     if title is not None:
         out["title"] = TITLE_TAG.sub("", _WIRE_PREFIX.sub("", blocks[title].text))
+    # "Re: …" in a memo's header above the text: the subject is the title, over a line
+    # above it ("INTERNAL – CONFIDENTIAL") or a section heading after it ("1. Background")
+    memo = next((m for i in range(body_start) if (m := rules.line_match("memo_subject", blocks[i].text))), None)
+    if memo is not None:
+        out["title"] = memo.group("subject")
     dek = next((d.block.text for d in decisions if d.keep and d.reason == "dek"), None)
     if dek:
         out["subtitle"] = dek
@@ -592,49 +603,24 @@ def _outlet(page: Page, title: int | None) -> str | None:
     first = next((i for i in range(len(blocks)) if page.furniture[i] in (None, "breadcrumb")), None)
     if first is not None and title is not None and first < title:
         if masthead_like(page, first, title):
-            return _masthead_name(blocks[first].text).title()  # THE FACE LEDGER
-        if _CN_SITE_NAME.match(_masthead_name(blocks[first].text)) or _short_name(page, first):
-            return _masthead_name(blocks[first].text)  # 西湖政法大学法学院; "Pagoda Privacy" above its menu
+            return masthead_name(blocks[first].text).title()  # THE FACE LEDGER
+        if _CN_SITE_NAME.match(masthead_name(blocks[first].text)) or _short_name(page, first):
+            return masthead_name(blocks[first].text)  # 西湖政法大学法学院; "Pagoda Privacy" above its menu
     for i in range(title if title is not None else 0):
         if page.rules.is_site_name(blocks[i].text) and not blocks[i].marker:
-            return _masthead_name(blocks[i].text)
+            return masthead_name(blocks[i].text)
     if title is not None and (m := _ISSUE_TITLE.match(blocks[title].text)):
         return m.group("name").strip()
     for i in range(min(title if title is not None else 0, 3)):  # "ShanghaiExpat Forums › Work › Legal"
         crumb = c.group("name").strip() if (c := _BREADCRUMB_SITE.match(blocks[i].text)) else ""
         if crumb and re.split(r"[:：]\s*", crumb)[-1].casefold() not in _CRUMB_HOME:  # "当前位置：首页 > …"
-            return _masthead_name(crumb)
+            return masthead_name(crumb)
     for b in blocks:
         if ("©" in b.text or "(c)" in b.text.lower()) and (m := _COPYRIGHT_HOLDER.search(b.text)):
             return m.group("name").strip()
         if m := _CJK_COPYRIGHT.search(b.text):
-            return m.group("before") or _masthead_name(m.group("after"))
+            return m.group("before") or masthead_name(m.group("after"))
     return None
-
-
-# What a site's name carries besides the site: its help or press section, an event's edition year.
-_SITE_SECTION = re.compile(
-    r"\s+(?:(?:help|support|customer service|service) (?:center|centre)|knowledge base|newsroom|press room"
-    r"|(?:19|20)\d{2})$",
-    re.I,
-)
-
-
-def _masthead_name(line: str) -> str:
-    """A masthead without its section label ("PEARL RIVER POST | CITY", "某某法治报 · 以案说法",
-    a breadcrumb's first crumb), its help section or an event's year, capitals made a title
-    when it is several words (one word in capitals may be an acronym: NPR).
-
-    >>> _masthead_name("PEARL RIVER POST | CITY"), _masthead_name("NPR"), _masthead_name("某某日报｜法治")
-    ('Pearl River Post', 'NPR', '某某日报')
-    >>> _masthead_name("Example Pay Help Center › Account"), _masthead_name("某某法治报 · 以案说法")
-    ('Example Pay', '某某法治报')
-    >>> _masthead_name("Example Policy Forum 2026")
-    'Example Policy Forum'
-    """
-    name = re.split(r"\s+[|｜·•›>»]\s+|｜", line, maxsplit=1)[0].strip()
-    name = _SITE_SECTION.sub("", name).strip() or name
-    return name.title() if name.isupper() and len(name.split()) > 1 else name
 
 
 # ------------------------------------------------------------------- passages

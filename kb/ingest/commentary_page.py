@@ -331,16 +331,73 @@ def author_box(page: Page, i: int, authors: Sequence[str], *, spaced: bool = Fal
     return any(about) and all(ab or page.rules.sentence_cue(text[s:e]) for ab, (s, e) in zip(about, spans, strict=True))
 
 
+# A site's name and its tagline after a dash: "THE FACE LEDGER — faces and the law, weekly".
+MASTHEAD_TAGLINE = re.compile(r"\s+[—–]\s+|\s+-\s+(?=[A-Z])")
+
+
 def masthead_like(page: Page, i: int, first_prose: int) -> bool:
-    """Block ``i`` opens the page with a short name in capitals ("THE FACE LEDGER") and a
-    longer headline candidate follows before the text: the masthead, not the headline."""
+    """Block ``i`` opens the page with a short name in capitals ("THE FACE LEDGER"), perhaps
+    with its tagline after a dash, and a longer headline candidate follows before the text:
+    the masthead, not the headline."""
     b = page.blocks[i]
-    if any(page.furniture[j] is None for j in range(i)) or not b.text.isupper() or word_units(b.text, b.units) > 4:
+    name = MASTHEAD_TAGLINE.split(b.text, maxsplit=1)[0]  # "SITE NAME — the site's tagline"
+    if any(page.furniture[j] is None for j in range(i)) or not name.isupper():
+        return False
+    if word_units(name, len(name.split())) > 4:
         return False
     return any(
         page.furniture[j] is None and page.heading_like(j) and page.blocks[j].units > b.units
         for j in range(i + 1, min(first_prose + 1, len(page.blocks)))
     )
+
+
+def masthead_tagline(page: Page, i: int, first_prose: int) -> bool:
+    """Block ``i`` is the line under a masthead in capitals, set off from what follows by the
+    issue's by-line, date or a rule, and a headline candidate still follows before the text:
+    the newsletter's tagline ("THE EXAMPLE LEDGER" / "Faces and the law, every Thursday" /
+    "Issue 27 · 5 February 2026"), not its headline."""
+    if i == 0 or not masthead_like(page, i - 1, first_prose):
+        return False
+    after = i + 1
+    if after >= len(page.blocks):
+        return False
+    set_off = page.furniture[after] in ("byline", "dateline") or bool(RULE_LINE.match(page.blocks[after].text))
+    return set_off and any(
+        page.furniture[j] is None and page.heading_like(j)
+        for j in range(after + 1, min(first_prose + 1, len(page.blocks)))
+    )
+
+
+# What a site's name carries besides the site: its help or press section, an event's edition year.
+_SITE_SECTION = re.compile(
+    r"\s+(?:(?:help|support|customer service|service) (?:center|centre)|knowledge base|newsroom|press room"
+    r"|(?:19|20)\d{2})$",
+    re.I,
+)
+
+
+# A paper's e-paper edition after its name: "某某日报数字报", "某某晚报电子版".
+_EPAPER = re.compile(r"[\s\u3000]*(?:数字报|电子版|电子报|数字版|手机版|网络版)$")
+
+
+def masthead_name(line: str) -> str:
+    """A masthead without its section label ("PEARL RIVER POST | CITY", "某某法治报 · 以案说法",
+    a breadcrumb's first crumb), its help section or an event's year, capitals made a title
+    when it is several words (one word in capitals may be an acronym: NPR).
+
+    >>> masthead_name("PEARL RIVER POST | CITY"), masthead_name("NPR"), masthead_name("某某日报｜法治")
+    ('Pearl River Post', 'NPR', '某某日报')
+    >>> masthead_name("Example Pay Help Center › Account"), masthead_name("某某法治报 · 以案说法")
+    ('Example Pay', '某某法治报')
+    >>> masthead_name("Example Policy Forum 2026"), masthead_name("某某日报数字报")
+    ('Example Policy Forum', '某某日报')
+    >>> masthead_name("THE EXAMPLE LEDGER — faces and the law")
+    'The Example Ledger'
+    """
+    name = re.split(r"\s+[|｜·•›>»—–]\s+|｜", line, maxsplit=1)[0].strip()
+    name = _SITE_SECTION.sub("", name).strip() or name
+    name = _EPAPER.sub("", name) or name
+    return name.title() if name.isupper() and len(name.split()) > 1 else name
 
 
 # A tag in brackets: alone on a line, a column's ("【直播回放】", "[Transcript]"); before a

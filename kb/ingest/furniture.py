@@ -72,6 +72,7 @@ LINE_RULES = (
     "page_url",
     "url_date",
     "interviewer",
+    "memo_subject",
 )
 
 # Separators of breadcrumb trails ("China Power | Society | East Asia",
@@ -132,6 +133,7 @@ _YEAR = r"(?P<year>\d{4})"
 _DATE_PREFIX = (
     r"^(?:[·•|]\s*)?"  # "· Updated March 5, 2026": the first date was in markup the extractor dropped
     r"(?:issue\s+(?:no\.?\s*)?#?\d+\s*[—–\-|·:,]\s*)?"  # "Issue No. 14 — Thursday, 12 February 2026"
+    r"(?P<issue>(?:总\s*)?第\s*\d{1,5}\s*期[\s\u3000]*)?"  # an e-paper's "第812期　2026-11-12　　青春视点"
     r"(?:(?:published|updated|last updated|posted|date|first published)(?: on)?\s*:?\s*|created\s*:\s*"
     r"|(?:stand|veröffentlicht(?: am)?|aktualisiert(?: am)?|publié le|mis à jour le)\s*:?\s*"  # other languages' labels
     r"|(?:发布|发表|更新|刊发|首发|编辑)(?:日期|时间|于)?\s*[:：]?\s*"
@@ -147,6 +149,8 @@ _DATE_SUFFIX = (
     r"(?:\s*(?:(?:GMT|UTC)\s*[+\-−]\s*\d{1,2}(?::?\d{2})?|[A-Z]{2,4}))?"
     r"(?:\s*(?:发表于)?\s*[\u4e00-\u9fff]{2,3})?)?"  # "2026年5月18日 09:12 上海": a WeChat post's place
     r"(?:\s*第\s*\d{1,3}\s*版)?(?:\s*[（(]?(?:星期|周|礼拜)[一二三四五六日天][)）]?)?"  # a paper's "第07版 星期一"
+    r"(?:\s*第\s*[\dA-Z]{1,3}\s*版\s*(?:[:：]\s*[\u4e00-\u9fff]{2,8})?)?"  # "星期三　第05版：评论"
+    r"(?(issue)(?:[\s\u3000]+[\u4e00-\u9fff]{2,8})?)"  # the column after an issue number
     r"(?:\s*[|·•]\s*(?:effective|in effect|in force|valid)\b[^|·•]{0,30})?"  # "· Effective August 1, 2026"
     r"(?:\s*[|·•]?\s*updated\b[^|·•]{0,30})?"  # "· Updated 2 hours ago"
     r"(?:\s*[|·•・]?\s*IP\s*属地\s*[:：]?\s*\S{1,8})?"  # "・IP 属地上海" on Chinese platforms
@@ -231,6 +235,10 @@ def parse_date_line(text: str) -> str | None:
     ('2025-10-09', '2025-10-09')
     >>> parse_date_line("Posted 04.11.2026 10:32"), parse_date_line("2026-10-12 第07版 星期一")
     ('2026-11-04', '2026-10-12')
+    >>> parse_date_line("第812期　2026-11-12　　青春视点"), parse_date_line("2026年03月04日 星期三　第05版：评论")
+    ('2026-11-12', '2026-03-04')
+    >>> parse_date_line("2026-11-12　青春视点") is None
+    True
     >>> parse_date_line("Last updated: June 30, 2026 · Effective August 1, 2026")
     '2026-06-30'
     >>> parse_date_line("直播时间：2026年11月19日 20:00—21:10　　平台：某某直播")

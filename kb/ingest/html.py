@@ -255,6 +255,39 @@ def _markup_site_name(root: lxml.html.HtmlElement) -> str | None:
     return next((t for t in _marked(root, _SITE_CLASS) if len(t) <= 60), None)
 
 
+# The holder of a page footer's copyright: "© 2026 Example Post. All rights reserved."
+_FOOTER_COPYRIGHT = re.compile(
+    r"(?:©|\([cC]\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?"
+    r"(?P<name>[A-Z][\w&'’ .-]{1,50}?)\s*(?:[.,|]|all rights|$)",
+    re.I,
+)
+_LOGO = re.compile(r"logo|brand", re.I)
+
+
+def _footer_or_logo_name(root: lxml.html.HtmlElement) -> str | None:
+    """The site's name as a page gives it only in its chrome: the alt text of the logo in its
+    ``<header>``, or the holder of the copyright in its ``<footer>``.
+
+    >>> foot = '<footer><p>© 2026 Example Post. All rights reserved.</p></footer>'
+    >>> _footer_or_logo_name(lxml.html.fromstring(f'<html><body><p>x</p>{foot}</body></html>'))
+    'Example Post'
+    >>> head = '<header><img src="/img/logo.svg" alt="Example Times"></header>'
+    >>> _footer_or_logo_name(lxml.html.fromstring(f'<html><body>{head}</body></html>'))
+    'Example Times'
+    """
+    for img in root.iter("img"):
+        alt = (img.get("alt") or "").strip()
+        in_header = any(a.tag == "header" for a in img.iterancestors())
+        marked = _LOGO.search(" ".join(img.get(a) or "" for a in ("src", "class", "id")))
+        if alt and in_header and marked and 1 <= len(alt.split()) <= 6 and not alt.casefold().endswith("logo"):
+            return alt
+    for footer in root.iter("footer"):
+        m = _FOOTER_COPYRIGHT.search(" ".join(footer.text_content().split()))
+        if m and (name := m.group("name").strip()):
+            return name
+    return None
+
+
 def _markup_source(root: lxml.html.HtmlElement) -> str | None:
     """A Chinese page's ``来源：江东法治报`` in its meta line."""
     for text in _marked(root, _META_CLASS):
@@ -416,6 +449,7 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
         site = None  # trafilatura's guess from the <title>, the headline itself
     source = _markup_source(root)
     site = _masthead(site or fields.get("outlet") or _markup_site_name(root) or source, source)
+    site = site or _footer_or_logo_name(root)
     site = _spelled_out(site, root.findtext(".//title")) if site else site
     if title and site and title.endswith(site):
         title = _TITLE_SUFFIX.sub("", title) if _TITLE_SUFFIX.search(title) else title

@@ -43,7 +43,12 @@ _MET_BY_WRITER = re.compile(
     r"\s+(?:that\s+|whom\s+|who\s+)?(?:we|I)\s+(?:interviewed|spoke\s+(?:to|with)|talked\s+(?:to|with)|met|visited"
     r"|contacted|asked|reached)\s*$"
 )
-_DETERMINER = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Oo]ne|[Aa]nother|[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s")
+# (a named owner too, opening the sentence or a clause after a comma: "[Example Corp's]
+# account manager said"; not "what China's Supreme People's Court said")
+_DETERMINER = re.compile(
+    r"\b(?:[Aa]n?|[Tt]he|[Oo]ne|[Aa]nother|[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s"
+    r"|(?:^|(?<=,\s))(?P<owner>[A-Z][\w&.-]*(?:\s[A-Z][\w&.-]*){0,3}['’]s)\s"
+)
 _OBJECT_OF = re.compile(r"\b(?:for|of|at|from|with|in|on|by|to)\s+$")
 _PREPOSITION = re.compile(r"\s(?:in|at|from|with|for|of|on)\s")
 _ACRONYM_PAREN = re.compile(r"^\s*\([A-Z][A-Za-z]{1,9}\)")
@@ -263,7 +268,10 @@ def _role_subject(text: str, lo: int, end: int, lex: Lexicon) -> _Subject | None
             return None
         core = _MET_BY_WRITER.sub("", phrase)  # "a gate vendor we interviewed": the vendor
         heads = (core.split(), _PREPOSITION.split(core, maxsplit=1)[0].split())
-        if any(len(h) >= 2 and _is_role_noun(h[-1], lex) for h in heads):
+        # a named owner's person speaks ("Example Corp's manager said"); its thing does not
+        # ("Example Corp's platform held face templates")
+        bodies = lex.institution_nouns if m.group("owner") else frozenset()
+        if any(len(h) >= 2 and _is_role_noun(h[-1], lex) and h[-1].lower() not in bodies for h in heads):
             return _Subject(lo + m.start(), lo + len(left), "role", (), phrase, "appositive")
     return None
 
@@ -371,6 +379,8 @@ def _owner_role_subject(right: str, cue_end: int, start: int, pos: int, lex: Lex
 def _attributions(index: int, masked: str, lo: int, hi: int, lex: Lexicon) -> list[_Attr]:
     """Every reporting cue with a speaker in ``masked[lo:hi]`` (one sentence)."""
     out: list[_Attr] = []
+    label = lex.label_re.match(masked, lo) if lex.label_re else None
+    lo = label.end() if label is not None else lo  # "Speaker notes: …": the sentence starts after its label
     for m in lex.cue_re.finditer(masked, lo, hi):
         form = m.group(0)
         verb = lex.verbs.get(re.sub(r"\s+", " ", form[0].lower() + form[1:]))

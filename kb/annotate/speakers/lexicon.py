@@ -56,6 +56,7 @@ class Lexicon:
     name_examples: tuple[tuple[str, str, str], ...] = ()
     institution_nouns: frozenset[str] = frozenset()  # role nouns of bodies, not people: no "he"/"she"
     documents: frozenset[str] = frozenset()  # a name ending in one is a law or a document: no speaker
+    label_re: re.Pattern[str] | None = None  # "Speaker notes:" opening a line: a label, no one speaking
 
 
 def _finite(form: str) -> bool:
@@ -104,6 +105,8 @@ class _NameFile(RuleModel):
     particles: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()
     not_speaker_examples: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    label_examples: tuple[str, ...] = ()
     examples: tuple[_NameExample, ...] = ()
 
 
@@ -159,6 +162,7 @@ def load_lexicon(directory: Path) -> Lexicon:
         name_examples=name_examples,
         institution_nouns=frozenset(names.institution_nouns),
         documents=frozenset(names.documents),
+        label_re=re.compile(rf"\W*(?:{_alternation(names.labels)})\s*[:：]\s*", re.I) if names.labels else None,
     )
 
 

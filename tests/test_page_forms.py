@@ -1,0 +1,117 @@
+"""Page forms a user's captures come in (kb.ingest.userdocs): a table of small pages of our own,
+each in one general form, with the metadata it must give and the furniture that must not reach
+a passage. The forms: a slide deck exported as text, a newspaper's e-paper page, a memo with
+its header (its subject line the title), a blog or a newsletter under a masthead with a
+tagline, a news page naming its site only in its chrome. No fixture's strings: every name and line here is made up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kb.ingest.manifest import load_manifest
+from kb.ingest.userdocs import load_user_commentary
+
+EN = (
+    "The new rules require separate consent before a face is scanned at a gate. "
+    "A company that stores faces of many people must file an assessment with the regulator.\n\n"
+    "Users who refuse must be offered another way in, such as a card or a code.\n\n"
+)
+ZH = "《办法》第八条规定，人脸信息应当存储于人脸识别设备内。某律师表示，这一条影响很大。\n"
+
+SLIDES = (
+    "[Exported from Keynote · example-deck.key · 9 slides]\n\n--- Slide 1 ---\n"
+    "Faces at the Gate: What the New Rules Ask of Product Teams\n"
+    "Jane Roe, Senior Counsel, Example Advisory\nExample Privacy Summit · 3 March 2026\n\n"
+    "--- Slide 2 ---\nWhy it matters\n" + EN + "--- Slide 3 ---\nThank you\n"
+    "Slides are for discussion only and are not legal advice.\n"
+)
+EPAPER = (
+    "某某晚报数字报\n2026年05月06日 星期三　　第07版：视点\n上一版　下一版　　版面导航\n"
+    "小区门禁刷脸，业主能说不吗？\n（本报记者 张三 通讯员 李四）\n" + ZH * 4 + "（编辑：王五）\n"
+)
+ISSUE = "某某学报 · 电子版\n第321期　2026-06-01　　校园观察\n食堂刷脸支付，数据存在哪里？\n文/赵六　图/钱七\n" + ZH * 4
+MEMO = (
+    "To: Operations Committee\nFrom: Jane Roe, Data Protection Officer\n"
+    "Re: Face terminals at the example depots\n"
+    "Classification: Internal. Retention: 5 years from the date of this memo.\n\n" + EN
+)
+BLOG = (
+    "EXAMPLE ROAMER — Honest travel notes\nHome > Asia > Airports\n"
+    "Boarding by face at an example airport: what actually happens\nPosted by John Doe\n"
+    "Last updated: 2 June 2026\n"
+    "Affiliate disclosure: some links on this page earn us a small commission.\n\n" + EN + "Happy travels!\n"
+)
+CHROME = (
+    "<html><head><title>Kindergarten gates scan faces</title></head><body>"
+    '<header><img src="/img/logo.svg" alt="Example Harbour Times"></header>'
+    "<article><h1>Kindergarten gates scan faces</h1><p>By Jane Roe</p>"
+    + "".join(f"<p>{p}</p>" for p in EN.split("\n\n") if p)
+    + "</article><footer><p>© 2026 Example Harbour Times. All rights reserved.</p></footer></body></html>"
+)
+
+LETTER = (
+    "View this email in your browser\n\nTHE EXAMPLE LEDGER\nFaces and the law, every other Monday\n"
+    "Issue 9 · 2 March 2026 · Edited by Jane Roe\n\nThe filings pile up, and a first court ruling on gates\n\n" + EN
+)
+LETTER_PLAIN = "THE EXAMPLE LEDGER\nThe filings pile up, and a first court ruling on gates\nBy Jane Roe\n\n" + EN
+
+CASES = [
+    # name, text, metadata wanted, furniture that must not reach a passage
+    (
+        "deck.txt",
+        SLIDES,
+        {
+            "title": "Faces at the Gate: What the New Rules Ask of Product Teams",
+            "authors": ("Jane Roe",),
+        },
+        ["--- Slide", "Exported from", "not legal advice", "Senior Counsel"],
+    ),
+    (
+        "epaper.txt",
+        EPAPER,
+        {
+            "title": "小区门禁刷脸，业主能说不吗？",
+            "outlet": "某某晚报",
+            "date": "2026-05-06",
+            "authors": ("张三", "李四"),
+        },
+        ["上一版", "版面导航", "本报记者", "第07版"],
+    ),
+    (
+        "issue.txt",
+        ISSUE,
+        {"title": "食堂刷脸支付，数据存在哪里？", "date": "2026-06-01", "authors": ("赵六",)},
+        ["第321期", "文/"],
+    ),
+    ("memo.txt", MEMO, {"title": "Face terminals at the example depots"}, ["Re:", "Classification", "Retention"]),
+    (
+        "blog.txt",
+        BLOG,
+        {"title": "Boarding by face at an example airport: what actually happens", "authors": ("John Doe",)},
+        ["EXAMPLE ROAMER", "Affiliate disclosure", "Happy travels"],
+    ),
+    # a newsletter: masthead, tagline, issue line, headline; and the masthead right over its headline
+    ("letter.txt", LETTER, {"title": "The filings pile up, and a first court ruling on gates"}, ["every other Monday"]),
+    ("plain.txt", LETTER_PLAIN, {"title": "The filings pile up, and a first court ruling on gates"}, []),
+    ("chrome.html", CHROME, {"outlet": "Example Harbour Times", "authors": ("Jane Roe",)}, ["©"]),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "want", "furniture"), CASES, ids=[c[0] for c in CASES])
+def test_a_page_form_gives_its_metadata_and_drops_its_furniture(
+    tmp_path: Path, name: str, text: str, want: dict[str, object], furniture: list[str]
+) -> None:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    got = {
+        "title": doc.meta.title_en or doc.meta.title_zh,
+        "outlet": doc.meta.outlet,
+        "date": doc.meta.date,
+        "authors": tuple(doc.meta.authors),
+    }
+    assert {k: got[k] for k in want} == want
+    body = " ".join(p.text for p in doc.parsed.passages)
+    assert [f for f in furniture if f in body] == []
