@@ -65,6 +65,7 @@ from kb.ingest.commentary_page import (
 )
 from kb.ingest.furniture import (
     FurnitureRules,
+    copyright_holder,
     interviewer,
     is_title_case,
     load_rules,
@@ -156,9 +157,6 @@ _CN_SITE_NAME = re.compile(
 # The last word of a team's or desk's name signed under a help or news page.
 _TEAM_NAME = re.compile(r"\b(?:support|team|desk|staff|editors|editorial|office|newsroom|service)$", re.I)
 _PUBLISHED_WORD = re.compile(r"^\s*(?:published|posted|updated|发布|发表|编辑于|更新于|首发)", re.I)
-_COPYRIGHT_HOLDER = re.compile(
-    r"(?:©|\([cC]\))\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?P<name>[A-Z][^.|©]{2,60}?)\s*(?:[.|]|$)"
-)
 _BYLINE_PARTS = re.compile(r"\s+[|•·]\s+")
 _BYLINE_ON = re.compile(r",?\s+on\s+|,\s+")  # "By Jane Roe on July 29, 2026", "By Jane Roe, 23.10.2026"
 
@@ -616,8 +614,8 @@ def _outlet(page: Page, title: int | None) -> str | None:
         if crumb and re.split(r"[:：]\s*", crumb)[-1].casefold() not in _CRUMB_HOME:  # "当前位置：首页 > …"
             return masthead_name(crumb)
     for b in blocks:
-        if ("©" in b.text or "(c)" in b.text.lower()) and (m := _COPYRIGHT_HOLDER.search(b.text)):
-            return m.group("name").strip()
+        if name := copyright_holder(b.text):
+            return name
         if m := _CJK_COPYRIGHT.search(b.text):
             return m.group("before") or masthead_name(m.group("after"))
     return None

@@ -358,6 +358,30 @@ def source_name(text: str, *, alone: bool = False) -> str | None:
     return m.group("name")
 
 
+# The holder a copyright notice names: "© 2026 Example Post. All rights reserved.", "(c) Example
+# Times | Terms", "Copyright 2024-2026 Centre for X, Example University."
+_COPYRIGHT_HOLDER = re.compile(
+    r"(?:©|\([cC]\)|\b[Cc]opyright\b)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?"
+    r"(?![Aa]ll\s+[Rr]ights\b)(?P<name>[A-Z][^.|©\n]{1,60}?),?\s*(?:[.|]|\s[Aa]ll\s+[Rr]ights\b|$)"
+)
+
+
+def copyright_holder(text: str) -> str | None:
+    """The holder a copyright notice in ``text`` names, when it names one in Latin letters.
+
+    >>> copyright_holder("© 2026 Example Post. All rights reserved.")
+    'Example Post'
+    >>> copyright_holder("Copyright 2024-2026 Centre for X, Example University")
+    'Centre for X, Example University'
+    >>> copyright_holder("(c) Example Times | Terms"), copyright_holder("© 2026 Example Post All rights reserved")
+    ('Example Times', 'Example Post')
+    >>> copyright_holder("© 2026 All rights reserved."), copyright_holder("copyrighted")
+    (None, None)
+    """
+    m = _COPYRIGHT_HOLDER.search(text)
+    return m.group("name").strip() if m else None
+
+
 def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
     """The names in a by-line (``By A, B and C``), or None when ``text`` is not one."""
     m = rules.line_match("byline", text)

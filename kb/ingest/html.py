@@ -59,7 +59,7 @@ from kb.ingest.frontmatter import (
     parse_fields,
     split_front_matter,
 )
-from kb.ingest.furniture import interviewer, load_rules, parse_byline, source_name
+from kb.ingest.furniture import copyright_holder, interviewer, load_rules, parse_byline, source_name
 
 __all__ = ["MAX_DEPTH", "MAX_ELEMENTS", "HtmlBlock", "HtmlText", "extract_page", "page_metadata", "parse_page"]
 
@@ -255,12 +255,6 @@ def _markup_site_name(root: lxml.html.HtmlElement) -> str | None:
     return next((t for t in _marked(root, _SITE_CLASS) if len(t) <= 60), None)
 
 
-# The holder of a page footer's copyright: "© 2026 Example Post. All rights reserved."
-_FOOTER_COPYRIGHT = re.compile(
-    r"(?:©|\([cC]\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?"
-    r"(?P<name>[A-Z][\w&'’ .-]{1,50}?)\s*(?:[.,|]|all rights|$)",
-    re.I,
-)
 _LOGO = re.compile(r"logo|brand", re.I)
 
 
@@ -282,8 +276,7 @@ def _footer_or_logo_name(root: lxml.html.HtmlElement) -> str | None:
         if alt and in_header and marked and 1 <= len(alt.split()) <= 6 and not alt.casefold().endswith("logo"):
             return alt
     for footer in root.iter("footer"):
-        m = _FOOTER_COPYRIGHT.search(" ".join(footer.text_content().split()))
-        if m and (name := m.group("name").strip()):
+        if name := copyright_holder(" ".join(footer.text_content().split())):
             return name
     return None
 
