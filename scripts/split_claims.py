@@ -38,7 +38,9 @@ run once and tuned on, as the new final held-out set for every part of issue 14)
 fresh15 set (``fresh15.jsonl`` over ``fresh15_docs.jsonl``, ten more written blind on 2026-12-07 after fresh14 was
 run once and spent, as the new final held-out set for every part of issue 14), with split ``fresh15``, and the
 fresh16 set (``fresh16.jsonl`` over ``fresh16_docs.jsonl``, ten more written blind on 2026-12-07 after fresh15, as a
-reserve held-out set for every part of issue 14), with split ``fresh16``.
+reserve held-out set for every part of issue 14), with split ``fresh16``, and the fresh17 set (``fresh17.jsonl`` over
+``fresh17_docs.jsonl``, ten more written blind on 2026-12-07 after fresh16, as a second reserve held-out set for every
+part of issue 14), with split ``fresh17``.
 
 The check also reads the texts (read-only, from KB_SOURCE_ROOT, default ../shared): each
 sentence must occur verbatim in its source file, each gold provision must name an article
@@ -112,6 +114,7 @@ BLIND_SETS = (
     "fresh14",
     "fresh15",
     "fresh16",
+    "fresh17",
 )
 FIXTURE_SETS = (
     FixtureSet(
