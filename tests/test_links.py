@@ -279,7 +279,7 @@ def test_a_law_named_without_an_article_proposes_the_articles_the_commentary_is_
     cite = [_cite(named, "Demo Law", ["demo-law-2021"])]
     rows = [c for c in _candidates([gates, named], cite) if c.passage_id == named.id]
     assert {c.evidence["context"] for c in rows if c.article == "demo-law-2021/art_4"} == {"named_sentence"}
-    without = _candidates([gates, named], cite, LinkConfig(whole_law=0))
+    without = _candidates([gates, named], cite, LinkConfig(whole_law=0, short_document=0))
     assert "demo-law-2021/art_4" not in {c.article for c in without if c.passage_id == named.id}
 
 
@@ -372,6 +372,49 @@ def test_a_passage_about_the_draft_reaches_the_final_version_that_says_the_same(
     assert best.evidence["context"] == "successor"
     assert best.evidence["successor_of"] == DRAFT.id and "successor" in best.evidence["why"]
     assert best.score >= 0.5
+
+
+@pytest.mark.parametrize(
+    ("short_document", "candidate"),
+    [(0, False), (1, False), (2, True), (30, True)],
+)
+def test_every_article_of_a_short_successor_is_a_candidate(short_document: int, candidate: bool) -> None:
+    """The final version of the draft a passage is about: its commencement article shares no
+    word with the sentence, yet is a candidate when the document has at most ``short_document``
+    articles (the learned weights rank it)."""
+    p = _passage("news", 1, "The draft bans facial recognition devices inside hotel rooms and changing rooms.")
+    provisions = PROVISIONS + [
+        Provision(FINAL.id, eid, "article", n, zh, number=n + 1)
+        for n, (eid, (zh, _)) in enumerate(FINAL_ARTICLES.items())
+    ]
+    translations = TRANSLATIONS + [Translation(FINAL.id, eid, en) for eid, (_, en) in FINAL_ARTICLES.items()]
+    linker = PassageLinker(
+        ProvisionIndex.build(provisions, translations),
+        [*DOCS, FINAL],
+        LinkConfig(short_document=short_document),
+    )
+    rows = {c.article: c for c in linker.candidates([p], [], commentary_date="2023-09")[1]}
+    assert ("demo-rules-2025/art_1" in rows) is candidate
+    assert rows["demo-rules-2025/art_2"].evidence["context"] == "successor"
+    if candidate:
+        assert rows["demo-rules-2025/art_1"].evidence["context"] == "successor"
+
+
+@pytest.mark.parametrize(
+    ("short_document", "expected"),
+    [(0, set()), (4, set()), (5, {"art_1", "art_2", "art_3", "art_4", "art_5"})],
+)
+def test_every_article_of_a_short_law_named_in_the_sentence_is_a_candidate(
+    short_document: int, expected: set[str]
+) -> None:
+    """Not an article named in the passage but not in the sentence, nor one of a document
+    only discussed: those stay as far as their words are."""
+    p = _passage("news", 1, "The zoo keepers read the Demo Law aloud to the pandas every morning.")
+    other = _passage("news", 2, "The pandas slept through the reading of it, the keepers said.")
+    cite = [_cite(p, "Demo Law", ["demo-law-2021"])]
+    rows = _candidates([p, other], cite, LinkConfig(whole_law=0, short_document=short_document))
+    assert {c.article.split("/")[1] for c in rows if c.passage_id == p.id} == expected
+    assert not [c for c in rows if c.passage_id == other.id and c.evidence["context"] == "named_sentence"]
 
 
 def test_rules_published_but_not_yet_in_force_are_open_to_commentary_of_that_time() -> None:

@@ -16,7 +16,10 @@ Signals of a (sentence, article) candidate (``learned.FEATURES``):
    says ``successor_of`` and why; the signal is ``1 / (1 + years)`` from the draft to the
    final's adoption, so a final adopted years later counts for less); is discussed by the
    commentary (or succeeds a document it discusses); or is merely in force at the
-   commentary's date;
+   commentary's date. Every article of a short document (``LinkConfig.short_document``,
+   20 articles at most) named in the sentence, none of its articles cited in the passage,
+   or succeeding the draft the passage is about is a candidate, whatever its words: a
+   paraphrase of the draft shares few words with the final article that carries it;
 3. **terms** — legal concepts (``corpus/link/concepts.toml``) shared, weighted by rarity,
    and whether a specific one anchors the link;
 4. **similarity** in the sentence's language — English sentences against the English

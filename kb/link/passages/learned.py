@@ -34,6 +34,11 @@ NORMATIVE_PATH = Path("link") / "normative.toml"
 #   discussed       among the documents the commentary discusses
 #   open            any other document in force at the commentary's date, in a passage naming some document
 #   (none of these) the same, in a passage naming no document
+# (Candidates are the articles sharing words or concepts with the sentence, those cited in the
+# passage, the sentence before's best three, a law named without an article's three closest to
+# the commentary, and every article of a short document, ``LinkConfig.short_document`` = 20
+# articles at most, named in the sentence (no article of it cited in the passage) or the
+# successor; the learned combination ranks them all.)
 # Evidence:
 #   cited_passage   the article is cited elsewhere in the passage
 #   terms           shared legal concepts' weight, min(1, strength / 1.5)

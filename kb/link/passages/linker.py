@@ -70,6 +70,10 @@ class LinkConfig:
     min_words: int = 2  # sentences with fewer content words get no inferred links (a heading of two words has some)
     carried: int = 3  # the previous sentence's best candidates stay candidates of the next
     whole_law: int = 3  # a law named without an article proposes its articles closest to the commentary
+    # every article of a document of at most this many articles is a candidate of a sentence
+    # that names it or of a passage about the draft it finalises (the learned weights rank them)
+    short_document: int = 20
+    short_contexts: tuple[Context, ...] = ("named_sentence", "successor")
 
 
 # --------------------------------------------------------------------------- dates
@@ -510,6 +514,13 @@ class PassageLinker:
         for d in cites[2].get(span, ()):
             if d not in pinned:
                 carried.update(self._closest(d)[: cfg.whole_law])
+        # a short document the sentence is about: any of its articles may be the one meant, in
+        # words it shares with none (a paraphrase of the draft, a remark about the named rules)
+        # (not one whose article the passage cites: that article is the one meant)
+        if cfg.short_document:
+            for d, ctx in contexts.items():
+                if ctx in cfg.short_contexts and d not in pinned and len(self.index.by_doc[d]) <= cfg.short_document:
+                    carried.update(self.index.by_doc[d])
         proposed.update(carried)
         cited_here = {article_id(lk.dst) for lk in cites[0] if _in(lk, span)}
         elsewhere = self.elsewhere.found(passage.text[span[0] : span[1]])
