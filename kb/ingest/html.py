@@ -310,12 +310,11 @@ def _masthead(publisher: str | None, source: str | None) -> str | None:
     return publisher
 
 
-def _markup_authors(root: lxml.html.HtmlElement) -> str | None:
+def _markup_authors(root: lxml.html.HtmlElement, boxed: tuple[str, ...]) -> str | None:
     """The by-line in the theme's markup (``class="author"``, or a meta line
     ``Filed under … | by Jane Doe | 2026-08-30``), when no meta tag or JSON-LD names anyone."""
     rules = load_rules()
-    boxed = _boxed_names(root)
-    if boxed:
+    if boxed:  # the names an author box sets apart (:func:`_boxed_names`)
         return "; ".join(boxed)
     for text in _marked(root, _AUTHOR_CLASS, parts=True):
         # "作者：X", "By X", or the name alone
@@ -455,7 +454,7 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
     boxed = _boxed_names(root)
     if boxed and authors and all(n in authors for n in boxed):
         authors = "; ".join(boxed)  # the extractor read the author box whole: "Jane Roe Partner; Paris …"
-    authors = "; ".join(_author_names(authors)) if authors else _markup_authors(root)
+    authors = "; ".join(_author_names(authors)) if authors else _markup_authors(root, boxed)
     fields["authors"] = authors
     date = (found.date if found else None) or fields.get("date")
     fields["date"] = _iso_prefix(date)

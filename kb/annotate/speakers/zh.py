@@ -580,6 +580,12 @@ def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> 
     return _resolve_references(out, passages, meta)
 
 
+@lru_cache(maxsize=4)
+def _defined_party_line(parties: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A line defining a party of an official decision: ``当事人：甲公司``."""
+    return re.compile(rf"^\s*({_alternation(parties)})\s*[：:]\s*([^，,。；;\s]{{2,40}})\s*$") if parties else None
+
+
 def _resolve_references(anns: list[Annotation], passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
     """An unnamed speaker that is the document's own issuer (本机关: its outlet) or a party it
     defines (当事人：某某公司 in a line of its own) gets that name; the word stays the role.
@@ -592,9 +598,10 @@ def _resolve_references(anns: list[Annotation], passages: Sequence[Passage], met
     """
     lex = _compiled(_default_path()).lex
     names = {w: meta.outlet for w in lex.self_references if meta.outlet}
+    party = _defined_party_line(lex.defined_parties)
     for p in passages:
-        m = re.match(rf"^\s*({_alternation(lex.defined_parties)})\s*[：:]\s*([^，,。；;\s]{{2,40}})\s*$", p.text)
-        if lex.defined_parties and m and m.group(1) not in names:
+        m = party.match(p.text) if party else None
+        if m and m.group(1) not in names:
             names[m.group(1)] = m.group(2)
     out = []
     for a in anns:
