@@ -22,7 +22,6 @@ the fixture folders are read by the build's own ``--commentary`` ingestion.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -45,6 +44,7 @@ from links_lib import (
     sources_of,
 )
 
+from kb.learn.linear import LinearModel, fit_choice
 from kb.link.passages.learned import FEATURES
 
 OUT = Path(__file__).resolve().parent.parent / "corpus" / "link" / "weights.toml"
@@ -75,55 +75,17 @@ def groups(rows: Sequence[ClaimRows]) -> list[tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-def _loss(beta: np.ndarray, data: Sequence[tuple[np.ndarray, np.ndarray]], l2: float) -> tuple[float, np.ndarray]:
-    """Negative log-likelihood of a softmax over each sentence's candidates and "none"
-    (logit 0): P(article) = exp(z) / (1 + sum exp(z)), z = bias + x . coef."""
-    loss = 0.5 * l2 * float(beta[1:] @ beta[1:])
-    grad = np.concatenate([[0.0], l2 * beta[1:]])
-    for x, y in data:
-        z = np.clip(beta[0] + x @ beta[1:], -50, 50)
-        e = np.exp(z)
-        denom = 1.0 + e.sum()
-        p = e / denom
-        xb = np.hstack([np.ones((len(x), 1)), x])
-        if y.any():
-            target = (e * y) / (e * y).sum()
-            loss -= math.log((e * y).sum() / denom)
-            grad += xb.T @ (p - target)
-        else:
-            loss -= math.log(1.0 / denom)
-            grad += xb.T @ p
-    return loss, grad
-
-
 def fit(data: Sequence[tuple[np.ndarray, np.ndarray]], l2: float) -> tuple[float, np.ndarray]:
-    """Fit the bias and coefficients by gradient descent with backtracking."""
-    beta = np.zeros(len(FEATURES) + 1)
-    loss, grad = _loss(beta, data, l2)
-    step = 0.1
-    for _ in range(400):
-        trial = beta - step * grad
-        tl, tg = _loss(trial, data, l2)
-        if tl < loss:
-            beta, loss, grad = trial, tl, tg
-            step *= 1.5
-        else:
-            step *= 0.3
-        if step < 1e-9:
-            break
-    return float(beta[0]), beta[1:]
+    """Fit the bias and coefficients: the softmax over each sentence's candidates and "none"
+    of :func:`kb.learn.linear.fit_choice`."""
+    model = fit_choice(data, FEATURES, l2=l2)
+    return model.bias, np.array([model.weights[f] for f in FEATURES])
 
 
 def scorer(bias: float, coef: np.ndarray) -> Any:
-    """Scores of one sentence's candidates: the softmax with "none" (see _loss)."""
-
-    def score(feats: Sequence[Mapping[str, float]]) -> list[float]:  # as PassageLinker.sentence_scores
-        z = [bias + sum(c * f.get(k, 0.0) for k, c in zip(FEATURES, coef, strict=True)) for f in feats]
-        e = [math.exp(max(-50.0, min(50.0, v))) for v in z]
-        denom = 1.0 + sum(e)
-        return [v / denom for v in e]
-
-    return score
+    """Scores of one sentence's candidates: the softmax with "none" (:meth:`LinearModel.choice`)."""
+    model = LinearModel(bias=bias, weights={k: float(c) for k, c in zip(FEATURES, coef, strict=True)})
+    return model.choice  # as PassageLinker.sentence_scores
 
 
 def evaluate(rows: Sequence[ClaimRows], score: Any, min_score: float) -> dict[str, dict[str, float]]:

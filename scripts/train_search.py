@@ -60,6 +60,7 @@ import numpy.typing as npt
 from sqlalchemy import text
 
 from kb.learn.associations import Associations, fit, numbered
+from kb.learn.linear import fit_binary
 from kb.learn.neighbours import Neighbours
 from kb.learn.ranker import FEATURES, PRODUCTS, WORD_FEATURES, LearnedRanker
 from kb.learn.translation import Translation
@@ -215,29 +216,14 @@ def pool_recall(reader: Reader, q: StardQuestion, ranker: LearnedRanker, run: Ru
 
 
 def fit_weights(runs: Sequence[Run], use: Sequence[str]) -> dict[str, float]:
-    """Logistic regression over the chosen features (standardised while fitting, stored unscaled)."""
+    """Logistic regression over the chosen features (:func:`kb.learn.linear.fit_binary`:
+    standardised while fitting, stored unscaled)."""
     cols = [FEATURES.index(f) for f in use]
     x = np.vstack([r[0][:, cols] for r in runs])
     y = np.concatenate([r[1] for r in runs])
-    mu, sd = x.mean(0), x.std(0)
-    sd[sd == 0] = 1.0
-    z = np.column_stack([(x - mu) / sd, np.ones(len(x))])
-    pos = max(y.sum(), 1.0)
-    neg = max(len(y) - y.sum(), 1.0)
-    sample = np.where(y > 0, len(y) / (2 * pos), len(y) / (2 * neg)) if BALANCED else np.ones(len(y))
-    w = np.zeros(z.shape[1])
-    ridge = L2 * np.r_[np.ones(z.shape[1] - 1), 0.0]
-    for _ in range(STEPS):  # Newton's method: a dozen steps converge
-        p = 1 / (1 + np.exp(-(z @ w)))
-        gradient = z.T @ (sample * (p - y)) / len(y) + ridge * w
-        hessian = (z * (sample * p * (1 - p))[:, None]).T @ z / len(y) + np.diag(ridge)
-        step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    scaled = w[:-1] / sd
-    out = {f: round(float(v), 6) for f, v in zip(use, scaled, strict=True)}
-    out["bias"] = round(float(w[-1] - (mu * scaled).sum()), 6)
+    model = fit_binary(x, y, use, l2=L2, balanced=BALANCED, steps=STEPS)
+    out = {f: round(model.weights[f], 6) for f in use}
+    out["bias"] = round(model.bias, 6)
     return out
 
 
