@@ -40,7 +40,9 @@ run once and spent, as the new final held-out set for every part of issue 14), w
 fresh16 set (``fresh16.jsonl`` over ``fresh16_docs.jsonl``, ten more written blind on 2026-12-07 after fresh15, as a
 reserve held-out set for every part of issue 14), with split ``fresh16``, and the fresh17 set (``fresh17.jsonl`` over
 ``fresh17_docs.jsonl``, ten more written blind on 2026-12-07 after fresh16, as a second reserve held-out set for every
-part of issue 14), with split ``fresh17``.
+part of issue 14), with split ``fresh17``, and the fresh18 set (``fresh18.jsonl`` over ``fresh18_docs.jsonl``, ten more
+written blind on 2026-12-07 after fresh17, as a third reserve held-out set for every part of issue 14), with split
+``fresh18``.
 
 The check also reads the texts (read-only, from KB_SOURCE_ROOT, default ../shared): each
 sentence must occur verbatim in its source file, each gold provision must name an article
@@ -115,6 +117,7 @@ BLIND_SETS = (
     "fresh15",
     "fresh16",
     "fresh17",
+    "fresh18",
 )
 FIXTURE_SETS = (
     FixtureSet(
