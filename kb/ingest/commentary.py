@@ -46,7 +46,6 @@ from kb.ingest.commentary_page import (
     BARE_NAME,
     COLUMN_TAG,
     RULE_LINE,
-    TITLE_TAG,
     Page,
     answer_headers,
     author_box,
@@ -74,8 +73,15 @@ from kb.ingest.furniture import (
     parse_date_line,
     source_name,
 )
+from kb.ingest.headers import (
+    CN_SITE_NAME,
+    TITLE_BYLINE_WINDOW,
+    TITLE_SHORT_UNITS,
+    choose_title,
+    headline_shaped,
+    title_text,
+)
 from kb.ingest.markup import NO_MARKS, Marks
-from kb.ingest.normalize import is_cjk_text
 from kb.ingest.sentences import split_sentences
 from kb.model import DocumentMeta, ParsedCommentary, Passage, SourceSpan
 from kb.text.datelines import dateline
@@ -102,9 +108,6 @@ NAV_LIST_SHORT_UNITS = 4
 NAV_LIST_SHORT_SHARE = 0.8  # of the items must be short for a list to be a menu ...
 NAV_LIST_VOCAB_SHARE = 0.3  # ... and this many menu words, unless a menu label heads it
 TITLE_MIN_SCORE = 3
-CJK_HEADLINE_MAX_CHARS = 48  # "住酒店时前台要求必须刷脸才能办入住，不刷就不给开房，这合法吗？" is 31
-TITLE_SHORT_UNITS = 2  # "China Power", "Recent Features": section names, rarely headlines
-TITLE_BYLINE_WINDOW = 5  # a title is followed by its by-line or date within this many blocks
 END_TRAILING_PROSE_BLOCKS = 2  # an end marker followed by this much prose is a mid-article box
 END_TRAILING_PROSE_CHARS = 400
 HEADING_CHAIN_MAX = 3  # "Key Takeaways:" / "Why does China need ...?" / text
@@ -134,10 +137,6 @@ class Layout:
 
 
 _ISSUE_TITLE = re.compile(r"^(?P<name>[A-Z][\w&.' -]{1,40}?)\s*#\s*\d+\s*[:|–—-]")
-# A wire service's slug before a headline: "UPDATE 2-", "EXCLUSIVE-", "REFILE-".
-_WIRE_PREFIX = re.compile(
-    r"^(?:UPDATE|REFILE|CORRECTED|EXCLUSIVE|WRAPUP|ANALYSIS|FACTBOX|EXPLAINER)(?:\s*\d+)?\s*-\s*(?=\S)"
-)
 # "本文首发于个人博客「阿满的自留地」": where a repost first appeared.
 _FIRST_PUBLISHED_IN = re.compile(
     r"(?:首发于|原载于|原文刊于|转载自).{0,10}?[「《“\"](?P<name>[^」》”\"]{2,24})[」》”\"]"
@@ -150,10 +149,6 @@ _CJK_COPYRIGHT = re.compile(
 )
 # A Chinese news dateline naming its reporters: "…11月17日电 （记者 孙晗）", "本报讯（记者 孙悦 王五）".
 _CN_DATELINE = re.compile(r"(?:\d{1,2}月\d{1,2}日电|讯)\s*[（(](?:本报|特约|见习)?记者\s*(?P<names>[^）)]{2,30})[）)]")
-# A Chinese site's own name above the headline: a school, court, paper or office.
-_CN_SITE_NAME = re.compile(
-    r"^[\u4e00-\u9fff]{2,16}(?:大学|学院|小学|中学|学校|幼儿园|法院|检察院|研究院|研究所|研究中心|网|报|日报|晚报|杂志|律师事务所|委员会|网信办|政府)$"
-)
 # The last word of a team's or desk's name signed under a help or news page.
 _TEAM_NAME = re.compile(r"\b(?:support|team|desk|staff|editors|editorial|office|newsroom|service)$", re.I)
 _PUBLISHED_WORD = re.compile(r"^\s*(?:published|posted|updated|发布|发表|编辑于|更新于|首发)", re.I)
@@ -161,7 +156,7 @@ _BYLINE_PARTS = re.compile(r"\s+[|•·]\s+")
 _BYLINE_ON = re.compile(r",?\s+on\s+|,\s+")  # "By Jane Roe on July 29, 2026", "By Jane Roe, 23.10.2026"
 
 
-def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int | None:
+def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None, marks: Marks) -> int | None:
     """The block holding the headline, looked for before the first paragraph of prose."""
     limit = min(first_prose + 1, len(page.blocks))
     if meta is not None and meta.title_en:
@@ -169,20 +164,27 @@ def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int 
         for i in range(limit):
             if page.folds[i] == wanted:
                 return i
+    # the hand-scored choice below, then the learned choice over it (kb.ingest.headers), when fitted
+    learned = choose_title(page, first_prose, marks, _scored_title(page, first_prose))
+    return _scored_title(page, first_prose) if learned is False else learned
+
+
+def _scored_title(page: Page, first_prose: int) -> int | None:
+    """The hand-scored headline: points for title case, length, repeats, a by-line near ..."""
     best: tuple[int, int] | None = None
     first_candidate = True
     # The first "prose" line may itself be the headline (a question, a long Chinese title).
     first_block = next((j for j in range(len(page.blocks)) if page.furniture[j] is None), -1)
     for i in range(min(first_prose + 1, len(page.blocks))):
         b = page.blocks[i]
-        shaped = page.heading_like(i) or (i == first_block and _headline_shaped(b))
+        shaped = page.heading_like(i) or (i == first_block and headline_shaped(b))
         if page.furniture[i] or not shaped or b.units < 2:
             continue
         if (
             page.rules.is_site_name(b.text)
             or COLUMN_TAG.match(b.text)  # "【直播回放·文字整理】": the column's tag
             or masthead_like(page, i, first_prose)
-            or _CN_SITE_NAME.match(masthead_name(b.text))
+            or CN_SITE_NAME.match(masthead_name(b.text))
             or masthead_tagline(page, i, first_prose)
         ):
             continue  # the masthead, not the headline
@@ -194,7 +196,7 @@ def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int 
         window = range(max(0, i - TITLE_BYLINE_WINDOW), min(i + 1 + TITLE_BYLINE_WINDOW, len(page.blocks)))
         score += 2 if any(page.furniture[j] in ("byline", "dateline") for j in window if j != i) else 0
         score += 1 if first_candidate else 0
-        score += 1 if i == first_block and _headline_shaped(b) else 0  # a pasted page's first line
+        score += 1 if i == first_block and headline_shaped(b) else 0  # a pasted page's first line
         score += 1 if i in page.marked_headings else 0  # "# Headline" in Markdown
         score += 2 if i + 1 < len(page.blocks) and RULE_LINE.match(page.blocks[i + 1].text) else 0  # set off by a rule
         first_candidate = False
@@ -203,25 +205,10 @@ def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int 
     return best[1] if best else None
 
 
-EN_QUESTION_HEADLINE_MAX_WORDS = 25
 # A breadcrumb trail's first crumb is the site ("Site › Section › Page"), unless it says "Home".
 _BREADCRUMB_SITE = re.compile(r"^(?P<name>[^›>»|｜\n]{2,40}?)\s*[›>»]\s*[^›>»]+[›>»]")
 _META_LINE_MAX_UNITS = 40  # a page's line of labelled fields (来源：… 浏览次数：…) is short, with no 。
 _CRUMB_HOME = frozenset({"home", "首页", "主页", "当前位置", "您现在的位置", "位置"})
-
-
-def _headline_shaped(b: Block) -> bool:
-    """A file's first line that reads as a headline though it is not set as one: a long
-    Chinese headline (a question, two clauses; one line, no full stop at its end, at most
-    :data:`CJK_HEADLINE_MAX_CHARS` characters), or an English question of at most
-    :data:`EN_QUESTION_HEADLINE_MAX_WORDS` words (a forum thread's, a Q&A page's)."""
-    text = b.text.rstrip("”’\"')]»")
-    if b.lines != 1 or b.marker or text.endswith(("。", "；", "，", "…", ".", ";", ",", ":")):
-        return False
-    if is_cjk_text(text):
-        return b.units <= CJK_HEADLINE_MAX_CHARS
-    # a forum thread's or a Q&A page's question: "My employer wants … - can I say no?"
-    return text.endswith("?") and len(text.split()) <= EN_QUESTION_HEADLINE_MAX_WORDS
 
 
 def _find_end(page: Page, body_start: int) -> int:
@@ -321,7 +308,7 @@ def layout_blocks(
     page = Page(blocks, rules, marks)
     n = len(blocks)
     first_prose = next((i for i in range(n) if page.furniture[i] is None and page.is_prose(i)), n)
-    title = _find_title(page, first_prose, meta)
+    title = _find_title(page, first_prose, meta, marks)
     memo = next((i for i in range(first_prose) if rules.line_is("memo_subject", blocks[i].text)), None)
     if memo is not None and title is not None and title > memo:
         title = None  # "Re: …" names the memo; "1. Background" after it is its first section
@@ -450,7 +437,7 @@ def _extract(
     blocks, rules = page.blocks, page.rules
     out: dict[str, str] = {}
     if title is not None:
-        out["title"] = TITLE_TAG.sub("", _WIRE_PREFIX.sub("", blocks[title].text))
+        out["title"] = title_text(blocks[title].text)
     # "Re: …" in a memo's header above the text: the subject is the title, over a line
     # above it ("INTERNAL – CONFIDENTIAL") or a section heading after it ("1. Background")
     memo = next((m for i in range(body_start) if (m := rules.line_match("memo_subject", blocks[i].text))), None)
@@ -602,7 +589,7 @@ def _outlet(page: Page, title: int | None) -> str | None:
     if first is not None and title is not None and first < title:
         if masthead_like(page, first, title):
             return masthead_name(blocks[first].text).title()  # THE FACE LEDGER
-        if _CN_SITE_NAME.match(masthead_name(blocks[first].text)) or _short_name(page, first):
+        if CN_SITE_NAME.match(masthead_name(blocks[first].text)) or _short_name(page, first):
             return masthead_name(blocks[first].text)  # 西湖政法大学法学院; "Pagoda Privacy" above its menu
     for i in range(title if title is not None else 0):
         if page.rules.is_site_name(blocks[i].text) and not blocks[i].marker:

@@ -1,0 +1,211 @@
+"""Fit the learned choices of a page's header (``kb.ingest.headers``) and cross-validate them.
+
+For every labelled set of ``split_claims.FIXTURE_SETS`` except the held-out ones, every file
+is read as ``kb ingest --commentary`` reads it, with :data:`kb.ingest.headers.RECORDER` set,
+so each page's candidates are the pipeline's own. A candidate's label: its text is the
+page's expected value (a page whose expected value no candidate states teaches nothing and
+is left out; a page expecting no title wants "none"). Pages with a title in their front
+matter are left out (the declared title wins whatever the choice).
+
+Leave-one-set-out cross-validation: fit on every set but one, read that one with the fold's
+weights (:data:`kb.ingest.headers.OVERRIDE`) and score it as
+``scripts/measure_commentary_ingest.py`` does. Printed per set: metadata fields right with
+the rules (no weights), with the fold's weights, and with the weights fitted on all sets
+(written to ``corpus/commentary_headers.toml`` with ``--write``: their presence puts
+them to work), and furniture leaks and
+labelled sentences for each (the title chosen moves where the article starts).
+
+    python scripts/fit_page_headers.py [--sets fixtures fresh ...] [--verbose] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+from measure_commentary_ingest import FIELDS, score_doc  # noqa: E402
+from split_claims import FIXTURE_SETS  # noqa: E402
+
+from kb.ingest.frontmatter import split_front_matter  # noqa: E402
+from kb.ingest.headers import OVERRIDE, RECORDER, TITLE_FEATURES, HeaderModels  # noqa: E402
+from kb.ingest.manifest import load_manifest  # noqa: E402
+from kb.ingest.userdocs import UserCommentary, discover, parse_user_file, read_user_file  # noqa: E402
+from kb.learn.linear import LinearModel, Matrix, fit_choice  # noqa: E402
+
+HELD_OUT = frozenset({"fresh17", "fresh18"})  # never read here: the session's final figures
+SPENT = tuple(f.name for f in FIXTURE_SETS if f.name not in HELD_OUT)
+OUT = ROOT / "corpus" / "commentary_headers.toml"
+L2 = float(os.environ.get("FIT_L2", "1.0"))
+
+
+@dataclass
+class Page:
+    set_name: str
+    doc_id: str
+    expected: dict[str, Any]
+    labelled: list[str]
+    records: list[tuple[str, list[tuple[str, dict[str, float]]]]]
+    declared_title: bool
+
+
+@contextmanager
+def models(m: HeaderModels) -> Iterator[None]:
+    token = OVERRIDE.set(m)
+    try:
+        yield
+    finally:
+        OVERRIDE.reset(token)
+
+
+def read_set(name: str, known: frozenset[str]) -> list[Page]:
+    fs = next(f for f in FIXTURE_SETS if f.name == name)
+    expected = {d["id"]: d for d in map(json.loads, fs.docs.read_text().splitlines()) if d}
+    labelled: dict[str, list[str]] = defaultdict(list)
+    for line in fs.claims.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            rec = json.loads(line)
+            labelled[rec["doc"]].append(rec["sentence"])
+    pages = []
+    for file in discover([fs.folder]):
+        if file.doc_id not in expected:
+            continue
+        records: list[tuple[str, list[tuple[str, dict[str, float]]]]] = []
+        token = RECORDER.set(records)
+        try:
+            with models(HeaderModels()):
+                parse_user_file(file, known)
+        finally:
+            RECORDER.reset(token)
+        declared = file.fmt != "html" and bool(split_front_matter(read_user_file(file).text, file.rel).fields.title)
+        pages.append(Page(name, file.doc_id, expected[file.doc_id], labelled[file.doc_id], records, declared))
+    return pages
+
+
+def title_groups(pages: Sequence[Page]) -> list[tuple[Matrix, Matrix]]:
+    groups = []
+    for p in pages:
+        recs = [r for kind, r in p.records if kind == "title"]
+        if not recs or p.declared_title:
+            continue
+        candidates = recs[0]
+        want = p.expected["metadata"].get("title")
+        y = np.array([1.0 if text == want else 0.0 for text, _ in candidates])
+        if want and not y.any():
+            continue  # no candidate states it: nothing to learn which
+        if not candidates:
+            continue
+        x = np.array([[f[k] for k in USED] for _, f in candidates])
+        groups.append((x, y))
+    return groups
+
+
+USED = tuple(f for f in TITLE_FEATURES if f not in os.environ.get("FIT_DROP", "").split(","))
+
+
+def fit(pages: Sequence[Page]) -> HeaderModels:
+    return HeaderModels(title=fit_choice(title_groups(pages), USED, l2=L2))
+
+
+def score_set(
+    name: str, pages: Sequence[Page], m: HeaderModels, known: frozenset[str], wrong: list[str] | None = None
+) -> dict[str, int]:
+    fs = next(f for f in FIXTURE_SETS if f.name == name)
+    by_id = {p.doc_id: p for p in pages if p.set_name == name}
+    out: dict[str, int] = defaultdict(int)
+    with models(m):
+        for file in discover([fs.folder]):
+            if file.doc_id not in by_id:
+                continue
+            page = by_id[file.doc_id]
+            doc: UserCommentary = parse_user_file(file, known)
+            ok, leaks, found = score_doc(doc, page.expected, page.labelled)
+            for f in FIELDS:
+                out[f] += ok[f]
+                if wrong is not None and not ok[f] and f in ("title", "date"):
+                    got = doc.meta.title_en or doc.meta.title_zh if f == "title" else doc.meta.date
+                    wrong.append(f"{file.doc_id} {f}: got {got!r}, want {page.expected['metadata'].get(f)!r}")
+            out["meta"] += sum(ok.values())
+            out["meta_all"] += len(FIELDS)
+            out["leaks"] += len(leaks)
+            out["found"] += len(found)
+    return out
+
+
+def write(m: HeaderModels, pages: Sequence[Page]) -> None:
+    assert m.title is not None
+    sets = sorted({p.set_name for p in pages}, key=SPENT.index)
+    n = len(title_groups(pages))
+    lines = [
+        "# The learned choices of a page's header (kb.ingest.headers). Written by",
+        "# scripts/fit_page_headers.py from the labelled pages of the sets named below; rerun it, do not edit.",
+        "version = 1",
+        "",
+        "[title]",
+        f'trained_on = "{n} pages with a title candidate labelled ({", ".join(sets)}), l2 = {L2}"',
+        f"bias = {round(m.title.bias, 4)}",
+        "",
+        "[title.weights]",
+        *(f"{k} = {round(v, 4)}" for k, v in m.title.weights.items()),
+    ]
+    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def rounded(m: LinearModel) -> LinearModel:
+    return LinearModel(round(m.bias, 4), {k: round(v, 4) for k, v in m.weights.items()})
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", nargs="+", choices=SPENT, default=list(SPENT))
+    parser.add_argument("--write", action="store_true", help=f"write the weights fitted on all sets to {OUT.name}")
+    parser.add_argument("--verbose", action="store_true", help="print the fields the rules or a fold get wrong")
+    args = parser.parse_args()
+    manifest = load_manifest()
+    files = [f for s in args.sets for f in discover([next(x for x in FIXTURE_SETS if x.name == s).folder])]
+    known = frozenset(d.id for d in manifest) | frozenset(f.doc_id for f in files)
+    pages = [p for s in args.sets for p in read_set(s, known)]
+    fit_all = fit(pages)
+    assert fit_all.title is not None
+    fit_all = HeaderModels(title=rounded(fit_all.title))
+    cols = ("rules", "cv", "fit_all")
+    totals: dict[str, dict[str, int]] = {c: defaultdict(int) for c in cols}
+    print(f"{'set':10} " + " ".join(f"{c + ' meta/title/date':>26} {'leaks':>5} {'sent':>5}" for c in cols))
+    for s in args.sets:
+        rest = [p for p in pages if p.set_name != s]
+        fold = fit(rest) if rest else HeaderModels()
+        row = []
+        for c, m in zip(cols, (HeaderModels(), fold, fit_all), strict=True):
+            wrong: list[str] = []
+            r = score_set(s, pages, m, known, wrong)
+            if args.verbose and c != "fit_all":
+                print("\n".join(f"    {c}: {w}" for w in wrong))
+            for k, v in r.items():
+                totals[c][k] += v
+            meta = f"{r['meta']:>4}/{r['meta_all']:<4} {r['title']:>4} {r['date']:>4}"
+            row.append(f"{meta}       {r['leaks']:>5} {r['found']:>5}")
+        print(f"{s:10} " + " ".join(f"{x:>38}" for x in row))
+    for c in cols:
+        t = totals[c]
+        fields = ", ".join(f"{f} {t[f]}" for f in FIELDS)
+        print(f"{c:8}: metadata {t['meta']}/{t['meta_all']} ({fields}), leaks {t['leaks']}, sentences {t['found']}")
+    if args.write:
+        write(fit_all, pages)
+        print(f"wrote {OUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
