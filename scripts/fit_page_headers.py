@@ -40,7 +40,7 @@ from measure_commentary_ingest import FIELDS, score_doc  # noqa: E402
 from split_claims import FIXTURE_SETS  # noqa: E402
 
 from kb.ingest.frontmatter import split_front_matter  # noqa: E402
-from kb.ingest.headers import OVERRIDE, RECORDER, TITLE_FEATURES, HeaderModels  # noqa: E402
+from kb.ingest.headers import DATE_FEATURES, OVERRIDE, RECORDER, TITLE_FEATURES, HeaderModels  # noqa: E402
 from kb.ingest.manifest import load_manifest  # noqa: E402
 from kb.ingest.userdocs import UserCommentary, discover, parse_user_file, read_user_file  # noqa: E402
 from kb.learn.linear import LinearModel, Matrix, fit_choice  # noqa: E402
@@ -58,7 +58,7 @@ class Page:
     expected: dict[str, Any]
     labelled: list[str]
     records: list[tuple[str, list[tuple[str, dict[str, float]]]]]
-    declared_title: bool
+    declared: frozenset[str]  # the fields its front matter states
 
 
 @contextmanager
@@ -89,34 +89,40 @@ def read_set(name: str, known: frozenset[str]) -> list[Page]:
                 parse_user_file(file, known)
         finally:
             RECORDER.reset(token)
-        declared = file.fmt != "html" and bool(split_front_matter(read_user_file(file).text, file.rel).fields.title)
+        fields = split_front_matter(read_user_file(file).text, file.rel).fields if file.fmt != "html" else None
+        declared = frozenset(k for k in CHOICES if fields is not None and getattr(fields, k))
         pages.append(Page(name, file.doc_id, expected[file.doc_id], labelled[file.doc_id], records, declared))
     return pages
 
 
-def title_groups(pages: Sequence[Page]) -> list[tuple[Matrix, Matrix]]:
-    groups = []
+CHOICES = {"title": TITLE_FEATURES, "date": DATE_FEATURES}
+DROP = frozenset(os.environ.get("FIT_DROP", "").split(","))  # features left out (for trying)
+
+
+def used(field: str) -> tuple[str, ...]:
+    return tuple(f for f in CHOICES[field] if f not in DROP)
+
+
+def groups(pages: Sequence[Page], field: str) -> list[tuple[Matrix, Matrix]]:
+    """One group per page: its candidates' features and whether each states the expected value."""
+    out = []
     for p in pages:
-        recs = [r for kind, r in p.records if kind == "title"]
-        if not recs or p.declared_title:
+        recs = [r for kind, r in p.records if kind == field]
+        if not recs or not recs[0] or field in p.declared:
             continue
         candidates = recs[0]
-        want = p.expected["metadata"].get("title")
-        y = np.array([1.0 if text == want else 0.0 for text, _ in candidates])
+        want = p.expected["metadata"].get(field)
+        y = np.array([1.0 if value == want else 0.0 for value, _ in candidates])
         if want and not y.any():
             continue  # no candidate states it: nothing to learn which
-        if not candidates:
-            continue
-        x = np.array([[f[k] for k in USED] for _, f in candidates])
-        groups.append((x, y))
-    return groups
+        x = np.array([[f[k] for k in used(field)] for _, f in candidates])
+        out.append((x, y))
+    return out
 
 
-USED = tuple(f for f in TITLE_FEATURES if f not in os.environ.get("FIT_DROP", "").split(","))
-
-
-def fit(pages: Sequence[Page]) -> HeaderModels:
-    return HeaderModels(title=fit_choice(title_groups(pages), USED, l2=L2))
+def fit(pages: Sequence[Page], fields: Sequence[str]) -> HeaderModels:
+    fitted = {f: rounded(fit_choice(groups(pages, f), used(f), l2=L2)) for f in fields}
+    return HeaderModels(**fitted)
 
 
 def score_set(
@@ -145,21 +151,26 @@ def score_set(
 
 
 def write(m: HeaderModels, pages: Sequence[Page]) -> None:
-    assert m.title is not None
-    sets = sorted({p.set_name for p in pages}, key=SPENT.index)
-    n = len(title_groups(pages))
+    sets = ", ".join(sorted({p.set_name for p in pages}, key=SPENT.index))
     lines = [
         "# The learned choices of a page's header (kb.ingest.headers). Written by",
         "# scripts/fit_page_headers.py from the labelled pages of the sets named below; rerun it, do not edit.",
         "version = 1",
-        "",
-        "[title]",
-        f'trained_on = "{n} pages with a title candidate labelled ({", ".join(sets)}), l2 = {L2}"',
-        f"bias = {round(m.title.bias, 4)}",
-        "",
-        "[title.weights]",
-        *(f"{k} = {round(v, 4)}" for k, v in m.title.weights.items()),
     ]
+    for field in CHOICES:
+        model: LinearModel | None = getattr(m, field)
+        if model is None:
+            continue
+        n = len(groups(pages, field))
+        lines += [
+            "",
+            f"[{field}]",
+            f'trained_on = "{n} pages with a {field} candidate labelled ({sets}), l2 = {L2}"',
+            f"bias = {model.bias}",
+            "",
+            f"[{field}.weights]",
+            *(f"{k} = {v}" for k, v in model.weights.items()),
+        ]
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -172,20 +183,21 @@ def main() -> int:
     parser.add_argument("--sets", nargs="+", choices=SPENT, default=list(SPENT))
     parser.add_argument("--write", action="store_true", help=f"write the weights fitted on all sets to {OUT.name}")
     parser.add_argument("--verbose", action="store_true", help="print the fields the rules or a fold get wrong")
+    parser.add_argument(
+        "--fields", nargs="+", choices=list(CHOICES), default=list(CHOICES), help="the choices to learn"
+    )
     args = parser.parse_args()
     manifest = load_manifest()
     files = [f for s in args.sets for f in discover([next(x for x in FIXTURE_SETS if x.name == s).folder])]
     known = frozenset(d.id for d in manifest) | frozenset(f.doc_id for f in files)
     pages = [p for s in args.sets for p in read_set(s, known)]
-    fit_all = fit(pages)
-    assert fit_all.title is not None
-    fit_all = HeaderModels(title=rounded(fit_all.title))
+    fit_all = fit(pages, args.fields)
     cols = ("rules", "cv", "fit_all")
     totals: dict[str, dict[str, int]] = {c: defaultdict(int) for c in cols}
     print(f"{'set':10} " + " ".join(f"{c + ' meta/title/date':>26} {'leaks':>5} {'sent':>5}" for c in cols))
     for s in args.sets:
         rest = [p for p in pages if p.set_name != s]
-        fold = fit(rest) if rest else HeaderModels()
+        fold = fit(rest, args.fields) if rest else HeaderModels()
         row = []
         for c, m in zip(cols, (HeaderModels(), fold, fit_all), strict=True):
             wrong: list[str] = []

@@ -75,16 +75,19 @@ from kb.ingest.furniture import (
 )
 from kb.ingest.headers import (
     CN_SITE_NAME,
+    PUBLISHED_WORD,
     TITLE_BYLINE_WINDOW,
     TITLE_SHORT_UNITS,
+    choose_date,
     choose_title,
+    date_pieces,
     headline_shaped,
+    release_date,
     title_text,
 )
 from kb.ingest.markup import NO_MARKS, Marks
 from kb.ingest.sentences import split_sentences
 from kb.model import DocumentMeta, ParsedCommentary, Passage, SourceSpan
-from kb.text.datelines import dateline
 
 __all__ = [
     "BlockDecision",
@@ -151,9 +154,6 @@ _CJK_COPYRIGHT = re.compile(
 _CN_DATELINE = re.compile(r"(?:\d{1,2}月\d{1,2}日电|讯)\s*[（(](?:本报|特约|见习)?记者\s*(?P<names>[^）)]{2,30})[）)]")
 # The last word of a team's or desk's name signed under a help or news page.
 _TEAM_NAME = re.compile(r"\b(?:support|team|desk|staff|editors|editorial|office|newsroom|service)$", re.I)
-_PUBLISHED_WORD = re.compile(r"^\s*(?:published|posted|updated|发布|发表|编辑于|更新于|首发)", re.I)
-_BYLINE_PARTS = re.compile(r"\s+[|•·]\s+")
-_BYLINE_ON = re.compile(r",?\s+on\s+|,\s+")  # "By Jane Roe on July 29, 2026", "By Jane Roe, 23.10.2026"
 
 
 def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None, marks: Marks) -> int | None:
@@ -165,8 +165,9 @@ def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None, marks: 
             if page.folds[i] == wanted:
                 return i
     # the hand-scored choice below, then the learned choice over it (kb.ingest.headers), when fitted
-    learned = choose_title(page, first_prose, marks, _scored_title(page, first_prose))
-    return _scored_title(page, first_prose) if learned is False else learned
+    scored = _scored_title(page, first_prose)
+    learned = choose_title(page, first_prose, marks, scored)
+    return scored if learned is False else learned
 
 
 def _scored_title(page: Page, first_prose: int) -> int | None:
@@ -491,30 +492,19 @@ def _extract(
     # A date line, or the date in a by-line: "By Zhang Wei | March 3, 2021".
     # A by-line is metadata through and through, so its words may each be the date:
     # "原创 张三 某某观察 2024年3月5日 08:30 北京".
-    pieces = (
-        piece
-        for i in (*top, *rest)
-        for piece in (
-            *_BYLINE_PARTS.split(blocks[i].text),
-            *(blocks[i].text.split() if page.furniture[i] == "byline" else ()),
-            # "Posted by Jane Roe on July 29, 2026 · Hardware": the words after "on" or a comma
-            *(
-                p[m.end() :]
-                for p in (_BYLINE_PARTS.split(blocks[i].text) if page.furniture[i] == "byline" else ())
-                for m in _BYLINE_ON.finditer(p)
-            ),
-        )
-    )
+    pieces = (piece for i in (*top, *rest) for piece in date_pieces(blocks[i].text, page.furniture[i] == "byline"))
     dates = [d for piece in pieces if (d := parse_date_line(piece))]
     # "BRIEFING | NOVEMBER 2026" over "4 November 2026": the full date the month's line agrees with
     date = next((d for d in dates if len(d) == 10 and d.startswith(dates[0])), dates[0]) if dates else None
     if date is None:  # "SHENZHEN, China, November 12, 2025 — …": a press release's dateline
-        date = next((d for i in rest[:3] if (d := _release_date(blocks[i].text))), None)
+        date = next((d for i in rest[:3] if (d := release_date(blocks[i].text))), None)
     if date is None:  # "编辑于 2025-09-14 21:37" under an answer: a labelled date line anywhere
         date = next(
-            (d for b in blocks if _PUBLISHED_WORD.match(b.text) and (d := parse_date_line(b.text))),
+            (d for b in blocks if PUBLISHED_WORD.match(b.text) and (d := parse_date_line(b.text))),
             None,
         )
+    learned = choose_date(page, title, body_start, body_end)  # the learned choice (kb.ingest.headers)
+    date = date if isinstance(learned, bool) else learned
     if date:
         out["date"] = date
     if outlet:
@@ -555,15 +545,6 @@ def _name_by_dateline(page: Page, i: int) -> str | None:
     if not names or len(names) != 1 or _TEAM_NAME.search(names[0]):
         return None  # "Example Pay Support" beside the date: a team, not an author
     return names[0]
-
-
-def _release_date(text: str) -> str | None:
-    """The date of a press release's dateline with its year ("SHENZHEN, China, November 12, 2025 — ")."""
-    m = dateline(text)
-    return parse_date_line(m.group("date")) if m and _YEAR_END.search(m.group("date")) else None
-
-
-_YEAR_END = re.compile(r"\d{4}$")
 
 
 def _outlet(page: Page, title: int | None) -> str | None:

@@ -43,11 +43,12 @@ from kb.ingest.commentary_page import (
     masthead_name,
     masthead_tagline,
 )
-from kb.ingest.furniture import is_title_case
+from kb.ingest.furniture import is_title_case, parse_date_line
 from kb.ingest.markup import NO_MARKS, Marks
 from kb.ingest.normalize import is_cjk_text
 from kb.learn.linear import LinearModel
 from kb.settings import get_settings
+from kb.text.datelines import dateline
 
 __all__ = [
     "CN_SITE_NAME",
@@ -141,11 +142,13 @@ class _Choice(RuleModel):
 class _HeadersFile(RuleModel):
     version: int = 1
     title: _Choice | None = None
+    date: _Choice | None = None
 
     @model_validator(mode="after")
     def _known(self) -> _HeadersFile:
-        if self.title is not None and (unknown := sorted(set(self.title.weights) - set(TITLE_FEATURES))):
-            raise ValueError(f"unknown title feature(s) {unknown}; known: {', '.join(TITLE_FEATURES)}")
+        for name, choice, known in (("title", self.title, TITLE_FEATURES), ("date", self.date, DATE_FEATURES)):
+            if choice is not None and (unknown := sorted(set(choice.weights) - set(known))):
+                raise ValueError(f"unknown {name} feature(s) {unknown}; known: {', '.join(known)}")
         return self
 
 
@@ -154,6 +157,7 @@ class HeaderModels:
     """The learned choices; a field left None is chosen by the rules."""
 
     title: LinearModel | None = None
+    date: LinearModel | None = None
 
 
 @lru_cache(maxsize=4)
@@ -164,7 +168,8 @@ def load_header_models(path: Path | None = None) -> HeaderModels:
         return HeaderModels()
     data = load_rules(path, _HeadersFile, "page header weights file")
     title = LinearModel(data.title.bias, dict(data.title.weights)) if data.title else None
-    return HeaderModels(title=title)
+    date = LinearModel(data.date.bias, dict(data.date.weights)) if data.date else None
+    return HeaderModels(title=title, date=date)
 
 
 # Set by the fitting script: weights fitted inside a fold, and a list that collects candidates.
@@ -320,3 +325,144 @@ def choose_title(
 def features_table(features: Mapping[str, float]) -> str:
     """One candidate's non-zero features, for a report."""
     return " ".join(f"{k}={v:g}" for k, v in features.items() if v)
+
+
+# ------------------------------------------------------------------------ date
+_BYLINE_PARTS = re.compile(r"\s+[|•·]\s+")
+_BYLINE_ON = re.compile(r",?\s+on\s+|,\s+")  # "By Jane Roe on July 29, 2026", "By Jane Roe, 23.10.2026"
+_CLAUSES = re.compile(r"[，。；;！？]|\s{2,}|\u3000+")
+PUBLISHED_WORD = re.compile(r"^\s*(?:published|posted|updated|发布|发表|编辑于|更新于|首发)", re.I)
+_UPDATED_WORD = re.compile(r"updated|modified|revised|更新|修改|修订", re.I)
+_ISSUED_WORD = re.compile(r"published|posted|released|date|发布|发表|日期|时间|印发|首发|刊发", re.I)
+_COMMENT_WORD = re.compile(r"comment|repl(?:y|ied)|评论|回复|留言|跟帖", re.I)
+_YEAR_END = re.compile(r"\d{4}$")
+DATE_LINE_MAX_UNITS = 40  # a date line, a by-line or a page's line of fields is this short
+DATE_WINDOW_WORDS = 4  # "Tuesday, March 3, 2026" is four words
+DATE_END_BLOCKS = 4  # the last blocks of the text: a letter's 落款, a notice's signature date
+
+
+def release_date(text: str) -> str | None:
+    """The date of a press release's dateline with its year ("SHENZHEN, China, November 12, 2025 — ")."""
+    m = dateline(text)
+    return parse_date_line(m.group("date")) if m and _YEAR_END.search(m.group("date")) else None
+
+
+def date_pieces(text: str, byline: bool) -> list[str]:
+    """The parts of a block that may each be a date: the line, its parts between bars, and a
+    by-line's words and what follows its "on" or comma ("Posted by Jane Roe on July 29, 2026")."""
+    parts = _BYLINE_PARTS.split(text)
+    return [
+        *parts,
+        *(text.split() if byline else ()),
+        *(p[m.end() :] for p in (parts if byline else ()) for m in _BYLINE_ON.finditer(p)),
+    ]
+
+
+DATE_FEATURES: tuple[str, ...] = (
+    "top",  # in the header: from a few blocks above the title to the text's start
+    "lead",  # in the text's first three blocks
+    "body",  # elsewhere in the text
+    "end",  # in its last blocks (a letter's 落款)
+    "after",  # after the text's end (related posts, comments, the footer)
+    "byline",  # in a by-line
+    "dateline",  # a line the rules call a date line
+    "release",  # a press release's or wire story's dateline ("SHENZHEN, China, November 12, 2025 —")
+    "alone",  # the block is a date and nothing more (parse_date_line reads it whole)
+    "short_line",  # a short line with no full stop (a page's line of fields)
+    "clause",  # only a clause of a longer line states it
+    "issued_word",  # "published", "发布", "日期" in its block
+    "updated_word",  # "updated", "更新" in its block
+    "comment_word",  # "comment", "回复" in its block
+    "full",  # a day, not only a month
+    "count",  # blocks stating it (capped at 3) / 3
+    "first",  # the first date of the page
+    "earliest",
+    "latest",
+)
+
+
+def _clauses(text: str) -> list[str]:
+    """A short line's clauses and every run of one to four of its words: "数据通讯 2026年第9期
+    2026年09月30日" states its date in its last word."""
+    words = text.split()
+    runs = [" ".join(words[a : a + k]) for k in range(1, DATE_WINDOW_WORDS + 1) for a in range(len(words) - k + 1)]
+    return [*_CLAUSES.split(text), *runs]
+
+
+def date_candidates(page: Page, title: int | None, body_start: int, body_end: int) -> dict[str, dict[str, float]]:
+    """Every date the page states in a line, a clause of one, a by-line or a dateline, with the
+    features of where it stands (see :data:`DATE_FEATURES`)."""
+    blocks = page.blocks
+    top_start = max(0, title - TITLE_BYLINE_WINDOW) if title is not None else 0
+    found: dict[str, dict[str, float]] = {}
+    for i, b in enumerate(blocks):
+        byline = page.furniture[i] == "byline"
+        short = b.units <= DATE_LINE_MAX_UNITS and "。" not in b.text
+        lead = body_start <= i < body_start + 3
+        header = top_start <= i < body_start or page.furniture[i] in ("byline", "dateline")
+        labelled = bool(_ISSUED_WORD.search(b.text))
+        end = body_end - DATE_END_BLOCKS <= i < body_end
+        if i >= body_end and not PUBLISHED_WORD.match(b.text):
+            continue  # after the text: related posts, comments, a forum's sidebar ("Created Mar 14, 2011")
+        if not (lead or end or (short and (header or labelled))):
+            continue  # a date in the text's own sentences and lists is what it reports, not when
+        dates: dict[str, str] = {}  # date -> how it was read
+        whole = parse_date_line(b.text)
+        if whole:
+            dates[whole] = "alone"
+        for piece in date_pieces(b.text, byline):
+            if d := parse_date_line(piece):
+                dates.setdefault(d, "piece")
+        header_line = short and (header or bool(PUBLISHED_WORD.match(b.text))) and not page.is_prose(i)
+        for clause in _clauses(b.text) if header_line else _CLAUSES.split(b.text):
+            if d := parse_date_line(clause):
+                dates.setdefault(d, "clause")
+        if lead and (d := release_date(b.text)):
+            dates.setdefault(d, "release")
+        for d, how in dates.items():
+            f = found.setdefault(d, {k: 0.0 for k in DATE_FEATURES} | {"first": float(not found)})
+            zone = (
+                "after"
+                if i >= body_end
+                else "end"
+                if i >= body_end - DATE_END_BLOCKS and i >= body_start + 3
+                else "lead"
+                if lead
+                else "top"
+                if top_start <= i < body_start
+                else "body"
+            )
+            f[zone] = 1.0
+            f["byline"] = max(f["byline"], float(byline))
+            f["dateline"] = max(f["dateline"], float(page.furniture[i] == "dateline"))
+            kind = how if how != "piece" else "short_line" if short else None
+            if kind is not None:
+                f[kind] = 1.0
+            f["issued_word"] = max(f["issued_word"], float(bool(_ISSUED_WORD.search(b.text))))
+            f["updated_word"] = max(f["updated_word"], float(bool(_UPDATED_WORD.search(b.text))))
+            f["comment_word"] = max(f["comment_word"], float(bool(_COMMENT_WORD.search(b.text))))
+            f["full"] = float(len(d) == 10)
+            f["count"] = min(f["count"] + 1 / 3, 1.0)
+    if found:
+        lo, hi = min(found), max(found)
+        for d, f in found.items():
+            f["earliest"], f["latest"] = float(d == lo and lo != hi), float(d == hi and lo != hi)
+    return found
+
+
+def choose_date(page: Page, title: int | None, body_start: int, body_end: int) -> str | bool | None:
+    """The learned choice of the page's date (None: it states none), or False when no date
+    weights are loaded (the caller's rules choose)."""
+    model = _models().date
+    recorder = RECORDER.get()
+    if model is None and recorder is None:
+        return False
+    found = date_candidates(page, title, body_start, body_end)
+    if recorder is not None:
+        recorder.append(("date", list(found.items())))
+    if model is None or not found:
+        return False if model is None else None
+    dates = list(found)
+    shares = model.choice([found[d] for d in dates])
+    best = max(range(len(dates)), key=shares.__getitem__)
+    return dates[best] if shares[best] > 1.0 - sum(shares) else None
