@@ -40,7 +40,14 @@ from measure_commentary_ingest import FIELDS, score_doc  # noqa: E402
 from split_claims import FIXTURE_SETS  # noqa: E402
 
 from kb.ingest.frontmatter import split_front_matter  # noqa: E402
-from kb.ingest.headers import DATE_FEATURES, OVERRIDE, RECORDER, TITLE_FEATURES, HeaderModels  # noqa: E402
+from kb.ingest.headers import (  # noqa: E402
+    DATE_FEATURES,
+    OUTLET_FEATURES,
+    OVERRIDE,
+    RECORDER,
+    TITLE_FEATURES,
+    HeaderModels,
+)
 from kb.ingest.manifest import load_manifest  # noqa: E402
 from kb.ingest.userdocs import UserCommentary, discover, parse_user_file, read_user_file  # noqa: E402
 from kb.learn.linear import LinearModel, Matrix, fit_choice  # noqa: E402
@@ -95,7 +102,7 @@ def read_set(name: str, known: frozenset[str]) -> list[Page]:
     return pages
 
 
-CHOICES = {"title": TITLE_FEATURES, "date": DATE_FEATURES}
+CHOICES = {"title": TITLE_FEATURES, "date": DATE_FEATURES, "outlet": OUTLET_FEATURES}
 DROP = frozenset(os.environ.get("FIT_DROP", "").split(","))  # features left out (for trying)
 
 
@@ -113,8 +120,8 @@ def groups(pages: Sequence[Page], field: str) -> list[tuple[Matrix, Matrix]]:
         candidates = recs[0]
         want = p.expected["metadata"].get(field)
         y = np.array([1.0 if value == want else 0.0 for value, _ in candidates])
-        if want and not y.any():
-            continue  # no candidate states it: nothing to learn which
+        if (want and not y.any()) or (field == "outlet" and want is None):
+            continue  # no candidate states it: nothing to learn which (an outlet not labelled: any is right)
         x = np.array([[f[k] for k in used(field)] for _, f in candidates])
         out.append((x, y))
     return out
@@ -140,8 +147,8 @@ def score_set(
             ok, leaks, found = score_doc(doc, page.expected, page.labelled)
             for f in FIELDS:
                 out[f] += ok[f]
-                if wrong is not None and not ok[f] and f in ("title", "date"):
-                    got = doc.meta.title_en or doc.meta.title_zh if f == "title" else doc.meta.date
+                if wrong is not None and not ok[f] and f in CHOICES:
+                    got = doc.meta.title_en or doc.meta.title_zh if f == "title" else getattr(doc.meta, f)
                     wrong.append(f"{file.doc_id} {f}: got {got!r}, want {page.expected['metadata'].get(f)!r}")
             out["meta"] += sum(ok.values())
             out["meta_all"] += len(FIELDS)
@@ -194,7 +201,7 @@ def main() -> int:
     fit_all = fit(pages, args.fields)
     cols = ("rules", "cv", "fit_all")
     totals: dict[str, dict[str, int]] = {c: defaultdict(int) for c in cols}
-    print(f"{'set':10} " + " ".join(f"{c + ' meta/title/date':>26} {'leaks':>5} {'sent':>5}" for c in cols))
+    print(f"{'set':10} " + " ".join(f"{c + ' meta/title/date/outlet':>31} {'leaks':>5} {'sent':>5}" for c in cols))
     for s in args.sets:
         rest = [p for p in pages if p.set_name != s]
         fold = fit(rest, args.fields) if rest else HeaderModels()
@@ -206,8 +213,8 @@ def main() -> int:
                 print("\n".join(f"    {c}: {w}" for w in wrong))
             for k, v in r.items():
                 totals[c][k] += v
-            meta = f"{r['meta']:>4}/{r['meta_all']:<4} {r['title']:>4} {r['date']:>4}"
-            row.append(f"{meta}       {r['leaks']:>5} {r['found']:>5}")
+            meta = f"{r['meta']:>4}/{r['meta_all']:<4} {r['title']:>4} {r['date']:>4} {r['outlet']:>4}"
+            row.append(f"{meta}  {r['leaks']:>5} {r['found']:>5}")
         print(f"{s:10} " + " ".join(f"{x:>38}" for x in row))
     for c in cols:
         t = totals[c]

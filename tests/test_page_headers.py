@@ -10,17 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from kb.ingest.commentary import layout_blocks
+from kb.ingest.commentary import layout_blocks, outlet_sources
 from kb.ingest.commentary_blocks import segment_blocks
 from kb.ingest.commentary_page import Page
 from kb.ingest.furniture import load_rules
 from kb.ingest.headers import (
     DATE_FEATURES,
+    OUTLET_FEATURES,
     OVERRIDE,
     TITLE_FEATURES,
     HeaderModels,
     date_candidates,
     load_header_models,
+    outlet_candidates,
     title_candidates,
     title_text,
 )
@@ -36,7 +38,8 @@ BODY = (
     "A company that stores faces of many people must file an assessment with the regulator.\n\n"
 )
 MD = "# Faces at the gate\n\n## Deadlines and filings\n\n" + BODY
-ZH = "小区门禁刷脸，业主能说不吗\n\n" + "《办法》第八条规定，人脸信息应当存储于设备内。" * 3
+ZH_TEXT = "《办法》第八条规定，人脸信息应当存储于设备内。" * 3
+ZH = "小区门禁刷脸，业主能说不吗\n\n" + ZH_TEXT
 
 
 def _candidates(text: str, fmt: str = "txt") -> dict[str, dict[str, float]]:
@@ -246,3 +249,24 @@ def test_the_fitting_script_cross_validates_on_one_small_set() -> None:
     ).stdout
     assert out.splitlines()[1].startswith("fixtures")
     assert [line.split(":")[0].strip() for line in out.splitlines()[-3:]] == ["rules", "cv", "fit_all"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "on"),
+    [
+        # a site's name above its menu over the headline, and its © holder at the foot: one name, two sources
+        (
+            "Pagoda Privacy\n\nSubscribe\n\nA Title About Face Rules\n\n" + BODY + "© 2026 Pagoda Privacy\n",
+            "Pagoda Privacy",
+            ("site_line", "copyright", "first", "above_title", "early"),
+        ),
+        ("某某网\n\n小区门禁刷脸，业主能说不吗？\n\n" + ZH_TEXT + "\n\n来源：某某日报\n", "某某日报", ("source",)),
+    ],
+)
+def test_outlet_candidates(text: str, name: str, on: tuple[str, ...]) -> None:
+    layout = layout_blocks(text)
+    page = Page(segment_blocks(text), load_rules())
+    found = outlet_candidates(layout.title_index, list(outlet_sources(page, layout.title_index)))
+    assert name in found, found
+    assert [k for k in on if not found[name][k]] == []
+    assert set(found[name]) == set(OUTLET_FEATURES)

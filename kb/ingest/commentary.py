@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -79,6 +79,7 @@ from kb.ingest.headers import (
     TITLE_BYLINE_WINDOW,
     TITLE_SHORT_UNITS,
     choose_date,
+    choose_outlet,
     choose_title,
     date_pieces,
     headline_shaped,
@@ -548,45 +549,53 @@ def _name_by_dateline(page: Page, i: int) -> str | None:
 
 
 def _outlet(page: Page, title: int | None) -> str | None:
-    """The site or newsletter name: the account a by-line names (a WeChat header), a 来源 line,
-    a wire dateline, a 首发于 note, the first line above the headline when it is a masthead or
-    a site's name, ``Name #163:`` issue title, or © holder."""
+    """The site or newsletter name: the learned choice among :func:`outlet_sources` when fitted
+    (:func:`kb.ingest.headers.choose_outlet`), else the first of them."""
+    sources = list(outlet_sources(page, title))
+    learned = choose_outlet(page, title, sources)
+    return next((name for _, _, name in sources), None) if isinstance(learned, bool) else learned
+
+
+def outlet_sources(page: Page, title: int | None) -> Iterator[tuple[str, int, str]]:
+    """Every site or newsletter name the page states, as (source, block, name), the rules'
+    preference first: the account a by-line names (a WeChat header), a 来源 line, a wire
+    dateline, a 首发于 note, the first line above the headline when it is a masthead or a
+    site's name, ``Name #163:`` issue title, a breadcrumb's first crumb, or a © holder."""
     blocks = page.blocks
     for i, b in enumerate(blocks):
         m = page.rules.line_match("byline", b.text) if page.furniture[i] == "byline" else None
         if m is not None and m.groupdict().get("outlet"):
-            return m.group("outlet")
+            yield "byline", i, m.group("outlet")
         meta_line = page.furniture[i] is not None or ("。" not in b.text and b.units <= _META_LINE_MAX_UNITS)
         if name := source_name(b.text, alone=not meta_line):  # a meta line: "发布机构：… 浏览次数：…"
-            return name
+            yield "source", i, name
         if name := wire_service(b.text, [a.text for a in blocks[:i]]):
-            return name
+            yield "wire", i, name
         if i < 8 and (m := _FIRST_PUBLISHED_IN.search(b.text)):
-            return m.group("name").strip()
+            yield "first_published", i, m.group("name").strip()
         if m := _ORIGINAL_BY.search(b.text):
-            return m.group("name")
+            yield "original_by", i, m.group("name")
     # a line above the headline ("某某法治报 · 以案说法" reads as a breadcrumb)
     first = next((i for i in range(len(blocks)) if page.furniture[i] in (None, "breadcrumb")), None)
     if first is not None and title is not None and first < title:
         if masthead_like(page, first, title):
-            return masthead_name(blocks[first].text).title()  # THE FACE LEDGER
-        if CN_SITE_NAME.match(masthead_name(blocks[first].text)) or _short_name(page, first):
-            return masthead_name(blocks[first].text)  # 西湖政法大学法学院; "Pagoda Privacy" above its menu
+            yield "masthead", first, masthead_name(blocks[first].text).title()  # THE FACE LEDGER
+        elif CN_SITE_NAME.match(masthead_name(blocks[first].text)) or _short_name(page, first):
+            yield "site_line", first, masthead_name(blocks[first].text)  # 西湖政法大学法学院; "Pagoda Privacy"
     for i in range(title if title is not None else 0):
         if page.rules.is_site_name(blocks[i].text) and not blocks[i].marker:
-            return masthead_name(blocks[i].text)
+            yield "site_name", i, masthead_name(blocks[i].text)
     if title is not None and (m := _ISSUE_TITLE.match(blocks[title].text)):
-        return m.group("name").strip()
+        yield "issue_title", title, m.group("name").strip()
     for i in range(min(title if title is not None else 0, 3)):  # "ShanghaiExpat Forums › Work › Legal"
         crumb = c.group("name").strip() if (c := _BREADCRUMB_SITE.match(blocks[i].text)) else ""
         if crumb and re.split(r"[:：]\s*", crumb)[-1].casefold() not in _CRUMB_HOME:  # "当前位置：首页 > …"
-            return masthead_name(crumb)
-    for b in blocks:
+            yield "breadcrumb", i, masthead_name(crumb)
+    for i, b in enumerate(blocks):
         if name := copyright_holder(b.text):
-            return name
+            yield "copyright", i, name
         if m := _CJK_COPYRIGHT.search(b.text):
-            return m.group("before") or masthead_name(m.group("after"))
-    return None
+            yield "copyright", i, m.group("before") or masthead_name(m.group("after"))
 
 
 # ------------------------------------------------------------------- passages

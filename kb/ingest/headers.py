@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
@@ -143,10 +143,15 @@ class _HeadersFile(RuleModel):
     version: int = 1
     title: _Choice | None = None
     date: _Choice | None = None
+    outlet: _Choice | None = None
 
     @model_validator(mode="after")
     def _known(self) -> _HeadersFile:
-        for name, choice, known in (("title", self.title, TITLE_FEATURES), ("date", self.date, DATE_FEATURES)):
+        for name, choice, known in (
+            ("title", self.title, TITLE_FEATURES),
+            ("date", self.date, DATE_FEATURES),
+            ("outlet", self.outlet, OUTLET_FEATURES),
+        ):
             if choice is not None and (unknown := sorted(set(choice.weights) - set(known))):
                 raise ValueError(f"unknown {name} feature(s) {unknown}; known: {', '.join(known)}")
         return self
@@ -158,6 +163,7 @@ class HeaderModels:
 
     title: LinearModel | None = None
     date: LinearModel | None = None
+    outlet: LinearModel | None = None
 
 
 @lru_cache(maxsize=4)
@@ -169,7 +175,8 @@ def load_header_models(path: Path | None = None) -> HeaderModels:
     data = load_rules(path, _HeadersFile, "page header weights file")
     title = LinearModel(data.title.bias, dict(data.title.weights)) if data.title else None
     date = LinearModel(data.date.bias, dict(data.date.weights)) if data.date else None
-    return HeaderModels(title=title, date=date)
+    outlet = LinearModel(data.outlet.bias, dict(data.outlet.weights)) if data.outlet else None
+    return HeaderModels(title=title, date=date, outlet=outlet)
 
 
 # Set by the fitting script: weights fitted inside a fold, and a list that collects candidates.
@@ -466,3 +473,69 @@ def choose_date(page: Page, title: int | None, body_start: int, body_end: int) -
     shares = model.choice([found[d] for d in dates])
     best = max(range(len(dates)), key=shares.__getitem__)
     return dates[best] if shares[best] > 1.0 - sum(shares) else None
+
+
+# ---------------------------------------------------------------------- outlet
+OUTLET_SOURCES: tuple[str, ...] = (
+    "byline",  # the account a by-line names
+    "source",  # a 来源 line
+    "wire",  # a wire service's dateline
+    "first_published",  # "首发于「…」"
+    "original_by",  # "本文由…原创"
+    "masthead",  # a name in capitals above the headline
+    "site_line",  # a site's name on the first line ("某某大学法学院", a name over its menu)
+    "site_name",  # the rules' site names above the headline
+    "issue_title",  # "Name #163: …"
+    "breadcrumb",  # the first crumb of a trail
+    "copyright",  # the © holder
+)
+OUTLET_FEATURES: tuple[str, ...] = (
+    *OUTLET_SOURCES,
+    "first",  # the rules' preferred source (kb.ingest.commentary.outlet_sources' order)
+    "count",  # sources naming it (capped at 3) / 3
+    "above_title",
+    "early",  # in the page's first five blocks
+    "url_like",  # "www.example.com", "https://…"
+    "section",  # a section after the name: "人民网－法治频道", "Example Times - Opinion"
+    "company",  # a company's full style: "有限公司", "Co., Ltd."
+    "long",  # more than five words or twelve Chinese characters
+    "cjk",
+)
+_SECTION = re.compile(r"\s*[－—–]\s*|\s+-\s+")
+_COMPANY = re.compile(r"有限公司|股份|集团|\b(?:Co\.|Ltd|Inc\.?|LLC|GmbH)\b", re.I)
+
+
+def outlet_candidates(title: int | None, sources: Sequence[tuple[str, int, str]]) -> dict[str, dict[str, float]]:
+    """Each name the rules' sources give (see :func:`kb.ingest.commentary.outlet_sources`), with features."""
+    found: dict[str, dict[str, float]] = {}
+    for rank, (source, i, name) in enumerate(sources):
+        f = found.setdefault(name, {k: 0.0 for k in OUTLET_FEATURES})
+        f[source] = 1.0
+        f["first"] = max(f["first"], float(rank == 0))
+        f["count"] = min(f["count"] + 1 / 3, 1.0)
+        f["above_title"] = max(f["above_title"], float(title is not None and i < title))
+        f["early"] = max(f["early"], float(i < 5))
+        f["url_like"] = float(bool(_URL.search(name)))
+        f["section"] = float(bool(_SECTION.search(name)))
+        f["company"] = float(bool(_COMPANY.search(name)))
+        f["cjk"] = float(is_cjk_text(name))
+        f["long"] = float(len(name) > 12 if f["cjk"] else len(name.split()) > 5)
+    return found
+
+
+def choose_outlet(page: Page, title: int | None, sources: Sequence[tuple[str, int, str]]) -> str | bool | None:
+    """The learned choice of the page's outlet among the rules' sources (None: none of them),
+    or False when no outlet weights are loaded (the caller takes the rules' first)."""
+    model = _models().outlet
+    recorder = RECORDER.get()
+    if model is None and recorder is None:
+        return False
+    found = outlet_candidates(title, sources)
+    if recorder is not None:
+        recorder.append(("outlet", list(found.items())))
+    if model is None or not found:
+        return False if model is None else None
+    names = list(found)
+    shares = model.choice([found[n] for n in names])
+    best = max(range(len(names)), key=shares.__getitem__)
+    return names[best] if shares[best] > 1.0 - sum(shares) else None
