@@ -1,21 +1,23 @@
 """Fit the learned choices of a page's header (``kb.ingest.headers``) and cross-validate them.
 
-For every labelled set of ``split_claims.FIXTURE_SETS`` except the held-out ones, every file
-is read as ``kb ingest --commentary`` reads it, with :data:`kb.ingest.headers.RECORDER` set,
-so each page's candidates are the pipeline's own. A candidate's label: its text is the
-page's expected value (a page whose expected value no candidate states teaches nothing and
-is left out; a page expecting no title wants "none"). Pages with a title in their front
-matter are left out (the declared title wins whatever the choice).
+For every labelled set of ``split_claims.FIXTURE_SETS`` except the held-out ones (``fresh17``
+and later are never read here), every file is read as ``kb ingest --commentary`` reads it,
+with :data:`kb.ingest.headers.RECORDER` set, so each page's candidates (title, date, outlet)
+are the pipeline's own. A candidate's label: its value is the page's expected one (a page
+whose expected value no candidate states teaches nothing and is left out; a page expecting no
+title or date wants "none"; an outlet the labels leave open teaches nothing). Fields the
+page's front matter states are left out (the declared value wins whatever the choice).
 
 Leave-one-set-out cross-validation: fit on every set but one, read that one with the fold's
 weights (:data:`kb.ingest.headers.OVERRIDE`) and score it as
-``scripts/measure_commentary_ingest.py`` does. Printed per set: metadata fields right with
-the rules (no weights), with the fold's weights, and with the weights fitted on all sets
-(written to ``corpus/commentary_headers.toml`` with ``--write``: their presence puts
-them to work), and furniture leaks and
-labelled sentences for each (the title chosen moves where the article starts).
+``scripts/measure_commentary_ingest.py`` does. Printed per set: metadata fields right (and
+title, date, outlet alone), furniture leaks and labelled sentences (the title chosen moves
+where the text starts) with the rules (no weights), with the fold's weights, and with the
+weights fitted on all sets; ``--write`` writes the last to ``corpus/commentary_headers.toml``,
+where they are put to work. The shipped file holds the date alone:
 
-    python scripts/fit_page_headers.py [--sets fixtures fresh ...] [--verbose] [--write]
+    python scripts/fit_page_headers.py --fields date --write
+    python scripts/fit_page_headers.py [--sets fixtures fresh ...] [--fields title date outlet] [--verbose]
 """
 
 from __future__ import annotations
