@@ -23,6 +23,7 @@ import json
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,6 +55,22 @@ def metadata_of(doc: UserCommentary) -> dict[str, object]:
     }
 
 
+def score_doc(
+    doc: UserCommentary, exp: dict[str, Any], labelled: list[str]
+) -> tuple[dict[str, bool], list[str], list[str]]:
+    """Which metadata fields are right, which furniture strings leak into a passage, and which
+    labelled sentences are found whole in exactly one passage."""
+    got = metadata_of(doc)
+    ok_fields: dict[str, bool] = {}
+    for f in FIELDS:
+        want = exp["metadata"].get(f)
+        ok_fields[f] = got[f] == want or (f == "outlet" and want is None)  # a null outlet may be found or not
+    squashed = [_squash(p.text) for p in doc.parsed.passages]
+    leaks = [s for s in exp["furniture"] if any(_squash(html.unescape(s)) in t or _squash(s) in t for t in squashed)]
+    found = [s for s in labelled if any(sum(_squash(f) in t for t in squashed) == 1 for f in (s, unmarked(s)))]
+    return ok_fields, leaks, found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=sorted(SETS), default="fixtures", help="which labelled set")
@@ -77,22 +94,10 @@ def main() -> int:
             continue
         doc = docs[doc_id]
         got = metadata_of(doc)
-        right = 0
-        wrong: list[str] = []
-        for f in FIELDS:
-            want = exp["metadata"].get(f)
-            ok = got[f] == want or (f == "outlet" and want is None)  # a null outlet may be found or not
-            right += ok
-            if not ok:
-                wrong.append(f"{f}: got {got[f]!r}, want {want!r}")
+        ok_fields, leaks, found = score_doc(doc, exp, sentences[doc_id])
+        right = sum(ok_fields.values())
+        wrong = [f"{f}: got {got[f]!r}, want {exp['metadata'].get(f)!r}" for f in FIELDS if not ok_fields[f]]
         texts = [p.text for p in doc.parsed.passages]
-        squashed = [_squash(t) for t in texts]
-        leaks = [
-            s for s in exp["furniture"] if any(_squash(html.unescape(s)) in t or _squash(s) in t for t in squashed)
-        ]
-        found = [
-            s for s in sentences[doc_id] if any(sum(_squash(f) in t for t in squashed) == 1 for f in (s, unmarked(s)))
-        ]
         missing = [s for s in sentences[doc_id] if s not in found]
         t = totals[exp["split"]]
         t["meta"] += right

@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -46,7 +46,6 @@ from kb.ingest.commentary_page import (
     BARE_NAME,
     COLUMN_TAG,
     RULE_LINE,
-    TITLE_TAG,
     Page,
     answer_headers,
     author_box,
@@ -74,11 +73,22 @@ from kb.ingest.furniture import (
     parse_date_line,
     source_name,
 )
+from kb.ingest.headers import (
+    CN_SITE_NAME,
+    PUBLISHED_WORD,
+    TITLE_BYLINE_WINDOW,
+    TITLE_SHORT_UNITS,
+    choose_date,
+    choose_outlet,
+    choose_title,
+    date_pieces,
+    headline_shaped,
+    release_date,
+    title_text,
+)
 from kb.ingest.markup import NO_MARKS, Marks
-from kb.ingest.normalize import is_cjk_text
 from kb.ingest.sentences import split_sentences
 from kb.model import DocumentMeta, ParsedCommentary, Passage, SourceSpan
-from kb.text.datelines import dateline
 
 __all__ = [
     "BlockDecision",
@@ -102,9 +112,6 @@ NAV_LIST_SHORT_UNITS = 4
 NAV_LIST_SHORT_SHARE = 0.8  # of the items must be short for a list to be a menu ...
 NAV_LIST_VOCAB_SHARE = 0.3  # ... and this many menu words, unless a menu label heads it
 TITLE_MIN_SCORE = 3
-CJK_HEADLINE_MAX_CHARS = 48  # "住酒店时前台要求必须刷脸才能办入住，不刷就不给开房，这合法吗？" is 31
-TITLE_SHORT_UNITS = 2  # "China Power", "Recent Features": section names, rarely headlines
-TITLE_BYLINE_WINDOW = 5  # a title is followed by its by-line or date within this many blocks
 END_TRAILING_PROSE_BLOCKS = 2  # an end marker followed by this much prose is a mid-article box
 END_TRAILING_PROSE_CHARS = 400
 HEADING_CHAIN_MAX = 3  # "Key Takeaways:" / "Why does China need ...?" / text
@@ -134,10 +141,6 @@ class Layout:
 
 
 _ISSUE_TITLE = re.compile(r"^(?P<name>[A-Z][\w&.' -]{1,40}?)\s*#\s*\d+\s*[:|–—-]")
-# A wire service's slug before a headline: "UPDATE 2-", "EXCLUSIVE-", "REFILE-".
-_WIRE_PREFIX = re.compile(
-    r"^(?:UPDATE|REFILE|CORRECTED|EXCLUSIVE|WRAPUP|ANALYSIS|FACTBOX|EXPLAINER)(?:\s*\d+)?\s*-\s*(?=\S)"
-)
 # "本文首发于个人博客「阿满的自留地」": where a repost first appeared.
 _FIRST_PUBLISHED_IN = re.compile(
     r"(?:首发于|原载于|原文刊于|转载自).{0,10}?[「《“\"](?P<name>[^」》”\"]{2,24})[」》”\"]"
@@ -150,18 +153,11 @@ _CJK_COPYRIGHT = re.compile(
 )
 # A Chinese news dateline naming its reporters: "…11月17日电 （记者 孙晗）", "本报讯（记者 孙悦 王五）".
 _CN_DATELINE = re.compile(r"(?:\d{1,2}月\d{1,2}日电|讯)\s*[（(](?:本报|特约|见习)?记者\s*(?P<names>[^）)]{2,30})[）)]")
-# A Chinese site's own name above the headline: a school, court, paper or office.
-_CN_SITE_NAME = re.compile(
-    r"^[\u4e00-\u9fff]{2,16}(?:大学|学院|小学|中学|学校|幼儿园|法院|检察院|研究院|研究所|研究中心|网|报|日报|晚报|杂志|律师事务所|委员会|网信办|政府)$"
-)
 # The last word of a team's or desk's name signed under a help or news page.
 _TEAM_NAME = re.compile(r"\b(?:support|team|desk|staff|editors|editorial|office|newsroom|service)$", re.I)
-_PUBLISHED_WORD = re.compile(r"^\s*(?:published|posted|updated|发布|发表|编辑于|更新于|首发)", re.I)
-_BYLINE_PARTS = re.compile(r"\s+[|•·]\s+")
-_BYLINE_ON = re.compile(r",?\s+on\s+|,\s+")  # "By Jane Roe on July 29, 2026", "By Jane Roe, 23.10.2026"
 
 
-def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int | None:
+def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None, marks: Marks) -> int | None:
     """The block holding the headline, looked for before the first paragraph of prose."""
     limit = min(first_prose + 1, len(page.blocks))
     if meta is not None and meta.title_en:
@@ -169,20 +165,28 @@ def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int 
         for i in range(limit):
             if page.folds[i] == wanted:
                 return i
+    # the hand-scored choice below, then the learned choice over it (kb.ingest.headers), when fitted
+    scored = _scored_title(page, first_prose)
+    learned = choose_title(page, first_prose, marks, scored)
+    return scored if learned is False else learned
+
+
+def _scored_title(page: Page, first_prose: int) -> int | None:
+    """The hand-scored headline: points for title case, length, repeats, a by-line near ..."""
     best: tuple[int, int] | None = None
     first_candidate = True
     # The first "prose" line may itself be the headline (a question, a long Chinese title).
     first_block = next((j for j in range(len(page.blocks)) if page.furniture[j] is None), -1)
     for i in range(min(first_prose + 1, len(page.blocks))):
         b = page.blocks[i]
-        shaped = page.heading_like(i) or (i == first_block and _headline_shaped(b))
+        shaped = page.heading_like(i) or (i == first_block and headline_shaped(b))
         if page.furniture[i] or not shaped or b.units < 2:
             continue
         if (
             page.rules.is_site_name(b.text)
             or COLUMN_TAG.match(b.text)  # "【直播回放·文字整理】": the column's tag
             or masthead_like(page, i, first_prose)
-            or _CN_SITE_NAME.match(masthead_name(b.text))
+            or CN_SITE_NAME.match(masthead_name(b.text))
             or masthead_tagline(page, i, first_prose)
         ):
             continue  # the masthead, not the headline
@@ -194,7 +198,7 @@ def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int 
         window = range(max(0, i - TITLE_BYLINE_WINDOW), min(i + 1 + TITLE_BYLINE_WINDOW, len(page.blocks)))
         score += 2 if any(page.furniture[j] in ("byline", "dateline") for j in window if j != i) else 0
         score += 1 if first_candidate else 0
-        score += 1 if i == first_block and _headline_shaped(b) else 0  # a pasted page's first line
+        score += 1 if i == first_block and headline_shaped(b) else 0  # a pasted page's first line
         score += 1 if i in page.marked_headings else 0  # "# Headline" in Markdown
         score += 2 if i + 1 < len(page.blocks) and RULE_LINE.match(page.blocks[i + 1].text) else 0  # set off by a rule
         first_candidate = False
@@ -203,25 +207,10 @@ def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None) -> int 
     return best[1] if best else None
 
 
-EN_QUESTION_HEADLINE_MAX_WORDS = 25
 # A breadcrumb trail's first crumb is the site ("Site › Section › Page"), unless it says "Home".
 _BREADCRUMB_SITE = re.compile(r"^(?P<name>[^›>»|｜\n]{2,40}?)\s*[›>»]\s*[^›>»]+[›>»]")
 _META_LINE_MAX_UNITS = 40  # a page's line of labelled fields (来源：… 浏览次数：…) is short, with no 。
 _CRUMB_HOME = frozenset({"home", "首页", "主页", "当前位置", "您现在的位置", "位置"})
-
-
-def _headline_shaped(b: Block) -> bool:
-    """A file's first line that reads as a headline though it is not set as one: a long
-    Chinese headline (a question, two clauses; one line, no full stop at its end, at most
-    :data:`CJK_HEADLINE_MAX_CHARS` characters), or an English question of at most
-    :data:`EN_QUESTION_HEADLINE_MAX_WORDS` words (a forum thread's, a Q&A page's)."""
-    text = b.text.rstrip("”’\"')]»")
-    if b.lines != 1 or b.marker or text.endswith(("。", "；", "，", "…", ".", ";", ",", ":")):
-        return False
-    if is_cjk_text(text):
-        return b.units <= CJK_HEADLINE_MAX_CHARS
-    # a forum thread's or a Q&A page's question: "My employer wants … - can I say no?"
-    return text.endswith("?") and len(text.split()) <= EN_QUESTION_HEADLINE_MAX_WORDS
 
 
 def _find_end(page: Page, body_start: int) -> int:
@@ -321,7 +310,7 @@ def layout_blocks(
     page = Page(blocks, rules, marks)
     n = len(blocks)
     first_prose = next((i for i in range(n) if page.furniture[i] is None and page.is_prose(i)), n)
-    title = _find_title(page, first_prose, meta)
+    title = _find_title(page, first_prose, meta, marks)
     memo = next((i for i in range(first_prose) if rules.line_is("memo_subject", blocks[i].text)), None)
     if memo is not None and title is not None and title > memo:
         title = None  # "Re: …" names the memo; "1. Background" after it is its first section
@@ -450,7 +439,7 @@ def _extract(
     blocks, rules = page.blocks, page.rules
     out: dict[str, str] = {}
     if title is not None:
-        out["title"] = TITLE_TAG.sub("", _WIRE_PREFIX.sub("", blocks[title].text))
+        out["title"] = title_text(blocks[title].text)
     # "Re: …" in a memo's header above the text: the subject is the title, over a line
     # above it ("INTERNAL – CONFIDENTIAL") or a section heading after it ("1. Background")
     memo = next((m for i in range(body_start) if (m := rules.line_match("memo_subject", blocks[i].text))), None)
@@ -504,30 +493,19 @@ def _extract(
     # A date line, or the date in a by-line: "By Zhang Wei | March 3, 2021".
     # A by-line is metadata through and through, so its words may each be the date:
     # "原创 张三 某某观察 2024年3月5日 08:30 北京".
-    pieces = (
-        piece
-        for i in (*top, *rest)
-        for piece in (
-            *_BYLINE_PARTS.split(blocks[i].text),
-            *(blocks[i].text.split() if page.furniture[i] == "byline" else ()),
-            # "Posted by Jane Roe on July 29, 2026 · Hardware": the words after "on" or a comma
-            *(
-                p[m.end() :]
-                for p in (_BYLINE_PARTS.split(blocks[i].text) if page.furniture[i] == "byline" else ())
-                for m in _BYLINE_ON.finditer(p)
-            ),
-        )
-    )
+    pieces = (piece for i in (*top, *rest) for piece in date_pieces(blocks[i].text, page.furniture[i] == "byline"))
     dates = [d for piece in pieces if (d := parse_date_line(piece))]
     # "BRIEFING | NOVEMBER 2026" over "4 November 2026": the full date the month's line agrees with
     date = next((d for d in dates if len(d) == 10 and d.startswith(dates[0])), dates[0]) if dates else None
     if date is None:  # "SHENZHEN, China, November 12, 2025 — …": a press release's dateline
-        date = next((d for i in rest[:3] if (d := _release_date(blocks[i].text))), None)
+        date = next((d for i in rest[:3] if (d := release_date(blocks[i].text))), None)
     if date is None:  # "编辑于 2025-09-14 21:37" under an answer: a labelled date line anywhere
         date = next(
-            (d for b in blocks if _PUBLISHED_WORD.match(b.text) and (d := parse_date_line(b.text))),
+            (d for b in blocks if PUBLISHED_WORD.match(b.text) and (d := parse_date_line(b.text))),
             None,
         )
+    learned = choose_date(page, title, body_start, body_end)  # the learned choice (kb.ingest.headers)
+    date = date if isinstance(learned, bool) else learned
     if date:
         out["date"] = date
     if outlet:
@@ -570,55 +548,54 @@ def _name_by_dateline(page: Page, i: int) -> str | None:
     return names[0]
 
 
-def _release_date(text: str) -> str | None:
-    """The date of a press release's dateline with its year ("SHENZHEN, China, November 12, 2025 — ")."""
-    m = dateline(text)
-    return parse_date_line(m.group("date")) if m and _YEAR_END.search(m.group("date")) else None
-
-
-_YEAR_END = re.compile(r"\d{4}$")
-
-
 def _outlet(page: Page, title: int | None) -> str | None:
-    """The site or newsletter name: the account a by-line names (a WeChat header), a 来源 line,
-    a wire dateline, a 首发于 note, the first line above the headline when it is a masthead or
-    a site's name, ``Name #163:`` issue title, or © holder."""
+    """The site or newsletter name: the learned choice among :func:`outlet_sources` when fitted
+    (:func:`kb.ingest.headers.choose_outlet`), else the first of them."""
+    sources = list(outlet_sources(page, title))
+    learned = choose_outlet(page, title, sources)
+    return next((name for _, _, name in sources), None) if isinstance(learned, bool) else learned
+
+
+def outlet_sources(page: Page, title: int | None) -> Iterator[tuple[str, int, str]]:
+    """Every site or newsletter name the page states, as (source, block, name), the rules'
+    preference first: the account a by-line names (a WeChat header), a 来源 line, a wire
+    dateline, a 首发于 note, the first line above the headline when it is a masthead or a
+    site's name, ``Name #163:`` issue title, a breadcrumb's first crumb, or a © holder."""
     blocks = page.blocks
     for i, b in enumerate(blocks):
         m = page.rules.line_match("byline", b.text) if page.furniture[i] == "byline" else None
         if m is not None and m.groupdict().get("outlet"):
-            return m.group("outlet")
+            yield "byline", i, m.group("outlet")
         meta_line = page.furniture[i] is not None or ("。" not in b.text and b.units <= _META_LINE_MAX_UNITS)
         if name := source_name(b.text, alone=not meta_line):  # a meta line: "发布机构：… 浏览次数：…"
-            return name
+            yield "source", i, name
         if name := wire_service(b.text, [a.text for a in blocks[:i]]):
-            return name
+            yield "wire", i, name
         if i < 8 and (m := _FIRST_PUBLISHED_IN.search(b.text)):
-            return m.group("name").strip()
+            yield "first_published", i, m.group("name").strip()
         if m := _ORIGINAL_BY.search(b.text):
-            return m.group("name")
+            yield "original_by", i, m.group("name")
     # a line above the headline ("某某法治报 · 以案说法" reads as a breadcrumb)
     first = next((i for i in range(len(blocks)) if page.furniture[i] in (None, "breadcrumb")), None)
     if first is not None and title is not None and first < title:
         if masthead_like(page, first, title):
-            return masthead_name(blocks[first].text).title()  # THE FACE LEDGER
-        if _CN_SITE_NAME.match(masthead_name(blocks[first].text)) or _short_name(page, first):
-            return masthead_name(blocks[first].text)  # 西湖政法大学法学院; "Pagoda Privacy" above its menu
+            yield "masthead", first, masthead_name(blocks[first].text).title()  # THE FACE LEDGER
+        elif CN_SITE_NAME.match(masthead_name(blocks[first].text)) or _short_name(page, first):
+            yield "site_line", first, masthead_name(blocks[first].text)  # 西湖政法大学法学院; "Pagoda Privacy"
     for i in range(title if title is not None else 0):
         if page.rules.is_site_name(blocks[i].text) and not blocks[i].marker:
-            return masthead_name(blocks[i].text)
+            yield "site_name", i, masthead_name(blocks[i].text)
     if title is not None and (m := _ISSUE_TITLE.match(blocks[title].text)):
-        return m.group("name").strip()
+        yield "issue_title", title, m.group("name").strip()
     for i in range(min(title if title is not None else 0, 3)):  # "ShanghaiExpat Forums › Work › Legal"
         crumb = c.group("name").strip() if (c := _BREADCRUMB_SITE.match(blocks[i].text)) else ""
         if crumb and re.split(r"[:：]\s*", crumb)[-1].casefold() not in _CRUMB_HOME:  # "当前位置：首页 > …"
-            return masthead_name(crumb)
-    for b in blocks:
+            yield "breadcrumb", i, masthead_name(crumb)
+    for i, b in enumerate(blocks):
         if name := copyright_holder(b.text):
-            return name
+            yield "copyright", i, name
         if m := _CJK_COPYRIGHT.search(b.text):
-            return m.group("before") or masthead_name(m.group("after"))
-    return None
+            yield "copyright", i, m.group("before") or masthead_name(m.group("after"))
 
 
 # ------------------------------------------------------------------- passages
