@@ -34,6 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from kb.annotate.speakers.learned import learned_speech
 from kb.annotate.speakers.turns import all_turns, turn_annotation
 from kb.annotate.speakers.voices import SpeakerInfo, SpeakerKind
 from kb.datafiles import RuleModel, load_rules
@@ -563,8 +564,11 @@ def _turns(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
     return [turn_annotation(passages[t.passage], t) for t in all_turns(passages, is_name, asker)]
 
 
-def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
-    """Sentences that report someone's words or views without a quotation they introduce."""
+def find_reported_speech_zh(
+    passages: Sequence[Passage], meta: DocumentMeta, *, learned: bool = True
+) -> list[Annotation]:
+    """Sentences that report someone's words or views without a quotation they introduce; with
+    ``learned``, those the learned model adds (:mod:`kb.annotate.speakers.learned`) too."""
     analysed = _analyse(passages)
     out: list[Annotation] = []
     for p in passages:
@@ -577,7 +581,10 @@ def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> 
             quoted = sum(c - o - 1 for o, c in sentence.quotes)
             if quoted * 2 < sentence.end - sentence.start:
                 out.append(_annotation(p, "reported_speech", sentence.start, sentence.end, sentence.attrs[0], "direct"))
-    return _resolve_references(out, passages, meta)
+    out = _resolve_references(out, passages, meta)
+    if learned:
+        out += learned_speech(passages, True, [*find_quotes_zh(passages, meta), *out], authors=meta.authors)
+    return out
 
 
 @lru_cache(maxsize=4)

@@ -1,0 +1,432 @@
+"""Reported speech the rules miss, decided by two small learned models over sentences and
+(sentence, speaker) pairs.
+
+The rules (reporting verbs beside a speaker) are precise but miss reported speech with a verb
+they do not list ("The court reasoned …", "Hospitals argue …", 法院认为 without the subject in
+the sentence) and speakers introduced a sentence or a paragraph earlier. Every sentence the
+rules leave unannotated (no quote or reported-speech annotation overlaps it) is put to:
+
+1. **is it reported speech?** — a logistic model (:func:`kb.learn.linear.fit_binary`) over the
+   sentence's features (:data:`SENTENCE_FEATURES`): its reporting-word score (the largest
+   log-odds, and the count of strong ones, of its words — English stems, Chinese character
+   pairs — for being in labelled reported speech: a vocabulary fitted from the labels, not
+   listed by hand), quote marks, a colon, a pronoun or a known speaker at its opening, whether
+   the sentences beside it are speech by the rules, how much of the document is;
+2. **whose?** — a softmax over its candidate speakers and "none"
+   (:func:`kb.learn.linear.fit_choice`, :data:`CANDIDATE_FEATURES`): each speaker the rules
+   found in the document (mentioned here by name, by a word of it or by its kind — "the
+   court" for "Linhai Intermediate People's Court", 法院; at the opening; spoke last; how
+   recently and how often), each person an English sentence names whom the rules never
+   heard, and an unnamed speaker: the sentence's opening words up to its first reporting word
+   ("Two universities| told us …") as a role. The best-scored candidate is the speaker.
+
+A sentence becomes a ``reported_speech`` annotation (``data["cue"] = "learned"``) when the first
+model's probability reaches the stored ``threshold``. The weights, the threshold and the
+vocabulary are data, ``corpus/speakers/learned.toml``, written by ``scripts/fit_speakers.py``
+(which prints leave-one-set-out figures); nothing is fitted at run time.
+
+>>> from kb.model import Passage
+>>> ps = [Passage("d", 1, "Regulators argue that the rule is weak.", sentences=((0, 40),))]
+>>> sorted(tokens(ps[0].text, zh=False))[:3]
+['argu', 'is', 'regulator']
+>>> [c.role for c in sentence_cases(ps, False, [], {"argu": 2.0})[0].candidates]
+['Regulators']
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kb.annotate.speakers.lexicon import _lexicon
+from kb.annotate.speakers.people import _parse_run
+from kb.datafiles import RuleModel, load_rules
+from kb.learn.linear import LinearModel
+from kb.model import Annotation, Passage
+from kb.settings import get_settings
+
+MODEL_PATH = Path("speakers") / "learned.toml"  # relative to settings.corpus_dir
+
+# What describes a sentence (for the first model: is it reported speech?), each a number.
+SENTENCE_FEATURES: tuple[str, ...] = (
+    "cue",  # its largest reporting-word log-odds (0 when none is positive)
+    "cue_zh",  # the same, in a Chinese document
+    "cue_count",  # how many of its words have a log-odds above 1, over 3 (at most 1)
+    "cue_count_zh",  # the same, in a Chinese document (character pairs above 1.5)
+    "quoted",  # it has quote marks
+    "colon",  # it has a colon (X表示：…, "… asked: …")
+    "first_person",  # it opens with I / we / 我 / 我们 (the author's own doing, seldom labelled)
+    "near_rule",  # the sentence before or after is reported speech or a quote by the rules
+    "density",  # the share of the document's sentences the rules found speech in
+    "short",  # it is under 8 words (English) or 15 characters (Chinese)
+    "names_speaker",  # it mentions a speaker the rules found in the document
+    "opens_with_speaker",  # ... at its opening (the subject)
+    "body_word",  # it names a speaking organisation by its kind ("the court", 法院)
+    "pronoun",  # it opens with a pronoun (he / she / they / 他 / 她)
+    "plural",  # its opening noun looks plural (Regulators, Hospitals)
+)
+# What describes a candidate speaker (for the second model: whose is it?).
+CANDIDATE_FEATURES: tuple[str, ...] = (
+    "named",  # the candidate is a speaker the rules named
+    "in_sentence",  # the sentence mentions them (name, a word of it)
+    "subject",  # the mention opens the sentence
+    "body_word",  # the sentence names their kind ("the court", 法院) without the name
+    "last_speaker",  # they are the last speaker the rules attributed before this sentence
+    "recency",  # 1 / (1 + sentences since they last spoke or were mentioned)
+    "frequency",  # log(1 + their annotations in the document) / 3
+    "pronoun",  # the sentence opens with a pronoun and they are the last speaker
+    "heard",  # the rules found them speaking (not only named: a court, a company)
+    "new",  # a person the sentence names whom the rules never heard speak
+    "author",  # the document's author, for a sentence in the first person
+    "unnamed",  # the sentence's opening words as a role
+    "plural",  # the opening noun looks plural (Regulators, Hospitals)
+    "capital",  # the opening word is capitalised and no person the rules know
+)
+
+_EN_WORD = re.compile(r"[A-Za-z][a-z’'\-]+")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_PRONOUN_EN = re.compile(r"^(?:He|She|They|It)\b")
+_PRONOUN_ZH = re.compile(r"^(?:他|她|他们|她们|对方|该负责人|其)")
+_FIRST_PERSON = re.compile(r"^(?:I|We|My|Our|我|我们)\b|^(?:我|我们)")
+_DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "some", "many", "several", "most"})
+
+
+def _stem(word: str) -> str:
+    """A crude English stem: lower case, a plural or tense ending cut, then a final e (argue,
+    argues, argued, arguing -> argu)."""
+    w = word.lower().replace("’", "'")
+    for end in ("ing", "ed", "es", "s"):
+        if w.endswith(end) and len(w) - len(end) >= 3:
+            w = w[: -len(end)]
+            break
+    return w[:-1] if w.endswith("e") and len(w) >= 4 else w
+
+
+def tokens(sentence: str, zh: bool) -> set[str]:
+    """The tokens the reporting-word vocabulary is over: Chinese character pairs, English stems."""
+    if zh:
+        han = "".join(ch if _HAN.match(ch) else " " for ch in sentence)
+        return {w[k : k + 2] for w in han.split() for k in range(len(w) - 1)}
+    return {_stem(w) for w in _EN_WORD.findall(sentence)}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One possible speaker of a sentence: a name (the rules found it, or the sentence names a
+    person), or an unnamed role."""
+
+    speaker: str  # "" for the unnamed candidate
+    role: str
+    features: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class SentenceCase:
+    """A sentence the rules left unannotated, with its candidate speakers."""
+
+    passage: Passage
+    start: int
+    end: int
+    zh: bool
+    features: Mapping[str, float]
+    candidates: tuple[Candidate, ...]
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start : self.end]
+
+
+@dataclass
+class _Spoke:
+    name: str
+    role: str
+    count: int
+    last: int  # sentence index of the last annotation or mention
+
+
+def _spans(p: Passage) -> list[tuple[int, int]]:
+    spans = list(p.sentences) or [(0, len(p.text))]
+    return [(s, e) for s, e in spans if p.text[s:e].strip()]
+
+
+def _mentions(name: str, sentence: str, zh: bool) -> int | None:
+    """Where the sentence mentions the name (whole, or a word of two letters or more; in
+    Chinese the whole name or its surname with a title such as 女士 / 某), else None."""
+    if not name:
+        return None
+    if (at := sentence.find(name)) >= 0:
+        return at
+    if zh:
+        m = re.search(re.escape(name[0]) + r"(?:某|女士|先生|老师|律师|教授|法官|主任|经理)", sentence)
+        return m.start() if m and len(name) <= 4 else None
+    for word in name.split():
+        if len(word) >= 3 and word[0].isupper() and (m := re.search(rf"\b{re.escape(word)}\b", sentence)):
+            return m.start()
+    return None
+
+
+_BODY_EN = re.compile(
+    r"\b[Tt]he\s+(court|company|council|office|regulator|chain|hotel|firm|operator|school|district)\b"
+)
+_BODY_ZH = ("法院", "公司", "网信办", "局", "委员会", "协会", "学校", "医院", "平台", "物业")
+
+
+def _body_word(name: str, sentence: str, zh: bool) -> bool:
+    """The sentence names the organisation by its kind alone ("the court", 法院)."""
+    if zh:
+        return any(name.endswith(w) and w in sentence and name not in sentence for w in _BODY_ZH)
+    m = _BODY_EN.search(sentence)
+    return m is not None and m.group(1) in name.lower()
+
+
+def _opening_role(sentence: str, zh: bool, known: set[str], cues: Mapping[str, float]) -> tuple[str, dict[str, float]]:
+    """The sentence's subject as an unnamed role: its opening words up to the first reporting
+    word of the vocabulary ("Two universities| told us …", 与会者|表示), a comma or six
+    words (ten characters); and what describes it."""
+    s = sentence.strip().lstrip("“\"'‘(（")
+    if zh:  # the words before the first reporting pair, back to the clause's start (10 at most)
+        at = next((k for k in range(len(s) - 1) if cues.get(s[k : k + 2], 0.0) > 1.5), None)
+        if at is None:
+            return re.split(r"[，,：:。；“]", s, maxsplit=1)[0][:10], {}
+        start = max([0, *(m.end() for m in re.finditer(r"[，,：:。；“”]", s[:at]))])
+        return s[max(start, at - 10) : at], {}
+    lead = re.match(r"(?:[\w’'\-]+\s){0,2}[\w’'\-]+,\s+(?=[a-z]|the\b)", s)
+    if lead:  # "On damages, the court awarded …": the subject follows the opening phrase
+        s = s[lead.end() :]
+    words: list[str] = []
+    for w in s.split()[:6]:
+        if _EN_WORD.fullmatch(w.strip(",;:")) and words and cues.get(_stem(w.strip(",;:")), 0.0) > 1:
+            break
+        words.append(w.strip(",;:"))
+        if w.endswith(","):
+            break
+    while words and words[0].lower() in _DETERMINERS:
+        words = words[1:]
+    if not words:
+        return "", {}
+    first = words[0]
+    return " ".join(words), {
+        "plural": float(first.lower().endswith("s") and not first.lower().endswith("ss")),
+        "capital": float(first[:1].isupper() and first not in known),
+    }
+
+
+_ORG_ZH = re.compile(
+    r"[\u4e00-\u9fff]{2,10}?(?:人民法院|法院|检察院|公司|网信办|办公室|管理局|公安局|委员会|协会|研究院|消费者协会|物业)"
+)
+
+
+def _organisations(text: str, zh: bool) -> list[str]:
+    """The organisations a sentence names (a court, a company, an office), in order."""
+    if zh:
+        return [m.group(0) for m in _ORG_ZH.finditer(text)]
+    lex = _lexicon()
+    out = []
+    for m in lex.run_re.finditer(text):
+        name = _parse_run(m.group(0), lex)
+        if name is not None and name.is_org and len(name.tokens) >= 2:
+            out.append(" ".join(name.tokens))
+    return out
+
+
+def _names_here(text: str) -> list[str]:
+    """The people an English sentence names (two or three capitalised words, no organisation)."""
+    lex = _lexicon()
+    out = []
+    for m in lex.run_re.finditer(text):
+        name = _parse_run(m.group(0), lex)
+        if name is not None and not name.is_org and 2 <= len(name.tokens) <= 3:
+            out.append(" ".join(name.tokens))
+    return out
+
+
+def sentence_cases(
+    passages: Sequence[Passage],
+    zh: bool,
+    rules: Sequence[Annotation],
+    cues: Mapping[str, float],
+    authors: Sequence[str] = (),
+) -> list[SentenceCase]:
+    """The sentences no rule annotation overlaps, each with its candidates and their features.
+
+    ``rules`` are the document's quote and reported-speech annotations by the rules, ``cues``
+    the reporting-word vocabulary (token -> log-odds), ``authors`` the document's (the
+    speaker of "I asked …").
+    """
+    by_passage: dict[str, list[Annotation]] = {}
+    for a in rules:
+        by_passage.setdefault(a.target_id, []).append(a)
+    flat: list[tuple[Passage, int, int, bool]] = []  # passage, start, end, annotated by the rules
+    for p in passages:
+        if p.kind == "heading":
+            continue
+        mine = by_passage.get(p.id, [])
+        for s, e in _spans(p):
+            hit = any(a.start < e and a.end > s for a in mine)
+            flat.append((p, s, e, hit))
+    density = sum(h for *_, h in flat) / max(1, len(flat))
+    spoke: dict[str, _Spoke] = {}
+    last_speaker = ""
+    out: list[SentenceCase] = []
+    for k, (p, s, e, hit) in enumerate(flat):
+        text = p.text[s:e]
+        here = [a for a in by_passage.get(p.id, []) if a.start < e and a.end > s]
+        for name in _organisations(text, zh):  # named bodies speak later as "the court", 法院
+            if name not in spoke and not any(name in n or n in name for n in spoke):
+                spoke[name] = _Spoke(name, "", 0, k)
+        for name, sp in spoke.items():
+            if _mentions(name, text, zh) is not None:
+                sp.last = k
+        if hit:
+            for a in here:
+                name = str(a.data.get("speaker") or "")
+                if name:
+                    sp = spoke.setdefault(name, _Spoke(name, str(a.data.get("role") or ""), 0, k))
+                    sp.count, sp.last, last_speaker = sp.count + 1, k, name
+            continue
+        out.append(_case(p, s, e, zh, k, flat, density, spoke, last_speaker, cues, authors))
+    return out
+
+
+def _case(
+    p: Passage,
+    s: int,
+    e: int,
+    zh: bool,
+    k: int,
+    flat: Sequence[tuple[Passage, int, int, bool]],
+    density: float,
+    spoke: Mapping[str, _Spoke],
+    last_speaker: str,
+    cues: Mapping[str, float],
+    authors: Sequence[str],
+) -> SentenceCase:
+    text = p.text[s:e]
+    stripped = text.strip()
+    lead = len(text) - len(text.lstrip())
+    weights = [cues.get(t, 0.0) for t in tokens(text, zh)]
+    size = len(_HAN.findall(text)) if zh else len(text.split())
+    pronoun = bool((_PRONOUN_ZH if zh else _PRONOUN_EN).match(stripped))
+    candidates: list[Candidate] = []
+    for name, sp in spoke.items():
+        at = _mentions(name, text, zh)
+        candidates.append(
+            Candidate(
+                name,
+                sp.role,
+                {
+                    "named": 1.0,
+                    "in_sentence": float(at is not None),
+                    "subject": float(at is not None and at <= (2 if zh else 4) + lead),
+                    "body_word": float(_body_word(name, text, zh)),
+                    "last_speaker": float(name == last_speaker),
+                    "recency": 1.0 / (1.0 + k - sp.last),
+                    "frequency": math.log1p(sp.count) / 3,
+                    "pronoun": float(pronoun and name == last_speaker),
+                    "heard": float(sp.count > 0),
+                },
+            )
+        )
+    if not zh:  # people named here whom the rules never heard speak ("Gym owner Wu Haifeng … said")
+        heard = {w for n in spoke for w in n.split()}
+        for name in dict.fromkeys(_names_here(text)):
+            if not set(name.split()) & heard:
+                at = text.find(name)
+                subject = float(at <= 4 + lead + 20)
+                candidates.append(
+                    Candidate(name, "", {"named": 1.0, "in_sentence": 1.0, "new": 1.0, "subject": subject})
+                )
+    if authors and _FIRST_PERSON.match(stripped):  # "I asked …": the author's own speech act
+        candidates.append(Candidate(", ".join(authors), "", {"named": 1.0, "author": 1.0}))
+    role, described = _opening_role(text, zh, {w for n in spoke for w in n.split()}, cues)
+    if role:
+        candidates.append(Candidate("", role, {"unnamed": 1.0, **described}))
+    named = [c.features for c in candidates if c.speaker]
+    features = {
+        "cue_zh" if zh else "cue": max([0.0, *weights]),
+        "cue_count_zh" if zh else "cue_count": min(1.0, sum(w > (1.5 if zh else 1) for w in weights) / 3),
+        "quoted": float(bool(re.search(r"[“”\"「」]", text))),
+        "colon": float(bool(re.search(r"[:：]", text))),
+        "first_person": float(bool(_FIRST_PERSON.match(stripped))),
+        "near_rule": float(any(0 <= j < len(flat) and flat[j][3] for j in (k - 1, k + 1))),
+        "density": density,
+        "short": float(size < (15 if zh else 8)),
+        "names_speaker": float(any(f.get("in_sentence", 0.0) for f in named)),
+        "opens_with_speaker": float(any(f.get("subject", 0.0) for f in named)),
+        "body_word": float(any(f.get("body_word", 0.0) for f in named)),
+        "pronoun": float(pronoun),
+        "plural": described.get("plural", 0.0),
+    }
+    return SentenceCase(p, s, e, zh, features, tuple(candidates))
+
+
+class _ModelFile(RuleModel):
+    version: int
+    trained_on: str
+    threshold: float
+    detect: dict[str, float]
+    speaker: dict[str, float]
+    cues: dict[str, float]
+
+
+@dataclass(frozen=True)
+class SpeechModel:
+    """The two fitted models (is it reported speech? whose?), the first's threshold and the
+    reporting-word vocabulary."""
+
+    detect: LinearModel
+    speaker: LinearModel
+    threshold: float
+    cues: Mapping[str, float]
+
+
+@lru_cache(maxsize=2)
+def load_speech_model(path: Path | None = None) -> SpeechModel:
+    data = load_rules(path or get_settings().corpus_dir / MODEL_PATH, _ModelFile, "speaker model")
+    return SpeechModel(
+        LinearModel.from_table(data.detect), LinearModel.from_table(data.speaker), data.threshold, data.cues
+    )
+
+
+def decide(cases: Sequence[SentenceCase], model: SpeechModel) -> list[tuple[SentenceCase, Candidate | None]]:
+    """The sentences the first model judges reported speech, each with the candidate the
+    second scores highest (None when there is none)."""
+    out: list[tuple[SentenceCase, Candidate | None]] = []
+    for case in cases:
+        if model.detect.probability(case.features) < model.threshold:
+            continue
+        shares = model.speaker.choice([c.features for c in case.candidates])
+        best = max(range(len(shares)), key=shares.__getitem__, default=None)
+        pick = case.candidates[best] if best is not None else None
+        out.append((case, pick))
+    return out
+
+
+def learned_speech(
+    passages: Sequence[Passage],
+    zh: bool,
+    rules: Sequence[Annotation],
+    model: SpeechModel | None = None,
+    authors: Sequence[str] = (),
+) -> list[Annotation]:
+    """Reported-speech annotations for the sentences the model adds to the rules' ``rules``."""
+    m = model or load_speech_model()
+    out = []
+    for case, c in decide(sentence_cases(passages, zh, rules, m.cues, authors), m):
+        name, role = (c.speaker, c.role) if c else ("", "")
+        out.append(
+            Annotation(
+                target_id=case.passage.id,
+                kind="reported_speech",
+                label=name,
+                start=case.start,
+                end=case.end,
+                text=case.text,
+                data={"speaker": name or None, "mention": None, "role": role or None, "cue": "learned"},
+            )
+        )
+    return out
