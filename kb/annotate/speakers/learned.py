@@ -57,6 +57,7 @@ SENTENCE_FEATURES: tuple[str, ...] = (
     "cue_zh",  # the same, in a Chinese document
     "cue_count",  # how many of its words have a log-odds above 1, over 3 (at most 1)
     "cue_count_zh",  # the same, in a Chinese document (character pairs above 1.5)
+    "lexicon_verb",  # it has a reporting verb of the rules' lexicon (whose speaker they did not find)
     "quoted",  # it has quote marks
     "colon",  # it has a colon (X表示：…, "… asked: …")
     "first_person",  # it opens with I / we / 我 / 我们 (the author's own doing, seldom labelled)
@@ -233,6 +234,15 @@ def _organisations(text: str, zh: bool) -> list[str]:
     return out
 
 
+def _reporting_verb(zh: bool) -> re.Pattern[str]:
+    """The rules' reporting verbs (``reporting_verbs.toml``, ``zh.toml``) as one pattern."""
+    if zh:
+        from kb.annotate.speakers.zh import reporting_verb_re  # zh.py uses this module
+
+        return reporting_verb_re()
+    return _lexicon().cue_re
+
+
 def _names_here(text: str) -> list[str]:
     """The people an English sentence names (two or three capitalised words, no organisation)."""
     lex = _lexicon()
@@ -349,6 +359,7 @@ def _case(
     features = {
         "cue_zh" if zh else "cue": max([0.0, *weights]),
         "cue_count_zh" if zh else "cue_count": min(1.0, sum(w > (1.5 if zh else 1) for w in weights) / 3),
+        "lexicon_verb": float(_reporting_verb(zh).search(text) is not None),
         "quoted": float(bool(re.search(r"[“”\"「」]", text))),
         "colon": float(bool(re.search(r"[:：]", text))),
         "first_person": float(bool(_FIRST_PERSON.match(stripped))),

@@ -137,6 +137,11 @@ def _compiled(path: Path) -> _Compiled:
     return _Compiled(lex, verb, according, unsourced, not_cue, {v.form: v.kind for v in lex.verbs}, someone)
 
 
+def reporting_verb_re() -> re.Pattern[str]:
+    """The reporting verbs of ``corpus/speakers/zh.toml`` as one pattern."""
+    return _compiled(_default_path()).verb
+
+
 def load_zh_lexicon(path: Path | None = None) -> ZhLexicon:
     return _compiled(path or _default_path()).lex
 
