@@ -187,7 +187,8 @@ def _body_word(name: str, sentence: str, zh: bool) -> bool:
 def _opening_role(sentence: str, zh: bool, known: set[str], cues: Mapping[str, float]) -> tuple[str, dict[str, float]]:
     """The sentence's subject as an unnamed role: its opening words up to the first reporting
     word of the vocabulary ("Two universities| told us …", 与会者|表示), a comma or six
-    words (ten characters); and what describes it."""
+    words (ten characters), after an opening phrase ("On damages, |the court …"); the source
+    of "According to X, …"; and what describes it."""
     s = sentence.strip().lstrip("“\"'‘(（")
     if zh:  # the words before the first reporting pair, back to the clause's start (10 at most)
         at = next((k for k in range(len(s) - 1) if cues.get(s[k : k + 2], 0.0) > 1.5), None)
@@ -195,6 +196,9 @@ def _opening_role(sentence: str, zh: bool, known: set[str], cues: Mapping[str, f
             return re.split(r"[，,：:。；“]", s, maxsplit=1)[0][:10], {}
         start = max([0, *(m.end() for m in re.finditer(r"[，,：:。；“”]", s[:at]))])
         return s[max(start, at - 10) : at], {}
+    source = re.match(r"[Aa]ccording to (?:the |an? )?(?P<who>[^,;:.]{2,60})", s)
+    if source:  # "According to industry estimates, …": the source is the speaker
+        return source.group("who").strip(), {"plural": float(source.group("who").rstrip().endswith("s"))}
     lead = re.match(r"(?:[\w’'\-]+\s){0,2}[\w’'\-]+,\s+(?=[a-z]|the\b)", s)
     if lead:  # "On damages, the court awarded …": the subject follows the opening phrase
         s = s[lead.end() :]
@@ -228,9 +232,11 @@ def _organisations(text: str, zh: bool) -> list[str]:
     lex = _lexicon()
     out = []
     for m in lex.run_re.finditer(text):
-        name = _parse_run(m.group(0), lex)
-        if name is not None and name.is_org and len(name.tokens) >= 2:
-            out.append(" ".join(name.tokens))
+        words = m.group(0).split()
+        if words and words[0] in ("The", "the"):
+            words = words[1:]
+        if len(words) >= 2 and words[-1] in lex.org_words:  # "Linhai Intermediate People's Court"
+            out.append(" ".join(words))
     return out
 
 
