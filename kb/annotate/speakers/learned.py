@@ -62,6 +62,7 @@ SENTENCE_FEATURES: tuple[str, ...] = (
     "colon",  # it has a colon (X表示：…, "… asked: …")
     "first_person",  # it opens with I / we / 我 / 我们 (the author's own doing, seldom labelled)
     "near_rule",  # the sentence before or after is reported speech or a quote by the rules
+    "passage_rule",  # another sentence of its passage is
     "density",  # the share of the document's sentences the rules found speech in
     "short",  # it is under 8 words (English) or 15 characters (Chinese)
     "names_speaker",  # it mentions a speaker the rules found in the document
@@ -220,8 +221,10 @@ def _opening_role(sentence: str, zh: bool, known: set[str], cues: Mapping[str, f
     }
 
 
+# A Chinese body's name: after a clause boundary or a preposition (记者从|岚江市网信办了解到).
 _ORG_ZH = re.compile(
-    r"[\u4e00-\u9fff]{2,10}?(?:人民法院|法院|检察院|公司|网信办|办公室|管理局|公安局|委员会|协会|研究院|消费者协会|物业)"
+    r"(?:^|(?<=[，。；：、“”（）《》\s从向据由对与和被经在]))"
+    r"[\u4e00-\u9fff]{2,10}?(?:人民法院|法院|检察院|公司|网信办|办公室|管理局|公安局|委员会|协会|研究院|物业)"
 )
 
 
@@ -233,10 +236,10 @@ def _organisations(text: str, zh: bool) -> list[str]:
     out = []
     for m in lex.run_re.finditer(text):
         words = m.group(0).split()
-        if words and words[0] in ("The", "the"):
+        while words and (words[0] in lex.stopwords or words[0] in ("The", "the")):  # "Since", "The"
             words = words[1:]
-        if len(words) >= 2 and words[-1] in lex.org_words:  # "Linhai Intermediate People's Court"
-            out.append(" ".join(words))
+        if len(words) >= 2 and words[-1] in lex.org_words and words[-1] not in lex.documents:
+            out.append(" ".join(words))  # "Linhai Intermediate People's Court", not "… Privacy Act"
     return out
 
 
@@ -286,6 +289,10 @@ def sentence_cases(
             flat.append((p, s, e, hit))
     density = sum(h for *_, h in flat) / max(1, len(flat))
     spoke: dict[str, _Spoke] = {}
+    for p in passages:  # a body named in a heading speaks later as "the court" too
+        if p.kind == "heading":
+            for name in _organisations(p.text, zh):
+                spoke.setdefault(name, _Spoke(name, "", 0, 0))
     last_speaker = ""
     out: list[SentenceCase] = []
     for k, (p, s, e, hit) in enumerate(flat):
@@ -370,6 +377,7 @@ def _case(
         "colon": float(bool(re.search(r"[:：]", text))),
         "first_person": float(bool(_FIRST_PERSON.match(stripped))),
         "near_rule": float(any(0 <= j < len(flat) and flat[j][3] for j in (k - 1, k + 1))),
+        "passage_rule": float(any(q is p and hit for q, _, _, hit in flat)),
         "density": density,
         "short": float(size < (15 if zh else 8)),
         "names_speaker": float(any(f.get("in_sentence", 0.0) for f in named)),
