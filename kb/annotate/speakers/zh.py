@@ -632,7 +632,7 @@ def passage_speakers_zh(
     passage carries it (``quoted`` or ``reported``); else the authors (``author``) or the
     outlet (``outlet``).
     """
-    reported = find_reported_speech_zh(passages, meta)
+    reported = find_reported_speech_zh(passages, meta, learned=False)  # voices from the rules, as in English
     default = (
         SpeakerInfo(", ".join(meta.authors), None, "author")
         if meta.authors
