@@ -8,7 +8,7 @@ one — the reporting-word vocabulary too — and measures the one left out as
 scripts/measure_speakers.py does (found / speaker right / extra), rules plus model. Then the
 model is fitted on all the sets and written to corpus/speakers/learned.toml with ``--write``.
 
-    python scripts/fit_speakers.py [--write] [--threshold 0.5]
+    python scripts/fit_speakers.py [--write] [--threshold 0.75 [0.7 …]]
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from kb.model import Annotation, Passage  # noqa: E402
 SETS = tuple(f"fresh{k}" for k in range(4, 17))
 L2 = 1.0  # the speaker choice's penalty
 L2_DETECT = 1e-2  # the detector's (on standardised features)
-THRESHOLD = 0.5
+THRESHOLD = 0.75  # the detector's probability for a sentence to be reported speech
 VOCAB_MIN = 3  # a token in fewer labelled reported sentences than this has no cue weight
 VOCAB_PRIOR = 5.0  # pseudo-sentences pulling a token's reported rate to the base rate
 VOCAB_SIZE = 400
