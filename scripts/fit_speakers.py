@@ -5,10 +5,14 @@ Data: the speaker labels of corpus/eval/speakers/ for the spent sets named in ``
 document the rules' annotations are computed as the build computes them (learned model off);
 the model decides over the sentences they leave unannotated. Each fold fits on every set but
 one — the reporting-word vocabulary too — and measures the one left out as
-scripts/measure_speakers.py does (found / speaker right / extra), rules plus model. Then the
-model is fitted on all the sets and written to corpus/speakers/learned.toml with ``--write``.
+scripts/measure_speakers.py does (found / speaker right / extra), rules plus model. The script
+prints what the model adds left out of the fit for a grid of the two thresholds (the detector's
+probability, the chosen speaker's softmax share) and picks the pair adding the most right
+speakers with at least ``PRECISION`` of its added annotations right (or the pair ``--at``
+names). Then the model is fitted on all the sets and written to corpus/speakers/learned.toml
+with ``--write``.
 
-    python scripts/fit_speakers.py [--write] [--threshold 0.75 [0.7 …]]
+    python scripts/fit_speakers.py [--write] [--at 0.75 0.0]
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import math
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -36,9 +40,11 @@ from kb.annotate.speakers.learned import (  # noqa: E402
     MODEL_PATH,
     SENTENCE_FEATURES,
     Candidate,
+    Scored,
     SentenceCase,
     SpeechModel,
-    learned_speech,
+    annotation,
+    score_cases,
     sentence_cases,
     tokens,
 )
@@ -52,7 +58,10 @@ from kb.model import Annotation, Passage  # noqa: E402
 SETS = tuple(f"fresh{k}" for k in range(4, 17))
 L2 = 1.0  # the speaker choice's penalty
 L2_DETECT = 1e-2  # the detector's (on standardised features)
-THRESHOLD = 0.75  # the detector's probability for a sentence to be reported speech
+# The thresholds tried: the detector's probability, the chosen speaker's softmax share.
+DETECT_GRID = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+SHARE_GRID = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+PRECISION = 0.8  # of the annotations the learned step adds, the share that must name the right speaker
 VOCAB_MIN = 3  # a token in fewer labelled reported sentences than this has no cue weight
 VOCAB_PRIOR = 5.0  # pseudo-sentences pulling a token's reported rate to the base rate
 VOCAB_SIZE = 400
@@ -142,20 +151,30 @@ def _probe(case: SentenceCase, c: Candidate) -> Annotation:
     return Annotation(case.passage.id, "reported_speech", c.speaker, case.start, case.end, case.text, data=data)
 
 
-def fit(docs: Sequence[Doc], threshold: float) -> SpeechModel:
+def fit(docs: Sequence[Doc], threshold: float = 0.5, speaker_threshold: float = 0.0) -> SpeechModel:
     cues = vocabulary(docs)
     x, y, groups = training_data(docs, cues)
     detect = fit_binary(x, y, SENTENCE_FEATURES, l2=L2_DETECT)
     speaker = fit_choice(groups, CANDIDATE_FEATURES, l2=L2)
-    return SpeechModel(detect, speaker, threshold, cues)
+    return SpeechModel(detect, speaker, threshold, speaker_threshold, cues)
 
 
-def measure(docs: Sequence[Doc], model: SpeechModel | None) -> Counter[str]:
+Decided = list[tuple[Doc, list[Scored]]]
+
+
+def scored(docs: Sequence[Doc], model: SpeechModel) -> Decided:
+    """Each document's unannotated sentences scored by the model (thresholds not applied)."""
+    return [(d, score_cases(sentence_cases(d.passages, d.zh, d.rules, model.cues, d.authors), model)) for d in docs]
+
+
+def measure(decided: Decided, t: float | None, u: float = 0.0) -> Counter[str]:
+    """Found / right / extra of the rules plus the sentences reaching both thresholds (the
+    rules alone when ``t`` is None)."""
     total: Counter[str] = Counter()
-    for d in docs:
+    for d, ss in decided:
         anns = list(d.rules)
-        if model is not None:
-            anns += learned_speech(d.passages, d.zh, d.rules, model, d.authors)
+        if t is not None:
+            anns += [annotation(x.case, x.pick) for x in ss if x.pick and x.probability >= t and x.share >= u]
         total.update(score(d.labels, anns))
     return total
 
@@ -164,29 +183,58 @@ def _fmt(c: Counter[str]) -> str:
     return f"{c['found']:>4}/{c['items']:<4} {c['right']:>4}/{c['found']:<4} {c['extra']:>3}/{c['annotations']:<4}"
 
 
+def _added(c: Counter[str], base: Counter[str]) -> tuple[int, int, int]:
+    return c["found"] - base["found"], c["right"] - base["right"], c["extra"] - base["extra"]
+
+
+def curve(cv: Decided) -> tuple[float, float] | None:
+    """Print what the learned step adds, left out of the fit, for each pair of thresholds;
+    return the pair adding the most right speakers with at least ``PRECISION`` of its added
+    annotations (found or extra) right, None when no pair adds any."""
+    base = measure(cv, None)
+    print("\nleft out of the fit, added by the learned step: found, right, extra, right / (found + extra)")
+    print("detect \\ share " + " ".join(f"{u:>16}" for u in SHARE_GRID))
+    best: tuple[int, int, float, float] | None = None
+    for t in DETECT_GRID:
+        cells = []
+        for u in SHARE_GRID:
+            found, right, extra = _added(measure(cv, t, u), base)
+            share = right / (found + extra) if found + extra else 0.0
+            cells.append(f"{found:>3} {right:>3} {extra:>3} {share:>5.2f}")
+            if right > 0 and share >= PRECISION and (best is None or (right, -(found + extra - right)) > best[:2]):
+                best = (right, -(found + extra - right), t, u)
+        print(f"{t:<14} " + " ".join(f"{c:>16}" for c in cells))
+    return None if best is None else (best[2], best[3])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threshold", type=float, nargs="+", default=[THRESHOLD])
-    parser.add_argument("--write", action="store_true", help="write corpus/speakers/learned.toml (first threshold)")
+    parser.add_argument("--write", action="store_true", help="write corpus/speakers/learned.toml")
+    parser.add_argument("--at", type=float, nargs=2, metavar=("DETECT", "SHARE"), help="use these thresholds")
     args = parser.parse_args()
     docs = load_docs()
-    folds = {held: fit([d for d in docs if d.set != held], 0.5) for held in SETS}
-    final = fit(docs, args.threshold[0])
-    for t in args.threshold:
-        print(f"\nthreshold {t}")
-        print(
-            f"{'set':8} {'rules: found, right, extra':>30} {'rules + learned, CV':>30} "
-            f"{'rules + learned, all sets':>30}"
-        )
-        sums: list[Counter[str]] = [Counter(), Counter(), Counter()]
-        for held in SETS:
-            test = [d for d in docs if d.set == held]
-            cv = measure(test, replace(folds[held], threshold=t))
-            counts = (measure(test, None), cv, measure(test, replace(final, threshold=t)))
-            for acc, c in zip(sums, counts, strict=True):
-                acc.update(c)
-            print(f"{held:8} " + " ".join(f"{_fmt(c):>30}" for c in counts))
-        print(f"{'total':8} " + " ".join(f"{_fmt(c):>30}" for c in sums))
+    cv: Decided = []
+    for held in SETS:
+        cv += scored([d for d in docs if d.set == held], fit([d for d in docs if d.set != held]))
+    chosen = curve(cv)
+    if chosen is None:
+        print(f"no thresholds add right speakers with {PRECISION} of the added annotations right")
+    pair = tuple(args.at) if args.at else chosen
+    if pair is None:
+        return 0
+    t, u = pair
+    final = fit(docs, t, u)
+    shipped = scored(docs, final)
+    print(f"\nthresholds: detector {t}, speaker share {u}")
+    print(f"{'set':8} {'rules: found, right, extra':>30} {'rules + learned, CV':>30} {'rules + learned, all sets':>30}")
+    sums: list[Counter[str]] = [Counter(), Counter(), Counter()]
+    for held in SETS:
+        mine = [(d, ss) for d, ss in cv if d.set == held]
+        counts = (measure(mine, None), measure(mine, t, u), measure([x for x in shipped if x[0].set == held], t, u))
+        for acc, c in zip(sums, counts, strict=True):
+            acc.update(c)
+        print(f"{held:8} " + " ".join(f"{_fmt(c):>30}" for c in counts))
+    print(f"{'total':8} " + " ".join(f"{_fmt(c):>30}" for c in sums))
     print("detect:", final.detect.table(3))
     print("speaker:", final.speaker.table(3))
     if args.write:
@@ -202,6 +250,7 @@ def write(model: SpeechModel, n_docs: int) -> None:
         "version = 1",
         f'trained_on = "{n_docs} documents ({", ".join(SETS)}) of corpus/eval/speakers (l2 = {L2_DETECT}, {L2})"',
         f"threshold = {model.threshold}",
+        f"speaker_threshold = {model.speaker_threshold}",
         "",
         "# is the sentence reported speech? (logistic; the sentence's features)",
         "[detect]",

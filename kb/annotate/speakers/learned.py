@@ -17,11 +17,13 @@ rules leave unannotated (no quote or reported-speech annotation overlaps it) is 
    found in the document (mentioned here by name, by a word of it or by its kind — "the
    court" for "Linhai Intermediate People's Court", 法院; at the opening; spoke last; how
    recently and how often), each person an English sentence names whom the rules never
-   heard, and an unnamed speaker: the sentence's opening words up to its first reporting word
-   ("Two universities| told us …") as a role. The best-scored candidate is the speaker.
+   heard, and an unnamed speaker when the sentence's subject is a role noun phrase ("Two
+   universities| told us …", "A spokesperson for X", 多位业主, 工作人员; the lexicons' role
+   nouns) — never merely its opening words. The best-scored candidate is the speaker.
 
 A sentence becomes a ``reported_speech`` annotation (``data["cue"] = "learned"``) when the first
-model's probability reaches the stored ``threshold``. The weights, the threshold and the
+model's probability reaches the stored ``threshold`` and its speaker's share of the second's
+softmax reaches ``speaker_threshold``. The weights, the thresholds and the
 vocabulary are data, ``corpus/speakers/learned.toml``, written by ``scripts/fit_speakers.py``
 (which prints leave-one-set-out figures); nothing is fitted at run time.
 
@@ -185,53 +187,124 @@ def _body_word(name: str, sentence: str, zh: bool) -> bool:
     return m is not None and m.group(1) in name.lower()
 
 
+_NP_WORD = re.compile(r"[A-Za-z][A-Za-z’'\-]*")
+_ROLE_TAIL = re.compile(
+    r"\s+(?:(?:for|at|of|from|with|in)\s+(?:the\s+)?(?:[A-Z][\w’'\-]*\s*){1,6}|(?:polled|surveyed|interviewed|asked))"
+)
+
+
+def _singular(word: str) -> str:
+    w = word.lower()
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith("s") and not w.endswith("ss"):
+        return w[:-1]
+    return w
+
+
+@lru_cache(maxsize=1)
+def _role_heads() -> frozenset[str]:
+    """The nouns an unnamed speaker's description ends in: the lexicon's people's and
+    institutions' role nouns and its organisation words (court, university), lower case."""
+    lex = _lexicon()
+    return lex.role_nouns | frozenset(w.lower() for w in lex.org_words)
+
+
+def _english_role(s: str, cues: Mapping[str, float]) -> tuple[str, str] | None:
+    """The role noun phrase opening ``s`` (determiners, a number or up to three modifiers, then
+    a role noun: "a spokesperson for Kestrel Retail", "one distributor", "residents polled",
+    "Two universities"), and its head noun; None when the opening is no such phrase."""
+    words = [m for m in _NP_WORD.finditer(s[:120])][:6]
+    heads = _role_heads()
+
+    def is_head(w: str) -> bool:
+        return _singular(w) in heads or w.lower() in heads
+
+    for k, m in enumerate(words):
+        if s[words[0].start() : m.start()].count(",") or (k and words[k - 1].end() != m.start() - 1):
+            return None  # the phrase is unbroken words
+        if k >= 4 or cues.get(_stem(m.group()), 0.0) > 1:
+            return None  # a reporting word before any role noun: the subject is no role
+        if is_head(m.group()):
+            lead = [w.group().lower() for w in words[:k]]
+            if any(w in _DETERMINERS for w in lead[1:]):
+                return None
+            while k + 1 < len(words) and words[k + 1].start() == m.end() + 1 and is_head(words[k + 1].group()):
+                k, m = k + 1, words[k + 1]  # "cyberspace office": the last noun heads the phrase
+            end = m.end()
+            if tail := _ROLE_TAIL.match(s, end):
+                end = tail.end()
+            phrase = s[words[0].start() : end].strip()
+            return phrase, m.group()
+    return None
+
+
+def _chinese_role(before: str) -> str | None:
+    """The role noun phrase that ends the words before a reporting verb (多位业主, 小区物业,
+    与会者), from the lexicon's role nouns and generic organisations; None when it ends in none."""
+    from kb.annotate.speakers.zh import load_zh_lexicon  # zh.py uses this module
+
+    lex = load_zh_lexicon()
+    nouns = sorted({*lex.role_nouns, *lex.generic_orgs}, key=len, reverse=True)
+    head = next((n for n in nouns if before.endswith(n)), "者" if len(before) >= 3 and before.endswith("者") else None)
+    if head is None:
+        return None
+    lead = before[: len(before) - len(head)]
+    lead = re.split(r"[了到在是把被对从向给将已也还都就]", lead)[-1][-4:]
+    return lead + head
+
+
 def _opening_role(sentence: str, zh: bool, known: set[str], cues: Mapping[str, float]) -> tuple[str, dict[str, float]]:
-    """The sentence's subject as an unnamed role: its opening words up to the first reporting
-    word of the vocabulary ("Two universities| told us …", 与会者|表示), a comma or six
-    words (ten characters), after an opening phrase ("On damages, |the court …"); the source
-    of "According to X, …"; and what describes it."""
+    """The sentence's subject as an unnamed role, when it is a role noun phrase: in English
+    the phrase opening it ("Two universities told us …", "A spokesperson for X said …"), after
+    an opening phrase ("On damages, |the court …"), or the source of "According to X, …"; in
+    Chinese the phrase ending in a role noun right before its first reporting word
+    (与会者|表示); and what describes it. ``("", {})`` when the subject is no such phrase."""
     s = sentence.strip().lstrip("“\"'‘(（")
-    if zh:  # the words before the first reporting pair, back to the clause's start (10 at most)
+    if zh:  # the words before the first reporting pair, back to the clause's start
         at = next((k for k in range(len(s) - 1) if cues.get(s[k : k + 2], 0.0) > 1.5), None)
         if at is None:
-            return re.split(r"[，,：:。；“]", s, maxsplit=1)[0][:10], {}
+            return "", {}
         start = max([0, *(m.end() for m in re.finditer(r"[，,：:。；“”]", s[:at]))])
-        return s[max(start, at - 10) : at], {}
-    source = re.match(r"[Aa]ccording to (?:the |an? )?(?P<who>[^,;:.]{2,60})", s)
-    if source:  # "According to industry estimates, …": the source is the speaker
-        return source.group("who").strip(), {"plural": float(source.group("who").rstrip().endswith("s"))}
-    lead = re.match(r"(?:[\w’'\-]+\s){0,2}[\w’'\-]+,\s+(?=[a-z]|the\b)", s)
-    if lead:  # "On damages, the court awarded …": the subject follows the opening phrase
-        s = s[lead.end() :]
-    words: list[str] = []
-    for w in s.split()[:6]:
-        if _EN_WORD.fullmatch(w.strip(",;:")) and words and cues.get(_stem(w.strip(",;:")), 0.0) > 1:
-            break
-        words.append(w.strip(",;:"))
-        if w.endswith(","):
-            break
+        return (_chinese_role(s[start:at]) or ""), {}
+    source = re.match(r"[Aa]ccording to (?P<who>[^,;:.]{2,60})", s)
+    if source:  # "According to a spokesperson for X, …": the source is the speaker
+        s = source.group("who")
+    else:
+        lead = re.match(r"(?:[\w’'\-]+\s){0,2}[\w’'\-]+,\s+(?=[a-z]|the\b)", s)
+        if lead:  # "On damages, the court awarded …": the subject follows the opening phrase
+            s = s[lead.end() :]
+    found = _english_role(s, cues)
+    if found is None:
+        return "", {}
+    phrase, head = found
+    words = phrase.split()
     while words and words[0].lower() in _DETERMINERS:
         words = words[1:]
-    if not words:
-        return "", {}
-    first = words[0]
     return " ".join(words), {
-        "plural": float(first.lower().endswith("s") and not first.lower().endswith("ss")),
-        "capital": float(first[:1].isupper() and first not in known),
+        "plural": float(head.lower().endswith("s") and not head.lower().endswith("ss")),
+        "capital": float(words[0][:1].isupper() and words[0] not in known) if words else 0.0,
     }
 
 
-# A Chinese body's name: after a clause boundary or a preposition (记者从|岚江市网信办了解到).
+# A Chinese body's whole name: it starts after a clause boundary or a preposition
+# (记者从|岚江市网信办了解到), holds no verb or particle (原告遂诉至法院 is no name), names a
+# place or a kind of business (青澜市中级人民法院, 识界科技有限公司) and ends in a body's suffix.
 _ORG_ZH = re.compile(
     r"(?:^|(?<=[，。；：、“”（）《》\s从向据由对与和被经在]))"
-    r"[\u4e00-\u9fff]{2,10}?(?:人民法院|法院|检察院|公司|网信办|办公室|管理局|公安局|委员会|协会|研究院|物业)"
+    r"(?=(?P<name>[\u4e00-\u9fff]{2,12}?(?:人民法院|法院|检察院|人民检察院|委员会|网信办|办公室|管理局|公安局|局|办"
+    r"|有限责任公司|有限公司|公司|集团|协会|研究院)))"
 )
+_ORG_ZH_NOT = re.compile(r"[诉至遂向到了的在是把被对从给将已也还都就称说表示认为指出这那其该此我你他她]")
+_ORG_ZH_PLACE = re.compile(r"[省市区县镇州]|中国|国家|最高|科技|网络|信息|技术|智能|数据|有限")
 
 
 def _organisations(text: str, zh: bool) -> list[str]:
     """The organisations a sentence names (a court, a company, an office), in order."""
     if zh:
-        return [m.group(0) for m in _ORG_ZH.finditer(text)]
+        names = [m.group("name") for m in _ORG_ZH.finditer(text)]
+        names = [n for n in names if not _ORG_ZH_NOT.search(n) and _ORG_ZH_PLACE.search(n)]
+        return [n for n in dict.fromkeys(names) if not any(n != o and n in o for o in names)]
     lex = _lexicon()
     out = []
     for m in lex.run_re.finditer(text):
@@ -366,7 +439,7 @@ def _case(
     if authors and _FIRST_PERSON.match(stripped):  # "I asked …": the author's own speech act
         candidates.append(Candidate(", ".join(authors), "", {"named": 1.0, "author": 1.0}))
     role, described = _opening_role(text, zh, {w for n in spoke for w in n.split()}, cues)
-    if role:
+    if role and not any(c.features.get("body_word") for c in candidates):  # "the court": the one named before
         candidates.append(Candidate("", role, {"unnamed": 1.0, **described}))
     named = [c.features for c in candidates if c.speaker]
     features = {
@@ -393,6 +466,7 @@ class _ModelFile(RuleModel):
     version: int
     trained_on: str
     threshold: float
+    speaker_threshold: float
     detect: dict[str, float]
     speaker: dict[str, float]
     cues: dict[str, float]
@@ -400,12 +474,14 @@ class _ModelFile(RuleModel):
 
 @dataclass(frozen=True)
 class SpeechModel:
-    """The two fitted models (is it reported speech? whose?), the first's threshold and the
-    reporting-word vocabulary."""
+    """The two fitted models (is it reported speech? whose?), their thresholds (the
+    detector's probability, the chosen speaker's share of the softmax) and the reporting-word
+    vocabulary."""
 
     detect: LinearModel
     speaker: LinearModel
     threshold: float
+    speaker_threshold: float
     cues: Mapping[str, float]
 
 
@@ -413,22 +489,57 @@ class SpeechModel:
 def load_speech_model(path: Path | None = None) -> SpeechModel:
     data = load_rules(path or get_settings().corpus_dir / MODEL_PATH, _ModelFile, "speaker model")
     return SpeechModel(
-        LinearModel.from_table(data.detect), LinearModel.from_table(data.speaker), data.threshold, data.cues
+        LinearModel.from_table(data.detect),
+        LinearModel.from_table(data.speaker),
+        data.threshold,
+        data.speaker_threshold,
+        data.cues,
     )
 
 
-def decide(cases: Sequence[SentenceCase], model: SpeechModel) -> list[tuple[SentenceCase, Candidate | None]]:
-    """The sentences the first model judges reported speech, each with the candidate the
-    second scores highest (None when there is none)."""
-    out: list[tuple[SentenceCase, Candidate | None]] = []
+@dataclass(frozen=True)
+class Scored:
+    """A sentence with the detector's probability, its best candidate and that one's share."""
+
+    case: SentenceCase
+    probability: float
+    pick: Candidate | None
+    share: float
+
+
+def score_cases(cases: Sequence[SentenceCase], model: SpeechModel) -> list[Scored]:
+    """Every sentence scored by both models (the thresholds not yet applied)."""
+    out = []
     for case in cases:
-        if model.detect.probability(case.features) < model.threshold:
-            continue
         shares = model.speaker.choice([c.features for c in case.candidates])
         best = max(range(len(shares)), key=shares.__getitem__, default=None)
-        pick = case.candidates[best] if best is not None else None
-        out.append((case, pick))
+        pick, share = (case.candidates[best], shares[best]) if best is not None else (None, 0.0)
+        out.append(Scored(case, model.detect.probability(case.features), pick, share))
     return out
+
+
+def decide(cases: Sequence[SentenceCase], model: SpeechModel) -> list[tuple[SentenceCase, Candidate]]:
+    """The sentences the first model judges reported speech (its probability reaches
+    ``threshold``) whose best candidate's share reaches ``speaker_threshold``, with that
+    candidate: a sentence whose speaker is unsure gets no annotation at all."""
+    return [
+        (s.case, s.pick)
+        for s in score_cases(cases, model)
+        if s.pick is not None and s.probability >= model.threshold and s.share >= model.speaker_threshold
+    ]
+
+
+def annotation(case: SentenceCase, c: Candidate) -> Annotation:
+    """The ``reported_speech`` annotation of a sentence the model decided, ``cue = "learned"``."""
+    return Annotation(
+        target_id=case.passage.id,
+        kind="reported_speech",
+        label=c.speaker,
+        start=case.start,
+        end=case.end,
+        text=case.text,
+        data={"speaker": c.speaker or None, "mention": None, "role": c.role or None, "cue": "learned"},
+    )
 
 
 def learned_speech(
@@ -440,18 +551,4 @@ def learned_speech(
 ) -> list[Annotation]:
     """Reported-speech annotations for the sentences the model adds to the rules' ``rules``."""
     m = model or load_speech_model()
-    out = []
-    for case, c in decide(sentence_cases(passages, zh, rules, m.cues, authors), m):
-        name, role = (c.speaker, c.role) if c else ("", "")
-        out.append(
-            Annotation(
-                target_id=case.passage.id,
-                kind="reported_speech",
-                label=name,
-                start=case.start,
-                end=case.end,
-                text=case.text,
-                data={"speaker": name or None, "mention": None, "role": role or None, "cue": "learned"},
-            )
-        )
-    return out
+    return [annotation(case, c) for case, c in decide(sentence_cases(passages, zh, rules, m.cues, authors), m)]
