@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 from kb.annotate.speakers.attribution import _Attr, _Speaker
 from kb.annotate.speakers.document import _analyse, _Document, _PassageInfo, _speaker
-from kb.annotate.speakers.learned import learned_speech
 from kb.annotate.speakers.lexicon import _lexicon
 from kb.annotate.speakers.marks import _Marks
 from kb.annotate.speakers.people import _parse_run
@@ -89,14 +88,12 @@ def _block_quotes(doc: _Document) -> list[Annotation]:
 # ---------------------------------------------------------------------------- reported speech
 
 
-def find_reported_speech(passages: Sequence[Passage], meta: DocumentMeta, *, learned: bool = True) -> list[Annotation]:
+def find_reported_speech(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
     """Sentences that report someone's words or views without quoting them.
 
     ``kind="reported_speech"``, ``start``/``end`` the sentence, ``label`` the speaker,
     ``data`` as for quotes. Sentences spoken by the author ("I would wager") and sentences
-    whose attribution introduces a direct quote are left out. With ``learned`` (the default)
-    the sentences the rules leave unannotated are put to the learned model
-    (:mod:`kb.annotate.speakers.learned`), which adds those it judges reported speech.
+    whose attribution introduces a direct quote are left out.
 
     >>> from kb.model import DocumentMeta, Passage
     >>> meta = DocumentMeta(id="d", kind="commentary")
@@ -119,8 +116,6 @@ def find_reported_speech(passages: Sequence[Passage], meta: DocumentMeta, *, lea
                     data={"speaker": sp.name, "mention": sp.mention, "role": sp.role, "cue": sp.cue},
                 )
             )
-    if learned:
-        out += learned_speech(passages, False, [*find_quotes(passages, meta), *out], authors=meta.authors)
     return out
 
 

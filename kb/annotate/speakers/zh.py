@@ -34,7 +34,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from kb.annotate.speakers.learned import learned_speech
 from kb.annotate.speakers.turns import all_turns, turn_annotation
 from kb.annotate.speakers.voices import SpeakerInfo, SpeakerKind
 from kb.datafiles import RuleModel, load_rules
@@ -135,11 +134,6 @@ def _compiled(path: Path) -> _Compiled:
         rf"(?:^|[，。；])(?P<who>(?:一位|一名|有位|有一位)[^，。；：、“”]{{0,8}}?(?:{_alternation(lex.role_nouns)}))"
     )
     return _Compiled(lex, verb, according, unsourced, not_cue, {v.form: v.kind for v in lex.verbs}, someone)
-
-
-def reporting_verb_re() -> re.Pattern[str]:
-    """The reporting verbs of ``corpus/speakers/zh.toml`` as one pattern."""
-    return _compiled(_default_path()).verb
 
 
 def load_zh_lexicon(path: Path | None = None) -> ZhLexicon:
@@ -569,11 +563,8 @@ def _turns(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
     return [turn_annotation(passages[t.passage], t) for t in all_turns(passages, is_name, asker)]
 
 
-def find_reported_speech_zh(
-    passages: Sequence[Passage], meta: DocumentMeta, *, learned: bool = True
-) -> list[Annotation]:
-    """Sentences that report someone's words or views without a quotation they introduce; with
-    ``learned``, those the learned model adds (:mod:`kb.annotate.speakers.learned`) too."""
+def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
+    """Sentences that report someone's words or views without a quotation they introduce."""
     analysed = _analyse(passages)
     out: list[Annotation] = []
     for p in passages:
@@ -586,10 +577,7 @@ def find_reported_speech_zh(
             quoted = sum(c - o - 1 for o, c in sentence.quotes)
             if quoted * 2 < sentence.end - sentence.start:
                 out.append(_annotation(p, "reported_speech", sentence.start, sentence.end, sentence.attrs[0], "direct"))
-    out = _resolve_references(out, passages, meta)
-    if learned:
-        out += learned_speech(passages, True, [*find_quotes_zh(passages, meta), *out], authors=meta.authors)
-    return out
+    return _resolve_references(out, passages, meta)
 
 
 @lru_cache(maxsize=4)
@@ -632,7 +620,7 @@ def passage_speakers_zh(
     passage carries it (``quoted`` or ``reported``); else the authors (``author``) or the
     outlet (``outlet``).
     """
-    reported = find_reported_speech_zh(passages, meta, learned=False)  # voices from the rules, as in English
+    reported = find_reported_speech_zh(passages, meta)
     default = (
         SpeakerInfo(", ".join(meta.authors), None, "author")
         if meta.authors
