@@ -26,7 +26,7 @@ import json
 import re
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +78,45 @@ def annotate(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation
     return [*find_quotes(passages, meta), *find_reported_speech(passages, meta)]
 
 
+def score(mine: Sequence[dict[str, str]], anns: Sequence[Annotation], *, verbose: bool = False) -> Counter[str]:
+    """One document's counts: items, found, right, extra, annotations (as the module says)."""
+    used: set[int] = set()
+    c: Counter[str] = Counter()
+    for r in mine:
+        kind = "reported_speech" if r["kind"] == "reported" else "quote"
+        hit = next((k for k, a in enumerate(anns) if a.kind == kind and _overlaps(a.text, r["text"])), None)
+        c["items"] += 1
+        if hit is None:
+            if verbose:
+                print(f"    missed {r['kind']}: {r['text'][:70]}")
+            continue
+        used.add(hit)
+        a = anns[hit]
+        c["found"] += 1
+        right = speaker_right(r, a)
+        c["right"] += right
+        if not right and verbose:
+            got = f"{a.label!r}/{a.data.get('role')!r}"
+            print(f"    wrong {r['kind']}: got {got}, want {r['speaker']!r}/{r['role']!r}")
+    extra = [a for k, a in enumerate(anns) if k not in used and not any(_overlaps(a.text, r["text"]) for r in mine)]
+    c["extra"] += len(extra)
+    c["annotations"] += len(anns)
+    if verbose:
+        for a in extra:
+            print(f"    extra {a.kind}: {a.label!r} {a.text[:60]}")
+    return c
+
+
+def speaker_right(r: Mapping[str, str], a: Annotation) -> bool:
+    """Whether annotation ``a`` gives labelled record ``r``'s speaker."""
+    name = a.data.get("speaker") or ""
+    if r["speaker"]:
+        return _same_name(str(name) or a.label, r["speaker"])
+    if not r["role"]:  # nobody named or described (据了解): right when we name nobody either
+        return not name and not a.data.get("role")
+    return not name and _role_agrees(a.data.get("role") or a.label, r["role"])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=sorted(FOLDERS), default="fresh4")
@@ -91,36 +130,7 @@ def main() -> int:
         doc = docs[doc_id]
         anns = annotate(doc.parsed.passages, doc.meta)
         mine = [r for r in labels if r["doc"] == doc_id]
-        used: set[int] = set()
-        c: Counter[str] = Counter()
-        for r in mine:
-            kind = "reported_speech" if r["kind"] == "reported" else "quote"
-            hit = next((k for k, a in enumerate(anns) if a.kind == kind and _overlaps(a.text, r["text"])), None)
-            c["items"] += 1
-            if hit is None:
-                if args.verbose:
-                    print(f"    missed {r['kind']}: {r['text'][:70]}")
-                continue
-            used.add(hit)
-            a = anns[hit]
-            c["found"] += 1
-            name = a.data.get("speaker") or ""
-            if r["speaker"]:
-                right = _same_name(str(name) or a.label, r["speaker"])
-            elif not r["role"]:  # nobody named or described (据了解): right when we name nobody either
-                right = not name and not a.data.get("role")
-            else:
-                right = not name and _role_agrees(a.data.get("role") or a.label, r["role"])
-            c["right"] += right
-            if not right and args.verbose:
-                got = f"{a.label!r}/{a.data.get('role')!r}"
-                print(f"    wrong {r['kind']}: got {got}, want {r['speaker']!r}/{r['role']!r}")
-        extra = [a for k, a in enumerate(anns) if k not in used and not any(_overlaps(a.text, r["text"]) for r in mine)]
-        c["extra"] += len(extra)
-        c["annotations"] += len(anns)
-        if args.verbose:
-            for a in extra:
-                print(f"    extra {a.kind}: {a.label!r} {a.text[:60]}")
+        c = score(mine, anns, verbose=args.verbose)
         totals.update(c)
         print(f"{doc_id:34} {c['found']:>3}/{c['items']:<3} {c['right']:>4}/{c['found']:<3} {c['extra']:>4}")
     print(
