@@ -74,6 +74,7 @@ from kb.ingest.furniture import (
     parse_date_line,
     source_name,
 )
+from kb.ingest.learned_furniture import drop_learned_furniture
 from kb.ingest.markup import NO_MARKS, Marks
 from kb.ingest.normalize import is_cjk_text
 from kb.ingest.sentences import split_sentences
@@ -426,7 +427,7 @@ def trim_lead_and_end(
 
 def finish_decisions(decisions: Sequence[BlockDecision], rules: FurnitureRules) -> list[BlockDecision]:
     """Drop headings with no text under them, then mark newsletter round-ups (see below)."""
-    kept = list(decisions)
+    kept = drop_learned_furniture(decisions)  # the learned model's second opinion on what the rules keep
     _keep_heading_chains(kept)
     return _assign_parts(kept, rules)
 
