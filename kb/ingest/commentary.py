@@ -86,6 +86,7 @@ from kb.ingest.headers import (
     release_date,
     title_text,
 )
+from kb.ingest.learned_furniture import drop_learned_furniture
 from kb.ingest.markup import NO_MARKS, Marks
 from kb.ingest.sentences import split_sentences
 from kb.model import DocumentMeta, ParsedCommentary, Passage, SourceSpan
@@ -415,7 +416,7 @@ def trim_lead_and_end(
 
 def finish_decisions(decisions: Sequence[BlockDecision], rules: FurnitureRules) -> list[BlockDecision]:
     """Drop headings with no text under them, then mark newsletter round-ups (see below)."""
-    kept = list(decisions)
+    kept = drop_learned_furniture(decisions)  # the learned model's second opinion on what the rules keep
     _keep_heading_chains(kept)
     return _assign_parts(kept, rules)
 

@@ -45,7 +45,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import lxml.html
 from lxml import etree
@@ -60,6 +60,7 @@ from kb.ingest.frontmatter import (
     split_front_matter,
 )
 from kb.ingest.furniture import copyright_holder, interviewer, load_rules, parse_byline, source_name
+from kb.ingest.threads import BlockKind, thread_blocks
 
 __all__ = ["MAX_DEPTH", "MAX_ELEMENTS", "HtmlBlock", "HtmlText", "extract_page", "page_metadata", "parse_page"]
 
@@ -68,7 +69,6 @@ MAX_DEPTH = 200
 # A long article page has a few thousand elements.
 MAX_ELEMENTS = 200_000
 
-BlockKind = Literal["paragraph", "heading", "list_item", "quote"]
 
 # Elements that carry code, styles, embedded documents or forms: never text of a passage.
 _UNSAFE_TAGS = (
@@ -559,7 +559,9 @@ def _blocks(main: etree._Element) -> Iterator[tuple[BlockKind, str]]:
     """(kind, text) of the extracted XML's blocks, in order."""
     for node in main:
         tag = node.tag
-        if tag == "head":
+        if tag == "div" and len(node):  # a container the extractor kept whole: its blocks, each alone
+            yield from _blocks(node)
+        elif tag == "head":
             yield "heading", _text_of(node)
         elif tag == "list":
             for item in node.iter("item"):
@@ -573,6 +575,18 @@ def _blocks(main: etree._Element) -> Iterator[tuple[BlockKind, str]]:
             yield "paragraph", _text_of(node)
 
 
+_THREAD_SHARE = 0.8  # of the extracted text must be in the thread's posts for the posts to replace it
+
+
+def _within(found: list[tuple[BlockKind, str]], thread: list[tuple[BlockKind, str]]) -> bool:
+    """Most of the text the extractor found is in a thread's posts (the rest: their signatures,
+    dates and reply buttons)."""
+    posts = "".join("".join(t.split()) for _, t in thread)
+    texts = ["".join(t.split()) for _, t in found]
+    inside = sum(len(t) for t in texts if t in posts)
+    return inside >= _THREAD_SHARE * max(1, sum(len(t) for t in texts))
+
+
 def extract_page(source: str, path: str) -> HtmlText:
     """The main text of an HTML page as blocks, with the page's metadata.
 
@@ -583,14 +597,18 @@ def extract_page(source: str, path: str) -> HtmlText:
     meta, language = page_metadata(root, path)
     _strip_unsafe(root)
     notes = _take_notes(root)
+    thread = thread_blocks(root)
     main_doc = _main_xml(root)
     main = main_doc.find("main") if main_doc is not None else None
     if main is None:
         raise EmptySource("no article text found in the page (the extractor found no main content)", path=path)
+    found: list[tuple[BlockKind, str]] = list(_blocks(main))
+    if thread and _within(found, thread):
+        found = thread  # a thread page: the extractor kept one post of several, or the posts with their chrome
     parts: list[str] = []
     blocks: list[HtmlBlock] = []
     pos = 0
-    for kind, text in [*_blocks(main), *(("paragraph", note) for note in notes)]:
+    for kind, text in [*found, *(("paragraph", note) for note in notes)]:
         if not text:
             continue
         prefix = "- " if kind == "list_item" else ""
