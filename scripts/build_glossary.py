@@ -2,7 +2,8 @@
 unofficial translations use, aligned article by article (no commentary is read).
 
 For every translated article, the Chinese words (jieba, ``kb.link.passages.zh_words``) and
-the English content words (Porter stems, kept with their commonest spelling) are sets; a
+the English content words (``kb.link.passages.stems``: Snowball English; the file now
+in the corpus was written with Porter stems, kept with their commonest spelling) are sets; a
 pair (Chinese word, English stem) is scored by the Dice coefficient of the articles they
 occur in, ``2 * both / (zh + en)``. A Chinese word keeps its best English stems (Dice at
 least ``--min-dice`` and within 0.1 of its best, found together in at least ``--min-articles``

@@ -8,6 +8,10 @@ softmax over each sentence's candidates and "no provision" (gradient descent in 
 L2 penalty ``--l2``): a sentence's scores compete, so a clear winner scores high and a
 sentence about nothing legal leaves its mass on "none".
 
+The ``rule`` signal is a sentence model fitted here too (``scripts/rule_words.py``,
+``corpus/link/rule_words.toml``): the link weights are fitted on its cross-fitted values,
+then the model fitted on every labelled sentence of the splits is written beside them.
+
 ``--loo`` prints the leave-one-document-out figures on the dev claims first (train without
 a commentary, test on it), then writes the weights fitted on every dev claim.
 
@@ -28,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import rule_words
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -144,7 +149,10 @@ def main() -> None:
     if missing:
         print(f"claims whose sentence was not found in the passages: {len(missing)}: {', '.join(missing)}")
     splits = args.split or ["dev"]
-    dev = [r for r in rows if r.claim["split"] in splits]
+    dev = rule_words.with_rule(
+        [r for r in rows if r.claim["split"] in splits],
+        rule_words.cross_fitted([r for r in rows if r.claim["split"] in splits]),
+    )
     if args.loo:
         print(fmt("leave-one-document-out (dev)", leave_one_out(dev, args.l2, args.min_score)))
     bias, coef = fit(groups(dev), args.l2)
@@ -153,6 +161,11 @@ def main() -> None:
     print("bias", round(bias, 4), weights)
     if args.dry_run:
         return
+    model = rule_words.fit(rule_words.labelled(dev))
+    rule_words.write(
+        model, f"{len(rule_words.labelled(dev))} labelled sentences ({', '.join(splits)}) of corpus/eval/claims"
+    )
+    print(f"-> {rule_words.OUT} ({len(model.weights)} words)")
     lines = [
         "# The linker's learned logistic combination (kb.link.passages.learned). Written by",
         "# scripts/train_links.py from the labelled claims of corpus/eval/claims/ named below; rerun it, do not edit.",

@@ -48,15 +48,17 @@ from kb.link.passages import (
 )
 from kb.link.passages.learned import (
     FEATURES,
+    RuleWords,
     TermFinder,
     load_elsewhere,
     load_elsewhere_rules,
     load_glossary,
     load_normative,
     load_normative_rules,
+    load_rule_words,
     load_weights,
 )
-from kb.link.passages.similarity import stems
+from kb.link.passages.similarity import is_chinese, stems, zh_words
 from kb.model import Annotation, DocumentMeta, Link, Passage, Provision, SourceRef, Translation
 
 # ------------------------------------------------------------------ a small world
@@ -928,3 +930,39 @@ def test_a_sentence_about_another_jurisdiction_says_so_in_its_evidence() -> None
     assert {c.features["elsewhere"] for c in first} == {0.0} and "elsewhere" not in first[0].evidence
     assert {c.features["elsewhere"] for c in second} == {1.0}
     assert second[0].evidence["elsewhere"] == ["Europe", "GDPR"]
+
+
+@pytest.mark.parametrize(
+    ("text", "states_a_rule"),
+    [
+        # rules, as commentary states them, in both languages
+        ("Operators must obtain the individual's separate consent before processing facial information.", True),
+        ("The court held that the property manager may not make face scans the only way into the estate.", True),
+        ("处理人脸信息应当取得个人的单独同意，不得强制刷脸。", True),
+        # a product's facts, an anecdote
+        ("The camera board carries a wide-angle sensor and two infrared lights behind a plastic bezel.", False),
+        ("We queued for twenty minutes in the rain before the doors opened.", False),
+        ("门店位于商场三楼，周末营业到晚上十点。", False),
+    ],
+)
+def test_the_learned_sentence_model_tells_a_rule_from_a_product_or_an_anecdote(text: str, states_a_rule: bool) -> None:
+    model = load_rule_words()
+    words = zh_words(text) if is_chinese(text) else stems(text)
+    assert (model.score(words) >= 0.5) is states_a_rule, round(model.score(words), 3)
+
+
+def test_the_rule_signal_is_the_sentence_models_score_for_every_candidate_of_the_sentence() -> None:
+    p = _passage(
+        "news",
+        1,
+        "Separate consent is needed before facial information is handled. "
+        "The facial information terminal reads a face in 0.3 seconds.",
+    )
+    rows = _candidates([p], [])
+    cut = p.text.index("The facial")
+    model = load_rule_words()
+    for before in (True, False):
+        span = (0, cut) if before else (cut, len(p.text))
+        values = {c.features["rule"] for c in rows if (c.sentence[1] <= cut) is before}
+        assert values == {model.score(stems(p.text[span[0] : span[1]]))}
+    assert RuleWords(0.0, {"consent": 3.0}).score(stems("Separate consent")) > 0.9

@@ -26,7 +26,7 @@ from functools import lru_cache
 
 import Stemmer
 
-__all__ = ["porter_stem"]
+__all__ = ["english_stem", "porter_stem"]
 
 # SQLite's porter tokenizer passes shorter and longer tokens through unchanged.
 _MIN_LENGTH, _MAX_LENGTH = 3, 64
@@ -41,11 +41,12 @@ _UNDOUBLED_ONLY_IN_C = frozenset("chjkqvwx")
 _local = threading.local()
 
 
-def _stemmer() -> Stemmer.Stemmer:
+def _stemmer(algorithm: str = "porter") -> Stemmer.Stemmer:
     """This thread's stemmer (a PyStemmer object is not to be shared between threads)."""
-    stemmer: Stemmer.Stemmer | None = getattr(_local, "stemmer", None)
+    stemmer: Stemmer.Stemmer | None = getattr(_local, algorithm, None)
     if stemmer is None:
-        stemmer = _local.stemmer = Stemmer.Stemmer("porter")
+        stemmer = Stemmer.Stemmer(algorithm)
+        setattr(_local, algorithm, stemmer)
     return stemmer
 
 
@@ -77,3 +78,18 @@ def porter_stem(word: str) -> str:
     if not _MIN_LENGTH <= len(word) <= _MAX_LENGTH:
         return word
     return _reference_rules(word, str(_stemmer().stemWord(word)))
+
+
+@lru_cache(maxsize=65536)
+def english_stem(word: str) -> str:
+    """The Snowball English ("Porter2") stem of a lower-case word, for comparing texts (the linker's
+    word similarity), where the index's Porter stems are not needed. Porter2 keeps apart words
+    that Porter's 1980 rules conflate: organ / organization, general / generate, new / news,
+    university / universal, internal / international, community / communication.
+
+    >>> [english_stem(w) for w in ("organization", "organ", "generate", "general", "news", "new")]
+    ['organiz', 'organ', 'generat', 'general', 'news', 'new']
+    """
+    if not _MIN_LENGTH <= len(word) <= _MAX_LENGTH:
+        return word
+    return str(_stemmer("english").stemWord(word))

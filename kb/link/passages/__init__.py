@@ -23,7 +23,7 @@ Signals of a (sentence, article) candidate (``learned.FEATURES``):
 3. **terms** — legal concepts (``corpus/link/concepts.toml``) shared, weighted by rarity,
    and whether a specific one anchors the link;
 4. **similarity** in the sentence's language — English sentences against the English
-   translations (Porter stems, TF-IDF), Chinese sentences against the Chinese text (jieba
+   translations (Snowball English stems, TF-IDF), Chinese sentences against the Chinese text (jieba
    words, TF-IDF), and English sentences against the Chinese text of an untranslated
    article through the bilingual glossary (``corpus/link/glossary.toml``, built from the
    statutes and their translations by ``scripts/build_glossary.py``); the same for the

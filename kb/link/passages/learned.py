@@ -1,5 +1,7 @@
 """The data the linker reads besides its concepts: the learned combination of its signals
-(``corpus/link/weights.toml``, written by ``scripts/train_links.py``) and the bilingual
+(``corpus/link/weights.toml``, written by ``scripts/train_links.py``), the learned sentence
+model of whether a sentence states a rule (``corpus/link/rule_words.toml``, written by the
+same script), and the bilingual
 glossary that carries an English sentence to the Chinese text (``corpus/link/glossary.toml``,
 written by ``scripts/build_glossary.py`` from the statutes and their translations); and two
 word lists that describe a sentence: jurisdictions whose law the knowledge base does not hold
@@ -7,8 +9,9 @@ word lists that describe a sentence: jurisdictions whose law the knowledge base 
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +26,7 @@ WEIGHTS_PATH = Path("link") / "weights.toml"  # relative to settings.corpus_dir
 GLOSSARY_PATH = Path("link") / "glossary.toml"
 ELSEWHERE_PATH = Path("link") / "elsewhere.toml"
 NORMATIVE_PATH = Path("link") / "normative.toml"
+RULE_WORDS_PATH = Path("link") / "rule_words.toml"
 
 # The signals a candidate (sentence, article) is described by; each is a number, most in 0..1.
 # Context (one of, most specific first): the candidate's document is
@@ -43,7 +47,8 @@ NORMATIVE_PATH = Path("link") / "normative.toml"
 #   cited_passage   the article is cited elsewhere in the passage
 #   terms           shared legal concepts' weight, min(1, strength / 1.5)
 #   anchor          a specific concept is shared
-#   sim_en          cosine of Porter stems, English sentence vs the article's translation
+#   sim_en          cosine of Snowball-English stems (kb.text.stem.english_stem), English sentence vs
+#                   the article's translation
 #   sim_zh          cosine of jieba words, Chinese sentence vs the article's Chinese text
 #   sim_gloss       cosine of jieba words, English sentence carried through the glossary vs the Chinese
 #                   text of an article without a translation (0 for translated articles)
@@ -62,6 +67,13 @@ NORMATIVE_PATH = Path("link") / "normative.toml"
 #   normative_passage  it has a word of law in any of its sentences: the same for every candidate
 #                   of every sentence of the passage, so it weighs the passage's sentences against
 #                   "no provision" (a product's facts, an anecdote: a passage without one)
+# The sentence, learned:
+#   rule            the probability that it states or discusses a rule, from its words alone: a
+#                   logistic model over its set of stems (English) or jieba words (Chinese), fitted
+#                   on the labelled claims (a sentence with a gold provision) against the labelled
+#                   nothing-legal sentences (``corpus/link/rule_words.toml``); the link weights are
+#                   fitted on its cross-fitted values (each article's sentences scored by a model
+#                   fitted without that article), so they trust it no more than it deserves
 # The instrument, on a sentence with a word of law (normative x the document's kind): commentary
 # that states a rule tends to mean the specific instrument (a departmental rule, a judicial
 # interpretation) more than a general regulation restating a law:
@@ -93,6 +105,7 @@ FEATURES: tuple[str, ...] = (
     "elsewhere",
     "normative",
     "normative_passage",
+    "rule",
     *INSTRUMENT_KINDS.values(),
 )
 
@@ -129,6 +142,38 @@ def load_weights(path: Path | None = None) -> LinkWeights:
     return LinkWeights(rules.bias, dict(rules.weights), rules.min_score)
 
 
+class _RuleWordsFile(RuleModel):
+    version: int = 1
+    trained_on: str = ""
+    bias: float
+    weights: dict[str, float]
+
+
+@dataclass(frozen=True)
+class RuleWords:
+    """Whether a sentence states a rule, from its set of words: ``sigmoid(bias + sum weights[w])``.
+
+    >>> m = RuleWords(-1.0, {"must": 2.0, "sensor": -1.0})
+    >>> round(m.score({"must", "consent"}), 3), round(m.score({"sensor"}), 3)
+    (0.731, 0.119)
+    """
+
+    bias: float
+    weights: Mapping[str, float]
+
+    def score(self, words: Iterable[str]) -> float:
+        z = self.bias + sum(self.weights.get(w, 0.0) for w in set(words))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+@lru_cache(maxsize=4)
+def load_rule_words(path: Path | None = None) -> RuleWords:
+    """The sentence model, ``<corpus_dir>/link/rule_words.toml`` by default (cached)."""
+    path = path or get_settings().corpus_dir / RULE_WORDS_PATH
+    rules = load_rules(path, _RuleWordsFile, "rule words file")
+    return RuleWords(rules.bias, dict(rules.weights))
+
+
 _Text = Annotated[str, Field(min_length=1)]
 
 
@@ -148,7 +193,7 @@ class _GlossaryFile(RuleModel):
 
 @dataclass(frozen=True)
 class Glossary:
-    """English word (Porter stem) -> the Chinese words it renders, with the pair's Dice strength."""
+    """English word (stem, as ``similarity.stems``) -> the Chinese words it renders, with the pair's Dice strength."""
 
     by_stem: Mapping[str, tuple[tuple[str, float], ...]]
 

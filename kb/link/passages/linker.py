@@ -23,6 +23,7 @@ from kb.link.passages.learned import (
     load_elsewhere,
     load_glossary,
     load_normative,
+    load_rule_words,
     load_weights,
 )
 from kb.link.passages.mentions import Named, absent_mentions
@@ -120,6 +121,7 @@ class _Query:
     surfaces: Mapping[str, tuple[str, ...]]
     implied: Mapping[str, str]
     size: int  # content words
+    rule: float  # the learned chance that the text states a rule (learned.RuleWords)
 
 
 def _accumulate(query: Mapping[str, float], postings: Mapping[str, Sequence[tuple[str, float]]]) -> dict[str, float]:
@@ -155,6 +157,7 @@ class PassageLinker:
         self.glossary = self.config.glossary or load_glossary()
         self.elsewhere = self.config.elsewhere or load_elsewhere()
         self.normative = load_normative()
+        self.rule_words = load_rule_words()
         self.documents = {d.id: d for d in documents}
         self.successors: dict[str, list[DocumentMeta]] = {}
         for d in documents:
@@ -479,6 +482,7 @@ class PassageLinker:
             surfaces=surfaces,
             implied=text.implied,
             size=sum(text.words.values()),
+            rule=self.rule_words.score(text.words),
         )
 
     def _sentence(
@@ -577,6 +581,7 @@ class PassageLinker:
                 "elsewhere": float(bool(elsewhere)),
                 "normative": normative,
                 "normative_passage": law_here,
+                "rule": query.rule,
                 **self._kind_features(art.doc_id, normative),
             }
             ranked = sorted(terms, key=lambda c: (-terms[c], c))

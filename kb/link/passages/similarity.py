@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kb.link.passages.concepts import ConceptSet
-from kb.text.stem import porter_stem
+from kb.text.stem import english_stem
 from kb.text.stopwords import stopword_list
 
 _WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
@@ -21,7 +21,8 @@ STOPWORDS_FILE = "link/stopwords.txt"  # under settings.corpus_dir
 
 
 def stems(text: str) -> list[str]:
-    """Lower-cased content words, Porter-stemmed as the search index stems them.
+    """Lower-cased content words, Snowball-English ("Porter2") stemmed: unlike the search index's
+    Porter stems they keep organ / organization, general / generate, new / news apart.
 
     >>> stems("The collection of sensitive personal information requires separate consent")
     ['collect', 'sensit', 'person', 'inform', 'requir', 'separ', 'consent']
@@ -32,7 +33,7 @@ def stems(text: str) -> list[str]:
         word = word.removesuffix("'s")
         if word in stopwords or len(word) < 3:
             continue
-        out.append(porter_stem(word))
+        out.append(english_stem(word))
     return out
 
 
