@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from links_lib import ClaimRows, gold_articles
 
+from kb.learn.linear import fit_binary
 from kb.link.passages.learned import RuleWords
 from kb.link.passages.similarity import is_chinese, stems, zh_words
 
@@ -45,7 +46,7 @@ def labelled(rows: Iterable[ClaimRows]) -> list[tuple[frozenset[str], float]]:
 
 
 def fit(data: Sequence[tuple[frozenset[str], float]]) -> RuleWords:
-    """Gradient descent on the mean log-loss plus ``L2 / n`` times the squared weights."""
+    """Logistic regression over word sets (:func:`kb.learn.linear.fit_binary`, the gradient solver)."""
     df: dict[str, int] = {}
     for ws, _ in data:
         for w in ws:
@@ -57,12 +58,10 @@ def fit(data: Sequence[tuple[frozenset[str], float]]) -> RuleWords:
             if w in vocab:
                 x[i, vocab[w]] = 1.0
     y = np.array([v for _, v in data])
-    coef, bias, n = np.zeros(len(vocab)), 0.0, max(len(data), 1)
-    for _ in range(STEPS):
-        p = 1.0 / (1.0 + np.exp(-(x @ coef + bias)))
-        coef -= 2.5 * (x.T @ (p - y) + L2 * coef) / n
-        bias -= 0.5 * float((p - y).mean())
-    return RuleWords(round(bias, 4), {w: round(float(coef[i]), 4) for w, i in vocab.items() if round(coef[i], 4)})
+    words_in_order = sorted(vocab, key=vocab.__getitem__)
+    model = fit_binary(x, y, words_in_order, l2=L2, steps=STEPS, solver="gradient")
+    weights = {w: round(v, 4) for w, v in model.weights.items() if round(v, 4)}
+    return RuleWords(round(model.bias, 4), weights)
 
 
 def cross_fitted(rows: Sequence[ClaimRows], folds: int = INNER_FOLDS, seed: int = 1) -> dict[str, float]:

@@ -9,7 +9,6 @@ word lists that describe a sentence: jurisdictions whose law the knowledge base 
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from kb.datafiles import RuleModel, load_rules
+from kb.learn.linear import LinearModel
 from kb.settings import get_settings
 
 WEIGHTS_PATH = Path("link") / "weights.toml"  # relative to settings.corpus_dir
@@ -150,20 +150,17 @@ class _RuleWordsFile(RuleModel):
 
 
 @dataclass(frozen=True)
-class RuleWords:
-    """Whether a sentence states a rule, from its set of words: ``sigmoid(bias + sum weights[w])``.
+class RuleWords(LinearModel):
+    """Whether a sentence states a rule, from its set of words: ``sigmoid(bias + sum weights[w])``
+    (a :class:`~kb.learn.linear.LinearModel` whose features are the words present).
 
     >>> m = RuleWords(-1.0, {"must": 2.0, "sensor": -1.0})
     >>> round(m.score({"must", "consent"}), 3), round(m.score({"sensor"}), 3)
     (0.731, 0.119)
     """
 
-    bias: float
-    weights: Mapping[str, float]
-
     def score(self, words: Iterable[str]) -> float:
-        z = self.bias + sum(self.weights.get(w, 0.0) for w in set(words))
-        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+        return self.probability(dict.fromkeys(words, 1.0))
 
 
 @lru_cache(maxsize=4)
