@@ -231,7 +231,9 @@ def test_the_named_law_outranks_the_same_words_far_away() -> None:
     assert far["demo-law-2021/art_3"].evidence["context"] == "unanchored"
     # compared by logit: both scores can round to the same 0.9996
     assert near["demo-law-2021/art_3"].evidence["logit"] > far["demo-law-2021/art_3"].evidence["logit"]
-    assert near["demo-law-2021/art_3"].score >= far["demo-law-2021/art_3"].score
+    # the shown score may trail by a rounding step: a named short law brings its other articles
+    # in as candidates, and they share the sentence's softmax
+    assert near["demo-law-2021/art_3"].score >= far["demo-law-2021/art_3"].score - 0.001
 
 
 def _candidates(
