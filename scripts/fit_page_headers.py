@@ -1,9 +1,10 @@
 """Fit the learned choices of a page's header (``kb.ingest.headers``) and cross-validate them.
 
-For every labelled set of ``split_claims.FIXTURE_SETS`` except the held-out ones (``fresh17``
-and later are never read here), every file is read as ``kb ingest --commentary`` reads it,
-with :data:`kb.ingest.headers.RECORDER` set, so each page's candidates (title, date, outlet)
-are the pipeline's own. A candidate's label: its value is the page's expected one (a page
+For every labelled set of ``split_claims.FIXTURE_SETS`` except the held-out ones
+(``split_claims.HELD_OUT_SETS``, never read here), every file is read as
+``kb ingest --commentary`` reads it, with :data:`kb.ingest.headers.RECORDER` set, so each
+page's candidates (title, date, outlet) are the pipeline's own. A candidate's label: its
+value is the page's expected one (a page
 whose expected value no candidate states teaches nothing and is left out; a page expecting no
 title or date wants "none"; an outlet the labels leave open teaches nothing). Fields the
 page's front matter states are left out (the declared value wins whatever the choice).
@@ -39,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 from measure_commentary_ingest import FIELDS, score_doc  # noqa: E402
-from split_claims import FIXTURE_SETS  # noqa: E402
+from split_claims import FIXTURE_SETS, HELD_OUT_SETS  # noqa: E402
 
 from kb.ingest.frontmatter import split_front_matter  # noqa: E402
 from kb.ingest.headers import (  # noqa: E402
@@ -54,7 +55,7 @@ from kb.ingest.manifest import load_manifest  # noqa: E402
 from kb.ingest.userdocs import UserCommentary, discover, parse_user_file, read_user_file  # noqa: E402
 from kb.learn.linear import LinearModel, Matrix, fit_choice  # noqa: E402
 
-HELD_OUT = frozenset({"fresh17", "fresh18"})  # never read here: the session's final figures
+HELD_OUT = HELD_OUT_SETS  # never read here (split_claims says which)
 SPENT = tuple(f.name for f in FIXTURE_SETS if f.name not in HELD_OUT)
 OUT = ROOT / "corpus" / "commentary_headers.toml"
 L2 = float(os.environ.get("FIT_L2", "1.0"))

@@ -40,7 +40,8 @@ run once and spent, as the new final held-out set for every part of issue 14), w
 fresh16 set (``fresh16.jsonl`` over ``fresh16_docs.jsonl``, ten more written blind on 2026-12-07 after fresh15, as a
 reserve held-out set for every part of issue 14), with split ``fresh16``, and the fresh17 set (``fresh17.jsonl`` over
 ``fresh17_docs.jsonl``, ten more written blind on 2026-12-07 after fresh16, as a second reserve held-out set for every
-part of issue 14), with split ``fresh17``, and the fresh18 set (``fresh18.jsonl`` over ``fresh18_docs.jsonl``, ten more
+part of issue 14; run once in session 10, now spent), with split ``fresh17``, and the fresh18 set
+(``fresh18.jsonl`` over ``fresh18_docs.jsonl``, ten more
 written blind on 2026-12-07 after fresh17, as a third reserve held-out set for every part of issue 14), with split
 ``fresh18``.
 
@@ -119,6 +120,9 @@ BLIND_SETS = (
     "fresh17",
     "fresh18",
 )
+# The blind sets not yet run: no script fits, tunes or cross-validates on them (the fitting
+# scripts leave them out); the session that runs one once moves it out of here (it is spent).
+HELD_OUT_SETS = frozenset({"fresh18"})
 FIXTURE_SETS = (
     FixtureSet(
         "fixtures",
