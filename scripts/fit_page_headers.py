@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 from measure_commentary_ingest import FIELDS, score_doc  # noqa: E402
-from split_claims import FIXTURE_SETS, HELD_OUT_SETS  # noqa: E402
+from split_claims import FIXTURE_SETS, SPENT_SETS  # noqa: E402
 
 from kb.ingest.frontmatter import split_front_matter  # noqa: E402
 from kb.ingest.headers import (  # noqa: E402
@@ -55,8 +55,7 @@ from kb.ingest.manifest import load_manifest  # noqa: E402
 from kb.ingest.userdocs import UserCommentary, discover, parse_user_file, read_user_file  # noqa: E402
 from kb.learn.linear import LinearModel, Matrix, fit_choice  # noqa: E402
 
-HELD_OUT = HELD_OUT_SETS  # never read here (split_claims says which)
-SPENT = tuple(f.name for f in FIXTURE_SETS if f.name not in HELD_OUT)
+SPENT = SPENT_SETS  # the held-out sets are never read here (split_claims says which)
 OUT = ROOT / "corpus" / "commentary_headers.toml"
 L2 = float(os.environ.get("FIT_L2", "1.0"))
 

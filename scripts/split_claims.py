@@ -140,6 +140,10 @@ FIXTURE_SETS = (
 )
 
 
+# The labelled sets a script may fit, tune and cross-validate on: every set but the held-out ones.
+SPENT_SETS = tuple(f.name for f in FIXTURE_SETS if f.name not in HELD_OUT_SETS)
+
+
 def drawn_split(claim_id: str) -> str:
     """The split of a seed claim: a fixed-seed draw on its id alone."""
     return "dev" if random.Random(f"{SEED}:{claim_id}").random() < DEV_SHARE else "heldout"

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 from links_lib import unmarked  # noqa: E402
-from split_claims import FIXTURE_SETS, HELD_OUT_SETS  # noqa: E402
+from split_claims import FIXTURE_SETS, SPENT_SETS  # noqa: E402
 
 from kb.ingest.commentary import BlockDecision  # noqa: E402
 from kb.ingest.learned_furniture import (  # noqa: E402
@@ -55,9 +55,7 @@ from kb.ingest.manifest import load_manifest  # noqa: E402
 from kb.ingest.userdocs import discover, parse_user_file  # noqa: E402
 from kb.learn.linear import LinearModel, fit_binary  # noqa: E402
 
-# The held-out sets are never read here, whatever FIXTURE_SETS lists.
-HELD_OUT = HELD_OUT_SETS  # never read here (split_claims says which)
-SPENT = tuple(f.name for f in FIXTURE_SETS if f.name not in HELD_OUT)
+SPENT = SPENT_SETS  # the held-out sets are never read here (split_claims says which)
 THRESHOLDS = tuple(round(0.5 + 0.01 * k, 2) for k in range(50))  # 0.50 … 0.99
 EXAMPLES = 8  # stored examples of each kind
 # The threshold is at least this: the lowest at which the shipped model keeps every line of the

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
@@ -462,19 +462,26 @@ def date_candidates(page: Page, title: int | None, body_start: int, body_end: in
 def choose_date(page: Page, title: int | None, body_start: int, body_end: int) -> str | bool | None:
     """The learned choice of the page's date (None: it states none), or False when no date
     weights are loaded (the caller's rules choose)."""
-    model = _models().date
+    return _learned_choice("date", _models().date, lambda: date_candidates(page, title, body_start, body_end))
+
+
+def _learned_choice(
+    field: str, model: LinearModel | None, candidates: Callable[[], dict[str, dict[str, float]]]
+) -> str | bool | None:
+    """The candidate value the model gives a larger share than "none" (None when none does),
+    or False when no model is loaded; the candidates go to the fitting script's recorder."""
     recorder = RECORDER.get()
     if model is None and recorder is None:
         return False
-    found = date_candidates(page, title, body_start, body_end)
+    found = candidates()
     if recorder is not None:
-        recorder.append(("date", list(found.items())))
+        recorder.append((field, list(found.items())))
     if model is None or not found:
         return False if model is None else None
-    dates = list(found)
-    shares = model.choice([found[d] for d in dates])
-    best = max(range(len(dates)), key=shares.__getitem__)
-    return dates[best] if shares[best] > 1.0 - sum(shares) else None
+    values = list(found)
+    shares = model.choice([found[v] for v in values])
+    best = max(range(len(values)), key=shares.__getitem__)
+    return values[best] if shares[best] > 1.0 - sum(shares) else None
 
 
 # ---------------------------------------------------------------------- outlet
@@ -528,16 +535,4 @@ def outlet_candidates(title: int | None, sources: Sequence[tuple[str, int, str]]
 def choose_outlet(page: Page, title: int | None, sources: Sequence[tuple[str, int, str]]) -> str | bool | None:
     """The learned choice of the page's outlet among the rules' sources (None: none of them),
     or False when no outlet weights are loaded (the caller takes the rules' first)."""
-    model = _models().outlet
-    recorder = RECORDER.get()
-    if model is None and recorder is None:
-        return False
-    found = outlet_candidates(title, sources)
-    if recorder is not None:
-        recorder.append(("outlet", list(found.items())))
-    if model is None or not found:
-        return False if model is None else None
-    names = list(found)
-    shares = model.choice([found[n] for n in names])
-    best = max(range(len(names)), key=shares.__getitem__)
-    return names[best] if shares[best] > 1.0 - sum(shares) else None
+    return _learned_choice("outlet", _models().outlet, lambda: outlet_candidates(title, sources))
