@@ -491,22 +491,8 @@ def _extract(
             found = list(AFFILIATION.finditer(sentence, len(subject))) if subject else []
             if found:
                 out.setdefault("affiliation", found[-1].group("org").strip())
-    # A date line, or the date in a by-line: "By Zhang Wei | March 3, 2021".
-    # A by-line is metadata through and through, so its words may each be the date:
-    # "原创 张三 某某观察 2024年3月5日 08:30 北京".
-    pieces = (piece for i in (*top, *rest) for piece in date_pieces(blocks[i].text, page.furniture[i] == "byline"))
-    dates = [d for piece in pieces if (d := parse_date_line(piece))]
-    # "BRIEFING | NOVEMBER 2026" over "4 November 2026": the full date the month's line agrees with
-    date = next((d for d in dates if len(d) == 10 and d.startswith(dates[0])), dates[0]) if dates else None
-    if date is None:  # "SHENZHEN, China, November 12, 2025 — …": a press release's dateline
-        date = next((d for i in rest[:3] if (d := release_date(blocks[i].text))), None)
-    if date is None:  # "编辑于 2025-09-14 21:37" under an answer: a labelled date line anywhere
-        date = next(
-            (d for b in blocks if PUBLISHED_WORD.match(b.text) and (d := parse_date_line(b.text))),
-            None,
-        )
     learned = choose_date(page, title, body_start, body_end)  # the learned choice (kb.ingest.headers)
-    date = date if isinstance(learned, bool) else learned
+    date = _rules_date(page, top, rest) if learned is False else learned
     if date:
         out["date"] = date
     if outlet:
@@ -518,6 +504,25 @@ def _extract(
     if asker := next((w for i in top if (w := interviewer(blocks[i].text, rules))), None):
         out["interviewer"] = asker  # "Interview by Jane Roe": who asks the "Q:" turns
     return out
+
+
+def _rules_date(page: Page, top: Sequence[int], rest: Sequence[int]) -> str | None:
+    """The rules' date, when no learned date choice is loaded: a date line, or the date in a
+    by-line ("By Zhang Wei | March 3, 2021"). A by-line is metadata through and through, so its
+    words may each be the date: "原创 张三 某某观察 2024年3月5日 08:30 北京"."""
+    blocks = page.blocks
+    pieces = (piece for i in (*top, *rest) for piece in date_pieces(blocks[i].text, page.furniture[i] == "byline"))
+    dates = [d for piece in pieces if (d := parse_date_line(piece))]
+    # "BRIEFING | NOVEMBER 2026" over "4 November 2026": the full date the month's line agrees with
+    date = next((d for d in dates if len(d) == 10 and d.startswith(dates[0])), dates[0]) if dates else None
+    if date is None:  # "SHENZHEN, China, November 12, 2025 — …": a press release's dateline
+        date = next((d for i in rest[:3] if (d := release_date(blocks[i].text))), None)
+    if date is None:  # "编辑于 2025-09-14 21:37" under an answer: a labelled date line anywhere
+        date = next(
+            (d for b in blocks if PUBLISHED_WORD.match(b.text) and (d := parse_date_line(b.text))),
+            None,
+        )
+    return date
 
 
 def _short_name(page: Page, i: int) -> bool:
@@ -552,9 +557,7 @@ def _name_by_dateline(page: Page, i: int) -> str | None:
 def _outlet(page: Page, title: int | None) -> str | None:
     """The site or newsletter name: the learned choice among :func:`outlet_sources` when fitted
     (:func:`kb.ingest.headers.choose_outlet`), else the first of them."""
-    sources = list(outlet_sources(page, title))
-    learned = choose_outlet(page, title, sources)
-    return next((name for _, _, name in sources), None) if isinstance(learned, bool) else learned
+    return choose_outlet(title, outlet_sources(page, title))
 
 
 def outlet_sources(page: Page, title: int | None) -> Iterator[tuple[str, int, str]]:

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import model_validator
 
@@ -459,7 +460,7 @@ def date_candidates(page: Page, title: int | None, body_start: int, body_end: in
     return found
 
 
-def choose_date(page: Page, title: int | None, body_start: int, body_end: int) -> str | bool | None:
+def choose_date(page: Page, title: int | None, body_start: int, body_end: int) -> str | Literal[False] | None:
     """The learned choice of the page's date (None: it states none), or False when no date
     weights are loaded (the caller's rules choose)."""
     return _learned_choice("date", _models().date, lambda: date_candidates(page, title, body_start, body_end))
@@ -467,7 +468,7 @@ def choose_date(page: Page, title: int | None, body_start: int, body_end: int) -
 
 def _learned_choice(
     field: str, model: LinearModel | None, candidates: Callable[[], dict[str, dict[str, float]]]
-) -> str | bool | None:
+) -> str | Literal[False] | None:
     """The candidate value the model gives a larger share than "none" (None when none does),
     or False when no model is loaded; the candidates go to the fitting script's recorder."""
     recorder = RECORDER.get()
@@ -532,7 +533,13 @@ def outlet_candidates(title: int | None, sources: Sequence[tuple[str, int, str]]
     return found
 
 
-def choose_outlet(page: Page, title: int | None, sources: Sequence[tuple[str, int, str]]) -> str | bool | None:
-    """The learned choice of the page's outlet among the rules' sources (None: none of them),
-    or False when no outlet weights are loaded (the caller takes the rules' first)."""
-    return _learned_choice("outlet", _models().outlet, lambda: outlet_candidates(title, sources))
+def choose_outlet(title: int | None, sources: Iterator[tuple[str, int, str]]) -> str | None:
+    """The page's outlet among the rules' sources, in their order of preference: the learned
+    choice (None: none of them) when outlet weights are loaded, else the first source's name
+    (the rest are then never looked for)."""
+    model = _models().outlet
+    if model is None and RECORDER.get() is None:
+        return next((name for _, _, name in sources), None)
+    listed = list(sources)
+    learned = _learned_choice("outlet", model, lambda: outlet_candidates(title, listed))
+    return next((name for _, _, name in listed), None) if learned is False else learned
