@@ -22,6 +22,7 @@ import html
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,10 +66,19 @@ def score_doc(
     for f in FIELDS:
         want = exp["metadata"].get(f)
         ok_fields[f] = got[f] == want or (f == "outlet" and want is None)  # a null outlet may be found or not
-    squashed = [_squash(p.text) for p in doc.parsed.passages]
-    leaks = [s for s in exp["furniture"] if any(_squash(html.unescape(s)) in t or _squash(s) in t for t in squashed)]
-    found = [s for s in labelled if any(sum(_squash(f) in t for t in squashed) == 1 for f in (s, unmarked(s)))]
+    leaks, found = passage_scores([p.text for p in doc.parsed.passages], exp["furniture"], labelled)
     return ok_fields, leaks, found
+
+
+def passage_scores(
+    passages: Sequence[str], furniture: Sequence[str], labelled: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """The furniture strings that leak into a passage, and the labelled sentences found whole in
+    exactly one passage."""
+    squashed = [_squash(t) for t in passages]
+    leaks = [s for s in furniture if any(_squash(html.unescape(s)) in t or _squash(s) in t for t in squashed)]
+    found = [s for s in labelled if any(sum(_squash(f) in t for t in squashed) == 1 for f in (s, unmarked(s)))]
+    return leaks, found
 
 
 def main() -> int:

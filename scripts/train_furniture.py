@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 from links_lib import unmarked  # noqa: E402
+from measure_commentary_ingest import passage_scores  # noqa: E402
 from split_claims import FIXTURE_SETS, SPENT_SETS  # noqa: E402
 
 from kb.ingest.commentary import BlockDecision  # noqa: E402
@@ -171,14 +172,11 @@ def measure(data: SetData, model: FurnitureModel | None) -> Figures:
     passages, _ = ingest(data.folder, model)
     fig = Figures()
     for doc, page in data.labels.items():
-        squashed = [_squash(t) for t in passages.get(doc, [])]
+        leaks, found = passage_scores(passages.get(doc, []), page.furniture, page.sentences)
         fig.furniture += len(page.furniture)
-        fig.leaks += sum(any(_squash(f) in t for t in squashed) for f in page.furniture)
+        fig.leaks += len(leaks)
         fig.sentences += len(page.sentences)
-        fig.whole += sum(
-            any(sum(form in t for t in squashed) == 1 for form in {_squash(s), _squash(unmarked(s))})
-            for s in page.sentences
-        )
+        fig.whole += len(found)
     return fig
 
 

@@ -448,7 +448,7 @@ def date_candidates(page: Page, title: int | None, body_start: int, body_end: in
             kind = how if how != "piece" else "short_line" if short else None
             if kind is not None:
                 f[kind] = 1.0
-            f["issued_word"] = max(f["issued_word"], float(bool(_ISSUED_WORD.search(b.text))))
+            f["issued_word"] = max(f["issued_word"], float(labelled))
             f["updated_word"] = max(f["updated_word"], float(bool(_UPDATED_WORD.search(b.text))))
             f["comment_word"] = max(f["comment_word"], float(bool(_COMMENT_WORD.search(b.text))))
             f["full"] = float(len(d) == 10)

@@ -7,7 +7,7 @@ at every block they keep and drops it (reason ``learned``) when the model's prob
 least the stored threshold. The model never keeps a block the rules drop: the rules stay, the
 model adds.
 
-Each block is described by cheap, general features (:func:`block_features`): its length,
+Each block is described by cheap, general features (:func:`page_features`): its length,
 sentence punctuation, share of separators (``· | » ›``) and digits, a date or a time, casing,
 whether it has a verb-like word, its kind (heading, list item, quote), where it stands (before
 the page's first sentence of prose, after its last, at the very end), whether the rules dropped
@@ -17,7 +17,7 @@ vocabulary fitted with the weights). The weights are data, ``corpus/commentary_f
 written by ``scripts/train_furniture.py`` (which prints the leave-one-set-out figures); a
 feature the file does not name weighs 0.
 
->>> feats = block_features(["Subscribe to our newsletter", "The rules ban it in hotel rooms, the court said."], 0)
+>>> feats = page_features(["Subscribe to our newsletter", "The rules ban it in hotel rooms, the court said."])[0]
 >>> feats["w:subscribe"], feats["ends_sentence"], feats["before_prose"]
 (1.0, 0.0, 1.0)
 """
@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field, model_validator
 
 from kb.datafiles import RuleModel, load_rules
+from kb.ingest.commentary_blocks import ENDS_SENTENCE
 from kb.ingest.furniture import is_title_case, text_units
 from kb.ingest.normalize import is_cjk_text
 from kb.learn.linear import LinearModel
@@ -51,7 +52,6 @@ __all__ = [
     "MODEL_NAME",
     "SHAPE_FEATURES",
     "FurnitureModel",
-    "block_features",
     "block_tokens",
     "drop_learned_furniture",
     "load_furniture_model",
@@ -94,7 +94,6 @@ SHAPE_FEATURES: tuple[str, ...] = (
     "repeated",  # the same text stands elsewhere on the page
 )
 
-_ENDS_SENTENCE = re.compile(r"[.!?。！？…](?:[”’\"')\]»」』）]*)\d{0,3}$")
 _SENTENCE_MARK = re.compile(r"[.!?;,。！？；，]")
 _SEPARATOR = re.compile(r"[·|»›•｜/>]|\s-\s")
 _DATE = re.compile(
@@ -136,25 +135,14 @@ def _fold(text: str) -> str:
 
 
 def _is_prose(text: str) -> bool:
-    return text_units(text) >= _PROSE_MIN_UNITS and bool(_ENDS_SENTENCE.search(text.rstrip()))
-
-
-def block_features(
-    texts: Sequence[str],
-    i: int,
-    *,
-    kinds: Sequence[str | None] = (),
-    dropped: Sequence[bool] = (),
-) -> dict[str, float]:
-    """The features of block ``i`` of a page whose blocks are ``texts`` (in order), with the
-    kinds the layout gave them and whether the rules dropped them (both may be empty)."""
-    return page_features(texts, kinds=kinds, dropped=dropped)[i]
+    return text_units(text) >= _PROSE_MIN_UNITS and bool(ENDS_SENTENCE.search(text.rstrip()))
 
 
 def page_features(
     texts: Sequence[str], *, kinds: Sequence[str | None] = (), dropped: Sequence[bool] = ()
 ) -> list[dict[str, float]]:
-    """:func:`block_features` of every block of a page."""
+    """The features of every block of a page whose blocks are ``texts`` (in order), with the
+    kinds the layout gave them and whether the rules dropped them (both may be empty)."""
     prose = [_is_prose(t) for t in texts]
     first = next((k for k, p in enumerate(prose) if p), len(texts))
     last = max((k for k, p in enumerate(prose) if p), default=-1)
@@ -180,7 +168,7 @@ def page_features(
         f: dict[str, float] = {
             "units_log": math.log1p(units),
             "short": float(units <= 4),
-            "ends_sentence": float(bool(_ENDS_SENTENCE.search(text))),
+            "ends_sentence": float(bool(ENDS_SENTENCE.search(text))),
             "sentence_marks": min(1.0, len(_SENTENCE_MARK.findall(text)) / units),
             "separators": min(1.0, len(_SEPARATOR.findall(text)) / units),
             "digits": sum(c.isdigit() for c in text) / chars,
