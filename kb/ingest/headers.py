@@ -30,7 +30,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import model_validator
 
@@ -66,6 +66,8 @@ __all__ = [
     "title_candidates",
     "title_text",
 ]
+
+V = TypeVar("V")  # a candidate value: a block's index, a date, a name
 
 HEADERS_PATH = Path("commentary_headers.toml")  # relative to settings.corpus_dir
 
@@ -313,23 +315,39 @@ def _neighbour_shaped(page: Page, i: int, step: int) -> bool:
 
 def choose_title(
     page: Page, first_prose: int, marks: Marks = NO_MARKS, rule_pick: int | None = None
-) -> int | bool | None:
+) -> int | Literal[False] | None:
     """The learned choice of the headline's block (None: no headline), or False when no title
     weights are loaded (the caller's rules choose)."""
-    model = _models().title
+
+    def candidates() -> list[tuple[int, dict[str, float]]]:
+        found = title_candidates(page, first_prose, marks)
+        for i, f in found:
+            f["rule_pick"] = float(i == rule_pick)
+        return found
+
+    return _learned_choice("title", _models().title, candidates, lambda i: title_text(page.blocks[i].text))
+
+
+def _learned_choice(
+    field: str,
+    model: LinearModel | None,
+    candidates: Callable[[], Sequence[tuple[V, dict[str, float]]]],
+    shown: Callable[[V], str] = str,
+) -> V | Literal[False] | None:
+    """The candidate value the model gives a larger share than "none" (None when none does),
+    or False when no model is loaded; the candidates (each value as ``shown``) go to the
+    fitting script's recorder."""
     recorder = RECORDER.get()
     if model is None and recorder is None:
         return False
-    candidates = title_candidates(page, first_prose, marks)
-    for i, f in candidates:
-        f["rule_pick"] = float(i == rule_pick)
+    found = candidates()
     if recorder is not None:
-        recorder.append(("title", [(title_text(page.blocks[i].text), f) for i, f in candidates]))
-    if model is None or not candidates:
+        recorder.append((field, [(shown(v), f) for v, f in found]))
+    if model is None or not found:
         return False if model is None else None
-    shares = model.choice([f for _, f in candidates])
-    best = max(range(len(candidates)), key=shares.__getitem__)
-    return candidates[best][0] if shares[best] > 1.0 - sum(shares) else None
+    shares = model.choice([f for _, f in found])
+    best = max(range(len(found)), key=shares.__getitem__)
+    return found[best][0] if shares[best] > 1.0 - sum(shares) else None
 
 
 def features_table(features: Mapping[str, float]) -> str:
@@ -463,26 +481,9 @@ def date_candidates(page: Page, title: int | None, body_start: int, body_end: in
 def choose_date(page: Page, title: int | None, body_start: int, body_end: int) -> str | Literal[False] | None:
     """The learned choice of the page's date (None: it states none), or False when no date
     weights are loaded (the caller's rules choose)."""
-    return _learned_choice("date", _models().date, lambda: date_candidates(page, title, body_start, body_end))
-
-
-def _learned_choice(
-    field: str, model: LinearModel | None, candidates: Callable[[], dict[str, dict[str, float]]]
-) -> str | Literal[False] | None:
-    """The candidate value the model gives a larger share than "none" (None when none does),
-    or False when no model is loaded; the candidates go to the fitting script's recorder."""
-    recorder = RECORDER.get()
-    if model is None and recorder is None:
-        return False
-    found = candidates()
-    if recorder is not None:
-        recorder.append((field, list(found.items())))
-    if model is None or not found:
-        return False if model is None else None
-    values = list(found)
-    shares = model.choice([found[v] for v in values])
-    best = max(range(len(values)), key=shares.__getitem__)
-    return values[best] if shares[best] > 1.0 - sum(shares) else None
+    return _learned_choice(
+        "date", _models().date, lambda: list(date_candidates(page, title, body_start, body_end).items())
+    )
 
 
 # ---------------------------------------------------------------------- outlet
@@ -541,5 +542,5 @@ def choose_outlet(title: int | None, sources: Iterator[tuple[str, int, str]]) ->
     if model is None and RECORDER.get() is None:
         return next((name for _, _, name in sources), None)
     listed = list(sources)
-    learned = _learned_choice("outlet", model, lambda: outlet_candidates(title, listed))
+    learned = _learned_choice("outlet", model, lambda: list(outlet_candidates(title, listed).items()))
     return next((name for _, _, name in listed), None) if learned is False else learned
