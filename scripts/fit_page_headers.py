@@ -53,7 +53,7 @@ from kb.ingest.headers import (  # noqa: E402
 )
 from kb.ingest.manifest import load_manifest  # noqa: E402
 from kb.ingest.userdocs import UserCommentary, discover, parse_user_file, read_user_file  # noqa: E402
-from kb.learn.linear import LinearModel, Matrix, fit_choice  # noqa: E402
+from kb.learn.linear import LinearModel, Matrix, fit_choice, toml_weights  # noqa: E402
 
 SPENT = SPENT_SETS  # the held-out sets are never read here (split_claims says which)
 OUT = ROOT / "corpus" / "commentary_headers.toml"
@@ -178,7 +178,7 @@ def write(m: HeaderModels, pages: Sequence[Page]) -> None:
             f"bias = {model.bias}",
             "",
             f"[{field}.weights]",
-            *(f"{k} = {v}" for k, v in model.weights.items()),
+            *toml_weights(model.weights),
         ]
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from links_lib import ClaimRows, gold_articles
 
-from kb.learn.linear import fit_binary
+from kb.learn.linear import fit_binary, toml_weights
 from kb.link.passages.learned import RuleWords
 from kb.link.passages.similarity import is_chinese, stems, zh_words
 
@@ -92,9 +92,6 @@ def with_rule(rows: Sequence[ClaimRows], scores: Mapping[str, float]) -> list[Cl
 
 
 def write(model: RuleWords, trained_on: str, path: Path = OUT) -> None:
-    def key(w: str) -> str:
-        return '"' + w.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
     lines = [
         "# The linker's sentence model: whether a sentence states a rule, from its set of words",
         "# (kb.link.passages.learned.RuleWords). Written by scripts/train_links.py; rerun it, do not edit.",
@@ -103,6 +100,6 @@ def write(model: RuleWords, trained_on: str, path: Path = OUT) -> None:
         f"bias = {model.bias}",
         "",
         "[weights]",
-        *(f"{key(w)} = {v}" for w, v in sorted(model.weights.items(), key=lambda t: (-abs(t[1]), t[0]))),
+        *toml_weights(dict(sorted(model.weights.items(), key=lambda t: (-abs(t[1]), t[0])))),
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -54,7 +54,7 @@ from kb.ingest.learned_furniture import (  # noqa: E402
 )
 from kb.ingest.manifest import load_manifest  # noqa: E402
 from kb.ingest.userdocs import discover, parse_user_file  # noqa: E402
-from kb.learn.linear import LinearModel, fit_binary  # noqa: E402
+from kb.learn.linear import LinearModel, fit_binary, toml_weights  # noqa: E402
 
 SPENT = SPENT_SETS  # the held-out sets are never read here (split_claims says which)
 THRESHOLDS = tuple(round(0.5 + 0.01 * k, 2) for k in range(50))  # 0.50 … 0.99
@@ -315,7 +315,7 @@ def write(path: Path, model: LinearModel, threshold: float, sets: Sequence[SetDa
         f"keeps = {json.dumps(keeps, ensure_ascii=False)}",
         "",
         "[weights]",
-        *(f"{json.dumps(k, ensure_ascii=False)} = {v}" for k, v in weights.items()),
+        *toml_weights(weights),
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 

@@ -24,7 +24,9 @@ that fits them; the model never fits at run time.
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -68,6 +70,24 @@ class LinearModel:
     def table(self, digits: int = 6) -> dict[str, float]:
         """The stored form (rounded), ``bias`` first."""
         return {"bias": round(self.bias, digits)} | {k: round(v, digits) for k, v in self.weights.items()}
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def toml_key(key: str) -> str:
+    """A key as TOML writes it: bare when it may be, else a basic string (JSON's escapes are TOML's)."""
+    return key if _BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
+
+
+def toml_weights(weights: Mapping[str, float]) -> list[str]:
+    """The lines of a stored table of weights, ``key = value``, in the mapping's order (the
+    scripts that fit a model write its table with these; :meth:`LinearModel.from_table` reads it).
+
+    >>> toml_weights({"rule": 4.5, "w:subscribe": 2.0, "关注": 1.0})
+    ['rule = 4.5', '"w:subscribe" = 2.0', '"关注" = 1.0']
+    """
+    return [f"{toml_key(k)} = {v}" for k, v in weights.items()]
 
 
 def fit_binary(
