@@ -49,7 +49,7 @@ from links_lib import (
     sources_of,
 )
 
-from kb.learn.linear import LinearModel, fit_choice
+from kb.learn.linear import LinearModel, fit_choice, toml_weights
 from kb.link.passages.learned import FEATURES
 
 OUT = Path(__file__).resolve().parent.parent / "corpus" / "link" / "weights.toml"
@@ -149,10 +149,8 @@ def main() -> None:
     if missing:
         print(f"claims whose sentence was not found in the passages: {len(missing)}: {', '.join(missing)}")
     splits = args.split or ["dev"]
-    dev = rule_words.with_rule(
-        [r for r in rows if r.claim["split"] in splits],
-        rule_words.cross_fitted([r for r in rows if r.claim["split"] in splits]),
-    )
+    chosen = [r for r in rows if r.claim["split"] in splits]
+    dev = rule_words.with_rule(chosen, rule_words.cross_fitted(chosen))
     if args.loo:
         print(fmt("leave-one-document-out (dev)", leave_one_out(dev, args.l2, args.min_score)))
     bias, coef = fit(groups(dev), args.l2)
@@ -161,10 +159,9 @@ def main() -> None:
     print("bias", round(bias, 4), weights)
     if args.dry_run:
         return
-    model = rule_words.fit(rule_words.labelled(dev))
-    rule_words.write(
-        model, f"{len(rule_words.labelled(dev))} labelled sentences ({', '.join(splits)}) of corpus/eval/claims"
-    )
+    sentences = rule_words.labelled(dev)
+    model = rule_words.fit(sentences)
+    rule_words.write(model, f"{len(sentences)} labelled sentences ({', '.join(splits)}) of corpus/eval/claims")
     print(f"-> {rule_words.OUT} ({len(model.weights)} words)")
     lines = [
         "# The linker's learned logistic combination (kb.link.passages.learned). Written by",
@@ -175,7 +172,7 @@ def main() -> None:
         f"bias = {round(bias, 4)}",
         "",
         "[weights]",
-        *(f"{f} = {v}" for f, v in weights.items()),
+        *toml_weights(weights),
     ]
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"-> {OUT}")
