@@ -862,15 +862,19 @@ def test_every_word_list_finds_its_examples_and_not_its_counter_examples(
             assert not matcher_of().found(text), (rule.name, text)
 
 
-def test_a_sentence_with_a_word_of_law_is_normative_and_one_without_is_not() -> None:
+def _law_then_product() -> tuple[Passage, list[Any], int]:
+    """A passage stating a rule, then a product's fact; its candidates; where the second sentence starts."""
     p = _passage(
         "news",
         1,
         "Separate consent is needed before facial information is handled. "
         "The facial information terminal reads a face in 0.3 seconds.",
     )
-    rows = _candidates([p], [])
-    cut = p.text.index("The facial")
+    return p, _candidates([p], []), p.text.index("The facial")
+
+
+def test_a_sentence_with_a_word_of_law_is_normative_and_one_without_is_not() -> None:
+    _, rows, cut = _law_then_product()
     values = {c.sentence[1] <= cut: c.features["normative"] for c in rows}
     assert values == {True: 1.0, False: 0.0}
 
@@ -954,14 +958,7 @@ def test_the_learned_sentence_model_tells_a_rule_from_a_product_or_an_anecdote(t
 
 
 def test_the_rule_signal_is_the_sentence_models_score_for_every_candidate_of_the_sentence() -> None:
-    p = _passage(
-        "news",
-        1,
-        "Separate consent is needed before facial information is handled. "
-        "The facial information terminal reads a face in 0.3 seconds.",
-    )
-    rows = _candidates([p], [])
-    cut = p.text.index("The facial")
+    p, rows, cut = _law_then_product()
     model = load_rule_words()
     for before in (True, False):
         span = (0, cut) if before else (cut, len(p.text))
