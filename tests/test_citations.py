@@ -255,6 +255,22 @@ def test_text_absent_keeps_the_pinpoint(index: CitationIndex) -> None:
     assert (c.status, c.ids, c.pinpoint) == (A, ("cac-frt-2023-draft",), "art_15")
 
 
+@pytest.mark.parametrize(
+    ("text", "pinpoint"),
+    [
+        ("As defined in Article 19, face information excludes anonymised data.", "art_19"),
+        ("见第十九条第一款。", "art_19__para_1"),
+        # a foreign law's article names its document: no pinpoint of ours to weigh
+        ("Face data falls under Article 9 of the GDPR.", None),
+    ],
+)
+def test_a_bare_article_naming_no_document_keeps_its_pinpoint(
+    index: CitationIndex, text: str, pinpoint: str | None
+) -> None:
+    (c,) = find_citations(text, index)
+    assert (c.status, c.ids, c.pinpoint) == ("not_found", (), pinpoint)
+
+
 def test_not_found_says_why(index: CitationIndex) -> None:
     (c,) = find_citations("Article 99 of the PIPL", index)
     assert c.note and "art_99" in c.note and c.doc_id == "pipl-2021"
@@ -457,6 +473,10 @@ def test_a_malformed_patterns_file_names_file_entry_and_field(tmp_path: Path, to
             "The PIPL applies. The GDPRs of tomorrow may differ under Article 9.",
             [("PIPL", "resolved"), ("Article 9", "resolved")],
         ),
+        # the foreign law named after the article ("of the GDPR", "of the EU's GDPR", "GDPR")
+        ("Face data falls under Article 9 of the GDPR in Europe.", [("Article 9", "not_found")]),
+        ("Compare Article 9 of the EU's GDPR with the Measures.", [("Article 9", "not_found")]),
+        ("Article 9 GDPR is stricter.", [("Article 9", "not_found")]),
     ],
 )
 def test_an_article_after_a_foreign_law_is_not_a_chinese_one(

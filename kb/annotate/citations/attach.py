@@ -33,7 +33,8 @@ from kb.annotate.citations.patterns import (
     words_regex,
 )
 
-_DOCUMENT_KINDS = ("name", "title", "back")  # a back reference becomes a name, or unknown
+_DOCUMENT_KINDS = ("name", "title", "back")
+_EN_POSSESSIVE = re.compile(r"[A-Z][\w.]*['’]s\s+")  # "the EU's GDPR"  # a back reference becomes a name, or unknown
 
 
 @dataclass(frozen=True)
@@ -83,11 +84,20 @@ def _unknown_title_regex(heads: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(EN_UNKNOWN_TITLE_TEMPLATE.format(heads="|".join(re.escape(h) for h in heads)))
 
 
-def _unknown_document(text: str, chain: Chain, index: CitationIndex) -> str | None:
+def _unknown_document(
+    text: str, chain: Chain, index: CitationIndex, by_start: Mapping[int, Anchor] | None = None
+) -> str | None:
     """A note when the chain belongs to a document we do not know, named next to it."""
     if chain.lang == "zh" and _unrecognised_name_before(text, chain.start, index):
         return "the document named before the article is not in the knowledge base"
     if chain.lang == "en":
+        # "Article 9 of the GDPR", "Article 9 of the EU's GDPR", "Article 9 GDPR": a foreign law after it
+        gap = EN_GAP_AFTER.match(text, chain.end)
+        if gap is not None and by_start:
+            owner = _EN_POSSESSIVE.match(text, gap.end())
+            after = by_start.get(owner.end() if owner else gap.end())
+            if after is not None and after.kind == "unknown" and after.note:
+                return after.note
         heads = index.patterns.title_heads
         unknown = _unknown_title_regex(heads).match(text, chain.end) if heads else None
         if unknown:
@@ -269,7 +279,7 @@ def attach_chains(
     attached: list[Attached] = []
     for chain in chains:
         for item in _adjacent(text, chain, by_start, by_end, chain_starts):
-            unknown = _unknown_document(text, item.chain, index) if item.anchor is None else None
+            unknown = _unknown_document(text, item.chain, index, by_start) if item.anchor is None else None
             attached.append(replace(item, unknown=unknown))
     mentions = _mentions(anchors, [a.chain for a in attached if a.unknown])
     resolved: dict[int, Anchor] = {}

@@ -243,7 +243,11 @@ def _chain_citations(
         if spans and anchor is not None and i == len(chain.elements) - 1 and anchor_after:
             end = max(end, anchor.end)
         if fail is not None or not docs:
-            out.append(_Found(start, end, "not_found", note=fail or _NO_DOCUMENT))
+            # a bare "Article 19" naming no document keeps its pinpoint: the linker weighs
+            # that article of each document the commentary may mean
+            bare = (fail or _NO_DOCUMENT) == _NO_DOCUMENT and ART in elem.units
+            pinpoint = pinpoint_eid(_merge(None, elem.units, elem.top)) if bare else None
+            out.append(_Found(start, end, "not_found", pinpoint=pinpoint, note=fail or _NO_DOCUMENT))
             continue
         found = _resolve_element(index, docs, prev, elem, start, end)
         if version_note:
