@@ -112,7 +112,9 @@ def _passage(doc: str, n: int, text: str, **kw: Any) -> Passage:
     return Passage(doc, n, text, **kw)
 
 
-def _cite(passage: Passage, phrase: str, ids: Sequence[str], status: str = "resolved") -> Annotation:
+def _cite(
+    passage: Passage, phrase: str, ids: Sequence[str], status: str = "resolved", pinpoint: str | None = None
+) -> Annotation:
     start = passage.text.index(phrase)
     return Annotation(
         passage.id,
@@ -121,7 +123,7 @@ def _cite(passage: Passage, phrase: str, ids: Sequence[str], status: str = "reso
         start,
         start + len(phrase),
         phrase,
-        {"status": status, "ids": list(ids), "pinpoint": None},
+        {"status": status, "ids": list(ids), "pinpoint": pinpoint},
     )
 
 
@@ -255,6 +257,48 @@ def test_the_sentence_after_keeps_its_neighbours_provision_as_a_candidate() -> N
     after = {c.article: c.features for c in _candidates([p]) if c.sentence[0] == second}
     assert after["demo-law-2021/art_4"]["neighbour"] > 0.3
     assert max(after, key=lambda a: after[a]["neighbour"]) == "demo-law-2021/art_4"
+
+
+def test_a_bare_article_naming_no_document_makes_that_article_of_each_document_a_candidate() -> None:
+    # "Article 3" names no document (find_citations: not_found, pinpoint art_3); the sentence
+    # shares no word with the demo law's art_3, yet it is a candidate, marked as the number
+    p = _passage("essay", 1, "Article 3 was rewritten twice before the vote in the committee.")
+    bare = _cite(p, "Article 3", [], status="not_found", pinpoint="art_3")
+    found = {c.article: c for c in _candidates([p], [bare])}
+    assert found["demo-law-2021/art_3"].features["number"] == 1.0
+    assert found["demo-law-2021/art_3"].evidence["bare_article"] == "art_3"
+    assert all(c.features["number"] == 0.0 for a, c in found.items() if not a.endswith("/art_3"))
+    # without the citation, the number alone is no candidate
+    assert "demo-law-2021/art_3" not in {c.article for c in _candidates([p])}
+
+
+def test_a_sentence_about_one_paragraph_of_a_long_article_is_compared_with_that_paragraph() -> None:
+    long = (
+        "A processor shall publish its rules on the handling of facial information.\n"
+        "A processor shall delete facial information once the purpose of handling is achieved.\n"
+        "A processor shall report incidents to the department in charge within three days."
+    )
+    provisions = [
+        Provision(
+            LAW.id,
+            "art_1",
+            "article",
+            0,
+            "处理者应当公开处理规则。\n处理者应当删除人脸信息。\n处理者应当报告。",
+            number=1,
+        ),
+        Provision(LAW.id, "art_2", "article", 1, "国家保护个人信息。", number=2),
+    ]
+    translations = [
+        Translation(LAW.id, "art_1", long),
+        Translation(LAW.id, "art_2", "The State protects personal information and facial information."),
+    ]
+    linker = PassageLinker(ProvisionIndex.build(provisions, translations), DOCS)
+    p = _passage("essay", 1, "Facial information must be deleted once the purpose is achieved.")
+    found = {c.article: c.features for c in linker.candidates([p], [], commentary_date="2023-06")[1]}
+    whole, part = found["demo-law-2021/art_1"]["sim_en"], found["demo-law-2021/art_1"]["sim_part"]
+    assert part > whole > 0  # its second paragraph is closer than the article as a whole
+    assert found["demo-law-2021/art_2"]["sim_part"] == found["demo-law-2021/art_2"]["sim_en"]  # one line
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from kb.ids import article_eid, node_type, provision_id, split_provision_id
@@ -21,6 +21,10 @@ class _Article:
     concepts: Mapping[str, float]  # concept (Chinese text or translation) -> rarity within its document
     topics: frozenset[str]
     zh_words: Mapping[str, float] = field(default_factory=dict)  # TF-IDF of the Chinese text's jieba words
+    # the same, per line (a paragraph or an item) of an article of several: a sentence about one
+    # paragraph of a long article is as close to it as to a short article
+    parts: tuple[Mapping[str, float], ...] = ()
+    zh_parts: tuple[Mapping[str, float], ...] = ()
 
     @property
     def translated(self) -> bool:
@@ -111,6 +115,20 @@ class ProvisionIndex:
             found_weights = {c: _local(local_concepts[doc][c], n_all) for c in found}
             zh_weights = {w: zh_idf[w] * _local(local_zh[doc][w], n_all) for w in chinese[prov.id]}
             zh_vec = _tfidf(chinese[prov.id], zh_weights, 0.0)
-            articles[prov.id] = _Article(prov.id, doc, vec, found_weights, frozenset(topics.get(prov.id, ())), zh_vec)
+            parts = _parts(english.get(prov.id, ""), stems, weights)
+            zh_parts = _parts(prov.text, zh_words, zh_weights)
+            articles[prov.id] = _Article(
+                prov.id, doc, vec, found_weights, frozenset(topics.get(prov.id, ())), zh_vec, parts, zh_parts
+            )
             by_doc.setdefault(doc, []).append(prov.id)
         return cls(articles, {d: tuple(ids) for d, ids in by_doc.items()}, word_idf, zh_idf, concept_idf, concepts)
+
+
+def _parts(
+    text: str, words: Callable[[str], Iterable[str]], weights: Mapping[str, float]
+) -> tuple[dict[str, float], ...]:
+    """The TF-IDF vector of each line of an article of several lines (none for one line)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) < 2:
+        return ()
+    return tuple(_tfidf(Counter(words(line)), weights, 0.0) for line in lines)

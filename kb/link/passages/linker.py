@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from kb.dates import date_key, first_date
-from kb.ids import doc_of, node_type
+from kb.ids import article_eid, doc_of, node_type, provision_id, split_provision_id
 from kb.link.passages.concepts import Tier
 from kb.link.passages.index import ProvisionIndex, _Article, article_id
 from kb.link.passages.learned import (
@@ -34,6 +34,9 @@ from kb.text.sentences import passage_sentences
 # How a candidate's document relates to the sentence (most specific first); see learned.FEATURES.
 Context = Literal["named_sentence", "named_passage", "successor", "discussed", "open", "unanchored"]
 Span = tuple[int, int]
+# What a passage's citations give the linker: links, named documents (doc -> citation text),
+# documents per sentence, articles cited, bare article eids per sentence.
+_Cited = tuple[list[Link], dict[str, str], dict[Span, set[str]], set[str], dict[Span, set[str]]]
 
 SUCCESSOR_WHY = "the text-absent document's successor (manifest supersedes) carries the rule"
 
@@ -381,19 +384,24 @@ class PassageLinker:
 
     def _citations(
         self, passage: Passage, anns: Sequence[Annotation], spans: Sequence[Span], date: str | None
-    ) -> tuple[list[Link], dict[str, str], dict[Span, set[str]], set[str]]:
+    ) -> _Cited:
         """Citation links (evidence names the sentence), the documents the passage names
-        (doc -> citation text), the documents each sentence names, the articles cited."""
+        (doc -> citation text), the documents each sentence names, the articles cited, and
+        each sentence's bare articles that name no document ("Article 19")."""
         cfg = self.config
         links: dict[str, Link] = {}
         named: dict[str, str] = {}
         by_sentence: dict[Span, set[str]] = {}
         cited: set[str] = set()
+        bare: dict[Span, set[str]] = {}
         for ann in anns:
             if ann.kind != "citation":
                 continue
             status = str(ann.data.get("status", ""))
             span = next((s for s in spans if s[0] <= ann.start < s[1]), spans[0])
+            pinpoint = ann.data.get("pinpoint")
+            if status == "not_found" and pinpoint and not ann.data.get("ids"):
+                bare.setdefault(span, set()).add(article_eid(str(pinpoint)))
             for target in ann.data.get("ids", ()):
                 doc = doc_of(target) if node_type(target) != "document" else target
                 if node_type(target) != "document":
@@ -406,7 +414,7 @@ class PassageLinker:
                     # a law still being drafted at the passage's date has no articles to discuss
                     named.setdefault(doc, ann.text)
                     by_sentence.setdefault(span, set()).add(doc)
-        return list(links.values()), named, by_sentence, cited
+        return list(links.values()), named, by_sentence, cited, bare
 
     def _kinship(self, draft: str, final: str) -> float:
         """How likely a final version still says what its draft said: ``1 / (1 + years)``
@@ -491,7 +499,7 @@ class PassageLinker:
         span: Span,
         queries: tuple[_Query, _Query],
         contexts: Mapping[str, Context],
-        cites: tuple[list[Link], dict[str, str], dict[Span, set[str]], set[str]],
+        cites: _Cited,
         successors: Mapping[str, str],
         topics: frozenset[str],
         previous: Mapping[str, float],
@@ -511,6 +519,10 @@ class PassageLinker:
         for c in query.concepts:
             proposed.update(self._by_concept.get(c, ()))
         proposed |= {a for a in cites[3]}
+        # a bare "Article 19": that article of every document the sentence may mean
+        numbers = cites[4].get(span, set())
+        numbered = {a for d in contexts for e in numbers if (a := provision_id(d, e)) in self.index.articles}
+        proposed |= numbered
         # the sentence before usually speaks of the same provision: its best few stay candidates
         carried = set(sorted(previous, key=lambda a: (-previous[a], a))[: cfg.carried])
         # a law named without an article: its articles closest to what the commentary is about
@@ -552,7 +564,7 @@ class PassageLinker:
                 else 0.0,
             }
             weak = strength < cfg.min_strength and max(full_sim.values()) < cfg.min_similarity
-            if weak and art_id not in cites[3] and art_id not in carried:
+            if weak and art_id not in cites[3] and art_id not in carried and art_id not in numbered:
                 continue
             anchors = [
                 c
@@ -569,11 +581,16 @@ class PassageLinker:
                 "discussed": float(context == "discussed"),
                 "open": float(context == "open"),
                 "cited_passage": float(art_id in cites[3]),
+                "number": float(art_id in numbered),
                 "terms": min(1.0, strength / cfg.strength_scale),
                 "anchor": float(bool(anchors)),
                 "sim_en": full_sim["en"],
                 "sim_zh": full_sim["zh"],
                 "sim_gloss": full_sim["gloss"],
+                "sim_part": max(
+                    (_dot(query.words, v) for v in (art.zh_parts if query.lang == "zh" else art.parts)),
+                    default=full_sim[query.lang],
+                ),
                 "sim_passage": max(whole_sim.values()),
                 "sim_doc": max(0.0, self._doc_sims.get(art_id, 0.0)),
                 "neighbour": min(1.0, previous.get(art_id, 0.0)),
@@ -595,6 +612,8 @@ class PassageLinker:
                 "similarity": {k: round(v, 4) for k, v in full_sim.items() if v},
                 "translated": art.translated,
             }
+            if features["number"]:
+                evidence["bare_article"] = split_provision_id(art_id)[1]  # "Article 19" naming no document
             if elsewhere:
                 evidence["elsewhere"] = elsewhere
             if art.doc_id in successors:
@@ -636,6 +655,10 @@ class PassageLinker:
 def _evidence(features: Mapping[str, float]) -> float:
     """How much a candidate's own words say for it: shared concepts and similarities."""
     return features["terms"] + features["sim_en"] + features["sim_zh"] + features["sim_gloss"]
+
+
+def _dot(query: Mapping[str, float], vec: Mapping[str, float]) -> float:
+    return sum(v * vec.get(w, 0.0) for w, v in query.items())
 
 
 def _in(link: Link, span: Span) -> bool:
