@@ -27,7 +27,7 @@ from kb.link.passages.learned import (
     load_weights,
 )
 from kb.link.passages.mentions import Named, absent_mentions
-from kb.link.passages.similarity import _analyse, _rarity, _Text, _tfidf, is_chinese, stems, zh_words
+from kb.link.passages.similarity import _analyse, _cosine, _rarity, _Text, _tfidf, is_chinese, stems, zh_words
 from kb.model import Annotation, DocumentMeta, Link, Passage, Provision, Translation
 from kb.text.sentences import passage_sentences
 
@@ -588,7 +588,7 @@ class PassageLinker:
                 "sim_zh": full_sim["zh"],
                 "sim_gloss": full_sim["gloss"],
                 "sim_part": max(
-                    (_dot(query.words, v) for v in (art.zh_parts if query.lang == "zh" else art.parts)),
+                    (_cosine(query.words, v) for v in (art.zh_parts if query.lang == "zh" else art.parts)),
                     default=full_sim[query.lang],
                 ),
                 "sim_passage": max(whole_sim.values()),
@@ -657,25 +657,16 @@ def _evidence(features: Mapping[str, float]) -> float:
     return features["terms"] + features["sim_en"] + features["sim_zh"] + features["sim_gloss"]
 
 
-def _dot(query: Mapping[str, float], vec: Mapping[str, float]) -> float:
-    return sum(v * vec.get(w, 0.0) for w, v in query.items())
-
-
 def _in(link: Link, span: Span) -> bool:
     s = link.evidence.get("sentence")
     return s is not None and tuple(s) == span
 
 
 def _cosine_full(query: _Query, art: _Article) -> dict[str, float]:
-    def cos(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-        if len(a) > len(b):
-            a, b = b, a
-        return sum(v * b[k] for k, v in a.items() if k in b)
-
     return {
-        "en": cos(query.words, art.words) if query.lang == "en" else 0.0,
-        "zh": cos(query.words, art.zh_words) if query.lang == "zh" else 0.0,
-        "gloss": cos(query.gloss, art.zh_words) if query.lang == "en" and not art.translated else 0.0,
+        "en": _cosine(query.words, art.words) if query.lang == "en" else 0.0,
+        "zh": _cosine(query.words, art.zh_words) if query.lang == "zh" else 0.0,
+        "gloss": _cosine(query.gloss, art.zh_words) if query.lang == "en" and not art.translated else 0.0,
     }
 
 
