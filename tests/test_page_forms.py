@@ -2,7 +2,8 @@
 each in one general form, with the metadata it must give and the furniture that must not reach
 a passage. The forms: a slide deck exported as text, a newspaper's e-paper page, a memo with
 its header (its subject line the title), a blog or a newsletter under a masthead with a
-tagline, a news page naming its site only in its chrome. No fixture's strings: every name and line here is made up.
+tagline, a news page naming its site only in its chrome, a job board's posting under the
+site's menu. No fixture's strings: every name and line here is made up.
 """
 
 from __future__ import annotations
@@ -57,6 +58,16 @@ LETTER = (
     "Issue 9 · 2 March 2026 · Edited by Jane Roe\n\nThe filings pile up, and a first court ruling on gates\n\n" + EN
 )
 LETTER_PLAIN = "THE EXAMPLE LEDGER\nThe filings pile up, and a first court ruling on gates\nBy Jane Roe\n\n" + EN
+# A job board's posting: the site's menu (some items in Latin letters) and a row of buttons
+# around the headline, an "updated 2 days ago" in place of a date.
+JOB = (
+    "某某招聘 | 好工作在这里\n首页　　找工作　　企业　　资讯　　下载APP　　登录/注册\n"
+    "人脸识别算法工程师（门禁方向）\n20-30K·14薪\n更新于2天前\n投递简历　　收藏　　分享\n" + ZH * 4
+)
+JOB_EN = (
+    "Home    Jobs    Events    Newsletters    Sign in\nFace Recognition Engineer, Access Control\n"
+    "Posted 2 days ago\n\n" + EN
+)
 
 CASES = [
     # name, text, metadata wanted, furniture that must not reach a passage
@@ -97,6 +108,9 @@ CASES = [
     ("letter.txt", LETTER, {"title": "The filings pile up, and a first court ruling on gates"}, ["every other Monday"]),
     ("plain.txt", LETTER_PLAIN, {"title": "The filings pile up, and a first court ruling on gates"}, []),
     ("chrome.html", CHROME, {"outlet": "Example Harbour Times", "authors": ("Jane Roe",)}, ["©"]),
+    # a menu line over the headline is not the title
+    ("job.txt", JOB, {"title": "人脸识别算法工程师（门禁方向）"}, ["下载APP", "投递简历", "更新于"]),
+    ("job_en.txt", JOB_EN, {"title": "Face Recognition Engineer, Access Control"}, ["Sign in", "days ago"]),
 ]
 
 

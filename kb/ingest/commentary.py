@@ -83,6 +83,7 @@ from kb.ingest.headers import (
     choose_title,
     date_pieces,
     headline_shaped,
+    menu_shaped,
     release_date,
     title_text,
 )
@@ -189,8 +190,9 @@ def _scored_title(page: Page, first_prose: int) -> int | None:
             or masthead_like(page, i, first_prose)
             or CN_SITE_NAME.match(masthead_name(b.text))
             or masthead_tagline(page, i, first_prose)
+            or menu_shaped(b.text)  # "首页 职位 公司 APP下载": the site's menu
         ):
-            continue  # the masthead, not the headline
+            continue  # the masthead or the menu, not the headline
         score = 0
         score += 2 if is_title_case(b.text) else 0
         score += 1 if b.units >= 4 else -2 if b.units <= TITLE_SHORT_UNITS else 0

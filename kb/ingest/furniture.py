@@ -513,20 +513,24 @@ class FurnitureRules:
         return all(c in self.widget_items or all(w in self.widget_items for w in c.split()) for c in chunks)
 
     def is_nav_row(self, text: str) -> bool:
-        """A site's menu pasted as one line of short items between spaces: "首页 发现 消息"
-        (a Chinese row opening with 首页), "Home News Opinion About" (most items menu words).
+        """A site's menu or a row of buttons pasted as one line of short items between spaces:
+        "首页 发现 消息", "立即沟通 感兴趣 举报" (a Chinese row of short items, some perhaps in Latin
+        letters, one of them a menu or widget word), "Home News Opinion About" (most items menu words).
 
         >>> rules = load_rules()
         >>> rules.is_nav_row("首页　会员　发现　等你来答"), rules.is_nav_row("Home News Opinion Podcasts")
         (True, True)
-        >>> rules.is_nav_row("Home Office rules tighten"), rules.is_nav_row("首页 上的 按钮，点了 没反应")
+        >>> rules.is_nav_row("首页　职位　APP下载　登录/注册"), rules.is_nav_row("Home Office rules tighten")
+        (True, False)
+        >>> rules.is_nav_row("首页 上的 按钮，点了 没反应"), rules.is_nav_row("职位　公司　校园　APP下载")
         (False, False)
         """
         items = text.split()
         if len(items) < _NAV_ROW_MIN_ITEMS or _SENTENCE_MARK.search(text):
             return False
-        if all(_CJK_CHAR.fullmatch(ch) for item in items for ch in item):
-            return items[0] in self.nav_items and all(len(item) <= _NAV_ROW_MAX_CJK for item in items)
+        if any(_CJK_CHAR.fullmatch(ch) for ch in text):
+            menu_word = any(item in self.nav_items or item in self.widget_items for item in items)
+            return menu_word and all(len(item) <= _NAV_ROW_MAX_CJK for item in items)
         return 2 * sum(1 for item in items if item.casefold() in self.nav_items) > len(items)
 
     def is_site_name(self, text: str) -> bool:
