@@ -64,6 +64,20 @@ JOB = (
     "某某招聘 | 好工作在这里\n首页　　找工作　　企业　　资讯　　下载APP　　登录/注册\n"
     "人脸识别算法工程师（门禁方向）\n20-30K·14薪\n更新于2天前\n投递简历　　收藏　　分享\n" + ZH * 4
 )
+# A government office's reply page (政府信息公开): the site's name and menu in one line, the
+# page's record of fields, then the headline.
+GOV = (
+    "某某网信 · 首页　｜　机构概况　｜　政务公开　｜　建议提案办理　｜　互动交流\n"
+    "索引号：000014349/2026-00012　　主题分类：网络安全与信息化　　公开方式：主动公开\n"
+    "关于市人大第0101号代表建议的答复\n某网信函〔2026〕3号\n" + ZH * 4
+)
+# A note on a social app saved as Markdown: a link back to the app's feed over the headline.
+NOTE = "[← 返回发现页](https://app.example/explore)\n\n# 物业要求刷脸录入，我拒绝了\n\n" + ZH * 4
+# A Chinese newsletter by e-mail: the "view it in your browser" line over its masthead.
+CN_LETTER = (
+    "如果邮件无法正常显示，请点击此处查看网页版\n某某律师事务所　EXAMPLE LAW OFFICES\n"
+    "数据合规通讯　2026年第3期\n\n人脸识别备案的三个常见问题\n" + ZH * 4
+)
 JOB_EN = (
     "Home    Jobs    Events    Newsletters    Sign in\nFace Recognition Engineer, Access Control\n"
     "Posted 2 days ago\n\n" + EN
@@ -110,6 +124,9 @@ CASES = [
     ("chrome.html", CHROME, {"outlet": "Example Harbour Times", "authors": ("Jane Roe",)}, ["©"]),
     # a menu line over the headline is not the title
     ("job.txt", JOB, {"title": "人脸识别算法工程师（门禁方向）"}, ["下载APP", "投递简历", "更新于"]),
+    ("gov.txt", GOV, {"title": "关于市人大第0101号代表建议的答复"}, ["机构概况", "索引号"]),
+    ("note.md", NOTE, {"title": "物业要求刷脸录入，我拒绝了"}, ["返回发现页"]),
+    ("cn_letter.txt", CN_LETTER, {}, ["无法正常显示", "EXAMPLE LAW OFFICES"]),
     ("job_en.txt", JOB_EN, {"title": "Face Recognition Engineer, Access Control"}, ["Sign in", "days ago"]),
 ]
 

@@ -323,7 +323,8 @@ _NAME_TOKEN = re.compile(r"^(?:[A-Z][\w’'.-]*|de|da|van|von|der|del|bin|al-\w+
 
 # A menu pasted as one line: at least this many items, a Chinese item at most this long.
 _NAV_ROW_MIN_ITEMS = 3
-_NAV_ROW_MAX_CJK = 5
+_NAV_ROW_MAX_CJK = 6  # "建议提案办理"
+_NAV_ROW_SPLIT = re.compile(r"[\s|｜•·]+")  # between a Chinese menu's items
 _SENTENCE_MARK = re.compile(r"[.,;:!?。，；：！？、“”\"()（）]")
 
 # Between the items of a row of share or page-tool widgets.
@@ -522,6 +523,8 @@ class FurnitureRules:
         (True, True)
         >>> rules.is_nav_row("首页　职位　APP下载　登录/注册"), rules.is_nav_row("Home Office rules tighten")
         (True, False)
+        >>> rules.is_nav_row("某某网信 · 首页 ｜ 政务公开 ｜ 互动交流"), rules.is_nav_row("深度 ｜ 刷脸进小区 业主说不")
+        (True, False)
         >>> rules.is_nav_row("首页 上的 按钮，点了 没反应"), rules.is_nav_row("职位　公司　校园　APP下载")
         (False, False)
         """
@@ -529,6 +532,7 @@ class FurnitureRules:
         if len(items) < _NAV_ROW_MIN_ITEMS or _SENTENCE_MARK.search(text):
             return False
         if any(_CJK_CHAR.fullmatch(ch) for ch in text):
+            items = [item for item in _NAV_ROW_SPLIT.split(text) if item]  # "首页 ｜ 政务公开 ｜ 互动交流"
             menu_word = any(item in self.nav_items or item in self.widget_items for item in items)
             return menu_word and all(len(item) <= _NAV_ROW_MAX_CJK for item in items)
         return 2 * sum(1 for item in items if item.casefold() in self.nav_items) > len(items)
