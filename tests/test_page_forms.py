@@ -78,6 +78,8 @@ CN_LETTER = (
     "如果邮件无法正常显示，请点击此处查看网页版\n某某律师事务所　EXAMPLE LAW OFFICES\n"
     "数据合规通讯　2026年第3期\n\n人脸识别备案的三个常见问题\n" + ZH * 4
 )
+# A TV station's story: its reporters and camera crew credited in brackets after the text.
+TV = "商场摄像头统计回头客，顾客知情吗？\n2026-05-06 19:30\n\n" + ZH * 4 + "\n（记者：张三 李四　摄像：王五）\n"
 JOB_EN = (
     "Home    Jobs    Events    Newsletters    Sign in\nFace Recognition Engineer, Access Control\n"
     "Posted 2 days ago\n\n" + EN
@@ -127,6 +129,7 @@ CASES = [
     ("gov.txt", GOV, {"title": "关于市人大第0101号代表建议的答复"}, ["机构概况", "索引号"]),
     ("note.md", NOTE, {"title": "物业要求刷脸录入，我拒绝了"}, ["返回发现页"]),
     ("cn_letter.txt", CN_LETTER, {}, ["无法正常显示", "EXAMPLE LAW OFFICES"]),
+    ("tv.txt", TV, {"title": "商场摄像头统计回头客，顾客知情吗？", "authors": ("张三", "李四")}, ["摄像："]),
     ("job_en.txt", JOB_EN, {"title": "Face Recognition Engineer, Access Control"}, ["Sign in", "days ago"]),
 ]
 
