@@ -80,6 +80,24 @@ CN_LETTER = (
 )
 # A TV station's story: its reporters and camera crew credited in brackets after the text.
 TV = "商场摄像头统计回头客，顾客知情吗？\n2026-05-06 19:30\n\n" + ZH * 4 + "\n（记者：张三 李四　摄像：王五）\n"
+# A news portal reposting a paper's story: its fields in bracketed labels, one span each, with
+# the font-size tool in the same line.
+PORTAL = (
+    "<html lang='zh-CN'><head><title>快递柜刷脸取件引争议_社会_某某新闻网</title></head><body>"
+    "<div class='article'><h1>快递柜刷脸取件引争议</h1><div class='info'><span>【来源】某某晚报</span>"
+    "<span>【作者】记者 张三 实习生 李四</span><span>【时间】2026-08-03 07:45</span>"
+    "<span>【字号：大 中 小】</span></div><div class='content'>"
+    + "".join(f"<p>{ZH.strip()}{k}</p>" for k in range(4))
+    + "</div></div></body></html>"
+)
+# A message board's page: who left the message in its line of fields.
+BOARD = (
+    "<html lang='zh-CN'><head><title>自助机只能刷脸 - 某某网上问政</title></head><body>"
+    "<div class='msg'><h1>自助机只能刷脸</h1><div class='msg-info'><span>留言人：王女士</span>"
+    "<span>留言时间：2026-04-01 10:20</span><span>状态：已回复</span></div><div class='msg-body'>"
+    + "".join(f"<p>{ZH.strip()}{k}</p>" for k in range(4))
+    + "</div></div></body></html>"
+)
 JOB_EN = (
     "Home    Jobs    Events    Newsletters    Sign in\nFace Recognition Engineer, Access Control\n"
     "Posted 2 days ago\n\n" + EN
@@ -130,6 +148,8 @@ CASES = [
     ("note.md", NOTE, {"title": "物业要求刷脸录入，我拒绝了"}, ["返回发现页"]),
     ("cn_letter.txt", CN_LETTER, {}, ["无法正常显示", "EXAMPLE LAW OFFICES"]),
     ("tv.txt", TV, {"title": "商场摄像头统计回头客，顾客知情吗？", "authors": ("张三", "李四")}, ["摄像："]),
+    ("portal.html", PORTAL, {"authors": ("张三", "李四")}, ["字号"]),
+    ("board.html", BOARD, {"authors": ("王女士",), "date": "2026-04-01"}, ["留言时间"]),
     ("job_en.txt", JOB_EN, {"title": "Face Recognition Engineer, Access Control"}, ["Sign in", "days ago"]),
 ]
 

@@ -321,7 +321,7 @@ def _markup_authors(root: lxml.html.HtmlElement, boxed: tuple[str, ...]) -> str 
         names = parse_byline(text, rules) or parse_byline("By " + text, rules)
         if names:
             return "; ".join(names)
-    for text in _marked(root, _META_CLASS):
+    for text in _marked(root, _META_CLASS, parts=True):  # the line, then each of its fields
         names = parse_byline(text, rules)
         if names:
             return "; ".join(names)
