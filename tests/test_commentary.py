@@ -646,6 +646,7 @@ def test_public_surface() -> None:
         "answer_headers",
         "author_box",
         "box_authors",
+        "cjk_site_owner",
         "block_furniture",
         "fold",
         "full_name",

@@ -69,8 +69,12 @@ JOB = (
 GOV = (
     "某某网信 · 首页　｜　机构概况　｜　政务公开　｜　建议提案办理　｜　互动交流\n"
     "索引号：000014349/2026-00012　　主题分类：网络安全与信息化　　公开方式：主动公开\n"
-    "关于市人大第0101号代表建议的答复\n某网信函〔2026〕3号\n" + ZH * 4
+    "关于市人大第0101号代表建议的答复\n某网信函〔2026〕3号\n"
+    + ZH * 4
+    + "主办单位：某某市网信办　　网站标识码：3300000001　　某ICP备00000000号\n"
 )
+# A personal blog in Markdown, its name only in the footer's © line (a Latin letter inside it).
+CN_BLOG = "# 刷脸认证养老金，我帮爸妈弄明白了\n\n" + ZH * 4 + "\n---\n\n© 2025 小Q的后院 · 由 Hugo 强力驱动\n"
 # A note on a social app saved as Markdown: a link back to the app's feed over the headline.
 NOTE = "[← 返回发现页](https://app.example/explore)\n\n# 物业要求刷脸录入，我拒绝了\n\n" + ZH * 4
 # A Chinese newsletter by e-mail: the "view it in your browser" line over its masthead.
@@ -144,7 +148,8 @@ CASES = [
     ("chrome.html", CHROME, {"outlet": "Example Harbour Times", "authors": ("Jane Roe",)}, ["©"]),
     # a menu line over the headline is not the title
     ("job.txt", JOB, {"title": "人脸识别算法工程师（门禁方向）"}, ["下载APP", "投递简历", "更新于"]),
-    ("gov.txt", GOV, {"title": "关于市人大第0101号代表建议的答复"}, ["机构概况", "索引号"]),
+    ("gov.txt", GOV, {"title": "关于市人大第0101号代表建议的答复", "outlet": "某某市网信办"}, ["机构概况", "索引号"]),
+    ("cn_blog.md", CN_BLOG, {"outlet": "小Q的后院"}, ["Hugo"]),
     ("note.md", NOTE, {"title": "物业要求刷脸录入，我拒绝了"}, ["返回发现页"]),
     ("cn_letter.txt", CN_LETTER, {}, ["无法正常显示", "EXAMPLE LAW OFFICES"]),
     ("tv.txt", TV, {"title": "商场摄像头统计回头客，顾客知情吗？", "authors": ("张三", "李四")}, ["摄像："]),

@@ -50,6 +50,7 @@ from kb.ingest.commentary_page import (
     answer_headers,
     author_box,
     box_authors,
+    cjk_site_owner,
     fold,
     full_name,
     fully_quoted,
@@ -149,10 +150,6 @@ _FIRST_PUBLISHED_IN = re.compile(
 )
 # "本文由某某商业原创，转载请联系授权": the outlet that wrote it, in its reprint note.
 _ORIGINAL_BY = re.compile(r"本文(?:由|为|系)(?P<name>[^\s，,。：:“”「」《》]{2,16}?)(?:独家)?原创")
-# "知乎 © 2026", "© 2026 某某日报社 版权所有": a Chinese site's name beside the © sign.
-_CJK_COPYRIGHT = re.compile(
-    r"^(?P<before>[\u4e00-\u9fff]{2,12})\s*©|©\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?!版权)(?P<after>[\u4e00-\u9fff]{2,16})"
-)
 # A Chinese news dateline naming its reporters: "…11月17日电 （记者 孙晗）", "本报讯（记者 孙悦 王五）".
 _CN_DATELINE = re.compile(r"(?:\d{1,2}月\d{1,2}日电|讯)\s*[（(](?:本报|特约|见习)?记者\s*(?P<names>[^）)]{2,30})[）)]")
 # The last word of a team's or desk's name signed under a help or news page.
@@ -600,8 +597,8 @@ def outlet_sources(page: Page, title: int | None) -> Iterator[tuple[str, int, st
     for i, b in enumerate(blocks):
         if name := copyright_holder(b.text):
             yield "copyright", i, name
-        if m := _CJK_COPYRIGHT.search(b.text):
-            yield "copyright", i, m.group("before") or masthead_name(m.group("after"))
+        if name := cjk_site_owner(b.text):
+            yield "copyright", i, masthead_name(name)
 
 
 # ------------------------------------------------------------------- passages

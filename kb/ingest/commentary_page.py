@@ -32,6 +32,7 @@ __all__ = [
     "author_box",
     "block_furniture",
     "box_authors",
+    "cjk_site_owner",
     "fold",
     "full_name",
     "fully_quoted",
@@ -477,3 +478,26 @@ def repeats_title(fold: str, title_fold: str) -> bool:
         return True
     rest = fold.removeprefix(title_fold)
     return rest != fold and len(rest) <= TITLE_SUFFIX_MAX_CHARS and rest[:3].strip() in ("-", "–", "—", "|", ":")
+
+
+# "知乎 © 2026", "© 2026 某某日报社 版权所有", "© 2025 老K的后院 · 由 Hugo 驱动": a Chinese site's name
+# beside the © sign (a Latin letter or digit may stand inside it); "某某律师事务所　版权所有", "主办单位：
+# 某某市网信办": the site's owner in its footer.
+_CJK_COPYRIGHT = re.compile(
+    r"^(?P<name>[\u4e00-\u9fff]{2,12})\s*©"
+    r"|©\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?!版权)(?P<after>[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]{1,15})"
+    r"|^(?P<owner>[\u4e00-\u9fff]{2,20})[\s\u3000]*版权所有"
+    r"|^主办(?:单位)?\s*[:：]\s*(?P<host>[\u4e00-\u9fff]{2,24})(?:[\s\u3000]|$)"
+)
+
+
+def cjk_site_owner(text: str) -> str | None:
+    """The site's name or owner a Chinese page's copyright or host line states.
+
+    >>> cjk_site_owner("© 2025 老K的后院 · 由 Hugo 驱动"), cjk_site_owner("某某律师事务所　版权所有　转载请注明出处")
+    ('老K的后院', '某某律师事务所')
+    >>> cjk_site_owner("主办单位：某某市网信办　　网站标识码：330700"), cjk_site_owner("主办方表示，版权归作者")
+    ('某某市网信办', None)
+    """
+    m = _CJK_COPYRIGHT.search(text)
+    return next((g for g in m.groups() if g), None) if m else None
