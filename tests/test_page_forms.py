@@ -102,6 +102,8 @@ BOARD = (
     + "".join(f"<p>{ZH.strip()}{k}</p>" for k in range(4))
     + "</div></div></body></html>"
 )
+# A news site's story: its source line names the site and the channel.
+CHANNEL = "商场人脸抓拍被罚\n2026年05月06日08:21 | 来源：某某网－法治频道\n\n" + ZH * 4
 JOB_EN = (
     "Home    Jobs    Events    Newsletters    Sign in\nFace Recognition Engineer, Access Control\n"
     "Posted 2 days ago\n\n" + EN
@@ -155,6 +157,7 @@ CASES = [
     ("tv.txt", TV, {"title": "商场摄像头统计回头客，顾客知情吗？", "authors": ("张三", "李四")}, ["摄像："]),
     ("portal.html", PORTAL, {"authors": ("张三", "李四")}, ["字号"]),
     ("board.html", BOARD, {"authors": ("王女士",), "date": "2026-04-01"}, ["留言时间"]),
+    ("channel.txt", CHANNEL, {"outlet": "某某网", "date": "2026-05-06"}, ["来源"]),
     ("job_en.txt", JOB_EN, {"title": "Face Recognition Engineer, Access Control"}, ["Sign in", "days ago"]),
 ]
 

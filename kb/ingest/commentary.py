@@ -73,6 +73,7 @@ from kb.ingest.furniture import (
     parse_byline,
     parse_date_line,
     source_name,
+    without_channel,
 )
 from kb.ingest.headers import (
     CN_SITE_NAME,
@@ -568,7 +569,7 @@ def outlet_sources(page: Page, title: int | None) -> Iterator[tuple[str, int, st
     for i, b in enumerate(blocks):
         m = page.rules.line_match("byline", b.text) if page.furniture[i] == "byline" else None
         if m is not None and m.groupdict().get("outlet"):
-            yield "byline", i, m.group("outlet")
+            yield "byline", i, without_channel(m.group("outlet"))
         meta_line = page.furniture[i] is not None or ("。" not in b.text and b.units <= _META_LINE_MAX_UNITS)
         if name := source_name(b.text, alone=not meta_line):  # a meta line: "发布机构：… 浏览次数：…"
             yield "source", i, name

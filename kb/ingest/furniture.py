@@ -53,6 +53,7 @@ __all__ = [
     "source_name",
     "text_units",
     "url_date",
+    "without_channel",
 ]
 
 RULES_NAME = "commentary_rules.toml"
@@ -336,6 +337,7 @@ _SOURCE_NAME = re.compile(
 )
 
 
+_CHANNEL = re.compile(r"[－—–-][^－—–-]{1,10}(?:频道|栏目|专栏|板块)$")  # "某某网－法治频道"
 # "[From the U.S. Government Publishing Office]": a printed record's provenance line.
 _FROM_BRACKET = re.compile(r"^\[\s*(?i:from|source:)\s+(?i:the\s+)?(?P<name>[A-Z][^\[\]]{2,80}?)\s*\]$")
 
@@ -345,6 +347,11 @@ def source_name(text: str, *, alone: bool = False) -> str | None:
 
     >>> source_name("2025-04-01 07:15 来源：南湖日报 记者 郑可欣"), source_name("来源：南湖日报 记者", alone=True)
     ('南湖日报', None)
+
+    A channel of the site after its name is not the outlet:
+
+    >>> source_name("2026年11月18日08:21 | 来源：某某网－法治频道")
+    '某某网'
 
     An archive's bracketed provenance line names the publisher too:
 
@@ -356,7 +363,12 @@ def source_name(text: str, *, alone: bool = False) -> str | None:
     m = _SOURCE_NAME.match(text) if alone else _SOURCE_NAME.search(text)
     if m is None or (alone and text[m.end() :].strip()):
         return None
-    return m.group("name")
+    return without_channel(m.group("name"))
+
+
+def without_channel(name: str) -> str:
+    """A site's name without the channel a source line adds after it ("某某网－法治频道")."""
+    return _CHANNEL.sub("", name) or name
 
 
 # The holder a copyright notice names: "© 2026 Example Post. All rights reserved.", "(c) Example
