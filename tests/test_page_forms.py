@@ -104,6 +104,22 @@ BOARD = (
 )
 # A news site's story: its source line names the site and the channel.
 CHANNEL = "商场人脸抓拍被罚\n2026年05月06日08:21 | 来源：某某网－法治频道\n\n" + ZH * 4
+# A securities firm's research report: the analyst's licence line, the disclaimers and the rating scale.
+REPORT = (
+    "# 人脸识别行业深度报告\n\n分析师：张三　执业证书编号：S0000000000001\n\n请务必阅读正文之后的信息披露和免责声明\n\n"
+    + ZH * 4
+    + "\n## 信息披露\n\n行业评级说明：增持——预期未来6个月内行业指数跑赢基准指数5%以上。\n\n"
+    "免责声明：本报告仅供某某证券股份有限公司的客户使用。\n"
+)
+# A note on a social app: its author's name beside the follow button.
+SOCIAL = "# 物业要我刷脸录入，我拒绝了\n\n某某在上海 ＋关注\n\n" + ZH * 4
+# A podcast's show notes and an advice column, each with its disclaimer.
+SHOW = (
+    "Episode 12: Faces at the Border\n\n"
+    + EN
+    + "Example Bytes is a listener-supported show. Nothing in this episode is legal advice.\n"
+)
+COLUMN = "Ask the Lawyer: Can my gym scan my face?\n\n" + EN + "This column is general information, not legal advice.\n"
 JOB_EN = (
     "Home    Jobs    Events    Newsletters    Sign in\nFace Recognition Engineer, Access Control\n"
     "Posted 2 days ago\n\n" + EN
@@ -158,6 +174,10 @@ CASES = [
     ("portal.html", PORTAL, {"authors": ("张三", "李四")}, ["字号"]),
     ("board.html", BOARD, {"authors": ("王女士",), "date": "2026-04-01"}, ["留言时间"]),
     ("channel.txt", CHANNEL, {"outlet": "某某网", "date": "2026-05-06"}, ["来源"]),
+    ("report.md", REPORT, {"title": "人脸识别行业深度报告"}, ["执业证书编号", "免责声明", "评级说明"]),
+    ("social.md", SOCIAL, {"authors": ("某某在上海",)}, ["关注"]),
+    ("show.txt", SHOW, {"title": "Episode 12: Faces at the Border"}, ["legal advice"]),
+    ("column.txt", COLUMN, {"title": "Ask the Lawyer: Can my gym scan my face?"}, ["legal advice"]),
     ("job_en.txt", JOB_EN, {"title": "Face Recognition Engineer, Access Control"}, ["Sign in", "days ago"]),
 ]
 

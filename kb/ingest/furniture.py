@@ -517,7 +517,7 @@ class FurnitureRules:
 
     def is_widget(self, text: str) -> bool:
         """One widget item, or a row of them ("分享到：微信 微博 QQ空间", "Share | Tweet | Copy link")."""
-        line = text.strip().casefold().rstrip(":：")
+        line = text.strip().casefold().rstrip(":：").lstrip("+＋")  # "＋关注": a follow button
         if line in self.widget_items:
             return True
         chunks = [c.strip() for c in _WIDGET_SEPARATORS.split(line) if c.strip()]
