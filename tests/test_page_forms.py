@@ -117,7 +117,13 @@ SOCIAL = "# 物业要我刷脸录入，我拒绝了\n\n某某在上海 ＋关注
 SHOW = (
     "Episode 12: Faces at the Border\n\n"
     + EN
-    + "Example Bytes is a listener-supported show. Nothing in this episode is legal advice.\n"
+    + "Example Bytes is a listener-supported show. Nothing in this episode is legal advice.\n\n"
+    'Credits\n\nProduced by Jane Roe. Music: "Morning Fog" by John Doe. Transcript available to members.\n'
+)
+# A court's press summary in English: its note that the Chinese judgment is the text that counts.
+SUMMARY = (
+    "Court rules a gym may not make face scans the only way in\n\n"
+    "This English summary is provided for information only. The Chinese judgment is the authoritative text.\n\n" + EN
 )
 COLUMN = "Ask the Lawyer: Can my gym scan my face?\n\n" + EN + "This column is general information, not legal advice.\n"
 JOB_EN = (
@@ -176,7 +182,8 @@ CASES = [
     ("channel.txt", CHANNEL, {"outlet": "某某网", "date": "2026-05-06"}, ["来源"]),
     ("report.md", REPORT, {"title": "人脸识别行业深度报告"}, ["执业证书编号", "免责声明", "评级说明"]),
     ("social.md", SOCIAL, {"authors": ("某某在上海",)}, ["关注"]),
-    ("show.txt", SHOW, {"title": "Episode 12: Faces at the Border"}, ["legal advice"]),
+    ("show.txt", SHOW, {"title": "Episode 12: Faces at the Border"}, ["legal advice", "Produced by"]),
+    ("summary.txt", SUMMARY, {}, ["authoritative text"]),
     ("column.txt", COLUMN, {"title": "Ask the Lawyer: Can my gym scan my face?"}, ["legal advice"]),
     ("job_en.txt", JOB_EN, {"title": "Face Recognition Engineer, Access Control"}, ["Sign in", "days ago"]),
 ]
