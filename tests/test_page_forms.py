@@ -122,10 +122,22 @@ SHOW = (
 )
 # A court's press summary in English: its note that the Chinese judgment is the text that counts.
 SUMMARY = (
-    "Court rules a gym may not make face scans the only way in\n\n"
+    "Press Release No. 7 (2026)\n\nCourt rules a gym may not make face scans the only way in\n\n"
     "This English summary is provided for information only. The Chinese judgment is the authoritative text.\n\n" + EN
 )
-COLUMN = "Ask the Lawyer: Can my gym scan my face?\n\n" + EN + "This column is general information, not legal advice.\n"
+COLUMN = (
+    "Ask the Lawyer: Can my gym scan my face?\n\n"
+    + EN
+    + "Jane Roe is a lawyer in an example city. Send your questions to "
+    "ask@example.org. Letters may be edited for length.\nThis column is general information, not legal advice.\n"
+)
+# A venue's FAQ page ending with its call to the help desk; a TV story's video player placeholder.
+FAQ = (
+    "# Face entry at the arena: your questions answered\n\n"
+    + EN
+    + "**Still have questions?** Chat with Guest Services, 9am–9pm daily.\n"
+)
+VIDEO = "商场摄像头统计回头客，顾客知情吗？\n2026-05-06 19:30\n\n视频加载中，请稍候……\n\n" + ZH * 4
 JOB_EN = (
     "Home    Jobs    Events    Newsletters    Sign in\nFace Recognition Engineer, Access Control\n"
     "Posted 2 days ago\n\n" + EN
@@ -183,8 +195,20 @@ CASES = [
     ("report.md", REPORT, {"title": "人脸识别行业深度报告"}, ["执业证书编号", "免责声明", "评级说明"]),
     ("social.md", SOCIAL, {"authors": ("某某在上海",)}, ["关注"]),
     ("show.txt", SHOW, {"title": "Episode 12: Faces at the Border"}, ["legal advice", "Produced by"]),
-    ("summary.txt", SUMMARY, {}, ["authoritative text"]),
-    ("column.txt", COLUMN, {"title": "Ask the Lawyer: Can my gym scan my face?"}, ["legal advice"]),
+    ("summary.txt", SUMMARY, {}, ["authoritative text", "Press Release"]),
+    (
+        "faq.md",
+        FAQ,
+        {"title": "Face entry at the arena: your questions answered"},
+        ["Still have questions", "Guest Services"],
+    ),
+    ("video.txt", VIDEO, {}, ["加载中"]),
+    (
+        "column.txt",
+        COLUMN,
+        {"title": "Ask the Lawyer: Can my gym scan my face?"},
+        ["legal advice", "Send your questions"],
+    ),
     ("job_en.txt", JOB_EN, {"title": "Face Recognition Engineer, Access Control"}, ["Sign in", "days ago"]),
 ]
 
