@@ -138,6 +138,11 @@ FAQ = (
     + "**Still have questions?** Chat with Guest Services, 9am–9pm daily.\n"
 )
 VIDEO = "商场摄像头统计回头客，顾客知情吗？\n2026-05-06 19:30\n\n视频加载中，请稍候……\n\n" + ZH * 4
+# A CPPCC proposal printed from its office system: the system's banner, the session, then 案由 (the subject).
+PROPOSAL = (
+    "某某市政协提案管理系统　打印版\n政协某某市第十三届委员会第二次会议\n提　案\n第0101号\n"
+    "案由：关于规范小区人脸识别门禁的提案\n提案人：民进某某市委会\n提交日期：2026年01月12日\n" + ZH * 4
+)
 JOB_EN = (
     "Home    Jobs    Events    Newsletters    Sign in\nFace Recognition Engineer, Access Control\n"
     "Posted 2 days ago\n\n" + EN
@@ -209,6 +214,7 @@ CASES = [
         {"title": "Ask the Lawyer: Can my gym scan my face?"},
         ["legal advice", "Send your questions"],
     ),
+    ("proposal.txt", PROPOSAL, {"title": "关于规范小区人脸识别门禁的提案"}, ["打印版"]),
     ("job_en.txt", JOB_EN, {"title": "Face Recognition Engineer, Access Control"}, ["Sign in", "days ago"]),
 ]
 

@@ -90,7 +90,7 @@ _SYMBOL_START = re.compile(r"^[^\w\s\"“‘'(（【\[《「]")  # "← 返回",
 _URL = re.compile(r"https?://|www\.|\.(?:com|cn|org|net)\b", re.I)
 _INNER_COMMA = re.compile(r"[，,、]")
 # A field's label before the headline: "标题：…", "对话标题：…", "Title: …".
-_TITLE_LABEL = re.compile(r"^\s*(?:[\u4e00-\u9fff]{0,4}标题|主题|题目|Title|Subject)\s*[:：]\s*(?=\S)", re.I)
+_TITLE_LABEL = re.compile(r"^\s*(?:[\u4e00-\u9fff]{0,4}标题|主题|题目|案由|Title|Subject)\s*[:：]\s*(?=\S)", re.I)
 _BRACKETED = re.compile(r"^\s*(?:【[^【】]+】|\[[^\[\]]+\])\s*$")
 MENU_MIN_ITEMS = 4  # "首页 职位 公司 校园 APP下载": a menu row has several items ...
 MENU_ITEM_MAX_CHARS = 5  # ... each a word or two of Chinese ("APP下载", "登录/注册")
