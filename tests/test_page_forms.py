@@ -143,6 +143,12 @@ PROPOSAL = (
     "某某市政协提案管理系统　打印版\n政协某某市第十三届委员会第二次会议\n提　案\n第0101号\n"
     "案由：关于规范小区人脸识别门禁的提案\n提案人：民进某某市委会\n提交日期：2026年01月12日\n" + ZH * 4
 )
+# A magazine's advice column: masthead, tagline, the site's menu, the column's name, then a
+# reader's question as the headline (two sentences) over the by-line.
+ASK = (
+    "EXAMPLE COMPASS\nThe English-language guide to an example city\nHome | Living | Family | Ask the Lawyer\n"
+    "Legal Q&A column\nOur gym wants to scan our faces. Can we say no?\nBy Jane Roe\nFrom the May 2026 issue\n\n" + EN
+)
 JOB_EN = (
     "Home    Jobs    Events    Newsletters    Sign in\nFace Recognition Engineer, Access Control\n"
     "Posted 2 days ago\n\n" + EN
@@ -215,6 +221,12 @@ CASES = [
         ["legal advice", "Send your questions"],
     ),
     ("proposal.txt", PROPOSAL, {"title": "关于规范小区人脸识别门禁的提案"}, ["打印版"]),
+    (
+        "ask.txt",
+        ASK,
+        {"title": "Our gym wants to scan our faces. Can we say no?", "date": "2026-05"},
+        ["English-language"],
+    ),
     ("job_en.txt", JOB_EN, {"title": "Face Recognition Engineer, Access Control"}, ["Sign in", "days ago"]),
 ]
 

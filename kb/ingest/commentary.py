@@ -171,6 +171,10 @@ def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None, marks: 
     return scored if learned is False else learned
 
 
+def _byline_next(page: Page, i: int) -> bool:
+    return i + 1 < len(page.blocks) and page.furniture[i + 1] == "byline"
+
+
 def _scored_title(page: Page, first_prose: int) -> int | None:
     """The hand-scored headline: points for title case, length, repeats, a by-line near ..."""
     best: tuple[int, int] | None = None
@@ -179,7 +183,9 @@ def _scored_title(page: Page, first_prose: int) -> int | None:
     first_block = next((j for j in range(len(page.blocks)) if page.furniture[j] is None), -1)
     for i in range(min(first_prose + 1, len(page.blocks))):
         b = page.blocks[i]
-        shaped = page.heading_like(i) or (i == first_block and headline_shaped(b))
+        # a pasted page's first line, or the line right over the by-line, read as a headline
+        read_as_headline = (i == first_block or _byline_next(page, i)) and headline_shaped(b)
+        shaped = page.heading_like(i) or read_as_headline
         if page.furniture[i] or not shaped or b.units < 2:
             continue
         if (
@@ -199,7 +205,7 @@ def _scored_title(page: Page, first_prose: int) -> int | None:
         window = range(max(0, i - TITLE_BYLINE_WINDOW), min(i + 1 + TITLE_BYLINE_WINDOW, len(page.blocks)))
         score += 2 if any(page.furniture[j] in ("byline", "dateline") for j in window if j != i) else 0
         score += 1 if first_candidate else 0
-        score += 1 if i == first_block and headline_shaped(b) else 0  # a pasted page's first line
+        score += 1 if read_as_headline else 0
         score += 1 if i in page.marked_headings else 0  # "# Headline" in Markdown
         score += 2 if i + 1 < len(page.blocks) and RULE_LINE.match(page.blocks[i + 1].text) else 0  # set off by a rule
         first_candidate = False

@@ -352,9 +352,12 @@ def masthead_like(page: Page, i: int, first_prose: int) -> bool:
     )
 
 
+_SET_OFF = frozenset({"byline", "dateline", "menu", "breadcrumb"})  # what sets a tagline off from the headline
+
+
 def masthead_tagline(page: Page, i: int, first_prose: int) -> bool:
     """Block ``i`` is the line under a masthead in capitals, set off from what follows by the
-    issue's by-line, date or a rule, and a headline candidate still follows before the text:
+    issue's by-line, date, the site's menu or a rule, and a headline candidate still follows before the text:
     the newsletter's tagline ("THE EXAMPLE LEDGER" / "Faces and the law, every Thursday" /
     "Issue 27 · 5 February 2026"), not its headline."""
     if i == 0 or not masthead_like(page, i - 1, first_prose):
@@ -362,7 +365,7 @@ def masthead_tagline(page: Page, i: int, first_prose: int) -> bool:
     after = i + 1
     if after >= len(page.blocks):
         return False
-    set_off = page.furniture[after] in ("byline", "dateline") or bool(RULE_LINE.match(page.blocks[after].text))
+    set_off = page.furniture[after] in _SET_OFF or bool(RULE_LINE.match(page.blocks[after].text))
     return set_off and any(
         page.furniture[j] is None and page.heading_like(j)
         for j in range(after + 1, min(first_prose + 1, len(page.blocks)))
