@@ -96,7 +96,7 @@ PORTAL = (
 )
 # A message board's page: who left the message in its line of fields.
 BOARD = (
-    "<html lang='zh-CN'><head><title>自助机只能刷脸 - 某某网上问政</title></head><body>"
+    "<html lang='zh-CN'><head><title>自助机只能刷脸-某某网上问政</title></head><body>"
     "<div class='msg'><h1>自助机只能刷脸</h1><div class='msg-info'><span>留言人：王女士</span>"
     "<span>留言时间：2026-04-01 10:20</span><span>状态：已回复</span></div><div class='msg-body'>"
     + "".join(f"<p>{ZH.strip()}{k}</p>" for k in range(4))
@@ -201,7 +201,7 @@ CASES = [
     ("cn_letter.txt", CN_LETTER, {}, ["无法正常显示", "EXAMPLE LAW OFFICES"]),
     ("tv.txt", TV, {"title": "商场摄像头统计回头客，顾客知情吗？", "authors": ("张三", "李四")}, ["摄像："]),
     ("portal.html", PORTAL, {"authors": ("张三", "李四")}, ["字号"]),
-    ("board.html", BOARD, {"authors": ("王女士",), "date": "2026-04-01"}, ["留言时间"]),
+    ("board.html", BOARD, {"authors": ("王女士",), "date": "2026-04-01", "outlet": "某某网上问政"}, ["留言时间"]),
     ("channel.txt", CHANNEL, {"outlet": "某某网", "date": "2026-05-06"}, ["来源"]),
     ("report.md", REPORT, {"title": "人脸识别行业深度报告"}, ["执业证书编号", "免责声明", "评级说明"]),
     ("social.md", SOCIAL, {"authors": ("某某在上海",)}, ["关注"]),
