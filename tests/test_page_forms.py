@@ -149,6 +149,8 @@ ASK = (
     "EXAMPLE COMPASS\nThe English-language guide to an example city\nHome | Living | Family | Ask the Lawyer\n"
     "Legal Q&A column\nOur gym wants to scan our faces. Can we say no?\nBy Jane Roe\nFrom the May 2026 issue\n\n" + EN
 )
+# A blog post in Markdown: its by-line is the author's name, the date and the reading time.
+NOTES = "# Translating the rules: five hard terms\n\n*Jane Roe · June 2, 2025 · 9 min read*\n\n" + EN
 JOB_EN = (
     "Home    Jobs    Events    Newsletters    Sign in\nFace Recognition Engineer, Access Control\n"
     "Posted 2 days ago\n\n" + EN
@@ -227,6 +229,7 @@ CASES = [
         {"title": "Our gym wants to scan our faces. Can we say no?", "date": "2026-05"},
         ["English-language"],
     ),
+    ("notes.md", NOTES, {"authors": ("Jane Roe",), "date": "2025-06-02"}, ["min read"]),
     ("job_en.txt", JOB_EN, {"title": "Face Recognition Engineer, Access Control"}, ["Sign in", "days ago"]),
 ]
 
