@@ -64,6 +64,13 @@ FORUM = (
     + "</body></html>"
 )
 
+
+def test_a_qa_page_names_its_asker_as_its_author(tmp_path: Path) -> None:
+    (tmp_path / "qa.html").write_text(QA, encoding="utf-8")
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.authors == ("example_tenant",)  # "asked by …" under the question, not an answerer
+
+
 # A message board's page (a 网上问政 留言板): a citizen's message and an office's reply, each
 # body with its own kind's class, the reply under a box a comment remover takes for comments.
 MESSAGE = ("我母亲今年80岁，社区卫生服务中心的自助机只能刷脸取号，她刷了好几次都没通过。", "请问中心能不能只让刷脸？")

@@ -210,6 +210,7 @@ _SITE_CLASS = re.compile(r"(?:^|[\s_-])(?:blogname|site-?title|site-?name|sitena
 _AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:byline|authors?|author-?name)(?:$|[\s_-])", re.I)
 _META_CLASS = re.compile(r"(?:^|[\s_-])(?:post-?meta|entry-?meta|article-?meta|meta|info|source)(?:$|[\s_-])", re.I)
 _IN_COMMENTS = re.compile(r"comment|reply|respond", re.I)
+_SIGNATURE_CLASS = re.compile(r"(?:^|[\s_-])(?:post-?signature|owner)(?:$|[\s_-])", re.I)
 
 
 def _marked(root: lxml.html.HtmlElement, pattern: re.Pattern[str], *, parts: bool = False) -> Iterator[str]:
@@ -340,6 +341,10 @@ def _markup_authors(root: lxml.html.HtmlElement, boxed: tuple[str, ...]) -> str 
         if names:
             return "; ".join(names)
     for text in _marked(root, _META_CLASS, parts=True):  # the line, then each of its fields
+        names = parse_byline(text, rules)
+        if names:
+            return "; ".join(names)
+    for text in _marked(root, _SIGNATURE_CLASS):  # a Q&A page's "asked by …" under its question
         names = parse_byline(text, rules)
         if names:
             return "; ".join(names)
