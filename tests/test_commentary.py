@@ -653,6 +653,7 @@ def test_public_surface() -> None:
         "fully_quoted",
         "masthead_like",
         "name_above_votes",
+        "named_publisher",
         "repeats_title",
         "names_by_outlet",
         "trim_news_marks",

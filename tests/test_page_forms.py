@@ -151,6 +151,12 @@ ASK = (
 )
 # A blog post in Markdown: its by-line is the author's name, the date and the reading time.
 NOTES = "# Translating the rules: five hard terms\n\n*Jane Roe · June 2, 2025 · 9 min read*\n\n" + EN
+# A law firm's briefing pasted from its PDF: the running head names the firm.
+BRIEFING = "Example Reid LLP | Client Briefing | Page 1 of 2\n\nMinors' face data: what changes\n\n" + EN
+# A company's press release: its closing source line names the company.
+RELEASE = "Example Vision completes its face-data filing\n\n" + EN + "Source: Example Vision Technology Co., Ltd.\n"
+# A podcast's transcript: the show's name in 《》 in its title line.
+PODCAST = "《某某放学后》播客 第3期文字稿：孩子的脸，谁说了算？\n\n" + ZH * 4
 JOB_EN = (
     "Home    Jobs    Events    Newsletters    Sign in\nFace Recognition Engineer, Access Control\n"
     "Posted 2 days ago\n\n" + EN
@@ -230,6 +236,9 @@ CASES = [
         ["English-language"],
     ),
     ("notes.md", NOTES, {"authors": ("Jane Roe",), "date": "2025-06-02"}, ["min read"]),
+    ("briefing.txt", BRIEFING, {"outlet": "Example Reid LLP"}, ["Page 1 of 2"]),
+    ("release.txt", RELEASE, {"outlet": "Example Vision Technology Co., Ltd."}, []),
+    ("podcast.txt", PODCAST, {"outlet": "某某放学后"}, []),
     ("job_en.txt", JOB_EN, {"title": "Face Recognition Engineer, Access Control"}, ["Sign in", "days ago"]),
 ]
 

@@ -58,6 +58,7 @@ from kb.ingest.commentary_page import (
     masthead_name,
     masthead_tagline,
     name_above_votes,
+    named_publisher,
     names_by_outlet,
     repeats_title,
     trim_news_marks,
@@ -606,6 +607,9 @@ def outlet_sources(page: Page, title: int | None) -> Iterator[tuple[str, int, st
             yield "copyright", i, name
         if name := cjk_site_owner(b.text):
             yield "copyright", i, masthead_name(name)
+    for i, b in enumerate(blocks):
+        if name := named_publisher(b.text):
+            yield "source", i, name
 
 
 # ------------------------------------------------------------------- passages

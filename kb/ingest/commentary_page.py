@@ -38,6 +38,7 @@ __all__ = [
     "fully_quoted",
     "masthead_like",
     "name_above_votes",
+    "named_publisher",
     "names_by_outlet",
     "repeats_title",
     "trim_news_marks",
@@ -504,3 +505,26 @@ def cjk_site_owner(text: str) -> str | None:
     """
     m = _CJK_COPYRIGHT.search(text)
     return next((g for g in m.groups() if g), None) if m else None
+
+
+# Where a page names its publisher when no masthead or source line does: a PDF's running head
+# ("Example LLP | Client Briefing | Page 1 of 2"), a press release's closing "Source: Example Co.,
+# Ltd." (a company's name), a show's name in 《》 before 播客/节目 ("《放学以后》播客 第12期文字稿").
+_PUBLISHER = re.compile(
+    r"^(?P<head>[^|｜]{2,60}?)\s*[|｜].{0,60}[|｜]\s*page \d+ of \d+$"
+    r"|^source:\s*(?P<company>[A-Z][^.:;]{1,60}?(?:co\.,? ltd\.|inc\.|llc|ltd\.|limited|corporation|corp\.|group))\s*$"
+    r"|《(?P<show>[^《》]{2,20})》(?:播客|节目|电台)",
+    re.I,
+)
+
+
+def named_publisher(text: str) -> str | None:
+    """The publisher a running head, a press release's source line or a show's title line names.
+
+    >>> named_publisher("Example LLP | Client Briefing | Page 1 of 2"), named_publisher("Source: Example Co., Ltd.")
+    ('Example LLP', 'Example Co., Ltd.')
+    >>> named_publisher("《某某》播客 第12期文字稿：孩子的脸"), named_publisher("Source: the ministry's own figures")
+    ('某某', None)
+    """
+    m = _PUBLISHER.search(text.strip())
+    return next((g.strip() for g in m.groups() if g), None) if m else None
