@@ -157,6 +157,12 @@ BRIEFING = "Example Reid LLP | Client Briefing | Page 1 of 2\n\nMinors' face dat
 RELEASE = "Example Vision completes its face-data filing\n\n" + EN + "Source: Example Vision Technology Co., Ltd.\n"
 # A podcast's transcript: the show's name in 《》 in its title line.
 PODCAST = "《某某放学后》播客 第3期文字稿：孩子的脸，谁说了算？\n\n" + ZH * 4
+# A forum thread saved as text: the site's company before the © sign in its footer.
+FORUM_TEXT = (
+    "My gym wants my face to let me in. Is that legal?\n\n"
+    + EN
+    + "Examplit Rules · Privacy Policy · User Agreement · Examplit, Inc. © 2026. All rights reserved.\n"
+)
 JOB_EN = (
     "Home    Jobs    Events    Newsletters    Sign in\nFace Recognition Engineer, Access Control\n"
     "Posted 2 days ago\n\n" + EN
@@ -239,6 +245,7 @@ CASES = [
     ("briefing.txt", BRIEFING, {"outlet": "Example Reid LLP"}, ["Page 1 of 2"]),
     ("release.txt", RELEASE, {"outlet": "Example Vision Technology Co., Ltd."}, []),
     ("podcast.txt", PODCAST, {"outlet": "某某放学后"}, []),
+    ("forum.txt", FORUM_TEXT, {"outlet": "Examplit"}, ["Privacy Policy"]),
     ("job_en.txt", JOB_EN, {"title": "Face Recognition Engineer, Access Control"}, ["Sign in", "days ago"]),
 ]
 

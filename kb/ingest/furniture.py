@@ -376,6 +376,9 @@ def without_channel(name: str) -> str:
 _COPYRIGHT_HOLDER = re.compile(
     r"(?:©|\([cC]\)|\b[Cc]opyright\b)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?"
     r"(?![Aa]ll\s+[Rr]ights\b)(?P<name>[A-Z][^.|©\n]{1,60}?),?\s*(?:[.|]|\s[Aa]ll\s+[Rr]ights\b|$)"
+    # the name before the sign, its company form dropped: "… · Example, Inc. © 2026."
+    r"|(?:^|[·|•]\s*)(?!Copyright\b)(?P<before>[A-Z][\w&’'-]*(?: [A-Z][\w&’'-]*){0,3}),?\s+"
+    r"(?:Inc\.|LLC|Ltd\.?|Limited)?\s*©\s*\d{4}"
 )
 
 
@@ -390,9 +393,12 @@ def copyright_holder(text: str) -> str | None:
     ('Example Times', 'Example Post')
     >>> copyright_holder("© 2026 All rights reserved."), copyright_holder("copyrighted")
     (None, None)
+    >>> copyright_holder("Example Rules · Privacy Policy · Example, Inc. © 2026. All rights reserved.")
+    'Example'
+    >>> copyright_holder("Copyright © 2026")
     """
     m = _COPYRIGHT_HOLDER.search(text)
-    return m.group("name").strip() if m else None
+    return (m.group("name") or m.group("before")).strip() if m else None
 
 
 def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
