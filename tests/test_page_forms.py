@@ -163,6 +163,11 @@ FORUM_TEXT = (
     + EN
     + "Examplit Rules · Privacy Policy · User Agreement · Examplit, Inc. © 2026. All rights reserved.\n"
 )
+# A forum post saved as text: the board, who posted it, then the question.
+POST = (
+    "r/example_city\nPosted by u/some_user · 3 mo. ago\n\nMy gym wants my face to let me in. Is that even legal?\n\n"
+    + EN
+)
 JOB_EN = (
     "Home    Jobs    Events    Newsletters    Sign in\nFace Recognition Engineer, Access Control\n"
     "Posted 2 days ago\n\n" + EN
@@ -246,6 +251,12 @@ CASES = [
     ("release.txt", RELEASE, {"outlet": "Example Vision Technology Co., Ltd."}, []),
     ("podcast.txt", PODCAST, {"outlet": "某某放学后"}, []),
     ("forum.txt", FORUM_TEXT, {"outlet": "Examplit"}, ["Privacy Policy"]),
+    (
+        "post.txt",
+        POST,
+        {"title": "My gym wants my face to let me in. Is that even legal?", "authors": ("some_user",)},
+        [],
+    ),
     ("job_en.txt", JOB_EN, {"title": "Face Recognition Engineer, Access Control"}, ["Sign in", "days ago"]),
 ]
 

@@ -173,7 +173,8 @@ def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None, marks: 
 
 
 def _byline_next(page: Page, i: int) -> bool:
-    return i + 1 < len(page.blocks) and page.furniture[i + 1] == "byline"
+    """A by-line right below block ``i`` or right above it (a forum post's "Posted by …")."""
+    return any(0 <= j < len(page.blocks) and page.furniture[j] == "byline" for j in (i - 1, i + 1))
 
 
 def _scored_title(page: Page, first_prose: int) -> int | None:
@@ -184,7 +185,7 @@ def _scored_title(page: Page, first_prose: int) -> int | None:
     first_block = next((j for j in range(len(page.blocks)) if page.furniture[j] is None), -1)
     for i in range(min(first_prose + 1, len(page.blocks))):
         b = page.blocks[i]
-        # a pasted page's first line, or the line right over the by-line, read as a headline
+        # a pasted page's first line, or the line right over or under the by-line, read as a headline
         read_as_headline = (i == first_block or _byline_next(page, i)) and headline_shaped(b)
         shaped = page.heading_like(i) or read_as_headline
         if page.furniture[i] or not shaped or b.units < 2:

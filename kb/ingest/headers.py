@@ -272,11 +272,11 @@ def title_candidates(page: Page, first_prose: int, marks: Marks = NO_MARKS) -> l
         text = b.text.rstrip("”’\"')]»")
         heading = page.heading_like(i)
         first_line = i == first_block and headline_shaped(b)
-        over_byline = i + 1 < n and page.furniture[i + 1] == "byline" and headline_shaped(b)
-        shaped = heading or first_line or over_byline
+        by_byline = any(0 <= j < n and page.furniture[j] == "byline" for j in (i - 1, i + 1)) and headline_shaped(b)
+        shaped = heading or first_line or by_byline
         if not shaped:
-            continue  # the rules' candidates: heading-shaped lines, or a file's first line (or the line over
-            # the by-line) read as a headline
+            continue  # the rules' candidates: heading-shaped lines, or a file's first line (or a line
+            # beside the by-line) read as a headline
         window = range(max(0, i - TITLE_BYLINE_WINDOW), min(i + 1 + TITLE_BYLINE_WINDOW, n))
         masthead = (
             page.rules.is_site_name(b.text)
