@@ -9,10 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from kb.ingest.learned_furniture import FurnitureModel, load_furniture_model, model_override
 from kb.ingest.manifest import load_manifest
+from kb.ingest.threads import thread_blocks
 from kb.ingest.userdocs import load_user_commentary
 from kb.learn.linear import LinearModel
 
@@ -62,10 +64,52 @@ FORUM = (
     + "</body></html>"
 )
 
+
+def test_a_qa_page_names_its_asker_as_its_author(tmp_path: Path) -> None:
+    (tmp_path / "qa.html").write_text(QA, encoding="utf-8")
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.authors == ("example_tenant",)  # "asked by …" under the question, not an answerer
+
+
+# A message board's page (a 网上问政 留言板): a citizen's message and an office's reply, each
+# body with its own kind's class, the reply under a box a comment remover takes for comments.
+MESSAGE = ("我母亲今年80岁，社区卫生服务中心的自助机只能刷脸取号，她刷了好几次都没通过。", "请问中心能不能只让刷脸？")
+REPLY = (
+    "您好！经核实，该中心共有自助机4台，已恢复身份证和医保卡两种取号方式。",
+    "根据有关规定，存在其他非人脸识别方式的，不得将人脸识别作为唯一验证方式。感谢您的关注！",
+)
+BOARD = (
+    "<html lang='zh-CN'><head><title>自助机只能刷脸取号 - 某某网上问政</title></head><body>"
+    "<div class='nav'><a href='/'>首页</a><a href='/ly/new'>我要留言</a></div>"
+    "<div class='msg'><h1>自助机只能刷脸取号</h1><div class='msg-info'>留言人：王女士　留言时间：2026-04-01</div>"
+    + _posts("msg-body", MESSAGE)
+    + "</div><div class='reply'><div class='reply-info'>回复单位：某某区卫生健康局　回复时间：2026-04-09</div>"
+    + _posts("reply-body", REPLY)
+    + "</div><div class='rate'>满意度评价：满意 不满意</div>"
+    "<div class='related'><h3>相关留言</h3><ul><li><a href='/ly/1'>小区门禁能否不刷脸</a></li></ul></div></body></html>"
+)
+# A help desk's page: one question and one answer, each body with its own kind's class.
+HELP_QUESTION = ("Our office wants to replace badges with a face scanner at the door.", "Can staff refuse to enrol?")
+HELP_ANSWER = (
+    "Yes. Staff who refuse must be offered another way in, such as a badge or a code.",
+    "The office must also tell staff how long the face data is kept.",
+)
+HELPDESK = (
+    "<html lang='en'><head><title>Can staff refuse a face scanner? - Example Help</title></head><body>"
+    "<div class='question'><h1>Can staff refuse a face scanner?</h1>"
+    + _posts("question-content", HELP_QUESTION)
+    + "</div><div class='reply'><div class='meta'>Answered by Example Support</div>"
+    + _posts("answer-content", HELP_ANSWER)
+    + "</div><div class='related'><h3>Related questions</h3>"
+    "<ul><li><a href='/q/2'>Face pay at work?</a></li></ul></div></body></html>"
+)
+
 THREADS = [
     # name, page, each paragraph that must be a passage of its own, furniture that must not reach one
     ("qa.html", QA, [*QUESTION, *ANSWER_2], ["reputation", "Which district?", "Great answer", "Log in"]),
     ("forum.html", FORUM, [p * 3 for p in FORUM_POSTS], ["发表于", "用户1", "首页"]),
+    ("board.html", BOARD, [*MESSAGE, *REPLY], ["满意度评价", "小区门禁能否不刷脸", "我要留言"]),
+    ("helpdesk.html", HELPDESK, [*HELP_QUESTION, *HELP_ANSWER], ["Face pay at work?"]),
 ]
 
 
@@ -78,6 +122,26 @@ def test_each_post_of_a_thread_page_is_read_paragraph_by_paragraph(
     texts = [p.text for p in doc.parsed.passages]
     assert [w for w in whole if w not in texts] == []
     assert [f for f in furniture if any(f in t for t in texts)] == []
+
+
+# A blog post's body and one reply under it: not a message and its replies.
+BLOG_REPLY = "<body>" + _posts("post-content", QUESTION) + _posts("reply-body", ANSWER_2) + "</body>"
+# An answer before any question: not a message board's order.
+ANSWER_FIRST = "<body>" + _posts("answer-content", HELP_ANSWER) + _posts("question-content", HELP_QUESTION) + "</body>"
+
+MESSAGE_BOARDS = [
+    # name, page, the paragraphs read as the thread's posts (None: no thread)
+    ("board", BOARD, [*MESSAGE, *REPLY]),
+    ("helpdesk", HELPDESK, [*HELP_QUESTION, *HELP_ANSWER]),
+    ("blog-reply", BLOG_REPLY, None),
+    ("answer-first", ANSWER_FIRST, None),
+]
+
+
+@pytest.mark.parametrize(("name", "page", "posts"), MESSAGE_BOARDS, ids=[c[0] for c in MESSAGE_BOARDS])
+def test_a_message_and_its_replies_are_read_as_a_thread(name: str, page: str, posts: list[str] | None) -> None:
+    blocks = thread_blocks(lxml.html.document_fromstring(page))
+    assert (None if blocks is None else [text for _, text in blocks]) == posts
 
 
 PROSE = (

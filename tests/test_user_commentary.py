@@ -472,6 +472,21 @@ def test_front_matter_keys_other_tools_use(tmp_path: Path) -> None:
     assert any("layout" in w for w in doc.parsed.warnings)
 
 
+@pytest.mark.parametrize(
+    ("source", "outlet", "url"),
+    [
+        ("The Privacy Desk", "The Privacy Desk", None),
+        # a web clipper's "source:" is the address the page was saved from
+        ("https://desk.example/2025/faces", None, "https://desk.example/2025/faces"),
+    ],
+)
+def test_a_front_matter_source_is_an_outlet_or_the_page_address(
+    tmp_path: Path, source: str, outlet: str | None, url: str | None
+) -> None:
+    fm = split_front_matter(f"---\ntitle: Faces\nsource: {source}\n---\n\n" + BODY, "a.md")
+    assert (fm.fields.outlet, fm.fields.url) == (outlet, url)
+
+
 def test_a_pasted_newsletter_header_and_footer(tmp_path: Path) -> None:
     """Masthead in capitals, tagline, issue and date line, by-line, then the headline; the
     delivery footer and the masthead never reach a passage."""

@@ -50,6 +50,7 @@ from kb.ingest.commentary_page import (
     answer_headers,
     author_box,
     box_authors,
+    cjk_site_owner,
     fold,
     full_name,
     fully_quoted,
@@ -57,6 +58,7 @@ from kb.ingest.commentary_page import (
     masthead_name,
     masthead_tagline,
     name_above_votes,
+    named_publisher,
     names_by_outlet,
     repeats_title,
     trim_news_marks,
@@ -72,6 +74,7 @@ from kb.ingest.furniture import (
     parse_byline,
     parse_date_line,
     source_name,
+    without_channel,
 )
 from kb.ingest.headers import (
     CN_SITE_NAME,
@@ -83,6 +86,7 @@ from kb.ingest.headers import (
     choose_title,
     date_pieces,
     headline_shaped,
+    menu_shaped,
     release_date,
     title_text,
 )
@@ -148,10 +152,6 @@ _FIRST_PUBLISHED_IN = re.compile(
 )
 # "本文由某某商业原创，转载请联系授权": the outlet that wrote it, in its reprint note.
 _ORIGINAL_BY = re.compile(r"本文(?:由|为|系)(?P<name>[^\s，,。：:“”「」《》]{2,16}?)(?:独家)?原创")
-# "知乎 © 2026", "© 2026 某某日报社 版权所有": a Chinese site's name beside the © sign.
-_CJK_COPYRIGHT = re.compile(
-    r"^(?P<before>[\u4e00-\u9fff]{2,12})\s*©|©\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?!版权)(?P<after>[\u4e00-\u9fff]{2,16})"
-)
 # A Chinese news dateline naming its reporters: "…11月17日电 （记者 孙晗）", "本报讯（记者 孙悦 王五）".
 _CN_DATELINE = re.compile(r"(?:\d{1,2}月\d{1,2}日电|讯)\s*[（(](?:本报|特约|见习)?记者\s*(?P<names>[^）)]{2,30})[）)]")
 # The last word of a team's or desk's name signed under a help or news page.
@@ -172,6 +172,11 @@ def _find_title(page: Page, first_prose: int, meta: DocumentMeta | None, marks: 
     return scored if learned is False else learned
 
 
+def _byline_next(page: Page, i: int) -> bool:
+    """A by-line right below block ``i`` or right above it (a forum post's "Posted by …")."""
+    return any(0 <= j < len(page.blocks) and page.furniture[j] == "byline" for j in (i - 1, i + 1))
+
+
 def _scored_title(page: Page, first_prose: int) -> int | None:
     """The hand-scored headline: points for title case, length, repeats, a by-line near ..."""
     best: tuple[int, int] | None = None
@@ -180,7 +185,9 @@ def _scored_title(page: Page, first_prose: int) -> int | None:
     first_block = next((j for j in range(len(page.blocks)) if page.furniture[j] is None), -1)
     for i in range(min(first_prose + 1, len(page.blocks))):
         b = page.blocks[i]
-        shaped = page.heading_like(i) or (i == first_block and headline_shaped(b))
+        # a pasted page's first line, or the line right over or under the by-line, read as a headline
+        read_as_headline = (i == first_block or _byline_next(page, i)) and headline_shaped(b)
+        shaped = page.heading_like(i) or read_as_headline
         if page.furniture[i] or not shaped or b.units < 2:
             continue
         if (
@@ -189,8 +196,9 @@ def _scored_title(page: Page, first_prose: int) -> int | None:
             or masthead_like(page, i, first_prose)
             or CN_SITE_NAME.match(masthead_name(b.text))
             or masthead_tagline(page, i, first_prose)
+            or menu_shaped(b.text)  # "首页 职位 公司 APP下载": the site's menu
         ):
-            continue  # the masthead, not the headline
+            continue  # the masthead or the menu, not the headline
         score = 0
         score += 2 if is_title_case(b.text) else 0
         score += 1 if b.units >= 4 else -2 if b.units <= TITLE_SHORT_UNITS else 0
@@ -199,7 +207,7 @@ def _scored_title(page: Page, first_prose: int) -> int | None:
         window = range(max(0, i - TITLE_BYLINE_WINDOW), min(i + 1 + TITLE_BYLINE_WINDOW, len(page.blocks)))
         score += 2 if any(page.furniture[j] in ("byline", "dateline") for j in window if j != i) else 0
         score += 1 if first_candidate else 0
-        score += 1 if i == first_block and headline_shaped(b) else 0  # a pasted page's first line
+        score += 1 if read_as_headline else 0
         score += 1 if i in page.marked_headings else 0  # "# Headline" in Markdown
         score += 2 if i + 1 < len(page.blocks) and RULE_LINE.match(page.blocks[i + 1].text) else 0  # set off by a rule
         first_candidate = False
@@ -569,7 +577,7 @@ def outlet_sources(page: Page, title: int | None) -> Iterator[tuple[str, int, st
     for i, b in enumerate(blocks):
         m = page.rules.line_match("byline", b.text) if page.furniture[i] == "byline" else None
         if m is not None and m.groupdict().get("outlet"):
-            yield "byline", i, m.group("outlet")
+            yield "byline", i, without_channel(m.group("outlet"))
         meta_line = page.furniture[i] is not None or ("。" not in b.text and b.units <= _META_LINE_MAX_UNITS)
         if name := source_name(b.text, alone=not meta_line):  # a meta line: "发布机构：… 浏览次数：…"
             yield "source", i, name
@@ -598,8 +606,11 @@ def outlet_sources(page: Page, title: int | None) -> Iterator[tuple[str, int, st
     for i, b in enumerate(blocks):
         if name := copyright_holder(b.text):
             yield "copyright", i, name
-        if m := _CJK_COPYRIGHT.search(b.text):
-            yield "copyright", i, m.group("before") or masthead_name(m.group("after"))
+        if name := cjk_site_owner(b.text):
+            yield "copyright", i, masthead_name(name)
+    for i, b in enumerate(blocks):
+        if name := named_publisher(b.text):
+            yield "source", i, name
 
 
 # ------------------------------------------------------------------- passages

@@ -32,11 +32,13 @@ __all__ = [
     "author_box",
     "block_furniture",
     "box_authors",
+    "cjk_site_owner",
     "fold",
     "full_name",
     "fully_quoted",
     "masthead_like",
     "name_above_votes",
+    "named_publisher",
     "names_by_outlet",
     "repeats_title",
     "trim_news_marks",
@@ -351,9 +353,12 @@ def masthead_like(page: Page, i: int, first_prose: int) -> bool:
     )
 
 
+_SET_OFF = frozenset({"byline", "dateline", "menu", "breadcrumb"})  # what sets a tagline off from the headline
+
+
 def masthead_tagline(page: Page, i: int, first_prose: int) -> bool:
     """Block ``i`` is the line under a masthead in capitals, set off from what follows by the
-    issue's by-line, date or a rule, and a headline candidate still follows before the text:
+    issue's by-line, date, the site's menu or a rule, and a headline candidate still follows before the text:
     the newsletter's tagline ("THE EXAMPLE LEDGER" / "Faces and the law, every Thursday" /
     "Issue 27 · 5 February 2026"), not its headline."""
     if i == 0 or not masthead_like(page, i - 1, first_prose):
@@ -361,7 +366,7 @@ def masthead_tagline(page: Page, i: int, first_prose: int) -> bool:
     after = i + 1
     if after >= len(page.blocks):
         return False
-    set_off = page.furniture[after] in ("byline", "dateline") or bool(RULE_LINE.match(page.blocks[after].text))
+    set_off = page.furniture[after] in _SET_OFF or bool(RULE_LINE.match(page.blocks[after].text))
     return set_off and any(
         page.furniture[j] is None and page.heading_like(j)
         for j in range(after + 1, min(first_prose + 1, len(page.blocks)))
@@ -477,3 +482,49 @@ def repeats_title(fold: str, title_fold: str) -> bool:
         return True
     rest = fold.removeprefix(title_fold)
     return rest != fold and len(rest) <= TITLE_SUFFIX_MAX_CHARS and rest[:3].strip() in ("-", "–", "—", "|", ":")
+
+
+# "知乎 © 2026", "© 2026 某某日报社 版权所有", "© 2025 老K的后院 · 由 Hugo 驱动": a Chinese site's name
+# beside the © sign (a Latin letter or digit may stand inside it); "某某律师事务所　版权所有", "主办单位：
+# 某某市网信办": the site's owner in its footer.
+_CJK_COPYRIGHT = re.compile(
+    r"^(?P<name>[\u4e00-\u9fff]{2,12})\s*©"
+    r"|©\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?!版权)(?P<after>[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]{1,15})"
+    r"|^(?P<owner>[\u4e00-\u9fff]{2,20})[\s\u3000]*版权所有"
+    r"|^主办(?:单位)?\s*[:：]\s*(?P<host>[\u4e00-\u9fff]{2,24})(?:[\s\u3000]|$)"
+)
+
+
+def cjk_site_owner(text: str) -> str | None:
+    """The site's name or owner a Chinese page's copyright or host line states.
+
+    >>> cjk_site_owner("© 2025 老K的后院 · 由 Hugo 驱动"), cjk_site_owner("某某律师事务所　版权所有　转载请注明出处")
+    ('老K的后院', '某某律师事务所')
+    >>> cjk_site_owner("主办单位：某某市网信办　　网站标识码：330700"), cjk_site_owner("主办方表示，版权归作者")
+    ('某某市网信办', None)
+    """
+    m = _CJK_COPYRIGHT.search(text)
+    return next((g for g in m.groups() if g), None) if m else None
+
+
+# Where a page names its publisher when no masthead or source line does: a PDF's running head
+# ("Example LLP | Client Briefing | Page 1 of 2"), a press release's closing "Source: Example Co.,
+# Ltd." (a company's name), a show's name in 《》 before 播客/节目 ("《放学以后》播客 第12期文字稿").
+_PUBLISHER = re.compile(
+    r"^(?P<head>[^|｜]{2,60}?)\s*[|｜].{0,60}[|｜]\s*page \d+ of \d+$"
+    r"|^source:\s*(?P<company>[A-Z][^.:;]{1,60}?(?:co\.,? ltd\.|inc\.|llc|ltd\.|limited|corporation|corp\.|group))\s*$"
+    r"|《(?P<show>[^《》]{2,20})》(?:播客|节目|电台)",
+    re.I,
+)
+
+
+def named_publisher(text: str) -> str | None:
+    """The publisher a running head, a press release's source line or a show's title line names.
+
+    >>> named_publisher("Example LLP | Client Briefing | Page 1 of 2"), named_publisher("Source: Example Co., Ltd.")
+    ('Example LLP', 'Example Co., Ltd.')
+    >>> named_publisher("《某某》播客 第12期文字稿：孩子的脸"), named_publisher("Source: the ministry's own figures")
+    ('某某', None)
+    """
+    m = _PUBLISHER.search(text.strip())
+    return next((g.strip() for g in m.groups() if g), None) if m else None

@@ -295,6 +295,8 @@ def parse_fields(raw: Any, path: str, line: int | None = None) -> CommentaryFiel
     known = {str(k): v for k, v in raw.items() if str(k) in FIELDS}
     for k, v in raw.items():  # other names people give the same fields; ours win
         field = KEY_ALIASES.get(str(k).strip().lower())
+        if field == "outlet" and isinstance(v, str) and HTTP_URL.match(v.strip()):
+            field = "url"  # a web clipper's "source: https://…" is the page's address, not its outlet
         if field is not None and field not in known:
             known[field] = v
     keys = [k for k in keys if k.strip().lower() not in KEY_ALIASES]

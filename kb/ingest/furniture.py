@@ -53,6 +53,7 @@ __all__ = [
     "source_name",
     "text_units",
     "url_date",
+    "without_channel",
 ]
 
 RULES_NAME = "commentary_rules.toml"
@@ -323,7 +324,8 @@ _NAME_TOKEN = re.compile(r"^(?:[A-Z][\w’'.-]*|de|da|van|von|der|del|bin|al-\w+
 
 # A menu pasted as one line: at least this many items, a Chinese item at most this long.
 _NAV_ROW_MIN_ITEMS = 3
-_NAV_ROW_MAX_CJK = 5
+_NAV_ROW_MAX_CJK = 6  # "建议提案办理"
+_NAV_ROW_SPLIT = re.compile(r"[\s|｜•·]+")  # between a Chinese menu's items
 _SENTENCE_MARK = re.compile(r"[.,;:!?。，；：！？、“”\"()（）]")
 
 # Between the items of a row of share or page-tool widgets.
@@ -335,6 +337,7 @@ _SOURCE_NAME = re.compile(
 )
 
 
+_CHANNEL = re.compile(r"[－—–-][^－—–-]{1,10}(?:频道|栏目|专栏|板块)$")  # "某某网－法治频道"
 # "[From the U.S. Government Publishing Office]": a printed record's provenance line.
 _FROM_BRACKET = re.compile(r"^\[\s*(?i:from|source:)\s+(?i:the\s+)?(?P<name>[A-Z][^\[\]]{2,80}?)\s*\]$")
 
@@ -344,6 +347,11 @@ def source_name(text: str, *, alone: bool = False) -> str | None:
 
     >>> source_name("2025-04-01 07:15 来源：南湖日报 记者 郑可欣"), source_name("来源：南湖日报 记者", alone=True)
     ('南湖日报', None)
+
+    A channel of the site after its name is not the outlet:
+
+    >>> source_name("2026年11月18日08:21 | 来源：某某网－法治频道")
+    '某某网'
 
     An archive's bracketed provenance line names the publisher too:
 
@@ -355,7 +363,12 @@ def source_name(text: str, *, alone: bool = False) -> str | None:
     m = _SOURCE_NAME.match(text) if alone else _SOURCE_NAME.search(text)
     if m is None or (alone and text[m.end() :].strip()):
         return None
-    return m.group("name")
+    return without_channel(m.group("name"))
+
+
+def without_channel(name: str) -> str:
+    """A site's name without the channel a source line adds after it ("某某网－法治频道")."""
+    return _CHANNEL.sub("", name) or name
 
 
 # The holder a copyright notice names: "© 2026 Example Post. All rights reserved.", "(c) Example
@@ -363,6 +376,9 @@ def source_name(text: str, *, alone: bool = False) -> str | None:
 _COPYRIGHT_HOLDER = re.compile(
     r"(?:©|\([cC]\)|\b[Cc]opyright\b)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?"
     r"(?![Aa]ll\s+[Rr]ights\b)(?P<name>[A-Z][^.|©\n]{1,60}?),?\s*(?:[.|]|\s[Aa]ll\s+[Rr]ights\b|$)"
+    # the name before the sign, its company form dropped: "… · Example, Inc. © 2026."
+    r"|(?:^|[·|•]\s*)(?!Copyright\b)(?P<before>[A-Z][\w&’'-]*(?: [A-Z][\w&’'-]*){0,3}),?\s+"
+    r"(?:Inc\.|LLC|Ltd\.?|Limited)?\s*©\s*\d{4}"
 )
 
 
@@ -377,9 +393,12 @@ def copyright_holder(text: str) -> str | None:
     ('Example Times', 'Example Post')
     >>> copyright_holder("© 2026 All rights reserved."), copyright_holder("copyrighted")
     (None, None)
+    >>> copyright_holder("Example Rules · Privacy Policy · Example, Inc. © 2026. All rights reserved.")
+    'Example'
+    >>> copyright_holder("Copyright © 2026")
     """
     m = _COPYRIGHT_HOLDER.search(text)
-    return m.group("name").strip() if m else None
+    return (m.group("name") or m.group("before")).strip() if m else None
 
 
 def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
@@ -504,7 +523,7 @@ class FurnitureRules:
 
     def is_widget(self, text: str) -> bool:
         """One widget item, or a row of them ("分享到：微信 微博 QQ空间", "Share | Tweet | Copy link")."""
-        line = text.strip().casefold().rstrip(":：")
+        line = text.strip().casefold().rstrip(":：").lstrip("+＋")  # "＋关注": a follow button
         if line in self.widget_items:
             return True
         chunks = [c.strip() for c in _WIDGET_SEPARATORS.split(line) if c.strip()]
@@ -513,20 +532,27 @@ class FurnitureRules:
         return all(c in self.widget_items or all(w in self.widget_items for w in c.split()) for c in chunks)
 
     def is_nav_row(self, text: str) -> bool:
-        """A site's menu pasted as one line of short items between spaces: "首页 发现 消息"
-        (a Chinese row opening with 首页), "Home News Opinion About" (most items menu words).
+        """A site's menu or a row of buttons pasted as one line of short items between spaces:
+        "首页 发现 消息", "立即沟通 感兴趣 举报" (a Chinese row of short items, some perhaps in Latin
+        letters, one of them a menu or widget word), "Home News Opinion About" (most items menu words).
 
         >>> rules = load_rules()
         >>> rules.is_nav_row("首页　会员　发现　等你来答"), rules.is_nav_row("Home News Opinion Podcasts")
         (True, True)
-        >>> rules.is_nav_row("Home Office rules tighten"), rules.is_nav_row("首页 上的 按钮，点了 没反应")
+        >>> rules.is_nav_row("首页　职位　APP下载　登录/注册"), rules.is_nav_row("Home Office rules tighten")
+        (True, False)
+        >>> rules.is_nav_row("某某网信 · 首页 ｜ 政务公开 ｜ 互动交流"), rules.is_nav_row("深度 ｜ 刷脸进小区 业主说不")
+        (True, False)
+        >>> rules.is_nav_row("首页 上的 按钮，点了 没反应"), rules.is_nav_row("职位　公司　校园　APP下载")
         (False, False)
         """
         items = text.split()
         if len(items) < _NAV_ROW_MIN_ITEMS or _SENTENCE_MARK.search(text):
             return False
-        if all(_CJK_CHAR.fullmatch(ch) for item in items for ch in item):
-            return items[0] in self.nav_items and all(len(item) <= _NAV_ROW_MAX_CJK for item in items)
+        if any(_CJK_CHAR.fullmatch(ch) for ch in text):
+            items = [item for item in _NAV_ROW_SPLIT.split(text) if item]  # "首页 ｜ 政务公开 ｜ 互动交流"
+            menu_word = any(item in self.nav_items or item in self.widget_items for item in items)
+            return menu_word and all(len(item) <= _NAV_ROW_MAX_CJK for item in items)
         return 2 * sum(1 for item in items if item.casefold() in self.nav_items) > len(items)
 
     def is_site_name(self, text: str) -> bool:

@@ -63,6 +63,7 @@ __all__ = [
     "choose_title",
     "headline_shaped",
     "load_header_models",
+    "menu_shaped",
     "title_candidates",
     "title_text",
 ]
@@ -89,8 +90,11 @@ _SYMBOL_START = re.compile(r"^[^\w\s\"“‘'(（【\[《「]")  # "← 返回",
 _URL = re.compile(r"https?://|www\.|\.(?:com|cn|org|net)\b", re.I)
 _INNER_COMMA = re.compile(r"[，,、]")
 # A field's label before the headline: "标题：…", "对话标题：…", "Title: …".
-_TITLE_LABEL = re.compile(r"^\s*(?:[\u4e00-\u9fff]{0,4}标题|主题|题目|Title|Subject)\s*[:：]\s*(?=\S)", re.I)
+_TITLE_LABEL = re.compile(r"^\s*(?:[\u4e00-\u9fff]{0,4}标题|主题|题目|案由|Title|Subject)\s*[:：]\s*(?=\S)", re.I)
 _BRACKETED = re.compile(r"^\s*(?:【[^【】]+】|\[[^\[\]]+\])\s*$")
+MENU_MIN_ITEMS = 4  # "首页 职位 公司 校园 APP下载": a menu row has several items ...
+MENU_ITEM_MAX_CHARS = 5  # ... each a word or two of Chinese ("APP下载", "登录/注册")
+_SENTENCE_MARK = re.compile(r"[.,;:!?。，；：！？、“”\"()（）《》]")
 
 TITLE_FEATURES: tuple[str, ...] = (
     "heading_like",  # the page's heading test (short, no full stop at the end, ...)
@@ -128,6 +132,7 @@ TITLE_FEATURES: tuple[str, ...] = (
     "name_line",  # a bare person's name ("Daniel Hsu"): a by-line without its "By"
     "longest",  # the most units of the heading-shaped candidates
     "bracketed",  # wrapped whole in 【】 or []
+    "menu_shaped",  # a Chinese line of several short items between spaces, no punctuation: a menu
     "en_title_case",  # English in Title Case (Chinese has no case: "title_case" alone mixes the two)
     "en_sentence_case",  # English, not in Title Case
     "next_shaped",  # the next block that is no furniture is heading-shaped too (a headline over its dek)
@@ -209,6 +214,26 @@ def headline_shaped(b: Block) -> bool:
     return text.endswith("?") and len(text.split()) <= EN_QUESTION_HEADLINE_MAX_WORDS
 
 
+def menu_shaped(text: str) -> bool:
+    """A line that reads as a site's menu, by its shape alone: at least :data:`MENU_MIN_ITEMS`
+    items between spaces, each at most :data:`MENU_ITEM_MAX_CHARS` characters, with Chinese
+    in it and no punctuation of a sentence. Never a headline (an English headline of short
+    words has that shape, so English lines are left to the menu words of the rules).
+
+    >>> menu_shaped("首页　　职位　　公司　　校园　　APP下载　　登录/注册"), menu_shaped("刷脸 进小区 该不该")
+    (True, False)
+    >>> menu_shaped("New Rules For Face Scans"), menu_shaped("人脸识别 新规 今起 施行，这些 变化")
+    (False, False)
+    """
+    items = text.split()
+    return (
+        len(items) >= MENU_MIN_ITEMS
+        and is_cjk_text(text)
+        and all(len(item) <= MENU_ITEM_MAX_CHARS for item in items)
+        and not _SENTENCE_MARK.search(text)
+    )
+
+
 def title_text(line: str) -> str:
     """The headline a title line states: without a wire slug ("UPDATE 2-") or a tag ("【独家】"),
     or a field's label ("对话标题：…")."""
@@ -247,9 +272,11 @@ def title_candidates(page: Page, first_prose: int, marks: Marks = NO_MARKS) -> l
         text = b.text.rstrip("”’\"')]»")
         heading = page.heading_like(i)
         first_line = i == first_block and headline_shaped(b)
-        shaped = heading or first_line
+        by_byline = any(0 <= j < n and page.furniture[j] == "byline" for j in (i - 1, i + 1)) and headline_shaped(b)
+        shaped = heading or first_line or by_byline
         if not shaped:
-            continue  # the rules' candidates: heading-shaped lines, or a file's first line read as a headline
+            continue  # the rules' candidates: heading-shaped lines, or a file's first line (or a line
+            # beside the by-line) read as a headline
         window = range(max(0, i - TITLE_BYLINE_WINDOW), min(i + 1 + TITLE_BYLINE_WINDOW, n))
         masthead = (
             page.rules.is_site_name(b.text)
@@ -258,7 +285,8 @@ def title_candidates(page: Page, first_prose: int, marks: Marks = NO_MARKS) -> l
             or bool(CN_SITE_NAME.match(masthead_name(b.text)))
             or masthead_tagline(page, i, first_prose)
         )
-        eligible = shaped and not masthead
+        menu = menu_shaped(b.text)
+        eligible = shaped and not masthead and not menu
         cjk = is_cjk_text(b.text)
         f = {
             "heading_like": heading,
@@ -296,6 +324,7 @@ def title_candidates(page: Page, first_prose: int, marks: Marks = NO_MARKS) -> l
             "name_line": bool(BARE_NAME.match(b.text)),
             "longest": heading and b.units == longest,
             "bracketed": bool(_BRACKETED.match(b.text)),
+            "menu_shaped": menu,
             "en_title_case": not cjk and is_title_case(b.text),
             "en_sentence_case": not cjk and not is_title_case(b.text),
             "next_shaped": _neighbour_shaped(page, i, 1),

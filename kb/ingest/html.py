@@ -210,6 +210,7 @@ _SITE_CLASS = re.compile(r"(?:^|[\s_-])(?:blogname|site-?title|site-?name|sitena
 _AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:byline|authors?|author-?name)(?:$|[\s_-])", re.I)
 _META_CLASS = re.compile(r"(?:^|[\s_-])(?:post-?meta|entry-?meta|article-?meta|meta|info|source)(?:$|[\s_-])", re.I)
 _IN_COMMENTS = re.compile(r"comment|reply|respond", re.I)
+_SIGNATURE_CLASS = re.compile(r"(?:^|[\s_-])(?:post-?signature|owner)(?:$|[\s_-])", re.I)
 
 
 def _marked(root: lxml.html.HtmlElement, pattern: re.Pattern[str], *, parts: bool = False) -> Iterator[str]:
@@ -281,6 +282,24 @@ def _footer_or_logo_name(root: lxml.html.HtmlElement) -> str | None:
     return None
 
 
+_TITLE_SITE = re.compile(r"\s*[-_|–—｜]\s*(?:[^-_|–—｜]{1,12}\s*[-_|–—｜]\s*)?(?P<name>[^-_|–—｜]{2,30}?)\s*")
+
+
+def _title_site(page_title: str | None, title: str | None) -> str | None:
+    """The site's name the page's ``<title>`` adds after its headline, with or without spaces
+    around the separator and perhaps a section between ("标题-某某网上问政", "标题_社会_某某新闻网").
+
+    >>> _title_site("自助机只能刷脸-某某网上问政", "自助机只能刷脸"), _title_site("标题_社会_某某网", "标题")
+    ('某某网上问政', '某某网')
+    >>> _title_site("Faces at the gate", "Faces at the gate"), _title_site("A - B - C - D", "A")
+    (None, None)
+    """
+    if not page_title or not title or not page_title.strip().startswith(title):
+        return None
+    m = _TITLE_SITE.fullmatch(page_title.strip()[len(title) :])
+    return m.group("name") if m else None
+
+
 def _markup_source(root: lxml.html.HtmlElement) -> str | None:
     """A Chinese page's ``来源：江东法治报`` in its meta line."""
     for text in _marked(root, _META_CLASS):
@@ -321,7 +340,11 @@ def _markup_authors(root: lxml.html.HtmlElement, boxed: tuple[str, ...]) -> str 
         names = parse_byline(text, rules) or parse_byline("By " + text, rules)
         if names:
             return "; ".join(names)
-    for text in _marked(root, _META_CLASS):
+    for text in _marked(root, _META_CLASS, parts=True):  # the line, then each of its fields
+        names = parse_byline(text, rules)
+        if names:
+            return "; ".join(names)
+    for text in _marked(root, _SIGNATURE_CLASS):  # a Q&A page's "asked by …" under its question
         names = parse_byline(text, rules)
         if names:
             return "; ".join(names)
@@ -441,7 +464,7 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
         site = None  # trafilatura's guess from the <title>, the headline itself
     source = _markup_source(root)
     site = _masthead(site or fields.get("outlet") or _markup_site_name(root) or source, source)
-    site = site or _footer_or_logo_name(root)
+    site = site or _footer_or_logo_name(root) or _title_site(root.findtext(".//title"), title)
     site = _spelled_out(site, root.findtext(".//title")) if site else site
     if title and site and title.endswith(site):
         title = _TITLE_SUFFIX.sub("", title) if _TITLE_SUFFIX.search(title) else title

@@ -36,13 +36,17 @@ BlockKind = Literal["paragraph", "heading", "list_item", "quote"]
 # Discourse, Discuz, Tieba, Zhihu …): a class token, whole.
 _POST_BODY = re.compile(
     r"(?:^|\s)(?:post-?(?:text|body|content|message)|postbody|postcontent|postmessage|js-post-body"
-    r"|(?:answer|question|reply|topic|message|thread)-?(?:body|content|text)|cooked|t_f|d_post_content"
+    r"|(?:answer|question|reply|topic|message|msg|thread)-?(?:body|content|text)|cooked|t_f|d_post_content"
     r"|RichContent-inner)(?:$|\s)",
     re.I,
 )
 # A comment thread under a post: its bodies are comments, not posts.
 _COMMENTS = re.compile(r"comment", re.I)
 THREAD_MIN_POSTS = 2  # one post body is an article's container, not a thread
+# A message board's two kinds of post (a 留言板, a 网上问政 page, a help desk): a question or
+# message, then the answers or replies to it, each body with its own kind's class.
+_ASKING = re.compile(r"^(?:question|message|msg)", re.I)
+_ANSWERING = re.compile(r"^(?:answer|reply)", re.I)
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _PARAGRAPHS = frozenset({"p", "pre", "dd", "dt", "figcaption"})
@@ -101,5 +105,20 @@ def thread_blocks(root: lxml.html.HtmlElement) -> list[tuple[BlockKind, str]] | 
     # a thread repeats one kind of post body: the most common kind, if it is repeated
     posts = max(kinds.values(), key=len, default=[])
     if len(posts) < THREAD_MIN_POSTS:
+        posts = _message_and_replies(kinds)
+    if len(posts) < THREAD_MIN_POSTS:
         return None
     return [block for post in posts for block in _blocks(post)]
+
+
+def _message_and_replies(kinds: dict[str, list[lxml.html.HtmlElement]]) -> list[lxml.html.HtmlElement]:
+    """A message board's page: one question or message body, then the answer or reply bodies
+    (its own kind each), in page order; empty when the page's post bodies are not that."""
+    asking = [n for k, ns in kinds.items() if _ASKING.match(k) for n in ns]
+    answering = [n for k, ns in kinds.items() if _ANSWERING.match(k) for n in ns]
+    if len(asking) != 1 or not answering or len(asking) + len(answering) < sum(map(len, kinds.values())):
+        return []
+    order = {n: k for k, n in enumerate(asking[0].getroottree().getroot().iter())}
+    if any(order[n] < order[asking[0]] for n in answering):
+        return []
+    return sorted([*asking, *answering], key=order.__getitem__)
