@@ -8,6 +8,9 @@ softmax over each sentence's candidates and "no provision" (gradient descent in 
 L2 penalty ``--l2``): a sentence's scores compete, so a clear winner scores high and a
 sentence about nothing legal leaves its mass on "none".
 
+The ``assoc`` signal's word profiles (``scripts/article_words.py``, ``corpus/link/article_words.toml``)
+are built the same way: cross-fitted for the fit, then from every labelled claim.
+
 The ``rule`` signal is a sentence model fitted here too (``scripts/rule_words.py``,
 ``corpus/link/rule_words.toml``): the link weights are fitted on its cross-fitted values,
 then the model fitted on every labelled sentence of the splits is written beside them.
@@ -31,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import article_words
 import numpy as np
 import rule_words
 
@@ -151,6 +155,7 @@ def main() -> None:
     splits = args.split or ["dev"]
     chosen = [r for r in rows if r.claim["split"] in splits]
     dev = rule_words.with_rule(chosen, rule_words.cross_fitted(chosen))
+    dev = article_words.with_assoc(dev, article_words.cross_fitted(chosen))
     if args.loo:
         print(fmt("leave-one-document-out (dev)", leave_one_out(dev, args.l2, args.min_score)))
     bias, coef = fit(groups(dev), args.l2)
@@ -163,6 +168,8 @@ def main() -> None:
     model = rule_words.fit(sentences)
     rule_words.write(model, f"{len(sentences)} labelled sentences ({', '.join(splits)}) of corpus/eval/claims")
     print(f"-> {rule_words.OUT} ({len(model.weights)} words)")
+    n = article_words.write(dev, f"{len(dev)} labelled sentences ({', '.join(splits)}) of corpus/eval/claims")
+    print(f"-> {article_words.OUT} ({n} articles)")
     lines = [
         "# The linker's learned logistic combination (kb.link.passages.learned). Written by",
         "# scripts/train_links.py from the labelled claims of corpus/eval/claims/ named below; rerun it, do not edit.",

@@ -48,8 +48,10 @@ from kb.link.passages import (
 )
 from kb.link.passages.learned import (
     FEATURES,
+    ArticleWords,
     RuleWords,
     TermFinder,
+    load_article_words,
     load_elsewhere,
     load_elsewhere_rules,
     load_glossary,
@@ -1009,3 +1011,29 @@ def test_the_rule_signal_is_the_sentence_models_score_for_every_candidate_of_the
         values = {c.features["rule"] for c in rows if (c.sentence[1] <= cut) is before}
         assert values == {model.score(stems(p.text[span[0] : span[1]]))}
     assert RuleWords(0.0, {"consent": 3.0}).score(stems("Separate consent")) > 0.9
+
+
+def test_the_assoc_signal_is_the_article_profiles_cosine_for_the_candidate() -> None:
+    # a sentence with words labelled commentary used for an article scores that article, and
+    # only articles some label names get a profile
+    profiles = {"demo-law-2021/art_4": {"card": 0.8, "gate": 0.6}, "demo-law-2021/art_1": {"consent": 1.0}}
+    model = ArticleWords.build({"card": 2.0, "gate": 1.0, "consent": 1.5}, profiles)
+    scores = model.scores(stems("A meal card or the old gate should still work"))
+    assert scores["demo-law-2021/art_4"] > 0.5 and "demo-law-2021/art_1" not in scores
+    assert model.scores(stems("nothing here at all")) == {}
+    p = _passage("essay", 1, "Facial recognition may not be the only way through the gate; a card must work too.")
+    shipped = load_article_words()
+    expected = shipped.scores(stems(p.text))
+    for c in _candidates([p]):
+        assert c.features["assoc"] == expected.get(c.article, 0.0)
+
+
+def test_the_stored_article_profiles_are_normalised_and_name_real_articles() -> None:
+    model = load_article_words()
+    assert model.idf and model.postings
+    norms: dict[str, float] = {}
+    for postings in model.postings.values():
+        for art, v in postings:
+            norms[art] = norms.get(art, 0.0) + v * v
+    assert all(abs(n - 1.0) < 1e-3 for n in norms.values())  # rounded to five digits
+    assert all("/art_" in a for a in norms)

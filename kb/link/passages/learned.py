@@ -27,6 +27,7 @@ GLOSSARY_PATH = Path("link") / "glossary.toml"
 ELSEWHERE_PATH = Path("link") / "elsewhere.toml"
 NORMATIVE_PATH = Path("link") / "normative.toml"
 RULE_WORDS_PATH = Path("link") / "rule_words.toml"
+ARTICLE_WORDS_PATH = Path("link") / "article_words.toml"
 
 # The signals a candidate (sentence, article) is described by; each is a number, most in 0..1.
 # Context (one of, most specific first): the candidate's document is
@@ -108,6 +109,7 @@ FEATURES: tuple[str, ...] = (
     "normative",
     "normative_passage",
     "rule",
+    "assoc",
     *INSTRUMENT_KINDS.values(),
 )
 
@@ -171,6 +173,54 @@ def load_rule_words(path: Path | None = None) -> RuleWords:
     path = path or get_settings().corpus_dir / RULE_WORDS_PATH
     rules = load_rules(path, _RuleWordsFile, "rule words file")
     return RuleWords(rules.bias, dict(rules.weights))
+
+
+class _ArticleWordsFile(RuleModel):
+    version: int = 1
+    trained_on: str = ""
+    idf: dict[str, float]
+    articles: dict[str, dict[str, float]]  # article id -> word -> weight (an L2-normalised profile)
+
+
+@dataclass(frozen=True)
+class ArticleWords:
+    """How labelled commentary words the articles it means: each article's profile is the
+    IDF-weighted words of the labelled sentences whose gold it is; a sentence's score for an
+    article is the cosine of its word set with that profile (0 for an article no label names).
+
+    >>> m = ArticleWords.build({"card": 2.0, "face": 0.5}, {"x/art_10": {"card": 0.9, "face": 0.4}})
+    >>> round(m.scores({"card", "meal"})["x/art_10"], 3)
+    0.9
+    """
+
+    idf: Mapping[str, float]
+    postings: Mapping[str, tuple[tuple[str, float], ...]]  # word -> (article, weight)
+
+    @classmethod
+    def build(cls, idf: Mapping[str, float], articles: Mapping[str, Mapping[str, float]]) -> ArticleWords:
+        postings: dict[str, list[tuple[str, float]]] = {}
+        for art, profile in articles.items():
+            for w, v in profile.items():
+                postings.setdefault(w, []).append((art, v))
+        return cls(dict(idf), {w: tuple(p) for w, p in postings.items()})
+
+    def scores(self, words: Iterable[str]) -> dict[str, float]:
+        """Article id -> the cosine of the word set with the article's profile (known words only)."""
+        query = {w: self.idf[w] for w in set(words) if self.idf.get(w, 0.0) > 0}
+        norm = sum(v * v for v in query.values()) ** 0.5
+        out: dict[str, float] = {}
+        for w, q in query.items():
+            for art, v in self.postings.get(w, ()):
+                out[art] = out.get(art, 0.0) + q * v / norm
+        return out
+
+
+@lru_cache(maxsize=4)
+def load_article_words(path: Path | None = None) -> ArticleWords:
+    """The word profiles of the labelled articles, ``<corpus_dir>/link/article_words.toml`` by default (cached)."""
+    path = path or get_settings().corpus_dir / ARTICLE_WORDS_PATH
+    rules = load_rules(path, _ArticleWordsFile, "article words file")
+    return ArticleWords.build(rules.idf, rules.articles)
 
 
 _Text = Annotated[str, Field(min_length=1)]

@@ -20,6 +20,7 @@ from kb.link.passages.learned import (
     Glossary,
     LinkWeights,
     TermFinder,
+    load_article_words,
     load_elsewhere,
     load_glossary,
     load_normative,
@@ -125,6 +126,7 @@ class _Query:
     implied: Mapping[str, str]
     size: int  # content words
     rule: float  # the learned chance that the text states a rule (learned.RuleWords)
+    assoc: Mapping[str, float]  # article -> how labelled commentary with these words meant it (learned.ArticleWords)
 
 
 def _accumulate(query: Mapping[str, float], postings: Mapping[str, Sequence[tuple[str, float]]]) -> dict[str, float]:
@@ -161,6 +163,7 @@ class PassageLinker:
         self.elsewhere = self.config.elsewhere or load_elsewhere()
         self.normative = load_normative()
         self.rule_words = load_rule_words()
+        self.article_words = load_article_words()
         self.documents = {d.id: d for d in documents}
         self.successors: dict[str, list[DocumentMeta]] = {}
         for d in documents:
@@ -491,6 +494,7 @@ class PassageLinker:
             implied=text.implied,
             size=sum(text.words.values()),
             rule=self.rule_words.score(text.words),
+            assoc=self.article_words.scores(text.words),
         )
 
     def _sentence(
@@ -599,6 +603,7 @@ class PassageLinker:
                 "normative": normative,
                 "normative_passage": law_here,
                 "rule": query.rule,
+                "assoc": query.assoc.get(art_id, 0.0),
                 **self._kind_features(art.doc_id, normative),
             }
             ranked = sorted(terms, key=lambda c: (-terms[c], c))
