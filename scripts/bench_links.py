@@ -42,6 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import article_words
 import rule_words
 from links_lib import ClaimRows, add_source_arguments, gold_articles, ranked_links, sources_of
 from train_links import LOO_L2, evaluate, fmt, leave_one_out, prepare
@@ -102,7 +103,9 @@ def main() -> None:
     dev = [r for r in rows if r.claim["split"] == args.loo_split]
     if not args.no_loo and dev:
         # the shipped sentence model saw these claims: their ``rule`` values are cross-fitted instead
-        dev = rule_words.with_rule(dev, rule_words.cross_fitted(dev))
+        # the learned sentence signals from models fitted without each article's claims
+        models = article_words.cross_fitted(dev)
+        dev = article_words.with_assoc(rule_words.with_rule(dev, rule_words.cross_fitted(dev)), models)
         print(f"\nLEAVE-ONE-DOCUMENT-OUT: split {args.loo_split!r} (l2 = {args.l2})")
         for name, part in _by_source(dev):
             if part:
