@@ -13,13 +13,12 @@ from every labelled claim are written.
 from __future__ import annotations
 
 import math
-import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from links_lib import ClaimRows, gold_articles
-from rule_words import INNER_FOLDS, words
+from rule_words import INNER_FOLDS, article_folds, words
 
 from kb.learn.linear import toml_key, toml_weights
 from kb.link.passages.learned import ArticleWords
@@ -57,11 +56,8 @@ def fit(rows: Sequence[ClaimRows]) -> ArticleWords:
 
 def cross_fitted(rows: Sequence[ClaimRows], folds: int = INNER_FOLDS, seed: int = 1) -> dict[str, ArticleWords]:
     """Claim id -> the profiles built without its article (folds grouped by article)."""
-    docs = sorted({r.doc for r in rows})
-    random.Random(seed).shuffle(docs)
     out: dict[str, ArticleWords] = {}
-    for k in range(folds):
-        held = set(docs[k::folds])
+    for held in article_folds(rows, folds, seed):
         model = fit([r for r in rows if r.doc not in held])
         for r in rows:
             if r.doc in held:

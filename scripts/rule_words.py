@@ -64,13 +64,17 @@ def fit(data: Sequence[tuple[frozenset[str], float]]) -> RuleWords:
     return RuleWords(round(model.bias, 4), weights)
 
 
-def cross_fitted(rows: Sequence[ClaimRows], folds: int = INNER_FOLDS, seed: int = 1) -> dict[str, float]:
-    """Claim id -> its sentence's score by a model fitted without its article (folds grouped by article)."""
+def article_folds(rows: Sequence[ClaimRows], folds: int = INNER_FOLDS, seed: int = 1) -> list[set[str]]:
+    """The articles (commentary documents) of ``rows`` in ``folds`` shuffled groups, for cross-fitting."""
     docs = sorted({r.doc for r in rows})
     random.Random(seed).shuffle(docs)
+    return [set(docs[k::folds]) for k in range(folds)]
+
+
+def cross_fitted(rows: Sequence[ClaimRows], folds: int = INNER_FOLDS, seed: int = 1) -> dict[str, float]:
+    """Claim id -> its sentence's score by a model fitted without its article (folds grouped by article)."""
     out: dict[str, float] = {}
-    for k in range(folds):
-        held = set(docs[k::folds])
+    for held in article_folds(rows, folds, seed):
         model = fit(labelled(r for r in rows if r.doc not in held))
         for r in rows:
             if r.doc in held:
