@@ -44,8 +44,10 @@ part of issue 14; run once in session 10, now spent), with split ``fresh17``, an
 (``fresh18.jsonl`` over ``fresh18_docs.jsonl``, ten more
 written blind on 2026-12-07 after fresh17, as a third reserve held-out set for every part of issue 14; run once on
 2026-12-07, now spent), with split ``fresh18``, and the fresh19 set (``fresh19.jsonl`` over ``fresh19_docs.jsonl``,
-ten more written blind on 2026-12-07 after fresh18, as a fourth reserve held-out set for every part of issue 14), with
-split ``fresh19``.
+ten more written blind on 2026-12-07 after fresh18, as a fourth reserve held-out set for every part of issue 14; run
+once on 2026-12-07, now spent), with split ``fresh19``, and the fresh20 set (``fresh20.jsonl`` over ``fresh20_docs.jsonl``,
+ten more written blind on 2026-12-07 after fresh19, as a fifth reserve held-out set for every part of issue 14), with
+split ``fresh20``.
 
 The check also reads the texts (read-only, from KB_SOURCE_ROOT, default ../shared): each
 sentence must occur verbatim in its source file, each gold provision must name an article
@@ -122,10 +124,11 @@ BLIND_SETS = (
     "fresh17",
     "fresh18",
     "fresh19",
+    "fresh20",
 )
 # The blind sets not yet run: no script fits, tunes or cross-validates on them (the fitting
 # scripts leave them out); the session that runs one once moves it out of here (it is spent).
-HELD_OUT_SETS = frozenset({"fresh19"})
+HELD_OUT_SETS = frozenset({"fresh20"})
 FIXTURE_SETS = (
     FixtureSet(
         "fixtures",
