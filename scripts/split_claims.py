@@ -45,7 +45,8 @@ part of issue 14; run once in session 10, now spent), with split ``fresh17``, an
 written blind on 2026-12-07 after fresh17, as a third reserve held-out set for every part of issue 14; run once on
 2026-12-07, now spent), with split ``fresh18``, and the fresh19 set (``fresh19.jsonl`` over ``fresh19_docs.jsonl``,
 ten more written blind on 2026-12-07 after fresh18, as a fourth reserve held-out set for every part of issue 14; run
-once on 2026-12-07, now spent), with split ``fresh19``, and the fresh20 set (``fresh20.jsonl`` over ``fresh20_docs.jsonl``,
+once on 2026-12-07, now spent), with split ``fresh19``, and the fresh20 set (``fresh20.jsonl`` over
+``fresh20_docs.jsonl``,
 ten more written blind on 2026-12-07 after fresh19, as a fifth reserve held-out set for every part of issue 14), with
 split ``fresh20``.
 
