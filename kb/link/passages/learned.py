@@ -20,6 +20,7 @@ from pydantic import Field, model_validator
 
 from kb.datafiles import RuleModel, load_rules
 from kb.learn.linear import LinearModel
+from kb.link.passages.similarity import _accumulate, _postings
 from kb.settings import get_settings
 
 WEIGHTS_PATH = Path("link") / "weights.toml"  # relative to settings.corpus_dir
@@ -194,25 +195,17 @@ class ArticleWords:
     """
 
     idf: Mapping[str, float]
-    postings: Mapping[str, tuple[tuple[str, float], ...]]  # word -> (article, weight)
+    postings: Mapping[str, Sequence[tuple[str, float]]]  # word -> (article, weight)
 
     @classmethod
     def build(cls, idf: Mapping[str, float], articles: Mapping[str, Mapping[str, float]]) -> ArticleWords:
-        postings: dict[str, list[tuple[str, float]]] = {}
-        for art, profile in articles.items():
-            for w, v in profile.items():
-                postings.setdefault(w, []).append((art, v))
-        return cls(dict(idf), {w: tuple(p) for w, p in postings.items()})
+        return cls(dict(idf), _postings(articles.items()))
 
     def scores(self, words: Iterable[str]) -> dict[str, float]:
         """Article id -> the cosine of the word set with the article's profile (known words only)."""
         query = {w: self.idf[w] for w in set(words) if self.idf.get(w, 0.0) > 0}
         norm = sum(v * v for v in query.values()) ** 0.5
-        out: dict[str, float] = {}
-        for w, q in query.items():
-            for art, v in self.postings.get(w, ()):
-                out[art] = out.get(art, 0.0) + q * v / norm
-        return out
+        return _accumulate({w: v / norm for w, v in query.items()}, self.postings)
 
 
 @lru_cache(maxsize=4)

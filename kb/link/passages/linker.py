@@ -28,7 +28,18 @@ from kb.link.passages.learned import (
     load_weights,
 )
 from kb.link.passages.mentions import Named, absent_mentions
-from kb.link.passages.similarity import _analyse, _cosine, _rarity, _Text, _tfidf, is_chinese, stems, zh_words
+from kb.link.passages.similarity import (
+    _accumulate,
+    _analyse,
+    _cosine,
+    _postings,
+    _rarity,
+    _Text,
+    _tfidf,
+    is_chinese,
+    stems,
+    zh_words,
+)
 from kb.model import Annotation, DocumentMeta, Link, Passage, Provision, Translation
 from kb.text.sentences import passage_sentences
 
@@ -127,23 +138,6 @@ class _Query:
     size: int  # content words
     rule: float  # the learned chance that the text states a rule (learned.RuleWords)
     assoc: Mapping[str, float]  # article -> how labelled commentary with these words meant it (learned.ArticleWords)
-
-
-def _accumulate(query: Mapping[str, float], postings: Mapping[str, Sequence[tuple[str, float]]]) -> dict[str, float]:
-    """Cosine of ``query`` with every article sharing a word (vectors are L2-normalised)."""
-    out: dict[str, float] = {}
-    for w, qv in query.items():
-        for art, av in postings.get(w, ()):
-            out[art] = out.get(art, 0.0) + qv * av
-    return out
-
-
-def _postings(vectors: Iterable[tuple[str, Mapping[str, float]]]) -> dict[str, list[tuple[str, float]]]:
-    out: dict[str, list[tuple[str, float]]] = {}
-    for art, vec in vectors:
-        for w, v in vec.items():
-            out.setdefault(w, []).append((art, v))
-    return out
 
 
 class PassageLinker:
@@ -370,7 +364,7 @@ class PassageLinker:
             for span in spans:
                 text = passage.text[span[0] : span[1]]
                 lang: Literal["en", "zh"] = "zh" if is_chinese(text) else "en"
-                query = self._query(_analyse(text, concepts, lang), word_rarity, concept_rarity)
+                query = self._query(_analyse(text, concepts, lang), word_rarity, concept_rarity, sentence=True)
                 if query.size < self.config.min_words:
                     continue
                 contexts: dict[str, Context] = dict.fromkeys(open_docs, "open" if cites[1] or absent else "unanchored")
@@ -468,7 +462,16 @@ class PassageLinker:
                 words.update(t.words)
         return self._query(_Text(words, {}, {}, lang), {}, {})
 
-    def _query(self, text: _Text, word_rarity: Mapping[str, float], concept_rarity: Mapping[str, float]) -> _Query:
+    def _query(
+        self,
+        text: _Text,
+        word_rarity: Mapping[str, float],
+        concept_rarity: Mapping[str, float],
+        *,
+        sentence: bool = False,
+    ) -> _Query:
+        """The weighted words and concepts of ``text``; a ``sentence``'s learned signals too (a
+        passage's or the commentary's query is only compared, never scored by them)."""
         cfg, index = self.config, self.index
         weights: dict[str, float] = {}
         surfaces: dict[str, tuple[str, ...]] = dict(text.concepts)
@@ -493,8 +496,8 @@ class PassageLinker:
             surfaces=surfaces,
             implied=text.implied,
             size=sum(text.words.values()),
-            rule=self.rule_words.score(text.words),
-            assoc=self.article_words.scores(text.words),
+            rule=self.rule_words.score(text.words) if sentence else 0.0,
+            assoc=self.article_words.scores(text.words) if sentence else {},
         )
 
     def _sentence(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -115,3 +115,22 @@ def _rarity(texts: Sequence[_Text]) -> tuple[dict[str, float], dict[str, float]]
         {w: (n + 2 - d) / (n + 2) for w, d in words.items()},
         {c: (n + 2 - d) / (n + 2) for c, d in concepts.items()},
     )
+
+
+def _postings(vectors: Iterable[tuple[str, Mapping[str, float]]]) -> dict[str, list[tuple[str, float]]]:
+    """Word -> (id, weight) for every vector it is in: an inverted index of ``(id, vector)`` pairs."""
+    out: dict[str, list[tuple[str, float]]] = {}
+    for key, vec in vectors:
+        for w, v in vec.items():
+            out.setdefault(w, []).append((key, v))
+    return out
+
+
+def _accumulate(query: Mapping[str, float], postings: Mapping[str, Sequence[tuple[str, float]]]) -> dict[str, float]:
+    """Dot product of ``query`` with every vector of ``postings`` sharing a word (the cosine,
+    when the vectors are L2-normalised)."""
+    out: dict[str, float] = {}
+    for w, qv in query.items():
+        for key, v in postings.get(w, ()):
+            out[key] = out.get(key, 0.0) + qv * v
+    return out
