@@ -95,13 +95,15 @@ def _blocks(node: lxml.html.HtmlElement) -> Iterator[tuple[BlockKind, str]]:
 def thread_blocks(root: lxml.html.HtmlElement) -> list[tuple[BlockKind, str]] | None:
     """The blocks of every post of a thread page, in page order; None when the page is no
     thread (fewer than :data:`THREAD_MIN_POSTS` post bodies outside comment threads)."""
-    bodies = [n for n in root.iter() if isinstance(n.tag, str) and _POST_BODY.search(n.get("class") or "")]
-    marked = set(bodies)
+    bodies = {
+        n: m.group(0).strip().casefold()
+        for n in root.iter()
+        if isinstance(n.tag, str) and (m := _POST_BODY.search(n.get("class") or ""))
+    }
     kinds: dict[str, list[lxml.html.HtmlElement]] = {}
-    for n in bodies:
-        if not any(a in marked for a in n.iterancestors()) and not _in_comments(n):
-            m = _POST_BODY.search(n.get("class") or "")
-            kinds.setdefault(m.group(0).strip().casefold() if m else "", []).append(n)
+    for n, kind in bodies.items():
+        if not any(a in bodies for a in n.iterancestors()) and not _in_comments(n):
+            kinds.setdefault(kind, []).append(n)
     # a thread repeats one kind of post body: the most common kind, if it is repeated
     posts = max(kinds.values(), key=len, default=[])
     if len(posts) < THREAD_MIN_POSTS:
