@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from kb.dates import date_key, first_date
-from kb.ids import article_eid, doc_of, node_type, provision_id, split_provision_id
+from kb.ids import doc_of, provision_id, split_provision_id
 from kb.link.passages.concepts import Tier
 from kb.link.passages.index import ProvisionIndex, _Article, article_id
 from kb.link.passages.learned import (
@@ -27,7 +27,7 @@ from kb.link.passages.learned import (
     load_rule_words,
     load_weights,
 )
-from kb.link.passages.mentions import Named, absent_mentions
+from kb.link.passages.mentions import Cited, Named, absent_mentions, passage_citations
 from kb.link.passages.similarity import (
     _accumulate,
     _analyse,
@@ -46,9 +46,6 @@ from kb.text.sentences import passage_sentences
 # How a candidate's document relates to the sentence (most specific first); see learned.FEATURES.
 Context = Literal["named_sentence", "named_passage", "successor", "discussed", "open", "unanchored"]
 Span = tuple[int, int]
-# What a passage's citations give the linker: links, named documents (doc -> citation text),
-# documents per sentence, articles cited, bare article eids per sentence.
-_Cited = tuple[list[Link], dict[str, str], dict[Span, set[str]], set[str], dict[Span, set[str]]]
 
 SUCCESSOR_WHY = "the text-absent document's successor (manifest supersedes) carries the rule"
 
@@ -347,8 +344,14 @@ class PassageLinker:
             spans = [s for s in passage_sentences(passage) if passage.text[s[0] : s[1]].strip()] or [
                 (0, len(passage.text))
             ]
-            cites = self._citations(passage, anns, spans, commentary_date)
-            fixed.extend(cites[0])
+            cites = passage_citations(
+                passage,
+                anns,
+                spans,
+                scores=self.config.citation_score,
+                names=lambda d: self._has_text(d) and self._exists(d, commentary_date),
+            )
+            fixed.extend(cites.links)
             if passage.part != "body":
                 continue
             if passage.section != section:
@@ -367,51 +370,18 @@ class PassageLinker:
                 query = self._query(_analyse(text, concepts, lang), word_rarity, concept_rarity, sentence=True)
                 if query.size < self.config.min_words:
                     continue
-                contexts: dict[str, Context] = dict.fromkeys(open_docs, "open" if cites[1] or absent else "unanchored")
+                anchored: Context = "open" if cites.named or absent else "unanchored"
+                contexts: dict[str, Context] = dict.fromkeys(open_docs, anchored)
                 contexts.update(dict.fromkeys([*discussed, *succ_discussed], "discussed"))
                 contexts.update(dict.fromkeys(successors, "successor"))
-                contexts.update(dict.fromkeys(cites[1], "named_passage"))
-                contexts.update(dict.fromkeys(cites[2].get(span, ()), "named_sentence"))
+                contexts.update(dict.fromkeys(cites.named, "named_passage"))
+                contexts.update(dict.fromkeys(cites.by_sentence.get(span, ()), "named_sentence"))
                 lineage = {**succ_discussed, **successors}
                 queries = (query, whole)
                 found = self._sentence(passage, span, queries, contexts, cites, lineage, topics, previous, law_here)
                 out.extend(found)
                 previous = {c.article: _evidence(c.features) for c in found}
         return fixed, out
-
-    def _citations(
-        self, passage: Passage, anns: Sequence[Annotation], spans: Sequence[Span], date: str | None
-    ) -> _Cited:
-        """Citation links (evidence names the sentence), the documents the passage names
-        (doc -> citation text), the documents each sentence names, the articles cited, and
-        each sentence's bare articles that name no document ("Article 19")."""
-        cfg = self.config
-        links: dict[str, Link] = {}
-        named: dict[str, str] = {}
-        by_sentence: dict[Span, set[str]] = {}
-        cited: set[str] = set()
-        bare: dict[Span, set[str]] = {}
-        for ann in anns:
-            if ann.kind != "citation":
-                continue
-            status = str(ann.data.get("status", ""))
-            span = next((s for s in spans if s[0] <= ann.start < s[1]), spans[0])
-            pinpoint = ann.data.get("pinpoint")
-            if status == "not_found" and pinpoint and not ann.data.get("ids"):
-                bare.setdefault(span, set()).add(article_eid(str(pinpoint)))
-            for target in ann.data.get("ids", ()):
-                doc = doc_of(target) if node_type(target) != "document" else target
-                if node_type(target) != "document":
-                    score = cfg.citation_score.get(status)
-                    if score is not None and (target not in links or links[target].score < score):
-                        evidence = {"citation": ann.text, "status": status, "sentence": list(span)}
-                        links[target] = Link(passage.id, target, "discusses", score, evidence)
-                        cited.add(article_id(target))
-                if status == "resolved" and self._has_text(doc) and self._exists(doc, date):
-                    # a law still being drafted at the passage's date has no articles to discuss
-                    named.setdefault(doc, ann.text)
-                    by_sentence.setdefault(span, set()).add(doc)
-        return list(links.values()), named, by_sentence, cited, bare
 
     def _kinship(self, draft: str, final: str) -> float:
         """How likely a final version still says what its draft said: ``1 / (1 + years)``
@@ -506,7 +476,7 @@ class PassageLinker:
         span: Span,
         queries: tuple[_Query, _Query],
         contexts: Mapping[str, Context],
-        cites: _Cited,
+        cites: Cited,
         successors: Mapping[str, str],
         topics: frozenset[str],
         previous: Mapping[str, float],
@@ -525,16 +495,16 @@ class PassageLinker:
         proposed |= {a for a, v in gloss.items() if v >= cfg.min_similarity}
         for c in query.concepts:
             proposed.update(self._by_concept.get(c, ()))
-        proposed |= {a for a in cites[3]}
+        proposed |= {a for a in cites.articles}
         # a bare "Article 19": that article of every document the sentence may mean
-        numbers = cites[4].get(span, set())
+        numbers = cites.bare.get(span, set())
         numbered = {a for d in contexts for e in numbers if (a := provision_id(d, e)) in self.index.articles}
         proposed |= numbered
         # the sentence before usually speaks of the same provision: its best few stay candidates
         carried = set(sorted(previous, key=lambda a: (-previous[a], a))[: cfg.carried])
         # a law named without an article: its articles closest to what the commentary is about
-        pinned = {doc_of(a) for a in cites[3]}
-        for d in cites[2].get(span, ()):
+        pinned = {doc_of(a) for a in cites.articles}
+        for d in cites.by_sentence.get(span, ()):
             if d not in pinned:
                 carried.update(self._closest(d)[: cfg.whole_law])
         # a short document the sentence is about: any of its articles may be the one meant, in
@@ -545,7 +515,7 @@ class PassageLinker:
                 if ctx in cfg.short_contexts and d not in pinned and len(self.index.by_doc[d]) <= cfg.short_document:
                     carried.update(self.index.by_doc[d])
         proposed.update(carried)
-        cited_here = {article_id(lk.dst) for lk in cites[0] if _in(lk, span)}
+        cited_here = {article_id(lk.dst) for lk in cites.links if _in(lk, span)}
         elsewhere = self.elsewhere.found(passage.text[span[0] : span[1]])
         normative = float(bool(self.normative.found(passage.text[span[0] : span[1]])))
         rows: list[tuple[str, dict[str, float], dict[str, Any]]] = []
@@ -571,7 +541,7 @@ class PassageLinker:
                 else 0.0,
             }
             weak = strength < cfg.min_strength and max(full_sim.values()) < cfg.min_similarity
-            if weak and art_id not in cites[3] and art_id not in carried and art_id not in numbered:
+            if weak and art_id not in cites.articles and art_id not in carried and art_id not in numbered:
                 continue
             anchors = [
                 c
@@ -587,7 +557,7 @@ class PassageLinker:
                 "successor": self._kinship(successors[art.doc_id], art.doc_id) if context == "successor" else 0.0,
                 "discussed": float(context == "discussed"),
                 "open": float(context == "open"),
-                "cited_passage": float(art_id in cites[3]),
+                "cited_passage": float(art_id in cites.articles),
                 "number": float(art_id in numbered),
                 "terms": min(1.0, strength / cfg.strength_scale),
                 "anchor": float(bool(anchors)),
@@ -629,7 +599,7 @@ class PassageLinker:
                 evidence["why"] = SUCCESSOR_WHY
             if context == "named_passage" or context == "named_sentence":
                 evidence["doc_mention"] = art.doc_id
-                evidence["mention_text"] = cites[1].get(art.doc_id, "")
+                evidence["mention_text"] = cites.named.get(art.doc_id, "")
             rows.append((art_id, features, evidence))
         # how each article stands among its own document's candidates for this sentence
         strength_of = {a: _evidence(f) for a, f, _ in rows}

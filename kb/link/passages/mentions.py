@@ -1,13 +1,16 @@
-"""``mentions`` links: a passage naming a document whose text we lack, by citation or by
-"the draft" / "the new rules" carried over from the document last named."""
+"""What a passage names: its citations (:func:`passage_citations`: certain links, the documents
+and articles it names, sentence by sentence) and its ``mentions`` of documents whose text we
+lack (:func:`absent_mentions`: by citation or by "the draft" / "the new rules" carried over
+from the document last named)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Container, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from kb.ids import node_type
+from kb.ids import article_eid, doc_of, node_type
+from kb.link.passages.index import article_id
 from kb.model import Annotation, DocumentMeta, Link, Passage
 
 # Definite references to a document whose text we lack: "the draft", "the new rules",
@@ -88,3 +91,63 @@ def absent_mentions(
             evidence = {"via": "anaphora", "text": m.group(0)}
             out[antecedent] = Link(passage.id, antecedent, "mentions", scores["anaphora"], evidence)
     return list(out.values()), named
+
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Cited:
+    """What a passage's citations give the linker."""
+
+    links: list[Link] = field(default_factory=list)  # ``discusses`` links, evidence naming the sentence
+    named: dict[str, str] = field(default_factory=dict)  # documents named -> the citation's text
+    by_sentence: dict[Span, set[str]] = field(default_factory=dict)  # the documents each sentence names
+    articles: set[str] = field(default_factory=set)  # the articles cited
+    bare: dict[Span, set[str]] = field(default_factory=dict)  # "Article 19" naming no document: eids
+
+
+def passage_citations(
+    passage: Passage,
+    anns: Sequence[Annotation],
+    spans: Sequence[Span],
+    *,
+    scores: Mapping[str, float],
+    names: Callable[[str], bool],
+) -> Cited:
+    """The citations of ``passage`` (its ``citation`` annotations ``anns``), sentence by sentence
+    (``spans``): a ``discusses`` link per provision cited, scored by the citation's status
+    (``scores``; a status without a score links nothing), and the documents named, counting only
+    those ``names`` accepts (a text we hold, adopted by the commentary's date: a law still being
+    drafted then has no articles to discuss).
+
+    >>> p = Passage("note", 1, "PIPL 第13条 says so.")
+    >>> data = {"status": "resolved", "ids": ["pipl/art_13"]}
+    >>> ann = Annotation(p.id, "citation", "pipl/art_13", 0, 9, "PIPL 第13条", data)
+    >>> c = passage_citations(p, [ann], [(0, 18)], scores={"resolved": 0.95}, names=lambda d: True)
+    >>> [(lk.dst, lk.score) for lk in c.links], c.named, c.articles
+    ([('pipl/art_13', 0.95)], {'pipl': 'PIPL 第13条'}, {'pipl/art_13'})
+    """
+    links: dict[str, Link] = {}
+    out = Cited()
+    for ann in anns:
+        if ann.kind != "citation":
+            continue
+        status = str(ann.data.get("status", ""))
+        span = next((s for s in spans if s[0] <= ann.start < s[1]), spans[0])
+        pinpoint = ann.data.get("pinpoint")
+        if status == "not_found" and pinpoint and not ann.data.get("ids"):
+            out.bare.setdefault(span, set()).add(article_eid(str(pinpoint)))
+        for target in ann.data.get("ids", ()):
+            doc = doc_of(target) if node_type(target) != "document" else target
+            if node_type(target) != "document":
+                score = scores.get(status)
+                if score is not None and (target not in links or links[target].score < score):
+                    evidence = {"citation": ann.text, "status": status, "sentence": list(span)}
+                    links[target] = Link(passage.id, target, "discusses", score, evidence)
+                    out.articles.add(article_id(target))
+            if status == "resolved" and names(doc):
+                out.named.setdefault(doc, ann.text)
+                out.by_sentence.setdefault(span, set()).add(doc)
+    out.links.extend(links.values())
+    return out
