@@ -48,7 +48,8 @@ ten more written blind on 2026-12-07 after fresh18, as a fourth reserve held-out
 once on 2026-12-07, now spent), with split ``fresh19``, and the fresh20 set (``fresh20.jsonl`` over
 ``fresh20_docs.jsonl``,
 ten more written blind on 2026-12-07 after fresh19, as a fifth reserve held-out set for every part of issue 14), with
-split ``fresh20``.
+split ``fresh20``, and the fresh21 set (``fresh21.jsonl`` over ``fresh21_docs.jsonl``, ten more written blind on
+2026-12-07 after fresh20, as a sixth reserve held-out set for every part of issue 14), with split ``fresh21``.
 
 The check also reads the texts (read-only, from KB_SOURCE_ROOT, default ../shared): each
 sentence must occur verbatim in its source file, each gold provision must name an article
@@ -126,10 +127,11 @@ BLIND_SETS = (
     "fresh18",
     "fresh19",
     "fresh20",
+    "fresh21",
 )
 # The blind sets not yet run: no script fits, tunes or cross-validates on them (the fitting
 # scripts leave them out); the session that runs one once moves it out of here (it is spent).
-HELD_OUT_SETS = frozenset({"fresh20"})
+HELD_OUT_SETS = frozenset({"fresh20", "fresh21"})
 FIXTURE_SETS = (
     FixtureSet(
         "fixtures",
