@@ -15,7 +15,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from kb.ingest.commentary_blocks import ENDS_SENTENCE, Block, normalise
-from kb.ingest.furniture import FurnitureRules, is_breadcrumb, is_title_case, parse_byline, parse_date_line
+from kb.ingest.datelines import parse_date_line
+from kb.ingest.furniture import FurnitureRules, is_breadcrumb, is_title_case, parse_byline
 from kb.ingest.markup import NO_MARKS, Marks
 from kb.ingest.normalize import is_cjk_text
 from kb.ingest.sentences import split_sentences
