@@ -172,6 +172,15 @@ JOB_EN = (
     "Home    Jobs    Events    Newsletters    Sign in\nFace Recognition Engineer, Access Control\n"
     "Posted 2 days ago\n\n" + EN
 )
+# A row of links over the headline (a breadcrumb trail or a menu, by the markup), whatever its crumbs say
+LINK_ROW_ZH = (
+    "[某某光电](https://x.example/) / [产品中心](https://x.example/p/) / [3D视觉模组](https://x.example/p/3d/)\n\n"
+    "# XY-2 人脸识别模组 规格书\n\n" + ZH * 4
+)
+LINK_ROW_EN = (
+    "[Example Optics](https://x.example/) [Face Modules for Access Control](https://x.example/p/)"
+    " [Data Sheets and Manuals](https://x.example/d/)\n\n# The XY-2 Face Module: Data Sheet\n\n" + EN
+)
 
 CASES = [
     # name, text, metadata wanted, furniture that must not reach a passage
@@ -258,6 +267,8 @@ CASES = [
         [],
     ),
     ("job_en.txt", JOB_EN, {"title": "Face Recognition Engineer, Access Control"}, ["Sign in", "days ago"]),
+    ("link_row.md", LINK_ROW_ZH, {"title": "XY-2 人脸识别模组 规格书"}, ["产品中心"]),
+    ("link_row_en.md", LINK_ROW_EN, {"title": "The XY-2 Face Module: Data Sheet"}, ["Data Sheets and Manuals"]),
 ]
 
 

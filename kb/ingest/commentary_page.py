@@ -167,6 +167,10 @@ class Page:
         )
         # Blocks that start a footnote the markup marks as one (Markdown ``[^1]: …``).
         self.marked_notes = frozenset(i for i, b in enumerate(blocks) if any(s <= b.start < e for s, e in marks.notes))
+        # Blocks the markup shows are a row of links and nothing else: a breadcrumb trail or a menu.
+        self.link_rows = frozenset(
+            i for i, b in enumerate(blocks) if b.lines == 1 and any(s <= b.start < e for s, e in marks.link_rows)
+        )
         self.sentences = tuple(split_sentences(b.text, rules) for b in blocks)
         self.folds = [fold(b.text) for b in blocks]
         self.fold_counts = Counter(self.folds)
@@ -174,7 +178,8 @@ class Page:
 
     def _local_furniture(self, i: int) -> str | None:
         """Why block ``i`` is furniture whatever its position, or None."""
-        return block_furniture(self.blocks[i].text, self.sentences[i], self.rules)
+        found = block_furniture(self.blocks[i].text, self.sentences[i], self.rules)
+        return "breadcrumb" if found is None and i in self.link_rows else found
 
     def _unmarked(self, i: int) -> str:
         """Block ``i``'s text without a news story's end mark ("……整改。（完）")."""
