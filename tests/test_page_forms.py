@@ -181,6 +181,21 @@ LINK_ROW_EN = (
     "[Example Optics](https://x.example/) [Face Modules for Access Control](https://x.example/p/)"
     " [Data Sheets and Manuals](https://x.example/d/)\n\n# The XY-2 Face Module: Data Sheet\n\n" + EN
 )
+# A question and its answers pasted as text: each post under a line with its writer and time stamp
+QA_ZH = (
+    "小区物业要求刷脸才能进门，我能拒绝吗？\n某某用户甲　提问时间：2026-05-02 20:41　　浏览 1,203 次\n\n"
+    + ZH * 2
+    + "\n某某用户乙　回答于 2026-05-02 22:06\n"
+    + ZH * 2
+    + "\n某某用户丙　回答于 2026-05-03 08:30\n"
+    + ZH
+)
+QA_EN = (
+    "Can my gym make me scan my face?\nsome_user · asked 2026-05-02 20:41 · 1,203 views\n\n"
+    + EN
+    + "other_user · answered 2026-05-02 22:06\n"
+    + EN
+)
 
 CASES = [
     # name, text, metadata wanted, furniture that must not reach a passage
@@ -267,6 +282,8 @@ CASES = [
         [],
     ),
     ("job_en.txt", JOB_EN, {"title": "Face Recognition Engineer, Access Control"}, ["Sign in", "days ago"]),
+    ("qa.txt", QA_ZH, {}, ["提问时间", "回答于"]),
+    ("qa_en.txt", QA_EN, {}, ["asked 2026", "answered 2026"]),
     ("link_row.md", LINK_ROW_ZH, {"title": "XY-2 人脸识别模组 规格书"}, ["产品中心"]),
     ("link_row_en.md", LINK_ROW_EN, {"title": "The XY-2 Face Module: Data Sheet"}, ["Data Sheets and Manuals"]),
 ]

@@ -104,6 +104,8 @@ def block_furniture(text: str, sentences: Sequence[tuple[int, int]], rules: Furn
         return hits[0]
     if rules.is_widget(text) or rules.is_nav_row(text):
         return "menu"
+    if rules.line_is("stamp", text):
+        return "stamp"  # last: a by-line or a date line with a time in it is read as that
     return None
 
 

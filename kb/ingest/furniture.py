@@ -72,6 +72,7 @@ LINE_RULES = (
     "url_date",
     "interviewer",
     "memo_subject",
+    "stamp",
 )
 
 # Separators of breadcrumb trails ("China Power | Society | East Asia",
