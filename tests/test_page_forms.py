@@ -196,6 +196,13 @@ QA_EN = (
     + "other_user · answered 2026-05-02 22:06\n"
     + EN
 )
+# A document converted from PDF: its title stands over every page as "<title>｜<section>"
+PDF_ZH = "［转换说明：本文由PDF转换］\n\n某某人脸识别合规报告（2026）\n\n" + "".join(
+    f"某某人脸识别合规报告（2026）｜{n}、第{n}部分\n\n{n}、第{n}部分\n\n" + ZH for n in "一二三"
+)
+PDF_EN = "[Converted from PDF]\n\nThe Example Face Data Report 2026\n\n" + "".join(
+    f"The Example Face Data Report 2026 | Part {n}\n\nPart {n}\n\n" + EN for n in "123"
+)
 
 CASES = [
     # name, text, metadata wanted, furniture that must not reach a passage
@@ -284,6 +291,8 @@ CASES = [
     ("job_en.txt", JOB_EN, {"title": "Face Recognition Engineer, Access Control"}, ["Sign in", "days ago"]),
     ("qa.txt", QA_ZH, {}, ["提问时间", "回答于"]),
     ("qa_en.txt", QA_EN, {}, ["asked 2026", "answered 2026"]),
+    ("pdf.txt", PDF_ZH, {"title": "某某人脸识别合规报告（2026）"}, ["）｜"]),
+    ("pdf_en.txt", PDF_EN, {"title": "The Example Face Data Report 2026"}, ["2026 | Part"]),
     ("link_row.md", LINK_ROW_ZH, {"title": "XY-2 人脸识别模组 规格书"}, ["产品中心"]),
     ("link_row_en.md", LINK_ROW_EN, {"title": "The XY-2 Face Module: Data Sheet"}, ["Data Sheets and Manuals"]),
 ]

@@ -189,7 +189,8 @@ def _scored_title(page: Page, first_prose: int) -> int | None:
         score = 0
         score += 2 if is_title_case(b.text) else 0
         score += 1 if b.units >= 4 else -2 if b.units <= TITLE_SHORT_UNITS else 0
-        score += 3 if page.fold_counts[page.folds[i]] > 1 else 0
+        # repeated on the page, alone or as the running headers' left part ("<title>｜<section>")
+        score += 3 if page.fold_counts[page.folds[i]] > 1 or page.folds[i] in page.running_titles else 0
         # A by-line or date line near it: after the headline, or before it in a newsletter's header.
         window = range(max(0, i - TITLE_BYLINE_WINDOW), min(i + 1 + TITLE_BYLINE_WINDOW, len(page.blocks)))
         score += 2 if any(page.furniture[j] in ("byline", "dateline") for j in window if j != i) else 0

@@ -110,6 +110,23 @@ def block_furniture(text: str, sentences: Sequence[tuple[int, int]], rules: Furn
 
 
 # How far into a block a news lead may reach, and how far from its end the end mark.
+# A running header: "<the document's title>｜<its section>", the left part repeated on the page
+_RUNNING_SPLIT = re.compile(r"\s*[｜|]\s*|\s+[-–—·•/]\s+")
+_RUNNING_LEFT_MIN_CHARS = 4
+_RUNNING_MIN_LINES = 3  # on two lines it may be a column's tag: "专家解读｜<headline>" over a related "专家解读｜…"
+
+
+def _running_left(text: str) -> str | None:
+    """The left part of a line split at its first separator, when both parts hold text.
+
+    >>> _running_left("某某白皮书（2026）｜二、规则"), _running_left("A Report | Page 2"), _running_left("No separator")
+    ('某某白皮书（2026）', 'A Report', None)
+    """
+    parts = _RUNNING_SPLIT.split(text.strip(), maxsplit=1)
+    left = parts[0] if len(parts) == 2 and parts[1] else ""
+    return left if len(left) >= _RUNNING_LEFT_MIN_CHARS else None
+
+
 _LEAD_REACH = 80
 _TAIL_REACH = 20
 
@@ -177,6 +194,14 @@ class Page:
         self.folds = [fold(b.text) for b in blocks]
         self.fold_counts = Counter(self.folds)
         self.furniture = [self._local_furniture(i) for i in range(len(blocks))]
+        # Running headers: lines whose left part before a separator stands on three lines or more
+        # ("某某白皮书｜一、概况", "某某白皮书｜二、规则"): a converted document's page headers.
+        lefts = [_running_left(b.text) for b in blocks]
+        repeated = Counter(fold(x) for x in lefts if x)
+        self.running_titles = frozenset(k for k, c in repeated.items() if c >= _RUNNING_MIN_LINES)
+        for i, left in enumerate(lefts):
+            if left and self.furniture[i] is None and fold(left) in self.running_titles:
+                self.furniture[i] = "running-header"
 
     def _local_furniture(self, i: int) -> str | None:
         """Why block ``i`` is furniture whatever its position, or None."""
