@@ -203,6 +203,8 @@ PDF_ZH = "［转换说明：本文由PDF转换］\n\n某某人脸识别合规报
 PDF_EN = "[Converted from PDF]\n\nThe Example Face Data Report 2026\n\n" + "".join(
     f"The Example Face Data Report 2026 | Part {n}\n\nPart {n}\n\n" + EN for n in "123"
 )
+# A document's header fields between its title and its text
+SHEET_ZH = "某某人脸识别模组 规格书\n\n文档编号：XY-001　版本：第2版\n编制单位：某某公司\n二〇二六年三月\n\n" + ZH * 3
 
 CASES = [
     # name, text, metadata wanted, furniture that must not reach a passage
@@ -293,6 +295,7 @@ CASES = [
     ("qa_en.txt", QA_EN, {}, ["asked 2026", "answered 2026"]),
     ("pdf.txt", PDF_ZH, {"title": "某某人脸识别合规报告（2026）"}, ["）｜"]),
     ("pdf_en.txt", PDF_EN, {"title": "The Example Face Data Report 2026"}, ["2026 | Part"]),
+    ("sheet.txt", SHEET_ZH, {"title": "某某人脸识别模组 规格书"}, ["文档编号", "编制单位"]),
     ("link_row.md", LINK_ROW_ZH, {"title": "XY-2 人脸识别模组 规格书"}, ["产品中心"]),
     ("link_row_en.md", LINK_ROW_EN, {"title": "The XY-2 Face Module: Data Sheet"}, ["Data Sheets and Manuals"]),
 ]

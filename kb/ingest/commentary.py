@@ -363,6 +363,8 @@ def layout_blocks(
             reason = "bio"
         elif page.heading_like(i) and page.fold_counts[page.folds[i]] > 1:
             reason = "repeated"
+        elif title is not None and title < i < body_start and rules.line_is("header_field", b.text):
+            reason = "header-field"  # "文档编号：… 版本：…" under the title
         elif i < body_start and (b.units <= MENU_LIKE_MAX_UNITS or (b.marker and not page.is_prose(i))):
             reason = "menu-like"
         elif i < body_start and title is None and rules.is_site_name(b.text):

@@ -73,6 +73,7 @@ LINE_RULES = (
     "interviewer",
     "memo_subject",
     "stamp",
+    "header_field",
 )
 
 # Separators of breadcrumb trails ("China Power | Society | East Asia",
