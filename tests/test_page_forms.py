@@ -295,7 +295,7 @@ CASES = [
     ("qa_en.txt", QA_EN, {}, ["asked 2026", "answered 2026"]),
     ("pdf.txt", PDF_ZH, {"title": "某某人脸识别合规报告（2026）"}, ["）｜"]),
     ("pdf_en.txt", PDF_EN, {"title": "The Example Face Data Report 2026"}, ["2026 | Part"]),
-    ("sheet.txt", SHEET_ZH, {"title": "某某人脸识别模组 规格书"}, ["文档编号", "编制单位"]),
+    ("sheet.txt", SHEET_ZH, {"title": "某某人脸识别模组 规格书", "date": "2026-03"}, ["文档编号", "编制单位", "二〇"]),
     ("link_row.md", LINK_ROW_ZH, {"title": "XY-2 人脸识别模组 规格书"}, ["产品中心"]),
     ("link_row_en.md", LINK_ROW_EN, {"title": "The XY-2 Face Module: Data Sheet"}, ["Data Sheets and Manuals"]),
 ]

@@ -8,7 +8,33 @@ from __future__ import annotations
 
 import re
 
+from kb.text.numerals import CN_DIGITS, cn_to_int
+
 __all__ = ["parse_date_line"]
+
+# A date written in Chinese numerals, the year digit by digit: "二〇二六年三月", "二〇二六年九月十五日"
+# (a judgment's or a report's date line). The whole line only.
+_CN_YEAR_DIGITS = "".join(CN_DIGITS)
+_CN_DATE = re.compile(
+    rf"^\s*(?P<year>[{_CN_YEAR_DIGITS}]{{4}})\s*年\s*(?P<month>[{_CN_YEAR_DIGITS}十]{{1,3}})\s*月"
+    rf"(?:\s*(?P<day>[{_CN_YEAR_DIGITS}十]{{1,3}})\s*日)?\s*$"
+)
+
+
+def _cn_date(line: str) -> str | None:
+    m = _CN_DATE.match(line)
+    if m is None:
+        return None
+    year = int("".join(str(CN_DIGITS[c]) for c in m.group("year")))
+    try:
+        month = cn_to_int(m.group("month"))
+        day = cn_to_int(m.group("day")) if m.group("day") else None
+    except ValueError:
+        return None
+    if not (1 <= month <= 12 and 1000 <= year <= 2999) or (day is not None and not 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day is not None else "")
+
 
 _MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
@@ -94,10 +120,14 @@ def parse_date_line(text: str) -> str | None:
     ('2026-10-23', '2026-10-23')
     >>> parse_date_line("The rules were published on May 4, 2020.") is None
     True
+    >>> parse_date_line("二〇二六年九月十五日"), parse_date_line("二〇二六年三月"), parse_date_line("二〇二六年十三月")
+    ('2026-09-15', '2026-03', None)
     """
     line = text.strip()
     if len(line) > 80:
         return None
+    if "年" in line and (cn := _cn_date(line)):
+        return cn
     for pattern in _DATE_LINE_PATTERNS:
         m = pattern.match(line)
         if not m:
