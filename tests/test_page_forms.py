@@ -205,6 +205,19 @@ PDF_EN = "[Converted from PDF]\n\nThe Example Face Data Report 2026\n\n" + "".jo
 )
 # A document's header fields between its title and its text
 SHEET_ZH = "某某人脸识别模组 规格书\n\n文档编号：XY-001　版本：第2版\n编制单位：某某公司\n二〇二六年三月\n\n" + ZH * 3
+# Authors the page's microdata marks inside a by-line with more words around them
+MICRODATA = (
+    "<html><head><title>Filings, a year on</title></head><body><article><h1>Filings, a year on</h1>"
+    "<p class='byline'>Live coverage by <span itemprop='author'>Jane Roe</span> and "
+    "<span itemprop='author'>John Doe</span> in Example City</p>"
+    + "".join(f"<p>{p}</p>" for p in EN.split("\n\n") if p)
+    + "</article></body></html>"
+)
+MICRODATA_ZH = (
+    "<html lang='zh'><head><title>刷脸门禁一年观察</title></head><body><article><h1>刷脸门禁一年观察</h1>"
+    "<p class='byline'>现场直播 <span itemprop='author'><b itemprop='name'>张三</b></span>"
+    " <span itemprop='author'>李四</span> 发自某某市</p><p>" + ZH * 3 + "</p></article></body></html>"
+)
 
 CASES = [
     # name, text, metadata wanted, furniture that must not reach a passage
@@ -296,6 +309,8 @@ CASES = [
     ("pdf.txt", PDF_ZH, {"title": "某某人脸识别合规报告（2026）"}, ["）｜"]),
     ("pdf_en.txt", PDF_EN, {"title": "The Example Face Data Report 2026"}, ["2026 | Part"]),
     ("sheet.txt", SHEET_ZH, {"title": "某某人脸识别模组 规格书", "date": "2026-03"}, ["文档编号", "编制单位", "二〇"]),
+    ("microdata.html", MICRODATA, {"authors": ("Jane Roe", "John Doe")}, ["Live coverage"]),
+    ("microdata_zh.html", MICRODATA_ZH, {"authors": ("张三", "李四")}, ["现场直播"]),
     ("link_row.md", LINK_ROW_ZH, {"title": "XY-2 人脸识别模组 规格书"}, ["产品中心"]),
     ("link_row_en.md", LINK_ROW_EN, {"title": "The XY-2 Face Module: Data Sheet"}, ["Data Sheets and Manuals"]),
 ]
