@@ -218,6 +218,8 @@ MICRODATA_ZH = (
     "<p class='byline'>现场直播 <span itemprop='author'><b itemprop='name'>张三</b></span>"
     " <span itemprop='author'>李四</span> 发自某某市</p><p>" + ZH * 3 + "</p></article></body></html>"
 )
+# The same under a Q&A site's name and menu: the question opens the text, its stamp right under it
+QA_SITE = "某某问答 - 领先的中文问答平台\n首页　问题分类　我要提问\n\n" + QA_ZH
 
 CASES = [
     # name, text, metadata wanted, furniture that must not reach a passage
@@ -304,8 +306,9 @@ CASES = [
         [],
     ),
     ("job_en.txt", JOB_EN, {"title": "Face Recognition Engineer, Access Control"}, ["Sign in", "days ago"]),
-    ("qa.txt", QA_ZH, {}, ["提问时间", "回答于"]),
-    ("qa_en.txt", QA_EN, {}, ["asked 2026", "answered 2026"]),
+    ("qa.txt", QA_ZH, {"date": "2026-05-02"}, ["提问时间", "回答于"]),
+    ("qa_site.txt", QA_SITE, {"date": "2026-05-02"}, ["提问时间", "回答于"]),
+    ("qa_en.txt", QA_EN, {"date": "2026-05-02"}, ["asked 2026", "answered 2026"]),
     ("pdf.txt", PDF_ZH, {"title": "某某人脸识别合规报告（2026）"}, ["）｜"]),
     ("pdf_en.txt", PDF_EN, {"title": "The Example Face Data Report 2026"}, ["2026 | Part"]),
     ("sheet.txt", SHEET_ZH, {"title": "某某人脸识别模组 规格书", "date": "2026-03"}, ["文档编号", "编制单位", "二〇"]),

@@ -457,7 +457,7 @@ def date_candidates(page: Page, title: int | None, body_start: int, body_end: in
         byline = page.furniture[i] == "byline"
         short = b.units <= DATE_LINE_MAX_UNITS and "。" not in b.text
         lead = body_start <= i < body_start + 3
-        header = top_start <= i < body_start or page.furniture[i] in ("byline", "dateline")
+        header = top_start <= i < body_start or page.furniture[i] in ("byline", "dateline", "stamp")
         labelled = bool(_ISSUED_WORD.search(b.text))
         end = body_end - DATE_END_BLOCKS <= i < body_end
         if i >= body_end and not PUBLISHED_WORD.match(b.text):
