@@ -220,6 +220,12 @@ MICRODATA_ZH = (
 )
 # The same under a Q&A site's name and menu: the question opens the text, its stamp right under it
 QA_SITE = "某某问答 - 领先的中文问答平台\n首页　问题分类　我要提问\n\n" + QA_ZH
+# A caption right under its image, with no credit word in it
+CAPTION = (
+    "# Gates at the example library\n\n" + EN + "![gates](/img/gates.jpg)\n"
+    "*Six new gates at the example library's door*\n\n" + EN
+)
+CAPTION_ZH = "# 某某图书馆换上刷脸闸机\n\n" + ZH * 2 + "\n![闸机](/g.jpg)\n*效果图仅供参考*\n\n" + ZH * 2
 
 CASES = [
     # name, text, metadata wanted, furniture that must not reach a passage
@@ -314,6 +320,8 @@ CASES = [
     ("sheet.txt", SHEET_ZH, {"title": "某某人脸识别模组 规格书", "date": "2026-03"}, ["文档编号", "编制单位", "二〇"]),
     ("microdata.html", MICRODATA, {"authors": ("Jane Roe", "John Doe")}, ["Live coverage"]),
     ("microdata_zh.html", MICRODATA_ZH, {"authors": ("张三", "李四")}, ["现场直播"]),
+    ("caption.md", CAPTION, {"title": "Gates at the example library"}, ["Six new gates"]),
+    ("caption_zh.md", CAPTION_ZH, {"title": "某某图书馆换上刷脸闸机"}, ["效果图"]),
     ("link_row.md", LINK_ROW_ZH, {"title": "XY-2 人脸识别模组 规格书"}, ["产品中心"]),
     ("link_row_en.md", LINK_ROW_EN, {"title": "The XY-2 Face Module: Data Sheet"}, ["Data Sheets and Manuals"]),
 ]

@@ -190,6 +190,10 @@ class Page:
         self.link_rows = frozenset(
             i for i, b in enumerate(blocks) if b.lines == 1 and any(s <= b.start < e for s, e in marks.link_rows)
         )
+        # Blocks that start on the line right under an image: its caption.
+        self.marked_captions = frozenset(
+            i for i, b in enumerate(blocks) if any(s <= b.start < e for s, e in marks.captions)
+        )
         self.sentences = tuple(split_sentences(b.text, rules) for b in blocks)
         self.folds = [fold(b.text) for b in blocks]
         self.fold_counts = Counter(self.folds)
@@ -246,8 +250,11 @@ class Page:
         return True
 
     def is_caption(self, i: int) -> bool:
-        """A short line right above a photo credit (a short Title Case line there is a heading;
-        above the editors' credits, "编辑：… 校对：…", is the article's last paragraph)."""
+        """The line right under an image (the markup's word), or a short line right above a photo
+        credit (a short Title Case line there is a heading; above the editors' credits, "编辑：…
+        校对：…", is the article's last paragraph)."""
+        if i in self.marked_captions:
+            return True  # the markup says so: the line right under an image
         nxt, b = i + 1, self.blocks[i]
         return (
             nxt < len(self.blocks)

@@ -107,12 +107,14 @@ class Marks:
     article, often after the author box or a rule that ends the body, and they are
     article text (they carry its citations). ``link_rows``: lines that are two links or more
     with nothing but separators between them (``[Home](/) / [Products](/p/)``): a site's
-    breadcrumb trail or menu, whatever the links say.
+    breadcrumb trail or menu, whatever the links say. ``captions``: the line right under an image
+    that stands alone on its line (``![…](…)``), with no blank line between: the image's caption.
     """
 
     headings: Spans = ()
     notes: Spans = ()
     link_rows: Spans = ()
+    captions: Spans = ()
 
 
 NO_MARKS = Marks()  # a plain-text file's: its lines are judged by their shape alone
@@ -124,8 +126,12 @@ _LINK_SEPARATOR = r"[ \t]*[/|｜>›»·•,，、\-–—][ \t]*|[ \t]+"
 _LINK_ROW = re.compile(rf"^[ \t]*(?:[-*+][ \t]+)?{_ONE_LINK}(?:(?:{_LINK_SEPARATOR}){_ONE_LINK})+[ \t]*$", re.M)
 
 
+# An image alone on its line, and the text line right under it (its caption).
+_CAPTIONED_IMAGE = re.compile(r"^[ \t]*!\[[^\]\n]*\]\([^)\n]*\)[ \t]*\n(?P<caption>[ \t]*\S[^\n]*)$", re.M)
+
+
 def markdown_marks(text: str) -> Marks:
-    """The headings, footnotes and rows of links a Markdown text marks.
+    """The headings, footnotes, rows of links and image captions a Markdown text marks.
 
     >>> t = "# A long heading that goes on for many words about the new rules\\nText.[^1]\\n\\n[^1]: PIPL art. 28.\\n"
     >>> m = markdown_marks(t)
@@ -137,7 +143,9 @@ def markdown_marks(text: str) -> Marks:
         end = text.find("\n", m.start())
         headings.append((m.start(), len(text) if end < 0 else end))
     notes = tuple(m.span() for m in _FOOTNOTE_DEFINITION.finditer(text))
-    return Marks(tuple(headings), notes, tuple(m.span() for m in _LINK_ROW.finditer(text)))
+    rows = tuple(m.span() for m in _LINK_ROW.finditer(text))
+    captions = tuple(m.span("caption") for m in _CAPTIONED_IMAGE.finditer(text))
+    return Marks(tuple(headings), notes, rows, captions)
 
 
 def mask_markup(text: str, fmt: TextFormat, *, front_matter: tuple[int, int] | None = None) -> str:
