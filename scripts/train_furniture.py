@@ -267,6 +267,9 @@ def main() -> int:
         for r, p in zip(s.rows, cv[s.name], strict=True) if args.show else ():
             if r.kept and r.label == 1 and p < threshold:
                 print(f"    {p:.2f} furniture kept: {r.text[:110]}")
+        for r, p in zip(s.rows, cv[s.name], strict=True) if args.show else ():
+            if r.kept and r.label == 0 and p >= threshold - 0.05:
+                print(f"    {p:.2f} text {'LOST' if p >= threshold else 'near'}: {r.text[:110]}")
         for r in s.rows if args.show else ():
             if r.kept and r.label is None and shipped.probability(r.features) >= threshold:
                 print(f"    shipped drops unlabelled: {r.text[:110]}")
@@ -294,13 +297,16 @@ def choose_threshold(sets: Sequence[SetData], cv: dict[str, list[float]], max_lo
 
 
 def write(path: Path, model: LinearModel, threshold: float, sets: Sequence[SetData], rows: Sequence[Row]) -> None:
-    """The model as TOML, with examples the shipped model must hold: the kept blocks it drops
-    that are labelled furniture, and a few labelled-sentence blocks it keeps."""
+    """The model as TOML, with examples the shipped model must hold, each checked standing at
+    the end of a page after its prose (:meth:`FurnitureModel.drops_in_text`): kept blocks
+    labelled furniture that it drops there, and short labelled-sentence blocks it keeps."""
     fm = FurnitureModel(model, threshold)
     caught = sorted({r.text for r in rows if r.kept and r.label == 1 and fm.probability(r.features) >= threshold})
     drops = [t for t in caught if fm.drops_in_text(t)][:EXAMPLES]
     kept = sorted({r.text for r in rows if r.kept and r.label == 0 and len(r.text) < 120}, key=lambda t: (len(t), t))
     keeps = [t for t in kept if not fm.drops_in_text(t)][:EXAMPLES]
+    if not drops or not keeps:  # the tests require both: a file without them is no model to ship
+        raise SystemExit(f"no stored example of a block the model {'drops' if not drops else 'keeps'}; not written")
     table = model.table(4)
     weights = {k: v for k, v in table.items() if k != "bias" and v != 0.0}
     trained_on = f"{sum(r.label is not None for r in rows)} labelled blocks of " + ", ".join(s.name for s in sets)

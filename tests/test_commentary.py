@@ -23,7 +23,8 @@ import kb.ingest.sentences as sentences
 from kb.errors import ConfigError, EmptySource
 from kb.ingest.commentary import layout_blocks, parse_commentary
 from kb.ingest.commentary_blocks import normalise, segment_blocks
-from kb.ingest.furniture import all_examples, load_rules, parse_byline, parse_date_line, rules_from_mapping
+from kb.ingest.datelines import parse_date_line
+from kb.ingest.furniture import all_examples, load_rules, parse_byline, rules_from_mapping
 from kb.ingest.manifest import load_manifest
 from kb.ingest.sentences import split_sentences
 from kb.ingest.sources import read_source

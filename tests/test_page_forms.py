@@ -172,6 +172,60 @@ JOB_EN = (
     "Home    Jobs    Events    Newsletters    Sign in\nFace Recognition Engineer, Access Control\n"
     "Posted 2 days ago\n\n" + EN
 )
+# A row of links over the headline (a breadcrumb trail or a menu, by the markup), whatever its crumbs say
+LINK_ROW_ZH = (
+    "[某某光电](https://x.example/) / [产品中心](https://x.example/p/) / [3D视觉模组](https://x.example/p/3d/)\n\n"
+    "# XY-2 人脸识别模组 规格书\n\n" + ZH * 4
+)
+LINK_ROW_EN = (
+    "[Example Optics](https://x.example/) [Face Modules for Access Control](https://x.example/p/)"
+    " [Data Sheets and Manuals](https://x.example/d/)\n\n# The XY-2 Face Module: Data Sheet\n\n" + EN
+)
+# A question and its answers pasted as text: each post under a line with its writer and time stamp
+QA_ZH = (
+    "小区物业要求刷脸才能进门，我能拒绝吗？\n某某用户甲　提问时间：2026-05-02 20:41　　浏览 1,203 次\n\n"
+    + ZH * 2
+    + "\n某某用户乙　回答于 2026-05-02 22:06\n"
+    + ZH * 2
+    + "\n某某用户丙　回答于 2026-05-03 08:30\n"
+    + ZH
+)
+QA_EN = (
+    "Can my gym make me scan my face?\nsome_user · asked 2026-05-02 20:41 · 1,203 views\n\n"
+    + EN
+    + "other_user · answered 2026-05-02 22:06\n"
+    + EN
+)
+# A document converted from PDF: its title stands over every page as "<title>｜<section>"
+PDF_ZH = "［转换说明：本文由PDF转换］\n\n某某人脸识别合规报告（2026）\n\n" + "".join(
+    f"某某人脸识别合规报告（2026）｜{n}、第{n}部分\n\n{n}、第{n}部分\n\n" + ZH for n in "一二三"
+)
+PDF_EN = "[Converted from PDF]\n\nThe Example Face Data Report 2026\n\n" + "".join(
+    f"The Example Face Data Report 2026 | Part {n}\n\nPart {n}\n\n" + EN for n in "123"
+)
+# A document's header fields between its title and its text
+SHEET_ZH = "某某人脸识别模组 规格书\n\n文档编号：XY-001　版本：第2版\n编制单位：某某公司\n二〇二六年三月\n\n" + ZH * 3
+# Authors the page's microdata marks inside a by-line with more words around them
+MICRODATA = (
+    "<html><head><title>Filings, a year on</title></head><body><article><h1>Filings, a year on</h1>"
+    "<p class='byline'>Live coverage by <span itemprop='author'>Jane Roe</span> and "
+    "<span itemprop='author'>John Doe</span> in Example City</p>"
+    + "".join(f"<p>{p}</p>" for p in EN.split("\n\n") if p)
+    + "</article></body></html>"
+)
+MICRODATA_ZH = (
+    "<html lang='zh'><head><title>刷脸门禁一年观察</title></head><body><article><h1>刷脸门禁一年观察</h1>"
+    "<p class='byline'>现场直播 <span itemprop='author'><b itemprop='name'>张三</b></span>"
+    " <span itemprop='author'>李四</span> 发自某某市</p><p>" + ZH * 3 + "</p></article></body></html>"
+)
+# The same under a Q&A site's name and menu: the question opens the text, its stamp right under it
+QA_SITE = "某某问答 - 领先的中文问答平台\n首页　问题分类　我要提问\n\n" + QA_ZH
+# A caption right under its image, with no credit word in it
+CAPTION = (
+    "# Gates at the example library\n\n" + EN + "![gates](/img/gates.jpg)\n"
+    "*Six new gates at the example library's door*\n\n" + EN
+)
+CAPTION_ZH = "# 某某图书馆换上刷脸闸机\n\n" + ZH * 2 + "\n![闸机](/g.jpg)\n*效果图仅供参考*\n\n" + ZH * 2
 
 CASES = [
     # name, text, metadata wanted, furniture that must not reach a passage
@@ -258,6 +312,18 @@ CASES = [
         [],
     ),
     ("job_en.txt", JOB_EN, {"title": "Face Recognition Engineer, Access Control"}, ["Sign in", "days ago"]),
+    ("qa.txt", QA_ZH, {"date": "2026-05-02"}, ["提问时间", "回答于"]),
+    ("qa_site.txt", QA_SITE, {"date": "2026-05-02"}, ["提问时间", "回答于"]),
+    ("qa_en.txt", QA_EN, {"date": "2026-05-02"}, ["asked 2026", "answered 2026"]),
+    ("pdf.txt", PDF_ZH, {"title": "某某人脸识别合规报告（2026）"}, ["）｜"]),
+    ("pdf_en.txt", PDF_EN, {"title": "The Example Face Data Report 2026"}, ["2026 | Part"]),
+    ("sheet.txt", SHEET_ZH, {"title": "某某人脸识别模组 规格书", "date": "2026-03"}, ["文档编号", "编制单位", "二〇"]),
+    ("microdata.html", MICRODATA, {"authors": ("Jane Roe", "John Doe")}, ["Live coverage"]),
+    ("microdata_zh.html", MICRODATA_ZH, {"authors": ("张三", "李四")}, ["现场直播"]),
+    ("caption.md", CAPTION, {"title": "Gates at the example library"}, ["Six new gates"]),
+    ("caption_zh.md", CAPTION_ZH, {"title": "某某图书馆换上刷脸闸机"}, ["效果图"]),
+    ("link_row.md", LINK_ROW_ZH, {"title": "XY-2 人脸识别模组 规格书"}, ["产品中心"]),
+    ("link_row_en.md", LINK_ROW_EN, {"title": "The XY-2 Face Module: Data Sheet"}, ["Data Sheets and Manuals"]),
 ]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.ingest.commentary import layout_blocks, outlet_sources
+from kb.ingest.commentary import layout_blocks
 from kb.ingest.commentary_blocks import segment_blocks
 from kb.ingest.commentary_page import Page
 from kb.ingest.furniture import load_rules
@@ -28,6 +28,7 @@ from kb.ingest.headers import (
 )
 from kb.ingest.manifest import load_manifest
 from kb.ingest.markup import NO_MARKS, markdown_marks, mask_markup
+from kb.ingest.outlets import outlet_sources
 from kb.ingest.userdocs import load_user_commentary
 from kb.learn.linear import LinearModel
 

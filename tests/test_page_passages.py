@@ -183,6 +183,28 @@ def test_the_stored_model_loads_and_its_examples_hold() -> None:
     assert model.failed_examples() == []
 
 
+# A made-up model that weighs where a line stands: "zorblat" is furniture, but not above prose.
+PLACED = FurnitureModel(LinearModel(bias=-8.0, weights={"w:zorblat": 16.0, "next_prose": -16.0}), threshold=0.9)
+EXAMPLE_CASES = [
+    # line at the end of a page, whether the model drops it there
+    ("Zorblat keeps this show free.", True),
+    ("Zorblat 点击关注", True),
+    ("The regulator will publish the list in May.", False),
+    ("监管部门将在五月公布名单。", False),
+]
+
+
+@pytest.mark.parametrize(("line", "dropped"), EXAMPLE_CASES, ids=[c[0] for c in EXAMPLE_CASES])
+def test_the_stored_examples_are_checked_where_the_model_judges(tmp_path: Path, line: str, dropped: bool) -> None:
+    """A stored example is checked where the pipeline lets the model judge a line (after the
+    page's prose, at its end), so the check and a real page agree."""
+    (tmp_path / "page.txt").write_text("A Title About Face Rules\n\n" + PROSE + line + "\n", encoding="utf-8")
+    with model_override(PLACED):
+        (doc,) = load_user_commentary([tmp_path], load_manifest())
+    kept = any(p.text.startswith(line) for p in doc.parsed.passages)
+    assert (PLACED.drops_in_text(line), kept) == (dropped, not dropped)
+
+
 def test_the_fitting_script_runs_on_one_small_set() -> None:
     out = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "train_furniture.py"), "--sets", "fresh16", "--no-write"],

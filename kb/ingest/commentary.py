@@ -35,12 +35,12 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from kb.errors import EmptySource
-from kb.ingest.commentary_blocks import ENDS_SENTENCE, Block, normalise, segment_blocks
+from kb.ingest.commentary_blocks import Block, normalise, segment_blocks
 from kb.ingest.commentary_page import (
     AFFILIATION,
     BARE_NAME,
@@ -50,7 +50,6 @@ from kb.ingest.commentary_page import (
     answer_headers,
     author_box,
     box_authors,
-    cjk_site_owner,
     fold,
     full_name,
     fully_quoted,
@@ -58,23 +57,18 @@ from kb.ingest.commentary_page import (
     masthead_name,
     masthead_tagline,
     name_above_votes,
-    named_publisher,
     names_by_outlet,
     repeats_title,
     trim_news_marks,
-    wire_service,
 )
+from kb.ingest.datelines import parse_date_line
 from kb.ingest.furniture import (
     FurnitureRules,
-    copyright_holder,
     interviewer,
     is_title_case,
     load_rules,
     page_url,
     parse_byline,
-    parse_date_line,
-    source_name,
-    without_channel,
 )
 from kb.ingest.headers import (
     CN_SITE_NAME,
@@ -82,7 +76,6 @@ from kb.ingest.headers import (
     TITLE_BYLINE_WINDOW,
     TITLE_SHORT_UNITS,
     choose_date,
-    choose_outlet,
     choose_title,
     date_pieces,
     headline_shaped,
@@ -92,6 +85,7 @@ from kb.ingest.headers import (
 )
 from kb.ingest.learned_furniture import drop_learned_furniture
 from kb.ingest.markup import NO_MARKS, Marks
+from kb.ingest.outlets import page_outlet
 from kb.ingest.sentences import split_sentences
 from kb.model import DocumentMeta, ParsedCommentary, Passage, SourceSpan
 
@@ -145,13 +139,6 @@ class Layout:
     warnings: tuple[str, ...] = ()
 
 
-_ISSUE_TITLE = re.compile(r"^(?P<name>[A-Z][\w&.' -]{1,40}?)\s*#\s*\d+\s*[:|–—-]")
-# "本文首发于个人博客「阿满的自留地」": where a repost first appeared.
-_FIRST_PUBLISHED_IN = re.compile(
-    r"(?:首发于|原载于|原文刊于|转载自).{0,10}?[「《“\"](?P<name>[^」》”\"]{2,24})[」》”\"]"
-)
-# "本文由某某商业原创，转载请联系授权": the outlet that wrote it, in its reprint note.
-_ORIGINAL_BY = re.compile(r"本文(?:由|为|系)(?P<name>[^\s，,。：:“”「」《》]{2,16}?)(?:独家)?原创")
 # A Chinese news dateline naming its reporters: "…11月17日电 （记者 孙晗）", "本报讯（记者 孙悦 王五）".
 _CN_DATELINE = re.compile(r"(?:\d{1,2}月\d{1,2}日电|讯)\s*[（(](?:本报|特约|见习)?记者\s*(?P<names>[^）)]{2,30})[）)]")
 # The last word of a team's or desk's name signed under a help or news page.
@@ -202,7 +189,8 @@ def _scored_title(page: Page, first_prose: int) -> int | None:
         score = 0
         score += 2 if is_title_case(b.text) else 0
         score += 1 if b.units >= 4 else -2 if b.units <= TITLE_SHORT_UNITS else 0
-        score += 3 if page.fold_counts[page.folds[i]] > 1 else 0
+        # repeated on the page, alone or as the running headers' left part ("<title>｜<section>")
+        score += 3 if page.fold_counts[page.folds[i]] > 1 or page.folds[i] in page.running_titles else 0
         # A by-line or date line near it: after the headline, or before it in a newsletter's header.
         window = range(max(0, i - TITLE_BYLINE_WINDOW), min(i + 1 + TITLE_BYLINE_WINDOW, len(page.blocks)))
         score += 2 if any(page.furniture[j] in ("byline", "dateline") for j in window if j != i) else 0
@@ -214,12 +202,6 @@ def _scored_title(page: Page, first_prose: int) -> int | None:
         if score >= TITLE_MIN_SCORE and (best is None or score > best[0]):
             best = (score, i)
     return best[1] if best else None
-
-
-# A breadcrumb trail's first crumb is the site ("Site › Section › Page"), unless it says "Home".
-_BREADCRUMB_SITE = re.compile(r"^(?P<name>[^›>»|｜\n]{2,40}?)\s*[›>»]\s*[^›>»]+[›>»]")
-_META_LINE_MAX_UNITS = 40  # a page's line of labelled fields (来源：… 浏览次数：…) is short, with no 。
-_CRUMB_HOME = frozenset({"home", "首页", "主页", "当前位置", "您现在的位置", "位置"})
 
 
 def _find_end(page: Page, body_start: int) -> int:
@@ -381,6 +363,8 @@ def layout_blocks(
             reason = "bio"
         elif page.heading_like(i) and page.fold_counts[page.folds[i]] > 1:
             reason = "repeated"
+        elif title is not None and title < i < body_start and rules.line_is("header_field", b.text):
+            reason = "header-field"  # "文档编号：… 版本：…" under the title
         elif i < body_start and (b.units <= MENU_LIKE_MAX_UNITS or (b.marker and not page.is_prose(i))):
             reason = "menu-like"
         elif i < body_start and title is None and rules.is_site_name(b.text):
@@ -477,7 +461,7 @@ def _extract(
             authors += [f for x in subjects if x and (f := full_name(x, blocks[i].text)) not in authors]
     if not authors:  # "About the author: Jane Roe is …", "作者简介：张三，…" after the text
         authors = box_authors(page, body_start)
-    outlet = _outlet(page, title)
+    outlet = page_outlet(page, title)
     if not authors and outlet:  # "Jane Roe and John Doe | Pacific Ledger": names beside the site's name
         authors = [n for i in top for n in names_by_outlet(page, i, outlet)]
     if not authors:  # "Mara Lindqvist" on its own line above "Oct 02, 2025"
@@ -533,21 +517,6 @@ def _rules_date(page: Page, top: Sequence[int], rest: Sequence[int]) -> str | No
     return date
 
 
-def _short_name(page: Page, i: int) -> bool:
-    """A name of one to four capitalised words, with no sentence or date in it, that the
-    site's menu follows ("Pagoda Privacy" / "Subscribe" / "Sign in")."""
-    b = page.blocks[i]
-    words = b.text.split()
-    return (
-        1 <= len(words) <= 4
-        and is_title_case(b.text)
-        and not any(ch.isdigit() for ch in b.text)
-        and not ENDS_SENTENCE.search(b.text)
-        and i + 1 < len(page.blocks)
-        and page.furniture[i + 1] in ("menu", "subscribe", "menu-label")
-    )
-
-
 def _name_by_dateline(page: Page, i: int) -> str | None:
     """Block ``i`` is a bare person's name beside a date line: the author."""
     b = page.blocks[i]
@@ -560,57 +529,6 @@ def _name_by_dateline(page: Page, i: int) -> str | None:
     if not names or len(names) != 1 or _TEAM_NAME.search(names[0]):
         return None  # "Example Pay Support" beside the date: a team, not an author
     return names[0]
-
-
-def _outlet(page: Page, title: int | None) -> str | None:
-    """The site or newsletter name: the learned choice among :func:`outlet_sources` when fitted
-    (:func:`kb.ingest.headers.choose_outlet`), else the first of them."""
-    return choose_outlet(title, outlet_sources(page, title))
-
-
-def outlet_sources(page: Page, title: int | None) -> Iterator[tuple[str, int, str]]:
-    """Every site or newsletter name the page states, as (source, block, name), the rules'
-    preference first: the account a by-line names (a WeChat header), a 来源 line, a wire
-    dateline, a 首发于 note, the first line above the headline when it is a masthead or a
-    site's name, ``Name #163:`` issue title, a breadcrumb's first crumb, or a © holder."""
-    blocks = page.blocks
-    for i, b in enumerate(blocks):
-        m = page.rules.line_match("byline", b.text) if page.furniture[i] == "byline" else None
-        if m is not None and m.groupdict().get("outlet"):
-            yield "byline", i, without_channel(m.group("outlet"))
-        meta_line = page.furniture[i] is not None or ("。" not in b.text and b.units <= _META_LINE_MAX_UNITS)
-        if name := source_name(b.text, alone=not meta_line):  # a meta line: "发布机构：… 浏览次数：…"
-            yield "source", i, name
-        if name := wire_service(b.text, [a.text for a in blocks[:i]]):
-            yield "wire", i, name
-        if i < 8 and (m := _FIRST_PUBLISHED_IN.search(b.text)):
-            yield "first_published", i, m.group("name").strip()
-        if m := _ORIGINAL_BY.search(b.text):
-            yield "original_by", i, m.group("name")
-    # a line above the headline ("某某法治报 · 以案说法" reads as a breadcrumb)
-    first = next((i for i in range(len(blocks)) if page.furniture[i] in (None, "breadcrumb")), None)
-    if first is not None and title is not None and first < title:
-        if masthead_like(page, first, title):
-            yield "masthead", first, masthead_name(blocks[first].text).title()  # THE FACE LEDGER
-        elif CN_SITE_NAME.match(masthead_name(blocks[first].text)) or _short_name(page, first):
-            yield "site_line", first, masthead_name(blocks[first].text)  # 西湖政法大学法学院; "Pagoda Privacy"
-    for i in range(title if title is not None else 0):
-        if page.rules.is_site_name(blocks[i].text) and not blocks[i].marker:
-            yield "site_name", i, masthead_name(blocks[i].text)
-    if title is not None and (m := _ISSUE_TITLE.match(blocks[title].text)):
-        yield "issue_title", title, m.group("name").strip()
-    for i in range(min(title if title is not None else 0, 3)):  # "ShanghaiExpat Forums › Work › Legal"
-        crumb = c.group("name").strip() if (c := _BREADCRUMB_SITE.match(blocks[i].text)) else ""
-        if crumb and re.split(r"[:：]\s*", crumb)[-1].casefold() not in _CRUMB_HOME:  # "当前位置：首页 > …"
-            yield "breadcrumb", i, masthead_name(crumb)
-    for i, b in enumerate(blocks):
-        if name := copyright_holder(b.text):
-            yield "copyright", i, name
-        if name := cjk_site_owner(b.text):
-            yield "copyright", i, masthead_name(name)
-    for i, b in enumerate(blocks):
-        if name := named_publisher(b.text):
-            yield "source", i, name
 
 
 # ------------------------------------------------------------------- passages

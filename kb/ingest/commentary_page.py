@@ -15,7 +15,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from kb.ingest.commentary_blocks import ENDS_SENTENCE, Block, normalise
-from kb.ingest.furniture import FurnitureRules, is_breadcrumb, is_title_case, parse_byline, parse_date_line
+from kb.ingest.datelines import parse_date_line
+from kb.ingest.furniture import FurnitureRules, is_breadcrumb, is_title_case, parse_byline
 from kb.ingest.markup import NO_MARKS, Marks
 from kb.ingest.normalize import is_cjk_text
 from kb.ingest.sentences import split_sentences
@@ -103,10 +104,29 @@ def block_furniture(text: str, sentences: Sequence[tuple[int, int]], rules: Furn
         return hits[0]
     if rules.is_widget(text) or rules.is_nav_row(text):
         return "menu"
+    if rules.line_is("stamp", text):
+        return "stamp"  # last: a by-line or a date line with a time in it is read as that
     return None
 
 
 # How far into a block a news lead may reach, and how far from its end the end mark.
+# A running header: "<the document's title>｜<its section>", the left part repeated on the page
+_RUNNING_SPLIT = re.compile(r"\s*[｜|]\s*|\s+[-–—·•/]\s+")
+_RUNNING_LEFT_MIN_CHARS = 4
+_RUNNING_MIN_LINES = 3  # on two lines it may be a column's tag: "专家解读｜<headline>" over a related "专家解读｜…"
+
+
+def _running_left(text: str) -> str | None:
+    """The left part of a line split at its first separator, when both parts hold text.
+
+    >>> _running_left("某某白皮书（2026）｜二、规则"), _running_left("A Report | Page 2"), _running_left("No separator")
+    ('某某白皮书（2026）', 'A Report', None)
+    """
+    parts = _RUNNING_SPLIT.split(text.strip(), maxsplit=1)
+    left = parts[0] if len(parts) == 2 and parts[1] else ""
+    return left if len(left) >= _RUNNING_LEFT_MIN_CHARS else None
+
+
 _LEAD_REACH = 80
 _TAIL_REACH = 20
 
@@ -166,14 +186,31 @@ class Page:
         )
         # Blocks that start a footnote the markup marks as one (Markdown ``[^1]: …``).
         self.marked_notes = frozenset(i for i, b in enumerate(blocks) if any(s <= b.start < e for s, e in marks.notes))
+        # Blocks the markup shows are a row of links and nothing else: a breadcrumb trail or a menu.
+        self.link_rows = frozenset(
+            i for i, b in enumerate(blocks) if b.lines == 1 and any(s <= b.start < e for s, e in marks.link_rows)
+        )
+        # Blocks that start on the line right under an image: its caption.
+        self.marked_captions = frozenset(
+            i for i, b in enumerate(blocks) if any(s <= b.start < e for s, e in marks.captions)
+        )
         self.sentences = tuple(split_sentences(b.text, rules) for b in blocks)
         self.folds = [fold(b.text) for b in blocks]
         self.fold_counts = Counter(self.folds)
         self.furniture = [self._local_furniture(i) for i in range(len(blocks))]
+        # Running headers: lines whose left part before a separator stands on three lines or more
+        # ("某某白皮书｜一、概况", "某某白皮书｜二、规则"): a converted document's page headers.
+        lefts = [_running_left(b.text) for b in blocks]
+        repeated = Counter(fold(x) for x in lefts if x)
+        self.running_titles = frozenset(k for k, c in repeated.items() if c >= _RUNNING_MIN_LINES)
+        for i, left in enumerate(lefts):
+            if left and self.furniture[i] is None and fold(left) in self.running_titles:
+                self.furniture[i] = "running-header"
 
     def _local_furniture(self, i: int) -> str | None:
         """Why block ``i`` is furniture whatever its position, or None."""
-        return block_furniture(self.blocks[i].text, self.sentences[i], self.rules)
+        found = block_furniture(self.blocks[i].text, self.sentences[i], self.rules)
+        return "breadcrumb" if found is None and i in self.link_rows else found
 
     def _unmarked(self, i: int) -> str:
         """Block ``i``'s text without a news story's end mark ("……整改。（完）")."""
@@ -213,8 +250,11 @@ class Page:
         return True
 
     def is_caption(self, i: int) -> bool:
-        """A short line right above a photo credit (a short Title Case line there is a heading;
-        above the editors' credits, "编辑：… 校对：…", is the article's last paragraph)."""
+        """The line right under an image (the markup's word), or a short line right above a photo
+        credit (a short Title Case line there is a heading; above the editors' credits, "编辑：…
+        校对：…", is the article's last paragraph)."""
+        if i in self.marked_captions:
+            return True  # the markup says so: the line right under an image
         nxt, b = i + 1, self.blocks[i]
         return (
             nxt < len(self.blocks)

@@ -40,6 +40,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kb.errors import ParseError
+from kb.ingest.datelines import parse_date_line
 
 __all__ = [
     "FIELDS",
@@ -190,7 +191,7 @@ _YEAR_FIRST = re.compile(r"^(\d{4})[./](\d{1,2})(?:[./](\d{1,2}))?$")
 def front_matter_date(text: str) -> str:
     """An ISO date, or a date written out as people write them in a header: ``2025年3月4日``,
     ``March 4, 2025``, ``4 March 2025``, ``March 2025`` (what a date line of the page itself
-    may say, :func:`kb.ingest.furniture.parse_date_line`), or the year first with dots or
+    may say, :func:`kb.ingest.datelines.parse_date_line`), or the year first with dots or
     slashes (``2025.03.04``, ``2025/3/4``). Anything else, or a day that does not exist, is a
     ValueError; so are day-or-month-first number forms such as ``04.03.2025``, whose order is
     ambiguous.
@@ -201,8 +202,6 @@ def front_matter_date(text: str) -> str:
     try:
         return check_iso_date(text)
     except ValueError:
-        from kb.ingest.furniture import parse_date_line  # furniture imports this module
-
         year_first = _YEAR_FIRST.match(text)
         if year_first:  # 2026.03.04, 2026/3/4: the year first is not ambiguous
             year, month, day = year_first.groups()

@@ -15,7 +15,7 @@ Title candidates (:func:`title_candidates`): the heading-shaped blocks before th
 paragraph of prose, and a file's first line read as a headline. Date candidates
 (:func:`date_candidates`): every date a header line, a by-line, the text's first and last
 blocks or a labelled date line states. Outlet candidates (:func:`outlet_candidates`): the names
-:func:`kb.ingest.commentary.outlet_sources` yields.
+:func:`kb.ingest.outlets.outlet_sources` yields.
 
 :data:`RECORDER` lets the fitting script collect each page's candidates as the pipeline sees
 them; :data:`OVERRIDE` lets it score with weights fitted inside a fold.
@@ -46,7 +46,8 @@ from kb.ingest.commentary_page import (
     masthead_name,
     masthead_tagline,
 )
-from kb.ingest.furniture import is_title_case, parse_date_line
+from kb.ingest.datelines import parse_date_line
+from kb.ingest.furniture import is_title_case
 from kb.ingest.markup import NO_MARKS, Marks
 from kb.ingest.normalize import is_cjk_text
 from kb.learn.linear import LinearModel
@@ -456,7 +457,7 @@ def date_candidates(page: Page, title: int | None, body_start: int, body_end: in
         byline = page.furniture[i] == "byline"
         short = b.units <= DATE_LINE_MAX_UNITS and "。" not in b.text
         lead = body_start <= i < body_start + 3
-        header = top_start <= i < body_start or page.furniture[i] in ("byline", "dateline")
+        header = top_start <= i < body_start or page.furniture[i] in ("byline", "dateline", "stamp")
         labelled = bool(_ISSUED_WORD.search(b.text))
         end = body_end - DATE_END_BLOCKS <= i < body_end
         if i >= body_end and not PUBLISHED_WORD.match(b.text):
@@ -531,7 +532,7 @@ OUTLET_SOURCES: tuple[str, ...] = (
 )
 OUTLET_FEATURES: tuple[str, ...] = (
     *OUTLET_SOURCES,
-    "first",  # the rules' preferred source (kb.ingest.commentary.outlet_sources' order)
+    "first",  # the rules' preferred source (kb.ingest.outlets.outlet_sources' order)
     "count",  # sources naming it (capped at 3) / 3
     "above_title",
     "early",  # in the page's first five blocks
@@ -546,7 +547,7 @@ _COMPANY = re.compile(r"有限公司|股份|集团|\b(?:Co\.|Ltd|Inc\.?|LLC|GmbH
 
 
 def outlet_candidates(title: int | None, sources: Sequence[tuple[str, int, str]]) -> dict[str, dict[str, float]]:
-    """Each name the rules' sources give (see :func:`kb.ingest.commentary.outlet_sources`), with features."""
+    """Each name the rules' sources give (see :func:`kb.ingest.outlets.outlet_sources`), with features."""
     found: dict[str, dict[str, float]] = {}
     for rank, (source, i, name) in enumerate(sources):
         f = found.setdefault(name, {k: 0.0 for k in OUTLET_FEATURES})

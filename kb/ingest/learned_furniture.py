@@ -206,8 +206,8 @@ class _ModelFile(RuleModel):
     threshold: float = Field(ge=0.5, le=1.0)  # drop a kept block at this probability or more
     bias: float
     weights: dict[str, float]
-    # lines the model must drop (furniture) and keep (text) between two paragraphs of prose:
-    # FurnitureModel.failed_examples, run by the tests
+    # lines the model must drop (furniture) and keep (text) at the end of a page, after its
+    # prose: FurnitureModel.failed_examples, run by the tests
     drops: tuple[str, ...] = ()
     keeps: tuple[str, ...] = ()
 
@@ -219,7 +219,7 @@ class _ModelFile(RuleModel):
         return self
 
 
-# The paragraphs around an example line when the examples are checked.
+# The paragraphs before an example line when the examples are checked: the line closes the page.
 EXAMPLE_PROSE = (
     "The new rules require separate consent before a face is scanned at a gate, the regulator said.",
     "A company that stores the faces of many people must file an assessment with the regulator.",
@@ -239,10 +239,13 @@ class FurnitureModel:
         return self.model.probability(features)
 
     def drops_in_text(self, line: str) -> bool:
-        """Whether the model drops ``line`` standing alone between two paragraphs of prose
-        (:data:`EXAMPLE_PROSE`): how the stored examples are checked."""
-        page = [EXAMPLE_PROSE[0], line, EXAMPLE_PROSE[1]]
-        return self.probability(page_features(page, kinds=("paragraph",) * 3)[1]) >= self.threshold
+        """Whether the model drops ``line`` standing alone after two paragraphs of prose
+        (:data:`EXAMPLE_PROSE`), at the end of the page: how the stored examples are checked.
+        The model judges only a block with no prose after it (:func:`may_drop`), so a line
+        between two paragraphs would test what it never sees."""
+        page = [*EXAMPLE_PROSE, line]
+        row = page_features(page, kinds=("paragraph",) * 3)[2]
+        return self.probability(row) >= self.threshold
 
     def failed_examples(self) -> list[str]:
         """The stored examples the model gets wrong (none, when the script wrote the file)."""

@@ -105,18 +105,33 @@ class Marks:
     headings by their shape, but these are headings whatever their length. ``notes``:
     footnote definitions (``[^1]: text``); a law review's or a blog's notes sit under the
     article, often after the author box or a rule that ends the body, and they are
-    article text (they carry its citations).
+    article text (they carry its citations). ``link_rows``: lines that are two links or more
+    with nothing but separators between them (``[Home](/) / [Products](/p/)``): a site's
+    breadcrumb trail or menu, whatever the links say. ``captions``: the line right under an image
+    that stands alone on its line (``![…](…)``), with no blank line between: the image's caption.
     """
 
     headings: Spans = ()
     notes: Spans = ()
+    link_rows: Spans = ()
+    captions: Spans = ()
 
 
 NO_MARKS = Marks()  # a plain-text file's: its lines are judged by their shape alone
 
 
+# A line of two links or more and nothing else but separators (and a list marker before them).
+_ONE_LINK = r"\[[^\]\n]+\](?:\([^)\n]*\)|\[[^\]\n]*\])"
+_LINK_SEPARATOR = r"[ \t]*[/|｜>›»·•,，、\-–—][ \t]*|[ \t]+"
+_LINK_ROW = re.compile(rf"^[ \t]*(?:[-*+][ \t]+)?{_ONE_LINK}(?:(?:{_LINK_SEPARATOR}){_ONE_LINK})+[ \t]*$", re.M)
+
+
+# An image alone on its line, and the text line right under it (its caption).
+_CAPTIONED_IMAGE = re.compile(r"^[ \t]*!\[[^\]\n]*\]\([^)\n]*\)[ \t]*\n(?P<caption>[ \t]*\S[^\n]*)$", re.M)
+
+
 def markdown_marks(text: str) -> Marks:
-    """The headings and footnotes a Markdown text marks.
+    """The headings, footnotes, rows of links and image captions a Markdown text marks.
 
     >>> t = "# A long heading that goes on for many words about the new rules\\nText.[^1]\\n\\n[^1]: PIPL art. 28.\\n"
     >>> m = markdown_marks(t)
@@ -127,7 +142,10 @@ def markdown_marks(text: str) -> Marks:
     for m in _HEADING_MARK.finditer(text):
         end = text.find("\n", m.start())
         headings.append((m.start(), len(text) if end < 0 else end))
-    return Marks(tuple(headings), tuple(m.span() for m in _FOOTNOTE_DEFINITION.finditer(text)))
+    notes = tuple(m.span() for m in _FOOTNOTE_DEFINITION.finditer(text))
+    rows = tuple(m.span() for m in _LINK_ROW.finditer(text))
+    captions = tuple(m.span("caption") for m in _CAPTIONED_IMAGE.finditer(text))
+    return Marks(tuple(headings), notes, rows, captions)
 
 
 def mask_markup(text: str, fmt: TextFormat, *, front_matter: tuple[int, int] | None = None) -> str:

@@ -54,8 +54,9 @@ from kb.ingest.commentary import (
 )
 from kb.ingest.commentary_blocks import ENDS_SENTENCE, Block, normalise
 from kb.ingest.commentary_page import block_furniture
+from kb.ingest.datelines import parse_date_line
 from kb.ingest.frontmatter import HTTP_URL, CommentaryFields, split_front_matter
-from kb.ingest.furniture import interviewer, load_rules, parse_byline, parse_date_line, text_units, url_date
+from kb.ingest.furniture import interviewer, load_rules, parse_byline, text_units, url_date
 from kb.ingest.html import extract_page
 from kb.ingest.markup import NO_MARKS, markdown_marks, mask_markup
 from kb.ingest.normalize import is_cjk_text
