@@ -770,3 +770,45 @@ def test_an_official_decision_s_self_and_party_references_take_their_names(
     meta, passages = make_doc(texts, outlet=outlet)
     got = [(a.data["speaker"], a.data["role"]) for a in find_reported_speech_zh(passages, meta)]
     assert got == want
+
+
+# ------------------------------------- people described, not named (issue #14, session 12)
+
+
+@pytest.mark.parametrize(
+    ("texts", "want"),
+    [
+        # an age between the name and the verb
+        (["Wang Shulan, 67, said her manager now lets her use a key card."], [("Wang Shulan", None)]),
+        (["Dana Lee, 41, a retired teacher, said the card works."], [("Dana Lee", "a retired teacher")]),
+        # the person the writer asked, or the writer's acquaintance: "she" is that person
+        (
+            ["When I asked the class teacher what happens if we refuse, she said the canteen would cope."],
+            [(None, "the class teacher")],
+        ),
+        (
+            ["Update: I emailed the head of primary and she replied that cards are coming."],
+            [(None, "the head of primary")],
+        ),
+        # a law's name is no person for "she" to mean
+        (
+            ["The Minors Protection Law applies.", "My neighbour complained to the office, and she said they called."],
+            [(None, "My neighbour")],
+        ),
+        # a person named after the question: "she" is her
+        (["I asked the clerk about Ana Ruiz and she said no."], [("Ana Ruiz", None)]),
+        # Chinese: in-house offices are roles, not names; the one the writer asked is 她
+        (["我打电话问人事，人事说考勤数据要留着备查。"], [(None, "人事")]),
+        (["我去年问过我们园区的法务，她说员工可以选择刷卡。"], [(None, "我们园区的法务")]),
+        (["售楼处置业顾问小林告诉记者，样板间已经开放。"], [("小林", "售楼处置业顾问")]),
+        # a policy's or a judgment's "if you …": nobody speaks
+        (["如您认为我们违法处理您的信息，可以向有关部门投诉。"], []),
+        (["如不服本判决，可以在判决书送达之日起十五日内提起上诉。"], []),
+    ],
+)
+def test_described_speakers_ages_and_suppositions(texts: list[str], want: list[tuple[str | None, str | None]]) -> None:
+    meta, passages = make_doc(texts)
+    zh = any("\u4e00" <= c <= "\u9fff" for c in "".join(texts))
+    finder = find_reported_speech_zh if zh else find_reported_speech
+    got = [(a.data["speaker"], a.data["role"]) for a in finder(passages, meta)]
+    assert got == want

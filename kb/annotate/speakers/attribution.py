@@ -214,7 +214,7 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
         role = _role_before_comma(text, abs_run, lex)
         if role:
             return _Subject(start, lo + m.end("run"), "name", tuple(names), role, "appositive")
-        if m.group("bare"):  # "The draft from the regulator, the CAC, proposes": not the subject
+        if m.group("bare") and not m.group("age"):  # "The draft from the regulator, the CAC, proposes"
             return None
         pre = _premodifier(text, abs_run, lex)
         if pre:

@@ -205,6 +205,8 @@ def _speaker_of(doc: _Document, i: int, a: _Attr) -> _Speaker:
             return _Speaker(body, mention, None, a.cue)  # "Seabright said …. The chain said …": Seabright
         return _Speaker(None, mention, subj.role, a.cue)
     if subj.kind == "pronoun":
+        if (asked := _writer_addressee(doc, i, subj.start)) is not None:
+            return _Speaker(None, mention, asked, a.cue)  # "I asked the class teacher …, she said"
         key = _last_person(doc, i, subj.start)
         if key is None and (described := _last_described(doc, i, subj.start)) is not None:
             return _Speaker(None, mention, described, a.cue)  # "the clerk told me …. She said …"
@@ -234,11 +236,39 @@ def _last_person(doc: _Document, i: int, pos: int) -> str | None:
                 continue
             if set(name.tokens) & known:
                 return doc.people.canonical(name.tokens)
-            if fallback is None and 2 <= len(name.tokens) <= 3:
+            if fallback is None and 2 <= len(name.tokens) <= 3 and name.tokens[-1] not in lex.documents:
                 fallback = name
         if fallback is not None:
             return doc.people.canonical(fallback.tokens)
     return None
+
+
+# The writer turning to someone described, not named: "I asked the class teacher what …",
+# "I emailed the head of primary and", "My neighbour complained …, and": a "she" after it in
+# the sentence is that person.
+_WRITER_ADDRESSEE = re.compile(
+    r"(?:\b(?:I|we)\s+(?:\w+ly\s+)?(?:asked|emailed|e-mailed|called|phoned|rang|messaged|texted|contacted|"
+    r"wrote\s+to|spoke\s+(?:to|with)|talked\s+to|checked\s+with)\s+|(?:^|(?<=[.!?]\s)))"
+    r"(?P<who>(?:[Tt]he|[Mm]y|[Oo]ur)\s+(?:[\w’'\-]+\s+){0,3}?(?P<head>[a-z][\w\-]+)(?:\s+of\s+[a-z]+)?)"
+    r"(?=\s+(?:what|whether|if|how|why|when|about|and|who|to|[a-z]+ed)\b|\s*[,;:])"
+)
+
+
+def _writer_addressee(doc: _Document, i: int, pos: int) -> str | None:
+    """The person the writer asked (or the writer's own acquaintance), described by a role,
+    last before ``pos`` in the same sentence, when no name comes between."""
+    lex = _lexicon()
+    text = doc.infos[i].masked
+    start = max(text.rfind(". ", 0, pos), text.rfind("? ", 0, pos), text.rfind("! ", 0, pos), -1) + 1
+    found = [m for m in _WRITER_ADDRESSEE.finditer(text, start, pos) if m.group("head").lower() in lex.role_nouns]
+    if not found or _a_body(found[-1].group("who"), lex):
+        return None
+    known = {t for n in doc.people.names for t in n}
+    for r in lex.run_re.finditer(text, found[-1].end(), pos):
+        name = _parse_run(r.group(0), lex)
+        if name is not None and not name.is_org and (set(name.tokens) & known or len(name.tokens) > 1):
+            return None  # a person named between: "she" may be that person
+    return found[-1].group("who")
 
 
 def _last_described(doc: _Document, i: int, pos: int) -> str | None:

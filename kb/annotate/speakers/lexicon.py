@@ -140,7 +140,8 @@ def load_lexicon(directory: Path) -> Lexicon:
     )
     left_subject_re = re.compile(
         rf"(?P<run>{run})(?P<poss>’s|'s|’)?"
-        rf"(?:\s*\([A-Z][A-Za-z]{{1,9}}\))?(?:,\s+(?P<appos>[^,;“”\"]+?),|(?P<bare>,))?\s*$"
+        rf"(?:\s*\([A-Z][A-Za-z]{{1,9}}\))?(?P<age>,\s+\d{{1,3}}(?=,))?"  # an age: "Wang Shulan, 67, said"
+        rf"(?:,\s+(?P<appos>[^,;“”\"]+?),|(?P<bare>,))?\s*$"
     )
     name_examples = tuple((ex.text, ex.speaker, ex.role) for ex in names.examples)
     return Lexicon(

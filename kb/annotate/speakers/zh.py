@@ -102,6 +102,7 @@ class ZhLexicon(RuleModel):
     predicate_starts: tuple[str, ...] = ()
     self_references: tuple[str, ...] = ()
     defined_parties: tuple[str, ...] = ()
+    asking_verbs: tuple[str, ...] = ()
     examples: tuple[_Example, ...] = ()
 
 
@@ -114,6 +115,7 @@ class _Compiled:
     not_cue: re.Pattern[str]
     kinds: dict[str, str]
     someone: re.Pattern[str]
+    asked: re.Pattern[str]
 
 
 def _alternation(words: Sequence[str]) -> str:
@@ -133,7 +135,12 @@ def _compiled(path: Path) -> _Compiled:
     someone = re.compile(
         rf"(?:^|[，。；])(?P<who>(?:一位|一名|有位|有一位)[^，。；：、“”]{{0,8}}?(?:{_alternation(lex.role_nouns)}))"
     )
-    return _Compiled(lex, verb, according, unsourced, not_cue, {v.form: v.kind for v in lex.verbs}, someone)
+    asked = re.compile(
+        rf"(?:^|[，。；])(?:我们|我)[^，。；：、“”]{{0,6}}?(?:{_alternation(lex.asking_verbs) or '(?!)'})"
+        rf"(?P<who>[^，。；：、“”]{{0,10}}?(?:{_alternation(lex.role_nouns)}))(?=[，。；]|$)"
+    )
+    kinds: dict[str, str] = {v.form: v.kind for v in lex.verbs}
+    return _Compiled(lex, verb, according, unsourced, not_cue, kinds, someone, asked)
 
 
 def load_zh_lexicon(path: Path | None = None) -> ZhLexicon:
@@ -298,6 +305,13 @@ def _someone(sentence: str, c: _Compiled) -> _Speaker | None:
     return _Speaker(None, m.group("who"), m.group("who"), "") if m else None
 
 
+def _asked(sentence: str, c: _Compiled) -> _Speaker | None:
+    """Whom the writer asked, described by a role, when the clause ends there (我去年问过园区的
+    法务，她说…): whom a 他/她 after it means."""
+    m = c.asked.search(sentence)
+    return _Speaker(None, m.group("who"), m.group("who"), "") if m else None
+
+
 def _met_by_writer(subject: str, lex: ZhLexicon) -> bool:
     """我们走访的一家乐园负责人: someone the writer describes (after 的, a role), not the writer."""
     core = subject.rsplit("的", 1)[-1] if "的" in subject else ""
@@ -422,6 +436,8 @@ def _analyse(passages: Sequence[Passage]) -> dict[str, list[_Sentence]]:
         spans = p.sentences or ((0, len(p.text)),)
         sentences: list[_Sentence] = []
         for s, e in _merge_quoted(p.text, spans, quotes, c.verb):
+            if (addressee := _asked(masked[s:e], c)) is not None:
+                people.see(addressee, c.lex)  # 我问过园区的法务，她说…: 她 is that officer
             attrs = _attributions(masked, s, e, c, people)
             for a in attrs:
                 if a.speaker.name or a.speaker.role:
