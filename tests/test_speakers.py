@@ -812,3 +812,28 @@ def test_described_speakers_ages_and_suppositions(texts: list[str], want: list[t
     finder = find_reported_speech_zh if zh else find_reported_speech
     got = [(a.data["speaker"], a.data["role"]) for a in finder(passages, meta)]
     assert got == want
+
+
+@pytest.mark.parametrize(
+    ("texts", "want"),
+    [
+        # a judgment's party line names the party its word means
+        (["原告：张某，女，1985年生，住某市。", "原告认为，被告未告知处理目的。"], [("张某", "原告")]),
+        # a court's reasoning goes on for its paragraph, but not into a text's own voice
+        (
+            ["本院认为，人脸信息是敏感个人信息。被告未提供其他方式，应予纠正。《办法》亦规定，不得作为唯一方式。"],
+            [("本院", None), ("本院", None)],
+        ),
+        (["法院认为，物业未尽告知义务。物业应当删除其人脸信息。"], [(None, "法院"), (None, "法院")]),
+        # a person's view does not carry over to the sentences after it
+        (["张明认为，规则太粗。业主们仍在门口排队。"], [("张明", None)]),
+        # nor does a view that does not open the paragraph
+        (["记者注意到，本院认为这一条款有效。业主们仍在门口排队。"], [("本院", None)]),
+    ],
+)
+def test_a_judgment_s_parties_and_a_court_s_reasoning(
+    texts: list[str], want: list[tuple[str | None, str | None]]
+) -> None:
+    meta = DocumentMeta(id="fx", kind="commentary", outlet=None, extra={"language": "zh"})
+    passages = [Passage("fx", n, t, sentences=split_sentences(t)) for n, t in enumerate(texts, 1)]
+    assert [(a.data["speaker"], a.data["role"]) for a in find_reported_speech_zh(passages, meta)] == want

@@ -103,6 +103,7 @@ class ZhLexicon(RuleModel):
     self_references: tuple[str, ...] = ()
     defined_parties: tuple[str, ...] = ()
     asking_verbs: tuple[str, ...] = ()
+    issuer_words: tuple[str, ...] = ()
     examples: tuple[_Example, ...] = ()
 
 
@@ -582,12 +583,18 @@ def _turns(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
 def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
     """Sentences that report someone's words or views without a quotation they introduce."""
     analysed = _analyse(passages)
+    c = _compiled(_default_path())
     out: list[Annotation] = []
     for p in passages:
         if p.kind == "heading":
             continue  # 四、家长说“不”: a section's title, nobody reported
-        for sentence in analysed[p.id]:
+        sentences = analysed[p.id]
+        reasoning = _reasoning(p.text, sentences)
+        for sentence in sentences:
             if not sentence.attrs:
+                text = p.text[sentence.start : sentence.end]
+                if reasoning is not None and c.verb.search(text) is None and not text.lstrip().startswith("《"):
+                    out.append(_annotation(p, "reported_speech", sentence.start, sentence.end, reasoning, "continued"))
                 continue
             # A sentence mostly quoted is the quotation's; terms in quotes (「事后救济」) are not.
             quoted = sum(c - o - 1 for o, c in sentence.quotes)
@@ -596,10 +603,26 @@ def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> 
     return _resolve_references(out, passages, meta)
 
 
+def _reasoning(text: str, sentences: Sequence[_Sentence]) -> _Attribution | None:
+    """A paragraph a body's view opens (本院认为，…; 法院认为，…): its reasoning, which the
+    paragraph's later sentences go on with, unless they have a reporting verb of their own
+    or open with a text's name (《办法》亦规定…: the text's voice)."""
+    a = sentences[0].attrs[0] if sentences and sentences[0].attrs else None
+    if a is None or a.kind != "view" or text[sentences[0].start : a.start].strip():
+        return None
+    lex = _compiled(_default_path()).lex
+    words = (*lex.self_references, *lex.issuer_words, *lex.generic_orgs)
+    return a if a.speaker.mention in words or _body_name(a.speaker.name or "", lex) else None
+
+
 @lru_cache(maxsize=4)
 def _defined_party_line(parties: tuple[str, ...]) -> re.Pattern[str] | None:
     """A line defining a party of an official decision: ``当事人：甲公司``."""
-    return re.compile(rf"^\s*({_alternation(parties)})\s*[：:]\s*([^，,。；;\s]{{2,40}})\s*$") if parties else None
+    return (
+        re.compile(rf"^\s*({_alternation(parties)})\s*[：:]\s*([^，,。；;\s]{{2,40}})\s*(?:$|[，,])")
+        if parties
+        else None
+    )
 
 
 def _resolve_references(anns: list[Annotation], passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
