@@ -837,3 +837,31 @@ def test_a_judgment_s_parties_and_a_court_s_reasoning(
     meta = DocumentMeta(id="fx", kind="commentary", outlet=None, extra={"language": "zh"})
     passages = [Passage("fx", n, t, sentences=split_sentences(t)) for n, t in enumerate(texts, 1)]
     assert [(a.data["speaker"], a.data["role"]) for a in find_reported_speech_zh(passages, meta)] == want
+
+
+@pytest.mark.parametrize(
+    ("texts", "want"),
+    [
+        # bodies that speak: a bank, a library; a court's findings
+        (["The bank argued that the images were anonymised."], [(None, "The bank")]),
+        (["The library says the gates cut the average entry time."], [(None, "The library")]),
+        # "the court" is the court named before, though it did not speak
+        (
+            ["The Lanjiang Internet Court heard the case in May.", "The court found that consent was missing."],
+            [("Lanjiang Internet Court", None)],
+        ),
+        # a body's capitalised name after "The" is its name, not a description
+        (
+            ["The Shenzhen Municipal Cyberspace Administration said the filings were late."],
+            [("Shenzhen Municipal Cyberspace Administration", None)],
+        ),
+        (["The city's cyberspace office said the filings were late."], [(None, "The city's cyberspace office")]),
+        # a study finds, nobody speaks
+        (["The study found that most gates keep templates on the device."], []),
+    ],
+)
+def test_bodies_that_speak_and_the_court_named_before(
+    texts: list[str], want: list[tuple[str | None, str | None]]
+) -> None:
+    meta, passages = make_doc(texts)
+    assert [(a.data["speaker"], a.data["role"]) for a in find_reported_speech(passages, meta)] == want

@@ -203,6 +203,8 @@ def _speaker_of(doc: _Document, i: int, a: _Attr) -> _Speaker:
     if subj.kind == "role":
         if (body := _body_named_before(doc, i, subj.start, subj.role)) is not None:
             return _Speaker(body, mention, None, a.cue)  # "Seabright said …. The chain said …": Seabright
+        if (titled := _CAPITALISED_BODY.match(subj.role or "")) is not None:
+            return _Speaker(titled.group(1), mention, None, a.cue)  # "The Shenzhen Municipal … Administration"
         return _Speaker(None, mention, subj.role, a.cue)
     if subj.kind == "pronoun":
         if (asked := _writer_addressee(doc, i, subj.start)) is not None:
@@ -217,6 +219,11 @@ def _speaker_of(doc: _Document, i: int, a: _Attr) -> _Speaker:
     local = subj.role if subj.role_how != "title" else None
     known = people.role(keys[0]) if len(keys) == 1 else None
     return _Speaker(name, mention, local or known or subj.role, a.cue)
+
+
+# A described speaker all in capitals after "The" is a body's name: "The Shenzhen Municipal
+# Cyberspace Administration said" (not "The city's cyberspace office").
+_CAPITALISED_BODY = re.compile(r"^[Tt]he\s+((?:[A-Z][\w’'\-]*\s+){1,6}[A-Z][\w’'\-]*)$")
 
 
 def _last_person(doc: _Document, i: int, pos: int) -> str | None:
@@ -306,6 +313,20 @@ def _body_named_before(doc: _Document, i: int, pos: int, role: str | None) -> st
             known = any(set(said.name.split()) & set(n) for n in doc.people.names)
             if names[0].is_org or any(w in lex.org_words for w in said.name.split()) or not known:
                 return said.name  # an organisation, or a one-word name no person of the document has
+    return _body_mentioned_before(doc, i, pos, m.group("noun"))
+
+
+def _body_mentioned_before(doc: _Document, i: int, pos: int, noun: str) -> str | None:
+    """The last name before ``pos`` that ends in the body's word, capitalised, in this passage
+    or an earlier one, whether or not it spoke: "the Lanjiang Internet Court heard …. The
+    court found that …": the Lanjiang Internet Court."""
+    pattern = re.compile(rf"\b((?:[A-Z][\w’'\-]*\s+){{1,5}}){noun.capitalize()}\b")
+    for k in range(i, -1, -1):
+        text = doc.infos[k].masked
+        found = list(pattern.finditer(text, 0, pos if k == i else len(text)))
+        words = [w for w in found[-1].group(1).split() if w not in ("The", "A", "An")] if found else []
+        if words:
+            return " ".join([*words, noun.capitalize()])
     return None
 
 
