@@ -203,7 +203,9 @@ def _speaker_of(doc: _Document, i: int, a: _Attr) -> _Speaker:
     if subj.kind == "role":
         if (body := _body_named_before(doc, i, subj.start, subj.role)) is not None:
             return _Speaker(body, mention, None, a.cue)  # "Seabright said …. The chain said …": Seabright
-        if (titled := _CAPITALISED_BODY.match(subj.role or "")) is not None:
+        before = doc.infos[i].passage.text[: subj.start].rstrip()
+        opens = not before or before.endswith((".", "!", "?", ":", ";"))
+        if opens and (titled := _CAPITALISED_BODY.match(subj.role or "")) is not None:
             return _Speaker(titled.group(1), mention, None, a.cue)  # "The Shenzhen Municipal … Administration"
         return _Speaker(None, mention, subj.role, a.cue)
     if subj.kind == "pronoun":
@@ -221,8 +223,9 @@ def _speaker_of(doc: _Document, i: int, a: _Attr) -> _Speaker:
     return _Speaker(name, mention, local or known or subj.role, a.cue)
 
 
-# A described speaker all in capitals after "The" is a body's name: "The Shenzhen Municipal
-# Cyberspace Administration said" (not "The city's cyberspace office").
+# A described speaker all in capitals after "The", opening its sentence, is a body's name:
+# "The Shenzhen Municipal Cyberspace Administration said" (not "The city's cyberspace office";
+# not an appositive: "The draft from the regulator, the Cyberspace Administration, proposes").
 _CAPITALISED_BODY = re.compile(r"^[Tt]he\s+((?:[A-Z][\w’'\-]*\s+){1,6}[A-Z][\w’'\-]*)$")
 
 
