@@ -801,6 +801,9 @@ def test_an_official_decision_s_self_and_party_references_take_their_names(
         (["我打电话问人事，人事说考勤数据要留着备查。"], [(None, "人事")]),
         (["我去年问过我们园区的法务，她说员工可以选择刷卡。"], [(None, "我们园区的法务")]),
         (["售楼处置业顾问小林告诉记者，样板间已经开放。"], [("小林", "售楼处置业顾问")]),
+        # after a role, a word for a person is no name; where someone spoke is not who
+        (["酒店前台小姐姐说，系统默认要刷脸。"], [(None, "酒店前台小姐姐")]),
+        (["工作人员在旁边说，可以刷卡。"], [(None, "工作人员")]),
         # a policy's or a judgment's "if you …": nobody speaks
         (["如您认为我们违法处理您的信息，可以向有关部门投诉。"], []),
         (["如不服本判决，可以在判决书送达之日起十五日内提起上诉。"], []),

@@ -104,6 +104,7 @@ class ZhLexicon(RuleModel):
     defined_parties: tuple[str, ...] = ()
     asking_verbs: tuple[str, ...] = ()
     issuer_words: tuple[str, ...] = ()
+    not_nicknames: tuple[str, ...] = ()
     examples: tuple[_Example, ...] = ()
 
 
@@ -233,9 +234,10 @@ def _strip_adverbs(subject: str, lex: ZhLexicon) -> str:
 _TEXT_SUBJECT = re.compile(rf"(?:第[{NUMERAL_CHARS}]+|同一|该|本|此)(?:条|款|项)$|(?:法|办法|规定|条例|细则)$")
 # Where or when someone spoke, or on what, between the speaker and the verb: 班主任[在家长群里]说,
 # 某某[就备案中的问题]回答了记者提问.
-# 有业主[向记者]反映: whom they told.
+# 有业主[向记者]反映: whom they told; 工作人员[在旁边]说: where.
 _SETTING = re.compile(
-    r"(?:在[^，。；：、]{1,10}?(?:里|上|中|内|时|前|后|期间)|就[^，。；：、就]{2,24}|向(?:本报)?(?:记者|笔者|我们|我))$"
+    r"(?:在[^，。；：、]{0,10}?(?:里|上|中|内|时|前|后|期间|旁边|一旁|身边|边上)|就[^，。；：、就]{2,24}"
+    r"|向(?:本报)?(?:记者|笔者|我们|我))$"
 )
 
 
@@ -280,10 +282,10 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
         return _Speaker(core, subject, None, cue)
     rest = _after_last_role(core, lex)
     if rest is not None:
-        if rest and _NAME.match(rest):
+        if rest and _NAME.match(rest) and rest not in lex.not_nicknames:
             return _Speaker(rest, subject, subject[: len(subject) - len(rest)], cue)
-        if not rest:
-            return _Speaker(None, subject, core, cue)
+        if not rest or rest in lex.not_nicknames:
+            return _Speaker(None, subject, core, cue)  # 前台小姐姐: the receptionist, unnamed
     if subject.startswith(tuple(lex.indefinites)):
         return _Speaker(None, subject, subject, cue)  # 另一家景区表示, 一家研究机构估算: unnamed, described
     if any(core.endswith(s) for s in lex.org_suffixes):
