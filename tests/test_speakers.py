@@ -804,6 +804,8 @@ def test_an_official_decision_s_self_and_party_references_take_their_names(
         # after a role, a word for a person is no name; where someone spoke is not who
         (["酒店前台小姐姐说，系统默认要刷脸。"], [(None, "酒店前台小姐姐")]),
         (["工作人员在旁边说，可以刷卡。"], [(None, "工作人员")]),
+        # a bracketed section header is no speaker
+        (["【律师提醒】"], []),
         # a policy's or a judgment's "if you …": nobody speaks
         (["如您认为我们违法处理您的信息，可以向有关部门投诉。"], []),
         (["如不服本判决，可以在判决书送达之日起十五日内提起上诉。"], []),
@@ -859,6 +861,11 @@ def test_a_judgment_s_parties_and_a_court_s_reasoning(
             [("Shenzhen Municipal Cyberspace Administration", None)],
         ),
         (["The city's cyberspace office said the filings were late."], [(None, "The city's cyberspace office")]),
+        # a body with a relative clause between it and its verb
+        (
+            ["The supermarket, which operates 14 stores in Jiangsu, said in a statement that the lane had reopened."],
+            [(None, "The supermarket")],
+        ),
         # a study finds, nobody speaks
         (["The study found that most gates keep templates on the device."], []),
     ],

@@ -24,7 +24,7 @@ _GIVEN_NAME = re.compile(
 )
 _RELATIVE = re.compile(r"(?:,\s*)?\bwho\s*$")
 # A relative clause between a speaker and the cue: ", who asked not to be named,".
-_RELATIVE_CLAUSE = re.compile(r",\s+who\s+[^,;:“”\"]{2,80},\s*$")
+_RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which)\s+[^,;:“”\"]{2,80},\s*$")
 # "writes about cooking" describes a topic, not speech.
 _NOT_SPEECH_AFTER = re.compile(r"\s+about\b")
 _TELL = re.compile(r"(?:tell|tells|told|telling)", re.IGNORECASE)

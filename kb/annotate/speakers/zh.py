@@ -257,7 +257,7 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
         return None  # the writer's own view (我很难认为…): the author's voice, not a quoted speaker
     if _TEXT_SUBJECT.search(subject):
         return None  # 同一条还说, 第十条规定: a text, not a speaker
-    if not subject or not _HAN.search(subject) or "《" in subject or "》" in subject or len(subject) > 30:
+    if not subject or not _HAN.search(subject) or any(m in subject for m in "《》【") or len(subject) > 30:
         return None
     if subject in lex.not_speakers or any(subject.endswith(w) for w in lex.not_speakers if len(w) > 1):
         return None
