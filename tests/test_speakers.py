@@ -866,6 +866,18 @@ def test_a_judgment_s_parties_and_a_court_s_reasoning(
             ["The supermarket, which operates 14 stores in Jiangsu, said in a statement that the lane had reopened."],
             [(None, "The supermarket")],
         ),
+        # a court's order or award reports its decision; a company's order is a purchase
+        (["A court in Chengdu ordered a gym to delete a member's face data."], [(None, "A court in Chengdu")]),
+        (["The company ordered 500 cameras from a vendor."], []),
+        # "the court" is the court named before, not a one-word name that spoke since
+        (
+            [
+                "The Suzhou Industrial Park People's Court heard the case.",
+                "Later, Xu said the hotel had no consent.",
+                "On damages, the court awarded Pan 5,000 yuan.",
+            ],
+            [("Xu", None), ("Suzhou Industrial Park People's Court", None)],
+        ),
         # a study finds, nobody speaks
         (["The study found that most gates keep templates on the device."], []),
     ],

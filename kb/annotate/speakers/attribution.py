@@ -393,6 +393,14 @@ def _attributions(index: int, masked: str, lo: int, hi: int, lex: Lexicon) -> li
             subject = _left_subject(masked, lo, m.start(), verb, lex)
         if subject is None and verb.subject in ("either", "after"):
             subject = _right_subject(masked, m.end(), hi, verb, lex)
+        if subject is not None and verb.subject_words and not _holds_word(subject, verb.subject_words):
+            continue  # "The company ordered 500 cameras": a purchase, not a ruling
         if subject is not None:
             out.append(_Attr(index, re.sub(r"\s+", " ", form), m.start(), m.end(), verb, subject))
     return out
+
+
+def _holds_word(subject: _Subject, words: frozenset[str]) -> bool:
+    """Whether the subject's words (its role and its names) hold one of ``words``."""
+    text = " ".join([subject.role or "", *(" ".join(n.tokens) for n in subject.names)])
+    return bool(set(re.findall(r"[a-z]+", text.lower())) & words)

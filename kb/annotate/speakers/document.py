@@ -307,16 +307,20 @@ def _body_named_before(doc: _Document, i: int, pos: int, role: str | None) -> st
     if m is None or m.group("noun") not in _lexicon().institution_nouns:
         return None
     lex = _lexicon()
+    # a name ending in the body's own word ("… People's Court" for "the court") wins over a
+    # one-word name that only may be an organisation
+    mentioned = _body_mentioned_before(doc, i, pos, m.group("noun"))
     for k in range(i, -1, -1):
         info = doc.infos[k]
         for a in reversed([a for a in info.attrs if k < i or a.subject.end <= pos]):
             names, said = a.subject.names, info.speakers.get(id(a))
             if a.subject.kind != "name" or len(names) != 1 or said is None or said.name is None:
                 continue
-            known = any(set(said.name.split()) & set(n) for n in doc.people.names)
-            if names[0].is_org or any(w in lex.org_words for w in said.name.split()) or not known:
-                return said.name  # an organisation, or a one-word name no person of the document has
-    return _body_mentioned_before(doc, i, pos, m.group("noun"))
+            if names[0].is_org or any(w in lex.org_words for w in said.name.split()):
+                return said.name  # an organisation that spoke
+            if not any(set(said.name.split()) & set(n) for n in doc.people.names):
+                return mentioned or said.name  # a one-word name no person of the document has
+    return mentioned
 
 
 def _body_mentioned_before(doc: _Document, i: int, pos: int, noun: str) -> str | None:
