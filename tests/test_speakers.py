@@ -878,6 +878,12 @@ def test_a_judgment_s_parties_and_a_court_s_reasoning(
             ],
             [("Xu", None), ("Suzhou Industrial Park People's Court", None)],
         ),
+        # a group of people with where they work
+        (
+            ["Officials at the Cyberspace Administration have said in briefings that filings are rising."],
+            [(None, "Officials at the Cyberspace Administration")],
+        ),
+        (["Engineers from Vistamark say the gates match in 0.3 seconds."], [(None, "Engineers from Vistamark")]),
         # a study finds, nobody speaks
         (["The study found that most gates keep templates on the device."], []),
     ],

@@ -36,7 +36,9 @@ _PLACE_OF_ROLE = re.compile(
 # A plural group of people as the whole subject: "Some Chinese lawyers", "Privacy advocates".
 _PLURAL_ROLE = re.compile(
     r"^\s*(?P<phrase>(?:(?:[Ss]ome|[Mm]any|[Mm]ost|[Ss]everal|[Oo]ther|[Bb]oth|[Tt]wo|[Tt]hree|[Ff]ew)\s+)?"
-    r"(?:[\w’\x27-]+\s+){0,3}?(?P<head>[A-Za-z][a-z-]*s))\s*$"
+    r"(?:[\w’\x27-]+\s+){0,3}?(?P<head>[A-Za-z][a-z-]*s)"
+    # where they work: "Officials at the Cyberspace Administration", "Engineers from Vistamark"
+    r"(?:\s+(?:at|from|in|of|with)\s+(?:the\s+)?(?:[A-Z][\w’\x27-]*\s+){0,4}[A-Z][\w’\x27-]*)?)\s*$"
 )
 # Whom the writer met, after the person: "a gate vendor [we interviewed]", "one parent [I spoke to]".
 _MET_BY_WRITER = re.compile(
