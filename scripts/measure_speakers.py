@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from split_claims import FIXTURE_SETS  # noqa: E402
+from split_claims import FIXTURE_SETS, SPENT_SETS  # noqa: E402
 
 from kb.annotate.speakers import find_quotes, find_reported_speech  # noqa: E402
 from kb.annotate.speakers.zh import find_quotes_zh, find_reported_speech_zh, is_chinese_document  # noqa: E402
@@ -117,26 +117,49 @@ def speaker_right(r: Mapping[str, str], a: Annotation) -> bool:
     return not name and _role_agrees(a.data.get("role") or a.label, r["role"])
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=sorted(FOLDERS), default="fresh4")
-    parser.add_argument("--verbose", action="store_true")
-    args = parser.parse_args()
-    labels = [json.loads(x) for x in (LABELS / f"{args.set}.jsonl").read_text(encoding="utf-8").splitlines() if x]
-    docs = {d.meta.id: d for d in load_user_commentary([FOLDERS[args.set]], load_manifest())}
+def measure(name: str, *, verbose: bool = False, quiet: bool = False) -> Counter[str]:
+    """One labelled set's totals (per document printed unless ``quiet``)."""
+    labels = [json.loads(x) for x in (LABELS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    docs = {d.meta.id: d for d in load_user_commentary([FOLDERS[name]], load_manifest())}
     totals: Counter[str] = Counter()
-    print(f"{'document':34} {'found':>7} {'speaker':>8} {'extra':>6}")
+    if not quiet:
+        print(f"{'document':34} {'found':>7} {'speaker':>8} {'extra':>6}")
     for doc_id in sorted({r["doc"] for r in labels} | set(docs)):
         doc = docs[doc_id]
         anns = annotate(doc.parsed.passages, doc.meta)
         mine = [r for r in labels if r["doc"] == doc_id]
-        c = score(mine, anns, verbose=args.verbose)
+        if verbose and quiet:
+            print(f"  {doc_id}")
+        c = score(mine, anns, verbose=verbose)
         totals.update(c)
-        print(f"{doc_id:34} {c['found']:>3}/{c['items']:<3} {c['right']:>4}/{c['found']:<3} {c['extra']:>4}")
-    print(
-        f"{args.set}: found {totals['found']}/{totals['items']}, speaker right {totals['right']}/{totals['found']}, "
-        f"extra annotations {totals['extra']}/{totals['annotations']}"
+        if not quiet:
+            print(f"{doc_id:34} {c['found']:>3}/{c['items']:<3} {c['right']:>4}/{c['found']:<3} {c['extra']:>4}")
+    return totals
+
+
+def _line(name: str, t: Counter[str]) -> str:
+    return (
+        f"{name}: found {t['found']}/{t['items']}, speaker right {t['right']}/{t['found']}, "
+        f"extra annotations {t['extra']}/{t['annotations']}"
     )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=sorted(FOLDERS), default="fresh4")
+    parser.add_argument("--spent", action="store_true", help="every spent labelled set, one line each, and the sum")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    if not args.spent:
+        print(_line(args.set, measure(args.set, verbose=args.verbose)))
+        return 0
+    total: Counter[str] = Counter()
+    for name in SPENT_SETS:  # never the held-out sets
+        if name in FOLDERS:
+            t = measure(name, verbose=args.verbose, quiet=True)
+            total.update(t)
+            print(_line(name, t), flush=True)
+    print(_line("sum", total))
     return 0
 
 

@@ -770,3 +770,126 @@ def test_an_official_decision_s_self_and_party_references_take_their_names(
     meta, passages = make_doc(texts, outlet=outlet)
     got = [(a.data["speaker"], a.data["role"]) for a in find_reported_speech_zh(passages, meta)]
     assert got == want
+
+
+# ------------------------------------- people described, not named (issue #14, session 12)
+
+
+@pytest.mark.parametrize(
+    ("texts", "want"),
+    [
+        # an age between the name and the verb
+        (["Wang Shulan, 67, said her manager now lets her use a key card."], [("Wang Shulan", None)]),
+        (["Dana Lee, 41, a retired teacher, said the card works."], [("Dana Lee", "a retired teacher")]),
+        # the person the writer asked, or the writer's acquaintance: "she" is that person
+        (
+            ["When I asked the class teacher what happens if we refuse, she said the canteen would cope."],
+            [(None, "the class teacher")],
+        ),
+        (
+            ["Update: I emailed the head of primary and she replied that cards are coming."],
+            [(None, "the head of primary")],
+        ),
+        # a law's name is no person for "she" to mean
+        (
+            ["The Minors Protection Law applies.", "My neighbour complained to the office, and she said they called."],
+            [(None, "My neighbour")],
+        ),
+        # a person named after the question: "she" is her
+        (["I asked the clerk about Ana Ruiz and she said no."], [("Ana Ruiz", None)]),
+        # Chinese: in-house offices are roles, not names; the one the writer asked is 她
+        (["我打电话问人事，人事说考勤数据要留着备查。"], [(None, "人事")]),
+        (["我去年问过我们园区的法务，她说员工可以选择刷卡。"], [(None, "我们园区的法务")]),
+        (["售楼处置业顾问小林告诉记者，样板间已经开放。"], [("小林", "售楼处置业顾问")]),
+        # after a role, a word for a person is no name; where someone spoke is not who
+        (["酒店前台小姐姐说，系统默认要刷脸。"], [(None, "酒店前台小姐姐")]),
+        (["工作人员在旁边说，可以刷卡。"], [(None, "工作人员")]),
+        # a bracketed section header is no speaker
+        (["【律师提醒】"], []),
+        # a policy's or a judgment's "if you …": nobody speaks
+        (["如您认为我们违法处理您的信息，可以向有关部门投诉。"], []),
+        (["如不服本判决，可以在判决书送达之日起十五日内提起上诉。"], []),
+    ],
+)
+def test_described_speakers_ages_and_suppositions(texts: list[str], want: list[tuple[str | None, str | None]]) -> None:
+    meta, passages = make_doc(texts)
+    zh = any("\u4e00" <= c <= "\u9fff" for c in "".join(texts))
+    finder = find_reported_speech_zh if zh else find_reported_speech
+    got = [(a.data["speaker"], a.data["role"]) for a in finder(passages, meta)]
+    assert got == want
+
+
+@pytest.mark.parametrize(
+    ("texts", "want"),
+    [
+        # a judgment's party line names the party its word means
+        (["原告：张某，女，1985年生，住某市。", "原告认为，被告未告知处理目的。"], [("张某", "原告")]),
+        # a court's reasoning goes on for its paragraph, but not into a text's own voice
+        (
+            ["本院认为，人脸信息是敏感个人信息。被告未提供其他方式，应予纠正。《办法》亦规定，不得作为唯一方式。"],
+            [("本院", None), ("本院", None)],
+        ),
+        (["法院认为，物业未尽告知义务。物业应当删除其人脸信息。"], [(None, "法院"), (None, "法院")]),
+        # a person's view does not carry over to the sentences after it
+        (["张明认为，规则太粗。业主们仍在门口排队。"], [("张明", None)]),
+        # nor does a view that does not open the paragraph
+        (["记者注意到，本院认为这一条款有效。业主们仍在门口排队。"], [("本院", None)]),
+    ],
+)
+def test_a_judgment_s_parties_and_a_court_s_reasoning(
+    texts: list[str], want: list[tuple[str | None, str | None]]
+) -> None:
+    meta = DocumentMeta(id="fx", kind="commentary", outlet=None, extra={"language": "zh"})
+    passages = [Passage("fx", n, t, sentences=split_sentences(t)) for n, t in enumerate(texts, 1)]
+    assert [(a.data["speaker"], a.data["role"]) for a in find_reported_speech_zh(passages, meta)] == want
+
+
+@pytest.mark.parametrize(
+    ("texts", "want"),
+    [
+        # bodies that speak: a bank, a library; a court's findings
+        (["The bank argued that the images were anonymised."], [(None, "The bank")]),
+        (["The library says the gates cut the average entry time."], [(None, "The library")]),
+        # "the court" is the court named before, though it did not speak
+        (
+            ["The Lanjiang Internet Court heard the case in May.", "The court found that consent was missing."],
+            [("Lanjiang Internet Court", None)],
+        ),
+        # a body's capitalised name after "The" is its name, not a description
+        (
+            ["The Shenzhen Municipal Cyberspace Administration said the filings were late."],
+            [("Shenzhen Municipal Cyberspace Administration", None)],
+        ),
+        (["The city's cyberspace office said the filings were late."], [(None, "The city's cyberspace office")]),
+        # a body with a relative clause between it and its verb
+        (
+            ["The supermarket, which operates 14 stores in Jiangsu, said in a statement that the lane had reopened."],
+            [(None, "The supermarket")],
+        ),
+        # a court's order or award reports its decision; a company's order is a purchase
+        (["A court in Chengdu ordered a gym to delete a member's face data."], [(None, "A court in Chengdu")]),
+        (["The company ordered 500 cameras from a vendor."], []),
+        # "the court" is the court named before, not a one-word name that spoke since
+        (
+            [
+                "The Suzhou Industrial Park People's Court heard the case.",
+                "Later, Xu said the hotel had no consent.",
+                "On damages, the court awarded Pan 5,000 yuan.",
+            ],
+            [("Xu", None), ("Suzhou Industrial Park People's Court", None)],
+        ),
+        # a group of people with where they work
+        (
+            ["Officials at the Cyberspace Administration have said in briefings that filings are rising."],
+            [(None, "Officials at the Cyberspace Administration")],
+        ),
+        (["Engineers from Vistamark say the gates match in 0.3 seconds."], [(None, "Engineers from Vistamark")]),
+        # a study finds, nobody speaks
+        (["The study found that most gates keep templates on the device."], []),
+    ],
+)
+def test_bodies_that_speak_and_the_court_named_before(
+    texts: list[str], want: list[tuple[str | None, str | None]]
+) -> None:
+    meta, passages = make_doc(texts)
+    assert [(a.data["speaker"], a.data["role"]) for a in find_reported_speech(passages, meta)] == want

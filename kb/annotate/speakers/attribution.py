@@ -24,7 +24,7 @@ _GIVEN_NAME = re.compile(
 )
 _RELATIVE = re.compile(r"(?:,\s*)?\bwho\s*$")
 # A relative clause between a speaker and the cue: ", who asked not to be named,".
-_RELATIVE_CLAUSE = re.compile(r",\s+who\s+[^,;:“”\"]{2,80},\s*$")
+_RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which)\s+[^,;:“”\"]{2,80},\s*$")
 # "writes about cooking" describes a topic, not speech.
 _NOT_SPEECH_AFTER = re.compile(r"\s+about\b")
 _TELL = re.compile(r"(?:tell|tells|told|telling)", re.IGNORECASE)
@@ -36,7 +36,9 @@ _PLACE_OF_ROLE = re.compile(
 # A plural group of people as the whole subject: "Some Chinese lawyers", "Privacy advocates".
 _PLURAL_ROLE = re.compile(
     r"^\s*(?P<phrase>(?:(?:[Ss]ome|[Mm]any|[Mm]ost|[Ss]everal|[Oo]ther|[Bb]oth|[Tt]wo|[Tt]hree|[Ff]ew)\s+)?"
-    r"(?:[\w’\x27-]+\s+){0,3}?(?P<head>[A-Za-z][a-z-]*s))\s*$"
+    r"(?:[\w’\x27-]+\s+){0,3}?(?P<head>[A-Za-z][a-z-]*s)"
+    # where they work: "Officials at the Cyberspace Administration", "Engineers from Vistamark"
+    r"(?:\s+(?:at|from|in|of|with)\s+(?:the\s+)?(?:[A-Z][\w’\x27-]*\s+){0,4}[A-Z][\w’\x27-]*)?)\s*$"
 )
 # Whom the writer met, after the person: "a gate vendor [we interviewed]", "one parent [I spoke to]".
 _MET_BY_WRITER = re.compile(
@@ -214,7 +216,7 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
         role = _role_before_comma(text, abs_run, lex)
         if role:
             return _Subject(start, lo + m.end("run"), "name", tuple(names), role, "appositive")
-        if m.group("bare"):  # "The draft from the regulator, the CAC, proposes": not the subject
+        if m.group("bare") and not m.group("age"):  # "The draft from the regulator, the CAC, proposes"
             return None
         pre = _premodifier(text, abs_run, lex)
         if pre:
@@ -393,6 +395,14 @@ def _attributions(index: int, masked: str, lo: int, hi: int, lex: Lexicon) -> li
             subject = _left_subject(masked, lo, m.start(), verb, lex)
         if subject is None and verb.subject in ("either", "after"):
             subject = _right_subject(masked, m.end(), hi, verb, lex)
+        if subject is not None and verb.subject_words and not _holds_word(subject, verb.subject_words):
+            continue  # "The company ordered 500 cameras": a purchase, not a ruling
         if subject is not None:
             out.append(_Attr(index, re.sub(r"\s+", " ", form), m.start(), m.end(), verb, subject))
     return out
+
+
+def _holds_word(subject: _Subject, words: frozenset[str]) -> bool:
+    """Whether the subject's words (its role and its names) hold one of ``words``."""
+    text = " ".join([subject.role or "", *(" ".join(n.tokens) for n in subject.names)])
+    return bool(set(re.findall(r"[a-z]+", text.lower())) & words)

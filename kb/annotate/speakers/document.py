@@ -203,8 +203,14 @@ def _speaker_of(doc: _Document, i: int, a: _Attr) -> _Speaker:
     if subj.kind == "role":
         if (body := _body_named_before(doc, i, subj.start, subj.role)) is not None:
             return _Speaker(body, mention, None, a.cue)  # "Seabright said …. The chain said …": Seabright
+        before = doc.infos[i].passage.text[: subj.start].rstrip()
+        opens = not before or before.endswith((".", "!", "?", ":", ";"))
+        if opens and (titled := _CAPITALISED_BODY.match(subj.role or "")) is not None:
+            return _Speaker(titled.group(1), mention, None, a.cue)  # "The Shenzhen Municipal … Administration"
         return _Speaker(None, mention, subj.role, a.cue)
     if subj.kind == "pronoun":
+        if (asked := _writer_addressee(doc, i, subj.start)) is not None:
+            return _Speaker(None, mention, asked, a.cue)  # "I asked the class teacher …, she said"
         key = _last_person(doc, i, subj.start)
         if key is None and (described := _last_described(doc, i, subj.start)) is not None:
             return _Speaker(None, mention, described, a.cue)  # "the clerk told me …. She said …"
@@ -215,6 +221,12 @@ def _speaker_of(doc: _Document, i: int, a: _Attr) -> _Speaker:
     local = subj.role if subj.role_how != "title" else None
     known = people.role(keys[0]) if len(keys) == 1 else None
     return _Speaker(name, mention, local or known or subj.role, a.cue)
+
+
+# A described speaker all in capitals after "The", opening its sentence, is a body's name:
+# "The Shenzhen Municipal Cyberspace Administration said" (not "The city's cyberspace office";
+# not an appositive: "The draft from the regulator, the Cyberspace Administration, proposes").
+_CAPITALISED_BODY = re.compile(r"^[Tt]he\s+((?:[A-Z][\w’'\-]*\s+){1,6}[A-Z][\w’'\-]*)$")
 
 
 def _last_person(doc: _Document, i: int, pos: int) -> str | None:
@@ -234,11 +246,39 @@ def _last_person(doc: _Document, i: int, pos: int) -> str | None:
                 continue
             if set(name.tokens) & known:
                 return doc.people.canonical(name.tokens)
-            if fallback is None and 2 <= len(name.tokens) <= 3:
+            if fallback is None and 2 <= len(name.tokens) <= 3 and name.tokens[-1] not in lex.documents:
                 fallback = name
         if fallback is not None:
             return doc.people.canonical(fallback.tokens)
     return None
+
+
+# The writer turning to someone described, not named: "I asked the class teacher what …",
+# "I emailed the head of primary and", "My neighbour complained …, and": a "she" after it in
+# the sentence is that person.
+_WRITER_ADDRESSEE = re.compile(
+    r"(?:\b(?:I|we)\s+(?:\w+ly\s+)?(?:asked|emailed|e-mailed|called|phoned|rang|messaged|texted|contacted|"
+    r"wrote\s+to|spoke\s+(?:to|with)|talked\s+to|checked\s+with)\s+|(?:^|(?<=[.!?]\s)))"
+    r"(?P<who>(?:[Tt]he|[Mm]y|[Oo]ur)\s+(?:[\w’'\-]+\s+){0,3}?(?P<head>[a-z][\w\-]+)(?:\s+of\s+[a-z]+)?)"
+    r"(?=\s+(?:what|whether|if|how|why|when|about|and|who|to|[a-z]+ed)\b|\s*[,;:])"
+)
+
+
+def _writer_addressee(doc: _Document, i: int, pos: int) -> str | None:
+    """The person the writer asked (or the writer's own acquaintance), described by a role,
+    last before ``pos`` in the same sentence, when no name comes between."""
+    lex = _lexicon()
+    text = doc.infos[i].masked
+    start = max(text.rfind(". ", 0, pos), text.rfind("? ", 0, pos), text.rfind("! ", 0, pos), -1) + 1
+    found = [m for m in _WRITER_ADDRESSEE.finditer(text, start, pos) if m.group("head").lower() in lex.role_nouns]
+    if not found or _a_body(found[-1].group("who"), lex):
+        return None
+    known = {t for n in doc.people.names for t in n}
+    for r in lex.run_re.finditer(text, found[-1].end(), pos):
+        name = _parse_run(r.group(0), lex)
+        if name is not None and not name.is_org and (set(name.tokens) & known or len(name.tokens) > 1):
+            return None  # a person named between: "she" may be that person
+    return found[-1].group("who")
 
 
 def _last_described(doc: _Document, i: int, pos: int) -> str | None:
@@ -267,15 +307,33 @@ def _body_named_before(doc: _Document, i: int, pos: int, role: str | None) -> st
     if m is None or m.group("noun") not in _lexicon().institution_nouns:
         return None
     lex = _lexicon()
+    # a name ending in the body's own word ("… People's Court" for "the court") wins over a
+    # one-word name that only may be an organisation
+    mentioned = _body_mentioned_before(doc, i, pos, m.group("noun"))
     for k in range(i, -1, -1):
         info = doc.infos[k]
         for a in reversed([a for a in info.attrs if k < i or a.subject.end <= pos]):
             names, said = a.subject.names, info.speakers.get(id(a))
             if a.subject.kind != "name" or len(names) != 1 or said is None or said.name is None:
                 continue
-            known = any(set(said.name.split()) & set(n) for n in doc.people.names)
-            if names[0].is_org or any(w in lex.org_words for w in said.name.split()) or not known:
-                return said.name  # an organisation, or a one-word name no person of the document has
+            if names[0].is_org or any(w in lex.org_words for w in said.name.split()):
+                return said.name  # an organisation that spoke
+            if not any(set(said.name.split()) & set(n) for n in doc.people.names):
+                return mentioned or said.name  # a one-word name no person of the document has
+    return mentioned
+
+
+def _body_mentioned_before(doc: _Document, i: int, pos: int, noun: str) -> str | None:
+    """The last name before ``pos`` that ends in the body's word, capitalised, in this passage
+    or an earlier one, whether or not it spoke: "the Lanjiang Internet Court heard …. The
+    court found that …": the Lanjiang Internet Court."""
+    pattern = re.compile(rf"\b((?:[A-Z][\w’'\-]*\s+){{1,5}}){noun.capitalize()}\b")
+    for k in range(i, -1, -1):
+        text = doc.infos[k].masked
+        found = list(pattern.finditer(text, 0, pos if k == i else len(text)))
+        words = [w for w in found[-1].group(1).split() if w not in ("The", "A", "An")] if found else []
+        if words:
+            return " ".join([*words, noun.capitalize()])
     return None
 
 

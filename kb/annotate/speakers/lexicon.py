@@ -31,6 +31,8 @@ class _Verb:
     kind: Literal["speech", "view"]
     subject: Literal["before", "either", "after"]
     finite: bool  # 3rd-person singular or past: agrees with one named subject
+    # when set, the subject must hold one of these words ("the court ordered", not "the company ordered")
+    subject_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class _VerbRule(RuleModel):
     forms: tuple[str, ...]
     kind: Literal["speech", "view"]
     subject: Literal["before", "either", "after"]
+    subject_words: tuple[str, ...] = ()
     examples: tuple[_VerbExample, ...] = ()
 
 
@@ -117,7 +120,7 @@ def load_lexicon(directory: Path) -> Lexicon:
     verbs: dict[str, _Verb] = {}
     for entry in verb_file.verb:
         for form in entry.forms:
-            verbs[form] = _Verb(form, entry.kind, entry.subject, _finite(form))
+            verbs[form] = _Verb(form, entry.kind, entry.subject, _finite(form), frozenset(entry.subject_words))
     verb_examples = [(ex.text, ex.speaker) for entry in verb_file.verb for ex in entry.examples]
     titles = frozenset(t.lower() for t in names.titles)
     role_nouns = frozenset(names.role_nouns) | frozenset(names.institution_nouns)
@@ -140,7 +143,8 @@ def load_lexicon(directory: Path) -> Lexicon:
     )
     left_subject_re = re.compile(
         rf"(?P<run>{run})(?P<poss>’s|'s|’)?"
-        rf"(?:\s*\([A-Z][A-Za-z]{{1,9}}\))?(?:,\s+(?P<appos>[^,;“”\"]+?),|(?P<bare>,))?\s*$"
+        rf"(?:\s*\([A-Z][A-Za-z]{{1,9}}\))?(?P<age>,\s+\d{{1,3}}(?=,))?"  # an age: "Wang Shulan, 67, said"
+        rf"(?:,\s+(?P<appos>[^,;“”\"]+?),|(?P<bare>,))?\s*$"
     )
     name_examples = tuple((ex.text, ex.speaker, ex.role) for ex in names.examples)
     return Lexicon(

@@ -89,6 +89,7 @@ class TurnRules(RuleModel):
     reply_words: tuple[str, ...]
     reply_words_en: tuple[str, ...] = ()
     titled_labels: tuple[str, ...] = ()
+    field_labels: tuple[str, ...] = ()
     examples: tuple[_TurnExample, ...] = ()
     counter_examples: tuple[tuple[str, ...], ...] = ()
 
@@ -100,6 +101,7 @@ class _Patterns:
     reply: re.Pattern[str]  # 人力资源部 回复： / HR replied:
     comment: re.Pattern[str]  # 周宇（研发二部）： / Maya (Sales):
     titled: re.Pattern[str]  # Chairwoman Park. / Mr. SMITH. / The Chairman.
+    fields: frozenset[str]  # 答案： / 解析： / Note: : a form's or a quiz's field, no speaker
 
 
 def _alternation(words: Sequence[str]) -> str:
@@ -132,6 +134,7 @@ def _patterns(path: Path) -> _Patterns:
             rf"^\s*(?:(?P<the>The)\s+(?P<office>(?i:{titles}))|(?P<title>(?:{titles})\.?)\s+"
             r"(?P<name>[A-Z][A-Za-z’'\-]+(?:\s+[A-Z][A-Za-z’'\-]+)?))\.\s+(?=\S)"
         ),
+        fields=frozenset(w.casefold() for w in rules.field_labels),
     )
 
 
@@ -168,7 +171,7 @@ def _labels(passages: Sequence[Passage]) -> list[_Label]:
             out.append(_Label(i, f"{t.group('title')} {name}", t.end(), name, role=t.group("title"), titled=True))
             continue
         m = _ZH_LABEL.match(p.text) or _EN_LABEL.match(p.text)
-        if m:
+        if m and m.group("name").casefold() not in pats.fields:
             out.append(_Label(i, m.group("name"), m.end(), m.group("name")))
     return out
 

@@ -102,6 +102,9 @@ class ZhLexicon(RuleModel):
     predicate_starts: tuple[str, ...] = ()
     self_references: tuple[str, ...] = ()
     defined_parties: tuple[str, ...] = ()
+    asking_verbs: tuple[str, ...] = ()
+    issuer_words: tuple[str, ...] = ()
+    not_nicknames: tuple[str, ...] = ()
     examples: tuple[_Example, ...] = ()
 
 
@@ -114,6 +117,7 @@ class _Compiled:
     not_cue: re.Pattern[str]
     kinds: dict[str, str]
     someone: re.Pattern[str]
+    asked: re.Pattern[str]
 
 
 def _alternation(words: Sequence[str]) -> str:
@@ -133,7 +137,12 @@ def _compiled(path: Path) -> _Compiled:
     someone = re.compile(
         rf"(?:^|[，。；])(?P<who>(?:一位|一名|有位|有一位)[^，。；：、“”]{{0,8}}?(?:{_alternation(lex.role_nouns)}))"
     )
-    return _Compiled(lex, verb, according, unsourced, not_cue, {v.form: v.kind for v in lex.verbs}, someone)
+    asked = re.compile(
+        rf"(?:^|[，。；])(?:我们|我)[^，。；：、“”]{{0,6}}?(?:{_alternation(lex.asking_verbs) or '(?!)'})"
+        rf"(?P<who>[^，。；：、“”]{{0,10}}?(?:{_alternation(lex.role_nouns)}))(?=[，。；]|$)"
+    )
+    kinds: dict[str, str] = {v.form: v.kind for v in lex.verbs}
+    return _Compiled(lex, verb, according, unsourced, not_cue, kinds, someone, asked)
 
 
 def load_zh_lexicon(path: Path | None = None) -> ZhLexicon:
@@ -225,9 +234,10 @@ def _strip_adverbs(subject: str, lex: ZhLexicon) -> str:
 _TEXT_SUBJECT = re.compile(rf"(?:第[{NUMERAL_CHARS}]+|同一|该|本|此)(?:条|款|项)$|(?:法|办法|规定|条例|细则)$")
 # Where or when someone spoke, or on what, between the speaker and the verb: 班主任[在家长群里]说,
 # 某某[就备案中的问题]回答了记者提问.
-# 有业主[向记者]反映: whom they told.
+# 有业主[向记者]反映: whom they told; 工作人员[在旁边]说: where.
 _SETTING = re.compile(
-    r"(?:在[^，。；：、]{1,10}?(?:里|上|中|内|时|前|后|期间)|就[^，。；：、就]{2,24}|向(?:本报)?(?:记者|笔者|我们|我))$"
+    r"(?:在[^，。；：、]{0,10}?(?:里|上|中|内|时|前|后|期间|旁边|一旁|身边|边上)|就[^，。；：、就]{2,24}"
+    r"|向(?:本报)?(?:记者|笔者|我们|我))$"
 )
 
 
@@ -247,7 +257,7 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
         return None  # the writer's own view (我很难认为…): the author's voice, not a quoted speaker
     if _TEXT_SUBJECT.search(subject):
         return None  # 同一条还说, 第十条规定: a text, not a speaker
-    if not subject or not _HAN.search(subject) or "《" in subject or "》" in subject or len(subject) > 30:
+    if not subject or not _HAN.search(subject) or any(m in subject for m in "《》【") or len(subject) > 30:
         return None
     if subject in lex.not_speakers or any(subject.endswith(w) for w in lex.not_speakers if len(w) > 1):
         return None
@@ -272,10 +282,10 @@ def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speake
         return _Speaker(core, subject, None, cue)
     rest = _after_last_role(core, lex)
     if rest is not None:
-        if rest and _NAME.match(rest):
+        if rest and _NAME.match(rest) and rest not in lex.not_nicknames:
             return _Speaker(rest, subject, subject[: len(subject) - len(rest)], cue)
-        if not rest:
-            return _Speaker(None, subject, core, cue)
+        if not rest or rest in lex.not_nicknames:
+            return _Speaker(None, subject, core, cue)  # 前台小姐姐: the receptionist, unnamed
     if subject.startswith(tuple(lex.indefinites)):
         return _Speaker(None, subject, subject, cue)  # 另一家景区表示, 一家研究机构估算: unnamed, described
     if any(core.endswith(s) for s in lex.org_suffixes):
@@ -295,6 +305,13 @@ def _someone(sentence: str, c: _Compiled) -> _Speaker | None:
     """An unnamed person a sentence opens a clause with, though they say nothing in it
     (上个月，一位家长在咨询时给我们看了协议): whom a 他/她 in the next sentence means."""
     m = c.someone.search(sentence)
+    return _Speaker(None, m.group("who"), m.group("who"), "") if m else None
+
+
+def _asked(sentence: str, c: _Compiled) -> _Speaker | None:
+    """Whom the writer asked, described by a role, when the clause ends there (我去年问过园区的
+    法务，她说…): whom a 他/她 after it means."""
+    m = c.asked.search(sentence)
     return _Speaker(None, m.group("who"), m.group("who"), "") if m else None
 
 
@@ -422,6 +439,8 @@ def _analyse(passages: Sequence[Passage]) -> dict[str, list[_Sentence]]:
         spans = p.sentences or ((0, len(p.text)),)
         sentences: list[_Sentence] = []
         for s, e in _merge_quoted(p.text, spans, quotes, c.verb):
+            if (addressee := _asked(masked[s:e], c)) is not None:
+                people.see(addressee, c.lex)  # 我问过园区的法务，她说…: 她 is that officer
             attrs = _attributions(masked, s, e, c, people)
             for a in attrs:
                 if a.speaker.name or a.speaker.role:
@@ -566,12 +585,18 @@ def _turns(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
 def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
     """Sentences that report someone's words or views without a quotation they introduce."""
     analysed = _analyse(passages)
+    c = _compiled(_default_path())
     out: list[Annotation] = []
     for p in passages:
         if p.kind == "heading":
             continue  # 四、家长说“不”: a section's title, nobody reported
-        for sentence in analysed[p.id]:
+        sentences = analysed[p.id]
+        reasoning = _reasoning(p.text, sentences)
+        for sentence in sentences:
             if not sentence.attrs:
+                text = p.text[sentence.start : sentence.end]
+                if reasoning is not None and c.verb.search(text) is None and not text.lstrip().startswith("《"):
+                    out.append(_annotation(p, "reported_speech", sentence.start, sentence.end, reasoning, "continued"))
                 continue
             # A sentence mostly quoted is the quotation's; terms in quotes (「事后救济」) are not.
             quoted = sum(c - o - 1 for o, c in sentence.quotes)
@@ -580,10 +605,26 @@ def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> 
     return _resolve_references(out, passages, meta)
 
 
+def _reasoning(text: str, sentences: Sequence[_Sentence]) -> _Attribution | None:
+    """A paragraph a body's view opens (本院认为，…; 法院认为，…): its reasoning, which the
+    paragraph's later sentences go on with, unless they have a reporting verb of their own
+    or open with a text's name (《办法》亦规定…: the text's voice)."""
+    a = sentences[0].attrs[0] if sentences and sentences[0].attrs else None
+    if a is None or a.kind != "view" or text[sentences[0].start : a.start].strip():
+        return None
+    lex = _compiled(_default_path()).lex
+    words = (*lex.self_references, *lex.issuer_words, *lex.generic_orgs)
+    return a if a.speaker.mention in words or _body_name(a.speaker.name or "", lex) else None
+
+
 @lru_cache(maxsize=4)
 def _defined_party_line(parties: tuple[str, ...]) -> re.Pattern[str] | None:
     """A line defining a party of an official decision: ``当事人：甲公司``."""
-    return re.compile(rf"^\s*({_alternation(parties)})\s*[：:]\s*([^，,。；;\s]{{2,40}})\s*$") if parties else None
+    return (
+        re.compile(rf"^\s*({_alternation(parties)})\s*[：:]\s*([^，,。；;\s]{{2,40}})\s*(?:$|[，,])")
+        if parties
+        else None
+    )
 
 
 def _resolve_references(anns: list[Annotation], passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
