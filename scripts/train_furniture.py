@@ -70,7 +70,7 @@ FLOOR = 0.97
 # every unlabelled block the rules keep there as text (between_rows). Its threshold is chosen on
 # its own CV predictions: the lowest at which they drop no block there holding a labelled
 # sentence and no unlabelled one (a section heading, a speaker's name), and at least this.
-# Not shipped (session 13): LOSO leaks 24 -> 24 of 2243 (docs/COMMENTARY_QUALITY.md).
+# Not shipped (session 12): LOSO leaks 24 -> 24 of 2243 (docs/COMMENTARY_QUALITY.md).
 BETWEEN_FLOOR = 0.97
 HALF = 0.5  # a furniture string makes up at least this share of a positive block
 

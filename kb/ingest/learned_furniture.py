@@ -17,7 +17,7 @@ vocabulary fitted with the weights). The weights are data, ``corpus/commentary_f
 written by ``scripts/train_furniture.py`` (which prints the leave-one-set-out figures); a
 feature the file does not name weighs 0. A file may add a second model, ``[between]``, for the
 blocks between prose the first may not judge (:func:`may_drop_between`); the stored one has none
-(cross-validated, it lowered no leak count: docs/COMMENTARY_QUALITY.md, session 13).
+(cross-validated, it lowered no leak count: docs/COMMENTARY_QUALITY.md, session 12).
 
 >>> feats = page_features(["Subscribe to our newsletter", "The rules ban it in hotel rooms, the court said."])[0]
 >>> feats["w:subscribe"], feats["ends_sentence"], feats["before_prose"]
