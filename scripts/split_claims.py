@@ -49,7 +49,9 @@ once on 2026-12-07, now spent), with split ``fresh19``, and the fresh20 set (``f
 ``fresh20_docs.jsonl``,
 ten more written blind on 2026-12-07 after fresh19, as a fifth reserve held-out set for every part of issue 14), with
 split ``fresh20``, and the fresh21 set (``fresh21.jsonl`` over ``fresh21_docs.jsonl``, ten more written blind on
-2026-12-07 after fresh20, as a sixth reserve held-out set for every part of issue 14), with split ``fresh21``.
+2026-12-07 after fresh20, as a sixth reserve held-out set for every part of issue 14), with split ``fresh21``,
+and the fresh22 set (``fresh22.jsonl`` over ``fresh22_docs.jsonl``, ten more written blind on 2026-12-07 after
+fresh21, as a seventh reserve held-out set), with split ``fresh22``.
 
 The check also reads the texts (read-only, from KB_SOURCE_ROOT, default ../shared): each
 sentence must occur verbatim in its source file, each gold provision must name an article
@@ -128,10 +130,11 @@ BLIND_SETS = (
     "fresh19",
     "fresh20",
     "fresh21",
+    "fresh22",
 )
 # The blind sets not yet run: no script fits, tunes or cross-validates on them (the fitting
 # scripts leave them out); the session that runs one once moves it out of here (it is spent).
-HELD_OUT_SETS = frozenset({"fresh21"})  # fresh20 was run once in session 12: spent
+HELD_OUT_SETS = frozenset({"fresh21", "fresh22"})  # fresh20 was run once in session 12: spent
 FIXTURE_SETS = (
     FixtureSet(
         "fixtures",
