@@ -299,7 +299,15 @@ def copyright_holder(text: str) -> str | None:
 
 
 def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
-    """The names in a by-line (``By A, B and C``), or None when ``text`` is not one."""
+    """The names in a by-line (``By A, B and C``), or None when ``text`` is not one; a courtesy
+    title before a full name is not part of it (``[vocab] byline_name_prefixes``).
+
+    >>> rules = load_rules()
+    >>> parse_byline("Posted by Prof. Jane Roe", rules), parse_byline("By Dr John Doe and Ms. Mary Major", rules)
+    (('Jane Roe',), ('John Doe', 'Mary Major'))
+    >>> parse_byline("By Dr. Roe", rules)
+    ('Dr. Roe',)
+    """
     m = rules.line_match("byline", text)
     if m is not None and m.groupdict().get("handle"):
         return (m.group("handle"),)  # a forum user's name, as it is: "rainyday_88"
@@ -319,6 +327,8 @@ def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
         after_role = False
         chunk = _cjk_name_alone(chunk, rules)
         tokens = [t.rstrip("*†‡") for t in chunk.split() if t not in rules.byline_roles]
+        while len(tokens) > 2 and tokens[0].removesuffix(".") in rules.byline_name_prefixes:
+            tokens = tokens[1:]  # "Prof. Jane Roe", "Dr Jane Roe": the name without its courtesy title
         if not tokens:
             continue
         if all(_CJK_NAME.match(t) for t in tokens):  # "记者 张三 通讯员 李四": one name each
@@ -385,6 +395,7 @@ class FurnitureRules:
     byline_roles: frozenset[str] = frozenset()
     byline_role_modifiers: frozenset[str] = frozenset()
     byline_name_suffixes: tuple[str, ...] = ()
+    byline_name_prefixes: frozenset[str] = frozenset()
 
     def is_byline_role(self, chunk: str) -> bool:
         """A job title in a by-line: a role word (Partner, 记者), perhaps after modifiers
@@ -494,6 +505,7 @@ class VocabModel(RuleModel):
     byline_roles: tuple[str, ...] = ()
     byline_role_modifiers: tuple[str, ...] = ()
     byline_name_suffixes: tuple[str, ...] = ()
+    byline_name_prefixes: tuple[str, ...] = ()
 
 
 class SentencesModel(RuleModel):
@@ -551,6 +563,7 @@ def _compile(rules: FurnitureFile) -> FurnitureRules:
         byline_roles=frozenset(vocab.byline_roles),
         byline_role_modifiers=frozenset(vocab.byline_role_modifiers),
         byline_name_suffixes=tuple(sorted(vocab.byline_name_suffixes, key=len, reverse=True)),
+        byline_name_prefixes=frozenset(vocab.byline_name_prefixes),
     )
 
 
