@@ -127,6 +127,11 @@ def _running_left(text: str) -> str | None:
     return left if len(left) >= _RUNNING_LEFT_MIN_CHARS else None
 
 
+def _starting_in(blocks: Sequence[Block], spans: Sequence[tuple[int, int]]) -> frozenset[int]:
+    """The indices of the blocks that start inside one of the markup's ``spans``."""
+    return frozenset(i for i, b in enumerate(blocks) if any(s <= b.start < e for s, e in spans))
+
+
 _LEAD_REACH = 80
 _TAIL_REACH = 20
 
@@ -185,15 +190,11 @@ class Page:
             i for i, b in enumerate(blocks) if b.lines == 1 and any(s <= b.start < e for s, e in marks.headings)
         )
         # Blocks that start a footnote the markup marks as one (Markdown ``[^1]: …``).
-        self.marked_notes = frozenset(i for i, b in enumerate(blocks) if any(s <= b.start < e for s, e in marks.notes))
+        self.marked_notes = _starting_in(blocks, marks.notes)
         # Blocks the markup shows are a row of links and nothing else: a breadcrumb trail or a menu.
-        self.link_rows = frozenset(
-            i for i, b in enumerate(blocks) if b.lines == 1 and any(s <= b.start < e for s, e in marks.link_rows)
-        )
+        self.link_rows = frozenset(i for i in _starting_in(blocks, marks.link_rows) if blocks[i].lines == 1)
         # Blocks that start on the line right under an image: its caption.
-        self.marked_captions = frozenset(
-            i for i, b in enumerate(blocks) if any(s <= b.start < e for s, e in marks.captions)
-        )
+        self.marked_captions = _starting_in(blocks, marks.captions)
         self.sentences = tuple(split_sentences(b.text, rules) for b in blocks)
         self.folds = [fold(b.text) for b in blocks]
         self.fold_counts = Counter(self.folds)

@@ -335,19 +335,17 @@ def _markup_authors(root: lxml.html.HtmlElement, boxed: tuple[str, ...]) -> str 
     rules = load_rules()
     if boxed:  # the names an author box sets apart (:func:`_boxed_names`)
         return "; ".join(boxed)
-    for text in _marked(root, _AUTHOR_CLASS, parts=True):
-        # "作者：X", "By X", or the name alone
-        names = parse_byline(text, rules) or parse_byline("By " + text, rules)
-        if names:
-            return "; ".join(names)
-    for text in _marked(root, _META_CLASS, parts=True):  # the line, then each of its fields
-        names = parse_byline(text, rules)
-        if names:
-            return "; ".join(names)
-    for text in _marked(root, _SIGNATURE_CLASS):  # a Q&A page's "asked by …" under its question
-        names = parse_byline(text, rules)
-        if names:
-            return "; ".join(names)
+    # the theme's author element ("作者：X", "By X", or the name alone), the meta line and each
+    # of its fields, a Q&A page's "asked by …" under its question
+    for pattern, parts, bare in (
+        (_AUTHOR_CLASS, True, True),
+        (_META_CLASS, True, False),
+        (_SIGNATURE_CLASS, False, False),
+    ):
+        for text in _marked(root, pattern, parts=parts):
+            names = parse_byline(text, rules) or (parse_byline("By " + text, rules) if bare else None)
+            if names:
+                return "; ".join(names)
     return None
 
 
@@ -434,6 +432,9 @@ def _citation_authors(root: lxml.html.HtmlElement) -> tuple[str, ...]:
     return tuple(out)
 
 
+_MICRODATA_NAME_MAX = 60
+
+
 def _microdata_authors(root: lxml.html.HtmlElement) -> tuple[str, ...]:
     """The names schema.org microdata marks as the authors (``itemprop="author"``, or the
     ``itemprop="name"`` inside one): the markup's own word, over an extractor's reading of
@@ -452,9 +453,6 @@ def _microdata_authors(root: lxml.html.HtmlElement) -> tuple[str, ...]:
         if text and len(text) <= _MICRODATA_NAME_MAX and text not in names:
             names.append(text)
     return tuple(names)
-
-
-_MICRODATA_NAME_MAX = 60
 
 
 def _meta_author(root: lxml.html.HtmlElement) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kb.annotate.speakers.attribution import _Attr, _attributions, _premodifier, _role_like, _Speaker
 from kb.annotate.speakers.lexicon import Lexicon, _lexicon
@@ -323,11 +324,17 @@ def _body_named_before(doc: _Document, i: int, pos: int, role: str | None) -> st
     return mentioned
 
 
+@lru_cache(maxsize=64)
+def _capitalised_body(noun: str) -> re.Pattern[str]:
+    """A capitalised name ending in ``noun``'s capitalised form: "the Lanjiang Internet Court"."""
+    return re.compile(rf"\b((?:[A-Z][\w’'\-]*\s+){{1,5}}){noun.capitalize()}\b")
+
+
 def _body_mentioned_before(doc: _Document, i: int, pos: int, noun: str) -> str | None:
     """The last name before ``pos`` that ends in the body's word, capitalised, in this passage
     or an earlier one, whether or not it spoke: "the Lanjiang Internet Court heard …. The
     court found that …": the Lanjiang Internet Court."""
-    pattern = re.compile(rf"\b((?:[A-Z][\w’'\-]*\s+){{1,5}}){noun.capitalize()}\b")
+    pattern = _capitalised_body(noun)
     for k in range(i, -1, -1):
         text = doc.infos[k].masked
         found = list(pattern.finditer(text, 0, pos if k == i else len(text)))
