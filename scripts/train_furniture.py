@@ -31,7 +31,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +50,6 @@ from kb.ingest.learned_furniture import (  # noqa: E402
     WORD_PREFIX,
     FurnitureModel,
     may_drop,
-    may_drop_between,
     model_override,
 )
 from kb.ingest.manifest import load_manifest  # noqa: E402
@@ -66,12 +65,6 @@ EXAMPLES = 8  # stored examples of each kind
 # The labelled sentences are nearly all long, whole sentences, so the CV alone does not see those
 # forms of text; at the CV's own threshold (0.89) the model dropped some of them.
 FLOOR = 0.97
-# With --between, a second model judges the blocks between prose (may_drop_between), fitted with
-# every unlabelled block the rules keep there as text (between_rows). Its threshold is chosen on
-# its own CV predictions: the lowest at which they drop no block there holding a labelled
-# sentence and no unlabelled one (a section heading, a speaker's name), and at least this.
-# Not shipped (session 12): LOSO leaks 24 -> 24 of 2243 (docs/COMMENTARY_QUALITY.md).
-BETWEEN_FLOOR = 0.97
 HALF = 0.5  # a furniture string makes up at least this share of a positive block
 
 
@@ -86,7 +79,6 @@ class Row:
     kept: bool  # the rules keep it, and it is a block the model may drop (may_drop)
     features: dict[str, float]
     label: int | None  # 1 furniture, 0 text, None no label
-    between: bool = False  # the rules keep it, and the model judges it at its "between" threshold
 
 
 @dataclass
@@ -155,8 +147,7 @@ def ingest(folder: Path, model: FurnitureModel | None, watch: bool = False) -> t
         passages[file.doc_id] = [p.text for p in doc.parsed.passages]
         for decisions, feats in seen[:1]:  # a page's blocks are decided once
             rows += [
-                Row(file.doc_id, d.block.text, may_drop(d, f), f, None, may_drop_between(d, f))
-                for d, f in zip(decisions, feats, strict=True)
+                Row(file.doc_id, d.block.text, may_drop(d, f), f, None) for d, f in zip(decisions, feats, strict=True)
             ]
     return passages, rows
 
@@ -217,12 +208,6 @@ def main() -> int:
     parser.add_argument(
         "--floor", type=float, default=FLOOR, help="the threshold is at least this (see FLOOR); 0.5: CV alone"
     )
-    parser.add_argument(
-        "--between-floor", type=float, default=BETWEEN_FLOOR, help="the threshold between prose is at least this"
-    )
-    parser.add_argument(
-        "--between", action="store_true", help="also fit a model for the blocks between prose (see BETWEEN_FLOOR)"
-    )
     parser.add_argument("--without", nargs="*", default=[], choices=SHAPE_FEATURES, help="features left out")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--table-only", action="store_true", help="stop after the threshold table")
@@ -246,38 +231,21 @@ def main() -> int:
         f" ({counts[1, True]} the model may drop), text {counts[0, True] + counts[0, False]}"
         f" ({counts[0, True]} the model may drop), unlabelled {counts[None, True] + counts[None, False]}"
     )
-    between_counts = Counter(r.label for r in all_rows if r.between)
-    print(
-        f"between prose (may_drop_between): furniture {between_counts[1]}, text {between_counts[0]},"
-        f" unlabelled {between_counts[None]}"
-    )
     # leave one set out: predictions on each set from a model fitted on the others
     cv: dict[str, list[float]] = {}
     fold_models: dict[str, LinearModel] = {}
-    cv_between: dict[str, list[float]] = {}
-    fold_between: dict[str, LinearModel] = {}
     for s in sets:
         others = [r for o in sets if o is not s for r in o.rows]
         model = fit(others if len(sets) > 1 else s.rows, args)
         fold_models[s.name] = model
         cv[s.name] = [model.probability(r.features) for r in s.rows]
-        if args.between:
-            inner = fit(between_rows(others if len(sets) > 1 else s.rows), args)
-            fold_between[s.name] = inner
-            cv_between[s.name] = [inner.probability(r.features) for r in s.rows]
     chosen = choose_threshold(sets, cv, args.max_lost, lambda r: r.kept)
     threshold = max(chosen, args.floor)
     print(f"CV threshold {chosen} (the lowest at which CV drops <= {args.max_lost} kept labelled-sentence blocks)")
     print(f"threshold {threshold} (at least the floor, {args.floor})")
-    between: float | None = None
-    if args.between:
-        chosen_between = choose_threshold(sets, cv_between, 0, lambda r: r.between, unlabelled=True)
-        between = max(chosen_between, args.between_floor)
-        print(f"between prose: CV threshold {chosen_between}, threshold {between} (floor {args.between_floor})")
     if args.table_only:
         return 0
     shipped = fit(all_rows, args)
-    shipped_between = fit(between_rows(all_rows), args) if between is not None else None
     print(
         f"\n{'set':10} {'rules (today)':28} {'learned CV':28} {'shipped':28} drops: CV unlabelled, furniture;", end=""
     )
@@ -285,54 +253,33 @@ def main() -> int:
     totals = [Figures(), Figures(), Figures()]
     for s in sets:
         rules = measure(s, None)
-        fold_inner = (fold_between[s.name], between) if between is not None else None
-        ship_inner = (shipped_between, between) if between is not None and shipped_between else None
-        fold = measure(s, FurnitureModel(fold_models[s.name], threshold, between=fold_inner))
-        ship = measure(s, FurnitureModel(shipped, threshold, between=ship_inner))
-        probs = [
-            pb if r.between and between is not None else p
-            for r, p, pb in zip(s.rows, cv[s.name], cv_between.get(s.name, cv[s.name]), strict=True)
-        ]
-
-        def judged(r: Row, p: float) -> bool:
-            return (r.kept and p >= threshold) or (between is not None and r.between and p >= between)
-
-        def shipped_p(r: Row) -> float:
-            return (shipped_between if r.between and shipped_between else shipped).probability(r.features)
-
-        kept = [(r, p) for r, p in zip(s.rows, probs, strict=True) if judged(r, p)]
+        fold = measure(s, FurnitureModel(fold_models[s.name], threshold))
+        ship = measure(s, FurnitureModel(shipped, threshold))
+        probs = cv[s.name]
+        kept = [(r, p) for r, p in zip(s.rows, probs, strict=True) if r.kept and p >= threshold]
         unl = sum(r.label is None for r, _ in kept)
         fur = sum(r.label == 1 for r, _ in kept)
-        unl_ship = sum(r.label is None and judged(r, shipped_p(r)) for r in s.rows)
+        unl_ship = sum(r.label is None and r.kept and shipped.probability(r.features) >= threshold for r in s.rows)
         for t, f in zip(totals, (rules, fold, ship), strict=True):
             t.add(f)
         print(f"{s.name:10} {rules!s:28} {fold!s:28} {ship!s:28} {unl:>3} {fur:>3} {unl_ship:>3}")
         for r, p in kept if args.show else ():
-            where = "between " if r.between else ""
-            print(f"    {p:.2f} {where}{'furniture' if r.label else 'unlabelled'}: {r.text[:110]}")
+            print(f"    {p:.2f} {'furniture' if r.label else 'unlabelled'}: {r.text[:110]}")
         for r, p in zip(s.rows, probs, strict=True) if args.show else ():
-            if (r.kept and r.label == 1 and p < threshold) or (r.between and r.label == 1 and p >= 0.5):
+            if r.kept and r.label == 1 and p < threshold:
                 print(f"    {p:.2f} furniture kept: {r.text[:110]}")
         for r, p in zip(s.rows, probs, strict=True) if args.show else ():
-            at = threshold if r.kept else between if r.between else None
-            if at is not None and r.label == 0 and p >= at - 0.05:
-                where = "between " if r.between else ""
-                print(f"    {p:.2f} {where}text {'LOST' if p >= at else 'near'}: {r.text[:110]}")
+            if r.kept and r.label == 0 and p >= threshold - 0.05:
+                print(f"    {p:.2f} text {'LOST' if p >= threshold else 'near'}: {r.text[:110]}")
         for r in s.rows if args.show else ():
-            if r.label is None and judged(r, shipped_p(r)):
+            if r.label is None and r.kept and shipped.probability(r.features) >= threshold:
                 print(f"    shipped drops unlabelled: {r.text[:110]}")
     print(f"{'total':10} {totals[0]!s:28} {totals[1]!s:28} {totals[2]!s:28}")
     print(f"({time.time() - t0:.0f} s)")
     if not args.no_write:
-        write(args.out, shipped, threshold, sets, all_rows, (shipped_between, between) if shipped_between else None)
+        write(args.out, shipped, threshold, sets, all_rows)
         print(f"wrote {args.out}")
     return 0
-
-
-def between_rows(rows: Sequence[Row]) -> list[Row]:
-    """The between model's rows: every labelled row, and each unlabelled block between prose the
-    rules keep as text (on a labelled page, furniture there would carry a label)."""
-    return [replace(r, label=0) if r.between and r.label is None else r for r in rows]
 
 
 def choose_threshold(
@@ -340,10 +287,9 @@ def choose_threshold(
     cv: dict[str, list[float]],
     max_lost: int,
     judged: Callable[[Row], bool],
-    unlabelled: bool = False,
 ) -> float:
     """The lowest threshold at which the CV predictions drop at most ``max_lost`` of the judged
-    blocks holding a labelled sentence (and, when ``unlabelled``, no unlabelled block either)."""
+    blocks holding a labelled sentence."""
     pairs = [(r, p) for s in sets for r, p in zip(s.rows, cv[s.name], strict=True) if judged(r)]
     print(f"\n{'threshold':>9} {'text lost':>9} {'furniture':>9} {'unlabelled':>10}  (kept blocks the CV model drops)")
     chosen = None
@@ -353,7 +299,7 @@ def choose_threshold(
         unl = sum(r.label is None and p >= t for r, p in pairs)
         if t in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99) or (chosen is None and lost <= max_lost):
             print(f"{t:>9} {lost:>9} {caught:>9} {unl:>10}")
-        if chosen is None and lost <= max_lost and not (unlabelled and unl):
+        if chosen is None and lost <= max_lost:
             chosen = t
     return chosen if chosen is not None else THRESHOLDS[-1]
 
@@ -364,7 +310,6 @@ def write(
     threshold: float,
     sets: Sequence[SetData],
     rows: Sequence[Row],
-    between: tuple[LinearModel, float] | None = None,
 ) -> None:
     """The model as TOML, with examples the shipped model must hold, each checked standing at
     the end of a page after its prose (:meth:`FurnitureModel.drops_in_text`): kept blocks
@@ -392,18 +337,6 @@ def write(
         "[weights]",
         *toml_weights(weights),
     ]
-    if between is not None:
-        inner = between[0].table(4)
-        lines += [
-            "",
-            "# the model for blocks between prose (may_drop_between), fitted against every text block there",
-            "[between]",
-            f"threshold = {between[1]}",
-            f"bias = {inner['bias']}",
-            "",
-            "[between.weights]",
-            *toml_weights({k: v for k, v in inner.items() if k != "bias" and v != 0.0}),
-        ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

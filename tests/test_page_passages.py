@@ -176,49 +176,31 @@ def test_the_learned_model_drops_only_what_it_may(
     assert all(any(t.startswith(line) for t in (p.text for p in rules_only.parsed.passages)) for line in dropped)
 
 
-# The same made-up model, with a between model (fitted apart, kb.ingest.learned_furniture.may_drop_between)
-# that finds "zorblat" furniture between prose too, and one that finds nothing there.
-BETWEEN = FurnitureModel(ZORBLAT.model, 0.9, between=(ZORBLAT.model, 0.95))
-BLIND_BETWEEN = FurnitureModel(ZORBLAT.model, 0.9, between=(LinearModel(bias=-8.0, weights={}), 0.95))
-BETWEEN_CASES = [
-    # name, model, page, lines it must drop, lines it must keep
-    ("heading", BETWEEN, "A Title About Face Rules\n\n" + PROSE + "Zorblat picks\n\n" + PROSE, ["Zorblat picks"], []),
-    ("line", BETWEEN, "A Title About Face Rules\n\n" + PROSE + "Zorblat: rate this page\n\n" + PROSE, ["Zorblat:"], []),
-    (
-        "blind",
-        BLIND_BETWEEN,
-        "A Title About Face Rules\n\n" + PROSE + "Zorblat picks\n\n" + PROSE,
-        [],
-        ["Zorblat picks"],
-    ),
-    # the page's end is the main model's, whatever the between model says
-    ("end", BLIND_BETWEEN, "A Title About Face Rules\n\n" + PROSE + "Zorblat keeps this show free.\n", ["Zorblat"], []),
+# Between two paragraphs of prose the model does not judge (kb.ingest.learned_furniture.may_drop):
+# the made-up model that drops every "zorblat" line at a page's end keeps it there.
+BETWEEN_PAGES = [
+    ("heading", "A Title About Face Rules\n\n" + PROSE + "Zorblat picks\n\n" + PROSE, "Zorblat picks"),
+    ("line", "A Title About Face Rules\n\n" + PROSE + "Zorblat: rate this page\n\n" + PROSE, "Zorblat:"),
 ]
 
 
-@pytest.mark.parametrize(("name", "model", "page", "dropped", "kept"), BETWEEN_CASES, ids=[c[0] for c in BETWEEN_CASES])
-def test_a_between_model_judges_the_blocks_between_prose(
-    tmp_path: Path, name: str, model: FurnitureModel, page: str, dropped: list[str], kept: list[str]
-) -> None:
+@pytest.mark.parametrize(("name", "page", "line"), BETWEEN_PAGES, ids=[c[0] for c in BETWEEN_PAGES])
+def test_the_model_does_not_judge_a_block_between_prose(tmp_path: Path, name: str, page: str, line: str) -> None:
     (tmp_path / f"{name}.txt").write_text(page, encoding="utf-8")
-    with model_override(model):
+    with model_override(ZORBLAT):
         (doc,) = load_user_commentary([tmp_path], load_manifest())
-    texts = [p.text for p in doc.parsed.passages]
-    assert [d for d in dropped if any(t.startswith(d) for t in texts)] == []
-    assert [k for k in kept if not any(t.startswith(k) for t in texts)] == []
+    assert any(p.text.startswith(line) for p in doc.parsed.passages)
 
 
-def test_a_model_file_with_a_between_model_loads(tmp_path: Path) -> None:
+def test_a_model_file_with_an_unknown_section_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "model.toml"
     path.write_text(
         "threshold = 0.97\nbias = -1.0\n[weights]\nshort = 1.0\n"
         '[between]\nthreshold = 0.99\nbias = -2.0\n[between.weights]\n"w:zorblat" = 3.0\n',
         encoding="utf-8",
     )
-    model = load_furniture_model(path)
-    assert model.between is not None
-    assert (model.between[1], model.between[0].weights) == (0.99, {"w:zorblat": 3.0})
-    assert load_furniture_model().between is None  # the stored model judges no block between prose
+    with pytest.raises(Exception, match="between"):
+        load_furniture_model(path)
 
 
 def test_the_stored_model_loads_and_its_examples_hold() -> None:

@@ -15,9 +15,9 @@ its neighbours (the rules' own output: a cross-validated figure using it is opti
 its text repeats on the page, and its words (English words and Chinese character pairs, from a
 vocabulary fitted with the weights). The weights are data, ``corpus/commentary_furniture.toml``,
 written by ``scripts/train_furniture.py`` (which prints the leave-one-set-out figures); a
-feature the file does not name weighs 0. A file may add a second model, ``[between]``, for the
-blocks between prose the first may not judge (:func:`may_drop_between`); the stored one has none
-(cross-validated, it lowered no leak count: docs/COMMENTARY_QUALITY.md, session 12).
+feature the file does not name weighs 0. Blocks between paragraphs of prose are not judged
+(:func:`may_drop`): a second model for them lowered no leak count in cross-validation and was
+removed (docs/COMMENTARY_QUALITY.md, session 12).
 
 >>> feats = page_features(["Subscribe to our newsletter", "The rules ban it in hotel rooms, the court said."])[0]
 >>> feats["w:subscribe"], feats["ends_sentence"], feats["before_prose"]
@@ -58,7 +58,6 @@ __all__ = [
     "drop_learned_furniture",
     "load_furniture_model",
     "may_drop",
-    "may_drop_between",
     "model_override",
     "page_features",
 ]
@@ -203,22 +202,10 @@ def page_features(
 
 
 # ------------------------------------------------------------------------ the model
-class _BetweenFile(RuleModel):
-    """The model for blocks between prose: fitted against every block there the rules keep that
-    no furniture label covers (labelled or not: a section heading, a speaker's name, a salutation
-    are text there), so it learns what the other never sees."""
-
-    threshold: float = Field(ge=0.5, le=1.0)
-    bias: float
-    weights: dict[str, float]
-
-
 class _ModelFile(RuleModel):
     version: int = 1
     trained_on: str = ""  # what the weights were fitted on (written by the script)
     threshold: float = Field(ge=0.5, le=1.0)  # drop a kept block at this probability or more
-    # the model for a block between the page's prose (may_drop_between); absent: not judged
-    between: _BetweenFile | None = None
     bias: float
     weights: dict[str, float]
     # lines the model must drop (furniture) and keep (text) at the end of a page, after its
@@ -228,8 +215,7 @@ class _ModelFile(RuleModel):
 
     @model_validator(mode="after")
     def _known(self) -> _ModelFile:
-        names = [*self.weights, *(self.between.weights if self.between else ())]
-        unknown = sorted({k for k in names if k not in SHAPE_FEATURES and not k.startswith(WORD_PREFIX)})
+        unknown = sorted({k for k in self.weights if k not in SHAPE_FEATURES and not k.startswith(WORD_PREFIX)})
         if unknown:
             raise ValueError(f"unknown feature(s) {unknown}; known: {', '.join(SHAPE_FEATURES)} and w:<word>")
         return self
@@ -250,19 +236,11 @@ class FurnitureModel:
     threshold: float
     drops: tuple[str, ...] = ()
     keeps: tuple[str, ...] = ()
-    # the model and threshold for a block between prose (may_drop_between); None: not judged
-    between: tuple[LinearModel, float] | None = None
 
     def drops_block(self, decision: BlockDecision, features: Mapping[str, float]) -> bool:
-        """Whether the model drops a block the rules decided so, with these features: the main
-        model where :func:`may_drop` lets it judge, the between model where
-        :func:`may_drop_between` does, each at its threshold."""
-        if may_drop(decision, features):
-            return self.probability(features) >= self.threshold
-        if self.between is not None and may_drop_between(decision, features):
-            model, threshold = self.between
-            return model.probability(features) >= threshold
-        return False
+        """Whether the model drops a block the rules decided so, with these features: where
+        :func:`may_drop` lets it judge, at its threshold."""
+        return may_drop(decision, features) and self.probability(features) >= self.threshold
 
     def probability(self, features: Mapping[str, float]) -> float:
         return self.model.probability(features)
@@ -289,9 +267,7 @@ def load_furniture_model(path: Path | None = None) -> FurnitureModel:
     path = path or get_settings().corpus_dir / MODEL_NAME
     rules = load_rules(path, _ModelFile, "furniture model file")
     model = LinearModel.from_table({"bias": rules.bias, **rules.weights})
-    between = rules.between
-    inner = (LinearModel.from_table({"bias": between.bias, **between.weights}), between.threshold) if between else None
-    return FurnitureModel(model, rules.threshold, tuple(rules.drops), tuple(rules.keeps), inner)
+    return FurnitureModel(model, rules.threshold, tuple(rules.drops), tuple(rules.keeps))
 
 
 # The model in force and a watcher of every page's rows (the training script's); tests and
@@ -328,13 +304,6 @@ def may_drop(decision: BlockDecision, features: Mapping[str, float]) -> bool:
     if not decision.keep or decision.reason != "body" or features["next_prose"]:
         return False
     return decision.kind != "heading" or bool(features["before_prose"] or features["after_prose"])
-
-
-def may_drop_between(decision: BlockDecision, features: Mapping[str, float]) -> bool:
-    """The other blocks the rules keep as body text: those between paragraphs of prose or right
-    above one (an "In this issue" list, a widget, a disclaimer, a post's stamp), which the
-    between model judges (:attr:`FurnitureModel.between`)."""
-    return decision.keep and decision.reason == "body" and not may_drop(decision, features)
 
 
 def drop_learned_furniture(decisions: Sequence[BlockDecision]) -> list[BlockDecision]:
