@@ -181,6 +181,10 @@ def print_show(data: dict[str, Any]) -> None:
         for key in ("issuer", "adopted", "promulgated", "effective", "date", "outlet", "url"):
             if data.get(key):
                 console.print(f"  {key}: {data[key]}")
+        if data.get("authors"):
+            console.print(f"  authors: {'; '.join(data['authors'])}")
+        for p in data.get("passages", []):
+            _print_passage_line(console, p)
         for entry in data.get("toc", [])[:400]:
             indent = _INDENT.get(entry["level"], 3)
             console.print("  " * indent + f"{entry['label']} {entry.get('heading') or ''}  [dim]{entry['id']}[/dim]")
@@ -200,6 +204,28 @@ def print_show(data: dict[str, Any]) -> None:
         console.print(data["text"])
         for link in data.get("links", [])[:10]:
             console.print(f"  → {link['provision_id']} {link['kind']} {link['score']}")
+
+
+_SHOWN_LINKS = 3  # links per passage under a commentary document (kb show <passage id> for all)
+_SNIPPET = 110
+
+
+def _print_passage_line(console: Console, p: dict[str, Any]) -> None:
+    """One passage of a commentary document: its id, topics, speaker (unless the authors, listed
+    above) and opening words, then its strongest links."""
+    text = " ".join(p["text"].split())
+    text = text if len(text) <= _SNIPPET else text[: _SNIPPET - 1] + "…"
+    speaker = p["speaker"]
+    who = None if speaker.get("kind") == "author" else speaker.get("name") or speaker.get("role")
+    topics = f" [dim]\\[{', '.join(p['topics'])}][/dim]" if p["topics"] else ""
+    said = f"[italic]{escape(who)}:[/italic] " if who else ""
+    console.print(f"[dim]{p['id']}[/dim]{topics}  {said}{escape(text)}")
+    best: dict[str, dict[str, Any]] = {}
+    for link in p["links"]:  # strongest first: a provision cited and discussed is listed once
+        best.setdefault(link["id"], link)
+    for link in list(best.values())[:_SHOWN_LINKS]:
+        name = escape(link.get("short_name") or link["id"])
+        console.print(f"    → {name}  [dim]{link['id']} {link['kind']} {link['score']:.2f}[/dim]")
 
 
 def _diff_markup(diff: list[dict[str, str]]) -> str:

@@ -50,6 +50,30 @@ def test_show_passage(built_db: Settings) -> None:
     assert json.loads(out)["doc_id"] == "wsj-draft-rules-2023"
 
 
+def test_show_commentary_lists_its_passages_with_their_links(built_db: Settings) -> None:
+    code, out = _run(built_db, "show", "wsj-draft-rules-2023", "--json")
+    assert code == 0
+    data = json.loads(out)
+    passages = data["passages"]
+    assert len(passages) == data["counts"]["passages"] > 0
+    assert [p["n"] for p in passages] == sorted(p["n"] for p in passages)
+    assert all(p["id"].startswith("wsj-draft-rules-2023/") for p in passages)
+    linked = [p for p in passages if p["links"]]
+    assert linked, "the seed article's passages link to provisions"
+    for p in linked:
+        scores = [lk["score"] for lk in p["links"]]
+        assert scores == sorted(scores, reverse=True)
+    code, text = _run(built_db, "show", "wsj-draft-rules-2023")
+    assert code == 0
+    assert all(p["id"] in text for p in passages)
+    assert linked[0]["links"][0]["id"] in text  # its strongest link is printed under it
+
+
+def test_show_statute_has_no_passage_list(built_db: Settings) -> None:
+    code, out = _run(built_db, "show", "pipl-2021", "--json")
+    assert code == 0 and "passages" not in json.loads(out)
+
+
 def test_show_text_output(built_db: Settings) -> None:
     code, out = _run(built_db, "show", "pipl-2021/art_13")
     assert code == 0 and "第十三条" in out and "unofficial" in out

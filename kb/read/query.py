@@ -21,6 +21,7 @@ from kb.read.documents import cached_counts, document_passages, get_document, he
 from kb.read.graphs import GRAPH_KINDS, GRAPH_MAX_NODES, compare_versions, graph
 from kb.read.history import get_provision_at, provision_history
 from kb.read.lookups import CONTAINERS, TOC_LEVELS, UNIT_LEVELS, document_metas, meta_from_row
+from kb.read.pagedata import commentary_passages
 from kb.read.passages import get_passage
 from kb.read.provisions import get_provision
 from kb.read.topicviews import get_topic, list_topics, topic_viewpoints
@@ -62,13 +63,30 @@ __all__ = [
 
 
 def show(reader: Reader, target: str) -> dict[str, Any]:
-    """``kb show``: a document, provision or passage by id."""
+    """``kb show``: a document, provision or passage by id. A commentary document comes with
+    its passages, each with its speaker, topics and links (strongest first)."""
     kind = node_type(target)
     if kind == "document":
-        return {"type": "document", **get_document(reader, target)}
+        doc = get_document(reader, target)
+        if doc["kind"] == "commentary":
+            doc["passages"] = [_passage_summary(p) for p in commentary_passages(reader, target)]
+        return {"type": "document", **doc}
     if kind == "passage":
         return {"type": "passage", **get_passage(reader, target)}
     return {"type": "provision", **get_provision(reader, target)}
+
+
+def _passage_summary(p: dict[str, Any]) -> dict[str, Any]:
+    """A passage as ``kb show`` lists it under its document: its links without their evidence
+    (``kb show <passage id>`` gives that)."""
+    keep = ("id", "kind", "score", "short_name")
+    return {
+        **{k: p[k] for k in ("id", "n", "text", "kind", "section", "speaker", "stance")},
+        "topics": [t["id"] for t in p["topics"]],
+        "links": sorted(
+            ({k: lk.get(k) for k in keep} for lk in (*p["provisions"], *p["documents"])), key=lambda lk: -lk["score"]
+        ),
+    }
 
 
 def warm_caches(reader: Reader) -> None:
