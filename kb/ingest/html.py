@@ -60,6 +60,7 @@ from kb.ingest.frontmatter import (
     split_front_matter,
 )
 from kb.ingest.furniture import copyright_holder, interviewer, load_rules, parse_byline, source_name
+from kb.ingest.platforms import account_outlet, page_account, page_writer
 from kb.ingest.threads import BlockKind, thread_blocks
 
 __all__ = ["MAX_DEPTH", "MAX_ELEMENTS", "HtmlBlock", "HtmlText", "extract_page", "page_metadata", "parse_page"]
@@ -485,6 +486,8 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
         site = None  # trafilatura's guess from the <title>, the headline itself
     source = _markup_source(root)
     site = _masthead(site or fields.get("outlet") or _markup_site_name(root) or source, source)
+    account = page_account(root)  # a 公众号 on 微信公众平台: the account is the outlet
+    site = account_outlet(site, account)
     site = site or _footer_or_logo_name(root) or _title_site(root.findtext(".//title"), title)
     site = _spelled_out(site, root.findtext(".//title")) if site else site
     if title and site and title.endswith(site):
@@ -501,6 +504,8 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
     authors = "; ".join(_author_names(authors)) if authors else _markup_authors(root, boxed)
     if marked := _microdata_authors(root):
         authors = "; ".join(marked)  # the microdata names each author: no by-line to read
+    if account:  # the account's name in the author field is the outlet, not a writer
+        authors = "; ".join(n for n in (authors or "").split("; ") if n and n != account) or page_writer(root)
     fields["authors"] = authors
     date = (found.date if found else None) or fields.get("date")
     fields["date"] = _iso_prefix(date)
