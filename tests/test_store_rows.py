@@ -155,3 +155,15 @@ def test_public_surface() -> None:
         "SEARCH_LEVELS", "annotation_row", "build_info_rows", "document_rows", "link_row", "meta_to_json",
         "passage_row", "provision_row", "search_unit_rows", "stance_by_passage", "topic_rows", "topics_by_target",
     }  # fmt: skip
+
+
+def test_a_found_title_is_english_only_where_the_document_has_no_chinese_one() -> None:
+    from kb.model import DocumentMeta
+    from kb.store.rows import document_rows
+
+    zh = DocumentMeta(id="zh-page", kind="commentary", title_zh="答记者问")
+    en = DocumentMeta(id="en-page", kind="commentary")
+    found = {"zh-page": {"title": "答记者问"}, "en-page": {"title": "Faces at the gate"}}
+    rows = {r["id"]: r for r in document_rows([zh, en], {}, found)}
+    assert (rows["zh-page"]["title_zh"], rows["zh-page"]["title_en"]) == ("答记者问", None)
+    assert rows["en-page"]["title_en"] == "Faces at the gate"

@@ -64,7 +64,8 @@ def document_rows(
             "kind": doc.kind,
             "status": doc.status,
             "title_zh": doc.title_zh,
-            "title_en": doc.title_en or found.get("title"),
+            # the title found in the page is English only when the document has no Chinese one
+            "title_en": doc.title_en or (t if (t := found.get("title")) and t != doc.title_zh else None),
             "work": doc.work,
             "supersedes": doc.supersedes,
             "adopted": doc.adopted,
