@@ -53,7 +53,8 @@ split ``fresh20``, and the fresh21 set (``fresh21.jsonl`` over ``fresh21_docs.js
 and the fresh22 set (``fresh22.jsonl`` over ``fresh22_docs.jsonl``, ten more written blind on 2026-12-07 after
 fresh21, as a seventh reserve held-out set), with split ``fresh22``, and the fresh23 and fresh24 sets (ten
 articles each, written blind on 2026-12-08 by two labellers working apart, as reserves), with splits ``fresh23``
-and ``fresh24``.
+and ``fresh24``, and fresh25 and fresh26 (the same, written after them), with splits ``fresh25`` and
+``fresh26``.
 
 The check also reads the texts (read-only, from KB_SOURCE_ROOT, default ../shared): each
 sentence must occur verbatim in its source file, each gold provision must name an article
@@ -135,10 +136,12 @@ BLIND_SETS = (
     "fresh22",
     "fresh23",
     "fresh24",
+    "fresh25",
+    "fresh26",
 )
 # The blind sets not yet run: no script fits, tunes or cross-validates on them (the fitting
 # scripts leave them out); the session that runs one once moves it out of here (it is spent).
-HELD_OUT_SETS = frozenset({"fresh21", "fresh22", "fresh23", "fresh24"})  # fresh20 was run once in session 12: spent
+HELD_OUT_SETS = frozenset({"fresh21", "fresh22", "fresh23", "fresh24", "fresh25", "fresh26"})  # fresh20 was run once in session 12: spent
 FIXTURE_SETS = (
     FixtureSet(
         "fixtures",
