@@ -1741,3 +1741,33 @@ def test_a_news_page_meta_line_with_an_update_time_and_a_court_site_s_bracketed_
         ("王五",),
         "2026-04-01",
     )
+
+
+# A bare name beside a date line is the author ("Jane Roe" above "Oct 02, 2025"), but a
+# section's heading under the date, with prose right below it, is not.
+DATELINE_PAGES = [
+    ("name-above-date", "Faces at the Gate\n\nMara Lindqvist\n\nOct 02, 2025\n\n{body}", ("Mara Lindqvist",)),
+    ("heading-below-date", "Faces at the Gate\n\nSeptember 2025\n\nExecutive Summary\n\n{body}", ()),
+]
+
+
+@pytest.mark.parametrize(("name", "page", "authors"), DATELINE_PAGES, ids=[p[0] for p in DATELINE_PAGES])
+def test_a_bare_name_beside_a_date_line(tmp_path: Path, name: str, page: str, authors: tuple[str, ...]) -> None:
+    body = (
+        "The new rules require separate consent before a face is scanned at a gate, the regulator said.\n\n"
+        "A company that stores the faces of many people must file an assessment with the regulator.\n"
+    )
+    (tmp_path / f"{name}.txt").write_text(page.format(body=body), encoding="utf-8")
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.authors == authors
+
+
+def test_a_rule_of_underscores_is_no_passage(tmp_path: Path) -> None:
+    page = (
+        "Faces at the Gate\n\nThe rules ban face scans in hotel rooms, the regulator said on Friday.\n\n"
+        "________________\n\n1 PIPL, art. 28.\n"
+    )
+    (tmp_path / "rule.txt").write_text(page, encoding="utf-8")
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert [p.text for p in doc.parsed.passages if "__" in p.text] == []
+    assert any("hotel rooms" in p.text for p in doc.parsed.passages)

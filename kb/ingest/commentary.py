@@ -525,6 +525,8 @@ def _name_by_dateline(page: Page, i: int) -> str | None:
     near = [j for j in (i - 1, i + 1) if 0 <= j < len(page.blocks)]
     if not any(page.furniture[j] == "dateline" for j in near):
         return None
+    if i + 1 < len(page.blocks) and page.is_prose(i + 1):
+        return None  # "September 2025" / "Executive Summary" / prose: a section's heading
     names = parse_byline("By " + b.text, page.rules)
     if not names or len(names) != 1 or _TEAM_NAME.search(names[0]):
         return None  # "Example Pay Support" beside the date: a team, not an author
