@@ -1771,3 +1771,25 @@ def test_a_rule_of_underscores_is_no_passage(tmp_path: Path) -> None:
     (doc,) = load_user_commentary([tmp_path], load_manifest())
     assert [p.text for p in doc.parsed.passages if "__" in p.text] == []
     assert any("hotel rooms" in p.text for p in doc.parsed.passages)
+
+
+def test_a_cms_page_whose_title_holds_headline_section_and_site(tmp_path: Path) -> None:
+    """A law firm's CMS page: <title> 'headline-section-firm' over an <h2> headline, and a meta
+    line of labelled fields (作者：… 发布时间：… 浏览次数：…) whose names carry a title (律师)."""
+    page = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
+<title>门禁刷脸的合规要点-专业文章-某某律师事务所</title></head><body>
+<div class="nav"><a href="/">首页</a> | <a href="/articles">专业文章</a></div>
+<div class="article"><h2>门禁刷脸的合规要点</h2>
+<div class="info">作者：赵一律师、钱二 律师　　发布时间：2025-06-18　　浏览次数：1,203</div>
+<div class="content"><p>处理人脸信息应当取得个人的单独同意，不得通过一揽子授权的方式取得同意。</p>
+<p>存在其他非人脸识别技术方式的，不得将人脸识别作为唯一验证方式。</p></div></div>
+</body></html>"""
+    (tmp_path / "cms.html").write_text(page, encoding="utf-8")
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    m = doc.meta
+    assert (m.title_zh, m.outlet, m.authors, m.date) == (
+        "门禁刷脸的合规要点",
+        "某某律师事务所",
+        ("赵一", "钱二"),
+        "2025-06-18",
+    )

@@ -305,8 +305,8 @@ def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
     >>> rules = load_rules()
     >>> parse_byline("Posted by Prof. Jane Roe", rules), parse_byline("By Dr John Doe and Ms. Mary Major", rules)
     (('Jane Roe',), ('John Doe', 'Mary Major'))
-    >>> parse_byline("By Dr. Roe", rules)
-    ('Dr. Roe',)
+    >>> parse_byline("By Dr. Roe", rules), parse_byline("作者：王晓 律师、陈静", rules)
+    (('Dr. Roe',), ('王晓', '陈静'))
     """
     m = rules.line_match("byline", text)
     if m is not None and m.groupdict().get("handle"):
@@ -326,7 +326,12 @@ def parse_byline(text: str, rules: FurnitureRules) -> tuple[str, ...] | None:
             continue  # "Jane Roe, Partner, Shanghai": the office's city after the role
         after_role = False
         chunk = _cjk_name_alone(chunk, rules)
-        tokens = [t.rstrip("*†‡") for t in chunk.split() if t not in rules.byline_roles]
+        # roles and a Chinese name's title standing apart ("王晓 律师") are no names
+        tokens = [
+            t.rstrip("*†‡")
+            for t in chunk.split()
+            if t not in rules.byline_roles and t not in rules.byline_name_suffixes
+        ]
         while len(tokens) > 2 and tokens[0].removesuffix(".") in rules.byline_name_prefixes:
             tokens = tokens[1:]  # "Prof. Jane Roe", "Dr Jane Roe": the name without its courtesy title
         if not tokens:

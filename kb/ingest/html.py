@@ -260,6 +260,32 @@ def _markup_site_name(root: lxml.html.HtmlElement) -> str | None:
 _LOGO = re.compile(r"logo|brand", re.I)
 
 
+_HEADINGS = ("h1", "h2", "h3")
+_AFTER_HEADLINE = re.compile(r"\s*[-_|–—｜]\s*\S")
+
+
+def _headline_in_title(root: lxml.html.HtmlElement, page_title: str) -> str | None:
+    """The page's heading that its ``<title>`` opens with before a separator, when the
+    extractor took the whole ``<title>`` for the headline ("标题-专业文章-某某律师事务所" over
+    an ``<h2>标题</h2>``); None when no heading is such a part of it.
+
+    >>> page = "<html><body><h2>新规要点</h2><p>正文</p></body></html>"
+    >>> _headline_in_title(lxml.html.fromstring(page), "新规要点-专业文章-某某律所"), _headline_in_title(
+    ...     lxml.html.fromstring(page), "新规要点解读")
+    ('新规要点', None)
+    """
+    whole = page_title.strip()
+    for tag in _HEADINGS:
+        for node in root.iter(tag):
+            text = " ".join(node.text_content().split())
+            if len(text) >= 4 and whole.startswith(text) and _AFTER_HEADLINE.match(whole[len(text) :]):
+                return text
+    return None
+
+
+_FOOTER_MARK = re.compile(r"(?:^|[\s_-])(?:footer|copyright|bottom)(?:$|[\s_-])", re.I)
+
+
 def _footer_or_logo_name(root: lxml.html.HtmlElement) -> str | None:
     """The site's name as a page gives it only in its chrome: the alt text of the logo in its
     ``<header>``, or the holder of the copyright in its ``<footer>``.
@@ -277,7 +303,17 @@ def _footer_or_logo_name(root: lxml.html.HtmlElement) -> str | None:
         marked = _LOGO.search(" ".join(img.get(a) or "" for a in ("src", "class", "id")))
         if alt and in_header and marked and 1 <= len(alt.split()) <= 6 and not alt.casefold().endswith("logo"):
             return alt
-    for footer in root.iter("footer"):
+    footers = [
+        *root.iter("footer"),
+        *(
+            n
+            for n in root.iter()
+            if isinstance(n.tag, str)
+            and n.tag != "footer"
+            and _FOOTER_MARK.search(f"{n.get('class') or ''} {n.get('id') or ''}")
+        ),
+    ]
+    for footer in footers:  # <footer>, else the theme's footer block (<div class="footer">)
         if name := copyright_holder(" ".join(footer.text_content().split())):
             return name
     return None
@@ -345,9 +381,15 @@ def _markup_authors(root: lxml.html.HtmlElement, boxed: tuple[str, ...]) -> str 
     ):
         for text in _marked(root, pattern, parts=parts):
             names = parse_byline(text, rules) or (parse_byline("By " + text, rules) if bare else None)
+            # a meta line's fields, each by its label or after a bar: "作者：X 发布时间：… 浏览次数：…"
+            names = names or next(filter(None, (parse_byline(f, rules) for f in _META_FIELDS.split(text))), None)
             if names:
                 return "; ".join(names)
     return None
+
+
+# where a meta line's next field starts: a bar, or a space before a short label and its colon
+_META_FIELDS = re.compile(r"\s*[|｜]\s*|\s+(?=[^\s：:|｜]{1,8}[：:])")
 
 
 _CJK_PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
@@ -481,6 +523,9 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
             fields.setdefault("outlet", publishers[0])
         fields.setdefault("date", item.get("datePublished") if isinstance(item.get("datePublished"), str) else None)
     title = found.title if found else None
+    page_title = root.findtext(".//title")
+    if title and page_title and title.strip() == page_title.strip():
+        title = _headline_in_title(root, page_title) or title  # the <title> is headline + section + site
     site = found.sitename if found else None
     if site and title and site in title and len(site) > len(title) / 2:
         site = None  # trafilatura's guess from the <title>, the headline itself
