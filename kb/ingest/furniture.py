@@ -74,6 +74,7 @@ LINE_RULES = (
     "memo_subject",
     "stamp",
     "header_field",
+    "outlet_field",
 )
 
 # Separators of breadcrumb trails ("China Power | Society | East Asia",

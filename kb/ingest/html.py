@@ -256,6 +256,45 @@ def _markup_site_name(root: lxml.html.HtmlElement) -> str | None:
     return next((t for t in _marked(root, _SITE_CLASS) if len(t) <= 60), None)
 
 
+# The element a WeChat article's template gives its account's name (公众号) in, beside 原创 and
+# the date: the same ids and classes on every article that platform serves.
+_ACCOUNT_MARKS = frozenset({"js_name", "profile_nickname", "rich_media_meta_nickname"})
+_ACCOUNT_NAME_MAX = 30
+
+
+def _account_name(root: lxml.html.HtmlElement) -> str | None:
+    """The account a WeChat article's meta line names (``<a id="js_name">某某观察</a>``).
+
+    >>> _account_name(lxml.html.fromstring('<div><span>原创</span><a id="js_name">某某观察</a></div>'))
+    '某某观察'
+    """
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        marks = {node.get("id") or "", *(node.get("class") or "").split()}
+        if marks & _ACCOUNT_MARKS:
+            text = " ".join(node.text_content().split())
+            if 2 <= len(text) <= _ACCOUNT_NAME_MAX:
+                return text
+    return None
+
+
+def _title_lead(site: str | None, page_title: str | None) -> str | None:
+    """The site's name when the extractor took the ``<title>``'s leading parts for it: its last
+    part ("Case brief 7 | LAW 101 Privacy | Example Learn" read as "Case brief 7 | LAW 101
+    Privacy"); else ``site`` as it is.
+
+    >>> _title_lead("Brief 7 | LAW 101", "Brief 7 | LAW 101 | Example Learn"), _title_lead("Example", "A | Example")
+    ('Example Learn', 'Example')
+    """
+    if not site or not page_title:
+        return site
+    whole = page_title.strip()
+    if any(whole[: m.start()].strip() == site.strip() for m in _TITLE_PARTS.finditer(whole)):
+        return _TITLE_PARTS.split(whole)[-1].strip() or site
+    return site
+
+
 _LOGO = re.compile(r"logo|brand", re.I)
 
 
@@ -484,7 +523,8 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
     if site and title and site in title and len(site) > len(title) / 2:
         site = None  # trafilatura's guess from the <title>, the headline itself
     source = _markup_source(root)
-    site = _masthead(site or fields.get("outlet") or _markup_site_name(root) or source, source)
+    site = _title_lead(site, root.findtext(".//title"))
+    site = _masthead(site or fields.get("outlet") or _markup_site_name(root) or _account_name(root) or source, source)
     site = site or _footer_or_logo_name(root) or _title_site(root.findtext(".//title"), title)
     site = _spelled_out(site, root.findtext(".//title")) if site else site
     if title and site and title.endswith(site):
