@@ -139,8 +139,9 @@ def region_sources(page: Page) -> Iterator[tuple[str, int, str]]:
     blocks, region = page.blocks, _region(page)
     n = len(blocks)
     found: dict[str, list[tuple[int, str]]] = {k: [] for k in REGION_SOURCES}
-    header = [i for i in region if i < HEADER_BLOCKS and i < n - FOOTER_BLOCKS]
-    footer_text = " ".join(blocks[i].text for i in region if i >= n - FOOTER_BLOCKS)
+    half = n // 2  # on a short page, the header is its first half and the footer its second
+    header = [i for i in region if i < min(HEADER_BLOCKS, half)]
+    footer_text = " ".join(blocks[i].text for i in region if i >= max(n - FOOTER_BLOCKS, half))
     hosts = {
         label.casefold()
         for i in range(min(n, HEADER_BLOCKS))
