@@ -561,6 +561,32 @@ def test_a_theme_s_site_name_and_meta_line_when_no_meta_tags(tmp_path: Path) -> 
     assert (doc.meta.outlet, doc.meta.authors) == ("Gatekeepers Blog", ("Jane Roe",))
 
 
+@pytest.mark.parametrize(
+    ("name", "head", "top", "outlet"),
+    [
+        # a WeChat article's account, in the element its template gives it beside 原创
+        (
+            "wechat.html",
+            "<title>小区门禁只认脸</title>",
+            "<div class='rich_media_meta_list'><span>原创</span><a id='js_name'>某某社区观察</a>"
+            "<em id='publish_time'>2026年4月18日</em></div>",
+            "某某社区观察",
+        ),
+        # a course site's <title>, the extractor taking its leading parts for the site: the last part
+        (
+            "course.html",
+            "<title>Case brief 7: A v. B (2026) | LAW 101 Privacy Law | Example Learn</title>",
+            "<h1>Case brief 7: A v. B Fitness Co., Ltd.</h1>",
+            "Example Learn",
+        ),
+    ],
+)
+def test_an_html_page_s_account_or_title_site(tmp_path: Path, name: str, head: str, top: str, outlet: str) -> None:
+    write(tmp_path, name, f"<html><head>{head}</head><body><main>{top}<p>{BODY * 3}</p></main></body></html>")
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.outlet == outlet
+
+
 def test_an_author_box_of_the_declared_authors_is_not_text(tmp_path: Path) -> None:
     write(
         tmp_path,
