@@ -231,7 +231,8 @@ _WIDGET_SEPARATORS = re.compile(r"[|｜·•：:，,/]")
 
 # "来源：某某晚报": where a Chinese text comes from (its outlet).
 _SOURCE_NAME = re.compile(
-    r"(?:^|\s)(?:来源|文章来源|本文来源|信息来源|发布机构|发布单位)\s*[:：]\s*(?P<name>[^\s，,。|｜]{2,20})"
+    r"(?:^|\s)(?:(?:来源|文章来源|本文来源|信息来源|发布机构|发布单位)\s*[:：]|【(?:来源|信息来源|发布机构|发布单位)】)\s*"
+    r"(?P<name>[^\s，,。|｜【】]{2,20})"
 )
 
 
@@ -255,6 +256,11 @@ def source_name(text: str, *, alone: bool = False) -> str | None:
 
     >>> source_name("[From the Example Publishing Office]", alone=True)
     'Example Publishing Office'
+
+    A bracketed label is a label too: ``【来源】某某晚报　【作者】…``.
+
+    >>> source_name("【来源】某某晚报 【作者】记者 某某")
+    '某某晚报'
     """
     if m := _FROM_BRACKET.match(text.strip()):
         return m.group("name")

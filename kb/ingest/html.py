@@ -353,17 +353,26 @@ _PUBLISHING_HOUSE = re.compile(r"(?:报?社)?(?:传媒)?(?:集团)?(?:有限(?:�
 
 
 def _masthead(publisher: str | None, source: str | None) -> str | None:
-    """The paper's name its meta line gives (``来源：澄江晚报``) over the publishing house that
-    ``<meta name="publisher">`` names when that is the paper's company (澄江晚报社, 某某日报社有限公司).
+    """The name the page's meta line gives (``来源：澄江晚报``) over the site or publisher its meta
+    tags name, when that is the paper's company (澄江晚报社, 某某日报社有限公司) or another body's
+    name altogether: the site a court, an office or a paper publishes on (某某检察网 for
+    某某区人民检察院, 某某新闻网 for 某某晚报), as a text page's 来源 line wins over its masthead.
 
-    The site's own name (``og:site_name`` 南湖日报网) stays: the site is the outlet.
+    The site's own name holding the source's (``og:site_name`` 南湖日报网 over 南湖日报) stays:
+    the site is the outlet.
 
     >>> _masthead("南湖日报社", "南湖日报"), _masthead("南湖日报社", "新华社"), _masthead(None, "南湖日报")
-    ('南湖日报', '南湖日报社', None)
+    ('南湖日报', '新华社', None)
     >>> _masthead("南湖日报网", "南湖日报"), _masthead("南湖传媒集团有限公司", "南湖")
     ('南湖日报网', '南湖')
+    >>> _masthead("某某检察网", "某某市某某区人民检察院")
+    '某某市某某区人民检察院'
     """
-    if publisher and source and _PUBLISHING_HOUSE.fullmatch(publisher.removeprefix(source) or "-"):
+    if (
+        publisher
+        and source
+        and (source not in publisher or _PUBLISHING_HOUSE.fullmatch(publisher.removeprefix(source) or "-"))
+    ):
         return source
     return publisher
 
