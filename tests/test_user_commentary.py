@@ -579,9 +579,30 @@ def test_a_theme_s_site_name_and_meta_line_when_no_meta_tags(tmp_path: Path) -> 
             "<h1>Case brief 7: A v. B Fitness Co., Ltd.</h1>",
             "Example Learn",
         ),
+        # the meta line's 来源 names another body than the site it is published on: the body
+        (
+            "court.html",
+            "<title>通报</title><meta property='og:site_name' content='某某检察网'>",
+            "<div class='info'>来源：某某市某某区人民检察院　时间：2026-09-17</div>",
+            "某某市某某区人民检察院",
+        ),
+        # ... but a site's name holding the source's is the site
+        (
+            "paper.html",
+            "<title>通报</title><meta property='og:site_name' content='某某日报网'>",
+            "<div class='info'>来源：某某日报　时间：2026-09-17</div>",
+            "某某日报网",
+        ),
+        # a government CMS's ContentSource tag, when no meta line names the source
+        (
+            "cms.html",
+            "<title>解读</title><meta name='SiteName' content='某某网信网'><meta name='ContentSource' content='某某市网信办'>",
+            "<h1>解读</h1>",
+            "某某市网信办",
+        ),
     ],
 )
-def test_an_html_page_s_account_or_title_site(tmp_path: Path, name: str, head: str, top: str, outlet: str) -> None:
+def test_an_html_page_s_outlet(tmp_path: Path, name: str, head: str, top: str, outlet: str) -> None:
     write(tmp_path, name, f"<html><head>{head}</head><body><main>{top}<p>{BODY * 3}</p></main></body></html>")
     (doc,) = load_user_commentary([tmp_path], load_manifest())
     assert doc.meta.outlet == outlet

@@ -348,6 +348,26 @@ def _markup_source(root: lxml.html.HtmlElement) -> str | None:
     return None
 
 
+# Meta tags naming the body a page's text comes from: a Chinese government CMS's ``ContentSource``
+# (its 信息来源), a scholarly page's ``citation_publisher`` (the tag Google Scholar reads), Dublin Core.
+_SOURCE_META = ("contentsource", "citation_publisher", "dc.publisher")
+
+
+def _meta_source(root: lxml.html.HtmlElement) -> str | None:
+    """The body a source meta tag names (:data:`_SOURCE_META`), when the meta line names none.
+
+    >>> head = '<html><head><meta name="ContentSource" content="某某市网信办"></head></html>'
+    >>> _meta_source(lxml.html.fromstring(head))
+    '某某市网信办'
+    """
+    for node in root.iter("meta"):
+        if (node.get("name") or "").strip().lower() in _SOURCE_META:
+            content = " ".join((node.get("content") or "").split())
+            if 2 <= len(content) <= 60:
+                return content
+    return None
+
+
 # What a paper's company adds to the paper's name: 社, 报社有限公司, 传媒集团有限公司.
 _PUBLISHING_HOUSE = re.compile(r"(?:报?社)?(?:传媒)?(?:集团)?(?:有限(?:责任)?公司)?")
 
@@ -531,7 +551,7 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
     site = found.sitename if found else None
     if site and title and site in title and len(site) > len(title) / 2:
         site = None  # trafilatura's guess from the <title>, the headline itself
-    source = _markup_source(root)
+    source = _markup_source(root) or _meta_source(root)
     site = _title_lead(site, root.findtext(".//title"))
     site = _masthead(site or fields.get("outlet") or _markup_site_name(root) or _account_name(root) or source, source)
     site = site or _footer_or_logo_name(root) or _title_site(root.findtext(".//title"), title)
