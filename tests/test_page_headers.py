@@ -358,3 +358,19 @@ def test_chrome_rows_are_never_the_title(text: str, title: str) -> None:
     chrome = next((f for line, f in _candidates(text).items() if line.startswith(("Item", "★"))), None)
     assert chrome is None or (chrome["chrome_row"] and not chrome["rule_candidate"])
     assert _rules_read(text).get("title") == title
+
+
+def test_a_marked_heading_with_a_middle_dot_is_no_breadcrumb() -> None:
+    # "# Name · Datasheet" under a counters row: the writer's heading is the title, not a trail
+    text = (
+        "⭐ 收藏 1.2k　⬇ 下载 8,734　许可：仅限学术研究\n\n# Example-5K 人脸数据集 · 数据卡（Datasheet）\n\n## 动机\n\n"
+        + ZH_TEXT
+    )
+    page = Page(segment_blocks(mask_markup(text, "md")), load_rules(), markdown_marks(text))
+    assert [f for b, f in zip(page.blocks, page.furniture, strict=True) if "数据卡" in b.text] == [None]
+    token = OVERRIDE.set(HeaderModels())
+    try:
+        layout = layout_blocks(mask_markup(text, "md"), marks=markdown_marks(text))
+    finally:
+        OVERRIDE.reset(token)
+    assert layout.extracted["title"] == "Example-5K 人脸数据集 · 数据卡（Datasheet）"

@@ -596,7 +596,8 @@ def test_a_theme_s_site_name_and_meta_line_when_no_meta_tags(tmp_path: Path) -> 
         # a government CMS's ContentSource tag, when no meta line names the source
         (
             "cms.html",
-            "<title>解读</title><meta name='SiteName' content='某某网信网'><meta name='ContentSource' content='某某市网信办'>",
+            "<title>解读</title><meta name='SiteName' content='某某网信网'>"
+            "<meta name='ContentSource' content='某某市网信办'>",
             "<h1>解读</h1>",
             "某某市网信办",
         ),
