@@ -593,6 +593,13 @@ def test_a_theme_s_site_name_and_meta_line_when_no_meta_tags(tmp_path: Path) -> 
             "<div class='info'>来源：某某日报　时间：2026-09-17</div>",
             "某某日报网",
         ),
+        # a site named only by its social handle (squashed) and spelled out in its footer's © line
+        (
+            "handle.html",
+            "<title>Live: the briefing</title><meta name='twitter:site' content='@exampleledger'>",
+            "<h1>Live: the briefing</h1><footer><p>© 2026 The Example Ledger. All rights reserved.</p></footer>",
+            "The Example Ledger",
+        ),
         # a government CMS's ContentSource tag, when no meta line names the source
         (
             "cms.html",

@@ -251,6 +251,23 @@ def _spelled_out(site: str, page_title: str | None) -> str:
     return site
 
 
+def _unsquashed(site: str | None, *names: str | None) -> str | None:
+    """The site's name spelled out where the page spells it (its footer's © holder, its logo, its
+    ``<title>``), when the extractor gave it squashed from the web address ("Examplepost" for
+    "The Example Post").
+
+    >>> _unsquashed("Examplepost", "The Example Post", None), _unsquashed("Example Post", "Example Post Ltd")
+    ('The Example Post', 'Example Post')
+    """
+    if not site or " " in site:
+        return site
+    for name in names:
+        squashed = "".join((name or "").split()).casefold()
+        if " " in (name or "") and site.casefold() in (squashed, squashed.removeprefix("the")):
+            return name
+    return site
+
+
 def _markup_site_name(root: lxml.html.HtmlElement) -> str | None:
     """The site's name from the theme's markup (``<span class="blogname">``), when no meta tag gives it."""
     return next((t for t in _marked(root, _SITE_CLASS) if len(t) <= 60), None)
@@ -556,6 +573,7 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
     site = _masthead(site or fields.get("outlet") or _markup_site_name(root) or _account_name(root) or source, source)
     site = site or _footer_or_logo_name(root) or _title_site(root.findtext(".//title"), title)
     site = _spelled_out(site, root.findtext(".//title")) if site else site
+    site = _unsquashed(site, _footer_or_logo_name(root), _title_site(root.findtext(".//title"), title))
     if title and site and title.endswith(site):
         title = _TITLE_SUFFIX.sub("", title) if _TITLE_SUFFIX.search(title) else title
     fields["title"] = title
