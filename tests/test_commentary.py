@@ -18,7 +18,9 @@ import kb.ingest.commentary as commentary
 import kb.ingest.commentary_blocks as commentary_blocks
 import kb.ingest.commentary_page as commentary_page
 import kb.ingest.furniture as furniture
+import kb.ingest.headers as headers
 import kb.ingest.html as html
+import kb.ingest.outlets as outlets
 import kb.ingest.sentences as sentences
 from kb.errors import ConfigError, EmptySource
 from kb.ingest.commentary import layout_blocks, parse_commentary
@@ -619,7 +621,7 @@ def test_a_malformed_rules_file_names_the_file(tmp_path: Path) -> None:
     assert str(err.value).startswith(f"{path}: line.credit.max_units: ")
 
 
-@pytest.mark.parametrize("module", [commentary, commentary_page, furniture, html, sentences])
+@pytest.mark.parametrize("module", [commentary, commentary_page, furniture, headers, html, outlets, sentences])
 def test_docstring_examples(module: ModuleType) -> None:
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0

@@ -262,6 +262,45 @@ def test_the_fitting_script_cross_validates_on_one_small_set() -> None:
             ("site_line", "copyright", "first", "above_title", "early"),
         ),
         ("某某网\n\n小区门禁刷脸，业主能说不吗？\n\n" + ZH_TEXT + "\n\n来源：某某日报\n", "某某日报", ("source",)),
+        # the wider sources of the header's and footer's lines (kb.ingest.outlets.region_sources)
+        (  # a feed reader's labelled field, its channel after the name cut
+            "Feed: 某某日报 · 评论频道 (RSS 2.0)\n\n小区门禁刷脸，业主能说不吗？\n\n" + ZH_TEXT,
+            "某某日报",
+            ("field", "org_name", "early"),
+        ),
+        (  # a maintainer named only in the footer's field, after another field
+            "小区门禁刷脸，业主能说不吗？\n\n" + ZH_TEXT + "\n\n最后更新：2026-01-15　维护者：某某视觉实验室\n",
+            "某某视觉实验室",
+            ("field", "org_name"),
+        ),
+        (  # a channel's name before its handle
+            "📡 某某隐私观察 (@example_cn)\n\n订阅者 12,408\n\n" + ZH_TEXT,
+            "某某隐私观察",
+            ("handle", "early"),
+        ),
+        (  # a Chinese rights note
+            "小区门禁刷脸，业主能说不吗？\n\n" + ZH_TEXT + "\n\n本条目由全文输出提供　版权归某某日报社所有\n",
+            "某某日报社",
+            ("rights",),
+        ),
+        (  # a workspace named in a chat export's header and again in its footer
+            "Chat export · #general · Example Home Retail\n\nA Title About Face Rules\n\n"
+            + BODY
+            + "Do not forward outside Example Home Retail.\n",
+            "Example Home Retail",
+            ("recurring", "above_title"),
+        ),
+        (  # the site's name before its menu, the same as the saved page's domain
+            "Saved from: https://examplehub.dev/t/2026/1\n\nExamplehub new | threads | ask | jobs\n\n"
+            "A Title About Face Rules\n\n" + BODY,
+            "Examplehub",
+            ("domain",),
+        ),
+        (  # an organisation's name by its ending, in the footer
+            "A Title About Face Rules\n\n" + BODY + "Example Policy Institute · Terms · Privacy\n",
+            "Example Policy Institute",
+            ("org_name",),
+        ),
     ],
 )
 def test_outlet_candidates(text: str, name: str, on: tuple[str, ...]) -> None:
@@ -271,3 +310,67 @@ def test_outlet_candidates(text: str, name: str, on: tuple[str, ...]) -> None:
     assert name in found, found
     assert [k for k in on if not found[name][k]] == []
     assert set(found[name]) == set(OUTLET_FEATURES)
+
+
+def _rules_read(text: str) -> dict[str, str]:
+    """What the rules read of a page, no learned weights loaded."""
+    token = OVERRIDE.set(HeaderModels())
+    try:
+        return layout_blocks(text).extracted
+    finally:
+        OVERRIDE.reset(token)
+
+
+@pytest.mark.parametrize(
+    ("text", "outlet"),
+    [
+        # the rules take the first source: a header's own field over the footer's rights note
+        (
+            "Feed: 某某日报 · 评论频道\n\n小区门禁刷脸，业主能说不吗？\n\n" + ZH_TEXT + "\n\n版权归某某日报社所有\n",
+            "某某日报",
+        ),
+        # a page stating no publisher anywhere the sources look: none
+        ("小区门禁刷脸，业主能说不吗？\n\n" + ZH_TEXT, None),
+        # a field in the text (not its first or last lines) is no candidate
+        ("A Title About Face Rules\n\n" + BODY * 12 + "Publisher: Example Press\n\n" + BODY * 12, None),
+    ],
+)
+def test_region_outlets(text: str, outlet: str | None) -> None:
+    assert _rules_read(text).get("outlet") == outlet
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # a feed reader's item bar over the item's labelled title: the bar is chrome, the field the title
+        (
+            "Item 3 / 20　[Mark read] [Read later] [Open in browser]\n\nTitle: Faces at the gate\n\n" + BODY,
+            "Faces at the gate",
+        ),
+        # a page's counters row over its heading
+        (
+            "★ 1.2k · ⬇ 8,734 · Licence: research only\n\nA dataset of faces in low light\n\nBy Jane Roe\n\n" + BODY,
+            "A dataset of faces in low light",
+        ),
+    ],
+)
+def test_chrome_rows_are_never_the_title(text: str, title: str) -> None:
+    chrome = next((f for line, f in _candidates(text).items() if line.startswith(("Item", "★"))), None)
+    assert chrome is None or (chrome["chrome_row"] and not chrome["rule_candidate"])
+    assert _rules_read(text).get("title") == title
+
+
+def test_a_marked_heading_with_a_middle_dot_is_no_breadcrumb() -> None:
+    # "# Name · Datasheet" under a counters row: the writer's heading is the title, not a trail
+    text = (
+        "⭐ 收藏 1.2k　⬇ 下载 8,734　许可：仅限学术研究\n\n# Example-5K 人脸数据集 · 数据卡（Datasheet）\n\n## 动机\n\n"
+        + ZH_TEXT
+    )
+    page = Page(segment_blocks(mask_markup(text, "md")), load_rules(), markdown_marks(text))
+    assert [f for b, f in zip(page.blocks, page.furniture, strict=True) if "数据卡" in b.text] == [None]
+    token = OVERRIDE.set(HeaderModels())
+    try:
+        layout = layout_blocks(mask_markup(text, "md"), marks=markdown_marks(text))
+    finally:
+        OVERRIDE.reset(token)
+    assert layout.extracted["title"] == "Example-5K 人脸数据集 · 数据卡（Datasheet）"

@@ -561,6 +561,61 @@ def test_a_theme_s_site_name_and_meta_line_when_no_meta_tags(tmp_path: Path) -> 
     assert (doc.meta.outlet, doc.meta.authors) == ("Gatekeepers Blog", ("Jane Roe",))
 
 
+@pytest.mark.parametrize(
+    ("name", "head", "top", "outlet"),
+    [
+        # a WeChat article's account, in the element its template gives it beside 原创
+        (
+            "wechat.html",
+            "<title>小区门禁只认脸</title>",
+            "<div class='rich_media_meta_list'><span>原创</span><a id='js_name'>某某社区观察</a>"
+            "<em id='publish_time'>2026年4月18日</em></div>",
+            "某某社区观察",
+        ),
+        # a course site's <title>, the extractor taking its leading parts for the site: the last part
+        (
+            "course.html",
+            "<title>Case brief 7: A v. B (2026) | LAW 101 Privacy Law | Example Learn</title>",
+            "<h1>Case brief 7: A v. B Fitness Co., Ltd.</h1>",
+            "Example Learn",
+        ),
+        # the meta line's 来源 names another body than the site it is published on: the body
+        (
+            "court.html",
+            "<title>通报</title><meta property='og:site_name' content='某某检察网'>",
+            "<div class='info'>来源：某某市某某区人民检察院　时间：2026-09-17</div>",
+            "某某市某某区人民检察院",
+        ),
+        # ... but a site's name holding the source's is the site
+        (
+            "paper.html",
+            "<title>通报</title><meta property='og:site_name' content='某某日报网'>",
+            "<div class='info'>来源：某某日报　时间：2026-09-17</div>",
+            "某某日报网",
+        ),
+        # a site named only by its social handle (squashed) and spelled out in its footer's © line
+        (
+            "handle.html",
+            "<title>Live: the briefing</title><meta name='twitter:site' content='@exampleledger'>",
+            "<h1>Live: the briefing</h1><footer><p>© 2026 The Example Ledger. All rights reserved.</p></footer>",
+            "The Example Ledger",
+        ),
+        # a government CMS's ContentSource tag, when no meta line names the source
+        (
+            "cms.html",
+            "<title>解读</title><meta name='SiteName' content='某某网信网'>"
+            "<meta name='ContentSource' content='某某市网信办'>",
+            "<h1>解读</h1>",
+            "某某市网信办",
+        ),
+    ],
+)
+def test_an_html_page_s_outlet(tmp_path: Path, name: str, head: str, top: str, outlet: str) -> None:
+    write(tmp_path, name, f"<html><head>{head}</head><body><main>{top}<p>{BODY * 3}</p></main></body></html>")
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.outlet == outlet
+
+
 def test_an_author_box_of_the_declared_authors_is_not_text(tmp_path: Path) -> None:
     write(
         tmp_path,

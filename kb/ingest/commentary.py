@@ -74,9 +74,11 @@ from kb.ingest.headers import (
     CN_SITE_NAME,
     PUBLISHED_WORD,
     TITLE_BYLINE_WINDOW,
+    TITLE_LABEL,
     TITLE_SHORT_UNITS,
     choose_date,
     choose_title,
+    chrome_row,
     date_pieces,
     headline_shaped,
     menu_shaped,
@@ -184,6 +186,7 @@ def _scored_title(page: Page, first_prose: int) -> int | None:
             or CN_SITE_NAME.match(masthead_name(b.text))
             or masthead_tagline(page, i, first_prose)
             or menu_shaped(b.text)  # "首页 职位 公司 APP下载": the site's menu
+            or chrome_row(b.text)  # "Item 3 / 20 [Mark read] [Save]": a reader's controls
         ):
             continue  # the masthead or the menu, not the headline
         score = 0
@@ -198,6 +201,7 @@ def _scored_title(page: Page, first_prose: int) -> int | None:
         score += 1 if read_as_headline else 0
         score += 1 if i in page.marked_headings else 0  # "# Headline" in Markdown
         score += 2 if i + 1 < len(page.blocks) and RULE_LINE.match(page.blocks[i + 1].text) else 0  # set off by a rule
+        score += 2 if TITLE_LABEL.match(b.text) else 0  # "Title: …", "标题：…": a feed's or a form's field says so
         first_candidate = False
         if score >= TITLE_MIN_SCORE and (best is None or score > best[0]):
             best = (score, i)

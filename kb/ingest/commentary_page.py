@@ -211,6 +211,8 @@ class Page:
     def _local_furniture(self, i: int) -> str | None:
         """Why block ``i`` is furniture whatever its position, or None."""
         found = block_furniture(self.blocks[i].text, self.sentences[i], self.rules)
+        if found == "breadcrumb" and i in self.marked_headings and i not in self.link_rows:
+            return None  # "# Name · Datasheet": a heading the writer marked, its parts no trail of links
         return "breadcrumb" if found is None and i in self.link_rows else found
 
     def _unmarked(self, i: int) -> str:

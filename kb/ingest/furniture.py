@@ -74,6 +74,7 @@ LINE_RULES = (
     "memo_subject",
     "stamp",
     "header_field",
+    "outlet_field",
 )
 
 # Separators of breadcrumb trails ("China Power | Society | East Asia",
@@ -230,7 +231,8 @@ _WIDGET_SEPARATORS = re.compile(r"[|｜·•：:，,/]")
 
 # "来源：某某晚报": where a Chinese text comes from (its outlet).
 _SOURCE_NAME = re.compile(
-    r"(?:^|\s)(?:来源|文章来源|本文来源|信息来源|发布机构|发布单位)\s*[:：]\s*(?P<name>[^\s，,。|｜]{2,20})"
+    r"(?:^|\s)(?:(?:来源|文章来源|本文来源|信息来源|发布机构|发布单位)\s*[:：]|【(?:来源|信息来源|发布机构|发布单位)】)\s*"
+    r"(?P<name>[^\s，,。|｜【】]{2,20})"
 )
 
 
@@ -254,6 +256,11 @@ def source_name(text: str, *, alone: bool = False) -> str | None:
 
     >>> source_name("[From the Example Publishing Office]", alone=True)
     'Example Publishing Office'
+
+    A bracketed label is a label too: ``【来源】某某晚报　【作者】…``.
+
+    >>> source_name("【来源】某某晚报 【作者】记者 某某")
+    '某某晚报'
     """
     if m := _FROM_BRACKET.match(text.strip()):
         return m.group("name")
@@ -269,10 +276,12 @@ def without_channel(name: str) -> str:
 
 
 # The holder a copyright notice names: "© 2026 Example Post. All rights reserved.", "(c) Example
-# Times | Terms", "Copyright 2024-2026 Centre for X, Example University."
+# Times | Terms", "Copyright 2024-2026 Centre for X, Example University."; a decimal point ends no
+# name, an apposition after it is no part of it ("© 2026 Example FM 97.3, a … station").
 _COPYRIGHT_HOLDER = re.compile(
     r"(?:©|\([cC]\)|\b[Cc]opyright\b)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?"
-    r"(?![Aa]ll\s+[Rr]ights\b)(?P<name>[A-Z][^.|©\n]{1,60}?),?\s*(?:[.|]|\s[Aa]ll\s+[Rr]ights\b|$)"
+    r"(?![Aa]ll\s+[Rr]ights\b)(?P<name>[A-Z](?:[^.|©\n]|\.(?=\d)){1,60}?)"
+    r"(?:,?\s*(?:\.(?!\d)|\||\s[Aa]ll\s+[Rr]ights\b|$)|,\s+(?:a|an|part of)\s)"
     # the name before the sign, its company form dropped: "… · Example, Inc. © 2026."
     r"|(?:^|[·|•]\s*)(?!Copyright\b)(?P<before>[A-Z][\w&’'-]*(?: [A-Z][\w&’'-]*){0,3}),?\s+"
     r"(?:Inc\.|LLC|Ltd\.?|Limited)?\s*©\s*\d{4}"
@@ -293,6 +302,8 @@ def copyright_holder(text: str) -> str | None:
     >>> copyright_holder("Example Rules · Privacy Policy · Example, Inc. © 2026. All rights reserved.")
     'Example'
     >>> copyright_holder("Copyright © 2026")
+    >>> copyright_holder("© 2026 Example FM 97.3, a Example Media station. All rights reserved.")
+    'Example FM 97.3'
     """
     m = _COPYRIGHT_HOLDER.search(text)
     return (m.group("name") or m.group("before")).strip() if m else None

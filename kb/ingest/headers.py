@@ -60,8 +60,10 @@ __all__ = [
     "OVERRIDE",
     "RECORDER",
     "TITLE_FEATURES",
+    "TITLE_LABEL",
     "HeaderModels",
     "choose_title",
+    "chrome_row",
     "headline_shaped",
     "load_header_models",
     "menu_shaped",
@@ -91,8 +93,11 @@ _SYMBOL_START = re.compile(r"^[^\w\s\"“‘'(（【\[《「]")  # "← 返回",
 _URL = re.compile(r"https?://|www\.|\.(?:com|cn|org|net)\b", re.I)
 _INNER_COMMA = re.compile(r"[，,、]")
 # A field's label before the headline: "标题：…", "对话标题：…", "Title: …".
-_TITLE_LABEL = re.compile(r"^\s*(?:[\u4e00-\u9fff]{0,4}标题|主题|题目|案由|Title|Subject)\s*[:：]\s*(?=\S)", re.I)
+TITLE_LABEL = re.compile(r"^\s*(?:[\u4e00-\u9fff]{0,4}标题|主题|题目|案由|Title|Subject)\s*[:：]\s*(?=\S)", re.I)
 _BRACKETED = re.compile(r"^\s*(?:【[^【】]+】|\[[^\[\]]+\])\s*$")
+# A button's label in brackets ("[Mark read]", "【收藏】"); a count or a counter ("1.2k", "8,734", "3/20").
+_BUTTON = re.compile(r"\[[^\[\]]{1,24}\]|【[^【】]{1,12}】")
+_COUNTER = re.compile(r"[+#]?\d[\d,.]*[kKmMwW万千]?\+?(?:/\d+)?")
 MENU_MIN_ITEMS = 4  # "首页 职位 公司 校园 APP下载": a menu row has several items ...
 MENU_ITEM_MAX_CHARS = 5  # ... each a word or two of Chinese ("APP下载", "登录/注册")
 _SENTENCE_MARK = re.compile(r"[.,;:!?。，；：！？、“”\"()（）《》]")
@@ -139,6 +144,7 @@ TITLE_FEATURES: tuple[str, ...] = (
     "next_shaped",  # the next block that is no furniture is heading-shaped too (a headline over its dek)
     "prev_shaped",  # ... and the one before (a dek under its headline)
     "rule_pick",  # the hand-scored finder's choice (kb.ingest.commentary._scored_title)
+    "chrome_row",  # a row of buttons, icons and counters ("Item 3 / 20 [Mark read] [Save]")
 )
 
 
@@ -235,10 +241,28 @@ def menu_shaped(text: str) -> bool:
     )
 
 
+def chrome_row(text: str) -> bool:
+    """A row of a reader's or a site's controls, by its shape: bracketed button labels, icons,
+    counters and numbers make up at least half of its items, with two buttons or icons at least
+    ("[Mark read] [Save]", "Item 3 / 20 [Mark read] [Save]", "★ 1.2k · ⬇ 8,734"). Never a headline.
+
+    >>> chrome_row("Item 3 / 20 [Mark read] [Read later]"), chrome_row("⭐ 收藏 1.2k ⬇ 下载 8,734 许可：仅限学术研究")
+    (True, True)
+    >>> chrome_row("[Updated] 5 rules for 2026"), chrome_row("3 takeaways from the 2026 draft rules")
+    (False, False)
+    """
+    buttons = len(_BUTTON.findall(text))
+    tokens = _BUTTON.sub(" ", text).split()
+    icons = sum(1 for t in tokens if not any(c.isalnum() for c in t))
+    numbers = sum(1 for t in tokens if _COUNTER.fullmatch(t))
+    controls = buttons + icons + numbers
+    return buttons + icons >= 2 and controls >= len(tokens) - icons - numbers
+
+
 def title_text(line: str) -> str:
     """The headline a title line states: without a wire slug ("UPDATE 2-") or a tag ("【独家】"),
     or a field's label ("对话标题：…")."""
-    return TITLE_TAG.sub("", WIRE_PREFIX.sub("", _TITLE_LABEL.sub("", line)))
+    return TITLE_TAG.sub("", WIRE_PREFIX.sub("", TITLE_LABEL.sub("", line)))
 
 
 def _heading_levels(page: Page, marks: Marks) -> dict[int, int]:
@@ -287,7 +311,8 @@ def title_candidates(page: Page, first_prose: int, marks: Marks = NO_MARKS) -> l
             or masthead_tagline(page, i, first_prose)
         )
         menu = menu_shaped(b.text)
-        eligible = shaped and not masthead and not menu
+        chrome = chrome_row(b.text)
+        eligible = shaped and not masthead and not menu and not chrome
         cjk = is_cjk_text(b.text)
         f = {
             "heading_like": heading,
@@ -326,6 +351,7 @@ def title_candidates(page: Page, first_prose: int, marks: Marks = NO_MARKS) -> l
             "longest": heading and b.units == longest,
             "bracketed": bool(_BRACKETED.match(b.text)),
             "menu_shaped": menu,
+            "chrome_row": chrome,
             "en_title_case": not cjk and is_title_case(b.text),
             "en_sentence_case": not cjk and not is_title_case(b.text),
             "next_shaped": _neighbour_shaped(page, i, 1),
@@ -529,6 +555,13 @@ OUTLET_SOURCES: tuple[str, ...] = (
     "issue_title",  # "Name #163: …"
     "breadcrumb",  # the first crumb of a trail
     "copyright",  # the © holder
+    # the wider sources of the header's and footer's lines (kb.ingest.outlets.region_sources)
+    "field",  # a labelled field naming the publisher: "Feed: …", "维护者：…"
+    "rights",  # "版权归…所有"
+    "handle",  # a channel's name before its "(@handle)"
+    "org_name",  # a name by its ending: "…日报", "…实验室", "… Institute"
+    "recurring",  # a header segment the footer states again
+    "domain",  # a header segment that is the page's web address's domain
 )
 OUTLET_FEATURES: tuple[str, ...] = (
     *OUTLET_SOURCES,

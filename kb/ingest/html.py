@@ -252,9 +252,42 @@ def _spelled_out(site: str, page_title: str | None) -> str:
     return site
 
 
+def _unsquashed(site: str | None, *names: str | None) -> str | None:
+    """The site's name spelled out where the page spells it (its footer's © holder, its logo, its
+    ``<title>``), when the extractor gave it squashed from the web address ("Examplepost" for
+    "The Example Post").
+
+    >>> _unsquashed("Examplepost", "The Example Post", None), _unsquashed("Example Post", "Example Post Ltd")
+    ('The Example Post', 'Example Post')
+    """
+    if not site or " " in site:
+        return site
+    for name in names:
+        squashed = "".join((name or "").split()).casefold()
+        if " " in (name or "") and site.casefold() in (squashed, squashed.removeprefix("the")):
+            return name
+    return site
+
+
 def _markup_site_name(root: lxml.html.HtmlElement) -> str | None:
     """The site's name from the theme's markup (``<span class="blogname">``), when no meta tag gives it."""
     return next((t for t in _marked(root, _SITE_CLASS) if len(t) <= 60), None)
+
+
+def _title_lead(site: str | None, page_title: str | None) -> str | None:
+    """The site's name when the extractor took the ``<title>``'s leading parts for it: its last
+    part ("Case brief 7 | LAW 101 Privacy | Example Learn" read as "Case brief 7 | LAW 101
+    Privacy"); else ``site`` as it is.
+
+    >>> _title_lead("Brief 7 | LAW 101", "Brief 7 | LAW 101 | Example Learn"), _title_lead("Example", "A | Example")
+    ('Example Learn', 'Example')
+    """
+    if not site or not page_title:
+        return site
+    whole = page_title.strip()
+    if any(whole[: m.start()].strip() == site.strip() for m in _TITLE_PARTS.finditer(whole)):
+        return _TITLE_PARTS.split(whole)[-1].strip() or site
+    return site
 
 
 _LOGO = re.compile(r"logo|brand", re.I)
@@ -346,22 +379,51 @@ def _markup_source(root: lxml.html.HtmlElement) -> str | None:
     return None
 
 
+# Meta tags naming the body a page's text comes from: a Chinese government CMS's ``ContentSource``
+# (its 信息来源), a scholarly page's ``citation_publisher`` (the tag Google Scholar reads), Dublin Core.
+_SOURCE_META = ("contentsource", "citation_publisher", "dc.publisher")
+
+
+def _meta_source(root: lxml.html.HtmlElement) -> str | None:
+    """The body a source meta tag names (:data:`_SOURCE_META`), when the meta line names none.
+
+    >>> head = '<html><head><meta name="ContentSource" content="某某市网信办"></head></html>'
+    >>> _meta_source(lxml.html.fromstring(head))
+    '某某市网信办'
+    """
+    for node in root.iter("meta"):
+        if (node.get("name") or "").strip().lower() in _SOURCE_META:
+            content = " ".join((node.get("content") or "").split())
+            if 2 <= len(content) <= 60:
+                return content
+    return None
+
+
 # What a paper's company adds to the paper's name: 社, 报社有限公司, 传媒集团有限公司.
 _PUBLISHING_HOUSE = re.compile(r"(?:报?社)?(?:传媒)?(?:集团)?(?:有限(?:责任)?公司)?")
 
 
 def _masthead(publisher: str | None, source: str | None) -> str | None:
-    """The paper's name its meta line gives (``来源：澄江晚报``) over the publishing house that
-    ``<meta name="publisher">`` names when that is the paper's company (澄江晚报社, 某某日报社有限公司).
+    """The name the page's meta line gives (``来源：澄江晚报``) over the site or publisher its meta
+    tags name, when that is the paper's company (澄江晚报社, 某某日报社有限公司) or another body's
+    name altogether: the site a court, an office or a paper publishes on (某某检察网 for
+    某某区人民检察院, 某某新闻网 for 某某晚报), as a text page's 来源 line wins over its masthead.
 
-    The site's own name (``og:site_name`` 南湖日报网) stays: the site is the outlet.
+    The site's own name holding the source's (``og:site_name`` 南湖日报网 over 南湖日报) stays:
+    the site is the outlet.
 
     >>> _masthead("南湖日报社", "南湖日报"), _masthead("南湖日报社", "新华社"), _masthead(None, "南湖日报")
-    ('南湖日报', '南湖日报社', None)
+    ('南湖日报', '新华社', None)
     >>> _masthead("南湖日报网", "南湖日报"), _masthead("南湖传媒集团有限公司", "南湖")
     ('南湖日报网', '南湖')
+    >>> _masthead("某某检察网", "某某市某某区人民检察院")
+    '某某市某某区人民检察院'
     """
-    if publisher and source and _PUBLISHING_HOUSE.fullmatch(publisher.removeprefix(source) or "-"):
+    if (
+        publisher
+        and source
+        and (source not in publisher or _PUBLISHING_HOUSE.fullmatch(publisher.removeprefix(source) or "-"))
+    ):
         return source
     return publisher
 
@@ -529,12 +591,14 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
     site = found.sitename if found else None
     if site and title and site in title and len(site) > len(title) / 2:
         site = None  # trafilatura's guess from the <title>, the headline itself
-    source = _markup_source(root)
+    source = _markup_source(root) or _meta_source(root)
+    site = _title_lead(site, root.findtext(".//title"))
     site = _masthead(site or fields.get("outlet") or _markup_site_name(root) or source, source)
     account = page_account(root)  # a 公众号 on 微信公众平台: the account is the outlet
     site = account_outlet(site, account)
     site = site or _footer_or_logo_name(root) or _title_site(root.findtext(".//title"), title)
     site = _spelled_out(site, root.findtext(".//title")) if site else site
+    site = _unsquashed(site, _footer_or_logo_name(root), _title_site(root.findtext(".//title"), title))
     if title and site and title.endswith(site):
         title = _TITLE_SUFFIX.sub("", title) if _TITLE_SUFFIX.search(title) else title
     fields["title"] = title
