@@ -20,7 +20,9 @@ import kb.ingest.commentary_page as commentary_page
 import kb.ingest.furniture as furniture
 import kb.ingest.headers as headers
 import kb.ingest.html as html
+import kb.ingest.html_meta as html_meta
 import kb.ingest.outlets as outlets
+import kb.ingest.platforms as platforms
 import kb.ingest.sentences as sentences
 from kb.errors import ConfigError, EmptySource
 from kb.ingest.commentary import layout_blocks, parse_commentary
@@ -621,7 +623,9 @@ def test_a_malformed_rules_file_names_the_file(tmp_path: Path) -> None:
     assert str(err.value).startswith(f"{path}: line.credit.max_units: ")
 
 
-@pytest.mark.parametrize("module", [commentary, commentary_page, furniture, headers, html, outlets, sentences])
+@pytest.mark.parametrize(
+    "module", [commentary, commentary_page, furniture, headers, html, html_meta, outlets, platforms, sentences]
+)
 def test_docstring_examples(module: ModuleType) -> None:
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0

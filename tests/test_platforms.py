@@ -8,7 +8,7 @@ import lxml.html
 import pytest
 
 from kb.errors import ConfigError
-from kb.ingest.html import page_metadata
+from kb.ingest.html_meta import page_metadata
 from kb.ingest.manifest import load_manifest
 from kb.ingest.platforms import PlatformRules, account_outlet, page_account, platform_rules
 from kb.ingest.userdocs import load_user_commentary
