@@ -531,7 +531,8 @@ def repeats_title(fold: str, title_fold: str) -> bool:
 # beside the © sign (a Latin letter or digit may stand inside it); "某某律师事务所　版权所有", "主办单位：
 # 某某市网信办": the site's owner in its footer.
 _CJK_COPYRIGHT = re.compile(
-    r"^(?P<name>[\u4e00-\u9fff]{2,12})\s*©"
+    r"^(?!版权所有)(?P<name>[\u4e00-\u9fff]{2,12})\s*©"
+    r"|^版权所有\s*[:：]\s*(?P<held>[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]{1,23})"
     r"|©\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?!版权)(?P<after>[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]{1,15})"
     r"|^(?P<owner>[\u4e00-\u9fff]{2,20})[\s\u3000]*版权所有"
     r"|^主办(?:单位)?\s*[:：]\s*(?P<host>[\u4e00-\u9fff]{2,24})(?:[\s\u3000]|$)"
@@ -545,6 +546,8 @@ def cjk_site_owner(text: str) -> str | None:
     ('老K的后院', '某某律师事务所')
     >>> cjk_site_owner("主办单位：某某市网信办　　网站标识码：330700"), cjk_site_owner("主办方表示，版权归作者")
     ('某某市网信办', None)
+    >>> cjk_site_owner("版权所有 © 2025 某某律师事务所 京ICP备1号"), cjk_site_owner("版权所有：某某律师事务所")
+    ('某某律师事务所', '某某律师事务所')
     """
     m = _CJK_COPYRIGHT.search(text)
     return next((g for g in m.groups() if g), None) if m else None

@@ -21,6 +21,7 @@ import lxml.html
 from lxml import etree
 
 from kb.errors import ParseError
+from kb.ingest.commentary_page import cjk_site_owner
 from kb.ingest.frontmatter import (
     HTTP_URL,
     NAME_SEPARATORS,
@@ -214,20 +215,31 @@ def _footer_or_logo_name(root: lxml.html.HtmlElement) -> str | None:
         marked = _LOGO.search(" ".join(img.get(a) or "" for a in ("src", "class", "id")))
         if alt and in_header and marked and 1 <= len(alt.split()) <= 6 and not alt.casefold().endswith("logo"):
             return alt
-    footers = [
-        *root.iter("footer"),
-        *(
-            n
-            for n in root.iter()
-            if isinstance(n.tag, str)
-            and n.tag != "footer"
-            and _FOOTER_MARK.search(f"{n.get('class') or ''} {n.get('id') or ''}")
-        ),
-    ]
-    for footer in footers:  # <footer>, else the theme's footer block (<div class="footer">)
+    for footer in _footers(root):
         if name := copyright_holder(" ".join(footer.text_content().split())):
             return name
     return None
+
+
+def _footers(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """The page's ``<footer>`` elements, then the theme's footer blocks (``<div class="footer">``)."""
+    marked = (
+        n
+        for n in root.iter()
+        if isinstance(n.tag, str)
+        and n.tag != "footer"
+        and _FOOTER_MARK.search(f"{n.get('class') or ''} {n.get('id') or ''}")
+    )
+    return [*root.iter("footer"), *marked]
+
+
+def _footer_owner(root: lxml.html.HtmlElement) -> str | None:
+    """The owner a Chinese copyright line in the footer names (``版权所有 © 2025 某某律师事务所``).
+
+    >>> _footer_owner(lxml.html.fromstring('<div><p>x</p><div class="footer">版权所有：某某律师事务所</div></div>'))
+    '某某律师事务所'
+    """
+    return next(filter(None, (cjk_site_owner(" ".join(f.text_content().split())) for f in _footers(root))), None)
 
 
 _TITLE_SITE = re.compile(r"\s*[-_|–—｜]\s*(?:[^-_|–—｜]{1,12}\s*[-_|–—｜]\s*)?(?P<name>[^-_|–—｜]{2,30}?)\s*")
@@ -475,6 +487,7 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
     account = page_account(root)  # a 公众号 on 微信公众平台: the account is the outlet
     site = account_outlet(site, account)
     site = site or _footer_or_logo_name(root) or _title_site(root.findtext(".//title"), title)
+    site = site or _footer_owner(root)  # "版权所有 © 2025 某某律师事务所": the owner, when nothing names the site
     site = _spelled_out(site, root.findtext(".//title")) if site else site
     site = _unsquashed(site, _footer_or_logo_name(root), _title_site(root.findtext(".//title"), title))
     if title and site and title.endswith(site):
