@@ -438,13 +438,19 @@ def _microdata_authors(root: lxml.html.HtmlElement) -> tuple[str, ...]:
     >>> _microdata_authors(lxml.html.fromstring("<p>Coverage by <span itemprop='author'>Jane Roe</span> and "
     ...     "<span itemprop='author'><b itemprop='name'>John Doe</b></span></p>"))
     ('Jane Roe', 'John Doe')
+    >>> _microdata_authors(lxml.html.fromstring("<div itemprop='author'><meta itemprop='name' content='老周'>"
+    ...     "<a>老周</a><div>执业律师</div></div>"))
+    ('老周',)
     """
     names: list[str] = []
     for node in root.iter():
         if not isinstance(node.tag, str) or "author" not in (node.get("itemprop") or "").split():
             continue
         named = [e for e in node.iter() if isinstance(e.tag, str) and "name" in (e.get("itemprop") or "").split()]
-        text = " ".join((named[0] if named else node).text_content().split())
+        element = named[0] if named else node
+        # <meta itemprop="name" content="…">: the name is the tag's content, not its (empty) text
+        value = element.get("content") or "" if element.tag == "meta" else element.text_content()
+        text = " ".join(value.split())
         if text and len(text) <= _MICRODATA_NAME_MAX and text not in names:
             names.append(text)
     return tuple(names)
