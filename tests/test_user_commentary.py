@@ -1848,3 +1848,17 @@ def test_a_cms_page_whose_title_holds_headline_section_and_site(tmp_path: Path) 
         ("赵一", "钱二"),
         "2025-06-18",
     )
+
+
+def test_the_by_lines_author_links_name_every_author(tmp_path: Path) -> None:
+    """<meta name="author"> names the first writer; the by-line's rel="author" links name both."""
+    page = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Faces at the Gate</title>
+<meta name="author" content="Ada Roe"><meta property="og:site_name" content="Example Policy Lab"></head><body>
+<article><h1>Faces at the Gate</h1><div class="post-meta">By <a rel="author">Ada Roe</a> and
+<a rel="author">Rui Doe</a> · April 10, 2025</div>
+<p>The final measures keep the draft's core: facial recognition needs a specific purpose and necessity.</p>
+<p>The filing threshold of 100,000 individuals also survived in the final text of the measures.</p>
+</article></body></html>"""
+    (tmp_path / "lab.html").write_text(page, encoding="utf-8")
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    assert doc.meta.authors == ("Ada Roe", "Rui Doe")

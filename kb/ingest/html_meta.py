@@ -456,6 +456,24 @@ def _microdata_authors(root: lxml.html.HtmlElement) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _rel_authors(root: lxml.html.HtmlElement) -> tuple[str, ...]:
+    """The names of the links ``rel="author"`` marks, outside comment threads, in order.
+
+    >>> _rel_authors(lxml.html.fromstring("<p>By <a rel='author'>Jane Roe</a> and <a rel='author'>John Doe</a></p>"))
+    ('Jane Roe', 'John Doe')
+    """
+    names: list[str] = []
+    for node in root.iter("a"):
+        if "author" not in (node.get("rel") or "").split():
+            continue
+        if any(_IN_COMMENTS.search(" ".join(a.get(k) or "" for k in ("class", "id"))) for a in node.iterancestors()):
+            continue
+        text = " ".join(node.text_content().split())
+        if text and len(text) <= _MICRODATA_NAME_MAX and text not in names:
+            names.append(text)
+    return tuple(names)
+
+
 def _meta_author(root: lxml.html.HtmlElement) -> str | None:
     """``<meta name="author">`` as written, when trafilatura dropped it (it keeps Latin names
     only: a Chinese name such as 郑可欣 comes back empty)."""
@@ -510,6 +528,10 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
     authors = "; ".join(_author_names(authors)) if authors else _markup_authors(root, boxed)
     if marked := _microdata_authors(root):
         authors = "; ".join(marked)  # the microdata names each author: no by-line to read
+    linked = _rel_authors(root)
+    named = [n for n in (authors or "").split("; ") if n]
+    if len(linked) > len(named) and set(named) <= set(linked):
+        authors = "; ".join(linked)  # <meta name=author> names the first; the by-line's links name them all
     if account:  # the account's name in the author field is the outlet, not a writer
         authors = "; ".join(n for n in (authors or "").split("; ") if n and n != account) or page_writer(root)
     fields["authors"] = authors
