@@ -1862,3 +1862,21 @@ def test_the_by_lines_author_links_name_every_author(tmp_path: Path) -> None:
     (tmp_path / "lab.html").write_text(page, encoding="utf-8")
     (doc,) = load_user_commentary([tmp_path], load_manifest())
     assert doc.meta.authors == ("Ada Roe", "Rui Doe")
+
+
+def test_a_case_digests_repeated_bracketed_labels_are_its_sections(tmp_path: Path) -> None:
+    """【基本案情】 and 【裁判结果】 in every case of a digest: section labels, kept as headings, and
+    never the outlet; a repeated line with no bracket ("只看该作者" above each post) stays furniture."""
+    case = (
+        "案例{n}：业主诉物业强制刷脸案\n\n【基本案情】\n\n被告物业在小区出入口安装人脸识别门禁，要求业主录入人脸信息。\n\n"
+        "【裁判结果】\n\n法院认为，将人脸识别作为唯一验证方式，业主请求提供其他合理验证方式的，应予支持。\n\n"
+    )
+    intro = "为贯彻实施个人信息保护法，某某法院今天发布一批涉人脸识别的典型案例。\n\n"
+    page = "某某法院发布人脸识别典型案例\n\n发布时间：2025-08-15\n\n" + intro + case.format(n="一") + case.format(n="二")
+    (tmp_path / "cases.txt").write_text(page, encoding="utf-8")
+    (doc,) = load_user_commentary([tmp_path], load_manifest())
+    headings = [p.text for p in doc.parsed.passages if p.kind == "heading"]
+    assert headings.count("【基本案情】") == 2 and headings.count("【裁判结果】") == 2
+    rulings = [p for p in doc.parsed.passages if p.text.startswith("法院认为")]
+    assert [p.section for p in rulings] == ["【裁判结果】", "【裁判结果】"]
+    assert doc.meta.outlet is None or ("【" not in doc.meta.outlet and "】" not in doc.meta.outlet)

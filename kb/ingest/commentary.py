@@ -365,7 +365,7 @@ def layout_blocks(
             )
         ):
             reason = "bio"
-        elif page.heading_like(i) and page.fold_counts[page.folds[i]] > 1:
+        elif page.heading_like(i) and page.fold_counts[page.folds[i]] > 1 and not _section_label(page, i):
             reason = "repeated"
         elif title is not None and title < i < body_start and rules.line_is("header_field", b.text):
             reason = "header-field"  # "文档编号：… 版本：…" under the title
@@ -519,6 +519,19 @@ def _rules_date(page: Page, top: Sequence[int], rest: Sequence[int]) -> str | No
             None,
         )
     return date
+
+
+_BRACKETED_LABEL = re.compile(r"^\s*[【［\[]\s*[^】］\]]{2,10}\s*[】］\]]\s*$")
+
+
+def _section_label(page: Page, i: int) -> bool:
+    """Block ``i`` is a bracketed label each part of a structured page repeats (【基本案情】,
+    【裁判结果】 in every case of a case digest): every line with its text has prose right below
+    it. A repeated line that is no such label ("只看该作者" above each post) stays furniture."""
+    if not _BRACKETED_LABEL.match(page.blocks[i].text):
+        return False
+    same = [j for j, f in enumerate(page.folds) if f == page.folds[i]]
+    return all(j + 1 < len(page.blocks) and page.is_prose(j + 1) for j in same)
 
 
 def _name_by_dateline(page: Page, i: int) -> str | None:

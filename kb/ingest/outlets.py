@@ -124,6 +124,7 @@ def _name_shaped(name: str) -> bool:
         and any(c.isalpha() for c in name)
         and not ENDS_SENTENCE.search(name)
         and not re.fullmatch(r"[\d\s.:/-]+", name)
+        and not re.search(r"[【】\[\]［］]", name)  # a bracketed label (【基本案情】) or a button, no name
     )
 
 
