@@ -1872,7 +1872,8 @@ def test_a_case_digests_repeated_bracketed_labels_are_its_sections(tmp_path: Pat
         "【裁判结果】\n\n法院认为，将人脸识别作为唯一验证方式，业主请求提供其他合理验证方式的，应予支持。\n\n"
     )
     intro = "为贯彻实施个人信息保护法，某某法院今天发布一批涉人脸识别的典型案例。\n\n"
-    page = "某某法院发布人脸识别典型案例\n\n发布时间：2025-08-15\n\n" + intro + case.format(n="一") + case.format(n="二")
+    head = "某某法院发布人脸识别典型案例\n\n发布时间：2025-08-15\n\n"
+    page = head + intro + case.format(n="一") + case.format(n="二")
     (tmp_path / "cases.txt").write_text(page, encoding="utf-8")
     (doc,) = load_user_commentary([tmp_path], load_manifest())
     headings = [p.text for p in doc.parsed.passages if p.kind == "heading"]
