@@ -1,0 +1,200 @@
+"""Who the words before a Chinese reporting cue are: a name, a role, a body, a pronoun, or nobody.
+
+:func:`subject_speaker` reads a subject (刘明远还, 市网信办相关负责人, 该负责人, 我妈, 如果酒店)
+against the lexicon (``corpus/speakers/zh.toml``) and the people a document has named so far
+(:class:`People`, for 他 and 该负责人).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kb.annotate.speakers.zh_lexicon import HAN, Compiled, ZhLexicon
+from kb.text.numerals import NUMERAL_CHARS
+
+__all__ = ["NAME", "People", "Speaker", "asked", "body_name", "someone", "subject_speaker"]
+
+NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+PERSON_NAME_MAX = 3  # Chinese personal names are two or three characters, a few four
+SURNAME = re.compile(r"^[\u4e00-\u9fff]{1,2}$")  # before 女士, 先生: 赵女士, 欧阳先生
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: str | None  # a person's or organisation's name; None for "市网信办相关负责人"
+    mention: str  # the words of the text
+    role: str | None
+    cue: str
+
+    @property
+    def label(self) -> str:
+        """The name, else the role it is described by (技术人员), else the words."""
+        return self.name or self.role or self.mention
+
+
+class People:
+    """Who has been named so far in a document, for 他 and 该负责人."""
+
+    def __init__(self) -> None:
+        self.last_person: Speaker | None = None
+        self.by_role: dict[str, Speaker] = {}
+        self.bodies: list[str] = []  # named organisations that spoke, in order
+        self.speakers: dict[str, Speaker] = {}  # people who spoke under their name, by name
+
+    def see(self, sp: Speaker, lex: ZhLexicon) -> None:
+        self.last_person = sp
+        for noun in lex.role_nouns:
+            if (sp.role or sp.mention).endswith(noun):
+                self.by_role[noun] = sp
+        if sp.name and not sp.role and body_name(sp.name, lex):
+            self.bodies.append(sp.name)
+        if sp.name and NAME.match(sp.name):
+            self.speakers[sp.name] = sp
+
+    def named_at(self, text: str, pos: int) -> Speaker | None:
+        """The person who spoke before under the name ``text`` has at ``pos``."""
+        return next((sp for name, sp in self.speakers.items() if text.startswith(name, pos)), None)
+
+    def body(self, kind: str, lex: ZhLexicon) -> str | None:
+        """The organisation of this kind that spoke last under its name: 法院 is the last
+        named court (临溪区人民法院); 公司 the last body named without a kind of its own
+        (识界科技)."""
+        kinds = (*lex.org_suffixes, *lex.generic_orgs)
+        for name in reversed(self.bodies):
+            if name.endswith(kind) or (kind in lex.company_words and not name.endswith(kinds)):
+                return name
+        return None
+
+
+def body_name(name: str, lex: ZhLexicon) -> bool:
+    """An organisation's name: it ends in an organisation's word (…人民法院, …网信办), or is a
+    name of more than three characters with no honorific (识界科技, not 欧阳女士)."""
+    kinds = (*lex.org_suffixes, *lex.generic_orgs)
+    return name.endswith(kinds) or (len(name) > PERSON_NAME_MAX and not name.endswith(tuple(lex.honorifics)))
+
+
+def _strip_adverbs(subject: str, lex: ZhLexicon) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for adv in sorted(lex.adverbs, key=len, reverse=True):
+            if subject.endswith(adv) and len(subject) > len(adv):
+                subject, changed = subject[: -len(adv)], True
+    return subject
+
+
+# A subject that is a text: an article, a paragraph, a law (第十条, 同一条, 该款, 本法).
+_TEXT_SUBJECT = re.compile(rf"(?:第[{NUMERAL_CHARS}]+|同一|该|本|此)(?:条|款|项)$|(?:法|办法|规定|条例|细则)$")
+# Where or when someone spoke, or on what, between the speaker and the verb: 班主任[在家长群里]说,
+# 某某[就备案中的问题]回答了记者提问.
+# 有业主[向记者]反映: whom they told; 工作人员[在旁边]说: where.
+_SETTING = re.compile(
+    r"(?:在[^，。；：、]{0,10}?(?:里|上|中|内|时|前|后|期间|旁边|一旁|身边|边上)|就[^，。；：、就]{2,24}"
+    r"|向(?:本报)?(?:记者|笔者|我们|我))$"
+)
+
+
+def subject_speaker(subject: str, cue: str, lex: ZhLexicon, people: People) -> Speaker | None:
+    """Who ``subject`` (the words before a reporting verb) is, or None when nobody speaks."""
+    subject = _strip_adverbs(_strip_openers(subject.strip(), lex), lex)
+    if (setting := _SETTING.search(subject)) and setting.start() > 0:
+        subject = _strip_adverbs(subject[: setting.start()], lex)
+    if subject in lex.adverbs:
+        return None  # 最后提醒一句: no subject at all
+    if subject.startswith(tuple(lex.conditionals)):
+        return None  # 如果酒店说…: a supposition
+    close = next((w + k for w in ("我的", "我") for k in lex.writer_kin if subject.startswith(w + k)), None)
+    if close is not None:
+        return Speaker(None, subject, close, cue)  # 我妈说, 我邻居看了门板后说: someone close to the writer
+    if subject.startswith(tuple(lex.writer_words)) and not _met_by_writer(subject, lex):
+        return None  # the writer's own view (我很难认为…): the author's voice, not a quoted speaker
+    if _TEXT_SUBJECT.search(subject):
+        return None  # 同一条还说, 第十条规定: a text, not a speaker
+    if not subject or not HAN.search(subject) or any(m in subject for m in "《》【") or len(subject) > 30:
+        return None
+    if subject in lex.not_speakers or any(subject.endswith(w) for w in lex.not_speakers if len(w) > 1):
+        return None
+    if subject in lex.pronouns:
+        return people.last_person and Speaker(people.last_person.name, subject, people.last_person.role, cue)
+    for dem in lex.demonstratives:
+        if subject.startswith(dem) and subject[len(dem) :] in lex.role_nouns:
+            earlier = people.by_role.get(subject[len(dem) :])
+            if earlier is not None:
+                return Speaker(earlier.name, earlier.mention, earlier.role, cue)
+            return Speaker(None, subject, subject[len(dem) :], cue)
+    core = subject.rsplit("的", 1)[-1] if "的" in subject else subject
+    kind = next((subject[len(d) :] for d in ("", *lex.demonstratives) if subject[len(d) :] in lex.generic_orgs), None)
+    if kind is not None:  # 法院, 该公司: a kind of body
+        if (named := people.body(kind, lex)) is not None:
+            return Speaker(named, subject, None, cue)  # 临溪区人民法院认为…。法院判令…: that court
+        return Speaker(None, subject, subject, cue)  # 法院认为, 主办方表示: a kind of body, unnamed
+    if (titled := _titled_name(core, lex)) is not None:
+        name, length = titled  # 合伙人许清禾律师, 店长赵女士: a role, then a name with its title
+        return Speaker(name, subject, subject[: len(subject) - length], cue)
+    if any(core.endswith(h) for h in lex.honorifics) and len(core) <= 5:
+        return Speaker(core, subject, None, cue)
+    rest = _after_last_role(core, lex)
+    if rest is not None:
+        if rest and NAME.match(rest) and rest not in lex.not_nicknames:
+            return Speaker(rest, subject, subject[: len(subject) - len(rest)], cue)
+        if not rest or rest in lex.not_nicknames:
+            return Speaker(None, subject, core, cue)  # 前台小姐姐: the receptionist, unnamed
+    if subject.startswith(tuple(lex.indefinites)):
+        return Speaker(None, subject, subject, cue)  # 另一家景区表示, 一家研究机构估算: unnamed, described
+    if any(core.endswith(s) for s in lex.org_suffixes):
+        return Speaker(core, subject, None, cue)
+    if NAME.match(core):
+        return Speaker(core, subject, None, cue)
+    return None
+
+
+def _strip_openers(subject: str, lex: ZhLexicon) -> str:
+    """The subject without a conjunction opening its clause (但物业 → 物业)."""
+    opener = next((w for w in sorted(lex.openers, key=len, reverse=True) if subject.startswith(w)), "")
+    return subject[len(opener) :] if len(subject) > len(opener) else subject
+
+
+def someone(sentence: str, c: Compiled) -> Speaker | None:
+    """An unnamed person a sentence opens a clause with, though they say nothing in it
+    (上个月，一位家长在咨询时给我们看了协议): whom a 他/她 in the next sentence means."""
+    m = c.someone.search(sentence)
+    return Speaker(None, m.group("who"), m.group("who"), "") if m else None
+
+
+def asked(sentence: str, c: Compiled) -> Speaker | None:
+    """Whom the writer asked, described by a role, when the clause ends there (我去年问过园区的
+    法务，她说…): whom a 他/她 after it means."""
+    m = c.asked.search(sentence)
+    return Speaker(None, m.group("who"), m.group("who"), "") if m else None
+
+
+def _met_by_writer(subject: str, lex: ZhLexicon) -> bool:
+    """我们走访的一家乐园负责人: someone the writer describes (after 的, a role), not the writer."""
+    core = subject.rsplit("的", 1)[-1] if "的" in subject else ""
+    return bool(core) and any(core.endswith(n) for n in lex.role_nouns)
+
+
+def _titled_name(core: str, lex: ZhLexicon) -> tuple[str, int] | None:
+    """A role, then a name with a title after it (合伙人许清禾律师), or a surname with an
+    honorific (店长赵女士): the titled name and its length."""
+    title = max(
+        (t for t in (*lex.honorifics, *lex.role_nouns) if core.endswith(t) and len(core) > len(t)), key=len, default=""
+    )
+    if not title:
+        return None
+    name = _after_last_role(core[: -len(title)], lex)
+    if not name:
+        return None
+    shaped = (SURNAME if title in lex.honorifics else NAME).match(name)
+    return (name + title, len(name) + len(title)) if shaped else None
+
+
+def _after_last_role(text: str, lex: ZhLexicon) -> str | None:
+    """What follows the last role noun in ``text`` (合伙人刘明远 -> 刘明远; "" when it ends the
+    text), or None when it has none."""
+    found = [(m.start(), n) for n in lex.role_nouns if n in text for m in re.finditer(re.escape(n), text)]
+    # 委员 inside 委员会 is the body's name, not a role: 市卫生健康委员会相关负责人
+    found = [(at, n) for at, n in found if not any(text.startswith(o, at) for o in lex.org_suffixes if len(o) > len(n))]
+    at, role = max(found, default=(-1, ""))
+    return text[at + len(role) :] if at >= 0 else None
