@@ -44,9 +44,18 @@ from kb.annotate.speakers.zh_lexicon import (
     alternation,
     compiled,
     default_path,
+    inner_subject,
     load_zh_lexicon,
 )
-from kb.annotate.speakers.zh_subjects import People, Speaker, asked, body_name, someone, subject_speaker
+from kb.annotate.speakers.zh_subjects import (
+    People,
+    Speaker,
+    asked,
+    body_name,
+    chained_speaker,
+    someone,
+    subject_speaker,
+)
 from kb.model import Annotation, DocumentMeta, Passage
 
 __all__ = [
@@ -128,27 +137,28 @@ def _attributions(masked: str, s: int, e: int, c: Compiled, people: People) -> l
         while lo > s and masked[lo - 1] not in CLAUSE_MARKS and masked[lo - 1] != MASK:
             lo -= 1
         subject = masked[lo : m.start()]
+        if (inside := inner_subject(m)) is not None:
+            lo, subject = m.start(), inside  # 在她看来，…: the frame holds its speaker
         if m.start() == previous_end:
             continue  # 回应说: the second verb of one attribution, not one with 回应 in its speaker
         previous_end = m.end()
-        if subject in c.lex.shared_subject and lo - 1 > s:
-            subject = _clause_subject(masked, s, lo - 1, c.lex)  # 商场已将提示牌更换，并表示…: the mall
-        sp = subject_speaker(subject, m.group(0), c.lex, people)
+        if (subject in c.lex.shared_subject or not subject.strip()) and lo - 1 > s and masked[lo - 1] in "，,":
+            # no subject of its own: the clause before's (商场已将提示牌更换，并表示…; 客服打电话过来，说…)
+            sp = chained_speaker(_clause_before(masked, s, lo - 1), m.group(0), c.lex, people)
+        else:
+            sp = subject_speaker(subject, m.group(0), c.lex, people)
         if sp is not None:
-            out.append(_Attribution(lo, m.start(), m.end(), sp, c.kinds[m.group(0)]))
+            out.append(_Attribution(lo, m.start(), m.end(), sp, c.kind(m)))
     out.sort(key=lambda a: a.cue_start)
     return out
 
 
-def _clause_subject(masked: str, s: int, end: int, lex: ZhLexicon) -> str:
-    """The subject the clause ending at ``end`` opens with: its words before the first word
-    that starts a predicate (商场[已将提示牌更换为…] → 商场)."""
+def _clause_before(masked: str, s: int, end: int) -> str:
+    """The clause ending at ``end`` (a comma), from the clause end before it."""
     lo = end
     while lo > s and masked[lo - 1] not in CLAUSE_ENDS:
         lo -= 1  # over quotations: 更换为“人脸识别区域”字样
-    clause = masked[lo:end]
-    cut = min((k for w in lex.predicate_starts if (k := clause.find(w)) > 0), default=-1)
-    return clause[:cut] if cut > 0 else ""
+    return masked[lo:end]
 
 
 @dataclass

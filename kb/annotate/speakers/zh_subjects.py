@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kb.annotate.speakers.zh_lexicon import HAN, Compiled, ZhLexicon
+from kb.annotate.nlp import person_names_zh
+from kb.annotate.speakers.zh_lexicon import HAN, Compiled, ZhLexicon, setting_pattern
 from kb.text.numerals import NUMERAL_CHARS
 
-__all__ = ["NAME", "People", "Speaker", "asked", "body_name", "someone", "subject_speaker"]
+__all__ = ["NAME", "People", "Speaker", "asked", "body_name", "chained_speaker", "someone", "subject_speaker"]
 
 NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 PERSON_NAME_MAX = 3  # Chinese personal names are two or three characters, a few four
@@ -86,22 +87,17 @@ def _strip_adverbs(subject: str, lex: ZhLexicon) -> str:
 
 # A subject that is a text: an article, a paragraph, a law (第十条, 同一条, 该款, 本法).
 _TEXT_SUBJECT = re.compile(rf"(?:第[{NUMERAL_CHARS}]+|同一|该|本|此)(?:条|款|项)$|(?:法|办法|规定|条例|细则)$")
-# Where or when someone spoke, or on what, between the speaker and the verb: 班主任[在家长群里]说,
-# 某某[就备案中的问题]回答了记者提问.
-# 有业主[向记者]反映: whom they told; 工作人员[在旁边]说: where.
-_SETTING = re.compile(
-    r"(?:在[^，。；：、]{0,10}?(?:里|上|中|内|时|前|后|期间|旁边|一旁|身边|边上)|就[^，。；：、就]{2,24}"
-    r"|向(?:本报)?(?:记者|笔者|我们|我))$"
-)
 
 
 def subject_speaker(subject: str, cue: str, lex: ZhLexicon, people: People) -> Speaker | None:
     """Who ``subject`` (the words before a reporting verb) is, or None when nobody speaks."""
     subject = _strip_adverbs(_strip_openers(subject.strip(), lex), lex)
-    if (setting := _SETTING.search(subject)) and setting.start() > 0:
+    if (setting := setting_pattern(lex.addressee_marks, lex.topic_marks).search(subject)) and setting.start() > 0:
         subject = _strip_adverbs(subject[: setting.start()], lex)
-    if subject in lex.adverbs:
-        return None  # 最后提醒一句: no subject at all
+    if subject in lex.adverbs or subject in lex.openers:
+        return None  # 最后提醒一句, 于是追问: no subject at all
+    if subject.endswith(tuple(lex.modals)) or subject.startswith(tuple(lex.reader_words)):
+        return None  # 主要是想告诉…, 你可以去问: an intention, advice to the reader, not a speech act
     if subject.startswith(tuple(lex.conditionals)):
         return None  # 如果酒店说…: a supposition
     close = next((w + k for w in ("我的", "我") for k in lex.writer_kin if subject.startswith(w + k)), None)
@@ -147,6 +143,48 @@ def subject_speaker(subject: str, cue: str, lex: ZhLexicon, people: People) -> S
     if NAME.match(core):
         return Speaker(core, subject, None, cue)
     return None
+
+
+# How far into a clause its subject may reach when no predicate word marks its end.
+_CHAIN_SUBJECT_CHARS = 16
+
+
+def chained_speaker(clause: str, cue: str, lex: ZhLexicon, people: People) -> Speaker | None:
+    """The speaker of a cue with no subject of its own, which Chinese leaves to the clause before
+    (a topic chain): that clause's subject, when it is one (商场已将提示牌更换，并表示… → 商场;
+    客服打电话过来，说… → 客服; 她愣了一下，说… → 她).
+
+    The subject ends where a predicate word starts (已, 将, 给 …); else it is the longest
+    opening of the clause that reads as a speaker by a role, a pronoun, an organisation or an
+    honorific; a name guessed from its characters only when jieba's tagger takes it for a
+    person's name too (周强 in 物业经理周强看了看…, not 打电 in 客服打电话过来).
+    """
+    cut = min((k for w in lex.predicate_starts if (k := clause.find(w)) > 0), default=-1)
+    if cut > 0:
+        return subject_speaker(clause[:cut], cue, lex, people)
+    names: frozenset[str] | None = None
+    for k in range(min(len(clause), _CHAIN_SUBJECT_CHARS), 0, -1):
+        sp = subject_speaker(clause[:k], cue, lex, people)
+        if sp is None:
+            continue
+        if not _guessed_name(sp, lex, people):
+            return sp
+        names = person_names_zh(clause) if names is None else names
+        if sp.name in names:
+            return sp  # 物业经理周强看了看门禁: a name the tagger takes for a person's
+    return None
+
+
+def _guessed_name(sp: Speaker, lex: ZhLexicon, people: People) -> bool:
+    """A name read only because its characters could be one (two to four of them, after a role
+    or alone), not by an honorific or an organisation's word, and not a name that spoke before:
+    within a clause's opening, any run of characters would pass (客服[打电话过], 她愣了一)."""
+    name = sp.name or ""
+    return (
+        bool(NAME.match(name))
+        and name not in people.speakers
+        and not name.endswith((*lex.org_suffixes, *lex.generic_orgs, *lex.honorifics))
+    )
 
 
 def _strip_openers(subject: str, lex: ZhLexicon) -> str:
