@@ -25,9 +25,14 @@ _GIVEN_NAME = re.compile(
 _RELATIVE = re.compile(r"(?:,\s*)?\bwho\s*$")
 # A relative clause between a speaker and the cue: ", who asked not to be named,".
 _RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which)\s+[^,;:“”\"]{2,80},\s*$")
-# "writes about cooking" describes a topic, not speech.
-_NOT_SPEECH_AFTER = re.compile(r"\s+about\b")
+# "writes about cooking" describes a topic, not speech ("says about 90,000 members …" is
+# an amount: speech).
+_NOT_SPEECH_AFTER = re.compile(r"\s+about\b(?!\s+[\d$€£¥])")
 _TELL = re.compile(r"(?:tell|tells|told|telling)", re.IGNORECASE)
+# Told the writer or the outlet (a report, past tense): "told us", "told reporters", "told The Meridian Post".
+# A second verb of one subject: "… operates 37 gyms and [says]".
+_COORDINATED = re.compile(r"\S\s+and\s*$")
+_TOLD_WRITER = re.compile(r"told\s+(?:us|me|reporters|(?:the\s+|The\s+)?[A-Z][\w’'\-]*)\b")
 _APART = re.compile(r"[^.;:!?“”\"]{0,80}?\bapart\b")
 # A name after one of these ends a description of someone else: "a lawyer at [Zhong Lun]".
 _PLACE_OF_ROLE = re.compile(
@@ -170,7 +175,10 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
         aux = aux or re.search(r"\b(would|will|may|might|could|can|did|does|do|to|by)\b", m.group(0)) is not None
         end = m.start()
     left = text[lo:end]
-    if (crowd := _plural_role_subject(text, lo, end, lex)) is not None:
+    if verb.finite and (shared := _coordinated_subject(text, lo, end, lex)) is not None:
+        return shared  # "FitZone operates 37 gyms and says …": FitZone
+    told_writer = _TOLD_WRITER.match(text, cue_start) is not None
+    if (crowd := _plural_role_subject(text, lo, end, lex, any_head=told_writer)) is not None:
         return crowd  # "Lawyers say …", "Some residents said …": people of one kind, unnamed
     pron = re.search(r"(?<![\w’'])(he|she|they|I|we|He|She|They|We)\s*$", left)
     if pron:
@@ -225,6 +233,20 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
     return _role_subject(text, lo, end, lex) if verb.finite or aux else None
 
 
+def _coordinated_subject(text: str, lo: int, end: int, lex: Lexicon) -> _Subject | None:
+    """The name opening a clause whose second verb is the cue: "[FitZone] operates 37 gyms in
+    three provinces and says …" (a name, a verb in -s or -ed, no comma before "and")."""
+    if _COORDINATED.search(text, lo, end) is None or (run := lex.run_re.match(text, lo)) is None:
+        return None
+    clause = text[run.end() : end]
+    if not re.match(r"\s+[a-z]+(?:s|ed)\b", clause) or re.search(r"[,;:“”\"]", clause):
+        return None
+    name = _parse_run(run.group(0), lex)
+    if name is None:
+        return None
+    return _Subject(run.start(), run.end(), "name", (name,), name.title, "title")
+
+
 def _person_of(text: str, lo: int, run_start: int, lex: Lexicon) -> tuple[int, _Name, int] | None:
     """The person before "of (the)" when an organisation is the subject's last words:
     "[Wang Lixin] of the Beijing Academy of Data Law" (where the name starts, the name, and
@@ -238,15 +260,21 @@ def _person_of(text: str, lo: int, run_start: int, lex: Lexicon) -> tuple[int, _
     return lo + m.start("who"), who, lo + m.start("of")
 
 
-def _plural_role_subject(text: str, lo: int, end: int, lex: Lexicon) -> _Subject | None:
+def _plural_role_subject(text: str, lo: int, end: int, lex: Lexicon, *, any_head: bool = False) -> _Subject | None:
     """Unnamed people as a group opening the sentence: "[Lawyers] say …", "[Some privacy
-    advocates] argue …" (the verb's plain form, so a plural subject)."""
-    left = text[lo:end]
+    advocates] argue …" (the verb's plain form, so a plural subject). The head is a role
+    noun, or any plural when they told the writer ("[Two universities] told us …"): only
+    someone can tell.)"""
+    left = _MET_BY_WRITER.sub("", text[lo:end])  # "Several principals [we spoke to] said": the principals
     m = _PLURAL_ROLE.match(left)
     if m is None:
         return None
     head = m.group("head").lower()
-    if head[:-1] not in lex.role_nouns and head[:-2] not in lex.role_nouns:  # lawyers, witnesses
+    if head.endswith("ss"):
+        return None  # "business", "Fitness": no plural
+    # the singular of lawyers, witnesses, universities
+    singulars = (head[:-1], head[:-2], head[:-3] + "y" if head.endswith("ies") else "")
+    if not any_head and not any(s in lex.role_nouns for s in singulars):
         return None
     start = lo + m.start("phrase")
     return _Subject(start, lo + m.end("phrase"), "role", (), text[start : lo + m.end("phrase")], "appositive")

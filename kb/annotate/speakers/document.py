@@ -318,7 +318,10 @@ def _body_named_before(doc: _Document, i: int, pos: int, role: str | None) -> st
             if a.subject.kind != "name" or len(names) != 1 or said is None or said.name is None:
                 continue
             if names[0].is_org or any(w in lex.org_words for w in said.name.split()):
-                return said.name  # an organisation that spoke
+                # an organisation that spoke, unless it is of another kind than a body named
+                # with the word ("FitZone says …. The court held": the … Court)
+                own_kind = said.name.lower().endswith(m.group("noun"))
+                return said.name if own_kind or mentioned is None else mentioned
             if not any(set(said.name.split()) & set(n) for n in doc.people.names):
                 return mentioned or said.name  # a one-word name no person of the document has
     return mentioned

@@ -1,0 +1,47 @@
+"""English attribution shapes added in session 13: copular bios, coordinated verbs, groups
+that told the writer, amounts after a cue, currency codes after a name. Our own sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.annotate.speakers import find_quotes, find_reported_speech
+from kb.model import DocumentMeta, Passage
+
+
+def _found(texts: list[str]) -> list[tuple[str, str | None, str]]:
+    meta = DocumentMeta(id="fx", kind="commentary", outlet="The Test Post")
+    ps = [Passage("fx", n, t) for n, t in enumerate(texts, 1)]
+    return [(a.label, a.data.get("role"), a.text) for a in [*find_quotes(ps, meta), *find_reported_speech(ps, meta)]]
+
+
+@pytest.mark.parametrize(
+    ("texts", "want"),
+    [
+        # a copular bio is no speech, but gives the role of the "she" after it
+        (["Ada Novak is Head of Privacy (EMEA) at a payments group."], []),
+        (
+            ["Ada Novak is Head of Privacy (EMEA) at a payments group; she says most audits stall."],
+            [("Ada Novak", "Head of Privacy (EMEA) at a payments group")],
+        ),
+        (
+            ["Ben Ortiz is a partner at Ortiz & Lowe; he argues that the rule is vague."],
+            [("Ben Ortiz", "a partner at Ortiz & Lowe")],
+        ),
+        # a second verb of the sentence's subject
+        (["GymCo operates 40 clubs and says about 50,000 members use the gates."], [("GymCo", None)]),
+        # a group that told the writer speaks, whatever its noun
+        (["Three hospitals told us they keep no face templates."], [("", "Three hospitals")]),
+        (["Several apps told The Test Post that they delete selfies."], [("", "Several apps")]),
+        # a writer's question is no report: "tell" in the present, "business" no plural
+        (["What must a business tell me before it scans my face?"], []),
+    ],
+)
+def test_reported_shapes(texts: list[str], want: list[tuple[str, str | None]]) -> None:
+    assert [(label, role) for label, role, _ in _found(texts)] == want
+
+
+def test_currency_code_is_no_part_of_a_name() -> None:
+    """ "awarded Ms. Lin RMB 2,000" names Ms. Lin: a later "Ms. Lin said" is Lin, not "Lin RMB"."""
+    got = _found(["The court awarded Ms. Lin RMB 2,000 in damages.", "Ms. Lin said she was relieved."])
+    assert [label for label, _, text in got if text.startswith("Ms. Lin said")] == ["Lin"]
