@@ -45,3 +45,38 @@ def test_currency_code_is_no_part_of_a_name() -> None:
     """ "awarded Ms. Lin RMB 2,000" names Ms. Lin: a later "Ms. Lin said" is Lin, not "Lin RMB"."""
     got = _found(["The court awarded Ms. Lin RMB 2,000 in damages.", "Ms. Lin said she was relieved."])
     assert [label for label, _, text in got if text.startswith("Ms. Lin said")] == ["Lin"]
+
+
+@pytest.mark.parametrize(
+    ("texts", "want"),
+    [
+        # "It" + a decision's verb is the court named before
+        (
+            ["The Harbour District Court heard the case in May.", "It also awarded the member 6,000 yuan."],
+            "Harbour District Court",
+        ),
+        # ... not the court that owns a text cited in between
+        (
+            [
+                "The Harbour District Court heard the case in May.",
+                "It relied on the Supreme People's Court's 2021 provisions.",
+                "It rejected the claim for damages.",
+            ],
+            "Harbour District Court",
+        ),
+        (
+            [
+                "The Harbour District Court heard the case in May.",
+                "The Supreme People's Court's 2021 provisions apply.",
+                "The court found that consent was not separate.",
+            ],
+            "Harbour District Court",
+        ),
+    ],
+)
+def test_it_and_the_court_are_the_deciding_court(texts: list[str], want: str) -> None:
+    assert _found(texts)[-1][0] == want
+
+
+def test_it_with_no_court_before_names_nobody() -> None:
+    assert _found(["It rejected the offer within a week."]) == []

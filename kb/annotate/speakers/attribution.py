@@ -76,7 +76,7 @@ _SOURCE_NOUN = re.compile(
 class _Subject:
     start: int
     end: int
-    kind: Literal["name", "pronoun", "self", "role"]
+    kind: Literal["name", "pronoun", "self", "role", "it"]  # "it": a body named before, for a decision's verb
     names: tuple[_Name, ...] = ()  # several for "A, B and C report"
     role: str | None = None
     role_how: str = "title"
@@ -180,6 +180,9 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
     told_writer = _TOLD_WRITER.match(text, cue_start) is not None
     if (crowd := _plural_role_subject(text, lo, end, lex, any_head=told_writer)) is not None:
         return crowd  # "Lawyers say …", "Some residents said …": people of one kind, unnamed
+    it = re.search(r"(?<![\w’'])(?:^|(?<=[.;:]\s))(It|it)\s*$", left)
+    if it and verb.subject_words and verb.finite:
+        return _Subject(lo + it.start(1), lo + it.end(1), "it")  # "It also awarded …": a court, resolved later
     pron = re.search(r"(?<![\w’'])(he|she|they|I|we|He|She|They|We)\s*$", left)
     if pron:
         word = pron.group(1).lower()
@@ -423,7 +426,12 @@ def _attributions(index: int, masked: str, lo: int, hi: int, lex: Lexicon) -> li
             subject = _left_subject(masked, lo, m.start(), verb, lex)
         if subject is None and verb.subject in ("either", "after"):
             subject = _right_subject(masked, m.end(), hi, verb, lex)
-        if subject is not None and verb.subject_words and not _holds_word(subject, verb.subject_words):
+        if (
+            subject is not None
+            and subject.kind != "it"
+            and verb.subject_words
+            and not _holds_word(subject, verb.subject_words)
+        ):
             continue  # "The company ordered 500 cameras": a purchase, not a ruling
         if subject is not None:
             out.append(_Attr(index, re.sub(r"\s+", " ", form), m.start(), m.end(), verb, subject))
