@@ -142,7 +142,16 @@ def subject_speaker(subject: str, cue: str, lex: ZhLexicon, people: People) -> S
         return Speaker(core, subject, None, cue)
     if NAME.match(core):
         return Speaker(core, subject, None, cue)
-    return None
+    return _described_name(subject, cue)
+
+
+def _described_name(subject: str, cue: str) -> Speaker | None:
+    """A description the role nouns do not cover, then a name jieba's tagger takes for a
+    person's (机械学院大二学生[周恬], 民一庭庭长[卢晴]): the name, described by the rest."""
+    name = max((n for n in person_names_zh(subject) if subject.endswith(n) and 2 <= len(n) <= 3), key=len, default="")
+    if not name or len(subject) == len(name):
+        return None
+    return Speaker(name, subject, subject[: -len(name)].removesuffix("的"), cue)
 
 
 # How far into a clause its subject may reach when no predicate word marks its end.
