@@ -69,6 +69,11 @@ def test_frame_pattern_fills_slots(pattern: str, slots: dict[str, str], want: st
         ("数据法治研究院教授林某对记者说，告示不等于同意。", "林某"),
         # a text is not a speaker
         ("文章进一步指出，替代方式不应以申请为前提。", ""),
+        # a clause with no verb that opens a quotation with a colon: its subject speaks it
+        ("负责社保业务的刘敏说得很实在：“行动不便的老人我们上门认证。”", "刘敏"),
+        ("该办法第十条写得很清楚：“人脸信息应当存储于设备内。”", ""),
+        # a word for a young person after a role is no name
+        ("前台小姑娘说系统默认要刷脸。", "前台小姑娘"),
     ],
 )
 def test_chains_and_settings(text: str, speaker: str) -> None:

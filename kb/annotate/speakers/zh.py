@@ -149,7 +149,31 @@ def _attributions(masked: str, s: int, e: int, c: Compiled, people: People) -> l
             sp = subject_speaker(subject, m.group(0), c.lex, people)
         if sp is not None:
             out.append(_Attribution(lo, m.start(), m.end(), sp, c.kind(m)))
+    out += _colon_intros(masked, s, e, c, people, out)
     out.sort(key=lambda a: a.cue_start)
+    return out
+
+
+# A colon right before a quotation mark: the clause before introduces the quotation.
+_QUOTE_INTRO = re.compile(r"[：:]\s*[「『“]")
+
+
+def _colon_intros(
+    masked: str, s: int, e: int, c: Compiled, people: People, cued: Sequence[_Attribution]
+) -> list[_Attribution]:
+    """A clause with no reporting verb that opens a quotation with a colon: its subject speaks
+    the quotation (刘敏说得很实在：“…”; 她的第一反应是：“…”). Kind ``intro``: it attributes the
+    quotation, and reports no sentence of its own."""
+    out: list[_Attribution] = []
+    for m in _QUOTE_INTRO.finditer(masked, s, e):
+        lo = m.start()
+        while lo > s and masked[lo - 1] not in CLAUSE_ENDS:
+            lo -= 1
+        if any(lo <= a.cue_start < m.start() for a in cued):
+            continue  # 王女士告诉记者：「…」: the clause has its verb
+        sp = chained_speaker(masked[lo : m.start()], "：", c.lex, people)
+        if sp is not None:
+            out.append(_Attribution(lo, m.start(), m.start() + 1, sp, "intro"))
     return out
 
 
@@ -253,7 +277,7 @@ def _annotation(p: Passage, kind: str, start: int, end: int, a: _Attribution | N
 
 def _quote_attribution(sentence: _Sentence, quote: tuple[int, int]) -> _Attribution | None:
     """The speech verb of the quote's sentence: before it (X说：「…」) or after it (“…”X说)."""
-    speech = [a for a in sentence.attrs if a.kind == "speech"]
+    speech = [a for a in sentence.attrs if a.kind in ("speech", "intro")]
     before = [a for a in speech if a.cue_end <= quote[0]]
     after = [a for a in speech if a.start > quote[1]]
     return before[-1] if before else after[0] if after else None
@@ -334,7 +358,8 @@ def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> 
         sentences = analysed[p.id]
         reasoning = _reasoning(p.text, sentences)
         for sentence in sentences:
-            if not sentence.attrs:
+            attrs = [a for a in sentence.attrs if a.kind != "intro"]  # a colon's clause reports nothing itself
+            if not attrs:
                 text = p.text[sentence.start : sentence.end]
                 if reasoning is not None and c.verb.search(text) is None and not text.lstrip().startswith("《"):
                     out.append(_annotation(p, "reported_speech", sentence.start, sentence.end, reasoning, "continued"))
@@ -342,7 +367,7 @@ def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> 
             # A sentence mostly quoted is the quotation's; terms in quotes (「事后救济」) are not.
             quoted = sum(c - o - 1 for o, c in sentence.quotes)
             if quoted * 2 < sentence.end - sentence.start:
-                out.append(_annotation(p, "reported_speech", sentence.start, sentence.end, sentence.attrs[0], "direct"))
+                out.append(_annotation(p, "reported_speech", sentence.start, sentence.end, attrs[0], "direct"))
     return _resolve_references(out, passages, meta)
 
 

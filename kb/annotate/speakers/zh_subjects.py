@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kb.annotate.nlp import person_names_zh
+from kb.annotate.nlp import person_names_zh, words_zh
 from kb.annotate.speakers.zh_lexicon import HAN, Compiled, ZhLexicon, setting_pattern
 from kb.text.numerals import NUMERAL_CHARS
 
@@ -145,10 +145,12 @@ def subject_speaker(subject: str, cue: str, lex: ZhLexicon, people: People) -> S
     return _described_name(subject, cue)
 
 
-def _described_name(subject: str, cue: str) -> Speaker | None:
+def _described_name(subject: str, cue: str, names: frozenset[str] | None = None) -> Speaker | None:
     """A description the role nouns do not cover, then a name jieba's tagger takes for a
-    person's (机械学院大二学生[周恬], 民一庭庭长[卢晴]): the name, described by the rest."""
-    name = max((n for n in person_names_zh(subject) if subject.endswith(n) and 2 <= len(n) <= 3), key=len, default="")
+    person's (机械学院大二学生[周恬], 民一庭庭长[卢晴]): the name, described by the rest.
+    ``names``: the tagger's names in a longer text the subject opens (tags depend on context)."""
+    names = person_names_zh(subject) if names is None else names
+    name = max((n for n in names if subject.endswith(n) and 2 <= len(n) <= 3), key=len, default="")
     if not name or len(subject) == len(name):
         return None
     return Speaker(name, subject, subject[: -len(name)].removesuffix("的"), cue)
@@ -163,16 +165,25 @@ def chained_speaker(clause: str, cue: str, lex: ZhLexicon, people: People) -> Sp
     (a topic chain): that clause's subject, when it is one (商场已将提示牌更换，并表示… → 商场;
     客服打电话过来，说… → 客服; 她愣了一下，说… → 她).
 
-    The subject ends where a predicate word starts (已, 将, 给 …); else it is the longest
+    The subject ends where a predicate word starts (已, 将, 给 …, a word of its own in jieba's
+    segmentation); else it is the longest
     opening of the clause that reads as a speaker by a role, a pronoun, an organisation or an
     honorific; a name guessed from its characters only when jieba's tagger takes it for a
     person's name too (周强 in 物业经理周强看了看…, not 打电 in 客服打电话过来).
     """
-    cut = min((k for w in lex.predicate_starts if (k := clause.find(w)) > 0), default=-1)
-    if cut > 0:
-        return subject_speaker(clause[:cut], cue, lex, people)
+    ends = _word_ends(clause)
+    # the first word that starts a predicate, a word of its own (已 in 商场已将…, not 在 of 实在)
+    cut = next(
+        (lo for lo, hi in zip([0, *ends], ends, strict=False) if lo > 0 and clause[lo:hi] in lex.predicate_starts), -1
+    )
+    if cut > 0:  # a name guessed from characters only as a person's (管家小周[让我…]: 小周), not 心里一直[在…]
+        sp = subject_speaker(clause[:cut], cue, lex, people)
+        if sp is None or sp.role is not None or not _guessed_name(sp, lex, people):
+            return sp
+        tagged = person_names_zh(clause)
+        return sp if sp.name in tagged else _described_name(clause[:cut], cue, tagged)
     names: frozenset[str] | None = None
-    for k in range(min(len(clause), _CHAIN_SUBJECT_CHARS), 0, -1):
+    for k in sorted((k for k in ends if k <= _CHAIN_SUBJECT_CHARS), reverse=True):
         sp = subject_speaker(clause[:k], cue, lex, people)
         if sp is None:
             continue
@@ -182,6 +193,15 @@ def chained_speaker(clause: str, cue: str, lex: ZhLexicon, people: People) -> Sp
         if sp.name in names:
             return sp  # 物业经理周强看了看门禁: a name the tagger takes for a person's
     return None
+
+
+def _word_ends(text: str) -> list[int]:
+    """Where jieba's words end in ``text``: a subject ends at a word's end (该办法 is no 该办)."""
+    ends, at = [], 0
+    for w in words_zh(text):
+        at += len(w)
+        ends.append(at)
+    return ends
 
 
 def _guessed_name(sp: Speaker, lex: ZhLexicon, people: People) -> bool:
