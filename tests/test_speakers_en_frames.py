@@ -80,3 +80,14 @@ def test_it_and_the_court_are_the_deciding_court(texts: list[str], want: str) ->
 
 def test_it_with_no_court_before_names_nobody() -> None:
     assert _found(["It rejected the offer within a week."]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("Shipments rose about 9% last year, according to industry estimates.", "industry estimates"),
+        ("According to the pilot survey, most members kept using face entry.", "the pilot survey"),
+    ],
+)
+def test_according_to_an_unnamed_source(text: str, role: str) -> None:
+    assert [(label, r) for label, r, _ in _found([text])] == [("", role)]

@@ -65,6 +65,13 @@ _OWNED_SOURCE = re.compile(
     r"(?P<owner>(?:[Tt]he\s+)?[A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*){0,4}|[Tt]he\s+[a-z]+)[’']s\s+"
     r"(?:[\w\-]+\s+){0,2}?(?:figures|data|update|report|statement|survey|filing|results|numbers|estimates?|records)\b"
 )
+# A source no one is named for, after "according to": "industry estimates", "the pilot survey",
+# "its latest operating update" (what it says, described by its kind).
+_UNNAMED_SOURCE = re.compile(
+    r"(?:(?:the|its|their)\s+)?(?:[a-z][\w\-]*\s+){0,3}?"
+    r"(?:figures|data|update|report|survey|filing|results|numbers|estimates?|records|poll|study|statistics)"
+    r"(?=[\s]*[,.;:)]|\s*$)"
+)
 _SOURCE_NOUN = re.compile(
     r"^(?:an?|the)\s+(?:\w+\s+){0,2}?(?:statement|report|survey|study|analysis|post|interview|letter|notice)"
     r"\s+(?:by|from|of|with)\s+(?:the\s+)?",
@@ -344,6 +351,9 @@ def _right_subject(text: str, cue_end: int, hi: int, verb: _Verb, lex: Lexicon) 
         skip = lead.end()
     if verb.subject == "after" and (own := _OWNED_SOURCE.match(right, skip)) is not None:
         return _owner_subject(own, cue_end, lex)  # "according to the chain's figures"
+    if verb.subject == "after" and (src := _UNNAMED_SOURCE.match(right, skip)) is not None:
+        start, end = cue_end + src.start(), cue_end + src.end()  # "according to industry estimates"
+        return _Subject(start, end, "role", (), text[start:end], "appositive")
     src = _SOURCE_NOUN.match(right[skip:])
     if src:  # "according to a statement by the National People’s Congress"
         skip += src.end()
