@@ -78,3 +78,12 @@ def test_frame_pattern_fills_slots(pattern: str, slots: dict[str, str], want: st
 )
 def test_chains_and_settings(text: str, speaker: str) -> None:
     assert _speaker(text) == speaker
+
+
+def test_a_kind_of_body_is_unnamed() -> None:
+    """行业机构, 第三方公司: a body's kind, so no name, the words as its role."""
+    meta = DocumentMeta(id="d", kind="commentary", extra={"language": "zh"})
+    text = "据行业机构估算，今年出货量翻了一番。第三方公司则表示，其只存储特征值。"
+    ps = [Passage("d", 1, text, sentences=split_sentences(text))]
+    got = [(a.data["speaker"], a.data["role"]) for a in find_reported_speech_zh(ps, meta)]
+    assert got == [(None, "行业机构"), (None, "第三方公司")]

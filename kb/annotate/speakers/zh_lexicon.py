@@ -90,6 +90,7 @@ class ZhLexicon(RuleModel):
     frame_slots: Mapping[str, str] = Field(default_factory=dict)
     frames: tuple[_Frame, ...] = ()
     modals: tuple[str, ...] = ()
+    generic_modifiers: tuple[str, ...] = ()
     reader_words: tuple[str, ...] = ()
     addressee_marks: tuple[str, ...] = ()
     topic_marks: tuple[str, ...] = ()

@@ -139,6 +139,8 @@ def subject_speaker(subject: str, cue: str, lex: ZhLexicon, people: People) -> S
     if subject.startswith(tuple(lex.indefinites)):
         return Speaker(None, subject, subject, cue)  # 另一家景区表示, 一家研究机构估算: unnamed, described
     if any(core.endswith(s) for s in lex.org_suffixes):
+        if core.startswith(tuple(lex.generic_modifiers)):
+            return Speaker(None, subject, core, cue)  # 行业机构, 第三方公司: a kind of body, unnamed
         return Speaker(core, subject, None, cue)
     if NAME.match(core):
         return Speaker(core, subject, None, cue)
