@@ -91,3 +91,23 @@ def test_it_with_no_court_before_names_nobody() -> None:
 )
 def test_according_to_an_unnamed_source(text: str, role: str) -> None:
     assert [(label, r) for label, r, _ in _found([text])] == [("", role)]
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        # a "who" clause with no commas: a person described, whatever the noun
+        (
+            "A friend who runs a bakery in Chaoyang told me that the gate was new.",
+            "A friend who runs a bakery in Chaoyang",
+        ),
+        (
+            "A delivery rider who called us last month told her the scanner failed.",
+            "A delivery rider who called us last month",
+        ),
+        # a team speaks like a group or a firm
+        ("Our legal team said the research carve-out covers us.", "Our legal team"),
+    ],
+)
+def test_described_people_and_teams(text: str, role: str) -> None:
+    assert [(label, r) for label, r, _ in _found([text])] == [("", role)]

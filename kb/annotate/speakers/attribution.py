@@ -30,6 +30,12 @@ _RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which)\s+[^,;:“”\"]{2,80},\s*$")
 _NOT_SPEECH_AFTER = re.compile(r"\s+about\b(?!\s+[\d$€£¥])")
 _TELL = re.compile(r"(?:tell|tells|told|telling)", re.IGNORECASE)
 # Told the writer or the outlet (a report, past tense): "told us", "told reporters", "told The Meridian Post".
+# A described person and a "who" clause with no commas, opening the sentence: "A friend who
+# runs a language school in Chaoyang [told me]".
+_RESTRICTED_ROLE = re.compile(
+    r"^\s*(?P<np>(?:[Aa]n?|[Oo]ne|[Tt]he|[Mm]y|[Oo]ur)\s+(?:[\w’'\-]+\s+){0,3}?(?P<head>[\w\-]+))"
+    r"\s+who\s+[^,;:“”\"]{2,80}?\s*$"
+)
 # A second verb of one subject: "… operates 37 gyms and [says]".
 _COORDINATED = re.compile(r"\S\s+and\s*$")
 _TOLD_WRITER = re.compile(r"told\s+(?:us|me|reporters|(?:the\s+|The\s+)?[A-Z][\w’'\-]*)\b")
@@ -207,6 +213,10 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
     clause = _RELATIVE_CLAUSE.search(left)
     if clause and clause.start() > 0:  # "A German guest, who asked not to be named, said": the guest
         return _left_subject(text, lo, lo + clause.start(), verb, lex)
+    if (restricted := _RESTRICTED_ROLE.search(left)) is not None:
+        # "A friend who runs a language school told me": that friend ("who": a person, whatever the noun)
+        start = lo + restricted.start("np")
+        return _Subject(start, end, "role", (), text[start:end].strip(), "appositive")
     rel = _RELATIVE.search(left)
     if rel:  # "a law professor who said"
         return _role_subject(text, lo, lo + rel.start(), lex)
