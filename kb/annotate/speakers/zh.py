@@ -9,9 +9,12 @@ The words are data (``corpus/speakers/zh.toml``, with examples the tests run):
   its sentence attributes it (``王女士告诉记者：「…」``, ``“…”该负责人说。``) or when it
   is long enough to be speech (:data:`MIN_UNATTRIBUTED_CHARS`); short ones are terms
   (“刷脸”);
-* an attribution is a reporting verb (表示, 称, 认为, 指出, 告诉记者 …) with its subject:
-  the words back to the previous clause mark, less adverbs (刘明远还提到 → 刘明远), or
-  ``据<subject>介绍/称，…``. A subject ending in a role noun is an unnamed speaker
+* an attribution is a reporting verb (表示, 称, 认为, 指出 …) or a verb frame (告诉+whom,
+  问+whom：, 作了解答, 发布+document+，称 …: ``[[frames]]``) with its subject: the words back
+  to the previous clause mark, less adverbs (刘明远还提到 → 刘明远) and whom or what on
+  (分析人士[对价格战]表示), or ``据<subject>介绍/称，…``; a cue with no subject takes the
+  clause before's (客服打电话过来，说… → 客服), and a colon clause opens a quotation
+  (刘敏说得很实在：“…”). Who a subject is: :mod:`.zh_subjects`. A subject ending in a role noun is an unnamed speaker
   described by it (市网信办相关负责人); a name after a role noun is the name
   (合伙人刘明远 → 刘明远, role 合伙人); 王女士 is a name; 他/她 refer to the last person
   named and 该负责人 to the last speaker with that role; laws and texts (《办法》要求) and
