@@ -29,7 +29,6 @@ _RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which)\s+[^,;:“”\"]{2,80},\s*$")
 # an amount: speech).
 _NOT_SPEECH_AFTER = re.compile(r"\s+about\b(?!\s+[\d$€£¥])")
 _TELL = re.compile(r"(?:tell|tells|told|telling)", re.IGNORECASE)
-# Told the writer or the outlet (a report, past tense): "told us", "told reporters", "told The Meridian Post".
 # A described person and a "who" clause with no commas, opening the sentence: "A friend who
 # runs a language school in Chaoyang [told me]".
 _RESTRICTED_ROLE = re.compile(
@@ -38,6 +37,7 @@ _RESTRICTED_ROLE = re.compile(
 )
 # A second verb of one subject: "… operates 37 gyms and [says]".
 _COORDINATED = re.compile(r"\S\s+and\s*$")
+# Told the writer or the outlet (a report, past tense): "told us", "told reporters", "told The Meridian Post".
 _TOLD_WRITER = re.compile(r"told\s+(?:us|me|reporters|(?:the\s+|The\s+)?[A-Z][\w’'\-]*)\b")
 _APART = re.compile(r"[^.;:!?“”\"]{0,80}?\bapart\b")
 # A name after one of these ends a description of someone else: "a lawyer at [Zhong Lun]".
@@ -284,7 +284,7 @@ def _plural_role_subject(text: str, lo: int, end: int, lex: Lexicon, *, any_head
     """Unnamed people as a group opening the sentence: "[Lawyers] say …", "[Some privacy
     advocates] argue …" (the verb's plain form, so a plural subject). The head is a role
     noun, or any plural when they told the writer ("[Two universities] told us …"): only
-    someone can tell.)"""
+    someone can tell)."""
     left = _MET_BY_WRITER.sub("", text[lo:end])  # "Several principals [we spoke to] said": the principals
     m = _PLURAL_ROLE.match(left)
     if m is None:
