@@ -47,7 +47,9 @@ FOLDERS = {f.name: f.folder for f in FIXTURE_SETS if (LABELS / f"{f.name}.jsonl"
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"[\s\"“”「」『』‘’']", "", text)
+    """The text without spaces, quote marks and Markdown's emphasis stars: a label quotes the
+    raw file (``**Hannah Okafor** is …``), an annotation the text as read (``Hannah Okafor is …``)."""
+    return re.sub(r"[\s\"“”「」『』‘’'*]", "", text)
 
 
 def _overlaps(a: str, b: str) -> bool:

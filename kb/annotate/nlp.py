@@ -36,6 +36,7 @@ __all__ = [
     "english_nlp",
     "legal_dict_path",
     "legal_terms",
+    "person_names_zh",
     "read_legal_dict",
     "segment_zh",
     "tokens_for_index",
@@ -226,6 +227,24 @@ def words_zh(text: str) -> list[str]:
     ['不满十四周岁', '的', '未成年人']
     """
     return [w for w in _jieba_tokenizer().cut(text, cut_all=False, HMM=True) if w]
+
+
+@lru_cache(maxsize=1)
+def _jieba_tagger() -> Any:
+    """jieba's part-of-speech tagger over the private Tokenizer (legal dictionary)."""
+    _import_jieba()  # jieba's handler removed before its submodule logs anything
+    from jieba import posseg
+
+    return posseg.POSTokenizer(_jieba_tokenizer())
+
+
+def person_names_zh(text: str) -> frozenset[str]:
+    """The words of a text jieba's tagger takes for personal names (``nr``).
+
+    >>> sorted(person_names_zh("物业经理周强看了看门禁"))
+    ['周强']
+    """
+    return frozenset(w.word for w in _jieba_tagger().cut(text) if w.flag.startswith("nr"))
 
 
 def jieba_frequencies() -> dict[str, int]:

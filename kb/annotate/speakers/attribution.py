@@ -25,9 +25,20 @@ _GIVEN_NAME = re.compile(
 _RELATIVE = re.compile(r"(?:,\s*)?\bwho\s*$")
 # A relative clause between a speaker and the cue: ", who asked not to be named,".
 _RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which)\s+[^,;:“”\"]{2,80},\s*$")
-# "writes about cooking" describes a topic, not speech.
-_NOT_SPEECH_AFTER = re.compile(r"\s+about\b")
+# "writes about cooking" describes a topic, not speech ("says about 90,000 members …" is
+# an amount: speech).
+_NOT_SPEECH_AFTER = re.compile(r"\s+about\b(?!\s+[\d$€£¥])")
 _TELL = re.compile(r"(?:tell|tells|told|telling)", re.IGNORECASE)
+# A described person and a "who" clause with no commas, opening the sentence: "A friend who
+# runs a language school in Chaoyang [told me]".
+_RESTRICTED_ROLE = re.compile(
+    r"^\s*(?P<np>(?:[Aa]n?|[Oo]ne|[Tt]he|[Mm]y|[Oo]ur)\s+(?:[\w’'\-]+\s+){0,3}?(?P<head>[\w\-]+))"
+    r"\s+who\s+[^,;:“”\"]{2,80}?\s*$"
+)
+# A second verb of one subject: "… operates 37 gyms and [says]".
+_COORDINATED = re.compile(r"\S\s+and\s*$")
+# Told the writer or the outlet (a report, past tense): "told us", "told reporters", "told The Meridian Post".
+_TOLD_WRITER = re.compile(r"told\s+(?:us|me|reporters|(?:the\s+|The\s+)?[A-Z][\w’'\-]*)\b")
 _APART = re.compile(r"[^.;:!?“”\"]{0,80}?\bapart\b")
 # A name after one of these ends a description of someone else: "a lawyer at [Zhong Lun]".
 _PLACE_OF_ROLE = re.compile(
@@ -60,6 +71,13 @@ _OWNED_SOURCE = re.compile(
     r"(?P<owner>(?:[Tt]he\s+)?[A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*){0,4}|[Tt]he\s+[a-z]+)[’']s\s+"
     r"(?:[\w\-]+\s+){0,2}?(?:figures|data|update|report|statement|survey|filing|results|numbers|estimates?|records)\b"
 )
+# A source no one is named for, after "according to": "industry estimates", "the pilot survey",
+# "its latest operating update" (what it says, described by its kind).
+_UNNAMED_SOURCE = re.compile(
+    r"(?:(?:the|its|their)\s+)?(?:[a-z][\w\-]*\s+){0,3}?"
+    r"(?:figures|data|update|report|survey|filing|results|numbers|estimates?|records|poll|study|statistics)"
+    r"(?=[\s]*[,.;:)]|\s*$)"
+)
 _SOURCE_NOUN = re.compile(
     r"^(?:an?|the)\s+(?:\w+\s+){0,2}?(?:statement|report|survey|study|analysis|post|interview|letter|notice)"
     r"\s+(?:by|from|of|with)\s+(?:the\s+)?",
@@ -71,7 +89,7 @@ _SOURCE_NOUN = re.compile(
 class _Subject:
     start: int
     end: int
-    kind: Literal["name", "pronoun", "self", "role"]
+    kind: Literal["name", "pronoun", "self", "role", "it"]  # "it": a body named before, for a decision's verb
     names: tuple[_Name, ...] = ()  # several for "A, B and C report"
     role: str | None = None
     role_how: str = "title"
@@ -170,8 +188,14 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
         aux = aux or re.search(r"\b(would|will|may|might|could|can|did|does|do|to|by)\b", m.group(0)) is not None
         end = m.start()
     left = text[lo:end]
-    if (crowd := _plural_role_subject(text, lo, end, lex)) is not None:
+    if verb.finite and (shared := _coordinated_subject(text, lo, end, lex)) is not None:
+        return shared  # "FitZone operates 37 gyms and says …": FitZone
+    told_writer = _TOLD_WRITER.match(text, cue_start) is not None
+    if (crowd := _plural_role_subject(text, lo, end, lex, any_head=told_writer)) is not None:
         return crowd  # "Lawyers say …", "Some residents said …": people of one kind, unnamed
+    it = re.search(r"(?<![\w’'])(?:^|(?<=[.;:]\s))(It|it)\s*$", left)
+    if it and verb.subject_words and verb.finite:
+        return _Subject(lo + it.start(1), lo + it.end(1), "it")  # "It also awarded …": a court, resolved later
     pron = re.search(r"(?<![\w’'])(he|she|they|I|we|He|She|They|We)\s*$", left)
     if pron:
         word = pron.group(1).lower()
@@ -189,6 +213,10 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
     clause = _RELATIVE_CLAUSE.search(left)
     if clause and clause.start() > 0:  # "A German guest, who asked not to be named, said": the guest
         return _left_subject(text, lo, lo + clause.start(), verb, lex)
+    if (restricted := _RESTRICTED_ROLE.search(left)) is not None:
+        # "A friend who runs a language school told me": that friend ("who": a person, whatever the noun)
+        start = lo + restricted.start("np")
+        return _Subject(start, end, "role", (), text[start:end].strip(), "appositive")
     rel = _RELATIVE.search(left)
     if rel:  # "a law professor who said"
         return _role_subject(text, lo, lo + rel.start(), lex)
@@ -225,6 +253,20 @@ def _left_subject(text: str, lo: int, cue_start: int, verb: _Verb, lex: Lexicon)
     return _role_subject(text, lo, end, lex) if verb.finite or aux else None
 
 
+def _coordinated_subject(text: str, lo: int, end: int, lex: Lexicon) -> _Subject | None:
+    """The name opening a clause whose second verb is the cue: "[FitZone] operates 37 gyms in
+    three provinces and says …" (a name, a verb in -s or -ed, no comma before "and")."""
+    if _COORDINATED.search(text, lo, end) is None or (run := lex.run_re.match(text, lo)) is None:
+        return None
+    clause = text[run.end() : end]
+    if not re.match(r"\s+[a-z]+(?:s|ed)\b", clause) or re.search(r"[,;:“”\"]", clause):
+        return None
+    name = _parse_run(run.group(0), lex)
+    if name is None:
+        return None
+    return _Subject(run.start(), run.end(), "name", (name,), name.title, "title")
+
+
 def _person_of(text: str, lo: int, run_start: int, lex: Lexicon) -> tuple[int, _Name, int] | None:
     """The person before "of (the)" when an organisation is the subject's last words:
     "[Wang Lixin] of the Beijing Academy of Data Law" (where the name starts, the name, and
@@ -238,15 +280,21 @@ def _person_of(text: str, lo: int, run_start: int, lex: Lexicon) -> tuple[int, _
     return lo + m.start("who"), who, lo + m.start("of")
 
 
-def _plural_role_subject(text: str, lo: int, end: int, lex: Lexicon) -> _Subject | None:
+def _plural_role_subject(text: str, lo: int, end: int, lex: Lexicon, *, any_head: bool = False) -> _Subject | None:
     """Unnamed people as a group opening the sentence: "[Lawyers] say …", "[Some privacy
-    advocates] argue …" (the verb's plain form, so a plural subject)."""
-    left = text[lo:end]
+    advocates] argue …" (the verb's plain form, so a plural subject). The head is a role
+    noun, or any plural when they told the writer ("[Two universities] told us …"): only
+    someone can tell)."""
+    left = _MET_BY_WRITER.sub("", text[lo:end])  # "Several principals [we spoke to] said": the principals
     m = _PLURAL_ROLE.match(left)
     if m is None:
         return None
     head = m.group("head").lower()
-    if head[:-1] not in lex.role_nouns and head[:-2] not in lex.role_nouns:  # lawyers, witnesses
+    if head.endswith("ss"):
+        return None  # "business", "Fitness": no plural
+    # the singular of lawyers, witnesses, universities
+    singulars = (head[:-1], head[:-2], head[:-3] + "y" if head.endswith("ies") else "")
+    if not any_head and not any(s in lex.role_nouns for s in singulars):
         return None
     start = lo + m.start("phrase")
     return _Subject(start, lo + m.end("phrase"), "role", (), text[start : lo + m.end("phrase")], "appositive")
@@ -313,6 +361,9 @@ def _right_subject(text: str, cue_end: int, hi: int, verb: _Verb, lex: Lexicon) 
         skip = lead.end()
     if verb.subject == "after" and (own := _OWNED_SOURCE.match(right, skip)) is not None:
         return _owner_subject(own, cue_end, lex)  # "according to the chain's figures"
+    if verb.subject == "after" and (src := _UNNAMED_SOURCE.match(right, skip)) is not None:
+        start, end = cue_end + src.start(), cue_end + src.end()  # "according to industry estimates"
+        return _Subject(start, end, "role", (), text[start:end], "appositive")
     src = _SOURCE_NOUN.match(right[skip:])
     if src:  # "according to a statement by the National People’s Congress"
         skip += src.end()
@@ -395,7 +446,12 @@ def _attributions(index: int, masked: str, lo: int, hi: int, lex: Lexicon) -> li
             subject = _left_subject(masked, lo, m.start(), verb, lex)
         if subject is None and verb.subject in ("either", "after"):
             subject = _right_subject(masked, m.end(), hi, verb, lex)
-        if subject is not None and verb.subject_words and not _holds_word(subject, verb.subject_words):
+        if (
+            subject is not None
+            and subject.kind != "it"
+            and verb.subject_words
+            and not _holds_word(subject, verb.subject_words)
+        ):
             continue  # "The company ordered 500 cameras": a purchase, not a ruling
         if subject is not None:
             out.append(_Attr(index, re.sub(r"\s+", " ", form), m.start(), m.end(), verb, subject))

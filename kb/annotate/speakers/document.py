@@ -4,7 +4,7 @@ speakers resolved in reading order, and which quoted spans are quotations."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -194,6 +194,8 @@ def _resolve(doc: _Document) -> None:
     for i, info in enumerate(doc.infos):
         for a in info.attrs:
             info.speakers[id(a)] = _speaker_of(doc, i, a)
+        # "It rejected the offer" with no body of the verb's kind named before: no attribution
+        info.attrs = [a for a in info.attrs if a.subject.kind != "it" or info.speakers[id(a)].name is not None]
 
 
 def _speaker_of(doc: _Document, i: int, a: _Attr) -> _Speaker:
@@ -209,6 +211,8 @@ def _speaker_of(doc: _Document, i: int, a: _Attr) -> _Speaker:
         if opens and (titled := _CAPITALISED_BODY.match(subj.role or "")) is not None:
             return _Speaker(titled.group(1), mention, None, a.cue)  # "The Shenzhen Municipal … Administration"
         return _Speaker(None, mention, subj.role, a.cue)
+    if subj.kind == "it":  # "It also awarded …": the body of the verb's kind named last (None: no one)
+        return _Speaker(_body_mentioned_before(doc, i, subj.start, a.verb.subject_words), mention, None, a.cue)
     if subj.kind == "pronoun":
         if (asked := _writer_addressee(doc, i, subj.start)) is not None:
             return _Speaker(None, mention, asked, a.cue)  # "I asked the class teacher …, she said"
@@ -310,7 +314,7 @@ def _body_named_before(doc: _Document, i: int, pos: int, role: str | None) -> st
     lex = _lexicon()
     # a name ending in the body's own word ("… People's Court" for "the court") wins over a
     # one-word name that only may be an organisation
-    mentioned = _body_mentioned_before(doc, i, pos, m.group("noun"))
+    mentioned = _body_mentioned_before(doc, i, pos, (m.group("noun"),))
     for k in range(i, -1, -1):
         info = doc.infos[k]
         for a in reversed([a for a in info.attrs if k < i or a.subject.end <= pos]):
@@ -318,7 +322,10 @@ def _body_named_before(doc: _Document, i: int, pos: int, role: str | None) -> st
             if a.subject.kind != "name" or len(names) != 1 or said is None or said.name is None:
                 continue
             if names[0].is_org or any(w in lex.org_words for w in said.name.split()):
-                return said.name  # an organisation that spoke
+                # an organisation that spoke, unless it is of another kind than a body named
+                # with the word ("FitZone says …. The court held": the … Court)
+                own_kind = said.name.lower().endswith(m.group("noun"))
+                return said.name if own_kind or mentioned is None else mentioned
             if not any(set(said.name.split()) & set(n) for n in doc.people.names):
                 return mentioned or said.name  # a one-word name no person of the document has
     return mentioned
@@ -330,17 +337,27 @@ def _capitalised_body(noun: str) -> re.Pattern[str]:
     return re.compile(rf"\b((?:[A-Z][\w’'\-]*\s+){{1,5}}){noun.capitalize()}\b")
 
 
-def _body_mentioned_before(doc: _Document, i: int, pos: int, noun: str) -> str | None:
-    """The last name before ``pos`` that ends in the body's word, capitalised, in this passage
-    or an earlier one, whether or not it spoke: "the Lanjiang Internet Court heard …. The
-    court found that …": the Lanjiang Internet Court."""
-    pattern = _capitalised_body(noun)
+def _body_mentioned_before(doc: _Document, i: int, pos: int, kinds: Iterable[str]) -> str | None:
+    """The last name before ``pos`` that ends in one of the body words ``kinds``, capitalised,
+    in this passage or an earlier one, whether or not it spoke: "the Lanjiang Internet Court
+    heard …. The court found that …" (or "It also awarded …"): the Lanjiang Internet Court.
+    Not the owner of a text ("the Supreme People's Court's 2021 provisions"): it decided
+    nothing here."""
     for k in range(i, -1, -1):
         text = doc.infos[k].masked
-        found = list(pattern.finditer(text, 0, pos if k == i else len(text)))
-        words = [w for w in found[-1].group(1).split() if w not in ("The", "A", "An")] if found else []
+        end = pos if k == i else len(text)
+        found = [
+            m
+            for noun in kinds
+            for m in _capitalised_body(noun).finditer(text, 0, end)
+            if not text.startswith(("’s", "'s"), m.end())
+        ]
+        if not found:
+            continue
+        last = max(found, key=lambda m: m.end())
+        words = [w for w in last.group(1).split() if w not in ("The", "A", "An")]
         if words:
-            return " ".join([*words, noun.capitalize()])
+            return " ".join([*words, last.group(0).split()[-1]])
     return None
 
 

@@ -15,7 +15,9 @@ from kb.settings import get_settings
 
 # A capitalised word of a name: Liu, O’Keeffe, SenseTime, Jean-Luc; or an initial "H."
 # An apostrophe only inside a name (O’Keeffe), so "Liu’s" stays a possessive.
-_NAME_TOKEN = r"(?:[A-Z](?:[\w\-]|[’'](?=[A-Z]))*\w|[A-Z]\.?)"
+# An all-capitals word before an amount is a currency or a unit, never part of a name:
+# "awarded Ms. Chen RMB 3,000" names Ms. Chen.
+_NAME_TOKEN = r"(?![A-Z]{2,4}\s?\d)(?:[A-Z](?:[\w\-]|[’'](?=[A-Z]))*\w|[A-Z]\.?)"
 # "People’s Congress": a possessive inside a run is part of the name.
 _INNER_POSSESSIVE = r"(?:[’']s(?=\s+[A-Z]))?"
 # Lower-case words allowed inside a run of capitalised words: Council on Foreign Relations.
@@ -139,7 +141,10 @@ def load_lexicon(directory: Path) -> Lexicon:
     title_re = re.compile(rf"(?<![\w’'])(?:{_alternation(t.capitalize() for t in titles)})\.?\s+({run})")
     intro_re = re.compile(
         rf"({run})(?:,\s+(?P<appos>(?:(?:an?|the)\s+)?[^,;“”\"]+?)(?:,|[.;]|$)"
-        rf"|\s+(?:is|was)\s+(?P<cop>(?:an?|the)\s+[^.;“”\"]+?)(?:[.;]|,\s|$))"
+        # a copular bio: "X is a partner at Y", "X is Data Protection Officer (APAC) at Y" (a title
+        # with no article, then where they work)
+        rf"|\s+(?:is|was)\s+(?P<cop>(?:an?|the)\s+[^.;“”\"]+?"
+        rf"|[A-Z][\w\-]*(?:\s+(?:[A-Z][\w\-]*|\([A-Z]+\)|of|and|for))*\s+(?:at|of|for|with)\s+[^.;“”\"]+?)(?:[.;]|,\s|$))"
     )
     left_subject_re = re.compile(
         rf"(?P<run>{run})(?P<poss>’s|'s|’)?"

@@ -9,9 +9,12 @@ The words are data (``corpus/speakers/zh.toml``, with examples the tests run):
   its sentence attributes it (``王女士告诉记者：「…」``, ``“…”该负责人说。``) or when it
   is long enough to be speech (:data:`MIN_UNATTRIBUTED_CHARS`); short ones are terms
   (“刷脸”);
-* an attribution is a reporting verb (表示, 称, 认为, 指出, 告诉记者 …) with its subject:
-  the words back to the previous clause mark, less adverbs (刘明远还提到 → 刘明远), or
-  ``据<subject>介绍/称，…``. A subject ending in a role noun is an unnamed speaker
+* an attribution is a reporting verb (表示, 称, 认为, 指出 …) or a verb frame (告诉+whom,
+  问+whom：, 作了解答, 发布+document+，称 …: ``[[frames]]``) with its subject: the words back
+  to the previous clause mark, less adverbs (刘明远还提到 → 刘明远) and whom or what on
+  (分析人士[对价格战]表示), or ``据<subject>介绍/称，…``; a cue with no subject takes the
+  clause before's (客服打电话过来，说… → 客服), and a colon clause opens a quotation
+  (刘敏说得很实在：“…”). Who a subject is: :mod:`.zh_subjects`. A subject ending in a role noun is an unnamed speaker
   described by it (市网信办相关负责人); a name after a role noun is the name
   (合伙人刘明远 → 刘明远, role 合伙人); 王女士 is a name; 他/她 refer to the last person
   named and 该负责人 to the last speaker with that role; laws and texts (《办法》要求) and
@@ -31,15 +34,32 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
-from typing import Literal
 
 from kb.annotate.speakers.turns import all_turns, turn_annotation
 from kb.annotate.speakers.voices import SpeakerInfo, SpeakerKind
-from kb.datafiles import RuleModel, load_rules
+from kb.annotate.speakers.zh_lexicon import (
+    CLAUSE_ENDS,
+    CLAUSE_MARKS,
+    HAN,
+    MASK,
+    Compiled,
+    ZhLexicon,
+    alternation,
+    compiled,
+    default_path,
+    inner_subject,
+    load_zh_lexicon,
+)
+from kb.annotate.speakers.zh_subjects import (
+    People,
+    Speaker,
+    asked,
+    body_name,
+    chained_speaker,
+    someone,
+    subject_speaker,
+)
 from kb.model import Annotation, DocumentMeta, Passage
-from kb.settings import get_settings
-from kb.text.numerals import NUMERAL_CHARS
 
 __all__ = [
     "MIN_UNATTRIBUTED_CHARS",
@@ -57,100 +77,6 @@ MIN_UNATTRIBUTED_CHARS = 12
 MIN_SHARE = 0.5
 
 _QUOTE_PAIRS = {"「": "」", "『": "』", "“": "”"}
-_CLAUSE_MARKS = "，。；：！？、,;:!?（）()《》「」『』“”\n"
-_CLAUSE_ENDS = "，。；：！？,;:!?\n"
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
-_PERSON_NAME_MAX = 3  # Chinese personal names are two or three characters, a few four
-_SURNAME = re.compile(r"^[\u4e00-\u9fff]{1,2}$")  # before 女士, 先生: 赵女士, 欧阳先生
-_MASK = "\u3000"
-
-
-class _Verb(RuleModel):
-    form: str
-    kind: Literal["speech", "view"]
-
-
-class _Example(RuleModel):
-    text: str
-    speaker: str
-
-
-class ZhLexicon(RuleModel):
-    """``corpus/speakers/zh.toml``."""
-
-    verbs: tuple[_Verb, ...]
-    according_to: tuple[str, ...]
-    role_nouns: tuple[str, ...]
-    honorifics: tuple[str, ...]
-    org_suffixes: tuple[str, ...]
-    pronouns: tuple[str, ...]
-    demonstratives: tuple[str, ...]
-    adverbs: tuple[str, ...]
-    not_speakers: tuple[str, ...]
-    not_cues: tuple[str, ...]
-    learned_from: tuple[str, ...] = ()
-    unsourced: tuple[str, ...] = ()
-    writer_words: tuple[str, ...] = ()
-    writer_kin: tuple[str, ...] = ()
-    conditionals: tuple[str, ...] = ()
-    indefinites: tuple[str, ...] = ()
-    generic_orgs: tuple[str, ...] = ()
-    openers: tuple[str, ...] = ()
-    company_words: tuple[str, ...] = ()
-    shared_subject: tuple[str, ...] = ()
-    predicate_starts: tuple[str, ...] = ()
-    self_references: tuple[str, ...] = ()
-    defined_parties: tuple[str, ...] = ()
-    asking_verbs: tuple[str, ...] = ()
-    issuer_words: tuple[str, ...] = ()
-    not_nicknames: tuple[str, ...] = ()
-    examples: tuple[_Example, ...] = ()
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    lex: ZhLexicon
-    verb: re.Pattern[str]
-    according: re.Pattern[str]
-    unsourced: re.Pattern[str] | None
-    not_cue: re.Pattern[str]
-    kinds: dict[str, str]
-    someone: re.Pattern[str]
-    asked: re.Pattern[str]
-
-
-def _alternation(words: Sequence[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
-@lru_cache(maxsize=4)
-def _compiled(path: Path) -> _Compiled:
-    lex = load_rules(path, ZhLexicon, "Chinese speaker lexicon")
-    verb = re.compile(f"(?:{_alternation([v.form for v in lex.verbs])})")
-    according = re.compile(
-        f"(?:据|(?<=[记者者])从)(?P<subject>[^{_CLAUSE_MARKS}]{{1,30}}?)"
-        f"(?:{_alternation([*lex.according_to, *lex.learned_from])})[，,：:]"
-    )
-    not_cue = re.compile(_alternation(lex.not_cues))
-    unsourced = re.compile(rf"\s*(?:{_alternation(lex.unsourced)})[，,：:]") if lex.unsourced else None
-    someone = re.compile(
-        rf"(?:^|[，。；])(?P<who>(?:一位|一名|有位|有一位)[^，。；：、“”]{{0,8}}?(?:{_alternation(lex.role_nouns)}))"
-    )
-    asked = re.compile(
-        rf"(?:^|[，。；])(?:我们|我)[^，。；：、“”]{{0,6}}?(?:{_alternation(lex.asking_verbs) or '(?!)'})"
-        rf"(?P<who>[^，。；：、“”]{{0,10}}?(?:{_alternation(lex.role_nouns)}))(?=[，。；]|$)"
-    )
-    kinds: dict[str, str] = {v.form: v.kind for v in lex.verbs}
-    return _Compiled(lex, verb, according, unsourced, not_cue, kinds, someone, asked)
-
-
-def load_zh_lexicon(path: Path | None = None) -> ZhLexicon:
-    return _compiled(path or _default_path()).lex
-
-
-def _default_path() -> Path:
-    return get_settings().corpus_dir / "speakers" / "zh.toml"
 
 
 def is_chinese_document(passages: Sequence[Passage], meta: DocumentMeta) -> bool:
@@ -160,190 +86,7 @@ def is_chinese_document(passages: Sequence[Passage], meta: DocumentMeta) -> bool
         return language == "zh"
     text = "".join(p.text for p in passages)
     letters = sum(1 for c in text if c.isalpha())
-    return bool(letters) and len(_HAN.findall(text)) * 2 >= letters
-
-
-# --------------------------------------------------------------------------- speakers
-
-
-@dataclass(frozen=True)
-class _Speaker:
-    name: str | None  # a person's or organisation's name; None for "市网信办相关负责人"
-    mention: str  # the words of the text
-    role: str | None
-    cue: str
-
-    @property
-    def label(self) -> str:
-        """The name, else the role it is described by (技术人员), else the words."""
-        return self.name or self.role or self.mention
-
-
-class _People:
-    """Who has been named so far in a document, for 他 and 该负责人."""
-
-    def __init__(self) -> None:
-        self.last_person: _Speaker | None = None
-        self.by_role: dict[str, _Speaker] = {}
-        self.bodies: list[str] = []  # named organisations that spoke, in order
-        self.speakers: dict[str, _Speaker] = {}  # people who spoke under their name, by name
-
-    def see(self, sp: _Speaker, lex: ZhLexicon) -> None:
-        self.last_person = sp
-        for noun in lex.role_nouns:
-            if (sp.role or sp.mention).endswith(noun):
-                self.by_role[noun] = sp
-        if sp.name and not sp.role and _body_name(sp.name, lex):
-            self.bodies.append(sp.name)
-        if sp.name and _NAME.match(sp.name):
-            self.speakers[sp.name] = sp
-
-    def named_at(self, text: str, pos: int) -> _Speaker | None:
-        """The person who spoke before under the name ``text`` has at ``pos``."""
-        return next((sp for name, sp in self.speakers.items() if text.startswith(name, pos)), None)
-
-    def body(self, kind: str, lex: ZhLexicon) -> str | None:
-        """The organisation of this kind that spoke last under its name: 法院 is the last
-        named court (临溪区人民法院); 公司 the last body named without a kind of its own
-        (识界科技)."""
-        kinds = (*lex.org_suffixes, *lex.generic_orgs)
-        for name in reversed(self.bodies):
-            if name.endswith(kind) or (kind in lex.company_words and not name.endswith(kinds)):
-                return name
-        return None
-
-
-def _body_name(name: str, lex: ZhLexicon) -> bool:
-    """An organisation's name: it ends in an organisation's word (…人民法院, …网信办), or is a
-    name of more than three characters with no honorific (识界科技, not 欧阳女士)."""
-    kinds = (*lex.org_suffixes, *lex.generic_orgs)
-    return name.endswith(kinds) or (len(name) > _PERSON_NAME_MAX and not name.endswith(tuple(lex.honorifics)))
-
-
-def _strip_adverbs(subject: str, lex: ZhLexicon) -> str:
-    changed = True
-    while changed:
-        changed = False
-        for adv in sorted(lex.adverbs, key=len, reverse=True):
-            if subject.endswith(adv) and len(subject) > len(adv):
-                subject, changed = subject[: -len(adv)], True
-    return subject
-
-
-# A subject that is a text: an article, a paragraph, a law (第十条, 同一条, 该款, 本法).
-_TEXT_SUBJECT = re.compile(rf"(?:第[{NUMERAL_CHARS}]+|同一|该|本|此)(?:条|款|项)$|(?:法|办法|规定|条例|细则)$")
-# Where or when someone spoke, or on what, between the speaker and the verb: 班主任[在家长群里]说,
-# 某某[就备案中的问题]回答了记者提问.
-# 有业主[向记者]反映: whom they told; 工作人员[在旁边]说: where.
-_SETTING = re.compile(
-    r"(?:在[^，。；：、]{0,10}?(?:里|上|中|内|时|前|后|期间|旁边|一旁|身边|边上)|就[^，。；：、就]{2,24}"
-    r"|向(?:本报)?(?:记者|笔者|我们|我))$"
-)
-
-
-def _speaker(subject: str, cue: str, lex: ZhLexicon, people: _People) -> _Speaker | None:
-    """Who ``subject`` (the words before a reporting verb) is, or None when nobody speaks."""
-    subject = _strip_adverbs(_strip_openers(subject.strip(), lex), lex)
-    if (setting := _SETTING.search(subject)) and setting.start() > 0:
-        subject = _strip_adverbs(subject[: setting.start()], lex)
-    if subject in lex.adverbs:
-        return None  # 最后提醒一句: no subject at all
-    if subject.startswith(tuple(lex.conditionals)):
-        return None  # 如果酒店说…: a supposition
-    close = next((w + k for w in ("我的", "我") for k in lex.writer_kin if subject.startswith(w + k)), None)
-    if close is not None:
-        return _Speaker(None, subject, close, cue)  # 我妈说, 我邻居看了门板后说: someone close to the writer
-    if subject.startswith(tuple(lex.writer_words)) and not _met_by_writer(subject, lex):
-        return None  # the writer's own view (我很难认为…): the author's voice, not a quoted speaker
-    if _TEXT_SUBJECT.search(subject):
-        return None  # 同一条还说, 第十条规定: a text, not a speaker
-    if not subject or not _HAN.search(subject) or any(m in subject for m in "《》【") or len(subject) > 30:
-        return None
-    if subject in lex.not_speakers or any(subject.endswith(w) for w in lex.not_speakers if len(w) > 1):
-        return None
-    if subject in lex.pronouns:
-        return people.last_person and _Speaker(people.last_person.name, subject, people.last_person.role, cue)
-    for dem in lex.demonstratives:
-        if subject.startswith(dem) and subject[len(dem) :] in lex.role_nouns:
-            earlier = people.by_role.get(subject[len(dem) :])
-            if earlier is not None:
-                return _Speaker(earlier.name, earlier.mention, earlier.role, cue)
-            return _Speaker(None, subject, subject[len(dem) :], cue)
-    core = subject.rsplit("的", 1)[-1] if "的" in subject else subject
-    kind = next((subject[len(d) :] for d in ("", *lex.demonstratives) if subject[len(d) :] in lex.generic_orgs), None)
-    if kind is not None:  # 法院, 该公司: a kind of body
-        if (named := people.body(kind, lex)) is not None:
-            return _Speaker(named, subject, None, cue)  # 临溪区人民法院认为…。法院判令…: that court
-        return _Speaker(None, subject, subject, cue)  # 法院认为, 主办方表示: a kind of body, unnamed
-    if (titled := _titled_name(core, lex)) is not None:
-        name, length = titled  # 合伙人许清禾律师, 店长赵女士: a role, then a name with its title
-        return _Speaker(name, subject, subject[: len(subject) - length], cue)
-    if any(core.endswith(h) for h in lex.honorifics) and len(core) <= 5:
-        return _Speaker(core, subject, None, cue)
-    rest = _after_last_role(core, lex)
-    if rest is not None:
-        if rest and _NAME.match(rest) and rest not in lex.not_nicknames:
-            return _Speaker(rest, subject, subject[: len(subject) - len(rest)], cue)
-        if not rest or rest in lex.not_nicknames:
-            return _Speaker(None, subject, core, cue)  # 前台小姐姐: the receptionist, unnamed
-    if subject.startswith(tuple(lex.indefinites)):
-        return _Speaker(None, subject, subject, cue)  # 另一家景区表示, 一家研究机构估算: unnamed, described
-    if any(core.endswith(s) for s in lex.org_suffixes):
-        return _Speaker(core, subject, None, cue)
-    if _NAME.match(core):
-        return _Speaker(core, subject, None, cue)
-    return None
-
-
-def _strip_openers(subject: str, lex: ZhLexicon) -> str:
-    """The subject without a conjunction opening its clause (但物业 → 物业)."""
-    opener = next((w for w in sorted(lex.openers, key=len, reverse=True) if subject.startswith(w)), "")
-    return subject[len(opener) :] if len(subject) > len(opener) else subject
-
-
-def _someone(sentence: str, c: _Compiled) -> _Speaker | None:
-    """An unnamed person a sentence opens a clause with, though they say nothing in it
-    (上个月，一位家长在咨询时给我们看了协议): whom a 他/她 in the next sentence means."""
-    m = c.someone.search(sentence)
-    return _Speaker(None, m.group("who"), m.group("who"), "") if m else None
-
-
-def _asked(sentence: str, c: _Compiled) -> _Speaker | None:
-    """Whom the writer asked, described by a role, when the clause ends there (我去年问过园区的
-    法务，她说…): whom a 他/她 after it means."""
-    m = c.asked.search(sentence)
-    return _Speaker(None, m.group("who"), m.group("who"), "") if m else None
-
-
-def _met_by_writer(subject: str, lex: ZhLexicon) -> bool:
-    """我们走访的一家乐园负责人: someone the writer describes (after 的, a role), not the writer."""
-    core = subject.rsplit("的", 1)[-1] if "的" in subject else ""
-    return bool(core) and any(core.endswith(n) for n in lex.role_nouns)
-
-
-def _titled_name(core: str, lex: ZhLexicon) -> tuple[str, int] | None:
-    """A role, then a name with a title after it (合伙人许清禾律师), or a surname with an
-    honorific (店长赵女士): the titled name and its length."""
-    title = max(
-        (t for t in (*lex.honorifics, *lex.role_nouns) if core.endswith(t) and len(core) > len(t)), key=len, default=""
-    )
-    if not title:
-        return None
-    name = _after_last_role(core[: -len(title)], lex)
-    if not name:
-        return None
-    shaped = (_SURNAME if title in lex.honorifics else _NAME).match(name)
-    return (name + title, len(name) + len(title)) if shaped else None
-
-
-def _after_last_role(text: str, lex: ZhLexicon) -> str | None:
-    """What follows the last role noun in ``text`` (合伙人刘明远 -> 刘明远; "" when it ends the
-    text), or None when it has none."""
-    found = [(m.start(), n) for n in lex.role_nouns if n in text for m in re.finditer(re.escape(n), text)]
-    # 委员 inside 委员会 is the body's name, not a role: 市卫生健康委员会相关负责人
-    found = [(at, n) for at, n in found if not any(text.startswith(o, at) for o in lex.org_suffixes if len(o) > len(n))]
-    at, role = max(found, default=(-1, ""))
-    return text[at + len(role) :] if at >= 0 else None
+    return bool(letters) and len(HAN.findall(text)) * 2 >= letters
 
 
 @dataclass(frozen=True)
@@ -351,7 +94,7 @@ class _Attribution:
     start: int  # of the subject
     cue_start: int
     cue_end: int
-    speaker: _Speaker
+    speaker: Speaker
     kind: str
 
 
@@ -373,17 +116,17 @@ def _masked(text: str, quotes: Sequence[tuple[int, int]]) -> str:
     chars = list(text)
     for o, c in quotes:
         for i in range(o + 1, c):
-            chars[i] = _MASK
+            chars[i] = MASK
     return "".join(chars)
 
 
-def _attributions(masked: str, s: int, e: int, c: _Compiled, people: _People) -> list[_Attribution]:
+def _attributions(masked: str, s: int, e: int, c: Compiled, people: People) -> list[_Attribution]:
     out: list[_Attribution] = []
     if c.unsourced is not None and (m := c.unsourced.match(masked, s, e)):
         # 据了解，…: what unnamed sources said, nobody named
-        out.append(_Attribution(s, s, m.end(), _Speaker(None, "", None, m.group(0).strip(" ，,：:")), "speech"))
+        out.append(_Attribution(s, s, m.end(), Speaker(None, "", None, m.group(0).strip(" ，,：:")), "speech"))
     for m in c.according.finditer(masked, s, e):
-        sp = _speaker(m.group("subject"), "据", c.lex, people)
+        sp = subject_speaker(m.group("subject"), "据", c.lex, people)
         if sp is not None:
             out.append(_Attribution(m.start(), m.start(), m.end(), sp, "speech"))
     blocked = [m.span() for m in c.not_cue.finditer(masked, s, e)]
@@ -394,30 +137,55 @@ def _attributions(masked: str, s: int, e: int, c: _Compiled, people: _People) ->
         if any(bs <= m.start() < be or bs < m.end() <= be for bs, be in blocked):
             continue  # 简称, 司法解释: the characters of a verb inside another word
         lo = m.start()
-        while lo > s and masked[lo - 1] not in _CLAUSE_MARKS and masked[lo - 1] != _MASK:
+        while lo > s and masked[lo - 1] not in CLAUSE_MARKS and masked[lo - 1] != MASK:
             lo -= 1
         subject = masked[lo : m.start()]
+        if (inside := inner_subject(m)) is not None:
+            lo, subject = m.start(), inside  # 在她看来，…: the frame holds its speaker
         if m.start() == previous_end:
             continue  # 回应说: the second verb of one attribution, not one with 回应 in its speaker
         previous_end = m.end()
-        if subject in c.lex.shared_subject and lo - 1 > s:
-            subject = _clause_subject(masked, s, lo - 1, c.lex)  # 商场已将提示牌更换，并表示…: the mall
-        sp = _speaker(subject, m.group(0), c.lex, people)
+        if (subject in c.lex.shared_subject or not subject.strip()) and lo - 1 > s and masked[lo - 1] in "，,":
+            # no subject of its own: the clause before's (商场已将提示牌更换，并表示…; 客服打电话过来，说…)
+            sp = chained_speaker(_clause_before(masked, s, lo - 1), m.group(0), c.lex, people)
+        else:
+            sp = subject_speaker(subject, m.group(0), c.lex, people)
         if sp is not None:
-            out.append(_Attribution(lo, m.start(), m.end(), sp, c.kinds[m.group(0)]))
+            out.append(_Attribution(lo, m.start(), m.end(), sp, c.kind(m)))
+    out += _colon_intros(masked, s, e, c, people, out)
     out.sort(key=lambda a: a.cue_start)
     return out
 
 
-def _clause_subject(masked: str, s: int, end: int, lex: ZhLexicon) -> str:
-    """The subject the clause ending at ``end`` opens with: its words before the first word
-    that starts a predicate (商场[已将提示牌更换为…] → 商场)."""
+# A colon right before a quotation mark: the clause before introduces the quotation.
+_QUOTE_INTRO = re.compile(r"[：:]\s*[「『“]")
+
+
+def _colon_intros(
+    masked: str, s: int, e: int, c: Compiled, people: People, cued: Sequence[_Attribution]
+) -> list[_Attribution]:
+    """A clause with no reporting verb that opens a quotation with a colon: its subject speaks
+    the quotation (刘敏说得很实在：“…”; 她的第一反应是：“…”). Kind ``intro``: it attributes the
+    quotation, and reports no sentence of its own."""
+    out: list[_Attribution] = []
+    for m in _QUOTE_INTRO.finditer(masked, s, e):
+        lo = m.start()
+        while lo > s and masked[lo - 1] not in CLAUSE_ENDS:
+            lo -= 1
+        if any(lo <= a.cue_start < m.start() for a in cued):
+            continue  # 王女士告诉记者：「…」: the clause has its verb
+        sp = chained_speaker(masked[lo : m.start()], "：", c.lex, people)
+        if sp is not None:
+            out.append(_Attribution(lo, m.start(), m.start() + 1, sp, "intro"))
+    return out
+
+
+def _clause_before(masked: str, s: int, end: int) -> str:
+    """The clause ending at ``end`` (a comma), from the clause end before it."""
     lo = end
-    while lo > s and masked[lo - 1] not in _CLAUSE_ENDS:
+    while lo > s and masked[lo - 1] not in CLAUSE_ENDS:
         lo -= 1  # over quotations: 更换为“人脸识别区域”字样
-    clause = masked[lo:end]
-    cut = min((k for w in lex.predicate_starts if (k := clause.find(w)) > 0), default=-1)
-    return clause[:cut] if cut > 0 else ""
+    return masked[lo:end]
 
 
 @dataclass
@@ -430,8 +198,8 @@ class _Sentence:
 
 
 def _analyse(passages: Sequence[Passage]) -> dict[str, list[_Sentence]]:
-    c = _compiled(_default_path())
-    people = _People()
+    c = compiled(default_path())
+    people = People()
     out: dict[str, list[_Sentence]] = {}
     for p in passages:
         quotes = _quote_spans(p.text)
@@ -439,14 +207,14 @@ def _analyse(passages: Sequence[Passage]) -> dict[str, list[_Sentence]]:
         spans = p.sentences or ((0, len(p.text)),)
         sentences: list[_Sentence] = []
         for s, e in _merge_quoted(p.text, spans, quotes, c.verb):
-            if (addressee := _asked(masked[s:e], c)) is not None:
+            if (addressee := asked(masked[s:e], c)) is not None:
                 people.see(addressee, c.lex)  # 我问过园区的法务，她说…: 她 is that officer
             attrs = _attributions(masked, s, e, c, people)
             for a in attrs:
                 if a.speaker.name or a.speaker.role:
                     people.see(a.speaker, c.lex)
-            if not attrs and (someone := _someone(masked[s:e], c)) is not None:
-                people.see(someone, c.lex)  # 一位家长给我们看了协议。她说，…: 她 is that parent
+            if not attrs and (unnamed := someone(masked[s:e], c)) is not None:
+                people.see(unnamed, c.lex)  # 一位家长给我们看了协议。她说，…: 她 is that parent
             opener = None
             if not attrs and (known := people.named_at(masked, s)) is not None:
                 opener = _Attribution(s, s, s, known, "speech")
@@ -512,7 +280,7 @@ def _annotation(p: Passage, kind: str, start: int, end: int, a: _Attribution | N
 
 def _quote_attribution(sentence: _Sentence, quote: tuple[int, int]) -> _Attribution | None:
     """The speech verb of the quote's sentence: before it (X说：「…」) or after it (“…”X说)."""
-    speech = [a for a in sentence.attrs if a.kind == "speech"]
+    speech = [a for a in sentence.attrs if a.kind in ("speech", "intro")]
     before = [a for a in speech if a.cue_end <= quote[0]]
     after = [a for a in speech if a.start > quote[1]]
     return before[-1] if before else after[0] if after else None
@@ -558,7 +326,7 @@ def find_quotes_zh(passages: Sequence[Passage], meta: DocumentMeta) -> list[Anno
         for k, sentence in enumerate(sentences):
             for q in sentence.quotes:
                 a, how = _quote_attribution(sentence, q), "direct"
-                long_enough = len(_HAN.findall(p.text[q[0] + 1 : q[1]])) >= MIN_UNATTRIBUTED_CHARS
+                long_enough = len(HAN.findall(p.text[q[0] + 1 : q[1]])) >= MIN_UNATTRIBUTED_CHARS
                 if a is None and long_enough:
                     a = _view_attribution(sentence, q)
                     if a is None and _only_quote(p.text, sentence, q):
@@ -572,10 +340,10 @@ def find_quotes_zh(passages: Sequence[Passage], meta: DocumentMeta) -> list[Anno
 
 def _turns(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
     """Transcript turns (``许安然：……``) whose label is a person's name."""
-    lex = _compiled(_default_path()).lex
+    lex = compiled(default_path()).lex
 
     def is_name(label: str) -> bool:
-        sp = _speaker(label, "：", lex, _People())
+        sp = subject_speaker(label, "：", lex, People())
         return sp is not None and sp.name is not None and not sp.role
 
     asker = meta.extra.get("interviewer") if meta.extra else None
@@ -585,7 +353,7 @@ def _turns(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
 def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> list[Annotation]:
     """Sentences that report someone's words or views without a quotation they introduce."""
     analysed = _analyse(passages)
-    c = _compiled(_default_path())
+    c = compiled(default_path())
     out: list[Annotation] = []
     for p in passages:
         if p.kind == "heading":
@@ -593,7 +361,8 @@ def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> 
         sentences = analysed[p.id]
         reasoning = _reasoning(p.text, sentences)
         for sentence in sentences:
-            if not sentence.attrs:
+            attrs = [a for a in sentence.attrs if a.kind != "intro"]  # a colon's clause reports nothing itself
+            if not attrs:
                 text = p.text[sentence.start : sentence.end]
                 if reasoning is not None and c.verb.search(text) is None and not text.lstrip().startswith("《"):
                     out.append(_annotation(p, "reported_speech", sentence.start, sentence.end, reasoning, "continued"))
@@ -601,7 +370,7 @@ def find_reported_speech_zh(passages: Sequence[Passage], meta: DocumentMeta) -> 
             # A sentence mostly quoted is the quotation's; terms in quotes (「事后救济」) are not.
             quoted = sum(c - o - 1 for o, c in sentence.quotes)
             if quoted * 2 < sentence.end - sentence.start:
-                out.append(_annotation(p, "reported_speech", sentence.start, sentence.end, sentence.attrs[0], "direct"))
+                out.append(_annotation(p, "reported_speech", sentence.start, sentence.end, attrs[0], "direct"))
     return _resolve_references(out, passages, meta)
 
 
@@ -612,16 +381,16 @@ def _reasoning(text: str, sentences: Sequence[_Sentence]) -> _Attribution | None
     a = sentences[0].attrs[0] if sentences and sentences[0].attrs else None
     if a is None or a.kind != "view" or text[sentences[0].start : a.start].strip():
         return None
-    lex = _compiled(_default_path()).lex
+    lex = compiled(default_path()).lex
     words = (*lex.self_references, *lex.issuer_words, *lex.generic_orgs)
-    return a if a.speaker.mention in words or _body_name(a.speaker.name or "", lex) else None
+    return a if a.speaker.mention in words or body_name(a.speaker.name or "", lex) else None
 
 
 @lru_cache(maxsize=4)
 def _defined_party_line(parties: tuple[str, ...]) -> re.Pattern[str] | None:
     """A line defining a party of an official decision: ``当事人：甲公司``."""
     return (
-        re.compile(rf"^\s*({_alternation(parties)})\s*[：:]\s*([^，,。；;\s]{{2,40}})\s*(?:$|[，,])")
+        re.compile(rf"^\s*({alternation(parties)})\s*[：:]\s*([^，,。；;\s]{{2,40}})\s*(?:$|[，,])")
         if parties
         else None
     )
@@ -637,7 +406,7 @@ def _resolve_references(anns: list[Annotation], passages: Sequence[Passage], met
     >>> [(a.data["speaker"], a.data["role"]) for a in find_reported_speech_zh(ps, meta)]
     [('甲公司', '当事人'), ('某市网信办', '本机关')]
     """
-    lex = _compiled(_default_path()).lex
+    lex = compiled(default_path()).lex
     names = {w: meta.outlet for w in lex.self_references if meta.outlet}
     party = _defined_party_line(lex.defined_parties)
     for p in passages:
