@@ -180,6 +180,9 @@ def test_unreadable_front_matter_is_an_error_naming_the_file(front: str, pattern
         ("2026.03.04", "2026-03-04"),
         ("2026/3/4", "2026-03-04"),
         ("'2026.03'", "2026-03"),  # unquoted, YAML reads a number (2026.1 would be October)
+        ("2026-07-03 09:15:00 +1200", "2026-07-03"),  # Jekyll's time stamp (YAML reads it as text)
+        ("2026-07-03T09:15:00+08:00", "2026-07-03"),  # Hugo's (YAML reads a datetime)
+        ("'2026-07-03T09:15Z'", "2026-07-03"),
     ],
 )
 def test_a_written_out_date_in_front_matter_is_read(written: str, iso: str) -> None:

@@ -186,6 +186,11 @@ class CommentaryFields(BaseModel):
 
 
 _YEAR_FIRST = re.compile(r"^(\d{4})[./](\d{1,2})(?:[./](\d{1,2}))?$")
+# A time stamp as blog engines write it (Jekyll's 2025-03-04 09:15:00 +0800, Hugo's
+# 2025-03-04T09:15:00+08:00): the day it was written, in the writer's own time zone.
+_WITH_TIME = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$", re.I
+)
 
 
 def front_matter_date(text: str) -> str:
@@ -196,9 +201,17 @@ def front_matter_date(text: str) -> str:
     ValueError; so are day-or-month-first number forms such as ``04.03.2025``, whose order is
     ambiguous.
 
+    A date with a time of day after it (``2025-03-04 09:15:00 +0800``, ``2025-03-04T09:15:00Z``)
+    is that date.
+
     >>> front_matter_date("2025年3月4日"), front_matter_date("March 2025"), front_matter_date("2025.03.04")
     ('2025-03-04', '2025-03', '2025-03-04')
+    >>> front_matter_date("2025-03-04 09:15:00 +1200"), front_matter_date("2025-03-04T09:15:00+08:00")
+    ('2025-03-04', '2025-03-04')
     """
+    stamped = _WITH_TIME.match(text.strip())
+    if stamped:
+        text = stamped.group(1)
     try:
         return check_iso_date(text)
     except ValueError:
