@@ -1884,3 +1884,10 @@ def test_a_case_digests_repeated_bracketed_labels_are_its_sections(tmp_path: Pat
     rulings = [p for p in doc.parsed.passages if p.text.startswith("法院认为")]
     assert [p.section for p in rulings] == ["【裁判结果】", "【裁判结果】"]
     assert doc.meta.outlet is None or ("【" not in doc.meta.outlet and "】" not in doc.meta.outlet)
+
+
+@pytest.mark.parametrize("path", ["/2026/07/03/faces-at-the-gate/", "posts/faces.html"])
+def test_a_url_that_is_a_path_on_its_site_is_left_out_with_a_warning(path: str) -> None:
+    fm = split_front_matter(f"---\ntitle: Faces\npermalink: {path}\n---\n" + BODY, "a.md")
+    assert fm.fields.url is None and fm.fields.title == "Faces"
+    assert len(fm.warnings) == 1 and path in fm.warnings[0] and fm.warnings[0].startswith("a.md:1: ")

@@ -110,6 +110,7 @@ class CommentaryFields(BaseModel):
     language: str | None = None
     discusses: tuple[str, ...] = ()
     unknown_keys: tuple[str, ...] = Field(default=(), exclude=True)
+    dropped: tuple[str, ...] = Field(default=(), exclude=True)  # values left out, and why
 
     @field_validator("title", "outlet", mode="before")
     @classmethod
@@ -293,7 +294,7 @@ def split_front_matter(text: str, path: str) -> FrontMatter:
     warnings = tuple(
         f"{path}:{first_line}: front matter key {k!r} is not used (known: {', '.join(FIELDS)})"
         for k in fields.unknown_keys
-    )
+    ) + tuple(f"{path}:{first_line}: front matter {why}: not used" for why in fields.dropped)
     return FrontMatter(fields, m.start(), end, warnings)
 
 
@@ -312,6 +313,9 @@ def parse_fields(raw: Any, path: str, line: int | None = None) -> CommentaryFiel
         if field is not None and field not in known:
             known[field] = v
     keys = [k for k in keys if k.strip().lower() not in KEY_ALIASES]
+    dropped: tuple[str, ...] = ()
+    if isinstance(known.get("url"), str) and _RELATIVE_ADDRESS.match(known["url"].strip()):
+        dropped = (f"url {known.pop('url').strip()!r} is a path on its site, not an http(s) address",)
     try:
         fields = CommentaryFields.model_validate(known)
     except ValidationError as exc:
@@ -319,7 +323,12 @@ def parse_fields(raw: Any, path: str, line: int | None = None) -> CommentaryFiel
         where = ".".join(str(p) for p in first["loc"])
         msg = str(first["msg"]).removeprefix("Value error, ")
         raise ParseError(f"front matter field {where}: {msg}", path=path, line=line) from None
-    return fields.model_copy(update={"unknown_keys": tuple(k for k in keys if k not in FIELDS)})
+    return fields.model_copy(update={"unknown_keys": tuple(k for k in keys if k not in FIELDS), "dropped": dropped})
+
+
+# A site's own path for a post (Jekyll's permalink "/2026/07/03/slug/", "posts/slug.html"): no
+# scheme, so not an address to link to; the field is left out with a warning, not an error.
+_RELATIVE_ADDRESS = re.compile(r"^(?![a-z][a-z0-9+.-]*:)[\w\-./~%?=&#]+$", re.I)
 
 
 def _load_yaml(block: str, path: str, line: int) -> Any:

@@ -548,7 +548,7 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
         meta = parse_fields(fields, path)
     override = _override_comment(root, path)
     if override is not None:
-        meta = meta.model_copy(update=override.model_dump(exclude_unset=True, exclude={"unknown_keys"}))
+        meta = meta.model_copy(update=override.model_dump(exclude_unset=True, exclude={"unknown_keys", "dropped"}))
     return meta, meta.language
 
 
