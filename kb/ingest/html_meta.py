@@ -93,6 +93,11 @@ _IN_COMMENTS = re.compile(r"comment|reply|respond", re.I)
 _SIGNATURE_CLASS = re.compile(r"(?:^|[\s_-])(?:post-?signature|owner)(?:$|[\s_-])", re.I)
 
 
+def _in_comments(node: lxml.html.HtmlElement) -> bool:
+    """Whether ``node`` stands inside a comment thread (an ancestor's class or id says so)."""
+    return any(_IN_COMMENTS.search(" ".join(a.get(k) or "" for k in ("class", "id"))) for a in node.iterancestors())
+
+
 def _marked(root: lxml.html.HtmlElement, pattern: re.Pattern[str], *, parts: bool = False) -> Iterator[str]:
     """The text of each element whose class (or itemprop/rel) matches, outside comment sections;
     ``parts``: then the text of each of its children (an author box's "Written by X" above the bio)."""
@@ -102,7 +107,7 @@ def _marked(root: lxml.html.HtmlElement, pattern: re.Pattern[str], *, parts: boo
         marks = " ".join(node.get(a) or "" for a in ("class", "itemprop", "rel"))
         if not pattern.search(marks):
             continue
-        if any(_IN_COMMENTS.search(" ".join(a.get(k) or "" for k in ("class", "id"))) for a in node.iterancestors()):
+        if _in_comments(node):
             continue
         texts = (node, *(c for c in node if isinstance(c.tag, str))) if parts else (node,)
         for element in texts:
@@ -367,7 +372,7 @@ def _boxed_names(root: lxml.html.HtmlElement) -> tuple[str, ...]:
             " ".join(node.get(a) or "" for a in ("class", "id"))
         ):
             continue
-        if any(_IN_COMMENTS.search(" ".join(a.get(k) or "" for k in ("class", "id"))) for a in node.iterancestors()):
+        if _in_comments(node):
             continue
         names: list[str] = []
         for e in node.iter("strong", "b", "a"):
@@ -466,7 +471,7 @@ def _rel_authors(root: lxml.html.HtmlElement) -> tuple[str, ...]:
     for node in root.iter("a"):
         if "author" not in (node.get("rel") or "").split():
             continue
-        if any(_IN_COMMENTS.search(" ".join(a.get(k) or "" for k in ("class", "id"))) for a in node.iterancestors()):
+        if _in_comments(node):
             continue
         text = " ".join(node.text_content().split())
         if text and len(text) <= _MICRODATA_NAME_MAX and text not in names:
@@ -506,14 +511,15 @@ def page_metadata(root: lxml.html.HtmlElement, path: str) -> tuple[CommentaryFie
     if site and title and site in title and len(site) > len(title) / 2:
         site = None  # trafilatura's guess from the <title>, the headline itself
     source = _markup_source(root) or _meta_source(root)
-    site = _title_lead(site, root.findtext(".//title"))
+    site = _title_lead(site, page_title)
     site = _masthead(site or fields.get("outlet") or _markup_site_name(root) or source, source)
     account = page_account(root)  # a 公众号 on 微信公众平台: the account is the outlet
     site = account_outlet(site, account)
-    site = site or _footer_or_logo_name(root) or _title_site(root.findtext(".//title"), title)
+    chrome_name, title_site = _footer_or_logo_name(root), _title_site(page_title, title)
+    site = site or chrome_name or title_site
     site = site or _footer_owner(root)  # "版权所有 © 2025 某某律师事务所": the owner, when nothing names the site
-    site = _spelled_out(site, root.findtext(".//title")) if site else site
-    site = _unsquashed(site, _footer_or_logo_name(root), _title_site(root.findtext(".//title"), title))
+    site = _spelled_out(site, page_title) if site else site
+    site = _unsquashed(site, chrome_name, title_site)
     if title and site and title.endswith(site):
         title = _TITLE_SUFFIX.sub("", title) if _TITLE_SUFFIX.search(title) else title
     fields["title"] = title

@@ -14,6 +14,7 @@ markup are data, ``corpus/commentary_platforms.toml``, with examples the tests r
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,7 +44,7 @@ class PlatformRules(RuleModel):
     examples: tuple[_Example, ...] = ()
 
     def is_platform(self, site: str) -> bool:
-        return site.strip().casefold() in {p.casefold() for p in self.platforms}
+        return site.strip().casefold() in _compiled(self).platforms
 
 
 @lru_cache(maxsize=4)
@@ -52,21 +53,37 @@ def platform_rules(path: Path | None = None) -> PlatformRules:
     return load_rules(path or get_settings().corpus_dir / PLATFORMS_NAME, PlatformRules, "platform rules file")
 
 
+@dataclass(frozen=True)
+class _Compiled:
+    """A rules file's patterns and folded platform names, built once per file."""
+
+    platforms: frozenset[str]
+    account_mark: re.Pattern[str]
+    account_var: re.Pattern[str]
+    writer_mark: re.Pattern[str] | None
+
+
+def _marks(names: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of ``names`` as a whole word of an id or class attribute (padded with spaces)."""
+    return re.compile(rf"(?:^|\s)(?:{'|'.join(re.escape(m) for m in names)})(?:\s|$)")
+
+
 @lru_cache(maxsize=4)
-def _patterns(rules: PlatformRules) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    marks = "|".join(re.escape(m) for m in rules.account_marks)
+def _compiled(rules: PlatformRules) -> _Compiled:
     names = "|".join(re.escape(v) for v in rules.account_vars)
-    return (
-        re.compile(rf"(?:^|\s)(?:{marks})(?:\s|$)"),
+    return _Compiled(
+        frozenset(p.casefold() for p in rules.platforms),
+        _marks(rules.account_marks),
         re.compile(rf"\bvar\s+(?:{names})\s*=\s*(?:htmlDecode\()?\s*[\"'](?P<name>[^\"'\n]{{1,{_NAME_MAX}}})[\"']"),
+        _marks(rules.writer_marks) if rules.writer_marks else None,
     )
 
 
 def page_account(root: lxml.html.HtmlElement, rules: PlatformRules | None = None) -> str | None:
     """The account a platform page names: the text of an element whose id or class marks the
     account's name, else a script variable holding it; None when the page names none."""
-    rules = rules or platform_rules()
-    marked, variable = _patterns(rules)
+    compiled = _compiled(rules or platform_rules())
+    marked, variable = compiled.account_mark, compiled.account_var
     for node in root.iter():
         if not isinstance(node.tag, str) or node.tag in ("script", "style"):
             continue
@@ -87,9 +104,9 @@ def page_writer(root: lxml.html.HtmlElement, rules: PlatformRules | None = None)
     """The writer an account's meta line names (WeChat's ``<span class="rich_media_meta_text">``
     beside the account link), skipping its marks (原创) and its date; None when it names none."""
     rules = rules or platform_rules()
-    if not rules.writer_marks:
+    marked = _compiled(rules).writer_mark
+    if marked is None:
         return None
-    marked = re.compile(rf"(?:^|\s)(?:{'|'.join(re.escape(m) for m in rules.writer_marks)})(?:\s|$)")
     for node in root.iter():
         if not isinstance(node.tag, str) or not marked.search(f" {node.get('class') or ''} "):
             continue
